@@ -1,0 +1,14 @@
+// Test tiers by file suffix: *.unit.spec.ts (pure), *.int.spec.ts (real HTTP, SQLite files), *.contract.spec.ts (event store adapters).
+const transform = { '^.+\\.ts$': ['@swc/jest'] };
+const project = (displayName, suffix, extra = {}) => ({
+  displayName,
+  testEnvironment: 'node',
+  transform,
+  testMatch: [`<rootDir>/test/**/*.${suffix}.spec.ts`],
+  ...extra,
+});
+
+/** @type {import('jest').Config} */
+module.exports = {
+  projects: [project('unit', 'unit'), project('integration', 'int', { globalSetup: '<rootDir>/test/support/buildDist.ts' }), project('contract', 'contract')],
+};

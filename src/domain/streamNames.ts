@@ -1,0 +1,25 @@
+// Stream names, EventStoreDB style: `category-id`, the category before the first dash.
+
+export const StreamCategory = {
+  session: 'session',
+  relayTask: 'relaytask',
+  /** A TaskExit without `task_id`: one stream per exit, until the projector matches it to a task. */
+  relayExit: 'relayexit',
+  /** A callback of no known shape: one stream per callback, so that streams stay short. */
+  unrecognized: 'unrecognized',
+} as const;
+export type StreamCategory = (typeof StreamCategory)[keyof typeof StreamCategory];
+
+export const ALL_STREAM_CATEGORIES: readonly StreamCategory[] = Object.values(StreamCategory);
+
+export const sessionStream = (sequence: string): string => `${StreamCategory.session}-${sequence}`;
+export const relayTaskStream = (taskId: string): string => `${StreamCategory.relayTask}-${taskId}`;
+export const relayExitStream = (eventId: string): string => `${StreamCategory.relayExit}-${eventId}`;
+export const unrecognizedStream = (eventId: string): string => `${StreamCategory.unrecognized}-${eventId}`;
+
+/** Splits `session-123` into its category and id; null when the name has no dash. */
+export function parseStreamName(stream: string): { category: string; id: string } | null {
+  const dash = stream.indexOf('-');
+  if (dash <= 0) return null;
+  return { category: stream.slice(0, dash), id: stream.slice(dash + 1) };
+}

@@ -1,0 +1,69 @@
+// The HTTP surface: callbacks, health and readiness, with JSON errors everywhere.
+import Fastify, { LogController, type FastifyError } from 'fastify';
+import type { Logger } from 'pino';
+import type { EventStore } from '../eventstore/eventStore';
+import type { CallbackAuthConfig } from '../ingest/authenticateCallback';
+import { callbackRoutes } from '../ingest/callbackRoute';
+import { sendError } from './errorReply';
+
+export interface HttpAppOptions {
+  store: EventStore;
+  logger: Logger;
+  callbackAuth: CallbackAuthConfig;
+  callbackBodyLimitBytes: number;
+  trustProxy: boolean | string;
+  nowSeconds?: () => number;
+}
+
+/** Fastify error codes that are the client's fault, with the slug clients see. */
+const CLIENT_ERRORS: Record<string, string> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'body_too_large',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'invalid_content_length',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'empty_body',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported_media_type',
+};
+
+export async function buildHttpApp(options: HttpAppOptions) {
+  const app = Fastify({
+    loggerInstance: options.logger,
+    // Per-request logs would cost more than a callback itself; rejections are logged where they happen.
+    logController: new LogController({ disableRequestLogging: true }),
+    trustProxy: options.trustProxy,
+    bodyLimit: options.callbackBodyLimitBytes,
+    requestIdHeader: 'x-request-id',
+  });
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const status = typeof error.statusCode === 'number' && error.statusCode >= 400 ? error.statusCode : 500;
+    if (status === 413) {
+      return sendError(reply, 413, 'body_too_large', `body is larger than the limit of ${options.callbackBodyLimitBytes} bytes`);
+    }
+    if (status < 500) {
+      return sendError(reply, status, CLIENT_ERRORS[error.code ?? ''] ?? 'bad_request', error.message);
+    }
+    request.log.error({ err: error }, 'request failed');
+    return sendError(reply, 500, 'internal_error', 'the request failed inside the service; nothing was acknowledged');
+  });
+  app.setNotFoundHandler((request, reply) =>
+    sendError(reply, 404, 'not_found', `no route for ${request.method} ${request.url.split('?')[0]}`),
+  );
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_request, reply) => {
+    try {
+      await options.store.checkHealth();
+      return { status: 'ready', store: options.store.description };
+    } catch (error) {
+      const detail = error instanceof Error ? error.message : String(error);
+      return sendError(reply, 503, 'not_ready', `event store unreachable: ${detail}`);
+    }
+  });
+
+  await app.register(callbackRoutes, {
+    store: options.store,
+    auth: options.callbackAuth,
+    bodyLimitBytes: options.callbackBodyLimitBytes,
+    nowSeconds: options.nowSeconds,
+  });
+  return app;
+}

@@ -1,0 +1,84 @@
+// POST /callbacks: verify, interpret and durably append a CSS callback, then answer {"code":0}.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { CallbackEventMetadata } from '../domain/callbackEvents';
+import { parseCallbackBody } from '../domain/callbackJson';
+import { interpretCallback } from '../domain/interpretCallback';
+import { StoreUnavailableError, type EventStore } from '../eventstore/eventStore';
+import { sendError } from '../http/errorReply';
+import { authenticateCallback, type CallbackAuthConfig } from './authenticateCallback';
+
+export interface CallbackRouteOptions {
+  store: EventStore;
+  auth: CallbackAuthConfig;
+  bodyLimitBytes: number;
+  /** Unix seconds; injectable so tests can sign for a fixed instant. */
+  nowSeconds?: () => number;
+}
+
+/** Seconds CSS is told to wait before retrying when the store cannot take a callback. */
+const RETRY_AFTER_SECONDS = 5;
+const OK = '{"code":0}';
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+export async function callbackRoutes(app: FastifyInstance, options: CallbackRouteOptions): Promise<void> {
+  const nowSeconds = options.nowSeconds ?? (() => Math.floor(Date.now() / 1000));
+
+  // The body is kept byte for byte, whatever content type CSS (or a proxy) declares.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: options.bodyLimitBytes }, (_request, body, done) =>
+    done(null, body),
+  );
+
+  app.post<{ Querystring: { token?: string | string[] } }>('/callbacks', async (request, reply) => {
+    const receivedAt = new Date();
+    const body = request.body;
+    if (!Buffer.isBuffer(body) || body.length === 0) {
+      return reject(request, reply, 400, 'empty_body', 'body must be a JSON object, got an empty body');
+    }
+    let raw: string;
+    try {
+      raw = utf8.decode(body);
+    } catch {
+      return reject(request, reply, 400, 'invalid_encoding', 'body is not valid UTF-8');
+    }
+    const parsed = parseCallbackBody(raw);
+    if (!parsed.ok) return reject(request, reply, 400, parsed.error, parsed.message);
+
+    const token = Array.isArray(request.query.token) ? request.query.token[0] : request.query.token;
+    const auth = authenticateCallback(parsed.payload, token, options.auth, nowSeconds());
+    if (!auth.ok) return reject(request, reply, 401, auth.error, auth.message);
+
+    const event = interpretCallback(parsed.payload, raw);
+    const metadata: CallbackEventMetadata = {
+      receivedAt: receivedAt.toISOString(),
+      clientAddress: request.ip,
+      authenticatedBy: auth.by,
+      ...(auth.keyIndex === undefined ? {} : { keyIndex: auth.keyIndex }),
+      requestId: request.id,
+    };
+    try {
+      const result = await options.store.appendToStream(event.stream, [
+        { id: event.id, type: event.type, data: { fields: event.fields, raw }, metadata: { ...metadata } },
+      ]);
+      const stored = result.appended.length > 0 ? 'new' : 'duplicate';
+      request.log.debug({ eventId: event.id, stream: event.stream, type: event.type, stored }, 'callback stored');
+      return reply
+        .header('callback-event-id', event.id)
+        .header('callback-stored', stored)
+        .type('application/json; charset=utf-8')
+        .send(OK);
+    } catch (error) {
+      if (error instanceof StoreUnavailableError) {
+        request.log.warn({ err: error, eventId: event.id }, 'event store unavailable: callback not stored');
+        reply.header('retry-after', String(RETRY_AFTER_SECONDS));
+        return sendError(reply, 503, 'store_unavailable', `the event store cannot take callbacks right now: ${error.message}`);
+      }
+      throw error;
+    }
+  });
+}
+
+function reject(request: FastifyRequest, reply: FastifyReply, status: number, error: string, message: string): FastifyReply {
+  request.log.warn({ status, error, reason: message, clientAddress: request.ip }, 'callback rejected');
+  return sendError(reply, status, error, message);
+}

@@ -1,0 +1,75 @@
+// Composition root: wires configuration, event store and HTTP into a running service.
+import path from 'node:path';
+import pino, { type Logger } from 'pino';
+import type { Config } from './config';
+import type { EventStore } from './eventstore/eventStore';
+import { SqliteEventStore } from './eventstore/sqliteEventStore';
+import { buildHttpApp } from './http/httpApp';
+import { authenticationEnabled } from './ingest/authenticateCallback';
+
+export interface RunningService {
+  /** Where it listens, e.g. http://127.0.0.1:4000. */
+  url: string;
+  store: EventStore;
+  close(): Promise<void>;
+}
+
+export function createLogger(config: Pick<Config, 'logLevel'>): Logger {
+  return pino({ level: config.logLevel, base: { service: 'css-callback-ledger' } });
+}
+
+async function openEventStore(config: Config): Promise<EventStore> {
+  if (config.eventStoreConnectionString !== null) {
+    throw new Error('EVENTSTORE_CONNECTION_STRING is set, but this build has no EventStoreDB adapter; unset it to use the embedded store');
+  }
+  return SqliteEventStore.open(path.join(config.dataDir, 'events.db'));
+}
+
+function describeAuthentication(config: Config, logger: Logger): void {
+  const { keys, token, clockSkewSeconds } = config.callbackAuth;
+  if (!authenticationEnabled(config.callbackAuth)) {
+    logger.warn(
+      'callback authentication is OFF: anyone who can reach POST /callbacks can write events. ' +
+        'Set CSS_CALLBACK_KEYS (the CSS callback key) and/or CSS_CALLBACK_TOKEN.',
+    );
+    return;
+  }
+  const ways = [
+    keys.length > 0 ? `signature with ${keys.length} key${keys.length > 1 ? 's' : ''} (clock skew ${clockSkewSeconds} s)` : null,
+    token !== null ? 'URL token' : null,
+  ].filter(Boolean);
+  logger.info(`callback authentication is on: ${ways.join(' + ')}`);
+}
+
+export async function startService(config: Config, logger: Logger = createLogger(config)): Promise<RunningService> {
+  const store = await openEventStore(config);
+  logger.info({ store: store.description }, `event store: ${store.description}`);
+  describeAuthentication(config, logger);
+
+  const app = await buildHttpApp({
+    store,
+    logger,
+    callbackAuth: config.callbackAuth,
+    callbackBodyLimitBytes: config.callbackBodyLimitBytes,
+    trustProxy: config.trustProxy,
+  });
+  try {
+    await app.listen({ port: config.port, host: config.host });
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  const address = app.server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : config.port;
+  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  logger.info({ url }, `listening on ${url} (POST /callbacks, GET /healthz, GET /readyz)`);
+
+  return {
+    url,
+    store,
+    async close() {
+      await app.close();
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,48 @@
+// Starts the real service on a loopback port with its data in a fresh temp folder.
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pino from 'pino';
+import { loadConfig, type Environment } from '../../src/config';
+import { md5Hex } from '../../src/ingest/authenticateCallback';
+import { startService, type RunningService } from '../../src/server';
+
+export function tempDataDir(): { dir: string; remove(): void } {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'css-ledger-test-'));
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export async function startTestService(dataDir: string, env: Environment = {}): Promise<RunningService> {
+  const config = loadConfig({ HOST: '127.0.0.1', PORT: '0', DATA_DIR: dataDir, ...env });
+  return startService(config, pino({ level: 'silent' }));
+}
+
+/** Adds `t` (expiring in ten minutes) and `sign = MD5(key + t)`, as CSS does. */
+export function signCallback(body: Record<string, unknown>, key: string, t = Math.floor(Date.now() / 1000) + 600) {
+  return { ...body, t, sign: md5Hex(key + String(t)) };
+}
+
+export interface PostResult {
+  status: number;
+  headers: Headers;
+  body: unknown;
+}
+
+export async function postCallback(
+  baseUrl: string,
+  body: string | object | Uint8Array,
+  options: { query?: string; contentType?: string | null } = {},
+): Promise<PostResult> {
+  const headers: Record<string, string> = {};
+  if (options.contentType !== null) headers['content-type'] = options.contentType ?? 'application/json';
+  const payload = typeof body === 'string' || body instanceof Uint8Array ? body : JSON.stringify(body);
+  const response = await fetch(`${baseUrl}/callbacks${options.query ?? ''}`, { method: 'POST', headers, body: payload });
+  const text = await response.text();
+  let parsed: unknown = text;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // left as text: the assertion will show it
+  }
+  return { status: response.status, headers: response.headers, body: parsed };
+}

@@ -1,0 +1,40 @@
+import { parseCallbackBody } from '../../src/domain/callbackJson';
+
+describe('parseCallbackBody', () => {
+  it('keeps every digit of a 64-bit sequence written as a JSON number', () => {
+    const parsed = parseCallbackBody('{"sequence": 6674468118806626493, "errcode": 0}');
+    expect(parsed).toEqual({ ok: true, payload: { sequence: '6674468118806626493', errcode: 0 } });
+  });
+
+  it('keeps numbers a double holds as numbers', () => {
+    const parsed = parseCallbackBody('{"appid": 12345678, "ratio": 1.5, "code": -22}');
+    expect(parsed).toEqual({ ok: true, payload: { appid: 12345678, ratio: 1.5, code: -22 } });
+  });
+
+  it.each([
+    ['not JSON', 'event_type=1&sequence=1', 'invalid_json'],
+    ['truncated JSON', '{"event_type": 1', 'invalid_json'],
+    ['empty', '', 'invalid_json'],
+    ['an array', '[{"event_type": 1}]', 'not_an_object'],
+    ['a string', '"hello"', 'not_an_object'],
+    ['a number', '42', 'not_an_object'],
+    ['null', 'null', 'not_an_object'],
+  ])('rejects a body that is %s', (_label, body, error) => {
+    const parsed = parseCallbackBody(body);
+    expect(parsed.ok).toBe(false);
+    if (!parsed.ok) {
+      expect(parsed.error).toBe(error);
+      expect(parsed.message).toMatch(error === 'invalid_json' ? /not valid JSON/ : /must be a JSON object/);
+    }
+  });
+
+  it('keeps a __proto__ key as data without touching any prototype', () => {
+    const parsed = parseCallbackBody('{"__proto__": {"polluted": true}, "event_type": 100}');
+    expect(parsed.ok).toBe(true);
+    if (parsed.ok) {
+      expect(Object.getPrototypeOf(parsed.payload)).toBe(Object.prototype);
+      expect(Object.keys(parsed.payload)).toEqual(['__proto__', 'event_type']);
+    }
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+});

@@ -1,0 +1,68 @@
+import { ConfigError, loadConfig } from '../../src/config';
+
+describe('loadConfig', () => {
+  it('has defaults that run the service on the embedded store with authentication off', () => {
+    const config = loadConfig({}, '/srv/app');
+    expect(config).toMatchObject({
+      port: 4000,
+      host: '0.0.0.0',
+      dataDir: '/srv/app/data',
+      eventStoreConnectionString: null,
+      callbackAuth: { keys: [], token: null, clockSkewSeconds: 60 },
+      callbackBodyLimitBytes: 65536,
+      trustProxy: false,
+      logLevel: 'info',
+      production: false,
+    });
+  });
+
+  it('reads every variable', () => {
+    const config = loadConfig(
+      {
+        PORT: '8080',
+        HOST: '127.0.0.1',
+        DATA_DIR: '/var/lib/ledger',
+        EVENTSTORE_CONNECTION_STRING: 'esdb://localhost:2113?tls=false',
+        CSS_CALLBACK_KEYS: 'old-key, new-key',
+        CSS_CALLBACK_TOKEN: 'a-long-url-token',
+        CSS_CALLBACK_CLOCK_SKEW_SECONDS: '5',
+        CALLBACK_BODY_LIMIT_BYTES: '2048',
+        TRUST_PROXY: '10.0.0.0/8',
+        LOG_LEVEL: 'warn',
+        NODE_ENV: 'production',
+      },
+      '/srv/app',
+    );
+    expect(config).toEqual({
+      port: 8080,
+      host: '127.0.0.1',
+      dataDir: '/var/lib/ledger',
+      eventStoreConnectionString: 'esdb://localhost:2113?tls=false',
+      callbackAuth: { keys: ['old-key', 'new-key'], token: 'a-long-url-token', clockSkewSeconds: 5 },
+      callbackBodyLimitBytes: 2048,
+      trustProxy: '10.0.0.0/8',
+      logLevel: 'warn',
+      production: true,
+    });
+  });
+
+  it('treats empty variables as unset', () => {
+    expect(loadConfig({ PORT: '', CSS_CALLBACK_KEYS: ' ' }).port).toBe(4000);
+  });
+
+  it.each([
+    ['PORT', 'abc', 'PORT="abc" is not allowed; expected an integer from 0 to 65535'],
+    ['PORT', '70000', 'PORT="70000" is not allowed; expected an integer from 0 to 65535'],
+    ['LOG_LEVEL', 'loud', 'LOG_LEVEL="loud" is not allowed; expected one of fatal, error, warn, info, debug, trace, silent'],
+    ['CSS_CALLBACK_KEYS', 'a,,b', 'CSS_CALLBACK_KEYS="a,,b" is not allowed; expected a comma-separated list without empty entries'],
+    ['EVENTSTORE_CONNECTION_STRING', 'http://x', 'EVENTSTORE_CONNECTION_STRING="http://x" is not allowed; expected an esdb:// or esdb+discover:// URL'],
+    ['CALLBACK_BODY_LIMIT_BYTES', '10', 'CALLBACK_BODY_LIMIT_BYTES="10" is not allowed; expected an integer from 1024 to 16777216'],
+  ])('rejects %s=%s with one line naming variable, value and what is allowed', (name, value, line) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
+    expect(() => loadConfig({ [name]: value })).toThrow(`invalid configuration: ${line}`);
+  });
+
+  it('does not print a bad token back', () => {
+    expect(() => loadConfig({ CSS_CALLBACK_TOKEN: 'short' })).toThrow('CSS_CALLBACK_TOKEN="(hidden)" is not allowed');
+  });
+});

@@ -1,5 +1,6 @@
 // Test tiers by file suffix: *.unit.spec.ts (pure), *.int.spec.ts (real HTTP, SQLite files), *.contract.spec.ts (event store adapters).
-const transform = { '^.+\\.ts$': ['@swc/jest'] };
+// Transpile only (isolatedModules in tsconfig.json): `npm run typecheck` checks types once for the whole tree.
+const transform = { '^.+\\.ts$': ['ts-jest', {}] };
 const project = (displayName, suffix, extra = {}) => ({
   displayName,
   testEnvironment: 'node',

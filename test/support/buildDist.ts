@@ -4,7 +4,7 @@ import path from 'node:path';
 
 export default function buildDist(): void {
   const root = path.join(__dirname, '..', '..');
-  execFileSync(process.execPath, [require.resolve('@swc/cli/bin/swc.js'), 'src', '-d', 'dist', '--strip-leading-paths', '--copy-files', '--quiet'], {
+  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
     cwd: root,
     stdio: 'inherit',
   });

@@ -31,6 +31,8 @@ export interface SessionFields {
   width: number | null;
   height: number | null;
   errcode: number | null;
+  /** Sent by newer CSS versions beside errcode (errcode 18 has many). */
+  subErrcode: number | null;
   errmsg: string | null;
   /** Interruption only: how long the push lasted, in milliseconds. */
   pushDurationMs: number | null;

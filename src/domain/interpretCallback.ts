@@ -33,8 +33,9 @@ function sessionFields(payload: CallbackPayload, sequence: string): SessionField
     width: givenInteger(payload.width),
     height: givenInteger(payload.height),
     errcode: integer(payload.errcode),
+    subErrcode: integer(payload.sub_errcode),
     errmsg: text(payload.errmsg),
-    pushDurationMs: integer(payload.push_duration),
+    pushDurationMs: givenInteger(payload.push_duration),
   };
 }
 

@@ -37,6 +37,7 @@ describe('interpretCallback on the CSS documents examples', () => {
       width: null,
       height: null,
       errcode: 0,
+      subErrcode: null,
       errmsg: 'ok',
       pushDurationMs: null,
     });
@@ -110,7 +111,8 @@ describe('interpretCallback on shapes beyond the examples', () => {
     appname: 'live',
     stream_id: 'test_stream',
     sequence: '6674468118806626493',
-    errcode: '1',
+    errcode: '18',
+    sub_errcode: 313,
     errmsg: 'recv rtmp deleteStream',
     push_duration: '61234',
     event_time: '1545115850',
@@ -126,7 +128,8 @@ describe('interpretCallback on shapes beyond the examples', () => {
     expect(event.stream).toBe('session-6674468118806626493');
     expect(event.fields).toMatchObject({
       appId: '12345678',
-      errcode: 1,
+      errcode: 18,
+      subErrcode: 313,
       pushDurationMs: 61234,
       eventTime: 1545115850,
       setId: 2,

@@ -6,6 +6,7 @@ import { interpretCallback } from '../domain/interpretCallback';
 import { StoreUnavailableError, type EventStore } from '../eventstore/eventStore';
 import { sendError } from '../http/errorReply';
 import { authenticateCallback, type CallbackAuthConfig } from './authenticateCallback';
+import { storedCallback } from './storedCallback';
 
 export interface CallbackRouteOptions {
   store: EventStore;
@@ -57,11 +58,11 @@ export async function callbackRoutes(app: FastifyInstance, options: CallbackRout
       requestId: request.id,
     };
     try {
-      const result = await options.store.appendToStream(event.stream, [
-        { id: event.id, type: event.type, data: { fields: event.fields, raw }, metadata: { ...metadata } },
-      ]);
+      const result = await options.store.appendToStream(event.stream, [storedCallback(event, metadata)]);
       const stored = result.appended.length > 0 ? 'new' : 'duplicate';
       request.log.debug({ eventId: event.id, stream: event.stream, type: event.type, stored }, 'callback stored');
+      // The global position lets a client wait until the read models include this callback.
+      if (result.position !== undefined) reply.header('callback-position', String(result.position));
       return reply
         .header('callback-event-id', event.id)
         .header('callback-stored', stored)

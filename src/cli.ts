@@ -1,13 +1,14 @@
 #!/usr/bin/env node
 // Command line: `serve` runs the service (the default verb).
 import { Command } from 'commander';
-import { ConfigError, loadConfig } from './config';
-import { createLogger, startService } from './server';
+import { ConfigError, loadConfig, type Config } from './config';
+import { rebuildReadModels } from './readmodel/rebuildReadModels';
+import { createLogger, openEventStore, readModelFile, startService } from './server';
 
-async function serve(): Promise<void> {
-  let config;
+/** The configuration, or exit 2 with the one line that says what is wrong. */
+function configOrExit(): Config {
   try {
-    config = loadConfig(process.env);
+    return loadConfig(process.env);
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`${error.message}\n`);
@@ -15,6 +16,27 @@ async function serve(): Promise<void> {
     }
     throw error;
   }
+}
+
+async function rebuild(): Promise<void> {
+  const config = configOrExit();
+  const store = await openEventStore(config);
+  try {
+    const file = readModelFile(config);
+    process.stdout.write(`rebuilding ${file} from ${store.description} ...\n`);
+    const result = await rebuildReadModels(store, file);
+    const perSecond = Math.round(result.eventsApplied / Math.max(result.durationMs / 1000, 0.001));
+    process.stdout.write(
+      `rebuilt: ${result.eventsApplied} events in ${(result.durationMs / 1000).toFixed(2)} s (${perSecond} events/s), ` +
+        `position ${result.position}, digest ${result.digest}\n`,
+    );
+  } finally {
+    await store.close();
+  }
+}
+
+async function serve(): Promise<void> {
+  const config = configOrExit();
   const logger = createLogger(config);
   let service;
   try {
@@ -48,6 +70,10 @@ program
   .command('serve', { isDefault: true })
   .description('run the service (configuration from environment variables, see README)')
   .action(serve);
+program
+  .command('rebuild')
+  .description('drop the read models and replay the whole event log into them (stop the service first)')
+  .action(rebuild);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);

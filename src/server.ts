@@ -6,19 +6,26 @@ import type { EventStore } from './eventstore/eventStore';
 import { SqliteEventStore } from './eventstore/sqliteEventStore';
 import { buildHttpApp } from './http/httpApp';
 import { authenticationEnabled } from './ingest/authenticateCallback';
+import { Projector } from './projections/projector';
+import { openReadModelDb, type ReadModelDatabase } from './readmodel/readModelDb';
 
 export interface RunningService {
   /** Where it listens, e.g. http://127.0.0.1:4000. */
   url: string;
   store: EventStore;
+  readModels: ReadModelDatabase;
+  projector: Projector;
   close(): Promise<void>;
 }
+
+/** The read models live in their own file beside (not inside) the embedded store, whatever the store. */
+export const readModelFile = (config: Pick<Config, 'dataDir'>): string => path.join(config.dataDir, 'readmodels.db');
 
 export function createLogger(config: Pick<Config, 'logLevel'>): Logger {
   return pino({ level: config.logLevel, base: { service: 'css-callback-ledger' } });
 }
 
-async function openEventStore(config: Config): Promise<EventStore> {
+export async function openEventStore(config: Config): Promise<EventStore> {
   if (config.eventStoreConnectionString !== null) {
     throw new Error('EVENTSTORE_CONNECTION_STRING is set, but this build has no EventStoreDB adapter; unset it to use the embedded store');
   }
@@ -46,17 +53,29 @@ export async function startService(config: Config, logger: Logger = createLogger
   logger.info({ store: store.description }, `event store: ${store.description}`);
   describeAuthentication(config, logger);
 
+  const readModels = openReadModelDb(readModelFile(config));
+  const projector = new Projector(store, readModels, { logger });
+  projector.start();
+  logger.info({ readModels: readModels.name, position: String(projector.status().position) }, `read models: ${readModels.name}`);
+
   const app = await buildHttpApp({
     store,
+    projector,
     logger,
     callbackAuth: config.callbackAuth,
     callbackBodyLimitBytes: config.callbackBodyLimitBytes,
     trustProxy: config.trustProxy,
   });
+  const closeAll = async () => {
+    await app.close();
+    await projector.stop();
+    readModels.close();
+    await store.close();
+  };
   try {
     await app.listen({ port: config.port, host: config.host });
   } catch (error) {
-    await store.close();
+    await closeAll();
     throw error;
   }
   const address = app.server.address();
@@ -64,12 +83,5 @@ export async function startService(config: Config, logger: Logger = createLogger
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   logger.info({ url }, `listening on ${url} (POST /callbacks, GET /healthz, GET /readyz)`);
 
-  return {
-    url,
-    store,
-    async close() {
-      await app.close();
-      await store.close();
-    },
-  };
+  return { url, store, readModels, projector, close: closeAll };
 }

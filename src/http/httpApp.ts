@@ -3,11 +3,13 @@ import Fastify, { LogController, type FastifyError } from 'fastify';
 import type { Logger } from 'pino';
 import type { EventStore } from '../eventstore/eventStore';
 import type { CallbackAuthConfig } from '../ingest/authenticateCallback';
+import type { Projector } from '../projections/projector';
 import { callbackRoutes } from '../ingest/callbackRoute';
 import { sendError } from './errorReply';
 
 export interface HttpAppOptions {
   store: EventStore;
+  projector: Projector;
   logger: Logger;
   callbackAuth: CallbackAuthConfig;
   callbackBodyLimitBytes: number;
@@ -50,13 +52,18 @@ export async function buildHttpApp(options: HttpAppOptions) {
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {
+    const { phase, position, eventsApplied, lagMs, lastError } = options.projector.status();
+    const projector = { phase, position: String(position), eventsApplied, lagMs, lastError };
     try {
       await options.store.checkHealth();
-      return { status: 'ready', store: options.store.description };
     } catch (error) {
       const detail = error instanceof Error ? error.message : String(error);
-      return sendError(reply, 503, 'not_ready', `event store unreachable: ${detail}`);
+      return reply.code(503).send({ code: 503, error: 'not_ready', message: `event store unreachable: ${detail}`, projector });
     }
+    if (phase !== 'running') {
+      return reply.code(503).send({ code: 503, error: 'not_ready', message: `projector is ${phase}`, projector });
+    }
+    return { status: 'ready', store: options.store.description, projector };
   });
 
   await app.register(callbackRoutes, {

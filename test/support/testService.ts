@@ -46,3 +46,12 @@ export async function postCallback(
   }
   return { status: response.status, headers: response.headers, body: parsed };
 }
+
+/** Posts a callback and waits until the read models include it. */
+export async function postAndProject(service: RunningService, body: string | object, options: { query?: string } = {}) {
+  const response = await postCallback(service.url, body, options);
+  if (response.status !== 200) throw new Error(`callback answered ${response.status}: ${JSON.stringify(response.body)}`);
+  const position = response.headers.get('callback-position');
+  if (position !== null) await service.projector.waitForPosition(BigInt(position));
+  return response;
+}

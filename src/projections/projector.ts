@@ -1,0 +1,311 @@
+// Follows the global log from its checkpoint and keeps the read models up to date, one transaction per batch.
+import { EventEmitter } from 'node:events';
+import type { Logger } from 'pino';
+import { parseStreamName, StreamCategory } from '../domain/streamNames';
+import type { EventStore, RecordedEvent } from '../eventstore/eventStore';
+import { checkpointTable, type Checkpoint } from '../readmodel/checkpointTable';
+import type { ReadModelDatabase } from '../readmodel/readModelDb';
+import { relaySourceKey, relayTaskTable, type RelayTaskTable, type UnmatchedExit } from '../readmodel/relayTaskTable';
+import { sessionTable } from '../readmodel/sessionTable';
+import { toProjectedEvent, type ProjectedEvent } from './projectedEvent';
+import {
+  addRelayFact,
+  emptyRelayTask,
+  latestAt,
+  reduceRelayTask,
+  relayFactOf,
+  relayTaskRow,
+  type RelayFact,
+  type RelayTaskRow,
+  type RelayTaskState,
+} from './relayTask.reducer';
+import { emptySession, reduceSession, sessionRow, type SessionRow } from './session.reducer';
+
+/** One notification per read-model row a batch changed, sent after the batch is committed. */
+export type ReadModelChange =
+  | { kind: 'session'; row: SessionRow }
+  | { kind: 'relayTask'; row: RelayTaskRow }
+  | { kind: 'relayExit'; eventId: string; stream: string; taskId: string | null };
+
+export type ProjectorPhase = 'stopped' | 'running' | 'retrying';
+
+export interface ProjectorStatus {
+  phase: ProjectorPhase;
+  /** Global position of the last applied event. */
+  position: bigint;
+  eventsApplied: number;
+  /** Milliseconds from the append of the last applied event to its row being committed; null before the first batch. */
+  lagMs: number | null;
+  lastError: string | null;
+}
+
+export interface ProjectorOptions {
+  logger?: Logger;
+  /** Events applied per transaction at most; default 1000. */
+  batchSize?: number;
+  /** Wait before resubscribing after a failure; default 1000 ms. */
+  retryDelayMs?: number;
+}
+
+const CHECKPOINT_NAME = 'read-models';
+
+export class Projector {
+  private readonly changes = new EventEmitter();
+  private readonly checkpoints;
+  private readonly sessions;
+  private readonly relayTasks: RelayTaskTable;
+  private readonly applyInTransaction: (events: RecordedEvent[]) => ReadModelChange[];
+  private readonly batchSize: number;
+  private readonly retryDelayMs: number;
+  private checkpoint: Checkpoint;
+  private phase: ProjectorPhase = 'stopped';
+  private lagMs: number | null = null;
+  private lastError: string | null = null;
+  private abort: AbortController | null = null;
+  private running: Promise<void> | null = null;
+  private buffer: RecordedEvent[] = [];
+  private subscription: AbortController | null = null;
+  private flushError: unknown = null;
+  private scheduledFlush: NodeJS.Immediate | undefined;
+
+  constructor(
+    private readonly store: EventStore,
+    db: ReadModelDatabase,
+    private readonly options: ProjectorOptions = {},
+  ) {
+    this.checkpoints = checkpointTable(db, CHECKPOINT_NAME);
+    this.sessions = sessionTable(db);
+    this.relayTasks = relayTaskTable(db);
+    this.batchSize = options.batchSize ?? 1000;
+    this.retryDelayMs = options.retryDelayMs ?? 1000;
+    this.checkpoint = this.checkpoints.read();
+    this.applyInTransaction = db.transaction((events: RecordedEvent[]) => this.applyEvents(events));
+    this.changes.setMaxListeners(0);
+  }
+
+  status(): ProjectorStatus {
+    return {
+      phase: this.phase,
+      position: this.checkpoint.position,
+      eventsApplied: this.checkpoint.eventsApplied,
+      lagMs: this.lagMs,
+      lastError: this.lastError,
+    };
+  }
+
+  /** Listens to row changes; returns the function that stops listening. */
+  onChange(listener: (change: ReadModelChange) => void): () => void {
+    this.changes.on('change', listener);
+    return () => this.changes.off('change', listener);
+  }
+
+  /** Resolves once every event up to this global position is in the read models. */
+  waitForPosition(position: bigint): Promise<void> {
+    if (this.checkpoint.position >= position) return Promise.resolve();
+    return new Promise((resolve) => {
+      const check = () => {
+        if (this.checkpoint.position < position) return;
+        this.changes.off('applied', check);
+        resolve();
+      };
+      this.changes.on('applied', check);
+    });
+  }
+
+  /** Starts following the log in the background: catch up from the checkpoint, then live. */
+  start(): void {
+    if (this.running !== null) return;
+    this.abort = new AbortController();
+    this.phase = 'running';
+    this.running = this.follow(this.abort.signal);
+  }
+
+  /** Stops following; events already received are applied and the checkpoint is persisted. */
+  async stop(): Promise<void> {
+    if (this.running === null) return;
+    this.abort?.abort();
+    await this.running;
+    this.running = null;
+    this.flush();
+    this.phase = 'stopped';
+  }
+
+  /** Applies everything in the log after the checkpoint, then returns (used by rebuild). */
+  async catchUp(): Promise<void> {
+    for (;;) {
+      const events = await this.store.readAll({ after: this.checkpoint.position, maxCount: this.batchSize });
+      if (events.length === 0) return;
+      this.apply(events);
+    }
+  }
+
+  private async follow(stop: AbortSignal): Promise<void> {
+    while (!stop.aborted) {
+      const subscription = new AbortController();
+      const endSubscription = () => subscription.abort();
+      stop.addEventListener('abort', endSubscription, { once: true });
+      this.subscription = subscription;
+      try {
+        for await (const event of this.store.subscribeToAll({ after: this.checkpoint.position, signal: subscription.signal })) {
+          this.buffer.push(event);
+          if (this.buffer.length >= this.batchSize) this.flush();
+          else this.scheduledFlush ??= setImmediate(() => this.flushOrResubscribe());
+        }
+        if (this.flushError !== null) throw this.flushError;
+        if (stop.aborted) return;
+        throw new Error('the event store ended the subscription');
+      } catch (error) {
+        this.fail(error);
+        await delay(this.retryDelayMs, stop);
+        if (!stop.aborted) this.phase = 'running';
+      } finally {
+        stop.removeEventListener('abort', endSubscription);
+        this.flushError = null;
+      }
+    }
+  }
+
+  /** A batch that fails to apply ends the subscription; the loop resubscribes from the checkpoint. */
+  private flushOrResubscribe(): void {
+    try {
+      this.flush();
+    } catch (error) {
+      this.flushError = error;
+      this.subscription?.abort();
+    }
+  }
+
+  private flush(): void {
+    if (this.scheduledFlush !== undefined) clearImmediate(this.scheduledFlush);
+    this.scheduledFlush = undefined;
+    const events = this.buffer;
+    this.buffer = [];
+    if (events.length > 0) this.apply(events);
+  }
+
+  private fail(error: unknown): void {
+    this.buffer = [];
+    this.phase = 'retrying';
+    this.lastError = error instanceof Error ? error.message : String(error);
+    try {
+      this.checkpoint = this.checkpoints.read();
+    } catch {
+      // read models closed: the checkpoint in memory is the last committed one anyway
+    }
+    this.options.logger?.error({ err: error }, `projector failed, resuming from position ${this.checkpoint.position}`);
+  }
+
+  private apply(events: RecordedEvent[]): void {
+    // Events at or before the checkpoint were applied already (a resubscription can deliver them again).
+    const fresh = events.filter((e) => e.position > this.checkpoint.position);
+    if (fresh.length === 0) return;
+    const changes = this.applyInTransaction(fresh);
+    const last = fresh[fresh.length - 1]!;
+    this.lagMs = Math.max(0, Date.now() - last.recordedAt.getTime());
+    this.lastError = null;
+    for (const change of changes) this.changes.emit('change', change);
+    this.changes.emit('applied', this.checkpoint.position);
+  }
+
+  /** Runs inside one transaction: rows and checkpoint commit together or not at all. */
+  private applyEvents(events: RecordedEvent[]): ReadModelChange[] {
+    const changed = new Map<string, ReadModelChange>();
+    for (const recorded of events) {
+      const event = toProjectedEvent(recorded);
+      const stream = parseStreamName(recorded.stream);
+      if (event !== null && stream !== null) this.applyEvent(event, stream.category, stream.id, changed);
+    }
+    const next = {
+      position: events[events.length - 1]!.position,
+      eventsApplied: this.checkpoint.eventsApplied + events.length,
+    };
+    this.checkpoints.write(next);
+    this.checkpoint = next;
+    return [...changed.values()];
+  }
+
+  private applyEvent(event: ProjectedEvent, category: string, id: string, changed: Map<string, ReadModelChange>): void {
+    switch (category) {
+      case StreamCategory.session: {
+        const before = this.sessions.load(id) ?? emptySession(id);
+        const after = reduceSession(before, event);
+        if (after === before) return;
+        const row = sessionRow(after);
+        this.sessions.save(after, row);
+        changed.set(`session ${id}`, { kind: 'session', row });
+        return;
+      }
+      case StreamCategory.relayTask: {
+        const before = this.relayTasks.load(id) ?? emptyRelayTask(id);
+        const after = reduceRelayTask(before, event);
+        if (after !== before) this.saveRelayTask(after, changed);
+        return;
+      }
+      case StreamCategory.relayExit:
+        this.recordExitWithoutTaskId(event, changed);
+        return;
+      default:
+        return; // unrecognized callbacks live in the log only
+    }
+  }
+
+  private saveRelayTask(state: RelayTaskState, changed: Map<string, ReadModelChange>): RelayTaskRow {
+    const row = relayTaskRow(state);
+    this.relayTasks.save(state, row);
+    changed.set(`relayTask ${state.taskId}`, { kind: 'relayTask', row });
+    if (row.status === 'RUNNING') this.matchWaitingExits(state, row, changed);
+    return row;
+  }
+
+  /** A TaskExit without task_id joins the one running task with its app id and source URLs, or waits. */
+  private recordExitWithoutTaskId(event: ProjectedEvent, changed: Map<string, ReadModelChange>): void {
+    const fact = relayFactOf(event);
+    if (fact === null || fact.kind !== 'exit') return;
+    const exit: UnmatchedExit = { eventId: event.id, stream: event.stream, position: event.position, fact };
+    const sourceKey = relaySourceKey(fact.appId, fact.sourceUrls);
+    const candidates = sourceKey === null ? [] : this.relayTasks.runningWithSource(sourceKey);
+    const task = candidates.length === 1 ? this.relayTasks.load(candidates[0]!) : undefined;
+    if (task !== undefined && exitFitsLatestRun(task, fact)) {
+      this.relayTasks.recordExit(exit, sourceKey, task.taskId);
+      changed.set(`relayExit ${event.id}`, { kind: 'relayExit', eventId: event.id, stream: event.stream, taskId: task.taskId });
+      this.saveRelayTask(addRelayFact(task, { ...fact, matchedFrom: event.stream }), changed);
+      return;
+    }
+    this.relayTasks.recordExit(exit, sourceKey, null);
+    changed.set(`relayExit ${event.id}`, { kind: 'relayExit', eventId: event.id, stream: event.stream, taskId: null });
+  }
+
+  /** When a running task shows up, exits that waited for it are attached, oldest first, while it is the only candidate. */
+  private matchWaitingExits(state: RelayTaskState, row: RelayTaskRow, changed: Map<string, ReadModelChange>): void {
+    const sourceKey = relaySourceKey(row.appId, row.sourceUrls);
+    if (sourceKey === null) return;
+    for (const exit of this.relayTasks.unmatchedExits(sourceKey)) {
+      const candidates = this.relayTasks.runningWithSource(sourceKey);
+      if (candidates.length !== 1 || candidates[0] !== state.taskId) return;
+      if (!exitFitsLatestRun(state, exit.fact)) continue;
+      this.relayTasks.markExitMatched(exit.eventId, state.taskId);
+      changed.set(`relayExit ${exit.eventId}`, { kind: 'relayExit', eventId: exit.eventId, stream: exit.stream, taskId: state.taskId });
+      const attached = addRelayFact(state, { ...exit.fact, matchedFrom: exit.stream });
+      this.saveRelayTask(attached, changed);
+      return; // saveRelayTask matched any further waiting exits if the task still runs
+    }
+  }
+}
+
+/** An exit CSS dated before the task's latest start cannot have ended that run. */
+function exitFitsLatestRun(task: RelayTaskState, exit: RelayFact): boolean {
+  const latestStart = relayTaskRow(task).runs.at(-1)?.startedAt ?? null;
+  return exit.at === null || latestStart === null || latestAt(exit) >= latestStart;
+}
+
+function delay(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}

@@ -1,0 +1,120 @@
+// The read-model database: its own SQLite file, disposable, rebuilt from the event log at will.
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+
+/** Bump when tables change: a file with another version is emptied and rebuilt from the log. */
+export const READ_MODEL_SCHEMA_VERSION = 1;
+
+const SCHEMA = `
+  CREATE TABLE projector_checkpoint (
+    name           TEXT PRIMARY KEY,
+    position       INTEGER NOT NULL,  -- global position of the last applied event
+    events_applied INTEGER NOT NULL,  -- how many events were applied in all: equals the log's count when none is applied twice
+    updated_at     INTEGER NOT NULL
+  ) STRICT;
+
+  CREATE TABLE sessions (
+    sequence         TEXT PRIMARY KEY,
+    app_id           TEXT,
+    domain           TEXT,
+    app_name         TEXT,
+    stream_id        TEXT,
+    channel_id       TEXT,
+    status           TEXT NOT NULL,
+    pushed_at        INTEGER,
+    interrupted_at   INTEGER,
+    push_duration_ms INTEGER,
+    errcode          INTEGER,
+    sub_errcode      INTEGER,
+    errmsg           TEXT,
+    reason           TEXT,
+    reason_category  TEXT,
+    node             TEXT,
+    user_ip          TEXT,
+    stream_param     TEXT,
+    set_id           INTEGER,
+    width            INTEGER,
+    height           INTEGER,
+    session_at       INTEGER NOT NULL, -- pushed_at, or interrupted_at when the push was never seen: the listing order
+    state            TEXT NOT NULL     -- the reducer's state (JSON)
+  ) STRICT;
+  CREATE INDEX sessions_by_stream ON sessions (stream_id, session_at DESC, sequence DESC);
+  CREATE INDEX sessions_by_errcode ON sessions (errcode, session_at DESC, sequence DESC);
+  CREATE INDEX sessions_by_status ON sessions (status, session_at DESC, sequence DESC);
+  CREATE INDEX sessions_by_time ON sessions (session_at DESC, sequence DESC);
+
+  CREATE TABLE relay_tasks (
+    task_id       TEXT PRIMARY KEY,
+    app_id        TEXT,
+    stream_id     TEXT,
+    source_urls   TEXT NOT NULL,  -- JSON array
+    source_key    TEXT,           -- app id + source URLs: how a TaskExit without task_id is matched
+    to_url        TEXT,
+    status        TEXT NOT NULL,
+    started_at    INTEGER,
+    exited_at     INTEGER,
+    exit_code     INTEGER,
+    exit_message  TEXT,
+    restart_count INTEGER NOT NULL,
+    runs          TEXT NOT NULL,  -- JSON
+    files         TEXT NOT NULL,  -- JSON
+    alarms        TEXT NOT NULL,  -- JSON
+    last_event_at INTEGER NOT NULL,
+    state         TEXT NOT NULL   -- the reducer's state (JSON)
+  ) STRICT;
+  CREATE INDEX relay_tasks_by_exit_code ON relay_tasks (exit_code, last_event_at DESC, task_id DESC);
+  CREATE INDEX relay_tasks_by_status ON relay_tasks (status, last_event_at DESC, task_id DESC);
+  CREATE INDEX relay_tasks_by_stream ON relay_tasks (stream_id, last_event_at DESC, task_id DESC);
+  CREATE INDEX relay_tasks_by_time ON relay_tasks (last_event_at DESC, task_id DESC);
+  CREATE INDEX relay_tasks_by_source ON relay_tasks (source_key, status);
+
+  -- TaskExits that carried no task_id: matched to a task (task_id set) or waiting for one (NULL).
+  CREATE TABLE relay_exits (
+    event_id     TEXT PRIMARY KEY,
+    stream       TEXT NOT NULL,
+    position     INTEGER NOT NULL,
+    source_key   TEXT,
+    exit_code    INTEGER,
+    exit_message TEXT,
+    exited_at    INTEGER,
+    received_at  INTEGER NOT NULL,
+    task_id      TEXT,
+    fact         TEXT NOT NULL    -- the fact it adds to a task (JSON)
+  ) STRICT;
+  CREATE INDEX relay_exits_unmatched ON relay_exits (position DESC) WHERE task_id IS NULL;
+  CREATE INDEX relay_exits_unmatched_by_source ON relay_exits (source_key) WHERE task_id IS NULL;
+  CREATE INDEX relay_exits_by_task ON relay_exits (task_id) WHERE task_id IS NOT NULL;
+`;
+
+const TABLES = ['projector_checkpoint', 'sessions', 'relay_tasks', 'relay_exits'];
+
+export type ReadModelDatabase = Database.Database;
+
+/**
+ * Opens (creating when missing) the read-model file. WAL with synchronous=NORMAL: a process crash
+ * loses nothing committed, and a power loss can only roll back whole transactions, which the
+ * projector replays from the log.
+ */
+export function openReadModelDb(file: string): ReadModelDatabase {
+  fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('busy_timeout = 5000');
+  db.transaction(() => {
+    const version = db.pragma('user_version', { simple: true }) as number;
+    if (version === READ_MODEL_SCHEMA_VERSION) return;
+    for (const table of TABLES) db.exec(`DROP TABLE IF EXISTS ${table}`);
+    db.exec(SCHEMA);
+    db.pragma(`user_version = ${READ_MODEL_SCHEMA_VERSION}`);
+  }).immediate();
+  return db;
+}
+
+/** Empties every read model and the checkpoint, so the projector replays the log from the start. */
+export function clearReadModels(db: ReadModelDatabase): void {
+  db.transaction(() => {
+    for (const table of TABLES) db.exec(`DELETE FROM ${table}`);
+  })();
+}

@@ -1,0 +1,88 @@
+// Rows of the relay-task read model, and the lookups that match a TaskExit without task_id.
+import type { RelayFact, RelayTaskRow, RelayTaskState } from '../projections/relayTask.reducer';
+import type { ReadModelDatabase } from './readModelDb';
+
+/** What a TaskExit without task_id is matched on: the same app id and the same source URLs. */
+export function relaySourceKey(appId: string | null, sourceUrls: readonly string[]): string | null {
+  return appId === null || sourceUrls.length === 0 ? null : `${appId} ${JSON.stringify(sourceUrls)}`;
+}
+
+export interface UnmatchedExit {
+  eventId: string;
+  stream: string;
+  position: bigint;
+  fact: RelayFact;
+}
+
+export function relayTaskTable(db: ReadModelDatabase) {
+  const load = db.prepare<[string], string>('SELECT state FROM relay_tasks WHERE task_id = ?').pluck();
+  const save = db.prepare(`
+    INSERT OR REPLACE INTO relay_tasks (
+      task_id, app_id, stream_id, source_urls, source_key, to_url, status, started_at, exited_at,
+      exit_code, exit_message, restart_count, runs, files, alarms, last_event_at, state
+    ) VALUES (
+      @taskId, @appId, @streamId, @sourceUrls, @sourceKey, @toUrl, @status, @startedAt, @exitedAt,
+      @exitCode, @exitMessage, @restartCount, @runs, @files, @alarms, @lastEventAt, @state
+    )`);
+  const runningBySource = db
+    .prepare<[string], string>("SELECT task_id FROM relay_tasks WHERE source_key = ? AND status = 'RUNNING' LIMIT 2")
+    .pluck();
+  const insertExit = db.prepare(`
+    INSERT OR IGNORE INTO relay_exits (event_id, stream, position, source_key, exit_code, exit_message, exited_at, received_at, task_id, fact)
+    VALUES (@eventId, @stream, @position, @sourceKey, @exitCode, @exitMessage, @exitedAt, @receivedAt, @taskId, @fact)`);
+  const unmatchedBySource = db
+    .prepare<[string], { event_id: string; stream: string; position: bigint; fact: string }>(
+      'SELECT event_id, stream, position, fact FROM relay_exits WHERE task_id IS NULL AND source_key = ? ORDER BY position',
+    )
+    .safeIntegers(true);
+  const matchExit = db.prepare<[string, string]>('UPDATE relay_exits SET task_id = ? WHERE event_id = ?');
+
+  return {
+    load(taskId: string): RelayTaskState | undefined {
+      const state = load.get(taskId);
+      return state === undefined ? undefined : (JSON.parse(state) as RelayTaskState);
+    },
+    save(state: RelayTaskState, row: RelayTaskRow): void {
+      save.run({
+        ...row,
+        sourceUrls: JSON.stringify(row.sourceUrls),
+        sourceKey: relaySourceKey(row.appId, row.sourceUrls),
+        runs: JSON.stringify(row.runs),
+        files: JSON.stringify(row.files),
+        alarms: JSON.stringify(row.alarms),
+        state: JSON.stringify(state),
+      });
+    },
+    /** Task ids RUNNING with this source key; at most two, since only "exactly one" matters. */
+    runningWithSource(sourceKey: string): string[] {
+      return runningBySource.all(sourceKey);
+    },
+    recordExit(exit: UnmatchedExit, sourceKey: string | null, taskId: string | null): void {
+      const { fact } = exit;
+      insertExit.run({
+        eventId: exit.eventId,
+        stream: exit.stream,
+        position: exit.position,
+        sourceKey,
+        exitCode: fact.exitCode ?? null,
+        exitMessage: fact.exitMessage ?? null,
+        exitedAt: fact.at,
+        receivedAt: fact.receivedAt,
+        taskId,
+        fact: JSON.stringify(fact),
+      });
+    },
+    unmatchedExits(sourceKey: string): UnmatchedExit[] {
+      return unmatchedBySource.all(sourceKey).map((row) => ({
+        eventId: row.event_id,
+        stream: row.stream,
+        position: row.position,
+        fact: JSON.parse(row.fact) as RelayFact,
+      }));
+    },
+    markExitMatched(eventId: string, taskId: string): void {
+      matchExit.run(taskId, eventId);
+    },
+  };
+}
+export type RelayTaskTable = ReturnType<typeof relayTaskTable>;

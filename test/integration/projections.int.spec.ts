@@ -1,0 +1,129 @@
+import type { ReadModelChange } from '../../src/projections/projector';
+import type { RunningService } from '../../src/server';
+import { relayExitRows, relayTaskRowOf, sessionRowOf } from '../support/readModelRows';
+import { seedExamples } from '../support/seedExamples';
+import { postAndProject, startTestService, tempDataDir } from '../support/testService';
+
+const SOURCE = '["http://origin.example/live/a.m3u8"]\n';
+const relay = (callbackEvent: string, extra: Record<string, unknown>) => ({
+  appid: 4,
+  event_type: 314,
+  interface: 'general_callback',
+  product_name: 'pullpush',
+  callback_event: callbackEvent,
+  ...extra,
+});
+
+describe('read models built from callbacks posted over HTTP', () => {
+  const data = tempDataDir();
+  let service: RunningService;
+  const changes: ReadModelChange[] = [];
+
+  beforeAll(async () => {
+    service = await startTestService(data.dir);
+    service.projector.onChange((change) => changes.push(change));
+  });
+  afterAll(async () => {
+    await service.close();
+    data.remove();
+  });
+
+  it('turns the seed examples into a live session, two relay tasks and one unmatched exit', async () => {
+    for (const example of seedExamples()) await postAndProject(service, example.raw);
+    expect(sessionRowOf(service.readModels, '6674468118806626493')).toMatchObject({
+      status: 'LIVE',
+      domain: 'test.domain.com',
+      app_name: 'live',
+      stream_id: 'test_stream',
+      app_id: '12345678',
+      pushed_at: 1545115790_000,
+      node: '100.121.160.92',
+      user_ip: '119.29.94.245',
+      stream_param: 'stream_param=test',
+      errcode: null,
+    });
+    expect(relayTaskRowOf(service.readModels, '118148')).toMatchObject({ status: 'RUNNING', stream_id: 'testvod', restart_count: 0 });
+    const vod = relayTaskRowOf(service.readModels, '118145')!;
+    // The documents give the Start and Finish of file index 0 different URLs: it is still one file.
+    expect(vod.files).toEqual([
+      {
+        run: 0,
+        index: 0,
+        durationSeconds: 14920,
+        url: expect.stringContaining('466247620*****3100448-upload-216b/playlist.m3u8'),
+        startedAt: expect.any(Number),
+        finishedAt: expect.any(Number),
+      },
+    ]);
+    expect(relayExitRows(service.readModels)).toEqual([expect.objectContaining({ task_id: null, exit_code: -22 })]);
+  });
+
+  it('ends a session when its interruption arrives, with the reason from the errcode catalogue', async () => {
+    changes.length = 0;
+    await postAndProject(service, { event_type: 1, sequence: '900', stream_id: 'cam', event_time: 1_700_000_000 });
+    await postAndProject(service, {
+      event_type: 0,
+      sequence: '900',
+      stream_id: 'cam',
+      event_time: 1_700_000_060,
+      errcode: 1,
+      errmsg: 'recv rtmp deleteStream',
+      push_duration: '60000',
+    });
+    expect(sessionRowOf(service.readModels, '900')).toMatchObject({
+      status: 'ENDED',
+      pushed_at: 1_700_000_000_000,
+      interrupted_at: 1_700_000_060_000,
+      push_duration_ms: 60000,
+      errcode: 1,
+      reason: expect.any(String),
+      reason_category: 'CLIENT_STOPPED',
+    });
+    const sessionChanges = changes.filter((c) => c.kind === 'session' && c.row.sequence === '900');
+    expect(sessionChanges.map((c) => (c.kind === 'session' ? c.row.status : null))).toEqual(['LIVE', 'ENDED']);
+  });
+
+  it('attaches a TaskExit without task_id to the one running task with the same app id and sources', async () => {
+    await postAndProject(service, relay('TaskStart', { task_id: 'T1', source_urls: SOURCE, msg: '{"task_start_time":0}' }));
+    await postAndProject(service, relay('TaskExit', { source_urls: SOURCE, msg: '{"message":"write packet error.","code":-22,"task_exit_time":0}' }));
+    expect(relayTaskRowOf(service.readModels, 'T1')).toMatchObject({ status: 'EXITED', exit_code: -22, exit_message: 'write packet error.' });
+    expect(relayExitRows(service.readModels).filter((e) => e.task_id === 'T1')).toHaveLength(1);
+  });
+
+  it('keeps an exit unmatched while two running tasks share its sources', async () => {
+    const shared = '["http://origin.example/live/shared.m3u8"]\n';
+    await postAndProject(service, relay('TaskStart', { task_id: 'S1', source_urls: shared, msg: '{"task_start_time":1700000000000}' }));
+    await postAndProject(service, relay('TaskStart', { task_id: 'S2', source_urls: shared, msg: '{"task_start_time":1700000000000}' }));
+    const exit = await postAndProject(service, relay('TaskExit', { source_urls: shared, msg: '{"code":"-5","message":"x","task_exit_time":0}' }));
+    const exitId = exit.headers.get('callback-event-id');
+    expect(relayExitRows(service.readModels).find((e) => e.event_id === exitId)).toMatchObject({ task_id: null, exit_code: -5 });
+    expect(relayTaskRowOf(service.readModels, 'S1')).toMatchObject({ status: 'RUNNING' });
+    expect(relayTaskRowOf(service.readModels, 'S2')).toMatchObject({ status: 'RUNNING' });
+  });
+
+  it('attaches a waiting exit later, when its task shows up', async () => {
+    const late = '["http://origin.example/live/late.m3u8"]\n';
+    const exit = await postAndProject(service, relay('TaskExit', { source_urls: late, msg: '{"code":-1,"message":"gone","task_exit_time":0}' }));
+    const exitId = exit.headers.get('callback-event-id');
+    expect(relayExitRows(service.readModels).find((e) => e.event_id === exitId)).toMatchObject({ task_id: null });
+    await postAndProject(service, relay('TaskStart', { task_id: 'L1', source_urls: late, msg: '{"task_start_time":0}' }));
+    expect(relayExitRows(service.readModels).find((e) => e.event_id === exitId)).toMatchObject({ task_id: 'L1' });
+    expect(relayTaskRowOf(service.readModels, 'L1')).toMatchObject({ status: 'EXITED', exit_code: -1 });
+  });
+
+  it('reports the projection lag as a number, in /readyz too', async () => {
+    await postAndProject(service, { event_type: 1, sequence: '901', stream_id: 'lag' });
+    expect(service.projector.status().lagMs).toEqual(expect.any(Number));
+    const ready = await fetch(`${service.url}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toMatchObject({
+      status: 'ready',
+      projector: { phase: 'running', lagMs: expect.any(Number), position: expect.stringMatching(/^\d+$/) },
+    });
+  });
+
+  it('applies every event of the log exactly once', async () => {
+    const logCount = (await service.store.readAll({ maxCount: 100_000 })).length;
+    expect(service.projector.status().eventsApplied).toBe(logCount);
+  });
+});

@@ -1,6 +1,9 @@
 #!/usr/bin/env node
 // Command line: `serve` runs the service (the default verb).
+import 'reflect-metadata';
+import { writeFileSync } from 'node:fs';
 import { Command } from 'commander';
+import { buildGraphqlSchema, schemaSdl } from './graphql/schema';
 import { ConfigError, loadConfig, type Config } from './config';
 import { rebuildReadModels } from './readmodel/rebuildReadModels';
 import { createLogger, openEventStore, readModelFile, startService } from './server';
@@ -70,6 +73,14 @@ program
   .command('serve', { isDefault: true })
   .description('run the service (configuration from environment variables, see README)')
   .action(serve);
+program
+  .command('emit-schema')
+  .description('write the GraphQL schema, generated from the code, to a file')
+  .argument('[file]', 'where to write it', 'schema/schema.graphql')
+  .action((file: string) => {
+    writeFileSync(file, schemaSdl(buildGraphqlSchema(null)));
+    process.stdout.write(`wrote ${file}\n`);
+  });
 program
   .command('rebuild')
   .description('drop the read models and replay the whole event log into them (stop the service first)')

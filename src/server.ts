@@ -6,7 +6,12 @@ import type { EventStore } from './eventstore/eventStore';
 import { SqliteEventStore } from './eventstore/sqliteEventStore';
 import { buildHttpApp } from './http/httpApp';
 import { authenticationEnabled } from './ingest/authenticateCallback';
-import { Projector } from './projections/projector';
+import { Projector, type ReadModelChange } from './projections/projector';
+import { buildGraphqlSchema } from './graphql/schema';
+import { createTopics, Topic, type Topics } from './graphql/topics';
+import { callbackQueries } from './readmodel/callbackQueries';
+import { relayTaskQueries } from './readmodel/relayTaskQueries';
+import { sessionQueries } from './readmodel/sessionQueries';
 import { openReadModelDb, type ReadModelDatabase } from './readmodel/readModelDb';
 
 export interface RunningService {
@@ -15,6 +20,8 @@ export interface RunningService {
   store: EventStore;
   readModels: ReadModelDatabase;
   projector: Projector;
+  /** Open GraphQL subscriptions. */
+  subscriberCount(): number;
   close(): Promise<void>;
 }
 
@@ -30,6 +37,20 @@ export async function openEventStore(config: Config): Promise<EventStore> {
     throw new Error('EVENTSTORE_CONNECTION_STRING is set, but this build has no EventStoreDB adapter; unset it to use the embedded store');
   }
   return SqliteEventStore.open(path.join(config.dataDir, 'events.db'));
+}
+
+/** Every committed read-model change becomes a message on its subscription topic. */
+function publishChange(topics: Topics, change: ReadModelChange): void {
+  switch (change.kind) {
+    case 'session':
+      return topics.publish(Topic.SessionUpdated, change.row);
+    case 'relayTask':
+      return topics.publish(Topic.RelayTaskUpdated, change.row);
+    case 'callback':
+      return topics.publish(Topic.CallbackReceived, change.event);
+    case 'relayExit':
+      return; // its task's update, when it has one, is published as relayTask
+  }
 }
 
 function describeAuthentication(config: Config, logger: Logger): void {
@@ -55,7 +76,16 @@ export async function startService(config: Config, logger: Logger = createLogger
 
   const readModels = openReadModelDb(readModelFile(config));
   const projector = new Projector(store, readModels, { logger });
+  const topics = createTopics();
+  projector.onChange((change) => publishChange(topics, change));
   projector.start();
+  const graphqlSchema = buildGraphqlSchema({
+    store,
+    topics,
+    sessions: sessionQueries(readModels),
+    relayTasks: relayTaskQueries(readModels),
+    callbacks: callbackQueries(readModels),
+  });
   logger.info({ readModels: readModels.name, position: String(projector.status().position) }, `read models: ${readModels.name}`);
 
   const app = await buildHttpApp({
@@ -65,6 +95,8 @@ export async function startService(config: Config, logger: Logger = createLogger
     callbackAuth: config.callbackAuth,
     callbackBodyLimitBytes: config.callbackBodyLimitBytes,
     trustProxy: config.trustProxy,
+    graphqlSchema,
+    production: config.production,
   });
   const closeAll = async () => {
     await app.close();
@@ -81,7 +113,7 @@ export async function startService(config: Config, logger: Logger = createLogger
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
-  logger.info({ url }, `listening on ${url} (POST /callbacks, GET /healthz, GET /readyz)`);
+  logger.info({ url }, `listening on ${url} (POST /callbacks, /graphql, GET /healthz, GET /readyz)`);
 
-  return { url, store, readModels, projector, close: closeAll };
+  return { url, store, readModels, projector, subscriberCount: () => topics.subscriberCount(), close: closeAll };
 }

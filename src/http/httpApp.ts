@@ -4,6 +4,8 @@ import type { Logger } from 'pino';
 import type { EventStore } from '../eventstore/eventStore';
 import type { CallbackAuthConfig } from '../ingest/authenticateCallback';
 import type { Projector } from '../projections/projector';
+import type { GraphQLSchema } from 'graphql';
+import { graphqlRoutes } from '../graphql/graphqlRoutes';
 import { callbackRoutes } from '../ingest/callbackRoute';
 import { sendError } from './errorReply';
 
@@ -14,6 +16,8 @@ export interface HttpAppOptions {
   callbackAuth: CallbackAuthConfig;
   callbackBodyLimitBytes: number;
   trustProxy: boolean | string;
+  graphqlSchema: GraphQLSchema;
+  production: boolean;
   nowSeconds?: () => number;
 }
 
@@ -72,5 +76,6 @@ export async function buildHttpApp(options: HttpAppOptions) {
     bodyLimitBytes: options.callbackBodyLimitBytes,
     nowSeconds: options.nowSeconds,
   });
+  await app.register(graphqlRoutes, { schema: options.graphqlSchema, production: options.production });
   return app;
 }

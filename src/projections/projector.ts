@@ -3,6 +3,7 @@ import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import { parseStreamName, StreamCategory } from '../domain/streamNames';
 import type { EventStore, RecordedEvent } from '../eventstore/eventStore';
+import { callbackLogTable, type CallbackLogEntry, type CallbackLogTable } from '../readmodel/callbackLogTable';
 import { checkpointTable, type Checkpoint } from '../readmodel/checkpointTable';
 import type { ReadModelDatabase } from '../readmodel/readModelDb';
 import { relaySourceKey, relayTaskTable, type RelayTaskTable, type UnmatchedExit } from '../readmodel/relayTaskTable';
@@ -25,7 +26,8 @@ import { emptySession, reduceSession, sessionRow, type SessionRow } from './sess
 export type ReadModelChange =
   | { kind: 'session'; row: SessionRow }
   | { kind: 'relayTask'; row: RelayTaskRow }
-  | { kind: 'relayExit'; eventId: string; stream: string; taskId: string | null };
+  | { kind: 'relayExit'; eventId: string; stream: string; taskId: string | null }
+  | { kind: 'callback'; event: CallbackLogEntry };
 
 export type ProjectorPhase = 'stopped' | 'running' | 'retrying';
 
@@ -54,6 +56,7 @@ export class Projector {
   private readonly checkpoints;
   private readonly sessions;
   private readonly relayTasks: RelayTaskTable;
+  private readonly callbackLog: CallbackLogTable;
   private readonly applyInTransaction: (events: RecordedEvent[]) => ReadModelChange[];
   private readonly batchSize: number;
   private readonly retryDelayMs: number;
@@ -76,6 +79,7 @@ export class Projector {
     this.checkpoints = checkpointTable(db, CHECKPOINT_NAME);
     this.sessions = sessionTable(db);
     this.relayTasks = relayTaskTable(db);
+    this.callbackLog = callbackLogTable(db);
     this.batchSize = options.batchSize ?? 1000;
     this.retryDelayMs = options.retryDelayMs ?? 1000;
     this.checkpoint = this.checkpoints.read();
@@ -212,8 +216,10 @@ export class Projector {
     const changed = new Map<string, ReadModelChange>();
     for (const recorded of events) {
       const event = toProjectedEvent(recorded);
+      if (event === null) continue;
+      this.logCallback(recorded, event, changed);
       const stream = parseStreamName(recorded.stream);
-      if (event !== null && stream !== null) this.applyEvent(event, stream.category, stream.id, changed);
+      if (stream !== null) this.applyEvent(event, stream.category, stream.id, changed);
     }
     const next = {
       position: events[events.length - 1]!.position,
@@ -222,6 +228,22 @@ export class Projector {
     this.checkpoints.write(next);
     this.checkpoint = next;
     return [...changed.values()];
+  }
+
+  /** Every callback this service wrote goes to the log read model, unrecognized ones included. */
+  private logCallback(recorded: RecordedEvent, event: ProjectedEvent, changed: Map<string, ReadModelChange>): void {
+    const raw = recorded.data.raw;
+    if (typeof raw !== 'string') return; // not stored by storedCallback(): no body to show
+    const entry: CallbackLogEntry = {
+      position: event.position,
+      eventId: event.id,
+      type: event.type,
+      stream: event.stream,
+      receivedAt: event.receivedAt,
+      raw,
+    };
+    this.callbackLog.append(entry);
+    changed.set(`callback ${entry.position}`, { kind: 'callback', event: entry });
   }
 
   private applyEvent(event: ProjectedEvent, category: string, id: string, changed: Map<string, ReadModelChange>): void {

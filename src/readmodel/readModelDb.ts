@@ -4,7 +4,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 
 /** Bump when tables change: a file with another version is emptied and rebuilt from the log. */
-export const READ_MODEL_SCHEMA_VERSION = 1;
+export const READ_MODEL_SCHEMA_VERSION = 2;
 
 const SCHEMA = `
   CREATE TABLE projector_checkpoint (
@@ -84,10 +84,23 @@ const SCHEMA = `
   ) STRICT;
   CREATE INDEX relay_exits_unmatched ON relay_exits (position DESC) WHERE task_id IS NULL;
   CREATE INDEX relay_exits_unmatched_by_source ON relay_exits (source_key) WHERE task_id IS NULL;
-  CREATE INDEX relay_exits_by_task ON relay_exits (task_id) WHERE task_id IS NOT NULL;
+  -- With position: a task's exits come out in log order without a sort.
+  CREATE INDEX relay_exits_by_task ON relay_exits (task_id, position) WHERE task_id IS NOT NULL;
+
+  -- Every callback this service stored, body as received: the audit log GraphQL serves whatever the event store.
+  CREATE TABLE callback_log (
+    position    INTEGER PRIMARY KEY, -- global position in the event log
+    event_id    TEXT NOT NULL,
+    type        TEXT NOT NULL,
+    stream      TEXT NOT NULL,
+    received_at INTEGER NOT NULL,    -- ms
+    raw         TEXT NOT NULL
+  ) STRICT;
+  CREATE INDEX callback_log_by_type ON callback_log (type, position DESC);
+  CREATE INDEX callback_log_by_stream ON callback_log (stream, position DESC);
 `;
 
-const TABLES = ['projector_checkpoint', 'sessions', 'relay_tasks', 'relay_exits'];
+const TABLES = ['projector_checkpoint', 'sessions', 'relay_tasks', 'relay_exits', 'callback_log'];
 
 export type ReadModelDatabase = Database.Database;
 

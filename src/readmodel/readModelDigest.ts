@@ -6,6 +6,7 @@ const ORDERED_TABLES: ReadonlyArray<readonly [table: string, key: string]> = [
   ['sessions', 'sequence'],
   ['relay_tasks', 'task_id'],
   ['relay_exits', 'event_id'],
+  ['callback_log', 'position'],
 ];
 
 export function readModelDigest(db: ReadModelDatabase): string {

@@ -3,16 +3,10 @@ import type { RunningService } from '../../src/server';
 import { relayExitRows, relayTaskRowOf, sessionRowOf } from '../support/readModelRows';
 import { seedExamples } from '../support/seedExamples';
 import { postAndProject, startTestService, tempDataDir } from '../support/testService';
+import { relayCallback } from '../support/callbackBodies';
 
 const SOURCE = '["http://origin.example/live/a.m3u8"]\n';
-const relay = (callbackEvent: string, extra: Record<string, unknown>) => ({
-  appid: 4,
-  event_type: 314,
-  interface: 'general_callback',
-  product_name: 'pullpush',
-  callback_event: callbackEvent,
-  ...extra,
-});
+const relay = relayCallback;
 
 describe('read models built from callbacks posted over HTTP', () => {
   const data = tempDataDir();

@@ -1,0 +1,70 @@
+// Relay-style connections: edges with opaque cursors, nodes, pageInfo and a totalCount computed on demand.
+import { ArgsType, Field, Int, ObjectType } from 'type-graphql';
+import { IsOptional, IsString, Max, Min } from 'class-validator';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type Page } from '../readmodel/pagination';
+
+@ObjectType()
+export class PageInfo {
+  @Field()
+  hasNextPage!: boolean;
+
+  @Field(() => String, { nullable: true })
+  endCursor!: string | null;
+}
+
+@ArgsType()
+export class PageArgs {
+  @Field(() => Int, { nullable: true, defaultValue: DEFAULT_PAGE_SIZE, description: `How many to return: 1 to ${MAX_PAGE_SIZE}.` })
+  @IsOptional()
+  @Min(1)
+  @Max(MAX_PAGE_SIZE)
+  first?: number | null;
+
+  @Field(() => String, { nullable: true, description: 'The endCursor of the previous page.' })
+  @IsOptional()
+  @IsString()
+  after?: string | null;
+}
+
+type ClassOf<T> = new (...args: never[]) => T;
+
+/** The connection type of a node type, named `<Node>Connection` with edges `<Node>Edge`. */
+export function Connection<Node extends object>(NodeType: ClassOf<Node>, name: string) {
+  @ObjectType(`${name}Edge`)
+  class Edge {
+    @Field()
+    cursor!: string;
+
+    @Field(() => NodeType)
+    node!: Node;
+  }
+
+  @ObjectType(`${name}Connection`)
+  class NodeConnection {
+    @Field(() => [Edge])
+    edges!: Edge[];
+
+    @Field(() => [NodeType])
+    nodes!: Node[];
+
+    @Field(() => PageInfo)
+    pageInfo!: PageInfo;
+
+    private count!: () => number;
+
+    @Field(() => Int, { description: 'How many match the filter in all, whatever the page.' })
+    totalCount(): number {
+      return this.count();
+    }
+
+    static from<Row>(page: Page<Row>, toNode: (row: Row) => Node): NodeConnection {
+      const connection = new NodeConnection();
+      connection.edges = page.edges.map(({ cursor, row }) => ({ cursor, node: toNode(row) }));
+      connection.nodes = connection.edges.map((edge) => edge.node);
+      connection.pageInfo = { hasNextPage: page.hasNextPage, endCursor: page.endCursor };
+      connection.count = () => page.totalCount();
+      return connection;
+    }
+  }
+  return NodeConnection;
+}

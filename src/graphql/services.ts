@@ -1,0 +1,14 @@
+// What resolvers need, handed to them by the schema's container (no module-level state).
+import type { EventStore } from '../eventstore/eventStore';
+import type { CallbackQueries } from '../readmodel/callbackQueries';
+import type { RelayTaskQueries } from '../readmodel/relayTaskQueries';
+import type { SessionQueries } from '../readmodel/sessionQueries';
+import type { Topics } from './topics';
+
+export interface GraphqlServices {
+  store: EventStore;
+  sessions: SessionQueries;
+  relayTasks: RelayTaskQueries;
+  callbacks: CallbackQueries;
+  topics: Topics;
+}

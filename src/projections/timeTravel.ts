@@ -1,0 +1,21 @@
+// Time travel: a session's or task's row as it stood at an instant, folded from its events received by then.
+import type { RecordedEvent } from '../eventstore/eventStore';
+import { toProjectedEvent, type ProjectedEvent } from './projectedEvent';
+import { emptyRelayTask, reduceRelayTask, relayTaskRow, type RelayTaskRow } from './relayTask.reducer';
+import { emptySession, reduceSession, sessionRow, type SessionRow } from './session.reducer';
+
+function receivedBy(events: readonly RecordedEvent[], asOf: number): ProjectedEvent[] {
+  return events.map(toProjectedEvent).filter((e): e is ProjectedEvent => e !== null && e.receivedAt <= asOf);
+}
+
+/** Null when none of the session's events had been received at that instant. */
+export function sessionAsOf(sequence: string, events: readonly RecordedEvent[], asOf: number): SessionRow | null {
+  const known = receivedBy(events, asOf);
+  return known.length === 0 ? null : sessionRow(known.reduce(reduceSession, emptySession(sequence)));
+}
+
+/** `events` are the task stream's and those of exits matched to it. */
+export function relayTaskAsOf(taskId: string, events: readonly RecordedEvent[], asOf: number): RelayTaskRow | null {
+  const known = receivedBy(events, asOf);
+  return known.length === 0 ? null : relayTaskRow(known.reduce(reduceRelayTask, emptyRelayTask(taskId)));
+}

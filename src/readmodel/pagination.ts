@@ -1,0 +1,23 @@
+// Keyset pagination over read-model tables: opaque, stable cursors and a page-size cap.
+
+/** `first` when a client gives none, and the most it may ask for. */
+export const DEFAULT_PAGE_SIZE = 50;
+export const MAX_PAGE_SIZE = 500;
+
+export interface Page<Row> {
+  /** Rows in listing order, each with the cursor that points just after it. */
+  edges: Array<{ cursor: string; row: Row }>;
+  hasNextPage: boolean;
+  endCursor: string | null;
+  /** How many rows match the filter in all; computed only when asked for. */
+  totalCount(): number;
+}
+
+/** A cursor that cannot be decoded, or belongs to another listing. */
+export class InvalidCursorError extends Error {
+  readonly code = 'INVALID_CURSOR';
+  constructor(cursor: string) {
+    super(`cursor ${JSON.stringify(cursor)} is not one this listing gave out`);
+    this.name = 'InvalidCursorError';
+  }
+}

@@ -1,0 +1,64 @@
+import type { RunningService } from '../../src/server';
+import { CallbackReceivedDocument, SessionDocument, SessionUpdatedDocument } from '../graphql/generated';
+import { collect, query, subscriptionClient } from '../support/graphqlClient';
+import { postAndProject, postCallback, startTestService, tempDataDir } from '../support/testService';
+
+describe('GraphQL subscriptions over graphql-ws, and time travel', () => {
+  const data = tempDataDir();
+  let service: RunningService;
+
+  beforeAll(async () => {
+    service = await startTestService(data.dir);
+  });
+  afterAll(async () => {
+    await service.close();
+    data.remove();
+  });
+
+  it('tells a sessionUpdated subscriber about the push and the interruption of its stream, and nothing else', async () => {
+    const client = subscriptionClient(service.url);
+    try {
+      const updates = collect(client, SessionUpdatedDocument, { filter: { streamId: 'watched' } });
+      const all = collect(client, CallbackReceivedDocument, {});
+      await updates.ready;
+      await waitForSubscribers(service, 2);
+
+      await postCallback(service.url, { event_type: 1, sequence: '500', stream_id: 'other', event_time: 1700000000 });
+      await postCallback(service.url, { event_type: 1, sequence: '501', stream_id: 'watched', event_time: 1700000001 });
+      await postCallback(service.url, { event_type: 0, sequence: '500', stream_id: 'other', event_time: 1700000050, errcode: 1 });
+      await postCallback(service.url, { event_type: 0, sequence: '501', stream_id: 'watched', event_time: 1700000060, errcode: 12 });
+
+      const [pushed, interrupted] = await updates.next(2);
+      expect(pushed!.sessionUpdated).toMatchObject({ sequence: '501', streamId: 'watched', status: 'LIVE' });
+      expect(interrupted!.sessionUpdated).toMatchObject({ sequence: '501', status: 'ENDED', errcode: 12, reasonCategory: 'CLIENT_NETWORK' });
+      // Every callback went out to the unfiltered subscriber, so the session updates of `other` were published too.
+      await all.next(4);
+      expect(updates.received).toHaveLength(2);
+    } finally {
+      await client.dispose();
+    }
+  });
+
+  it('answers asOf between a push and its interruption with LIVE, and after it with ENDED', async () => {
+    await postAndProject(service, { event_type: 1, sequence: '777', stream_id: 'tt' });
+    const between = new Date();
+    await new Promise((resolve) => setTimeout(resolve, 5)); // so the interruption is received at a later millisecond
+    await postAndProject(service, { event_type: 0, sequence: '777', stream_id: 'tt', errcode: 1 });
+    const after = new Date();
+
+    const then = await query(service.url, SessionDocument, { sequence: '777', asOf: between.toISOString() });
+    const later = await query(service.url, SessionDocument, { sequence: '777', asOf: after.toISOString() });
+    const before = await query(service.url, SessionDocument, { sequence: '777', asOf: '2000-01-01T00:00:00Z' });
+    expect(then.session).toMatchObject({ status: 'LIVE', interruptedAt: null });
+    expect(later.session).toMatchObject({ status: 'ENDED', errcode: 1 });
+    expect(before.session).toBeNull();
+  });
+});
+
+async function waitForSubscribers(service: RunningService, count: number): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (service.subscriberCount() < count) {
+    if (Date.now() > deadline) throw new Error(`only ${service.subscriberCount()} subscribers after 5 s`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}

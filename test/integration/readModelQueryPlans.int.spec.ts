@@ -1,0 +1,158 @@
+// The read-model queries' hot statements use an index and never sort in a temp B-tree (EXPLAIN QUERY PLAN of what actually ran).
+import type Database from 'better-sqlite3';
+import path from 'node:path';
+import { callbackQueries } from '../../src/readmodel/callbackQueries';
+import { openReadModelDb, type ReadModelDatabase } from '../../src/readmodel/readModelDb';
+import { relayTaskQueries, type RelayTaskListFilter } from '../../src/readmodel/relayTaskQueries';
+import { sessionQueries, type SessionListFilter } from '../../src/readmodel/sessionQueries';
+import { tempDataDir } from '../support/testService';
+
+interface Executed {
+  sql: string;
+  args: unknown[];
+}
+
+/** The statements `run` executed, with their bound values, caught on better-sqlite3's Statement prototype. */
+function executedBy(db: ReadModelDatabase, run: () => void): Executed[] {
+  const prototype = Object.getPrototypeOf(db.prepare('SELECT 1')) as Database.Statement;
+  const spies = [jest.spyOn(prototype, 'all'), jest.spyOn(prototype, 'get')];
+  try {
+    run();
+    return spies.flatMap((spy) => spy.mock.contexts.map((statement, i) => ({ sql: statement.source, args: spy.mock.calls[i]! })));
+  } finally {
+    for (const spy of spies) spy.mockRestore();
+  }
+}
+
+/** The plan SQLite chose for that exact statement and those values. */
+function planOf(db: ReadModelDatabase, run: () => void): string[] {
+  const executed = executedBy(db, run);
+  expect(executed).toHaveLength(1);
+  const { sql, args } = executed[0]!;
+  return (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...args) as Array<{ detail: string }>).map((row) => row.detail);
+}
+
+/** The plan is exactly these steps, in order: each an index or primary-key read, and no sort (TEMP B-TREE) after them. */
+function expectIndexedPlan(plan: string[], ...steps: RegExp[]): void {
+  expect(plan.join('\n')).not.toMatch(/TEMP B-TREE/);
+  expect(plan).toEqual(steps.map((step) => expect.stringMatching(step)));
+}
+
+describe('query plans of the read-model queries', () => {
+  // No ANALYZE is ever run on the read models, so these are the plans production gets, whatever the data.
+  const data = tempDataDir();
+  let db: ReadModelDatabase;
+  let sessions: ReturnType<typeof sessionQueries>;
+  let relayTasks: ReturnType<typeof relayTaskQueries>;
+  let callbacks: ReturnType<typeof callbackQueries>;
+  let sessionCursor: string;
+  let taskCursor: string;
+  let callbackCursor: string;
+
+  beforeAll(() => {
+    db = openReadModelDb(path.join(data.dir, 'readmodels.db'));
+    db.exec(`
+      INSERT INTO sessions (sequence, status, session_at, state) VALUES ('1', 'LIVE', 1000, '{}');
+      INSERT INTO relay_tasks (task_id, source_urls, status, restart_count, runs, files, alarms, last_event_at, state)
+        VALUES ('t', '[]', 'RUNNING', 0, '[]', '[]', '[]', 1000, '{}');
+      INSERT INTO callback_log (position, event_id, type, stream, received_at, raw) VALUES (7, 'e', 'StreamPushed', 'session-1', 1000, '{}');
+    `);
+    sessions = sessionQueries(db);
+    relayTasks = relayTaskQueries(db);
+    callbacks = callbackQueries(db);
+    sessionCursor = sessions.list({}, 1, null).endCursor!;
+    taskCursor = relayTasks.list({}, 1, null).endCursor!;
+    callbackCursor = callbacks.list({}, 1, null).endCursor!;
+  });
+  afterAll(() => {
+    db.close();
+    data.remove();
+  });
+
+  it('finds a session by sequence through its primary key', () => {
+    expectIndexedPlan(
+      planOf(db, () => sessions.bySequence('1')),
+      /^SEARCH sessions USING (COVERING )?INDEX sqlite_autoindex_sessions_1 \(sequence=\?\)$/,
+    );
+  });
+
+  it.each<[string, SessionListFilter, string]>([
+    ['no filter', {}, 'sessions_by_time'],
+    ['streamId', { streamId: 'cam' }, 'sessions_by_stream'],
+    ['errcode', { errcode: 1 }, 'sessions_by_errcode'],
+    ['status', { status: 'LIVE' }, 'sessions_by_status'],
+    ['streamId and status (the stream, not the status, picks the index)', { streamId: 'cam', status: 'ENDED' }, 'sessions_by_stream'],
+    ['errcode and status', { errcode: 1, status: 'ENDED' }, 'sessions_by_errcode'],
+    ['streamId and a time range', { streamId: 'cam', pushedFrom: 0, pushedTo: 5000 }, 'sessions_by_stream'],
+    ['a time range', { pushedFrom: 0, pushedTo: 5000 }, 'sessions_by_time'],
+  ])('lists sessions by %s along an index, first page and next', (_name, filter, index) => {
+    expectIndexedPlan(planOf(db, () => sessions.list(filter, 50, null)), new RegExp(`^(SCAN|SEARCH) sessions USING INDEX ${index}( \\(|$)`));
+    expectIndexedPlan(
+      planOf(db, () => sessions.list(filter, 50, sessionCursor)),
+      new RegExp(`^SEARCH sessions USING INDEX ${index} \\(.*\\(session_at,sequence\\)<\\(\\?,\\?\\)\\)$`),
+    );
+  });
+
+  it('finds a relay task by id through its primary key, and its matched exits in order', () => {
+    expectIndexedPlan(planOf(db, () => relayTasks.byTaskId('t')), /^SEARCH relay_tasks USING INDEX sqlite_autoindex_relay_tasks_1 \(task_id=\?\)$/);
+    expectIndexedPlan(planOf(db, () => relayTasks.exitsOfTask('t')), /^SEARCH relay_exits USING INDEX relay_exits_by_task \(task_id=\?\)$/);
+  });
+
+  it.each<[string, RelayTaskListFilter, string]>([
+    ['no filter', {}, 'relay_tasks_by_time'],
+    ['exitCode', { exitCode: -22 }, 'relay_tasks_by_exit_code'],
+    ['status', { status: 'EXITED' }, 'relay_tasks_by_status'],
+    ['streamId', { streamId: 'relay_1' }, 'relay_tasks_by_stream'],
+    ['exitCode and status', { exitCode: -22, status: 'EXITED' }, 'relay_tasks_by_exit_code'],
+  ])('lists relay tasks by %s along an index, first page and next', (_name, filter, index) => {
+    expectIndexedPlan(planOf(db, () => relayTasks.list(filter, 50, null)), new RegExp(`^(SCAN|SEARCH) relay_tasks USING INDEX ${index}( \\(|$)`));
+    expectIndexedPlan(
+      planOf(db, () => relayTasks.list(filter, 50, taskCursor)),
+      new RegExp(`^SEARCH relay_tasks USING INDEX ${index} \\(.*\\(last_event_at,task_id\\)<\\(\\?,\\?\\)\\)$`),
+    );
+  });
+
+  it.each<[string, { type?: string; stream?: string }, RegExp]>([
+    // callback_log's rowid is the position: reading the table backwards is reading it newest first.
+    ['no filter', {}, /^(SCAN c|SEARCH c USING INTEGER PRIMARY KEY \(rowid<\?\))$/],
+    ['type', { type: 'StreamPushed' }, /^SEARCH c USING INDEX callback_log_by_type \(type=\?/],
+    ['stream', { stream: 'session-1' }, /^SEARCH c USING INDEX callback_log_by_stream \(stream=\?/],
+    ['type and stream', { type: 'StreamPushed', stream: 'session-1' }, /^SEARCH c USING INDEX callback_log_by_stream \(stream=\?/],
+  ])('lists the callback log by %s in position order without sorting', (_name, filter, uses) => {
+    expectIndexedPlan(planOf(db, () => callbacks.list(filter, 50, null)), uses);
+    expectIndexedPlan(planOf(db, () => callbacks.list(filter, 50, callbackCursor)), uses);
+  });
+
+  it('lists unmatched exits along their partial index, each joined to its log row by position', () => {
+    const plan = planOf(db, () => callbacks.unmatchedRelayExits(50, null));
+    expectIndexedPlan(plan, /^SCAN e USING INDEX relay_exits_unmatched$/, /^SEARCH c USING INTEGER PRIMARY KEY \(rowid=\?\)$/);
+  });
+
+  it('counts only when totalCount() is called, once per page', () => {
+    let page!: ReturnType<typeof sessions.list>;
+    const listing = executedBy(db, () => {
+      page = sessions.list({ streamId: 'cam' }, 10, null);
+    });
+    expect(listing.map((e) => e.sql)).toEqual([expect.not.stringContaining('count(')]);
+    const counting = executedBy(db, () => {
+      expect(page.totalCount()).toBe(0);
+      expect(page.totalCount()).toBe(0);
+    });
+    expect(counting.map((e) => e.sql)).toEqual([expect.stringMatching(/^SELECT count\(\*\) FROM sessions WHERE stream_id = @streamId$/)]);
+  });
+
+  it('prepares one statement per filter shape, values bound rather than spliced in', () => {
+    const prepare = jest.spyOn(db, 'prepare');
+    try {
+      sessions.list({ domain: "x' OR 1=1 --", appName: 'live' }, 10, null);
+      sessions.list({ domain: 'y', appName: 'other' }, 10, null);
+      expect(sessions.list({ domain: "'; DROP TABLE sessions; --", appName: 'z' }, 10, null).edges).toEqual([]);
+      expect(prepare).toHaveBeenCalledTimes(1);
+      sessions.list({ domain: 'y' }, 10, null);
+      expect(prepare).toHaveBeenCalledTimes(2);
+    } finally {
+      prepare.mockRestore();
+    }
+    expect(sessions.bySequence('1')).not.toBeNull();
+  });
+});

@@ -1,0 +1,80 @@
+// A GraphQL client for tests: typed documents over real HTTP, and subscriptions over a real graphql-ws socket.
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { print, type FormattedExecutionResult } from 'graphql';
+import { createClient, type Client } from 'graphql-ws';
+import WebSocket from 'ws';
+
+export async function graphql<Result, Variables>(
+  baseUrl: string,
+  document: TypedDocumentNode<Result, Variables>,
+  variables?: Variables,
+): Promise<FormattedExecutionResult<Result>> {
+  const response = await fetch(`${baseUrl}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query: print(document), variables }),
+  });
+  return (await response.json()) as FormattedExecutionResult<Result>;
+}
+
+/** Data of a successful query; throws with the errors otherwise. */
+export async function query<Result, Variables>(
+  baseUrl: string,
+  document: TypedDocumentNode<Result, Variables>,
+  variables?: Variables,
+): Promise<Result> {
+  const result = await graphql(baseUrl, document, variables);
+  if (result.errors !== undefined || result.data == null) throw new Error(`GraphQL errors: ${JSON.stringify(result.errors)}`);
+  return result.data;
+}
+
+export function subscriptionClient(baseUrl: string, connectionParams?: Record<string, unknown>): Client {
+  return createClient({
+    url: `${baseUrl.replace(/^http/, 'ws')}/graphql`,
+    webSocketImpl: WebSocket,
+    connectionParams,
+    retryAttempts: 0,
+    lazy: false,
+  });
+}
+
+/** Collects a subscription's messages; `next(n)` waits until n have arrived. */
+export function collect<Result, Variables>(
+  client: Client,
+  document: TypedDocumentNode<Result, Variables>,
+  variables?: Variables,
+) {
+  const received: Result[] = [];
+  const waiters: Array<() => void> = [];
+  let failure: unknown = null;
+  let started!: () => void;
+  const ready = new Promise<void>((resolve) => (started = resolve));
+  const unsubscribe = client.subscribe<Result>(
+    { query: print(document), variables: variables as Record<string, unknown> | undefined },
+    {
+      next: (message) => {
+        if (message.data != null) received.push(message.data as Result);
+        waiters.forEach((wake) => wake());
+      },
+      error: (error) => {
+        failure = error;
+        waiters.forEach((wake) => wake());
+      },
+      complete: () => undefined,
+    },
+  );
+  // graphql-ws acknowledges the connection before subscribe messages are sent; a round trip later the server listens.
+  client.on('connected', () => started());
+  return {
+    received,
+    ready,
+    unsubscribe,
+    async next(count: number): Promise<Result[]> {
+      while (received.length < count) {
+        if (failure !== null) throw failure;
+        await new Promise<void>((resolve) => waiters.push(resolve));
+      }
+      return received.slice(0, count);
+    },
+  };
+}

@@ -11,5 +11,5 @@ const project = (displayName, suffix, extra = {}) => ({
 
 /** @type {import('jest').Config} */
 module.exports = {
-  projects: [project('unit', 'unit'), project('integration', 'int', { globalSetup: '<rootDir>/test/support/buildDist.ts' }), project('contract', 'contract')],
+  projects: [project('unit', 'unit'), project('integration', 'int', { globalSetup: '<rootDir>/test/support/buildDist.ts', testTimeout: 30_000 }), project('contract', 'contract')],
 };

@@ -20,7 +20,7 @@ import {
   type RelayTaskRow,
   type RelayTaskState,
 } from './relayTask.reducer';
-import { emptySession, reduceSession, sessionRow, type SessionRow } from './session.reducer';
+import { emptySession, reduceSession, sessionRow, type SessionRow, type SessionState } from './session.reducer';
 
 /** One notification per read-model row a batch changed, sent after the batch is committed. */
 export type ReadModelChange =
@@ -69,6 +69,7 @@ export class Projector {
   private buffer: RecordedEvent[] = [];
   private subscription: AbortController | null = null;
   private flushError: unknown = null;
+  private readonly unsavedTasks = new Map<string, { state: RelayTaskState; row: RelayTaskRow }>();
   private scheduledFlush: NodeJS.Immediate | undefined;
 
   constructor(
@@ -214,12 +215,23 @@ export class Projector {
   /** Runs inside one transaction: rows and checkpoint commit together or not at all. */
   private applyEvents(events: RecordedEvent[]): ReadModelChange[] {
     const changed = new Map<string, ReadModelChange>();
+    this.unsavedTasks.clear(); // left over only if a previous batch failed and rolled back
+    // Sessions are written once per batch: nothing else in the batch reads their rows.
+    const sessions = new Map<string, SessionState>();
     for (const recorded of events) {
       const event = toProjectedEvent(recorded);
       if (event === null) continue;
       this.logCallback(recorded, event, changed);
       const stream = parseStreamName(recorded.stream);
-      if (stream !== null) this.applyEvent(event, stream.category, stream.id, changed);
+      if (stream === null) continue;
+      if (stream.category === StreamCategory.session) this.applyToSession(event, stream.id, sessions);
+      else this.applyEvent(event, stream.category, stream.id, changed);
+    }
+    this.writeUnsavedTasks();
+    for (const state of sessions.values()) {
+      const row = sessionRow(state);
+      this.sessions.save(state, row);
+      changed.set(`session ${state.sequence}`, { kind: 'session', row });
     }
     const next = {
       position: events[events.length - 1]!.position,
@@ -228,6 +240,12 @@ export class Projector {
     this.checkpoints.write(next);
     this.checkpoint = next;
     return [...changed.values()];
+  }
+
+  private applyToSession(event: ProjectedEvent, sequence: string, changedInBatch: Map<string, SessionState>): void {
+    const before = changedInBatch.get(sequence) ?? this.sessions.load(sequence) ?? emptySession(sequence);
+    const after = reduceSession(before, event);
+    if (after !== before) changedInBatch.set(sequence, after);
   }
 
   /** Every callback this service wrote goes to the log read model, unrecognized ones included. */
@@ -248,17 +266,8 @@ export class Projector {
 
   private applyEvent(event: ProjectedEvent, category: string, id: string, changed: Map<string, ReadModelChange>): void {
     switch (category) {
-      case StreamCategory.session: {
-        const before = this.sessions.load(id) ?? emptySession(id);
-        const after = reduceSession(before, event);
-        if (after === before) return;
-        const row = sessionRow(after);
-        this.sessions.save(after, row);
-        changed.set(`session ${id}`, { kind: 'session', row });
-        return;
-      }
       case StreamCategory.relayTask: {
-        const before = this.relayTasks.load(id) ?? emptyRelayTask(id);
+        const before = this.loadRelayTask(id) ?? emptyRelayTask(id);
         const after = reduceRelayTask(before, event);
         if (after !== before) this.saveRelayTask(after, changed);
         return;
@@ -271,9 +280,24 @@ export class Projector {
     }
   }
 
+  private loadRelayTask(taskId: string): RelayTaskState | undefined {
+    return this.unsavedTasks.get(taskId)?.state ?? this.relayTasks.load(taskId);
+  }
+
+  /** Task rows are written once per batch, or earlier when a query over them is about to run. */
+  private writeUnsavedTasks(): void {
+    for (const { state, row } of this.unsavedTasks.values()) this.relayTasks.save(state, row);
+    this.unsavedTasks.clear();
+  }
+
+  private runningWithSource(sourceKey: string): string[] {
+    this.writeUnsavedTasks();
+    return this.relayTasks.runningWithSource(sourceKey);
+  }
+
   private saveRelayTask(state: RelayTaskState, changed: Map<string, ReadModelChange>): RelayTaskRow {
     const row = relayTaskRow(state);
-    this.relayTasks.save(state, row);
+    this.unsavedTasks.set(state.taskId, { state, row });
     changed.set(`relayTask ${state.taskId}`, { kind: 'relayTask', row });
     if (row.status === 'RUNNING') this.matchWaitingExits(state, row, changed);
     return row;
@@ -285,8 +309,8 @@ export class Projector {
     if (fact === null || fact.kind !== 'exit') return;
     const exit: UnmatchedExit = { eventId: event.id, stream: event.stream, position: event.position, fact };
     const sourceKey = relaySourceKey(fact.appId, fact.sourceUrls);
-    const candidates = sourceKey === null ? [] : this.relayTasks.runningWithSource(sourceKey);
-    const task = candidates.length === 1 ? this.relayTasks.load(candidates[0]!) : undefined;
+    const candidates = sourceKey === null ? [] : this.runningWithSource(sourceKey);
+    const task = candidates.length === 1 ? this.loadRelayTask(candidates[0]!) : undefined;
     if (task !== undefined && exitFitsLatestRun(task, fact)) {
       this.relayTasks.recordExit(exit, sourceKey, task.taskId);
       changed.set(`relayExit ${event.id}`, { kind: 'relayExit', eventId: event.id, stream: event.stream, taskId: task.taskId });
@@ -302,7 +326,7 @@ export class Projector {
     const sourceKey = relaySourceKey(row.appId, row.sourceUrls);
     if (sourceKey === null) return;
     for (const exit of this.relayTasks.unmatchedExits(sourceKey)) {
-      const candidates = this.relayTasks.runningWithSource(sourceKey);
+      const candidates = this.runningWithSource(sourceKey);
       if (candidates.length !== 1 || candidates[0] !== state.taskId) return;
       if (!exitFitsLatestRun(state, exit.fact)) continue;
       this.relayTasks.markExitMatched(exit.eventId, state.taskId);

@@ -11,5 +11,7 @@ const project = (displayName, suffix, extra = {}) => ({
 
 /** @type {import('jest').Config} */
 module.exports = {
-  projects: [project('unit', 'unit'), project('integration', 'int', { globalSetup: '<rootDir>/test/support/buildDist.ts', testTimeout: 30_000 }), project('contract', 'contract')],
+  // Integration tests start real processes; on a loaded 2-core machine that takes more than jest's default 5 s.
+  testTimeout: 30_000,
+  projects: [project('unit', 'unit'), project('integration', 'int', { globalSetup: '<rootDir>/test/support/buildDist.ts' }), project('contract', 'contract')],
 };

@@ -16,6 +16,23 @@ export interface Config {
   trustProxy: boolean | string;
   logLevel: LogLevel;
   production: boolean;
+  /** Appends waiting for the store at most; beyond, callbacks are answered 503 with Retry-After. */
+  maxInflightAppends: number;
+  /** How long a client may take to send a whole request before the connection is cut. */
+  httpRequestTimeoutMs: number;
+  /** How long an append to EventStoreDB may take before it counts as failed (CSS gives up at 20 s). */
+  appendTimeoutMs: number;
+  graphql: GraphqlConfig;
+}
+
+export interface GraphqlConfig {
+  /** Bearer tokens that may use /graphql; empty means open. */
+  apiTokens: string[];
+  introspection: boolean;
+  explorer: boolean;
+  maxDepth: number;
+  maxCost: number;
+  maxAliases: number;
 }
 
 export type Environment = Record<string, string | undefined>;
@@ -55,6 +72,12 @@ function reader(env: Environment) {
       if (!allowed.includes(value as T)) throw new ConfigError(name, value, `one of ${allowed.join(', ')}`);
       return value as T;
     },
+    boolean(name: string, fallback: boolean): boolean {
+      const value = raw(name);
+      if (value === undefined) return fallback;
+      if (value !== 'true' && value !== 'false') throw new ConfigError(name, value, 'true or false');
+      return value === 'true';
+    },
     list(name: string): string[] {
       const value = raw(name);
       if (value === undefined) return [];
@@ -84,6 +107,12 @@ export function loadConfig(env: Environment, cwd = process.cwd()): Config {
   const trustProxyValue = read.string('TRUST_PROXY', 'false');
   const trustProxy = trustProxyValue === 'true' ? true : trustProxyValue === 'false' ? false : trustProxyValue;
 
+  const production = read.string('NODE_ENV', 'development') === 'production';
+  const apiTokens = read.list('GRAPHQL_API_TOKENS');
+  if (apiTokens.some((t) => !/^[\x21-\x7e]{16,512}$/.test(t))) {
+    throw new ConfigError('GRAPHQL_API_TOKENS', '(hidden)', 'comma-separated tokens of 16 to 512 visible ASCII characters');
+  }
+
   return {
     port: read.integer('PORT', 4000, 0, 65535),
     host,
@@ -97,6 +126,17 @@ export function loadConfig(env: Environment, cwd = process.cwd()): Config {
     callbackBodyLimitBytes: read.integer('CALLBACK_BODY_LIMIT_BYTES', 64 * 1024, 1024, 16 * 1024 * 1024),
     trustProxy,
     logLevel: read.oneOf('LOG_LEVEL', 'info', LOG_LEVELS),
-    production: read.string('NODE_ENV', 'development') === 'production',
+    production,
+    maxInflightAppends: read.integer('MAX_INFLIGHT_APPENDS', 1000, 1, 1_000_000),
+    httpRequestTimeoutMs: read.integer('HTTP_REQUEST_TIMEOUT_MS', 15_000, 100, 600_000),
+    appendTimeoutMs: read.integer('APPEND_TIMEOUT_MS', 5_000, 100, 19_000),
+    graphql: {
+      apiTokens,
+      introspection: read.boolean('GRAPHQL_INTROSPECTION', !production),
+      explorer: read.boolean('GRAPHQL_EXPLORER', !production),
+      maxDepth: read.integer('GRAPHQL_MAX_DEPTH', 10, 2, 100),
+      maxCost: read.integer('GRAPHQL_MAX_COST', 5_000, 10, 10_000_000),
+      maxAliases: read.integer('GRAPHQL_MAX_ALIASES', 15, 1, 1000),
+    },
   };
 }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import pino, { type Logger } from 'pino';
 import type { Config } from './config';
 import type { EventStore } from './eventstore/eventStore';
+import { EventStoreDbEventStore } from './eventstore/eventStoreDbEventStore';
 import { SqliteEventStore } from './eventstore/sqliteEventStore';
 import { buildHttpApp } from './http/httpApp';
 import { authenticationEnabled } from './ingest/authenticateCallback';
@@ -32,11 +33,42 @@ export function createLogger(config: Pick<Config, 'logLevel'>): Logger {
   return pino({ level: config.logLevel, base: { service: 'css-callback-ledger' } });
 }
 
-export async function openEventStore(config: Config): Promise<EventStore> {
+export async function openEventStore(config: Config, logger?: Logger): Promise<EventStore> {
   if (config.eventStoreConnectionString !== null) {
-    throw new Error('EVENTSTORE_CONNECTION_STRING is set, but this build has no EventStoreDB adapter; unset it to use the embedded store');
+    return EventStoreDbEventStore.connect(config.eventStoreConnectionString, {
+      appendTimeoutMs: config.appendTimeoutMs,
+      ...(logger === undefined ? {} : { logger }),
+    });
   }
   return SqliteEventStore.open(path.join(config.dataDir, 'events.db'));
+}
+
+/**
+ * A store that cannot be reached at start-up is said so in one line; the service starts anyway
+ * (callbacks get 503, GraphQL serves the read models it has) and says when the store is back.
+ */
+function watchReachability(store: EventStore, logger: Logger, signal: AbortSignal): void {
+  const check = async (): Promise<void> => {
+    try {
+      await store.checkHealth();
+      logger.info(`event store ${store.description} is reachable`);
+    } catch (error) {
+      if (signal.aborted) return;
+      logger.warn(`cannot reach the event store: ${error instanceof Error ? error.message : String(error)}; retrying every 5 s`);
+      while (!signal.aborted) {
+        await new Promise((resolve) => setTimeout(resolve, 5000).unref());
+        if (signal.aborted) return;
+        try {
+          await store.checkHealth();
+          logger.info(`event store ${store.description} is reachable again`);
+          return;
+        } catch {
+          // still down: the warning above stands
+        }
+      }
+    }
+  };
+  void check();
 }
 
 /** Every committed read-model change becomes a message on its subscription topic. */
@@ -70,8 +102,10 @@ function describeAuthentication(config: Config, logger: Logger): void {
 }
 
 export async function startService(config: Config, logger: Logger = createLogger(config)): Promise<RunningService> {
-  const store = await openEventStore(config);
+  const store = await openEventStore(config, logger);
   logger.info({ store: store.description }, `event store: ${store.description}`);
+  const stopping = new AbortController();
+  watchReachability(store, logger, stopping.signal);
   describeAuthentication(config, logger);
 
   const readModels = openReadModelDb(readModelFile(config));
@@ -96,9 +130,12 @@ export async function startService(config: Config, logger: Logger = createLogger
     callbackBodyLimitBytes: config.callbackBodyLimitBytes,
     trustProxy: config.trustProxy,
     graphqlSchema,
-    production: config.production,
+    graphql: config.graphql,
+    maxInflightAppends: config.maxInflightAppends,
+    requestTimeoutMs: config.httpRequestTimeoutMs,
   });
   const closeAll = async () => {
+    stopping.abort();
     await app.close();
     await projector.stop();
     readModels.close();

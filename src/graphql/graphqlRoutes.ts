@@ -3,17 +3,24 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { fastifyApolloHandler } from '@as-integrations/fastify';
-import type { FastifyInstance } from 'fastify';
-import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
+import { costLimitRule } from '@escape.tech/graphql-armor-cost-limit';
+import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
+import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { GraphQLError, NoSchemaIntrospectionCustomRule, parse, specifiedRules, validate, type GraphQLFormattedError, type GraphQLSchema, type ValidationContext, type ValidationRule } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
+import type { GraphqlConfig } from '../config';
+import { matchingSecretIndex } from '../http/secrets';
 
 export const GRAPHQL_PATH = '/graphql';
 
+/** WebSocket close code for a connection_init without a valid token (graphql-ws uses 4403 for Forbidden). */
+const FORBIDDEN = 4403;
+
 export interface GraphqlRouteOptions {
   schema: GraphQLSchema;
-  /** Production turns off the explorer and introspection. */
-  production: boolean;
+  config: GraphqlConfig;
 }
 
 interface ValidationFailure {
@@ -39,17 +46,74 @@ export function formatGraphqlError(formatted: GraphQLFormattedError): GraphQLFor
   return { ...formatted, message: `invalid arguments: ${fields.join('; ')}`, extensions: { ...extensions, fields } };
 }
 
+/** Depth, cost and alias limits (and no introspection when it is off), for HTTP and WebSocket alike. */
+export function protectionRules(config: GraphqlConfig): ValidationRule[] {
+  // Reported as validation errors (GRAPHQL_VALIDATION_FAILED), not thrown: a throw would be a 500.
+  const report = {
+    exposeLimits: true,
+    propagateOnRejection: false,
+    onReject: [
+      (context: ValidationContext | null, error: GraphQLError) =>
+        context?.reportError(new GraphQLError(error.message.replace(/^Syntax Error: /, ''))),
+    ],
+  };
+  const rules: ValidationRule[] = [
+    maxDepthRule({ n: config.maxDepth, ignoreIntrospection: true, ...report }),
+    costLimitRule({ maxCost: config.maxCost, ignoreIntrospection: true, ...report }),
+    maxAliasesRule({ n: config.maxAliases, ...report }),
+  ];
+  if (!config.introspection) rules.push(NoSchemaIntrospectionCustomRule);
+  return rules;
+}
+
+/** The token of `Authorization: Bearer <token>`, or of connection_init's `authorization` / `token`. */
+function bearerToken(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  const match = /^Bearer\s+(\S+)$/i.exec(value.trim());
+  return match?.[1] ?? value.trim();
+}
+
+function tokenAllowed(config: GraphqlConfig, token: string | undefined): boolean {
+  if (config.apiTokens.length === 0) return true;
+  return token !== undefined && matchingSecretIndex(token, config.apiTokens) >= 0;
+}
+
 export async function graphqlRoutes(app: FastifyInstance, options: GraphqlRouteOptions): Promise<void> {
+  const { schema, config } = options;
+  const rules = protectionRules(config);
+
   const webSockets = new WebSocketServer({ server: app.server, path: GRAPHQL_PATH });
-  const subscriptions = useServer({ schema: options.schema }, webSockets);
+  const subscriptions = useServer(
+    {
+      schema,
+      onConnect: (context) => {
+        const params = context.connectionParams ?? {};
+        if (tokenAllowed(config, bearerToken(params.authorization ?? params.Authorization ?? params.token))) return true;
+        context.extra.socket.close(FORBIDDEN, 'Forbidden: connection_init needs a valid API token');
+        return false;
+      },
+      // The same limits as over HTTP: validated here, so graphql-ws executes what passed.
+      onSubscribe: (_context, _id, payload) => {
+        let document;
+        try {
+          document = parse(payload.query);
+        } catch (error) {
+          return [error instanceof GraphQLError ? error : new GraphQLError(String(error))];
+        }
+        const errors = validate(schema, document, [...specifiedRules, ...rules]);
+        if (errors.length > 0) return errors;
+        return { schema, document, variableValues: payload.variables, operationName: payload.operationName };
+      },
+    },
+    webSockets,
+  );
 
   const apollo = new ApolloServer({
-    schema: options.schema,
-    introspection: !options.production,
+    schema,
+    introspection: config.introspection,
+    validationRules: rules,
     formatError: formatGraphqlError,
-    plugins: [
-      options.production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
-    ],
+    plugins: [config.explorer ? ApolloServerPluginLandingPageLocalDefault({ embed: true }) : ApolloServerPluginLandingPageDisabled()],
   });
   await apollo.start();
   // Fastify owns the HTTP lifecycle: sockets are told "going away" (1001) before the server stops
@@ -59,5 +123,14 @@ export async function graphqlRoutes(app: FastifyInstance, options: GraphqlRouteO
     await new Promise<void>((resolve) => webSockets.close(() => resolve()));
   });
   app.addHook('onClose', async () => apollo.stop());
-  app.route({ url: GRAPHQL_PATH, method: ['GET', 'POST', 'OPTIONS'], handler: fastifyApolloHandler(apollo) });
+
+  const context = async (request: FastifyRequest) => {
+    if (!tokenAllowed(config, bearerToken(request.headers.authorization))) {
+      throw new GraphQLError('a valid API token is required: Authorization: Bearer <token>', {
+        extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
+      });
+    }
+    return {};
+  };
+  app.route({ url: GRAPHQL_PATH, method: ['GET', 'POST', 'OPTIONS'], handler: fastifyApolloHandler(apollo, { context }) });
 }

@@ -6,6 +6,7 @@ import type { CallbackAuthConfig } from '../ingest/authenticateCallback';
 import type { Projector } from '../projections/projector';
 import type { GraphQLSchema } from 'graphql';
 import { graphqlRoutes } from '../graphql/graphqlRoutes';
+import type { GraphqlConfig } from '../config';
 import { callbackRoutes } from '../ingest/callbackRoute';
 import { sendError } from './errorReply';
 
@@ -17,7 +18,10 @@ export interface HttpAppOptions {
   callbackBodyLimitBytes: number;
   trustProxy: boolean | string;
   graphqlSchema: GraphQLSchema;
-  production: boolean;
+  graphql: GraphqlConfig;
+  maxInflightAppends: number;
+  /** Slow clients are cut off after this. */
+  requestTimeoutMs: number;
   nowSeconds?: () => number;
 }
 
@@ -37,6 +41,7 @@ export async function buildHttpApp(options: HttpAppOptions) {
     trustProxy: options.trustProxy,
     bodyLimit: options.callbackBodyLimitBytes,
     requestIdHeader: 'x-request-id',
+    requestTimeout: options.requestTimeoutMs,
   });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
@@ -74,8 +79,9 @@ export async function buildHttpApp(options: HttpAppOptions) {
     store: options.store,
     auth: options.callbackAuth,
     bodyLimitBytes: options.callbackBodyLimitBytes,
+    maxInflightAppends: options.maxInflightAppends,
     nowSeconds: options.nowSeconds,
   });
-  await app.register(graphqlRoutes, { schema: options.graphqlSchema, production: options.production });
+  await app.register(graphqlRoutes, { schema: options.graphqlSchema, config: options.graphql });
   return app;
 }

@@ -1,7 +1,8 @@
 // Decides whether a callback comes from CSS: `sign = MD5(key + t)` with `t` not yet expired, or the URL token.
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { CallbackPayload } from '../domain/callbackJson';
 import type { AuthenticatedBy } from '../domain/callbackEvents';
+import { matchingSecretIndex, sameSecret } from '../http/secrets';
 
 export interface CallbackAuthConfig {
   /** CSS callback keys; several during a rotation. */
@@ -23,12 +24,6 @@ export function md5Hex(value: string): string {
   return createHash('md5').update(value).digest('hex');
 }
 
-/** Equal strings, in time that does not depend on where they differ. */
-function sameSecret(given: string, expected: string): boolean {
-  const a = createHash('sha256').update(given).digest();
-  const b = createHash('sha256').update(expected).digest();
-  return timingSafeEqual(a, b);
-}
 
 function signatureInput(value: unknown): string | null {
   if (typeof value === 'number' && Number.isSafeInteger(value)) return String(value);
@@ -42,11 +37,7 @@ function verifySignature(payload: CallbackPayload, config: CallbackAuthConfig, n
   if (t === null || sign === null) {
     return { ok: false, error: 'bad_signature', message: 'callback must carry both t (unix seconds) and sign' };
   }
-  let keyIndex = -1;
-  // Every key is tried, so the time taken does not tell which one matched.
-  config.keys.forEach((key, index) => {
-    if (sameSecret(sign, md5Hex(key + t)) && keyIndex < 0) keyIndex = index;
-  });
+  const keyIndex = matchingSecretIndex(sign, config.keys.map((key) => md5Hex(key + t)));
   if (keyIndex < 0) return { ok: false, error: 'bad_signature', message: 'sign does not match MD5(key + t) for any configured key' };
   if (Number(t) + config.clockSkewSeconds < nowSeconds) {
     return { ok: false, error: 'expired', message: `t ${t} is in the past: the signature has expired` };

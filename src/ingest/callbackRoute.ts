@@ -12,17 +12,21 @@ export interface CallbackRouteOptions {
   store: EventStore;
   auth: CallbackAuthConfig;
   bodyLimitBytes: number;
+  /** Appends waiting for the store at most; beyond, 503 with Retry-After instead of an ever-growing queue. */
+  maxInflightAppends: number;
   /** Unix seconds; injectable so tests can sign for a fixed instant. */
   nowSeconds?: () => number;
 }
 
 /** Seconds CSS is told to wait before retrying when the store cannot take a callback. */
 const RETRY_AFTER_SECONDS = 5;
+const OVERLOAD_RETRY_AFTER_SECONDS = 1;
 const OK = '{"code":0}';
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 export async function callbackRoutes(app: FastifyInstance, options: CallbackRouteOptions): Promise<void> {
   const nowSeconds = options.nowSeconds ?? (() => Math.floor(Date.now() / 1000));
+  let inflight = 0;
 
   // The body is kept byte for byte, whatever content type CSS (or a proxy) declares.
   app.removeAllContentTypeParsers();
@@ -57,6 +61,12 @@ export async function callbackRoutes(app: FastifyInstance, options: CallbackRout
       ...(auth.keyIndex === undefined ? {} : { keyIndex: auth.keyIndex }),
       requestId: request.id,
     };
+    if (inflight >= options.maxInflightAppends) {
+      request.log.warn({ inflight }, 'overloaded: callback refused, CSS will retry');
+      reply.header('retry-after', String(OVERLOAD_RETRY_AFTER_SECONDS));
+      return sendError(reply, 503, 'overloaded', `${inflight} callbacks are being stored already; retry later`);
+    }
+    inflight++;
     try {
       const result = await options.store.appendToStream(event.stream, [storedCallback(event, metadata)]);
       const stored = result.appended.length > 0 ? 'new' : 'duplicate';
@@ -75,6 +85,8 @@ export async function callbackRoutes(app: FastifyInstance, options: CallbackRout
         return sendError(reply, 503, 'store_unavailable', `the event store cannot take callbacks right now: ${error.message}`);
       }
       throw error;
+    } finally {
+      inflight--;
     }
   });
 }

@@ -30,7 +30,7 @@ export function runCli(args: string[], env: Record<string, string>): ServiceProc
     child.on('exit', (code, signal) => resolve({ code, signal })),
   );
 
-  const waitForLine = (pattern: RegExp, timeoutMs = 10_000) =>
+  const waitForLine = (pattern: RegExp, timeoutMs = 25_000) =>
     new Promise<string>((resolve, reject) => {
       const check = () => {
         const line = output.split('\n').find((l) => pattern.test(l));

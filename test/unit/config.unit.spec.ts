@@ -13,7 +13,17 @@ describe('loadConfig', () => {
       trustProxy: false,
       logLevel: 'info',
       production: false,
+      maxInflightAppends: 1000,
+      httpRequestTimeoutMs: 15_000,
+      appendTimeoutMs: 5_000,
+      graphql: { apiTokens: [], introspection: true, explorer: true, maxDepth: 10, maxCost: 5_000, maxAliases: 15 },
     });
+  });
+
+  it('turns the GraphQL explorer and introspection off in production unless enabled', () => {
+    expect(loadConfig({ NODE_ENV: 'production' }).graphql).toMatchObject({ introspection: false, explorer: false });
+    expect(loadConfig({ NODE_ENV: 'production', GRAPHQL_INTROSPECTION: 'true' }).graphql).toMatchObject({ introspection: true, explorer: false });
+    expect(() => loadConfig({ GRAPHQL_EXPLORER: 'yes' })).toThrow('GRAPHQL_EXPLORER="yes" is not allowed; expected true or false');
   });
 
   it('reads every variable', () => {
@@ -30,6 +40,15 @@ describe('loadConfig', () => {
         TRUST_PROXY: '10.0.0.0/8',
         LOG_LEVEL: 'warn',
         NODE_ENV: 'production',
+        MAX_INFLIGHT_APPENDS: '64',
+        HTTP_REQUEST_TIMEOUT_MS: '2000',
+        APPEND_TIMEOUT_MS: '3000',
+        GRAPHQL_API_TOKENS: 'dashboard-token-0123456789,tools-token-0123456789ab',
+        GRAPHQL_INTROSPECTION: 'true',
+        GRAPHQL_EXPLORER: 'false',
+        GRAPHQL_MAX_DEPTH: '6',
+        GRAPHQL_MAX_COST: '1000',
+        GRAPHQL_MAX_ALIASES: '5',
       },
       '/srv/app',
     );
@@ -43,6 +62,17 @@ describe('loadConfig', () => {
       trustProxy: '10.0.0.0/8',
       logLevel: 'warn',
       production: true,
+      maxInflightAppends: 64,
+      httpRequestTimeoutMs: 2000,
+      appendTimeoutMs: 3000,
+      graphql: {
+        apiTokens: ['dashboard-token-0123456789', 'tools-token-0123456789ab'],
+        introspection: true,
+        explorer: false,
+        maxDepth: 6,
+        maxCost: 1000,
+        maxAliases: 5,
+      },
     });
   });
 

@@ -1,0 +1,63 @@
+import Database from 'better-sqlite3';
+import path from 'node:path';
+import { SessionUpdatedDocument } from '../graphql/generated';
+import { collect, subscriptionClient } from '../support/graphqlClient';
+import { runCli } from '../support/serviceProcess';
+import { postCallback, tempDataDir } from '../support/testService';
+
+describe('SIGTERM under load', () => {
+  const data = tempDataDir();
+  afterAll(() => data.remove());
+
+  let run: ReturnType<typeof runCli> | undefined;
+  afterAll(() => run?.child.kill('SIGKILL')); // only does something when the test failed before SIGTERM
+
+  it('finishes in-flight callbacks, persists the checkpoint, closes subscriptions with 1001 and exits 0', async () => {
+    run = runCli(['serve'], { PORT: '0', HOST: '127.0.0.1', DATA_DIR: data.dir, LOG_LEVEL: 'info' });
+    const line = await run.waitForLine(/listening on http:\/\/127\.0\.0\.1:\d+/);
+    const url = /http:\/\/127\.0\.0\.1:\d+/.exec(line)![0];
+
+    const client = subscriptionClient(url);
+    const closeCode = new Promise<number>((resolve) => client.on('closed', (event) => resolve((event as { code: number }).code)));
+    const updates = collect(client, SessionUpdatedDocument, {});
+    await updates.ready;
+
+    const acknowledged: string[] = [];
+    let sent = 0;
+    const sender = async (worker: number) => {
+      for (let i = 0; i < 100; i++) {
+        sent++;
+        try {
+          const response = await postCallback(url, { event_type: 1, sequence: String(worker * 1000 + i), stream_id: 'sigterm' });
+          if (response.status === 200) acknowledged.push(response.headers.get('callback-event-id')!);
+        } catch {
+          return; // the server has stopped listening
+        }
+      }
+    };
+    const load = Promise.all(Array.from({ length: 8 }, (_, worker) => sender(worker)));
+    while (acknowledged.length < 50) await new Promise((resolve) => setTimeout(resolve, 2));
+    run.child.kill('SIGTERM');
+    await load;
+
+    expect(await run.exited).toEqual({ code: 0, signal: null });
+    expect(run.output()).toContain('SIGTERM received: stopping');
+    expect(await closeCode).toBe(1001);
+    await client.dispose();
+    expect(sent).toBeLessThanOrEqual(800);
+
+    const events = new Database(path.join(data.dir, 'events.db'), { readonly: true });
+    const readModels = new Database(path.join(data.dir, 'readmodels.db'), { readonly: true });
+    try {
+      const ids = new Set(events.prepare('SELECT event_id FROM events').pluck().all() as string[]);
+      for (const id of acknowledged) expect(ids.has(id)).toBe(true);
+      const last = events.prepare('SELECT max(position) FROM events').pluck().get();
+      const checkpoint = readModels.prepare('SELECT position, events_applied FROM projector_checkpoint').get() as { position: number; events_applied: number };
+      expect(checkpoint).toEqual({ position: last, events_applied: ids.size });
+      expect(readModels.prepare('SELECT count(*) FROM sessions').pluck().get()).toBe(ids.size);
+    } finally {
+      events.close();
+      readModels.close();
+    }
+  });
+});

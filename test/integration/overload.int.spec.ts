@@ -1,33 +1,74 @@
+import net from 'node:net';
 import type { RunningService } from '../../src/server';
-import { postCallback, startTestService, tempDataDir } from '../support/testService';
+import { postCallback, startTestService, tempDataDir, type PostResult } from '../support/testService';
+
+const push = (i: number) => ({ event_type: 1, sequence: String(10_000 + i), stream_id: `load-${i}` });
 
 describe('more callbacks at once than MAX_INFLIGHT_APPENDS', () => {
   const data = tempDataDir();
-  let service: RunningService;
+  afterAll(() => data.remove());
 
-  beforeAll(async () => {
-    service = await startTestService(data.dir, { MAX_INFLIGHT_APPENDS: '2' });
+  describe('while the store hangs (an EventStoreDB address that accepts connections and never answers)', () => {
+    let blackHole: net.Server;
+    const sockets = new Set<net.Socket>();
+    let service: RunningService;
+
+    beforeAll(async () => {
+      blackHole = net.createServer((socket) => {
+        sockets.add(socket);
+        socket.on('close', () => sockets.delete(socket));
+      });
+      await new Promise<void>((resolve) => blackHole.listen(0, '127.0.0.1', resolve));
+      const { port } = blackHole.address() as net.AddressInfo;
+      service = await startTestService(`${data.dir}/hanging`, {
+        EVENTSTORE_CONNECTION_STRING: `esdb://127.0.0.1:${port}?tls=false`,
+        APPEND_TIMEOUT_MS: '2000',
+        MAX_INFLIGHT_APPENDS: '4',
+      });
+    });
+    afterAll(async () => {
+      await service.close();
+      sockets.forEach((socket) => socket.destroy());
+      await new Promise<void>((resolve) => blackHole.close(() => resolve()));
+    });
+
+    it('holds 4 appends, refuses the rest at once with 503 overloaded and Retry-After, and takes new ones once those end', async () => {
+      const started = Date.now();
+      const refusedAt: number[] = [];
+      const responses = await Promise.all(
+        Array.from({ length: 12 }, (_, i) =>
+          postCallback(service.url, push(i)).then((response: PostResult) => {
+            if ((response.body as { error?: string }).error === 'overloaded') refusedAt.push(Date.now() - started);
+            return response;
+          }),
+        ),
+      );
+      const errors = responses.map((r) => (r.body as { error: string }).error).sort();
+      expect(errors).toEqual([...Array(8).fill('overloaded'), ...Array(4).fill('store_unavailable')]);
+      expect(Math.max(...refusedAt)).toBeLessThan(2000); // refused without waiting for the store
+      for (const response of responses) {
+        expect(response.status).toBe(503);
+        const overloaded = (response.body as { error: string }).error === 'overloaded';
+        expect(response.headers.get('retry-after')).toBe(overloaded ? '1' : '5');
+      }
+      const after = await postCallback(service.url, push(99));
+      expect((after.body as { error: string }).error).toBe('store_unavailable'); // admitted again, then timed out
+    });
   });
-  afterAll(async () => {
-    await service.close();
-    data.remove();
-  });
 
-  it('answers the excess 503 with Retry-After instead of queueing without bound, and stores exactly what got a 200', async () => {
-    const bodies = Array.from({ length: 200 }, (_, i) => ({ event_type: 1, sequence: String(10_000 + i), stream_id: `load-${i}` }));
-    const responses = await Promise.all(bodies.map((body) => postCallback(service.url, body)));
+  describe('on the embedded store', () => {
+    let service: RunningService;
+    beforeAll(async () => {
+      service = await startTestService(`${data.dir}/sqlite`, { MAX_INFLIGHT_APPENDS: '2' });
+    });
+    afterAll(() => service.close());
 
-    const refused = responses.filter((r) => r.status === 503);
-    const stored = responses.filter((r) => r.status === 200);
-    expect(refused.length + stored.length).toBe(200);
-    expect(refused.length).toBeGreaterThan(0);
-    expect(stored.length).toBeGreaterThan(0);
-    for (const response of refused) {
-      expect(response.headers.get('retry-after')).toBe('1');
-      expect(response.body).toEqual({ code: 503, error: 'overloaded', message: expect.stringContaining('retry later') });
-    }
-    const inLog = new Set((await service.store.readAll({ maxCount: 10_000 })).map((e) => e.id));
-    expect(inLog.size).toBe(stored.length);
-    for (const response of stored) expect(inLog.has(response.headers.get('callback-event-id')!)).toBe(true);
+    it('stores exactly the callbacks that got a 200, and none that got a 503', async () => {
+      const responses = await Promise.all(Array.from({ length: 200 }, (_, i) => postCallback(service.url, push(i))));
+      const stored = responses.filter((r) => r.status === 200);
+      expect(responses.every((r) => r.status === 200 || (r.status === 503 && r.headers.get('retry-after') === '1'))).toBe(true);
+      const inLog = new Set((await service.store.readAll({ maxCount: 10_000 })).map((e) => e.id));
+      expect([...inLog].sort()).toEqual(stored.map((r) => r.headers.get('callback-event-id')!).sort());
+    });
   });
 });

@@ -13,8 +13,31 @@ function parseNumber(text: string): number | string {
   return isSafeNumber(text) ? Number(text) : text;
 }
 
-/** Parses any JSON text (lossless numbers); throws SyntaxError on malformed input. */
+/** Deeper documents are refused: no callback nests like that, and recursion over them would overflow the stack. */
+export const MAX_NESTING_DEPTH = 512;
+
+/** Whether arrays and objects nest deeper than `limit`, brackets inside strings aside. */
+function nestsDeeperThan(text: string, limit: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > limit) return true;
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return false;
+}
+
+/** Parses any JSON text (lossless numbers); throws SyntaxError on malformed or too deeply nested input. */
 export function parseJsonLosslessly(text: string): JsonValue {
+  if (nestsDeeperThan(text, MAX_NESTING_DEPTH)) {
+    throw new SyntaxError(`nesting deeper than ${MAX_NESTING_DEPTH} levels`);
+  }
   return parse(text, undefined, parseNumber) as JsonValue;
 }
 

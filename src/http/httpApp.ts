@@ -33,6 +33,18 @@ const CLIENT_ERRORS: Record<string, string> = {
   FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported_media_type',
 };
 
+/** What Node's HTTP parser or its timeouts rejected, as status, slug, reason phrase and message. */
+function describeClientError(error: Error): [number, string, string, string] {
+  switch ((error as { code?: string }).code) {
+    case 'ERR_HTTP_REQUEST_TIMEOUT':
+      return [408, 'request_timeout', 'Request Timeout', 'the request was not received in time'];
+    case 'HPE_HEADER_OVERFLOW':
+      return [431, 'headers_too_large', 'Request Header Fields Too Large', 'the request headers are too large'];
+    default:
+      return [400, 'bad_request', 'Bad Request', `malformed HTTP request: ${error.message}`];
+  }
+}
+
 export async function buildHttpApp(options: HttpAppOptions) {
   const app = Fastify({
     loggerInstance: options.logger,
@@ -42,7 +54,21 @@ export async function buildHttpApp(options: HttpAppOptions) {
     bodyLimit: options.callbackBodyLimitBytes,
     requestIdHeader: 'x-request-id',
     requestTimeout: options.requestTimeoutMs,
+    // Node checks request deadlines every 30 s by default: too coarse to cut a slow client off on time.
+    http: { connectionsCheckingInterval: Math.min(1000, options.requestTimeoutMs / 4) },
+    // Bytes that are not HTTP at all still get the JSON error shape.
+    clientErrorHandler: (error, socket) => {
+      if (!socket.writable) return socket.destroy();
+      const [status, slug, reason, message] = describeClientError(error);
+      const body = JSON.stringify({ code: status, error: slug, message });
+      socket.end(
+        `HTTP/1.1 ${status} ${reason}\r\n` +
+          `content-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+      );
+    },
   });
+  // Node applies the larger of headersTimeout (60 s by default) and requestTimeout to the whole request.
+  app.server.headersTimeout = options.requestTimeoutMs;
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const status = typeof error.statusCode === 'number' && error.statusCode >= 400 ? error.statusCode : 500;

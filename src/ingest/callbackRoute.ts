@@ -22,7 +22,9 @@ export interface CallbackRouteOptions {
 const RETRY_AFTER_SECONDS = 5;
 const OVERLOAD_RETRY_AFTER_SECONDS = 1;
 const OK = '{"code":0}';
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM keeps a byte order mark in the text, so the stored body is exactly the bytes received.
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+const BOM = '\ufeff';
 
 export async function callbackRoutes(app: FastifyInstance, options: CallbackRouteOptions): Promise<void> {
   const nowSeconds = options.nowSeconds ?? (() => Math.floor(Date.now() / 1000));
@@ -46,7 +48,7 @@ export async function callbackRoutes(app: FastifyInstance, options: CallbackRout
     } catch {
       return reject(request, reply, 400, 'invalid_encoding', 'body is not valid UTF-8');
     }
-    const parsed = parseCallbackBody(raw);
+    const parsed = parseCallbackBody(raw.startsWith(BOM) ? raw.slice(1) : raw);
     if (!parsed.ok) return reject(request, reply, 400, parsed.error, parsed.message);
 
     const token = Array.isArray(request.query.token) ? request.query.token[0] : request.query.token;

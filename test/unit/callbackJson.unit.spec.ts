@@ -38,3 +38,23 @@ describe('parseCallbackBody', () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 });
+
+describe('parseCallbackBody on deeply nested documents', () => {
+  const nested = (levels: number) => `{"event_type":100,"deep":${'['.repeat(levels)}1${']'.repeat(levels)}}`;
+
+  it('takes nesting up to 512 levels', () => {
+    expect(parseCallbackBody(nested(511)).ok).toBe(true);
+  });
+
+  it('refuses deeper nesting with a message instead of overflowing the stack later', () => {
+    expect(parseCallbackBody(nested(600))).toEqual({
+      ok: false,
+      error: 'invalid_json',
+      message: 'body is not valid JSON: nesting deeper than 512 levels',
+    });
+  });
+
+  it('does not count brackets inside strings', () => {
+    expect(parseCallbackBody(`{"msg":"${'['.repeat(5000)}"}`).ok).toBe(true);
+  });
+});

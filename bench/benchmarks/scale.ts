@@ -1,0 +1,247 @@
+// At scale: generate the data set into the embedded store, rebuild the read models with `node dist/cli.js rebuild`
+// (the rebuild benchmark), then serve it and time GraphQL queries (the query benchmark) and the service's memory.
+import fs from 'node:fs';
+import path from 'node:path';
+import { BUILD_DIR, SERVICE_CLI, type BenchConfig } from '../config';
+import { finished, jsonResult, sampleMemory, spawnNode, temporaryPaths } from '../lib/children';
+import { fmt, verdict, type BenchmarkResult, type ResultRow } from '../lib/results';
+import { startService } from '../lib/service';
+import type { QueryLoadOptions, QueryLoadResult } from '../load/queryLoad';
+import { datasetChunks, streamCount, type DatasetSpec } from '../scale/dataset';
+import type { GenerateOptions, GenerateResult } from '../scale/generateDataset';
+
+interface DatasetMarker {
+  spec: DatasetSpec;
+  generated: GenerateResult;
+}
+
+interface RebuildOutcome {
+  events: number;
+  seconds: number;
+  eventsPerSecond: number;
+  wallSeconds: number;
+  peakRss: number;
+}
+
+export interface ScaleResults {
+  rebuild: BenchmarkResult;
+  queries: BenchmarkResult;
+  memory: BenchmarkResult;
+}
+
+const fileSize = (file: string): number => {
+  try {
+    return fs.statSync(file).size;
+  } catch {
+    return 0;
+  }
+};
+
+export async function scaleBenchmarks(config: BenchConfig, log: (line: string) => void): Promise<ScaleResults> {
+  const spec: DatasetSpec = { seed: config.seed, sessions: config.scale.sessions, relayTasks: config.scale.relayTasks };
+  const dataDir = path.join(config.dataRoot, `scale-${spec.seed}-${spec.sessions}-${spec.relayTasks}`);
+  if (!config.scale.keepData) temporaryPaths.add(dataDir);
+  try {
+    return await runAtScale(config, spec, dataDir, log);
+  } finally {
+    if (!config.scale.keepData) {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+      temporaryPaths.delete(dataDir);
+    } else log(`  data set kept in ${dataDir} (BENCH_KEEP_DATA=1)`);
+  }
+}
+
+async function runAtScale(config: BenchConfig, spec: DatasetSpec, dataDir: string, log: (line: string) => void): Promise<ScaleResults> {
+  // --- data set -------------------------------------------------------------------------------------------------
+  const generationStarted = performance.now();
+  const markerFile = path.join(dataDir, 'dataset.json');
+  let marker: DatasetMarker | null = null;
+  if (config.scale.keepData && fs.existsSync(markerFile)) {
+    const kept = JSON.parse(fs.readFileSync(markerFile, 'utf8')) as DatasetMarker;
+    if (JSON.stringify(kept.spec) === JSON.stringify(spec)) marker = kept;
+  }
+  const reused = marker !== null;
+  if (marker === null) {
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    fs.mkdirSync(dataDir, { recursive: true });
+    log(`scale: generating ${fmt.int(spec.sessions)} sessions and ${fmt.int(spec.relayTasks)} relay tasks into ${dataDir}`);
+    const options: GenerateOptions = { ...spec, file: path.join(dataDir, 'events.db') };
+    const child = spawnNode('generate-dataset', path.join(BUILD_DIR, 'scale', 'generateDataset.js'), [JSON.stringify(options)], {
+      timeoutMs: 45 * 60_000,
+      echo: true,
+    });
+    marker = { spec, generated: jsonResult<GenerateResult>(await finished(child)) };
+    fs.writeFileSync(markerFile, JSON.stringify(marker));
+  } else {
+    log(`scale: reusing the data set in ${dataDir}`);
+  }
+  const generated = marker.generated;
+  const generationWall = (performance.now() - generationStarted) / 1000;
+  log(`  data set: ${fmt.int(generated.events)} events, ${fmt.mb(generated.fileBytes)}, generated in ${fmt.s(generated.seconds)} (${fmt.int(generated.eventsPerSecond)} events/s)`);
+
+  // --- rebuild ---------------------------------------------------------------------------------------------------
+  let rebuild: RebuildOutcome | null = null;
+  if (config.scale.rebuild || !fs.existsSync(path.join(dataDir, 'readmodels.db'))) {
+    log('rebuild: node dist/cli.js rebuild');
+    rebuild = await runRebuild(config, dataDir);
+    log(`  rebuilt ${fmt.int(rebuild.events)} events in ${fmt.s(rebuild.seconds)}: ${fmt.int(rebuild.eventsPerSecond)} events/s, peak RSS ${fmt.mb(rebuild.peakRss)}`);
+  } else {
+    log('rebuild: skipped (BENCH_REBUILD=0): serving the kept read models');
+  }
+  const readModelBytes = fileSize(path.join(dataDir, 'readmodels.db'));
+
+  // --- queries and memory --------------------------------------------------------------------------------------
+  const servingStarted = performance.now();
+  log(`queries: ${config.scale.queries} of each kind, sequential, interleaved`);
+  const service = await startService(config, { dataDir, label: 'queries', timeoutMs: 30 * 60_000, readyTimeoutMs: 10 * 60_000 });
+  const memory = sampleMemory(service.child.pid, 100);
+  let queries: QueryLoadResult;
+  let peak: { maxRss: number; hwm: number; samples: number };
+  try {
+    const options: QueryLoadOptions = {
+      url: service.url,
+      count: config.scale.queries,
+      warmup: Math.min(100, config.scale.queries),
+      seed: spec.seed + 3000,
+      chunks: datasetChunks(spec),
+      streams: streamCount(spec),
+    };
+    const child = spawnNode('query-client', path.join(BUILD_DIR, 'load', 'queryLoad.js'), [JSON.stringify(options)], {
+      timeoutMs: 20 * 60_000,
+    });
+    queries = jsonResult<QueryLoadResult>(await finished(child));
+  } finally {
+    peak = memory.stop();
+    await service.child.stop(30_000);
+  }
+  for (const q of queries) {
+    log(`  ${q.kind}: p50 ${fmt.ms(q.latencyMs.p50)}, p99 ${fmt.ms(q.latencyMs.p99)}, failures ${q.failures}, empty ${q.empty}`);
+  }
+  log(`  service peak RSS ${fmt.mb(peak.hwm)} (largest sampled ${fmt.mb(peak.maxRss)})`);
+  const servingSeconds = (performance.now() - servingStarted) / 1000;
+
+  const datasetNote =
+    `Data set: ${fmt.int(spec.sessions)} sessions and ${fmt.int(spec.relayTasks)} relay tasks from the seeded generator (seed ${spec.seed}), ` +
+    `${fmt.int(generated.events)} events, events.db ${fmt.mb(generated.fileBytes)}, read models ${fmt.mb(readModelBytes)}. ` +
+    (reused
+      ? `Reused from an earlier run (BENCH_KEEP_DATA=1); it took ${fmt.s(generated.seconds)} to generate.`
+      : `Generated through SqliteEventStore.appendToStream (batches of 5,000 concurrent appends, one group commit each; generator threads beside the appending one) in ${fmt.s(generated.seconds)}: ${fmt.int(generated.eventsPerSecond)} events/s.`);
+
+  return {
+    rebuild: rebuildResult(rebuild, datasetNote, reused ? 0 : generationWall),
+    queries: queryResult(queries, config.scale.queries, servingSeconds),
+    memory: {
+      title: 'Memory',
+      description: 'Peak resident memory of the service process (VmHWM from /proc) from start-up until the end of the query benchmark on the scale data set.',
+      rows: [
+        { metric: 'service peak RSS (VmHWM)', value: fmt.mb(peak.hwm), target: '≤ 300 MB', verdict: verdict(peak.hwm <= 300 * 1024 * 1024) },
+        { metric: 'largest RSS sampled every 100 ms while serving', value: fmt.mb(peak.maxRss), verdict: 'INFO' },
+      ],
+      notes: [`Sampled ${peak.samples} times while the query benchmark ran (same service process, same time).`],
+      seconds: 0,
+    },
+  };
+}
+
+function rebuildResult(rebuild: RebuildOutcome | null, datasetNote: string, generationSeconds: number): BenchmarkResult {
+  const title = 'Rebuild';
+  const description =
+    '`node dist/cli.js rebuild` on the scale data set: the whole log replayed into fresh read models (the rate is the one the command prints).';
+  if (rebuild === null) {
+    return {
+      title,
+      description,
+      rows: [{ metric: 'events replayed per second', value: 'not run (BENCH_REBUILD=0)', target: '≥ 100,000/s', verdict: 'INFO' }],
+      notes: [datasetNote],
+      seconds: generationSeconds,
+    };
+  }
+  return {
+    title,
+    description,
+    rows: [
+      {
+        metric: 'events replayed per second',
+        value: fmt.int(rebuild.eventsPerSecond),
+        target: '≥ 100,000/s',
+        verdict: verdict(rebuild.eventsPerSecond >= 100_000),
+      },
+      { metric: 'events replayed', value: fmt.int(rebuild.events), verdict: 'INFO' },
+      { metric: 'rebuild time (as printed / process wall clock)', value: `${fmt.s(rebuild.seconds)} / ${fmt.s(rebuild.wallSeconds)}`, verdict: 'INFO' },
+      { metric: 'rebuild process peak RSS', value: fmt.mb(rebuild.peakRss), verdict: 'INFO' },
+    ],
+    notes: [datasetNote],
+    seconds: rebuild.wallSeconds + generationSeconds,
+  };
+}
+
+function queryResult(queries: QueryLoadResult, count: number, seconds: number): BenchmarkResult {
+  const baseline = queries[0]!;
+  const rows: ResultRow[] = [];
+  queries.forEach((q, index) => {
+    const targeted = index < 3;
+    const ratio = q.latencyMs.p99 / baseline.latencyMs.p99;
+    rows.push({
+      metric: `${q.kind}: p50 / p99`,
+      value: `${fmt.ms(q.latencyMs.p50)} / ${fmt.ms(q.latencyMs.p99)}`,
+      baseline: index === 0 ? '(baseline)' : `p99 ${fmt.ms(baseline.latencyMs.p99)}`,
+      ratio: index === 0 ? '1.00×' : fmt.ratio(ratio),
+      target: targeted ? 'p99 ≤ 5 ms' : '(info)',
+      verdict: targeted ? verdict(q.latencyMs.p99 <= 5) : 'INFO',
+    });
+  });
+  const failures = queries.reduce((n, q) => n + q.failures, 0);
+  rows.push({ metric: 'answers with errors', value: String(failures), target: '0', verdict: failures === 0 ? 'PASS' : 'FAIL' });
+  const notes = [
+    `${fmt.int(count)} measured requests per kind (after a warm-up), one at a time over one keep-alive connection, the kinds interleaved round-robin; ` +
+      'latency is client-side: request written to response read, JSON included.',
+    'session(sequence) asks for a random generated sequence; sessions(streamId) for a random stream (about ten sessions each); ' +
+      'relayTasks cycles through exit codes -22, -5, -1, -110 and 0.',
+    ...queries.filter((q) => q.empty > 0).map((q) => `${q.kind}: ${q.empty} answers were empty.`),
+    ...queries.filter((q) => q.firstFailure !== undefined).map((q) => `${q.kind}: first failure: ${q.firstFailure}`),
+  ];
+  return {
+    title: 'Queries at scale',
+    description: 'GraphQL over HTTP against the service serving the scale data set; the baseline is session(sequence), a primary-key lookup.',
+    rows,
+    details: [
+      {
+        caption: 'Latency distribution',
+        header: ['query', 'p50', 'p90', 'p99', 'max', 'mean'],
+        rows: queries.map((q) => [q.kind, fmt.ms(q.latencyMs.p50), fmt.ms(q.latencyMs.p90), fmt.ms(q.latencyMs.p99), fmt.ms(q.latencyMs.max), fmt.ms(q.latencyMs.mean)]),
+      },
+    ],
+    notes,
+    seconds,
+  };
+}
+
+async function runRebuild(config: BenchConfig, dataDir: string): Promise<RebuildOutcome> {
+  const profileDir = config.cpuProfile ? path.join(config.profileDir, 'rebuild') : null;
+  if (profileDir !== null) fs.mkdirSync(profileDir, { recursive: true });
+  const started = performance.now();
+  const child = spawnNode('rebuild', SERVICE_CLI, ['rebuild'], {
+    nodeArgs: profileDir === null ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`],
+    env: { DATA_DIR: dataDir, LOG_LEVEL: 'warn', NODE_ENV: 'production' },
+    timeoutMs: 40 * 60_000,
+  });
+  const memory = sampleMemory(child.pid, 200);
+  let output: string;
+  let peakRss = 0;
+  try {
+    output = await finished(child);
+  } finally {
+    // VmHWM cannot be read once the process is gone: the largest sample is what we have.
+    peakRss = memory.stop().hwm;
+  }
+  const wallSeconds = (performance.now() - started) / 1000;
+  const match = /rebuilt: (\d+) events in ([\d.]+) s \((\d+) events\/s\)/.exec(output);
+  if (match === null) throw new Error(`rebuild printed no "rebuilt:" line:\n${output}`);
+  return {
+    events: Number(match[1]),
+    seconds: Number(match[2]),
+    eventsPerSecond: Number(match[3]),
+    wallSeconds,
+    peakRss,
+  };
+}

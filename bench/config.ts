@@ -1,0 +1,91 @@
+// Benchmark options from environment variables: full scale by default, BENCH_QUICK=1 for a small smoke run.
+import path from 'node:path';
+
+// Compiled to bench/.build/bench/config.js.
+export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
+export const BENCH_DIR = path.join(REPO_ROOT, 'bench');
+export const BUILD_DIR = path.join(BENCH_DIR, '.build', 'bench');
+/** `npm run build`'s output, as built. */
+export const DIST_DIR = path.join(REPO_ROOT, 'dist');
+/**
+ * The service the benchmarks run: a copy of dist/ taken when the run starts, so that a build by someone else during
+ * the run (jest's global setup rebuilds dist/) cannot swap the code under a benchmark or catch it half-written.
+ */
+export const SERVICE_DIST = path.join(BENCH_DIR, '.build', 'dist');
+export const SERVICE_CLI = path.join(SERVICE_DIST, 'cli.js');
+
+/** Secrets the benchmark signs with; the service is started with the same ones. */
+export const CALLBACK_KEY = 'bench-callback-key';
+export const CALLBACK_TOKEN = 'bench-relay-token-0123456789';
+
+function integer(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const value = Number(raw.replace(/_/g, ''));
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name}=${raw}: expected a positive number`);
+  return value;
+}
+
+const flag = (name: string): boolean => ['1', 'true', 'yes'].includes((process.env[name] ?? '').toLowerCase());
+
+export interface BenchConfig {
+  quick: boolean;
+  /** Seed of every generated data set. */
+  seed: number;
+  ingest: {
+    connections: number;
+    durationSeconds: number;
+    warmupSeconds: number;
+    /** Baseline / service / naive runs, interleaved, this many times. */
+    rounds: number;
+    /** Distinct signed bodies the load rotates through (so the service stores new events, not duplicates). */
+    bodies: number;
+  };
+  subscription: { rate: number; seconds: number; warmupSeconds: number };
+  scale: {
+    sessions: number;
+    relayTasks: number;
+    /** Sequential GraphQL requests per query kind. */
+    queries: number;
+    /** Keep bench/data/scale-... after the run and reuse it on the next one when it matches. */
+    keepData: boolean;
+    /** Rebuild the read models even when a kept data set has them already (default); false skips the rebuild benchmark. */
+    rebuild: boolean;
+  };
+  /** Run service processes with --cpu-prof into bench/profiles/. */
+  cpuProfile: boolean;
+  dataRoot: string;
+  profileDir: string;
+  reportFile: string;
+}
+
+export function loadBenchConfig(): BenchConfig {
+  const quick = flag('BENCH_QUICK');
+  return {
+    quick,
+    seed: integer('BENCH_SEED', 7),
+    ingest: {
+      connections: integer('BENCH_CONNECTIONS', 50),
+      durationSeconds: integer('BENCH_DURATION', quick ? 4 : 15),
+      warmupSeconds: integer('BENCH_WARMUP', quick ? 1 : 3),
+      rounds: integer('BENCH_ROUNDS', quick ? 1 : 2),
+      bodies: integer('BENCH_INGEST_BODIES', quick ? 30_000 : 250_000),
+    },
+    subscription: {
+      rate: integer('BENCH_SUB_RATE', 1000),
+      seconds: integer('BENCH_SUB_SECONDS', quick ? 3 : 10),
+      warmupSeconds: integer('BENCH_SUB_WARMUP', 1),
+    },
+    scale: {
+      sessions: integer('BENCH_SESSIONS', quick ? 20_000 : 1_000_000),
+      relayTasks: integer('BENCH_RELAY_TASKS', quick ? 2_000 : 100_000),
+      queries: integer('BENCH_QUERIES', quick ? 300 : 2000),
+      keepData: flag('BENCH_KEEP_DATA'),
+      rebuild: process.env.BENCH_REBUILD !== '0',
+    },
+    cpuProfile: flag('BENCH_CPU_PROF'),
+    dataRoot: process.env.BENCH_DATA_DIR ?? path.join(BENCH_DIR, 'data'),
+    profileDir: path.join(BENCH_DIR, 'profiles'),
+    reportFile: process.env.BENCH_REPORT ?? path.join(BENCH_DIR, quick ? 'REPORT.quick.md' : 'REPORT.md'),
+  };
+}

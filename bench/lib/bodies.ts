@@ -1,0 +1,64 @@
+// Realistic signed callback requests from the seeded generator: push/interruption signed with t/sign, relay with ?token=.
+import fs from 'node:fs';
+import { md5Hex } from '../../src/ingest/authenticateCallback';
+import { generateTraffic, type CallbackBody } from '../../src/simulation/callbackTraffic';
+import { CALLBACK_KEY, CALLBACK_TOKEN } from '../config';
+
+export interface CallbackRequest {
+  /** `/callbacks`, or `/callbacks?token=...` for relay callbacks (CSS signs those by URL, not body). */
+  path: string;
+  body: string;
+}
+
+/** A traffic size whose generated callbacks number about `count` (sessions give ~1.9 each, relay tasks ~10). */
+export function trafficForCount(count: number): { sessions: number; relayTasks: number } {
+  const units = Math.ceil(count / (1.9 * 10 + 10));
+  return { sessions: units * 10, relayTasks: units };
+}
+
+/**
+ * Signs a generated callback the way CSS does: push and interruption callbacks carry `t` (expiry, unix
+ * seconds) and `sign = MD5(key + t)`; relay (314) callbacks carry neither and come with the URL token.
+ */
+export function signedRequest(body: CallbackBody, expiresAt: number): CallbackRequest {
+  if (body.event_type === 314) {
+    return { path: `/callbacks?token=${encodeURIComponent(CALLBACK_TOKEN)}`, body: JSON.stringify(body) };
+  }
+  const t = expiresAt;
+  return { path: '/callbacks', body: JSON.stringify({ ...body, t, sign: md5Hex(CALLBACK_KEY + String(t)) }) };
+}
+
+/** At least `count` distinct signed requests in send order (distinct events, so none is stored as a duplicate). */
+export function generateRequests(seed: number, count: number, validForSeconds = 3 * 3600): CallbackRequest[] {
+  const expiresAt = Math.floor(Date.now() / 1000) + validForSeconds;
+  const traffic = generateTraffic({ seed, ...trafficForCount(count), startTime: Math.floor(Date.now() / 1000) - 86_400 });
+  return traffic.map(({ body }) => signedRequest(body, expiresAt));
+}
+
+/** One request per line: `<path>\t<body>` (JSON text never holds a raw tab or newline). */
+export function writeRequests(file: string, requests: readonly CallbackRequest[]): void {
+  fs.writeFileSync(file, requests.map((r) => `${r.path}\t${r.body}`).join('\n') + '\n');
+}
+
+export function readRequests(file: string): CallbackRequest[] {
+  return fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => {
+      const tab = line.indexOf('\t');
+      return { path: line.slice(0, tab), body: line.slice(tab + 1) };
+    });
+}
+
+/** The share of each kind among requests, for the report. */
+export function mixOf(requests: readonly CallbackRequest[]): Record<string, number> {
+  const mix: Record<string, number> = {};
+  for (const { body } of requests) {
+    const parsed = JSON.parse(body) as CallbackBody;
+    const kind =
+      parsed.event_type === 1 ? 'push' : parsed.event_type === 0 ? 'interruption' : `relay ${String(parsed.callback_event)}`;
+    mix[kind] = (mix[kind] ?? 0) + 1;
+  }
+  return mix;
+}

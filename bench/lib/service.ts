@@ -1,0 +1,60 @@
+// The real service as a child process (`node dist/cli.js serve`), and the baseline servers beside it.
+import fs from 'node:fs';
+import path from 'node:path';
+import { BUILD_DIR, CALLBACK_KEY, CALLBACK_TOKEN, SERVICE_CLI, type BenchConfig } from '../config';
+import { freePort, httpGet, spawnNode, waitForHttp, type Child } from './children';
+
+export interface Server {
+  child: Child;
+  url: string;
+  /** Where its --cpu-prof profile goes when profiling, else null. */
+  profileDir: string | null;
+}
+
+export interface ServiceOptions {
+  dataDir: string;
+  /** Name of the profile subfolder when profiling is on. */
+  label: string;
+  timeoutMs: number;
+  /** How long start-up (projector catch-up included) may take. */
+  readyTimeoutMs?: number;
+}
+
+/** Starts `node dist/cli.js serve` on loopback with signing keys and a token, and waits until /readyz answers 200. */
+export async function startService(config: BenchConfig, options: ServiceOptions): Promise<Server> {
+  const port = await freePort();
+  const profileDir = config.cpuProfile ? path.join(config.profileDir, options.label) : null;
+  if (profileDir !== null) fs.mkdirSync(profileDir, { recursive: true });
+  const child = spawnNode(`service:${options.label}`, SERVICE_CLI, ['serve'], {
+    nodeArgs: profileDir === null ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`],
+    env: {
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATA_DIR: options.dataDir,
+      CSS_CALLBACK_KEYS: CALLBACK_KEY,
+      CSS_CALLBACK_TOKEN: CALLBACK_TOKEN,
+      LOG_LEVEL: 'warn',
+      NODE_ENV: 'production',
+    },
+    timeoutMs: options.timeoutMs,
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await waitForHttp(`${url}/readyz`, child, options.readyTimeoutMs ?? 30_000);
+  return { child, url, profileDir };
+}
+
+/** The projector's position as /readyz reports it. */
+export async function projectorStatus(url: string): Promise<{ position: string; eventsApplied: number; lagMs: number | null }> {
+  const { body } = await httpGet(`${url}/readyz`);
+  const parsed = JSON.parse(body) as { projector: { position: string; eventsApplied: number; lagMs: number | null } };
+  return parsed.projector;
+}
+
+/** Starts bench/servers/<script> on a free loopback port and waits for it to answer. */
+export async function startBaselineServer(name: string, script: string, args: string[], timeoutMs: number): Promise<Server> {
+  const port = await freePort();
+  const child = spawnNode(name, path.join(BUILD_DIR, 'servers', script), [String(port), ...args], { timeoutMs });
+  const url = `http://127.0.0.1:${port}`;
+  await waitForHttp(`${url}/`, child, 15_000);
+  return { child, url, profileDir: null };
+}

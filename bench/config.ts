@@ -59,7 +59,8 @@ export interface BenchConfig {
   reportFile: string;
 }
 
-export function loadBenchConfig(): BenchConfig {
+/** `partial`: only some benchmarks run, so the report goes beside the full one instead of replacing it. */
+export function loadBenchConfig(partial = false): BenchConfig {
   const quick = flag('BENCH_QUICK');
   return {
     quick,
@@ -86,6 +87,6 @@ export function loadBenchConfig(): BenchConfig {
     cpuProfile: flag('BENCH_CPU_PROF'),
     dataRoot: process.env.BENCH_DATA_DIR ?? path.join(BENCH_DIR, 'data'),
     profileDir: path.join(BENCH_DIR, 'profiles'),
-    reportFile: process.env.BENCH_REPORT ?? path.join(BENCH_DIR, quick ? 'REPORT.quick.md' : 'REPORT.md'),
+    reportFile: process.env.BENCH_REPORT ?? path.join(BENCH_DIR, quick ? 'REPORT.quick.md' : partial ? 'REPORT.partial.md' : 'REPORT.md'),
   };
 }

@@ -51,7 +51,7 @@ function commandLine(args: string[]): string {
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const benchmarks = chosenBenchmarks(args);
-  const config = loadBenchConfig();
+  const config = loadBenchConfig(benchmarks.length < BENCHMARKS.length);
   if (!fs.existsSync(path.join(DIST_DIR, 'cli.js'))) throw new Error(`${DIST_DIR}/cli.js is missing: run npm run build first (npm run bench does)`);
   fs.rmSync(SERVICE_DIST, { recursive: true, force: true });
   fs.cpSync(DIST_DIR, SERVICE_DIST, { recursive: true });

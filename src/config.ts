@@ -16,7 +16,7 @@ export interface Config {
   trustProxy: boolean | string;
   logLevel: LogLevel;
   production: boolean;
-  /** Appends waiting for the store at most; beyond, callbacks are answered 503 with Retry-After. */
+  /** Callbacks handled at once at most (headers to answer); beyond, they are answered 503 with Retry-After. */
   maxInflightAppends: number;
   /** How long a client may take to send a whole request before the connection is cut. */
   httpRequestTimeoutMs: number;

@@ -12,7 +12,7 @@ export interface CallbackRouteOptions {
   store: EventStore;
   auth: CallbackAuthConfig;
   bodyLimitBytes: number;
-  /** Appends waiting for the store at most; beyond, 503 with Retry-After instead of an ever-growing queue. */
+  /** Callbacks being handled at once at most; beyond, 503 with Retry-After instead of an ever-growing queue. */
   maxInflightAppends: number;
   /** Unix seconds; injectable so tests can sign for a fixed instant. */
   nowSeconds?: () => number;
@@ -28,7 +28,24 @@ const BOM = '\ufeff';
 
 export async function callbackRoutes(app: FastifyInstance, options: CallbackRouteOptions): Promise<void> {
   const nowSeconds = options.nowSeconds ?? (() => Math.floor(Date.now() / 1000));
+  // Counted from the moment the headers arrive, before the body is read: under CPU overload the queue
+  // forms in parsing and handling, not only in the store, and this is where it must be cut.
   let inflight = 0;
+  const countedRequests = new WeakSet<FastifyRequest>();
+  app.addHook('onRequest', async (request, reply) => {
+    if (inflight >= options.maxInflightAppends) {
+      request.log.warn({ inflight }, 'overloaded: callback refused, CSS will retry');
+      reply.header('retry-after', String(OVERLOAD_RETRY_AFTER_SECONDS));
+      return sendError(reply, 503, 'overloaded', `${inflight} callbacks are being handled already; retry later`);
+    }
+    inflight++;
+    countedRequests.add(request);
+  });
+  const release = async (request: FastifyRequest) => {
+    if (countedRequests.delete(request)) inflight--;
+  };
+  app.addHook('onResponse', release);
+  app.addHook('onRequestAbort', release);
 
   // The body is kept byte for byte, whatever content type CSS (or a proxy) declares.
   app.removeAllContentTypeParsers();
@@ -63,12 +80,6 @@ export async function callbackRoutes(app: FastifyInstance, options: CallbackRout
       ...(auth.keyIndex === undefined ? {} : { keyIndex: auth.keyIndex }),
       requestId: request.id,
     };
-    if (inflight >= options.maxInflightAppends) {
-      request.log.warn({ inflight }, 'overloaded: callback refused, CSS will retry');
-      reply.header('retry-after', String(OVERLOAD_RETRY_AFTER_SECONDS));
-      return sendError(reply, 503, 'overloaded', `${inflight} callbacks are being stored already; retry later`);
-    }
-    inflight++;
     try {
       const result = await options.store.appendToStream(event.stream, [storedCallback(event, metadata)]);
       const stored = result.appended.length > 0 ? 'new' : 'duplicate';
@@ -87,8 +98,6 @@ export async function callbackRoutes(app: FastifyInstance, options: CallbackRout
         return sendError(reply, 503, 'store_unavailable', `the event store cannot take callbacks right now: ${error.message}`);
       }
       throw error;
-    } finally {
-      inflight--;
     }
   });
 }

@@ -1,6 +1,6 @@
 import type { RunningService } from '../../src/server';
 import { SessionUpdatedDocument } from '../graphql/generated';
-import { collect, subscriptionClient } from '../support/graphqlClient';
+import { collect, subscriptionClient, waitForSubscribers } from '../support/graphqlClient';
 import { postAndProject, startTestService, tempDataDir } from '../support/testService';
 
 const TOKEN = 'dashboard-token-0123456789abcdef';
@@ -83,9 +83,7 @@ describe('GraphQL protection', () => {
     const client = subscriptionClient(service.url, { authorization: `Bearer ${TOKEN}` });
     try {
       const updates = collect(client, SessionUpdatedDocument, { filter: { streamId: 'guarded' } });
-      const before = service.subscriberCount();
-      const deadline = Date.now() + 5000;
-      while (service.subscriberCount() === before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+      await waitForSubscribers(service, 1);
       await postAndProject(service, { event_type: 0, sequence: '1', stream_id: 'guarded', errcode: 1 });
       const [update] = await updates.next(1);
       expect(update!.sessionUpdated).toMatchObject({ sequence: '1', status: 'ENDED' });

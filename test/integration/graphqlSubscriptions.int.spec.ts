@@ -1,6 +1,6 @@
 import type { RunningService } from '../../src/server';
 import { CallbackReceivedDocument, SessionDocument, SessionUpdatedDocument } from '../graphql/generated';
-import { collect, query, subscriptionClient } from '../support/graphqlClient';
+import { collect, query, subscriptionClient, waitForSubscribers } from '../support/graphqlClient';
 import { postAndProject, postCallback, startTestService, tempDataDir } from '../support/testService';
 
 describe('GraphQL subscriptions over graphql-ws, and time travel', () => {
@@ -54,11 +54,3 @@ describe('GraphQL subscriptions over graphql-ws, and time travel', () => {
     expect(before.session).toBeNull();
   });
 });
-
-async function waitForSubscribers(service: RunningService, count: number): Promise<void> {
-  const deadline = Date.now() + 5000;
-  while (service.subscriberCount() < count) {
-    if (Date.now() > deadline) throw new Error(`only ${service.subscriberCount()} subscribers after 5 s`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}

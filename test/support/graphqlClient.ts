@@ -79,3 +79,12 @@ export function collect<Result, Variables>(
     },
   };
 }
+
+/** Waits until the service has `count` subscriptions open: a message published earlier would reach nobody. */
+export async function waitForSubscribers(service: { subscriberCount(): number }, count: number): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (service.subscriberCount() < count) {
+    if (Date.now() > deadline) throw new Error(`only ${service.subscriberCount()} subscribers after 5 s`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}

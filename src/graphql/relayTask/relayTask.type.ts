@@ -1,6 +1,7 @@
 // RelayTask: one relay ("pull-push") task with its runs, VOD files and alarms.
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import type { RelayAlarmRow, RelayFileRow, RelayRunRow, RelayTaskRow } from '../../projections/relayTask.reducer';
+import { dateOrNull } from '../dates';
 
 export enum RelayTaskStatus {
   RUNNING = 'RUNNING',
@@ -8,7 +9,6 @@ export enum RelayTaskStatus {
 }
 registerEnumType(RelayTaskStatus, { name: 'RelayTaskStatus', description: "The status of the task's latest run." });
 
-const date = (ms: number | null): Date | null => (ms === null ? null : new Date(ms));
 
 @ObjectType({ description: 'A file of a VOD source, as the task played it.' })
 export class RelayVodFile {
@@ -35,8 +35,8 @@ export class RelayVodFile {
       index: row.index ?? -1,
       url: row.url ?? '',
       durationSeconds: row.durationSeconds,
-      startedAt: date(row.startedAt),
-      finishedAt: date(row.finishedAt),
+      startedAt: dateOrNull(row.startedAt),
+      finishedAt: dateOrNull(row.finishedAt),
       run: row.run,
     });
   }
@@ -57,7 +57,7 @@ export class RelayTaskRun {
   exitMessage!: string | null;
 
   static fromRow(row: RelayRunRow): RelayTaskRun {
-    return Object.assign(new RelayTaskRun(), { ...row, startedAt: date(row.startedAt), exitedAt: date(row.exitedAt) });
+    return Object.assign(new RelayTaskRun(), { ...row, startedAt: dateOrNull(row.startedAt), exitedAt: dateOrNull(row.exitedAt) });
   }
 }
 
@@ -132,8 +132,8 @@ export class RelayTask {
       sourceUrls: row.sourceUrls,
       toUrl: row.toUrl,
       status: row.status as RelayTaskStatus,
-      startedAt: date(row.startedAt),
-      exitedAt: date(row.exitedAt),
+      startedAt: dateOrNull(row.startedAt),
+      exitedAt: dateOrNull(row.exitedAt),
       exitCode: row.exitCode,
       exitMessage: row.exitMessage,
       restartCount: row.restartCount,

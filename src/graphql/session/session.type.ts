@@ -1,6 +1,7 @@
 // StreamSession: one push activity (one `sequence`), as the sessions read model holds it.
 import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import type { SessionRow } from '../../projections/session.reducer';
+import { dateOrNull } from '../dates';
 
 export enum SessionStatus {
   LIVE = 'LIVE',
@@ -8,7 +9,6 @@ export enum SessionStatus {
 }
 registerEnumType(SessionStatus, { name: 'SessionStatus', description: 'LIVE until the interruption arrives, then ENDED.' });
 
-const date = (ms: number | null): Date | null => (ms === null ? null : new Date(ms));
 
 @ObjectType({ description: 'One push activity: the push and the interruption that share a sequence.' })
 export class StreamSession {
@@ -80,8 +80,8 @@ export class StreamSession {
       ...row,
       streamId: row.streamId ?? '',
       status: row.status as SessionStatus,
-      pushedAt: date(row.pushedAt),
-      interruptedAt: date(row.interruptedAt),
+      pushedAt: dateOrNull(row.pushedAt),
+      interruptedAt: dateOrNull(row.interruptedAt),
     });
   }
 }

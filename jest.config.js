@@ -13,5 +13,5 @@ const project = (displayName, suffix, extra = {}) => ({
 module.exports = {
   // Integration tests start real processes; on a loaded 2-core machine that takes more than jest's default 5 s.
   testTimeout: 30_000,
-  projects: [project('unit', 'unit'), project('integration', 'int', { globalSetup: '<rootDir>/test/support/buildDist.ts' }), project('contract', 'contract')],
+  projects: [project('unit', 'unit'), project('integration', 'int', { globalSetup: '<rootDir>/test/support/buildDist.ts' }), project('contract', 'contract', { globalSetup: '<rootDir>/test/support/buildDist.ts' })],
 };

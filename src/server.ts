@@ -7,7 +7,8 @@ import { EventStoreDbEventStore } from './eventstore/eventStoreDbEventStore';
 import { SqliteEventStore } from './eventstore/sqliteEventStore';
 import { buildHttpApp } from './http/httpApp';
 import { authenticationEnabled } from './ingest/authenticateCallback';
-import { Projector, type ReadModelChange } from './projections/projector';
+import { LedgerThread } from './ledger/ledgerThread';
+import { Projector, type ProjectionProgress, type ReadModelChange } from './projections/projector';
 import { buildGraphqlSchema } from './graphql/schema';
 import { createTopics, Topic, type Topics } from './graphql/topics';
 import { callbackQueries } from './readmodel/callbackQueries';
@@ -20,7 +21,7 @@ export interface RunningService {
   url: string;
   store: EventStore;
   readModels: ReadModelDatabase;
-  projector: Projector;
+  projector: ProjectionProgress;
   /** Open GraphQL subscriptions. */
   subscriberCount(): number;
   close(): Promise<void>;
@@ -33,6 +34,8 @@ export function createLogger(config: Pick<Config, 'logLevel'>): Logger {
   return pino({ level: config.logLevel, base: { service: 'css-callback-ledger' } });
 }
 
+export const eventsFile = (config: Pick<Config, 'dataDir'>): string => path.join(config.dataDir, 'events.db');
+
 export async function openEventStore(config: Config, logger?: Logger): Promise<EventStore> {
   if (config.eventStoreConnectionString !== null) {
     return EventStoreDbEventStore.connect(config.eventStoreConnectionString, {
@@ -40,7 +43,38 @@ export async function openEventStore(config: Config, logger?: Logger): Promise<E
       ...(logger === undefined ? {} : { logger }),
     });
   }
-  return SqliteEventStore.open(path.join(config.dataDir, 'events.db'));
+  return SqliteEventStore.open(eventsFile(config));
+}
+
+interface Ledger {
+  store: EventStore;
+  projector: ProjectionProgress;
+  /** Stops projecting (checkpoint persisted) and closes the store. */
+  close(): Promise<void>;
+}
+
+/**
+ * The embedded store writes and projects on a thread of its own, so SQLite's synchronous work never holds up the
+ * thread that answers callbacks. With EventStoreDB, appends are network I/O and the projector runs on this thread.
+ */
+async function openLedger(config: Config, logger: Logger): Promise<Ledger> {
+  if (config.eventStoreConnectionString === null) {
+    const thread = await LedgerThread.start({ eventsFile: eventsFile(config), readModelsFile: readModelFile(config) }, logger);
+    return { store: thread, projector: thread, close: () => thread.shutdown() };
+  }
+  const store = await openEventStore(config, logger);
+  const readModels = openReadModelDb(readModelFile(config));
+  const projector = new Projector(store, readModels, { logger });
+  projector.start();
+  return {
+    store,
+    projector,
+    close: async () => {
+      await projector.stop();
+      readModels.close();
+      await store.close();
+    },
+  };
 }
 
 /**
@@ -102,17 +136,17 @@ function describeAuthentication(config: Config, logger: Logger): void {
 }
 
 export async function startService(config: Config, logger: Logger = createLogger(config)): Promise<RunningService> {
-  const store = await openEventStore(config, logger);
+  const ledger = await openLedger(config, logger);
+  const { store, projector } = ledger;
   logger.info({ store: store.description }, `event store: ${store.description}`);
   const stopping = new AbortController();
   watchReachability(store, logger, stopping.signal);
   describeAuthentication(config, logger);
 
+  // Queries read through their own connection, whichever thread writes the read models.
   const readModels = openReadModelDb(readModelFile(config));
-  const projector = new Projector(store, readModels, { logger });
   const topics = createTopics();
   projector.onChange((change) => publishChange(topics, change));
-  projector.start();
   const graphqlSchema = buildGraphqlSchema({
     store,
     topics,
@@ -137,9 +171,8 @@ export async function startService(config: Config, logger: Logger = createLogger
   const closeAll = async () => {
     stopping.abort();
     await app.close();
-    await projector.stop();
+    await ledger.close();
     readModels.close();
-    await store.close();
   };
   try {
     await app.listen({ port: config.port, host: config.host });

@@ -72,7 +72,7 @@ interface EventRow {
 }
 
 /** An event serialized once, when the append is called, so the flush only binds strings. */
-interface SerializedEvent {
+export interface SerializedEvent {
   id: string;
   type: string;
   data: string;
@@ -145,13 +145,18 @@ export class SqliteEventStore implements EventStore {
   }
 
   appendToStream(stream: string, events: NewEvent[], options: AppendOptions = {}): Promise<AppendResult> {
-    if (this.state !== 'open') return Promise.reject(this.closedError());
     let serialized: SerializedEvent[];
     try {
-      serialized = serialize(events);
+      serialized = serializeEvents(events);
     } catch (error) {
       return Promise.reject(error); // not JSON-serializable: only this append fails
     }
+    return this.appendSerialized(stream, serialized, options);
+  }
+
+  /** appendToStream for events serialized by serializeEvents(), e.g. on another thread. */
+  appendSerialized(stream: string, serialized: SerializedEvent[], options: AppendOptions = {}): Promise<AppendResult> {
+    if (this.state !== 'open') return Promise.reject(this.closedError());
     return new Promise((resolve, reject) => {
       this.queue.push({ stream, events: serialized, expected: options.expectedRevision ?? 'any', resolve, reject });
       this.scheduledFlush ??= setImmediate(() => this.flush());
@@ -170,6 +175,12 @@ export class SqliteEventStore implements EventStore {
 
   subscribeToAll(options: SubscribeToAllOptions = {}): AsyncIterable<RecordedEvent> {
     return this.follow(options.after ?? 0n, options.signal);
+  }
+
+  /** Wakes caught-up subscriptions now: another connection to the same file has appended. */
+  noticeAppendElsewhere(): void {
+    this.generation++;
+    this.wakeSubscriptions();
   }
 
   async checkHealth(): Promise<void> {
@@ -221,7 +232,9 @@ export class SqliteEventStore implements EventStore {
   /** Runs one append in its savepoint; errors caused by the request itself fail only that append. */
   private tryAppend(append: PendingAppend, now: number): Outcome {
     try {
-      return { ok: true, result: this.appendInSavepoint(append, now) };
+      // One event needs no savepoint: every check that can reject it runs before its only insert.
+      const result = append.events.length === 1 ? this.writeAppend(append, now) : this.appendInSavepoint(append, now);
+      return { ok: true, result };
     } catch (error) {
       if (!isRequestError(error)) throw error; // I/O, busy, full: the whole batch fails
       return { ok: false, error };
@@ -358,7 +371,7 @@ function migrate(db: Database.Database): void {
 }
 
 /** Serializes once and drops repeated ids within the call: the first occurrence is the one stored. */
-function serialize(events: NewEvent[]): SerializedEvent[] {
+export function serializeEvents(events: NewEvent[]): SerializedEvent[] {
   const seen = new Set<string>();
   const serialized: SerializedEvent[] = [];
   for (const event of events) {

@@ -1,6 +1,6 @@
 // GraphQL over HTTP (Apollo Server on Fastify) and over WebSocket (graphql-ws), both at /graphql.
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { fastifyApolloHandler } from '@as-integrations/fastify';
 import { costLimitRule } from '@escape.tech/graphql-armor-cost-limit';
@@ -113,7 +113,11 @@ export async function graphqlRoutes(app: FastifyInstance, options: GraphqlRouteO
     introspection: config.introspection,
     validationRules: rules,
     formatError: formatGraphqlError,
-    plugins: [config.explorer ? ApolloServerPluginLandingPageLocalDefault({ embed: true }) : ApolloServerPluginLandingPageDisabled()],
+    plugins: [
+      config.explorer ? ApolloServerPluginLandingPageLocalDefault({ embed: true }) : ApolloServerPluginLandingPageDisabled(),
+      // No @cacheControl hints in this schema: the default plugin would only add work to every field of every query.
+      ApolloServerPluginCacheControlDisabled(),
+    ],
   });
   await apollo.start();
   // Fastify owns the HTTP lifecycle: sockets are told "going away" (1001) before the server stops

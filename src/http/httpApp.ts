@@ -3,7 +3,7 @@ import Fastify, { LogController, type FastifyError } from 'fastify';
 import type { Logger } from 'pino';
 import type { EventStore } from '../eventstore/eventStore';
 import type { CallbackAuthConfig } from '../ingest/authenticateCallback';
-import type { Projector } from '../projections/projector';
+import type { ProjectionProgress } from '../projections/projector';
 import type { GraphQLSchema } from 'graphql';
 import { graphqlRoutes } from '../graphql/graphqlRoutes';
 import type { GraphqlConfig } from '../config';
@@ -12,7 +12,7 @@ import { sendError } from './errorReply';
 
 export interface HttpAppOptions {
   store: EventStore;
-  projector: Projector;
+  projector: Pick<ProjectionProgress, 'status'>;
   logger: Logger;
   callbackAuth: CallbackAuthConfig;
   callbackBodyLimitBytes: number;

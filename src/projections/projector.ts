@@ -41,6 +41,15 @@ export interface ProjectorStatus {
   lastError: string | null;
 }
 
+/** What the rest of the service sees of a projector, on this thread or another. */
+export interface ProjectionProgress {
+  status(): ProjectorStatus;
+  /** Listens to row changes; returns the function that stops listening. */
+  onChange(listener: (change: ReadModelChange) => void): () => void;
+  /** Resolves once every event up to this global position is in the read models. */
+  waitForPosition(position: bigint): Promise<void>;
+}
+
 export interface ProjectorOptions {
   logger?: Logger;
   /** Events applied per transaction at most; default 1000. */
@@ -51,7 +60,7 @@ export interface ProjectorOptions {
 
 const CHECKPOINT_NAME = 'read-models';
 
-export class Projector {
+export class Projector implements ProjectionProgress {
   private readonly changes = new EventEmitter();
   private readonly checkpoints;
   private readonly sessions;
@@ -104,17 +113,14 @@ export class Projector {
     return () => this.changes.off('change', listener);
   }
 
-  /** Resolves once every event up to this global position is in the read models. */
+  /** Called after each committed batch, once its changes have been sent to onChange listeners. */
+  onApplied(listener: (position: bigint) => void): () => void {
+    this.changes.on('applied', listener);
+    return () => this.changes.off('applied', listener);
+  }
+
   waitForPosition(position: bigint): Promise<void> {
-    if (this.checkpoint.position >= position) return Promise.resolve();
-    return new Promise((resolve) => {
-      const check = () => {
-        if (this.checkpoint.position < position) return;
-        this.changes.off('applied', check);
-        resolve();
-      };
-      this.changes.on('applied', check);
-    });
+    return positionReached(this.changes, () => this.checkpoint.position, position);
   }
 
   /** Starts following the log in the background: catch up from the checkpoint, then live. */
@@ -342,6 +348,19 @@ export class Projector {
 function exitFitsLatestRun(task: RelayTaskState, exit: RelayFact): boolean {
   const latestStart = relayTaskRow(task).runs.at(-1)?.startedAt ?? null;
   return exit.at === null || latestStart === null || latestAt(exit) >= latestStart;
+}
+
+/** Resolves once `current()` reaches `position`, checked on every 'applied' event of `changes`. */
+export function positionReached(changes: EventEmitter, current: () => bigint, position: bigint): Promise<void> {
+  if (current() >= position) return Promise.resolve();
+  return new Promise((resolve) => {
+    const check = () => {
+      if (current() < position) return;
+      changes.off('applied', check);
+      resolve();
+    };
+    changes.on('applied', check);
+  });
 }
 
 function delay(ms: number, signal: AbortSignal): Promise<void> {

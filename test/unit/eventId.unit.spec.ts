@@ -15,6 +15,11 @@ describe('callbackEventId', () => {
     expect(idOf(push)).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   });
 
+  it('keeps the ids already in every log: the same callback maps to the same UUID in every version', () => {
+    expect(idOf(push)).toBe('3f1d9c0e-5e5b-51c4-bb10-e7daed561869');
+    expect(idOf('{"event_type":1,"stream_id":"流","sequence":"1"}')).toBe('388df6e9-015c-53f3-b805-6465cc2d7746');
+  });
+
   it('is the same for a retry that carries a fresh t and sign', () => {
     const retry = '{"event_type":1,"sequence":"6674468118806626493","stream_id":"s","t":1545031473,"sign":"00000000000000000000000000000000"}';
     expect(idOf(retry)).toBe(idOf(push));

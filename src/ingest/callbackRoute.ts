@@ -55,13 +55,13 @@ export async function callbackRoutes(app: FastifyInstance, options: CallbackRout
   };
   app.addHook('onResponse', release);
   app.addHook('onRequestAbort', release);
-  // Errors answered by the app's error handler: a body over the limit, a broken request, a failure of ours.
-  if (metrics !== undefined) {
-    app.addHook('onError', async (_request, _reply, error) => {
-      const { status, slug } = describeRequestError(error);
-      metrics.countCallback(null, status < 500 ? 'rejected' : 'failed', slug);
-    });
-  }
+  // Errors the app's error handler answers: a body over the limit or a broken request is logged here as a
+  // rejection; a failure of ours (500) is logged by the handler.
+  app.addHook('onError', async (request, _reply, error) => {
+    const { status, slug } = describeRequestError(error);
+    if (status < 500) logRejection(request, status, slug, error.message);
+    metrics?.countCallback(null, status < 500 ? 'rejected' : 'failed', slug);
+  });
 
   // The body is kept byte for byte, whatever content type CSS (or a proxy) declares.
   app.removeAllContentTypeParsers();
@@ -123,6 +123,10 @@ export async function callbackRoutes(app: FastifyInstance, options: CallbackRout
 }
 
 function rejectCallback(request: FastifyRequest, reply: FastifyReply, status: number, error: string, message: string): FastifyReply {
-  request.log.warn({ status, error, reason: message, clientAddress: request.ip }, 'callback rejected');
+  logRejection(request, status, error, message);
   return sendError(reply, status, error, message);
+}
+
+function logRejection(request: FastifyRequest, status: number, error: string, message: string): void {
+  request.log.warn({ status, error, reason: message, clientAddress: request.ip }, 'callback rejected');
 }

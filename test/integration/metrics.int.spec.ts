@@ -150,11 +150,14 @@ describe('GET /metrics', () => {
 
       const rejected = await postCallback(service.url, '{"event_type":', { headers: { 'x-request-id': 'lb-7f3a:bad' } });
       expect([rejected.status, rejected.headers.get('x-request-id')]).toEqual([400, 'lb-7f3a:bad']);
+      const tooLarge = await postCallback(service.url, 'x'.repeat(70_000), { headers: { 'x-request-id': 'lb-7f3a:big' } });
+      expect([tooLarge.status, tooLarge.headers.get('x-request-id')]).toEqual([413, 'lb-7f3a:big']);
 
       expect(logged()).toEqual(
         expect.arrayContaining([
           expect.objectContaining({ reqId: 'lb-7f3a:9100', msg: 'callback stored', stream: 'session-9100', level: 20 }),
           expect.objectContaining({ reqId: 'lb-7f3a:bad', msg: 'callback rejected', error: 'invalid_json', level: 40 }),
+          expect.objectContaining({ reqId: 'lb-7f3a:big', msg: 'callback rejected', error: 'body_too_large', status: 413 }),
         ]),
       );
     });

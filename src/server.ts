@@ -8,6 +8,7 @@ import { SqliteEventStore } from './eventstore/sqliteEventStore';
 import { buildHttpApp } from './http/httpApp';
 import { authenticationEnabled } from './ingest/authenticateCallback';
 import { LedgerThread } from './ledger/ledgerThread';
+import { createServiceMetrics, reachabilityProbe } from './metrics/serviceMetrics';
 import { Projector, type ProjectionProgress, type ReadModelChange } from './projections/projector';
 import { buildGraphqlSchema } from './graphql/schema';
 import { createTopics, Topic, type Topics } from './graphql/topics';
@@ -155,6 +156,11 @@ export async function startService(config: Config, logger: Logger = createLogger
     callbacks: callbackQueries(readModels),
   });
   logger.info({ readModels: readModels.name, position: String(projector.status().position) }, `read models: ${readModels.name}`);
+  const metrics = createServiceMetrics({
+    projectorStatus: () => projector.status(),
+    subscriberCount: () => topics.subscriberCount(),
+    storeReachable: reachabilityProbe(() => store.checkHealth()),
+  });
 
   const app = await buildHttpApp({
     store,
@@ -167,6 +173,7 @@ export async function startService(config: Config, logger: Logger = createLogger
     graphql: config.graphql,
     maxInflightAppends: config.maxInflightAppends,
     requestTimeoutMs: config.httpRequestTimeoutMs,
+    metrics,
   });
   const closeAll = async () => {
     stopping.abort();
@@ -183,7 +190,7 @@ export async function startService(config: Config, logger: Logger = createLogger
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
-  logger.info({ url }, `listening on ${url} (POST /callbacks, /graphql, GET /healthz, GET /readyz)`);
+  logger.info({ url }, `listening on ${url} (POST /callbacks, /graphql, GET /healthz, GET /readyz, GET /metrics)`);
 
   return { url, store, readModels, projector, subscriberCount: () => topics.subscriberCount(), close: closeAll };
 }

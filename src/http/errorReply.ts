@@ -1,5 +1,5 @@
 // One JSON shape for every rejection: the HTTP status, a stable error slug, and what was wrong.
-import type { FastifyReply } from 'fastify';
+import type { FastifyError, FastifyReply } from 'fastify';
 
 export interface ErrorBody {
   code: number;
@@ -10,4 +10,20 @@ export interface ErrorBody {
 export function sendError(reply: FastifyReply, status: number, error: string, message: string): FastifyReply {
   const body: ErrorBody = { code: status, error, message };
   return reply.code(status).type('application/json; charset=utf-8').send(body);
+}
+
+/** Fastify error codes that are the client's fault, with the slug clients see. */
+const CLIENT_ERRORS: Record<string, string> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'body_too_large',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'invalid_content_length',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'empty_body',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported_media_type',
+};
+
+/** The status and slug an error thrown inside a request is answered with: the client's fault (4xx) or ours (500). */
+export function describeRequestError(error: FastifyError): { status: number; slug: string } {
+  const status = typeof error.statusCode === 'number' && error.statusCode >= 400 ? error.statusCode : 500;
+  if (status === 413) return { status, slug: 'body_too_large' };
+  if (status < 500) return { status, slug: CLIENT_ERRORS[error.code ?? ''] ?? 'bad_request' };
+  return { status: 500, slug: 'internal_error' };
 }

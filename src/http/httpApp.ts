@@ -8,7 +8,9 @@ import type { GraphQLSchema } from 'graphql';
 import { graphqlRoutes } from '../graphql/graphqlRoutes';
 import type { GraphqlConfig } from '../config';
 import { callbackRoutes } from '../ingest/callbackRoute';
-import { sendError } from './errorReply';
+import type { ServiceMetrics } from '../metrics/serviceMetrics';
+import { describeRequestError, sendError } from './errorReply';
+import { REQUEST_ID_HEADER, requestIdOf } from './requestId';
 
 export interface HttpAppOptions {
   store: EventStore;
@@ -22,16 +24,10 @@ export interface HttpAppOptions {
   maxInflightAppends: number;
   /** Slow clients are cut off after this. */
   requestTimeoutMs: number;
+  /** Served at GET /metrics, and fed by the callback route. */
+  metrics?: ServiceMetrics;
   nowSeconds?: () => number;
 }
-
-/** Fastify error codes that are the client's fault, with the slug clients see. */
-const CLIENT_ERRORS: Record<string, string> = {
-  FST_ERR_CTP_BODY_TOO_LARGE: 'body_too_large',
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'invalid_content_length',
-  FST_ERR_CTP_EMPTY_JSON_BODY: 'empty_body',
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported_media_type',
-};
 
 /** What Node's HTTP parser or its timeouts rejected, as status, slug, reason phrase and message. */
 function describeClientError(error: Error): [number, string, string, string] {
@@ -52,7 +48,8 @@ export async function buildHttpApp(options: HttpAppOptions) {
     logController: new LogController({ disableRequestLogging: true }),
     trustProxy: options.trustProxy,
     bodyLimit: options.callbackBodyLimitBytes,
-    requestIdHeader: 'x-request-id',
+    // Not Fastify's requestIdHeader, which would take any header value verbatim into logs and events.
+    genReqId: requestIdOf,
     requestTimeout: options.requestTimeoutMs,
     // Node checks request deadlines every 30 s by default: too coarse to cut a slow client off on time.
     http: { connectionsCheckingInterval: Math.min(1000, options.requestTimeoutMs / 4) },
@@ -70,16 +67,20 @@ export async function buildHttpApp(options: HttpAppOptions) {
   // Node applies the larger of headersTimeout (60 s by default) and requestTimeout to the whole request.
   app.server.headersTimeout = options.requestTimeoutMs;
 
+  // Every answer names its request, so a caller can find the log lines and the stored event it caused.
+  app.addHook('onRequest', (request, reply, done) => {
+    reply.header(REQUEST_ID_HEADER, request.id);
+    done();
+  });
+
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    const status = typeof error.statusCode === 'number' && error.statusCode >= 400 ? error.statusCode : 500;
+    const { status, slug } = describeRequestError(error);
     if (status === 413) {
-      return sendError(reply, 413, 'body_too_large', `body is larger than the limit of ${options.callbackBodyLimitBytes} bytes`);
+      return sendError(reply, 413, slug, `body is larger than the limit of ${options.callbackBodyLimitBytes} bytes`);
     }
-    if (status < 500) {
-      return sendError(reply, status, CLIENT_ERRORS[error.code ?? ''] ?? 'bad_request', error.message);
-    }
+    if (status < 500) return sendError(reply, status, slug, error.message);
     request.log.error({ err: error }, 'request failed');
-    return sendError(reply, 500, 'internal_error', 'the request failed inside the service; nothing was acknowledged');
+    return sendError(reply, 500, slug, 'the request failed inside the service; nothing was acknowledged');
   });
   app.setNotFoundHandler((request, reply) =>
     sendError(reply, 404, 'not_found', `no route for ${request.method} ${request.url.split('?')[0]}`),
@@ -107,7 +108,12 @@ export async function buildHttpApp(options: HttpAppOptions) {
     bodyLimitBytes: options.callbackBodyLimitBytes,
     maxInflightAppends: options.maxInflightAppends,
     nowSeconds: options.nowSeconds,
+    metrics: options.metrics?.callbacks,
   });
+  const { metrics } = options;
+  if (metrics !== undefined) {
+    app.get('/metrics', async (_request, reply) => reply.type(metrics.contentType).send(await metrics.scrape()));
+  }
   await app.register(graphqlRoutes, { schema: options.graphqlSchema, config: options.graphql });
   return app;
 }

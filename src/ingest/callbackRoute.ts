@@ -4,7 +4,8 @@ import type { CallbackEventMetadata } from '../domain/callbackEvents';
 import { parseCallbackBody } from '../domain/callbackJson';
 import { interpretCallback } from '../domain/interpretCallback';
 import { StoreUnavailableError, type EventStore } from '../eventstore/eventStore';
-import { sendError } from '../http/errorReply';
+import { describeRequestError, sendError } from '../http/errorReply';
+import type { CallbackMetrics } from '../metrics/serviceMetrics';
 import { authenticateCallback, type CallbackAuthConfig } from './authenticateCallback';
 import { storedCallback } from './storedCallback';
 
@@ -16,6 +17,8 @@ export interface CallbackRouteOptions {
   maxInflightAppends: number;
   /** Unix seconds; injectable so tests can sign for a fixed instant. */
   nowSeconds?: () => number;
+  /** Where each callback's outcome and append time are counted; none when metrics are off. */
+  metrics?: CallbackMetrics;
 }
 
 /** Seconds CSS is told to wait before retrying when the store cannot take a callback. */
@@ -28,6 +31,11 @@ const BOM = '\ufeff';
 
 export async function callbackRoutes(app: FastifyInstance, options: CallbackRouteOptions): Promise<void> {
   const nowSeconds = options.nowSeconds ?? (() => Math.floor(Date.now() / 1000));
+  const { metrics } = options;
+  const reject = (request: FastifyRequest, reply: FastifyReply, status: number, error: string, message: string) => {
+    metrics?.countCallback(null, 'rejected', error);
+    return rejectCallback(request, reply, status, error, message);
+  };
   // Counted from the moment the headers arrive, before the body is read: under CPU overload the queue
   // forms in parsing and handling, not only in the store, and this is where it must be cut.
   let inflight = 0;
@@ -35,6 +43,7 @@ export async function callbackRoutes(app: FastifyInstance, options: CallbackRout
   app.addHook('onRequest', async (request, reply) => {
     if (inflight >= options.maxInflightAppends) {
       request.log.warn({ inflight }, 'overloaded: callback refused, CSS will retry');
+      metrics?.countCallback(null, 'overloaded');
       reply.header('retry-after', String(OVERLOAD_RETRY_AFTER_SECONDS));
       return sendError(reply, 503, 'overloaded', `${inflight} callbacks are being handled already; retry later`);
     }
@@ -46,6 +55,13 @@ export async function callbackRoutes(app: FastifyInstance, options: CallbackRout
   };
   app.addHook('onResponse', release);
   app.addHook('onRequestAbort', release);
+  // Errors the app's error handler answers: a body over the limit or a broken request is logged here as a
+  // rejection; a failure of ours (500) is logged by the handler.
+  app.addHook('onError', async (request, _reply, error) => {
+    const { status, slug } = describeRequestError(error);
+    if (status < 500) logRejection(request, status, slug, error.message);
+    metrics?.countCallback(null, status < 500 ? 'rejected' : 'failed', slug);
+  });
 
   // The body is kept byte for byte, whatever content type CSS (or a proxy) declares.
   app.removeAllContentTypeParsers();
@@ -81,8 +97,11 @@ export async function callbackRoutes(app: FastifyInstance, options: CallbackRout
       requestId: request.id,
     };
     try {
+      const appendStarted = performance.now();
       const result = await options.store.appendToStream(event.stream, [storedCallback(event, metadata)]);
       const stored = result.appended.length > 0 ? 'new' : 'duplicate';
+      metrics?.observeAppend((performance.now() - appendStarted) / 1000);
+      metrics?.countCallback(event.type, stored === 'new' ? 'stored' : 'duplicate');
       request.log.debug({ eventId: event.id, stream: event.stream, type: event.type, stored }, 'callback stored');
       // The global position lets a client wait until the read models include this callback.
       if (result.position !== undefined) reply.header('callback-position', String(result.position));
@@ -94,6 +113,7 @@ export async function callbackRoutes(app: FastifyInstance, options: CallbackRout
     } catch (error) {
       if (error instanceof StoreUnavailableError) {
         request.log.warn({ err: error, eventId: event.id }, 'event store unavailable: callback not stored');
+        metrics?.countCallback(event.type, 'store_unavailable');
         reply.header('retry-after', String(RETRY_AFTER_SECONDS));
         return sendError(reply, 503, 'store_unavailable', `the event store cannot take callbacks right now: ${error.message}`);
       }
@@ -102,7 +122,11 @@ export async function callbackRoutes(app: FastifyInstance, options: CallbackRout
   });
 }
 
-function reject(request: FastifyRequest, reply: FastifyReply, status: number, error: string, message: string): FastifyReply {
-  request.log.warn({ status, error, reason: message, clientAddress: request.ip }, 'callback rejected');
+function rejectCallback(request: FastifyRequest, reply: FastifyReply, status: number, error: string, message: string): FastifyReply {
+  logRejection(request, status, error, message);
   return sendError(reply, status, error, message);
+}
+
+function logRejection(request: FastifyRequest, status: number, error: string, message: string): void {
+  request.log.warn({ status, error, reason: message, clientAddress: request.ip }, 'callback rejected');
 }

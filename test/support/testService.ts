@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import { loadConfig, type Environment } from '../../src/config';
 import { md5Hex } from '../../src/ingest/authenticateCallback';
 import { startService, type RunningService } from '../../src/server';
@@ -12,9 +12,9 @@ export function tempDataDir(): { dir: string; remove(): void } {
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-export async function startTestService(dataDir: string, env: Environment = {}): Promise<RunningService> {
+export async function startTestService(dataDir: string, env: Environment = {}, logger?: Logger): Promise<RunningService> {
   const config = loadConfig({ HOST: '127.0.0.1', PORT: '0', DATA_DIR: dataDir, ...env });
-  return startService(config, pino({ level: 'silent' }));
+  return startService(config, logger ?? pino({ level: 'silent' }));
 }
 
 /** Adds `t` (expiring in ten minutes) and `sign = MD5(key + t)`, as CSS does. */
@@ -31,9 +31,9 @@ export interface PostResult {
 export async function postCallback(
   baseUrl: string,
   body: string | object | Uint8Array,
-  options: { query?: string; contentType?: string | null } = {},
+  options: { query?: string; contentType?: string | null; headers?: Record<string, string> } = {},
 ): Promise<PostResult> {
-  const headers: Record<string, string> = {};
+  const headers: Record<string, string> = { ...options.headers };
   if (options.contentType !== null) headers['content-type'] = options.contentType ?? 'application/json';
   const payload = typeof body === 'string' || body instanceof Uint8Array ? body : JSON.stringify(body);
   const response = await fetch(`${baseUrl}/callbacks${options.query ?? ''}`, { method: 'POST', headers, body: payload });

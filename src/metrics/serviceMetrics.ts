@@ -1,0 +1,173 @@
+// Prometheus metrics of one running service: callbacks, appends, projector, subscribers, store reachability, process.
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { ProjectorPhase, ProjectorStatus } from '../projections/projector';
+
+export const METRIC_PREFIX = 'css_ledger_';
+
+/** What became of a callback. `failed` is a 500: the service itself broke, nothing was acknowledged. */
+export type CallbackOutcome = 'stored' | 'duplicate' | 'rejected' | 'store_unavailable' | 'overloaded' | 'failed';
+
+/** The type label of a callback turned away before it was interpreted. */
+export const UNKNOWN_CALLBACK_TYPE = 'unknown';
+
+/** What the callback route records; each call is a counter increment or a histogram observation. */
+export interface CallbackMetrics {
+  /**
+   * `type` is the domain event type, or null when the callback was refused before it was interpreted;
+   * `error` is the rejection's slug (a constant of the code, so the label's values stay few).
+   */
+  countCallback(type: string | null, outcome: CallbackOutcome, error?: string): void;
+  /** Seconds an append on the callback path took, for appends that stored or found the event. */
+  observeAppend(seconds: number): void;
+}
+
+/** Live values the gauges read at scrape time. */
+export interface MetricSources {
+  projectorStatus(): ProjectorStatus;
+  subscriberCount(): number;
+  /** Whether the event store answers now; must settle promptly (see reachabilityProbe). */
+  storeReachable(): Promise<boolean>;
+}
+
+export interface ServiceMetrics {
+  callbacks: CallbackMetrics;
+  /** The exposition text (Prometheus text format 0.0.4) and its content type. */
+  scrape(): Promise<string>;
+  contentType: string;
+}
+
+const PHASES: readonly ProjectorPhase[] = ['running', 'retrying', 'stopped'];
+
+/** From 0.5 ms (an embedded-store group commit) to 5 s (APPEND_TIMEOUT_MS's default). */
+export const APPEND_SECONDS_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+
+let processMetrics: Registry | undefined;
+
+/**
+ * RSS, heap, CPU, event-loop lag and GC are properties of the process, not of a service: they are set up
+ * once per process, because prom-client cannot stop its event-loop monitor and GC observer again, and
+ * every service registry shows the same instances.
+ */
+function processMetricsRegistry(): Registry {
+  if (processMetrics === undefined) {
+    processMetrics = new Registry();
+    collectDefaultMetrics({ register: processMetrics });
+  }
+  return processMetrics;
+}
+
+/** A registry of its own per service, so several services in one process do not share or collide. */
+export function createServiceMetrics(sources: MetricSources): ServiceMetrics {
+  const own = new Registry();
+  const registers = [own];
+
+  const callbacksTotal = new Counter({
+    name: `${METRIC_PREFIX}callbacks_total`,
+    help: 'Callbacks received, by the event type they became (unknown when refused before interpretation), outcome and rejection slug',
+    labelNames: ['type', 'outcome', 'error'] as const,
+    registers,
+  });
+  const appendSeconds = new Histogram({
+    name: `${METRIC_PREFIX}callback_append_duration_seconds`,
+    help: 'Time the event store took to append a callback that was stored or found already stored',
+    buckets: APPEND_SECONDS_BUCKETS,
+    registers,
+  });
+
+  new Gauge({
+    name: `${METRIC_PREFIX}projector_lag_seconds`,
+    help: 'Seconds from the append of the last applied event to its read-model rows being committed (0 before the first)',
+    registers,
+    collect() {
+      this.set((sources.projectorStatus().lagMs ?? 0) / 1000);
+    },
+  });
+  new Gauge({
+    name: `${METRIC_PREFIX}projector_position`,
+    help: 'Global log position of the last event in the read models',
+    registers,
+    collect() {
+      this.set(Number(sources.projectorStatus().position));
+    },
+  });
+  new Counter({
+    name: `${METRIC_PREFIX}projector_events_applied_total`,
+    help: 'Events applied to the read models, as counted by their checkpoint (starts again at 0 after a rebuild)',
+    registers,
+    collect() {
+      this.reset();
+      this.inc(sources.projectorStatus().eventsApplied);
+    },
+  });
+  new Gauge({
+    name: `${METRIC_PREFIX}projector_phase`,
+    help: 'The projector phase: 1 for the current one (running, retrying or stopped), 0 for the others',
+    labelNames: ['phase'] as const,
+    registers,
+    collect() {
+      const { phase } = sources.projectorStatus();
+      for (const each of PHASES) this.set({ phase: each }, each === phase ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: `${METRIC_PREFIX}graphql_subscriptions`,
+    help: 'GraphQL subscriptions open now, over every topic',
+    registers,
+    collect() {
+      this.set(sources.subscriberCount());
+    },
+  });
+  new Gauge({
+    name: `${METRIC_PREFIX}event_store_reachable`,
+    help: 'Whether the event store answered a health check at scrape time (1) or not, or not within 1 s (0)',
+    registers,
+    async collect() {
+      this.set((await sources.storeReachable()) ? 1 : 0);
+    },
+  });
+
+  const registry = Registry.merge([processMetricsRegistry(), own]);
+  return {
+    callbacks: {
+      countCallback(type, outcome, error) {
+        const labels = { type: type ?? UNKNOWN_CALLBACK_TYPE, outcome };
+        callbacksTotal.inc(error === undefined ? labels : { ...labels, error });
+      },
+      observeAppend: (seconds) => appendSeconds.observe(seconds),
+    },
+    scrape: () => registry.metrics(),
+    contentType: registry.contentType,
+  };
+}
+
+/** How long a scrape waits for the store's health check before it reports the store unreachable. */
+export const REACHABILITY_TIMEOUT_MS = 1000;
+
+/**
+ * The store's reachability, checked at scrape time rather than taken from the start-up watch in server.ts
+ * (which stops watching once the store is reachable, so it would miss a later outage). A check that has
+ * not answered within `timeoutMs` counts as unreachable, so a scrape never hangs on a silent store; checks
+ * still running are shared, so scrapes that pile up do not pile up checks.
+ */
+export function reachabilityProbe(checkHealth: () => Promise<void>, timeoutMs = REACHABILITY_TIMEOUT_MS): () => Promise<boolean> {
+  let running: Promise<boolean> | null = null;
+  return async () => {
+    // A check that throws at once is an unreachable store too.
+    const check = (running ??= new Promise<void>((resolve) => resolve(checkHealth())).then(
+      () => true,
+      () => false,
+    ));
+    void check.finally(() => {
+      if (running === check) running = null;
+    });
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), timeoutMs);
+    });
+    try {
+      return await Promise.race([check, timedOut]);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+}

@@ -1,0 +1,97 @@
+import { createServiceMetrics, reachabilityProbe } from '../../src/metrics/serviceMetrics';
+import type { ProjectorStatus } from '../../src/projections/projector';
+import { parseMetrics, samplesOf, valueOf } from '../support/metricsText';
+
+const never = () => new Promise<void>(() => undefined);
+
+describe('reachabilityProbe', () => {
+  it('is true when the health check resolves and false when it rejects or throws at once', async () => {
+    expect(await reachabilityProbe(async () => undefined)()).toBe(true);
+    expect(await reachabilityProbe(async () => Promise.reject(new Error('down')))()).toBe(false);
+    expect(
+      await reachabilityProbe(() => {
+        throw new Error('closed');
+      })(),
+    ).toBe(false);
+  });
+
+  it('is false when the check does not answer in time, and shares a check still running with the next scrape', async () => {
+    let checks = 0;
+    const probe = reachabilityProbe(() => {
+      checks++;
+      return never();
+    }, 20);
+    expect(await Promise.all([probe(), probe()])).toEqual([false, false]);
+    expect(await probe()).toBe(false);
+    expect(checks).toBe(1);
+  });
+
+  it('checks again once the previous check has answered', async () => {
+    let healthy = true;
+    const probe = reachabilityProbe(async () => {
+      if (!healthy) throw new Error('down');
+    });
+    expect(await probe()).toBe(true);
+    healthy = false;
+    expect(await probe()).toBe(false);
+  });
+});
+
+describe('createServiceMetrics', () => {
+  const status = (overrides: Partial<ProjectorStatus>): ProjectorStatus => ({
+    phase: 'running',
+    position: 0n,
+    eventsApplied: 0,
+    lagMs: null,
+    lastError: null,
+    ...overrides,
+  });
+
+  it('reads the projector, subscribers and store at each scrape', async () => {
+    let projector = status({});
+    let subscribers = 0;
+    const metrics = createServiceMetrics({
+      projectorStatus: () => projector,
+      subscriberCount: () => subscribers,
+      storeReachable: async () => subscribers === 0,
+    });
+    let samples = parseMetrics(await metrics.scrape());
+    expect(valueOf(samples, 'css_ledger_projector_lag_seconds')).toBe(0);
+    expect(valueOf(samples, 'css_ledger_event_store_reachable')).toBe(1);
+
+    projector = status({ phase: 'retrying', position: 42n, eventsApplied: 40, lagMs: 1250 });
+    subscribers = 3;
+    samples = parseMetrics(await metrics.scrape());
+    expect(valueOf(samples, 'css_ledger_projector_lag_seconds')).toBe(1.25);
+    expect(valueOf(samples, 'css_ledger_projector_position')).toBe(42);
+    expect(valueOf(samples, 'css_ledger_projector_events_applied_total')).toBe(40);
+    expect(samplesOf(samples, 'css_ledger_projector_phase')).toEqual([
+      { labels: { phase: 'running' }, value: 0 },
+      { labels: { phase: 'retrying' }, value: 1 },
+      { labels: { phase: 'stopped' }, value: 0 },
+    ]);
+    expect(valueOf(samples, 'css_ledger_graphql_subscriptions')).toBe(3);
+    expect(valueOf(samples, 'css_ledger_event_store_reachable')).toBe(0);
+  });
+
+  it('keeps the counts of each service to itself', async () => {
+    const sources = { projectorStatus: () => status({}), subscriberCount: () => 0, storeReachable: async () => true };
+    const first = createServiceMetrics(sources);
+    const second = createServiceMetrics(sources);
+    first.callbacks.countCallback('StreamPushed', 'stored');
+    first.callbacks.observeAppend(0.002);
+    second.callbacks.countCallback(null, 'rejected', 'bad_signature');
+
+    const a = parseMetrics(await first.scrape());
+    const b = parseMetrics(await second.scrape());
+    expect(samplesOf(a, 'css_ledger_callbacks_total')).toEqual([{ labels: { type: 'StreamPushed', outcome: 'stored' }, value: 1 }]);
+    expect(samplesOf(b, 'css_ledger_callbacks_total')).toEqual([
+      { labels: { type: 'unknown', outcome: 'rejected', error: 'bad_signature' }, value: 1 },
+    ]);
+    expect(valueOf(a, 'css_ledger_callback_append_duration_seconds_bucket', { le: '0.0025' })).toBe(1);
+    expect(valueOf(a, 'css_ledger_callback_append_duration_seconds_bucket', { le: '0.001' })).toBe(0);
+    expect(valueOf(b, 'css_ledger_callback_append_duration_seconds_count')).toBe(0);
+    // Process metrics are the same in both.
+    expect(valueOf(a, 'process_start_time_seconds')).toBe(valueOf(b, 'process_start_time_seconds'));
+  });
+});

@@ -1,12 +1,19 @@
 #!/usr/bin/env node
-// Command line: `serve` runs the service (the default verb).
+// Command line: `serve` runs the service (the default verb); `rebuild`, `export`, `import`, `simulate`, `emit-schema`.
 import 'reflect-metadata';
-import { writeFileSync } from 'node:fs';
-import { Command } from 'commander';
+import { createReadStream, createWriteStream, statSync, writeFileSync } from 'node:fs';
+import readline from 'node:readline';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { SingleBar } from 'cli-progress';
+import { Command, InvalidArgumentError } from 'commander';
 import { buildGraphqlSchema, schemaSdl } from './graphql/schema';
 import { ConfigError, loadConfig, type Config } from './config';
+import { exportedLines, type ExportCounts } from './ingest/exportCallbacks';
+import { importCallbacks, type ImportSummary } from './ingest/importCallbacks';
 import { rebuildReadModels } from './readmodel/rebuildReadModels';
 import { createLogger, openEventStore, readModelFile, startService } from './server';
+import { formatSummary, SIMULATE_LIMITS, simulateTraffic } from './simulation/simulateTraffic';
 
 /** The configuration, or exit 2 with the one line that says what is wrong. */
 function configOrExit(): Config {
@@ -36,6 +43,133 @@ async function rebuild(): Promise<void> {
   } finally {
     await store.close();
   }
+}
+
+async function exportLog(file: string): Promise<void> {
+  const config = configOrExit();
+  const store = await openEventStore(config);
+  try {
+    const counts: ExportCounts = { exported: 0, skipped: 0 };
+    const lines = Readable.from(exportedLines(store, counts));
+    if (file === '-') await pipeline(lines, process.stdout, { end: false });
+    else await pipeline(lines, createWriteStream(file));
+    const skipped = counts.skipped === 0 ? '' : ` (${counts.skipped} events not written by this service left out)`;
+    process.stderr.write(`exported ${counts.exported} callbacks from ${store.description} to ${file === '-' ? 'stdout' : file}${skipped}\n`);
+  } finally {
+    await store.close();
+  }
+}
+
+/** A bar on a terminal (by bytes of the file read); otherwise a plain line every few seconds. */
+function importProgress(input: NodeJS.ReadableStream & { bytesRead?: number }, totalBytes: number | null) {
+  const counts = (s: Readonly<ImportSummary>) => ({ lines: s.lines, stored: s.stored, duplicates: s.duplicates, rejected: s.rejected });
+  if (process.stderr.isTTY && totalBytes !== null) {
+    const bar = new SingleBar({
+      format: 'import |{bar}| {percentage}% | {lines} lines: {stored} stored, {duplicates} duplicates, {rejected} rejected',
+      stream: process.stderr,
+      hideCursor: true,
+    });
+    bar.start(totalBytes, 0, { lines: 0, stored: 0, duplicates: 0, rejected: 0 });
+    return {
+      update: (s: Readonly<ImportSummary>) => bar.update(input.bytesRead ?? 0, counts(s)),
+      stop: () => bar.stop(),
+    };
+  }
+  let lastAt = performance.now();
+  return {
+    update: (s: Readonly<ImportSummary>) => {
+      if (performance.now() - lastAt < 2000) return;
+      lastAt = performance.now();
+      process.stderr.write(`import: ${s.lines} lines, ${s.stored} stored, ${s.duplicates} duplicates, ${s.rejected} rejected\n`);
+    },
+    stop: () => undefined,
+  };
+}
+
+async function importLog(file: string): Promise<void> {
+  const config = configOrExit();
+  const input = file === '-' ? process.stdin : createReadStream(file);
+  const totalBytes = file === '-' ? null : statSync(file).size;
+  const store = await openEventStore(config);
+  const progress = importProgress(input, totalBytes);
+  let summary: ImportSummary;
+  try {
+    const lines = readline.createInterface({ input, crlfDelay: Infinity });
+    summary = await importCallbacks(store, lines, { onProgress: progress.update });
+  } finally {
+    progress.stop();
+    await store.close();
+  }
+  const unrecognized = summary.unrecognized === 0 ? '' : ` (${summary.unrecognized} of them unrecognized)`;
+  process.stdout.write(
+    `imported ${file === '-' ? 'stdin' : file} into ${store.description}: ${summary.lines} lines, ` +
+      `${summary.stored} stored, ${summary.duplicates} duplicates${unrecognized}, ${summary.rejected} rejected\n`,
+  );
+  for (const { line, reason } of summary.rejections) process.stdout.write(`  line ${line}: ${reason}\n`);
+  if (summary.rejected > summary.rejections.length) process.stdout.write(`  ... and ${summary.rejected - summary.rejections.length} more\n`);
+  process.exitCode = summary.rejected === 0 ? 0 : 1;
+}
+
+interface SimulateFlags {
+  url: string;
+  key?: string;
+  token?: string;
+  rate: number;
+  duration: number;
+  count?: number;
+  seed?: number;
+  sessions: number;
+  relayTasks: number;
+  maxInFlight: number;
+  retries: number;
+  json?: boolean;
+}
+
+async function simulate(flags: SimulateFlags): Promise<void> {
+  const firstKey = (process.env.CSS_CALLBACK_KEYS ?? '').split(',').map((key) => key.trim()).find((key) => key !== '');
+  if (flags.sessions + flags.relayTasks === 0) throw new Error('--sessions and --relay-tasks cannot both be 0');
+  const seed = flags.seed ?? 1 + Math.floor(Math.random() * 999_999);
+  const token = flags.token ?? (process.env.CSS_CALLBACK_TOKEN || undefined);
+  if (flags.json !== true) {
+    const until = flags.count === undefined ? `${flags.duration} s` : `${flags.duration} s or ${flags.count} callbacks`;
+    process.stderr.write(`simulate: ${flags.rate} callbacks/s to ${new URL(flags.url).origin} for ${until} (seed ${seed})\n`);
+  }
+  const summary = await simulateTraffic({
+    url: flags.url,
+    key: flags.key ?? firstKey ?? null,
+    token: token ?? null,
+    rate: flags.rate,
+    durationSeconds: flags.duration,
+    ...(flags.count === undefined ? {} : { count: flags.count }),
+    seed,
+    sessions: flags.sessions,
+    relayTasks: flags.relayTasks,
+    maxInFlight: flags.maxInFlight,
+    maxRetries: flags.retries,
+  });
+  process.stdout.write(flags.json === true ? `${JSON.stringify(summary)}\n` : formatSummary(summary));
+}
+
+/** Commander argument parsers that refuse what is out of range, naming the range. */
+function numberIn(min: number, max: number, integer: boolean) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isFinite(n) || (integer && !Number.isInteger(n)) || n < min || n > max) {
+      throw new InvalidArgumentError(`expected ${integer ? 'an integer' : 'a number'} from ${min} to ${max}`);
+    }
+    return n;
+  };
+}
+
+function baseUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new InvalidArgumentError('expected an http:// or https:// URL');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new InvalidArgumentError('expected an http:// or https:// URL');
+  return value;
 }
 
 async function serve(): Promise<void> {
@@ -85,6 +219,36 @@ program
   .command('rebuild')
   .description('drop the read models and replay the whole event log into them (stop the service first)')
   .action(rebuild);
+program
+  .command('export')
+  .description('write every stored callback, in log order, as JSON Lines: {"receivedAt","raw","eventId","type","stream","position"}')
+  .argument('[file]', 'where to write them; - for stdout', '-')
+  .action(exportLog);
+program
+  .command('import')
+  .description(
+    'store callbacks from JSON Lines (lines written by export, or bare CSS callback objects) as if they had been posted: ' +
+      'same interpretation, each stored once; no authentication (whoever has the file is trusted)',
+  )
+  .argument('<file>', 'JSON Lines to read; - for stdin')
+  .addHelpText('after', '\nExit code: 0 when every line was stored or already present, 1 when some lines were rejected (they are listed) or the import stopped on an error.')
+  .action(importLog);
+program
+  .command('simulate')
+  .description('post realistic, signed CSS callbacks (sessions, relay tasks) to a running service at a steady rate, then summarize its answers')
+  .option('--url <url>', 'base URL of the service; callbacks go to <url>/callbacks', baseUrl, 'http://127.0.0.1:4000')
+  .option('--key <key>', 'callback key to sign push/interruption callbacks with (default: the first of CSS_CALLBACK_KEYS; none: unsigned)')
+  .option('--token <token>', 'URL token sent as ?token= (default: CSS_CALLBACK_TOKEN)')
+  .option('--rate <n>', `callbacks per second, at most ${SIMULATE_LIMITS.maxRate}`, numberIn(0.1, SIMULATE_LIMITS.maxRate, false), 100)
+  .option('--duration <seconds>', `stop sending after this long, at most ${SIMULATE_LIMITS.maxDurationSeconds}`, numberIn(0.1, SIMULATE_LIMITS.maxDurationSeconds, false), 10)
+  .option('--count <n>', 'stop after this many callbacks (or at --duration, whichever comes first)', numberIn(1, SIMULATE_LIMITS.maxCount, true))
+  .option('--seed <n>', 'seed of the generated traffic (default: random, printed in the summary)', numberIn(1, 999_999, true))
+  .option('--sessions <n>', 'mix: sessions per round of traffic', numberIn(0, 1000, true), 10)
+  .option('--relay-tasks <n>', 'mix: relay tasks per round of traffic', numberIn(0, 1000, true), 1)
+  .option('--max-in-flight <n>', 'requests awaiting an answer at most; the sender slows down beyond', numberIn(1, SIMULATE_LIMITS.maxInFlight, true), 64)
+  .option('--retries <n>', 'retries of a callback answered 503, each after its Retry-After', numberIn(0, SIMULATE_LIMITS.maxRetries, true), 3)
+  .option('--json', 'print the summary as one JSON object')
+  .action(simulate);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);

@@ -1,7 +1,7 @@
 // Realistic signed callback requests from the seeded generator: push/interruption signed with t/sign, relay with ?token=.
 import fs from 'node:fs';
-import { md5Hex } from '../../src/ingest/authenticateCallback';
 import { generateTraffic, type CallbackBody } from '../../src/simulation/callbackTraffic';
+import { signAsCss } from '../../src/simulation/simulatedCallbacks';
 import { CALLBACK_KEY, CALLBACK_TOKEN } from '../config';
 
 export interface CallbackRequest {
@@ -21,11 +21,8 @@ export function trafficForCount(count: number): { sessions: number; relayTasks: 
  * seconds) and `sign = MD5(key + t)`; relay (314) callbacks carry neither and come with the URL token.
  */
 export function signedRequest(body: CallbackBody, expiresAt: number): CallbackRequest {
-  if (body.event_type === 314) {
-    return { path: `/callbacks?token=${encodeURIComponent(CALLBACK_TOKEN)}`, body: JSON.stringify(body) };
-  }
-  const t = expiresAt;
-  return { path: '/callbacks', body: JSON.stringify({ ...body, t, sign: md5Hex(CALLBACK_KEY + String(t)) }) };
+  const path = body.event_type === 314 ? `/callbacks?token=${encodeURIComponent(CALLBACK_TOKEN)}` : '/callbacks';
+  return { path, body: JSON.stringify(signAsCss(body, CALLBACK_KEY, expiresAt)) };
 }
 
 /** At least `count` distinct signed requests in send order (distinct events, so none is stored as a duplicate). */

@@ -1,4 +1,8 @@
 // Percentiles and summaries of measured latencies.
+import { percentile } from '../../src/simulation/simulateTraffic';
+
+/** Nearest-rank, shared with the simulator's summary. */
+export { percentile };
 
 export interface LatencySummary {
   count: number;
@@ -7,13 +11,6 @@ export interface LatencySummary {
   p99: number;
   max: number;
   mean: number;
-}
-
-/** Nearest-rank percentile of sorted values (p in 0..100). */
-export function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  const rank = Math.ceil((p / 100) * sorted.length);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))]!;
 }
 
 export function summarize(values: readonly number[]): LatencySummary {

@@ -1,10 +1,11 @@
-// Callback → subscription latency (its own process): a graphql-ws subscriber to callbackReceived, and a paced sender
-// posting signed callbacks at a fixed rate. Latency = the ws message's arrival minus the 200's arrival, matched by event id.
-// Usage: node subscriptionLoad.js '<json options>'; prints one JSON line with the result.
+// Callback → subscription latency (its own process): a graphql-ws subscriber to callbackReceived, and the simulator's
+// paced sender posting signed callbacks at a fixed rate. Latency = the ws message's arrival minus the 200's arrival,
+// matched by event id. Usage: node subscriptionLoad.js '<json options>'; prints one JSON line with the result.
 import http from 'node:http';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
-import { readRequests } from '../lib/bodies';
+import { postOnce, sendCallbacks } from '../../src/simulation/callbackSender';
+import { readRequests, type CallbackRequest } from '../lib/bodies';
 import { summarize, type LatencySummary } from '../lib/stats';
 
 export interface SubscriptionLoadOptions {
@@ -38,36 +39,23 @@ export interface SubscriptionLoadResult {
 const SUBSCRIPTION = 'subscription { callbackReceived { id position type stream receivedAt raw } }';
 const options = JSON.parse(process.argv[2] ?? '{}') as SubscriptionLoadOptions;
 const requests = readRequests(options.requestsFile);
-const target = new URL(options.url);
-const agent = new http.Agent({ keepAlive: true, maxSockets: 128 });
+/** Keep-alive connections of the sender; a callback due while all are busy waits inside the agent for one. */
+const CONNECTIONS = 128;
 
 const messageAt = new Map<string, number>();
 let messages = 0;
 const waiters = new Set<() => void>();
 
-function post(index: number): Promise<{ status: number; id: string | null; sentAt: number; answeredAt: number }> {
-  const { path, body } = requests[index % requests.length]!;
-  const sentAt = performance.now();
-  return new Promise((resolve, reject) => {
-    const request = http.request(
-      {
-        host: target.hostname,
-        port: target.port,
-        path,
-        method: 'POST',
-        agent,
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
-      },
-      (response) => {
-        const answeredAt = performance.now();
-        const header = response.headers['callback-event-id'];
-        response.resume();
-        resolve({ status: response.statusCode ?? 0, id: typeof header === 'string' ? header : null, sentAt, answeredAt });
-      },
-    );
-    request.on('error', reject);
-    request.end(body);
-  });
+interface Answer {
+  status: number;
+  id: string | null;
+  sentAt: number;
+  answeredAt: number;
+}
+
+/** The requests in order from `first`, round and round (the count bounds how many are taken). */
+function* requestsFrom(first: number): Generator<CallbackRequest> {
+  for (let i = first; ; i++) yield requests[i % requests.length]!;
 }
 
 async function waitFor(condition: () => boolean, timeoutMs: number): Promise<boolean> {
@@ -114,49 +102,41 @@ async function main(): Promise<void> {
 
   // The subscription is live once a probe callback comes back through it.
   let cursor = 0;
+  const probeAgent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   const probeDeadline = performance.now() + 15_000;
   while (messages === 0 && performance.now() < probeDeadline) {
-    await post(cursor++);
+    const probe = requests[cursor++ % requests.length]!;
+    const answer = await postOnce(new URL(probe.path, options.url), probe, probeAgent, 15_000);
+    if (answer.status === 0) throw new Error(`probe callback not answered: ${answer.error}`);
     await waitFor(() => messages > 0 || failure !== null, 500);
     if (failure !== null) throw new Error(`subscription failed: ${JSON.stringify(failure)}`);
   }
   if (messages === 0) throw new Error('no subscription message within 15 s of posting probes');
+  probeAgent.destroy();
 
   const warmup = Math.round(options.rate * options.warmupSeconds);
   const total = warmup + Math.round(options.rate * options.seconds);
-  const first = cursor;
-  const answers: Array<{ status: number; id: string | null; sentAt: number; answeredAt: number } | null> = [];
-  const pending: Array<Promise<void>> = [];
+  const answers: Array<Answer | null> = new Array<Answer | null>(total).fill(null);
   let errors = 0;
-  let sent = 0;
-  const start = performance.now();
-  let measuredStart = start;
-  // Paced: every tick, send what the schedule says is due by now (a bounded count in all).
-  await new Promise<void>((resolve) => {
-    const tick = () => {
-      const due = Math.min(total, Math.floor(((performance.now() - start) * options.rate) / 1000) + 1);
-      while (sent < due) {
-        const slot = sent++;
-        if (slot === warmup) measuredStart = performance.now();
-        answers.push(null);
-        pending.push(
-          post(first + slot).then(
-            (answer) => {
-              answers[slot] = answer;
-            },
-            () => {
-              errors++;
-            },
-          ),
-        );
-      }
-      if (sent >= total) resolve();
-      else setTimeout(tick, 1);
-    };
-    tick();
+  let measuredStart = NaN;
+  // Paced by the simulator's sender: slot i is sent i / rate seconds after the start, a bounded count in all. No cap on
+  // requests in flight beyond the count and no retries, so every callback goes out on schedule and a slow answer
+  // shows as send → 200, not as a lower rate.
+  const report = await sendCallbacks(requestsFrom(cursor), {
+    url: options.url,
+    rate: options.rate,
+    count: total,
+    durationMs: (total / options.rate) * 1000 + 60_000, // the count ends the run; this only bounds it
+    maxInFlight: total,
+    connections: CONNECTIONS,
+    maxRetries: 0,
+    onAnswer: (answer) => {
+      if (answer.slot === warmup) measuredStart = answer.sentAt;
+      if (answer.status === 0) errors++;
+      else answers[answer.slot] = { status: answer.status, id: answer.eventId, sentAt: answer.sentAt, answeredAt: answer.answeredAt };
+    },
   });
-  const sendSeconds = (performance.now() - measuredStart) / 1000;
-  await Promise.all(pending);
+  const sendSeconds = (report.lastSentAt - measuredStart) / 1000;
   const measured = answers.slice(warmup);
   const ok = measured.filter((a): a is NonNullable<typeof a> => a !== null && a.status === 200 && a.id !== null);
   await waitFor(() => ok.every((a) => messageAt.has(a.id!)), 10_000);
@@ -176,7 +156,7 @@ async function main(): Promise<void> {
   }
   const lastAnswer = Math.max(...ok.map((a) => a.answeredAt));
   const result: SubscriptionLoadResult = {
-    sent,
+    sent: report.sent,
     measured: measured.length,
     achievedRate: (total - warmup) / sendSeconds,
     answeredRate: ok.length / ((lastAnswer - measuredStart) / 1000),
@@ -188,7 +168,6 @@ async function main(): Promise<void> {
     errors,
   };
   await client.dispose();
-  agent.destroy();
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 

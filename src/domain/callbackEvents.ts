@@ -120,16 +120,22 @@ export interface CallbackEventData<F = CallbackEventBody['fields']> {
 /** A callback turned into an event, ready to append. */
 export type CallbackEvent = CallbackEventBody & { id: string; stream: string; raw: string };
 
-/** How a callback proved where it came from. */
-export type AuthenticatedBy = 'signature' | 'token' | 'none';
+/**
+ * How a callback proved where it came from; `import`: read from a file by `import`, which checks no
+ * signature (an operator with the file is trusted, and old `t` values have expired).
+ */
+export type AuthenticatedBy = 'signature' | 'token' | 'none' | 'import';
 
 export interface CallbackEventMetadata {
   receivedAt: string;
-  clientAddress: string;
+  /** The sender's address; absent for an imported callback. */
+  clientAddress?: string;
   authenticatedBy: AuthenticatedBy;
   /** Which configured key verified the signature (its position in CSS_CALLBACK_KEYS), for key rotation. */
   keyIndex?: number;
   requestId?: string;
+  /** When `import` stored it (receivedAt is when the service, or the webhook before it, received it). */
+  importedAt?: string;
 }
 
 /** Thrown by exhaustive switches over event types. */

@@ -1,13 +1,12 @@
 // POST /callbacks: verify, interpret and durably append a CSS callback, then answer {"code":0}.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { CallbackEventMetadata } from '../domain/callbackEvents';
-import { parseCallbackBody } from '../domain/callbackJson';
 import { interpretCallback } from '../domain/interpretCallback';
 import { StoreUnavailableError, type EventStore } from '../eventstore/eventStore';
 import { describeRequestError, sendError } from '../http/errorReply';
 import type { CallbackMetrics } from '../metrics/serviceMetrics';
+import { appendCallback, parseCallbackText } from './acceptCallback';
 import { authenticateCallback, type CallbackAuthConfig } from './authenticateCallback';
-import { storedCallback } from './storedCallback';
 
 export interface CallbackRouteOptions {
   store: EventStore;
@@ -27,7 +26,6 @@ const OVERLOAD_RETRY_AFTER_SECONDS = 1;
 const OK = '{"code":0}';
 // ignoreBOM keeps a byte order mark in the text, so the stored body is exactly the bytes received.
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-const BOM = '\ufeff';
 
 export async function callbackRoutes(app: FastifyInstance, options: CallbackRouteOptions): Promise<void> {
   const nowSeconds = options.nowSeconds ?? (() => Math.floor(Date.now() / 1000));
@@ -81,7 +79,7 @@ export async function callbackRoutes(app: FastifyInstance, options: CallbackRout
     } catch {
       return reject(request, reply, 400, 'invalid_encoding', 'body is not valid UTF-8');
     }
-    const parsed = parseCallbackBody(raw.startsWith(BOM) ? raw.slice(1) : raw);
+    const parsed = parseCallbackText(raw);
     if (!parsed.ok) return reject(request, reply, 400, parsed.error, parsed.message);
 
     const token = Array.isArray(request.query.token) ? request.query.token[0] : request.query.token;
@@ -98,13 +96,12 @@ export async function callbackRoutes(app: FastifyInstance, options: CallbackRout
     };
     try {
       const appendStarted = performance.now();
-      const result = await options.store.appendToStream(event.stream, [storedCallback(event, metadata)]);
-      const stored = result.appended.length > 0 ? 'new' : 'duplicate';
+      const { stored, position } = await appendCallback(options.store, event, metadata);
       metrics?.observeAppend((performance.now() - appendStarted) / 1000);
       metrics?.countCallback(event.type, stored === 'new' ? 'stored' : 'duplicate');
       request.log.debug({ eventId: event.id, stream: event.stream, type: event.type, stored }, 'callback stored');
       // The global position lets a client wait until the read models include this callback.
-      if (result.position !== undefined) reply.header('callback-position', String(result.position));
+      if (position !== undefined) reply.header('callback-position', String(position));
       return reply
         .header('callback-event-id', event.id)
         .header('callback-stored', stored)

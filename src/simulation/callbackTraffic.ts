@@ -43,16 +43,57 @@ const EXIT_CODES: ReadonlyArray<readonly [code: number, message: string]> = [
 const ALARMS = ['PullFileUnstable', 'PushStreamUnstable', 'PullFileFailed', 'PushStreamFailed', 'FileEndEarly'];
 
 export function generateTraffic(options: TrafficOptions): TimedCallback[] {
-  const random = seededRandom(options.seed);
+  return generateRound(seededRandom(options.seed), options, { firstSession: 0, firstRelayTask: 0 });
+}
+
+export interface TrafficRoundsOptions {
+  seed: number;
+  /** Sessions and relay tasks per round; a round holds the whole timeline of each. */
+  sessionsPerRound: number;
+  relayTasksPerRound: number;
+  streams?: number;
+  exitsWithoutTaskId?: number;
+}
+
+/**
+ * Endless traffic, one round at a time, so a long run never holds more than a round in memory. Round 0
+ * is what generateTraffic gives for the same seed and sizes; later rounds number their sessions and
+ * relay tasks on from there and start where the previous round's spread ended. Each round is in send
+ * order; a round's late callbacks (long pushes, VOD files) may be timed after the next round's first.
+ */
+export function* trafficRounds(options: TrafficRoundsOptions): Generator<TimedCallback[], never> {
+  const sizes = { sessions: options.sessionsPerRound, relayTasks: options.relayTasksPerRound };
+  if (sizes.sessions + sizes.relayTasks <= 0) throw new RangeError('a round needs at least one session or relay task');
+  let startTime = 1_700_000_000;
+  for (let round = 0; ; round++) {
+    // Round 0 keeps the seed itself; the others derive theirs from it (golden-ratio step).
+    const random = seededRandom(round === 0 ? options.seed : options.seed ^ Math.imul(round, 0x9e3779b1));
+    yield generateRound(random, { ...options, ...sizes, startTime }, {
+      firstSession: round * sizes.sessions,
+      firstRelayTask: round * sizes.relayTasks,
+    });
+    startTime += roundSpreadMs(sizes) / 1000;
+  }
+}
+
+function roundSpreadMs(sizes: { sessions: number; relayTasks: number }): number {
+  return Math.max(60_000, (sizes.sessions + sizes.relayTasks) * 50);
+}
+
+function generateRound(
+  random: () => number,
+  options: TrafficOptions,
+  numbering: { firstSession: number; firstRelayTask: number },
+): TimedCallback[] {
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
   const between = (min: number, max: number) => min + Math.floor(random() * (max - min + 1));
   const start = (options.startTime ?? 1_700_000_000) * 1000;
-  const spread = Math.max(60_000, (options.sessions + options.relayTasks) * 50);
+  const spread = roundSpreadMs(options);
   const streams = options.streams ?? Math.max(1, Math.ceil(options.sessions / 10));
   const traffic: TimedCallback[] = [];
   const interruptions = INTERRUPTION_CAUSES.filter((c) => c.errcode !== 0);
 
-  for (let i = 0; i < options.sessions; i++) {
+  for (let i = numbering.firstSession; i < numbering.firstSession + options.sessions; i++) {
     // 19-digit sequences, as CSS sends them: beyond what a double holds exactly.
     const sequence = `66${String(options.seed % 1000).padStart(3, '0')}${String(i).padStart(14, '0')}`;
     const pushedAt = start + between(0, spread);
@@ -89,7 +130,7 @@ export function generateTraffic(options: TrafficOptions): TimedCallback[] {
     }
   }
 
-  for (let i = 0; i < options.relayTasks; i++) {
+  for (let i = numbering.firstRelayTask; i < numbering.firstRelayTask + options.relayTasks; i++) {
     const taskId = String(100000 + options.seed * 1_000_000 + i);
     const sourceUrls = `${JSON.stringify([`http://vod.example.com/live/source_${i}/playlist.m3u8`])}\n`;
     const common = {

@@ -174,4 +174,18 @@ describeInBrowser('the live dashboard at /', () => {
     expect(png.length).toBeGreaterThan(10_000);
     expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');
   }, 90_000);
+
+  it('says it is reconnecting while the service is away, and is live again with its data once the service is back', async () => {
+    const port = new URL(service.url).port;
+    await service.close();
+    await waitForText('#connection', 'Reconnecting…');
+    service = await startTestService(data.dir, { PORT: port, CSS_CALLBACK_KEYS: KEY, CSS_CALLBACK_TOKEN: URL_TOKEN, GRAPHQL_API_TOKENS: API_TOKEN });
+    // Most likely before the page is back (it retries after a second or more): only reloading its data shows this push.
+    await postSigned({ event_type: 1, sequence: '7100000000000000003', stream_id: 'after_restart', event_time: Math.floor(Date.now() / 1000) });
+    await waitForText('#connection', 'Live');
+    await waitFor('#live-table tr[data-sequence="7100000000000000003"]');
+    expect(await text('#live-table tbody')).toContain('lobby_cam');
+    await waitForText('#stat-live', '2');
+    expect(await page.evaluate('window.sameDocument')).toBe(true);
+  }, 90_000);
 });

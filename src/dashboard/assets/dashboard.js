@@ -304,14 +304,19 @@ function showState(name, detail) {
   }
 }
 
+let snapshots = 0;
+
 /** After every (re)connection: a fresh snapshot, with what the subscriptions deliver meanwhile applied on top. */
 async function resynchronise() {
+  // A reconnection while a snapshot loads starts another; only the latest one is applied.
+  const generation = ++snapshots;
   state.pending = [];
   showState('loading');
+  let parts;
   try {
-    const parts = await Promise.all(SNAPSHOT.map((document) => query(document)));
-    loadSnapshot(Object.assign({}, ...parts));
+    parts = await Promise.all(SNAPSHOT.map((document) => query(document)));
   } catch (error) {
+    if (generation !== snapshots) return;
     state.pending = null;
     if (error instanceof RefusedError) {
       connection?.dispose();
@@ -321,6 +326,8 @@ async function resynchronise() {
     }
     return;
   }
+  if (generation !== snapshots) return;
+  loadSnapshot(Object.assign({}, ...parts));
   const pending = state.pending;
   state.pending = null;
   for (const [kind, data] of pending) handlers[kind](data);
@@ -329,6 +336,7 @@ async function resynchronise() {
 }
 
 function connect() {
+  snapshots++; // whatever the previous connection was loading no longer applies
   $('token-toggle').textContent = storedToken() === null ? 'API token' : 'API token (set)';
   connection?.dispose();
   connection = openSubscriptions({ onState: showState, onConnected: resynchronise });

@@ -9,6 +9,7 @@ RUN apt-get update \
 COPY package.json package-lock.json ./
 RUN npm ci
 COPY tsconfig.json tsconfig.build.json ./
+COPY scripts/copy-dashboard-assets.js ./scripts/
 COPY src ./src
 RUN npm run build \
  && npm prune --omit=dev

@@ -12,6 +12,7 @@ import { createServiceMetrics, reachabilityProbe } from './metrics/serviceMetric
 import { Projector, type ProjectionProgress, type ReadModelChange } from './projections/projector';
 import { buildGraphqlSchema } from './graphql/schema';
 import { createTopics, Topic, type Topics } from './graphql/topics';
+import { activityQueries } from './readmodel/activityQueries';
 import { callbackQueries } from './readmodel/callbackQueries';
 import { relayTaskQueries } from './readmodel/relayTaskQueries';
 import { sessionQueries } from './readmodel/sessionQueries';
@@ -154,6 +155,7 @@ export async function startService(config: Config, logger: Logger = createLogger
     sessions: sessionQueries(readModels),
     relayTasks: relayTaskQueries(readModels),
     callbacks: callbackQueries(readModels),
+    activity: activityQueries(readModels),
   });
   logger.info({ readModels: readModels.name, position: String(projector.status().position) }, `read models: ${readModels.name}`);
   const metrics = createServiceMetrics({

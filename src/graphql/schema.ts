@@ -3,13 +3,14 @@ import 'reflect-metadata';
 import { DateTimeResolver } from 'graphql-scalars';
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
 import { buildSchemaSync, type ResolverData } from 'type-graphql';
+import { CallbackActivityResolver } from './activity/callbackActivity.resolver';
 import { CallbackResolver } from './callback/callback.resolver';
 import { RelayTaskResolver } from './relayTask/relayTask.resolver';
 import type { GraphqlServices } from './services';
 import { createTopics } from './topics';
 import { SessionResolver } from './session/session.resolver';
 
-const RESOLVERS = [SessionResolver, RelayTaskResolver, CallbackResolver] as const;
+const RESOLVERS = [SessionResolver, RelayTaskResolver, CallbackResolver, CallbackActivityResolver] as const;
 
 /** `services` may be null to print the schema: resolvers are then never called. */
 export function buildGraphqlSchema(services: GraphqlServices | null): GraphQLSchema {

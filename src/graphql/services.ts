@@ -1,5 +1,6 @@
 // What resolvers need, handed to them by the schema's container (no module-level state).
 import type { EventStore } from '../eventstore/eventStore';
+import type { ActivityQueries } from '../readmodel/activityQueries';
 import type { CallbackQueries } from '../readmodel/callbackQueries';
 import type { RelayTaskQueries } from '../readmodel/relayTaskQueries';
 import type { SessionQueries } from '../readmodel/sessionQueries';
@@ -10,5 +11,6 @@ export interface GraphqlServices {
   sessions: SessionQueries;
   relayTasks: RelayTaskQueries;
   callbacks: CallbackQueries;
+  activity: ActivityQueries;
   topics: Topics;
 }

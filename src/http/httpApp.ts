@@ -1,10 +1,11 @@
-// The HTTP surface: callbacks, health and readiness, with JSON errors everywhere.
+// The HTTP surface: callbacks, health and readiness, GraphQL and the dashboard, with JSON errors everywhere.
 import Fastify, { LogController, type FastifyError } from 'fastify';
 import type { Logger } from 'pino';
 import type { EventStore } from '../eventstore/eventStore';
 import type { CallbackAuthConfig } from '../ingest/authenticateCallback';
 import type { ProjectionProgress } from '../projections/projector';
 import type { GraphQLSchema } from 'graphql';
+import { dashboardRoutes } from '../dashboard/dashboardRoutes';
 import { graphqlRoutes } from '../graphql/graphqlRoutes';
 import type { GraphqlConfig } from '../config';
 import { callbackRoutes } from '../ingest/callbackRoute';
@@ -115,5 +116,6 @@ export async function buildHttpApp(options: HttpAppOptions) {
     app.get('/metrics', async (_request, reply) => reply.type(metrics.contentType).send(await metrics.scrape()));
   }
   await app.register(graphqlRoutes, { schema: options.graphqlSchema, config: options.graphql });
+  await app.register(dashboardRoutes);
   return app;
 }

@@ -4,7 +4,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 
 /** Bump when tables change: a file with another version is emptied and rebuilt from the log. */
-export const READ_MODEL_SCHEMA_VERSION = 2;
+export const READ_MODEL_SCHEMA_VERSION = 3;
 
 const SCHEMA = `
   CREATE TABLE projector_checkpoint (
@@ -98,6 +98,8 @@ const SCHEMA = `
   ) STRICT;
   CREATE INDEX callback_log_by_type ON callback_log (type, position DESC);
   CREATE INDEX callback_log_by_stream ON callback_log (stream, position DESC);
+  -- Callbacks of a type per minute of receipt (the dashboard's activity chart): a range of this index, no table read.
+  CREATE INDEX callback_log_by_type_time ON callback_log (type, received_at);
 `;
 
 const TABLES = ['projector_checkpoint', 'sessions', 'relay_tasks', 'relay_exits', 'callback_log'];
@@ -134,7 +136,7 @@ export function openReadModelDb(file: string): ReadModelDatabase {
 const LISTING_INDEXES = [
   'sessions_by_stream', 'sessions_by_errcode', 'sessions_by_status', 'sessions_by_time',
   'relay_tasks_by_exit_code', 'relay_tasks_by_status', 'relay_tasks_by_stream', 'relay_tasks_by_time',
-  'callback_log_by_type', 'callback_log_by_stream',
+  'callback_log_by_type', 'callback_log_by_stream', 'callback_log_by_type_time',
 ];
 
 /** Runs `load` with the listing indexes dropped, then recreates them exactly as the schema defines them. */

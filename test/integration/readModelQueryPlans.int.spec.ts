@@ -1,6 +1,7 @@
 // The read-model queries' hot statements use an index and never sort in a temp B-tree (EXPLAIN QUERY PLAN of what actually ran).
 import type Database from 'better-sqlite3';
 import path from 'node:path';
+import { activityQueries } from '../../src/readmodel/activityQueries';
 import { callbackQueries } from '../../src/readmodel/callbackQueries';
 import { openReadModelDb, type ReadModelDatabase } from '../../src/readmodel/readModelDb';
 import { relayTaskQueries, type RelayTaskListFilter } from '../../src/readmodel/relayTaskQueries';
@@ -25,11 +26,15 @@ function executedBy(db: ReadModelDatabase, run: () => void): Executed[] {
 }
 
 /** The plan SQLite chose for that exact statement and those values. */
+function planOfStatement(db: ReadModelDatabase, { sql, args }: Executed): string[] {
+  return (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...args) as Array<{ detail: string }>).map((row) => row.detail);
+}
+
+/** The plan of the one statement `run` executed. */
 function planOf(db: ReadModelDatabase, run: () => void): string[] {
   const executed = executedBy(db, run);
   expect(executed).toHaveLength(1);
-  const { sql, args } = executed[0]!;
-  return (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...args) as Array<{ detail: string }>).map((row) => row.detail);
+  return planOfStatement(db, executed[0]!);
 }
 
 /** The plan is exactly these steps, in order: each an index or primary-key read, and no sort (TEMP B-TREE) after them. */
@@ -126,6 +131,15 @@ describe('query plans of the read-model queries', () => {
   it('lists unmatched exits along their partial index, each joined to its log row by position', () => {
     const plan = planOf(db, () => callbacks.unmatchedRelayExits(50, null));
     expectIndexedPlan(plan, /^SCAN e USING INDEX relay_exits_unmatched$/, /^SEARCH c USING INTEGER PRIMARY KEY \(rowid=\?\)$/);
+  });
+
+  it('counts callbacks per minute from callback_log_by_type_time alone, and finds the last position at the end of the rowid B-tree', () => {
+    const executed = executedBy(db, () => activityQueries(db).perMinute(60));
+    expect(executed.map((statement) => planOfStatement(db, statement))).toEqual([
+      // The GROUP BY's temp B-tree holds one row per minute and type (120 at most here), not one per callback.
+      [expect.stringMatching(/^SEARCH callback_log USING COVERING INDEX callback_log_by_type_time \(type=\? AND received_at>\?\)$/), 'USE TEMP B-TREE FOR GROUP BY'],
+      ['SEARCH callback_log'],
+    ]);
   });
 
   it('counts only when totalCount() is called, once per page', () => {

@@ -1,4 +1,4 @@
-// Jest global setup for tests that run the real command line or the ledger threads: compiles src/ to dist/ once.
+// Jest global setup for tests that run the real command line or the ledger threads: compiles src/ to dist/ once, dashboard files included.
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 
@@ -10,5 +10,6 @@ export default function buildDist(): void {
     cwd: root,
     stdio: 'inherit',
   });
+  execFileSync(process.execPath, [path.join(root, 'scripts', 'copy-dashboard-assets.js')], { cwd: root, stdio: 'inherit' });
   process.env.CSS_LEDGER_DIST_BUILT = '1';
 }

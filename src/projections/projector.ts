@@ -79,6 +79,8 @@ export class Projector implements ProjectionProgress {
   private subscription: AbortController | null = null;
   private flushError: unknown = null;
   private readonly unsavedTasks = new Map<string, { state: RelayTaskState; row: RelayTaskRow }>();
+  /** Source key → ids of unsaved tasks whose row is RUNNING: exits without task_id are matched without writing first. */
+  private readonly unsavedRunningBySource = new Map<string, Set<string>>();
   private scheduledFlush: NodeJS.Immediate | undefined;
 
   constructor(
@@ -222,6 +224,7 @@ export class Projector implements ProjectionProgress {
   private applyEvents(events: RecordedEvent[]): ReadModelChange[] {
     const changed = new Map<string, ReadModelChange>();
     this.unsavedTasks.clear(); // left over only if a previous batch failed and rolled back
+    this.unsavedRunningBySource.clear();
     // Sessions are written once per batch: nothing else in the batch reads their rows.
     const sessions = new Map<string, SessionState>();
     for (const recorded of events) {
@@ -290,19 +293,29 @@ export class Projector implements ProjectionProgress {
     return this.unsavedTasks.get(taskId)?.state ?? this.relayTasks.load(taskId);
   }
 
-  /** Task rows are written once per batch, or earlier when a query over them is about to run. */
+  /** Task rows are written once per batch. */
   private writeUnsavedTasks(): void {
     for (const { state, row } of this.unsavedTasks.values()) this.relayTasks.save(state, row);
     this.unsavedTasks.clear();
+    this.unsavedRunningBySource.clear();
   }
 
+  /** Tasks RUNNING with this source key: the written rows, as this batch has changed them so far. */
   private runningWithSource(sourceKey: string): string[] {
-    this.writeUnsavedTasks();
-    return this.relayTasks.runningWithSource(sourceKey);
+    const written = this.relayTasks.runningWithSource(sourceKey).filter((taskId) => !this.unsavedTasks.has(taskId));
+    return [...written, ...(this.unsavedRunningBySource.get(sourceKey) ?? [])];
   }
 
   private saveRelayTask(state: RelayTaskState, changed: Map<string, ReadModelChange>): RelayTaskRow {
     const row = relayTaskRow(state);
+    const before = this.unsavedTasks.get(state.taskId)?.row;
+    if (before !== undefined) this.unsavedRunningBySource.get(relaySourceKey(before.appId, before.sourceUrls) ?? '')?.delete(state.taskId);
+    const sourceKey = relaySourceKey(row.appId, row.sourceUrls);
+    if (row.status === 'RUNNING' && sourceKey !== null) {
+      let running = this.unsavedRunningBySource.get(sourceKey);
+      if (running === undefined) this.unsavedRunningBySource.set(sourceKey, (running = new Set()));
+      running.add(state.taskId);
+    }
     this.unsavedTasks.set(state.taskId, { state, row });
     changed.set(`relayTask ${state.taskId}`, { kind: 'relayTask', row });
     if (row.status === 'RUNNING') this.matchWaitingExits(state, row, changed);

@@ -16,16 +16,14 @@ export interface UnmatchedExit {
 
 export function relayTaskTable(db: ReadModelDatabase) {
   const load = db.prepare<[string], string>('SELECT state FROM relay_tasks WHERE task_id = ?').pluck();
+  // Positional parameters: binding named ones from a spread object costs more than the upsert itself.
   const save = db.prepare(`
     INSERT OR REPLACE INTO relay_tasks (
       task_id, app_id, stream_id, source_urls, source_key, to_url, status, started_at, exited_at,
       exit_code, exit_message, restart_count, runs, files, alarms, last_event_at, state
-    ) VALUES (
-      @taskId, @appId, @streamId, @sourceUrls, @sourceKey, @toUrl, @status, @startedAt, @exitedAt,
-      @exitCode, @exitMessage, @restartCount, @runs, @files, @alarms, @lastEventAt, @state
-    )`);
+    ) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   const runningBySource = db
-    .prepare<[string], string>("SELECT task_id FROM relay_tasks WHERE source_key = ? AND status = 'RUNNING' LIMIT 2")
+    .prepare<[string], string>("SELECT task_id FROM relay_tasks WHERE source_key = ? AND status = 'RUNNING'")
     .pluck();
   const insertExit = db.prepare(`
     INSERT OR IGNORE INTO relay_exits (event_id, stream, position, source_key, exit_code, exit_message, exited_at, received_at, task_id, fact)
@@ -43,17 +41,13 @@ export function relayTaskTable(db: ReadModelDatabase) {
       return state === undefined ? undefined : (JSON.parse(state) as RelayTaskState);
     },
     save(state: RelayTaskState, row: RelayTaskRow): void {
-      save.run({
-        ...row,
-        sourceUrls: JSON.stringify(row.sourceUrls),
-        sourceKey: relaySourceKey(row.appId, row.sourceUrls),
-        runs: JSON.stringify(row.runs),
-        files: JSON.stringify(row.files),
-        alarms: JSON.stringify(row.alarms),
-        state: JSON.stringify(state),
-      });
+      save.run(
+        row.taskId, row.appId, row.streamId, JSON.stringify(row.sourceUrls), relaySourceKey(row.appId, row.sourceUrls),
+        row.toUrl, row.status, row.startedAt, row.exitedAt, row.exitCode, row.exitMessage, row.restartCount,
+        JSON.stringify(row.runs), JSON.stringify(row.files), JSON.stringify(row.alarms), row.lastEventAt, JSON.stringify(state),
+      );
     },
-    /** Task ids RUNNING with this source key; at most two, since only "exactly one" matters. */
+    /** Task ids RUNNING with this source key, as written (rows not saved yet are the caller's to add). */
     runningWithSource(sourceKey: string): string[] {
       return runningBySource.all(sourceKey);
     },

@@ -169,5 +169,9 @@ export function formatSummary(summary: SimulationSummary): string {
     `  latency (send → answer): p50 ${ms(summary.latencyMs.p50)}, p99 ${ms(summary.latencyMs.p99)}, max ${ms(summary.latencyMs.max)}`,
     `  seed ${summary.seed}`,
   ];
+  // CSS signs push and interruption callbacks, not relay (314) ones: a service with keys but no token refuses those.
+  if ((summary.rejected['401 unauthenticated'] ?? 0) > 0) {
+    lines.push('  hint: relay (314) callbacks carry no signature, as from CSS; pass --token (or set CSS_CALLBACK_TOKEN) to the service\'s token');
+  }
   return `${lines.join('\n')}\n`;
 }

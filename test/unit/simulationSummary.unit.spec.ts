@@ -71,23 +71,24 @@ describe('SimulationTally', () => {
 });
 
 describe('formatSummary', () => {
+  const summary: SimulationSummary = {
+    target: 'http://127.0.0.1:4000/callbacks',
+    seed: 42,
+    sent: 30,
+    attempts: 32,
+    retries: 2,
+    stored: { new: 25, duplicate: 0 },
+    rejected: { '401 bad_signature': 5 },
+    sessions: 10,
+    relayTasks: 1,
+    stoppedBy: 'count',
+    achievedRate: 99.5,
+    targetRate: 100,
+    latencyMs: { p50: 1.234, p99: 9.87, max: 12 },
+    elapsedSeconds: 0.4,
+  };
+
   it('says what was sent, what was stored and what was rejected, for a person', () => {
-    const summary: SimulationSummary = {
-      target: 'http://127.0.0.1:4000/callbacks',
-      seed: 42,
-      sent: 30,
-      attempts: 32,
-      retries: 2,
-      stored: { new: 25, duplicate: 0 },
-      rejected: { '401 bad_signature': 5 },
-      sessions: 10,
-      relayTasks: 1,
-      stoppedBy: 'count',
-      achievedRate: 99.5,
-      targetRate: 100,
-      latencyMs: { p50: 1.234, p99: 9.87, max: 12 },
-      elapsedSeconds: 0.4,
-    };
     expect(formatSummary(summary)).toBe(
       [
         'sent 30 callbacks to http://127.0.0.1:4000/callbacks in 0.4 s (stopped by count; 99.5/s achieved, 100/s asked)',
@@ -100,5 +101,11 @@ describe('formatSummary', () => {
         '',
       ].join('\n'),
     );
+  });
+
+  it('says how to get relay callbacks in when the service refused them for want of a token', () => {
+    const text = formatSummary({ ...summary, rejected: { '401 unauthenticated': 3 } });
+    expect(text).toContain('hint: relay (314) callbacks carry no signature');
+    expect(formatSummary(summary)).not.toContain('hint:');
   });
 });

@@ -1,15 +1,10 @@
 // The ledger's threads: one writes the embedded event log, one projects it; neither holds up the thread that answers HTTP.
-import { readlinkSync } from 'node:fs';
-import { setPriority } from 'node:os';
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import pino, { type Logger } from 'pino';
 import { SqliteEventStore } from '../eventstore/sqliteEventStore';
 import { Projector, type ProjectorStatus, type ReadModelChange } from '../projections/projector';
 import { openReadModelDb } from '../readmodel/readModelDb';
 import { sendableError, type AppendOutcome, type AppendRequest, type FromLedger, type LedgerWorkerData, type ToLedger } from './ledgerMessages';
-
-/** Nice value of the projector thread (0 is normal, 19 the lowest priority). */
-const PROJECTOR_NICENESS = 10;
 
 /** How often a phase change without new events (retrying, recovered) reaches the main thread. */
 const STATUS_INTERVAL_MS = 250;
@@ -63,7 +58,6 @@ function runWriter(store: SqliteEventStore, commits: MessagePort): void {
 
 /** Follows the log through its own connection and reports every committed batch to the main thread. */
 function runProjector(store: SqliteEventStore, readModelsFile: string, commits: MessagePort, logger: Logger): void {
-  yieldToAnswers(logger);
   const readModels = openReadModelDb(readModelsFile);
   const projector = new Projector(store, readModels, { logger });
   commits.on('message', () => store.noticeAppendElsewhere());
@@ -103,20 +97,6 @@ function runProjector(store: SqliteEventStore, readModelsFile: string, commits: 
   });
   projector.start();
   post({ kind: 'ready', status: projector.status(), storeDescription: store.description });
-}
-
-/**
- * Under CPU contention the projector gives way to the threads a callback's answer waits on (HTTP, writer): it
- * falls behind by a batch instead, and bigger batches cost less per event. Linux schedules threads by their
- * own nice value; elsewhere this does nothing.
- */
-function yieldToAnswers(logger: Logger): void {
-  try {
-    const threadId = Number(readlinkSync('/proc/thread-self').split('/').pop());
-    if (Number.isInteger(threadId)) setPriority(threadId, PROJECTOR_NICENESS);
-  } catch (error) {
-    logger.debug({ err: error }, 'projector thread priority left as it is');
-  }
 }
 
 function run(data: LedgerWorkerData): void {

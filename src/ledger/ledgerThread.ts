@@ -64,23 +64,25 @@ export class LedgerThread implements EventStore, ProjectionProgress {
       workerData: { role: 'writer', eventsFile: files.eventsFile, logLevel: logger.level, commits: commits.port1 } satisfies LedgerWorkerData,
       transferList: [commits.port1],
     });
-    const writerReady = firstMessage(writer);
+    // One after the other: the writer creates or migrates the file (and turns WAL on) before anyone else opens it.
+    const fromWriter = await firstMessage(writer).catch((error: Error) => error);
+    if (fromWriter instanceof Error || fromWriter.kind !== 'ready') {
+      await writer.terminate();
+      commits.port2.close();
+      throw fromWriter instanceof Error ? fromWriter : startFailure(fromWriter);
+    }
     const projector = new Worker(workerFile(), {
       workerData: { role: 'projector', ...files, logLevel: logger.level, commits: commits.port2 } satisfies LedgerWorkerData,
       transferList: [commits.port2],
     });
-    const projectorReady = firstMessage(projector);
-    const [fromWriter, fromProjector] = await Promise.allSettled([writerReady, projectorReady]);
-    const failure = [fromWriter, fromProjector]
-      .map((settled) => (settled.status === 'rejected' ? (settled.reason as Error) : settled.value.kind === 'failed' ? receivedError(settled.value.error) : null))
-      .find((error) => error !== null);
-    if (failure !== undefined || fromProjector.status !== 'fulfilled' || fromProjector.value.kind !== 'ready' || fromProjector.value.status === null) {
+    const fromProjector = await firstMessage(projector).catch((error: Error) => error);
+    if (fromProjector instanceof Error || fromProjector.kind !== 'ready' || fromProjector.status === null) {
       await Promise.all([writer.terminate(), projector.terminate()]);
-      throw failure ?? new Error('the ledger threads did not start');
+      throw fromProjector instanceof Error ? fromProjector : startFailure(fromProjector);
     }
     // Opened after the threads have created or migrated the file.
     const reader = SqliteEventStore.open(files.eventsFile);
-    return new LedgerThread(writer, projector, reader, fromProjector.value.status, logger);
+    return new LedgerThread(writer, projector, reader, fromProjector.status, logger);
   }
 
   private constructor(
@@ -236,6 +238,10 @@ export class LedgerThread implements EventStore, ProjectionProgress {
     for (const pending of this.pending.values()) pending.reject(error);
     this.pending.clear();
   }
+}
+
+function startFailure(message: FromLedger): Error {
+  return message.kind === 'failed' ? receivedError(message.error) : new Error(`a ledger thread answered ${message.kind} while starting`);
 }
 
 /** The first thing a starting ledger thread says: ready, or why it could not open its files. */

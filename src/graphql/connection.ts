@@ -3,7 +3,7 @@ import { ArgsType, Field, Int, ObjectType } from 'type-graphql';
 import { IsOptional, IsString, Max, Min } from 'class-validator';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type Page } from '../readmodel/pagination';
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class PageInfo {
   @Field()
   hasNextPage!: boolean;
@@ -30,7 +30,7 @@ type ClassOf<T> = new (...args: never[]) => T;
 
 /** The connection type of a node type, named `<Node>Connection` with edges `<Node>Edge`. */
 export function Connection<Node extends object>(NodeType: ClassOf<Node>, name: string) {
-  @ObjectType(`${name}Edge`)
+  @ObjectType(`${name}Edge`, { simpleResolvers: true })
   class Edge {
     @Field()
     cursor!: string;
@@ -39,7 +39,7 @@ export function Connection<Node extends object>(NodeType: ClassOf<Node>, name: s
     node!: Node;
   }
 
-  @ObjectType(`${name}Connection`)
+  @ObjectType(`${name}Connection`, { simpleResolvers: true })
   class NodeConnection {
     @Field(() => [Edge])
     edges!: Edge[];

@@ -1,10 +1,10 @@
 // Builds the executable schema from the decorated classes, with services injected into resolvers.
 import 'reflect-metadata';
-import { DateTimeResolver } from 'graphql-scalars';
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
 import { buildSchemaSync, type ResolverData } from 'type-graphql';
 import { CallbackActivityResolver } from './activity/callbackActivity.resolver';
 import { CallbackResolver } from './callback/callback.resolver';
+import { DateTimeScalar } from './dates';
 import { RelayTaskResolver } from './relayTask/relayTask.resolver';
 import type { GraphqlServices } from './services';
 import { createTopics } from './topics';
@@ -20,7 +20,7 @@ export function buildGraphqlSchema(services: GraphqlServices | null): GraphQLSch
   return buildSchemaSync({
     resolvers: RESOLVERS,
     pubSub: services?.topics ?? createTopics(),
-    scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
+    scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
     validate: { forbidUnknownValues: false },
     container: { get: (someClass: Function, _data: ResolverData<object>) => instances.get(someClass) },
   });

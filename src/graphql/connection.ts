@@ -41,28 +41,30 @@ export function Connection<Node extends object>(NodeType: ClassOf<Node>, name: s
 
   @ObjectType(`${name}Connection`, { simpleResolvers: true })
   class NodeConnection {
-    @Field(() => [Edge])
-    edges!: Edge[];
-
     @Field(() => [NodeType])
     nodes!: Node[];
 
     @Field(() => PageInfo)
     pageInfo!: PageInfo;
 
-    private count!: () => number;
+    private page!: Page<unknown>;
+
+    // Edges, and so a cursor per row, only for the queries that ask for them.
+    @Field(() => [Edge])
+    edges(): Edge[] {
+      return this.page.edges.map(({ cursor }, i) => ({ cursor, node: this.nodes[i]! }));
+    }
 
     @Field(() => Int, { description: 'How many match the filter in all, whatever the page.' })
     totalCount(): number {
-      return this.count();
+      return this.page.totalCount();
     }
 
     static from<Row>(page: Page<Row>, toNode: (row: Row) => Node): NodeConnection {
       const connection = new NodeConnection();
-      connection.edges = page.edges.map(({ cursor, row }) => ({ cursor, node: toNode(row) }));
-      connection.nodes = connection.edges.map((edge) => edge.node);
+      connection.nodes = page.edges.map((edge) => toNode(edge.row));
       connection.pageInfo = { hasNextPage: page.hasNextPage, endCursor: page.endCursor };
-      connection.count = () => page.totalCount();
+      connection.page = page;
       return connection;
     }
   }

@@ -3,7 +3,7 @@ import { ArgsType, Field, Int, ObjectType } from 'type-graphql';
 import { IsOptional, IsString, Max, Min } from 'class-validator';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type Page } from '../readmodel/pagination';
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class PageInfo {
   @Field()
   hasNextPage!: boolean;
@@ -30,7 +30,7 @@ type ClassOf<T> = new (...args: never[]) => T;
 
 /** The connection type of a node type, named `<Node>Connection` with edges `<Node>Edge`. */
 export function Connection<Node extends object>(NodeType: ClassOf<Node>, name: string) {
-  @ObjectType(`${name}Edge`)
+  @ObjectType(`${name}Edge`, { simpleResolvers: true })
   class Edge {
     @Field()
     cursor!: string;
@@ -39,30 +39,32 @@ export function Connection<Node extends object>(NodeType: ClassOf<Node>, name: s
     node!: Node;
   }
 
-  @ObjectType(`${name}Connection`)
+  @ObjectType(`${name}Connection`, { simpleResolvers: true })
   class NodeConnection {
-    @Field(() => [Edge])
-    edges!: Edge[];
-
     @Field(() => [NodeType])
     nodes!: Node[];
 
     @Field(() => PageInfo)
     pageInfo!: PageInfo;
 
-    private count!: () => number;
+    private page!: Page<unknown>;
+
+    // Edges, and so a cursor per row, only for the queries that ask for them.
+    @Field(() => [Edge])
+    edges(): Edge[] {
+      return this.page.edges.map(({ cursor }, i) => ({ cursor, node: this.nodes[i]! }));
+    }
 
     @Field(() => Int, { description: 'How many match the filter in all, whatever the page.' })
     totalCount(): number {
-      return this.count();
+      return this.page.totalCount();
     }
 
     static from<Row>(page: Page<Row>, toNode: (row: Row) => Node): NodeConnection {
       const connection = new NodeConnection();
-      connection.edges = page.edges.map(({ cursor, row }) => ({ cursor, node: toNode(row) }));
-      connection.nodes = connection.edges.map((edge) => edge.node);
+      connection.nodes = page.edges.map((edge) => toNode(edge.row));
       connection.pageInfo = { hasNextPage: page.hasNextPage, endCursor: page.endCursor };
-      connection.count = () => page.totalCount();
+      connection.page = page;
       return connection;
     }
   }

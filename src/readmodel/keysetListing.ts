@@ -65,14 +65,23 @@ export function keysetListing<Filter extends object, Row>(db: ReadModelDatabase,
     );
     // One row more than asked for tells whether there is a next page.
     const raws = page.all({ ...params, ...afterParameters(key), limit: first + 1 }) as RawRow[];
-    const edges = raws.slice(0, first).map((raw) => {
-      const row = spec.toRow(raw);
-      return { cursor: encodeCursor(spec.listing, spec.keyOf(row)), row };
-    });
+    const edges = raws.slice(0, first).map((raw) => new ListedRow(spec, spec.toRow(raw)));
     const count = () => statements.get(`count ${shape}`, () => countSql(spec, filterConditions(spec, given, false)), false);
     const totalCount = once(() => Number(count().pluck().get(params)));
     return { edges, hasNextPage: raws.length > first, endCursor: edges.at(-1)?.cursor ?? null, totalCount };
   };
+}
+
+/** A row of a page; its cursor is encoded when asked for, as most clients only want the page's endCursor. */
+class ListedRow<Row> {
+  constructor(
+    private readonly spec: Pick<ListingSpec<unknown, Row>, 'listing' | 'keyOf'>,
+    readonly row: Row,
+  ) {}
+
+  get cursor(): string {
+    return encodeCursor(this.spec.listing, this.spec.keyOf(this.row));
+  }
 }
 
 /** Prepared statements by filter shape: at most one per combination of given filters, so the cache stays small. */

@@ -101,6 +101,7 @@ describe('GraphQL queries over HTTP', () => {
         totals.add(sessions.totalCount);
         sequences.push(...sessions.nodes.map((n) => n.sequence));
         expect(sessions.edges.map((e) => e.node.sequence)).toEqual(sessions.nodes.map((n) => n.sequence));
+        expect(sessions.edges.at(-1)?.cursor ?? null).toBe(sessions.pageInfo.endCursor);
         if (!sessions.pageInfo.hasNextPage) break;
         after = sessions.pageInfo.endCursor;
       }

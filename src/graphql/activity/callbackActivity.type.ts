@@ -2,7 +2,7 @@
 import { Field, Int, ObjectType } from 'type-graphql';
 import type { ActivityMinuteRow, CallbackActivity as CallbackActivityRow } from '../../readmodel/activityQueries';
 
-@ObjectType({ description: 'Push and interruption callbacks received in one minute.' })
+@ObjectType({ simpleResolvers: true, description: 'Push and interruption callbacks received in one minute.' })
 export class ActivityMinute {
   @Field({ description: 'The start of the minute (UTC).' })
   minute!: Date;
@@ -18,7 +18,7 @@ export class ActivityMinute {
   }
 }
 
-@ObjectType({ description: 'Callbacks per minute of receipt, each stored callback counted once (retries are not counted again).' })
+@ObjectType({ simpleResolvers: true, description: 'Callbacks per minute of receipt, each stored callback counted once (retries are not counted again).' })
 export class CallbackActivity {
   @Field(() => [ActivityMinute], { description: 'Every minute of the window, oldest first, zeros included; the last is the current minute.' })
   minutes!: ActivityMinute[];

@@ -2,7 +2,7 @@
 import { Field, ID, ObjectType } from 'type-graphql';
 import type { CallbackLogEntry } from '../../readmodel/callbackQueries';
 
-@ObjectType({ description: 'One callback as stored in the event log.' })
+@ObjectType({ simpleResolvers: true, description: 'One callback as stored in the event log.' })
 export class CallbackEvent {
   @Field(() => ID, { description: 'The event id; the same for a retried callback.' })
   id!: string;

@@ -10,7 +10,7 @@ export enum RelayTaskStatus {
 registerEnumType(RelayTaskStatus, { name: 'RelayTaskStatus', description: "The status of the task's latest run." });
 
 
-@ObjectType({ description: 'A file of a VOD source, as the task played it.' })
+@ObjectType({ simpleResolvers: true, description: 'A file of a VOD source, as the task played it.' })
 export class RelayVodFile {
   @Field(() => Int, { description: 'Its index in the source list (-1 when CSS gave none).' })
   index!: number;
@@ -42,7 +42,7 @@ export class RelayVodFile {
   }
 }
 
-@ObjectType({ description: 'One run of a task: a start and the exit that ended it (CSS restarts tasks that retry or migrate).' })
+@ObjectType({ simpleResolvers: true, description: 'One run of a task: a start and the exit that ended it (CSS restarts tasks that retry or migrate).' })
 export class RelayTaskRun {
   @Field(() => Date, { nullable: true, description: 'Null when the TaskStart of this run was never received.' })
   startedAt!: Date | null;
@@ -61,7 +61,7 @@ export class RelayTaskRun {
   }
 }
 
-@ObjectType({ description: 'A TaskAlarm the task raised.' })
+@ObjectType({ simpleResolvers: true, description: 'A TaskAlarm the task raised.' })
 export class RelayTaskAlarm {
   @Field(() => String, { nullable: true, description: 'PullFileUnstable, PushStreamUnstable, PullFileFailed, PushStreamFailed, FileEndEarly, ...' })
   type!: string | null;
@@ -80,7 +80,7 @@ export class RelayTaskAlarm {
   }
 }
 
-@ObjectType({ description: 'A relay task; its status and exit are those of its latest run.' })
+@ObjectType({ simpleResolvers: true, description: 'A relay task; its status and exit are those of its latest run.' })
 export class RelayTask {
   @Field(() => ID)
   taskId!: string;

@@ -10,7 +10,7 @@ export enum SessionStatus {
 registerEnumType(SessionStatus, { name: 'SessionStatus', description: 'LIVE until the interruption arrives, then ENDED.' });
 
 
-@ObjectType({ description: 'One push activity: the push and the interruption that share a sequence.' })
+@ObjectType({ simpleResolvers: true, description: 'One push activity: the push and the interruption that share a sequence.' })
 export class StreamSession {
   @Field(() => ID)
   sequence!: string;

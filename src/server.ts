@@ -180,8 +180,10 @@ export async function startService(config: Config, logger: Logger = createLogger
   const closeAll = async () => {
     stopping.abort();
     await app.close();
+    logger.info('HTTP closed: stopping the event store and the projector');
     await ledger.close();
     readModels.close();
+    logger.info({ position: String(projector.status().position) }, 'stopped');
   };
   try {
     await app.listen({ port: config.port, host: config.host });

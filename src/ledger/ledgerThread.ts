@@ -1,8 +1,7 @@
 // The main thread's side of the ledger thread: an EventStore whose appends run there, and the projector's progress.
-import { EventEmitter, once } from 'node:events';
+import { EventEmitter } from 'node:events';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
 import { MessageChannel, Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import {
@@ -54,6 +53,7 @@ export class LedgerThread implements EventStore, ProjectionProgress {
   private nextId = 1;
   private storeOpen = true;
   private running = true;
+  private readonly exitedThreads = new Set<Worker>();
   private readonly writerStopped: Promise<void>;
   private readonly projectorStopped: Promise<void>;
 
@@ -102,6 +102,7 @@ export class LedgerThread implements EventStore, ProjectionProgress {
     const ended = (worker: Worker, what: string) =>
       new Promise<void>((resolve) => {
         worker.once('exit', (code) => {
+          this.exitedThreads.add(worker);
           if (this.running) logger.fatal({ code }, `the ledger's ${what} thread ended unexpectedly: restart the service`);
           resolve();
         });
@@ -178,12 +179,18 @@ export class LedgerThread implements EventStore, ProjectionProgress {
       this.running = false; // from here on, the threads' exits are expected
       this.storeOpen = false;
       this.flushQueue();
-      for (const [worker, what] of [[this.writer, 'writer'], [this.projector, 'projector']] as const) {
+      const threads = [
+        [this.writer, this.writerStopped, 'writer'],
+        [this.projector, this.projectorStopped, 'projector'],
+      ] as const;
+      for (const [worker, stopped, what] of threads) {
+        if (this.exitedThreads.has(worker)) continue; // ended already (and said so)
         // Bounded: a thread that does not finish in time is ended, and said so, rather than holding up the exit.
         const answered = await request(worker, { kind: 'shutdown' }, 'stopped', SHUTDOWN_TIMEOUT_MS);
-        if (!answered) this.logger.error(`the ledger's ${what} thread did not stop within ${SHUTDOWN_TIMEOUT_MS} ms: ending it`);
-        const exited = await Promise.race([once(worker, 'exit').then(() => true), delay(answered ? EXIT_GRACE_MS : 0, false, { ref: false })]);
-        if (exited !== true) await worker.terminate();
+        if (!answered && !this.exitedThreads.has(worker)) {
+          this.logger.error(`the ledger's ${what} thread did not stop within ${SHUTDOWN_TIMEOUT_MS} ms: ending it`);
+        }
+        if (!(await settledWithin(stopped, answered ? EXIT_GRACE_MS : 0))) await worker.terminate();
       }
     }
     await Promise.all([this.writerStopped, this.projectorStopped]);
@@ -238,6 +245,20 @@ export class LedgerThread implements EventStore, ProjectionProgress {
     for (const pending of this.pending.values()) pending.reject(error);
     this.pending.clear();
   }
+}
+
+/**
+ * Whether `promise` settles within `ms`. The timer keeps the process alive meanwhile: with nothing else pending,
+ * Node would otherwise end the process in the middle of a shutdown.
+ */
+function settledWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), ms);
+    void promise.then(() => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+  });
 }
 
 function startFailure(message: FromLedger): Error {

@@ -10,13 +10,20 @@ describe('SIGTERM under load', () => {
   afterAll(() => data.remove());
 
   let run: ReturnType<typeof runCli> | undefined;
-  afterAll(() => run?.child.kill('SIGKILL')); // only does something when the test failed before SIGTERM
+  let finished = false;
+  let step = 'starting';
+  afterAll(() => {
+    // Only when the test failed or timed out: where it stopped, and what the service said.
+    if (!finished) console.log(`stopped at: ${step}\n${run?.output() ?? ''}`);
+    run?.child.kill('SIGKILL');
+  });
 
   it('finishes in-flight callbacks, persists the checkpoint, closes subscriptions with 1001 and exits 0', async () => {
     run = runCli(['serve'], { PORT: '0', HOST: '127.0.0.1', DATA_DIR: data.dir, LOG_LEVEL: 'info' });
     const line = await run.waitForLine(/listening on http:\/\/127\.0\.0\.1:\d+/);
     const url = /http:\/\/127\.0\.0\.1:\d+/.exec(line)![0];
 
+    step = 'subscribing';
     const client = subscriptionClient(url);
     const closeCode = new Promise<number>((resolve) => client.on('closed', (event) => resolve((event as { code: number }).code)));
     const updates = collect(client, SessionUpdatedDocument, {});
@@ -35,16 +42,20 @@ describe('SIGTERM under load', () => {
         }
       }
     };
+    step = 'posting callbacks';
     const load = Promise.all(Array.from({ length: 8 }, (_, worker) => sender(worker)));
     while (acknowledged.length < 50) await new Promise((resolve) => setTimeout(resolve, 2));
+    step = 'SIGTERM sent, waiting for the senders';
     run.child.kill('SIGTERM');
     await load;
+    step = 'waiting for the exit';
 
     expect(await run.exited).toEqual({ code: 0, signal: null });
     expect(run.output()).toContain('SIGTERM received: stopping');
     expect(await closeCode).toBe(1001);
     await client.dispose();
     expect(sent).toBeLessThanOrEqual(800);
+    step = 'checking the files';
 
     const events = new Database(path.join(data.dir, 'events.db'), { readonly: true });
     const readModels = new Database(path.join(data.dir, 'readmodels.db'), { readonly: true });
@@ -59,5 +70,6 @@ describe('SIGTERM under load', () => {
       events.close();
       readModels.close();
     }
+    finished = true;
   });
 });

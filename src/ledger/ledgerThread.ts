@@ -1,4 +1,4 @@
-// The main thread's side of the ledger thread: an EventStore whose appends run there, and the projector's progress.
+// The main thread's side of the ledger threads: an EventStore whose appends run on the writer, and the projector's progress.
 import { EventEmitter } from 'node:events';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -39,7 +39,7 @@ interface PendingAppend {
 }
 
 /**
- * The embedded store on its own thread. Appends (JSON-serialized here, so the thread only binds strings) travel in
+ * The embedded store on threads of its own: a writer and a projector. Appends (JSON-serialized here, so the thread only binds strings) travel in
  * one message per event-loop turn and share the store's group commit; the reply comes once they are durable.
  * Reads run on this thread through a second connection to the same file (WAL lets it read while the writer commits).
  */
@@ -81,7 +81,13 @@ export class LedgerThread implements EventStore, ProjectionProgress {
       throw fromProjector instanceof Error ? fromProjector : startFailure(fromProjector);
     }
     // Opened after the threads have created or migrated the file.
-    const reader = SqliteEventStore.open(files.eventsFile);
+    let reader: SqliteEventStore;
+    try {
+      reader = SqliteEventStore.open(files.eventsFile);
+    } catch (error) {
+      await Promise.all([writer.terminate(), projector.terminate()]);
+      throw error;
+    }
     return new LedgerThread(writer, projector, reader, fromProjector.status, logger);
   }
 

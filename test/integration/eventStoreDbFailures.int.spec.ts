@@ -1,49 +1,13 @@
 // The EventStoreDB adapter's failure paths, for real over loopback sockets: nothing listening, a server that never answers, close.
 import { randomUUID } from 'node:crypto';
-import net, { type AddressInfo } from 'node:net';
 import pino from 'pino';
 import { NewEvent, StoreUnavailableError } from '../../src/eventstore/eventStore';
 import { EventStoreDbEventStore, type EventStoreDbOptions } from '../../src/eventstore/eventStoreDbEventStore';
+import { blackHole, freePort, type BlackHole } from '../support/loopbackSockets';
 
 const DEADLINE_MS = 500;
 
 const newEvent = (): NewEvent => ({ id: randomUUID(), type: 'FailureTested', data: { n: 1 } });
-
-function listen(server: net.Server): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
-  });
-}
-
-const closeServer = (server: net.Server): Promise<void> => new Promise((resolve) => server.close(() => resolve()));
-
-/** A port nothing listens on: bound by us for a moment, then released. */
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  const port = await listen(server);
-  await closeServer(server);
-  return port;
-}
-
-/** A TCP server that accepts connections and never sends a byte, so HTTP/2 and gRPC calls over it hang. */
-async function blackHole() {
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((socket) => {
-    sockets.add(socket);
-    socket.on('error', () => undefined);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  const port = await listen(server);
-  return {
-    port,
-    connectionCount: () => sockets.size,
-    async close() {
-      for (const socket of sockets) socket.destroy();
-      await closeServer(server);
-    },
-  };
-}
 
 /** A pino logger whose lines land in an array; `until(n, pattern)` resolves when n lines match. */
 function capturingLogger() {
@@ -130,7 +94,7 @@ describe('EventStoreDB adapter, given nothing listening on the port', () => {
 });
 
 describe('EventStoreDB adapter, given a server that accepts connections and never answers', () => {
-  let hole: Awaited<ReturnType<typeof blackHole>>;
+  let hole: BlackHole;
   let store: EventStoreDbEventStore;
   beforeEach(async () => {
     hole = await blackHole();

@@ -1,15 +1,6 @@
-import net from 'node:net';
+import { freePort } from '../support/loopbackSockets';
 import { runCli } from '../support/serviceProcess';
 import { postCallback, tempDataDir } from '../support/testService';
-
-/** A loopback port nothing listens on: bound, then released. */
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 describe('the service with EventStoreDB unreachable', () => {
   const data = tempDataDir();

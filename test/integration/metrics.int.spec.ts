@@ -1,8 +1,8 @@
-import net from 'node:net';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import type { RunningService } from '../../src/server';
 import { SessionUpdatedDocument } from '../graphql/generated';
+import { blackHole, type BlackHole } from '../support/loopbackSockets';
 import { collect, subscriptionClient, waitForSubscribers } from '../support/graphqlClient';
 import { samplesOf, scrape, valueOf, type Sample } from '../support/metricsText';
 import { postCallback, signCallback, startTestService, tempDataDir } from '../support/testService';
@@ -198,26 +198,19 @@ describe('GET /metrics', () => {
   });
 
   describe('with an EventStoreDB that accepts connections and never answers', () => {
-    let blackHole: net.Server;
-    const sockets = new Set<net.Socket>();
+    let hole: BlackHole;
     let service: RunningService;
     beforeAll(async () => {
-      blackHole = net.createServer((socket) => {
-        sockets.add(socket);
-        socket.on('close', () => sockets.delete(socket));
-      });
-      await new Promise<void>((resolve) => blackHole.listen(0, '127.0.0.1', resolve));
-      const { port } = blackHole.address() as net.AddressInfo;
+      hole = await blackHole();
       service = await startTestService(`${data.dir}/hanging`, {
-        EVENTSTORE_CONNECTION_STRING: `esdb://127.0.0.1:${port}?tls=false`,
+        EVENTSTORE_CONNECTION_STRING: `esdb://127.0.0.1:${hole.port}?tls=false`,
         APPEND_TIMEOUT_MS: '1500',
         MAX_INFLIGHT_APPENDS: '2',
       });
     });
     afterAll(async () => {
       await service.close();
-      sockets.forEach((socket) => socket.destroy());
-      await new Promise<void>((resolve) => blackHole.close(() => resolve()));
+      await hole.close();
     });
 
     it('still answers a scrape, with the store unreachable, and counts overloaded and unavailable callbacks', async () => {

@@ -1,5 +1,5 @@
-import net from 'node:net';
 import type { RunningService } from '../../src/server';
+import { blackHole, type BlackHole } from '../support/loopbackSockets';
 import { postCallback, startTestService, tempDataDir, type PostResult } from '../support/testService';
 
 const push = (i: number) => ({ event_type: 1, sequence: String(10_000 + i), stream_id: `load-${i}` });
@@ -9,27 +9,20 @@ describe('more callbacks at once than MAX_INFLIGHT_APPENDS', () => {
   afterAll(() => data.remove());
 
   describe('while the store hangs (an EventStoreDB address that accepts connections and never answers)', () => {
-    let blackHole: net.Server;
-    const sockets = new Set<net.Socket>();
+    let hole: BlackHole;
     let service: RunningService;
 
     beforeAll(async () => {
-      blackHole = net.createServer((socket) => {
-        sockets.add(socket);
-        socket.on('close', () => sockets.delete(socket));
-      });
-      await new Promise<void>((resolve) => blackHole.listen(0, '127.0.0.1', resolve));
-      const { port } = blackHole.address() as net.AddressInfo;
+      hole = await blackHole();
       service = await startTestService(`${data.dir}/hanging`, {
-        EVENTSTORE_CONNECTION_STRING: `esdb://127.0.0.1:${port}?tls=false`,
+        EVENTSTORE_CONNECTION_STRING: `esdb://127.0.0.1:${hole.port}?tls=false`,
         APPEND_TIMEOUT_MS: '2000',
         MAX_INFLIGHT_APPENDS: '4',
       });
     });
     afterAll(async () => {
       await service.close();
-      sockets.forEach((socket) => socket.destroy());
-      await new Promise<void>((resolve) => blackHole.close(() => resolve()));
+      await hole.close();
     });
 
     it('holds 4 appends, refuses the rest at once with 503 overloaded and Retry-After, and takes new ones once those end', async () => {

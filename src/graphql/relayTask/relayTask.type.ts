@@ -9,7 +9,6 @@ export enum RelayTaskStatus {
 }
 registerEnumType(RelayTaskStatus, { name: 'RelayTaskStatus', description: "The status of the task's latest run." });
 
-
 @ObjectType({ simpleResolvers: true, description: 'A file of a VOD source, as the task played it.' })
 export class RelayVodFile {
   @Field(() => Int, { description: 'Its index in the source list (-1 when CSS gave none).' })

@@ -175,6 +175,8 @@ export async function startService(config: Config, logger: Logger = createLogger
     graphql: config.graphql,
     maxInflightAppends: config.maxInflightAppends,
     requestTimeoutMs: config.httpRequestTimeoutMs,
+    // The longest an accepted callback waits for its append, and a second to answer.
+    drainTimeoutMs: config.appendTimeoutMs + 1_000,
     metrics,
   });
   const closeAll = async () => {

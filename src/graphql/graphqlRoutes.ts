@@ -18,6 +18,9 @@ export const GRAPHQL_PATH = '/graphql';
 /** WebSocket close code for a connection_init without a valid token (graphql-ws uses 4403 for Forbidden). */
 const FORBIDDEN = 4403;
 
+/** On stopping, how long a subscriber has to answer the 1001 close frame before its socket is cut. */
+const SOCKET_CLOSE_GRACE_MS = 2_000;
+
 export interface GraphqlRouteOptions {
   schema: GraphQLSchema;
   config: GraphqlConfig;
@@ -121,10 +124,12 @@ export async function graphqlRoutes(app: FastifyInstance, options: GraphqlRouteO
   });
   await apollo.start();
   // Fastify owns the HTTP lifecycle: sockets are told "going away" (1001) before the server stops
-  // taking requests, in-flight requests finish, then Apollo stops.
+  // taking requests, in-flight requests finish, then Apollo stops. A subscriber that never answers the close frame
+  // is cut after a grace period, not after ws's 30 s close timeout.
   app.addHook('preClose', async () => {
+    const cut = setTimeout(() => webSockets.clients.forEach((socket) => socket.terminate()), SOCKET_CLOSE_GRACE_MS);
     await subscriptions.dispose();
-    await new Promise<void>((resolve) => webSockets.close(() => resolve()));
+    clearTimeout(cut);
   });
   app.addHook('onClose', async () => apollo.stop());
 

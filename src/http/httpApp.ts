@@ -25,6 +25,8 @@ export interface HttpAppOptions {
   maxInflightAppends: number;
   /** Slow clients are cut off after this. */
   requestTimeoutMs: number;
+  /** On stopping, connections still open after this long are cut: no client can hold the stop open. */
+  drainTimeoutMs: number;
   /** Served at GET /metrics, and fed by the callback route. */
   metrics?: ServiceMetrics;
   nowSeconds?: () => number;
@@ -71,6 +73,27 @@ export async function buildHttpApp(options: HttpAppOptions) {
   // Every answer names its request, so a caller can find the log lines and the stored event it caused.
   app.addHook('onRequest', (request, reply, done) => {
     reply.header(REQUEST_ID_HEADER, request.id);
+    done();
+  });
+
+  // Stopping: every answer from now on closes its connection. A keep-alive connection that becomes idle after the
+  // listener closed would otherwise hold the stop open for the keep-alive timeout (72 s).
+  let stopping = false;
+  let cutConnections: NodeJS.Timeout | undefined;
+  app.addHook('preClose', (done) => {
+    stopping = true;
+    cutConnections = setTimeout(() => {
+      options.logger.warn(`connections still open ${options.drainTimeoutMs} ms after stopping began: closing them`);
+      app.server.closeAllConnections();
+    }, options.drainTimeoutMs);
+    done();
+  });
+  app.addHook('onSend', (_request, reply, payload, done) => {
+    if (stopping) reply.header('connection', 'close');
+    done(null, payload);
+  });
+  app.addHook('onClose', (_app, done) => {
+    clearTimeout(cutConnections);
     done();
   });
 

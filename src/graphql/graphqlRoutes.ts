@@ -128,8 +128,11 @@ export async function graphqlRoutes(app: FastifyInstance, options: GraphqlRouteO
   // is cut after a grace period, not after ws's 30 s close timeout.
   app.addHook('preClose', async () => {
     const cut = setTimeout(() => webSockets.clients.forEach((socket) => socket.terminate()), SOCKET_CLOSE_GRACE_MS);
-    await subscriptions.dispose();
-    clearTimeout(cut);
+    try {
+      await subscriptions.dispose();
+    } finally {
+      clearTimeout(cut);
+    }
   });
   app.addHook('onClose', async () => apollo.stop());
 

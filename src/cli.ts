@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // Command line: `serve` runs the service (the default verb); `rebuild`, `export`, `import`, `simulate`, `emit-schema`.
+import './supportedRuntime';
 import 'reflect-metadata';
 import { createReadStream, createWriteStream, statSync, writeFileSync } from 'node:fs';
 import readline from 'node:readline';

@@ -12,6 +12,7 @@ import { graphqlRoutes } from '../graphql/graphqlRoutes';
 import type { GraphqlConfig } from '../config';
 import { callbackRoutes } from '../ingest/callbackRoute';
 import type { ServiceMetrics } from '../metrics/serviceMetrics';
+import { boundConnections } from './connectionBounds';
 import { describeRequestError, sendError } from './errorReply';
 import { REQUEST_ID_HEADER, requestIdOf } from './requestId';
 
@@ -27,6 +28,10 @@ export interface HttpAppOptions {
   maxInflightAppends: number;
   /** A request not received whole by then is answered 408 and its connection destroyed. */
   requestTimeoutMs: number;
+  /** Open connections at most (WebSocket included); further ones are refused at accept. */
+  maxConnections: number;
+  /** A keep-alive connection waiting this long for its next request is closed. */
+  keepAliveTimeoutMs: number;
   /** On stopping, connections still open after this long are cut: no client can hold the stop open. */
   drainTimeoutMs: number;
   /** Served at GET /metrics, and fed by the callback route. */
@@ -59,6 +64,8 @@ export async function buildHttpApp(options: HttpAppOptions) {
     // Not Fastify's requestIdHeader, which would take any header value verbatim into logs and events.
     genReqId: requestIdOf,
     requestTimeout: options.requestTimeoutMs,
+    // Fastify's 72 s would outlive the idle timeout of most load balancers and proxies (60 s).
+    keepAliveTimeout: options.keepAliveTimeoutMs,
     // Node checks request deadlines every 30 s by default: too coarse to cut a slow client off on time.
     http: { connectionsCheckingInterval: Math.min(1000, options.requestTimeoutMs / 4) },
     // Bytes that are not HTTP at all still get the JSON error shape.
@@ -73,14 +80,23 @@ export async function buildHttpApp(options: HttpAppOptions) {
       }
       const request = receiving.get(socket);
       if (status === 408 && request !== undefined && !request.complete) request.destroy(Object.assign(error, { statusCode: 408 }));
-      // Destroyed, not half-closed: a client that never closes its side would keep the descriptor and its request's
-      // memory for as long as it likes.
+      // Destroyed, not half-closed: a client that never closes its side would keep the descriptor, the connection's
+      // place under MAX_CONNECTIONS and its request's memory for as long as it likes.
       socket.destroy();
     },
   });
   // Node applies the larger of headersTimeout (60 s by default) and requestTimeout to the whole request.
   app.server.headersTimeout = options.requestTimeoutMs;
   app.server.on('request', (request: IncomingMessage) => receiving.set(request.socket, request));
+  const connections = boundConnections(app.server, {
+    maxConnections: options.maxConnections,
+    logger: options.logger,
+    ...(options.metrics === undefined ? {} : { metrics: options.metrics.connections }),
+  });
+  app.addHook('onClose', (_app, done) => {
+    connections.stop();
+    done();
+  });
 
   // Every answer names its request, so a caller can find the log lines and the stored event it caused.
   app.addHook('onRequest', (request, reply, done) => {

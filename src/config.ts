@@ -1,6 +1,7 @@
 // Service configuration from environment variables, validated once at start-up.
 import path from 'node:path';
 import type { CallbackAuthConfig } from './ingest/authenticateCallback';
+import { connectionFileBudget, defaultMaxConnections, readOpenFileLimit } from './http/openFileLimit';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -16,10 +17,14 @@ export interface Config {
   trustProxy: boolean | string;
   logLevel: LogLevel;
   production: boolean;
-  /** Callbacks handled at once at most (headers to answer); beyond, they are answered 503 with Retry-After. */
+  /** Authenticated callbacks handled at once at most (authentication to answer); beyond, they are answered 503 with Retry-After. */
   maxInflightAppends: number;
   /** How long a client may take to send a whole request before the connection is cut. */
   httpRequestTimeoutMs: number;
+  /** Open HTTP connections (WebSocket included) at most; further connections are refused at accept. */
+  maxConnections: number;
+  /** How long a keep-alive connection may wait for its next request before it is closed. */
+  httpKeepAliveTimeoutMs: number;
   /** How long an append to EventStoreDB may take before it counts as failed (CSS gives up at 20 s). */
   appendTimeoutMs: number;
   graphql: GraphqlConfig;
@@ -88,7 +93,7 @@ function reader(env: Environment) {
   };
 }
 
-export function loadConfig(env: Environment, cwd = process.cwd()): Config {
+export function loadConfig(env: Environment, cwd = process.cwd(), openFileLimit = readOpenFileLimit()): Config {
   const read = reader(env);
 
   const host = read.string('HOST', '0.0.0.0');
@@ -113,6 +118,14 @@ export function loadConfig(env: Environment, cwd = process.cwd()): Config {
     throw new ConfigError('GRAPHQL_API_TOKENS', '(hidden)', 'comma-separated tokens of 16 to 512 visible ASCII characters');
   }
 
+  const maxConnections = read.integer('MAX_CONNECTIONS', defaultMaxConnections(openFileLimit), 1, 1_000_000);
+  // Above what the open-file limit leaves, accepts (and the store's files) would fail for want of descriptors first.
+  if (openFileLimit !== null && maxConnections > connectionFileBudget(openFileLimit)) {
+    const budget = connectionFileBudget(openFileLimit);
+    const allowed = `an integer from 1 to ${budget} (the open-file limit ${openFileLimit} less ${openFileLimit - budget} kept for files, threads and outgoing connections)`;
+    throw new ConfigError('MAX_CONNECTIONS', String(maxConnections), allowed);
+  }
+
   return {
     port: read.integer('PORT', 4000, 0, 65535),
     host,
@@ -129,6 +142,8 @@ export function loadConfig(env: Environment, cwd = process.cwd()): Config {
     production,
     maxInflightAppends: read.integer('MAX_INFLIGHT_APPENDS', 1000, 1, 1_000_000),
     httpRequestTimeoutMs: read.integer('HTTP_REQUEST_TIMEOUT_MS', 15_000, 100, 600_000),
+    maxConnections,
+    httpKeepAliveTimeoutMs: read.integer('HTTP_KEEP_ALIVE_TIMEOUT_MS', 5_000, 100, 600_000),
     appendTimeoutMs: read.integer('APPEND_TIMEOUT_MS', 5_000, 100, 19_000),
     graphql: {
       apiTokens,

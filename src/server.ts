@@ -175,6 +175,8 @@ export async function startService(config: Config, logger: Logger = createLogger
     graphql: config.graphql,
     maxInflightAppends: config.maxInflightAppends,
     requestTimeoutMs: config.httpRequestTimeoutMs,
+    maxConnections: config.maxConnections,
+    keepAliveTimeoutMs: config.httpKeepAliveTimeoutMs,
     // The longest an accepted callback waits for its append, and a second to answer.
     drainTimeoutMs: config.appendTimeoutMs + 1_000,
     metrics,
@@ -196,7 +198,7 @@ export async function startService(config: Config, logger: Logger = createLogger
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
-  logger.info({ url }, `listening on ${url} (POST /callbacks, /graphql, GET /healthz, GET /readyz, GET /metrics)`);
+  logger.info({ url, maxConnections: config.maxConnections }, `listening on ${url} (POST /callbacks, /graphql, GET /healthz, GET /readyz, GET /metrics)`);
 
   return { url, store, readModels, projector, subscriberCount: () => topics.subscriberCount(), close: closeAll };
 }

@@ -18,6 +18,8 @@ const CLIENT_ERRORS: Record<string, string> = {
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'invalid_content_length',
   FST_ERR_CTP_EMPTY_JSON_BODY: 'empty_body',
   FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported_media_type',
+  // A request whose body had not arrived by HTTP_REQUEST_TIMEOUT_MS (its connection is cut, see httpApp).
+  ERR_HTTP_REQUEST_TIMEOUT: 'request_timeout',
 };
 
 /** The status and slug an error thrown inside a request is answered with: the client's fault (4xx) or ours (500). */

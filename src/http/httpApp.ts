@@ -1,5 +1,7 @@
 // The HTTP surface: callbacks, health and readiness, GraphQL and the dashboard, with JSON errors everywhere.
 import Fastify, { LogController, type FastifyError } from 'fastify';
+import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import type { EventStore } from '../eventstore/eventStore';
 import type { CallbackAuthConfig } from '../ingest/authenticateCallback';
@@ -10,6 +12,7 @@ import { graphqlRoutes } from '../graphql/graphqlRoutes';
 import type { GraphqlConfig } from '../config';
 import { callbackRoutes } from '../ingest/callbackRoute';
 import type { ServiceMetrics } from '../metrics/serviceMetrics';
+import { boundConnections } from './connectionBounds';
 import { describeRequestError, sendError } from './errorReply';
 import { REQUEST_ID_HEADER, requestIdOf } from './requestId';
 
@@ -23,8 +26,12 @@ export interface HttpAppOptions {
   graphqlSchema: GraphQLSchema;
   graphql: GraphqlConfig;
   maxInflightAppends: number;
-  /** Slow clients are cut off after this. */
+  /** A request not received whole by then is answered 408 and its connection destroyed. */
   requestTimeoutMs: number;
+  /** Open connections at most (WebSocket included); further ones are refused at accept. */
+  maxConnections: number;
+  /** A keep-alive connection waiting this long for its next request is closed. */
+  keepAliveTimeoutMs: number;
   /** On stopping, connections still open after this long are cut: no client can hold the stop open. */
   drainTimeoutMs: number;
   /** Served at GET /metrics, and fed by the callback route. */
@@ -45,6 +52,9 @@ function describeClientError(error: Error): [number, string, string, string] {
 }
 
 export async function buildHttpApp(options: HttpAppOptions) {
+  // The request each connection is receiving: one cut for time ends with the timeout as its error, so the route
+  // counts and logs a 408 rather than a client that went away.
+  const receiving = new WeakMap<Socket, IncomingMessage>();
   const app = Fastify({
     loggerInstance: options.logger,
     // Per-request logs would cost more than a callback itself; rejections are logged where they happen.
@@ -54,21 +64,39 @@ export async function buildHttpApp(options: HttpAppOptions) {
     // Not Fastify's requestIdHeader, which would take any header value verbatim into logs and events.
     genReqId: requestIdOf,
     requestTimeout: options.requestTimeoutMs,
+    // Fastify's 72 s would outlive the idle timeout of most load balancers and proxies (60 s).
+    keepAliveTimeout: options.keepAliveTimeoutMs,
     // Node checks request deadlines every 30 s by default: too coarse to cut a slow client off on time.
     http: { connectionsCheckingInterval: Math.min(1000, options.requestTimeoutMs / 4) },
     // Bytes that are not HTTP at all still get the JSON error shape.
     clientErrorHandler: (error, socket) => {
-      if (!socket.writable) return socket.destroy();
       const [status, slug, reason, message] = describeClientError(error);
-      const body = JSON.stringify({ code: status, error: slug, message });
-      socket.end(
-        `HTTP/1.1 ${status} ${reason}\r\n` +
-          `content-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
-      );
+      if (socket.writable) {
+        const body = JSON.stringify({ code: status, error: slug, message });
+        socket.write(
+          `HTTP/1.1 ${status} ${reason}\r\n` +
+            `content-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+        );
+      }
+      const request = receiving.get(socket);
+      if (status === 408 && request !== undefined && !request.complete) request.destroy(Object.assign(error, { statusCode: 408 }));
+      // Destroyed, not half-closed: a client that never closes its side would keep the descriptor, the connection's
+      // place under MAX_CONNECTIONS and its request's memory for as long as it likes.
+      socket.destroy();
     },
   });
   // Node applies the larger of headersTimeout (60 s by default) and requestTimeout to the whole request.
   app.server.headersTimeout = options.requestTimeoutMs;
+  app.server.on('request', (request: IncomingMessage) => receiving.set(request.socket, request));
+  const connections = boundConnections(app.server, {
+    maxConnections: options.maxConnections,
+    logger: options.logger,
+    ...(options.metrics === undefined ? {} : { metrics: options.metrics.connections }),
+  });
+  app.addHook('onClose', (_app, done) => {
+    connections.stop();
+    done();
+  });
 
   // Every answer names its request, so a caller can find the log lines and the stored event it caused.
   app.addHook('onRequest', (request, reply, done) => {

@@ -12,7 +12,7 @@ export interface CallbackRouteOptions {
   store: EventStore;
   auth: CallbackAuthConfig;
   bodyLimitBytes: number;
-  /** Callbacks being handled at once at most; beyond, 503 with Retry-After instead of an ever-growing queue. */
+  /** Authenticated callbacks being handled at once at most; beyond, 503 with Retry-After instead of an ever-growing queue. */
   maxInflightAppends: number;
   /** Unix seconds; injectable so tests can sign for a fixed instant. */
   nowSeconds?: () => number;
@@ -34,22 +34,21 @@ export async function callbackRoutes(app: FastifyInstance, options: CallbackRout
     metrics?.countCallback(null, 'rejected', error);
     return rejectCallback(request, reply, status, error, message);
   };
-  // Counted from the moment the headers arrive, before the body is read: under CPU overload the queue
-  // forms in parsing and handling, not only in the store, and this is where it must be cut.
+  // Counted from the moment a callback is authenticated to its answer: only callbacks that prove they come from CSS
+  // hold a place, so strangers (slow ones above all) cannot keep CSS out. What a request holds before that, its body,
+  // is bounded by MAX_CONNECTIONS and the body limit; a request cut for time leaves with its connection.
   let inflight = 0;
-  const countedRequests = new WeakSet<FastifyRequest>();
-  app.addHook('onRequest', async (request, reply) => {
-    if (inflight >= options.maxInflightAppends) {
-      request.log.warn({ inflight }, 'overloaded: callback refused, CSS will retry');
-      metrics?.countCallback(null, 'overloaded');
-      reply.header('retry-after', String(OVERLOAD_RETRY_AFTER_SECONDS));
-      return sendError(reply, 503, 'overloaded', `${inflight} callbacks are being handled already; retry later`);
-    }
-    inflight++;
-    countedRequests.add(request);
-  });
+  const admitted = new WeakSet<FastifyRequest>();
+  /** The 503 for a callback that finds every place taken, or null when there is room. */
+  const refuseWhenFull = (request: FastifyRequest, reply: FastifyReply): FastifyReply | null => {
+    if (inflight < options.maxInflightAppends) return null;
+    request.log.warn({ inflight }, 'overloaded: callback refused, CSS will retry');
+    metrics?.countCallback(null, 'overloaded');
+    reply.header('retry-after', String(OVERLOAD_RETRY_AFTER_SECONDS));
+    return sendError(reply, 503, 'overloaded', `${inflight} callbacks are being handled already; retry later`);
+  };
   const release = async (request: FastifyRequest) => {
-    if (countedRequests.delete(request)) inflight--;
+    if (admitted.delete(request)) inflight--;
   };
   app.addHook('onResponse', release);
   app.addHook('onRequestAbort', release);
@@ -69,6 +68,9 @@ export async function callbackRoutes(app: FastifyInstance, options: CallbackRout
 
   app.post<{ Querystring: { token?: string | string[] } }>('/callbacks', async (request, reply) => {
     const receivedAt = new Date();
+    // Refused before any work on the body when full; the place is taken below, with no await in between.
+    const refused = refuseWhenFull(request, reply);
+    if (refused !== null) return refused;
     const body = request.body;
     if (!Buffer.isBuffer(body) || body.length === 0) {
       return reject(request, reply, 400, 'empty_body', 'body must be a JSON object, got an empty body');
@@ -85,6 +87,8 @@ export async function callbackRoutes(app: FastifyInstance, options: CallbackRout
     const token = Array.isArray(request.query.token) ? request.query.token[0] : request.query.token;
     const auth = authenticateCallback(parsed.payload, token, options.auth, nowSeconds());
     if (!auth.ok) return reject(request, reply, 401, auth.error, auth.message);
+    inflight++;
+    admitted.add(request);
 
     const event = interpretCallback(parsed.payload, raw);
     const metadata: CallbackEventMetadata = {

@@ -1,4 +1,4 @@
-// Prometheus metrics of one running service: callbacks, appends, projector, subscribers, store reachability, process.
+// Prometheus metrics of one running service: callbacks, appends, connections, projector, subscribers, store reachability, process.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { ProjectorPhase, ProjectorStatus } from '../projections/projector';
 
@@ -21,6 +21,14 @@ export interface CallbackMetrics {
   observeAppend(seconds: number): void;
 }
 
+/** What the HTTP server records about its connections. */
+export interface ConnectionMetrics {
+  opened(): void;
+  closed(): void;
+  /** A connection refused at accept because MAX_CONNECTIONS were open. */
+  refused(): void;
+}
+
 /** Live values the gauges read at scrape time. */
 export interface MetricSources {
   projectorStatus(): ProjectorStatus;
@@ -31,6 +39,7 @@ export interface MetricSources {
 
 export interface ServiceMetrics {
   callbacks: CallbackMetrics;
+  connections: ConnectionMetrics;
   /** The exposition text (Prometheus text format 0.0.4) and its content type. */
   scrape(): Promise<string>;
   contentType: string;
@@ -71,6 +80,16 @@ export function createServiceMetrics(sources: MetricSources): ServiceMetrics {
     name: `${METRIC_PREFIX}callback_append_duration_seconds`,
     help: 'Time the event store took to append a callback that was stored or found already stored',
     buckets: APPEND_SECONDS_BUCKETS,
+    registers,
+  });
+  const connectionsOpen = new Gauge({
+    name: `${METRIC_PREFIX}http_connections`,
+    help: 'HTTP connections open now, WebSocket connections included (at most MAX_CONNECTIONS)',
+    registers,
+  });
+  const connectionsRefused = new Counter({
+    name: `${METRIC_PREFIX}http_connections_refused_total`,
+    help: 'Connections refused at accept because MAX_CONNECTIONS connections were open',
     registers,
   });
 
@@ -134,6 +153,11 @@ export function createServiceMetrics(sources: MetricSources): ServiceMetrics {
         callbacksTotal.inc(error === undefined ? labels : { ...labels, error });
       },
       observeAppend: (seconds) => appendSeconds.observe(seconds),
+    },
+    connections: {
+      opened: () => connectionsOpen.inc(),
+      closed: () => connectionsOpen.dec(),
+      refused: () => connectionsRefused.inc(),
     },
     scrape: () => registry.metrics(),
     contentType: registry.contentType,

@@ -1,6 +1,7 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import type { RunningService } from '../../src/server';
-import { blackHole, type BlackHole } from '../support/loopbackSockets';
-import { postCallback, startTestService, tempDataDir, type PostResult } from '../support/testService';
+import { blackHole, rawConnection, type BlackHole, type RawConnection } from '../support/loopbackSockets';
+import { postCallback, signCallback, startTestService, tempDataDir, type PostResult } from '../support/testService';
 
 const push = (i: number) => ({ event_type: 1, sequence: String(10_000 + i), stream_id: `load-${i}` });
 
@@ -63,5 +64,49 @@ describe('more callbacks at once than MAX_INFLIGHT_APPENDS', () => {
       const inLog = new Set((await service.store.readAll({ maxCount: 10_000 })).map((e) => e.id));
       expect([...inLog].sort()).toEqual(stored.map((r) => r.headers.get('callback-event-id')!).sort());
     });
+  });
+
+  describe('while 1,000 slow requests that never authenticate are held open (MAX_INFLIGHT_APPENDS at its default, 1000)', () => {
+    const KEY = 'overload-key';
+    const SLOW = 1_000;
+    let service: RunningService;
+    const slow: RawConnection[] = [];
+    let trickle: NodeJS.Timeout | undefined;
+
+    beforeAll(async () => {
+      // The request timeout is long, so that the slow requests are still there when the callback comes.
+      service = await startTestService(`${data.dir}/slow`, { CSS_CALLBACK_KEYS: KEY, HTTP_REQUEST_TIMEOUT_MS: '120000' });
+    });
+    afterAll(async () => {
+      clearInterval(trickle);
+      slow.forEach((client) => client.socket.destroy());
+      await service.close();
+    });
+
+    it('answers a signed callback 200 within 1 s', async () => {
+      // Each asks for 100 Continue: once it arrives, the service has the request's headers and is handling it.
+      const head =
+        'POST /callbacks HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\n' +
+        'content-length: 1000\r\nexpect: 100-continue\r\n\r\n';
+      for (let batch = 0; batch < SLOW / 100; batch++) {
+        const clients = Array.from({ length: 100 }, () => rawConnection(service.url));
+        slow.push(...clients);
+        clients.forEach((client) => client.socket.write(head));
+        await Promise.all(clients.map((client) => client.waitFor(/^HTTP\/1\.1 100 Continue\r\n\r\n/)));
+      }
+      // Half never send a byte of their body; the other half trickle theirs, one byte every 500 ms.
+      const tricklers = slow.filter((_, i) => i % 2 === 0);
+      tricklers.forEach((client) => client.socket.write('{"event_type":1,'));
+      trickle = setInterval(() => tricklers.forEach((client) => client.socket.write(' ')), 500);
+      await delay(1_000);
+
+      const started = performance.now();
+      const response = await postCallback(service.url, signCallback({ event_type: 1, sequence: '31337', stream_id: 'amid-slow' }, KEY));
+      const elapsedMs = performance.now() - started;
+      expect({ status: response.status, body: response.body }).toEqual({ status: 200, body: { code: 0 } });
+      expect(elapsedMs).toBeLessThan(1_000);
+      // All held open throughout: none was answered or cut.
+      expect(slow.filter((client) => client.socket.destroyed || client.received() !== 'HTTP/1.1 100 Continue\r\n\r\n').length).toBe(0);
+    }, 120_000);
   });
 });

@@ -1,29 +1,8 @@
 // Stopping the service: a client that keeps its connection open cannot hold the stop open.
 import net from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
+import { rawConnection } from '../support/loopbackSockets';
 import { startTestService, tempDataDir } from '../support/testService';
-
-/** A raw TCP connection to the service, recording what it answers and whether the service closed it. */
-function rawConnection(serviceUrl: string) {
-  const socket = net.connect(Number(new URL(serviceUrl).port), '127.0.0.1');
-  let received = '';
-  const waiters = new Set<() => void>();
-  socket.on('data', (chunk) => {
-    received += chunk.toString('latin1');
-    waiters.forEach((wake) => wake());
-  });
-  socket.on('error', () => undefined);
-  const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
-  return {
-    socket,
-    closed,
-    received: () => received,
-    /** Waits until the answer so far matches. */
-    async waitFor(pattern: RegExp): Promise<void> {
-      while (!pattern.test(received)) await new Promise<void>((wake) => waiters.add(wake));
-    },
-  };
-}
 
 /** Resolves once a new connection is refused: the service no longer listens. */
 async function listenerClosed(serviceUrl: string): Promise<void> {

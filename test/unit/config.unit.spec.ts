@@ -15,6 +15,7 @@ describe('loadConfig', () => {
       production: false,
       maxInflightAppends: 1000,
       httpRequestTimeoutMs: 15_000,
+      httpKeepAliveTimeoutMs: 5_000,
       appendTimeoutMs: 5_000,
       graphql: { apiTokens: [], introspection: true, explorer: true, maxDepth: 10, maxCost: 5_000, maxAliases: 15 },
     });
@@ -42,6 +43,8 @@ describe('loadConfig', () => {
         NODE_ENV: 'production',
         MAX_INFLIGHT_APPENDS: '64',
         HTTP_REQUEST_TIMEOUT_MS: '2000',
+        MAX_CONNECTIONS: '500',
+        HTTP_KEEP_ALIVE_TIMEOUT_MS: '4000',
         APPEND_TIMEOUT_MS: '3000',
         GRAPHQL_API_TOKENS: 'dashboard-token-0123456789,tools-token-0123456789ab',
         GRAPHQL_INTROSPECTION: 'true',
@@ -64,6 +67,8 @@ describe('loadConfig', () => {
       production: true,
       maxInflightAppends: 64,
       httpRequestTimeoutMs: 2000,
+      maxConnections: 500,
+      httpKeepAliveTimeoutMs: 4000,
       appendTimeoutMs: 3000,
       graphql: {
         apiTokens: ['dashboard-token-0123456789', 'tools-token-0123456789ab'],
@@ -90,6 +95,19 @@ describe('loadConfig', () => {
   ])('rejects %s=%s with one line naming variable, value and what is allowed', (name, value, line) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(`invalid configuration: ${line}`);
+  });
+
+  it('bounds connections by the open-file limit: the default leaves room for files, at most 10,000; more is refused', () => {
+    expect(loadConfig({}, '/srv/app', 20_000).maxConnections).toBe(10_000);
+    expect(loadConfig({}, '/srv/app', 4096).maxConnections).toBe(3840);
+    expect(loadConfig({}, '/srv/app', 1024).maxConnections).toBe(768);
+    expect(loadConfig({}, '/srv/app', null).maxConnections).toBe(768); // unknown: 1024 assumed
+    expect(loadConfig({ MAX_CONNECTIONS: '3840' }, '/srv/app', 4096).maxConnections).toBe(3840);
+    expect(() => loadConfig({ MAX_CONNECTIONS: '3841' }, '/srv/app', 4096)).toThrow(
+      'MAX_CONNECTIONS="3841" is not allowed; expected an integer from 1 to 3840 (the open-file limit 4096 less 256 kept for files, threads and outgoing connections)',
+    );
+    expect(loadConfig({ MAX_CONNECTIONS: '50000' }, '/srv/app', null).maxConnections).toBe(50_000);
+    expect(() => loadConfig({ MAX_CONNECTIONS: '0' })).toThrow('MAX_CONNECTIONS="0" is not allowed; expected an integer from 1 to 1000000');
   });
 
   it('does not print a bad token back', () => {

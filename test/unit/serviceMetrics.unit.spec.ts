@@ -94,4 +94,16 @@ describe('createServiceMetrics', () => {
     // Process metrics are the same in both.
     expect(valueOf(a, 'process_start_time_seconds')).toBe(valueOf(b, 'process_start_time_seconds'));
   });
+
+  it('counts connections open now and refused', async () => {
+    const metrics = createServiceMetrics({ projectorStatus: () => status({}), subscriberCount: () => 0, storeReachable: async () => true });
+    metrics.connections.opened();
+    metrics.connections.opened();
+    metrics.connections.closed();
+    metrics.connections.refused();
+    metrics.connections.refused();
+    const samples = parseMetrics(await metrics.scrape());
+    expect(valueOf(samples, 'css_ledger_http_connections')).toBe(1);
+    expect(valueOf(samples, 'css_ledger_http_connections_refused_total')).toBe(2);
+  });
 });

@@ -1,0 +1,36 @@
+// The process's open-file limit, and the default bound on HTTP connections derived from it.
+import { readFileSync } from 'node:fs';
+
+/** Descriptors kept for everything but client connections: store and read-model files, threads' pipes, outgoing sockets. */
+export const RESERVED_FILES = 256;
+/** The default bound never exceeds this, whatever the limit: each connection may hold a body up to the body limit. */
+export const DEFAULT_MAX_CONNECTIONS_CAP = 10_000;
+/** Assumed when the limit cannot be read (not Linux): the smallest soft limit in common use. */
+const ASSUMED_OPEN_FILE_LIMIT = 1024;
+
+/** The soft "Max open files" of a /proc/<pid>/limits text; null when absent or unlimited. */
+export function parseOpenFileLimit(limits: string): number | null {
+  const match = /^Max open files\s+(\S+)/m.exec(limits);
+  if (match === null || !/^\d+$/.test(match[1]!)) return null;
+  return Number(match[1]);
+}
+
+/** This process's soft open-file limit (Node raises it to the hard limit at start-up); null when unknown. */
+export function readOpenFileLimit(): number | null {
+  try {
+    return parseOpenFileLimit(readFileSync('/proc/self/limits', 'utf8'));
+  } catch {
+    return null;
+  }
+}
+
+/** Descriptors connections may use: the limit less a reserve (a quarter of a small limit). */
+export function connectionFileBudget(openFileLimit: number | null): number {
+  const limit = openFileLimit ?? ASSUMED_OPEN_FILE_LIMIT;
+  return Math.max(1, limit - Math.min(RESERVED_FILES, Math.floor(limit / 4)));
+}
+
+/** MAX_CONNECTIONS when unset: what the open-file limit leaves for connections, at most DEFAULT_MAX_CONNECTIONS_CAP. */
+export function defaultMaxConnections(openFileLimit: number | null): number {
+  return Math.min(DEFAULT_MAX_CONNECTIONS_CAP, connectionFileBudget(openFileLimit));
+}

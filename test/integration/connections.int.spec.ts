@@ -1,0 +1,149 @@
+// Connections on loopback: a request cut for time is answered 408 and its connection destroyed, idle keep-alive
+// connections are closed after HTTP_KEEP_ALIVE_TIMEOUT_MS, and connections beyond MAX_CONNECTIONS are refused, counted and logged.
+import type { Client } from 'graphql-ws';
+import pino from 'pino';
+import { setTimeout as delay } from 'node:timers/promises';
+import type { RunningService } from '../../src/server';
+import { SessionUpdatedDocument } from '../graphql/generated';
+import { collect, subscriptionClient, waitForSubscribers } from '../support/graphqlClient';
+import { rawConnection, settlesWithin, type RawConnection } from '../support/loopbackSockets';
+import { parseMetrics, valueOf, type Sample } from '../support/metricsText';
+import { startTestService, tempDataDir } from '../support/testService';
+
+const CALLBACK_HEAD = (contentLength: number) =>
+  `POST /callbacks HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: ${contentLength}\r\n\r\n`;
+const GET = (path: string, connection: 'keep-alive' | 'close' = 'keep-alive') => `GET ${path} HTTP/1.1\r\nhost: 127.0.0.1\r\nconnection: ${connection}\r\n\r\n`;
+/** A whole answer with a body: head, blank line, and a JSON object. */
+const ANSWER = /^HTTP\/1\.1 \d{3} [^]*?\r\n\r\n\{.*\}$/;
+
+const data = tempDataDir();
+afterAll(() => data.remove());
+
+describe('requests not received whole by HTTP_REQUEST_TIMEOUT_MS (1 s)', () => {
+  let service: RunningService;
+  beforeAll(async () => {
+    service = await startTestService(`${data.dir}/timeout`, { HTTP_REQUEST_TIMEOUT_MS: '1000' });
+  });
+  afterAll(() => service.close());
+
+  it('a callback whose body stalls is answered 408 with the JSON error, then its connection is destroyed, not half-closed', async () => {
+    // A client that keeps its own side open after the service's FIN, as a slow attacker would.
+    const client = rawConnection(service.url, { allowHalfOpen: true });
+    client.socket.write(CALLBACK_HEAD(100) + '{"event_type":1,');
+    await expectTimedOutAndDestroyed(client, ' '.repeat(10));
+    const samples = await scrape(service.url);
+    expect(valueOf(samples, 'css_ledger_callbacks_total', { type: 'unknown', outcome: 'rejected', error: 'request_timeout' })).toBe(1);
+  }, 30_000);
+
+  it('a connection that never sends a byte is answered and destroyed the same way', async () => {
+    await expectTimedOutAndDestroyed(rawConnection(service.url, { allowHalfOpen: true }), 'GET /healthz HTTP/1.1\r\n');
+  }, 30_000);
+});
+
+/**
+ * The service answers 408 (due at 1 s, checked every second), ends the connection, and has destroyed its side:
+ * half-closed, it would go on reading what the client sends (here `probe`, bytes the parser takes, one per 100 ms);
+ * destroyed, the first byte is answered with a reset and the next write fails, long before a new deadline (1 s).
+ */
+async function expectTimedOutAndDestroyed(client: RawConnection, probe: string): Promise<void> {
+  expect(await settlesWithin(client.ended, 10_000)).toBe(true);
+  const [head, body] = client.received().split('\r\n\r\n');
+  expect(head).toMatch(/^HTTP\/1\.1 408 Request Timeout\r\n/);
+  expect(head).toMatch(/\r\nconnection: close$/im);
+  expect(JSON.parse(body!)).toEqual({ code: 408, error: 'request_timeout', message: 'the request was not received in time' });
+  for (const byte of probe.slice(0, 5)) {
+    if (client.socket.destroyed) break;
+    client.socket.write(byte);
+    await delay(100);
+  }
+  expect(client.socket.destroyed).toBe(true);
+}
+
+describe('idle connections (HTTP_KEEP_ALIVE_TIMEOUT_MS=1000)', () => {
+  // Node closes an idle connection one second after the advertised timeout, for clients that honour it exactly.
+  const IDLE_MS = 1_000 + 1_000;
+  let service: RunningService;
+  beforeAll(async () => {
+    service = await startTestService(`${data.dir}/idle`, { HTTP_KEEP_ALIVE_TIMEOUT_MS: '1000' });
+  });
+  afterAll(() => service.close());
+
+  it('closes a keep-alive connection that sends no further request', async () => {
+    const client = rawConnection(service.url);
+    client.socket.write(GET('/healthz'));
+    await client.waitFor(ANSWER);
+    expect(client.received()).toMatch(/\r\nkeep-alive: timeout=1\r\n/i);
+    const answeredAt = Date.now();
+    expect(await settlesWithin(client.closed, 10_000)).toBe(true);
+    expect(Date.now() - answeredAt).toBeGreaterThanOrEqual(IDLE_MS - 100);
+  }, 30_000);
+});
+
+describe('MAX_CONNECTIONS=4', () => {
+  const logLines: Array<{ msg: string; refused?: number; maxConnections?: number }> = [];
+  let service: RunningService;
+  let subscriber: Client | undefined;
+  const open: RawConnection[] = [];
+  beforeAll(async () => {
+    const logger = pino({ level: 'warn' }, { write: (line: string) => logLines.push(JSON.parse(line)) });
+    service = await startTestService(`${data.dir}/bounded`, { MAX_CONNECTIONS: '4', HTTP_KEEP_ALIVE_TIMEOUT_MS: '60000' }, logger);
+  });
+  afterAll(async () => {
+    open.forEach((client) => client.socket.destroy());
+    await subscriber?.dispose();
+    await service.close();
+  });
+
+  const refusalLines = () => logLines.filter((line) => /connections? refused/.test(line.msg));
+  const refusedInLog = () => refusalLines().reduce((sum, line) => sum + (line.refused ?? 0), 0);
+
+  it('refuses connections beyond the bound, a WebSocket counting as one, counts them in /metrics and logs them once per interval', async () => {
+    // Four open: a GraphQL subscription's WebSocket and three keep-alive connections that were answered.
+    subscriber = subscriptionClient(service.url);
+    await collect(subscriber, SessionUpdatedDocument, {}).ready;
+    await waitForSubscribers(service, 1);
+    for (let i = 0; i < 3; i++) {
+      const client = rawConnection(service.url);
+      client.socket.write(GET('/healthz'));
+      await client.waitFor(ANSWER);
+      open.push(client);
+    }
+
+    // Five more: each closed by the service without an answer.
+    const extra = Array.from({ length: 5 }, () => rawConnection(service.url));
+    extra.forEach((client) => client.socket.write(GET('/healthz')));
+    for (const client of extra) {
+      expect(await settlesWithin(client.closed, 5_000)).toBe(true);
+      expect(client.received()).toBe('');
+    }
+
+    // Logged at once for the first, then one line with the count of the rest (not one line per connection).
+    for (let i = 0; i < 100 && refusedInLog() < 5; i++) await delay(100);
+    expect(refusedInLog()).toBe(5);
+    expect(refusalLines().length).toBe(2);
+    expect(refusalLines()[0]).toMatchObject({ refused: 1, maxConnections: 4 });
+
+    // One place freed, /metrics counts the refusals (and any probe refused before the service saw the place free).
+    open.pop()!.socket.destroy();
+    const { samples, refusedProbes } = await scrapeOnceAdmitted(service.url);
+    expect(valueOf(samples, 'css_ledger_http_connections_refused_total')).toBe(5 + refusedProbes);
+    expect(valueOf(samples, 'css_ledger_http_connections')).toBe(4); // the WebSocket, two keep-alive, the scrape
+    expect(service.subscriberCount()).toBe(1);
+  }, 60_000);
+});
+
+const metricsOf = (answer: string): Sample[] => parseMetrics(answer.slice(answer.indexOf('\r\n\r\n') + 4));
+
+/** Scrapes /metrics over a fresh connection, retrying (at most 50 times) while connections are refused. */
+async function scrapeOnceAdmitted(serviceUrl: string): Promise<{ samples: Sample[]; refusedProbes: number }> {
+  for (let refusedProbes = 0; refusedProbes < 50; refusedProbes++) {
+    const client = rawConnection(serviceUrl);
+    client.socket.write(GET('/metrics', 'close'));
+    await client.closed;
+    if (client.received() !== '') return { samples: metricsOf(client.received()), refusedProbes };
+    await delay(50);
+  }
+  throw new Error('/metrics refused 50 times');
+}
+
+const scrape = async (serviceUrl: string): Promise<Sample[]> => (await scrapeOnceAdmitted(serviceUrl)).samples;

@@ -1,6 +1,7 @@
 // Service configuration from environment variables, validated once at start-up.
 import path from 'node:path';
 import type { CallbackAuthConfig } from './ingest/authenticateCallback';
+import type { CallbackQuarantineLimits } from './ingest/quarantineCallback';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -11,6 +12,7 @@ export interface Config {
   dataDir: string;
   eventStoreConnectionString: string | null;
   callbackAuth: CallbackAuthConfig;
+  callbackQuarantine: CallbackQuarantineLimits;
   callbackBodyLimitBytes: number;
   /** Fastify's trustProxy: false, true, or a comma-separated list of trusted proxy addresses/CIDRs. */
   trustProxy: boolean | string;
@@ -104,6 +106,18 @@ export function loadConfig(env: Environment, cwd = process.cwd()): Config {
     throw new ConfigError('CSS_CALLBACK_TOKEN', '(hidden)', '8 to 256 visible ASCII characters, usable in a URL');
   }
 
+  const clockSkewSeconds = read.integer('CSS_CALLBACK_CLOCK_SKEW_SECONDS', 60, 0, 3600);
+  // CSS signs t = event_time + 600 (its sample); the skew allows for clocks that disagree.
+  const maxExpiryAheadSeconds = read.integer('CSS_CALLBACK_MAX_EXPIRY_AHEAD_SECONDS', 600 + clockSkewSeconds, 60, 7 * 86_400);
+  const quarantineMaxLateSeconds = read.integer('CSS_CALLBACK_QUARANTINE_MAX_LATE_SECONDS', 86_400, 0, 7 * 86_400);
+  if (quarantineMaxLateSeconds !== 0 && quarantineMaxLateSeconds <= clockSkewSeconds) {
+    throw new ConfigError(
+      'CSS_CALLBACK_QUARANTINE_MAX_LATE_SECONDS',
+      String(quarantineMaxLateSeconds),
+      `0 (no quarantine) or more than CSS_CALLBACK_CLOCK_SKEW_SECONDS (${clockSkewSeconds})`,
+    );
+  }
+
   const trustProxyValue = read.string('TRUST_PROXY', 'false');
   const trustProxy = trustProxyValue === 'true' ? true : trustProxyValue === 'false' ? false : trustProxyValue;
 
@@ -121,7 +135,13 @@ export function loadConfig(env: Environment, cwd = process.cwd()): Config {
     callbackAuth: {
       keys: read.list('CSS_CALLBACK_KEYS'),
       token,
-      clockSkewSeconds: read.integer('CSS_CALLBACK_CLOCK_SKEW_SECONDS', 60, 0, 3600),
+      clockSkewSeconds,
+      maxExpiryAheadSeconds,
+      quarantineMaxLateSeconds,
+    },
+    callbackQuarantine: {
+      perMinute: read.integer('CSS_CALLBACK_QUARANTINE_PER_MINUTE', 600, 1, 1_000_000),
+      maxUnpromoted: read.integer('CSS_CALLBACK_QUARANTINE_MAX_UNPROMOTED', 10_000, 1, 10_000_000),
     },
     callbackBodyLimitBytes: read.integer('CALLBACK_BODY_LIMIT_BYTES', 64 * 1024, 1024, 16 * 1024 * 1024),
     trustProxy,

@@ -9,6 +9,7 @@ import { dashboardRoutes } from '../dashboard/dashboardRoutes';
 import { graphqlRoutes } from '../graphql/graphqlRoutes';
 import type { GraphqlConfig } from '../config';
 import { callbackRoutes } from '../ingest/callbackRoute';
+import type { CallbackQuarantineOptions } from '../ingest/quarantineCallback';
 import type { ServiceMetrics } from '../metrics/serviceMetrics';
 import { describeRequestError, sendError } from './errorReply';
 import { REQUEST_ID_HEADER, requestIdOf } from './requestId';
@@ -18,6 +19,8 @@ export interface HttpAppOptions {
   projector: Pick<ProjectionProgress, 'status'>;
   logger: Logger;
   callbackAuth: CallbackAuthConfig;
+  /** Where authentic callbacks with an expired signature are kept; without it they are refused. */
+  callbackQuarantine?: CallbackQuarantineOptions;
   callbackBodyLimitBytes: number;
   trustProxy: boolean | string;
   graphqlSchema: GraphQLSchema;
@@ -133,6 +136,7 @@ export async function buildHttpApp(options: HttpAppOptions) {
     maxInflightAppends: options.maxInflightAppends,
     nowSeconds: options.nowSeconds,
     metrics: options.metrics?.callbacks,
+    quarantine: options.callbackQuarantine,
   });
   const { metrics } = options;
   if (metrics !== undefined) {

@@ -13,6 +13,8 @@ export interface Config {
   eventStoreConnectionString: string | null;
   callbackAuth: CallbackAuthConfig;
   callbackQuarantine: CallbackQuarantineLimits;
+  /** A rejected callback is logged in full once per slug in this many seconds, the others counted in one summary line; 0: each one. */
+  callbackRejectionLogIntervalSeconds: number;
   callbackBodyLimitBytes: number;
   /** Fastify's trustProxy: false, true, or a comma-separated list of trusted proxy addresses/CIDRs. */
   trustProxy: boolean | string;
@@ -143,6 +145,7 @@ export function loadConfig(env: Environment, cwd = process.cwd()): Config {
       perMinute: read.integer('CSS_CALLBACK_QUARANTINE_PER_MINUTE', 600, 1, 1_000_000),
       maxUnpromoted: read.integer('CSS_CALLBACK_QUARANTINE_MAX_UNPROMOTED', 10_000, 1, 10_000_000),
     },
+    callbackRejectionLogIntervalSeconds: read.integer('CALLBACK_REJECTION_LOG_INTERVAL_SECONDS', 60, 0, 86_400),
     callbackBodyLimitBytes: read.integer('CALLBACK_BODY_LIMIT_BYTES', 64 * 1024, 1024, 16 * 1024 * 1024),
     trustProxy,
     logLevel: read.oneOf('LOG_LEVEL', 'info', LOG_LEVELS),

@@ -176,6 +176,7 @@ export async function startService(config: Config, logger: Logger = createLogger
     logger,
     callbackAuth: config.callbackAuth,
     callbackQuarantine: { limits: config.callbackQuarantine, unpromotedCount: quarantine.unpromotedCount },
+    callbackRejectionLogIntervalSeconds: config.callbackRejectionLogIntervalSeconds,
     callbackBodyLimitBytes: config.callbackBodyLimitBytes,
     trustProxy: config.trustProxy,
     graphqlSchema,

@@ -21,6 +21,8 @@ export interface HttpAppOptions {
   callbackAuth: CallbackAuthConfig;
   /** Where authentic callbacks with an expired signature are kept; without it they are refused. */
   callbackQuarantine?: CallbackQuarantineOptions;
+  /** Rejected callbacks are logged in full once per slug in this many seconds (0: each one). */
+  callbackRejectionLogIntervalSeconds?: number;
   callbackBodyLimitBytes: number;
   trustProxy: boolean | string;
   graphqlSchema: GraphQLSchema;
@@ -137,6 +139,7 @@ export async function buildHttpApp(options: HttpAppOptions) {
     nowSeconds: options.nowSeconds,
     metrics: options.metrics?.callbacks,
     quarantine: options.callbackQuarantine,
+    rejectionLogIntervalSeconds: options.callbackRejectionLogIntervalSeconds,
   });
   const { metrics } = options;
   if (metrics !== undefined) {

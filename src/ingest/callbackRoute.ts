@@ -8,6 +8,7 @@ import type { CallbackMetrics } from '../metrics/serviceMetrics';
 import { appendCallback, parseCallbackText } from './acceptCallback';
 import { authenticateCallback, type CallbackAuthConfig, type LateSignature } from './authenticateCallback';
 import { callbackQuarantine, type CallbackQuarantine, type CallbackQuarantineOptions } from './quarantineCallback';
+import { rejectionLogSampler, type RejectionLogSampler } from './rejectionLogSampler';
 
 export interface CallbackRouteOptions {
   store: EventStore;
@@ -21,6 +22,8 @@ export interface CallbackRouteOptions {
   metrics?: CallbackMetrics;
   /** Where authentic callbacks with an expired signature are kept; without it they are refused (401 expired). */
   quarantine?: CallbackQuarantineOptions;
+  /** A rejection is logged in full once per slug in this many seconds, the others in one summary line; 0: each one. */
+  rejectionLogIntervalSeconds?: number;
 }
 
 /** Seconds CSS is told to wait before retrying when the store cannot take a callback. */
@@ -33,10 +36,12 @@ const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 export async function callbackRoutes(app: FastifyInstance, options: CallbackRouteOptions): Promise<void> {
   const nowSeconds = options.nowSeconds ?? (() => Math.floor(Date.now() / 1000));
   const { metrics } = options;
+  const sampler = rejectionLogSampler(app.log, (options.rejectionLogIntervalSeconds ?? 60) * 1000);
+  app.addHook('onClose', async () => sampler.flush());
   const quarantine = options.quarantine === undefined ? null : callbackQuarantine(options.store, options.quarantine);
   const reject = (request: FastifyRequest, reply: FastifyReply, status: number, error: string, message: string) => {
     metrics?.countCallback(null, 'rejected', error);
-    logRejection(request, status, error, message);
+    logRejection(sampler, request, status, error, message);
     return sendError(reply, status, error, message);
   };
   // Counted from the moment the headers arrive, before the body is read: under CPU overload the queue
@@ -62,7 +67,7 @@ export async function callbackRoutes(app: FastifyInstance, options: CallbackRout
   // rejection; a failure of ours (500) is logged by the handler.
   app.addHook('onError', async (request, _reply, error) => {
     const { status, slug } = describeRequestError(error);
-    if (status < 500) logRejection(request, status, slug, error.message);
+    if (status < 500) logRejection(sampler, request, status, slug, error.message);
     metrics?.countCallback(null, status < 500 ? 'rejected' : 'failed', slug);
   });
 
@@ -127,16 +132,18 @@ export async function callbackRoutes(app: FastifyInstance, options: CallbackRout
     const refusal = await quarantine.admit();
     if (refusal !== null) {
       metrics?.countCallback(event.type, 'quarantine_refused', refusal.error);
-      logRejection(request, 503, refusal.error, refusal.message);
+      logRejection(sampler, request, 503, refusal.error, refusal.message);
       reply.header('retry-after', String(refusal.retryAfterSeconds));
       return sendError(reply, 503, refusal.error, refusal.message);
     }
     try {
       const { stored, position } = await quarantine.keep(event, late, metadata);
       metrics?.countCallback(event.type, 'quarantined');
-      request.log.warn(
-        { eventId: event.id, type: event.type, lateSeconds: late.lateSeconds, stored, clientAddress: request.ip },
-        'authentic callback with an expired signature quarantined: list with quarantinedCallbacks, promote with `promote`',
+      sampler.sample('quarantined', () =>
+        request.log.warn(
+          { eventId: event.id, type: event.type, lateSeconds: late.lateSeconds, stored, clientAddress: request.ip },
+          'authentic callback with an expired signature quarantined: list with quarantinedCallbacks, promote with `promote`',
+        ),
       );
       if (position !== undefined) reply.header('callback-position', String(position));
       return reply
@@ -168,6 +175,6 @@ function callbackMetadata(request: FastifyRequest, receivedAt: Date, by: Authent
   };
 }
 
-function logRejection(request: FastifyRequest, status: number, error: string, message: string): void {
-  request.log.warn({ status, error, reason: message, clientAddress: request.ip }, 'callback rejected');
+function logRejection(sampler: RejectionLogSampler, request: FastifyRequest, status: number, error: string, message: string): void {
+  sampler.sample(error, () => request.log.warn({ status, error, reason: message, clientAddress: request.ip }, 'callback rejected'));
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Command line: `serve` runs the service (the default verb); `rebuild`, `export`, `import`, `simulate`, `emit-schema`.
+// Command line: `serve` runs the service (the default verb); `rebuild`, `export`, `import`, `promote`, `simulate`, `emit-schema`.
 import './supportedRuntime';
 import 'reflect-metadata';
 import { createReadStream, createWriteStream, statSync, writeFileSync } from 'node:fs';
@@ -12,6 +12,9 @@ import { buildGraphqlSchema, schemaSdl } from './graphql/schema';
 import { ConfigError, loadConfig, type Config } from './config';
 import { exportedLines, type ExportCounts } from './ingest/exportCallbacks';
 import { importCallbacks, type ImportSummary } from './ingest/importCallbacks';
+import { describePromotion, promoteAll } from './ingest/promoteQuarantined';
+import { quarantineQueries } from './readmodel/quarantineQueries';
+import { openReadModelDbReadOnly } from './readmodel/readModelDb';
 import { rebuildReadModels } from './readmodel/rebuildReadModels';
 import { createLogger, openEventStore, readModelFile, startService } from './server';
 import { formatSummary, SIMULATE_LIMITS, simulateTraffic } from './simulation/simulateTraffic';
@@ -50,12 +53,15 @@ async function exportLog(file: string): Promise<void> {
   const config = configOrExit();
   const store = await openEventStore(config);
   try {
-    const counts: ExportCounts = { exported: 0, skipped: 0 };
+    const counts: ExportCounts = { exported: 0, skipped: 0, quarantined: 0 };
     const lines = Readable.from(exportedLines(store, counts));
     if (file === '-') await pipeline(lines, process.stdout, { end: false });
     else await pipeline(lines, createWriteStream(file));
     const skipped = counts.skipped === 0 ? '' : ` (${counts.skipped} events not written by this service left out)`;
-    process.stderr.write(`exported ${counts.exported} callbacks from ${store.description} to ${file === '-' ? 'stdout' : file}${skipped}\n`);
+    const quarantined = counts.quarantined === 0 ? '' : ` (${counts.quarantined} quarantine events left out: promote them first to export them)`;
+    process.stderr.write(
+      `exported ${counts.exported} callbacks from ${store.description} to ${file === '-' ? 'stdout' : file}${skipped}${quarantined}\n`,
+    );
   } finally {
     await store.close();
   }
@@ -109,6 +115,34 @@ async function importLog(file: string): Promise<void> {
   for (const { line, reason } of summary.rejections) process.stdout.write(`  line ${line}: ${reason}\n`);
   if (summary.rejected > summary.rejections.length) process.stdout.write(`  ... and ${summary.rejected - summary.rejections.length} more\n`);
   process.exitCode = summary.rejected === 0 ? 0 : 1;
+}
+
+/** The entries the read models list as not yet promoted, oldest first. */
+function unpromotedIds(config: Config): string[] {
+  const db = openReadModelDbReadOnly(readModelFile(config));
+  if (db === null) throw new Error(`no read models of this version at ${readModelFile(config)}: start the service once, or name the ids`);
+  try {
+    return quarantineQueries(db).unpromotedIds();
+  } finally {
+    db.close();
+  }
+}
+
+async function promote(ids: string[], flags: { all?: boolean }): Promise<void> {
+  if ((flags.all === true) === ids.length > 0) throw new Error('promote takes the ids of quarantined callbacks, or --all (not both)');
+  const config = configOrExit();
+  const eventIds = flags.all === true ? unpromotedIds(config) : ids;
+  const store = await openEventStore(config);
+  try {
+    const summary = await promoteAll(store, eventIds, (result) => process.stdout.write(`${describePromotion(result)}\n`));
+    const inLog = summary.alreadyInLog === 0 ? '' : ` (${summary.alreadyInLog} of them in the log already)`;
+    process.stdout.write(
+      `promote into ${store.description}: ${summary.promoted} promoted${inLog}, ${summary.alreadyPromoted} promoted before, ${summary.notFound} not found\n`,
+    );
+    process.exitCode = summary.notFound === 0 ? 0 : 1;
+  } finally {
+    await store.close();
+  }
 }
 
 interface SimulateFlags {
@@ -234,6 +268,16 @@ program
   .argument('<file>', 'JSON Lines to read; - for stdin')
   .addHelpText('after', '\nExit code: 0 when every line was stored or already present, 1 when some lines were rejected (they are listed) or the import stopped on an error.')
   .action(importLog);
+program
+  .command('promote')
+  .description(
+    'put quarantined callbacks (authentic, signature expired) into the log as the events they would have been, ' +
+      'with their own event ids: promoting again, or a later retry from CSS, stores nothing new. The service may keep running',
+  )
+  .argument('[ids...]', 'ids of quarantined callbacks (quarantinedCallbacks { nodes { id } })')
+  .option('--all', 'every entry the read models list as not yet promoted, oldest first')
+  .addHelpText('after', '\nExit code: 0 when every id was promoted (now or before), 1 when some id has no quarantined callback.')
+  .action(promote);
 program
   .command('simulate')
   .description('post realistic, signed CSS callbacks (sessions, relay tasks) to a running service at a steady rate, then summarize its answers')

@@ -2,6 +2,7 @@
 import path from 'node:path';
 import type { CallbackAuthConfig } from './ingest/authenticateCallback';
 import { connectionFileBudget, defaultMaxConnections, readOpenFileLimit } from './http/openFileLimit';
+import type { CallbackQuarantineLimits } from './ingest/quarantineCallback';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -12,6 +13,9 @@ export interface Config {
   dataDir: string;
   eventStoreConnectionString: string | null;
   callbackAuth: CallbackAuthConfig;
+  callbackQuarantine: CallbackQuarantineLimits;
+  /** A rejected callback is logged in full once per slug in this many seconds, the others counted in one summary line; 0: each one. */
+  callbackRejectionLogIntervalSeconds: number;
   callbackBodyLimitBytes: number;
   /** Fastify's trustProxy: false, true, or a comma-separated list of trusted proxy addresses/CIDRs. */
   trustProxy: boolean | string;
@@ -109,6 +113,18 @@ export function loadConfig(env: Environment, cwd = process.cwd(), openFileLimit 
     throw new ConfigError('CSS_CALLBACK_TOKEN', '(hidden)', '8 to 256 visible ASCII characters, usable in a URL');
   }
 
+  const clockSkewSeconds = read.integer('CSS_CALLBACK_CLOCK_SKEW_SECONDS', 60, 0, 3600);
+  // CSS signs t = event_time + 600 (its sample); the skew allows for clocks that disagree.
+  const maxExpiryAheadSeconds = read.integer('CSS_CALLBACK_MAX_EXPIRY_AHEAD_SECONDS', 600 + clockSkewSeconds, 60, 7 * 86_400);
+  const quarantineMaxLateSeconds = read.integer('CSS_CALLBACK_QUARANTINE_MAX_LATE_SECONDS', 86_400, 0, 7 * 86_400);
+  if (quarantineMaxLateSeconds !== 0 && quarantineMaxLateSeconds <= clockSkewSeconds) {
+    throw new ConfigError(
+      'CSS_CALLBACK_QUARANTINE_MAX_LATE_SECONDS',
+      String(quarantineMaxLateSeconds),
+      `0 (no quarantine) or more than CSS_CALLBACK_CLOCK_SKEW_SECONDS (${clockSkewSeconds})`,
+    );
+  }
+
   const trustProxyValue = read.string('TRUST_PROXY', 'false');
   const trustProxy = trustProxyValue === 'true' ? true : trustProxyValue === 'false' ? false : trustProxyValue;
 
@@ -134,8 +150,15 @@ export function loadConfig(env: Environment, cwd = process.cwd(), openFileLimit 
     callbackAuth: {
       keys: read.list('CSS_CALLBACK_KEYS'),
       token,
-      clockSkewSeconds: read.integer('CSS_CALLBACK_CLOCK_SKEW_SECONDS', 60, 0, 3600),
+      clockSkewSeconds,
+      maxExpiryAheadSeconds,
+      quarantineMaxLateSeconds,
     },
+    callbackQuarantine: {
+      perMinute: read.integer('CSS_CALLBACK_QUARANTINE_PER_MINUTE', 600, 1, 1_000_000),
+      maxUnpromoted: read.integer('CSS_CALLBACK_QUARANTINE_MAX_UNPROMOTED', 10_000, 1, 10_000_000),
+    },
+    callbackRejectionLogIntervalSeconds: read.integer('CALLBACK_REJECTION_LOG_INTERVAL_SECONDS', 60, 0, 86_400),
     callbackBodyLimitBytes: read.integer('CALLBACK_BODY_LIMIT_BYTES', 64 * 1024, 1024, 16 * 1024 * 1024),
     trustProxy,
     logLevel: read.oneOf('LOG_LEVEL', 'info', LOG_LEVELS),

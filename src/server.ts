@@ -14,6 +14,7 @@ import { buildGraphqlSchema } from './graphql/schema';
 import { createTopics, Topic, type Topics } from './graphql/topics';
 import { activityQueries } from './readmodel/activityQueries';
 import { callbackQueries } from './readmodel/callbackQueries';
+import { quarantineQueries } from './readmodel/quarantineQueries';
 import { relayTaskQueries } from './readmodel/relayTaskQueries';
 import { sessionQueries } from './readmodel/sessionQueries';
 import { openReadModelDb, type ReadModelDatabase } from './readmodel/readModelDb';
@@ -122,7 +123,7 @@ function publishChange(topics: Topics, change: ReadModelChange): void {
 }
 
 function describeAuthentication(config: Config, logger: Logger): void {
-  const { keys, token, clockSkewSeconds } = config.callbackAuth;
+  const { keys, token, clockSkewSeconds, maxExpiryAheadSeconds, quarantineMaxLateSeconds } = config.callbackAuth;
   if (!authenticationEnabled(config.callbackAuth)) {
     logger.warn(
       'callback authentication is OFF: anyone who can reach POST /callbacks can write events. ' +
@@ -131,7 +132,10 @@ function describeAuthentication(config: Config, logger: Logger): void {
     return;
   }
   const ways = [
-    keys.length > 0 ? `signature with ${keys.length} key${keys.length > 1 ? 's' : ''} (clock skew ${clockSkewSeconds} s)` : null,
+    keys.length > 0
+      ? `signature with ${keys.length} key${keys.length > 1 ? 's' : ''} (t from ${clockSkewSeconds} s past to ${maxExpiryAheadSeconds} s ahead; ` +
+        `${quarantineMaxLateSeconds === 0 ? 'no quarantine' : `quarantined up to ${quarantineMaxLateSeconds} s late`})`
+      : null,
     token !== null ? 'URL token' : null,
   ].filter(Boolean);
   logger.info(`callback authentication is on: ${ways.join(' + ')}`);
@@ -149,6 +153,7 @@ export async function startService(config: Config, logger: Logger = createLogger
   const readModels = openReadModelDb(readModelFile(config));
   const topics = createTopics();
   projector.onChange((change) => publishChange(topics, change));
+  const quarantine = quarantineQueries(readModels);
   const graphqlSchema = buildGraphqlSchema({
     store,
     topics,
@@ -156,6 +161,7 @@ export async function startService(config: Config, logger: Logger = createLogger
     relayTasks: relayTaskQueries(readModels),
     callbacks: callbackQueries(readModels),
     activity: activityQueries(readModels),
+    quarantine,
   });
   logger.info({ readModels: readModels.name, position: String(projector.status().position) }, `read models: ${readModels.name}`);
   const metrics = createServiceMetrics({
@@ -169,6 +175,8 @@ export async function startService(config: Config, logger: Logger = createLogger
     projector,
     logger,
     callbackAuth: config.callbackAuth,
+    callbackQuarantine: { limits: config.callbackQuarantine, unpromotedCount: quarantine.unpromotedCount },
+    callbackRejectionLogIntervalSeconds: config.callbackRejectionLogIntervalSeconds,
     callbackBodyLimitBytes: config.callbackBodyLimitBytes,
     trustProxy: config.trustProxy,
     graphqlSchema,

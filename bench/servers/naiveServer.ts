@@ -11,7 +11,7 @@ import { storedCallback } from '../../src/ingest/storedCallback';
 
 const [portArg, file, key, token] = process.argv.slice(2);
 const port = Number(portArg);
-const auth: CallbackAuthConfig = { keys: [key!], token: token!, clockSkewSeconds: 60 };
+const auth: CallbackAuthConfig = { keys: [key!], token: token!, clockSkewSeconds: 60, maxExpiryAheadSeconds: 660, quarantineMaxLateSeconds: 0 };
 const OK = '{"code":0}';
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 

@@ -136,6 +136,10 @@ export interface CallbackEventMetadata {
   requestId?: string;
   /** When `import` stored it (receivedAt is when the service, or the webhook before it, received it). */
   importedAt?: string;
+  /** A promoted callback: the quarantine stream it came from, when it was promoted, how late its `t` was on receipt. */
+  promotedFrom?: string;
+  promotedAt?: string;
+  lateSeconds?: number;
 }
 
 /** Thrown by exhaustive switches over event types. */

@@ -7,6 +7,8 @@ export const StreamCategory = {
   relayExit: 'relayexit',
   /** A callback of no known shape: one stream per callback, so that streams stay short. */
   unrecognized: 'unrecognized',
+  /** An authentic callback whose signature had expired: kept aside, one stream per callback, until an operator promotes it. */
+  quarantine: 'quarantine',
 } as const;
 export type StreamCategory = (typeof StreamCategory)[keyof typeof StreamCategory];
 
@@ -16,6 +18,8 @@ export const sessionStream = (sequence: string): string => `${StreamCategory.ses
 export const relayTaskStream = (taskId: string): string => `${StreamCategory.relayTask}-${taskId}`;
 export const relayExitStream = (eventId: string): string => `${StreamCategory.relayExit}-${eventId}`;
 export const unrecognizedStream = (eventId: string): string => `${StreamCategory.unrecognized}-${eventId}`;
+export const quarantineStream = (eventId: string): string => `${StreamCategory.quarantine}-${eventId}`;
+export const isQuarantineStream = (stream: string): boolean => stream.startsWith(`${StreamCategory.quarantine}-`);
 
 /** Splits `session-123` into its category and id; null when the name has no dash. */
 export function parseStreamName(stream: string): { category: string; id: string } | null {

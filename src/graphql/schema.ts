@@ -6,12 +6,13 @@ import { ArgumentValidationError, buildSchemaSync, type ResolverData } from 'typ
 import { CallbackActivityResolver } from './activity/callbackActivity.resolver';
 import { CallbackResolver } from './callback/callback.resolver';
 import { DateTimeScalar } from './dates';
+import { QuarantineResolver } from './quarantine/quarantine.resolver';
 import { RelayTaskResolver } from './relayTask/relayTask.resolver';
 import type { GraphqlServices } from './services';
 import { createTopics } from './topics';
 import { SessionResolver } from './session/session.resolver';
 
-const RESOLVERS = [SessionResolver, RelayTaskResolver, CallbackResolver, CallbackActivityResolver] as const;
+const RESOLVERS = [SessionResolver, RelayTaskResolver, CallbackResolver, CallbackActivityResolver, QuarantineResolver] as const;
 
 /** What type-graphql's own class-validator call would use with `validate: { forbidUnknownValues: false }`. */
 const VALIDATOR_OPTIONS: ValidatorOptions = { skipMissingProperties: true, forbidUnknownValues: false };

@@ -2,6 +2,7 @@
 import type { EventStore } from '../eventstore/eventStore';
 import type { ActivityQueries } from '../readmodel/activityQueries';
 import type { CallbackQueries } from '../readmodel/callbackQueries';
+import type { QuarantineQueries } from '../readmodel/quarantineQueries';
 import type { RelayTaskQueries } from '../readmodel/relayTaskQueries';
 import type { SessionQueries } from '../readmodel/sessionQueries';
 import type { Topics } from './topics';
@@ -12,5 +13,6 @@ export interface GraphqlServices {
   relayTasks: RelayTaskQueries;
   callbacks: CallbackQueries;
   activity: ActivityQueries;
+  quarantine: QuarantineQueries;
   topics: Topics;
 }

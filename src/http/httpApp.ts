@@ -11,6 +11,7 @@ import { dashboardRoutes } from '../dashboard/dashboardRoutes';
 import { graphqlRoutes } from '../graphql/graphqlRoutes';
 import type { GraphqlConfig } from '../config';
 import { callbackRoutes } from '../ingest/callbackRoute';
+import type { CallbackQuarantineOptions } from '../ingest/quarantineCallback';
 import type { ServiceMetrics } from '../metrics/serviceMetrics';
 import { boundConnections } from './connectionBounds';
 import { describeRequestError, sendError } from './errorReply';
@@ -21,6 +22,10 @@ export interface HttpAppOptions {
   projector: Pick<ProjectionProgress, 'status'>;
   logger: Logger;
   callbackAuth: CallbackAuthConfig;
+  /** Where authentic callbacks with an expired signature are kept; without it they are refused. */
+  callbackQuarantine?: CallbackQuarantineOptions;
+  /** Rejected callbacks are logged in full once per slug in this many seconds (0: each one). */
+  callbackRejectionLogIntervalSeconds?: number;
   callbackBodyLimitBytes: number;
   trustProxy: boolean | string;
   graphqlSchema: GraphQLSchema;
@@ -161,6 +166,8 @@ export async function buildHttpApp(options: HttpAppOptions) {
     maxInflightAppends: options.maxInflightAppends,
     nowSeconds: options.nowSeconds,
     metrics: options.metrics?.callbacks,
+    quarantine: options.callbackQuarantine,
+    rejectionLogIntervalSeconds: options.callbackRejectionLogIntervalSeconds,
   });
   const { metrics } = options;
   if (metrics !== undefined) {

@@ -1,4 +1,4 @@
-// Decides whether a callback comes from CSS: `sign = MD5(key + t)` with `t` not yet expired, or the URL token.
+// Decides whether a callback comes from CSS: `sign = MD5(key + t)` with `t` neither expired nor too far ahead, or the URL token.
 import { createHash } from 'node:crypto';
 import type { CallbackPayload } from '../domain/callbackJson';
 import type { AuthenticatedBy } from '../domain/callbackEvents';
@@ -11,11 +11,30 @@ export interface CallbackAuthConfig {
   token: string | null;
   /** How far in the past `t` may be, for clocks that disagree a little. */
   clockSkewSeconds: number;
+  /** How far ahead `t` may be: CSS signs for 10 minutes, so a later expiry is not CSS's and would make a long-lived credential. */
+  maxExpiryAheadSeconds: number;
+  /** How far in the past `t` may be for an authentic callback to be quarantined rather than refused; 0: never quarantined. */
+  quarantineMaxLateSeconds: number;
 }
+
+/** An authentic signature whose `t` has passed: the callback may be kept aside, outside the log. */
+export interface LateSignature {
+  keyIndex: number;
+  /** The callback's expiry, unix seconds. */
+  t: number;
+  /** How far in the past `t` was when the callback arrived. */
+  lateSeconds: number;
+}
+
+export type AuthError = 'bad_signature' | 'expired' | 'expiry_too_far' | 'bad_token' | 'unauthenticated';
 
 export type AuthOutcome =
   | { ok: true; by: AuthenticatedBy; keyIndex?: number }
-  | { ok: false; error: 'bad_signature' | 'expired' | 'bad_token' | 'unauthenticated'; message: string };
+  /**
+   * Refused. `quarantine` is set only for an expired signature that is right for a configured key and late by
+   * at most quarantineMaxLateSeconds; a caller that ignores it refuses the callback, which is the safe default.
+   */
+  | { ok: false; error: AuthError; message: string; quarantine?: LateSignature };
 
 export const authenticationEnabled = (config: CallbackAuthConfig): boolean =>
   config.keys.length > 0 || config.token !== null;
@@ -37,10 +56,23 @@ function verifySignature(payload: CallbackPayload, config: CallbackAuthConfig, n
   if (t === null || sign === null) {
     return { ok: false, error: 'bad_signature', message: 'callback must carry both t (unix seconds) and sign' };
   }
+  // The signature first: a forged one is bad_signature whatever its t, so it is never quarantined.
   const keyIndex = matchingSecretIndex(sign, config.keys.map((key) => md5Hex(key + t)));
   if (keyIndex < 0) return { ok: false, error: 'bad_signature', message: 'sign does not match MD5(key + t) for any configured key' };
-  if (Number(t) + config.clockSkewSeconds < nowSeconds) {
-    return { ok: false, error: 'expired', message: `t ${t} is in the past: the signature has expired` };
+  const expiry = Number(t);
+  const ahead = expiry - nowSeconds;
+  if (ahead > config.maxExpiryAheadSeconds) {
+    return {
+      ok: false,
+      error: 'expiry_too_far',
+      message: `t ${t} is ${ahead} s ahead, more than the ${config.maxExpiryAheadSeconds} s allowed: CSS signs for 10 minutes`,
+    };
+  }
+  const lateSeconds = -ahead;
+  if (lateSeconds > config.clockSkewSeconds) {
+    const message = `t ${t} is ${lateSeconds} s in the past: the signature has expired`;
+    if (lateSeconds > config.quarantineMaxLateSeconds) return { ok: false, error: 'expired', message };
+    return { ok: false, error: 'expired', message, quarantine: { keyIndex, t: expiry, lateSeconds } };
   }
   return { ok: true, by: 'signature', keyIndex };
 }

@@ -1,12 +1,14 @@
 // POST /callbacks: verify, interpret and durably append a CSS callback, then answer {"code":0}.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { CallbackEventMetadata } from '../domain/callbackEvents';
+import type { AuthenticatedBy, CallbackEvent, CallbackEventMetadata } from '../domain/callbackEvents';
 import { interpretCallback } from '../domain/interpretCallback';
 import { StoreUnavailableError, type EventStore } from '../eventstore/eventStore';
 import { describeRequestError, sendError } from '../http/errorReply';
 import type { CallbackMetrics } from '../metrics/serviceMetrics';
 import { appendCallback, parseCallbackText } from './acceptCallback';
-import { authenticateCallback, type CallbackAuthConfig } from './authenticateCallback';
+import { authenticateCallback, type CallbackAuthConfig, type LateSignature } from './authenticateCallback';
+import { callbackQuarantine, type CallbackQuarantine, type CallbackQuarantineOptions } from './quarantineCallback';
+import { rejectionLogSampler, type RejectionLogSampler } from './rejectionLogSampler';
 
 export interface CallbackRouteOptions {
   store: EventStore;
@@ -18,6 +20,10 @@ export interface CallbackRouteOptions {
   nowSeconds?: () => number;
   /** Where each callback's outcome and append time are counted; none when metrics are off. */
   metrics?: CallbackMetrics;
+  /** Where authentic callbacks with an expired signature are kept; without it they are refused (401 expired). */
+  quarantine?: CallbackQuarantineOptions;
+  /** A rejection is logged in full once per slug in this many seconds, the others in one summary line; 0: each one. */
+  rejectionLogIntervalSeconds?: number;
 }
 
 /** Seconds CSS is told to wait before retrying when the store cannot take a callback. */
@@ -30,9 +36,13 @@ const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 export async function callbackRoutes(app: FastifyInstance, options: CallbackRouteOptions): Promise<void> {
   const nowSeconds = options.nowSeconds ?? (() => Math.floor(Date.now() / 1000));
   const { metrics } = options;
+  const sampler = rejectionLogSampler(app.log, (options.rejectionLogIntervalSeconds ?? 60) * 1000);
+  app.addHook('onClose', async () => sampler.flush());
+  const quarantine = options.quarantine === undefined ? null : callbackQuarantine(options.store, options.quarantine);
   const reject = (request: FastifyRequest, reply: FastifyReply, status: number, error: string, message: string) => {
     metrics?.countCallback(null, 'rejected', error);
-    return rejectCallback(request, reply, status, error, message);
+    logRejection(sampler, request, status, error, message);
+    return sendError(reply, status, error, message);
   };
   // Counted from the moment a callback is authenticated to its answer: only callbacks that prove they come from CSS
   // hold a place, so strangers (slow ones above all) cannot keep CSS out. What a request holds before that, its body,
@@ -42,10 +52,14 @@ export async function callbackRoutes(app: FastifyInstance, options: CallbackRout
   /** The 503 for a callback that finds every place taken, or null when there is room. */
   const refuseWhenFull = (request: FastifyRequest, reply: FastifyReply): FastifyReply | null => {
     if (inflight < options.maxInflightAppends) return null;
-    request.log.warn({ inflight }, 'overloaded: callback refused, CSS will retry');
+    sampler.sample('overloaded', () => request.log.warn({ inflight }, 'overloaded: callback refused, CSS will retry'));
     metrics?.countCallback(null, 'overloaded');
     reply.header('retry-after', String(OVERLOAD_RETRY_AFTER_SECONDS));
     return sendError(reply, 503, 'overloaded', `${inflight} callbacks are being handled already; retry later`);
+  };
+  const admit = (request: FastifyRequest): void => {
+    inflight++;
+    admitted.add(request);
   };
   const release = async (request: FastifyRequest) => {
     if (admitted.delete(request)) inflight--;
@@ -56,7 +70,7 @@ export async function callbackRoutes(app: FastifyInstance, options: CallbackRout
   // rejection; a failure of ours (500) is logged by the handler.
   app.addHook('onError', async (request, _reply, error) => {
     const { status, slug } = describeRequestError(error);
-    if (status < 500) logRejection(request, status, slug, error.message);
+    if (status < 500) logRejection(sampler, request, status, slug, error.message);
     metrics?.countCallback(null, status < 500 ? 'rejected' : 'failed', slug);
   });
 
@@ -86,18 +100,16 @@ export async function callbackRoutes(app: FastifyInstance, options: CallbackRout
 
     const token = Array.isArray(request.query.token) ? request.query.token[0] : request.query.token;
     const auth = authenticateCallback(parsed.payload, token, options.auth, nowSeconds());
-    if (!auth.ok) return reject(request, reply, 401, auth.error, auth.message);
-    inflight++;
-    admitted.add(request);
+    if (!auth.ok) {
+      if (auth.quarantine === undefined || quarantine === null) return reject(request, reply, 401, auth.error, auth.message);
+      admit(request);
+      const metadata = callbackMetadata(request, receivedAt, 'signature', auth.quarantine.keyIndex);
+      return keepInQuarantine(quarantine, request, reply, interpretCallback(parsed.payload, raw), metadata, auth.quarantine);
+    }
+    admit(request);
 
     const event = interpretCallback(parsed.payload, raw);
-    const metadata: CallbackEventMetadata = {
-      receivedAt: receivedAt.toISOString(),
-      clientAddress: request.ip,
-      authenticatedBy: auth.by,
-      ...(auth.keyIndex === undefined ? {} : { keyIndex: auth.keyIndex }),
-      requestId: request.id,
-    };
+    const metadata = callbackMetadata(request, receivedAt, auth.by, auth.keyIndex);
     try {
       const appendStarted = performance.now();
       const { stored, position } = await appendCallback(options.store, event, metadata);
@@ -112,22 +124,65 @@ export async function callbackRoutes(app: FastifyInstance, options: CallbackRout
         .type('application/json; charset=utf-8')
         .send(OK);
     } catch (error) {
-      if (error instanceof StoreUnavailableError) {
-        request.log.warn({ err: error, eventId: event.id }, 'event store unavailable: callback not stored');
-        metrics?.countCallback(event.type, 'store_unavailable');
-        reply.header('retry-after', String(RETRY_AFTER_SECONDS));
-        return sendError(reply, 503, 'store_unavailable', `the event store cannot take callbacks right now: ${error.message}`);
-      }
-      throw error;
+      return storeUnavailable(request, reply, event, error);
     }
   });
+
+  /** The callback is authentic but its `t` has passed: kept aside (answered 200, so CSS stops retrying) unless the quarantine's bounds refuse it (503). */
+  async function keepInQuarantine(
+    quarantine: CallbackQuarantine,
+    request: FastifyRequest,
+    reply: FastifyReply,
+    event: CallbackEvent,
+    metadata: CallbackEventMetadata,
+    late: LateSignature,
+  ): Promise<FastifyReply> {
+    const refusal = await quarantine.admit();
+    if (refusal !== null) {
+      metrics?.countCallback(event.type, 'quarantine_refused', refusal.error);
+      logRejection(sampler, request, 503, refusal.error, refusal.message);
+      reply.header('retry-after', String(refusal.retryAfterSeconds));
+      return sendError(reply, 503, refusal.error, refusal.message);
+    }
+    try {
+      const { stored, position } = await quarantine.keep(event, late, metadata);
+      metrics?.countCallback(event.type, 'quarantined');
+      sampler.sample('quarantined', () =>
+        request.log.warn(
+          { eventId: event.id, type: event.type, lateSeconds: late.lateSeconds, stored, clientAddress: request.ip },
+          'authentic callback with an expired signature quarantined: list with quarantinedCallbacks, promote with `promote`',
+        ),
+      );
+      if (position !== undefined) reply.header('callback-position', String(position));
+      return reply
+        .header('callback-event-id', event.id)
+        .header('callback-stored', 'quarantined')
+        .type('application/json; charset=utf-8')
+        .send(OK);
+    } catch (error) {
+      return storeUnavailable(request, reply, event, error);
+    }
+  }
+
+  function storeUnavailable(request: FastifyRequest, reply: FastifyReply, event: CallbackEvent, error: unknown): FastifyReply {
+    if (!(error instanceof StoreUnavailableError)) throw error;
+    request.log.warn({ err: error, eventId: event.id }, 'event store unavailable: callback not stored');
+    metrics?.countCallback(event.type, 'store_unavailable');
+    reply.header('retry-after', String(RETRY_AFTER_SECONDS));
+    return sendError(reply, 503, 'store_unavailable', `the event store cannot take callbacks right now: ${error.message}`);
+  }
 }
 
-function rejectCallback(request: FastifyRequest, reply: FastifyReply, status: number, error: string, message: string): FastifyReply {
-  logRejection(request, status, error, message);
-  return sendError(reply, status, error, message);
+function callbackMetadata(request: FastifyRequest, receivedAt: Date, by: AuthenticatedBy, keyIndex: number | undefined): CallbackEventMetadata {
+  return {
+    receivedAt: receivedAt.toISOString(),
+    clientAddress: request.ip,
+    authenticatedBy: by,
+    ...(keyIndex === undefined ? {} : { keyIndex }),
+    requestId: request.id,
+  };
 }
 
-function logRejection(request: FastifyRequest, status: number, error: string, message: string): void {
-  request.log.warn({ status, error, reason: message, clientAddress: request.ip }, 'callback rejected');
+function logRejection(sampler: RejectionLogSampler, request: FastifyRequest, status: number, error: string, message: string): void {
+  sampler.sample(error, () => request.log.warn({ status, error, reason: message, clientAddress: request.ip }, 'callback rejected'));
 }

@@ -1,4 +1,5 @@
 // `export`: the whole callback log, in global-log order, as JSON Lines.
+import { isQuarantineStream } from '../domain/streamNames';
 import type { EventStore } from '../eventstore/eventStore';
 import { exportLine } from './callbackLogLines';
 
@@ -6,6 +7,8 @@ export interface ExportCounts {
   exported: number;
   /** Events in the log that this service did not write (no raw callback), left out. */
   skipped: number;
+  /** Events of the quarantine, left out: they are not in the callback log until promoted. */
+  quarantined: number;
 }
 
 /** The lines (each ending in a newline), a page at a time, so the log is never held in memory; `counts` fills as they go. */
@@ -16,6 +19,10 @@ export async function* exportedLines(store: EventStore, counts: ExportCounts, pa
     if (page.length === 0) return;
     let chunk = '';
     for (const event of page) {
+      if (isQuarantineStream(event.stream)) {
+        counts.quarantined++;
+        continue;
+      }
       const line = exportLine(event);
       if (line === null) counts.skipped++;
       else {

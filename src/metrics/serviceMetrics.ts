@@ -4,8 +4,19 @@ import type { ProjectorPhase, ProjectorStatus } from '../projections/projector';
 
 export const METRIC_PREFIX = 'css_ledger_';
 
-/** What became of a callback. `failed` is a 500: the service itself broke, nothing was acknowledged. */
-export type CallbackOutcome = 'stored' | 'duplicate' | 'rejected' | 'store_unavailable' | 'overloaded' | 'failed';
+/**
+ * What became of a callback. `failed` is a 500: the service itself broke, nothing was acknowledged. `quarantined`: authentic
+ * but expired, kept outside the log; `quarantine_refused`: such a callback refused by the quarantine's bounds (503).
+ */
+export type CallbackOutcome =
+  | 'stored'
+  | 'duplicate'
+  | 'rejected'
+  | 'store_unavailable'
+  | 'overloaded'
+  | 'failed'
+  | 'quarantined'
+  | 'quarantine_refused';
 
 /** The type label of a callback turned away before it was interpreted. */
 export const UNKNOWN_CALLBACK_TYPE = 'unknown';

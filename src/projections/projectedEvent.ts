@@ -16,13 +16,18 @@ const KNOWN_TYPES = new Set<string>(Object.values(CallbackEventType));
 export function toProjectedEvent(event: RecordedEvent): ProjectedEvent | null {
   const fields = event.data.fields;
   if (!KNOWN_TYPES.has(event.type) || fields === null || typeof fields !== 'object') return null;
-  const received = typeof event.metadata.receivedAt === 'string' ? Date.parse(event.metadata.receivedAt) : NaN;
   return {
     id: event.id,
     stream: event.stream,
     position: event.position,
-    receivedAt: Number.isNaN(received) ? event.recordedAt.getTime() : received,
+    receivedAt: receivedAtOf(event),
     type: event.type,
     fields,
   } as ProjectedEvent;
+}
+
+/** When the service received the callback (ms), or the store's own time when the metadata has none. */
+export function receivedAtOf(event: RecordedEvent): number {
+  const received = typeof event.metadata.receivedAt === 'string' ? Date.parse(event.metadata.receivedAt) : NaN;
+  return Number.isNaN(received) ? event.recordedAt.getTime() : received;
 }

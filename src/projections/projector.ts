@@ -1,14 +1,16 @@
 // Follows the global log from its checkpoint and keeps the read models up to date, one transaction per batch.
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
-import { parseStreamName, StreamCategory } from '../domain/streamNames';
+import { isQuarantineStream, parseStreamName, StreamCategory } from '../domain/streamNames';
 import type { EventStore, RecordedEvent } from '../eventstore/eventStore';
 import { callbackLogTable, type CallbackLogEntry, type CallbackLogTable } from '../readmodel/callbackLogTable';
 import { checkpointTable, type Checkpoint } from '../readmodel/checkpointTable';
+import { quarantineTable, type QuarantineTable } from '../readmodel/quarantineTable';
 import type { ReadModelDatabase } from '../readmodel/readModelDb';
 import { relaySourceKey, relayTaskTable, type RelayTaskTable, type UnmatchedExit } from '../readmodel/relayTaskTable';
 import { sessionTable } from '../readmodel/sessionTable';
 import { toProjectedEvent, type ProjectedEvent } from './projectedEvent';
+import { applyQuarantineEvent } from './quarantine.projection';
 import {
   addRelayFact,
   emptyRelayTask,
@@ -66,6 +68,7 @@ export class Projector implements ProjectionProgress {
   private readonly sessions;
   private readonly relayTasks: RelayTaskTable;
   private readonly callbackLog: CallbackLogTable;
+  private readonly quarantine: QuarantineTable;
   private readonly applyInTransaction: (events: RecordedEvent[]) => ReadModelChange[];
   private readonly batchSize: number;
   private readonly retryDelayMs: number;
@@ -92,6 +95,7 @@ export class Projector implements ProjectionProgress {
     this.sessions = sessionTable(db);
     this.relayTasks = relayTaskTable(db);
     this.callbackLog = callbackLogTable(db);
+    this.quarantine = quarantineTable(db);
     this.batchSize = options.batchSize ?? 1000;
     this.retryDelayMs = options.retryDelayMs ?? 1000;
     this.checkpoint = this.checkpoints.read();
@@ -228,6 +232,11 @@ export class Projector implements ProjectionProgress {
     // Sessions are written once per batch: nothing else in the batch reads their rows.
     const sessions = new Map<string, SessionState>();
     for (const recorded of events) {
+      // Quarantined callbacks are listed, and nothing else: not in the log, sessions, tasks or activity.
+      if (isQuarantineStream(recorded.stream)) {
+        applyQuarantineEvent(this.quarantine, recorded);
+        continue;
+      }
       const event = toProjectedEvent(recorded);
       if (event === null) continue;
       this.logCallback(recorded, event, changed);

@@ -4,7 +4,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 
 /** Bump when tables change: a file with another version is emptied and rebuilt from the log. */
-export const READ_MODEL_SCHEMA_VERSION = 3;
+export const READ_MODEL_SCHEMA_VERSION = 4;
 
 const SCHEMA = `
   CREATE TABLE projector_checkpoint (
@@ -100,9 +100,25 @@ const SCHEMA = `
   CREATE INDEX callback_log_by_stream ON callback_log (stream, position DESC);
   -- Callbacks of a type per minute of receipt (the dashboard's activity chart): a range of this index, no table read.
   CREATE INDEX callback_log_by_type_time ON callback_log (type, received_at);
+
+  -- Authentic callbacks whose signature had expired, kept outside the callback log until an operator promotes them.
+  CREATE TABLE quarantined_callbacks (
+    event_id     TEXT PRIMARY KEY,        -- the event it would become: the entry's id
+    position     INTEGER NOT NULL UNIQUE, -- of its CallbackQuarantined event: the listing's order
+    type         TEXT NOT NULL,           -- the event type it would become
+    stream       TEXT NOT NULL,           -- the stream it would go to
+    received_at  INTEGER NOT NULL,        -- ms
+    reason       TEXT NOT NULL,
+    late_seconds INTEGER NOT NULL,        -- how far in the past t was on receipt
+    key_index    INTEGER,
+    raw          TEXT NOT NULL,
+    promoted_at  INTEGER                  -- ms; NULL until promoted
+  ) STRICT;
+  -- What the quarantine's cap counts, and what promote --all takes.
+  CREATE INDEX quarantined_callbacks_unpromoted ON quarantined_callbacks (position) WHERE promoted_at IS NULL;
 `;
 
-const TABLES = ['projector_checkpoint', 'sessions', 'relay_tasks', 'relay_exits', 'callback_log'];
+const TABLES = ['projector_checkpoint', 'sessions', 'relay_tasks', 'relay_exits', 'callback_log', 'quarantined_callbacks'];
 
 export type ReadModelDatabase = Database.Database;
 
@@ -125,6 +141,16 @@ export function openReadModelDb(file: string): ReadModelDatabase {
     db.pragma(`user_version = ${READ_MODEL_SCHEMA_VERSION}`);
   }).immediate();
   return db;
+}
+
+/** Opens the read models of a running (or stopped) service for reading only; null when missing or of another version. */
+export function openReadModelDbReadOnly(file: string): ReadModelDatabase | null {
+  if (!fs.existsSync(file)) return null;
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  db.pragma('busy_timeout = 5000');
+  if (db.pragma('user_version', { simple: true }) === READ_MODEL_SCHEMA_VERSION) return db;
+  db.close();
+  return null;
 }
 
 /** Empties every read model and the checkpoint, so the projector replays the log from the start. */

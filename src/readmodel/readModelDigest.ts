@@ -7,6 +7,7 @@ const ORDERED_TABLES: ReadonlyArray<readonly [table: string, key: string]> = [
   ['relay_tasks', 'task_id'],
   ['relay_exits', 'event_id'],
   ['callback_log', 'position'],
+  ['quarantined_callbacks', 'event_id'],
 ];
 
 export function readModelDigest(db: ReadModelDatabase): string {

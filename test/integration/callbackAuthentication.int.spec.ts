@@ -27,7 +27,7 @@ describe('POST /callbacks with keys and a token configured', () => {
   });
 
   it('takes a retry with a fresh t and sign (here from the other key) as the same event', async () => {
-    const retry = await postCallback(service.url, signCallback(push, 'retired-key', Math.floor(Date.now() / 1000) + 900));
+    const retry = await postCallback(service.url, signCallback(push, 'retired-key', Math.floor(Date.now() / 1000) + 300));
     expect([retry.status, retry.body, retry.headers.get('callback-stored')]).toEqual([200, { code: 0 }, 'duplicate']);
     expect(await service.store.readStream('session-6674468118806626493')).toHaveLength(1);
   });
@@ -41,7 +41,9 @@ describe('POST /callbacks with keys and a token configured', () => {
 
   it.each([
     ['a sign made with an unknown key', () => signCallback({ ...push, sequence: '2' }, 'stolen-key'), '', 'bad_signature'],
-    ['an expired t', () => signCallback({ ...push, sequence: '3' }, 'current-key', Math.floor(Date.now() / 1000) - 3600), '', 'expired'],
+    ['a t expired longer ago than the quarantine takes', () => signCallback({ ...push, sequence: '3' }, 'current-key', Math.floor(Date.now() / 1000) - 2 * 86_400), '', 'expired'],
+    ['a right sign for a t ten years ahead', () => signCallback({ ...push, sequence: '8' }, 'current-key', Math.floor(Date.now() / 1000) + 10 * 365 * 86_400), '', 'expiry_too_far'],
+    ['a right sign for a t just past the 660 s allowed', () => signCallback({ ...push, sequence: '9' }, 'current-key', Math.floor(Date.now() / 1000) + 700), '', 'expiry_too_far'],
     ['no t and no sign', () => ({ ...push, sequence: '4' }), '', 'unauthenticated'],
     ['a wrong token', () => ({ ...relayStart, task_id: '5' }), '?token=guessed-token', 'bad_token'],
     ['a wrong token on a signed callback', () => signCallback({ ...push, sequence: '6' }, 'current-key'), '?token=nope', 'bad_token'],

@@ -1,7 +1,6 @@
-import { Writable } from 'node:stream';
-import pino from 'pino';
 import type { RunningService } from '../../src/server';
 import { SessionUpdatedDocument } from '../graphql/generated';
+import { capturedLog } from '../support/capturedLog';
 import { blackHole, type BlackHole } from '../support/loopbackSockets';
 import { collect, subscriptionClient, waitForSubscribers } from '../support/graphqlClient';
 import { samplesOf, scrape, valueOf, type Sample } from '../support/metricsText';
@@ -110,17 +109,10 @@ describe('GET /metrics', () => {
   });
 
   describe('subscriptions and request ids', () => {
-    const lines: string[] = [];
-    const logStream = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
-        done();
-      },
-    });
-    const logged = () => lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+    const { logger, logged } = capturedLog('debug');
     let service: RunningService;
     beforeAll(async () => {
-      service = await startTestService(`${data.dir}/ids`, {}, pino({ level: 'debug' }, logStream));
+      service = await startTestService(`${data.dir}/ids`, {}, logger);
     });
     afterAll(() => service.close());
 

@@ -1,7 +1,8 @@
 import { authenticateCallback, md5Hex, type CallbackAuthConfig } from '../../src/ingest/authenticateCallback';
 
 const NOW = 1_700_000_000;
-const keys = (...k: string[]): CallbackAuthConfig => ({ keys: k, token: null, clockSkewSeconds: 30 });
+const BOUNDS = { clockSkewSeconds: 30, maxExpiryAheadSeconds: 630, quarantineMaxLateSeconds: 86_400 };
+const keys = (...k: string[]): CallbackAuthConfig => ({ keys: k, token: null, ...BOUNDS });
 const signed = (key: string, t: number | string, extra: object = {}) => ({
   event_type: 1,
   ...extra,
@@ -11,7 +12,7 @@ const signed = (key: string, t: number | string, extra: object = {}) => ({
 
 describe('authenticateCallback', () => {
   it('accepts everything when neither keys nor token are configured', () => {
-    expect(authenticateCallback({ event_type: 1 }, undefined, { keys: [], token: null, clockSkewSeconds: 0 }, NOW)).toEqual({
+    expect(authenticateCallback({ event_type: 1 }, undefined, { keys: [], token: null, ...BOUNDS }, NOW)).toEqual({
       ok: true,
       by: 'none',
     });
@@ -42,6 +43,39 @@ describe('authenticateCallback', () => {
     expect(authenticateCallback(signed('k', NOW - 30), undefined, keys('k'), NOW)).toMatchObject({ ok: true });
   });
 
+  it('rejects a t further ahead than allowed, even with the right sign: one signature must not be a lasting credential', () => {
+    const tenYears = authenticateCallback(signed('k', NOW + 10 * 365 * 86_400), undefined, keys('k'), NOW);
+    expect(tenYears).toEqual({ ok: false, error: 'expiry_too_far', message: expect.stringContaining('630 s allowed') });
+    expect(authenticateCallback(signed('k', NOW + 631), undefined, keys('k'), NOW)).toMatchObject({ ok: false, error: 'expiry_too_far' });
+    expect(authenticateCallback(signed('k', NOW + 630), undefined, keys('k'), NOW)).toMatchObject({ ok: true, by: 'signature' });
+  });
+
+  it('marks an authentic but expired signature for the quarantine, with its key and how late t is', () => {
+    const outcome = authenticateCallback(signed('new', NOW - 3600), undefined, keys('old', 'new'), NOW);
+    expect(outcome).toEqual({
+      ok: false,
+      error: 'expired',
+      message: expect.stringContaining('3600 s in the past'),
+      quarantine: { keyIndex: 1, t: NOW - 3600, lateSeconds: 3600 },
+    });
+  });
+
+  it('refuses an expired signature later than the quarantine takes, or any when the quarantine is off, without quarantine', () => {
+    const tooLate = authenticateCallback(signed('k', NOW - 86_401), undefined, keys('k'), NOW);
+    expect(tooLate).toEqual({ ok: false, error: 'expired', message: expect.any(String) });
+    expect(authenticateCallback(signed('k', NOW - 86_400), undefined, keys('k'), NOW)).toHaveProperty('quarantine.lateSeconds', 86_400);
+    const off = authenticateCallback(signed('k', NOW - 60), undefined, { ...keys('k'), quarantineMaxLateSeconds: 0 }, NOW);
+    expect(off).toEqual({ ok: false, error: 'expired', message: expect.any(String) });
+  });
+
+  it('never quarantines a sign that matches no key, however old its t', () => {
+    expect(authenticateCallback(signed('stolen', NOW - 3600), undefined, keys('k'), NOW)).toEqual({
+      ok: false,
+      error: 'bad_signature',
+      message: expect.any(String),
+    });
+  });
+
   it('rejects a sign whose t was changed (replay with a later expiry)', () => {
     const payload = { ...signed('k', NOW - 600), t: NOW + 600 };
     expect(authenticateCallback(payload, undefined, keys('k'), NOW)).toMatchObject({ ok: false, error: 'bad_signature' });
@@ -62,7 +96,7 @@ describe('authenticateCallback', () => {
   });
 
   describe('with a URL token', () => {
-    const both: CallbackAuthConfig = { keys: ['k'], token: 's3cret', clockSkewSeconds: 30 };
+    const both: CallbackAuthConfig = { keys: ['k'], token: 's3cret', ...BOUNDS };
 
     it('accepts an unsigned relay callback carrying the right token', () => {
       expect(authenticateCallback({ event_type: 314 }, 's3cret', both, NOW)).toEqual({ ok: true, by: 'token' });
@@ -84,7 +118,7 @@ describe('authenticateCallback', () => {
     });
 
     it('with only a token configured, requires it from signed callbacks too', () => {
-      const tokenOnly: CallbackAuthConfig = { keys: [], token: 's3cret', clockSkewSeconds: 30 };
+      const tokenOnly: CallbackAuthConfig = { keys: [], token: 's3cret', ...BOUNDS };
       expect(authenticateCallback(signed('k', NOW + 60), undefined, tokenOnly, NOW)).toMatchObject({
         ok: false,
         error: 'unauthenticated',

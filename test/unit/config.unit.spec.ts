@@ -8,7 +8,9 @@ describe('loadConfig', () => {
       host: '0.0.0.0',
       dataDir: '/srv/app/data',
       eventStoreConnectionString: null,
-      callbackAuth: { keys: [], token: null, clockSkewSeconds: 60 },
+      callbackAuth: { keys: [], token: null, clockSkewSeconds: 60, maxExpiryAheadSeconds: 660, quarantineMaxLateSeconds: 86_400 },
+      callbackQuarantine: { perMinute: 600, maxUnpromoted: 10_000 },
+      callbackRejectionLogIntervalSeconds: 60,
       callbackBodyLimitBytes: 65536,
       trustProxy: false,
       logLevel: 'info',
@@ -37,6 +39,11 @@ describe('loadConfig', () => {
         CSS_CALLBACK_KEYS: 'old-key, new-key',
         CSS_CALLBACK_TOKEN: 'a-long-url-token',
         CSS_CALLBACK_CLOCK_SKEW_SECONDS: '5',
+        CSS_CALLBACK_MAX_EXPIRY_AHEAD_SECONDS: '900',
+        CSS_CALLBACK_QUARANTINE_MAX_LATE_SECONDS: '3600',
+        CSS_CALLBACK_QUARANTINE_PER_MINUTE: '30',
+        CSS_CALLBACK_QUARANTINE_MAX_UNPROMOTED: '500',
+        CALLBACK_REJECTION_LOG_INTERVAL_SECONDS: '10',
         CALLBACK_BODY_LIMIT_BYTES: '2048',
         TRUST_PROXY: '10.0.0.0/8',
         LOG_LEVEL: 'warn',
@@ -60,7 +67,15 @@ describe('loadConfig', () => {
       host: '127.0.0.1',
       dataDir: '/var/lib/ledger',
       eventStoreConnectionString: 'esdb://localhost:2113?tls=false',
-      callbackAuth: { keys: ['old-key', 'new-key'], token: 'a-long-url-token', clockSkewSeconds: 5 },
+      callbackAuth: {
+        keys: ['old-key', 'new-key'],
+        token: 'a-long-url-token',
+        clockSkewSeconds: 5,
+        maxExpiryAheadSeconds: 900,
+        quarantineMaxLateSeconds: 3600,
+      },
+      callbackQuarantine: { perMinute: 30, maxUnpromoted: 500 },
+      callbackRejectionLogIntervalSeconds: 10,
       callbackBodyLimitBytes: 2048,
       trustProxy: '10.0.0.0/8',
       logLevel: 'warn',
@@ -79,6 +94,17 @@ describe('loadConfig', () => {
         maxAliases: 5,
       },
     });
+  });
+
+  it('bounds t ahead by 10 minutes plus the clock skew unless told otherwise', () => {
+    expect(loadConfig({ CSS_CALLBACK_CLOCK_SKEW_SECONDS: '30' }).callbackAuth.maxExpiryAheadSeconds).toBe(630);
+  });
+
+  it('refuses a quarantine that could never take a callback (late by no more than the skew allows anyway)', () => {
+    expect(() => loadConfig({ CSS_CALLBACK_QUARANTINE_MAX_LATE_SECONDS: '60' })).toThrow(
+      'CSS_CALLBACK_QUARANTINE_MAX_LATE_SECONDS="60" is not allowed; expected 0 (no quarantine) or more than CSS_CALLBACK_CLOCK_SKEW_SECONDS (60)',
+    );
+    expect(loadConfig({ CSS_CALLBACK_QUARANTINE_MAX_LATE_SECONDS: '0' }).callbackAuth.quarantineMaxLateSeconds).toBe(0);
   });
 
   it('treats empty variables as unset', () => {

@@ -94,12 +94,12 @@ describe('retimeRound', () => {
 });
 
 describe('signAsCss', () => {
-  const auth = { keys: ['the-key'], token: 'relay-token', clockSkewSeconds: 60 };
+  const auth = { keys: ['the-key'], token: 'relay-token', clockSkewSeconds: 60, maxExpiryAheadSeconds: 660, quarantineMaxLateSeconds: 0 };
 
   it('signs push and interruption callbacks so that the service accepts them until t', () => {
     const signed = signAsCss({ event_type: 1, sequence: '1' }, 'the-key', 2_000_000_000);
     expect(signed.t).toBe(2_000_000_000);
-    expect(authenticateCallback(signed as never, undefined, auth, 1_999_999_000)).toEqual({ ok: true, by: 'signature', keyIndex: 0 });
+    expect(authenticateCallback(signed as never, undefined, auth, 1_999_999_400)).toEqual({ ok: true, by: 'signature', keyIndex: 0 });
     expect(authenticateCallback(signed as never, undefined, auth, 2_000_000_061)).toMatchObject({ ok: false, error: 'expired' });
   });
 

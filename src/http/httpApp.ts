@@ -10,7 +10,8 @@ import { graphqlRoutes } from '../graphql/graphqlRoutes';
 import type { GraphqlConfig } from '../config';
 import { callbackRoutes } from '../ingest/callbackRoute';
 import type { ServiceMetrics } from '../metrics/serviceMetrics';
-import { describeRequestError, sendError } from './errorReply';
+import type { Topics } from '../graphql/topics';
+import { describeRequestError, rawErrorResponse, sendError } from './errorReply';
 import { REQUEST_ID_HEADER, requestIdOf } from './requestId';
 
 export interface HttpAppOptions {
@@ -22,6 +23,8 @@ export interface HttpAppOptions {
   trustProxy: boolean | string;
   graphqlSchema: GraphQLSchema;
   graphql: GraphqlConfig;
+  /** The read models' changes, followed by GraphQL subscriptions. */
+  topics: Topics;
   maxInflightAppends: number;
   /** Slow clients are cut off after this. */
   requestTimeoutMs: number;
@@ -32,15 +35,15 @@ export interface HttpAppOptions {
   nowSeconds?: () => number;
 }
 
-/** What Node's HTTP parser or its timeouts rejected, as status, slug, reason phrase and message. */
-function describeClientError(error: Error): [number, string, string, string] {
+/** What Node's HTTP parser or its timeouts rejected, as status, slug and message. */
+function describeClientError(error: Error): [number, string, string] {
   switch ((error as { code?: string }).code) {
     case 'ERR_HTTP_REQUEST_TIMEOUT':
-      return [408, 'request_timeout', 'Request Timeout', 'the request was not received in time'];
+      return [408, 'request_timeout', 'the request was not received in time'];
     case 'HPE_HEADER_OVERFLOW':
-      return [431, 'headers_too_large', 'Request Header Fields Too Large', 'the request headers are too large'];
+      return [431, 'headers_too_large', 'the request headers are too large'];
     default:
-      return [400, 'bad_request', 'Bad Request', `malformed HTTP request: ${error.message}`];
+      return [400, 'bad_request', `malformed HTTP request: ${error.message}`];
   }
 }
 
@@ -59,12 +62,7 @@ export async function buildHttpApp(options: HttpAppOptions) {
     // Bytes that are not HTTP at all still get the JSON error shape.
     clientErrorHandler: (error, socket) => {
       if (!socket.writable) return socket.destroy();
-      const [status, slug, reason, message] = describeClientError(error);
-      const body = JSON.stringify({ code: status, error: slug, message });
-      socket.end(
-        `HTTP/1.1 ${status} ${reason}\r\n` +
-          `content-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
-      );
+      socket.end(rawErrorResponse(...describeClientError(error)));
     },
   });
   // Node applies the larger of headersTimeout (60 s by default) and requestTimeout to the whole request.
@@ -138,7 +136,12 @@ export async function buildHttpApp(options: HttpAppOptions) {
   if (metrics !== undefined) {
     app.get('/metrics', async (_request, reply) => reply.type(metrics.contentType).send(await metrics.scrape()));
   }
-  await app.register(graphqlRoutes, { schema: options.graphqlSchema, config: options.graphql });
+  await app.register(graphqlRoutes, {
+    schema: options.graphqlSchema,
+    config: options.graphql,
+    topics: options.topics,
+    metrics: options.metrics?.subscribers,
+  });
   await app.register(dashboardRoutes);
   return app;
 }

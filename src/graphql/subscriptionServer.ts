@@ -14,13 +14,13 @@ import type { SubscriptionContext, TopicSubscriber, Topics } from './topics';
 import { upgradeRefusal } from './webSocketUpgrade';
 
 /** WebSocket close code for a connection_init without a valid token (graphql-ws uses 4403 for Forbidden). */
-export const FORBIDDEN = 4403;
+const FORBIDDEN = 4403;
 
 /**
  * WebSocket close code for a subscriber that fell behind its bounds: 1008 (policy violation) in the private range,
  * because graphql-ws clients give up for good on 1008 and reconnect on 4008, which is what a briefly slow client wants.
  */
-export const TOO_SLOW = 4008;
+const TOO_SLOW = 4008;
 
 /** A client that does not read will not read the close frame either: its socket is cut this long after it. */
 const TOO_SLOW_CUT_MS = 1_000;
@@ -84,7 +84,7 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): { s
     connection.cut = setTimeout(() => socket.terminate(), TOO_SLOW_CUT_MS);
   };
 
-  const subscriptions = useServer<Record<string, unknown>, { request: IncomingMessage }>(
+  const subscriptions = useServer(
     {
       schema,
       context: (context): SubscriptionContext => {
@@ -134,6 +134,8 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): { s
     connections.set(socket, connection);
     socket.on('close', () => {
       clearTimeout(connection.cut);
+      // Forgotten at once: an operation still being set up finds no subscriber and opens no queue.
+      connections.delete(socket);
       for (const id of [...connection.operations]) release(connection, id);
     });
     webSockets.emit('connection', socket, request);

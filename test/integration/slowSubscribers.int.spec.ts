@@ -5,7 +5,7 @@ import { sendCallbacks } from '../../src/simulation/callbackSender';
 import type { OutgoingCallback } from '../../src/simulation/simulatedCallbacks';
 import { CallbackReceivedDocument, RelayTaskUpdatedDocument, SessionsDocument, SessionUpdatedDocument } from '../graphql/generated';
 import { relayCallback } from '../support/callbackBodies';
-import { collect, query, subscriptionClient, waitForSubscribers, within } from '../support/graphqlClient';
+import { collect, query, subscriptionClient, waitForSubscribers, waitForSubscribersDown, within } from '../support/graphqlClient';
 import { scrape, valueOf } from '../support/metricsText';
 import { rawGraphqlSocket } from '../support/rawWebSocket';
 import { postAndProject, postCallback, signCallback, startTestService, tempDataDir } from '../support/testService';
@@ -68,8 +68,8 @@ describe('subscribers that stop reading (default bounds)', () => {
     } finally {
       realProcess.off('warning', onWarning);
       await Promise.all(clients.map((client) => client.dispose()));
+      await waitForSubscribersDown(service, 0);
     }
-    for (let i = 0; i < 500 && service.subscriberCount() > 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
     expect(service.subscriberCount()).toBe(0);
   });
 
@@ -137,7 +137,7 @@ describe('subscribers that stop reading (a small byte bound)', () => {
       expect(await dropped(service, 'pending_bytes')).toBe(1);
       expect(await dropped(service, 'pending_messages')).toBe(0);
       await within(healthy.next(sent), 30_000, `the healthy subscriber told of ${sent} callbacks`);
-      for (let i = 0; i < 500 && service.subscriberCount() > 1; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+      await waitForSubscribersDown(service, 1);
       expect(service.subscriberCount()).toBe(1);
     } finally {
       await healthyClient.dispose();

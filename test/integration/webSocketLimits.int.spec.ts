@@ -3,7 +3,7 @@
 import WebSocket from 'ws';
 import type { RunningService } from '../../src/server';
 import { CallbackReceivedDocument } from '../graphql/generated';
-import { collect, subscriptionClient, waitForSubscribers, within } from '../support/graphqlClient';
+import { collect, subscriptionClient, waitForSubscribers, waitForSubscribersDown, within } from '../support/graphqlClient';
 import { postAndProject, startTestService, tempDataDir } from '../support/testService';
 
 const TOKEN = 'websocket-limits-token-0123456789';
@@ -33,7 +33,7 @@ function upgrade(service: RunningService, origin?: string): Promise<Upgrade> {
 const closeCode = (socket: WebSocket) => new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)));
 
 async function waitForNoSubscribers(service: RunningService): Promise<void> {
-  for (let i = 0; i < 500 && service.subscriberCount() > 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+  await waitForSubscribersDown(service, 0);
   expect(service.subscriberCount()).toBe(0);
 }
 
@@ -95,7 +95,7 @@ describe('GraphQL WebSocket limits', () => {
       expect(service.subscriberCount()).toBe(3);
 
       held[0]!.unsubscribe();
-      for (let i = 0; i < 500 && service.subscriberCount() > 2; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+      await waitForSubscribersDown(service, 2);
       collect(client, CallbackReceivedDocument, {});
       await waitForSubscribers(service, 3);
     } finally {

@@ -94,4 +94,14 @@ describe('createServiceMetrics', () => {
     // Process metrics are the same in both.
     expect(valueOf(a, 'process_start_time_seconds')).toBe(valueOf(b, 'process_start_time_seconds'));
   });
+
+  it('counts dropped subscribers by reason, every reason shown from the start', async () => {
+    const metrics = createServiceMetrics({ projectorStatus: () => status({}), subscriberCount: () => 0, storeReachable: async () => true });
+    expect(samplesOf(parseMetrics(await metrics.scrape()), 'css_ledger_graphql_subscribers_dropped_total')).toEqual([
+      { labels: { reason: 'pending_messages' }, value: 0 },
+      { labels: { reason: 'pending_bytes' }, value: 0 },
+    ]);
+    metrics.subscribers.countDropped('pending_bytes');
+    expect(valueOf(parseMetrics(await metrics.scrape()), 'css_ledger_graphql_subscribers_dropped_total', { reason: 'pending_bytes' })).toBe(1);
+  });
 });

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { CallbackAuthConfig } from './ingest/authenticateCallback';
 import { connectionFileBudget, defaultMaxConnections, readOpenFileLimit } from './http/openFileLimit';
 import type { CallbackQuarantineLimits } from './ingest/quarantineCallback';
+import { DEFAULT_SUBSCRIBER_LIMITS, type SubscriberLimits } from './graphql/subscriber';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -42,6 +43,15 @@ export interface GraphqlConfig {
   maxDepth: number;
   maxCost: number;
   maxAliases: number;
+  /** Largest WebSocket message read (ws's maxPayload), checked before connection_init: a subscribe message, the document plus variables. */
+  webSocketMaxPayloadBytes: number;
+  maxSubscriptionsPerSocket: number;
+  /** Over every socket of this instance. */
+  maxSubscriptions: number;
+  /** What one subscriber (a WebSocket) may have pending before it is dropped. */
+  subscriberLimits: SubscriberLimits;
+  /** Origins (besides the service's own) whose pages may open the WebSocket, as `scheme://host[:port]`. */
+  allowedOrigins: string[];
 }
 
 export type Environment = Record<string, string | undefined>;
@@ -95,6 +105,24 @@ function reader(env: Environment) {
       return items;
     },
   };
+}
+
+/** `scheme://host[:port]` of each http(s) origin (as browsers send it in `Origin`); a path or a query is refused. */
+function webOrigins(name: string, values: string[]): string[] {
+  return values.map((value) => {
+    let url: URL | null = null;
+    try {
+      url = new URL(value);
+    } catch {
+      // refused below
+    }
+    const bare = url !== null && url.pathname === '/' && url.search === '' && url.hash === '' && url.username === '' && url.password === '';
+    // A wildcard would parse as a host name and then match nothing: refused rather than silently useless.
+    if (url === null || !bare || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.hostname.includes('*')) {
+      throw new ConfigError(name, value, 'comma-separated origins such as https://ops.example.com or http://localhost:3000');
+    }
+    return url.origin;
+  });
 }
 
 export function loadConfig(env: Environment, cwd = process.cwd(), openFileLimit = readOpenFileLimit()): Config {
@@ -175,6 +203,14 @@ export function loadConfig(env: Environment, cwd = process.cwd(), openFileLimit 
       maxDepth: read.integer('GRAPHQL_MAX_DEPTH', 10, 2, 100),
       maxCost: read.integer('GRAPHQL_MAX_COST', 5_000, 10, 10_000_000),
       maxAliases: read.integer('GRAPHQL_MAX_ALIASES', 15, 1, 1000),
+      webSocketMaxPayloadBytes: read.integer('GRAPHQL_WS_MAX_PAYLOAD_BYTES', 256 * 1024, 1024, 16 * 1024 * 1024),
+      maxSubscriptionsPerSocket: read.integer('GRAPHQL_MAX_SUBSCRIPTIONS_PER_SOCKET', 200, 1, 100_000),
+      maxSubscriptions: read.integer('GRAPHQL_MAX_SUBSCRIPTIONS', 10_000, 1, 10_000_000),
+      subscriberLimits: {
+        maxPendingMessages: read.integer('GRAPHQL_SUBSCRIBER_MAX_PENDING_MESSAGES', DEFAULT_SUBSCRIBER_LIMITS.maxPendingMessages, 1, 10_000_000),
+        maxPendingBytes: read.integer('GRAPHQL_SUBSCRIBER_MAX_PENDING_BYTES', DEFAULT_SUBSCRIBER_LIMITS.maxPendingBytes, 1024, 1024 * 1024 * 1024),
+      },
+      allowedOrigins: webOrigins('GRAPHQL_ALLOWED_ORIGINS', read.list('GRAPHQL_ALLOWED_ORIGINS')),
     },
   };
 }

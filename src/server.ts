@@ -151,7 +151,8 @@ export async function startService(config: Config, logger: Logger = createLogger
 
   // Queries read through their own connection, whichever thread writes the read models.
   const readModels = openReadModelDb(readModelFile(config));
-  const topics = createTopics();
+  // A subscriber whose delivery fails is that subscriber's problem: it is logged, and the projector goes on.
+  const topics = createTopics((error) => logger.error({ err: error }, 'delivering a read-model change to a subscriber failed'));
   projector.onChange((change) => publishChange(topics, change));
   const quarantine = quarantineQueries(readModels);
   const graphqlSchema = buildGraphqlSchema({
@@ -181,6 +182,7 @@ export async function startService(config: Config, logger: Logger = createLogger
     trustProxy: config.trustProxy,
     graphqlSchema,
     graphql: config.graphql,
+    topics,
     maxInflightAppends: config.maxInflightAppends,
     requestTimeoutMs: config.httpRequestTimeoutMs,
     maxConnections: config.maxConnections,

@@ -7,23 +7,21 @@ import { costLimitRule } from '@escape.tech/graphql-armor-cost-limit';
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { GraphQLError, NoSchemaIntrospectionCustomRule, parse, specifiedRules, validate, type GraphQLFormattedError, type GraphQLSchema, type ValidationContext, type ValidationRule } from 'graphql';
-import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
+import { GraphQLError, NoSchemaIntrospectionCustomRule, type GraphQLFormattedError, type GraphQLSchema, type ValidationContext, type ValidationRule } from 'graphql';
 import type { GraphqlConfig } from '../config';
 import { matchingSecretIndex } from '../http/secrets';
+import type { SubscriberMetrics } from '../metrics/serviceMetrics';
+import { startSubscriptionServer } from './subscriptionServer';
+import type { Topics } from './topics';
 
 export const GRAPHQL_PATH = '/graphql';
-
-/** WebSocket close code for a connection_init without a valid token (graphql-ws uses 4403 for Forbidden). */
-const FORBIDDEN = 4403;
-
-/** On stopping, how long a subscriber has to answer the 1001 close frame before its socket is cut. */
-const SOCKET_CLOSE_GRACE_MS = 2_000;
 
 export interface GraphqlRouteOptions {
   schema: GraphQLSchema;
   config: GraphqlConfig;
+  /** Where subscriptions take the read models' changes from. */
+  topics: Topics;
+  metrics?: SubscriberMetrics | undefined;
 }
 
 interface ValidationFailure {
@@ -85,31 +83,17 @@ export async function graphqlRoutes(app: FastifyInstance, options: GraphqlRouteO
   const { schema, config } = options;
   const rules = protectionRules(config);
 
-  const webSockets = new WebSocketServer({ server: app.server, path: GRAPHQL_PATH });
-  const subscriptions = useServer(
-    {
-      schema,
-      onConnect: (context) => {
-        const params = context.connectionParams ?? {};
-        if (tokenAllowed(config, bearerToken(params.authorization ?? params.Authorization ?? params.token))) return true;
-        context.extra.socket.close(FORBIDDEN, 'Forbidden: connection_init needs a valid API token');
-        return false;
-      },
-      // The same limits as over HTTP: validated here, so graphql-ws executes what passed.
-      onSubscribe: (_context, _id, payload) => {
-        let document;
-        try {
-          document = parse(payload.query);
-        } catch (error) {
-          return [error instanceof GraphQLError ? error : new GraphQLError(String(error))];
-        }
-        const errors = validate(schema, document, [...specifiedRules, ...rules]);
-        if (errors.length > 0) return errors;
-        return { schema, document, variableValues: payload.variables, operationName: payload.operationName };
-      },
-    },
-    webSockets,
-  );
+  const subscriptions = startSubscriptionServer({
+    server: app.server,
+    path: GRAPHQL_PATH,
+    schema,
+    config,
+    rules,
+    topics: options.topics,
+    logger: app.log,
+    metrics: options.metrics,
+    admits: (params) => tokenAllowed(config, bearerToken(params.authorization ?? params.Authorization ?? params.token)),
+  });
 
   const apollo = new ApolloServer({
     schema,
@@ -123,17 +107,9 @@ export async function graphqlRoutes(app: FastifyInstance, options: GraphqlRouteO
     ],
   });
   await apollo.start();
-  // Fastify owns the HTTP lifecycle: sockets are told "going away" (1001) before the server stops
-  // taking requests, in-flight requests finish, then Apollo stops. A subscriber that never answers the close frame
-  // is cut after a grace period, not after ws's 30 s close timeout.
-  app.addHook('preClose', async () => {
-    const cut = setTimeout(() => webSockets.clients.forEach((socket) => socket.terminate()), SOCKET_CLOSE_GRACE_MS);
-    try {
-      await subscriptions.dispose();
-    } finally {
-      clearTimeout(cut);
-    }
-  });
+  // Fastify owns the HTTP lifecycle: sockets are told "going away" (1001) before the server stops taking requests,
+  // in-flight requests finish, then Apollo stops.
+  app.addHook('preClose', async () => subscriptions.stop());
   app.addHook('onClose', async () => apollo.stop());
 
   const context = async (request: FastifyRequest) => {

@@ -9,10 +9,17 @@ import { DateTimeScalar } from './dates';
 import { QuarantineResolver } from './quarantine/quarantine.resolver';
 import { RelayTaskResolver } from './relayTask/relayTask.resolver';
 import type { GraphqlServices } from './services';
-import { createTopics } from './topics';
 import { SessionResolver } from './session/session.resolver';
 
 const RESOLVERS = [SessionResolver, RelayTaskResolver, CallbackResolver, CallbackActivityResolver, QuarantineResolver] as const;
+
+/** Every @Subscription brings its own `subscribe` (followTopic); type-graphql still wants a pubSub to exist. */
+const NO_PUBSUB = {
+  publish: () => undefined,
+  subscribe: (): never => {
+    throw new Error('subscriptions follow the topics through followTopic, not type-graphql pubSub');
+  },
+};
 
 /** What type-graphql's own class-validator call would use with `validate: { forbidUnknownValues: false }`. */
 const VALIDATOR_OPTIONS: ValidatorOptions = { skipMissingProperties: true, forbidUnknownValues: false };
@@ -36,7 +43,7 @@ export function buildGraphqlSchema(services: GraphqlServices | null): GraphQLSch
   );
   return buildSchemaSync({
     resolvers: RESOLVERS,
-    pubSub: services?.topics ?? createTopics(),
+    pubSub: NO_PUBSUB,
     scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
     validateFn: validateArguments,
     container: { get: (someClass: Function, _data: ResolverData<object>) => instances.get(someClass) },

@@ -1,4 +1,5 @@
 // One JSON shape for every rejection: the HTTP status, a stable error slug, and what was wrong.
+import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyReply } from 'fastify';
 
 export interface ErrorBody {
@@ -10,6 +11,19 @@ export interface ErrorBody {
 export function sendError(reply: FastifyReply, status: number, error: string, message: string): FastifyReply {
   const body: ErrorBody = { code: status, error, message };
   return reply.code(status).type('application/json; charset=utf-8').send(body);
+}
+
+/** The same JSON error as a whole HTTP/1.1 answer, for a socket no route answers (a malformed request, a refused upgrade). */
+export function rawErrorResponse(status: number, error: string, message: string, headers: Record<string, string> = {}): string {
+  const body = JSON.stringify({ code: status, error, message } satisfies ErrorBody);
+  const lines = [
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}`,
+    'content-type: application/json; charset=utf-8',
+    `content-length: ${Buffer.byteLength(body)}`,
+    'connection: close',
+    ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`),
+  ];
+  return `${lines.join('\r\n')}\r\n\r\n${body}`;
 }
 
 /** Fastify error codes that are the client's fault, with the slug clients see. */

@@ -13,8 +13,9 @@ import type { GraphqlConfig } from '../config';
 import { callbackRoutes } from '../ingest/callbackRoute';
 import type { CallbackQuarantineOptions } from '../ingest/quarantineCallback';
 import type { ServiceMetrics } from '../metrics/serviceMetrics';
+import type { Topics } from '../graphql/topics';
 import { boundConnections } from './connectionBounds';
-import { describeRequestError, sendError } from './errorReply';
+import { describeRequestError, rawErrorResponse, sendError } from './errorReply';
 import { REQUEST_ID_HEADER, requestIdOf } from './requestId';
 
 export interface HttpAppOptions {
@@ -30,6 +31,8 @@ export interface HttpAppOptions {
   trustProxy: boolean | string;
   graphqlSchema: GraphQLSchema;
   graphql: GraphqlConfig;
+  /** The read models' changes, followed by GraphQL subscriptions. */
+  topics: Topics;
   maxInflightAppends: number;
   /** A request not received whole by then is answered 408 and its connection destroyed. */
   requestTimeoutMs: number;
@@ -44,15 +47,15 @@ export interface HttpAppOptions {
   nowSeconds?: () => number;
 }
 
-/** What Node's HTTP parser or its timeouts rejected, as status, slug, reason phrase and message. */
-function describeClientError(error: Error): [number, string, string, string] {
+/** What Node's HTTP parser or its timeouts rejected, as status, slug and message. */
+function describeClientError(error: Error): [number, string, string] {
   switch ((error as { code?: string }).code) {
     case 'ERR_HTTP_REQUEST_TIMEOUT':
-      return [408, 'request_timeout', 'Request Timeout', 'the request was not received in time'];
+      return [408, 'request_timeout', 'the request was not received in time'];
     case 'HPE_HEADER_OVERFLOW':
-      return [431, 'headers_too_large', 'Request Header Fields Too Large', 'the request headers are too large'];
+      return [431, 'headers_too_large', 'the request headers are too large'];
     default:
-      return [400, 'bad_request', 'Bad Request', `malformed HTTP request: ${error.message}`];
+      return [400, 'bad_request', `malformed HTTP request: ${error.message}`];
   }
 }
 
@@ -75,14 +78,8 @@ export async function buildHttpApp(options: HttpAppOptions) {
     http: { connectionsCheckingInterval: Math.min(1000, options.requestTimeoutMs / 4) },
     // Bytes that are not HTTP at all still get the JSON error shape.
     clientErrorHandler: (error, socket) => {
-      const [status, slug, reason, message] = describeClientError(error);
-      if (socket.writable) {
-        const body = JSON.stringify({ code: status, error: slug, message });
-        socket.write(
-          `HTTP/1.1 ${status} ${reason}\r\n` +
-            `content-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
-        );
-      }
+      const [status, slug, message] = describeClientError(error);
+      if (socket.writable) socket.write(rawErrorResponse(status, slug, message));
       const request = receiving.get(socket);
       if (status === 408 && request !== undefined && !request.complete) request.destroy(Object.assign(error, { statusCode: 408 }));
       // Destroyed, not half-closed: a client that never closes its side would keep the descriptor, the connection's
@@ -173,7 +170,12 @@ export async function buildHttpApp(options: HttpAppOptions) {
   if (metrics !== undefined) {
     app.get('/metrics', async (_request, reply) => reply.type(metrics.contentType).send(await metrics.scrape()));
   }
-  await app.register(graphqlRoutes, { schema: options.graphqlSchema, config: options.graphql });
+  await app.register(graphqlRoutes, {
+    schema: options.graphqlSchema,
+    config: options.graphql,
+    topics: options.topics,
+    metrics: options.metrics?.subscribers,
+  });
   await app.register(dashboardRoutes);
   return app;
 }

@@ -1,5 +1,6 @@
 // Prometheus metrics of one running service: callbacks, appends, connections, projector, subscribers, store reachability, process.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { DROP_REASONS, type DropReason } from '../graphql/subscriber';
 import type { ProjectorPhase, ProjectorStatus } from '../projections/projector';
 
 export const METRIC_PREFIX = 'css_ledger_';
@@ -40,6 +41,12 @@ export interface ConnectionMetrics {
   refused(): void;
 }
 
+/** What the WebSocket server records about its subscribers. */
+export interface SubscriberMetrics {
+  /** A subscriber (a WebSocket) closed for holding more pending than its bounds allow. */
+  countDropped(reason: DropReason): void;
+}
+
 /** Live values the gauges read at scrape time. */
 export interface MetricSources {
   projectorStatus(): ProjectorStatus;
@@ -51,6 +58,7 @@ export interface MetricSources {
 export interface ServiceMetrics {
   callbacks: CallbackMetrics;
   connections: ConnectionMetrics;
+  subscribers: SubscriberMetrics;
   /** The exposition text (Prometheus text format 0.0.4) and its content type. */
   scrape(): Promise<string>;
   contentType: string;
@@ -147,6 +155,13 @@ export function createServiceMetrics(sources: MetricSources): ServiceMetrics {
       this.set(sources.subscriberCount());
     },
   });
+  const subscribersDropped = new Counter({
+    name: `${METRIC_PREFIX}graphql_subscribers_dropped_total`,
+    help: 'GraphQL WebSockets closed for falling behind: more messages (pending_messages) or unsent bytes (pending_bytes) than allowed',
+    labelNames: ['reason'] as const,
+    registers,
+  });
+  for (const reason of DROP_REASONS) subscribersDropped.inc({ reason }, 0);
   new Gauge({
     name: `${METRIC_PREFIX}event_store_reachable`,
     help: 'Whether the event store answered a health check at scrape time (1) or not, or not within 1 s (0)',
@@ -170,6 +185,7 @@ export function createServiceMetrics(sources: MetricSources): ServiceMetrics {
       closed: () => connectionsOpen.dec(),
       refused: () => connectionsRefused.inc(),
     },
+    subscribers: { countDropped: (reason) => subscribersDropped.inc({ reason }) },
     scrape: () => registry.metrics(),
     contentType: registry.contentType,
   };

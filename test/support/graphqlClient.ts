@@ -88,3 +88,17 @@ export async function waitForSubscribers(service: { subscriberCount(): number },
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
 }
+
+/** Waits (at most 5 s) until the service has no more than `count` subscriptions open: unsubscribing is asynchronous. */
+export async function waitForSubscribersDown(service: { subscriberCount(): number }, count: number): Promise<void> {
+  for (let i = 0; i < 500 && service.subscriberCount() > count; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+}
+
+/** The promise's value, or a failure naming what did not happen within `ms`. */
+export function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: not within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}

@@ -19,7 +19,19 @@ describe('loadConfig', () => {
       httpRequestTimeoutMs: 15_000,
       httpKeepAliveTimeoutMs: 5_000,
       appendTimeoutMs: 5_000,
-      graphql: { apiTokens: [], introspection: true, explorer: true, maxDepth: 10, maxCost: 5_000, maxAliases: 15 },
+      graphql: {
+        apiTokens: [],
+        introspection: true,
+        explorer: true,
+        maxDepth: 10,
+        maxCost: 5_000,
+        maxAliases: 15,
+        webSocketMaxPayloadBytes: 256 * 1024,
+        maxSubscriptionsPerSocket: 200,
+        maxSubscriptions: 10_000,
+        subscriberLimits: { maxPendingMessages: 10_000, maxPendingBytes: 8 * 1024 * 1024 },
+        allowedOrigins: [],
+      },
     });
   });
 
@@ -59,6 +71,12 @@ describe('loadConfig', () => {
         GRAPHQL_MAX_DEPTH: '6',
         GRAPHQL_MAX_COST: '1000',
         GRAPHQL_MAX_ALIASES: '5',
+        GRAPHQL_WS_MAX_PAYLOAD_BYTES: '65536',
+        GRAPHQL_MAX_SUBSCRIPTIONS_PER_SOCKET: '20',
+        GRAPHQL_MAX_SUBSCRIPTIONS: '500',
+        GRAPHQL_SUBSCRIBER_MAX_PENDING_MESSAGES: '1000',
+        GRAPHQL_SUBSCRIBER_MAX_PENDING_BYTES: '1048576',
+        GRAPHQL_ALLOWED_ORIGINS: 'https://ops.example.com, HTTP://LOCALHOST:3000/',
       },
       '/srv/app',
     );
@@ -92,6 +110,11 @@ describe('loadConfig', () => {
         maxDepth: 6,
         maxCost: 1000,
         maxAliases: 5,
+        webSocketMaxPayloadBytes: 65536,
+        maxSubscriptionsPerSocket: 20,
+        maxSubscriptions: 500,
+        subscriberLimits: { maxPendingMessages: 1000, maxPendingBytes: 1048576 },
+        allowedOrigins: ['https://ops.example.com', 'http://localhost:3000'],
       },
     });
   });
@@ -105,6 +128,20 @@ describe('loadConfig', () => {
       'CSS_CALLBACK_QUARANTINE_MAX_LATE_SECONDS="60" is not allowed; expected 0 (no quarantine) or more than CSS_CALLBACK_CLOCK_SKEW_SECONDS (60)',
     );
     expect(loadConfig({ CSS_CALLBACK_QUARANTINE_MAX_LATE_SECONDS: '0' }).callbackAuth.quarantineMaxLateSeconds).toBe(0);
+  });
+
+  it('refuses GRAPHQL_ALLOWED_ORIGINS entries that are not bare http(s) origins, naming the entry', () => {
+    for (const bad of ['ops.example.com', 'https://ops.example.com/dashboard', 'https://ops.example.com?x=1', 'ftp://ops.example.com', 'https://*.example.com', 'null']) {
+      expect(() => loadConfig({ GRAPHQL_ALLOWED_ORIGINS: `https://fine.example.com,${bad}` })).toThrow(
+        `GRAPHQL_ALLOWED_ORIGINS=${JSON.stringify(bad)} is not allowed; expected comma-separated origins`,
+      );
+    }
+  });
+
+  it('refuses subscription bounds out of range', () => {
+    expect(() => loadConfig({ GRAPHQL_MAX_SUBSCRIPTIONS_PER_SOCKET: '0' })).toThrow('GRAPHQL_MAX_SUBSCRIPTIONS_PER_SOCKET="0"');
+    expect(() => loadConfig({ GRAPHQL_SUBSCRIBER_MAX_PENDING_BYTES: '100' })).toThrow('an integer from 1024 to 1073741824');
+    expect(() => loadConfig({ GRAPHQL_WS_MAX_PAYLOAD_BYTES: '1e6' })).toThrow('GRAPHQL_WS_MAX_PAYLOAD_BYTES="1e6"');
   });
 
   it('treats empty variables as unset', () => {

@@ -106,4 +106,14 @@ describe('createServiceMetrics', () => {
     expect(valueOf(samples, 'css_ledger_http_connections')).toBe(1);
     expect(valueOf(samples, 'css_ledger_http_connections_refused_total')).toBe(2);
   });
+
+  it('counts dropped subscribers by reason, every reason shown from the start', async () => {
+    const metrics = createServiceMetrics({ projectorStatus: () => status({}), subscriberCount: () => 0, storeReachable: async () => true });
+    expect(samplesOf(parseMetrics(await metrics.scrape()), 'css_ledger_graphql_subscribers_dropped_total')).toEqual([
+      { labels: { reason: 'pending_messages' }, value: 0 },
+      { labels: { reason: 'pending_bytes' }, value: 0 },
+    ]);
+    metrics.subscribers.countDropped('pending_bytes');
+    expect(valueOf(parseMetrics(await metrics.scrape()), 'css_ledger_graphql_subscribers_dropped_total', { reason: 'pending_bytes' })).toBe(1);
+  });
 });

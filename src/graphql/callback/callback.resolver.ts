@@ -5,7 +5,7 @@ import { Connection, PageArgs } from '../connection';
 import { withCursor } from '../errors';
 import { DEFAULT_PAGE_SIZE } from '../../readmodel/pagination';
 import type { GraphqlServices } from '../services';
-import { Topic } from '../topics';
+import { followTopic, Topic } from '../topics';
 import { CallbackEvent } from './callbackEvent.type';
 import { CallbackFilter, matchesCallbackFilter } from './callbackFilter.input';
 
@@ -35,9 +35,7 @@ export class CallbackResolver {
   }
 
   @Subscription(() => CallbackEvent, {
-    topics: Topic.CallbackReceived,
-    filter: ({ payload, args }: { payload: CallbackLogEntry; args: { filter?: CallbackFilter | null } }) =>
-      matchesCallbackFilter(payload, args.filter),
+    subscribe: followTopic(Topic.CallbackReceived, (args: { filter?: CallbackFilter | null }) => (entry) => matchesCallbackFilter(entry, args.filter)),
     description: 'Every callback that matches the filter, once it is in the read models.',
   })
   callbackReceived(

@@ -8,7 +8,7 @@ import { Connection, PageArgs } from '../connection';
 import { withCursor } from '../errors';
 import { DEFAULT_PAGE_SIZE } from '../../readmodel/pagination';
 import type { GraphqlServices } from '../services';
-import { Topic } from '../topics';
+import { followTopic, Topic } from '../topics';
 import { RelayTask } from './relayTask.type';
 import { matchesRelayTaskFilter, RelayTaskFilter, relayTaskListFilter } from './relayTaskFilter.input';
 
@@ -55,9 +55,10 @@ export class RelayTaskResolver {
   }
 
   @Subscription(() => RelayTask, {
-    topics: Topic.RelayTaskUpdated,
-    filter: ({ payload, args }: { payload: RelayTaskRow; args: { filter?: RelayTaskFilter | null } }) =>
-      matchesRelayTaskFilter(payload, relayTaskListFilter(args.filter)),
+    subscribe: followTopic(Topic.RelayTaskUpdated, (args: { filter?: RelayTaskFilter | null }) => {
+      const filter = relayTaskListFilter(args.filter);
+      return (row) => matchesRelayTaskFilter(row, filter);
+    }),
     description: 'Every change of a relay task that matches the filter, as the read model commits it.',
   })
   relayTaskUpdated(

@@ -8,7 +8,7 @@ import { Connection, PageArgs } from '../connection';
 import { withCursor } from '../errors';
 import { DEFAULT_PAGE_SIZE } from '../../readmodel/pagination';
 import type { GraphqlServices } from '../services';
-import { Topic } from '../topics';
+import { followTopic, Topic } from '../topics';
 import { StreamSession } from './session.type';
 import { matchesSessionFilter, SessionFilter, sessionListFilter } from './sessionFilter.input';
 
@@ -50,9 +50,10 @@ export class SessionResolver {
   }
 
   @Subscription(() => StreamSession, {
-    topics: Topic.SessionUpdated,
-    filter: ({ payload, args }: { payload: SessionRow; args: { filter?: SessionFilter | null } }) =>
-      matchesSessionFilter(payload, sessionListFilter(args.filter)),
+    subscribe: followTopic(Topic.SessionUpdated, (args: { filter?: SessionFilter | null }) => {
+      const filter = sessionListFilter(args.filter);
+      return (row) => matchesSessionFilter(row, filter);
+    }),
     description: 'Every change of a session that matches the filter, as the read model commits it.',
   })
   sessionUpdated(

@@ -1,0 +1,181 @@
+// GraphQL subscriptions over WebSocket (graphql-ws on ws): who may connect, how much a client may send and hold, slow ones dropped.
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { FastifyBaseLogger } from 'fastify';
+import { GraphQLError, parse, specifiedRules, validate, type GraphQLSchema, type ValidationRule } from 'graphql';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { GraphqlConfig } from '../config';
+import { rawErrorResponse } from '../http/errorReply';
+import { REQUEST_ID_HEADER, requestIdOf } from '../http/requestId';
+import type { SubscriberMetrics } from '../metrics/serviceMetrics';
+import type { DropReason } from './subscriber';
+import type { SubscriptionContext, TopicSubscriber, Topics } from './topics';
+import { upgradeRefusal } from './webSocketUpgrade';
+
+/** WebSocket close code for a connection_init without a valid token (graphql-ws uses 4403 for Forbidden). */
+const FORBIDDEN = 4403;
+
+/**
+ * WebSocket close code for a subscriber that fell behind its bounds: 1008 (policy violation) in the private range,
+ * because graphql-ws clients give up for good on 1008 and reconnect on 4008, which is what a briefly slow client wants.
+ */
+const TOO_SLOW = 4008;
+
+/** A client that does not read will not read the close frame either: its socket is cut this long after it. */
+const TOO_SLOW_CUT_MS = 1_000;
+
+/** On stopping, how long a subscriber has to answer the 1001 close frame before its socket is cut. */
+const SOCKET_CLOSE_GRACE_MS = 2_000;
+
+export interface SubscriptionServerOptions {
+  server: Server;
+  path: string;
+  schema: GraphQLSchema;
+  config: GraphqlConfig;
+  /** Depth, cost and alias limits: the same as over HTTP. */
+  rules: ValidationRule[];
+  topics: Topics;
+  logger: FastifyBaseLogger;
+  metrics?: SubscriberMetrics | undefined;
+  /** Whether connection_init's payload carries what /graphql asks for (an API token, when tokens are set). */
+  admits(connectionParams: Record<string, unknown>): boolean;
+}
+
+/** One WebSocket: its subscriber (bounded queues) and the ids of its subscribe operations, counted against the limits. */
+interface Connection {
+  subscriber: TopicSubscriber;
+  operations: Set<string>;
+  cut?: NodeJS.Timeout;
+}
+
+const tooMany = (message: string) => new GraphQLError(message, { extensions: { code: 'TOO_MANY_SUBSCRIPTIONS' } });
+
+export function startSubscriptionServer(options: SubscriptionServerOptions): { stop(): Promise<void> } {
+  const { schema, config, rules, topics, logger, metrics } = options;
+  // maxPayload is checked on each frame's header, before its body is read: before connection_init is, too.
+  const webSockets = new WebSocketServer({ noServer: true, maxPayload: config.webSocketMaxPayloadBytes });
+  const connections = new WeakMap<WebSocket, Connection>();
+  let openOperations = 0;
+  let stopping = false;
+
+  const release = (connection: Connection, id: string) => {
+    if (connection.operations.delete(id)) openOperations--;
+  };
+
+  /** Why this subscribe is refused, if the socket or the service holds as many subscriptions as allowed. */
+  const overLimit = (connection: Connection): GraphQLError | null => {
+    if (connection.operations.size >= config.maxSubscriptionsPerSocket) {
+      return tooMany(`too many subscriptions on this connection: ${config.maxSubscriptionsPerSocket} are open, the most GRAPHQL_MAX_SUBSCRIPTIONS_PER_SOCKET allows`);
+    }
+    if (openOperations >= config.maxSubscriptions) {
+      return tooMany(`the service has ${config.maxSubscriptions} subscriptions open, the most GRAPHQL_MAX_SUBSCRIPTIONS allows; try again later`);
+    }
+    return null;
+  };
+
+  const dropSlow = (socket: WebSocket, request: IncomingMessage, connection: Connection, reason: DropReason, detail: string) => {
+    metrics?.countDropped(reason);
+    logger.warn(
+      { reason, clientAddress: request.socket.remoteAddress, subscriptions: connection.operations.size },
+      `GraphQL subscriber too slow (${detail}): WebSocket closed with ${TOO_SLOW}`,
+    );
+    socket.close(TOO_SLOW, `Too slow: ${detail}`);
+    connection.cut = setTimeout(() => socket.terminate(), TOO_SLOW_CUT_MS);
+  };
+
+  const subscriptions = useServer(
+    {
+      schema,
+      context: (context): SubscriptionContext => {
+        const connection = connections.get(context.extra.socket);
+        return connection === undefined ? {} : { subscriber: connection.subscriber };
+      },
+      onConnect: (context) => {
+        if (options.admits(context.connectionParams ?? {})) return true;
+        context.extra.socket.close(FORBIDDEN, 'Forbidden: connection_init needs a valid API token');
+        return false;
+      },
+      // The same limits as over HTTP: validated here, so graphql-ws executes what passed.
+      onSubscribe: (context, id, payload) => {
+        const connection = connections.get(context.extra.socket);
+        if (connection === undefined) return [new GraphQLError('this connection is closing')];
+        const refusal = overLimit(connection);
+        if (refusal !== null) return [refusal];
+        let document;
+        try {
+          document = parse(payload.query);
+        } catch (error) {
+          return [error instanceof GraphQLError ? error : new GraphQLError(String(error))];
+        }
+        const errors = validate(schema, document, [...specifiedRules, ...rules]);
+        if (errors.length > 0) return errors;
+        connection.operations.add(id);
+        openOperations++;
+        return { schema, document, variableValues: payload.variables, operationName: payload.operationName };
+      },
+      onComplete: (context, id) => {
+        const connection = connections.get(context.extra.socket);
+        if (connection !== undefined) release(connection, id);
+      },
+    },
+    webSockets,
+  );
+
+  const accept = (socket: WebSocket, request: IncomingMessage) => {
+    const connection: Connection = {
+      operations: new Set(),
+      subscriber: topics.subscriber({
+        limits: config.subscriberLimits,
+        pendingBytes: () => socket.bufferedAmount,
+        onDrop: (reason, detail) => dropSlow(socket, request, connection, reason, detail),
+      }),
+    };
+    connections.set(socket, connection);
+    socket.on('close', () => {
+      clearTimeout(connection.cut);
+      // Forgotten at once: an operation still being set up finds no subscriber and opens no queue.
+      connections.delete(socket);
+      for (const id of [...connection.operations]) release(connection, id);
+    });
+    webSockets.emit('connection', socket, request);
+    // graphql-ws prints socket errors to stderr and closes with 4500; ws has already closed the socket with the code
+    // that says what went wrong (1009 for a message over maxPayload), so a log line is all that is left to do.
+    socket.removeAllListeners('error');
+    socket.on('error', (error: Error & { code?: string }) =>
+      logger.info({ code: error.code, clientAddress: request.socket.remoteAddress }, `GraphQL WebSocket closed: ${error.message}`),
+    );
+  };
+
+  const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => socket.destroy());
+    const refusal = stopping
+      ? { status: 503, error: 'stopping', message: 'the service is stopping' }
+      : upgradeRefusal(request, options.path, config.allowedOrigins);
+    if (refusal === null) {
+      webSockets.handleUpgrade(request, socket, head, (webSocket) => accept(webSocket, request));
+      return;
+    }
+    if (refusal.status === 403) {
+      logger.warn({ origin: request.headers.origin?.slice(0, 200), clientAddress: request.socket.remoteAddress }, 'WebSocket upgrade refused: origin not allowed');
+    }
+    // Answered before any WebSocket exists; the socket goes once the answer is out.
+    socket.once('finish', () => socket.destroy());
+    socket.end(rawErrorResponse(refusal.status, refusal.error, refusal.message, { [REQUEST_ID_HEADER]: requestIdOf(request) }));
+  };
+  options.server.on('upgrade', onUpgrade);
+
+  return {
+    // Sockets are told "going away" (1001); a subscriber that never answers the close frame is cut after a grace
+    // period, not after ws's 30 s close timeout.
+    async stop() {
+      stopping = true;
+      const cut = setTimeout(() => webSockets.clients.forEach((socket) => socket.terminate()), SOCKET_CLOSE_GRACE_MS);
+      try {
+        await subscriptions.dispose();
+      } finally {
+        clearTimeout(cut);
+      }
+    },
+  };
+}

@@ -1,0 +1,51 @@
+// Which WebSocket upgrades are taken: at the GraphQL path only, from programs or from pages of an allowed origin.
+import type { IncomingHttpHeaders } from 'node:http';
+
+export interface UpgradeRefusal {
+  status: number;
+  error: string;
+  message: string;
+}
+
+/** Whether a page of `origin` is on this very service, as the browser reached it (the Host header). */
+function sameOrigin(origin: URL, host: string | undefined): boolean {
+  if (host === undefined) return false;
+  try {
+    // Read with the page's scheme, so that its default port compares equal to none.
+    return new URL(`${origin.protocol}//${host}`).host === origin.host;
+  } catch {
+    return false;
+  }
+}
+
+function originOf(value: string): URL | null {
+  try {
+    return new URL(value);
+  } catch {
+    return null; // `null` (sandboxed frames, files) and garbage: no origin anyone can allow
+  }
+}
+
+/**
+ * Null when the upgrade may go ahead. A request without `Origin` comes from a program, which could send any header
+ * anyway; a browser always sends it, so a page elsewhere cannot use a visitor's browser (and network) to follow the log.
+ */
+export function upgradeRefusal(
+  request: { url?: string | undefined; headers: IncomingHttpHeaders },
+  path: string,
+  allowedOrigins: readonly string[],
+): UpgradeRefusal | null {
+  const pathname = (request.url ?? '/').split('?')[0];
+  if (pathname !== path) {
+    return { status: 404, error: 'not_found', message: `no WebSocket at ${pathname}; GraphQL subscriptions are at ${path}` };
+  }
+  const given = request.headers.origin;
+  if (given === undefined) return null;
+  const origin = originOf(given);
+  if (origin !== null && (allowedOrigins.includes(origin.origin) || sameOrigin(origin, request.headers.host))) return null;
+  return {
+    status: 403,
+    error: 'origin_not_allowed',
+    message: `pages of another origin may not open this WebSocket: only the service's own origin and GRAPHQL_ALLOWED_ORIGINS may`,
+  };
+}

@@ -1,0 +1,143 @@
+// What a WebSocket client may do at /graphql: the size of a message (checked before authentication), how many
+// subscriptions per socket and in all, and from which pages' origins.
+import WebSocket from 'ws';
+import type { RunningService } from '../../src/server';
+import { CallbackReceivedDocument } from '../graphql/generated';
+import { collect, subscriptionClient, waitForSubscribers, waitForSubscribersDown, within } from '../support/graphqlClient';
+import { postAndProject, startTestService, tempDataDir } from '../support/testService';
+
+const TOKEN = 'websocket-limits-token-0123456789';
+const ALLOWED = 'https://ops.example.com';
+
+interface Upgrade {
+  status: number;
+  body: string;
+  socket: WebSocket;
+}
+
+/** Opens a WebSocket at /graphql as a page of `origin` would (none: as a program); the answer to the upgrade. */
+function upgrade(service: RunningService, origin?: string): Promise<Upgrade> {
+  const socket = new WebSocket(`${service.url.replace(/^http/, 'ws')}/graphql`, 'graphql-transport-ws', origin === undefined ? {} : { origin });
+  return new Promise((resolve, reject) => {
+    socket.once('open', () => resolve({ status: 101, body: '', socket }));
+    socket.once('unexpected-response', (_request, response) => {
+      let body = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => (body += chunk));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body, socket }));
+    });
+    socket.once('error', reject);
+  });
+}
+
+const closeCode = (socket: WebSocket) => new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)));
+
+async function waitForNoSubscribers(service: RunningService): Promise<void> {
+  await waitForSubscribersDown(service, 0);
+  expect(service.subscriberCount()).toBe(0);
+}
+
+describe('GraphQL WebSocket limits', () => {
+  const data = tempDataDir();
+  let service: RunningService;
+  const authorization = `Bearer ${TOKEN}`;
+
+  beforeAll(async () => {
+    service = await startTestService(data.dir, {
+      GRAPHQL_API_TOKENS: TOKEN,
+      GRAPHQL_MAX_SUBSCRIPTIONS_PER_SOCKET: '3',
+      GRAPHQL_MAX_SUBSCRIPTIONS: '5',
+      GRAPHQL_ALLOWED_ORIGINS: ALLOWED,
+    });
+  });
+  afterAll(async () => {
+    await service.close();
+    data.remove();
+  });
+
+  it('closes a socket that sends a message over GRAPHQL_WS_MAX_PAYLOAD_BYTES (256 KiB) with 1009, before connection_init, and goes on', async () => {
+    const { socket } = await upgrade(service);
+    const closed = closeCode(socket);
+    socket.send('x'.repeat(256 * 1024 + 1));
+    expect(await within(closed, 10_000, 'the oversized message answered')).toBe(1009);
+
+    // A connection_init of 200 KiB is still read: the bound leaves room for a large subscribe message.
+    const roomy = await upgrade(service);
+    const acknowledged = new Promise<string>((resolve) => roomy.socket.once('message', (data) => resolve(String(data))));
+    roomy.socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization, padding: 'p'.repeat(200 * 1024) } }));
+    expect(JSON.parse(await within(acknowledged, 10_000, 'connection_ack'))).toEqual({ type: 'connection_ack' });
+    roomy.socket.close();
+
+    const client = subscriptionClient(service.url, { authorization });
+    try {
+      const callbacks = collect(client, CallbackReceivedDocument, {});
+      await waitForSubscribers(service, 1);
+      await postAndProject(service, { event_type: 1, sequence: '1009', stream_id: 'after-oversized' });
+      expect((await within(callbacks.next(1), 10_000, 'a callback told'))[0]!.callbackReceived.stream).toBe('session-1009');
+    } finally {
+      await client.dispose();
+    }
+    await waitForNoSubscribers(service);
+  });
+
+  it('refuses the subscription past GRAPHQL_MAX_SUBSCRIPTIONS_PER_SOCKET with an error saying so, and takes one again once another ends', async () => {
+    const client = subscriptionClient(service.url, { authorization });
+    try {
+      const held = [1, 2, 3].map(() => collect(client, CallbackReceivedDocument, {}));
+      await waitForSubscribers(service, 3);
+      const fourth = collect(client, CallbackReceivedDocument, {});
+      await expect(within(fourth.next(1), 10_000, 'the fourth subscription answered')).rejects.toEqual([
+        expect.objectContaining({
+          message: 'too many subscriptions on this connection: 3 are open, the most GRAPHQL_MAX_SUBSCRIPTIONS_PER_SOCKET allows',
+          extensions: { code: 'TOO_MANY_SUBSCRIPTIONS' },
+        }),
+      ]);
+      expect(service.subscriberCount()).toBe(3);
+
+      held[0]!.unsubscribe();
+      await waitForSubscribersDown(service, 2);
+      collect(client, CallbackReceivedDocument, {});
+      await waitForSubscribers(service, 3);
+    } finally {
+      await client.dispose();
+    }
+    await waitForNoSubscribers(service);
+  });
+
+  it('refuses the subscription past GRAPHQL_MAX_SUBSCRIPTIONS over every socket', async () => {
+    const first = subscriptionClient(service.url, { authorization });
+    const second = subscriptionClient(service.url, { authorization });
+    try {
+      [1, 2, 3].forEach(() => collect(first, CallbackReceivedDocument, {}));
+      [1, 2].forEach(() => collect(second, CallbackReceivedDocument, {}));
+      await waitForSubscribers(service, 5);
+      const sixth = collect(second, CallbackReceivedDocument, {});
+      await expect(within(sixth.next(1), 10_000, 'the sixth subscription answered')).rejects.toEqual([
+        expect.objectContaining({
+          message: 'the service has 5 subscriptions open, the most GRAPHQL_MAX_SUBSCRIPTIONS allows; try again later',
+          extensions: { code: 'TOO_MANY_SUBSCRIPTIONS' },
+        }),
+      ]);
+      expect(service.subscriberCount()).toBe(5);
+    } finally {
+      await Promise.all([first.dispose(), second.dispose()]);
+    }
+    await waitForNoSubscribers(service);
+  });
+
+  it('refuses an upgrade from a page of another origin with 403 and a JSON error, before any WebSocket exists', async () => {
+    for (const origin of ['http://evil.example', 'https://ops.example.com.evil.example', 'null']) {
+      const { status, body } = await upgrade(service, origin);
+      expect(status).toBe(403);
+      expect(JSON.parse(body)).toEqual({ code: 403, error: 'origin_not_allowed', message: expect.stringContaining('GRAPHQL_ALLOWED_ORIGINS') });
+    }
+  });
+
+  it('takes upgrades from programs (no Origin), from its own origin and from GRAPHQL_ALLOWED_ORIGINS', async () => {
+    for (const origin of [undefined, service.url, ALLOWED]) {
+      const { status, socket } = await upgrade(service, origin);
+      expect([origin, status]).toEqual([origin, 101]);
+      socket.close();
+    }
+  });
+});

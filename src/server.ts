@@ -196,6 +196,7 @@ export async function startService(config: Config, logger: Logger = createLogger
     // The longest an accepted callback waits for its append, and a second to answer.
     drainTimeoutMs: config.appendTimeoutMs + 1_000,
     metrics,
+    hidePaths: config.production,
   });
   const closeAll = async () => {
     stopping.abort();

@@ -12,6 +12,7 @@ import { callbackRoutes } from '../ingest/callbackRoute';
 import type { ServiceMetrics } from '../metrics/serviceMetrics';
 import { describeRequestError, sendError } from './errorReply';
 import { REQUEST_ID_HEADER, requestIdOf } from './requestId';
+import { withoutFilePaths } from './withoutFilePaths';
 
 export interface HttpAppOptions {
   store: EventStore;
@@ -30,6 +31,8 @@ export interface HttpAppOptions {
   /** Served at GET /metrics, and fed by the callback route. */
   metrics?: ServiceMetrics;
   nowSeconds?: () => number;
+  /** Production: messages to clients name files by their last part only (the logs keep the whole path). */
+  hidePaths?: boolean;
 }
 
 /** What Node's HTTP parser or its timeouts rejected, as status, slug, reason phrase and message. */
@@ -111,19 +114,20 @@ export async function buildHttpApp(options: HttpAppOptions) {
   );
 
   app.get('/healthz', async () => ({ status: 'ok' }));
+  const publicText = options.hidePaths === true ? withoutFilePaths : (text: string) => text;
   app.get('/readyz', async (_request, reply) => {
     const { phase, position, eventsApplied, lagMs, lastError } = options.projector.status();
-    const projector = { phase, position: String(position), eventsApplied, lagMs, lastError };
+    const projector = { phase, position: String(position), eventsApplied, lagMs, lastError: lastError === null ? null : publicText(lastError) };
     try {
       await options.store.checkHealth();
     } catch (error) {
-      const detail = error instanceof Error ? error.message : String(error);
+      const detail = publicText(error instanceof Error ? error.message : String(error));
       return reply.code(503).send({ code: 503, error: 'not_ready', message: `event store unreachable: ${detail}`, projector });
     }
     if (phase !== 'running') {
       return reply.code(503).send({ code: 503, error: 'not_ready', message: `projector is ${phase}`, projector });
     }
-    return { status: 'ready', store: options.store.description, projector };
+    return { status: 'ready', store: publicText(options.store.description), projector };
   });
 
   await app.register(callbackRoutes, {
@@ -133,12 +137,13 @@ export async function buildHttpApp(options: HttpAppOptions) {
     maxInflightAppends: options.maxInflightAppends,
     nowSeconds: options.nowSeconds,
     metrics: options.metrics?.callbacks,
+    publicText,
   });
   const { metrics } = options;
   if (metrics !== undefined) {
     app.get('/metrics', async (_request, reply) => reply.type(metrics.contentType).send(await metrics.scrape()));
   }
-  await app.register(graphqlRoutes, { schema: options.graphqlSchema, config: options.graphql });
+  await app.register(graphqlRoutes, { schema: options.graphqlSchema, config: options.graphql, publicText });
   await app.register(dashboardRoutes);
   return app;
 }

@@ -18,6 +18,8 @@ export interface CallbackRouteOptions {
   nowSeconds?: () => number;
   /** Where each callback's outcome and append time are counted; none when metrics are off. */
   metrics?: CallbackMetrics;
+  /** What a store error's message becomes before it reaches the client (file paths cut in production). */
+  publicText?: (text: string) => string;
 }
 
 /** Seconds CSS is told to wait before retrying when the store cannot take a callback. */
@@ -112,7 +114,8 @@ export async function callbackRoutes(app: FastifyInstance, options: CallbackRout
         request.log.warn({ err: error, eventId: event.id }, 'event store unavailable: callback not stored');
         metrics?.countCallback(event.type, 'store_unavailable');
         reply.header('retry-after', String(RETRY_AFTER_SECONDS));
-        return sendError(reply, 503, 'store_unavailable', `the event store cannot take callbacks right now: ${error.message}`);
+        const detail = options.publicText?.(error.message) ?? error.message;
+        return sendError(reply, 503, 'store_unavailable', `the event store cannot take callbacks right now: ${detail}`);
       }
       throw error;
     }

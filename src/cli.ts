@@ -10,6 +10,7 @@ import { SingleBar } from 'cli-progress';
 import { Command, InvalidArgumentError } from 'commander';
 import { buildGraphqlSchema, schemaSdl } from './graphql/schema';
 import { ConfigError, loadConfig, type Config } from './config';
+import { DataFolderLock, START_REFUSALS } from './dataFolder';
 import { exportedLines, type ExportCounts } from './ingest/exportCallbacks';
 import { importCallbacks, type ImportSummary } from './ingest/importCallbacks';
 import { describePromotion, promoteAll } from './ingest/promoteQuarantined';
@@ -34,18 +35,24 @@ function configOrExit(): Config {
 
 async function rebuild(): Promise<void> {
   const config = configOrExit();
-  const store = await openEventStore(config);
+  // Refused while a service (or another rebuild) holds DATA_DIR: the file it would replace is in use.
+  const lock = DataFolderLock.take(config.dataDir, 'rebuild');
   try {
-    const file = readModelFile(config);
-    process.stdout.write(`rebuilding ${file} from ${store.description} ...\n`);
-    const result = await rebuildReadModels(store, file);
-    const perSecond = Math.round(result.eventsApplied / Math.max(result.durationMs / 1000, 0.001));
-    process.stdout.write(
-      `rebuilt: ${result.eventsApplied} events in ${(result.durationMs / 1000).toFixed(2)} s (${perSecond} events/s), ` +
-        `position ${result.position}, digest ${result.digest}\n`,
-    );
+    const store = await openEventStore(config);
+    try {
+      const file = readModelFile(config);
+      process.stdout.write(`rebuilding ${file} from ${store.description} ...\n`);
+      const result = await rebuildReadModels(store, file);
+      const perSecond = Math.round(result.eventsApplied / Math.max(result.durationMs / 1000, 0.001));
+      process.stdout.write(
+        `rebuilt: ${result.eventsApplied} events in ${(result.durationMs / 1000).toFixed(2)} s (${perSecond} events/s), ` +
+          `position ${result.position}, digest ${result.digest}\n`,
+      );
+    } finally {
+      await store.close();
+    }
   } finally {
-    await store.close();
+    lock.release();
   }
 }
 
@@ -214,7 +221,10 @@ async function serve(): Promise<void> {
   try {
     service = await startService(config, logger);
   } catch (error) {
-    logger.fatal({ err: error }, `could not start: ${error instanceof Error ? error.message : String(error)}`);
+    const message = `could not start: ${error instanceof Error ? error.message : String(error)}`;
+    // An expected refusal (the folder, its lock, a damaged log) is said in one line; anything else with its stack.
+    if (error instanceof Error && START_REFUSALS.has(error.name)) logger.fatal(message);
+    else logger.fatal({ err: error }, message);
     process.exit(1);
   }
   const running = service;
@@ -252,7 +262,7 @@ program
   });
 program
   .command('rebuild')
-  .description('drop the read models and replay the whole event log into them (stop the service first)')
+  .description('drop the read models and replay the whole event log into them (refused while a service runs on the same DATA_DIR)')
   .action(rebuild);
 program
   .command('export')

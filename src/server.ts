@@ -2,6 +2,7 @@
 import path from 'node:path';
 import pino, { type Logger } from 'pino';
 import type { Config } from './config';
+import { DataFolderLock, ensureDataFolder } from './dataFolder';
 import type { EventStore } from './eventstore/eventStore';
 import { EventStoreDbEventStore } from './eventstore/eventStoreDbEventStore';
 import { SqliteEventStore } from './eventstore/sqliteEventStore';
@@ -18,6 +19,7 @@ import { quarantineQueries } from './readmodel/quarantineQueries';
 import { relayTaskQueries } from './readmodel/relayTaskQueries';
 import { sessionQueries } from './readmodel/sessionQueries';
 import { openReadModelDb, type ReadModelDatabase } from './readmodel/readModelDb';
+import { setAsideDamagedReadModels } from './readmodel/readModelRecovery';
 
 export interface RunningService {
   /** Where it listens, e.g. http://127.0.0.1:4000. */
@@ -46,7 +48,8 @@ export async function openEventStore(config: Config, logger?: Logger): Promise<E
       ...(logger === undefined ? {} : { logger }),
     });
   }
-  return SqliteEventStore.open(eventsFile(config));
+  ensureDataFolder(config.dataDir);
+  return SqliteEventStore.open(eventsFile(config), { checkIntegrity: true });
 }
 
 interface Ledger {
@@ -141,8 +144,23 @@ function describeAuthentication(config: Config, logger: Logger): void {
   logger.info(`callback authentication is on: ${ways.join(' + ')}`);
 }
 
+/**
+ * Takes DATA_DIR (one service or rebuild at a time), sets damaged read models aside, then opens the ledger. A damaged
+ * event log, an unusable folder or a held lock stops here with one line saying what to do.
+ */
+async function openDataFolder(config: Config, logger: Logger): Promise<{ lock: DataFolderLock; ledger: Ledger }> {
+  const lock = DataFolderLock.take(config.dataDir, 'serve');
+  try {
+    setAsideDamagedReadModels(readModelFile(config), logger);
+    return { lock, ledger: await openLedger(config, logger) };
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+}
+
 export async function startService(config: Config, logger: Logger = createLogger(config)): Promise<RunningService> {
-  const ledger = await openLedger(config, logger);
+  const { lock, ledger } = await openDataFolder(config, logger);
   const { store, projector } = ledger;
   logger.info({ store: store.description }, `event store: ${store.description}`);
   const stopping = new AbortController();
@@ -190,6 +208,7 @@ export async function startService(config: Config, logger: Logger = createLogger
     // The longest an accepted callback waits for its append, and a second to answer.
     drainTimeoutMs: config.appendTimeoutMs + 1_000,
     metrics,
+    hidePaths: config.production,
   });
   const closeAll = async () => {
     stopping.abort();
@@ -197,6 +216,7 @@ export async function startService(config: Config, logger: Logger = createLogger
     logger.info('HTTP closed: stopping the event store and the projector');
     await ledger.close();
     readModels.close();
+    lock.release();
     logger.info({ position: String(projector.status().position) }, 'stopped');
   };
   try {

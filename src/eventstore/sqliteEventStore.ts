@@ -15,6 +15,8 @@ import {
   SubscribeToAllOptions,
   WrongExpectedRevisionError,
 } from './eventStore';
+import { CorruptEventLogError, refuseCorruptEventLog } from './corruptEventLog';
+import { isCorruptionError } from './sqliteFileCheck';
 
 export interface SqliteEventStoreOptions {
   /** How often a caught-up subscription re-reads the file, to see appends made by other processes; default 1000 ms. */
@@ -24,6 +26,8 @@ export interface SqliteEventStoreOptions {
    * StoreUnavailableError; default 5000 ms. better-sqlite3 is synchronous: the wait blocks the event loop.
    */
   busyTimeoutMs?: number;
+  /** Check the file for damage before opening it (the first opener at start-up): a damaged log is refused, never changed. */
+  checkIntegrity?: boolean;
 }
 
 /** Counters for observability and metrics (read-only snapshot; `appends / commits` is the group-commit factor). */
@@ -110,6 +114,7 @@ export class SqliteEventStore implements EventStore {
     let db: Database.Database | undefined;
     try {
       fs.mkdirSync(path.dirname(absolute), { recursive: true });
+      if (options.checkIntegrity === true) refuseCorruptEventLog(absolute);
       db = new Database(absolute);
       db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
       db.pragma('journal_mode = WAL');
@@ -118,8 +123,10 @@ export class SqliteEventStore implements EventStore {
       return new SqliteEventStore(db, absolute, options);
     } catch (cause) {
       db?.close();
-      if (cause instanceof SchemaTooNewError) throw cause;
-      throw new StoreUnavailableError(`cannot open sqlite:${absolute}`, { cause });
+      if (cause instanceof SchemaTooNewError || cause instanceof CorruptEventLogError) throw cause;
+      if (isCorruptionError(cause)) throw new CorruptEventLogError(absolute, `${(cause as { code: string }).code}: ${(cause as Error).message}`);
+      const reason = cause instanceof Error ? `: ${cause.message}` : '';
+      throw new StoreUnavailableError(`cannot open sqlite:${absolute}${reason}`, { cause });
     }
   }
 

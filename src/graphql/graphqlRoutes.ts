@@ -22,6 +22,8 @@ export interface GraphqlRouteOptions {
   /** Where subscriptions take the read models' changes from. */
   topics: Topics;
   metrics?: SubscriberMetrics | undefined;
+  /** What an error's message becomes before it reaches the client (file paths cut in production). */
+  publicText?: (text: string) => string;
 }
 
 interface ValidationFailure {
@@ -99,7 +101,12 @@ export async function graphqlRoutes(app: FastifyInstance, options: GraphqlRouteO
     schema,
     introspection: config.introspection,
     validationRules: rules,
-    formatError: formatGraphqlError,
+    formatError: (formatted) => {
+      const shown = formatGraphqlError(formatted);
+      // Only the service's own failures: a client's mistakes quote the client's input, which stays as it was.
+      const internal = shown.extensions?.code === 'INTERNAL_SERVER_ERROR';
+      return internal && options.publicText !== undefined ? { ...shown, message: options.publicText(shown.message) } : shown;
+    },
     plugins: [
       config.explorer ? ApolloServerPluginLandingPageLocalDefault({ embed: true }) : ApolloServerPluginLandingPageDisabled(),
       // No @cacheControl hints in this schema: the default plugin would only add work to every field of every query.

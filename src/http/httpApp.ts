@@ -17,6 +17,7 @@ import type { Topics } from '../graphql/topics';
 import { boundConnections } from './connectionBounds';
 import { describeRequestError, rawErrorResponse, sendError } from './errorReply';
 import { REQUEST_ID_HEADER, requestIdOf } from './requestId';
+import { withoutFilePaths } from './withoutFilePaths';
 
 export interface HttpAppOptions {
   store: EventStore;
@@ -45,6 +46,8 @@ export interface HttpAppOptions {
   /** Served at GET /metrics, and fed by the callback route. */
   metrics?: ServiceMetrics;
   nowSeconds?: () => number;
+  /** Production: messages to clients name files by their last part only (the logs keep the whole path). */
+  hidePaths?: boolean;
 }
 
 /** What Node's HTTP parser or its timeouts rejected, as status, slug and message. */
@@ -141,19 +144,20 @@ export async function buildHttpApp(options: HttpAppOptions) {
   );
 
   app.get('/healthz', async () => ({ status: 'ok' }));
+  const publicText = options.hidePaths === true ? withoutFilePaths : (text: string) => text;
   app.get('/readyz', async (_request, reply) => {
     const { phase, position, eventsApplied, lagMs, lastError } = options.projector.status();
-    const projector = { phase, position: String(position), eventsApplied, lagMs, lastError };
+    const projector = { phase, position: String(position), eventsApplied, lagMs, lastError: lastError === null ? null : publicText(lastError) };
     try {
       await options.store.checkHealth();
     } catch (error) {
-      const detail = error instanceof Error ? error.message : String(error);
+      const detail = publicText(error instanceof Error ? error.message : String(error));
       return reply.code(503).send({ code: 503, error: 'not_ready', message: `event store unreachable: ${detail}`, projector });
     }
     if (phase !== 'running') {
       return reply.code(503).send({ code: 503, error: 'not_ready', message: `projector is ${phase}`, projector });
     }
-    return { status: 'ready', store: options.store.description, projector };
+    return { status: 'ready', store: publicText(options.store.description), projector };
   });
 
   await app.register(callbackRoutes, {
@@ -165,6 +169,7 @@ export async function buildHttpApp(options: HttpAppOptions) {
     metrics: options.metrics?.callbacks,
     quarantine: options.callbackQuarantine,
     rejectionLogIntervalSeconds: options.callbackRejectionLogIntervalSeconds,
+    publicText,
   });
   const { metrics } = options;
   if (metrics !== undefined) {
@@ -175,6 +180,7 @@ export async function buildHttpApp(options: HttpAppOptions) {
     config: options.graphql,
     topics: options.topics,
     metrics: options.metrics?.subscribers,
+    publicText,
   });
   await app.register(dashboardRoutes);
   return app;

@@ -24,6 +24,8 @@ export interface CallbackRouteOptions {
   quarantine?: CallbackQuarantineOptions;
   /** A rejection is logged in full once per slug in this many seconds, the others in one summary line; 0: each one. */
   rejectionLogIntervalSeconds?: number;
+  /** What a store error's message becomes before it reaches the client (file paths cut in production). */
+  publicText?: (text: string) => string;
 }
 
 /** Seconds CSS is told to wait before retrying when the store cannot take a callback. */
@@ -169,7 +171,8 @@ export async function callbackRoutes(app: FastifyInstance, options: CallbackRout
     request.log.warn({ err: error, eventId: event.id }, 'event store unavailable: callback not stored');
     metrics?.countCallback(event.type, 'store_unavailable');
     reply.header('retry-after', String(RETRY_AFTER_SECONDS));
-    return sendError(reply, 503, 'store_unavailable', `the event store cannot take callbacks right now: ${error.message}`);
+    const detail = options.publicText?.(error.message) ?? error.message;
+    return sendError(reply, 503, 'store_unavailable', `the event store cannot take callbacks right now: ${detail}`);
   }
 }
 

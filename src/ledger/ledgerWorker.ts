@@ -102,7 +102,8 @@ function runProjector(store: SqliteEventStore, readModelsFile: string, commits: 
 function run(data: LedgerWorkerData): void {
   const logger = pino({ level: data.logLevel, base: { service: 'css-callback-ledger', thread: `ledger ${data.role}` } });
   try {
-    const store = SqliteEventStore.open(data.eventsFile);
+    // The writer opens the log first: it alone checks the file for damage.
+    const store = SqliteEventStore.open(data.eventsFile, { checkIntegrity: data.role === 'writer' });
     if (data.role === 'writer') runWriter(store, data.commits);
     else runProjector(store, data.readModelsFile, data.commits, logger);
   } catch (error) {

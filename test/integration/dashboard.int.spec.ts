@@ -188,4 +188,41 @@ describeInBrowser('the live dashboard at /', () => {
     await waitForText('#stat-live', '2');
     expect(await page.evaluate('window.sameDocument')).toBe(true);
   }, 90_000);
+
+  it('shows hidden formatting characters from callbacks as marked escapes, so they cannot reorder a stream name', async () => {
+    await waitForText('#connection', 'Live');
+    const errorsBefore = pageErrors.length; // the restart above leaves a refused WebSocket in the console
+    const now = Math.floor(Date.now() / 1000);
+    // U+202E (right-to-left override) would show "live" + "cba"; U+2066 and U+200B would hide themselves.
+    const push = { event_type: 1, sequence: '7100000000000000005', stream_id: 'live\u202Eabc', app: 'cdn\u2066.example', appname: 'l\u200Bive', event_time: now };
+    await postSigned(push);
+    const row = '#live-table tr[data-sequence="7100000000000000005"]';
+    await waitFor(row);
+    const shown = await text(`${row} td.stream`);
+    expect(shown).toContain('live\\u202Eabc');
+    expect(shown).toContain('cdn\\u2066.example / l\\u200Bive');
+    expect(shown).not.toMatch(/[\u202E\u2066\u200B]/);
+    expect(await page.locator(`${row} .hidden-char`).allInnerTexts()).toEqual(['\\u202E', '\\u2066', '\\u200B']);
+    const feed = await page.locator('#feed li').first().innerText();
+    expect(feed).toContain('live\\u202Eabc went live');
+
+    await postSigned({ ...push, event_type: 0, errcode: 1, errmsg: 'closed by \u202Dpeer\u202C' });
+    const ended = '#interruptions-table tr[data-sequence="7100000000000000005"]';
+    await waitFor(ended);
+    expect(await text(ended)).toContain('closed by \\u202Dpeer\\u202C');
+    await page.locator(ended).screenshot({ path: path.join(OUTPUT_DIR, 'dashboard-hidden-characters.png') });
+
+    // The module itself, as the browser loads it.
+    const samples = ['plain', 'a\u202Eb', '\u200E\u200F\u061C', 'tag\u{E0041}', 'tab\tstays', 'bell\u0007'];
+    const parts = await page.evaluate(`import('/dashboard/format.js').then(({ visibleParts }) => ${JSON.stringify(samples)}.map(visibleParts))`);
+    expect(parts).toEqual([
+      ['plain'],
+      ['a', { escape: '\\u202E', code: 0x202e }, 'b'],
+      [{ escape: '\\u200E', code: 0x200e }, { escape: '\\u200F', code: 0x200f }, { escape: '\\u061C', code: 0x61c }],
+      ['tag', { escape: '\\u{E0041}', code: 0xe0041 }],
+      ['tab\tstays'],
+      ['bell', { escape: '\\u0007', code: 7 }],
+    ]);
+    expect(pageErrors.slice(errorsBefore)).toEqual([]);
+  }, 60_000);
 });

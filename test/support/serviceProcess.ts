@@ -52,3 +52,25 @@ export function runCli(args: string[], env: Record<string, string>): ServiceProc
 
   return { child, output: () => output, waitForLine, exited };
 }
+
+/** Its exit, or SIGKILL after `ms`: a process that should have stopped by itself must not outlive its test. */
+export async function exitWithin(run: ServiceProcess, ms: number): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  const timer = setTimeout(() => run.child.kill('SIGKILL'), ms);
+  try {
+    return await run.exited;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The URL of the "listening on" line, once the service prints it. */
+export async function listeningUrl(run: ServiceProcess): Promise<string> {
+  return /http:\/\/127\.0\.0\.1:\d+/.exec(await run.waitForLine(/listening on http:\/\/127\.0\.0\.1:\d+/))![0];
+}
+
+/** A process that should have said one thing: its only output line, as the JSON log line it must be. */
+export function onlyLogLine(run: ServiceProcess): { level: number; msg: string } {
+  const lines = run.output().trim().split('\n');
+  if (lines.length !== 1) throw new Error(`expected one line, got ${lines.length}:\n${run.output()}`);
+  return JSON.parse(lines[0]!) as { level: number; msg: string };
+}

@@ -1,6 +1,6 @@
 // The dashboard's state and rendering: a snapshot from GraphQL queries, then live changes from subscriptions.
 import { ActivityChart } from './activityChart.js';
-import { duration, fullTime, timeAgo } from './format.js';
+import { duration, fullTime, timeAgo, visibleParts } from './format.js';
 import { forgetToken, openSubscriptions, query, RefusedError, saveToken, storedToken, takeTokenFromAddress } from './graphqlConnection.js';
 
 // Fields spelled out in each document rather than as fragments: the cost limit counts a fragment's fields at a higher price.
@@ -91,10 +91,23 @@ let connection = null;
 
 // ---- elements ----
 
+/** Text as DOM nodes, each hidden character (a bidi override, a zero-width space) shown as its escape, marked. */
+function visibleNodes(text) {
+  return visibleParts(text).map((part) => {
+    if (typeof part === 'string') return part;
+    const mark = document.createElement('span');
+    mark.className = 'hidden-char';
+    mark.textContent = part.escape;
+    mark.title = `hidden character U+${part.code.toString(16).toUpperCase().padStart(4, '0')}, shown as its escape`;
+    return mark;
+  });
+}
+
+/** Every text an element gets here goes through visibleNodes: much of it comes from callbacks. */
 function element(name, { className, text, title, data } = {}, ...children) {
   const node = document.createElement(name);
   if (className) node.className = className;
-  if (text !== undefined && text !== null) node.textContent = String(text);
+  if (text !== undefined && text !== null) node.append(...visibleNodes(text));
   if (title) node.title = title;
   for (const [key, value] of Object.entries(data ?? {})) node.dataset[key] = value;
   node.append(...children);
@@ -216,7 +229,7 @@ function note(text, tone) {
   const time = element('time', { text: timeAgo(at), title: fullTime(at) });
   time.dateTime = at;
   const feed = $('feed');
-  feed.prepend(element('li', { className: tone }, time, ' ', text));
+  feed.prepend(element('li', { className: tone }, time, ' ', ...visibleNodes(text)));
   while (feed.children.length > RECENT.feed) feed.lastElementChild.remove();
   document.querySelector('[data-empty-for="feed"]').hidden = true;
 }
@@ -297,10 +310,10 @@ function showState(name, detail) {
   const refused = $('refused');
   refused.hidden = name !== 'refused' && name !== 'failed';
   if (name === 'refused') {
-    refused.textContent = `${detail ?? 'The service refused the API token.'} Enter a token from GRAPHQL_API_TOKENS below.`;
+    refused.replaceChildren(...visibleNodes(`${detail ?? 'The service refused the API token.'} Enter a token from GRAPHQL_API_TOKENS below.`));
     showTokenPanel(true);
   } else if (name === 'failed') {
-    refused.textContent = `Live updates stopped: ${detail ?? 'the connection failed'}. Reload the page to try again.`;
+    refused.replaceChildren(...visibleNodes(`Live updates stopped: ${detail ?? 'the connection failed'}. Reload the page to try again.`));
   }
 }
 

@@ -41,3 +41,36 @@ export function duration(ms) {
   if (hours < 48) return `${hours} h ${String(minutes % 60).padStart(2, '0')} min`;
   return `${Math.floor(hours / 24)} d ${hours % 24} h`;
 }
+
+/**
+ * Characters that show nothing yet change what is around them: bidirectional overrides and isolates
+ * (U+202A-202E, U+2066-2069), marks (U+200E, U+200F, U+061C), zero-width and other format characters (Cf),
+ * line and paragraph separators, and control characters other than tab and line breaks.
+ */
+const HIDDEN = /[\p{Cf}\p{Zl}\p{Zp}\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/u;
+const HIDDEN_ALL = new RegExp(HIDDEN.source, 'gu');
+
+/** `\u202E`, or `\u{E0041}` beyond the first plane: how a hidden character is written on the page. */
+export function escapeOf(character) {
+  const code = character.codePointAt(0);
+  const hex = code.toString(16).toUpperCase();
+  return code > 0xffff ? `\\u{${hex}}` : `\\u${hex.padStart(4, '0')}`;
+}
+
+/**
+ * Callback-supplied text cut into plain parts and hidden characters, so each hidden one can be shown as its
+ * escape: `live\u202Eabc` must read as such, not reversed. Plain parts are strings, hidden ones `{ escape, code }`.
+ */
+export function visibleParts(text) {
+  const value = String(text);
+  if (!HIDDEN.test(value)) return [value];
+  const parts = [];
+  let from = 0;
+  for (const match of value.matchAll(HIDDEN_ALL)) {
+    if (match.index > from) parts.push(value.slice(from, match.index));
+    parts.push({ escape: escapeOf(match[0]), code: match[0].codePointAt(0) });
+    from = match.index + match[0].length;
+  }
+  if (from < value.length) parts.push(value.slice(from));
+  return parts;
+}

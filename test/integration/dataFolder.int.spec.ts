@@ -1,0 +1,107 @@
+// DATA_DIR at start-up: an unusable folder is named with the OS's reason; one service (or rebuild) holds it at a time.
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { freePort } from '../support/loopbackSockets';
+import { exitWithin, listeningUrl, onlyLogLine, runCli } from '../support/serviceProcess';
+import { postCallback, tempDataDir } from '../support/testService';
+
+const serveIn = (dir: string, env: Record<string, string> = {}) => runCli(['serve'], { PORT: '0', HOST: '127.0.0.1', DATA_DIR: dir, ...env });
+
+describe('DATA_DIR at start-up', () => {
+  const data = tempDataDir();
+  afterAll(() => data.remove());
+
+  const aFile = path.join(data.dir, 'a-file');
+  beforeAll(() => writeFileSync(aFile, 'not a folder\n'));
+
+  // Tests run as root, which permission bits do not stop: these are the cases the OS refuses to root as well.
+  // (Under /proc, Node's recursive mkdir never returns: exitWithin kills what would hang.)
+  const cases: [string, () => string, RegExp][] = [
+    ['that is a regular file', () => aFile, /ENOTDIR: it is a file, not a folder/],
+    ['under a regular file', () => path.join(aFile, 'data'), /ENOTDIR: not a directory, mkdir/],
+    ['under /proc, where no folder can be created', () => `/proc/css-ledger-test-${process.pid}/data`, /ENOENT: no such file or directory, mkdir/],
+  ];
+  // sysfs refuses new files to everyone, root included.
+  if (existsSync('/sys/kernel')) cases.push(['that is /sys, where no file can be created', () => '/sys', /EACCES: permission denied, open/]);
+
+  it.each(cases)('refuses a DATA_DIR %s: one line naming the folder and the reason, exit code 1', async (_name, folder, reason) => {
+    const dir = folder();
+    const run = serveIn(dir);
+    expect(await exitWithin(run, 20_000)).toEqual({ code: 1, signal: null });
+    const { level, msg } = onlyLogLine(run);
+    expect(level).toBe(60);
+    expect(msg).toContain(`could not start: DATA_DIR ${dir} cannot be used: `);
+    expect(msg).toMatch(reason);
+  }, 30_000);
+
+  it('refuses a second service on the same DATA_DIR, naming the first; rebuild is refused while either runs', async () => {
+    const dir = path.join(data.dir, 'shared');
+    const first = serveIn(dir);
+    try {
+      const url = await listeningUrl(first);
+      expect((await postCallback(url, { event_type: 1, sequence: '5', stream_id: 'held' })).status).toBe(200);
+
+      const second = serveIn(dir);
+      expect(await exitWithin(second, 20_000)).toEqual({ code: 1, signal: null });
+      expect(second.output()).toContain(`DATA_DIR ${dir} is in use by \`serve\` (pid ${first.child.pid} on `);
+      expect(second.output()).toContain('two services cannot share one DATA_DIR');
+
+      const rebuild = runCli(['rebuild'], { DATA_DIR: dir });
+      expect((await exitWithin(rebuild, 20_000)).code).toBe(1);
+      expect(rebuild.output()).toContain(`DATA_DIR ${dir} is in use by \`serve\` (pid ${first.child.pid} on `);
+      expect(rebuild.output()).toContain('stop it first (SIGTERM), then run rebuild again');
+      expect(rebuild.output()).not.toContain('rebuilt:');
+      expect((await fetch(`${url}/readyz`)).status).toBe(200); // the running service never noticed
+    } finally {
+      first.child.kill('SIGTERM');
+    }
+    expect((await first.exited).code).toBe(0);
+
+    const rebuild = runCli(['rebuild'], { DATA_DIR: dir });
+    expect((await exitWithin(rebuild, 30_000)).code).toBe(0);
+    expect(rebuild.output()).toMatch(/rebuilt: 1 events/);
+  }, 90_000);
+
+  it('leaves no stale lock behind a service killed with SIGKILL: rebuild and the next service go ahead', async () => {
+    const dir = path.join(data.dir, 'killed');
+    mkdirSync(dir);
+    const killed = serveIn(dir);
+    try {
+      const url = await listeningUrl(killed);
+      expect((await postCallback(url, { event_type: 1, sequence: '6', stream_id: 'killed' })).status).toBe(200);
+      const refused = runCli(['rebuild'], { DATA_DIR: dir });
+      expect((await exitWithin(refused, 20_000)).code).toBe(1);
+      expect(refused.output()).toContain(`is in use by \`serve\` (pid ${killed.child.pid} on `);
+    } finally {
+      killed.child.kill('SIGKILL');
+    }
+    expect((await killed.exited).signal).toBe('SIGKILL');
+
+    const rebuild = runCli(['rebuild'], { DATA_DIR: dir });
+    expect((await exitWithin(rebuild, 30_000)).code).toBe(0);
+    expect(rebuild.output()).toMatch(/rebuilt: 1 events/);
+
+    const next = serveIn(dir);
+    try {
+      await listeningUrl(next);
+    } finally {
+      next.child.kill('SIGTERM');
+    }
+    expect((await next.exited).code).toBe(0);
+  }, 90_000);
+
+  it('holds DATA_DIR (its read models) on EventStoreDB too: rebuild is refused while the service runs', async () => {
+    const dir = path.join(data.dir, 'esdb');
+    const esdb = { EVENTSTORE_CONNECTION_STRING: `esdb://127.0.0.1:${await freePort()}?tls=false`, APPEND_TIMEOUT_MS: '800' };
+    const service = serveIn(dir, esdb); // starts while EventStoreDB is unreachable, as it does in production
+    try {
+      await listeningUrl(service);
+      const rebuild = runCli(['rebuild'], { DATA_DIR: dir, ...esdb });
+      expect((await exitWithin(rebuild, 20_000)).code).toBe(1);
+      expect(rebuild.output()).toContain(`DATA_DIR ${dir} is in use by \`serve\` (pid ${service.child.pid} on `);
+    } finally {
+      service.child.kill('SIGTERM');
+    }
+    expect((await service.exited).code).toBe(0);
+  }, 60_000);
+});

@@ -32,3 +32,10 @@ export function streamPlace(payload: CallbackPayload): StreamPlace {
 
 /** Why a callback of a type this service models stays unrecognized: what it lacks. */
 export const lacking = (eventType: string, what: string): string => `event_type ${eventType} is not one this service models without ${what}`;
+
+/** The place of a callback that must name its stream (`spelled` as the documents do), or why it stays unrecognized. */
+export function placeOfStream(payload: CallbackPayload, eventType: string, spelled = 'stream_id'): (StreamPlace & { streamId: string }) | { unrecognized: string } {
+  const place = streamPlace(payload);
+  const { streamId } = place;
+  return streamId === null ? { unrecognized: lacking(eventType, spelled) } : { ...place, streamId };
+}

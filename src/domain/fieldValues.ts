@@ -112,3 +112,12 @@ export function urlList(value: JsonValue | undefined): string[] {
   if (!Array.isArray(list)) return [];
   return list.map((item) => text(item)).filter((url): url is string => url !== null);
 }
+
+// reduce, not Math.min(...values): a list as long as a body allows would overflow the call's arguments.
+/** The smallest of the numbers given (nulls left out); null when there is none. */
+export const smallest = (values: readonly (number | null)[]): number | null =>
+  values.reduce<number | null>((min, v) => (v !== null && (min === null || v < min) ? v : min), null);
+
+/** The largest of the numbers given (nulls left out); null when there is none. */
+export const largest = (values: readonly (number | null)[]): number | null =>
+  values.reduce<number | null>((max, v) => (v !== null && (max === null || v > max) ? v : max), null);

@@ -1,5 +1,5 @@
 // Analysis callbacks: monitoring (328), subtitles (338), quality (343-345), smart erasure (347), summary (348), highlights (349).
-import { field, lacking, streamPlace } from './callbackFields';
+import { field, lacking, placeOfStream, streamPlace } from './callbackFields';
 import type { CallbackPayload, JsonValue } from './callbackJson';
 import type { Interpretation } from './callbackEvents';
 import type { ErasedSpan, QualityFields, QualityFrame, StreamTextSpan, SubtitleLine } from './analysisEvents';
@@ -66,12 +66,10 @@ export function interpretTaskText(payload: CallbackPayload, eventType: string): 
 
 /** `event_type=343`, `344` and `345`: one stream per report. */
 export function interpretQuality(payload: CallbackPayload, id: string, eventType: string): Interpretation {
-  const place = streamPlace(payload);
-  const { streamId } = place;
-  if (streamId === null) return { unrecognized: lacking(eventType, 'stream_id') };
+  const place = placeOfStream(payload, eventType);
+  if ('unrecognized' in place) return place;
   const common: QualityFields = {
     ...place,
-    streamId,
     at: unixMillis(payload.event_time),
     transcodeTemplateId: givenInteger(payload.transcode_template_id),
     watermarkTemplateId: givenInteger(payload.watermark_template_id),
@@ -88,12 +86,10 @@ export function interpretQuality(payload: CallbackPayload, id: string, eventType
 
 /** `event_type=348`: one stream per summary. */
 export function interpretSummary(payload: CallbackPayload, id: string): Interpretation {
-  const place = streamPlace(payload);
-  const { streamId } = place;
-  if (streamId === null) return { unrecognized: lacking(EVENT_TYPE_SUMMARY, 'stream_id') };
+  const place = placeOfStream(payload, EVENT_TYPE_SUMMARY);
+  if ('unrecognized' in place) return place;
   const fields = {
     ...place,
-    streamId,
     beganAt: unixMillis(payload.begin_time),
     endedAt: unixMillis(payload.end_time),
     title: text(payload.title),
@@ -106,9 +102,8 @@ export function interpretSummary(payload: CallbackPayload, id: string): Interpre
 
 /** `event_type=349`: one stream per set of clips. */
 export function interpretHighlights(payload: CallbackPayload, id: string): Interpretation {
-  const place = streamPlace(payload);
-  const { streamId } = place;
-  if (streamId === null) return { unrecognized: lacking(EVENT_TYPE_HIGHLIGHTS, 'stream_id') };
+  const place = placeOfStream(payload, EVENT_TYPE_HIGHLIGHTS);
+  if ('unrecognized' in place) return place;
   const clips = objectList(payload.items).map((item) => ({
     beganAt: unixMillis(item.begin_time),
     endedAt: unixMillis(item.end_time),
@@ -118,5 +113,5 @@ export function interpretHighlights(payload: CallbackPayload, id: string): Inter
     coverUrl: text(item.cov_img_store_url),
     keywords: textList(item.key_words),
   }));
-  return { type: 'HighlightsGenerated', stream: streamOf(StreamCategory.highlights, id), fields: { ...place, streamId, clips } };
+  return { type: 'HighlightsGenerated', stream: streamOf(StreamCategory.highlights, id), fields: { ...place, clips } };
 }

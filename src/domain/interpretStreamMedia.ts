@@ -1,8 +1,8 @@
 // Screenshot (200) and moderation (317 image, 315 audio) callbacks: tied to a push session by stream and time only, so in streams of their own.
-import { field, lacking, streamPlace } from './callbackFields';
+import { field, placeOfStream } from './callbackFields';
 import type { CallbackPayload } from './callbackJson';
 import type { Interpretation } from './callbackEvents';
-import { decimal, decimalList, embeddedObject, flag, givenInteger, identifier, objectList, text } from './fieldValues';
+import { decimal, decimalList, embeddedObject, flag, givenInteger, identifier, largest, objectList, smallest, text } from './fieldValues';
 import { StreamCategory, streamOf } from './streamNames';
 import { ModerationSuggestions, type ModerationSuggestion } from './streamMediaEvents';
 import { unixMillis } from './timeValues';
@@ -17,19 +17,13 @@ function suggestion(value: string | null): ModerationSuggestion | null {
   return ModerationSuggestions.find((known) => known.toLowerCase() === value.toLowerCase()) ?? value;
 }
 
-// reduce, not Math.max(...list): a list as long as a body allows would overflow the call's arguments.
-const highest = (scores: number[]): number | null => scores.reduce<number | null>((max, s) => (max === null || s > max ? s : max), null);
-const lowest = (values: number[]): number | null => values.reduce<number | null>((min, v) => (min === null || v < min ? v : min), null);
-
 /** `event_type=200`: the screenshots of one task share a stream; one without a task has its own. */
 export function interpretScreenshot(payload: CallbackPayload, id: string): Interpretation {
-  const place = streamPlace(payload);
-  const { streamId } = place;
-  if (streamId === null) return { unrecognized: lacking(EVENT_TYPE_SCREENSHOT, 'stream_id') };
+  const place = placeOfStream(payload, EVENT_TYPE_SCREENSHOT);
+  if ('unrecognized' in place) return place;
   const taskId = identifier(payload.task_id);
   const fields = {
     ...place,
-    streamId,
     channelId: text(payload.channel_id),
     takenAt: unixMillis(payload.create_time),
     url: text(payload.pic_full_url),
@@ -46,18 +40,16 @@ export function interpretScreenshot(payload: CallbackPayload, id: string): Inter
 
 /** `event_type=317` (camelCase fields). */
 export function interpretImageModeration(payload: CallbackPayload, id: string): Interpretation {
-  const place = streamPlace(payload);
-  const { streamId } = place;
-  if (streamId === null) return { unrecognized: lacking(EVENT_TYPE_IMAGE_MODERATION, 'streamId') };
+  const place = placeOfStream(payload, EVENT_TYPE_IMAGE_MODERATION, 'streamId');
+  if ('unrecognized' in place) return place;
   const scores = decimalList(field(payload, 'score', 'socre'));
   const fields = {
     ...place,
-    streamId,
     channelId: text(field(payload, 'channelId', 'channel_id')),
     suggestion: suggestion(text(payload.suggestion)),
     label: text(payload.label),
     subLabel: text(field(payload, 'subLabel', 'sub_label')),
-    score: highest(scores),
+    score: largest(scores),
     at: unixMillis(payload.screenshotTime),
     imageUrl: text(payload.img),
     types: decimalList(payload.type).filter(Number.isSafeInteger),
@@ -74,18 +66,15 @@ function audioTime(payload: CallbackPayload): number | null {
   const sent = unixMillis(payload.event_time);
   if (sent !== null) return sent;
   const results = objectList(embeddedObject(payload.data)?.asr_tmp_full_results);
-  const times = results.map((result) => unixMillis(result.create_time)).filter((at): at is number => at !== null);
-  return lowest(times);
+  return smallest(results.map((result) => unixMillis(result.create_time)));
 }
 
 /** `event_type=315`. */
 export function interpretAudioModeration(payload: CallbackPayload, id: string): Interpretation {
-  const place = streamPlace(payload);
-  const { streamId } = place;
-  if (streamId === null) return { unrecognized: lacking(EVENT_TYPE_AUDIO_MODERATION, 'stream_id') };
+  const place = placeOfStream(payload, EVENT_TYPE_AUDIO_MODERATION);
+  if ('unrecognized' in place) return place;
   const fields = {
     ...place,
-    streamId,
     channelId: text(payload.channel_id),
     suggestion: suggestion(text(payload.suggestion)),
     label: text(payload.label),

@@ -1,6 +1,7 @@
 // The one rule that ties a recording, screenshot, moderation hit, recording status... to the push session it came from.
 import type { StreamPlace } from './callbackFields';
 import type { CallbackEventBody } from './callbackEvents';
+import { largest, smallest } from './fieldValues';
 
 /** A push session as the rule needs it: where it was pushed and when (Unix milliseconds). */
 export interface SessionInterval {
@@ -76,9 +77,6 @@ export function tieToSession(tie: SessionTie, sessions: readonly SessionInterval
   return best?.session ?? null;
 }
 
-const earliest = (times: (number | null)[]): number | null => times.reduce<number | null>((min, t) => (t !== null && (min === null || t < min) ? t : min), null);
-const latest = (times: (number | null)[]): number | null => times.reduce<number | null>((max, t) => (t !== null && (max === null || t > max) ? t : max), null);
-
 /** Where a fact happened, and when by its own clock ([from, to] in Unix milliseconds); null for events that are not about a stream's picture or sound. */
 function placeAndTime(event: CallbackEventBody): { place: StreamPlace; from: number | null; to: number | null } | null {
   const span = (place: StreamPlace, from: number | null, to: number | null) => ({ place, from, to });
@@ -100,13 +98,13 @@ function placeAndTime(event: CallbackEventBody): { place: StreamPlace; from: num
     case 'ScreenshotTaken':
       return span(event.fields, event.fields.takenAt, event.fields.takenAt);
     case 'SubtitlesGenerated':
-      return span(event.fields, earliest(event.fields.lines.map((l) => l.startedAt)), latest(event.fields.lines.map((l) => l.endedAt)));
+      return span(event.fields, smallest(event.fields.lines.map((l) => l.startedAt)), largest(event.fields.lines.map((l) => l.endedAt)));
     case 'SmartErasureApplied':
-      return span(event.fields, earliest(event.fields.spans.map((s) => s.startedAt)), latest(event.fields.spans.map((s) => s.endedAt)));
+      return span(event.fields, smallest(event.fields.spans.map((s) => s.startedAt)), largest(event.fields.spans.map((s) => s.endedAt)));
     case 'StreamSummaryGenerated':
       return span(event.fields, event.fields.beganAt, event.fields.endedAt);
     case 'HighlightsGenerated':
-      return span(event.fields, earliest(event.fields.clips.map((c) => c.beganAt)), latest(event.fields.clips.map((c) => c.endedAt)));
+      return span(event.fields, smallest(event.fields.clips.map((c) => c.beganAt)), largest(event.fields.clips.map((c) => c.endedAt)));
     default:
       return null;
   }

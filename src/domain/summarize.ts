@@ -1,6 +1,7 @@
 // One line of plain English per event, for timelines: "recording file of 3,600 s ready (HLS)".
 import type { CallbackEventBody, SessionFields } from './callbackEvents';
 import { describeInterruption } from './errcodeCatalogue';
+import { smallest } from './fieldValues';
 import { describePushAnomaly } from './pushAnomalyCatalogue';
 import type { PushAnomaly } from './pushAnomalyEvents';
 import { describeRecordingException } from './recordingExceptionCatalogue';
@@ -118,7 +119,7 @@ export function summarize(event: CallbackEventBody): string {
     case 'QualityIssueDetected':
       return `quality issue: ${event.fields.kind ?? 'unknown'}${event.fields.score === null ? '' : ` (score ${round(event.fields.score, 1)})`}`;
     case 'QualityThresholdBreached': {
-      const lowest = event.fields.frames.reduce<number | null>((min, f) => (f.score !== null && (min === null || f.score < min) ? f.score : min), null);
+      const lowest = smallest(event.fields.frames.map((f) => f.score));
       const frames = count(event.fields.frames.length, 'frame', 'frames');
       return `quality below threshold: ${joined(event.fields.kind, frames, lowest === null ? null : `lowest ${round(lowest, 2)}`)}`;
     }

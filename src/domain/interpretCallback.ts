@@ -96,9 +96,6 @@ const INTERPRETERS: ReadonlyMap<string, Interpreter> = new Map<string, Interpret
   [EVENT_TYPE_HIGHLIGHTS, interpretHighlights],
 ]);
 
-/** The `event_type` values this service turns into events of their own. */
-export const MODELLED_EVENT_TYPES: readonly string[] = [...INTERPRETERS.keys()];
-
 /** Decides type and stream of a callback; `raw` is the body exactly as received. */
 export function interpretCallback(payload: CallbackPayload, raw: string): CallbackEvent {
   const id = callbackEventId(payload);

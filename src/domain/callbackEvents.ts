@@ -1,5 +1,18 @@
 // The domain events a CSS callback becomes, with their normalized fields.
+import type {
+  HighlightsFields,
+  QualityIssueFields,
+  QualityScoreFields,
+  QualityThresholdFields,
+  SmartErasureFields,
+  StreamMonitoringFields,
+  StreamSummaryFields,
+  SubtitlesFields,
+} from './analysisEvents';
 import type { JsonValue } from './callbackJson';
+import type { PushAnomalyReportFields } from './pushAnomalyEvents';
+import type { RecordingExceptionFields, RecordingFileFields, RecordingStatusFields } from './recordingEvents';
+import type { AudioModerationFields, ImageModerationFields, ScreenshotFields } from './streamMediaEvents';
 
 export const CallbackEventType = {
   StreamPushed: 'StreamPushed',
@@ -9,6 +22,22 @@ export const CallbackEventType = {
   RelayVodFileFinished: 'RelayVodFileFinished',
   RelayTaskExited: 'RelayTaskExited',
   RelayTaskAlarmRaised: 'RelayTaskAlarmRaised',
+  RelayTaskReconfigured: 'RelayTaskReconfigured',
+  PushAnomaliesReported: 'PushAnomaliesReported',
+  RecordingFileGenerated: 'RecordingFileGenerated',
+  RecordingStatusChanged: 'RecordingStatusChanged',
+  RecordingExceptionReported: 'RecordingExceptionReported',
+  ScreenshotTaken: 'ScreenshotTaken',
+  ImageModerationFlagged: 'ImageModerationFlagged',
+  AudioModerationFlagged: 'AudioModerationFlagged',
+  StreamMonitoringReported: 'StreamMonitoringReported',
+  SubtitlesGenerated: 'SubtitlesGenerated',
+  QualityIssueDetected: 'QualityIssueDetected',
+  QualityThresholdBreached: 'QualityThresholdBreached',
+  QualityScoreReported: 'QualityScoreReported',
+  SmartErasureApplied: 'SmartErasureApplied',
+  StreamSummaryGenerated: 'StreamSummaryGenerated',
+  HighlightsGenerated: 'HighlightsGenerated',
   UnrecognizedCallbackReceived: 'UnrecognizedCallbackReceived',
 } as const;
 export type CallbackEventType = (typeof CallbackEventType)[keyof typeof CallbackEventType];
@@ -109,6 +138,22 @@ export type CallbackEventBody =
   | EventOf<'RelayVodFileFinished', RelayVodFileFields>
   | EventOf<'RelayTaskExited', RelayTaskExitedFields>
   | EventOf<'RelayTaskAlarmRaised', RelayTaskAlarmFields>
+  | EventOf<'RelayTaskReconfigured', RelayFields>
+  | EventOf<'PushAnomaliesReported', PushAnomalyReportFields>
+  | EventOf<'RecordingFileGenerated', RecordingFileFields>
+  | EventOf<'RecordingStatusChanged', RecordingStatusFields>
+  | EventOf<'RecordingExceptionReported', RecordingExceptionFields>
+  | EventOf<'ScreenshotTaken', ScreenshotFields>
+  | EventOf<'ImageModerationFlagged', ImageModerationFields>
+  | EventOf<'AudioModerationFlagged', AudioModerationFields>
+  | EventOf<'StreamMonitoringReported', StreamMonitoringFields>
+  | EventOf<'SubtitlesGenerated', SubtitlesFields>
+  | EventOf<'QualityIssueDetected', QualityIssueFields>
+  | EventOf<'QualityThresholdBreached', QualityThresholdFields>
+  | EventOf<'QualityScoreReported', QualityScoreFields>
+  | EventOf<'SmartErasureApplied', SmartErasureFields>
+  | EventOf<'StreamSummaryGenerated', StreamSummaryFields>
+  | EventOf<'HighlightsGenerated', HighlightsFields>
   | EventOf<'UnrecognizedCallbackReceived', UnrecognizedFields>;
 
 /** What is stored as an event's data: the normalized fields and the body exactly as received. */
@@ -119,6 +164,9 @@ export interface CallbackEventData<F = CallbackEventBody['fields']> {
 
 /** A callback turned into an event, ready to append. */
 export type CallbackEvent = CallbackEventBody & { id: string; stream: string; raw: string };
+
+/** What an interpreter of one family of callbacks decides: the event and its stream, or why it stays unrecognized (and where). */
+export type Interpretation = (CallbackEventBody & { stream: string }) | { unrecognized: string; stream?: string };
 
 /**
  * How a callback proved where it came from; `import`: read from a file by `import`, which checks no

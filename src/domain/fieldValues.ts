@@ -23,6 +23,27 @@ export function integer(value: JsonValue | undefined): number | null {
   return null;
 }
 
+const DECIMAL = /^-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
+
+/** A finite number from a number or a numeric string (`"44.15"`, `"1e3"`); null otherwise. */
+export function decimal(value: JsonValue | undefined): number | null {
+  if (typeof value === 'number') return Number.isFinite(value) ? value : null;
+  if (typeof value === 'string' && DECIMAL.test(value.trim())) {
+    const parsed = Number(value.trim());
+    return Number.isFinite(parsed) ? parsed : null;
+  }
+  return null;
+}
+
+/** A yes/no flag from `true`/`false`, 1/0 or their strings; null otherwise. */
+export function flag(value: JsonValue | undefined): boolean | null {
+  if (typeof value === 'boolean') return value;
+  const n = integer(value);
+  if (n === 0 || n === 1) return n === 1;
+  const word = typeof value === 'string' ? value.trim().toLowerCase() : '';
+  return word === 'true' ? true : word === 'false' ? false : null;
+}
+
 /** A timestamp or duration where 0 (or nothing) means "not given". */
 export function givenInteger(value: JsonValue | undefined): number | null {
   const parsed = integer(value);
@@ -35,17 +56,41 @@ export function identifier(value: JsonValue | undefined): string | null {
   return id !== null && /^[\x21-\x7e]{1,128}$/.test(id) ? id : null;
 }
 
+/** A value CSS may send as JSON inside a string (`msg`, `callback_ext`, `abnormal_event`): decoded when it is; as is otherwise. */
+export function embedded(value: JsonValue | undefined): JsonValue | undefined {
+  if (typeof value !== 'string') return value;
+  try {
+    return parseJsonLosslessly(value);
+  } catch {
+    return undefined;
+  }
+}
+
 /** A nested JSON document: CSS sends `msg` as a JSON string; an object is taken as is. */
 export function embeddedObject(value: JsonValue | undefined): { [key: string]: JsonValue } | null {
-  let parsed: JsonValue | undefined = value;
-  if (typeof value === 'string') {
-    try {
-      parsed = parseJsonLosslessly(value);
-    } catch {
-      return null;
-    }
-  }
-  return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? parsed : null;
+  const parsed = embedded(value);
+  return parsed !== undefined && parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? parsed : null;
+}
+
+/** The objects of a list, the list possibly JSON inside a string; a lone object is a list of one. */
+export function objectList(value: JsonValue | undefined): { [key: string]: JsonValue }[] {
+  const parsed = embedded(value);
+  const items = Array.isArray(parsed) ? parsed : [parsed];
+  return items.flatMap((item) => (item !== undefined && item !== null && typeof item === 'object' && !Array.isArray(item) ? [item] : []));
+}
+
+/** The texts of a list (a lone text is a list of one); other items are left out. */
+export function textList(value: JsonValue | undefined): string[] {
+  const parsed = embedded(value);
+  const items = Array.isArray(parsed) ? parsed : [parsed];
+  return items.flatMap((item) => (item === undefined ? [] : (text(item) ?? [])));
+}
+
+/** The numbers of a list (a lone number is a list of one), numbers sent as strings included. */
+export function decimalList(value: JsonValue | undefined): number[] {
+  const parsed = embedded(value);
+  const items = Array.isArray(parsed) ? parsed : [parsed];
+  return items.flatMap((item) => (item === undefined ? [] : (decimal(item) ?? [])));
 }
 
 /**
@@ -67,3 +112,12 @@ export function urlList(value: JsonValue | undefined): string[] {
   if (!Array.isArray(list)) return [];
   return list.map((item) => text(item)).filter((url): url is string => url !== null);
 }
+
+// reduce, not Math.min(...values): a list as long as a body allows would overflow the call's arguments.
+/** The smallest of the numbers given (nulls left out); null when there is none. */
+export const smallest = (values: readonly (number | null)[]): number | null =>
+  values.reduce<number | null>((min, v) => (v !== null && (min === null || v < min) ? v : min), null);
+
+/** The largest of the numbers given (nulls left out); null when there is none. */
+export const largest = (values: readonly (number | null)[]): number | null =>
+  values.reduce<number | null>((max, v) => (v !== null && (max === null || v > max) ? v : max), null);

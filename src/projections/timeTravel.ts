@@ -8,10 +8,10 @@ function receivedBy(events: readonly RecordedEvent[], asOf: number): ProjectedEv
   return events.map(toProjectedEvent).filter((e): e is ProjectedEvent => e !== null && e.receivedAt <= asOf);
 }
 
-/** Null when none of the session's events had been received at that instant. */
+/** Null when neither the push nor the interruption had been received at that instant (push anomaly reports share the stream). */
 export function sessionAsOf(sequence: string, events: readonly RecordedEvent[], asOf: number): SessionRow | null {
-  const known = receivedBy(events, asOf);
-  return known.length === 0 ? null : sessionRow(known.reduce(reduceSession, emptySession(sequence)));
+  const state = receivedBy(events, asOf).reduce(reduceSession, emptySession(sequence));
+  return state.push === null && state.interruption === null ? null : sessionRow(state);
 }
 
 /** `events` are the task stream's and those of exits matched to it. */

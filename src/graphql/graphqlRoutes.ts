@@ -3,15 +3,14 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { fastifyApolloHandler } from '@as-integrations/fastify';
-import { costLimitRule } from '@escape.tech/graphql-armor-cost-limit';
-import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
-import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { GraphQLError, NoSchemaIntrospectionCustomRule, parse, specifiedRules, validate, type GraphQLFormattedError, type GraphQLSchema, type ValidationContext, type ValidationRule } from 'graphql';
+import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { GraphqlConfig } from '../config';
 import { matchingSecretIndex } from '../http/secrets';
+import { checkedOperation, documentRefusal, operationContext, operationLimitsPlugin, protectionRules } from './operationLimits';
+import { responseTooLarge, type BudgetedContext } from './responseBudget';
 
 export const GRAPHQL_PATH = '/graphql';
 
@@ -49,24 +48,22 @@ export function formatGraphqlError(formatted: GraphQLFormattedError): GraphQLFor
   return { ...formatted, message: `invalid arguments: ${fields.join('; ')}`, extensions: { ...extensions, fields } };
 }
 
-/** Depth, cost and alias limits (and no introspection when it is off), for HTTP and WebSocket alike. */
-export function protectionRules(config: GraphqlConfig): ValidationRule[] {
-  // Reported as validation errors (GRAPHQL_VALIDATION_FAILED), not thrown: a throw would be a 500.
-  const report = {
-    exposeLimits: true,
-    propagateOnRejection: false,
-    onReject: [
-      (context: ValidationContext | null, error: GraphQLError) =>
-        context?.reportError(new GraphQLError(error.message.replace(/^Syntax Error: /, ''))),
-    ],
+/** Apollo's own wording: "Did you mean ...?" names fields and types of the schema. */
+const SUGGESTION = / ?Did you mean(.+?)\?$/;
+
+/** As clients see errors over HTTP and WebSocket alike; without suggestions in production (a variable's unknown field, say). */
+function errorFormatter(config: GraphqlConfig) {
+  return (formatted: GraphQLFormattedError): GraphQLFormattedError => {
+    const { http: _status, ...extensions } = formatted.extensions ?? {};
+    const error = formatGraphqlError({ ...formatted, ...(formatted.extensions === undefined ? {} : { extensions }) });
+    return config.suggestions ? error : { ...error, message: error.message.replace(SUGGESTION, '') };
   };
-  const rules: ValidationRule[] = [
-    maxDepthRule({ n: config.maxDepth, ignoreIntrospection: true, ...report }),
-    costLimitRule({ maxCost: config.maxCost, ignoreIntrospection: true, ...report }),
-    maxAliasesRule({ n: config.maxAliases, ...report }),
-  ];
-  if (!config.introspection) rules.push(NoSchemaIntrospectionCustomRule);
-  return rules;
+}
+
+/** The query of an HTTP request, by POST or GET. */
+function queryOf(request: FastifyRequest): unknown {
+  const carrier = (request.method === 'GET' ? request.query : request.body) as { query?: unknown } | null | undefined;
+  return carrier?.query;
 }
 
 /** The token of `Authorization: Bearer <token>`, or of connection_init's `authorization` / `token`. */
@@ -83,7 +80,7 @@ function tokenAllowed(config: GraphqlConfig, token: string | undefined): boolean
 
 export async function graphqlRoutes(app: FastifyInstance, options: GraphqlRouteOptions): Promise<void> {
   const { schema, config } = options;
-  const rules = protectionRules(config);
+  const formatError = errorFormatter(config);
 
   const webSockets = new WebSocketServer({ server: app.server, path: GRAPHQL_PATH });
   const subscriptions = useServer(
@@ -95,17 +92,16 @@ export async function graphqlRoutes(app: FastifyInstance, options: GraphqlRouteO
         context.extra.socket.close(FORBIDDEN, 'Forbidden: connection_init needs a valid API token');
         return false;
       },
-      // The same limits as over HTTP: validated here, so graphql-ws executes what passed.
-      onSubscribe: (_context, _id, payload) => {
-        let document;
-        try {
-          document = parse(payload.query);
-        } catch (error) {
-          return [error instanceof GraphQLError ? error : new GraphQLError(String(error))];
-        }
-        const errors = validate(schema, document, [...specifiedRules, ...rules]);
-        if (errors.length > 0) return errors;
-        return { schema, document, variableValues: payload.variables, operationName: payload.operationName };
+      // The same limits as over HTTP: checked here, so graphql-ws executes what passed.
+      onSubscribe: (_context, _id, payload) => checkedOperation(schema, config, payload),
+      onError: (_context, _id, _payload, errors) => errors.map((error) => formatError(error.toJSON())),
+      // Each event of a subscription has the whole allowance; the one that went past it is replaced by the error.
+      onNext: (_context, _id, _payload, args, result) => {
+        const budget = (args.contextValue as BudgetedContext | undefined)?.responseBudget;
+        const exceeded = budget?.exceeded === true;
+        budget?.reset();
+        if (exceeded) return { errors: [formatError(responseTooLarge(budget!.maxBytes).toJSON())] };
+        return result.errors === undefined ? undefined : { ...result, errors: result.errors.map((error) => formatError(error.toJSON())) };
       },
     },
     webSockets,
@@ -114,9 +110,11 @@ export async function graphqlRoutes(app: FastifyInstance, options: GraphqlRouteO
   const apollo = new ApolloServer({
     schema,
     introspection: config.introspection,
-    validationRules: rules,
-    formatError: formatGraphqlError,
+    validationRules: protectionRules(config),
+    hideSchemaDetailsFromClientErrors: !config.suggestions,
+    formatError,
     plugins: [
+      operationLimitsPlugin(schema, config),
       config.explorer ? ApolloServerPluginLandingPageLocalDefault({ embed: true }) : ApolloServerPluginLandingPageDisabled(),
       // No @cacheControl hints in this schema: the default plugin would only add work to every field of every query.
       ApolloServerPluginCacheControlDisabled(),
@@ -142,7 +140,16 @@ export async function graphqlRoutes(app: FastifyInstance, options: GraphqlRouteO
         extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
       });
     }
-    return {};
+    // Before Apollo parses it.
+    const tooLarge = documentRefusal(queryOf(request), config);
+    if (tooLarge !== null) throw tooLarge;
+    return operationContext(config);
   };
-  app.route({ url: GRAPHQL_PATH, method: ['GET', 'POST', 'OPTIONS'], handler: fastifyApolloHandler(apollo, { context }) });
+  app.route({
+    url: GRAPHQL_PATH,
+    method: ['GET', 'POST', 'OPTIONS'],
+    // The document and as much again for its variables; the document alone is held to its limit by the context.
+    bodyLimit: 2 * config.maxDocumentBytes,
+    handler: fastifyApolloHandler(apollo, { context }),
+  });
 }

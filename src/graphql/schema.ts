@@ -7,6 +7,7 @@ import { CallbackActivityResolver } from './activity/callbackActivity.resolver';
 import { CallbackResolver } from './callback/callback.resolver';
 import { DateTimeScalar } from './dates';
 import { RelayTaskResolver } from './relayTask/relayTask.resolver';
+import { chargeResponses } from './responseBudget';
 import type { GraphqlServices } from './services';
 import { createTopics } from './topics';
 import { SessionResolver } from './session/session.resolver';
@@ -33,13 +34,15 @@ export function buildGraphqlSchema(services: GraphqlServices | null): GraphQLSch
   const instances = new Map<Function, object>(
     services === null ? [] : RESOLVERS.map((Resolver) => [Resolver, new Resolver(services)] as const),
   );
-  return buildSchemaSync({
+  const schema = buildSchemaSync({
     resolvers: RESOLVERS,
     pubSub: services?.topics ?? createTopics(),
     scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
     validateFn: validateArguments,
     container: { get: (someClass: Function, _data: ResolverData<object>) => instances.get(someClass) },
   });
+  chargeResponses(schema);
+  return schema;
 }
 
 /** The schema as SDL, sorted so that the checked-in file changes only when the API does. */

@@ -4,6 +4,7 @@ import type { ActivityQueries } from '../readmodel/activityQueries';
 import type { CallbackQueries } from '../readmodel/callbackQueries';
 import type { RelayTaskQueries } from '../readmodel/relayTaskQueries';
 import type { SessionQueries } from '../readmodel/sessionQueries';
+import type { EventLoopTurns } from './eventLoopTurns';
 import type { Topics } from './topics';
 
 export interface GraphqlServices {
@@ -13,4 +14,5 @@ export interface GraphqlServices {
   callbacks: CallbackQueries;
   activity: ActivityQueries;
   topics: Topics;
+  turns: EventLoopTurns;
 }

@@ -1,7 +1,7 @@
 // Time travel: a session's or task's row as it stood at an instant, folded from its events received by then.
 import type { RecordedEvent } from '../eventstore/eventStore';
 import { toProjectedEvent, type ProjectedEvent } from './projectedEvent';
-import { emptyRelayTask, reduceRelayTask, relayTaskRow, type RelayTaskRow } from './relayTask.reducer';
+import { emptyRelayTask, reduceRelayTask, relayTaskRow, type RelayTaskRow, type RelayTaskState } from './relayTask.reducer';
 import { emptySession, reduceSession, sessionRow, type SessionRow } from './session.reducer';
 
 function receivedBy(events: readonly RecordedEvent[], asOf: number): ProjectedEvent[] {
@@ -14,8 +14,26 @@ export function sessionAsOf(sequence: string, events: readonly RecordedEvent[], 
   return known.length === 0 ? null : sessionRow(known.reduce(reduceSession, emptySession(sequence)));
 }
 
-/** `events` are the task stream's and those of exits matched to it. */
-export function relayTaskAsOf(taskId: string, events: readonly RecordedEvent[], asOf: number): RelayTaskRow | null {
-  const known = receivedBy(events, asOf);
-  return known.length === 0 ? null : relayTaskRow(known.reduce(reduceRelayTask, emptyRelayTask(taskId)));
+/** A task as it stood at an instant, folded from its events a page at a time: those of its stream and of exits matched to it. */
+export class RelayTaskAsOf {
+  private state: RelayTaskState;
+  private received = 0;
+
+  constructor(
+    taskId: string,
+    private readonly asOf: number,
+  ) {
+    this.state = emptyRelayTask(taskId);
+  }
+
+  add(events: readonly RecordedEvent[]): void {
+    const known = receivedBy(events, this.asOf);
+    this.received += known.length;
+    this.state = known.reduce(reduceRelayTask, this.state);
+  }
+
+  /** Null when none of its events had been received at that instant. */
+  row(): RelayTaskRow | null {
+    return this.received === 0 ? null : relayTaskRow(this.state);
+  }
 }

@@ -1,5 +1,6 @@
 // The raw audit log of callbacks, and exits still waiting for their task.
-import { Arg, Args, ArgsType, Field, Query, Resolver, Root, Subscription } from 'type-graphql';
+import { ValidateNested } from 'class-validator';
+import { Args, ArgsType, Field, Query, Resolver, Root, Subscription } from 'type-graphql';
 import type { CallbackLogEntry } from '../../readmodel/callbackQueries';
 import { Connection, PageArgs } from '../connection';
 import { withCursor } from '../errors';
@@ -14,6 +15,14 @@ export const CallbackEventConnection = Connection(CallbackEvent, 'CallbackEvent'
 @ArgsType()
 class CallbacksArgs extends PageArgs {
   @Field(() => CallbackFilter, { nullable: true })
+  @ValidateNested()
+  filter?: CallbackFilter | null;
+}
+
+@ArgsType()
+class CallbackReceivedArgs {
+  @Field(() => CallbackFilter, { nullable: true })
+  @ValidateNested()
   filter?: CallbackFilter | null;
 }
 
@@ -40,10 +49,7 @@ export class CallbackResolver {
       matchesCallbackFilter(payload, args.filter),
     description: 'Every callback that matches the filter, once it is in the read models.',
   })
-  callbackReceived(
-    @Root() entry: CallbackLogEntry,
-    @Arg('filter', () => CallbackFilter, { nullable: true }) _filter?: CallbackFilter | null,
-  ): CallbackEvent {
+  callbackReceived(@Root() entry: CallbackLogEntry, @Args() _args: CallbackReceivedArgs): CallbackEvent {
     return CallbackEvent.fromEntry(entry);
   }
 }

@@ -1,8 +1,10 @@
 // Queries and live updates of relay tasks.
+import { ValidateNested } from 'class-validator';
 import { Arg, Args, ArgsType, Field, FieldResolver, ID, Query, Resolver, Root, Subscription } from 'type-graphql';
 import { relayTaskStream } from '../../domain/streamNames';
 import type { RelayTaskRow } from '../../projections/relayTask.reducer';
-import { relayTaskAsOf } from '../../projections/timeTravel';
+import { RelayTaskAsOf } from '../../projections/timeTravel';
+import type { CallbackLogEntry } from '../../readmodel/callbackQueries';
 import { CallbackEvent } from '../callback/callbackEvent.type';
 import { Connection, PageArgs } from '../connection';
 import { withCursor } from '../errors';
@@ -17,8 +19,19 @@ export const RelayTaskConnection = Connection(RelayTask, 'RelayTask');
 @ArgsType()
 class RelayTasksArgs extends PageArgs {
   @Field(() => RelayTaskFilter, { nullable: true })
+  @ValidateNested()
   filter?: RelayTaskFilter | null;
 }
+
+@ArgsType()
+class RelayTaskUpdatedArgs {
+  @Field(() => RelayTaskFilter, { nullable: true })
+  @ValidateNested()
+  filter?: RelayTaskFilter | null;
+}
+
+/** Events read from the log or the read models per turn of the event loop: a long task's take many turns. */
+const READ_PAGE = 1000;
 
 @Resolver(() => RelayTask)
 export class RelayTaskResolver {
@@ -38,8 +51,20 @@ export class RelayTaskResolver {
       const row = this.services.relayTasks.byTaskId(taskId);
       return row === null ? null : RelayTask.fromRow(row);
     }
-    const streams = await Promise.all(this.streamsOf(taskId).map((stream) => this.services.store.readStream(stream)));
-    const row = relayTaskAsOf(taskId, streams.flat(), asOf.getTime());
+    const { store, turns } = this.services;
+    const travel = new RelayTaskAsOf(taskId, asOf.getTime());
+    for (const stream of this.streamsOf(taskId)) {
+      for (let fromRevision = 0n; ; ) {
+        const page = await turns.run(async () => {
+          const events = await store.readStream(stream, { fromRevision, maxCount: READ_PAGE });
+          travel.add(events);
+          return events;
+        });
+        if (page.length < READ_PAGE) break;
+        fromRevision = page[page.length - 1]!.revision + 1n;
+      }
+    }
+    const row = await turns.run(() => travel.row());
     return row === null ? null : RelayTask.fromRow(row);
   }
 
@@ -50,8 +75,18 @@ export class RelayTaskResolver {
   }
 
   @FieldResolver(() => [CallbackEvent], { description: 'The callbacks of this task, matched exits included, oldest first.' })
-  events(@Root() task: RelayTask): CallbackEvent[] {
-    return this.services.callbacks.ofStreams(this.streamsOf(task.taskId)).map(CallbackEvent.fromEntry);
+  async events(@Root() task: RelayTask): Promise<CallbackEvent[]> {
+    const { callbacks, turns } = this.services;
+    const entries: CallbackLogEntry[] = [];
+    for (const stream of this.streamsOf(task.taskId)) {
+      for (let after = 0n; ; ) {
+        const page = await turns.run(() => callbacks.pageOfStream(stream, after, READ_PAGE));
+        entries.push(...page);
+        if (page.length < READ_PAGE) break;
+        after = page[page.length - 1]!.position;
+      }
+    }
+    return entries.sort((a, b) => (a.position < b.position ? -1 : 1)).map(CallbackEvent.fromEntry);
   }
 
   @Subscription(() => RelayTask, {
@@ -60,10 +95,7 @@ export class RelayTaskResolver {
       matchesRelayTaskFilter(payload, relayTaskListFilter(args.filter)),
     description: 'Every change of a relay task that matches the filter, as the read model commits it.',
   })
-  relayTaskUpdated(
-    @Root() row: RelayTaskRow,
-    @Arg('filter', () => RelayTaskFilter, { nullable: true }) _filter?: RelayTaskFilter | null,
-  ): RelayTask {
+  relayTaskUpdated(@Root() row: RelayTaskRow, @Args() _args: RelayTaskUpdatedArgs): RelayTask {
     return RelayTask.fromRow(row);
   }
 }

@@ -1,4 +1,5 @@
 // Queries and live updates of stream sessions.
+import { ValidateNested } from 'class-validator';
 import { Arg, Args, ArgsType, Field, FieldResolver, ID, Query, Resolver, Root, Subscription } from 'type-graphql';
 import type { SessionRow } from '../../projections/session.reducer';
 import { sessionAsOf } from '../../projections/timeTravel';
@@ -17,6 +18,14 @@ export const StreamSessionConnection = Connection(StreamSession, 'StreamSession'
 @ArgsType()
 class SessionsArgs extends PageArgs {
   @Field(() => SessionFilter, { nullable: true })
+  @ValidateNested()
+  filter?: SessionFilter | null;
+}
+
+@ArgsType()
+class SessionUpdatedArgs {
+  @Field(() => SessionFilter, { nullable: true })
+  @ValidateNested()
   filter?: SessionFilter | null;
 }
 
@@ -55,10 +64,7 @@ export class SessionResolver {
       matchesSessionFilter(payload, sessionListFilter(args.filter)),
     description: 'Every change of a session that matches the filter, as the read model commits it.',
   })
-  sessionUpdated(
-    @Root() row: SessionRow,
-    @Arg('filter', () => SessionFilter, { nullable: true }) _filter?: SessionFilter | null,
-  ): StreamSession {
+  sessionUpdated(@Root() row: SessionRow, @Args() _args: SessionUpdatedArgs): StreamSession {
     return StreamSession.fromRow(row);
   }
 }

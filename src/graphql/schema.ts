@@ -1,9 +1,9 @@
 // Builds the executable schema from the decorated classes, with services injected into resolvers.
 import 'reflect-metadata';
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
-import { validateSync, type ValidatorOptions } from 'class-validator';
-import { ArgumentValidationError, buildSchemaSync, type ResolverData } from 'type-graphql';
+import { buildSchemaSync, type ResolverData } from 'type-graphql';
 import { CallbackActivityResolver } from './activity/callbackActivity.resolver';
+import { validateArguments } from './argumentValidation';
 import { CallbackResolver } from './callback/callback.resolver';
 import { DateTimeScalar } from './dates';
 import { RelayTaskResolver } from './relayTask/relayTask.resolver';
@@ -13,21 +13,6 @@ import { createTopics } from './topics';
 import { SessionResolver } from './session/session.resolver';
 
 const RESOLVERS = [SessionResolver, RelayTaskResolver, CallbackResolver, CallbackActivityResolver] as const;
-
-/** What type-graphql's own class-validator call would use with `validate: { forbidUnknownValues: false }`. */
-const VALIDATOR_OPTIONS: ValidatorOptions = { skipMissingProperties: true, forbidUnknownValues: false };
-
-/**
- * Arguments checked against their class-validator decorators as type-graphql would, but synchronously:
- * its own path loads class-validator through require() and awaits a validation on every request.
- */
-function validateArguments(value: unknown): void {
-  for (const item of Array.isArray(value) ? value : [value]) {
-    if (item === null || typeof item !== 'object') continue;
-    const failures = validateSync(item as object, VALIDATOR_OPTIONS);
-    if (failures.length > 0) throw new ArgumentValidationError(failures);
-  }
-}
 
 /** `services` may be null to print the schema: resolvers are then never called. */
 export function buildGraphqlSchema(services: GraphqlServices | null): GraphQLSchema {

@@ -88,3 +88,20 @@ export async function waitForSubscribers(service: { subscriberCount(): number },
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
 }
+
+/** The first answer to an operation over the WebSocket: its result, or the errors it was refused with. */
+export function firstAnswer(client: Client, query: string, variables?: Record<string, unknown>): Promise<FormattedExecutionResult> {
+  return new Promise((resolve, reject) => {
+    const unsubscribe = client.subscribe(
+      { query, variables },
+      {
+        next: (result) => {
+          unsubscribe();
+          resolve(result as FormattedExecutionResult);
+        },
+        error: (error) => (Array.isArray(error) ? resolve({ errors: error }) : reject(error)),
+        complete: () => undefined,
+      },
+    );
+  });
+}

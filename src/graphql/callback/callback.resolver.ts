@@ -5,6 +5,7 @@ import type { CallbackLogEntry } from '../../readmodel/callbackQueries';
 import { Connection, PageArgs } from '../connection';
 import { withCursor } from '../errors';
 import { DEFAULT_PAGE_SIZE } from '../../readmodel/pagination';
+import { checkedTopic, FilterArgs } from '../argumentValidation';
 import type { GraphqlServices } from '../services';
 import { Topic } from '../topics';
 import { CallbackEvent } from './callbackEvent.type';
@@ -19,12 +20,7 @@ class CallbacksArgs extends PageArgs {
   filter?: CallbackFilter | null;
 }
 
-@ArgsType()
-class CallbackReceivedArgs {
-  @Field(() => CallbackFilter, { nullable: true })
-  @ValidateNested()
-  filter?: CallbackFilter | null;
-}
+const CallbackReceivedArgs = FilterArgs(CallbackFilter);
 
 @Resolver(() => CallbackEvent)
 export class CallbackResolver {
@@ -44,12 +40,12 @@ export class CallbackResolver {
   }
 
   @Subscription(() => CallbackEvent, {
-    topics: Topic.CallbackReceived,
+    topics: checkedTopic(CallbackReceivedArgs, CallbackFilter, Topic.CallbackReceived),
     filter: ({ payload, args }: { payload: CallbackLogEntry; args: { filter?: CallbackFilter | null } }) =>
       matchesCallbackFilter(payload, args.filter),
     description: 'Every callback that matches the filter, once it is in the read models.',
   })
-  callbackReceived(@Root() entry: CallbackLogEntry, @Args() _args: CallbackReceivedArgs): CallbackEvent {
+  callbackReceived(@Root() entry: CallbackLogEntry, @Args(() => CallbackReceivedArgs) _args: InstanceType<typeof CallbackReceivedArgs>): CallbackEvent {
     return CallbackEvent.fromEntry(entry);
   }
 }

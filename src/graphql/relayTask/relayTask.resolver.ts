@@ -9,6 +9,7 @@ import { CallbackEvent } from '../callback/callbackEvent.type';
 import { Connection, PageArgs } from '../connection';
 import { withCursor } from '../errors';
 import { DEFAULT_PAGE_SIZE } from '../../readmodel/pagination';
+import { checkedTopic, FilterArgs } from '../argumentValidation';
 import type { GraphqlServices } from '../services';
 import { Topic } from '../topics';
 import { RelayTask } from './relayTask.type';
@@ -23,15 +24,10 @@ class RelayTasksArgs extends PageArgs {
   filter?: RelayTaskFilter | null;
 }
 
-@ArgsType()
-class RelayTaskUpdatedArgs {
-  @Field(() => RelayTaskFilter, { nullable: true })
-  @ValidateNested()
-  filter?: RelayTaskFilter | null;
-}
+const RelayTaskUpdatedArgs = FilterArgs(RelayTaskFilter);
 
 /** Events read from the log or the read models per turn of the event loop: a long task's take many turns. */
-const READ_PAGE = 1000;
+const READ_PAGE = 250;
 
 @Resolver(() => RelayTask)
 export class RelayTaskResolver {
@@ -90,12 +86,12 @@ export class RelayTaskResolver {
   }
 
   @Subscription(() => RelayTask, {
-    topics: Topic.RelayTaskUpdated,
+    topics: checkedTopic(RelayTaskUpdatedArgs, RelayTaskFilter, Topic.RelayTaskUpdated),
     filter: ({ payload, args }: { payload: RelayTaskRow; args: { filter?: RelayTaskFilter | null } }) =>
       matchesRelayTaskFilter(payload, relayTaskListFilter(args.filter)),
     description: 'Every change of a relay task that matches the filter, as the read model commits it.',
   })
-  relayTaskUpdated(@Root() row: RelayTaskRow, @Args() _args: RelayTaskUpdatedArgs): RelayTask {
+  relayTaskUpdated(@Root() row: RelayTaskRow, @Args(() => RelayTaskUpdatedArgs) _args: InstanceType<typeof RelayTaskUpdatedArgs>): RelayTask {
     return RelayTask.fromRow(row);
   }
 }

@@ -8,6 +8,7 @@ import { CallbackEvent } from '../callback/callbackEvent.type';
 import { Connection, PageArgs } from '../connection';
 import { withCursor } from '../errors';
 import { DEFAULT_PAGE_SIZE } from '../../readmodel/pagination';
+import { checkedTopic, FilterArgs } from '../argumentValidation';
 import type { GraphqlServices } from '../services';
 import { Topic } from '../topics';
 import { StreamSession } from './session.type';
@@ -22,12 +23,7 @@ class SessionsArgs extends PageArgs {
   filter?: SessionFilter | null;
 }
 
-@ArgsType()
-class SessionUpdatedArgs {
-  @Field(() => SessionFilter, { nullable: true })
-  @ValidateNested()
-  filter?: SessionFilter | null;
-}
+const SessionUpdatedArgs = FilterArgs(SessionFilter);
 
 @Resolver(() => StreamSession)
 export class SessionResolver {
@@ -59,12 +55,12 @@ export class SessionResolver {
   }
 
   @Subscription(() => StreamSession, {
-    topics: Topic.SessionUpdated,
+    topics: checkedTopic(SessionUpdatedArgs, SessionFilter, Topic.SessionUpdated),
     filter: ({ payload, args }: { payload: SessionRow; args: { filter?: SessionFilter | null } }) =>
       matchesSessionFilter(payload, sessionListFilter(args.filter)),
     description: 'Every change of a session that matches the filter, as the read model commits it.',
   })
-  sessionUpdated(@Root() row: SessionRow, @Args() _args: SessionUpdatedArgs): StreamSession {
+  sessionUpdated(@Root() row: SessionRow, @Args(() => SessionUpdatedArgs) _args: InstanceType<typeof SessionUpdatedArgs>): StreamSession {
     return StreamSession.fromRow(row);
   }
 }

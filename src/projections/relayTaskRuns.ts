@@ -220,7 +220,8 @@ export function buildRelayRuns(facts: readonly RelayFact[]): RelayRuns {
 /** Whether a dated fact placed in `owner` changes where an undated fact already placed belongs. */
 function movesUndated(view: RelayRuns, owner: Run, fact: RelayFact): boolean {
   if (view.undated === 0 || view.runs.length < 2) return false;
-  if (fact.kind === 'exit') return owner.exits === 0 && view.undatedExits > 0;
+  // Undated exits go to the newest runs without a dated exit: one more run with a dated exit shifts them.
+  if (fact.kind === 'exit') return owner.finalExit?.at == null && view.undatedExits > 0;
   if (fact.kind !== 'fileStart') return false;
   const key = fileKey(fact.file);
   return view.undatedFinishes.has(key) && owner.files.get(key)?.start?.at == null;

@@ -10,7 +10,7 @@ const T0 = 1_700_000_000_000;
 const sec = (ms: number) => Math.floor(ms / 1000);
 
 /** One relay callback, with times from a few seconds so that starts, whole seconds and untimed callbacks collide. */
-const callbackArb = fc.record({
+const callbackFields = {
   kind: fc.constantFrom('start', 'start', 'fileStart', 'fileFinish', 'exit', 'alarm'),
   ms: fc.option(fc.integer({ min: 0, max: 6_000 }), { nil: undefined }),
   seconds: fc.option(fc.integer({ min: 0, max: 6 }), { nil: undefined }),
@@ -21,7 +21,8 @@ const callbackArb = fc.record({
   streamId: fc.constantFrom('s1', 's2', undefined),
   sourceUrls: fc.constantFrom(['http://a/1.m3u8'], ['http://b/2.m3u8'], [], undefined),
   received: fc.nat({ max: 100_000 }),
-});
+};
+const callbackArb = fc.record(callbackFields);
 type CallbackModel = typeof callbackArb extends fc.Arbitrary<infer T> ? T : never;
 
 function relayEvent(c: CallbackModel): ProjectedEvent {
@@ -78,6 +79,24 @@ describe('relay-task fold', () => {
         expect(foldRelayTask(TASK, events)).toEqual(rows[rows.length - 1]);
       }),
       { numRuns: 400 },
+    );
+  });
+
+  it('gives the reference row after every event when CSS dates its starts but few other callbacks (older CSS)', () => {
+    const olderCss = fc.array(
+      fc.record({
+        ...callbackFields,
+        ms: fc.integer({ min: 0, max: 4_000 }),
+        seconds: fc.oneof({ arbitrary: fc.constant(undefined), weight: 3 }, { arbitrary: fc.integer({ min: 0, max: 4 }), weight: 1 }),
+      }),
+      { minLength: 1, maxLength: 16 },
+    );
+    fc.assert(
+      fc.property(olderCss, (models) => {
+        const events = models.map((model) => relayEvent({ ...model, ms: model.kind === 'start' ? model.ms : undefined }));
+        rowsEventByEvent(events).forEach((row, i) => expect(row).toEqual(naiveRelayTaskFold(TASK, events.slice(0, i + 1))));
+      }),
+      { numRuns: 300 },
     );
   });
 

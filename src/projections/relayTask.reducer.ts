@@ -4,7 +4,8 @@
 // So the row is the same for any arrival order of the events, repeats included.
 import type { RelayFields, RelayVodFile } from '../domain/callbackEvents';
 import type { ProjectedEvent } from './projectedEvent';
-import { addToRelayRuns, buildRelayRuns, relayRunsRow, type RelayRuns } from './relayTaskRuns';
+import { buildRelayRuns, relayRunsRow, type RelayRuns } from './relayTaskRuns';
+import { addToRelayRuns } from './relayTaskRunsUpdate';
 
 export { latestAt } from './relayTaskRuns';
 

@@ -1,12 +1,11 @@
-// A relay task's runs, VOD files and alarms, derived from its facts: built at once, then kept up to date fact by fact.
+// A relay task's runs, VOD files and alarms, derived from its facts: built at once here, kept up to date
+// fact by fact in relayTaskRunsUpdate.ts.
 //
 // A TaskStart with a start time not seen before opens a run; facts with a time belong to the run whose
 // start precedes them, to the second when CSS gave only event_time (or to a run whose start was never
 // seen); facts without one belong to the only run, or to the run they can be matched to. Within a run,
 // each file and the run's exit keep the first or last fact that says something, in the run's order
-// (timed facts by time, then untimed ones by id): adding a fact compares it with what is kept, so a fact
-// that moves no other costs O(log runs). One that could move others (a start inside a run, an untimed
-// exit among several runs) returns false, and the runs are built again from all the facts.
+// (timed facts by time, then untimed ones by id), so the order facts are added in does not matter.
 import type { RelayVodFile } from '../domain/callbackEvents';
 import type { RelayFact, RelayFileRow, RelayRunRow, RelayTaskRow } from './relayTask.reducer';
 
@@ -34,7 +33,7 @@ export const latestAt = (fact: Pick<RelayFact, 'at' | 'atWholeSecond'>): number 
  * A run's file is its index in source_urls; the URL only when CSS gave no index. (The documents'
  * Start and Finish of index 0 carry different URLs: keyed by URL, one file became two halves.)
  */
-const fileKey = (file: RelayVodFile | undefined): string =>
+export const fileKey = (file: RelayVodFile | undefined): string =>
   file !== undefined && file.index !== null ? `index ${file.index}` : `url ${file?.url ?? ''}`;
 const shownAt = (fact: RelayFact): number => fact.at ?? fact.receivedAt;
 
@@ -55,7 +54,7 @@ interface FileTally {
   undatedFinish: RelayFact | null;
 }
 
-interface Run {
+export interface Run {
   start: RelayFact | null;
   startAt: number | null;
   exits: number;
@@ -84,11 +83,11 @@ export interface RelayRuns {
   lastEventAt: number;
 }
 
-const newRun = (start: RelayFact | null, startAt: number | null): Run => ({
+export const newRun = (start: RelayFact | null, startAt: number | null): Run => ({
   start, startAt, exits: 0, finalExit: null, files: new Map(), alarms: [], lastDatedAt: Number.NEGATIVE_INFINITY,
 });
 
-function addToRun(run: Run, fact: RelayFact): void {
+export function addToRun(run: Run, fact: RelayFact): void {
   if (fact.at !== null) run.lastDatedAt = Math.max(run.lastDatedAt, latestAt(fact));
   if (fact.kind === 'exit') {
     run.exits++;
@@ -116,7 +115,7 @@ function addToRun(run: Run, fact: RelayFact): void {
 }
 
 /** What the task as a whole shows, whichever run a fact is in. */
-function noteTask(view: RelayRuns, fact: RelayFact): void {
+export function noteTask(view: RelayRuns, fact: RelayFact): void {
   view.lastEventAt = Math.max(view.lastEventAt, shownAt(fact));
   const { latest } = view;
   if (fact.appId !== null) latest.appId = latestOf(latest.appId, fact);
@@ -125,7 +124,7 @@ function noteTask(view: RelayRuns, fact: RelayFact): void {
   if (fact.sourceUrls.length > 0) latest.sourceUrls = latestOf(latest.sourceUrls, fact);
 }
 
-function countUndated(view: RelayRuns, fact: RelayFact): void {
+export function countUndated(view: RelayRuns, fact: RelayFact): void {
   view.undated++;
   const key = fileKey(fact.file);
   if (fact.kind === 'exit') view.undatedExits++;
@@ -139,10 +138,10 @@ function countUndated(view: RelayRuns, fact: RelayFact): void {
   }
 }
 
-const hasDatedRuns = (view: RelayRuns): boolean => view.runs.length > 0 && view.runs[view.runs.length - 1]!.startAt !== null;
+export const hasDatedRuns = (view: RelayRuns): boolean => view.runs.length > 0 && view.runs[view.runs.length - 1]!.startAt !== null;
 
 /** Index of the last dated run started at or before `instant`, or -1: a binary search over the starts. */
-function runAt(view: RelayRuns, instant: number): number {
+export function runAt(view: RelayRuns, instant: number): number {
   let low = view.unseen === null ? 0 : 1;
   let high = view.runs.length - 1;
   let found = -1;
@@ -215,99 +214,6 @@ export function buildRelayRuns(facts: readonly RelayFact[]): RelayRuns {
     countUndated(view, fact);
   }
   return view;
-}
-
-/** Whether a dated fact placed in `owner` changes where an undated fact already placed belongs. */
-function movesUndated(view: RelayRuns, owner: Run, fact: RelayFact): boolean {
-  if (view.undated === 0 || view.runs.length < 2) return false;
-  // Undated exits go to the newest runs without a dated exit: one more run with a dated exit shifts them.
-  if (fact.kind === 'exit') return owner.finalExit?.at == null && view.undatedExits > 0;
-  if (fact.kind !== 'fileStart') return false;
-  const key = fileKey(fact.file);
-  return view.undatedFinishes.has(key) && owner.files.get(key)?.start?.at == null;
-}
-
-function addStart(view: RelayRuns, fact: RelayFact): boolean {
-  const { runs } = view;
-  if (fact.at === null) {
-    if (hasDatedRuns(view)) return true; // undated starts open no run beside dated ones
-    const only = runs[0];
-    if (only === undefined) runs.push(newRun(fact, null));
-    else if (only.start === null) {
-      only.start = fact; // the run whose start was never seen is the only run either way
-      view.unseen = null;
-    } else if (fact.id < only.start.id) only.start = fact;
-    return true;
-  }
-  if (!hasDatedRuns(view)) return false;
-  const i = runAt(view, fact.at);
-  const run = runs[i];
-  if (run !== undefined && run.startAt === fact.at) {
-    if (fact.id < run.start!.id) run.start = fact;
-    return true;
-  }
-  const last = runs[runs.length - 1]!;
-  if (fact.at <= last.startAt! || last.lastDatedAt >= fact.at || view.undated > 0) return false;
-  runs.push(newRun(fact, fact.at)); // a restart after everything known: no fact changes run
-  return true;
-}
-
-function addDated(view: RelayRuns, fact: RelayFact): boolean {
-  const { runs } = view;
-  let owner = hasDatedRuns(view) ? (runs[runAt(view, latestAt(fact))] ?? view.unseen) : runs[0];
-  if (owner === undefined || owner === null) {
-    // A run whose start was never seen comes first; undated facts, matched by where runs stand, could move.
-    if (view.undated > 0) return false;
-    owner = view.unseen = newRun(null, null);
-    runs.unshift(owner);
-  }
-  if (movesUndated(view, owner, fact)) return false;
-  addToRun(owner, fact);
-  return true;
-}
-
-function addUndated(view: RelayRuns, fact: RelayFact): boolean {
-  const { runs } = view;
-  if (runs.length === 0) runs.push((view.unseen = newRun(null, null)));
-  let target = runs[runs.length - 1]!;
-  if (runs.length > 1) {
-    const key = fileKey(fact.file);
-    if (fact.kind === 'exit') return false;
-    if (fact.kind === 'fileStart' && startMovesFinishes(view, fact, key)) return false;
-    if (fact.kind === 'fileFinish') target = runOfUndatedFinish(view, fact, key);
-  }
-  addToRun(target, fact);
-  countUndated(view, fact);
-  return true;
-}
-
-/**
- * Whether an undated VodSourceFileStart (it goes to the latest run) changes where undated finishes of its
- * file belong: only those with a greater id that saw no start of the file in the latest run before it.
- */
-function startMovesFinishes(view: RelayRuns, fact: RelayFact, key: string): boolean {
-  const earliest = view.undatedStarts.get(key);
-  if (view.runs[view.runs.length - 1]!.files.get(key)?.start?.at != null || (earliest !== undefined && earliest < fact.id)) return false;
-  return (view.undatedFinishes.get(key) ?? '') > fact.id;
-}
-
-/** The newest run where the file started before this finish (undated starts, all in the latest run, by id). */
-function runOfUndatedFinish(view: RelayRuns, fact: RelayFact, key: string): Run {
-  const { runs } = view;
-  const latest = runs[runs.length - 1]!;
-  const undatedStart = view.undatedStarts.get(key);
-  if (latest.files.get(key)?.start?.at != null || (undatedStart !== undefined && undatedStart < fact.id)) return latest;
-  for (let i = runs.length - 2; i >= 0; i--) if (runs[i]!.files.get(key)?.start != null) return runs[i]!;
-  return latest;
-}
-
-/** Adds one more fact (a new id); false when it could move facts already placed: build the runs again. */
-export function addToRelayRuns(view: RelayRuns, fact: RelayFact): boolean {
-  const placed = fact.kind === 'start' ? addStart(view, fact) : fact.at !== null ? addDated(view, fact) : addUndated(view, fact);
-  if (!placed) return false;
-  noteTask(view, fact);
-  view.size++;
-  return true;
 }
 
 function fileRows(run: Run, runIndex: number): RelayFileRow[] {

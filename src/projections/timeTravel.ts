@@ -1,7 +1,7 @@
 // Time travel: a session's or task's row as it stood at an instant, folded from its events received by then.
 import type { RecordedEvent } from '../eventstore/eventStore';
 import { toProjectedEvent, type ProjectedEvent } from './projectedEvent';
-import { emptyRelayTask, reduceRelayTask, relayTaskRow, type RelayTaskRow, type RelayTaskState } from './relayTask.reducer';
+import { addRelayFact, emptyRelayTask, relayTaskRow, type RelayFact, type RelayTaskRow, type RelayTaskState } from './relayTask.reducer';
 import { emptySession, reduceSession, sessionRow, type SessionRow } from './session.reducer';
 
 function receivedBy(events: readonly RecordedEvent[], asOf: number): ProjectedEvent[] {
@@ -14,7 +14,10 @@ export function sessionAsOf(sequence: string, events: readonly RecordedEvent[], 
   return known.length === 0 ? null : sessionRow(known.reduce(reduceSession, emptySession(sequence)));
 }
 
-/** A task as it stood at an instant, folded from its events a page at a time: those of its stream and of exits matched to it. */
+/**
+ * A task as it stood at an instant, folded a page at a time from the facts the projector keeps of its
+ * events (those of its stream and of exits matched to it), each dated by its receipt.
+ */
 export class RelayTaskAsOf {
   private state: RelayTaskState;
   private received = 0;
@@ -26,10 +29,12 @@ export class RelayTaskAsOf {
     this.state = emptyRelayTask(taskId);
   }
 
-  add(events: readonly RecordedEvent[]): void {
-    const known = receivedBy(events, this.asOf);
-    this.received += known.length;
-    this.state = known.reduce(reduceRelayTask, this.state);
+  add(facts: readonly RelayFact[]): void {
+    for (const fact of facts) {
+      if (fact.receivedAt > this.asOf) continue;
+      this.received++;
+      this.state = addRelayFact(this.state, fact);
+    }
   }
 
   /** Null when none of its events had been received at that instant. */

@@ -1,19 +1,10 @@
 // What a GraphQL client's input is held to and told, over real HTTP and a real WebSocket: the filters' limits, and no schema hints in production.
 import type { Client } from 'graphql-ws';
 import type { RunningService } from '../../src/server';
-import { firstAnswer, subscriptionClient } from '../support/graphqlClient';
+import { firstAnswer, postQuery, subscriptionClient } from '../support/graphqlClient';
 import { startTestService, tempDataDir } from '../support/testService';
 
-type Errors = Array<{ message: string; extensions?: Record<string, unknown> }>;
-
-async function post(service: RunningService, query: string, variables?: Record<string, unknown>): Promise<{ data?: unknown; errors?: Errors }> {
-  const response = await fetch(`${service.url}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ query, variables }),
-  });
-  return (await response.json()) as { data?: unknown; errors?: Errors };
-}
+const post = async (service: RunningService, query: string, variables?: Record<string, unknown>) => (await postQuery(service.url, query, variables)).body;
 
 const TOO_LONG = 'x'.repeat(257);
 const TOO_MANY = Array.from({ length: 101 }, (_, i) => i);

@@ -3,24 +3,11 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Client } from 'graphql-ws';
 import type { RunningService } from '../../src/server';
-import { firstAnswer, subscriptionClient } from '../support/graphqlClient';
+import { firstAnswer, postQuery, subscriptionClient, type RawAnswer } from '../support/graphqlClient';
 import { postAndProject, startTestService, tempDataDir } from '../support/testService';
 
-interface Answer {
-  status: number;
-  body: { data?: unknown; errors?: Array<{ message: string; extensions?: Record<string, unknown> }> } | Record<string, unknown>;
-}
-
-async function post(service: RunningService, query: string, variables?: Record<string, unknown>): Promise<Answer> {
-  const response = await fetch(`${service.url}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ query, variables }),
-  });
-  return { status: response.status, body: (await response.json()) as Answer['body'] };
-}
-
-const errorsOf = (answer: Answer) => (answer.body as { errors?: Array<{ message: string; extensions?: Record<string, unknown> }> }).errors ?? [];
+const post = (service: RunningService, query: string, variables?: Record<string, unknown>) => postQuery(service.url, query, variables);
+const errorsOf = (answer: RawAnswer) => answer.body.errors ?? [];
 
 /** 15 aliases (the default alias limit) of a page of callback bodies whose size is a variable. */
 const FIFTEEN_PAGES_OF_BODIES = `query Bodies($n: Int) { ${Array.from({ length: 15 }, (_, i) => `a${i}: callbacks(first: $n) { nodes { raw } }`).join(' ')} }`;
@@ -71,7 +58,7 @@ describe('GraphQL limits under the default settings', () => {
   it('answers the same query with n = 5', async () => {
     const answer = await post(service, FIFTEEN_PAGES_OF_BODIES, { n: 5 });
     expect(errorsOf(answer)).toEqual([]);
-    expect((answer.body.data as Record<string, { nodes: unknown[] }>).a14!.nodes).toHaveLength(3);
+    expect((answer.body.data!.a14 as { nodes: unknown[] }).nodes).toHaveLength(3);
   });
 
   it('answers every example query of the README', async () => {

@@ -6,6 +6,7 @@ import type { EventStore } from '../../src/eventstore/eventStore';
 import { storedCallback } from '../../src/ingest/storedCallback';
 import type { RunningService } from '../../src/server';
 import { relayCallback } from '../support/callbackBodies';
+import { postQuery } from '../support/graphqlClient';
 import { startTestService, tempDataDir } from '../support/testService';
 
 const TASK = 'vod-loop';
@@ -39,10 +40,7 @@ async function appendLoopingTask(store: EventStore): Promise<{ last: bigint; cou
   return { last, count: bodies.length };
 }
 
-async function post(service: RunningService, query: string): Promise<{ data?: Record<string, unknown>; errors?: unknown[] }> {
-  const response = await fetch(`${service.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
-  return (await response.json()) as { data?: Record<string, unknown>; errors?: unknown[] };
-}
+const post = async (service: RunningService, query: string) => (await postQuery(service.url, query)).body;
 
 describe('time travel over a relay task of 5,000 events', () => {
   const data = tempDataDir();

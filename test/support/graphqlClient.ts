@@ -17,6 +17,21 @@ export async function graphql<Result, Variables>(
   return (await response.json()) as FormattedExecutionResult<Result>;
 }
 
+export interface RawAnswer {
+  status: number;
+  body: { data?: Record<string, unknown> | null; errors?: Array<{ message: string; extensions?: Record<string, unknown> }> };
+}
+
+/** A query as text (one the typed documents cannot express: aliases, misspellings, sizes), over real HTTP. */
+export async function postQuery(baseUrl: string, query: string, variables?: Record<string, unknown>): Promise<RawAnswer> {
+  const response = await fetch(`${baseUrl}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query, variables }),
+  });
+  return { status: response.status, body: (await response.json()) as RawAnswer['body'] };
+}
+
 /** Data of a successful query; throws with the errors otherwise. */
 export async function query<Result, Variables>(
   baseUrl: string,

@@ -26,8 +26,9 @@ class RelayTasksArgs extends PageArgs {
 
 const RelayTaskUpdatedArgs = FilterArgs(RelayTaskFilter);
 
-/** Events read from the log or the read models per turn of the event loop: a long task's take many turns. */
-const READ_PAGE = 250;
+/** Read per turn of the event loop: a long task's facts or callbacks take many turns. */
+const FACTS_PAGE = 1000;
+const CALLBACKS_PAGE = 250;
 
 @Resolver(() => RelayTask)
 export class RelayTaskResolver {
@@ -47,18 +48,16 @@ export class RelayTaskResolver {
       const row = this.services.relayTasks.byTaskId(taskId);
       return row === null ? null : RelayTask.fromRow(row);
     }
-    const { store, turns } = this.services;
+    const { relayTasks, turns } = this.services;
     const travel = new RelayTaskAsOf(taskId, asOf.getTime());
-    for (const stream of this.streamsOf(taskId)) {
-      for (let fromRevision = 0n; ; ) {
-        const page = await turns.run(async () => {
-          const events = await store.readStream(stream, { fromRevision, maxCount: READ_PAGE });
-          travel.add(events);
-          return events;
-        });
-        if (page.length < READ_PAGE) break;
-        fromRevision = page[page.length - 1]!.revision + 1n;
-      }
+    for (let after = ''; ; ) {
+      const page = await turns.run(() => {
+        const facts = relayTasks.factsOf(taskId, after, FACTS_PAGE);
+        travel.add(facts);
+        return facts;
+      });
+      if (page.length < FACTS_PAGE) break;
+      after = page[page.length - 1]!.id;
     }
     const row = await turns.run(() => travel.row());
     return row === null ? null : RelayTask.fromRow(row);
@@ -76,9 +75,9 @@ export class RelayTaskResolver {
     const entries: CallbackLogEntry[] = [];
     for (const stream of this.streamsOf(task.taskId)) {
       for (let after = 0n; ; ) {
-        const page = await turns.run(() => callbacks.pageOfStream(stream, after, READ_PAGE));
+        const page = await turns.run(() => callbacks.pageOfStream(stream, after, CALLBACKS_PAGE));
         entries.push(...page);
-        if (page.length < READ_PAGE) break;
+        if (page.length < CALLBACKS_PAGE) break;
         after = page[page.length - 1]!.position;
       }
     }

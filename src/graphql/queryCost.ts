@@ -19,7 +19,7 @@ export const COSTS = {
   runs: 10,
   files: 20,
   alarms: 20,
-  /** `asOf`: the task's or session's events read from the log again and folded. */
+  /** `asOf`: all the task's facts (or the session's events) read again and folded. */
   relayTaskAsOf: 250,
   sessionAsOf: 5,
 } as const;

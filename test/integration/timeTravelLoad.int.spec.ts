@@ -78,27 +78,27 @@ describe('time travel over a relay task of 5,000 events', () => {
     const asOf = new Date().toISOString();
     const aliases = Array.from({ length: 15 }, (_, i) => `a${i}: relayTask(taskId: "${TASK}", asOf: "${asOf}") { status files { index } }`).join(' ');
     const delay = monitorEventLoopDelay({ resolution: 10 });
-    const health: number[] = [];
-    let done = false;
     delay.enable();
     const started = performance.now();
+    let done = false;
     const answer = post(service, `{ ${aliases} }`).finally(() => (done = true));
+    // When /healthz answered, from the query's start to its answer: a loop held by the query leaves a gap.
+    const answeredAt = [started];
     for (let i = 0; i < 2_000 && !done; i++) {
-      const asked = performance.now();
       await fetch(`${service.url}/healthz`);
-      health.push(performance.now() - asked);
+      answeredAt.push(performance.now());
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
     const { data: answered, errors } = await answer;
-    const elapsed = performance.now() - started;
+    answeredAt.push(performance.now());
     delay.disable();
     expect(errors).toBeUndefined();
     expect(Object.keys(answered!)).toHaveLength(15);
-    // Measured at 60 ms or less with a load average of 6 on 2 cores (bench/timeTravel.ts); generous for a loaded
-    // machine. Before, the fold held the loop for the whole query: 19 s for three aliases.
+    // Measured at 40 ms or less with a load average of 3 on 2 cores (bench/timeTravel.ts); generous for a loaded
+    // machine. Before, the folds held the loop for the whole query (23 s here, 19 s for three aliases in production).
+    const longestGap = Math.max(...answeredAt.slice(1).map((at, i) => at - answeredAt[i]!));
+    expect(longestGap).toBeLessThan(1_000);
     expect(delay.max / 1e6).toBeLessThan(1_000);
-    expect(Math.max(...health)).toBeLessThan(1_000);
-    expect(health.length).toBeGreaterThan(1);
-    expect(elapsed).toBeLessThan(60_000);
+    expect(answeredAt.length).toBeGreaterThan(2);
   }, 90_000);
 });

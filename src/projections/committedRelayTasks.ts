@@ -1,8 +1,8 @@
 // Relay-task states as last committed, the most recently used kept in memory: a long task is not read back per batch.
 import type { RelayTaskState } from './relayTask.reducer';
 
-/** Facts kept in all (a few hundred bytes each); the most recently used task is kept whatever its size. */
-export const COMMITTED_FACTS_KEPT = 200_000;
+/** Facts kept in all (under a kilobyte each); the most recently used task is kept whatever its size. */
+export const COMMITTED_FACTS_KEPT = 50_000;
 
 export class CommittedRelayTasks {
   private readonly states = new Map<string, RelayTaskState>();

@@ -40,6 +40,8 @@ export interface GraphqlConfig {
   apiTokens: string[];
   introspection: boolean;
   explorer: boolean;
+  /** "Did you mean ...?" in errors: names of the schema's fields and types; off in production. */
+  suggestions: boolean;
   maxDepth: number;
   maxCost: number;
   maxAliases: number;
@@ -52,6 +54,10 @@ export interface GraphqlConfig {
   subscriberLimits: SubscriberLimits;
   /** Origins (besides the service's own) whose pages may open the WebSocket, as `scheme://host[:port]`. */
   allowedOrigins: string[];
+  /** Largest query document accepted, in bytes (UTF-8). */
+  maxDocumentBytes: number;
+  /** Largest answer to one operation (or one subscription event), in bytes of JSON, estimated as it is produced. */
+  maxResponseBytes: number;
 }
 
 export type Environment = Record<string, string | undefined>;
@@ -200,6 +206,7 @@ export function loadConfig(env: Environment, cwd = process.cwd(), openFileLimit 
       apiTokens,
       introspection: read.boolean('GRAPHQL_INTROSPECTION', !production),
       explorer: read.boolean('GRAPHQL_EXPLORER', !production),
+      suggestions: !production,
       maxDepth: read.integer('GRAPHQL_MAX_DEPTH', 10, 2, 100),
       maxCost: read.integer('GRAPHQL_MAX_COST', 5_000, 10, 10_000_000),
       maxAliases: read.integer('GRAPHQL_MAX_ALIASES', 15, 1, 1000),
@@ -211,6 +218,8 @@ export function loadConfig(env: Environment, cwd = process.cwd(), openFileLimit 
         maxPendingBytes: read.integer('GRAPHQL_SUBSCRIBER_MAX_PENDING_BYTES', DEFAULT_SUBSCRIBER_LIMITS.maxPendingBytes, 1024, 1024 * 1024 * 1024),
       },
       allowedOrigins: webOrigins('GRAPHQL_ALLOWED_ORIGINS', read.list('GRAPHQL_ALLOWED_ORIGINS')),
+      maxDocumentBytes: read.integer('GRAPHQL_MAX_DOCUMENT_BYTES', 64 * 1024, 1024, 1024 * 1024),
+      maxResponseBytes: read.integer('GRAPHQL_MAX_RESPONSE_BYTES', 8 * 1024 * 1024, 64 * 1024, 1024 * 1024 * 1024),
     },
   };
 }

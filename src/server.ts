@@ -11,6 +11,7 @@ import { authenticationEnabled } from './ingest/authenticateCallback';
 import { LedgerThread } from './ledger/ledgerThread';
 import { createServiceMetrics, reachabilityProbe } from './metrics/serviceMetrics';
 import { Projector, type ProjectionProgress, type ReadModelChange } from './projections/projector';
+import { EventLoopTurns } from './graphql/eventLoopTurns';
 import { buildGraphqlSchema } from './graphql/schema';
 import { createTopics, Topic, type Topics } from './graphql/topics';
 import { activityQueries } from './readmodel/activityQueries';
@@ -181,6 +182,7 @@ export async function startService(config: Config, logger: Logger = createLogger
     callbacks: callbackQueries(readModels),
     activity: activityQueries(readModels),
     quarantine,
+    turns: new EventLoopTurns(),
   });
   logger.info({ readModels: readModels.name, position: String(projector.status().position) }, `read models: ${readModels.name}`);
   const metrics = createServiceMetrics({

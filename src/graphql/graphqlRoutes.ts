@@ -3,14 +3,12 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { fastifyApolloHandler } from '@as-integrations/fastify';
-import { costLimitRule } from '@escape.tech/graphql-armor-cost-limit';
-import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
-import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { GraphQLError, NoSchemaIntrospectionCustomRule, type GraphQLFormattedError, type GraphQLSchema, type ValidationContext, type ValidationRule } from 'graphql';
+import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import type { GraphqlConfig } from '../config';
 import { matchingSecretIndex } from '../http/secrets';
 import type { SubscriberMetrics } from '../metrics/serviceMetrics';
+import { documentRefusal, operationContext, operationLimitsPlugin, protectionRules } from './operationLimits';
 import { startSubscriptionServer } from './subscriptionServer';
 import type { Topics } from './topics';
 
@@ -49,24 +47,25 @@ export function formatGraphqlError(formatted: GraphQLFormattedError): GraphQLFor
   return { ...formatted, message: `invalid arguments: ${fields.join('; ')}`, extensions: { ...extensions, fields } };
 }
 
-/** Depth, cost and alias limits (and no introspection when it is off), for HTTP and WebSocket alike. */
-export function protectionRules(config: GraphqlConfig): ValidationRule[] {
-  // Reported as validation errors (GRAPHQL_VALIDATION_FAILED), not thrown: a throw would be a 500.
-  const report = {
-    exposeLimits: true,
-    propagateOnRejection: false,
-    onReject: [
-      (context: ValidationContext | null, error: GraphQLError) =>
-        context?.reportError(new GraphQLError(error.message.replace(/^Syntax Error: /, ''))),
-    ],
+/** Apollo's own wording: "Did you mean ...?" names fields and types of the schema. */
+const SUGGESTION = / ?Did you mean(.+?)\?$/;
+
+/** As clients see errors over HTTP and WebSocket alike; without suggestions in production (a variable's unknown field, say). */
+function errorFormatter(config: GraphqlConfig, publicText: ((text: string) => string) | undefined) {
+  return (formatted: GraphQLFormattedError): GraphQLFormattedError => {
+    const { http: _status, ...extensions } = formatted.extensions ?? {};
+    const error = formatGraphqlError({ ...formatted, ...(formatted.extensions === undefined ? {} : { extensions }) });
+    const shown = config.suggestions ? error : { ...error, message: error.message.replace(SUGGESTION, '') };
+    // Only the service's own failures: a client's mistakes quote the client's input, which stays as it was.
+    const internal = shown.extensions?.code === 'INTERNAL_SERVER_ERROR';
+    return internal && publicText !== undefined ? { ...shown, message: publicText(shown.message) } : shown;
   };
-  const rules: ValidationRule[] = [
-    maxDepthRule({ n: config.maxDepth, ignoreIntrospection: true, ...report }),
-    costLimitRule({ maxCost: config.maxCost, ignoreIntrospection: true, ...report }),
-    maxAliasesRule({ n: config.maxAliases, ...report }),
-  ];
-  if (!config.introspection) rules.push(NoSchemaIntrospectionCustomRule);
-  return rules;
+}
+
+/** The query of an HTTP request, by POST or GET. */
+function queryOf(request: FastifyRequest): unknown {
+  const carrier = (request.method === 'GET' ? request.query : request.body) as { query?: unknown } | null | undefined;
+  return carrier?.query;
 }
 
 /** The token of `Authorization: Bearer <token>`, or of connection_init's `authorization` / `token`. */
@@ -83,14 +82,14 @@ function tokenAllowed(config: GraphqlConfig, token: string | undefined): boolean
 
 export async function graphqlRoutes(app: FastifyInstance, options: GraphqlRouteOptions): Promise<void> {
   const { schema, config } = options;
-  const rules = protectionRules(config);
+  const formatError = errorFormatter(config, options.publicText);
 
   const subscriptions = startSubscriptionServer({
     server: app.server,
     path: GRAPHQL_PATH,
     schema,
     config,
-    rules,
+    formatError,
     topics: options.topics,
     logger: app.log,
     metrics: options.metrics,
@@ -100,14 +99,11 @@ export async function graphqlRoutes(app: FastifyInstance, options: GraphqlRouteO
   const apollo = new ApolloServer({
     schema,
     introspection: config.introspection,
-    validationRules: rules,
-    formatError: (formatted) => {
-      const shown = formatGraphqlError(formatted);
-      // Only the service's own failures: a client's mistakes quote the client's input, which stays as it was.
-      const internal = shown.extensions?.code === 'INTERNAL_SERVER_ERROR';
-      return internal && options.publicText !== undefined ? { ...shown, message: options.publicText(shown.message) } : shown;
-    },
+    validationRules: protectionRules(config),
+    hideSchemaDetailsFromClientErrors: !config.suggestions,
+    formatError,
     plugins: [
+      operationLimitsPlugin(schema, config),
       config.explorer ? ApolloServerPluginLandingPageLocalDefault({ embed: true }) : ApolloServerPluginLandingPageDisabled(),
       // No @cacheControl hints in this schema: the default plugin would only add work to every field of every query.
       ApolloServerPluginCacheControlDisabled(),
@@ -125,7 +121,16 @@ export async function graphqlRoutes(app: FastifyInstance, options: GraphqlRouteO
         extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
       });
     }
-    return {};
+    // Before Apollo parses it.
+    const tooLarge = documentRefusal(queryOf(request), config);
+    if (tooLarge !== null) throw tooLarge;
+    return operationContext(config);
   };
-  app.route({ url: GRAPHQL_PATH, method: ['GET', 'POST', 'OPTIONS'], handler: fastifyApolloHandler(apollo, { context }) });
+  app.route({
+    url: GRAPHQL_PATH,
+    method: ['GET', 'POST', 'OPTIONS'],
+    // The document and as much again for its variables; the document alone is held to its limit by the context.
+    bodyLimit: 2 * config.maxDocumentBytes,
+    handler: fastifyApolloHandler(apollo, { context }),
+  });
 }

@@ -5,6 +5,7 @@ import type { CallbackQueries } from '../readmodel/callbackQueries';
 import type { QuarantineQueries } from '../readmodel/quarantineQueries';
 import type { RelayTaskQueries } from '../readmodel/relayTaskQueries';
 import type { SessionQueries } from '../readmodel/sessionQueries';
+import type { EventLoopTurns } from './eventLoopTurns';
 import type { Topics } from './topics';
 
 export interface GraphqlServices {
@@ -15,4 +16,5 @@ export interface GraphqlServices {
   activity: ActivityQueries;
   quarantine: QuarantineQueries;
   topics: Topics;
+  turns: EventLoopTurns;
 }

@@ -2,13 +2,15 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FastifyBaseLogger } from 'fastify';
-import { GraphQLError, parse, specifiedRules, validate, type GraphQLSchema, type ValidationRule } from 'graphql';
+import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { GraphqlConfig } from '../config';
 import { rawErrorResponse } from '../http/errorReply';
 import { REQUEST_ID_HEADER, requestIdOf } from '../http/requestId';
 import type { SubscriberMetrics } from '../metrics/serviceMetrics';
+import { checkedOperation } from './operationLimits';
+import { responseTooLarge, type BudgetedContext } from './responseBudget';
 import type { DropReason } from './subscriber';
 import type { SubscriptionContext, TopicSubscriber, Topics } from './topics';
 import { upgradeRefusal } from './webSocketUpgrade';
@@ -33,8 +35,8 @@ export interface SubscriptionServerOptions {
   path: string;
   schema: GraphQLSchema;
   config: GraphqlConfig;
-  /** Depth, cost and alias limits: the same as over HTTP. */
-  rules: ValidationRule[];
+  /** As errors are shown to clients, over HTTP and WebSocket alike. */
+  formatError(error: GraphQLFormattedError): GraphQLFormattedError;
   topics: Topics;
   logger: FastifyBaseLogger;
   metrics?: SubscriberMetrics | undefined;
@@ -52,7 +54,7 @@ interface Connection {
 const tooMany = (message: string) => new GraphQLError(message, { extensions: { code: 'TOO_MANY_SUBSCRIPTIONS' } });
 
 export function startSubscriptionServer(options: SubscriptionServerOptions): { stop(): Promise<void> } {
-  const { schema, config, rules, topics, logger, metrics } = options;
+  const { schema, config, topics, logger, metrics, formatError } = options;
   // maxPayload is checked on each frame's header, before its body is read: before connection_init is, too.
   const webSockets = new WebSocketServer({ noServer: true, maxPayload: config.webSocketMaxPayloadBytes });
   const connections = new WeakMap<WebSocket, Connection>();
@@ -87,32 +89,33 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): { s
   const subscriptions = useServer(
     {
       schema,
-      context: (context): SubscriptionContext => {
-        const connection = connections.get(context.extra.socket);
-        return connection === undefined ? {} : { subscriber: connection.subscriber };
-      },
       onConnect: (context) => {
         if (options.admits(context.connectionParams ?? {})) return true;
         context.extra.socket.close(FORBIDDEN, 'Forbidden: connection_init needs a valid API token');
         return false;
       },
-      // The same limits as over HTTP: validated here, so graphql-ws executes what passed.
+      // The same limits as over HTTP (document size, depth, aliases, cost with the variables): checked here, so
+      // graphql-ws executes what passed, with the socket's subscriber and the answer's allowance in its context.
       onSubscribe: (context, id, payload) => {
         const connection = connections.get(context.extra.socket);
         if (connection === undefined) return [new GraphQLError('this connection is closing')];
         const refusal = overLimit(connection);
         if (refusal !== null) return [refusal];
-        let document;
-        try {
-          document = parse(payload.query);
-        } catch (error) {
-          return [error instanceof GraphQLError ? error : new GraphQLError(String(error))];
-        }
-        const errors = validate(schema, document, [...specifiedRules, ...rules]);
-        if (errors.length > 0) return errors;
+        const checked = checkedOperation(schema, config, payload);
+        if (Array.isArray(checked)) return checked;
         connection.operations.add(id);
         openOperations++;
-        return { schema, document, variableValues: payload.variables, operationName: payload.operationName };
+        const contextValue: SubscriptionContext & BudgetedContext = { ...(checked.contextValue as BudgetedContext), subscriber: connection.subscriber };
+        return { ...checked, contextValue };
+      },
+      onError: (_context, _id, _payload, errors) => errors.map((error) => formatError(error.toJSON())),
+      // Each event of a subscription has the whole allowance; the one that went past it is replaced by the error.
+      onNext: (_context, _id, _payload, args, result) => {
+        const budget = (args.contextValue as BudgetedContext | undefined)?.responseBudget;
+        const exceeded = budget?.exceeded === true;
+        budget?.reset();
+        if (exceeded) return { errors: [formatError(responseTooLarge(budget!.maxBytes).toJSON())] };
+        return result.errors === undefined ? undefined : { ...result, errors: result.errors.map((error) => formatError(error.toJSON())) };
       },
       onComplete: (context, id) => {
         const connection = connections.get(context.extra.socket);

@@ -92,8 +92,11 @@ export function createTopics(onError: (error: unknown) => void = () => undefined
 export function followTopic<T extends TopicName, Args extends object>(
   topic: T,
   acceptsFor: (args: Args) => (payload: TopicPayloads[T]) => boolean,
+  /** Throws when the arguments are refused (a filter over its limits), before anything is queued. */
+  check?: (args: Args) => void,
 ) {
   return ({ args, context }: SubscribeResolverData<unknown, Args, SubscriptionContext | undefined>) => {
+    check?.(args);
     const subscriber = context?.subscriber;
     if (subscriber === undefined) throw new GraphQLError('subscriptions are served over WebSocket at /graphql (graphql-transport-ws)');
     return subscriber.subscribe(topic, acceptsFor(args));

@@ -133,7 +133,7 @@ export async function buildHttpApp(options: HttpAppOptions) {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const { status, slug } = describeRequestError(error);
     if (status === 413) {
-      return sendError(reply, 413, slug, `body is larger than the limit of ${options.callbackBodyLimitBytes} bytes`);
+      return sendError(reply, 413, slug, `body is larger than the limit of ${request.routeOptions.bodyLimit ?? options.callbackBodyLimitBytes} bytes`);
     }
     if (status < 500) return sendError(reply, status, slug, error.message);
     request.log.error({ err: error }, 'request failed');

@@ -9,6 +9,7 @@ import { quarantineTable, type QuarantineTable } from '../readmodel/quarantineTa
 import type { ReadModelDatabase } from '../readmodel/readModelDb';
 import { relaySourceKey, relayTaskTable, type RelayTaskTable, type UnmatchedExit } from '../readmodel/relayTaskTable';
 import { sessionTable } from '../readmodel/sessionTable';
+import { CommittedRelayTasks } from './committedRelayTasks';
 import { toProjectedEvent, type ProjectedEvent } from './projectedEvent';
 import { applyQuarantineEvent } from './quarantine.projection';
 import {
@@ -17,6 +18,7 @@ import {
   latestAt,
   reduceRelayTask,
   relayFactOf,
+  relayFactsSince,
   relayTaskRow,
   type RelayFact,
   type RelayTaskRow,
@@ -81,7 +83,11 @@ export class Projector implements ProjectionProgress {
   private buffer: RecordedEvent[] = [];
   private subscription: AbortController | null = null;
   private flushError: unknown = null;
-  private readonly unsavedTasks = new Map<string, { state: RelayTaskState; row: RelayTaskRow }>();
+  /** `stored`: how many of the state's facts are stored already. */
+  private readonly unsavedTasks = new Map<string, { state: RelayTaskState; row: RelayTaskRow; stored: number }>();
+  private readonly committedTasks = new CommittedRelayTasks();
+  /** Task states this batch wrote: committed, they replace the kept ones. */
+  private readonly writtenTasks: RelayTaskState[] = [];
   /** Source key → ids of unsaved tasks whose row is RUNNING: exits without task_id are matched without writing first. */
   private readonly unsavedRunningBySource = new Map<string, Set<string>>();
   private scheduledFlush: NodeJS.Immediate | undefined;
@@ -216,7 +222,14 @@ export class Projector implements ProjectionProgress {
     // Events at or before the checkpoint were applied already (a resubscription can deliver them again).
     const fresh = events.filter((e) => e.position > this.checkpoint.position);
     if (fresh.length === 0) return;
-    const changes = this.applyInTransaction(fresh);
+    let changes: ReadModelChange[];
+    try {
+      changes = this.applyInTransaction(fresh);
+    } catch (error) {
+      this.writtenTasks.length = 0; // rolled back: the kept states are still those committed
+      throw error;
+    }
+    for (const state of this.writtenTasks.splice(0)) this.committedTasks.set(state);
     const last = fresh[fresh.length - 1]!;
     this.lagMs = Math.max(0, Date.now() - last.recordedAt.getTime());
     this.lastError = null;
@@ -299,12 +312,19 @@ export class Projector implements ProjectionProgress {
   }
 
   private loadRelayTask(taskId: string): RelayTaskState | undefined {
-    return this.unsavedTasks.get(taskId)?.state ?? this.relayTasks.load(taskId);
+    const known = this.unsavedTasks.get(taskId)?.state ?? this.committedTasks.get(taskId);
+    if (known !== undefined) return known;
+    const stored = this.relayTasks.load(taskId);
+    if (stored !== undefined) this.committedTasks.set(stored);
+    return stored;
   }
 
-  /** Task rows are written once per batch. */
+  /** Task rows are written once per batch, with the facts their stored state lacks. */
   private writeUnsavedTasks(): void {
-    for (const { state, row } of this.unsavedTasks.values()) this.relayTasks.save(state, row);
+    for (const { state, row, stored } of this.unsavedTasks.values()) {
+      this.relayTasks.save(row, relayFactsSince(state, stored));
+      this.writtenTasks.push(state);
+    }
     this.unsavedTasks.clear();
     this.unsavedRunningBySource.clear();
   }
@@ -317,7 +337,8 @@ export class Projector implements ProjectionProgress {
 
   private saveRelayTask(state: RelayTaskState, changed: Map<string, ReadModelChange>): RelayTaskRow {
     const row = relayTaskRow(state);
-    const before = this.unsavedTasks.get(state.taskId)?.row;
+    const unsaved = this.unsavedTasks.get(state.taskId);
+    const before = unsaved?.row;
     if (before !== undefined) this.unsavedRunningBySource.get(relaySourceKey(before.appId, before.sourceUrls) ?? '')?.delete(state.taskId);
     const sourceKey = relaySourceKey(row.appId, row.sourceUrls);
     if (row.status === 'RUNNING' && sourceKey !== null) {
@@ -325,7 +346,8 @@ export class Projector implements ProjectionProgress {
       if (running === undefined) this.unsavedRunningBySource.set(sourceKey, (running = new Set()));
       running.add(state.taskId);
     }
-    this.unsavedTasks.set(state.taskId, { state, row });
+    const stored = unsaved?.stored ?? this.committedTasks.get(state.taskId)?.size ?? 0;
+    this.unsavedTasks.set(state.taskId, { state, row, stored });
     changed.set(`relayTask ${state.taskId}`, { kind: 'relayTask', row });
     if (row.status === 'RUNNING') this.matchWaitingExits(state, row, changed);
     return row;

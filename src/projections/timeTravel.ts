@@ -1,7 +1,7 @@
 // Time travel: a session's or task's row as it stood at an instant, folded from its events received by then.
 import type { RecordedEvent } from '../eventstore/eventStore';
 import { toProjectedEvent, type ProjectedEvent } from './projectedEvent';
-import { emptyRelayTask, reduceRelayTask, relayTaskRow, type RelayTaskRow } from './relayTask.reducer';
+import { addRelayFact, emptyRelayTask, relayTaskRow, type RelayFact, type RelayTaskRow, type RelayTaskState } from './relayTask.reducer';
 import { emptySession, reduceSession, sessionRow, type SessionRow } from './session.reducer';
 
 function receivedBy(events: readonly RecordedEvent[], asOf: number): ProjectedEvent[] {
@@ -14,8 +14,31 @@ export function sessionAsOf(sequence: string, events: readonly RecordedEvent[], 
   return state.push === null && state.interruption === null ? null : sessionRow(state);
 }
 
-/** `events` are the task stream's and those of exits matched to it. */
-export function relayTaskAsOf(taskId: string, events: readonly RecordedEvent[], asOf: number): RelayTaskRow | null {
-  const known = receivedBy(events, asOf);
-  return known.length === 0 ? null : relayTaskRow(known.reduce(reduceRelayTask, emptyRelayTask(taskId)));
+/**
+ * A task as it stood at an instant, folded a page at a time from the facts the projector keeps of its
+ * events (those of its stream and of exits matched to it), each dated by its receipt.
+ */
+export class RelayTaskAsOf {
+  private state: RelayTaskState;
+  private received = 0;
+
+  constructor(
+    taskId: string,
+    private readonly asOf: number,
+  ) {
+    this.state = emptyRelayTask(taskId);
+  }
+
+  add(facts: readonly RelayFact[]): void {
+    for (const fact of facts) {
+      if (fact.receivedAt > this.asOf) continue;
+      this.received++;
+      this.state = addRelayFact(this.state, fact);
+    }
+  }
+
+  /** Null when none of its events had been received at that instant. */
+  row(): RelayTaskRow | null {
+    return this.received === 0 ? null : relayTaskRow(this.state);
+  }
 }

@@ -26,6 +26,11 @@ export function callbackQueries(db: ReadModelDatabase) {
       `SELECT ${CALLBACK_COLUMNS} FROM callback_log c WHERE c.stream IN (SELECT value FROM json_each(?)) ORDER BY c.position`,
     )
     .safeIntegers(true);
+  const pageOfStream = db
+    .prepare<[string, bigint, number], StoredCallback>(
+      `SELECT ${CALLBACK_COLUMNS} FROM callback_log c WHERE c.stream = ? AND c.position > ? ORDER BY c.position LIMIT ?`,
+    )
+    .safeIntegers(true);
   const list = keysetListing<CallbackListFilter, CallbackLogEntry>(db, {
     listing: 'callbacks',
     from: 'callback_log c',
@@ -67,6 +72,10 @@ export function callbackQueries(db: ReadModelDatabase) {
     /** Every callback of these streams, oldest first: a session's or a task's events (its matched exits' streams included). */
     ofStreams(streams: string[]): CallbackLogEntry[] {
       return streams.length === 0 ? [] : ofStreams.all(JSON.stringify(streams)).map(toEntry);
+    },
+    /** At most `limit` callbacks of one stream after a position, oldest first: a long task's, a page at a time. */
+    pageOfStream(stream: string, afterPosition: bigint, limit: number): CallbackLogEntry[] {
+      return pageOfStream.all(stream, afterPosition, limit).map(toEntry);
     },
   };
 }

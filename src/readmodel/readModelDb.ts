@@ -4,7 +4,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 
 /** Bump when tables change: a file with another version is emptied and rebuilt from the log. */
-export const READ_MODEL_SCHEMA_VERSION = 4;
+export const READ_MODEL_SCHEMA_VERSION = 5;
 
 const SCHEMA = `
   CREATE TABLE projector_checkpoint (
@@ -60,14 +60,22 @@ const SCHEMA = `
     runs          TEXT NOT NULL,  -- JSON
     files         TEXT NOT NULL,  -- JSON
     alarms        TEXT NOT NULL,  -- JSON
-    last_event_at INTEGER NOT NULL,
-    state         TEXT NOT NULL   -- the reducer's state (JSON)
+    last_event_at INTEGER NOT NULL
   ) STRICT;
   CREATE INDEX relay_tasks_by_exit_code ON relay_tasks (exit_code, last_event_at DESC, task_id DESC);
   CREATE INDEX relay_tasks_by_status ON relay_tasks (status, last_event_at DESC, task_id DESC);
   CREATE INDEX relay_tasks_by_stream ON relay_tasks (stream_id, last_event_at DESC, task_id DESC);
   CREATE INDEX relay_tasks_by_time ON relay_tasks (last_event_at DESC, task_id DESC);
   CREATE INDEX relay_tasks_by_source ON relay_tasks (source_key, status);
+
+  -- The reducer's state of each relay task, its set of facts: one row per fact, so that a new fact is
+  -- one insert however long the task has run.
+  CREATE TABLE relay_task_facts (
+    task_id TEXT NOT NULL,
+    fact_id TEXT NOT NULL,
+    fact    TEXT NOT NULL,  -- JSON
+    PRIMARY KEY (task_id, fact_id)
+  ) STRICT, WITHOUT ROWID;
 
   -- TaskExits that carried no task_id: matched to a task (task_id set) or waiting for one (NULL).
   CREATE TABLE relay_exits (
@@ -118,7 +126,7 @@ const SCHEMA = `
   CREATE INDEX quarantined_callbacks_unpromoted ON quarantined_callbacks (position) WHERE promoted_at IS NULL;
 `;
 
-const TABLES = ['projector_checkpoint', 'sessions', 'relay_tasks', 'relay_exits', 'callback_log', 'quarantined_callbacks'];
+const TABLES = ['projector_checkpoint', 'sessions', 'relay_tasks', 'relay_task_facts', 'relay_exits', 'callback_log', 'quarantined_callbacks'];
 
 export type ReadModelDatabase = Database.Database;
 

@@ -5,6 +5,7 @@ import type { ReadModelDatabase } from './readModelDb';
 const ORDERED_TABLES: ReadonlyArray<readonly [table: string, key: string]> = [
   ['sessions', 'sequence'],
   ['relay_tasks', 'task_id'],
+  ['relay_task_facts', 'task_id, fact_id'],
   ['relay_exits', 'event_id'],
   ['callback_log', 'position'],
   ['quarantined_callbacks', 'event_id'],

@@ -1,5 +1,5 @@
 // Reads of the relay-task read model for GraphQL: one task, filtered keyset-paginated listings, and a task's matched exits.
-import type { RelayTaskRow, RelayTaskStatus } from '../projections/relayTask.reducer';
+import type { RelayFact, RelayTaskRow, RelayTaskStatus } from '../projections/relayTask.reducer';
 import { keysetListing } from './keysetListing';
 import type { Page } from './pagination';
 import type { ReadModelDatabase } from './readModelDb';
@@ -50,6 +50,9 @@ export function relayTaskQueries(db: ReadModelDatabase) {
   const exitsOfTask = db
     .prepare<[string], MatchedExit>('SELECT event_id AS eventId, stream, position FROM relay_exits WHERE task_id = ? ORDER BY position')
     .safeIntegers(true);
+  const factsOf = db
+    .prepare<[string, string, number], string>('SELECT fact FROM relay_task_facts WHERE task_id = ? AND fact_id > ? ORDER BY fact_id LIMIT ?')
+    .pluck();
   const list = keysetListing<RelayTaskListFilter, RelayTaskRow>(db, {
     listing: 'relayTasks',
     from: 'relay_tasks',
@@ -81,6 +84,10 @@ export function relayTaskQueries(db: ReadModelDatabase) {
     /** Most recently active first (lastEventAt, then taskId, descending); `after` is an endCursor of this listing. */
     list(filter: RelayTaskListFilter, first: number, after: string | null): Page<RelayTaskRow> {
       return list(filter, first, after);
+    },
+    /** At most `limit` of the task's facts (its reducer state) after the one with id `afterFactId`, by id: a long task's a page at a time. */
+    factsOf(taskId: string, afterFactId: string, limit: number): RelayFact[] {
+      return factsOf.all(taskId, afterFactId, limit).map((fact) => JSON.parse(fact) as RelayFact);
     },
     /** TaskExits without task_id matched to this task, oldest first: their streams belong to the task's events. */
     exitsOfTask(taskId: string): MatchedExit[] {

@@ -1,5 +1,5 @@
 // Rows of the relay-task read model, and the lookups that match a TaskExit without task_id.
-import type { RelayFact, RelayTaskRow, RelayTaskState } from '../projections/relayTask.reducer';
+import { relayTaskOf, type RelayFact, type RelayTaskRow, type RelayTaskState } from '../projections/relayTask.reducer';
 import type { ReadModelDatabase } from './readModelDb';
 
 /** What a TaskExit without task_id is matched on: the same app id and the same source URLs. */
@@ -15,13 +15,14 @@ export interface UnmatchedExit {
 }
 
 export function relayTaskTable(db: ReadModelDatabase) {
-  const load = db.prepare<[string], string>('SELECT state FROM relay_tasks WHERE task_id = ?').pluck();
+  const loadFacts = db.prepare<[string], string>('SELECT fact FROM relay_task_facts WHERE task_id = ?').pluck();
+  const insertFact = db.prepare<[string, string, string]>('INSERT OR IGNORE INTO relay_task_facts (task_id, fact_id, fact) VALUES (?, ?, ?)');
   // Positional parameters: binding named ones from a spread object costs more than the upsert itself.
   const save = db.prepare(`
     INSERT OR REPLACE INTO relay_tasks (
       task_id, app_id, stream_id, source_urls, source_key, to_url, status, started_at, exited_at,
-      exit_code, exit_message, restart_count, runs, files, alarms, last_event_at, state
-    ) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+      exit_code, exit_message, restart_count, runs, files, alarms, last_event_at
+    ) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   const runningBySource = db
     .prepare<[string], string>("SELECT task_id FROM relay_tasks WHERE source_key = ? AND status = 'RUNNING'")
     .pluck();
@@ -36,16 +37,19 @@ export function relayTaskTable(db: ReadModelDatabase) {
   const matchExit = db.prepare<[string, string]>('UPDATE relay_exits SET task_id = ? WHERE event_id = ?');
 
   return {
+    /** The task's state from its stored facts: read once, then the projector keeps it (committedRelayTasks.ts). */
     load(taskId: string): RelayTaskState | undefined {
-      const state = load.get(taskId);
-      return state === undefined ? undefined : (JSON.parse(state) as RelayTaskState);
+      const facts = loadFacts.all(taskId);
+      return facts.length === 0 ? undefined : relayTaskOf(taskId, facts.map((fact) => JSON.parse(fact) as RelayFact));
     },
-    save(state: RelayTaskState, row: RelayTaskRow): void {
+    /** The row, and the facts the stored state lacks. */
+    save(row: RelayTaskRow, newFacts: readonly RelayFact[]): void {
       save.run(
         row.taskId, row.appId, row.streamId, JSON.stringify(row.sourceUrls), relaySourceKey(row.appId, row.sourceUrls),
         row.toUrl, row.status, row.startedAt, row.exitedAt, row.exitCode, row.exitMessage, row.restartCount,
-        JSON.stringify(row.runs), JSON.stringify(row.files), JSON.stringify(row.alarms), row.lastEventAt, JSON.stringify(state),
+        JSON.stringify(row.runs), JSON.stringify(row.files), JSON.stringify(row.alarms), row.lastEventAt,
       );
+      for (const fact of newFacts) insertFact.run(row.taskId, fact.id, JSON.stringify(fact));
     },
     /** Task ids RUNNING with this source key, as written (rows not saved yet are the caller's to add). */
     runningWithSource(sourceKey: string): string[] {

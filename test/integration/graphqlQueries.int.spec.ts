@@ -21,7 +21,8 @@ describe('GraphQL queries over HTTP', () => {
   let service: RunningService;
 
   beforeAll(async () => {
-    service = await startTestService(data.dir);
+    // The pagination tests read every session, with every field, 500 a page: a bulk client's cost.
+    service = await startTestService(data.dir, { GRAPHQL_MAX_COST: '20000' });
     for (const example of seedExamples()) await postAndProject(service, example.raw);
   });
   afterAll(async () => {

@@ -3,10 +3,11 @@ import type { RecordedEvent } from '../../src/eventstore/eventStore';
 import type { ReadModelChange } from '../../src/projections/projector';
 import { toProjectedEvent } from '../../src/projections/projectedEvent';
 import { sessionRow, type SessionRow, type SessionState } from '../../src/projections/session.reducer';
-import { relayTaskRow, type RelayTaskRow, type RelayTaskState } from '../../src/projections/relayTask.reducer';
+import { relayTaskRow, type RelayTaskRow } from '../../src/projections/relayTask.reducer';
 import { callbackQueries, type CallbackLogEntry } from '../../src/readmodel/callbackQueries';
 import { InvalidCursorError, type Page } from '../../src/readmodel/pagination';
 import { relayTaskQueries, type RelayTaskListFilter } from '../../src/readmodel/relayTaskQueries';
+import { relayTaskTable } from '../../src/readmodel/relayTaskTable';
 import { sessionQueries, type SessionListFilter } from '../../src/readmodel/sessionQueries';
 import type { RunningService } from '../../src/server';
 import { seedExamples } from '../support/seedExamples';
@@ -22,8 +23,9 @@ function allSessions(service: RunningService): SessionRow[] {
 }
 
 function allRelayTasks(service: RunningService): RelayTaskRow[] {
-  const states = service.readModels.prepare('SELECT state FROM relay_tasks').pluck().all() as string[];
-  return states.map((state) => relayTaskRow(JSON.parse(state) as RelayTaskState));
+  const taskIds = service.readModels.prepare('SELECT task_id FROM relay_tasks').pluck().all() as string[];
+  const table = relayTaskTable(service.readModels);
+  return taskIds.map((taskId) => relayTaskRow(table.load(taskId)!));
 }
 
 /** Every event the service wrote, as the log should show it, oldest first. */

@@ -58,8 +58,8 @@ describe('query plans of the read-model queries', () => {
     db = openReadModelDb(path.join(data.dir, 'readmodels.db'));
     db.exec(`
       INSERT INTO sessions (sequence, status, session_at, state) VALUES ('1', 'LIVE', 1000, '{}');
-      INSERT INTO relay_tasks (task_id, source_urls, status, restart_count, runs, files, alarms, last_event_at, state)
-        VALUES ('t', '[]', 'RUNNING', 0, '[]', '[]', '[]', 1000, '{}');
+      INSERT INTO relay_tasks (task_id, source_urls, status, restart_count, runs, files, alarms, last_event_at)
+        VALUES ('t', '[]', 'RUNNING', 0, '[]', '[]', '[]', 1000);
       INSERT INTO callback_log (position, event_id, type, stream, received_at, raw) VALUES (7, 'e', 'StreamPushed', 'session-1', 1000, '{}');
     `);
     sessions = sessionQueries(db);

@@ -17,6 +17,21 @@ export async function graphql<Result, Variables>(
   return (await response.json()) as FormattedExecutionResult<Result>;
 }
 
+export interface RawAnswer {
+  status: number;
+  body: { data?: Record<string, unknown> | null; errors?: Array<{ message: string; extensions?: Record<string, unknown> }> };
+}
+
+/** A query as text (one the typed documents cannot express: aliases, misspellings, sizes), over real HTTP. */
+export async function postQuery(baseUrl: string, query: string, variables?: Record<string, unknown>): Promise<RawAnswer> {
+  const response = await fetch(`${baseUrl}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query, variables }),
+  });
+  return { status: response.status, body: (await response.json()) as RawAnswer['body'] };
+}
+
 /** Data of a successful query; throws with the errors otherwise. */
 export async function query<Result, Variables>(
   baseUrl: string,
@@ -101,4 +116,21 @@ export function within<T>(promise: Promise<T>, ms: number, what: string): Promis
     timer = setTimeout(() => reject(new Error(`${what}: not within ${ms} ms`)), ms);
   });
   return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
+/** The first answer to an operation over the WebSocket: its result, or the errors it was refused with. */
+export function firstAnswer(client: Client, query: string, variables?: Record<string, unknown>): Promise<FormattedExecutionResult> {
+  return new Promise((resolve, reject) => {
+    const unsubscribe = client.subscribe(
+      { query, variables },
+      {
+        next: (result) => {
+          unsubscribe();
+          resolve(result as FormattedExecutionResult);
+        },
+        error: (error) => (Array.isArray(error) ? resolve({ errors: error }) : reject(error)),
+        complete: () => undefined,
+      },
+    );
+  });
 }

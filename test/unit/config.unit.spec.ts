@@ -23,6 +23,7 @@ describe('loadConfig', () => {
         apiTokens: [],
         introspection: true,
         explorer: true,
+        suggestions: true,
         maxDepth: 10,
         maxCost: 5_000,
         maxAliases: 15,
@@ -31,12 +32,14 @@ describe('loadConfig', () => {
         maxSubscriptions: 10_000,
         subscriberLimits: { maxPendingMessages: 10_000, maxPendingBytes: 8 * 1024 * 1024 },
         allowedOrigins: [],
+        maxDocumentBytes: 65_536,
+        maxResponseBytes: 8_388_608,
       },
     });
   });
 
   it('turns the GraphQL explorer and introspection off in production unless enabled', () => {
-    expect(loadConfig({ NODE_ENV: 'production' }).graphql).toMatchObject({ introspection: false, explorer: false });
+    expect(loadConfig({ NODE_ENV: 'production' }).graphql).toMatchObject({ introspection: false, explorer: false, suggestions: false });
     expect(loadConfig({ NODE_ENV: 'production', GRAPHQL_INTROSPECTION: 'true' }).graphql).toMatchObject({ introspection: true, explorer: false });
     expect(() => loadConfig({ GRAPHQL_EXPLORER: 'yes' })).toThrow('GRAPHQL_EXPLORER="yes" is not allowed; expected true or false');
   });
@@ -77,6 +80,8 @@ describe('loadConfig', () => {
         GRAPHQL_SUBSCRIBER_MAX_PENDING_MESSAGES: '1000',
         GRAPHQL_SUBSCRIBER_MAX_PENDING_BYTES: '1048576',
         GRAPHQL_ALLOWED_ORIGINS: 'https://ops.example.com, HTTP://LOCALHOST:3000/',
+        GRAPHQL_MAX_DOCUMENT_BYTES: '4096',
+        GRAPHQL_MAX_RESPONSE_BYTES: '1000000',
       },
       '/srv/app',
     );
@@ -107,6 +112,7 @@ describe('loadConfig', () => {
         apiTokens: ['dashboard-token-0123456789', 'tools-token-0123456789ab'],
         introspection: true,
         explorer: false,
+        suggestions: false,
         maxDepth: 6,
         maxCost: 1000,
         maxAliases: 5,
@@ -115,6 +121,8 @@ describe('loadConfig', () => {
         maxSubscriptions: 500,
         subscriberLimits: { maxPendingMessages: 1000, maxPendingBytes: 1048576 },
         allowedOrigins: ['https://ops.example.com', 'http://localhost:3000'],
+        maxDocumentBytes: 4096,
+        maxResponseBytes: 1_000_000,
       },
     });
   });
@@ -155,6 +163,8 @@ describe('loadConfig', () => {
     ['CSS_CALLBACK_KEYS', 'a,,b', 'CSS_CALLBACK_KEYS="a,,b" is not allowed; expected a comma-separated list without empty entries'],
     ['EVENTSTORE_CONNECTION_STRING', 'http://x', 'EVENTSTORE_CONNECTION_STRING="http://x" is not allowed; expected an esdb:// or esdb+discover:// URL'],
     ['CALLBACK_BODY_LIMIT_BYTES', '10', 'CALLBACK_BODY_LIMIT_BYTES="10" is not allowed; expected an integer from 1024 to 16777216'],
+    ['GRAPHQL_MAX_DOCUMENT_BYTES', '100', 'GRAPHQL_MAX_DOCUMENT_BYTES="100" is not allowed; expected an integer from 1024 to 1048576'],
+    ['GRAPHQL_MAX_RESPONSE_BYTES', '1kB', 'GRAPHQL_MAX_RESPONSE_BYTES="1kB" is not allowed; expected an integer from 65536 to 1073741824'],
   ])('rejects %s=%s with one line naming variable, value and what is allowed', (name, value, line) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(`invalid configuration: ${line}`);

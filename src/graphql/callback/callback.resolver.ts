@@ -1,9 +1,11 @@
 // The raw audit log of callbacks, and exits still waiting for their task.
-import { Arg, Args, ArgsType, Field, Query, Resolver, Root, Subscription } from 'type-graphql';
+import { ValidateNested } from 'class-validator';
+import { Args, ArgsType, Field, Query, Resolver, Root, Subscription } from 'type-graphql';
 import type { CallbackLogEntry } from '../../readmodel/callbackQueries';
 import { Connection, PageArgs } from '../connection';
 import { withCursor } from '../errors';
 import { DEFAULT_PAGE_SIZE } from '../../readmodel/pagination';
+import { FilterArgs, filterCheck } from '../argumentValidation';
 import type { GraphqlServices } from '../services';
 import { followTopic, Topic } from '../topics';
 import { CallbackEvent } from './callbackEvent.type';
@@ -14,8 +16,11 @@ export const CallbackEventConnection = Connection(CallbackEvent, 'CallbackEvent'
 @ArgsType()
 class CallbacksArgs extends PageArgs {
   @Field(() => CallbackFilter, { nullable: true })
+  @ValidateNested()
   filter?: CallbackFilter | null;
 }
+
+const CallbackReceivedArgs = FilterArgs(CallbackFilter);
 
 @Resolver(() => CallbackEvent)
 export class CallbackResolver {
@@ -35,13 +40,10 @@ export class CallbackResolver {
   }
 
   @Subscription(() => CallbackEvent, {
-    subscribe: followTopic(Topic.CallbackReceived, (args: { filter?: CallbackFilter | null }) => (entry) => matchesCallbackFilter(entry, args.filter)),
+    subscribe: followTopic(Topic.CallbackReceived, (args: { filter?: CallbackFilter | null }) => (entry) => matchesCallbackFilter(entry, args.filter), filterCheck(CallbackReceivedArgs, CallbackFilter)),
     description: 'Every callback that matches the filter, once it is in the read models.',
   })
-  callbackReceived(
-    @Root() entry: CallbackLogEntry,
-    @Arg('filter', () => CallbackFilter, { nullable: true }) _filter?: CallbackFilter | null,
-  ): CallbackEvent {
+  callbackReceived(@Root() entry: CallbackLogEntry, @Args(() => CallbackReceivedArgs) _args: InstanceType<typeof CallbackReceivedArgs>): CallbackEvent {
     return CallbackEvent.fromEntry(entry);
   }
 }

@@ -1,12 +1,15 @@
 // Queries and live updates of relay tasks.
+import { ValidateNested } from 'class-validator';
 import { Arg, Args, ArgsType, Field, FieldResolver, ID, Query, Resolver, Root, Subscription } from 'type-graphql';
 import { relayTaskStream } from '../../domain/streamNames';
 import type { RelayTaskRow } from '../../projections/relayTask.reducer';
-import { relayTaskAsOf } from '../../projections/timeTravel';
+import { RelayTaskAsOf } from '../../projections/timeTravel';
+import type { CallbackLogEntry } from '../../readmodel/callbackQueries';
 import { CallbackEvent } from '../callback/callbackEvent.type';
 import { Connection, PageArgs } from '../connection';
 import { withCursor } from '../errors';
 import { DEFAULT_PAGE_SIZE } from '../../readmodel/pagination';
+import { FilterArgs, filterCheck } from '../argumentValidation';
 import type { GraphqlServices } from '../services';
 import { followTopic, Topic } from '../topics';
 import { RelayTask } from './relayTask.type';
@@ -17,8 +20,15 @@ export const RelayTaskConnection = Connection(RelayTask, 'RelayTask');
 @ArgsType()
 class RelayTasksArgs extends PageArgs {
   @Field(() => RelayTaskFilter, { nullable: true })
+  @ValidateNested()
   filter?: RelayTaskFilter | null;
 }
+
+const RelayTaskUpdatedArgs = FilterArgs(RelayTaskFilter);
+
+/** Read per turn of the event loop: a long task's facts or callbacks take many turns. */
+const FACTS_PAGE = 1000;
+const CALLBACKS_PAGE = 250;
 
 @Resolver(() => RelayTask)
 export class RelayTaskResolver {
@@ -38,8 +48,18 @@ export class RelayTaskResolver {
       const row = this.services.relayTasks.byTaskId(taskId);
       return row === null ? null : RelayTask.fromRow(row);
     }
-    const streams = await Promise.all(this.streamsOf(taskId).map((stream) => this.services.store.readStream(stream)));
-    const row = relayTaskAsOf(taskId, streams.flat(), asOf.getTime());
+    const { relayTasks, turns } = this.services;
+    const travel = new RelayTaskAsOf(taskId, asOf.getTime());
+    for (let after = ''; ; ) {
+      const page = await turns.run(() => {
+        const facts = relayTasks.factsOf(taskId, after, FACTS_PAGE);
+        travel.add(facts);
+        return facts;
+      });
+      if (page.length < FACTS_PAGE) break;
+      after = page[page.length - 1]!.id;
+    }
+    const row = await turns.run(() => travel.row());
     return row === null ? null : RelayTask.fromRow(row);
   }
 
@@ -50,21 +70,28 @@ export class RelayTaskResolver {
   }
 
   @FieldResolver(() => [CallbackEvent], { description: 'The callbacks of this task, matched exits included, oldest first.' })
-  events(@Root() task: RelayTask): CallbackEvent[] {
-    return this.services.callbacks.ofStreams(this.streamsOf(task.taskId)).map(CallbackEvent.fromEntry);
+  async events(@Root() task: RelayTask): Promise<CallbackEvent[]> {
+    const { callbacks, turns } = this.services;
+    const entries: CallbackLogEntry[] = [];
+    for (const stream of this.streamsOf(task.taskId)) {
+      for (let after = 0n; ; ) {
+        const page = await turns.run(() => callbacks.pageOfStream(stream, after, CALLBACKS_PAGE));
+        entries.push(...page);
+        if (page.length < CALLBACKS_PAGE) break;
+        after = page[page.length - 1]!.position;
+      }
+    }
+    return entries.sort((a, b) => (a.position < b.position ? -1 : 1)).map(CallbackEvent.fromEntry);
   }
 
   @Subscription(() => RelayTask, {
     subscribe: followTopic(Topic.RelayTaskUpdated, (args: { filter?: RelayTaskFilter | null }) => {
       const filter = relayTaskListFilter(args.filter);
       return (row) => matchesRelayTaskFilter(row, filter);
-    }),
+    }, filterCheck(RelayTaskUpdatedArgs, RelayTaskFilter)),
     description: 'Every change of a relay task that matches the filter, as the read model commits it.',
   })
-  relayTaskUpdated(
-    @Root() row: RelayTaskRow,
-    @Arg('filter', () => RelayTaskFilter, { nullable: true }) _filter?: RelayTaskFilter | null,
-  ): RelayTask {
+  relayTaskUpdated(@Root() row: RelayTaskRow, @Args(() => RelayTaskUpdatedArgs) _args: InstanceType<typeof RelayTaskUpdatedArgs>): RelayTask {
     return RelayTask.fromRow(row);
   }
 }

@@ -1,4 +1,5 @@
 // Queries and live updates of stream sessions.
+import { ValidateNested } from 'class-validator';
 import { Arg, Args, ArgsType, Field, FieldResolver, ID, Query, Resolver, Root, Subscription } from 'type-graphql';
 import type { SessionRow } from '../../projections/session.reducer';
 import { sessionAsOf } from '../../projections/timeTravel';
@@ -7,6 +8,7 @@ import { CallbackEvent } from '../callback/callbackEvent.type';
 import { Connection, PageArgs } from '../connection';
 import { withCursor } from '../errors';
 import { DEFAULT_PAGE_SIZE } from '../../readmodel/pagination';
+import { FilterArgs, filterCheck } from '../argumentValidation';
 import type { GraphqlServices } from '../services';
 import { followTopic, Topic } from '../topics';
 import { StreamSession } from './session.type';
@@ -17,8 +19,11 @@ export const StreamSessionConnection = Connection(StreamSession, 'StreamSession'
 @ArgsType()
 class SessionsArgs extends PageArgs {
   @Field(() => SessionFilter, { nullable: true })
+  @ValidateNested()
   filter?: SessionFilter | null;
 }
+
+const SessionUpdatedArgs = FilterArgs(SessionFilter);
 
 @Resolver(() => StreamSession)
 export class SessionResolver {
@@ -53,13 +58,10 @@ export class SessionResolver {
     subscribe: followTopic(Topic.SessionUpdated, (args: { filter?: SessionFilter | null }) => {
       const filter = sessionListFilter(args.filter);
       return (row) => matchesSessionFilter(row, filter);
-    }),
+    }, filterCheck(SessionUpdatedArgs, SessionFilter)),
     description: 'Every change of a session that matches the filter, as the read model commits it.',
   })
-  sessionUpdated(
-    @Root() row: SessionRow,
-    @Arg('filter', () => SessionFilter, { nullable: true }) _filter?: SessionFilter | null,
-  ): StreamSession {
+  sessionUpdated(@Root() row: SessionRow, @Args(() => SessionUpdatedArgs) _args: InstanceType<typeof SessionUpdatedArgs>): StreamSession {
     return StreamSession.fromRow(row);
   }
 }

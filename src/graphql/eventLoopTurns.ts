@@ -1,0 +1,16 @@
+// Long reads of GraphQL requests done a slice at a time, each in a turn of the event loop of its own.
+//
+// Resolvers of one request all start in the same tick: were each to read a task's thousands of events
+// at once, callbacks and other requests would wait for all of them. Slices run one after another, each
+// after the event loop has had a turn to serve what came in meanwhile.
+
+export class EventLoopTurns {
+  private last: Promise<unknown> = Promise.resolve();
+
+  /** Runs `slice` once the slices asked for before it (by any request) have run, in a later turn of the loop. */
+  run<T>(slice: () => T | Promise<T>): Promise<T> {
+    const turn = this.last.then(() => new Promise<void>((resolve) => setImmediate(resolve))).then(slice);
+    this.last = turn.catch(() => undefined);
+    return turn;
+  }
+}

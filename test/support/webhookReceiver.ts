@@ -10,8 +10,8 @@ export interface ReceivedRequest {
   at: number;
 }
 
-/** How to answer one request: a status (with headers and body), `hang` (never answer), or `drop` (close the socket). */
-export type Answer = { status: number; headers?: Record<string, string>; body?: string } | 'hang' | 'drop';
+/** How to answer one request: a status (with headers and body, after delayMs), `hang` (never answer), or `drop` (close the socket). */
+export type Answer = { status: number; headers?: Record<string, string>; body?: string; delayMs?: number } | 'hang' | 'drop';
 export type Responder = (request: ReceivedRequest, index: number) => Answer;
 
 export interface WebhookReceiver {
@@ -43,7 +43,9 @@ export async function startReceiver(responder: Responder = () => ({ status: 200 
       waiters.forEach((check) => check());
       if (reply === 'hang') return;
       if (reply === 'drop') return void request.socket.destroy();
-      response.writeHead(reply.status, reply.headers).end(reply.body ?? '');
+      const send = () => response.writeHead(reply.status, reply.headers).end(reply.body ?? '');
+      if (reply.delayMs === undefined) send();
+      else setTimeout(send, reply.delayMs);
     });
   });
   server.keepAliveTimeout = 5_000;

@@ -25,8 +25,9 @@ export interface DeliveryLoopDependencies {
   onFailure: (error: Error) => void;
 }
 
-/** Results are written in one transaction per event-loop turn, or sooner when this many wait. */
+/** Results are written together every few ms, or as soon as this many wait: one transaction each. */
 const FLUSH_BATCH = 512;
+const FLUSH_INTERVAL_MS = 5;
 
 export class DeliveryLoop {
   readonly queues = new StreamQueues<PendingDelivery>();
@@ -34,7 +35,7 @@ export class DeliveryLoop {
   private readonly bucket: TokenBucket | null;
   private readonly inFlight = new Set<Promise<void>>();
   private unwritten: AttemptRecord[] = [];
-  private flushQueued = false;
+  private flushTimer: NodeJS.Timeout | null = null;
   private running = false;
   private paused = false;
   /** A Retry-After holds every delivery of the destination back until then. */
@@ -158,18 +159,16 @@ export class DeliveryLoop {
     this.pump();
   }
 
-  /** Results wait for the end of the turn to be written together: a crash before then only sends them again. */
+  /** Results wait a few ms to be written together: a crash before then only sends those deliveries again. */
   private write(record: AttemptRecord): void {
     this.unwritten.push(record);
     if (this.unwritten.length >= FLUSH_BATCH) this.flush();
-    else if (!this.flushQueued) {
-      this.flushQueued = true;
-      setImmediate(() => this.flush());
-    }
+    else this.flushTimer ??= setTimeout(() => this.flush(), FLUSH_INTERVAL_MS);
   }
 
   flush(): void {
-    this.flushQueued = false;
+    if (this.flushTimer !== null) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
     const records = this.unwritten;
     if (records.length === 0) return;
     this.unwritten = [];

@@ -76,13 +76,10 @@ export function deliveryStore(db: ForwardingDatabase, destination: string) {
     checkpoint: db.prepare('SELECT position FROM destinations WHERE name = ?').pluck().safeIntegers(true),
     createDestination: db.prepare('INSERT OR IGNORE INTO destinations (name, position, updated_at) VALUES (?, ?, ?)'),
     advance: db.prepare('UPDATE destinations SET position = @next, updated_at = @now WHERE name = @name AND position = @previous'),
-    insert: db
-      .prepare(
-        `INSERT INTO deliveries (destination, event_id, event_type, stream, position, received_at, offered_at, origin, status, attempts, next_attempt_at, raw, fields, content_type)
-         VALUES (@destination, @eventId, @eventType, @stream, @position, @receivedAt, @now, @origin, 'pending', 0, @now, @raw, @fieldsJson, @contentType)
-         RETURNING ${PENDING_COLUMNS}`,
-      )
-      .safeIntegers(true),
+    insert: db.prepare(
+      `INSERT INTO deliveries (destination, event_id, event_type, stream, position, received_at, offered_at, origin, status, attempts, next_attempt_at, raw, fields, content_type)
+       VALUES (@destination, @eventId, @eventType, @stream, @position, @receivedAt, @now, @origin, 'pending', 0, @now, @raw, @fieldsJson, @contentType)`,
+    ),
     pending: db.prepare(`SELECT ${PENDING_COLUMNS} FROM deliveries WHERE destination = ? AND status = 'pending' ORDER BY id`).safeIntegers(true),
     attempt: db.prepare('INSERT INTO attempts (delivery_id, attempt, at, http_status, duration_ms, error) VALUES (?, ?, ?, ?, ?, ?)'),
     delivered: db.prepare(
@@ -119,7 +116,10 @@ export function deliveryStore(db: ForwardingDatabase, destination: string) {
   };
 
   const insertAll = (offers: readonly OfferedEvent[], origin: DeliveryOrigin, now: number): PendingDelivery[] =>
-    offers.map((offer) => toPendingDelivery(statements.insert.get({ ...offer, destination, origin, now }) as Row));
+    offers.map((offer) => {
+      const id = Number(statements.insert.run({ ...offer, destination, origin, now }).lastInsertRowid);
+      return { ...offer, id, origin, offeredAt: now, attempts: 0, nextAttemptAt: now, lastDelayMs: null };
+    });
 
   const intake = db.transaction((previous: bigint, next: bigint, offers: readonly OfferedEvent[], now: number) => {
     const inserted = insertAll(offers, 'log', now);

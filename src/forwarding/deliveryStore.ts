@@ -211,14 +211,5 @@ export function deliveryStore(db: ForwardingDatabase, destination: string) {
 }
 export type DeliveryStore = ReturnType<typeof deliveryStore>;
 
-/** An event offered to a destination, as its delivery row keeps it. */
-export interface OfferedEvent {
-  eventId: string;
-  eventType: string;
-  stream: string;
-  position: bigint;
-  receivedAt: number;
-  raw: string;
-  fieldsJson: string;
-  contentType: string | null;
-}
+/** An event offered to a destination: what its delivery row keeps of it, which is what is sent. */
+export type OfferedEvent = DeliveryContent;

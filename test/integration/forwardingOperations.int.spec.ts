@@ -1,5 +1,7 @@
 // Operating a destination: filter, replay by positions or time, pause and resume, stop within a grace, the delivery log, retention, one owner.
-import { openForwarding, CheckpointConflictError, type Forwarding } from '../../src/forwarding';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { openForwarding, readForwardConfig, CheckpointConflictError, type Forwarding } from '../../src/forwarding';
 import { FAST_RETRY, eventually, forwardConfigOf, loggedCallback, loggedCallbacks, memoryLog, tempForwardingFile } from '../support/forwardingLog';
 import { startReceiver, type WebhookReceiver } from '../support/webhookReceiver';
 
@@ -129,6 +131,14 @@ describe('forwarding operations', () => {
     await eventually(() => destination.status(30n).pendingCount === 0, 'all delivered');
     await eventually(() => forwarding.log.list('ops', {}, 100, null).totalCount() === 5, 'pruned to 5 rows');
     expect(forwarding.log.list('ops', {}, 100, null).edges.map((e) => Number(e.row.position))).toEqual([30, 29, 28, 27, 26]);
+  });
+
+  it('reads the forwarding file from disk; a missing one is one error line', async () => {
+    const file = path.join(path.dirname(state.file), 'forward.yaml');
+    writeFileSync(file, `destinations:\n  - name: ops\n    url: ${receiver.url}\n    format: raw\n    timeoutMs: nope\n`);
+    expect(await readForwardConfig(file)).toEqual({ ok: false, errors: ['forward.yaml: destinations[0].timeoutMs: must be a whole number from 1 to 300000'] });
+    const missing = await readForwardConfig(file + '.missing');
+    expect(!missing.ok && missing.errors).toEqual([expect.stringMatching(/^\/.*forward\.yaml\.missing: cannot be read: ENOENT/)]);
   });
 
   it('a second process forwarding to the same destination from the same file is stopped by the checkpoint guard', async () => {

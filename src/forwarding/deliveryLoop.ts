@@ -1,0 +1,205 @@
+// Sends one destination's pending deliveries: stream heads only, up to its concurrency, within its rate limit and circuit breaker.
+import { describeAttempt, isDestinationFailure, type AttemptResult } from './attemptResult';
+import { CircuitBreaker, type BreakerState } from './circuitBreaker';
+import type { DeliveryFormatter } from './deliveryFormat';
+import type { AttemptRecord, DeliveryStore, PendingDelivery } from './deliveryStore';
+import type { DestinationConfig } from './forwardConfig';
+import type { ForwardingLogger, ForwardingMetrics } from './forwardingMetrics';
+import type { DeliverySender } from './httpSender';
+import { judgeAttempt } from './retryPolicy';
+import { StreamQueues } from './streamQueues';
+import { TokenBucket } from './tokenBucket';
+
+export interface DeliveryLoopDependencies {
+  destination: DestinationConfig;
+  store: DeliveryStore;
+  sender: DeliverySender;
+  format: DeliveryFormatter;
+  metrics: ForwardingMetrics;
+  logger: ForwardingLogger;
+  now: () => number;
+  random: () => number;
+  /** Called when pending deliveries finish (room in the window) and when the loop fails. */
+  onProgress: () => void;
+  /** Called once when writing results fails: the loop stops. */
+  onFailure: (error: Error) => void;
+}
+
+/** Results are written together every few ms, or as soon as this many wait: one transaction each. */
+const FLUSH_BATCH = 512;
+const FLUSH_INTERVAL_MS = 5;
+
+export class DeliveryLoop {
+  readonly queues = new StreamQueues<PendingDelivery>();
+  private readonly breaker: CircuitBreaker;
+  private readonly bucket: TokenBucket | null;
+  private readonly inFlight = new Set<Promise<void>>();
+  private unwritten: AttemptRecord[] = [];
+  private flushTimer: NodeJS.Timeout | null = null;
+  private running = false;
+  private paused = false;
+  /** A Retry-After holds every delivery of the destination back until then. */
+  private heldUntil = 0;
+  private wake: { at: number; timer: NodeJS.Timeout } | null = null;
+  lastDelivered: { position: bigint; at: number } | null = null;
+  lastError: { message: string; at: number } | null = null;
+
+  constructor(private readonly deps: DeliveryLoopDependencies) {
+    const { name, breaker, rateLimit } = deps.destination;
+    this.breaker = new CircuitBreaker(breaker, (state) => this.breakerChanged(state));
+    this.bucket = rateLimit === undefined ? null : new TokenBucket(rateLimit, deps.now());
+    deps.metrics.setBreakerState(name, 'closed');
+  }
+
+  get inFlightCount(): number {
+    return this.inFlight.size;
+  }
+
+  breakerState(): BreakerState {
+    return this.breaker.state(this.deps.now());
+  }
+
+  start(): void {
+    this.running = true;
+    this.pump();
+  }
+
+  setPaused(paused: boolean): void {
+    this.paused = paused;
+    this.pump();
+  }
+
+  add(deliveries: readonly PendingDelivery[]): void {
+    for (const delivery of deliveries) this.queues.add(delivery);
+    if (deliveries.length > 0) this.pump();
+  }
+
+  /** Stops sending; attempts in flight may finish within graceMs, the rest are cut short and stay pending. */
+  async stop(graceMs: number): Promise<void> {
+    this.running = false;
+    this.clearWake();
+    const settled = Promise.allSettled([...this.inFlight]);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([settled, new Promise((resolve) => (timer = setTimeout(resolve, graceMs)))]);
+    clearTimeout(timer);
+    this.deps.sender.abortAll();
+    await settled;
+    this.flush();
+  }
+
+  /** Starts every attempt that may go now, and sets a timer for the next moment one may. */
+  private pump(): void {
+    if (!this.running || this.paused) return;
+    const { destination } = this.deps;
+    const now = this.deps.now();
+    while (this.queues.inFlight < destination.concurrency) {
+      if (now < this.heldUntil) return this.wakeAt(this.heldUntil);
+      const breaker = this.breaker.state(now);
+      // Half-open with its probe out: that probe's answer pumps again.
+      if (breaker === 'open') return this.wakeAt(this.breaker.probeAt() ?? now);
+      if (!this.breaker.canAttempt(now)) return;
+      const due = this.queues.nextDueAt();
+      if (due === null) return;
+      if (due > now) return this.wakeAt(due);
+      if (this.bucket !== null && !this.bucket.tryTake(now)) return this.wakeAt(this.bucket.nextTokenAt(now));
+      const delivery = this.queues.takeDue(now)!;
+      this.breaker.attemptStarted(now);
+      const attempt = this.attempt(delivery);
+      this.inFlight.add(attempt);
+      void attempt.finally(() => this.inFlight.delete(attempt));
+    }
+  }
+
+  private async attempt(delivery: PendingDelivery): Promise<void> {
+    const { destination, sender, format, now } = this.deps;
+    const sentAt = now();
+    let result: AttemptResult | 'stopped';
+    try {
+      result = await sender.send(format(delivery, new Date(sentAt)));
+    } catch (error) {
+      result = { kind: 'network', error: `could not send: ${(error as Error).message}`, durationMs: 0 };
+    }
+    if (result === 'stopped') {
+      this.queues.putBack(delivery);
+      return;
+    }
+    const finishedAt = now();
+    const attempt = delivery.attempts + 1;
+    const verdict = judgeAttempt(result, { attempts: attempt, offeredAt: delivery.offeredAt, lastDelayMs: delivery.lastDelayMs }, destination.retry, finishedAt, this.deps.random);
+    this.breaker.record(!isDestinationFailure(result), finishedAt);
+    this.deps.metrics.observeAttempt(destination.name, verdict.outcome === 'delivered' ? 'success' : 'failure', result.durationMs / 1000);
+    delivery.attempts = attempt;
+    const error = verdict.outcome === 'delivered' ? null : verdict.reason;
+    const httpStatus = result.kind === 'response' ? result.status : null;
+    const base = { deliveryId: delivery.id, position: delivery.position, attempt, sentAt, finishedAt, httpStatus, durationMs: result.durationMs, error };
+
+    if (verdict.outcome === 'retry') {
+      delivery.nextAttemptAt = finishedAt + verdict.delayMs;
+      delivery.lastDelayMs = verdict.delayMs;
+      if (verdict.askedFor) this.heldUntil = Math.max(this.heldUntil, delivery.nextAttemptAt);
+      this.write({ ...base, status: 'pending', nextAttemptAt: delivery.nextAttemptAt, lastDelayMs: delivery.lastDelayMs });
+      this.lastError = { message: describeAttempt(result), at: finishedAt };
+      this.queues.putBack(delivery);
+    } else {
+      const status = verdict.outcome === 'delivered' ? 'delivered' : 'dead';
+      this.write({ ...base, status, nextAttemptAt: delivery.nextAttemptAt, lastDelayMs: delivery.lastDelayMs });
+      this.queues.finish(delivery);
+      if (status === 'delivered') {
+        this.lastDelivered = { position: delivery.position, at: finishedAt };
+        this.deps.metrics.countDelivery(destination.name, 'delivered');
+      } else {
+        const reason = error ?? 'dead-lettered';
+        this.lastError = { message: reason, at: finishedAt };
+        this.deps.metrics.countDelivery(destination.name, 'dead_lettered');
+        const { eventId, stream, position } = delivery;
+        this.deps.logger.warn({ destination: destination.name, eventId, stream, position: String(position), reason }, 'delivery dead-lettered');
+      }
+      this.deps.onProgress();
+    }
+    this.pump();
+  }
+
+  /** Results wait a few ms to be written together: a crash before then only sends those deliveries again. */
+  private write(record: AttemptRecord): void {
+    this.unwritten.push(record);
+    if (this.unwritten.length >= FLUSH_BATCH) this.flush();
+    else this.flushTimer ??= setTimeout(() => this.flush(), FLUSH_INTERVAL_MS);
+  }
+
+  flush(): void {
+    if (this.flushTimer !== null) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
+    const records = this.unwritten;
+    if (records.length === 0) return;
+    this.unwritten = [];
+    try {
+      this.deps.store.record(records);
+    } catch (error) {
+      this.running = false;
+      this.clearWake();
+      this.deps.onFailure(error as Error);
+    }
+  }
+
+  private wakeAt(at: number): void {
+    if (this.wake !== null && this.wake.at <= at) return;
+    this.clearWake();
+    const timer = setTimeout(() => {
+      this.wake = null;
+      this.pump();
+    }, Math.max(0, at - this.deps.now()));
+    this.wake = { at, timer };
+  }
+
+  private clearWake(): void {
+    if (this.wake !== null) clearTimeout(this.wake.timer);
+    this.wake = null;
+  }
+
+  private breakerChanged(state: BreakerState): void {
+    const { name } = this.deps.destination;
+    this.deps.metrics.setBreakerState(name, state);
+    const log = state === 'open' ? this.deps.logger.warn : this.deps.logger.info;
+    log.call(this.deps.logger, { destination: name, state }, `circuit breaker ${state}`);
+  }
+}

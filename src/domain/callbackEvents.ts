@@ -182,6 +182,8 @@ export interface CallbackEventMetadata {
   /** Which configured key verified the signature (its position in CSS_CALLBACK_KEYS), for key rotation. */
   keyIndex?: number;
   requestId?: string;
+  /** The Content-Type the callback came with (forwarded `raw` as it came); absent when it had none. */
+  contentType?: string;
   /** When `import` stored it (receivedAt is when the service, or the webhook before it, received it). */
   importedAt?: string;
   /** A promoted callback: the quarantine stream it came from, when it was promoted, how late its `t` was on receipt. */

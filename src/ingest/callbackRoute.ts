@@ -183,7 +183,14 @@ function callbackMetadata(request: FastifyRequest, receivedAt: Date, by: Authent
     authenticatedBy: by,
     ...(keyIndex === undefined ? {} : { keyIndex }),
     requestId: request.id,
+    ...contentTypeOf(request),
   };
+}
+
+/** A header of sane length only: it is stored with every event, and forwarded. */
+function contentTypeOf(request: FastifyRequest): { contentType?: string } {
+  const given = request.headers['content-type'];
+  return typeof given === 'string' && given.length > 0 && given.length <= 200 ? { contentType: given } : {};
 }
 
 function logRejection(sampler: RejectionLogSampler, request: FastifyRequest, status: number, error: string, message: string): void {

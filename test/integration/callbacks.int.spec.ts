@@ -1,3 +1,4 @@
+import http from 'node:http';
 import type { RunningService } from '../../src/server';
 import { seedExamples } from '../support/seedExamples';
 import { postCallback, startTestService, tempDataDir } from '../support/testService';
@@ -71,6 +72,25 @@ describe('POST /callbacks in development mode (no keys, no token)', () => {
     const id = response.headers.get('callback-event-id')!;
     const [event] = await service.store.readStream(`unrecognized-${id}`);
     expect(event).toMatchObject({ type: 'UnrecognizedCallbackReceived', data: { fields: { eventType: '100' } } });
+  });
+
+  it('keeps the content type the callback came with, so it can be passed on as it came', async () => {
+    await postCallback(service.url, { event_type: 1, sequence: '1101', stream_id: 'typed' }, { contentType: 'application/json; charset=UTF-8' });
+    // fetch always declares one for a text body: node:http sends none unless told.
+    const body = JSON.stringify({ event_type: 1, sequence: '1102', stream_id: 'untyped' });
+    const status = await new Promise<number | undefined>((resolve, reject) => {
+      const request = http.request(`${service.url}/callbacks`, { method: 'POST', headers: { 'content-length': Buffer.byteLength(body) } }, (response) => {
+        response.resume();
+        resolve(response.statusCode);
+      });
+      request.on('error', reject);
+      request.end(body);
+    });
+    expect(status).toBe(200);
+    const [typed] = await service.store.readStream('session-1101');
+    const [untyped] = await service.store.readStream('session-1102');
+    expect(typed!.metadata.contentType).toBe('application/json; charset=UTF-8');
+    expect(untyped!.metadata).not.toHaveProperty('contentType');
   });
 
   it('accepts any content type, or none', async () => {

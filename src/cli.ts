@@ -331,7 +331,7 @@ program
       'to a running service at a steady rate, then summarize its answers',
   )
   .option('--url <url>', 'base URL of the service; callbacks go to <url>/callbacks', baseUrl, 'http://127.0.0.1:4000')
-  .option('--key <key>', 'callback key to sign push/interruption callbacks with (default: the first of CSS_CALLBACK_KEYS; none: unsigned)')
+  .option('--key <key>', 'callback key to sign every callback but relay ones with (default: the first of CSS_CALLBACK_KEYS; none: unsigned)')
   .option('--token <token>', 'URL token sent as ?token= (default: CSS_CALLBACK_TOKEN)')
   .option('--rate <n>', `callbacks per second, at most ${SIMULATE_LIMITS.maxRate}`, numberIn(0.1, SIMULATE_LIMITS.maxRate, false), 100)
   .option('--duration <seconds>', `stop sending after this long, at most ${SIMULATE_LIMITS.maxDurationSeconds}`, numberIn(0.1, SIMULATE_LIMITS.maxDurationSeconds, false), 10)

@@ -19,6 +19,7 @@ import { openReadModelDbReadOnly } from './readmodel/readModelDb';
 import { rebuildReadModels } from './readmodel/rebuildReadModels';
 import { createLogger, openEventStore, readModelFile, startService } from './server';
 import { formatSummary, SIMULATE_LIMITS, simulateTraffic } from './simulation/simulateTraffic';
+import { FULL_STORY } from './simulation/storySession';
 
 /** The configuration, or exit 2 with the one line that says what is wrong. */
 function configOrExit(): Config {
@@ -162,19 +163,38 @@ interface SimulateFlags {
   seed?: number;
   sessions: number;
   relayTasks: number;
+  story: 'full' | 'sessions-only';
+  recordings: boolean;
+  screenshotsEvery: number;
+  moderationRate: number;
+  anomalies: boolean;
+  analysisRate: number;
+  imageHost: string;
   maxInFlight: number;
   retries: number;
   json?: boolean;
 }
 
-async function simulate(flags: SimulateFlags): Promise<void> {
+/** The options that shape the full story, as typed on the command line. */
+const STORY_FLAGS: Readonly<Record<string, string>> = {
+  recordings: '--no-recordings',
+  screenshotsEvery: '--screenshots-every',
+  moderationRate: '--moderation-rate',
+  anomalies: '--no-anomalies',
+  analysisRate: '--analysis-rate',
+  imageHost: '--image-host',
+};
+
+async function simulate(flags: SimulateFlags, command: Command): Promise<void> {
+  const shaping = Object.keys(STORY_FLAGS).find((name) => command.getOptionValueSource(name) === 'cli');
+  if (flags.story !== 'full' && shaping !== undefined) throw new Error(`${STORY_FLAGS[shaping]} shapes the full story: add --story full`);
   const firstKey = (process.env.CSS_CALLBACK_KEYS ?? '').split(',').map((key) => key.trim()).find((key) => key !== '');
   if (flags.sessions + flags.relayTasks === 0) throw new Error('--sessions and --relay-tasks cannot both be 0');
   const seed = flags.seed ?? 1 + Math.floor(Math.random() * 999_999);
   const token = flags.token ?? (process.env.CSS_CALLBACK_TOKEN || undefined);
   if (flags.json !== true) {
     const until = flags.count === undefined ? `${flags.duration} s` : `${flags.duration} s or ${flags.count} callbacks`;
-    process.stderr.write(`simulate: ${flags.rate} callbacks/s to ${new URL(flags.url).origin} for ${until} (seed ${seed})\n`);
+    process.stderr.write(`simulate: ${flags.rate} callbacks/s to ${new URL(flags.url).origin} for ${until} (seed ${seed}, ${flags.story} story)\n`);
   }
   const summary = await simulateTraffic({
     url: flags.url,
@@ -186,6 +206,17 @@ async function simulate(flags: SimulateFlags): Promise<void> {
     seed,
     sessions: flags.sessions,
     relayTasks: flags.relayTasks,
+    story:
+      flags.story === 'full'
+        ? {
+            recordings: flags.recordings,
+            screenshotsEverySeconds: flags.screenshotsEvery,
+            moderationRate: flags.moderationRate,
+            anomalies: flags.anomalies,
+            analysisRate: flags.analysisRate,
+            imageHost: flags.imageHost.replace(/\/+$/, ''),
+          }
+        : null,
     maxInFlight: flags.maxInFlight,
     maxRetries: flags.retries,
   });
@@ -201,6 +232,11 @@ function numberIn(min: number, max: number, integer: boolean) {
     }
     return n;
   };
+}
+
+function storyName(value: string): 'full' | 'sessions-only' {
+  if (value !== 'full' && value !== 'sessions-only') throw new InvalidArgumentError('expected full or sessions-only');
+  return value;
 }
 
 function baseUrl(value: string): string {
@@ -290,9 +326,12 @@ program
   .action(promote);
 program
   .command('simulate')
-  .description('post realistic, signed CSS callbacks (sessions, relay tasks) to a running service at a steady rate, then summarize its answers')
+  .description(
+    'post realistic, signed CSS callbacks (sessions, relay tasks, and with --story full what CSS tells of each session) ' +
+      'to a running service at a steady rate, then summarize its answers',
+  )
   .option('--url <url>', 'base URL of the service; callbacks go to <url>/callbacks', baseUrl, 'http://127.0.0.1:4000')
-  .option('--key <key>', 'callback key to sign push/interruption callbacks with (default: the first of CSS_CALLBACK_KEYS; none: unsigned)')
+  .option('--key <key>', 'callback key to sign every callback but relay ones with (default: the first of CSS_CALLBACK_KEYS; none: unsigned)')
   .option('--token <token>', 'URL token sent as ?token= (default: CSS_CALLBACK_TOKEN)')
   .option('--rate <n>', `callbacks per second, at most ${SIMULATE_LIMITS.maxRate}`, numberIn(0.1, SIMULATE_LIMITS.maxRate, false), 100)
   .option('--duration <seconds>', `stop sending after this long, at most ${SIMULATE_LIMITS.maxDurationSeconds}`, numberIn(0.1, SIMULATE_LIMITS.maxDurationSeconds, false), 10)
@@ -300,6 +339,18 @@ program
   .option('--seed <n>', 'seed of the generated traffic (default: random, printed in the summary)', numberIn(1, 999_999, true))
   .option('--sessions <n>', 'mix: sessions per round of traffic', numberIn(0, 1000, true), 10)
   .option('--relay-tasks <n>', 'mix: relay tasks per round of traffic', numberIn(0, 1000, true), 1)
+  .option(
+    '--story <story>',
+    'sessions-only: pushes and interruptions; full: also their recordings, screenshots, moderation hits, push anomaly reports, rarer analysis callbacks',
+    storyName,
+    'sessions-only',
+  )
+  .option('--no-recordings', 'full story: no recording files, statuses or exceptions')
+  .option('--screenshots-every <seconds>', 'full story: seconds between screenshots of a live session, 0 for none', numberIn(0, 3600, true), FULL_STORY.screenshotsEverySeconds)
+  .option('--moderation-rate <share>', 'full story: share of sessions (0 to 1) with moderation hits', numberIn(0, 1, false), FULL_STORY.moderationRate)
+  .option('--no-anomalies', 'full story: no push anomaly reports')
+  .option('--analysis-rate <share>', 'full story: share of sessions (0 to 1) with a monitoring, subtitle, quality, summary or highlight callback', numberIn(0, 1, false), FULL_STORY.analysisRate)
+  .option('--image-host <url>', 'full story: where screenshots and flagged pictures are stored (pic_full_url)', baseUrl, FULL_STORY.imageHost)
   .option('--max-in-flight <n>', 'requests awaiting an answer at most; the sender slows down beyond', numberIn(1, SIMULATE_LIMITS.maxInFlight, true), 64)
   .option('--retries <n>', 'retries of a callback answered 503, each after its Retry-After', numberIn(0, SIMULATE_LIMITS.maxRetries, true), 3)
   .option('--json', 'print the summary as one JSON object')

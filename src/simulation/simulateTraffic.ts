@@ -1,6 +1,7 @@
 // The `simulate` verb: realistic CSS callbacks posted to a running service at a paced rate, and what it answered.
 import { sendCallbacks, type CallbackAnswer } from './callbackSender';
 import { callbackTarget, simulatedCallbacks, type OutgoingCallback } from './simulatedCallbacks';
+import type { StoryOptions } from './storySession';
 
 /** Bounds the command line enforces, so a run can never grow without limit. */
 export const SIMULATE_LIMITS = {
@@ -23,6 +24,8 @@ export interface SimulateOptions {
   /** Mix: sessions and relay tasks per round of traffic. */
   sessions: number;
   relayTasks: number;
+  /** What each session plays besides its push and interruption; null for sessions only. */
+  story: StoryOptions | null;
   maxInFlight: number;
   maxRetries: number;
   /** How long each signature stays valid (`t` = now + this). */
@@ -52,6 +55,8 @@ export interface SimulationSummary {
   /** Distinct sessions (sequence) and relay tasks (task_id) with at least one callback answered 200. */
   sessions: number;
   relayTasks: number;
+  /** Distinct callbacks sent, by the event type the service makes of each (`StreamPushed`, `ScreenshotTaken`, ...). */
+  kinds: Record<string, number>;
   stoppedBy: 'count' | 'duration';
   /** Callbacks sent per second, from the first send to the last. */
   achievedRate: number;
@@ -72,6 +77,7 @@ export function percentile(sorted: ArrayLike<number>, p: number): number {
 export class SimulationTally {
   readonly stored = { new: 0, duplicate: 0 };
   readonly rejected: Record<string, number> = {};
+  readonly kinds: Record<string, number> = {};
   private readonly sequences = new Set<string>();
   private readonly taskIds = new Set<string>();
   private readonly latencies: number[] = [];
@@ -79,6 +85,7 @@ export class SimulationTally {
   record(answer: CallbackAnswer, callback: OutgoingCallback): void {
     this.latencies.push(answer.answeredAt - answer.sentAt);
     if (!answer.final) return;
+    if (callback.kind !== undefined) this.kinds[callback.kind] = (this.kinds[callback.kind] ?? 0) + 1;
     if (answer.status === 200) {
       if (answer.stored === 'duplicate') this.stored.duplicate++;
       else this.stored.new++;
@@ -111,6 +118,7 @@ export async function simulateTraffic(options: SimulateOptions): Promise<Simulat
     sessionsPerRound: options.sessions,
     relayTasksPerRound: options.relayTasks,
     streams: Math.max(1, options.sessions * 2),
+    ...(options.story === null ? {} : { story: options.story }),
     key: options.key,
     path: `${target.pathname}${target.search}`,
     validForSeconds: options.signatureValidSeconds ?? 600,
@@ -139,6 +147,7 @@ export async function simulateTraffic(options: SimulateOptions): Promise<Simulat
     rejected: { ...tally.rejected },
     sessions: tally.sessions,
     relayTasks: tally.relayTasks,
+    kinds: { ...tally.kinds },
     stoppedBy: report.stoppedBy,
     achievedRate: achievedRate(report.sent, sendingSeconds, options.rate),
     targetRate: options.rate,
@@ -159,6 +168,7 @@ const ms = (value: number) => (Number.isNaN(value) ? '-' : `${value.toFixed(1)} 
 /** The summary as a few lines for a person. */
 export function formatSummary(summary: SimulationSummary): string {
   const rejected = Object.entries(summary.rejected).sort(([a], [b]) => a.localeCompare(b));
+  const kinds = Object.entries(summary.kinds).sort(([a], [b]) => a.localeCompare(b));
   const lines = [
     `sent ${summary.sent} callbacks to ${summary.target} in ${summary.elapsedSeconds.toFixed(1)} s ` +
       `(stopped by ${summary.stoppedBy}; ${summary.achievedRate.toFixed(1)}/s achieved, ${summary.targetRate}/s asked)`,
@@ -166,6 +176,7 @@ export function formatSummary(summary: SimulationSummary): string {
     `  rejected: ${rejected.length === 0 ? 'none' : rejected.map(([key, n]) => `${key} ×${n}`).join(', ')}`,
     `  requests: ${summary.attempts} (${summary.retries} retries after 503)`,
     `  stored for ${summary.sessions} sessions and ${summary.relayTasks} relay tasks`,
+    `  by kind: ${kinds.length === 0 ? 'none' : kinds.map(([kind, n]) => `${kind} ×${n}`).join(', ')}`,
     `  latency (send → answer): p50 ${ms(summary.latencyMs.p50)}, p99 ${ms(summary.latencyMs.p99)}, max ${ms(summary.latencyMs.max)}`,
     `  seed ${summary.seed}`,
   ];

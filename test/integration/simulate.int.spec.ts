@@ -82,6 +82,44 @@ describe('node dist/cli.js simulate, against the real service', () => {
     expect(output).toContain('rejected: none');
   });
 
+  it('plays the full story with --story full: the service stores every kind the summary counts, signed, and lists them by type', async () => {
+    const before = (await storedEvents(service)).length;
+    const summary = await simulateJson([
+      ...['--url', service.url, '--key', KEY, '--token', TOKEN, '--story', 'full'],
+      ...['--moderation-rate', '1', '--analysis-rate', '1', '--rate', '1000', '--count', '400', '--seed', '23'],
+    ]);
+    expect(summary).toMatchObject({ sent: 400, stored: { new: 400, duplicate: 0 }, rejected: {} });
+
+    const events = (await storedEvents(service)).slice(before);
+    const stored: Record<string, number> = {};
+    for (const event of events) stored[event.type] = (stored[event.type] ?? 0) + 1;
+    expect(stored).toEqual(summary.kinds);
+    const storyKinds = ['RecordingFileGenerated', 'RecordingStatusChanged', 'ScreenshotTaken', 'ImageModerationFlagged', 'AudioModerationFlagged', 'PushAnomaliesReported'];
+    expect(Object.keys(stored)).toEqual(expect.arrayContaining(storyKinds));
+    expect(stored.UnrecognizedCallbackReceived).toBeUndefined();
+    // Everything about a session proved itself by signature, as from CSS; relay callbacks by the URL token.
+    const proofs = new Set(events.map((e) => `${e.type.startsWith('Relay') ? 'relay' : 'session'} ${String(e.metadata.authenticatedBy)}`));
+    expect(proofs).toEqual(new Set(['session signature', 'relay token']));
+
+    const all = await storedEvents(service);
+    for (const type of storyKinds) {
+      const { callbacks } = await query(service.url, CallbacksDocument, { filter: { type }, first: 1 });
+      expect({ type, listed: callbacks.totalCount }).toEqual({ type, listed: all.filter((e) => e.type === type).length });
+      expect(callbacks.nodes[0]!.type).toBe(type);
+    }
+    const { callbacks: screenshots } = await query(service.url, CallbacksDocument, { filter: { type: 'ScreenshotTaken' }, first: 1 });
+    expect(JSON.parse(screenshots.nodes[0]!.raw)).toMatchObject({ pic_full_url: expect.stringMatching(/^https:\/\/snapshots\.example\.invalid\/stream_/) });
+  });
+
+  it('refuses the options that shape the full story without --story full', async () => {
+    const run = await simulate(['--url', service.url, '--screenshots-every', '10', '--count', '1']);
+    expect(run.code).not.toBe(0);
+    expect(run.output).toContain('--screenshots-every shapes the full story: add --story full');
+    const story = await simulate(['--url', service.url, '--story', 'everything']);
+    expect(story.code).not.toBe(0);
+    expect(story.output).toMatch(/--story.*expected full or sessions-only/);
+  });
+
   it('refuses a --duration beyond its documented maximum, and a URL that is not http(s)', async () => {
     const long = await simulate(['--url', service.url, '--duration', '601']);
     expect(long.code).not.toBe(0);

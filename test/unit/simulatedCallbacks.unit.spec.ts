@@ -49,6 +49,28 @@ describe('shiftCallbackTimes', () => {
     expect(msgOf(shiftCallbackTimes(file, 1000))).toEqual({ url: 'u', index: 0, duration: 60 });
   });
 
+  it('moves the instants of the full story in their own units, deep in lists, and leaves durations, audio timestamps and _usec alone', () => {
+    const recording = { event_type: 100, start_time: 1_000_000_000, start_time_usec: 316_441, end_time: '1000000060', duration: 60, media_start_time: 135_802 };
+    expect(shiftCallbackTimes(recording, 5000)).toEqual({ ...recording, start_time: 1_000_000_005, end_time: '1000000065' });
+    const anomalies = { event_type: 321, data_time: 1_700_000_000_500, abnormal_event: [{ type: 6, detail: [{ occur_time: 1_700_000_000_100 }] }], report_interval: 5000 };
+    expect(shiftCallbackTimes(anomalies, 2000)).toEqual({
+      ...anomalies,
+      data_time: 1_700_000_002_500,
+      abnormal_event: [{ type: 6, detail: [{ occur_time: 1_700_000_002_100 }] }],
+    });
+    const erasure = {
+      event_type: 347,
+      data: { subtitle_tmp_res: [{ start_pts: 954_864, start_unix_time: 1_750_402_588, keywords_info: [{ begin_time: 957_759, end_time: 959_424 }] }] },
+    };
+    expect(shiftCallbackTimes(erasure, 1000).data).toEqual({
+      subtitle_tmp_res: [{ start_pts: 954_864, start_unix_time: 1_750_402_589, keywords_info: [{ begin_time: 957_759, end_time: 959_424 }] }],
+    });
+    const clips = { event_type: 349, items: [{ begin_time: 1_761_128_808, end_time: 1_761_128_834, title: 'x' }] };
+    expect(shiftCallbackTimes(clips, -8000).items).toEqual([{ begin_time: 1_761_128_800, end_time: 1_761_128_826, title: 'x' }]);
+    const frames = { event_type: 344, event_time: 1_752_130_787, frames: [{ score: 22.78, time: 1_752_130_785_280 }] };
+    expect(shiftCallbackTimes(frames, 1000)).toEqual({ ...frames, event_time: 1_752_130_788, frames: [{ score: 22.78, time: 1_752_130_786_280 }] });
+  });
+
   it('leaves 0 ("not given") and a msg that is not JSON as they are', () => {
     expect(shiftCallbackTimes({ event_time: 0, msg: 'not json' }, 60_000)).toEqual({ event_time: 0, msg: 'not json' });
   });

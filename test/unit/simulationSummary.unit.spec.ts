@@ -56,6 +56,16 @@ describe('SimulationTally', () => {
     expect([tally.sessions, tally.relayTasks]).toEqual([1, 1]);
   });
 
+  it('counts each callback once by kind, at its final answer, whatever the answer', () => {
+    const tally = new SimulationTally();
+    const screenshot = { path: '/', body: '', sequence: 's1', kind: 'ScreenshotTaken' as const };
+    tally.record(answer({ stored: 'new' }), { path: '/', body: '', sequence: 's1', kind: 'StreamPushed' });
+    tally.record(answer({ status: 503, error: 'overloaded', final: false }), screenshot);
+    tally.record(answer({ stored: 'new' }), screenshot);
+    tally.record(answer({ status: 401, error: 'bad_signature' }), { ...screenshot, sequence: 's2' });
+    expect(tally.kinds).toEqual({ StreamPushed: 1, ScreenshotTaken: 2 });
+  });
+
   it('takes latency percentiles over every request, retries included', () => {
     const tally = new SimulationTally();
     for (let i = 1; i <= 100; i++) tally.record(answer({ sentAt: 1000, answeredAt: 1000 + i, final: i % 2 === 0 }), { path: '/', body: '' });
@@ -81,6 +91,7 @@ describe('formatSummary', () => {
     rejected: { '401 bad_signature': 5 },
     sessions: 10,
     relayTasks: 1,
+    kinds: { StreamPushed: 10, StreamInterrupted: 8, RelayTaskStarted: 2, ScreenshotTaken: 10 },
     stoppedBy: 'count',
     achievedRate: 99.5,
     targetRate: 100,
@@ -96,6 +107,7 @@ describe('formatSummary', () => {
         '  rejected: 401 bad_signature ×5',
         '  requests: 32 (2 retries after 503)',
         '  stored for 10 sessions and 1 relay tasks',
+        '  by kind: RelayTaskStarted ×2, ScreenshotTaken ×10, StreamInterrupted ×8, StreamPushed ×10',
         '  latency (send → answer): p50 1.2 ms, p99 9.9 ms, max 12.0 ms',
         '  seed 42',
         '',

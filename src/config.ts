@@ -39,7 +39,8 @@ export interface GraphqlConfig {
   /** Bearer tokens that may use /graphql; empty means open. */
   apiTokens: string[];
   introspection: boolean;
-  explorer: boolean;
+  /** What a browser's GET /graphql shows: GraphiQL from this service's own files, Apollo's explorer (loaded from Apollo's servers), or nothing. */
+  explorer: GraphqlExplorer;
   /** "Did you mean ...?" in errors: names of the schema's fields and types; off in production. */
   suggestions: boolean;
   maxDepth: number;
@@ -59,6 +60,9 @@ export interface GraphqlConfig {
   /** Largest answer to one operation (or one subscription event), in bytes of JSON, estimated as it is produced. */
   maxResponseBytes: number;
 }
+
+export const GRAPHQL_EXPLORERS = ['graphiql', 'apollo', 'off'] as const;
+export type GraphqlExplorer = (typeof GRAPHQL_EXPLORERS)[number];
 
 export type Environment = Record<string, string | undefined>;
 
@@ -111,6 +115,12 @@ function reader(env: Environment) {
       return items;
     },
   };
+}
+
+/** `true` and `false`, from when the explorer was Apollo's or none, mean GraphiQL and none now. */
+function explorerChoice(value: GraphqlExplorer | 'true' | 'false'): GraphqlExplorer {
+  if (value === 'true') return 'graphiql';
+  return value === 'false' ? 'off' : value;
 }
 
 /** `scheme://host[:port]` of each http(s) origin (as browsers send it in `Origin`); a path or a query is refused. */
@@ -205,7 +215,7 @@ export function loadConfig(env: Environment, cwd = process.cwd(), openFileLimit 
     graphql: {
       apiTokens,
       introspection: read.boolean('GRAPHQL_INTROSPECTION', !production),
-      explorer: read.boolean('GRAPHQL_EXPLORER', !production),
+      explorer: explorerChoice(read.oneOf('GRAPHQL_EXPLORER', production ? 'off' : 'graphiql', [...GRAPHQL_EXPLORERS, 'true', 'false'])),
       suggestions: !production,
       maxDepth: read.integer('GRAPHQL_MAX_DEPTH', 10, 2, 100),
       maxCost: read.integer('GRAPHQL_MAX_COST', 5_000, 10, 10_000_000),

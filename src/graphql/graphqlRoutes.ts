@@ -6,6 +6,7 @@ import { fastifyApolloHandler } from '@as-integrations/fastify';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import type { GraphqlConfig } from '../config';
+import { graphiqlExplorer } from '../explorer/graphiqlExplorer';
 import { matchingSecretIndex } from '../http/secrets';
 import type { SubscriberMetrics } from '../metrics/serviceMetrics';
 import { documentRefusal, operationContext, operationLimitsPlugin, protectionRules } from './operationLimits';
@@ -104,7 +105,8 @@ export async function graphqlRoutes(app: FastifyInstance, options: GraphqlRouteO
     formatError,
     plugins: [
       operationLimitsPlugin(schema, config),
-      config.explorer ? ApolloServerPluginLandingPageLocalDefault({ embed: true }) : ApolloServerPluginLandingPageDisabled(),
+      // Apollo's explorer loads from Apollo's servers; GraphiQL (below) is served from this service's own files.
+      config.explorer === 'apollo' ? ApolloServerPluginLandingPageLocalDefault({ embed: true }) : ApolloServerPluginLandingPageDisabled(),
       // No @cacheControl hints in this schema: the default plugin would only add work to every field of every query.
       ApolloServerPluginCacheControlDisabled(),
     ],
@@ -126,6 +128,7 @@ export async function graphqlRoutes(app: FastifyInstance, options: GraphqlRouteO
     if (tooLarge !== null) throw tooLarge;
     return operationContext(config);
   };
+  if (config.explorer === 'graphiql') await app.register(graphiqlExplorer, { graphqlPath: GRAPHQL_PATH });
   app.route({
     url: GRAPHQL_PATH,
     method: ['GET', 'POST', 'OPTIONS'],

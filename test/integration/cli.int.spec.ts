@@ -22,6 +22,9 @@ describe('the service as a process (node dist/cli.js serve)', () => {
 
       const response = await postCallback(url, { event_type: 1, sequence: '42', stream_id: 'proc' });
       expect(response.status).toBe(200);
+      // The explorer's files, copied beside the compiled code by the build.
+      expect(await (await fetch(`${url}/graphql`, { headers: { accept: 'text/html' } })).text()).toContain('/graphiql/explorer.js');
+      expect((await fetch(`${url}/graphiql/explorer.js`)).status).toBe(200);
     } finally {
       run.child.kill('SIGTERM');
     }

@@ -1,57 +1,30 @@
 // The live dashboard in headless Chromium: it connects with an API token and follows real callbacks without reloading.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { describeInterruption } from '../../src/domain/errcodeCatalogue';
 import type { RunningService } from '../../src/server';
 import { waitForSubscribers } from '../support/graphqlClient';
 import { relayCallback } from '../support/callbackBodies';
+import { describeInBrowser, launchChromium, OUTPUT_DIR, type HeadlessChromium } from '../support/headlessChromium';
 import { seedExamples } from '../support/seedExamples';
 import { postCallback, signCallback, startTestService, tempDataDir } from '../support/testService';
-
-const CHROMIUM = '/usr/bin/chromium';
-const INSTALL = 'sudo apt-get install -y --no-install-recommends chromium';
-// CI installs Chromium (.ci/run): there a missing browser is a failure, elsewhere a visible skip.
-const inCi = process.env.CI !== undefined && process.env.CI !== '' && process.env.CI !== 'false';
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium && !inCi) console.warn(`dashboard browser test SKIPPED: ${CHROMIUM} is missing; install it with: ${INSTALL}`);
-const describeInBrowser = haveChromium || inCi ? describe : describe.skip;
 
 const KEY = 'dashboard-callback-key';
 const URL_TOKEN = 'relay-url-token-42';
 const API_TOKEN = 'dashboard-api-token-0123456789';
-/** Screenshots land here (gitignored), to be looked at after a run. */
-const OUTPUT_DIR = path.join(__dirname, '..', '..', 'test-output');
 
-describeInBrowser('the live dashboard at /', () => {
+describeInBrowser('dashboard')('the live dashboard at /', () => {
   const data = tempDataDir();
-  const profile = mkdtempSync(path.join(os.tmpdir(), 'css-ledger-chromium-'));
   let service: RunningService;
-  let browser: BrowserContext;
+  let chromium: HeadlessChromium;
   let page: Page;
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    if (!haveChromium) throw new Error(`${CHROMIUM} is missing: CI must install it (${INSTALL})`);
     service = await startTestService(data.dir, { CSS_CALLBACK_KEYS: KEY, CSS_CALLBACK_TOKEN: URL_TOKEN, GRAPHQL_API_TOKENS: API_TOKEN });
-    browser = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      // Without the background-networking switches Chromium reaches out to Google, which a closed network refuses.
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-      viewport: { width: 1280, height: 1000 },
-    });
-    page = browser.pages()[0] ?? (await browser.newPage());
+    chromium = await launchChromium();
+    page = chromium.page;
     // Script errors and Content-Security-Policy violations show up here.
     page.on('pageerror', (error) => pageErrors.push(error.message));
     page.on('console', (message) => {
@@ -59,9 +32,8 @@ describeInBrowser('the live dashboard at /', () => {
     });
   }, 60_000);
   afterAll(async () => {
-    await browser?.close();
+    await chromium?.close();
     await service?.close();
-    rmSync(profile, { recursive: true, force: true });
     data.remove();
   });
 

@@ -22,7 +22,7 @@ describe('loadConfig', () => {
       graphql: {
         apiTokens: [],
         introspection: true,
-        explorer: true,
+        explorer: 'graphiql',
         suggestions: true,
         maxDepth: 10,
         maxCost: 5_000,
@@ -39,9 +39,15 @@ describe('loadConfig', () => {
   });
 
   it('turns the GraphQL explorer and introspection off in production unless enabled', () => {
-    expect(loadConfig({ NODE_ENV: 'production' }).graphql).toMatchObject({ introspection: false, explorer: false, suggestions: false });
-    expect(loadConfig({ NODE_ENV: 'production', GRAPHQL_INTROSPECTION: 'true' }).graphql).toMatchObject({ introspection: true, explorer: false });
-    expect(() => loadConfig({ GRAPHQL_EXPLORER: 'yes' })).toThrow('GRAPHQL_EXPLORER="yes" is not allowed; expected true or false');
+    expect(loadConfig({ NODE_ENV: 'production' }).graphql).toMatchObject({ introspection: false, explorer: 'off', suggestions: false });
+    expect(loadConfig({ NODE_ENV: 'production', GRAPHQL_INTROSPECTION: 'true' }).graphql).toMatchObject({ introspection: true, explorer: 'off' });
+    expect(loadConfig({ NODE_ENV: 'production', GRAPHQL_EXPLORER: 'graphiql' }).graphql.explorer).toBe('graphiql');
+    expect(() => loadConfig({ GRAPHQL_EXPLORER: 'yes' })).toThrow('GRAPHQL_EXPLORER="yes" is not allowed; expected one of graphiql, apollo, off, true, false');
+  });
+
+  it('picks the GraphQL explorer by name, with true and false meaning GraphiQL and none', () => {
+    const explorer = (value: string) => loadConfig({ GRAPHQL_EXPLORER: value }).graphql.explorer;
+    expect(['graphiql', 'apollo', 'off', 'true', 'false'].map(explorer)).toEqual(['graphiql', 'apollo', 'off', 'graphiql', 'off']);
   });
 
   it('reads every variable', () => {
@@ -70,7 +76,7 @@ describe('loadConfig', () => {
         APPEND_TIMEOUT_MS: '3000',
         GRAPHQL_API_TOKENS: 'dashboard-token-0123456789,tools-token-0123456789ab',
         GRAPHQL_INTROSPECTION: 'true',
-        GRAPHQL_EXPLORER: 'false',
+        GRAPHQL_EXPLORER: 'apollo',
         GRAPHQL_MAX_DEPTH: '6',
         GRAPHQL_MAX_COST: '1000',
         GRAPHQL_MAX_ALIASES: '5',
@@ -111,7 +117,7 @@ describe('loadConfig', () => {
       graphql: {
         apiTokens: ['dashboard-token-0123456789', 'tools-token-0123456789ab'],
         introspection: true,
-        explorer: false,
+        explorer: 'apollo',
         suggestions: false,
         maxDepth: 6,
         maxCost: 1000,

@@ -1,0 +1,82 @@
+// Headless Chromium for browser tests: the system's /usr/bin/chromium in a throw-away profile, with nothing that calls home.
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+
+const CHROMIUM = '/usr/bin/chromium';
+const INSTALL = 'sudo apt-get install -y --no-install-recommends chromium';
+/** Screenshots land here (gitignored), to be looked at after a run. */
+export const OUTPUT_DIR = path.join(__dirname, '..', '..', 'test-output');
+
+// CI installs Chromium (.ci/run): there a missing browser is a failure, elsewhere a visible skip.
+const inCi = process.env.CI !== undefined && process.env.CI !== '' && process.env.CI !== 'false';
+const haveChromium = existsSync(CHROMIUM);
+
+/** `describe` when Chromium is there (or in CI, where its absence fails); elsewhere a skip that says how to install it. */
+export function describeInBrowser(what: string): jest.Describe {
+  if (haveChromium || inCi) return describe;
+  console.warn(`${what} browser test SKIPPED: ${CHROMIUM} is missing; install it with: ${INSTALL}`);
+  return describe.skip;
+}
+
+export interface HeadlessChromium {
+  browser: BrowserContext;
+  page: Page;
+  close(): Promise<void>;
+}
+
+export async function launchChromium(): Promise<HeadlessChromium> {
+  if (!haveChromium) throw new Error(`${CHROMIUM} is missing: CI must install it (${INSTALL})`);
+  const profile = mkdtempSync(path.join(os.tmpdir(), 'css-ledger-chromium-'));
+  const browser = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    // Without the background-networking switches Chromium reaches out to Google, which a closed network refuses.
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+    viewport: { width: 1280, height: 1000 },
+  });
+  const page = browser.pages()[0] ?? (await browser.newPage());
+  return {
+    browser,
+    page,
+    close: async () => {
+      await browser.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/**
+ * Lets the browser reach loopback only, as on a network without internet: every other request is aborted and
+ * listed (WebSockets included), so a test can assert that none was attempted.
+ */
+export async function keepToLoopback(browser: BrowserContext): Promise<string[]> {
+  const outside: string[] = [];
+  const isLoopback = (url: string) => LOOPBACK_HOSTS.has(new URL(url).hostname);
+  await browser.route('**/*', async (route) => {
+    const url = route.request().url();
+    if (isLoopback(url)) return route.continue();
+    outside.push(url);
+    return route.abort('blockedbyclient');
+  });
+  await browser.routeWebSocket(/.*/, (socket) => {
+    if (isLoopback(socket.url())) socket.connectToServer();
+    else {
+      outside.push(socket.url());
+      void socket.close({ code: 1008, reason: 'blocked' });
+    }
+  });
+  return outside;
+}

@@ -57,7 +57,9 @@ export function operationLimitsPlugin(schema: GraphQLSchema, config: GraphqlConf
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ document, request }) {
+        async didResolveOperation({ document, request, operation }) {
+          // Over HTTP a subscription would run once as a query, with nothing to report: said so instead.
+          if (operation?.operation === 'subscription') throw subscriptionOverHttp();
           const refusal = costRefusal(schema, { document, variables: request.variables, operationName: request.operationName }, config.maxCost);
           if (refusal !== null) throw refusal;
         },
@@ -70,6 +72,12 @@ export function operationLimitsPlugin(schema: GraphQLSchema, config: GraphqlConf
       };
     },
   };
+}
+
+function subscriptionOverHttp(): GraphQLError {
+  return new GraphQLError('subscriptions are served over WebSocket at /graphql (graphql-transport-ws), not over HTTP', {
+    extensions: { code: 'SUBSCRIPTION_OVER_HTTP', http: { status: 400 } },
+  });
 }
 
 export interface SubscribeRequest {

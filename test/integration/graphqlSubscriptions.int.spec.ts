@@ -39,6 +39,17 @@ describe('GraphQL subscriptions over graphql-ws, and time travel', () => {
     }
   });
 
+  it('refuses a subscription sent over HTTP with a 400 that says where subscriptions are served', async () => {
+    const response = await fetch(`${service.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: 'subscription { callbackReceived { id } }' }),
+    });
+    expect(response.status).toBe(400);
+    const body = (await response.json()) as { errors: Array<{ message: string; extensions: { code: string } }> };
+    expect(body.errors).toEqual([expect.objectContaining({ message: expect.stringMatching(/WebSocket/), extensions: expect.objectContaining({ code: 'SUBSCRIPTION_OVER_HTTP' }) })]);
+  });
+
   it('answers asOf between a push and its interruption with LIVE, and after it with ENDED', async () => {
     await postAndProject(service, { event_type: 1, sequence: '777', stream_id: 'tt' });
     const between = new Date();

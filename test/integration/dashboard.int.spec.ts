@@ -102,7 +102,7 @@ describeInBrowser('the live dashboard at /', () => {
 
   it('shows a push as live, then its interruption with the reason, a relay task with its exit code, and the chart moving, without reloading', async () => {
     await waitForText('#connection', 'Live');
-    await waitForSubscribers(service, 4); // sessions, relay tasks, pushes, interruptions
+    await waitForSubscribers(service, 3); // sessions, relay tasks, callbacks
     const loads: string[] = [];
     page.on('load', () => loads.push(page.url()));
     await page.evaluate('window.sameDocument = true');

@@ -58,6 +58,8 @@ export interface BenchConfig {
     wrkThreads: number;
   };
   subscription: { rate: number; seconds: number; warmupSeconds: number };
+  /** The dashboard in headless Chromium while callbacks arrive at `rate` per second. */
+  dashboard: { rate: number; seconds: number; warmupSeconds: number; chromium: string };
   scale: {
     sessions: number;
     relayTasks: number;
@@ -94,6 +96,12 @@ export function loadBenchConfig(partial = false): BenchConfig {
       rate: integer('BENCH_SUB_RATE', 1000),
       seconds: integer('BENCH_SUB_SECONDS', quick ? 3 : 10),
       warmupSeconds: integer('BENCH_SUB_WARMUP', 1),
+    },
+    dashboard: {
+      rate: integer('BENCH_DASHBOARD_RATE', 500),
+      seconds: integer('BENCH_DASHBOARD_SECONDS', quick ? 10 : 60),
+      warmupSeconds: integer('BENCH_DASHBOARD_WARMUP', 2),
+      chromium: process.env.BENCH_CHROMIUM ?? '/usr/bin/chromium',
     },
     scale: {
       sessions: integer('BENCH_SESSIONS', quick ? 20_000 : 1_000_000),

@@ -89,12 +89,19 @@ function renderSummary() {
   setText($('live-count'), live > LIVE_SHOWN ? `(newest ${LIVE_SHOWN} of ${live})` : `(${live})`);
 }
 
+/**
+ * Frames at least this far apart: people cannot read faster, and under a stream of messages each frame redraws the
+ * changed tables whole (style, layout, paint), so fewer frames with more changes each keep the page from falling behind.
+ */
+const MIN_FRAME_GAP_MS = 200;
 let frame = null;
+let lastFrame = -Infinity;
 /** The clock moved on: durations and relative times are due for a look, whatever changed. */
 let refreshDue = false;
 
 function render() {
   frame = null;
+  lastFrame = performance.now();
   const { dirty } = state;
   const refresh = refreshDue;
   if (dirty.live || refresh) tables.live.show(state.newestLive(LIVE_SHOWN), { refresh });
@@ -112,7 +119,9 @@ function render() {
 }
 
 function scheduleRender() {
-  frame ??= requestAnimationFrame(render);
+  if (frame !== null) return;
+  const wait = lastFrame + MIN_FRAME_GAP_MS - performance.now();
+  frame = wait <= 0 ? requestAnimationFrame(render) : setTimeout(() => (frame = requestAnimationFrame(render)), wait);
 }
 
 function receive(kind, data) {

@@ -1,0 +1,77 @@
+// Headless Chromium for the dashboard's browser tests: launched with a throwaway profile, script errors collected.
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+
+export const CHROMIUM = '/usr/bin/chromium';
+const INSTALL = 'sudo apt-get install -y --no-install-recommends chromium';
+// CI installs Chromium (.ci/run): there a missing browser is a failure, elsewhere a visible skip.
+const inCi = process.env.CI !== undefined && process.env.CI !== '' && process.env.CI !== 'false';
+const haveChromium = existsSync(CHROMIUM);
+if (!haveChromium && !inCi) console.warn(`dashboard browser test SKIPPED: ${CHROMIUM} is missing; install it with: ${INSTALL}`);
+export const describeInBrowser = haveChromium || inCi ? describe : describe.skip;
+
+/** Screenshots land here (gitignored), to be looked at after a run. */
+export const OUTPUT_DIR = path.join(__dirname, '..', '..', 'test-output');
+
+export interface DashboardBrowser {
+  page: Page;
+  /** Script errors and Content-Security-Policy violations, as they happen. */
+  pageErrors: string[];
+  close(): Promise<void>;
+}
+
+export async function launchDashboardBrowser(): Promise<DashboardBrowser> {
+  if (!haveChromium) throw new Error(`${CHROMIUM} is missing: CI must install it (${INSTALL})`);
+  const profile = mkdtempSync(path.join(os.tmpdir(), 'css-ledger-chromium-'));
+  let browser: BrowserContext;
+  try {
+    browser = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      // Without the background-networking switches Chromium reaches out to Google, which a closed network refuses.
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+      viewport: { width: 1280, height: 1000 },
+    });
+  } catch (error) {
+    rmSync(profile, { recursive: true, force: true });
+    throw error;
+  }
+  const page = browser.pages()[0] ?? (await browser.newPage());
+  const pageErrors: string[] = [];
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+  page.on('console', (message) => {
+    if (message.type() === 'error') pageErrors.push(message.text());
+  });
+  return {
+    page,
+    pageErrors,
+    async close() {
+      await browser.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Waits (15 s at most, or `timeoutMs`) until the element's trimmed text matches; the failure names what it showed instead. */
+export async function waitForText(page: Page, selector: string, expected: string | RegExp, timeoutMs = 15_000): Promise<string> {
+  const matches = (shown: string) => (typeof expected === 'string' ? shown === expected : expected.test(shown));
+  const deadline = Date.now() + timeoutMs;
+  let shown = (await page.locator(selector).first().innerText()).trim();
+  while (!matches(shown)) {
+    if (Date.now() > deadline) throw new Error(`${selector} shows ${JSON.stringify(shown)}, not ${String(expected)}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    shown = (await page.locator(selector).first().innerText()).trim();
+  }
+  return shown;
+}

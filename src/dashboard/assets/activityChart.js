@@ -37,6 +37,15 @@ export class ActivityChart {
     /** Callbacks up to this log position are in the loaded counts already. */
     this.throughPosition = null;
     this.lastMinute = Math.floor(Date.now() / MINUTE_MS) * MINUTE_MS;
+    /** The container's width as last laid out; `onResize` hears when it changes. */
+    this.width = 0;
+    this.onResize = () => undefined;
+    new ResizeObserver(([entry]) => {
+      // Zero while the page is not laid out (hidden, being captured): the chart keeps the width it had.
+      if (entry.contentRect.width === 0 || entry.contentRect.width === this.width) return;
+      this.width = entry.contentRect.width;
+      this.onResize();
+    }).observe(container);
   }
 
   /** Replaces the counts with a callbackActivity answer. */
@@ -131,9 +140,12 @@ export class ActivityChart {
     this.view = { width, chart, title, yLabels, slots, xLabels, top: null, label: '' };
   }
 
+  /**
+   * Drawn at the container's own width, so that text keeps its size and bars fill the card. The width comes from a
+   * ResizeObserver: reading it here, after the tables changed, would force a layout in the middle of every frame.
+   */
   render() {
-    // Drawn at the container's own width, so that text keeps its size and bars fill the card.
-    const width = Math.max(320, Math.round(this.container.clientWidth || 720));
+    const width = Math.max(320, Math.round(this.width || 720));
     if (this.view?.width !== width) this.build(width);
     const view = this.view;
     const series = this.series();

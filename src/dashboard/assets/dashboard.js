@@ -229,10 +229,10 @@ $('token-forget').addEventListener('click', () => {
 takeTokenFromAddress();
 scheduleRender();
 connect();
-window.addEventListener('resize', () => {
+chart.onResize = () => {
   state.dirty.chart = true;
   scheduleRender();
-});
+};
 async function refreshTotals() {
   if (state.totals === null || pending !== null) return;
   try {

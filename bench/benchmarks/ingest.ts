@@ -78,7 +78,8 @@ export async function ingestBenchmark(config: BenchConfig, workDir: string, log:
       ? [
           `wrk: ${config.ingest.wrkThreads} thread(s), bench/load/wrkLoad.lua; every request is formatted before the run starts, and the measured run ` +
             'starts where the warm-up stopped in the file of callbacks. No response() hook: answers of 400 and above are counted by wrk itself ' +
-            '("Non-2xx or 3xx responses"); latency percentiles come from its done() hook.',
+            '("Non-2xx or 3xx responses"); latency percentiles come from its done() hook. wrk counts answered requests only: those in flight ' +
+            'when a run stops (up to one per connection) can be stored without being counted.',
         ]
       : []),
     ...(missing === null ? [] : [`wrk did not run: ${missing}.`]),

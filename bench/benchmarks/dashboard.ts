@@ -69,7 +69,12 @@ export async function dashboardBenchmark(config: BenchConfig, workDir: string, l
         target: 'says so while behind',
         verdict: badgeOk ? 'PASS' : 'MISS',
       },
-      { metric: 'non-200 answers / request errors', value: `${result.non200} / ${result.errors}`, target: '0', verdict: result.non200 + result.errors === 0 ? 'PASS' : 'FAIL' },
+      {
+        metric: 'non-200 answers / request errors',
+        value: `${result.non200} / ${result.errors}${result.errors === 0 ? '' : ` (${Object.entries(result.errorCodes).map(([code, n]) => `${code} ${n}`).join(', ')})`}`,
+        target: '0',
+        verdict: result.non200 + result.errors === 0 ? 'PASS' : 'FAIL',
+      },
       { metric: 'rate sent', value: `${fmt.int(result.achievedRate)}/s`, target: `${fmt.int(rate)}/s`, verdict: result.achievedRate >= rate * 0.95 ? 'PASS' : 'MISS' },
       { metric: 'page renders per second while loaded', value: result.rendersPerSecond.toFixed(1), verdict: 'INFO' },
       {

@@ -33,6 +33,8 @@ export interface DashboardLoadResult {
   neverShown: number;
   non200: number;
   errors: number;
+  /** Request errors by code (ECONNRESET, timeout, ...). */
+  errorCodes: Record<string, number>;
   /** Distinct texts the badge showed, in order. */
   badgeTexts: string[];
   badge: BadgeVerdict;
@@ -104,6 +106,7 @@ async function main(): Promise<void> {
     const answers: Array<{ id: string; answeredAt: number } | null> = new Array(total).fill(null);
     let non200 = 0;
     let errors = 0;
+    const errorCodes: Record<string, number> = {};
     let measuredFrom = NaN;
     const report = await sendCallbacks(
       (function* () {
@@ -122,9 +125,12 @@ async function main(): Promise<void> {
             measuredFrom = performance.timeOrigin + answer.sentAt;
             void metrics().then((m) => (metricsFrom = m));
           }
-          if (answer.status === 0) errors++;
-          else if (answer.status !== 200 || answer.eventId === null) non200 += answer.slot >= warmup ? 1 : 0;
-          else if (answer.slot >= warmup) answers[answer.slot] = { id: answer.eventId, answeredAt: performance.timeOrigin + answer.answeredAt };
+          if (answer.slot < warmup) return;
+          if (answer.status === 0) {
+            errors++;
+            errorCodes[answer.error ?? 'unknown'] = (errorCodes[answer.error ?? 'unknown'] ?? 0) + 1;
+          } else if (answer.status !== 200 || answer.eventId === null) non200++;
+          else answers[answer.slot] = { id: answer.eventId, answeredAt: performance.timeOrigin + answer.answeredAt };
         },
       },
     );
@@ -157,6 +163,7 @@ async function main(): Promise<void> {
       neverShown: measured.length - lags.length,
       non200,
       errors,
+      errorCodes,
       badgeTexts: badge.map((b) => b.text).filter((text, i, all) => i === 0 || all[i - 1] !== text),
       badge: judgeBadge(callbacks, shown, badge, { from: measuredFrom, to: caughtUpAt, stepMs: 100, behindMs: 2_000, liveMs: 1_000 }),
       rendersPerSecond: renders.filter((r) => r.at >= measuredFrom && r.at <= measuredTo).length / ((measuredTo - measuredFrom) / 1000),

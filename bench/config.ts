@@ -26,6 +26,18 @@ function integer(name: string, fallback: number): number {
   return value;
 }
 
+export const INGEST_LOADS = ['wrk', 'autocannon'] as const;
+export type IngestLoad = (typeof INGEST_LOADS)[number];
+
+function ingestLoads(): IngestLoad[] {
+  const raw = process.env.BENCH_INGEST_LOADS;
+  if (raw === undefined || raw.trim() === '') return [...INGEST_LOADS];
+  const chosen = raw.split(',').map((name) => name.trim());
+  const unknown = chosen.filter((name) => !(INGEST_LOADS as readonly string[]).includes(name));
+  if (unknown.length > 0 || chosen.length === 0) throw new Error(`BENCH_INGEST_LOADS=${raw}: expected a comma-separated list of ${INGEST_LOADS.join(', ')}`);
+  return INGEST_LOADS.filter((name) => chosen.includes(name));
+}
+
 const flag = (name: string): boolean => ['1', 'true', 'yes'].includes((process.env[name] ?? '').toLowerCase());
 
 export interface BenchConfig {
@@ -40,8 +52,14 @@ export interface BenchConfig {
     rounds: number;
     /** Distinct signed bodies the load rotates through (so the service stores new events, not duplicates). */
     bodies: number;
+    /** Load generators, each run against every server: wrk (C) and autocannon (Node). */
+    loads: IngestLoad[];
+    /** wrk's threads (`-t`). */
+    wrkThreads: number;
   };
   subscription: { rate: number; seconds: number; warmupSeconds: number };
+  /** The dashboard in headless Chromium while callbacks arrive at `rate` per second. */
+  dashboard: { rate: number; seconds: number; warmupSeconds: number; chromium: string };
   scale: {
     sessions: number;
     relayTasks: number;
@@ -71,11 +89,19 @@ export function loadBenchConfig(partial = false): BenchConfig {
       warmupSeconds: integer('BENCH_WARMUP', quick ? 1 : 3),
       rounds: integer('BENCH_ROUNDS', quick ? 1 : 2),
       bodies: integer('BENCH_INGEST_BODIES', quick ? 30_000 : 250_000),
+      loads: ingestLoads(),
+      wrkThreads: integer('BENCH_WRK_THREADS', 1),
     },
     subscription: {
       rate: integer('BENCH_SUB_RATE', 1000),
       seconds: integer('BENCH_SUB_SECONDS', quick ? 3 : 10),
       warmupSeconds: integer('BENCH_SUB_WARMUP', 1),
+    },
+    dashboard: {
+      rate: integer('BENCH_DASHBOARD_RATE', 500),
+      seconds: integer('BENCH_DASHBOARD_SECONDS', quick ? 10 : 60),
+      warmupSeconds: integer('BENCH_DASHBOARD_WARMUP', 2),
+      chromium: process.env.BENCH_CHROMIUM ?? '/usr/bin/chromium',
     },
     scale: {
       sessions: integer('BENCH_SESSIONS', quick ? 20_000 : 1_000_000),

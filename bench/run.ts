@@ -1,9 +1,10 @@
 // `npm run bench [-- <benchmark>...]`: runs the benchmarks in sequence on the embedded store and writes bench/REPORT.md.
-// Benchmarks: ingest (with the bare and naive baselines), subscription, scale (= rebuild + queries + memory).
+// Benchmarks: ingest (with the bare and naive baselines), subscription, dashboard, scale (= rebuild + queries + memory).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DIST_DIR, loadBenchConfig, REPO_ROOT, SERVICE_DIST } from './config';
+import { dashboardBenchmark } from './benchmarks/dashboard';
 import { ingestBenchmark } from './benchmarks/ingest';
 import { scaleBenchmarks } from './benchmarks/scale';
 import { subscriptionBenchmark } from './benchmarks/subscription';
@@ -12,13 +13,14 @@ import { describeMachine, readAnalysis, writeReport } from './lib/report';
 import type { BenchmarkResult } from './lib/results';
 import { profileMarkdown, summarizeProfile } from './profile/topFrames';
 
-const BENCHMARKS = ['ingest', 'subscription', 'scale'] as const;
+const BENCHMARKS = ['ingest', 'subscription', 'dashboard', 'scale'] as const;
 type Benchmark = (typeof BENCHMARKS)[number];
 const ALIASES: Record<string, Benchmark> = {
   ingest: 'ingest',
   naive: 'ingest',
   subscription: 'subscription',
   subscriptions: 'subscription',
+  dashboard: 'dashboard',
   scale: 'scale',
   queries: 'scale',
   rebuild: 'scale',
@@ -75,6 +77,9 @@ async function main(): Promise<void> {
             break;
           case 'subscription':
             results.push(await subscriptionBenchmark(config, workDir, log));
+            break;
+          case 'dashboard':
+            results.push(await dashboardBenchmark(config, workDir, log));
             break;
           case 'scale': {
             const scale = await scaleBenchmarks(config, log);

@@ -1,4 +1,5 @@
 // Realistic signed callback requests from the seeded generator: push/interruption signed with t/sign, relay with ?token=.
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { generateTraffic, type CallbackBody } from '../../src/simulation/callbackTraffic';
 import { signAsCss } from '../../src/simulation/simulatedCallbacks';
@@ -25,11 +26,26 @@ export function signedRequest(body: CallbackBody, expiresAt: number): CallbackRe
   return { path, body: JSON.stringify(signAsCss(body, CALLBACK_KEY, expiresAt)) };
 }
 
+/**
+ * How far ahead CSS sets `t`: it signs for ten minutes, and the service refuses a `t` further ahead than that plus its
+ * clock skew (CSS_CALLBACK_MAX_EXPIRY_AHEAD_SECONDS), so a load that lasts longer re-signs its requests (resignRequests).
+ */
+export const SIGNED_FOR_SECONDS = 600;
+
 /** At least `count` distinct signed requests in send order (distinct events, so none is stored as a duplicate). */
-export function generateRequests(seed: number, count: number, validForSeconds = 3 * 3600): CallbackRequest[] {
+export function generateRequests(seed: number, count: number, validForSeconds = SIGNED_FOR_SECONDS): CallbackRequest[] {
   const expiresAt = Math.floor(Date.now() / 1000) + validForSeconds;
   const traffic = generateTraffic({ seed, ...trafficForCount(count), startTime: Math.floor(Date.now() / 1000) - 86_400 });
   return traffic.map(({ body }) => signedRequest(body, expiresAt));
+}
+
+const SIGNATURE = /"t":\d+,"sign":"[0-9a-f]{32}"}$/;
+
+/** The same requests signed afresh, valid for `validForSeconds` from now (signAsCss puts `t` and `sign` last). */
+export function resignRequests(requests: readonly CallbackRequest[], validForSeconds = SIGNED_FOR_SECONDS): CallbackRequest[] {
+  const expiresAt = Math.floor(Date.now() / 1000) + validForSeconds;
+  const signature = `"t":${expiresAt},"sign":"${createHash('md5').update(CALLBACK_KEY + String(expiresAt)).digest('hex')}"}`;
+  return requests.map(({ path, body }) => ({ path, body: body.replace(SIGNATURE, signature) }));
 }
 
 /** One request per line: `<path>\t<body>` (JSON text never holds a raw tab or newline). */

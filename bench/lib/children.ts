@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
+import { processCpuSeconds } from './threadCpu';
 
 export interface Child {
   name: string;
@@ -33,11 +34,18 @@ export interface SpawnOptions {
   timeoutMs?: number;
   /** Echo its output, prefixed, to our stderr. */
   echo?: boolean;
+  /** Hears each complete line the child writes to stderr, as it comes (a child's "ready" or "measuring" marker). */
+  onStderrLine?: (line: string) => void;
 }
 
 /** Runs `node <script> ...args`; the child gets PATH and the given variables only. */
 export function spawnNode(name: string, script: string, args: string[], options: SpawnOptions = {}): Child {
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), script, ...args], {
+  return spawnProcess(name, process.execPath, [...(options.nodeArgs ?? []), script, ...args], options);
+}
+
+/** Runs a program (node or another, e.g. wrk); the child gets PATH and the given variables only. */
+export function spawnProcess(name: string, command: string, args: string[], options: SpawnOptions = {}): Child {
+  const child = spawn(command, args, {
     env: { PATH: process.env.PATH ?? '', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -53,9 +61,14 @@ export function spawnNode(name: string, script: string, args: string[], options:
     out += chunk;
     echo(chunk);
   });
+  let partialLine = '';
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
     all += chunk;
     echo(chunk);
+    if (options.onStderrLine === undefined) return;
+    const lines = (partialLine + chunk).split('\n');
+    partialLine = lines.pop() ?? '';
+    for (const line of lines) options.onStderrLine(line);
   });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.on('exit', (code, signal) => resolve({ code, signal })),
@@ -178,25 +191,13 @@ export function memoryOf(pid: number): { rss: number; hwm: number } | null {
   }
 }
 
-/** CPU time (user + system) a process has used so far, in seconds, from /proc (Linux; clock ticks of 10 ms). */
-export function cpuSecondsOf(pid: number): number | null {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the command name, which is in parentheses and may hold spaces: utime and stime are 14 and 15.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return null;
-  }
-}
-
 /** Measures the CPU a process uses from now until `stop()`: as a share of one core. */
 export function measureCpu(pid: number) {
-  const startCpu = cpuSecondsOf(pid);
+  const startCpu = processCpuSeconds(pid);
   const startedAt = performance.now();
   return {
     stop(): number {
-      const endCpu = cpuSecondsOf(pid);
+      const endCpu = processCpuSeconds(pid);
       const seconds = (performance.now() - startedAt) / 1000;
       return startCpu === null || endCpu === null || seconds <= 0 ? NaN : (endCpu - startCpu) / seconds;
     },

@@ -1,31 +1,11 @@
 // Load generator (its own process): autocannon at N connections, rotating through pre-generated signed callbacks.
 // No response hook: reading every body in the load generator would slow it down and flatter the service's ratio;
 // non-2xx statuses and errors are counted, and the service answers 200 only with {"code":0}.
-// Usage: node autocannonLoad.js '<json options>'; prints one JSON line with the result.
+// Usage: node autocannonLoad.js '<json options>'; prints one JSON line with the result. Writes MEASURING_MARKER to
+// stderr when the measured run starts (after the warm-up), so the benchmark can sample the server's CPU from there.
 import autocannon from 'autocannon';
 import { readRequests } from '../lib/bodies';
-
-export interface LoadOptions {
-  url: string;
-  requestsFile: string;
-  connections: number;
-  durationSeconds: number;
-  warmupSeconds: number;
-}
-
-export interface LoadResult {
-  requests: number;
-  durationSeconds: number;
-  requestsPerSecond: number;
-  latencyMs: { p50: number; p90: number; p99: number; p999: number; max: number; mean: number };
-  status2xx: number;
-  non2xx: number;
-  errors: number;
-  timeouts: number;
-  /** Distinct bodies available, and requests sent in all (warm-up included): beyond the first, a body repeats. */
-  distinctBodies: number;
-  sentInAll: number;
-}
+import { MEASURING_MARKER, type LoadOptions, type LoadResult } from './loadResult';
 
 const options = JSON.parse(process.argv[2] ?? '{}') as LoadOptions;
 const requests = readRequests(options.requestsFile);
@@ -57,7 +37,10 @@ function run(durationSeconds: number): Promise<autocannon.Result> {
 
 async function main(): Promise<void> {
   if (options.warmupSeconds > 0) await run(options.warmupSeconds);
+  process.stderr.write(`${MEASURING_MARKER}\n`);
+  const cpuBefore = process.cpuUsage();
   const result = await run(options.durationSeconds);
+  const cpu = process.cpuUsage(cpuBefore);
   const latency = result.latency;
   const out: LoadResult = {
     requests: result.requests.total,
@@ -68,9 +51,9 @@ async function main(): Promise<void> {
     non2xx: result.non2xx,
     errors: result.errors,
     timeouts: result.timeouts,
-
     distinctBodies: requests.length,
     sentInAll: next,
+    loadCpuSeconds: (cpu.user + cpu.system) / 1e6,
   };
   process.stdout.write(`${JSON.stringify(out)}\n`);
 }

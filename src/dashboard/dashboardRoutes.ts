@@ -15,6 +15,11 @@ const FILES: Record<string, [file: string, type: string]> = {
   '/dashboard/dashboard.css': [path.join(DASHBOARD_ASSETS_DIR, 'dashboard.css'), CSS],
   '/dashboard/dashboard.js': [path.join(DASHBOARD_ASSETS_DIR, 'dashboard.js'), JAVASCRIPT],
   '/dashboard/activityChart.js': [path.join(DASHBOARD_ASSETS_DIR, 'activityChart.js'), JAVASCRIPT],
+  '/dashboard/dashboardState.js': [path.join(DASHBOARD_ASSETS_DIR, 'dashboardState.js'), JAVASCRIPT],
+  '/dashboard/dashboardTables.js': [path.join(DASHBOARD_ASSETS_DIR, 'dashboardTables.js'), JAVASCRIPT],
+  '/dashboard/elements.js': [path.join(DASHBOARD_ASSETS_DIR, 'elements.js'), JAVASCRIPT],
+  '/dashboard/keyedRows.js': [path.join(DASHBOARD_ASSETS_DIR, 'keyedRows.js'), JAVASCRIPT],
+  '/dashboard/pageLag.js': [path.join(DASHBOARD_ASSETS_DIR, 'pageLag.js'), JAVASCRIPT],
   '/dashboard/format.js': [path.join(DASHBOARD_ASSETS_DIR, 'format.js'), JAVASCRIPT],
   '/dashboard/graphqlConnection.js': [path.join(DASHBOARD_ASSETS_DIR, 'graphqlConnection.js'), JAVASCRIPT],
   '/dashboard/vendor/graphql-ws.js': [GRAPHQL_WS_BROWSER_BUILD, JAVASCRIPT],
@@ -27,7 +32,7 @@ export function dashboardContentSecurityPolicy(host: string | undefined): string
 
 /**
  * Serves the files from memory, read once at start-up. (@fastify/static 10 depends on an ESM-only
- * package that the test runner cannot load; seven fixed files need no more than this.)
+ * package that the test runner cannot load; a dozen fixed files need no more than this.)
  */
 export async function dashboardRoutes(app: FastifyInstance): Promise<void> {
   for (const [url, [file, type]] of Object.entries(FILES)) {

@@ -4,9 +4,9 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { describeInterruption } from '../../src/domain/errcodeCatalogue';
 import type { RunningService } from '../../src/server';
-import { waitForSubscribers } from '../support/graphqlClient';
 import { relayCallback } from '../support/callbackBodies';
-import { describeInBrowser, launchChromium, OUTPUT_DIR, type HeadlessChromium } from '../support/headlessChromium';
+import { describeInBrowser, launchChromium, OUTPUT_DIR, waitForText as waitForTextIn, type HeadlessChromium } from '../support/headlessChromium';
+import { waitForSubscribers } from '../support/graphqlClient';
 import { seedExamples } from '../support/seedExamples';
 import { postCallback, signCallback, startTestService, tempDataDir } from '../support/testService';
 
@@ -17,37 +17,23 @@ const API_TOKEN = 'dashboard-api-token-0123456789';
 describeInBrowser('dashboard')('the live dashboard at /', () => {
   const data = tempDataDir();
   let service: RunningService;
-  let chromium: HeadlessChromium;
+  let browser: HeadlessChromium;
   let page: Page;
-  const pageErrors: string[] = [];
+  let pageErrors: string[];
 
   beforeAll(async () => {
     service = await startTestService(data.dir, { CSS_CALLBACK_KEYS: KEY, CSS_CALLBACK_TOKEN: URL_TOKEN, GRAPHQL_API_TOKENS: API_TOKEN });
-    chromium = await launchChromium();
-    page = chromium.page;
-    // Script errors and Content-Security-Policy violations show up here.
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    page.on('console', (message) => {
-      if (message.type() === 'error') pageErrors.push(message.text());
-    });
+    browser = await launchChromium();
+    ({ page, pageErrors } = browser);
   }, 60_000);
   afterAll(async () => {
-    await chromium?.close();
+    await browser?.close();
     await service?.close();
     data.remove();
   });
 
   const text = (selector: string) => page.locator(selector).first().innerText();
-  /** Waits (15 s at most) until the element's text is exactly `expected`; the failure names what it showed instead. */
-  async function waitForText(selector: string, expected: string, match = (shown: string) => shown === expected): Promise<void> {
-    const deadline = Date.now() + 15_000;
-    let shown = await text(selector);
-    while (!match(shown.trim())) {
-      if (Date.now() > deadline) throw new Error(`${selector} shows ${JSON.stringify(shown)}, not ${JSON.stringify(expected)}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      shown = await text(selector);
-    }
-  }
+  const waitForText = (selector: string, expected: string | RegExp) => waitForTextIn(page, selector, expected);
   const waitFor = (selector: string) => page.locator(selector).first().waitFor({ timeout: 15_000 });
 
   async function postSigned(body: Record<string, unknown>): Promise<void> {
@@ -74,7 +60,7 @@ describeInBrowser('dashboard')('the live dashboard at /', () => {
 
   it('shows a push as live, then its interruption with the reason, a relay task with its exit code, and the chart moving, without reloading', async () => {
     await waitForText('#connection', 'Live');
-    await waitForSubscribers(service, 4); // sessions, relay tasks, pushes, interruptions
+    await waitForSubscribers(service, 3); // sessions, relay tasks, callbacks
     const loads: string[] = [];
     page.on('load', () => loads.push(page.url()));
     await page.evaluate('window.sameDocument = true');
@@ -113,7 +99,7 @@ describeInBrowser('dashboard')('the live dashboard at /', () => {
     await postRelay(
       relayCallback('TaskExit', { task_id: 'relay-7', stream_id: 'studio_relay', source_urls: sources, msg: JSON.stringify({ message: 'write packet error.', code: -22, task_exit_time: Date.now() }) }),
     );
-    await waitForText(taskRow, '-22', (shown) => shown.includes('-22'));
+    await waitForText(taskRow, /-22/);
     expect(await text(taskRow)).toContain('exited');
     expect(await text(taskRow)).toContain('write packet error.');
     await waitForText('#stat-relay', '0');
@@ -197,4 +183,137 @@ describeInBrowser('dashboard')('the live dashboard at /', () => {
     ]);
     expect(pageErrors.slice(errorsBefore)).toEqual([]);
   }, 60_000);
+});
+
+describeInBrowser('dashboard')('the live dashboard under a stream of callbacks', () => {
+  const data = tempDataDir();
+  let service: RunningService;
+  let browser: HeadlessChromium;
+  let page: Page;
+  const sources = '["http://origin.example/live/show.m3u8"]\n';
+
+  beforeAll(async () => {
+    service = await startTestService(data.dir, { CSS_CALLBACK_KEYS: KEY, CSS_CALLBACK_TOKEN: URL_TOKEN });
+    browser = await launchChromium();
+    page = browser.page;
+    await page.goto(`${service.url}/`);
+    await waitForTextIn(page, '#connection', 'Live');
+    await waitForSubscribers(service, 3);
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+    await service?.close();
+    data.remove();
+  });
+
+  const nthSequence = (n: number) => String(7_200_000_000_000_000_000n + BigInt(n));
+  const push = (sequence: string, streamId: string, eventTime: number) => ({ event_type: 1, sequence, stream_id: streamId, event_time: eventTime });
+  const signed = (body: Record<string, unknown>) => ({ body: signCallback(body, KEY) });
+  const relay = (body: Record<string, unknown>) => ({ body, query: `?token=${URL_TOKEN}` });
+
+  /** Posts the callbacks, 16 at a time in list order; resolves with the highest log position answered. */
+  async function postAll(callbacks: Array<{ body: Record<string, unknown>; query?: string }>): Promise<bigint> {
+    let highest = 0n;
+    for (let i = 0; i < callbacks.length; i += 16) {
+      const answers = await Promise.all(callbacks.slice(i, i + 16).map(({ body, query }) => postCallback(service.url, body, { query })));
+      for (const answer of answers) {
+        expect(answer.status).toBe(200);
+        const position = BigInt(answer.headers.get('callback-position')!);
+        if (position > highest) highest = position;
+      }
+    }
+    return highest;
+  }
+
+  /** Waits (bounded) until the page shows every callback up to `position`; resolves with how long that took. */
+  async function shown(position: bigint, timeoutMs: number): Promise<number> {
+    const started = Date.now();
+    for (;;) {
+      const rendered = (await page.evaluate('document.body.dataset.renderedPosition')) as string | undefined;
+      if (rendered !== undefined && BigInt(rendered) >= position) return Date.now() - started;
+      if (Date.now() - started > timeoutMs) throw new Error(`the page shows position ${rendered}, not ${position}, after ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  const tags = () =>
+    page.evaluate(`[
+      document.querySelector('#live-table tr[data-sequence="7200000000000000001"]')?.dataset.tag,
+      document.querySelector('#relay-table tr[data-task-id="relay-anchor"]')?.dataset.tag,
+      document.querySelector('#chart svg')?.dataset.tag,
+    ]`);
+
+  it('draws a burst of 300 callbacks within seconds, updating rows in place and listing only the newest 100 live streams', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    await postAll([signed(push('7200000000000000001', 'anchor_cam', now)), relay(relayCallback('TaskStart', { task_id: 'relay-anchor', stream_id: 'anchor_relay', source_urls: sources }))]);
+    await page.locator('#relay-table tr[data-task-id="relay-anchor"]').waitFor({ timeout: 15_000 });
+    await page.locator('#live-table tr[data-sequence="7200000000000000001"]').waitFor({ timeout: 15_000 });
+    // Marks on the elements: a table or chart drawn afresh would lose them.
+    await page.evaluate(`for (const node of [
+      document.querySelector('#live-table tr[data-sequence="7200000000000000001"]'),
+      document.querySelector('#relay-table tr[data-task-id="relay-anchor"]'),
+      document.querySelector('#chart svg'),
+    ]) node.dataset.tag = 'kept'`);
+
+    // 140 streams go live (pushed an hour ago: the anchor stays the newest) and 10 relay tasks start.
+    const streams = Array.from({ length: 140 }, (_, i) => push(nthSequence(1000 + i), `burst_${i}`, now - 3600 + i));
+    const tasks = Array.from({ length: 10 }, (_, i) => ({ task_id: `burst-task-${i}`, stream_id: `burst_relay_${i}`, source_urls: sources }));
+    const started = await postAll([...streams.map(signed), ...tasks.map((task) => relay(relayCallback('TaskStart', task)))]);
+    expect(await shown(started, 10_000)).toBeLessThan(10_000);
+    expect(await page.locator('#live-table tbody tr').count()).toBe(100);
+    expect(await page.locator('#live-count').innerText()).toBe('(newest 100 of 141)');
+    expect(await page.locator('#live-table tbody tr').first().getAttribute('data-sequence')).toBe('7200000000000000001');
+    await page.screenshot({ path: path.join(OUTPUT_DIR, 'dashboard-burst.png') });
+
+    // Then every one of them is interrupted, the tasks exit, and last of all the anchor's task.
+    const ended = await postAll([
+      ...streams.map((s) => signed({ ...s, event_type: 0, event_time: s.event_time + 60, errcode: 1, errmsg: 'closed', push_duration: '60000' })),
+      ...tasks.map((task) => relay(relayCallback('TaskExit', { ...task, msg: JSON.stringify({ message: 'task finished.', code: 0 }) }))),
+    ]);
+    const last = await postAll([relay(relayCallback('TaskExit', { task_id: 'relay-anchor', stream_id: 'anchor_relay', source_urls: sources, msg: JSON.stringify({ message: 'write packet error.', code: -22 }) }))]);
+    expect(last).toBeGreaterThan(ended);
+    expect(await shown(last, 10_000)).toBeLessThan(10_000);
+    expect(await page.locator('#stat-live').innerText()).toBe('1');
+    expect(await page.locator('#stat-interruptions').innerText()).toBe('140');
+    expect(await page.locator('#interruptions-table tbody tr').count()).toBe(25);
+    expect(await page.locator('#relay-table tr[data-task-id="relay-anchor"]').innerText()).toMatch(/exited\s+-22\s+write packet error\./);
+    expect(await page.locator('#feed li').count()).toBe(12);
+    expect(await tags()).toEqual(['kept', 'kept', 'kept']);
+    expect(browser.pageErrors).toEqual([]);
+  }, 120_000);
+
+  it('says it is behind while it cannot keep up with the callbacks, and live again once it has caught up', async () => {
+    await page.evaluate(`(() => {
+      const pill = document.getElementById('connection');
+      window.badgeTexts = [pill.textContent];
+      new MutationObserver(() => window.badgeTexts.push(pill.textContent)).observe(pill, { childList: true, characterData: true, subtree: true });
+      // Every frame first spends 2.5 s busy, as on a machine too slow for the stream of callbacks.
+      window.realRequestAnimationFrame = window.requestAnimationFrame.bind(window);
+      window.requestAnimationFrame = (render) => window.realRequestAnimationFrame((time) => {
+        const until = performance.now() + 2500;
+        while (performance.now() < until);
+        render(time);
+      });
+    })()`);
+    const now = Math.floor(Date.now() / 1000);
+    let last = 0n;
+    // Ten callbacks a second for four seconds.
+    for (let i = 0; i < 40; i++) {
+      last = await postAll([signed(push(nthSequence(5000 + i), `slow_${i}`, now))]);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const sawBehind = async () => ((await page.evaluate('window.badgeTexts')) as string[]).some((text) => /^Behind by \d+ s$/.test(text));
+    for (let i = 0; i < 100 && !(await sawBehind()); i++) await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(await sawBehind()).toBe(true);
+    await page.locator('header').screenshot({ path: path.join(OUTPUT_DIR, 'dashboard-behind.png') });
+
+    await page.evaluate('window.requestAnimationFrame = window.realRequestAnimationFrame');
+    await shown(last, 20_000);
+    await waitForTextIn(page, '#connection', 'Live', 20_000);
+    expect(((await page.evaluate('window.badgeTexts')) as string[]).at(-1)).toBe('Live');
+    expect(await page.locator('#connection').getAttribute('data-state')).toBe('live');
+    expect(await page.locator(`#live-table tr[data-sequence="${nthSequence(5039)}"]`).count()).toBe(1);
+    await page.screenshot({ path: path.join(OUTPUT_DIR, 'dashboard-caught-up.png') });
+    expect(browser.pageErrors).toEqual([]);
+  }, 120_000);
 });

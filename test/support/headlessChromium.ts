@@ -23,37 +23,64 @@ export function describeInBrowser(what: string): jest.Describe {
 export interface HeadlessChromium {
   browser: BrowserContext;
   page: Page;
+  /** Script errors and Content-Security-Policy violations of the first page, as they happen. */
+  pageErrors: string[];
   close(): Promise<void>;
 }
 
 export async function launchChromium(): Promise<HeadlessChromium> {
   if (!haveChromium) throw new Error(`${CHROMIUM} is missing: CI must install it (${INSTALL})`);
   const profile = mkdtempSync(path.join(os.tmpdir(), 'css-ledger-chromium-'));
-  const browser = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    // Without the background-networking switches Chromium reaches out to Google, which a closed network refuses.
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-    viewport: { width: 1280, height: 1000 },
-  });
+  let browser: BrowserContext;
+  try {
+    browser = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      // Without the background-networking switches Chromium reaches out to Google, which a closed network refuses.
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+      viewport: { width: 1280, height: 1000 },
+    });
+  } catch (error) {
+    rmSync(profile, { recursive: true, force: true });
+    throw error;
+  }
   const page = browser.pages()[0] ?? (await browser.newPage());
+  const pageErrors: string[] = [];
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+  page.on('console', (message) => {
+    if (message.type() === 'error') pageErrors.push(message.text());
+  });
   return {
     browser,
     page,
+    pageErrors,
     close: async () => {
       await browser.close();
       rmSync(profile, { recursive: true, force: true });
     },
   };
+}
+
+/** Waits (15 s at most, or `timeoutMs`) until the element's trimmed text matches; the failure names what it showed instead. */
+export async function waitForText(page: Page, selector: string, expected: string | RegExp, timeoutMs = 15_000): Promise<string> {
+  const matches = (shown: string) => (typeof expected === 'string' ? shown === expected : expected.test(shown));
+  const deadline = Date.now() + timeoutMs;
+  let shown = (await page.locator(selector).first().innerText()).trim();
+  while (!matches(shown)) {
+    if (Date.now() > deadline) throw new Error(`${selector} shows ${JSON.stringify(shown)}, not ${String(expected)}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    shown = (await page.locator(selector).first().innerText()).trim();
+  }
+  return shown;
 }
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);

@@ -1,4 +1,5 @@
-// Pushes and interruptions per minute as an SVG bar chart, kept live from callbackReceived messages.
+// Pushes and interruptions per minute as an SVG bar chart, kept live from callbackReceived messages. The drawing is
+// built once (again when the width changes) and then updated in place: only the bars of minutes that changed move.
 //
 // Drawn by hand rather than with a chart library: two bar series over sixty minutes take less code
 // than a library's set-up would, and SVG (unlike a canvas) gives every minute a readable <title>.
@@ -8,6 +9,7 @@ const MINUTE_MS = 60_000;
 const SVG = 'http://www.w3.org/2000/svg';
 const HEIGHT = 200;
 const PLOT = { left: 34, right: 8, top: 10, bottom: 24 };
+const PLOT_HEIGHT = HEIGHT - PLOT.top - PLOT.bottom;
 
 function svg(name, attributes = {}, text) {
   const element = document.createElementNS(SVG, name);
@@ -35,6 +37,15 @@ export class ActivityChart {
     /** Callbacks up to this log position are in the loaded counts already. */
     this.throughPosition = null;
     this.lastMinute = Math.floor(Date.now() / MINUTE_MS) * MINUTE_MS;
+    /** The container's width as last laid out; `onResize` hears when it changes. */
+    this.width = 0;
+    this.onResize = () => undefined;
+    new ResizeObserver(([entry]) => {
+      // Zero while the page is not laid out (hidden, being captured): the chart keeps the width it had.
+      if (entry.contentRect.width === 0 || entry.contentRect.width === this.width) return;
+      this.width = entry.contentRect.width;
+      this.onResize();
+    }).observe(container);
   }
 
   /** Replaces the counts with a callbackActivity answer. */
@@ -46,16 +57,20 @@ export class ActivityChart {
     this.roll();
   }
 
-  /** Counts a callbackReceived message into its minute, unless the loaded counts hold it already. */
+  /** Counts a push or interruption callbackReceived message into its minute, unless the loaded counts hold it already. */
   count(callback) {
+    if (callback.type !== 'StreamPushed' && callback.type !== 'StreamInterrupted') return false;
     if (this.throughPosition === null || BigInt(callback.position) <= this.throughPosition) return false;
     const minute = Math.floor(Date.parse(callback.receivedAt) / MINUTE_MS) * MINUTE_MS;
-    if (minute > this.lastMinute) this.lastMinute = minute;
+    if (minute < this.firstMinute()) return false;
     const bucket = this.buckets.get(minute) ?? { pushes: 0, interruptions: 0 };
     if (callback.type === 'StreamPushed') bucket.pushes++;
-    else if (callback.type === 'StreamInterrupted') bucket.interruptions++;
+    else bucket.interruptions++;
     this.buckets.set(minute, bucket);
-    this.roll();
+    if (minute > this.lastMinute) {
+      this.lastMinute = minute;
+      this.roll();
+    }
     return true;
   }
 
@@ -86,47 +101,85 @@ export class ActivityChart {
     });
   }
 
+  /** The SVG's parts that change: one group per minute of the window, the axis labels. */
+  build(width) {
+    const plotWidth = width - PLOT.left - PLOT.right;
+    const slot = plotWidth / this.minutes;
+    const chart = svg('svg', { viewBox: `0 0 ${width} ${HEIGHT}`, width, height: HEIGHT, role: 'img' });
+    const title = svg('title');
+    chart.append(title);
+    const yLabels = [];
+    for (const fraction of [0, 0.5, 1]) {
+      const y = PLOT.top + (1 - fraction) * PLOT_HEIGHT;
+      chart.append(svg('line', { class: 'grid', x1: PLOT.left, x2: width - PLOT.right, y1: y, y2: y }));
+      const label = svg('text', { class: 'axis', x: PLOT.left - 6, y: y + 4, 'text-anchor': 'end' });
+      chart.append(label);
+      yLabels.push({ fraction, label });
+    }
+    const slots = [];
+    const xLabels = [];
+    for (let i = 0; i < this.minutes; i++) {
+      const x = PLOT.left + i * slot;
+      const barWidth = Math.max(1, slot / 2 - 1);
+      const group = svg('g', { class: 'minute' });
+      const tip = svg('title');
+      // A transparent full-height target, so the tooltip shows over empty minutes too.
+      const pushes = svg('rect', { class: 'bar pushes', x: x + 0.5, width: barWidth, y: PLOT.top + PLOT_HEIGHT, height: 0 });
+      const interruptions = svg('rect', { class: 'bar interruptions', x: x + 0.5 + barWidth, width: barWidth, y: PLOT.top + PLOT_HEIGHT, height: 0 });
+      group.append(tip, svg('rect', { class: 'hover', x, y: PLOT.top, width: slot, height: PLOT_HEIGHT }), pushes, interruptions);
+      chart.append(group);
+      slots.push({ tip, pushes, interruptions, shown: '' });
+      const fromEnd = this.minutes - 1 - i;
+      if (fromEnd % 10 === 0) {
+        const label = svg('text', { class: 'axis', x: x + slot / 2, y: HEIGHT - 6, 'text-anchor': 'middle' });
+        chart.append(label);
+        xLabels.push({ i, fromEnd, label });
+      }
+    }
+    this.container.replaceChildren(chart);
+    this.view = { width, chart, title, yLabels, slots, xLabels, top: null, label: '' };
+  }
+
+  /**
+   * Drawn at the container's own width, so that text keeps its size and bars fill the card. The width comes from a
+   * ResizeObserver: reading it here, after the tables changed, would force a layout in the middle of every frame.
+   */
   render() {
+    const width = Math.max(320, Math.round(this.width || 720));
+    if (this.view?.width !== width) this.build(width);
+    const view = this.view;
     const series = this.series();
     const { pushes, interruptions } = this.totals();
     const top = niceMax(Math.max(1, ...series.map((m) => Math.max(m.pushes, m.interruptions))));
-    // Drawn at the container's own width, so that text keeps its size and bars fill the card.
-    const WIDTH = Math.max(320, Math.round(this.container.clientWidth || 720));
-    const plotWidth = WIDTH - PLOT.left - PLOT.right;
-    const plotHeight = HEIGHT - PLOT.top - PLOT.bottom;
-    const slot = plotWidth / series.length;
-    const barWidth = Math.max(1, slot / 2 - 1);
-    const y = (value) => PLOT.top + plotHeight - (value / top) * plotHeight;
-
-    const chart = svg('svg', {
-      viewBox: `0 0 ${WIDTH} ${HEIGHT}`,
-      width: WIDTH,
-      height: HEIGHT,
-      role: 'img',
-      'aria-label': `Last ${this.minutes} minutes: ${plural(pushes, 'push')} and ${plural(interruptions, 'interruption')}`,
-    });
-    chart.append(svg('title', {}, chart.getAttribute('aria-label')));
-    for (const value of [0, top / 2, top]) {
-      chart.append(svg('line', { class: 'grid', x1: PLOT.left, x2: WIDTH - PLOT.right, y1: y(value), y2: y(value) }));
-      chart.append(svg('text', { class: 'axis', x: PLOT.left - 6, y: y(value) + 4, 'text-anchor': 'end' }, String(value)));
+    if (top !== view.top) {
+      view.top = top;
+      for (const { fraction, label } of view.yLabels) label.textContent = String(top * fraction);
     }
+    const height = (value) => (value / top) * PLOT_HEIGHT;
     series.forEach((m, i) => {
-      const x = PLOT.left + i * slot;
-      const group = svg('g', { class: 'minute' });
-      group.append(svg('title', {}, `${clockTime(m.minute)}: ${plural(m.pushes, 'push')}, ${plural(m.interruptions, 'interruption')}`));
-      // A transparent full-height target, so the tooltip shows over empty minutes too.
-      group.append(svg('rect', { class: 'hover', x, y: PLOT.top, width: slot, height: plotHeight }));
-      if (m.pushes > 0) group.append(svg('rect', { class: 'bar pushes', x: x + 0.5, y: y(m.pushes), width: barWidth, height: y(0) - y(m.pushes) }));
-      if (m.interruptions > 0) {
-        group.append(svg('rect', { class: 'bar interruptions', x: x + 0.5 + barWidth, y: y(m.interruptions), width: barWidth, height: y(0) - y(m.interruptions) }));
-      }
-      chart.append(group);
-      const fromEnd = series.length - 1 - i;
-      if (fromEnd % 10 === 0) {
-        chart.append(svg('text', { class: 'axis', x: x + slot / 2, y: HEIGHT - 6, 'text-anchor': 'middle' }, fromEnd === 0 ? 'now' : clockTime(m.minute)));
+      const slot = view.slots[i];
+      const shown = `${m.minute}:${m.pushes}:${m.interruptions}:${top}`;
+      if (slot.shown === shown) return;
+      slot.shown = shown;
+      slot.tip.textContent = `${clockTime(m.minute)}: ${plural(m.pushes, 'push')}, ${plural(m.interruptions, 'interruption')}`;
+      for (const [bar, value] of [
+        [slot.pushes, m.pushes],
+        [slot.interruptions, m.interruptions],
+      ]) {
+        bar.setAttribute('y', String(PLOT.top + PLOT_HEIGHT - height(value)));
+        bar.setAttribute('height', String(height(value)));
       }
     });
-    this.container.replaceChildren(chart);
+    for (const { i, fromEnd, label } of view.xLabels) {
+      const text = fromEnd === 0 ? 'now' : clockTime(series[i].minute);
+      if (label.textContent !== text) label.textContent = text;
+    }
+    const description = `Last ${this.minutes} minutes: ${plural(pushes, 'push')} and ${plural(interruptions, 'interruption')}`;
+    if (description !== view.label) {
+      view.label = description;
+      view.chart.setAttribute('aria-label', description);
+      view.title.textContent = description;
+    }
     this.container.dataset.pushes = String(pushes);
     this.container.dataset.interruptions = String(interruptions);
   }

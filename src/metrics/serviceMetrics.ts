@@ -1,7 +1,8 @@
 // Prometheus metrics of one running service: callbacks, appends, connections, projector, subscribers, store reachability, process.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { DROP_REASONS, type DropReason } from '../graphql/subscriber';
-import type { ProjectorPhase, ProjectorStatus } from '../projections/projector';
+import { PROCESSOR_PHASES, type ProcessorPhase } from '../processing/processor';
+import type { ProjectionsStatus } from '../processing/projectionsStatus';
 
 export const METRIC_PREFIX = 'css_ledger_';
 
@@ -49,7 +50,8 @@ export interface SubscriberMetrics {
 
 /** Live values the gauges read at scrape time. */
 export interface MetricSources {
-  projectorStatus(): ProjectorStatus;
+  /** The read models' processors: the projections as one, each processor, each read model. */
+  projectorStatus(): ProjectionsStatus;
   subscriberCount(): number;
   /** Whether the event store answers now; must settle promptly (see reachabilityProbe). */
   storeReachable(): Promise<boolean>;
@@ -64,7 +66,7 @@ export interface ServiceMetrics {
   contentType: string;
 }
 
-const PHASES: readonly ProjectorPhase[] = ['running', 'retrying', 'stopped'];
+const PHASES: readonly ProcessorPhase[] = PROCESSOR_PHASES;
 
 /** From 0.5 ms (an embedded-store group commit) to 5 s (APPEND_TIMEOUT_MS's default). */
 export const APPEND_SECONDS_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
@@ -139,12 +141,72 @@ export function createServiceMetrics(sources: MetricSources): ServiceMetrics {
   });
   new Gauge({
     name: `${METRIC_PREFIX}projector_phase`,
-    help: 'The projector phase: 1 for the current one (running, retrying or stopped), 0 for the others',
+    help: 'The projections as one: 1 for the current phase (catching-up, live, rebuilding, retrying or stopped), 0 for the others',
     labelNames: ['phase'] as const,
     registers,
     collect() {
       const { phase } = sources.projectorStatus();
       for (const each of PHASES) this.set({ phase: each }, each === phase ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: `${METRIC_PREFIX}processor_position`,
+    help: 'Global log position of the last event each processor handled (projections: the live read models; rebuild: the shadow build)',
+    labelNames: ['processor'] as const,
+    registers,
+    collect() {
+      this.reset();
+      for (const p of sources.projectorStatus().processors) this.set({ processor: p.name }, Number(p.position));
+    },
+  });
+  new Gauge({
+    name: `${METRIC_PREFIX}processor_lag_events`,
+    help: "Events between each processor's position and the log's head",
+    labelNames: ['processor'] as const,
+    registers,
+    collect() {
+      this.reset();
+      for (const p of sources.projectorStatus().processors) this.set({ processor: p.name }, p.lagEvents);
+    },
+  });
+  new Gauge({
+    name: `${METRIC_PREFIX}processor_lag_seconds`,
+    help: 'Seconds from the append of the newest event each processor handled to now; 0 when caught up',
+    labelNames: ['processor'] as const,
+    registers,
+    collect() {
+      this.reset();
+      for (const p of sources.projectorStatus().processors) this.set({ processor: p.name }, p.lagSeconds);
+    },
+  });
+  new Gauge({
+    name: `${METRIC_PREFIX}processor_phase`,
+    help: "Each processor's phase: 1 for the current one, 0 for the others",
+    labelNames: ['processor', 'phase'] as const,
+    registers,
+    collect() {
+      this.reset();
+      for (const p of sources.projectorStatus().processors) for (const each of PHASES) this.set({ processor: p.name, phase: each }, each === p.phase ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: `${METRIC_PREFIX}read_model_position`,
+    help: 'Global log position of the file each read model answers from (absent while an older file answers)',
+    labelNames: ['read_model'] as const,
+    registers,
+    collect() {
+      this.reset();
+      for (const r of sources.projectorStatus().readModels) if (r.position !== null) this.set({ read_model: r.name }, Number(r.position));
+    },
+  });
+  new Gauge({
+    name: `${METRIC_PREFIX}read_model_phase`,
+    help: "Each read model's phase: 1 for the current one (rebuilding: an older file answers while the new one builds), 0 for the others",
+    labelNames: ['read_model', 'phase'] as const,
+    registers,
+    collect() {
+      this.reset();
+      for (const r of sources.projectorStatus().readModels) for (const each of PHASES) this.set({ read_model: r.name, phase: each }, each === r.phase ? 1 : 0);
     },
   });
   new Gauge({

@@ -1,5 +1,5 @@
 import { createServiceMetrics, reachabilityProbe } from '../../src/metrics/serviceMetrics';
-import type { ProjectorStatus } from '../../src/projections/projector';
+import type { ProjectionsStatus } from '../../src/processing/projectionsStatus';
 import { parseMetrics, samplesOf, valueOf } from '../support/metricsText';
 
 const never = () => new Promise<void>(() => undefined);
@@ -38,12 +38,14 @@ describe('reachabilityProbe', () => {
 });
 
 describe('createServiceMetrics', () => {
-  const status = (overrides: Partial<ProjectorStatus>): ProjectorStatus => ({
-    phase: 'running',
+  const status = (overrides: Partial<ProjectionsStatus>): ProjectionsStatus => ({
+    phase: 'live',
     position: 0n,
     eventsApplied: 0,
     lagMs: null,
     lastError: null,
+    processors: [],
+    readModels: [],
     ...overrides,
   });
 
@@ -66,7 +68,9 @@ describe('createServiceMetrics', () => {
     expect(valueOf(samples, 'css_ledger_projector_position')).toBe(42);
     expect(valueOf(samples, 'css_ledger_projector_events_applied_total')).toBe(40);
     expect(samplesOf(samples, 'css_ledger_projector_phase')).toEqual([
-      { labels: { phase: 'running' }, value: 0 },
+      { labels: { phase: 'catching-up' }, value: 0 },
+      { labels: { phase: 'live' }, value: 0 },
+      { labels: { phase: 'rebuilding' }, value: 0 },
       { labels: { phase: 'retrying' }, value: 1 },
       { labels: { phase: 'stopped' }, value: 0 },
     ]);

@@ -75,6 +75,7 @@ export class ProjectionSet implements BatchHandler {
   }
 
   close(): void {
+    this.passed = this.checkpoint(); // where it stood, for the last status
     for (const file of this.files) file.close();
     this.files = [];
   }

@@ -75,6 +75,9 @@ export interface DeclaredTable {
   column(key: string): string;
   ddl(withQueryIndexes?: boolean): string;
   queryIndexes(): Array<{ name: string; ddl: string }>;
+  selectList(db: Database): string;
+  fromStored(stored: Record<string, unknown>): Record<string, unknown>;
+  readonly readsBigint: boolean;
 }
 
 export class Table<C extends Columns = Columns> implements DeclaredTable {

@@ -29,9 +29,10 @@ export class MemoryLog implements LogSource {
 
   async *subscribeToAll(options: SubscribeToAllOptions = {}): AsyncIterable<RecordedEvent> {
     let next = Number(options.after ?? 0n);
-    while (options.signal?.aborted !== true) {
-      while (next < this.events.length && options.signal?.aborted !== true) yield this.events[next++]!;
-      if (options.signal?.aborted === true) return;
+    const stopped = () => options.signal?.aborted === true;
+    while (!stopped()) {
+      while (next < this.events.length && !stopped()) yield this.events[next++]!;
+      if (stopped()) return;
       await new Promise<void>((resolve) => {
         this.wake.push(resolve);
         options.signal?.addEventListener('abort', () => resolve(), { once: true });

@@ -43,7 +43,7 @@ export function callback(body: object | string, receivedAt = RECEIVED_AT): Arriv
 export function quarantined(body: object | string, receivedAt = RECEIVED_AT): Arrival {
   const event = interpreted(body);
   const metadata = { receivedAt: new Date(receivedAt).toISOString(), authenticatedBy: 'signature' as const, keyIndex: 0 };
-  return arrival(quarantineStream(event.id), quarantinedCallback(event, { t: 1, lateSeconds: 90 }, metadata), receivedAt);
+  return arrival(quarantineStream(event.id), quarantinedCallback(event, { t: 1, lateSeconds: 90, keyIndex: 0 }, metadata), receivedAt);
 }
 
 /** The promotion of a quarantined callback. */

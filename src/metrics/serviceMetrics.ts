@@ -149,66 +149,37 @@ export function createServiceMetrics(sources: MetricSources): ServiceMetrics {
       for (const each of PHASES) this.set({ phase: each }, each === phase ? 1 : 0);
     },
   });
-  new Gauge({
-    name: `${METRIC_PREFIX}processor_position`,
-    help: 'Global log position of the last event each processor handled (projections: the live read models; rebuild: the shadow build)',
-    labelNames: ['processor'] as const,
-    registers,
-    collect() {
-      this.reset();
-      for (const p of sources.projectorStatus().processors) this.set({ processor: p.name }, Number(p.position));
-    },
-  });
-  new Gauge({
-    name: `${METRIC_PREFIX}processor_lag_events`,
-    help: "Events between each processor's position and the log's head",
-    labelNames: ['processor'] as const,
-    registers,
-    collect() {
-      this.reset();
-      for (const p of sources.projectorStatus().processors) this.set({ processor: p.name }, p.lagEvents);
-    },
-  });
-  new Gauge({
-    name: `${METRIC_PREFIX}processor_lag_seconds`,
-    help: 'Seconds from the append of the newest event each processor handled to now; 0 when caught up',
-    labelNames: ['processor'] as const,
-    registers,
-    collect() {
-      this.reset();
-      for (const p of sources.projectorStatus().processors) this.set({ processor: p.name }, p.lagSeconds);
-    },
-  });
-  new Gauge({
-    name: `${METRIC_PREFIX}processor_phase`,
-    help: "Each processor's phase: 1 for the current one, 0 for the others",
-    labelNames: ['processor', 'phase'] as const,
-    registers,
-    collect() {
-      this.reset();
-      for (const p of sources.projectorStatus().processors) for (const each of PHASES) this.set({ processor: p.name, phase: each }, each === p.phase ? 1 : 0);
-    },
-  });
-  new Gauge({
-    name: `${METRIC_PREFIX}read_model_position`,
-    help: 'Global log position of the file each read model answers from (absent while an older file answers)',
-    labelNames: ['read_model'] as const,
-    registers,
-    collect() {
-      this.reset();
-      for (const r of sources.projectorStatus().readModels) if (r.position !== null) this.set({ read_model: r.name }, Number(r.position));
-    },
-  });
-  new Gauge({
-    name: `${METRIC_PREFIX}read_model_phase`,
-    help: "Each read model's phase: 1 for the current one (rebuilding: an older file answers while the new one builds), 0 for the others",
-    labelNames: ['read_model', 'phase'] as const,
-    registers,
-    collect() {
-      this.reset();
-      for (const r of sources.projectorStatus().readModels) for (const each of PHASES) this.set({ read_model: r.name, phase: each }, each === r.phase ? 1 : 0);
-    },
-  });
+  // One sample per processor and per read model, set afresh at each scrape: a build's processor comes and goes.
+  const processors = () => sources.projectorStatus().processors;
+  const readModels = () => sources.projectorStatus().readModels;
+  const phases = <T extends { phase: ProcessorPhase }>(each: T, labels: Record<string, string>) =>
+    PHASES.map((phase): Sample => [{ ...labels, phase }, phase === each.phase ? 1 : 0]);
+  sampledGauge(
+    registers, 'processor_position', ['processor'],
+    'Global log position of the last event each processor handled (projections: the live read models; rebuild: a build beside them)',
+    () => processors().map((p) => [{ processor: p.name }, Number(p.position)]),
+  );
+  sampledGauge(registers, 'processor_lag_events', ['processor'], "Events between each processor's position and the log's head", () =>
+    processors().map((p) => [{ processor: p.name }, p.lagEvents]),
+  );
+  sampledGauge(
+    registers, 'processor_lag_seconds', ['processor'],
+    'Seconds from the append of the newest event each processor handled to now; 0 when caught up',
+    () => processors().map((p) => [{ processor: p.name }, p.lagSeconds]),
+  );
+  sampledGauge(registers, 'processor_phase', ['processor', 'phase'], "Each processor's phase: 1 for the current one, 0 for the others", () =>
+    processors().flatMap((p) => phases(p, { processor: p.name })),
+  );
+  sampledGauge(
+    registers, 'read_model_position', ['read_model'],
+    'Global log position of the file each read model answers from (absent while an older file answers)',
+    () => readModels().flatMap((r): Sample[] => (r.position === null ? [] : [[{ read_model: r.name }, Number(r.position)]])),
+  );
+  sampledGauge(
+    registers, 'read_model_phase', ['read_model', 'phase'],
+    "Each read model's phase: 1 for the current one (rebuilding: an older file answers while the new one builds), 0 for the others",
+    () => readModels().flatMap((r) => phases(r, { read_model: r.name })),
+  );
   new Gauge({
     name: `${METRIC_PREFIX}graphql_subscriptions`,
     help: 'GraphQL subscriptions open now, over every topic',
@@ -251,6 +222,22 @@ export function createServiceMetrics(sources: MetricSources): ServiceMetrics {
     scrape: () => registry.metrics(),
     contentType: registry.contentType,
   };
+}
+
+type Sample = [labels: Record<string, string>, value: number];
+
+/** A gauge whose samples are all read at scrape time, those of the last scrape dropped first. */
+function sampledGauge(registers: Registry[], name: string, labelNames: string[], help: string, samples: () => Sample[]): void {
+  new Gauge({
+    name: `${METRIC_PREFIX}${name}`,
+    help,
+    labelNames,
+    registers,
+    collect() {
+      this.reset();
+      for (const [labels, value] of samples()) this.set(labels, value);
+    },
+  });
 }
 
 /** How long a scrape waits for the store's health check before it reports the store unreachable. */

@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import { usableLegacyFile } from './legacyReadModels';
 import { positionReached } from './positionReached';
-import { Processor, type LogSource, type ProcessorPhase, type ProcessorStatus } from './processor';
+import { Processor, type LogSource } from './processor';
 import type { ProjectionDefinition, ReadModelChange } from './projectionDefinition';
 import { ProjectionSet } from './projectionSet';
 import type { ProjectionsView } from './projectionsView';
@@ -276,7 +276,8 @@ export class ProjectionHost implements ProjectionsView {
     } else if (slot.older !== null) {
       const older = slot.older;
       slot.older = null;
-      const stillUsed = [...this.slots.values()].some((other) => other.older === older || other.serving === older && other !== slot);
+      // The previous layout's one file answers for several read models: it goes with the last of them.
+      const stillUsed = [...this.slots.values()].some((other) => other !== slot && (other.older === older || other.serving === older));
       retired = stillUsed ? null : retireFile(older);
     }
     slot.building = null;
@@ -290,4 +291,3 @@ export class ProjectionHost implements ProjectionsView {
   }
 }
 
-export type { ProcessorPhase, ProcessorStatus };

@@ -11,10 +11,12 @@ import { interpretCallback } from '../src/domain/interpretCallback';
 import type { NewEvent } from '../src/eventstore/eventStore';
 import { SqliteEventStore } from '../src/eventstore/sqliteEventStore';
 import { storedCallback } from '../src/ingest/storedCallback';
-import { Projector } from '../src/projections/projector';
-import { RelayTaskAsOf } from '../src/projections/timeTravel';
-import { openReadModelDb } from '../src/readmodel/readModelDb';
-import { relayTaskQueries } from '../src/readmodel/relayTaskQueries';
+import { Processor } from '../src/processing/processor';
+import { ProjectionSet } from '../src/processing/projectionSet';
+import { ProjectionFile } from '../src/processing/readModelFile';
+import { RelayTaskAsOf } from '../src/readmodels/relayTasks/relayTaskAsOf';
+import { relayTasksProjection } from '../src/readmodels/relayTasks/relayTasks.projection';
+import { relayTaskQueries } from '../src/readmodels/relayTasks/relayTasks.queries';
 import type { RunningService } from '../src/server';
 
 const EVENTS = Number(process.argv[2] ?? 5_000);
@@ -46,11 +48,14 @@ function loopingTask(): NewEvent[] {
   });
 }
 
-/** The projector in this thread, one event per transaction (as live traffic comes): µs per event as the task grows. */
+/** The relay-task projection in this thread, one event per transaction (as live traffic comes): µs per event as the task grows. */
 async function projecting(dir: string, events: NewEvent[]): Promise<void> {
   const store = SqliteEventStore.open(path.join(dir, 'events.db'));
-  const readModels = openReadModelDb(path.join(dir, 'readmodels.db'));
-  const projector = new Projector(store, readModels);
+  const file = ProjectionFile.create(path.join(dir, 'readmodels', 'relayTasks'), relayTasksProjection, 1, 'live');
+  const set = new ProjectionSet([file.name]);
+  set.add(file);
+  const projector = new Processor(store, set, { name: 'bench' });
+  const readModels = file.db;
   const chunk = Math.max(1, Math.floor(events.length / 10));
   const rows: string[] = [];
   for (let i = 0; i < events.length; i += chunk) {

@@ -8,16 +8,19 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { SingleBar } from 'cli-progress';
 import { Command, InvalidArgumentError } from 'commander';
-import { buildGraphqlSchema, schemaSdl } from './graphql/schema';
+import { schemaSdl } from './graphql/schema';
 import { ConfigError, loadConfig, type Config } from './config';
-import { DataFolderLock, START_REFUSALS } from './dataFolder';
+import { START_REFUSALS } from './dataFolder';
 import { exportedLines, type ExportCounts } from './ingest/exportCallbacks';
 import { importCallbacks, type ImportSummary } from './ingest/importCallbacks';
 import { describePromotion, promoteAll } from './ingest/promoteQuarantined';
-import { quarantineQueries } from './readmodel/quarantineQueries';
-import { openReadModelDbReadOnly } from './readmodel/readModelDb';
-import { rebuildReadModels } from './readmodel/rebuildReadModels';
-import { createLogger, openEventStore, readModelFile, startService } from './server';
+import { openForReading } from './processing/readModelFile';
+import { findLiveFile, folderOf } from './processing/readModelFolder';
+import { READ_MODELS } from './readmodels';
+import { quarantineQueries } from './readmodels/quarantine/quarantine.queries';
+import { readModelsSchema } from './readmodels/schema';
+import { rebuildReadModels } from './rebuildCommand';
+import { createLogger, legacyReadModelFile, openEventStore, readModelsRoot, startService } from './server';
 import { formatSummary, SIMULATE_LIMITS, simulateTraffic } from './simulation/simulateTraffic';
 import { FULL_STORY } from './simulation/storySession';
 
@@ -34,27 +37,8 @@ function configOrExit(): Config {
   }
 }
 
-async function rebuild(): Promise<void> {
-  const config = configOrExit();
-  // Refused while a service (or another rebuild) holds DATA_DIR: the file it would replace is in use.
-  const lock = DataFolderLock.take(config.dataDir, 'rebuild');
-  try {
-    const store = await openEventStore(config);
-    try {
-      const file = readModelFile(config);
-      process.stdout.write(`rebuilding ${file} from ${store.description} ...\n`);
-      const result = await rebuildReadModels(store, file);
-      const perSecond = Math.round(result.eventsApplied / Math.max(result.durationMs / 1000, 0.001));
-      process.stdout.write(
-        `rebuilt: ${result.eventsApplied} events in ${(result.durationMs / 1000).toFixed(2)} s (${perSecond} events/s), ` +
-          `position ${result.position}, digest ${result.digest}\n`,
-      );
-    } finally {
-      await store.close();
-    }
-  } finally {
-    lock.release();
-  }
+async function rebuild(names: string[]): Promise<void> {
+  await rebuildReadModels(configOrExit(), names);
 }
 
 async function exportLog(file: string): Promise<void> {
@@ -127,8 +111,10 @@ async function importLog(file: string): Promise<void> {
 
 /** The entries the read models list as not yet promoted, oldest first. */
 function unpromotedIds(config: Config): string[] {
-  const db = openReadModelDbReadOnly(readModelFile(config));
-  if (db === null) throw new Error(`no read models of this version at ${readModelFile(config)}: start the service once, or name the ids`);
+  const folder = folderOf(readModelsRoot(config), READ_MODELS.quarantine.projection.name);
+  const file = findLiveFile(folder) ?? legacyReadModelFile(config);
+  if (file === null) throw new Error(`no quarantine listing in ${folder}: start the service once, or name the ids`);
+  const db = openForReading(file);
   try {
     return quarantineQueries(db).unpromotedIds();
   } finally {
@@ -293,12 +279,17 @@ program
   .description('write the GraphQL schema, generated from the code, to a file')
   .argument('[file]', 'where to write it', 'schema/schema.graphql')
   .action((file: string) => {
-    writeFileSync(file, schemaSdl(buildGraphqlSchema(null)));
+    writeFileSync(file, schemaSdl(readModelsSchema(null)));
     process.stdout.write(`wrote ${file}\n`);
   });
 program
   .command('rebuild')
-  .description('drop the read models and replay the whole event log into them (refused while a service runs on the same DATA_DIR)')
+  .description(
+    'build read models anew from the whole event log, beside the live ones, and swap them in when complete; ' +
+      'a service running on the same DATA_DIR does it and keeps answering meanwhile',
+  )
+  .argument('[names...]', `read models to rebuild (${Object.keys(READ_MODELS).join(', ')}); all when none is named`)
+  .addHelpText('after', '\nExit code: 0 once the new read models are live; 1 when refused (an unknown name, a service that did not take the request) or failed.')
   .action(rebuild);
 program
   .command('export')

@@ -23,7 +23,7 @@ const LOCK_FILE = 'service.lock';
 /** Who holds the lock, for the message of whoever is refused: the lock itself cannot be read while it is held. */
 const HOLDER_FILE = 'service.lock.json';
 
-interface Holder {
+export interface Holder {
   command: DataFolderUser;
   pid: number;
   host: string;
@@ -71,7 +71,8 @@ export function ensureDataFolder(dir: string): void {
   }
 }
 
-function readHolder(dir: string): Holder | null {
+/** Who holds DATA_DIR now, as it said when it took the lock; null when nobody said (or nobody holds it). */
+export function dataFolderHolder(dir: string): Holder | null {
   try {
     return JSON.parse(fs.readFileSync(path.join(dir, HOLDER_FILE), 'utf8')) as Holder;
   } catch {
@@ -80,11 +81,11 @@ function readHolder(dir: string): Holder | null {
 }
 
 function inUseMessage(dir: string, wanted: DataFolderUser): string {
-  const holder = readHolder(dir);
+  const holder = dataFolderHolder(dir);
   const who = holder === null ? 'another process' : `\`${holder.command}\` (pid ${holder.pid} on ${holder.host}, since ${holder.since})`;
   const advice =
     wanted === 'rebuild'
-      ? 'rebuild replaces the read models that process is using: stop it first (SIGTERM), then run rebuild again'
+      ? 'one rebuild at a time: let it finish, then run rebuild again'
       : 'two services cannot share one DATA_DIR: stop the other one, or give this one a DATA_DIR of its own';
   return `DATA_DIR ${dir} is in use by ${who}; ${advice}`;
 }

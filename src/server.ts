@@ -1,4 +1,5 @@
-// Composition root: wires configuration, event store and HTTP into a running service.
+// Composition root: wires configuration, event store, the read models' processors, GraphQL and HTTP into a running service.
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import pino, { type Logger } from 'pino';
 import type { Config } from './config';
@@ -10,31 +11,35 @@ import { buildHttpApp } from './http/httpApp';
 import { authenticationEnabled } from './ingest/authenticateCallback';
 import { LedgerThread } from './ledger/ledgerThread';
 import { createServiceMetrics, reachabilityProbe } from './metrics/serviceMetrics';
-import { Projector, type ProjectionProgress, type ReadModelChange } from './projections/projector';
 import { EventLoopTurns } from './graphql/eventLoopTurns';
-import { buildGraphqlSchema } from './graphql/schema';
-import { createTopics, Topic, type Topics } from './graphql/topics';
-import { activityQueries } from './readmodel/activityQueries';
-import { callbackQueries } from './readmodel/callbackQueries';
-import { quarantineQueries } from './readmodel/quarantineQueries';
-import { relayTaskQueries } from './readmodel/relayTaskQueries';
-import { sessionQueries } from './readmodel/sessionQueries';
-import { openReadModelDb, type ReadModelDatabase } from './readmodel/readModelDb';
-import { setAsideDamagedReadModels } from './readmodel/readModelRecovery';
+import { createTopics } from './graphql/topics';
+import { ProjectionHost } from './processing/projectionHost';
+import type { ProjectionsView } from './processing/projectionsView';
+import { ServedReadModels } from './processing/servedReadModels';
+import { PROJECTIONS, READ_MODELS, type ReadModelQueries } from './readmodels';
+import { publishChanges, readModelsSchema } from './readmodels/schema';
+import type { ReadModelServices } from './readmodels/services';
 
 export interface RunningService {
   /** Where it listens, e.g. http://127.0.0.1:4000. */
   url: string;
   store: EventStore;
-  readModels: ReadModelDatabase;
-  projector: ProjectionProgress;
+  /** The query side of the read models: the file and connection each answers from now. */
+  readModels: ServedReadModels;
+  projector: ProjectionsView;
   /** Open GraphQL subscriptions. */
   subscriberCount(): number;
   close(): Promise<void>;
 }
 
-/** The read models live in their own file beside (not inside) the embedded store, whatever the store. */
-export const readModelFile = (config: Pick<Config, 'dataDir'>): string => path.join(config.dataDir, 'readmodels.db');
+/** The read models live in files of their own beside (not inside) the embedded store, one folder each, whatever the store. */
+export const readModelsRoot = (config: Pick<Config, 'dataDir'>): string => path.join(config.dataDir, 'readmodels');
+
+/** The previous layout's one file of read models, when there is one: it answers until each read model is built anew. */
+export function legacyReadModelFile(config: Pick<Config, 'dataDir'>): string | null {
+  const file = path.join(config.dataDir, 'readmodels.db');
+  return existsSync(file) ? file : null;
+}
 
 export function createLogger(config: Pick<Config, 'logLevel'>): Logger {
   return pino({ level: config.logLevel, base: { service: 'css-callback-ledger' } });
@@ -42,7 +47,8 @@ export function createLogger(config: Pick<Config, 'logLevel'>): Logger {
 
 export const eventsFile = (config: Pick<Config, 'dataDir'>): string => path.join(config.dataDir, 'events.db');
 
-export async function openEventStore(config: Config, logger?: Logger): Promise<EventStore> {
+/** `checkIntegrity: false` for a command that only follows a service's progress: the service checked the file. */
+export async function openEventStore(config: Config, logger?: Logger, options: { checkIntegrity?: boolean } = {}): Promise<EventStore> {
   if (config.eventStoreConnectionString !== null) {
     return EventStoreDbEventStore.connect(config.eventStoreConnectionString, {
       appendTimeoutMs: config.appendTimeoutMs,
@@ -50,13 +56,13 @@ export async function openEventStore(config: Config, logger?: Logger): Promise<E
     });
   }
   ensureDataFolder(config.dataDir);
-  return SqliteEventStore.open(eventsFile(config), { checkIntegrity: true });
+  return SqliteEventStore.open(eventsFile(config), { checkIntegrity: options.checkIntegrity ?? true });
 }
 
 interface Ledger {
   store: EventStore;
-  projector: ProjectionProgress;
-  /** Stops projecting (checkpoint persisted) and closes the store. */
+  projections: ProjectionsView;
+  /** Stops the processors (checkpoints persisted) and closes the store. */
   close(): Promise<void>;
 }
 
@@ -66,19 +72,32 @@ interface Ledger {
  */
 async function openLedger(config: Config, logger: Logger): Promise<Ledger> {
   if (config.eventStoreConnectionString === null) {
-    const thread = await LedgerThread.start({ eventsFile: eventsFile(config), readModelsFile: readModelFile(config) }, logger);
-    return { store: thread, projector: thread, close: () => thread.shutdown() };
+    const files = { eventsFile: eventsFile(config), readModelsRoot: readModelsRoot(config), legacyFile: legacyReadModelFile(config) };
+    const thread = await LedgerThread.start(files, logger);
+    return { store: thread, projections: thread, close: () => thread.shutdown() };
   }
   const store = await openEventStore(config, logger);
-  const readModels = openReadModelDb(readModelFile(config));
-  const projector = new Projector(store, readModels, { logger });
-  projector.start();
+  let host: ProjectionHost;
+  try {
+    host = new ProjectionHost({
+      store,
+      definitions: PROJECTIONS,
+      root: readModelsRoot(config),
+      legacyFile: legacyReadModelFile(config),
+      logger,
+      answerRequests: true,
+    });
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  host.start();
+  await host.settled(1000);
   return {
     store,
-    projector,
+    projections: host,
     close: async () => {
-      await projector.stop();
-      readModels.close();
+      await host.stop();
       await store.close();
     },
   };
@@ -112,20 +131,6 @@ function watchReachability(store: EventStore, logger: Logger, signal: AbortSigna
   void check();
 }
 
-/** Every committed read-model change becomes a message on its subscription topic. */
-function publishChange(topics: Topics, change: ReadModelChange): void {
-  switch (change.kind) {
-    case 'session':
-      return topics.publish(Topic.SessionUpdated, change.row);
-    case 'relayTask':
-      return topics.publish(Topic.RelayTaskUpdated, change.row);
-    case 'callback':
-      return topics.publish(Topic.CallbackReceived, change.event);
-    case 'relayExit':
-      return; // its task's update, when it has one, is published as relayTask
-  }
-}
-
 function describeAuthentication(config: Config, logger: Logger): void {
   const { keys, token, clockSkewSeconds, maxExpiryAheadSeconds, quarantineMaxLateSeconds } = config.callbackAuth;
   if (!authenticationEnabled(config.callbackAuth)) {
@@ -146,13 +151,12 @@ function describeAuthentication(config: Config, logger: Logger): void {
 }
 
 /**
- * Takes DATA_DIR (one service or rebuild at a time), sets damaged read models aside, then opens the ledger. A damaged
- * event log, an unusable folder or a held lock stops here with one line saying what to do.
+ * Takes DATA_DIR (one service or rebuild at a time), then opens the ledger (whose projector sets damaged read-model
+ * files aside). A damaged event log, an unusable folder or a held lock stops here with one line saying what to do.
  */
 async function openDataFolder(config: Config, logger: Logger): Promise<{ lock: DataFolderLock; ledger: Ledger }> {
   const lock = DataFolderLock.take(config.dataDir, 'serve');
   try {
-    setAsideDamagedReadModels(readModelFile(config), logger);
     return { lock, ledger: await openLedger(config, logger) };
   } catch (error) {
     lock.release();
@@ -162,41 +166,39 @@ async function openDataFolder(config: Config, logger: Logger): Promise<{ lock: D
 
 export async function startService(config: Config, logger: Logger = createLogger(config)): Promise<RunningService> {
   const { lock, ledger } = await openDataFolder(config, logger);
-  const { store, projector } = ledger;
+  const { store, projections } = ledger;
   logger.info({ store: store.description }, `event store: ${store.description}`);
   const stopping = new AbortController();
   watchReachability(store, logger, stopping.signal);
   describeAuthentication(config, logger);
 
-  // Queries read through their own connection, whichever thread writes the read models.
-  const readModels = openReadModelDb(readModelFile(config));
-  // A subscriber whose delivery fails is that subscriber's problem: it is logged, and the projector goes on.
+  // Queries read through connections of their own, whichever thread writes the read models, and follow each swap.
+  const readModels = new ServedReadModels(projections.servingFiles(), logger);
+  projections.onServing((change) => readModels.swap(change));
+  const queries = Object.fromEntries(
+    Object.entries(READ_MODELS).map(([name, model]) => [name, readModels.queries(name, (db) => model.queries(db) as object)]),
+  ) as ReadModelQueries;
+  // A subscriber whose delivery fails is that subscriber's problem: it is logged, and the processors go on.
   const topics = createTopics((error) => logger.error({ err: error }, 'delivering a read-model change to a subscriber failed'));
-  projector.onChange((change) => publishChange(topics, change));
-  const quarantine = quarantineQueries(readModels);
-  const graphqlSchema = buildGraphqlSchema({
-    store,
-    topics,
-    sessions: sessionQueries(readModels),
-    relayTasks: relayTaskQueries(readModels),
-    callbacks: callbackQueries(readModels),
-    activity: activityQueries(readModels),
-    quarantine,
-    turns: new EventLoopTurns(),
-  });
-  logger.info({ readModels: readModels.name, position: String(projector.status().position) }, `read models: ${readModels.name}`);
+  projections.onChanges((changes) => publishChanges(topics, changes));
+  const services: ReadModelServices = { ...queries, history: { eventsOf: (stream) => store.readStream(stream) }, turns: new EventLoopTurns() };
+  const graphqlSchema = readModelsSchema(services);
+  logger.info(
+    { readModels: projections.servingFiles(), position: String(projections.status().position) },
+    `read models: ${readModelsRoot(config)}`,
+  );
   const metrics = createServiceMetrics({
-    projectorStatus: () => projector.status(),
+    projectorStatus: () => projections.status(),
     subscriberCount: () => topics.subscriberCount(),
     storeReachable: reachabilityProbe(() => store.checkHealth()),
   });
 
   const app = await buildHttpApp({
     store,
-    projector,
+    projections,
     logger,
     callbackAuth: config.callbackAuth,
-    callbackQuarantine: { limits: config.callbackQuarantine, unpromotedCount: quarantine.unpromotedCount },
+    callbackQuarantine: { limits: config.callbackQuarantine, unpromotedCount: () => queries.quarantine.unpromotedCount() },
     callbackRejectionLogIntervalSeconds: config.callbackRejectionLogIntervalSeconds,
     callbackBodyLimitBytes: config.callbackBodyLimitBytes,
     trustProxy: config.trustProxy,
@@ -219,7 +221,7 @@ export async function startService(config: Config, logger: Logger = createLogger
     await ledger.close();
     readModels.close();
     lock.release();
-    logger.info({ position: String(projector.status().position) }, 'stopped');
+    logger.info({ position: String(projections.status().position) }, 'stopped');
   };
   try {
     await app.listen({ port: config.port, host: config.host });
@@ -232,5 +234,5 @@ export async function startService(config: Config, logger: Logger = createLogger
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   logger.info({ url, maxConnections: config.maxConnections }, `listening on ${url} (POST /callbacks, /graphql, GET /healthz, GET /readyz, GET /metrics)`);
 
-  return { url, store, readModels, projector, subscriberCount: () => topics.subscriberCount(), close: closeAll };
+  return { url, store, readModels, projector: projections, subscriberCount: () => topics.subscriberCount(), close: closeAll };
 }

@@ -37,6 +37,15 @@ const fileSize = (file: string): number => {
   }
 };
 
+/** The read models' files (one folder per read model under DATA_DIR/readmodels), -wal included. */
+const folderSize = (dir: string): number => {
+  if (!fs.existsSync(dir)) return 0;
+  return fs.readdirSync(dir, { withFileTypes: true }).reduce((sum, entry) => {
+    const entryPath = path.join(dir, entry.name);
+    return sum + (entry.isDirectory() ? folderSize(entryPath) : fileSize(entryPath));
+  }, 0);
+};
+
 export async function scaleBenchmarks(config: BenchConfig, log: (line: string) => void): Promise<ScaleResults> {
   const spec: DatasetSpec = { seed: config.seed, sessions: config.scale.sessions, relayTasks: config.scale.relayTasks };
   const dataDir = path.join(config.dataRoot, `scale-${spec.seed}-${spec.sessions}-${spec.relayTasks}`);
@@ -81,14 +90,14 @@ async function runAtScale(config: BenchConfig, spec: DatasetSpec, dataDir: strin
 
   // --- rebuild ---------------------------------------------------------------------------------------------------
   let rebuild: RebuildOutcome | null = null;
-  if (config.scale.rebuild || !fs.existsSync(path.join(dataDir, 'readmodels.db'))) {
+  if (config.scale.rebuild || !fs.existsSync(path.join(dataDir, 'readmodels'))) {
     log('rebuild: node dist/cli.js rebuild');
     rebuild = await runRebuild(config, dataDir);
     log(`  rebuilt ${fmt.int(rebuild.events)} events in ${fmt.s(rebuild.seconds)}: ${fmt.int(rebuild.eventsPerSecond)} events/s, peak RSS ${fmt.mb(rebuild.peakRss)}`);
   } else {
     log('rebuild: skipped (BENCH_REBUILD=0): serving the kept read models');
   }
-  const readModelBytes = fileSize(path.join(dataDir, 'readmodels.db'));
+  const readModelBytes = folderSize(path.join(dataDir, 'readmodels'));
 
   // --- queries and memory --------------------------------------------------------------------------------------
   const servingStarted = performance.now();

@@ -81,6 +81,11 @@ export interface EventStore {
   readStream(stream: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
   /** Events of the global log in position order; at most 1000 when `maxCount` is not given. */
   readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
+  /**
+   * The position of the last event readAll would deliver (0 for an empty log): how far a processor has to go.
+   * Positions grow but need not be consecutive (EventStoreDB's are offsets in its log).
+   */
+  headPosition(): Promise<bigint>;
   /** Follows the global log: catches up from `after`, then delivers new events as they are appended. */
   subscribeToAll(options?: SubscribeToAllOptions): AsyncIterable<RecordedEvent>;
   /** Resolves when the store can take appends; rejects with StoreUnavailableError otherwise. */

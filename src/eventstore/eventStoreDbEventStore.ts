@@ -151,6 +151,20 @@ export class EventStoreDbEventStore implements EventStore {
     }
   }
 
+  /** The commit position of the last event of this service's streams (a backwards read of one, filtered as readAll is). */
+  async headPosition(): Promise<bigint> {
+    this.assertOpen();
+    const deadlineAt = Date.now() + this.readTimeoutMs;
+    const read = (signal: AbortSignal) =>
+      collect(readAllFiltered(this.client, { from: 'end', maxCount: 1, prefixes: this.streamPrefixes, deadlineMs: Math.max(1, deadlineAt - Date.now()) }), signal);
+    try {
+      const last = await withDeadline(this.readTimeoutMs, (signal) => this.reconnecting(deadlineAt, signal, () => read(signal)));
+      return last.length === 0 ? 0n : (positionOf(last[0]!) ?? 0n);
+    } catch (error) {
+      throw this.translate(error, 'read the head of $all', this.readTimeoutMs);
+    }
+  }
+
   subscribeToAll(options: SubscribeToAllOptions = {}): AsyncIterable<RecordedEvent> {
     return this.follow(options.after ?? 0n, options.signal);
   }

@@ -25,8 +25,8 @@ interface ClientInternals {
 }
 
 export interface FilteredReadAllOptions {
-  /** Inclusive start, as the server reads $all; `start` for the beginning of the log. */
-  from: Position | 'start';
+  /** Inclusive start, as the server reads $all; `start` for the beginning of the log, `end` to read backwards from its end. */
+  from: Position | 'start' | 'end';
   maxCount: number;
   /** Stream-name prefixes; only events of streams starting with one of them are returned. */
   prefixes: readonly string[];
@@ -51,6 +51,8 @@ function buildRequest({ from, maxCount, prefixes }: FilteredReadAllOptions): Rea
   const all = new ReadReq.Options.AllOptions();
   if (from === 'start') {
     all.setStart(new Empty());
+  } else if (from === 'end') {
+    all.setEnd(new Empty());
   } else {
     const position = new ReadReq.Options.Position();
     position.setCommitPosition(from.commit.toString(10));
@@ -72,7 +74,7 @@ function buildRequest({ from, maxCount, prefixes }: FilteredReadAllOptions): Rea
   options.setCount(String(maxCount));
   options.setUuidOption(uuidOption);
   options.setFilter(filter);
-  options.setReadDirection(ReadReq.Options.ReadDirection.FORWARDS);
+  options.setReadDirection(from === 'end' ? ReadReq.Options.ReadDirection.BACKWARDS : ReadReq.Options.ReadDirection.FORWARDS);
 
   const request = new ReadReq();
   request.setOptions(options);

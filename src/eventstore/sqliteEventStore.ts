@@ -180,6 +180,10 @@ export class SqliteEventStore implements EventStore {
     return this.reading(() => this.readAllNow(options.after ?? 0n, limit));
   }
 
+  async headPosition(): Promise<bigint> {
+    return this.reading(() => this.statements.head.get() ?? 0n);
+  }
+
   subscribeToAll(options: SubscribeToAllOptions = {}): AsyncIterable<RecordedEvent> {
     return this.follow(options.after ?? 0n, options.signal);
   }
@@ -355,6 +359,8 @@ function prepareStatements(db: Database.Database) {
       .prepare<[bigint, number], EventRow>(`SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`)
       .safeIntegers(true),
     ping: db.prepare('SELECT 1').pluck(),
+    // The rowid's max: one step down the B-tree.
+    head: db.prepare<[], bigint>('SELECT coalesce(max(position), 0) FROM events').pluck().safeIntegers(true),
   };
 }
 type Statements = ReturnType<typeof prepareStatements>;

@@ -1,6 +1,6 @@
 // The searchable delivery log: a destination's deliveries newest first (by status, stream, event, time), and each one's attempts.
-import type { Page } from '../readmodel/pagination';
-import { keysetListing } from '../readmodel/keysetListing';
+import type { Page } from '../processing/pagination';
+import { keysetListing } from '../processing/keysetListing';
 import type { DeliveryOrigin, DeliveryStatus } from './deliveryStore';
 import type { ForwardingDatabase } from './forwardingDb';
 

@@ -1,7 +1,7 @@
 // Relay-style connections: edges with opaque cursors, nodes, pageInfo and a totalCount computed on demand.
 import { ArgsType, Field, Int, ObjectType } from 'type-graphql';
 import { IsOptional, IsString, Max, Min } from 'class-validator';
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type Page } from '../readmodel/pagination';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type Page } from '../processing/pagination';
 
 @ObjectType({ simpleResolvers: true })
 export class PageInfo {

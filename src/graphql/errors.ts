@@ -1,6 +1,6 @@
 // Client errors with the codes clients rely on.
 import { GraphQLError } from 'graphql';
-import { InvalidCursorError } from '../readmodel/pagination';
+import { InvalidCursorError } from '../processing/pagination';
 
 export function badUserInput(argument: string, message: string): GraphQLError {
   return new GraphQLError(`${argument}: ${message}`, { extensions: { code: 'BAD_USER_INPUT', argument } });

@@ -1,8 +1,7 @@
 // What a GraphQL operation costs, from its document, its variables' values and its arguments' defaults.
-import { GraphQLError, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { GraphQLError, GraphQLSchema, type DocumentNode } from 'graphql';
 import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexity';
-import { MAX_ACTIVITY_MINUTES } from '../readmodel/activityQueries';
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../readmodel/pagination';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../processing/pagination';
 
 /**
  * The cost model (the README's Security section says it to users). Every field costs 1 plus what is
@@ -25,44 +24,47 @@ export const COSTS = {
 } as const;
 
 type Arguments = Record<string, unknown>;
-type FieldCost = (args: Arguments, childCost: number) => number;
+export type FieldCost = (args: Arguments, childCost: number) => number;
+/** Costs by `Type.field`, given by the read models whose fields they are. */
+export type FieldCosts = Readonly<Record<string, FieldCost>>;
 
 /** An argument's value, its default when absent; 1 when out of bounds: the arguments' validation refuses it, with its own message. */
-function count(value: unknown, fallback: number, max: number): number {
+export function count(value: unknown, fallback: number, max: number): number {
   if (value == null) return fallback;
   return typeof value === 'number' && value >= 1 && value <= max ? value : 1;
 }
 
 const page: FieldCost = (args, childCost) => 1 + count(args.first, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE) * childCost;
-const list = (items: number): FieldCost => (_args, childCost) => 1 + items * childCost;
-const rows = (items: number): FieldCost => () => 1 + items;
-const timeTravel = (fold: number): FieldCost => (args, childCost) => 1 + childCost + (args.asOf == null ? 0 : fold);
+/** A list counted as holding `items` of what is asked of each. */
+export const list = (items: number): FieldCost => (_args, childCost) => 1 + items * childCost;
+/** A list of small rows counted as `items`, whatever is asked of each. */
+export const rows = (items: number): FieldCost => () => 1 + items;
+/** A field that folds events again when asked `asOf` an instant. */
+export const timeTravel = (fold: number): FieldCost => (args, childCost) => 1 + childCost + (args.asOf == null ? 0 : fold);
 
-const FIELD_COSTS: Readonly<Record<string, FieldCost>> = {
-  'CallbackActivity.minutes': rows(0),
-  'Query.session': timeTravel(COSTS.sessionAsOf),
-  'Query.relayTask': timeTravel(COSTS.relayTaskAsOf),
-  // One per minute listed: its three numbers are one small row (`minutes` itself is priced as one).
-  'Query.callbackActivity': (args, childCost) => 1 + childCost + count(args.minutes, 60, MAX_ACTIVITY_MINUTES),
-  'StreamSession.events': list(COSTS.sessionEvents),
-  'RelayTask.events': list(COSTS.relayTaskEvents),
-  'RelayTask.runs': rows(COSTS.runs),
-  'RelayTask.files': rows(COSTS.files),
-  'RelayTask.alarms': rows(COSTS.alarms),
-};
+/** The schema with its field costs attached, so that every check of an operation against it prices it the same way. */
+export function withFieldCosts(schema: GraphQLSchema, fieldCosts: FieldCosts): GraphQLSchema {
+  const config = schema.toConfig();
+  return new GraphQLSchema({ ...config, extensions: { ...config.extensions, fieldCosts } });
+}
+
+const costsOf = (schema: GraphQLSchema): FieldCosts => (schema.extensions as { fieldCosts?: FieldCosts }).fieldCosts ?? {};
 
 /** The fields the model prices (a test checks that each is in the schema). */
-export const PRICED_FIELDS = Object.keys(FIELD_COSTS);
+export const pricedFields = (schema: GraphQLSchema): string[] => Object.keys(costsOf(schema));
 
-const estimator: ComplexityEstimator = ({ type, field, args, childComplexity }) => {
-  if (field.name.startsWith('__')) return 0; // introspection: off in production, and the explorer needs it whole
-  const cost = FIELD_COSTS[`${type.name}.${field.name}`];
-  if (cost !== undefined) return cost(args, childComplexity);
-  // Every connection (a field that takes `first`) is a page; every `raw` is a callback body, whichever type holds it.
-  if (field.args.some((arg) => arg.name === 'first')) return page(args, childComplexity);
-  if (field.name === 'raw') return COSTS.callbackBody;
-  return 1 + childComplexity;
-};
+function estimatorOf(schema: GraphQLSchema): ComplexityEstimator {
+  const costs = costsOf(schema);
+  return ({ type, field, args, childComplexity }) => {
+    if (field.name.startsWith('__')) return 0; // introspection: off in production, and the explorer needs it whole
+    const cost = costs[`${type.name}.${field.name}`];
+    if (cost !== undefined) return cost(args, childComplexity);
+    // Every connection (a field that takes `first`) is a page; every `raw` is a callback body, whichever type holds it.
+    if (field.args.some((arg) => arg.name === 'first')) return page(args, childComplexity);
+    if (field.name === 'raw') return COSTS.callbackBody;
+    return 1 + childComplexity;
+  };
+}
 
 export interface Operation {
   document: DocumentNode;
@@ -77,7 +79,7 @@ export interface Operation {
  */
 export function operationCost(schema: GraphQLSchema, { document, variables, operationName }: Operation): number | null {
   try {
-    return getComplexity({ schema, query: document, variables: variables ?? {}, operationName: operationName ?? undefined, estimators: [estimator] });
+    return getComplexity({ schema, query: document, variables: variables ?? {}, operationName: operationName ?? undefined, estimators: [estimatorOf(schema)] });
   } catch (error) {
     if (error instanceof GraphQLError && /maximum allowed number of nodes/.test(error.message)) return Number.POSITIVE_INFINITY;
     return null;

@@ -1,18 +1,20 @@
-// Builds the executable schema from the decorated classes, with services injected into resolvers.
+// Builds the executable schema from the resolvers it is given, each constructed with the services handed in.
 import 'reflect-metadata';
-import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
+import { GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
 import { buildSchemaSync, type ResolverData } from 'type-graphql';
-import { CallbackActivityResolver } from './activity/callbackActivity.resolver';
 import { validateArguments } from './argumentValidation';
-import { CallbackResolver } from './callback/callback.resolver';
 import { DateTimeScalar } from './dates';
-import { QuarantineResolver } from './quarantine/quarantine.resolver';
-import { RelayTaskResolver } from './relayTask/relayTask.resolver';
+import { withFieldCosts, type FieldCosts } from './queryCost';
 import { chargeResponses } from './responseBudget';
-import type { GraphqlServices } from './services';
-import { SessionResolver } from './session/session.resolver';
 
-const RESOLVERS = [SessionResolver, RelayTaskResolver, CallbackResolver, CallbackActivityResolver, QuarantineResolver] as const;
+/** A resolver class; it takes the services in its constructor. */
+export type ResolverClass<Services> = new (services: Services) => object;
+
+export interface SchemaParts<Services> {
+  resolvers: ReadonlyArray<ResolverClass<Services>>;
+  /** What the fields that can be large cost (queryCost.ts). */
+  fieldCosts: FieldCosts;
+}
 
 /** Every @Subscription brings its own `subscribe` (followTopic); type-graphql still wants a pubSub to exist. */
 const NO_PUBSUB = {
@@ -23,17 +25,16 @@ const NO_PUBSUB = {
 };
 
 /** `services` may be null to print the schema: resolvers are then never called. */
-export function buildGraphqlSchema(services: GraphqlServices | null): GraphQLSchema {
-  const instances = new Map<Function, object>(
-    services === null ? [] : RESOLVERS.map((Resolver) => [Resolver, new Resolver(services)] as const),
-  );
-  const schema = buildSchemaSync({
-    resolvers: RESOLVERS,
+export function buildGraphqlSchema<Services>(parts: SchemaParts<Services>, services: Services | null): GraphQLSchema {
+  const instances = new Map<Function, object>(services === null ? [] : parts.resolvers.map((Resolver) => [Resolver, new Resolver(services)] as const));
+  const built = buildSchemaSync({
+    resolvers: parts.resolvers as unknown as [Function, ...Function[]],
     pubSub: NO_PUBSUB,
     scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
     validateFn: validateArguments,
     container: { get: (someClass: Function, _data: ResolverData<object>) => instances.get(someClass) },
   });
+  const schema = withFieldCosts(built, parts.fieldCosts);
   chargeResponses(schema);
   return schema;
 }

@@ -1,34 +1,27 @@
-// Subscription topics and their payloads: what the projector's change notifications become, queued per subscriber.
+// Subscription topics and their payloads: what the read models' change notifications become, queued per subscriber.
 import { GraphQLError } from 'graphql';
 import type { SubscribeResolverData } from 'type-graphql';
-import type { RelayTaskRow } from '../projections/relayTask.reducer';
-import type { SessionRow } from '../projections/session.reducer';
-import type { CallbackLogEntry } from '../readmodel/callbackLogTable';
 import { Subscriber, type SubscriberOptions } from './subscriber';
 
-export const Topic = {
-  SessionUpdated: 'SESSION_UPDATED',
-  RelayTaskUpdated: 'RELAY_TASK_UPDATED',
-  CallbackReceived: 'CALLBACK_RECEIVED',
-} as const;
-export type TopicName = (typeof Topic)[keyof typeof Topic];
-
-export interface TopicPayloads {
-  [Topic.SessionUpdated]: SessionRow;
-  [Topic.RelayTaskUpdated]: RelayTaskRow;
-  [Topic.CallbackReceived]: CallbackLogEntry;
+/** A topic and the payload its messages carry; each read model declares its own. */
+export interface Topic<Payload> {
+  readonly name: string;
+  /** Carries the payload's type; never set. */
+  readonly payload?: Payload;
 }
+
+export const topic = <Payload>(name: string): Topic<Payload> => ({ name });
 
 /** A client connection's side of the topics: its subscriptions share its bounds and are dropped together. */
 export interface TopicSubscriber {
-  subscribe<T extends TopicName>(topic: T, accepts?: (payload: TopicPayloads[T]) => boolean): AsyncIterableIterator<TopicPayloads[T], undefined>;
+  subscribe<P>(topic: Topic<P>, accepts?: (payload: P) => boolean): AsyncIterableIterator<P, undefined>;
   readonly pendingMessages: number;
   readonly dropped: boolean;
 }
 
 export interface Topics {
   /** Queues the payload for every subscription of the topic that accepts it. Never throws, never waits. */
-  publish<T extends TopicName>(topic: T, payload: TopicPayloads[T]): void;
+  publish<P>(topic: Topic<P>, payload: P): void;
   subscriber(options: SubscriberOptions): TopicSubscriber;
   /** Live subscriptions now open, over every topic. */
   subscriberCount(): number;
@@ -42,11 +35,11 @@ export interface SubscriptionContext {
 /** `onError` hears what went wrong delivering to one subscriber (a filter that threw), which never reaches the publisher. */
 export function createTopics(onError: (error: unknown) => void = () => undefined): Topics {
   // Each subscription is routed as a function that offers the payload to its queue.
-  const routes = new Map<TopicName, Set<(payload: unknown) => void>>();
+  const routes = new Map<string, Set<(payload: unknown) => void>>();
   let open = 0;
   return {
     publish(topic, payload) {
-      for (const offer of routes.get(topic) ?? []) {
+      for (const offer of routes.get(topic.name) ?? []) {
         try {
           offer(payload);
         } catch (error) {
@@ -64,10 +57,10 @@ export function createTopics(onError: (error: unknown) => void = () => undefined
         get dropped() {
           return subscriber.dropped;
         },
-        subscribe<T extends TopicName>(topic: T, accepts: (payload: TopicPayloads[T]) => boolean = () => true) {
-          const route = routes.get(topic) ?? new Set();
-          routes.set(topic, route);
-          const offer = (payload: unknown) => queue.offer(payload as TopicPayloads[T]);
+        subscribe<P>(topic: Topic<P>, accepts: (payload: P) => boolean = () => true) {
+          const route = routes.get(topic.name) ?? new Set();
+          routes.set(topic.name, route);
+          const offer = (payload: unknown) => queue.offer(payload as P);
           let routed = false;
           const queue = subscriber.open(accepts, () => {
             if (!routed) return; // ended at once: its subscriber was dropped already
@@ -89,9 +82,9 @@ export function createTopics(onError: (error: unknown) => void = () => undefined
  * A @Subscription's `subscribe`: the topic's payloads that the subscription's arguments accept, queued for the
  * connection that asked. Filtering before the queue keeps what a subscriber does not want off its bounds.
  */
-export function followTopic<T extends TopicName, Args extends object>(
-  topic: T,
-  acceptsFor: (args: Args) => (payload: TopicPayloads[T]) => boolean,
+export function followTopic<P, Args extends object>(
+  topic: Topic<P>,
+  acceptsFor: (args: Args) => (payload: P) => boolean,
   /** Throws when the arguments are refused (a filter over its limits), before anything is queued. */
   check?: (args: Args) => void,
 ) {

@@ -5,7 +5,8 @@ import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import type { EventStore } from '../eventstore/eventStore';
 import type { CallbackAuthConfig } from '../ingest/authenticateCallback';
-import type { ProjectionProgress } from '../projections/projector';
+import { projectionsReadiness } from '../processing/readiness';
+import type { ProjectionsView } from '../processing/projectionsView';
 import type { GraphQLSchema } from 'graphql';
 import { dashboardRoutes } from '../dashboard/dashboardRoutes';
 import { graphqlRoutes } from '../graphql/graphqlRoutes';
@@ -21,7 +22,8 @@ import { withoutFilePaths } from './withoutFilePaths';
 
 export interface HttpAppOptions {
   store: EventStore;
-  projector: Pick<ProjectionProgress, 'status'>;
+  /** The read models' processors: /readyz reports them. */
+  projections: Pick<ProjectionsView, 'status'>;
   logger: Logger;
   callbackAuth: CallbackAuthConfig;
   /** Where authentic callbacks with an expired signature are kept; without it they are refused. */
@@ -146,18 +148,15 @@ export async function buildHttpApp(options: HttpAppOptions) {
   app.get('/healthz', async () => ({ status: 'ok' }));
   const publicText = options.hidePaths === true ? withoutFilePaths : (text: string) => text;
   app.get('/readyz', async (_request, reply) => {
-    const { phase, position, eventsApplied, lagMs, lastError } = options.projector.status();
-    const projector = { phase, position: String(position), eventsApplied, lagMs, lastError: lastError === null ? null : publicText(lastError) };
+    const { notReady, report } = projectionsReadiness(options.projections.status(), publicText);
     try {
       await options.store.checkHealth();
     } catch (error) {
       const detail = publicText(error instanceof Error ? error.message : String(error));
-      return reply.code(503).send({ code: 503, error: 'not_ready', message: `event store unreachable: ${detail}`, projector });
+      return reply.code(503).send({ code: 503, error: 'not_ready', message: `event store unreachable: ${detail}`, ...report });
     }
-    if (phase !== 'running') {
-      return reply.code(503).send({ code: 503, error: 'not_ready', message: `projector is ${phase}`, projector });
-    }
-    return { status: 'ready', store: publicText(options.store.description), projector };
+    if (notReady !== null) return reply.code(503).send({ code: 503, error: 'not_ready', message: notReady, ...report });
+    return { status: 'ready', store: publicText(options.store.description), ...report };
   });
 
   await app.register(callbackRoutes, {

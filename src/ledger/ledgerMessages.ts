@@ -2,12 +2,20 @@
 import { StoreUnavailableError, WrongExpectedRevisionError, type AppendResult, type ExpectedRevision } from '../eventstore/eventStore';
 import type { SerializedEvent } from '../eventstore/sqliteEventStore';
 import type { MessagePort } from 'node:worker_threads';
-import type { ProjectorStatus, ReadModelChange } from '../projections/projector';
+import type { ServingChange } from '../processing/projectionHost';
+import type { ReadModelChange } from '../processing/projectionDefinition';
+import type { ProjectionsStatus } from '../processing/projectionsStatus';
+
+/** Where the read models live: one folder per read model, and the previous layout's file, if any, to answer meanwhile. */
+export interface ReadModelFiles {
+  readModelsRoot: string;
+  legacyFile: string | null;
+}
 
 /** The ledger runs as two threads: one writes the event log, the other projects it into the read models. */
 export type LedgerWorkerData =
   | { role: 'writer'; eventsFile: string; logLevel: string; commits: MessagePort }
-  | { role: 'projector'; eventsFile: string; readModelsFile: string; logLevel: string; commits: MessagePort };
+  | ({ role: 'projector'; eventsFile: string; logLevel: string; commits: MessagePort } & ReadModelFiles);
 
 export interface AppendRequest {
   id: number;
@@ -26,11 +34,12 @@ export type ToLedger =
   | { kind: 'shutdown' };
 
 export type FromLedger =
-  | { kind: 'ready'; status: ProjectorStatus | null; storeDescription: string }
+  | { kind: 'ready'; projections: { status: ProjectionsStatus; serving: Record<string, string> } | null; storeDescription: string }
   | { kind: 'failed'; error: SentError }
   | { kind: 'appended'; outcomes: AppendOutcome[] }
-  | { kind: 'projected'; changes: ReadModelChange[]; status: ProjectorStatus }
-  | { kind: 'status'; status: ProjectorStatus }
+  | { kind: 'projected'; changes: ReadModelChange[]; status: ProjectionsStatus }
+  | { kind: 'status'; status: ProjectionsStatus }
+  | { kind: 'serving'; change: ServingChange; status: ProjectionsStatus }
   | { kind: 'storeClosed' }
   | { kind: 'stopped' };
 

@@ -16,8 +16,12 @@ import {
   type SubscribeToAllOptions,
 } from '../eventstore/eventStore';
 import { serializeEvents, SqliteEventStore } from '../eventstore/sqliteEventStore';
-import { positionReached, type ProjectionProgress, type ProjectorStatus, type ReadModelChange } from '../projections/projector';
-import { receivedError, type AppendRequest, type FromLedger, type LedgerWorkerData, type ToLedger } from './ledgerMessages';
+import { positionReached } from '../processing/positionReached';
+import type { ReadModelChange } from '../processing/projectionDefinition';
+import type { ServingChange } from '../processing/projectionHost';
+import type { ProjectionsStatus } from '../processing/projectionsStatus';
+import type { ProjectionsView } from '../processing/projectionsView';
+import { receivedError, type AppendRequest, type FromLedger, type LedgerWorkerData, type ReadModelFiles, type ToLedger } from './ledgerMessages';
 
 /**
  * The compiled worker beside this file; when this file runs from source (the test runner compiles on the fly),
@@ -39,14 +43,15 @@ interface PendingAppend {
 }
 
 /**
- * The embedded store on threads of its own: a writer and a projector. Appends (JSON-serialized here, so the thread only binds strings) travel in
+ * The embedded store on threads of its own: a writer and a projector (the read models' processors). Appends (JSON-serialized here, so the thread only binds strings) travel in
  * one message per event-loop turn and share the store's group commit; the reply comes once they are durable.
  * Reads run on this thread through a second connection to the same file (WAL lets it read while the writer commits).
  */
-export class LedgerThread implements EventStore, ProjectionProgress {
+export class LedgerThread implements EventStore, ProjectionsView {
   readonly description: string;
   private readonly changes = new EventEmitter();
-  private projectorStatus: ProjectorStatus;
+  private projectorStatus: ProjectionsStatus;
+  private serving: Record<string, string>;
   private queued: AppendRequest[] = [];
   private scheduledPost: NodeJS.Immediate | undefined;
   private readonly pending = new Map<number, PendingAppend>();
@@ -57,7 +62,7 @@ export class LedgerThread implements EventStore, ProjectionProgress {
   private readonly writerStopped: Promise<void>;
   private readonly projectorStopped: Promise<void>;
 
-  static async start(files: { eventsFile: string; readModelsFile: string }, logger: Logger): Promise<LedgerThread> {
+  static async start(files: { eventsFile: string } & ReadModelFiles, logger: Logger): Promise<LedgerThread> {
     // The writer tells the projector about each commit directly, without a detour through this thread.
     const commits = new MessageChannel();
     const writer = new Worker(workerFile(), {
@@ -76,7 +81,7 @@ export class LedgerThread implements EventStore, ProjectionProgress {
       transferList: [commits.port2],
     });
     const fromProjector = await firstMessage(projector).catch((error: Error) => error);
-    if (fromProjector instanceof Error || fromProjector.kind !== 'ready' || fromProjector.status === null) {
+    if (fromProjector instanceof Error || fromProjector.kind !== 'ready' || fromProjector.projections === null) {
       await Promise.all([writer.terminate(), projector.terminate()]);
       throw fromProjector instanceof Error ? fromProjector : startFailure(fromProjector);
     }
@@ -88,18 +93,19 @@ export class LedgerThread implements EventStore, ProjectionProgress {
       await Promise.all([writer.terminate(), projector.terminate()]);
       throw error;
     }
-    return new LedgerThread(writer, projector, reader, fromProjector.status, logger);
+    return new LedgerThread(writer, projector, reader, fromProjector.projections, logger);
   }
 
   private constructor(
     private readonly writer: Worker,
     private readonly projector: Worker,
     private readonly reader: SqliteEventStore,
-    status: ProjectorStatus,
+    projections: { status: ProjectionsStatus; serving: Record<string, string> },
     private readonly logger: Logger,
   ) {
     this.description = reader.description;
-    this.projectorStatus = status;
+    this.projectorStatus = projections.status;
+    this.serving = projections.serving;
     this.changes.setMaxListeners(0);
     for (const worker of [writer, projector]) {
       worker.on('message', (message: FromLedger) => this.receive(message));
@@ -146,6 +152,10 @@ export class LedgerThread implements EventStore, ProjectionProgress {
     return this.reader.readAll(options);
   }
 
+  headPosition(): Promise<bigint> {
+    return this.reader.headPosition();
+  }
+
   subscribeToAll(options?: SubscribeToAllOptions): AsyncIterable<RecordedEvent> {
     return this.reader.subscribeToAll(options);
   }
@@ -164,15 +174,24 @@ export class LedgerThread implements EventStore, ProjectionProgress {
     await this.reader.close();
   }
 
-  // ---- ProjectionProgress ----
+  // ---- ProjectionsView ----
 
-  status(): ProjectorStatus {
+  status(): ProjectionsStatus {
     return this.projectorStatus;
   }
 
-  onChange(listener: (change: ReadModelChange) => void): () => void {
-    this.changes.on('change', listener);
-    return () => this.changes.off('change', listener);
+  servingFiles(): Record<string, string> {
+    return { ...this.serving };
+  }
+
+  onChanges(listener: (changes: ReadModelChange[]) => void): () => void {
+    this.changes.on('changes', listener);
+    return () => this.changes.off('changes', listener);
+  }
+
+  onServing(listener: (change: ServingChange) => void): () => void {
+    this.changes.on('serving', listener);
+    return () => this.changes.off('serving', listener);
   }
 
   waitForPosition(position: bigint): Promise<void> {
@@ -236,11 +255,18 @@ export class LedgerThread implements EventStore, ProjectionProgress {
       }
       case 'projected':
         this.projectorStatus = message.status;
-        for (const change of message.changes) this.changes.emit('change', change);
+        if (message.changes.length > 0) this.changes.emit('changes', message.changes);
         this.changes.emit('applied', message.status.position);
         return;
       case 'status':
         this.projectorStatus = message.status;
+        this.changes.emit('applied', message.status.position);
+        return;
+      case 'serving':
+        this.projectorStatus = message.status;
+        this.serving = { ...this.serving, [message.change.readModel]: message.change.file };
+        this.changes.emit('serving', message.change);
+        this.changes.emit('applied', message.status.position);
         return;
       default:
         return; // answers to requests are taken by request()

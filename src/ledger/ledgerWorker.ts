@@ -2,11 +2,21 @@
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import pino, { type Logger } from 'pino';
 import { SqliteEventStore } from '../eventstore/sqliteEventStore';
-import { Projector, type ProjectorStatus, type ReadModelChange } from '../projections/projector';
-import { openReadModelDb } from '../readmodel/readModelDb';
-import { sendableError, type AppendOutcome, type AppendRequest, type FromLedger, type LedgerWorkerData, type ToLedger } from './ledgerMessages';
+import { ProjectionHost } from '../processing/projectionHost';
+import type { ReadModelChange } from '../processing/projectionDefinition';
+import type { ProjectionsStatus } from '../processing/projectionsStatus';
+import { PROJECTIONS } from '../readmodels';
+import {
+  sendableError,
+  type AppendOutcome,
+  type AppendRequest,
+  type FromLedger,
+  type LedgerWorkerData,
+  type ReadModelFiles,
+  type ToLedger,
+} from './ledgerMessages';
 
-/** How often a phase change without new events (retrying, recovered) reaches the main thread. */
+/** How often a status change without a batch (retrying, recovered, the log's head) reaches the main thread. */
 const STATUS_INTERVAL_MS = 250;
 
 if (parentPort === null) throw new Error('ledgerWorker runs as a worker thread');
@@ -53,51 +63,57 @@ function runWriter(store: SqliteEventStore, commits: MessagePort): void {
         return;
     }
   });
-  post({ kind: 'ready', status: null, storeDescription: store.description });
+  post({ kind: 'ready', projections: null, storeDescription: store.description });
 }
 
-/** Follows the log through its own connection and reports every committed batch to the main thread. */
-function runProjector(store: SqliteEventStore, readModelsFile: string, commits: MessagePort, logger: Logger): void {
-  const readModels = openReadModelDb(readModelsFile);
-  const projector = new Projector(store, readModels, { logger });
+/** Keeps the read models through its own connection to the log, and reports every committed batch to the main thread. */
+async function runProjector(store: SqliteEventStore, files: ReadModelFiles, commits: MessagePort, logger: Logger): Promise<void> {
+  // Only the projections: the read models' GraphQL side is never loaded on this thread.
+  const host = new ProjectionHost({ store, definitions: PROJECTIONS, root: files.readModelsRoot, legacyFile: files.legacyFile, logger, answerRequests: true });
   commits.on('message', () => store.noticeAppendElsewhere());
 
-  // Every change of a batch goes to the main thread in one message, with the status after it.
+  host.start();
+  await host.settled(1000);
+  post({ kind: 'ready', projections: { status: host.status(), serving: host.servingFiles() }, storeDescription: store.description });
+  // From here on the main thread hears of every batch and swap ('ready' said where things stood), each batch's
+  // changes in one message with the status after it.
   let changes: ReadModelChange[] = [];
-  let lastStatus: ProjectorStatus = projector.status();
-  projector.onChange((change) => changes.push(change));
-  projector.onApplied(() => {
+  let lastSent = '';
+  const send = (message: FromLedger & { status: ProjectionsStatus }) => {
+    lastSent = signature(message.status);
+    post(message);
+  };
+  host.onChanges((batch) => changes.push(...batch));
+  host.onApplied(() => {
     const sent = changes;
     changes = [];
-    lastStatus = projector.status();
-    post({ kind: 'projected', changes: sent, status: lastStatus });
+    send({ kind: 'projected', changes: sent, status: host.status() });
   });
+  host.onServing((change) => send({ kind: 'serving', change, status: host.status() }));
+  // Phases, errors and the log's head change without a batch (retrying, a build's progress, appends elsewhere).
   const statusTimer = setInterval(() => {
-    const status = projector.status();
-    if (status.phase !== lastStatus.phase || status.lastError !== lastStatus.lastError) {
-      lastStatus = status;
-      post({ kind: 'status', status });
-    }
+    const status = host.status();
+    if (signature(status) !== lastSent) send({ kind: 'status', status });
   }, STATUS_INTERVAL_MS);
 
   port.on('message', (message: ToLedger) => {
     if (message.kind !== 'shutdown') return;
     void (async () => {
       clearInterval(statusTimer);
-      await projector.stop();
-      // The writer has stopped: whatever it committed, the read models get before the checkpoint is left.
-      await projector.catchUp();
-      post({ kind: 'projected', changes: [], status: { ...projector.status(), phase: 'stopped' } });
-      readModels.close();
+      // The writer has stopped: whatever it committed, the read models get before their checkpoints are left.
+      await host.stop({ catchUp: true });
+      post({ kind: 'projected', changes, status: host.status() });
       await store.close();
       commits.close();
       post({ kind: 'stopped' });
       port.close();
     })();
   });
-  projector.start();
-  post({ kind: 'ready', status: projector.status(), storeDescription: store.description });
 }
+
+/** What the main thread shows of the status: sent again only when it differs. */
+const signature = (status: ProjectionsStatus): string =>
+  JSON.stringify(status, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value));
 
 function run(data: LedgerWorkerData): void {
   const logger = pino({ level: data.logLevel, base: { service: 'css-callback-ledger', thread: `ledger ${data.role}` } });
@@ -105,8 +121,11 @@ function run(data: LedgerWorkerData): void {
     // The writer opens the log first: it alone checks the file for damage.
     const store = SqliteEventStore.open(data.eventsFile, { checkIntegrity: data.role === 'writer' });
     if (data.role === 'writer') runWriter(store, data.commits);
-    else runProjector(store, data.readModelsFile, data.commits, logger);
+    else runProjector(store, data, data.commits, logger).catch(failed);
   } catch (error) {
+    failed(error);
+  }
+  function failed(error: unknown): void {
     post({ kind: 'failed', error: sendableError(error) });
     data.commits.close();
   }

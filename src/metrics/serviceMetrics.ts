@@ -1,7 +1,8 @@
 // Prometheus metrics of one running service: callbacks, appends, connections, projector, subscribers, store reachability, process.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { DROP_REASONS, type DropReason } from '../graphql/subscriber';
-import type { ProjectorPhase, ProjectorStatus } from '../projections/projector';
+import { PROCESSOR_PHASES, type ProcessorPhase } from '../processing/processor';
+import type { ProjectionsStatus } from '../processing/projectionsStatus';
 
 export const METRIC_PREFIX = 'css_ledger_';
 
@@ -49,7 +50,8 @@ export interface SubscriberMetrics {
 
 /** Live values the gauges read at scrape time. */
 export interface MetricSources {
-  projectorStatus(): ProjectorStatus;
+  /** The read models' processors: the projections as one, each processor, each read model. */
+  projectorStatus(): ProjectionsStatus;
   subscriberCount(): number;
   /** Whether the event store answers now; must settle promptly (see reachabilityProbe). */
   storeReachable(): Promise<boolean>;
@@ -64,7 +66,7 @@ export interface ServiceMetrics {
   contentType: string;
 }
 
-const PHASES: readonly ProjectorPhase[] = ['running', 'retrying', 'stopped'];
+const PHASES: readonly ProcessorPhase[] = PROCESSOR_PHASES;
 
 /** From 0.5 ms (an embedded-store group commit) to 5 s (APPEND_TIMEOUT_MS's default). */
 export const APPEND_SECONDS_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
@@ -139,7 +141,7 @@ export function createServiceMetrics(sources: MetricSources): ServiceMetrics {
   });
   new Gauge({
     name: `${METRIC_PREFIX}projector_phase`,
-    help: 'The projector phase: 1 for the current one (running, retrying or stopped), 0 for the others',
+    help: 'The projections as one: 1 for the current phase (catching-up, live, rebuilding, retrying or stopped), 0 for the others',
     labelNames: ['phase'] as const,
     registers,
     collect() {
@@ -147,6 +149,37 @@ export function createServiceMetrics(sources: MetricSources): ServiceMetrics {
       for (const each of PHASES) this.set({ phase: each }, each === phase ? 1 : 0);
     },
   });
+  // One sample per processor and per read model, set afresh at each scrape: a build's processor comes and goes.
+  const processors = () => sources.projectorStatus().processors;
+  const readModels = () => sources.projectorStatus().readModels;
+  const phases = <T extends { phase: ProcessorPhase }>(each: T, labels: Record<string, string>) =>
+    PHASES.map((phase): Sample => [{ ...labels, phase }, phase === each.phase ? 1 : 0]);
+  sampledGauge(
+    registers, 'processor_position', ['processor'],
+    'Global log position of the last event each processor handled (projections: the live read models; rebuild: a build beside them)',
+    () => processors().map((p) => [{ processor: p.name }, Number(p.position)]),
+  );
+  sampledGauge(registers, 'processor_lag_events', ['processor'], "Events between each processor's position and the log's head", () =>
+    processors().map((p) => [{ processor: p.name }, p.lagEvents]),
+  );
+  sampledGauge(
+    registers, 'processor_lag_seconds', ['processor'],
+    'Seconds from the append of the newest event each processor handled to now; 0 when caught up',
+    () => processors().map((p) => [{ processor: p.name }, p.lagSeconds]),
+  );
+  sampledGauge(registers, 'processor_phase', ['processor', 'phase'], "Each processor's phase: 1 for the current one, 0 for the others", () =>
+    processors().flatMap((p) => phases(p, { processor: p.name })),
+  );
+  sampledGauge(
+    registers, 'read_model_position', ['read_model'],
+    'Global log position of the file each read model answers from (absent while an older file answers)',
+    () => readModels().flatMap((r): Sample[] => (r.position === null ? [] : [[{ read_model: r.name }, Number(r.position)]])),
+  );
+  sampledGauge(
+    registers, 'read_model_phase', ['read_model', 'phase'],
+    "Each read model's phase: 1 for the current one (rebuilding: an older file answers while the new one builds), 0 for the others",
+    () => readModels().flatMap((r) => phases(r, { read_model: r.name })),
+  );
   new Gauge({
     name: `${METRIC_PREFIX}graphql_subscriptions`,
     help: 'GraphQL subscriptions open now, over every topic',
@@ -189,6 +222,22 @@ export function createServiceMetrics(sources: MetricSources): ServiceMetrics {
     scrape: () => registry.metrics(),
     contentType: registry.contentType,
   };
+}
+
+type Sample = [labels: Record<string, string>, value: number];
+
+/** A gauge whose samples are all read at scrape time, those of the last scrape dropped first. */
+function sampledGauge(registers: Registry[], name: string, labelNames: string[], help: string, samples: () => Sample[]): void {
+  new Gauge({
+    name: `${METRIC_PREFIX}${name}`,
+    help,
+    labelNames,
+    registers,
+    collect() {
+      this.reset();
+      for (const [labels, value] of samples()) this.set(labels, value);
+    },
+  });
 }
 
 /** How long a scrape waits for the store's health check before it reports the store unreachable. */

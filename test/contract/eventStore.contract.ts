@@ -310,6 +310,15 @@ export function describeEventStoreContract(name: string, factory: EventStoreFact
         expect(page).toHaveLength(1);
         expect(page[0]!.position > first.position! && page[0]!.position <= second.position!).toBe(true);
       });
+
+      it('given appended events, when asking for the head of the log, then it is the position of the last one readAll delivers', async () => {
+        const stream = newStream('head');
+        await store.appendToStream(stream, [newEvent()]);
+        const last = await store.appendToStream(stream, [newEvent(), newEvent()]);
+
+        expect(await store.headPosition()).toBe(last.position);
+        expect(await store.readAll({ after: last.position! })).toEqual([]);
+      });
     });
 
     describe('concurrency', () => {

@@ -9,7 +9,7 @@ import { describeEventStoreContract } from './eventStore.contract';
 describeEventStoreContract('sqlite on the ledger threads', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ledger-thread-contract-'));
   const store = await LedgerThread.start(
-    { eventsFile: path.join(dir, 'events.db'), readModelsFile: path.join(dir, 'readmodels.db') },
+    { eventsFile: path.join(dir, 'events.db'), readModelsRoot: path.join(dir, 'readmodels'), legacyFile: null },
     pino({ level: 'silent' }),
   );
   return {

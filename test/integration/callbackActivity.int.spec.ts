@@ -1,7 +1,8 @@
 // callbackActivity: push and interruption callbacks per minute of receipt, over GraphQL and straight from the read model.
 import path from 'node:path';
-import { activityQueries } from '../../src/readmodel/activityQueries';
-import { openReadModelDb } from '../../src/readmodel/readModelDb';
+import { activityQueries } from '../../src/readmodels/callbackLog/callbackActivity.queries';
+import Database from 'better-sqlite3';
+import { callbackLogTable } from '../../src/readmodels/callbackLog/callbackLog.table';
 import type { RunningService } from '../../src/server';
 import { CallbackActivityDocument } from '../graphql/generated';
 import { relayCallback } from '../support/callbackBodies';
@@ -68,7 +69,8 @@ describe('callbackActivity in the read model', () => {
   afterAll(() => data.remove());
 
   it('puts each callback in the minute it was received, and leaves out what is older than the window', () => {
-    const db = openReadModelDb(path.join(data.dir, 'readmodels.db'));
+    const db = new Database(path.join(data.dir, 'callbackLog.db'));
+    db.exec(callbackLogTable.ddl());
     try {
       const now = Date.UTC(2026, 0, 1, 12, 30, 15);
       const insert = db.prepare('INSERT INTO callback_log (position, event_id, type, stream, received_at, raw) VALUES (?, ?, ?, ?, ?, ?)');

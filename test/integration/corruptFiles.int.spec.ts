@@ -1,6 +1,6 @@
 // Start-up on damaged files: read models (derived) are set aside and rebuilt; a damaged event log stops start-up untouched.
 import Database from 'better-sqlite3';
-import { copyFileSync, mkdirSync, openSync, readFileSync, readdirSync, statSync, truncateSync, writeFileSync, writeSync, closeSync } from 'node:fs';
+import { cpSync, openSync, readFileSync, readdirSync, statSync, truncateSync, writeFileSync, writeSync, closeSync } from 'node:fs';
 import path from 'node:path';
 import { generateTraffic } from '../../src/simulation/callbackTraffic';
 import { query } from '../support/graphqlClient';
@@ -79,14 +79,13 @@ describe('start-up on damaged files', () => {
   /** A copy of the stopped service's folder, for one damage. */
   function copyOfData(name: string): string {
     const dir = path.join(copies.dir, name.replace(/\W+/g, '-'));
-    mkdirSync(dir);
-    for (const file of readdirSync(pristine.dir)) copyFileSync(path.join(pristine.dir, file), path.join(dir, file));
+    cpSync(pristine.dir, dir, { recursive: true });
     return dir;
   }
 
-  it.each(DAMAGE)('sets read models with %s aside, says where, rebuilds them and answers the same sessions', async (name, damage) => {
+  it.each(DAMAGE)('sets a read-model file with %s aside, says where, rebuilds it alone and answers the same sessions', async (name, damage) => {
     const dir = copyOfData(name);
-    const readModels = path.join(dir, 'readmodels.db');
+    const readModels = path.join(dir, 'readmodels', 'sessions', 'v1.1.db');
     damage(readModels);
     const damaged = readFileSync(readModels);
 
@@ -94,7 +93,7 @@ describe('start-up on damaged files', () => {
     try {
       const url = await listeningUrl(run);
       const warning = await run.waitForLine(/read models .* are damaged/);
-      const aside = /moved to (\S+readmodels\.db\.corrupt-\d{8}T\d{6}Z)/.exec(warning)?.[1];
+      const aside = /moved to (\S+v1\.1\.db\.corrupt-\d{8}T\d{6}Z)/.exec(warning)?.[1];
       expect(warning).toContain(`"level":40`);
       expect(warning).toContain(`read models ${readModels} are damaged`);
       expect(aside).toBeDefined();
@@ -102,6 +101,9 @@ describe('start-up on damaged files', () => {
 
       await caughtUp(url, lastPosition);
       expect(await allSessions(url)).toEqual(sessionsBefore);
+      // The other read models kept their files: only the damaged one was built again.
+      expect(readdirSync(path.join(dir, 'readmodels', 'callbackLog'))).toEqual(expect.arrayContaining(['v1.1.db']));
+      expect(readdirSync(path.join(dir, 'readmodels', 'callbackLog')).filter((file) => file.includes('corrupt'))).toEqual([]);
     } finally {
       run.child.kill('SIGTERM');
     }

@@ -13,9 +13,9 @@ import path from 'node:path';
 import { parseCallbackBody } from '../../src/domain/callbackJson';
 import { interpretCallback } from '../../src/domain/interpretCallback';
 import { SqliteEventStore } from '../../src/eventstore/sqliteEventStore';
-import { readModelDigest } from '../../src/readmodel/readModelDigest';
-import { rebuildReadModels } from '../../src/readmodel/rebuildReadModels';
+import { readCheckpoint } from '../../src/processing/readModelFile';
 import { generateTraffic, seededRandom } from '../../src/simulation/callbackTraffic';
+import { digestOf, openLiveReadModels, READ_MODEL_NAMES, referenceRebuild } from '../support/readModelFiles';
 import { runCli, type ServiceProcess } from '../support/serviceProcess';
 import { signCallback, tempDataDir } from '../support/testService';
 
@@ -175,7 +175,6 @@ function openReadOnly(file: string): Database.Database {
 describe('kill -9 under load, restart, repeat', () => {
   const data = tempDataDir();
   const eventsFile = path.join(data.dir, 'events.db');
-  const readModelsFile = path.join(data.dir, 'readmodels.db');
   // Separate streams, so the kill schedule does not depend on how many answers a kill happened to cut.
   const killRandom = seededRandom(SEED);
   const retryRandom = seededRandom(SEED ^ 0x5eed);
@@ -351,10 +350,10 @@ describe('kill -9 under load, restart, repeat', () => {
       expect({ ...summary, otherAnswers }).toEqual({ ...summary, otherAnswers: [] });
 
       const events = openReadOnly(eventsFile);
-      const readModels = openReadOnly(readModelsFile);
+      const readModels = openLiveReadModels(data.dir);
       try {
         expect(events.pragma('quick_check', { simple: true })).toBe('ok');
-        expect(readModels.pragma('quick_check', { simple: true })).toBe('ok');
+        for (const name of READ_MODEL_NAMES) expect([name, readModels.db(name).pragma('quick_check', { simple: true })]).toEqual([name, 'ok']);
 
         // No event id twice, anywhere in the log.
         const repeated = events.prepare('SELECT event_id, count(*) AS n FROM events GROUP BY event_id HAVING n > 1').all();
@@ -413,17 +412,13 @@ describe('kill -9 under load, restart, repeat', () => {
         const emptyStreams = events.prepare('SELECT count(*) FROM streams WHERE stream NOT IN (SELECT stream FROM events)').pluck().get();
         expect(emptyStreams).toBe(0);
 
-        // The read models hold exactly the log: checkpoint at its end, each event applied once, one log row per event.
-        const stored = readModels.prepare('SELECT position, events_applied FROM projector_checkpoint').safeIntegers(true).get() as
-          | { position: bigint; events_applied: bigint }
-          | undefined;
-        expect({ position: stored?.position, eventsApplied: stored?.events_applied }).toEqual({
-          position: logPosition,
-          eventsApplied: BigInt(rows.length),
-        });
+        // The read models hold exactly the log: checkpoints at its end, each event applied once, one log row per event.
+        for (const name of READ_MODEL_NAMES) {
+          expect({ name, ...readCheckpoint(readModels.db(name)) }).toEqual({ name, position: logPosition, eventsApplied: rows.length });
+        }
         expect(checkpoint).toMatchObject({ position: String(logPosition), eventsApplied: rows.length });
         const logged = new Map(
-          (readModels.prepare('SELECT event_id, position FROM callback_log').safeIntegers(true).all() as { event_id: string; position: bigint }[]).map(
+          (readModels.db('callbackLog').prepare('SELECT event_id, position FROM callback_log').safeIntegers(true).all() as { event_id: string; position: bigint }[]).map(
             (r) => [r.event_id, r.position],
           ),
         );
@@ -432,8 +427,8 @@ describe('kill -9 under load, restart, repeat', () => {
 
         // Callbacks whose answer was lost: entirely there (event, log row, its session or task row) or entirely absent.
         const streamsInLog = new Set(rows.map((row) => row.stream));
-        const sessionRow = readModels.prepare('SELECT 1 FROM sessions WHERE sequence = ?').pluck();
-        const taskRow = readModels.prepare('SELECT 1 FROM relay_tasks WHERE task_id = ?').pluck();
+        const sessionRow = readModels.db('sessions').prepare('SELECT 1 FROM sessions WHERE sequence = ?').pluck();
+        const taskRow = readModels.db('relayTasks').prepare('SELECT 1 FROM relay_tasks WHERE task_id = ?').pluck();
         const rowOf = (stream: string): boolean | null => {
           if (stream.startsWith('session-')) return sessionRow.get(stream.slice('session-'.length)) !== undefined;
           if (stream.startsWith('relaytask-')) return taskRow.get(stream.slice('relaytask-'.length)) !== undefined;
@@ -463,12 +458,12 @@ describe('kill -9 under load, restart, repeat', () => {
 
         // Session and task rows exist exactly for the streams in the log.
         const sessionStreams = [...streamsInLog].filter((s) => s.startsWith('session-')).length;
-        expect(readModels.prepare('SELECT count(*) FROM sessions').pluck().get()).toBe(sessionStreams);
+        expect(readModels.db('sessions').prepare('SELECT count(*) FROM sessions').pluck().get()).toBe(sessionStreams);
 
-        const digest = readModelDigest(readModels);
+        const digest = digestOf(readModels.db);
         const store = SqliteEventStore.open(eventsFile);
         try {
-          const rebuilt = await rebuildReadModels(store, path.join(data.dir, 'reference', 'readmodels.db'));
+          const rebuilt = await referenceRebuild(store, path.join(data.dir, 'reference'));
           expect({ ...summary, digest }).toEqual({ ...summary, digest: rebuilt.digest });
           expect(rebuilt.eventsApplied).toBe(rows.length);
         } finally {

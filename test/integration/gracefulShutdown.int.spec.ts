@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { openLiveReadModels, READ_MODEL_NAMES } from '../support/readModelFiles';
 import path from 'node:path';
 import { SessionUpdatedDocument } from '../graphql/generated';
 import { collect, subscriptionClient } from '../support/graphqlClient';
@@ -58,14 +59,16 @@ describe('SIGTERM under load', () => {
     step = 'checking the files';
 
     const events = new Database(path.join(data.dir, 'events.db'), { readonly: true });
-    const readModels = new Database(path.join(data.dir, 'readmodels.db'), { readonly: true });
+    const readModels = openLiveReadModels(data.dir);
     try {
       const ids = new Set(events.prepare('SELECT event_id FROM events').pluck().all() as string[]);
       for (const id of acknowledged) expect(ids.has(id)).toBe(true);
       const last = events.prepare('SELECT max(position) FROM events').pluck().get();
-      const checkpoint = readModels.prepare('SELECT position, events_applied FROM projector_checkpoint').get() as { position: number; events_applied: number };
-      expect(checkpoint).toEqual({ position: last, events_applied: ids.size });
-      expect(readModels.prepare('SELECT count(*) FROM sessions').pluck().get()).toBe(ids.size);
+      for (const name of READ_MODEL_NAMES) {
+        const checkpoint = readModels.db(name).prepare('SELECT position, events_applied FROM checkpoint').get() as { position: number; events_applied: number };
+        expect({ name, ...checkpoint }).toEqual({ name, position: last, events_applied: ids.size });
+      }
+      expect(readModels.db('sessions').prepare('SELECT count(*) FROM sessions').pluck().get()).toBe(ids.size);
     } finally {
       events.close();
       readModels.close();

@@ -442,7 +442,7 @@ describe.each([
       new Promise((_, reject) => setTimeout(() => reject(new Error('the projector did not reach the end of the log within 10 s')), 10_000).unref()),
     ]);
     const ready = await fetch(`${service.url}/readyz`);
-    expect({ status: ready.status, body: await ready.json() }).toMatchObject({ status: 200, body: { projector: { phase: 'running', position: String(last) } } });
+    expect({ status: ready.status, body: await ready.json() }).toMatchObject({ status: 200, body: { projector: { phase: 'live', position: String(last) } } });
     expect(service.projector.status().lastError).toBeNull();
     // The store holds exactly the acknowledged callbacks, each once, with a body that was sent.
     expect(events.map((e) => e.id).sort()).toEqual([...acknowledged.keys()].sort());

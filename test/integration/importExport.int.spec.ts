@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { SqliteEventStore } from '../../src/eventstore/sqliteEventStore';
 import type { RecordedEvent } from '../../src/eventstore/eventStore';
-import { readModelDigest } from '../../src/readmodel/readModelDigest';
+import { servedDigest } from '../support/readModelFiles';
 import { generateTraffic } from '../../src/simulation/callbackTraffic';
 import { seedExamples } from '../support/seedExamples';
 import { runCli } from '../support/serviceProcess';
@@ -43,7 +43,7 @@ describe('export and import (node dist/cli.js export / import)', () => {
       for (let i = 0; i < traffic.length; i += 20) {
         await Promise.all(traffic.slice(i, i + 20).map(({ body }) => postAndProject(service, body)));
       }
-      liveDigest = readModelDigest(service.readModels);
+      liveDigest = servedDigest(service.readModels);
     } finally {
       await service.close();
     }

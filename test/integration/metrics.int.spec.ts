@@ -28,7 +28,7 @@ describe('GET /metrics', () => {
     });
     afterAll(() => service.close());
 
-    it('starts with nothing counted, the store reachable, the projector running at position 0, and process metrics', async () => {
+    it('starts with nothing counted, the store reachable, the projector live at position 0, and process metrics', async () => {
       const samples = await scrape(service.url);
       expect(samplesOf(samples, CALLBACKS)).toEqual([]);
       expect(valueOf(samples, `${APPEND}_count`)).toBe(0);
@@ -38,11 +38,19 @@ describe('GET /metrics', () => {
       expect(valueOf(samples, 'css_ledger_projector_lag_seconds')).toBe(0);
       expect(byLabels(samplesOf(samples, 'css_ledger_projector_phase'))).toEqual(
         byLabels([
-          { labels: { phase: 'running' }, value: 1 },
+          { labels: { phase: 'catching-up' }, value: 0 },
+          { labels: { phase: 'live' }, value: 1 },
+          { labels: { phase: 'rebuilding' }, value: 0 },
           { labels: { phase: 'retrying' }, value: 0 },
           { labels: { phase: 'stopped' }, value: 0 },
         ]),
       );
+      expect(valueOf(samples, 'css_ledger_processor_phase', { processor: 'projections', phase: 'live' })).toBe(1);
+      expect(valueOf(samples, 'css_ledger_processor_lag_events', { processor: 'projections' })).toBe(0);
+      for (const readModel of ['sessions', 'relayTasks', 'callbackLog', 'quarantine']) {
+        expect(valueOf(samples, 'css_ledger_read_model_phase', { read_model: readModel, phase: 'live' })).toBe(1);
+        expect(valueOf(samples, 'css_ledger_read_model_position', { read_model: readModel })).toBe(0);
+      }
       expect(valueOf(samples, 'process_resident_memory_bytes')).toBeGreaterThan(0);
       expect(samplesOf(samples, 'nodejs_eventloop_lag_seconds')).toHaveLength(1);
       expect(samples.some((s) => s.name === 'nodejs_heap_size_used_bytes')).toBe(true);
@@ -96,7 +104,10 @@ describe('GET /metrics', () => {
       expect(valueOf(samples, 'css_ledger_projector_events_applied_total')).toBe(4);
       expect(status.lagMs).not.toBeNull();
       expect(valueOf(samples, 'css_ledger_projector_lag_seconds')).toBe(status.lagMs! / 1000);
-      expect(valueOf(samples, 'css_ledger_projector_phase', { phase: 'running' })).toBe(1);
+      expect(valueOf(samples, 'css_ledger_projector_phase', { phase: 'live' })).toBe(1);
+      expect(valueOf(samples, 'css_ledger_processor_position', { processor: 'projections' })).toBe(Number(position));
+      expect(valueOf(samples, 'css_ledger_processor_lag_seconds', { processor: 'projections' })).toBe(0);
+      expect(valueOf(samples, 'css_ledger_read_model_position', { read_model: 'sessions' })).toBe(Number(position));
     });
 
     it('answers in the Prometheus text format', async () => {

@@ -1,4 +1,5 @@
-import type { ReadModelChange } from '../../src/projections/projector';
+import type { ReadModelChange } from '../../src/processing/projectionDefinition';
+import type { SessionRow } from '../../src/readmodels/sessions/sessions.table';
 import type { RunningService } from '../../src/server';
 import { relayExitRows, relayTaskRowOf, sessionRowOf } from '../support/readModelRows';
 import { seedExamples } from '../support/seedExamples';
@@ -15,7 +16,7 @@ describe('read models built from callbacks posted over HTTP', () => {
 
   beforeAll(async () => {
     service = await startTestService(data.dir);
-    service.projector.onChange((change) => changes.push(change));
+    service.projector.onChanges((batch) => changes.push(...batch));
   });
   afterAll(async () => {
     await service.close();
@@ -73,8 +74,8 @@ describe('read models built from callbacks posted over HTTP', () => {
       reason: expect.any(String),
       reason_category: 'CLIENT_STOPPED',
     });
-    const sessionChanges = changes.filter((c) => c.kind === 'session' && c.row.sequence === '900');
-    expect(sessionChanges.map((c) => (c.kind === 'session' ? c.row.status : null))).toEqual(['LIVE', 'ENDED']);
+    const sessionChanges = changes.flatMap((c) => (c.readModel === 'sessions' && (c.change as SessionRow).sequence === '900' ? [c.change as SessionRow] : []));
+    expect(sessionChanges.map((row) => row.status)).toEqual(['LIVE', 'ENDED']);
   });
 
   it('attaches a TaskExit without task_id to the one running task with the same app id and sources', async () => {
@@ -112,7 +113,7 @@ describe('read models built from callbacks posted over HTTP', () => {
     expect(ready.status).toBe(200);
     expect(await ready.json()).toMatchObject({
       status: 'ready',
-      projector: { phase: 'running', lagMs: expect.any(Number), position: expect.stringMatching(/^\d+$/) },
+      projector: { phase: 'live', lagMs: expect.any(Number), position: expect.stringMatching(/^\d+$/) },
     });
   });
 

@@ -1,25 +1,15 @@
-import Database from 'better-sqlite3';
 import path from 'node:path';
 import { SqliteEventStore } from '../../src/eventstore/sqliteEventStore';
-import { readModelDigest } from '../../src/readmodel/readModelDigest';
-import { rebuildReadModels } from '../../src/readmodel/rebuildReadModels';
+import { checkpointOf, liveDigest, READ_MODEL_NAMES, readModelsRootOf, referenceRebuild } from '../support/readModelFiles';
 import { runCli } from '../support/serviceProcess';
 import { tempDataDir } from '../support/testService';
 import { appendTraffic } from '../support/trafficLog';
 
-function readCheckpoint(file: string): { position: bigint; eventsApplied: bigint } | undefined {
-  let db: Database.Database | undefined;
-  try {
-    db = new Database(file, { readonly: true, fileMustExist: true });
-    const row = db.prepare('SELECT position, events_applied FROM projector_checkpoint').safeIntegers(true).get() as
-      | { position: bigint; events_applied: bigint }
-      | undefined;
-    return row === undefined ? undefined : { position: row.position, eventsApplied: row.events_applied };
-  } catch {
-    return undefined; // not created yet
-  } finally {
-    db?.close();
-  }
+/** The lowest checkpoint of the read models' first builds (a fresh DATA_DIR builds generation 1 of each). */
+function readCheckpoint(dataDir: string): { position: bigint; eventsApplied: number } | undefined {
+  const checkpoints = READ_MODEL_NAMES.map((name) => checkpointOf(path.join(readModelsRootOf(dataDir), name, 'v1.1.db')));
+  if (checkpoints.some((c) => c === undefined)) return undefined;
+  return checkpoints.reduce((low, c) => (c!.position < low!.position ? c : low));
 }
 
 async function until<T>(probe: () => T | undefined, timeoutMs: number, intervalMs = 10): Promise<T> {
@@ -40,7 +30,7 @@ describe('the projector killed between append and projection', () => {
     // Events appended while no projector ran: the service was down, or died right after the append.
     const store = SqliteEventStore.open(path.join(data.dir, 'events.db'));
     const { events, lastPosition } = await appendTraffic(store, { seed: 11, sessions: 20_000, relayTasks: 2_000 });
-    const readModels = path.join(data.dir, 'readmodels.db');
+    const readModels = data.dir;
 
     const first = runCli(['serve'], { PORT: '0', HOST: '127.0.0.1', DATA_DIR: data.dir, LOG_LEVEL: 'warn' });
     const midway = await until(() => {
@@ -65,14 +55,10 @@ describe('the projector killed between append and projection', () => {
     }
 
     const final = readCheckpoint(readModels)!;
-    expect(final.eventsApplied).toBe(BigInt(events));
-    const rebuilt = await rebuildReadModels(store, path.join(data.dir, 'reference', 'readmodels.db'));
+    expect(final.eventsApplied).toBe(events);
+    for (const name of READ_MODEL_NAMES) expect(checkpointOf(path.join(readModelsRootOf(data.dir), name, 'v1.1.db'))).toEqual(final);
+    const rebuilt = await referenceRebuild(store, path.join(data.dir, 'reference'));
     await store.close();
-    const db = new Database(readModels, { readonly: true });
-    try {
-      expect(readModelDigest(db)).toBe(rebuilt.digest);
-    } finally {
-      db.close();
-    }
+    expect(liveDigest(data.dir)).toBe(rebuilt.digest);
   }, 120_000);
 });

@@ -1,14 +1,14 @@
 // The GraphQL read-model queries against read models the real projector built from real callbacks.
 import type { RecordedEvent } from '../../src/eventstore/eventStore';
-import type { ReadModelChange } from '../../src/projections/projector';
-import { toProjectedEvent } from '../../src/projections/projectedEvent';
-import { sessionRow, type SessionRow, type SessionState } from '../../src/projections/session.reducer';
-import { relayTaskRow, type RelayTaskRow } from '../../src/projections/relayTask.reducer';
-import { callbackQueries, type CallbackLogEntry } from '../../src/readmodel/callbackQueries';
-import { InvalidCursorError, type Page } from '../../src/readmodel/pagination';
-import { relayTaskQueries, type RelayTaskListFilter } from '../../src/readmodel/relayTaskQueries';
-import { relayTaskTable } from '../../src/readmodel/relayTaskTable';
-import { sessionQueries, type SessionListFilter } from '../../src/readmodel/sessionQueries';
+import { InvalidCursorError, type Page } from '../../src/processing/pagination';
+import type { ReadModelChange } from '../../src/processing/projectionDefinition';
+import { callbackLogQueries, type CallbackLogEntry } from '../../src/readmodels/callbackLog/callbackLog.queries';
+import { toProjectedEvent } from '../../src/readmodels/projectedEvent';
+import { relayTaskRow, type RelayTaskRow } from '../../src/readmodels/relayTasks/relayTask.reducer';
+import { relayTaskQueries, type RelayTaskListFilter } from '../../src/readmodels/relayTasks/relayTasks.queries';
+import { relayTaskWrites } from '../../src/readmodels/relayTasks/relayTasks.writes';
+import { sessionRow, type SessionRow, type SessionState } from '../../src/readmodels/sessions/session.reducer';
+import { sessionQueries, type SessionListFilter } from '../../src/readmodels/sessions/sessions.queries';
 import type { RunningService } from '../../src/server';
 import { seedExamples } from '../support/seedExamples';
 import { postAndProject, startTestService, tempDataDir } from '../support/testService';
@@ -18,13 +18,14 @@ import { relayCallback } from '../support/callbackBodies';
 // ---- oracles: every row, derived from the reducer state the projector saved, filtered and sorted in JS ----
 
 function allSessions(service: RunningService): SessionRow[] {
-  const states = service.readModels.prepare('SELECT state FROM sessions').pluck().all() as string[];
+  const states = service.readModels.database('sessions').prepare('SELECT state FROM sessions').pluck().all() as string[];
   return states.map((state) => sessionRow(JSON.parse(state) as SessionState));
 }
 
 function allRelayTasks(service: RunningService): RelayTaskRow[] {
-  const taskIds = service.readModels.prepare('SELECT task_id FROM relay_tasks').pluck().all() as string[];
-  const table = relayTaskTable(service.readModels);
+  const db = service.readModels.database('relayTasks');
+  const taskIds = db.prepare('SELECT task_id FROM relay_tasks').pluck().all() as string[];
+  const table = relayTaskWrites(db);
   return taskIds.map((taskId) => relayTaskRow(table.load(taskId)!));
 }
 
@@ -120,7 +121,7 @@ describe('read-model queries over a few hundred projected sessions and relay tas
   let service: RunningService;
   let sessions: ReturnType<typeof sessionQueries>;
   let relayTasks: ReturnType<typeof relayTaskQueries>;
-  let callbacks: ReturnType<typeof callbackQueries>;
+  let callbacks: ReturnType<typeof callbackLogQueries>;
   /** The first raw text posted for each event id (a seed example repeated in two documents is stored once). */
   const postedRaw = new Map<string, string>();
   let seedExitId: string;
@@ -137,10 +138,10 @@ describe('read-model queries over a few hundred projected sessions and relay tas
 
   beforeAll(async () => {
     service = await startTestService(data.dir);
-    service.projector.onChange((change) => changes.push(change));
-    sessions = sessionQueries(service.readModels);
-    relayTasks = relayTaskQueries(service.readModels);
-    callbacks = callbackQueries(service.readModels);
+    service.projector.onChanges((batch) => changes.push(...batch));
+    sessions = sessionQueries(service.readModels.database('sessions'));
+    relayTasks = relayTaskQueries(service.readModels.database('relayTasks'));
+    callbacks = callbackLogQueries(service.readModels.database('callbackLog'));
 
     for (const example of seedExamples()) {
       const { eventId } = await post(example.raw);
@@ -285,7 +286,7 @@ describe('read-model queries over a few hundred projected sessions and relay tas
     });
 
     it('is announced to change listeners once per callback, in log order', async () => {
-      const announced = changes.flatMap((change) => (change.kind === 'callback' ? [change.event] : []));
+      const announced = changes.flatMap((change) => (change.readModel === 'callbackLog' ? [change.change as CallbackLogEntry] : []));
       expect(announced).toEqual(await allCallbacks(service));
     });
 
@@ -314,11 +315,11 @@ describe('read-model queries over a few hundred projected sessions and relay tas
 
     it('lists the TaskExits no task claims, the seed example among them', async () => {
       const unmatched = new Set(
-        service.readModels.prepare('SELECT event_id FROM relay_exits WHERE task_id IS NULL').pluck().all() as string[],
+        service.readModels.database('relayTasks').prepare('SELECT event_id FROM relay_exits WHERE task_id IS NULL').pluck().all() as string[],
       );
       const expected = (await allCallbacks(service)).filter((e) => unmatched.has(e.eventId)).sort(newestCallbackFirst);
       expect(expected.length).toBeGreaterThanOrEqual(4);
-      const { rows, pages } = walk((after) => callbacks.unmatchedRelayExits(1, after), 1);
+      const { rows, pages } = walk((after) => relayTasks.unmatchedRelayExits(1, after), 1);
       expect(rows).toEqual(expected);
       expect(pages[0]!.totalCount()).toBe(expected.length);
       expect(rows.find((r) => r.eventId === seedExitId)).toMatchObject({ type: 'RelayTaskExited', raw: postedRaw.get(seedExitId) });
@@ -336,7 +337,7 @@ describe('read-model queries over a few hundred projected sessions and relay tas
       const sessionCursor = sessions.list({}, 1, null).endCursor!;
       const taskCursor = relayTasks.list({}, 1, null).endCursor!;
       const callbackCursor = callbacks.list({}, 1, null).endCursor!;
-      const unmatchedCursor = callbacks.unmatchedRelayExits(1, null).endCursor!;
+      const unmatchedCursor = relayTasks.unmatchedRelayExits(1, null).endCursor!;
       const refused: Array<[string, () => unknown]> = [
         ['garbage', () => sessions.list({}, 5, 'garbage')],
         ['empty', () => sessions.list({}, 5, '')],
@@ -348,7 +349,7 @@ describe('read-model queries over a few hundred projected sessions and relay tas
         ['not an integer', () => sessions.list({}, 5, cursorOf(['sessions', 1.5, 'x']))],
         ['a relay-task cursor given to sessions', () => sessions.list({}, 5, taskCursor)],
         ['a session cursor given to relay tasks', () => relayTasks.list({}, 5, sessionCursor)],
-        ['a callback cursor given to unmatched exits', () => callbacks.unmatchedRelayExits(5, callbackCursor)],
+        ['a callback cursor given to unmatched exits', () => relayTasks.unmatchedRelayExits(5, callbackCursor)],
         ['an unmatched-exit cursor given to callbacks', () => callbacks.list({}, 5, unmatchedCursor)],
         ['a position past SQLite integers', () => callbacks.list({}, 5, cursorOf(['callbacks', '9223372036854775808']))],
         ['a negative position', () => callbacks.list({}, 5, cursorOf(['callbacks', '-1']))],

@@ -1,7 +1,7 @@
 // The relay-task fold as it was first written: copy and re-sort the facts per event, derive the row from them all.
 // Slow on purpose (O(n² log n) to fold n events) and kept only as the reference the service's fold must equal.
 import type { RelayVodFile } from '../../src/domain/callbackEvents';
-import type { ProjectedEvent } from '../../src/projections/projectedEvent';
+import type { ProjectedEvent } from '../../src/readmodels/projectedEvent';
 import {
   relayFactOf,
   type RelayAlarmRow,
@@ -9,7 +9,7 @@ import {
   type RelayFileRow,
   type RelayRunRow,
   type RelayTaskRow,
-} from '../../src/projections/relayTask.reducer';
+} from '../../src/readmodels/relayTasks/relayTask.reducer';
 
 interface NaiveState {
   taskId: string;

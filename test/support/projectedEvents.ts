@@ -1,9 +1,9 @@
 // Builds ProjectedEvents the way the service does: a callback body through interpretCallback, plus delivery facts.
 import { parseCallbackBody, type CallbackPayload } from '../../src/domain/callbackJson';
 import { interpretCallback } from '../../src/domain/interpretCallback';
-import type { ProjectedEvent } from '../../src/projections/projectedEvent';
-import { emptyRelayTask, reduceRelayTask, relayTaskRow, type RelayTaskRow } from '../../src/projections/relayTask.reducer';
-import { emptySession, reduceSession, sessionRow, type SessionRow } from '../../src/projections/session.reducer';
+import type { ProjectedEvent } from '../../src/readmodels/projectedEvent';
+import { emptyRelayTask, reduceRelayTask, relayTaskRow, type RelayTaskRow } from '../../src/readmodels/relayTasks/relayTask.reducer';
+import { emptySession, reduceSession, sessionRow, type SessionRow } from '../../src/readmodels/sessions/session.reducer';
 
 /** When and where the service got the callback; defaults are fixed so that events are reproducible. */
 export interface Delivery {

@@ -1,5 +1,5 @@
 // The activity chart's window: every minute of it, oldest first, filled from per-minute counts.
-import { activityWindow, MINUTE_MS } from '../../src/readmodel/activityQueries';
+import { activityWindow, MINUTE_MS } from '../../src/readmodels/callbackLog/callbackActivity.queries';
 
 describe('activityWindow', () => {
   it('lists every minute of the window ending with the last, zeros where nothing was counted', () => {

@@ -1,6 +1,6 @@
 // The projector keeps the relay-task states it last committed, the most recently used first, within a budget of facts.
-import { CommittedRelayTasks } from '../../src/projections/committedRelayTasks';
-import { relayFactOf, relayTaskOf, type RelayFact } from '../../src/projections/relayTask.reducer';
+import { CommittedRelayTasks } from '../../src/readmodels/relayTasks/committedRelayTasks';
+import { relayFactOf, relayTaskOf, type RelayFact } from '../../src/readmodels/relayTasks/relayTask.reducer';
 import { fileStarted } from '../support/projectedEvents';
 
 /** A task state of `count` facts. */

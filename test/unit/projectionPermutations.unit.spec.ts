@@ -2,8 +2,8 @@
 import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
 import { RelayAlarmTypes } from '../../src/domain/callbackEvents';
-import type { ProjectedEvent } from '../../src/projections/projectedEvent';
-import type { RelayTaskRow } from '../../src/projections/relayTask.reducer';
+import type { ProjectedEvent } from '../../src/readmodels/projectedEvent';
+import type { RelayTaskRow } from '../../src/readmodels/relayTasks/relayTask.reducer';
 import {
   fileFinished,
   fileStarted,

@@ -1,4 +1,4 @@
-import { emptyRelayTask, reduceRelayTask, relayTaskRow } from '../../src/projections/relayTask.reducer';
+import { emptyRelayTask, reduceRelayTask, relayTaskRow } from '../../src/readmodels/relayTasks/relayTask.reducer';
 import {
   fileFinished,
   fileStarted,

@@ -1,7 +1,7 @@
 // The relay-task fold equals the reference fold on any set of callbacks, asked fact by fact or at once, and stays fast on long tasks.
 import fc from 'fast-check';
-import type { ProjectedEvent } from '../../src/projections/projectedEvent';
-import { emptyRelayTask, reduceRelayTask, relayTaskRow, type RelayTaskRow } from '../../src/projections/relayTask.reducer';
+import type { ProjectedEvent } from '../../src/readmodels/projectedEvent';
+import { emptyRelayTask, reduceRelayTask, relayTaskRow, type RelayTaskRow } from '../../src/readmodels/relayTasks/relayTask.reducer';
 import { naiveRelayTaskFold } from '../support/naiveRelayTask';
 import { fileFinished, fileStarted, foldRelayTask, RECEIVED_AT, taskAlarm, taskExited, taskStarted } from '../support/projectedEvents';
 

@@ -1,5 +1,6 @@
 import { createServiceMetrics, reachabilityProbe } from '../../src/metrics/serviceMetrics';
-import type { ProjectorStatus } from '../../src/projections/projector';
+import type { ProcessorStatus } from '../../src/processing/processor';
+import type { ProjectionsStatus } from '../../src/processing/projectionsStatus';
 import { parseMetrics, samplesOf, valueOf } from '../support/metricsText';
 
 const never = () => new Promise<void>(() => undefined);
@@ -38,12 +39,14 @@ describe('reachabilityProbe', () => {
 });
 
 describe('createServiceMetrics', () => {
-  const status = (overrides: Partial<ProjectorStatus>): ProjectorStatus => ({
-    phase: 'running',
+  const status = (overrides: Partial<ProjectionsStatus>): ProjectionsStatus => ({
+    phase: 'live',
     position: 0n,
     eventsApplied: 0,
     lagMs: null,
     lastError: null,
+    processors: [],
+    readModels: [],
     ...overrides,
   });
 
@@ -66,12 +69,44 @@ describe('createServiceMetrics', () => {
     expect(valueOf(samples, 'css_ledger_projector_position')).toBe(42);
     expect(valueOf(samples, 'css_ledger_projector_events_applied_total')).toBe(40);
     expect(samplesOf(samples, 'css_ledger_projector_phase')).toEqual([
-      { labels: { phase: 'running' }, value: 0 },
+      { labels: { phase: 'catching-up' }, value: 0 },
+      { labels: { phase: 'live' }, value: 0 },
+      { labels: { phase: 'rebuilding' }, value: 0 },
       { labels: { phase: 'retrying' }, value: 1 },
       { labels: { phase: 'stopped' }, value: 0 },
     ]);
     expect(valueOf(samples, 'css_ledger_graphql_subscriptions')).toBe(3);
     expect(valueOf(samples, 'css_ledger_event_store_reachable')).toBe(0);
+  });
+
+  it('reports each processor and read model, a build only while there is one', async () => {
+    const processor = (name: string, phase: ProcessorStatus['phase'], position: bigint, lagEvents: number): ProcessorStatus => ({
+      name, phase, position, headPosition: position + BigInt(lagEvents), lagEvents, lagSeconds: lagEvents === 0 ? 0 : 1.5, eventsApplied: 0, lagMs: null, lastError: null,
+    });
+    const readModel = (name: string, phase: ProcessorStatus['phase'], position: bigint | null) => ({ name, version: 1, phase, serving: true, file: 'v1.1.db', position, rebuild: null });
+    let projector = status({
+      phase: 'rebuilding',
+      processors: [processor('projections', 'live', 90n, 0), processor('rebuild', 'rebuilding', 40n, 50)],
+      readModels: [readModel('sessions', 'rebuilding', null), readModel('callbackLog', 'live', 90n)],
+    });
+    const metrics = createServiceMetrics({ projectorStatus: () => projector, subscriberCount: () => 0, storeReachable: async () => true });
+    let samples = parseMetrics(await metrics.scrape());
+    expect(samplesOf(samples, 'css_ledger_processor_position')).toEqual([
+      { labels: { processor: 'projections' }, value: 90 },
+      { labels: { processor: 'rebuild' }, value: 40 },
+    ]);
+    expect(valueOf(samples, 'css_ledger_processor_lag_events', { processor: 'rebuild' })).toBe(50);
+    expect(valueOf(samples, 'css_ledger_processor_lag_seconds', { processor: 'rebuild' })).toBe(1.5);
+    expect(valueOf(samples, 'css_ledger_processor_phase', { processor: 'rebuild', phase: 'rebuilding' })).toBe(1);
+    expect(valueOf(samples, 'css_ledger_read_model_phase', { read_model: 'sessions', phase: 'rebuilding' })).toBe(1);
+    expect(valueOf(samples, 'css_ledger_read_model_phase', { read_model: 'sessions', phase: 'live' })).toBe(0);
+    expect(samplesOf(samples, 'css_ledger_read_model_position')).toEqual([{ labels: { read_model: 'callbackLog' }, value: 90 }]);
+
+    projector = status({ processors: [processor('projections', 'live', 95n, 0)], readModels: [readModel('sessions', 'live', 95n), readModel('callbackLog', 'live', 95n)] });
+    samples = parseMetrics(await metrics.scrape());
+    expect(samplesOf(samples, 'css_ledger_processor_position')).toEqual([{ labels: { processor: 'projections' }, value: 95 }]);
+    expect(samplesOf(samples, 'css_ledger_processor_phase').filter((s) => s.labels.processor === 'rebuild')).toEqual([]);
+    expect(valueOf(samples, 'css_ledger_read_model_position', { read_model: 'sessions' })).toBe(95);
   });
 
   it('keeps the counts of each service to itself', async () => {

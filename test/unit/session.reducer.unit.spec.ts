@@ -1,4 +1,4 @@
-import { emptySession, reduceSession, sessionRow } from '../../src/projections/session.reducer';
+import { emptySession, reduceSession, sessionRow } from '../../src/readmodels/sessions/session.reducer';
 import { foldSession, fromSeed, interrupted, pushed, RECEIVED_AT } from '../support/projectedEvents';
 import { seedExamples } from '../support/seedExamples';
 

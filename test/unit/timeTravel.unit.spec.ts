@@ -1,6 +1,6 @@
 // A session as it stood at an instant: only pushes and interruptions make one (a push anomaly report in its stream does not).
 import type { RecordedEvent } from '../../src/eventstore/eventStore';
-import { sessionAsOf } from '../../src/projections/timeTravel';
+import { sessionAsOf } from '../../src/readmodels/sessions/sessionAsOf';
 import { storedCallback } from '../../src/ingest/storedCallback';
 import { interpretBody } from '../support/callbackTypeFixtures';
 

@@ -1,6 +1,10 @@
-import type { CallbackLogEntry } from '../../src/readmodel/callbackLogTable';
+import type { CallbackLogEntry } from '../../src/readmodels/callbackLog/callbackLog.table';
 import type { DropReason, SubscriberLimits } from '../../src/graphql/subscriber';
-import { createTopics, followTopic, Topic } from '../../src/graphql/topics';
+import { createTopics, followTopic, topic } from '../../src/graphql/topics';
+import type { SessionRow } from '../../src/readmodels/sessions/sessions.table';
+
+const CallbackReceived = topic<CallbackLogEntry>('CALLBACK_RECEIVED');
+const SessionUpdated = topic<SessionRow>('SESSION_UPDATED');
 
 const entry = (position: number, type = 'StreamPushed') => ({ position: BigInt(position), type }) as unknown as CallbackLogEntry;
 const positions = (results: Array<IteratorResult<CallbackLogEntry, undefined>>) => results.map((result) => (result.done ? 'done' : Number(result.value.position)));
@@ -19,12 +23,12 @@ describe('topics: a bounded queue per subscription', () => {
   it('delivers what each subscription accepts, in order, whether it was waiting or reads later', async () => {
     const topics = createTopics();
     const { subscriber } = subscriberOf(topics);
-    const all = subscriber.subscribe(Topic.CallbackReceived);
-    const exits = subscriber.subscribe(Topic.CallbackReceived, (payload) => payload.type === 'RelayTaskExited');
+    const all = subscriber.subscribe(CallbackReceived);
+    const exits = subscriber.subscribe(CallbackReceived, (payload) => payload.type === 'RelayTaskExited');
     const waiting = all.next();
-    topics.publish(Topic.CallbackReceived, entry(1));
-    topics.publish(Topic.CallbackReceived, entry(2, 'RelayTaskExited'));
-    topics.publish(Topic.CallbackReceived, entry(3));
+    topics.publish(CallbackReceived, entry(1));
+    topics.publish(CallbackReceived, entry(2, 'RelayTaskExited'));
+    topics.publish(CallbackReceived, entry(3));
     expect(positions([await waiting, await all.next(), await all.next()])).toEqual([1, 2, 3]);
     expect(positions([await exits.next()])).toEqual([2]);
     expect(subscriber.pendingMessages).toBe(0);
@@ -33,10 +37,10 @@ describe('topics: a bounded queue per subscription', () => {
   it('lets a returned subscription go at once, with what it had queued, and counts it out', async () => {
     const topics = createTopics();
     const { subscriber } = subscriberOf(topics);
-    const updates = subscriber.subscribe(Topic.CallbackReceived);
-    const waiting = subscriber.subscribe(Topic.SessionUpdated);
+    const updates = subscriber.subscribe(CallbackReceived);
+    const waiting = subscriber.subscribe(SessionUpdated);
     const pending = waiting.next();
-    topics.publish(Topic.CallbackReceived, entry(1));
+    topics.publish(CallbackReceived, entry(1));
     expect([topics.subscriberCount(), subscriber.pendingMessages]).toEqual([2, 1]);
     await updates.return?.();
     await waiting.return?.();
@@ -49,11 +53,11 @@ describe('topics: a bounded queue per subscription', () => {
     const topics = createTopics();
     const slow = subscriberOf(topics, { maxPendingMessages: 3 });
     const healthy = subscriberOf(topics, { maxPendingMessages: 3 });
-    const slowOnes = [slow.subscriber.subscribe(Topic.CallbackReceived), slow.subscriber.subscribe(Topic.CallbackReceived)];
-    const reader = healthy.subscriber.subscribe(Topic.CallbackReceived);
+    const slowOnes = [slow.subscriber.subscribe(CallbackReceived), slow.subscriber.subscribe(CallbackReceived)];
+    const reader = healthy.subscriber.subscribe(CallbackReceived);
     const received: number[] = [];
     for (let position = 1; position <= 10; position++) {
-      expect(() => topics.publish(Topic.CallbackReceived, entry(position))).not.toThrow();
+      expect(() => topics.publish(CallbackReceived, entry(position))).not.toThrow();
       received.push(...positions([await reader.next()]).map(Number));
     }
     expect(slow.drops).toEqual([['pending_messages', '4 messages pending, more than 3']]);
@@ -62,7 +66,7 @@ describe('topics: a bounded queue per subscription', () => {
     expect(received).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     expect([topics.subscriberCount(), slow.subscriber.pendingMessages]).toEqual([1, 0]);
     // A subscribe that arrives after the drop (its socket is closing) ends at once.
-    expect(await slow.subscriber.subscribe(Topic.SessionUpdated).next()).toEqual({ done: true, value: undefined });
+    expect(await slow.subscriber.subscribe(SessionUpdated).next()).toEqual({ done: true, value: undefined });
     expect(topics.subscriberCount()).toBe(1);
   });
 
@@ -70,11 +74,11 @@ describe('topics: a bounded queue per subscription', () => {
     const topics = createTopics();
     let unsent = 0;
     const { subscriber, drops } = subscriberOf(topics, { maxPendingBytes: 1000 }, () => unsent);
-    subscriber.subscribe(Topic.CallbackReceived);
-    topics.publish(Topic.CallbackReceived, entry(1));
+    subscriber.subscribe(CallbackReceived);
+    topics.publish(CallbackReceived, entry(1));
     unsent = 1001;
-    topics.publish(Topic.CallbackReceived, entry(2));
-    topics.publish(Topic.CallbackReceived, entry(3));
+    topics.publish(CallbackReceived, entry(2));
+    topics.publish(CallbackReceived, entry(3));
     expect(drops).toEqual([['pending_bytes', '1001 bytes unsent, more than 1000']]);
     expect(topics.subscriberCount()).toBe(0);
   });
@@ -89,20 +93,20 @@ describe('topics: a bounded queue per subscription', () => {
         throw new Error('socket already gone');
       },
     });
-    const brokenOne = broken.subscribe(Topic.CallbackReceived);
+    const brokenOne = broken.subscribe(CallbackReceived);
     const { subscriber } = subscriberOf(topics);
-    subscriber.subscribe(Topic.CallbackReceived, () => {
+    subscriber.subscribe(CallbackReceived, () => {
       throw new Error('filter failed');
     });
-    const fine = subscriber.subscribe(Topic.CallbackReceived);
-    expect(() => topics.publish(Topic.CallbackReceived, entry(1))).not.toThrow();
+    const fine = subscriber.subscribe(CallbackReceived);
+    expect(() => topics.publish(CallbackReceived, entry(1))).not.toThrow();
     expect(errors.map((error) => (error as Error).message)).toEqual(['socket already gone', 'filter failed']);
     expect(await brokenOne.next()).toEqual({ done: true, value: undefined });
     expect(positions([await fine.next()])).toEqual([1]);
   });
 
   it('refuses to follow a topic outside a WebSocket connection', () => {
-    const subscribe = followTopic(Topic.CallbackReceived, () => () => true);
+    const subscribe = followTopic(CallbackReceived, () => () => true);
     expect(() => subscribe({ args: {}, context: {}, source: undefined, info: undefined as never })).toThrow(/WebSocket/);
   });
 });

@@ -1,0 +1,186 @@
+// Keyset-paginated listings of a read-model table: SQL built from which filters are given, one prepared statement per shape.
+import type { Statement } from 'better-sqlite3';
+import { decodeCursor, encodeCursor, type KeyKind, type KeyValue } from './keysetCursor';
+import type { Page } from './pagination';
+import type { ReadModelDatabase } from './projectionDefinition';
+
+/** equals: column = value; oneOf: column IN (values); from / before: column >= value / column < value. */
+export type FilterOperator = 'equals' | 'oneOf' | 'from' | 'before';
+
+export interface FilterColumn {
+  column: string;
+  operator: FilterOperator;
+}
+
+/** A sort-key column; every listing is newest first, so each is sorted descending. */
+export interface SortColumn {
+  column: string;
+  kind: KeyKind;
+}
+
+type FilterValue = string | number | readonly number[];
+type RawRow = Record<string, unknown>;
+
+export interface ListingSpec<Filter, Row> {
+  /** The tag in this listing's cursors: a cursor of another listing is refused. */
+  listing: string;
+  /** FROM clause and SELECT list; the select list aliases columns to what toRow reads. */
+  from: string;
+  columns: string;
+  /** A condition every row of the listing meets, whatever the filter. */
+  where?: string;
+  /** Unique across the listing, and the trailing columns of every index a listing should use. */
+  sortKey: readonly SortColumn[];
+  filters: { [K in keyof Filter]-?: FilterColumn };
+  /**
+   * Filters on columns that lead an index, most selective first. Only the first one given may
+   * choose the index; the others are written `+column` so that SQLite, which has no statistics
+   * here, cannot pick a weaker index (status) over a stronger one (stream id).
+   */
+  indexedFilters: ReadonlyArray<keyof Filter>;
+  /** Read integers as bigint: global positions may exceed 2^53. */
+  safeIntegers?: boolean;
+  toRow(raw: RawRow): Row;
+  keyOf(row: Row): KeyValue[];
+}
+
+export type ListPage<Filter, Row> = (filter: Filter, first: number, after: string | null) => Page<Row>;
+
+type Given<Filter> = Array<[keyof Filter & string, FilterValue]>;
+
+export function keysetListing<Filter extends object, Row>(db: ReadModelDatabase, spec: ListingSpec<Filter, Row>): ListPage<Filter, Row> {
+  const statements = statementCache(db);
+  const kinds = spec.sortKey.map((c) => c.kind);
+
+  return (filter, first, after) => {
+    const key = after === null ? null : decodeCursor(spec.listing, after, kinds);
+    const given = givenFilters(spec, filter);
+    const shape = given.map(([name]) => name).join(',');
+    const params = filterParameters(given);
+
+    const page = statements.get(
+      `page ${shape} ${key === null ? 'first' : 'after'}`,
+      () => pageSql(spec, filterConditions(spec, given, key !== null), key !== null),
+      spec.safeIntegers === true,
+    );
+    // One row more than asked for tells whether there is a next page.
+    const raws = page.all({ ...params, ...afterParameters(key), limit: first + 1 }) as RawRow[];
+    const edges = raws.slice(0, first).map((raw) => new ListedRow(spec, spec.toRow(raw)));
+    const count = () => statements.get(`count ${shape}`, () => countSql(spec, filterConditions(spec, given, false)), false);
+    const totalCount = once(() => Number(count().pluck().get(params)));
+    return { edges, hasNextPage: raws.length > first, endCursor: edges.at(-1)?.cursor ?? null, totalCount };
+  };
+}
+
+/** A row of a page; its cursor is encoded when asked for, as most clients only want the page's endCursor. */
+class ListedRow<Row> {
+  constructor(
+    private readonly spec: Pick<ListingSpec<unknown, Row>, 'listing' | 'keyOf'>,
+    readonly row: Row,
+  ) {}
+
+  get cursor(): string {
+    return encodeCursor(this.spec.listing, this.spec.keyOf(this.row));
+  }
+}
+
+/** Prepared statements by filter shape: at most one per combination of given filters, so the cache stays small. */
+function statementCache(db: ReadModelDatabase) {
+  const statements = new Map<string, Statement<[RawRow], unknown>>();
+  return {
+    get(shape: string, sql: () => string, safeIntegers: boolean): Statement<[RawRow], unknown> {
+      let statement = statements.get(shape);
+      if (statement === undefined) {
+        statement = db.prepare<[RawRow], unknown>(sql()).safeIntegers(safeIntegers);
+        statements.set(shape, statement);
+      }
+      return statement;
+    },
+  };
+}
+
+/** Computed on the first call only: counting all matches costs what listing a page does not. */
+function once<T>(compute: () => T): () => T {
+  let done = false;
+  let value: T;
+  return () => {
+    if (!done) {
+      value = compute();
+      done = true;
+    }
+    return value;
+  };
+}
+
+/** The filters given (null counts as not given), in the spec's order, so that equal shapes share a statement. */
+function givenFilters<Filter extends object, Row>(spec: ListingSpec<Filter, Row>, filter: Filter): Given<Filter> {
+  const given: Given<Filter> = [];
+  for (const name of Object.keys(spec.filters) as Array<keyof Filter & string>) {
+    const value = filter[name] as FilterValue | null | undefined;
+    if (value !== undefined && value !== null) given.push([name, value]);
+  }
+  return given;
+}
+
+/**
+ * The WHERE terms of the given filters. A term written `+column` still filters but cannot bound an
+ * index range: used for the weaker index filters, and for an upper time bound when a cursor gives a
+ * tighter one (SQLite takes one upper bound per range, and the filter's would make every page
+ * walk again over the rows of the pages before it).
+ */
+function filterConditions<Filter extends object, Row>(spec: ListingSpec<Filter, Row>, given: Given<Filter>, afterKey: boolean): string[] {
+  const names = new Set(given.map(([name]) => name));
+  const driver = spec.indexedFilters.find((name) => names.has(name as keyof Filter & string));
+  const demoted = new Set(spec.indexedFilters.filter((name) => name !== driver).map((name) => spec.filters[name].column));
+  const leadingSortColumn = spec.sortKey[0]!.column;
+  return given.map(([name]) => {
+    const { column, operator } = spec.filters[name];
+    const boundedByCursor = afterKey && operator === 'before' && column === leadingSortColumn;
+    const target = (demoted.has(column) && name !== driver) || boundedByCursor ? `+${column}` : column;
+    switch (operator) {
+      case 'equals':
+        return `${target} = @${name}`;
+      case 'oneOf':
+        return `${target} IN (SELECT value FROM json_each(@${name}))`;
+      case 'from':
+        return `${target} >= @${name}`;
+      case 'before':
+        return `${target} < @${name}`;
+    }
+  });
+}
+
+/** Values bound by name; a list travels as one JSON array, so its length does not make a new statement. */
+function filterParameters<Filter>(given: Given<Filter>): RawRow {
+  return Object.fromEntries(given.map(([name, value]) => [name, Array.isArray(value) ? JSON.stringify(value) : value]));
+}
+
+function afterParameters(key: KeyValue[] | null): RawRow {
+  return key === null ? {} : Object.fromEntries(key.map((value, i) => [`after${i}`, value]));
+}
+
+/** "After this row" in a descending order: a row-value comparison, which SQLite turns into an index range. */
+function afterCondition(sortKey: readonly SortColumn[]): string {
+  const columns = sortKey.map((c) => c.column);
+  const values = sortKey.map((_c, i) => `@after${i}`);
+  return columns.length === 1 ? `${columns[0]} < ${values[0]}` : `(${columns.join(', ')}) < (${values.join(', ')})`;
+}
+
+function whereClause(conditions: readonly string[]): string {
+  return conditions.length === 0 ? '' : `WHERE ${conditions.join(' AND ')}`;
+}
+
+function baseConditions<Filter, Row>(spec: ListingSpec<Filter, Row>, conditions: readonly string[]): string[] {
+  return spec.where === undefined ? [...conditions] : [spec.where, ...conditions];
+}
+
+function pageSql<Filter, Row>(spec: ListingSpec<Filter, Row>, conditions: readonly string[], afterKey: boolean): string {
+  const all = baseConditions(spec, conditions);
+  if (afterKey) all.push(afterCondition(spec.sortKey));
+  const order = spec.sortKey.map((c) => `${c.column} DESC`).join(', ');
+  return `SELECT ${spec.columns} FROM ${spec.from} ${whereClause(all)} ORDER BY ${order} LIMIT @limit`;
+}
+
+function countSql<Filter, Row>(spec: ListingSpec<Filter, Row>, conditions: readonly string[]): string {
+  return `SELECT count(*) FROM ${spec.from} ${whereClause(baseConditions(spec, conditions))}`;
+}

@@ -1,0 +1,293 @@
+// Keeps the read models: a live processor over the files that serve, a shadow processor that builds new files
+// beside them (a new version, a rebuild, a first build), and the swap once a build has caught up.
+import { EventEmitter } from 'node:events';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import { usableLegacyFile } from './legacyReadModels';
+import { positionReached } from './positionReached';
+import { Processor, type LogSource } from './processor';
+import type { ProjectionDefinition, ReadModelChange } from './projectionDefinition';
+import { ProjectionSet } from './projectionSet';
+import type { ProjectionsView } from './projectionsView';
+import { readModelsStatus, type ProjectionsStatus, type SlotView } from './projectionsStatus';
+import { ProjectionFile, removeFile } from './readModelFile';
+import { folderOf, planFolder } from './readModelFolder';
+import { answerRebuildRequests, type RebuildAnswer } from './rebuildRequests';
+import { retireFile } from './retiredFiles';
+
+export interface ProjectionHostOptions {
+  store: LogSource;
+  /** In the order they are applied. */
+  definitions: readonly ProjectionDefinition[];
+  /** DATA_DIR/readmodels: one folder per read model. */
+  root: string;
+  /** A file of the previous layout (all read models in one file) that answers until each read model is built. */
+  legacyFile?: string | null;
+  logger?: Logger;
+  /** Events per batch of the live processor; default 1000. */
+  batchSize?: number;
+  /** Events per batch of the shadow processor; default 2000 (small enough that the live one keeps its pace). */
+  buildBatchSize?: number;
+  retryDelayMs?: number;
+  /** How often a finished build is looked for between batches; default 500 ms. */
+  checkIntervalMs?: number;
+  /** Takes rebuild requests from DATA_DIR/readmodels/requests/ (the running service does; the rebuild command does not). */
+  answerRequests?: boolean;
+}
+
+/** A read model now answers from `file`; `retired` (when set) is for the query side to delete once it lets go of it. */
+export interface ServingChange {
+  readModel: string;
+  file: string;
+  retired: string | null;
+}
+
+interface Slot extends SlotView {
+  nextGeneration: number;
+}
+
+export class ProjectionHost implements ProjectionsView {
+  private readonly events = new EventEmitter();
+  private readonly live: ProjectionSet;
+  private readonly building: ProjectionSet;
+  private readonly liveProcessor: Processor;
+  private builder: Processor | null = null;
+  private readonly slots = new Map<string, Slot>();
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  /** The log's head as read at start; null until then (a store out of reach). */
+  private headAtStart: bigint | null = null;
+  private firstCheck: Promise<void> = Promise.resolve();
+
+  /** Plans every read model's folder (damaged files set aside, stale ones removed) and opens its files; start() sets it going. */
+  constructor(private readonly options: ProjectionHostOptions) {
+    this.events.setMaxListeners(0);
+    const order = options.definitions.map((d) => d.name);
+    this.live = new ProjectionSet(order);
+    this.building = new ProjectionSet(order);
+    const legacy = options.legacyFile == null ? null : usableLegacyFile(options.legacyFile, options.logger);
+    try {
+      for (const definition of options.definitions) this.plan(definition, legacy);
+      // Every read model has a file of this layout: the previous layout's answers for none of them.
+      if (legacy !== null && ![...this.slots.values()].some((slot) => slot.older === legacy)) removeFile(legacy);
+    } catch (error) {
+      this.live.close();
+      this.building.close();
+      throw error;
+    }
+    this.liveProcessor = new Processor(options.store, this.live, {
+      name: 'projections',
+      ...(options.logger === undefined ? {} : { logger: options.logger }),
+      ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }),
+      ...(options.retryDelayMs === undefined ? {} : { retryDelayMs: options.retryDelayMs }),
+    });
+    this.liveProcessor.onApplied(() => this.events.emit('applied'));
+    for (const set of [this.live, this.building]) set.onChanges((changes) => this.events.emit('changes', changes));
+  }
+
+  private plan(definition: ProjectionDefinition, legacy: string | null): void {
+    const folder = folderOf(this.options.root, definition.name);
+    const plan = planFolder(folder, definition, this.options.logger);
+    const slot: Slot = {
+      definition,
+      serving: '',
+      older: plan.older?.file ?? (plan.live === null ? legacy : null),
+      building: null,
+      nextGeneration: plan.nextGeneration,
+    };
+    if (plan.live !== null) this.live.add(ProjectionFile.open(plan.live.file, definition));
+    if (plan.building !== null) slot.building = ProjectionFile.open(plan.building.file, definition);
+    else if (plan.live === null) slot.building = ProjectionFile.create(folder, definition, slot.nextGeneration++, 'building');
+    if (slot.building !== null) this.building.add(slot.building);
+    slot.serving = plan.live?.file ?? slot.older ?? slot.building!.file;
+    this.slots.set(definition.name, slot);
+  }
+
+  /** Sets the processors going; a build with nothing to catch up (an empty log) is swapped in once the log's head is read. */
+  start(): void {
+    if (this.live.list().length > 0) this.liveProcessor.start();
+    if (this.building.list().length > 0) this.startBuilder();
+    this.firstCheck = this.options.store.headPosition().then(
+      (head) => {
+        this.headAtStart = head;
+        this.checkBuilds();
+      },
+      () => undefined, // out of reach: the processors say so, and retry
+    );
+    this.timer = setInterval(() => {
+      if (this.options.answerRequests === true) answerRebuildRequests(this.options.root, (names) => this.answer(names), this.options.logger);
+      this.checkBuilds();
+    }, this.options.checkIntervalMs ?? 500);
+    this.timer.unref();
+  }
+
+  /** Resolves once the log's head was read at start and builds with nothing to catch up are live, or after `timeoutMs`. */
+  async settled(timeoutMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.firstCheck, new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+    clearTimeout(timer);
+  }
+
+  /** The names of the read models. */
+  get names(): string[] {
+    return [...this.slots.keys()];
+  }
+
+  /** The file each read model answers from now. */
+  servingFiles(): Record<string, string> {
+    return Object.fromEntries([...this.slots].map(([name, slot]) => [name, slot.serving]));
+  }
+
+  /**
+   * Builds a new generation of these read models beside the live ones, from the start of the log; each is swapped
+   * in when it has caught up. A read model already being built keeps that build. Returns the files being built.
+   */
+  rebuild(names: readonly string[]): Record<string, string> {
+    const building: Record<string, string> = {};
+    let added = false;
+    for (const name of names) {
+      const slot = this.slots.get(name);
+      if (slot === undefined) throw new Error(`unknown read model ${name}`);
+      if (slot.building === null) {
+        const folder = folderOf(this.options.root, name);
+        slot.building = ProjectionFile.create(folder, slot.definition, slot.nextGeneration++, 'building');
+        this.building.add(slot.building);
+        added = true;
+        this.options.logger?.info({ readModel: name, file: slot.building.file }, `rebuilding read model ${name} into ${slot.building.file}`);
+      }
+      building[name] = slot.building.file;
+    }
+    if (added) {
+      if (this.builder === null) this.startBuilder();
+      else this.builder.rewind();
+    }
+    return building;
+  }
+
+  private answer(names: string[]): RebuildAnswer {
+    const unknown = names.filter((name) => !this.slots.has(name));
+    if (unknown.length > 0) return { accepted: false, reason: `unknown read model ${unknown.join(', ')}; the read models are ${this.names.join(', ')}` };
+    if (this.stopped) return { accepted: false, reason: 'the service is stopping' };
+    return { accepted: true, building: this.rebuild(names.length === 0 ? this.names : names) };
+  }
+
+  status(): ProjectionsStatus {
+    let live = this.liveProcessor.status();
+    // Nothing is live yet (a first build): the live processor waits for the first file, it has not stopped.
+    if (!this.stopped && !this.liveProcessor.isRunning) live = { ...live, phase: 'catching-up' };
+    return readModelsStatus([...this.slots.values()], this.live, live, this.builder?.status() ?? null);
+  }
+
+  /** Every committed batch's row changes, in one call per batch. */
+  onChanges(listener: (changes: ReadModelChange[]) => void): () => void {
+    this.events.on('changes', listener);
+    return () => this.events.off('changes', listener);
+  }
+
+  /** A read model answers from another file: a build was swapped in. */
+  onServing(listener: (change: ServingChange) => void): () => void {
+    this.events.on('serving', listener);
+    return () => this.events.off('serving', listener);
+  }
+
+  /** After each batch of either processor. */
+  onApplied(listener: () => void): () => void {
+    this.events.on('applied', listener);
+    return () => this.events.off('applied', listener);
+  }
+
+  /** Resolves once every read model that has no older file answering for it includes this position. */
+  waitForPosition(position: bigint): Promise<void> {
+    return positionReached(this.events, () => this.status().position, position);
+  }
+
+  /** Stops both processors (a build resumes at the next start); `catchUp` first applies what the log holds. */
+  async stop(options: { catchUp?: boolean } = {}): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    clearInterval(this.timer);
+    await this.builder?.stop();
+    await this.liveProcessor.stop();
+    try {
+      if (options.catchUp === true && this.live.list().length > 0) await this.liveProcessor.catchUp();
+    } finally {
+      this.live.close();
+      this.building.close();
+    }
+  }
+
+  private startBuilder(): void {
+    this.builder = new Processor(this.options.store, this.building, {
+      name: 'rebuild',
+      runningPhase: 'rebuilding',
+      batchSize: this.options.buildBatchSize ?? 2000,
+      ...(this.options.logger === undefined ? {} : { logger: this.options.logger }),
+      ...(this.options.retryDelayMs === undefined ? {} : { retryDelayMs: this.options.retryDelayMs }),
+    });
+    this.builder.onApplied(() => {
+      this.events.emit('applied');
+      this.checkBuilds();
+    });
+    this.builder.start();
+  }
+
+  /**
+   * Swaps in each build that stands no further back than the live processor. Both processors run on this thread,
+   * so the check and the swap happen in one turn, between their batches.
+   */
+  private checkBuilds(): void {
+    if (this.stopped) return;
+    const threshold = this.live.list().length > 0 ? this.liveProcessor.position : this.knownHead();
+    if (threshold === null) return;
+    for (const file of [...this.building.list()]) {
+      if (file.checkpoint.position < threshold) continue;
+      try {
+        this.swap(file);
+      } catch (error) {
+        this.options.logger?.error({ err: error, readModel: file.name }, `could not swap in the new build of read model ${file.name}; trying again`);
+      }
+    }
+    if (this.builder !== null && this.building.list().length === 0) {
+      const finished = this.builder;
+      this.builder = null;
+      // Not from inside its own batch: stop() waits for the batch to end.
+      setImmediate(() => void finished.stop());
+    }
+  }
+
+  /** With nothing live, a build is done when it reaches the log's head, as last read. */
+  private knownHead(): bigint | null {
+    const heads = [this.headAtStart, this.builder?.knownHead ?? null].filter((head) => head !== null);
+    return heads.length === 0 ? null : heads.reduce((a, b) => (b > a ? b : a));
+  }
+
+  private swap(file: ProjectionFile): void {
+    const slot = this.slots.get(file.name)!;
+    file.createQueryIndexes();
+    file.markLive();
+    this.building.remove(file.name);
+    const previous = this.live.remove(file.name);
+    this.live.add(file);
+    let retired: string | null = null;
+    if (previous !== undefined) {
+      previous.markRetired();
+      previous.close();
+      retired = previous.file;
+    } else if (slot.older !== null) {
+      const older = slot.older;
+      slot.older = null;
+      // The previous layout's one file answers for several read models: it goes with the last of them.
+      const stillUsed = [...this.slots.values()].some((other) => other !== slot && (other.older === older || other.serving === older));
+      retired = stillUsed ? null : retireFile(older);
+    }
+    slot.building = null;
+    slot.serving = file.file;
+    if (!this.liveProcessor.isRunning) this.liveProcessor.start();
+    this.options.logger?.info(
+      { readModel: file.name, file: file.file, position: String(file.checkpoint.position) },
+      `read model ${file.name} version ${file.definition.version} is live: ${path.basename(file.file)}`,
+    );
+    this.events.emit('serving', { readModel: file.name, file: file.file, retired } satisfies ServingChange);
+  }
+}
+

@@ -1,0 +1,82 @@
+// The projection processor's handler: applies each batch to every read-model file it holds, one transaction per file.
+import { EventEmitter } from 'node:events';
+import type { RecordedEvent } from '../eventstore/eventStore';
+import type { BatchHandler } from './processor';
+import type { ReadModelChange } from './projectionDefinition';
+import type { ProjectionFile } from './readModelFile';
+
+export class ProjectionSet implements BatchHandler {
+  private files: ProjectionFile[] = [];
+  private readonly emitter = new EventEmitter();
+
+  /**
+   * @param order the read models' names in the order their files are applied (a query that reads two of them
+   *   finds the one listed first at least as far along as the other)
+   * @param passed where an empty set stands: it follows the log without applying anything
+   */
+  constructor(
+    private readonly order: readonly string[],
+    private passed = 0n,
+  ) {
+    this.emitter.setMaxListeners(0);
+  }
+
+  /** Its position: the lowest checkpoint of its files (each skips the events it has). */
+  checkpoint(): bigint {
+    if (this.files.length === 0) return this.passed;
+    let lowest = this.files[0]!.checkpoint.position;
+    for (const file of this.files) if (file.checkpoint.position < lowest) lowest = file.checkpoint.position;
+    return lowest;
+  }
+
+  eventsApplied(): number {
+    return this.files.length === 0 ? 0 : Math.min(...this.files.map((file) => file.checkpoint.eventsApplied));
+  }
+
+  get(name: string): ProjectionFile | undefined {
+    return this.files.find((file) => file.name === name);
+  }
+
+  list(): readonly ProjectionFile[] {
+    return this.files;
+  }
+
+  add(file: ProjectionFile): void {
+    if (this.get(file.name) !== undefined) throw new Error(`read model ${file.name} is in this set already`);
+    this.files = [...this.files, file].sort((a, b) => this.order.indexOf(a.name) - this.order.indexOf(b.name));
+  }
+
+  /** Takes a file out (still open); an empty set goes on from where the file stood. */
+  remove(name: string): ProjectionFile | undefined {
+    const file = this.get(name);
+    if (file === undefined) return undefined;
+    if (file.checkpoint.position > this.passed) this.passed = file.checkpoint.position;
+    this.files = this.files.filter((f) => f !== file);
+    return file;
+  }
+
+  handle(events: readonly RecordedEvent[]): void {
+    const changes: ReadModelChange[] = [];
+    try {
+      for (const file of this.files) {
+        for (const change of file.apply(events)) changes.push({ readModel: file.name, change });
+      }
+    } finally {
+      // What committed is published even when a later file failed: the retry skips it for those files.
+      if (changes.length > 0) this.emitter.emit('changes', changes);
+    }
+    this.passed = events[events.length - 1]!.position;
+  }
+
+  /** Every committed batch's row changes, in one call per batch. */
+  onChanges(listener: (changes: ReadModelChange[]) => void): () => void {
+    this.emitter.on('changes', listener);
+    return () => this.emitter.off('changes', listener);
+  }
+
+  close(): void {
+    this.passed = this.checkpoint(); // where it stood, for the last status
+    for (const file of this.files) file.close();
+    this.files = [];
+  }
+}

@@ -1,0 +1,231 @@
+// One read-model file (DATA_DIR/readmodels/<name>/v<version>.<generation>.db): its metadata, its guarded checkpoint, its rows.
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import type { RecordedEvent } from '../eventstore/eventStore';
+import { FatalProcessingError } from './processor';
+import type { OpenProjection, ProjectionDefinition, ReadModelDatabase } from './projectionDefinition';
+
+/** building: a shadow fills it, nobody reads it yet; live: it serves; retired: replaced, to be deleted. */
+export type FileState = 'building' | 'live' | 'retired';
+
+export interface FileMeta {
+  name: string;
+  version: number;
+  generation: number;
+  state: FileState;
+}
+
+export interface Checkpoint {
+  position: bigint;
+  /** Events the file's checkpoint has passed over, from its build's start: the log's count once caught up. */
+  eventsApplied: number;
+}
+
+const PROCESSING_SCHEMA = `
+  CREATE TABLE IF NOT EXISTS read_model (
+    name          TEXT NOT NULL,
+    version       INTEGER NOT NULL,
+    generation    INTEGER NOT NULL,
+    state         TEXT NOT NULL,
+    created_at    INTEGER NOT NULL
+  ) STRICT;
+  -- One row: the last applied global position, written in the same transaction as the rows it covers.
+  CREATE TABLE IF NOT EXISTS checkpoint (
+    position       INTEGER NOT NULL,
+    events_applied INTEGER NOT NULL,
+    updated_at     INTEGER NOT NULL
+  ) STRICT;
+`;
+
+export const fileNameOf = (version: number, generation: number): string => `v${version}.${generation}.db`;
+
+/** `v4.2.db` → version 4, generation 2; null for anything else (-wal, -shm, a file set aside). */
+export function parseFileName(name: string): { version: number; generation: number } | null {
+  const match = /^v(\d+)\.(\d+)\.db$/.exec(name);
+  return match === null ? null : { version: Number(match[1]), generation: Number(match[2]) };
+}
+
+/** Another processor moved the checkpoint since this one read it: two writers believe they own the file. */
+export class CheckpointConflictError extends FatalProcessingError {
+  override name = 'CheckpointConflictError';
+}
+
+export function readMeta(db: ReadModelDatabase): FileMeta | null {
+  const row = db
+    .prepare<[], FileMeta>('SELECT name, version, generation, state FROM read_model')
+    .get();
+  return row ?? null;
+}
+
+export function readCheckpoint(db: ReadModelDatabase): Checkpoint {
+  const row = db
+    .prepare<[], { position: bigint; events_applied: bigint }>('SELECT position, events_applied FROM checkpoint')
+    .safeIntegers(true)
+    .get();
+  return row === undefined ? { position: 0n, eventsApplied: 0 } : { position: row.position, eventsApplied: Number(row.events_applied) };
+}
+
+/** Durable against a process crash and a power loss (WAL, synchronous NORMAL): what a live file needs. */
+function servingPragmas(db: ReadModelDatabase): void {
+  db.pragma('synchronous = NORMAL');
+  db.pragma('cache_size = -16384'); // 16 MiB
+}
+
+/**
+ * A file nobody reads yet: a process crash still loses nothing committed (WAL), a power loss may damage it, and
+ * the start-up check then sets it aside and builds again.
+ */
+function buildingPragmas(db: ReadModelDatabase): void {
+  db.pragma('synchronous = OFF');
+  db.pragma('cache_size = -131072'); // 128 MiB
+}
+
+/** A read-model file opened for writing by a processor, with its definition's projection. */
+export class ProjectionFile<Change = unknown> {
+  readonly db: ReadModelDatabase;
+  private meta: FileMeta;
+  private current: Checkpoint;
+  private readonly projection: OpenProjection<Change>;
+  private readonly handles: ReadonlySet<string>;
+  private readonly advance;
+  private readonly applyInTransaction: (events: readonly RecordedEvent[]) => { changes: Change[]; next: Checkpoint };
+
+  /** Creates the file of a new build: tables (without the listing indexes, made at the end), metadata, checkpoint 0. */
+  static create<C>(folder: string, definition: ProjectionDefinition<C>, generation: number, state: FileState): ProjectionFile<C> {
+    fs.mkdirSync(folder, { recursive: true });
+    const file = path.join(folder, fileNameOf(definition.version, generation));
+    for (const suffix of ['', '-wal', '-shm']) fs.rmSync(`${file}${suffix}`, { force: true });
+    const db = openWritable(file);
+    db.transaction(() => {
+      db.exec(PROCESSING_SCHEMA);
+      for (const table of definition.tables) db.exec(table.ddl(state !== 'building'));
+      db.prepare('INSERT INTO read_model (name, version, generation, state, created_at) VALUES (?, ?, ?, ?, ?)').run(
+        definition.name, definition.version, generation, state, Date.now(),
+      );
+      db.prepare('INSERT INTO checkpoint (position, events_applied, updated_at) VALUES (0, 0, ?)').run(Date.now());
+    })();
+    return new ProjectionFile(file, db, definition);
+  }
+
+  /** Opens an existing file of this definition's version. */
+  static open<C>(file: string, definition: ProjectionDefinition<C>): ProjectionFile<C> {
+    return new ProjectionFile(file, openWritable(file), definition);
+  }
+
+  private constructor(
+    readonly file: string,
+    db: ReadModelDatabase,
+    readonly definition: ProjectionDefinition<Change>,
+  ) {
+    this.db = db;
+    const meta = readMeta(db);
+    if (meta === null || meta.name !== definition.name || meta.version !== definition.version) {
+      db.close();
+      throw new Error(`${file} is not a file of read model ${definition.name} version ${definition.version}`);
+    }
+    this.meta = meta;
+    if (meta.state === 'building') buildingPragmas(db);
+    else servingPragmas(db);
+    this.current = readCheckpoint(db);
+    this.handles = new Set(definition.canHandle);
+    this.projection = definition.open(db);
+    const guarded = db.prepare<[bigint, number, number, bigint]>(
+      'UPDATE checkpoint SET position = ?, events_applied = ?, updated_at = ? WHERE position = ?',
+    );
+    this.advance = (previous: Checkpoint, next: Checkpoint) => {
+      if (guarded.run(next.position, next.eventsApplied, Date.now(), previous.position).changes !== 1) {
+        throw new CheckpointConflictError(
+          `read model ${definition.name} (${file}) was moved past position ${previous.position} by another writer: ` +
+            'two processors believe they own it, so this one stops (is a second service running on the same files?)',
+        );
+      }
+    };
+    this.applyInTransaction = db.transaction((events: readonly RecordedEvent[]) => {
+      const handled = events.filter((event) => this.handles.has(event.type));
+      const changes = handled.length === 0 ? [] : this.projection.apply(handled);
+      const next = { position: events[events.length - 1]!.position, eventsApplied: this.current.eventsApplied + events.length };
+      this.advance(this.current, next);
+      return { changes, next };
+    });
+  }
+
+  get name(): string {
+    return this.definition.name;
+  }
+
+  get generation(): number {
+    return this.meta.generation;
+  }
+
+  get state(): FileState {
+    return this.meta.state;
+  }
+
+  get checkpoint(): Checkpoint {
+    return this.current;
+  }
+
+  /** Applies the events after its checkpoint, rows and checkpoint in one transaction; the changes, once committed. */
+  apply(events: readonly RecordedEvent[]): Change[] {
+    const checkpoint = this.current.position;
+    const fresh = events[0]!.position > checkpoint ? events : events.filter((e) => e.position > checkpoint);
+    if (fresh.length === 0) return [];
+    let outcome: { changes: Change[]; next: Checkpoint };
+    try {
+      outcome = this.applyInTransaction(fresh);
+    } catch (error) {
+      this.projection.rolledBack?.();
+      throw error;
+    }
+    this.projection.committed?.();
+    this.current = outcome.next;
+    return outcome.changes;
+  }
+
+  /** Creates the listing indexes a build left out (IF NOT EXISTS: a resumed build may have made some). */
+  createQueryIndexes(): void {
+    this.db.transaction(() => {
+      for (const table of this.definition.tables) for (const index of table.queryIndexes()) this.db.exec(index.ddl);
+    })();
+  }
+
+  /** Built and caught up: from now on it serves, durably. */
+  markLive(): void {
+    this.setState('live');
+    servingPragmas(this.db);
+  }
+
+  markRetired(): void {
+    this.setState('retired');
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  private setState(state: FileState): void {
+    this.db.prepare('UPDATE read_model SET state = ?').run(state);
+    this.meta = { ...this.meta, state };
+  }
+}
+
+function openWritable(file: string): ReadModelDatabase {
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('busy_timeout = 5000');
+  return db;
+}
+
+/** Opens a read-model file for queries; its connection never writes (query_only: a read-only open fails on a WAL file without its -shm). */
+export function openForReading(file: string): ReadModelDatabase {
+  const db = new Database(file, { fileMustExist: true });
+  db.pragma('busy_timeout = 5000');
+  db.pragma('query_only = ON');
+  return db;
+}
+
+/** Deletes a file with its -wal and -shm. */
+export function removeFile(file: string): void {
+  for (const suffix of ['', '-wal', '-shm']) fs.rmSync(`${file}${suffix}`, { force: true });
+}

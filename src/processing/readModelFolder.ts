@@ -1,0 +1,132 @@
+// A read model's folder at start-up: damaged files set aside, stale ones removed, and which file serves or builds.
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import type { Logger } from 'pino';
+import { findCorruption, type LastRowProbe } from '../eventstore/sqliteFileCheck';
+import type { ProjectionDefinition } from './projectionDefinition';
+import { parseFileName, readMeta, removeFile, type FileMeta } from './readModelFile';
+
+export interface FoundFile extends FileMeta {
+  file: string;
+}
+
+/** What start-up found for one read model. */
+export interface FolderPlan {
+  /** The live file of the current version: it serves and the live processor keeps it. */
+  live: FoundFile | null;
+  /** A live file of another version: it answers queries, as it is, until the current version is built. */
+  older: FoundFile | null;
+  /** A build of the current version interrupted by a stop or a crash: it resumes from its own checkpoint. */
+  building: FoundFile | null;
+  /** The generation a new build takes. */
+  nextGeneration: number;
+}
+
+export const folderOf = (root: string, name: string): string => path.join(root, name);
+
+/** `v4.2.db.corrupt-20240501T100000Z`: sorts by time, and says why it is there. */
+export function setAsideName(file: string, now: Date): string {
+  return `${file}.corrupt-${now.toISOString().replace(/[-:]|\.\d+/g, '')}`;
+}
+
+/** The checkpoint, the metadata and the last row of each table: a truncated or overwritten file fails here, whatever its size. */
+export function probesOf(definition: ProjectionDefinition): LastRowProbe[] {
+  return [
+    { table: 'read_model', sql: 'SELECT * FROM read_model' },
+    { table: 'checkpoint', sql: 'SELECT * FROM checkpoint' },
+    ...definition.tables.map((table) => ({
+      table: table.name,
+      sql: `SELECT * FROM ${table.name} ORDER BY ${table.primaryKey.map((key) => `${table.column(key)} DESC`).join(', ')} LIMIT 1`,
+    })),
+  ];
+}
+
+/**
+ * Renames a damaged file (with its -wal and -shm, so the copy stays readable for a post-mortem) and says so. The
+ * read model is then built again from the log.
+ */
+export function setAside(file: string, problem: string, logger: Logger | undefined, now = new Date()): string {
+  const aside = setAsideName(file, now);
+  for (const suffix of ['', '-wal', '-shm']) {
+    try {
+      fs.renameSync(`${file}${suffix}`, `${aside}${suffix}`);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || suffix === '') throw error;
+    }
+  }
+  logger?.warn(
+    { readModels: file, setAside: aside, problem },
+    `read models ${file} are damaged (${problem}): moved to ${aside} (with its -wal/-shm); rebuilding them from the event log`,
+  );
+  return aside;
+}
+
+function readFound(file: string): FileMeta | null {
+  const db = new Database(file, { fileMustExist: true });
+  try {
+    return readMeta(db);
+  } finally {
+    db.close();
+  }
+}
+
+/** The files of a read model's folder, damaged ones set aside first. */
+export function findFiles(folder: string, definition: ProjectionDefinition, logger?: Logger): FoundFile[] {
+  if (!fs.existsSync(folder)) return [];
+  const found: FoundFile[] = [];
+  for (const name of fs.readdirSync(folder).sort()) {
+    if (parseFileName(name) === null) continue;
+    const file = path.join(folder, name);
+    const problem = findCorruption(file, probesOf(definition));
+    if (problem !== null) {
+      setAside(file, problem, logger);
+      continue;
+    }
+    const meta = readFound(file);
+    if (meta === null || meta.name !== definition.name) {
+      setAside(file, 'not a file of this read model', logger);
+      continue;
+    }
+    found.push({ ...meta, file });
+  }
+  return found;
+}
+
+/** Decides what serves and what builds; removes retired files, superseded live ones and builds that cannot resume. */
+export function planFolder(folder: string, definition: ProjectionDefinition, logger?: Logger): FolderPlan {
+  const files = findFiles(folder, definition, logger);
+  const nextGeneration = 1 + Math.max(0, ...files.map((f) => f.generation));
+  const lives = files.filter((f) => f.state === 'live').sort((a, b) => b.generation - a.generation);
+  const newestLive = lives[0] ?? null;
+  const resumable = files
+    .filter((f) => f.state === 'building' && f.version === definition.version && f.generation > (newestLive?.generation ?? 0))
+    .sort((a, b) => b.generation - a.generation);
+  const building = resumable[0] ?? null;
+  const kept = new Set([newestLive, building].filter((f) => f !== null));
+  for (const stale of files) {
+    if (kept.has(stale)) continue;
+    removeFile(stale.file);
+    logger?.info({ readModel: definition.name, file: stale.file }, `removed ${stale.state} read-model file ${stale.file}`);
+  }
+  const current = newestLive !== null && newestLive.version === definition.version;
+  return { live: current ? newestLive : null, older: current ? null : newestLive, building, nextGeneration };
+}
+
+/** The live file of a read model, read only (a command beside the service, a test): the newest generation marked live. */
+export function findLiveFile(folder: string): string | null {
+  if (!fs.existsSync(folder)) return null;
+  let best: FoundFile | null = null;
+  for (const name of fs.readdirSync(folder)) {
+    if (parseFileName(name) === null) continue;
+    const file = path.join(folder, name);
+    let meta: FileMeta | null;
+    try {
+      meta = readFound(file);
+    } catch {
+      continue; // damaged: the service sets it aside at its next start
+    }
+    if (meta?.state === 'live' && (best === null || meta.generation > best.generation)) best = { ...meta, file };
+  }
+  return best?.file ?? null;
+}

@@ -1,0 +1,54 @@
+// What /readyz says of the read models: each processor's and read model's position, lag and phase, and whether all can answer.
+import type { ProcessorStatus } from './processor';
+import type { ProjectionsStatus } from './projectionsStatus';
+
+const processorReport = (p: ProcessorStatus, publicText: (text: string) => string) => ({
+  name: p.name,
+  phase: p.phase,
+  position: String(p.position),
+  headPosition: String(p.headPosition),
+  lagEvents: p.lagEvents,
+  lagSeconds: p.lagSeconds,
+  eventsApplied: p.eventsApplied,
+  lastError: p.lastError === null ? null : publicText(p.lastError),
+});
+
+/** The report, and why the read models are not ready (null when they are): stopped or retrying, or one with nothing to serve yet. */
+export function projectionsReadiness(status: ProjectionsStatus, publicText: (text: string) => string) {
+  const live = status.processors[0]!;
+  const report = {
+    projector: {
+      phase: status.phase,
+      position: String(status.position),
+      eventsApplied: status.eventsApplied,
+      lagMs: status.lagMs,
+      lagEvents: live.lagEvents,
+      lagSeconds: live.lagSeconds,
+      lastError: status.lastError === null ? null : publicText(status.lastError),
+    },
+    processors: status.processors.map((p) => processorReport(p, publicText)),
+    readModels: Object.fromEntries(
+      status.readModels.map((r) => [
+        r.name,
+        {
+          version: r.version,
+          phase: r.phase,
+          serving: r.serving,
+          file: r.file,
+          position: r.position === null ? null : String(r.position),
+          rebuild: r.rebuild === null ? null : { ...r.rebuild, position: String(r.rebuild.position) },
+        },
+      ]),
+    ),
+  };
+  let notReady: string | null = null;
+  if (status.phase === 'retrying' || status.phase === 'stopped') notReady = `projector is ${status.phase}`;
+  else {
+    const waiting = status.readModels.find((r) => !r.serving);
+    if (waiting !== undefined) {
+      const head = status.processors.find((p) => p.name !== live.name)?.headPosition ?? live.headPosition;
+      notReady = `read model ${waiting.name} is ${waiting.phase} (position ${waiting.position ?? 0} of ${head}): it has nothing to serve yet`;
+    }
+  }
+  return { notReady, report };
+}

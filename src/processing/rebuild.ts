@@ -1,0 +1,138 @@
+// `rebuild`: new generations of read models built from the log beside the live ones and swapped in, here or by the running service.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import type { LogSource } from './processor';
+import { ProjectionHost } from './projectionHost';
+import type { ProjectionDefinition } from './projectionDefinition';
+import { openForReading, readCheckpoint, readMeta, removeFile } from './readModelFile';
+import { readModelsDigest } from './readModelDigest';
+import { readAnswer, submitRebuildRequest, withdrawRebuildRequest } from './rebuildRequests';
+
+export interface RebuildResult {
+  /** The files now live, by read model. */
+  files: Record<string, string>;
+  /** Events their checkpoints passed over (the log's count), and the position they stand at. */
+  eventsApplied: number;
+  position: bigint;
+  /** From the start of the build to the swap. */
+  durationMs: number;
+  /** Of the rebuilt read models, as swapped in. */
+  digest: string;
+}
+
+/** The running service refused the request, or did not take it: nothing was rebuilt. */
+export class RebuildRefusedError extends Error {
+  override name = 'RebuildRefusedError';
+}
+
+export interface BuildProgress {
+  readModel: string;
+  position: bigint;
+}
+
+function resultOf(definitions: readonly ProjectionDefinition[], files: Record<string, string>, durationMs: number): RebuildResult {
+  const models = definitions.filter((d) => files[d.name] !== undefined).map((definition) => ({ definition, db: openForReading(files[definition.name]!) }));
+  try {
+    const checkpoints = models.map(({ db }) => readCheckpoint(db));
+    return {
+      files,
+      eventsApplied: Math.min(...checkpoints.map((c) => c.eventsApplied)),
+      position: checkpoints.reduce((low, c) => (c.position < low ? c.position : low), checkpoints[0]?.position ?? 0n),
+      durationMs,
+      digest: readModelsDigest(models),
+    };
+  } finally {
+    for (const { db } of models) db.close();
+  }
+}
+
+/** No service holds DATA_DIR: builds here (bulk settings: nobody reads the new files yet), swaps in, removes what it replaced. */
+export async function rebuildHere(
+  store: LogSource,
+  options: { root: string; definitions: readonly ProjectionDefinition[]; names: readonly string[]; legacyFile?: string | null; logger?: Logger },
+): Promise<RebuildResult> {
+  const started = performance.now();
+  const host = new ProjectionHost({
+    store,
+    definitions: options.definitions,
+    root: options.root,
+    legacyFile: options.legacyFile ?? null,
+    buildBatchSize: 20_000,
+    checkIntervalMs: 100,
+    ...(options.logger === undefined ? {} : { logger: options.logger }),
+  });
+  const retired: string[] = [];
+  const live = new Map<string, string>();
+  let building = new Set<string>();
+  const stopListening = host.onServing((change) => {
+    if (change.retired !== null) retired.push(change.retired);
+    if (building.has(change.file)) live.set(change.readModel, change.file);
+  });
+  try {
+    host.start();
+    building = new Set(Object.values(host.rebuild(options.names)));
+    while (live.size < building.size) {
+      const stopped = host.status().processors.find((p) => p.phase === 'stopped');
+      if (stopped !== undefined) throw new Error(`the ${stopped.name} processor stopped: ${stopped.lastError ?? 'no reason given'}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  } finally {
+    stopListening();
+    await host.stop();
+  }
+  for (const file of retired) removeFile(file);
+  return resultOf(options.definitions, Object.fromEntries(live), performance.now() - started);
+}
+
+/**
+ * A service holds DATA_DIR: asks it to rebuild (it picks requests up within a second), then follows the new files
+ * until each is live. Refused when it does not take the request within `answerTimeoutMs`.
+ */
+export async function rebuildThroughService(options: {
+  root: string;
+  definitions: readonly ProjectionDefinition[];
+  names: readonly string[];
+  answerTimeoutMs: number;
+  /** Whether the service still runs: a build it leaves behind resumes at its next start, not here. */
+  serviceRunning: () => boolean;
+  onProgress?: (progress: BuildProgress[]) => void;
+}): Promise<RebuildResult> {
+  const started = performance.now();
+  const id = submitRebuildRequest(options.root, options.names);
+  const deadline = Date.now() + options.answerTimeoutMs;
+  let answer = readAnswer(options.root, id);
+  while (answer === null && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    answer = readAnswer(options.root, id);
+  }
+  withdrawRebuildRequest(options.root, id);
+  if (answer === null) {
+    throw new RebuildRefusedError(
+      `the service holding DATA_DIR did not take the rebuild request within ${options.answerTimeoutMs / 1000} s (is it stopping, or of a version that builds no read model beside another?); nothing was rebuilt`,
+    );
+  }
+  if (!answer.accepted) throw new RebuildRefusedError(`the running service refused the rebuild: ${answer.reason}`);
+  const files = answer.building;
+  for (;;) {
+    const progress = Object.entries(files).map(([readModel, file]) => ({ readModel, ...fileProgress(file) }));
+    options.onProgress?.(progress.map(({ readModel, position }) => ({ readModel, position })));
+    const gone = progress.find((p) => p.state === null);
+    if (gone !== undefined) throw new Error(`the build of read model ${gone.readModel} (${path.basename(files[gone.readModel]!)}) is gone: see the service's log`);
+    if (progress.every((p) => p.state === 'live')) break;
+    if (!options.serviceRunning()) throw new Error('the service stopped before the rebuild finished; it resumes the build when it starts again');
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  return resultOf(options.definitions, files, performance.now() - started);
+}
+
+/** A build's state and position, read from its own file; state null when the file is gone. */
+function fileProgress(file: string): { state: string | null; position: bigint } {
+  if (!fs.existsSync(file)) return { state: null, position: 0n };
+  const db = openForReading(file);
+  try {
+    return { state: readMeta(db)?.state ?? null, position: readCheckpoint(db).position };
+  } finally {
+    db.close();
+  }
+}

@@ -1,0 +1,189 @@
+// Read-model tables declared once: from one declaration come the DDL, the positional INSERT, the SELECT list and the row type.
+import type { Database, Statement } from 'better-sqlite3';
+
+type SqlType = 'TEXT' | 'INTEGER' | 'REAL';
+/** How a value travels between the row and SQLite: as is, an integer read back as bigint, or JSON in a TEXT column. */
+type Codec = 'plain' | 'bigint' | 'json';
+
+export interface Column<T> {
+  readonly sqlType: SqlType;
+  readonly codec: Codec;
+  readonly nullable: boolean;
+  readonly unique: boolean;
+  /** Carries the row's TypeScript type; never set. */
+  readonly value?: T;
+}
+
+class ColumnBuilder<T> implements Column<T> {
+  declare readonly value?: T;
+  constructor(
+    readonly sqlType: SqlType,
+    readonly codec: Codec,
+    readonly nullable = false,
+    readonly unique = false,
+  ) {}
+
+  orNull(): ColumnBuilder<T | null> {
+    return new ColumnBuilder<T | null>(this.sqlType, this.codec, true, this.unique);
+  }
+
+  isUnique(): ColumnBuilder<T> {
+    return new ColumnBuilder<T>(this.sqlType, this.codec, this.nullable, true);
+  }
+}
+
+/** Column kinds. Each column's SQL name is its key in snake_case (`pushDurationMs` is `push_duration_ms`). */
+export const column = {
+  text: <T extends string = string>() => new ColumnBuilder<T>('TEXT', 'plain'),
+  integer: <T extends number = number>() => new ColumnBuilder<T>('INTEGER', 'plain'),
+  /** A global log position: 64-bit, read back as bigint. */
+  position: () => new ColumnBuilder<bigint>('INTEGER', 'bigint'),
+  /** A value kept as JSON text. */
+  json: <T>() => new ColumnBuilder<T>('TEXT', 'json'),
+};
+
+type Columns = Record<string, Column<unknown>>;
+
+export interface IndexDeclaration<C extends Columns> {
+  name: string;
+  /** Column keys, each optionally followed by ` DESC`. */
+  on: ReadonlyArray<(keyof C & string) | `${keyof C & string} DESC`>;
+  /** A partial index's condition, in SQL column names. */
+  where?: string;
+  /** Serves listings only: a build drops it and creates it once at the end, far cheaper than row by row. */
+  forQueriesOnly?: boolean;
+}
+
+export interface TableOptions<C extends Columns> {
+  primaryKey: ReadonlyArray<keyof C & string>;
+  indexes?: ReadonlyArray<IndexDeclaration<C>>;
+  withoutRowid?: boolean;
+}
+
+/** The row of a declared table, as the TypeScript side sees it. */
+export type RowOf<T> = T extends Table<infer C> ? { [K in keyof C]: C[K] extends Column<infer V> ? V : never } : never;
+
+export type ConflictRule = 'fail' | 'replace' | 'ignore';
+
+export const snakeCase = (key: string): string => key.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
+
+/** What the processor and the file checks need of any table, whatever its columns. */
+export interface DeclaredTable {
+  readonly name: string;
+  readonly keys: readonly string[];
+  readonly primaryKey: readonly string[];
+  column(key: string): string;
+  ddl(withQueryIndexes?: boolean): string;
+  queryIndexes(): Array<{ name: string; ddl: string }>;
+  selectList(db: Database): string;
+  fromStored(stored: Record<string, unknown>): Record<string, unknown>;
+  readonly readsBigint: boolean;
+}
+
+export class Table<C extends Columns = Columns> implements DeclaredTable {
+  readonly keys: ReadonlyArray<keyof C & string>;
+
+  constructor(
+    readonly name: string,
+    readonly columns: C,
+    readonly options: TableOptions<C>,
+  ) {
+    this.keys = Object.keys(columns) as Array<keyof C & string>;
+  }
+
+  get primaryKey(): ReadonlyArray<keyof C & string> {
+    return this.options.primaryKey;
+  }
+
+  /** The SQL name of a column. */
+  column(key: keyof C & string): string {
+    return snakeCase(key);
+  }
+
+  /** CREATE TABLE, then its indexes (the listing ones unless `withQueryIndexes` is false). */
+  ddl(withQueryIndexes = true): string {
+    const definitions = this.keys.map((key) => {
+      const { sqlType, nullable, unique } = this.columns[key]!;
+      return `${snakeCase(key)} ${sqlType}${nullable ? '' : ' NOT NULL'}${unique ? ' UNIQUE' : ''}`;
+    });
+    definitions.push(`PRIMARY KEY (${this.options.primaryKey.map(snakeCase).join(', ')})`);
+    const table = `CREATE TABLE IF NOT EXISTS ${this.name} (\n  ${definitions.join(',\n  ')}\n) STRICT${this.options.withoutRowid === true ? ', WITHOUT ROWID' : ''};`;
+    const indexes = (this.options.indexes ?? []).filter((index) => withQueryIndexes || index.forQueriesOnly !== true);
+    return [table, ...indexes.map((index) => this.indexDdl(index))].join('\n');
+  }
+
+  /** The indexes that serve listings only. */
+  queryIndexes(): Array<{ name: string; ddl: string }> {
+    return (this.options.indexes ?? []).filter((i) => i.forQueriesOnly === true).map((i) => ({ name: i.name, ddl: this.indexDdl(i) }));
+  }
+
+  /** A positional INSERT of every column (binding named values from an object costs more than the insert itself). */
+  inserter(db: Database, onConflict: ConflictRule = 'fail'): (row: RowOf<Table<C>>) => void {
+    const verb = onConflict === 'replace' ? 'INSERT OR REPLACE' : onConflict === 'ignore' ? 'INSERT OR IGNORE' : 'INSERT';
+    const statement = db.prepare(
+      `${verb} INTO ${this.name} (${this.keys.map(snakeCase).join(', ')}) VALUES (${this.keys.map(() => '?').join(', ')})`,
+    );
+    const encoders = this.keys.map((key) => (this.columns[key]!.codec === 'json' ? (value: unknown) => JSON.stringify(value) : null));
+    return (row) => {
+      const values = this.keys.map((key, i) => {
+        const value = (row as Record<string, unknown>)[key];
+        return encoders[i] === null ? value : encoders[i]!(value);
+      });
+      statement.run(values);
+    };
+  }
+
+  /**
+   * The SELECT list of the given columns (all by default), aliased to their keys. A column the file does not
+   * have (a file of an older version answering while the new one is built) reads as NULL.
+   */
+  selectList(db: Database, options: { alias?: string; only?: ReadonlyArray<keyof C & string> } = {}): string {
+    const present = new Set(db.prepare<[], string>(`SELECT name FROM pragma_table_info('${this.name}')`).pluck().all());
+    const prefix = options.alias === undefined ? '' : `${options.alias}.`;
+    return (options.only ?? this.keys)
+      .map((key) => {
+        const name = snakeCase(key);
+        if (!present.has(name)) return `NULL AS ${key}`;
+        return name === key ? `${prefix}${name}` : `${prefix}${name} AS ${key}`;
+      })
+      .join(', ');
+  }
+
+  /** A row read through selectList back to its TypeScript shape: JSON parsed, integers as numbers, positions as bigint. */
+  fromStored(stored: Record<string, unknown>): RowOf<Table<C>> {
+    const row: Record<string, unknown> = { ...stored };
+    for (const key of Object.keys(stored)) {
+      const declared = this.columns[key];
+      const value = stored[key];
+      if (declared === undefined || value === null) continue;
+      if (declared.codec === 'json') row[key] = JSON.parse(value as string);
+      else if (declared.codec === 'bigint') row[key] = BigInt(value as bigint | number);
+      else if (typeof value === 'bigint') row[key] = Number(value);
+    }
+    return row as RowOf<Table<C>>;
+  }
+
+  /** Reads rows of this table with `sql` (whose SELECT list is selectList's), converted by fromStored. */
+  reader<P extends unknown[]>(statement: Statement<P>): (...params: P) => Array<RowOf<Table<C>>> {
+    const hasBigint = this.keys.some((key) => this.columns[key]!.codec === 'bigint');
+    statement.safeIntegers(hasBigint);
+    return (...params) => (statement.all(...params) as Array<Record<string, unknown>>).map((stored) => this.fromStored(stored));
+  }
+
+  /** Whether reads need 64-bit integers (a position column). */
+  get readsBigint(): boolean {
+    return this.keys.some((key) => this.columns[key]!.codec === 'bigint');
+  }
+
+  private indexDdl(index: IndexDeclaration<C>): string {
+    const on = index.on.map((part) => {
+      const [key, order] = part.split(' ');
+      return order === undefined ? snakeCase(key!) : `${snakeCase(key!)} ${order}`;
+    });
+    return `CREATE INDEX IF NOT EXISTS ${index.name} ON ${this.name} (${on.join(', ')})${index.where === undefined ? '' : ` WHERE ${index.where}`};`;
+  }
+}
+
+export function table<C extends Columns>(name: string, columns: C, options: TableOptions<C>): Table<C> {
+  return new Table(name, columns, options);
+}

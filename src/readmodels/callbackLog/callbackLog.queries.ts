@@ -1,0 +1,52 @@
+// Reads of the callback log read model: the audit log, the events of given streams, and the activity counts.
+import { keysetListing } from '../../processing/keysetListing';
+import type { Page } from '../../processing/pagination';
+import type { ReadModelDatabase } from '../../processing/projectionDefinition';
+import { activityQueries } from './callbackActivity.queries';
+import { callbackLogTable, type CallbackLogEntry } from './callbackLog.table';
+
+export type { CallbackLogEntry } from './callbackLog.table';
+
+export interface CallbackListFilter {
+  type?: string;
+  stream?: string;
+}
+
+export function callbackLogQueries(db: ReadModelDatabase) {
+  const columns = callbackLogTable.selectList(db, { alias: 'c' });
+  const read = <P extends unknown[]>(sql: string) => callbackLogTable.reader(db.prepare<P>(`SELECT ${columns} FROM callback_log c ${sql}`));
+  const ofStreams = read<[string]>('WHERE c.stream IN (SELECT value FROM json_each(?)) ORDER BY c.position');
+  const pageOfStream = read<[string, bigint, number]>('WHERE c.stream = ? AND c.position > ? ORDER BY c.position LIMIT ?');
+  const list = keysetListing<CallbackListFilter, CallbackLogEntry>(db, {
+    listing: 'callbacks',
+    from: 'callback_log c',
+    columns,
+    sortKey: [{ column: 'c.position', kind: 'position' }],
+    filters: {
+      type: { column: 'c.type', operator: 'equals' },
+      stream: { column: 'c.stream', operator: 'equals' },
+    },
+    // A stream holds a handful of callbacks, a type thousands.
+    indexedFilters: ['stream', 'type'],
+    safeIntegers: true,
+    toRow: (raw) => callbackLogTable.fromStored(raw),
+    keyOf: (entry) => [entry.position],
+  });
+
+  return {
+    /** The raw audit log, newest first; `after` is an endCursor of this listing. */
+    list(filter: CallbackListFilter, first: number, after: string | null): Page<CallbackLogEntry> {
+      return list(filter, first, after);
+    },
+    /** Every callback of these streams, oldest first: a session's or a task's events (its matched exits' streams included). */
+    ofStreams(streams: string[]): CallbackLogEntry[] {
+      return streams.length === 0 ? [] : ofStreams(JSON.stringify(streams));
+    },
+    /** At most `limit` callbacks of one stream after a position, oldest first: a long task's, a page at a time. */
+    pageOfStream(stream: string, afterPosition: bigint, limit: number): CallbackLogEntry[] {
+      return pageOfStream(stream, afterPosition, limit);
+    },
+    ...activityQueries(db),
+  };
+}
+export type CallbackLogQueries = ReturnType<typeof callbackLogQueries>;

@@ -1,0 +1,26 @@
+// The GraphQL schema of every read model, and their changes published to its subscription topics (main thread only).
+import type { GraphQLSchema } from 'graphql';
+import type { ReadModelChange } from '../processing/projectionDefinition';
+import { buildGraphqlSchema } from '../graphql/schema';
+import type { Topics } from '../graphql/topics';
+import { READ_MODELS, type ReadModelName } from './index';
+import type { ReadModelServices } from './services';
+
+const graphqlParts = () => Object.values(READ_MODELS).map((model) => model.graphql());
+
+/** `services` may be null to print the schema: resolvers are then never called. */
+export function readModelsSchema(services: ReadModelServices | null): GraphQLSchema {
+  const parts = graphqlParts();
+  return buildGraphqlSchema(
+    { resolvers: parts.flatMap((part) => part.resolvers), fieldCosts: Object.assign({}, ...parts.map((part) => part.fieldCosts)) },
+    services,
+  );
+}
+
+/** Every committed read-model change becomes a message on its read model's topic. */
+export function publishChanges(topics: Topics, changes: readonly ReadModelChange[]): void {
+  for (const { readModel, change } of changes) {
+    const model = READ_MODELS[readModel as ReadModelName] as { graphql(): { publish(topics: Topics, change: unknown): void } } | undefined;
+    model?.graphql().publish(topics, change);
+  }
+}

@@ -1,0 +1,14 @@
+// What resolvers are handed: each read model's query services, the history of streams for time travel, and the event loop's turns.
+import type { RecordedEvent } from '../eventstore/eventStore';
+import type { EventLoopTurns } from '../graphql/eventLoopTurns';
+import type { ReadModelQueries } from './index';
+
+/** The events of given streams, in stream order: what time travel folds again. */
+export interface StreamHistory {
+  eventsOf(stream: string): Promise<RecordedEvent[]>;
+}
+
+export type ReadModelServices = ReadModelQueries & {
+  history: StreamHistory;
+  turns: EventLoopTurns;
+};

@@ -1,0 +1,85 @@
+// Stream sessions: one per push `sequence`, folded from its push and interruption in any order.
+import type { SessionFields } from '../../domain/callbackEvents';
+import { describeInterruption } from '../../domain/errcodeCatalogue';
+import type { ProjectedEvent } from '../projectedEvent';
+import type { SessionRow } from './sessions.table';
+
+export type { SessionRow, SessionStatus } from './sessions.table';
+
+/** What the session knows: at most one push and one interruption (duplicates resolved deterministically). */
+export interface SessionState {
+  sequence: string;
+  push: SessionFact | null;
+  interruption: SessionFact | null;
+}
+
+export interface SessionFact {
+  id: string;
+  receivedAt: number;
+  fields: SessionFields;
+}
+
+export const emptySession = (sequence: string): SessionState => ({ sequence, push: null, interruption: null });
+
+/** CSS's own time of a fact, or `untimed` when it gave none: a timed fact wins over an untimed one. */
+const timeOf = (fact: SessionFact, untimed: number): number => fact.fields.eventTime ?? untimed;
+
+/** Orders two facts of the same kind by CSS's own time, then id: the outcome cannot depend on arrival. */
+function before(a: SessionFact, b: SessionFact, untimed: number): boolean {
+  const ta = timeOf(a, untimed);
+  const tb = timeOf(b, untimed);
+  return ta !== tb ? ta < tb : a.id < b.id;
+}
+
+export function reduceSession(state: SessionState, event: ProjectedEvent): SessionState {
+  if (event.type !== 'StreamPushed' && event.type !== 'StreamInterrupted') return state;
+  const fact: SessionFact = { id: event.id, receivedAt: event.receivedAt, fields: event.fields };
+  if (event.type === 'StreamPushed') {
+    // The first push of an activity is its start.
+    return state.push === null || before(fact, state.push, Infinity) ? { ...state, push: fact } : state;
+  }
+  // The last interruption is its end.
+  return state.interruption === null || before(state.interruption, fact, -Infinity) ? { ...state, interruption: fact } : state;
+}
+
+const instantOf = (fact: SessionFact | null): number | null =>
+  fact === null ? null : fact.fields.eventTime !== null ? fact.fields.eventTime * 1000 : fact.receivedAt;
+
+export function sessionRow(state: SessionState): SessionRow {
+  const { push, interruption } = state;
+  const shared = <K extends keyof SessionFields>(key: K): SessionFields[K] | null =>
+    push?.fields[key] ?? interruption?.fields[key] ?? null;
+  const pushedAt = instantOf(push);
+  const interruptedAt = instantOf(interruption);
+  const end = interruption?.fields ?? null;
+  const cause = end === null ? null : describeInterruption(end.errcode, end.subErrcode);
+  // Measured only when the end is not before the start: an untimed push received after its
+  // interruption shows its receipt time, which says nothing about how long the push lasted.
+  const measured =
+    pushedAt !== null && interruptedAt !== null && interruptedAt >= pushedAt ? interruptedAt - pushedAt : null;
+  return {
+    sequence: state.sequence,
+    appId: shared('appId'),
+    domain: shared('domain'),
+    appName: shared('appName'),
+    streamId: shared('streamId'),
+    channelId: shared('channelId'),
+    // A push that arrives after its interruption does not bring the session back to life.
+    status: interruption === null ? 'LIVE' : 'ENDED',
+    pushedAt,
+    interruptedAt,
+    pushDurationMs: end?.pushDurationMs ?? measured,
+    errcode: end?.errcode ?? null,
+    subErrcode: end?.subErrcode ?? null,
+    errmsg: end?.errmsg ?? null,
+    reason: cause?.reason ?? null,
+    reasonCategory: cause?.category ?? null,
+    node: shared('node'),
+    userIp: shared('userIp'),
+    streamParam: shared('streamParam'),
+    setId: shared('setId'),
+    width: shared('width'),
+    height: shared('height'),
+    sessionAt: pushedAt ?? interruptedAt ?? 0,
+  };
+}

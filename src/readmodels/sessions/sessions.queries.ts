@@ -1,0 +1,59 @@
+// Reads of the sessions read model: one session by sequence, and filtered, keyset-paginated listings.
+import { keysetListing } from '../../processing/keysetListing';
+import type { Page } from '../../processing/pagination';
+import type { ReadModelDatabase } from '../../processing/projectionDefinition';
+import { SESSION_COLUMNS, sessionsTable, type SessionRow, type SessionStatus } from './sessions.table';
+
+export interface SessionListFilter {
+  streamId?: string;
+  domain?: string;
+  appName?: string;
+  status?: SessionStatus;
+  errcode?: number;
+  /** Sessions whose errcode is one of these; an empty list matches none. */
+  errcodes?: number[];
+  /** On sessionAt (ms): from inclusive, to exclusive. */
+  pushedFrom?: number;
+  pushedTo?: number;
+}
+
+export function sessionQueries(db: ReadModelDatabase) {
+  const columns = sessionsTable.selectList(db, { only: SESSION_COLUMNS });
+  const c = (key: Parameters<typeof sessionsTable.column>[0]) => sessionsTable.column(key);
+  const bySequence = db.prepare<[string], SessionRow>(`SELECT ${columns} FROM sessions WHERE sequence = ?`);
+  const list = keysetListing<SessionListFilter, SessionRow>(db, {
+    listing: 'sessions',
+    from: 'sessions',
+    columns,
+    // Newest first; sequence breaks ties so that the order, and so a cursor, is exact.
+    sortKey: [
+      { column: c('sessionAt'), kind: 'integer' },
+      { column: c('sequence'), kind: 'text' },
+    ],
+    filters: {
+      streamId: { column: c('streamId'), operator: 'equals' },
+      domain: { column: c('domain'), operator: 'equals' },
+      appName: { column: c('appName'), operator: 'equals' },
+      status: { column: c('status'), operator: 'equals' },
+      errcode: { column: c('errcode'), operator: 'equals' },
+      errcodes: { column: c('errcode'), operator: 'oneOf' },
+      pushedFrom: { column: c('sessionAt'), operator: 'from' },
+      pushedTo: { column: c('sessionAt'), operator: 'before' },
+    },
+    // sessions_by_stream, sessions_by_errcode, sessions_by_status: a stream has few sessions, a status half of them.
+    indexedFilters: ['streamId', 'errcode', 'errcodes', 'status'],
+    toRow: (raw) => raw as unknown as SessionRow,
+    keyOf: (row) => [row.sessionAt, row.sequence],
+  });
+
+  return {
+    bySequence(sequence: string): SessionRow | null {
+      return bySequence.get(sequence) ?? null;
+    },
+    /** Newest first (sessionAt, then sequence, descending); `after` is an endCursor of this listing. */
+    list(filter: SessionListFilter, first: number, after: string | null): Page<SessionRow> {
+      return list(filter, first, after);
+    },
+  };
+}
+export type SessionQueries = ReturnType<typeof sessionQueries>;

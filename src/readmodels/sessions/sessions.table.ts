@@ -1,0 +1,52 @@
+// The sessions table, declared once: its DDL, INSERT, SELECT list and row type all come from here.
+import type { InterruptionCategory } from '../../domain/errcodeCatalogue';
+import { column, table, type RowOf } from '../../processing/table';
+
+export type SessionStatus = 'LIVE' | 'ENDED';
+
+export const sessionsTable = table(
+  'sessions',
+  {
+    sequence: column.text(),
+    appId: column.text().orNull(),
+    domain: column.text().orNull(),
+    appName: column.text().orNull(),
+    streamId: column.text().orNull(),
+    channelId: column.text().orNull(),
+    status: column.text<SessionStatus>(),
+    /** Milliseconds since the epoch: CSS's event_time, or when the callback was received if CSS gave none. */
+    pushedAt: column.integer().orNull(),
+    interruptedAt: column.integer().orNull(),
+    pushDurationMs: column.integer().orNull(),
+    errcode: column.integer().orNull(),
+    subErrcode: column.integer().orNull(),
+    errmsg: column.text().orNull(),
+    reason: column.text().orNull(),
+    reasonCategory: column.text<InterruptionCategory>().orNull(),
+    node: column.text().orNull(),
+    userIp: column.text().orNull(),
+    streamParam: column.text().orNull(),
+    setId: column.integer().orNull(),
+    width: column.integer().orNull(),
+    height: column.integer().orNull(),
+    /** When the session began as far as known: pushedAt, else interruptedAt; the listing order. */
+    sessionAt: column.integer(),
+    /** The reducer's state (JSON). */
+    state: column.text(),
+  },
+  {
+    primaryKey: ['sequence'],
+    indexes: [
+      { name: 'sessions_by_stream', on: ['streamId', 'sessionAt DESC', 'sequence DESC'], forQueriesOnly: true },
+      { name: 'sessions_by_errcode', on: ['errcode', 'sessionAt DESC', 'sequence DESC'], forQueriesOnly: true },
+      { name: 'sessions_by_status', on: ['status', 'sessionAt DESC', 'sequence DESC'], forQueriesOnly: true },
+      { name: 'sessions_by_time', on: ['sessionAt DESC', 'sequence DESC'], forQueriesOnly: true },
+    ],
+  },
+);
+
+/** A session as people query it: every column but the reducer's state. */
+export type SessionRow = Omit<RowOf<typeof sessionsTable>, 'state'>;
+
+/** The columns of a SessionRow. */
+export const SESSION_COLUMNS = sessionsTable.keys.filter((key) => key !== 'state');

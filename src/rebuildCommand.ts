@@ -1,0 +1,92 @@
+// `rebuild`: new read-model files built beside the live ones and swapped in, here, or by the service holding DATA_DIR.
+import type { Config } from './config';
+import { dataFolderHolder, DataFolderInUseError, DataFolderLock } from './dataFolder';
+import type { EventStore } from './eventstore/eventStore';
+import { rebuildHere, rebuildThroughService, type RebuildResult } from './processing/rebuild';
+import { PROJECTIONS, READ_MODELS } from './readmodels';
+import { legacyReadModelFile, openEventStore, readModelsRoot } from './server';
+
+/** How long a running service has to take a rebuild request: it looks for them twice a second. */
+const REBUILD_ANSWER_TIMEOUT_MS = 10_000;
+
+function printRebuilt(result: RebuildResult): void {
+  const perSecond = Math.round(result.eventsApplied / Math.max(result.durationMs / 1000, 0.001));
+  process.stdout.write(
+    `rebuilt: ${result.eventsApplied} events in ${(result.durationMs / 1000).toFixed(2)} s (${perSecond} events/s), ` +
+      `position ${result.position}, digest ${result.digest}\n`,
+  );
+}
+
+/** A running service holds DATA_DIR: it builds, this command follows the new files and the log's head until they are live. */
+async function rebuildThroughRunningService(config: Config, names: string[], pid: number): Promise<void> {
+  const store = await openEventStore(config, undefined, { checkIntegrity: false });
+  let head = 0n;
+  let lastLine = 0;
+  try {
+    await storeInReach(store);
+    const label = names.length === 0 ? 'every read model' : names.join(', ');
+    process.stdout.write(`asking the running service (pid ${pid}) to rebuild ${label} beside the live read models ...\n`);
+    const result = await rebuildThroughService({
+      root: readModelsRoot(config),
+      definitions: PROJECTIONS,
+      names,
+      answerTimeoutMs: REBUILD_ANSWER_TIMEOUT_MS,
+      serviceRunning: () => dataFolderHolder(config.dataDir)?.pid === pid && processAlive(pid),
+      onProgress: (progress) => {
+        if (performance.now() - lastLine < 2000) return;
+        lastLine = performance.now();
+        void store.headPosition().then((h) => (head = h), () => undefined);
+        process.stdout.write(`rebuild: ${progress.map((p) => `${p.readModel} at ${p.position}`).join(', ')} of ${head}\n`);
+      },
+    });
+    printRebuilt(result);
+  } finally {
+    await store.close();
+  }
+}
+
+/** A build reads the whole log: with the store out of reach it would wait for ever, so it is refused at once. */
+async function storeInReach(store: EventStore): Promise<void> {
+  try {
+    await store.checkHealth();
+  } catch (error) {
+    throw new Error(`cannot rebuild: the event store is out of reach (${error instanceof Error ? error.message : String(error)}); nothing was rebuilt`);
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Rebuilds the named read models (all when none is named); throws, with the reason, when refused or failed. */
+export async function rebuildReadModels(config: Config, names: string[]): Promise<void> {
+  const unknown = names.filter((name) => !(name in READ_MODELS));
+  if (unknown.length > 0) throw new Error(`unknown read model ${unknown.join(', ')}; the read models are ${Object.keys(READ_MODELS).join(', ')}`);
+  let lock: DataFolderLock;
+  try {
+    lock = DataFolderLock.take(config.dataDir, 'rebuild');
+  } catch (error) {
+    // A running service builds beside the files it serves; another rebuild, or a holder that says nothing, is refused.
+    const holder = dataFolderHolder(config.dataDir);
+    if (!(error instanceof DataFolderInUseError) || holder?.command !== 'serve') throw error;
+    return rebuildThroughRunningService(config, names, holder.pid);
+  }
+  try {
+    const store = await openEventStore(config);
+    try {
+      await storeInReach(store);
+      const root = readModelsRoot(config);
+      process.stdout.write(`rebuilding ${names.length === 0 ? 'every read model' : names.join(', ')} in ${root} from ${store.description} ...\n`);
+      printRebuilt(await rebuildHere(store, { root, definitions: PROJECTIONS, names: names.length === 0 ? Object.keys(READ_MODELS) : names, legacyFile: legacyReadModelFile(config) }));
+    } finally {
+      await store.close();
+    }
+  } finally {
+    lock.release();
+  }
+}

@@ -1,0 +1,41 @@
+// The callback log projection against a real read-model file: every stored callback in log order, body as received; quarantined ones left out.
+import { callbackLogProjection } from '../../src/readmodels/callbackLog/callbackLog.projection';
+import { callback, projectionSpec, quarantined, RECEIVED_AT } from '../support/projectionSpec';
+
+const push = { event_type: 1, sequence: '1', stream_id: 'cam', event_time: 1_700_000_000 };
+const unknownType = { event_type: 999, something: 'new' };
+
+describe('callback log projection', () => {
+  const spec = projectionSpec(callbackLogProjection);
+
+  it('keeps every callback, unrecognized ones included, at its log position with its body exactly as received', () => {
+    const body = '{"event_type":1,  "sequence":"1","stream_id":"cam","event_time":1700000000}';
+    spec
+      .given(callback(push, RECEIVED_AT))
+      .when([callback(body, RECEIVED_AT + 1), callback(unknownType, RECEIVED_AT + 2)])
+      .then({
+        callback_log: [
+          { position: 1n, type: 'StreamPushed', stream: 'session-1', receivedAt: RECEIVED_AT, raw: JSON.stringify(push) },
+          { position: 2n, type: 'StreamPushed', raw: body },
+          { position: 3n, type: 'UnrecognizedCallbackReceived', stream: expect.stringMatching(/^unrecognized-/), raw: JSON.stringify(unknownType) },
+        ],
+      });
+  });
+
+  it('lists callbacks in the order they reached the log, and publishes each once it is committed', () => {
+    spec
+      .given()
+      .when([callback(push), callback(unknownType)], { order: 'reversed' })
+      .then(({ rows, changes }) => {
+        expect(rows('callback_log').map((row) => [row.position, row.type])).toEqual([
+          [1n, 'UnrecognizedCallbackReceived'],
+          [2n, 'StreamPushed'],
+        ]);
+        expect(changes).toEqual(rows('callback_log'));
+      });
+  });
+
+  it('leaves quarantined callbacks out: they are not in the log until promoted', () => {
+    spec.given().when([quarantined(push)]).then({ callback_log: [] });
+  });
+});

@@ -1,0 +1,66 @@
+// The sessions projection against a real read-model file: a push and its interruption make one row, whatever their order or repeats.
+import { CallbackEventType } from '../../src/domain/callbackEvents';
+import { sessionsProjection } from '../../src/readmodels/sessions/sessions.projection';
+import { callback, projectionSpec, RECEIVED_AT, type Arrival } from '../support/projectionSpec';
+
+const push = { event_type: 1, sequence: '6674468118806626493', app: 'test.domain.com', appname: 'live', stream_id: 'cam', event_time: 1_700_000_000, node: '100.121.160.92' };
+const interruption = { ...push, event_type: 0, event_time: 1_700_000_060, errcode: 1, errmsg: 'recv rtmp deleteStream', push_duration: '60000' };
+
+const ended = {
+  sequence: '6674468118806626493',
+  domain: 'test.domain.com',
+  appName: 'live',
+  streamId: 'cam',
+  status: 'ENDED',
+  pushedAt: 1_700_000_000_000,
+  interruptedAt: 1_700_000_060_000,
+  pushDurationMs: 60000,
+  errcode: 1,
+  reasonCategory: 'CLIENT_STOPPED',
+  node: '100.121.160.92',
+  sessionAt: 1_700_000_000_000,
+};
+
+describe('sessions projection', () => {
+  const spec = projectionSpec(sessionsProjection);
+
+  it('makes a LIVE session of a push', () => {
+    spec.given().when([callback(push)]).then({ sessions: [{ ...ended, status: 'LIVE', interruptedAt: null, errcode: null, pushDurationMs: null, reasonCategory: null }] });
+  });
+
+  it('ends it when the interruption arrives, with the reason from the errcode catalogue', () => {
+    spec.given(callback(push)).when([callback(interruption)]).then({ sessions: [{ ...ended, reason: expect.any(String) }] });
+  });
+
+  it('gives the same row whichever arrives first, and when both arrive twice', () => {
+    spec.given().when([callback(push), callback(interruption)], { order: 'reversed' }).then({ sessions: [ended] });
+    spec.given().when([callback(push), callback(interruption)], { times: 2 }).then({ sessions: [ended] });
+  });
+
+  it('publishes each changed row once per batch, after its commit', () => {
+    spec
+      .given()
+      .when([callback(push), callback(interruption)])
+      .then(({ changes }) => expect(changes).toEqual([expect.objectContaining({ sequence: push.sequence, status: 'ENDED' })]));
+  });
+
+  it('knows no session from a push anomaly report alone, though it shares the stream', () => {
+    spec.given().when([callback({ event_type: 321, sequence: '77', stream_id: 'cam', abnormal_event: [{ type: 15, count: 3 }] })]).then({ sessions: [] });
+  });
+
+  it('reads a push stored unrecognized (before its type was modelled) as the push it is', () => {
+    const stored = callback(push);
+    const unrecognized: Arrival = {
+      ...stored,
+      type: CallbackEventType.UnrecognizedCallbackReceived,
+      stream: `unrecognized-${stored.id}`,
+      data: { ...stored.data, fields: { eventType: 1 } },
+    };
+    spec.given().when([unrecognized]).then({ sessions: [{ sequence: push.sequence, status: 'LIVE', pushedAt: 1_700_000_000_000 }] });
+  });
+
+  it('dates a session CSS gave no time by its receipt', () => {
+    const { event_time: _untimed, ...untimed } = push;
+    spec.given().when([callback(untimed, RECEIVED_AT + 5000)]).then({ sessions: [{ pushedAt: RECEIVED_AT + 5000, sessionAt: RECEIVED_AT + 5000 }] });
+  });
+});

@@ -1,4 +1,5 @@
 // The forwarding file: JSON or YAML, defaults filled in, and one line naming the path for each mistake.
+import { CallbackEventType } from '../../src/domain/callbackEvents';
 import { loadForwardConfig } from '../../src/forwarding/forwardConfig';
 
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
@@ -59,7 +60,7 @@ describe('loadForwardConfig', () => {
       'forward.json: destinations[2].timeoutMs: must be a whole number from 1 to 300000',
       'forward.json: destinations[2].concurrency: must be a whole number from 1 to 256',
       'forward.json: destinations[3].url: must be an http(s) URL (credentials go in headers, not the URL)',
-      'forward.json: destinations[3].filter.types[1]: must be one of StreamPushed, StreamInterrupted, RelayTaskStarted, RelayVodFileStarted, RelayVodFileFinished, RelayTaskExited, RelayTaskAlarmRaised, UnrecognizedCallbackReceived',
+      `forward.json: destinations[3].filter.types[1]: must be one of ${Object.values(CallbackEventType).join(', ')}`,
       'forward.json: destinations[3].filter.domain: is not a known setting',
       'forward.json: destinations[4].retry.maxAttempts: must be a whole number from 1 to 1000',
       'forward.json: destinations[4].retry.maxAtempts: is not a known setting',

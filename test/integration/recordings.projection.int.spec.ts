@@ -1,0 +1,67 @@
+// The recordings projection against a real read-model file: each file tied to the push session it was recorded from, whatever the order.
+import { recordingsProjection } from '../../src/readmodels/recordings/recordings.projection';
+import { callbackTypeFixture, payloadOf } from '../support/callbackTypeFixtures';
+import { callback, projectionSpec } from '../support/projectionSpec';
+
+// Tencent's documented example: stream_test on yourapp/yourappname, a 154 s HLS file ending at 1642089598.618577.
+const file = payloadOf(callbackTypeFixture('recording-file').raw);
+const place = { app: 'yourapp', appname: 'yourappname', stream_id: 'stream_test' };
+const push = { event_type: 1, sequence: '41', ...place, event_time: 1642089400 };
+const interruption = { ...push, event_type: 0, event_time: 1642089700, errcode: 1, push_duration: '300000' };
+const earlierPush = { event_type: 1, sequence: '40', ...place, event_time: 1642080000 };
+const earlierInterruption = { ...earlierPush, event_type: 0, event_time: 1642083600, errcode: 1 };
+
+const recorded = {
+  fileId: '1234567890',
+  streamId: 'stream_test',
+  domain: 'yourapp',
+  appName: 'yourappname',
+  format: 'hls',
+  startedAt: 1642089598618 - 154_000,
+  endedAt: 1642089598618,
+  durationSeconds: 154,
+  fileSizeBytes: 277941079,
+  listedAt: 1642089598618,
+};
+
+describe('recordings projection', () => {
+  const spec = projectionSpec(recordingsProjection);
+
+  it('ties a file to the live session of its stream', () => {
+    spec.given(callback(push)).when([callback(file)]).then({ recording_files: [{ ...recorded, sequence: '41' }] });
+  });
+
+  it('keeps a file that matches no session, untied', () => {
+    spec.given(callback(earlierPush), callback(earlierInterruption)).when([callback(file)]).then({ recording_files: [{ ...recorded, sequence: null }] });
+  });
+
+  it('ties a file that arrived before its push when the push arrives, and gives the same row in either order', () => {
+    spec.given(callback(file)).when([callback(push)]).then({ recording_files: [{ ...recorded, sequence: '41' }] });
+    spec.given().when([callback(file), callback(push), callback(interruption)], { order: 'reversed' }).then({ recording_files: [{ ...recorded, sequence: '41' }] });
+    // Without its push, the session's start is the interruption less push_duration.
+    spec.given().when([callback(interruption), callback(file)]).then({ recording_files: [{ ...recorded, sequence: '41' }] });
+  });
+
+  it('lets a file go when the interruption shows the session ended before it', () => {
+    const early = { ...interruption, event_time: 1642089420, push_duration: '20000' };
+    spec.given(callback(push), callback(file)).when([callback(early)]).then({ recording_files: [{ ...recorded, sequence: null }] });
+  });
+
+  it('ties to the session the file overlaps, not an earlier one of the same stream', () => {
+    spec
+      .given(callback(earlierPush), callback(earlierInterruption))
+      .when([callback(push), callback(file), callback(interruption)], { order: 'reversed' })
+      .then({ recording_files: [{ ...recorded, sequence: '41' }] });
+  });
+
+  it('makes one row and announces it once when the same callbacks arrive twice', () => {
+    spec
+      .given()
+      .when([callback(push), callback(file)], { times: 2 })
+      .then(({ rows, changes }) => {
+        expect(rows('recording_files')).toMatchObject([{ ...recorded, sequence: '41' }]);
+        expect(rows('session_intervals')).toMatchObject([{ sequence: '41', pushedAt: 1642089400000, interruptedAt: null }]);
+        expect(changes).toEqual([expect.objectContaining({ fileId: '1234567890' })]);
+      });
+  });
+});

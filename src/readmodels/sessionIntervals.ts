@@ -1,9 +1,9 @@
 // Push sessions as each media read model keeps them for itself: their intervals, and its facts tied to them in any order.
 import { CallbackEventType } from '../domain/callbackEvents';
 import { SESSION_TIE_TOLERANCE_MS, sessionTieOf, tieToSession, type SessionInterval, type SessionTie } from '../domain/sessionTie';
-import type { ReadModelDatabase } from '../processing/projectionDefinition';
-import { column, table } from '../processing/table';
-import type { ProjectedEvent } from './projectedEvent';
+import type { OpenProjection, ReadModelDatabase } from '../processing/projectionDefinition';
+import { column, table, type ConflictRule } from '../processing/table';
+import { toProjectedEvent, type ProjectedEvent } from './projectedEvent';
 import { emptySession, reduceSession, sessionRow, type SessionState } from './sessions/session.reducer';
 
 /** The push and interruption of each session, folded as the sessions read model folds them, in a table of the read model's own. */
@@ -130,3 +130,44 @@ export function sessionTies(db: ReadModelDatabase, factsTable: string, keyColumn
   };
 }
 export type SessionTies = ReturnType<typeof sessionTies>;
+
+/** A table of tied facts keyed by event id, as openTiedFacts needs it. */
+interface TiedFactsTable<Row> {
+  readonly name: string;
+  column(key: 'eventId'): string;
+  inserter(db: ReadModelDatabase, onConflict?: ConflictRule): (row: Row) => void;
+}
+
+/**
+ * A media read model's projection: pushes and interruptions kept as session intervals, and each fact `factOf` makes
+ * a row of (null for the events it does not keep) stored once, tied to its session. Returns the new rows: a fact
+ * tied again later is not announced twice.
+ */
+export function openTiedFacts<Row extends TiedFact & { eventId: string }>(
+  db: ReadModelDatabase,
+  facts: TiedFactsTable<Row>,
+  factOf: (event: ProjectedEvent) => Omit<Row, 'sequence'> | null,
+): OpenProjection<Row> {
+  const ties = sessionTies(db, facts.name, facts.column('eventId'));
+  const known = db.prepare<[string], number>(`SELECT 1 FROM ${facts.name} WHERE ${facts.column('eventId')} = ?`).pluck();
+  const save = facts.inserter(db);
+  return {
+    apply(events) {
+      const added: Row[] = [];
+      for (const recorded of events) {
+        const event = toProjectedEvent(recorded);
+        if (event === null) continue;
+        const fact = factOf(event);
+        if (fact === null) {
+          ties.applySessionEvent(event);
+          continue;
+        }
+        if (known.get(event.id) !== undefined) continue; // a callback CSS retried is the same event: the first one stands
+        const row = { ...fact, sequence: ties.sessionOf(fact) } as Row;
+        save(row);
+        added.push(row);
+      }
+      return added;
+    },
+  };
+}

@@ -2,7 +2,7 @@
 import { CallbackEventType } from '../../domain/callbackEvents';
 import { defineProjection } from '../../processing/projectionDefinition';
 import { toProjectedEvent, type ProjectedEvent } from '../projectedEvent';
-import { SESSION_EVENT_TYPES, sessionIntervalsTable, sessionTies, tiedFactOf } from '../sessionIntervals';
+import { openTiedFacts, SESSION_EVENT_TYPES, sessionIntervalsTable, tiedFactOf } from '../sessionIntervals';
 import { recordingFilesTable, type RecordingFileRow } from './recordings.table';
 
 /** A file that became known: what `recordingReady` announces. Files tied again to another session are not announced twice. */
@@ -35,29 +35,8 @@ export const recordingsProjection = defineProjection<RecordingChange>({
   // Unrecognized callbacks too: one stored before its type was modelled may be a recording file or a push today.
   canHandle: [...SESSION_EVENT_TYPES, CallbackEventType.RecordingFileGenerated, CallbackEventType.UnrecognizedCallbackReceived],
   tables: [sessionIntervalsTable, recordingFilesTable],
-  open(db) {
-    const ties = sessionTies(db, recordingFilesTable.name, recordingFilesTable.column('eventId'));
-    const known = db.prepare<[string], number>('SELECT 1 FROM recording_files WHERE event_id = ?').pluck();
-    const save = recordingFilesTable.inserter(db);
-    return {
-      apply(events) {
-        const added: RecordingChange[] = [];
-        for (const recorded of events) {
-          const event = toProjectedEvent(recorded);
-          if (event === null) continue;
-          if (event.type !== CallbackEventType.RecordingFileGenerated) {
-            ties.applySessionEvent(event);
-            continue;
-          }
-          // A callback CSS retried is the same event: the first one stands.
-          if (known.get(event.id) !== undefined) continue;
-          const file = recordingFileRow(event);
-          const row = { ...file, sequence: ties.sessionOf(file) };
-          save(row);
-          added.push(row);
-        }
-        return added;
-      },
-    };
-  },
+  open: (db) =>
+    openTiedFacts<RecordingFileRow>(db, recordingFilesTable, (event) =>
+      event.type === CallbackEventType.RecordingFileGenerated ? recordingFileRow(event) : null,
+    ),
 });

@@ -1,0 +1,57 @@
+// ModerationFilter: which moderation hits to list or follow; the same test in SQL and for live updates.
+import { IsOptional, IsString, MaxLength } from 'class-validator';
+import { Field, InputType } from 'type-graphql';
+import type { ModerationListFilter } from './moderation.queries';
+import type { ModerationHitRow } from './moderation.table';
+import { ModerationKind, ModerationSuggestion } from './moderationHit.type';
+
+@InputType()
+export class ModerationFilter {
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @IsString()
+  @MaxLength(256)
+  streamId?: string | null;
+
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @IsString()
+  @MaxLength(256)
+  domain?: string | null;
+
+  @Field(() => ModerationSuggestion, { nullable: true })
+  suggestion?: ModerationSuggestion | null;
+
+  @Field(() => ModerationKind, { nullable: true })
+  kind?: ModerationKind | null;
+
+  @Field(() => Date, { nullable: true, description: 'Hits at or after this instant.' })
+  from?: Date | null;
+
+  @Field(() => Date, { nullable: true, description: 'Hits before this instant.' })
+  to?: Date | null;
+}
+
+export function moderationListFilter(filter: ModerationFilter | null | undefined): ModerationListFilter {
+  if (filter == null) return {};
+  return {
+    ...(filter.streamId == null ? {} : { streamId: filter.streamId }),
+    ...(filter.domain == null ? {} : { domain: filter.domain }),
+    ...(filter.suggestion == null ? {} : { suggestion: filter.suggestion }),
+    ...(filter.kind == null ? {} : { kind: filter.kind }),
+    ...(filter.from == null ? {} : { from: filter.from.getTime() }),
+    ...(filter.to == null ? {} : { to: filter.to.getTime() }),
+  };
+}
+
+/** The listing's filter, for one row: what a subscriber with this filter should be told about. */
+export function matchesModerationFilter(row: ModerationHitRow, filter: ModerationListFilter): boolean {
+  return (
+    (filter.streamId === undefined || row.streamId === filter.streamId) &&
+    (filter.domain === undefined || row.domain === filter.domain) &&
+    (filter.suggestion === undefined || row.suggestion === filter.suggestion) &&
+    (filter.kind === undefined || row.kind === filter.kind) &&
+    (filter.from === undefined || row.listedAt >= filter.from) &&
+    (filter.to === undefined || row.listedAt < filter.to)
+  );
+}

@@ -4,13 +4,14 @@ import { moderation } from './moderation';
 import { quarantine } from './quarantine';
 import { recordings } from './recordings';
 import { relayTasks } from './relayTasks';
+import { screenshots } from './screenshots';
 import { sessions } from './sessions';
 
 /**
  * In the order their files are applied in each batch: a query that reads two of them (a session's events from the
  * callback log) finds the one listed first at least as far along as the other.
  */
-export const READ_MODELS = { callbackLog, sessions, relayTasks, quarantine, recordings, moderation } as const;
+export const READ_MODELS = { callbackLog, sessions, relayTasks, quarantine, recordings, screenshots, moderation } as const;
 
 export type ReadModelName = keyof typeof READ_MODELS;
 export type ReadModelQueries = { [Name in ReadModelName]: ReturnType<(typeof READ_MODELS)[Name]['queries']> };

@@ -50,6 +50,18 @@ describe('recordings, screenshots and moderation hits over HTTP and GraphQL', ()
     }
   });
 
+  it("shows a session's recording status changes and exceptions, those that came before its push included", async () => {
+    await postAndProject(service, documented('recording-exception'));
+    await postAndProject(service, push('5100', { app: '1234567.livepush.myqcloud.com', appname: 'live', stream_id: 'test_stream_35b4a6e6d4261' }, 1739934000));
+    await postAndProject(service, signed({ ...JSON.parse(callbackTypeFixture('recording-status').raw), stream_id: 'test_stream_35b4a6e6d4261', domain: '1234567.livepush.myqcloud.com', event_time: 1739934600 }));
+
+    const { session } = await query(service.url, SessionMediaDocument, { sequence: '5100' });
+    expect(session!.recordingActivity).toEqual([
+      { kind: 'EXCEPTION', at: '2025-02-19T03:08:47.000Z', status: null, level: 'info', exceptionType: -201, description: 'video ts deviation: 100.000000' },
+      { kind: 'STATUS', at: '2025-02-19T03:10:00.000Z', status: 'record_ended', level: null, exceptionType: null, description: null },
+    ]);
+  });
+
   it("gives a session's latest screenshot and pages through its screenshots, newest first", async () => {
     await postAndProject(service, push('9100', { app: 'test.app', appname: 'live', stream_id: 'your_streamid' }, 1622599000));
     const first = documented('screenshot');

@@ -59,7 +59,7 @@ describe('moderation projection', () => {
       .when([callback(imagePush), callback(image), callback(audio)], { times: 2 })
       .then(({ rows, changes }) => {
         expect(rows('moderation_hits')).toHaveLength(2);
-        expect(changes.map((change) => change.kind).sort()).toEqual(['AUDIO', 'IMAGE']);
+        expect(changes.map(({ row }) => (row as unknown as { kind: string }).kind).sort()).toEqual(['AUDIO', 'IMAGE']);
       });
   });
 

@@ -61,7 +61,25 @@ describe('recordings projection', () => {
       .then(({ rows, changes }) => {
         expect(rows('recording_files')).toMatchObject([{ ...recorded, sequence: '41' }]);
         expect(rows('session_intervals')).toMatchObject([{ sequence: '41', pushedAt: 1642089400000, interruptedAt: null }]);
-        expect(changes).toEqual([expect.objectContaining({ fileId: '1234567890' })]);
+        expect(changes).toEqual([{ table: 'recording_files', row: expect.objectContaining({ fileId: '1234567890' }) }]);
       });
+  });
+
+  it("ties a recording task's status changes and exceptions to the session of their stream, in either order", () => {
+    const status = payloadOf(callbackTypeFixture('recording-status').raw);
+    const exception = payloadOf(callbackTypeFixture('recording-exception').raw);
+    const statusPush = { event_type: 1, sequence: '50', app: '****.livepush.myqcloud.com', appname: 'live', stream_id: '2991615887188599295', event_time: 1700207000 };
+    const exceptionPush = { event_type: 1, sequence: '51', app: '1234567.livepush.myqcloud.com', appname: 'live', stream_id: 'test_stream_35b4a6e6d4261', event_time: 1739934000 };
+    const activity = [
+      { kind: 'STATUS', status: 'record_ended', recordingSessionId: '2918085116267032069', at: 1700207929000, sequence: '50' },
+      { kind: 'EXCEPTION', level: 'info', exceptionType: -201, occurrences: 4, description: 'video ts deviation: 100.000000', at: 1739934527000, sequence: '51' },
+    ];
+    const byKind = (rows: Array<Record<string, unknown>>) => [...rows].sort((a, b) => String(b.kind).localeCompare(String(a.kind)));
+    for (const order of ['as given', 'reversed'] as const) {
+      spec
+        .given()
+        .when([callback(status), callback(exception), callback(statusPush), callback(exceptionPush)], { order })
+        .then(({ rows }) => expect(byKind(rows('recording_activity'))).toMatchObject(activity));
+    }
   });
 });

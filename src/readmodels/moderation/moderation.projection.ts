@@ -2,11 +2,12 @@
 import { CallbackEventType } from '../../domain/callbackEvents';
 import { defineProjection } from '../../processing/projectionDefinition';
 import { toProjectedEvent, type ProjectedEvent } from '../projectedEvent';
-import { openTiedFacts, SESSION_EVENT_TYPES, sessionIntervalsTable, tiedFactOf } from '../sessionIntervals';
+import { SESSION_EVENT_TYPES, sessionIntervalsTable, tiedFactOf } from '../sessionIntervals';
+import { openTiedFacts, tiedFacts, type TiedFactAdded } from '../tiedFacts';
 import { moderationHitsTable, type ModerationHitRow, type ModerationSuggestionValue } from './moderation.table';
 
 /** A hit that became known: what `moderationHitRaised` announces, once. */
-export type ModerationChange = ModerationHitRow;
+export type ModerationChange = TiedFactAdded;
 
 type ModerationEvent = ProjectedEvent & { type: 'ImageModerationFlagged' | 'AudioModerationFlagged' };
 
@@ -45,7 +46,11 @@ export const moderationProjection = defineProjection<ModerationChange>({
   ],
   tables: [sessionIntervalsTable, moderationHitsTable],
   open: (db) =>
-    openTiedFacts<ModerationHitRow>(db, moderationHitsTable, (event) =>
-      event.type === CallbackEventType.ImageModerationFlagged || event.type === CallbackEventType.AudioModerationFlagged ? moderationHitRow(event) : null,
-    ),
+    openTiedFacts(db, [
+      tiedFacts<ModerationHitRow>({
+        table: moderationHitsTable,
+        factOf: (event) =>
+          event.type === CallbackEventType.ImageModerationFlagged || event.type === CallbackEventType.AudioModerationFlagged ? moderationHitRow(event) : null,
+      }),
+    ]),
 });

@@ -9,6 +9,7 @@ import { DEFAULT_PAGE_SIZE } from '../../processing/pagination';
 import { CallbackEvent } from '../callbackLog/callbackEvent.type';
 import type { ReadModelServices } from '../services';
 import { StreamSession } from '../sessions/session.type';
+import { RecordingActivity } from './recordingActivity.type';
 import { RecordingFile } from './recordingFile.type';
 import { matchesRecordingFilter, RecordingFilter, recordingListFilter } from './recordingFilter.input';
 import type { RecordingFileRow } from './recordings.table';
@@ -67,5 +68,10 @@ export class SessionRecordingsResolver {
   @FieldResolver(() => [RecordingFile], { description: 'The recording files made of this session, oldest first.' })
   recordings(@Root() session: StreamSession): RecordingFile[] {
     return this.services.recordings.ofSession(session.sequence).map(RecordingFile.fromRow);
+  }
+
+  @FieldResolver(() => [RecordingActivity], { description: 'The status changes and exceptions of the recordings of this session, oldest first.' })
+  recordingActivity(@Root() session: StreamSession): RecordingActivity[] {
+    return this.services.recordings.activityOfSession(session.sequence).map(RecordingActivity.fromRow);
   }
 }

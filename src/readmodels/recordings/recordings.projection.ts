@@ -1,12 +1,14 @@
-// The recordings projection: each recording file as a row, tied to the push session it was recorded from, whichever arrives first.
+// The recordings projection: recording files, and the status changes and exceptions of recording tasks, tied to the push session they concern.
 import { CallbackEventType } from '../../domain/callbackEvents';
+import { describeRecordingException } from '../../domain/recordingExceptionCatalogue';
 import { defineProjection } from '../../processing/projectionDefinition';
-import { toProjectedEvent, type ProjectedEvent } from '../projectedEvent';
-import { openTiedFacts, SESSION_EVENT_TYPES, sessionIntervalsTable, tiedFactOf } from '../sessionIntervals';
-import { recordingFilesTable, type RecordingFileRow } from './recordings.table';
+import type { ProjectedEvent } from '../projectedEvent';
+import { SESSION_EVENT_TYPES, sessionIntervalsTable, tiedFactOf } from '../sessionIntervals';
+import { openTiedFacts, tiedFacts, type TiedFactAdded } from '../tiedFacts';
+import { recordingActivityTable, recordingFilesTable, type RecordingActivityRow, type RecordingFileRow } from './recordings.table';
 
-/** A file that became known: what `recordingReady` announces. Files tied again to another session are not announced twice. */
-export type RecordingChange = RecordingFileRow;
+/** A file or a recording task's activity that became known: files are what `recordingReady` announces, once. */
+export type RecordingChange = TiedFactAdded;
 
 /** The file's row; its `sequence` is left to the session tie. */
 export function recordingFileRow(event: ProjectedEvent & { type: 'RecordingFileGenerated' }): Omit<RecordingFileRow, 'sequence'> {
@@ -29,14 +31,46 @@ export function recordingFileRow(event: ProjectedEvent & { type: 'RecordingFileG
   };
 }
 
+/** A status change's or an exception's row; null for other events and for those that name no stream (no session to concern). */
+export function recordingActivityRow(event: ProjectedEvent): Omit<RecordingActivityRow, 'sequence'> | null {
+  if (event.type !== CallbackEventType.RecordingStatusChanged && event.type !== CallbackEventType.RecordingExceptionReported) return null;
+  const f = event.fields;
+  if (f.streamId === null) return null;
+  const exception = event.type === CallbackEventType.RecordingExceptionReported ? event.fields : null;
+  return {
+    eventId: event.id,
+    stream: event.stream,
+    kind: exception === null ? 'STATUS' : 'EXCEPTION',
+    ...tiedFactOf(event, { domain: f.domain, appName: f.appName, streamId: f.streamId }),
+    recordingSessionId: f.recordingSessionId,
+    at: f.at,
+    status: event.type === CallbackEventType.RecordingStatusChanged ? event.fields.status : null,
+    level: exception?.level ?? null,
+    exceptionType: exception?.exceptionType ?? null,
+    occurrences: exception?.occurrences ?? null,
+    description: exception === null ? null : (exception.description ?? describeRecordingException(exception.exceptionType)),
+    listedAt: f.at ?? event.receivedAt,
+  };
+}
+
 export const recordingsProjection = defineProjection<RecordingChange>({
   name: 'recordings',
   version: 1,
-  // Unrecognized callbacks too: one stored before its type was modelled may be a recording file or a push today.
-  canHandle: [...SESSION_EVENT_TYPES, CallbackEventType.RecordingFileGenerated, CallbackEventType.UnrecognizedCallbackReceived],
-  tables: [sessionIntervalsTable, recordingFilesTable],
+  // Unrecognized callbacks too: one stored before its type was modelled may be a recording callback or a push today.
+  canHandle: [
+    ...SESSION_EVENT_TYPES,
+    CallbackEventType.RecordingFileGenerated,
+    CallbackEventType.RecordingStatusChanged,
+    CallbackEventType.RecordingExceptionReported,
+    CallbackEventType.UnrecognizedCallbackReceived,
+  ],
+  tables: [sessionIntervalsTable, recordingFilesTable, recordingActivityTable],
   open: (db) =>
-    openTiedFacts<RecordingFileRow>(db, recordingFilesTable, (event) =>
-      event.type === CallbackEventType.RecordingFileGenerated ? recordingFileRow(event) : null,
-    ),
+    openTiedFacts(db, [
+      tiedFacts<RecordingFileRow>({
+        table: recordingFilesTable,
+        factOf: (event) => (event.type === CallbackEventType.RecordingFileGenerated ? recordingFileRow(event) : null),
+      }),
+      tiedFacts<RecordingActivityRow>({ table: recordingActivityTable, factOf: recordingActivityRow }),
+    ]),
 });

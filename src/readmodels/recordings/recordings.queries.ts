@@ -2,7 +2,7 @@
 import { keysetListing } from '../../processing/keysetListing';
 import type { Page } from '../../processing/pagination';
 import type { ReadModelDatabase } from '../../processing/projectionDefinition';
-import { recordingFilesTable, type RecordingFileRow } from './recordings.table';
+import { recordingActivityTable, recordingFilesTable, type RecordingActivityRow, type RecordingFileRow } from './recordings.table';
 
 export interface RecordingListFilter {
   streamId?: string;
@@ -18,6 +18,9 @@ export function recordingQueries(db: ReadModelDatabase) {
   const toRow = (raw: Record<string, unknown>) => recordingFilesTable.fromStored(raw);
   const ofSession = recordingFilesTable.reader(
     db.prepare<[string]>(`SELECT ${columns} FROM recording_files WHERE sequence = ? ORDER BY listed_at, event_id`),
+  );
+  const activityOfSession = recordingActivityTable.reader(
+    db.prepare<[string]>(`SELECT ${recordingActivityTable.selectList(db)} FROM recording_activity WHERE sequence = ? ORDER BY listed_at, event_id`),
   );
   const list = keysetListing<RecordingListFilter, RecordingFileRow>(db, {
     listing: 'recordings',
@@ -48,6 +51,10 @@ export function recordingQueries(db: ReadModelDatabase) {
     /** The files recorded from one push session, oldest first. */
     ofSession(sequence: string): RecordingFileRow[] {
       return ofSession(sequence);
+    },
+    /** The status changes and exceptions of the recordings of one push session, oldest first. */
+    activityOfSession(sequence: string): RecordingActivityRow[] {
+      return activityOfSession(sequence);
     },
   };
 }

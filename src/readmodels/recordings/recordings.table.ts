@@ -37,3 +37,38 @@ export const recordingFilesTable = table(
 );
 
 export type RecordingFileRow = RowOf<typeof recordingFilesTable>;
+
+export type RecordingActivityKind = 'STATUS' | 'EXCEPTION';
+
+/** What happened to recording tasks (status changes, 332; exceptions, 341) that name their stream, tied to its push session. */
+export const recordingActivityTable = table(
+  'recording_activity',
+  {
+    eventId: column.text(),
+    /** Where the callback is stored. */
+    stream: column.text(),
+    kind: column.text<RecordingActivityKind>(),
+    ...tiedFactColumns,
+    recordingSessionId: column.text(),
+    /** CSS's time of it (Unix ms). */
+    at: column.integer().orNull(),
+    /** STATUS: `record_event` as sent. */
+    status: column.text().orNull(),
+    /** EXCEPTION: info, warning or error, and what went wrong. */
+    level: column.text().orNull(),
+    exceptionType: column.integer().orNull(),
+    occurrences: column.integer().orNull(),
+    description: column.text().orNull(),
+    /** Its order within a session: `at`, else when it was received. */
+    listedAt: column.integer(),
+  },
+  {
+    primaryKey: ['eventId'],
+    indexes: [
+      { name: 'recording_activity_by_stream_time', on: ['streamId', 'tieFrom'] },
+      { name: 'recording_activity_by_session', on: ['sequence', 'listedAt', 'eventId'] },
+    ],
+  },
+);
+
+export type RecordingActivityRow = RowOf<typeof recordingActivityTable>;

@@ -2,7 +2,8 @@
 import { CallbackEventType } from '../../domain/callbackEvents';
 import { defineProjection } from '../../processing/projectionDefinition';
 import type { ProjectedEvent } from '../projectedEvent';
-import { openTiedFacts, SESSION_EVENT_TYPES, sessionIntervalsTable, tiedFactOf } from '../sessionIntervals';
+import { SESSION_EVENT_TYPES, sessionIntervalsTable, tiedFactOf } from '../sessionIntervals';
+import { openTiedFacts, tiedFacts, type TiedFactAdded } from '../tiedFacts';
 import { screenshotsTable, type ScreenshotRow } from './screenshots.table';
 
 /** The screenshot's row; its `sequence` is left to the session tie. */
@@ -20,12 +21,17 @@ export function screenshotRow(event: ProjectedEvent & { type: 'ScreenshotTaken' 
   };
 }
 
-export const screenshotsProjection = defineProjection<ScreenshotRow>({
+export const screenshotsProjection = defineProjection<TiedFactAdded>({
   name: 'screenshots',
   version: 1,
   // Unrecognized callbacks too: one stored before its type was modelled may be a screenshot or a push today.
   canHandle: [...SESSION_EVENT_TYPES, CallbackEventType.ScreenshotTaken, CallbackEventType.UnrecognizedCallbackReceived],
   tables: [sessionIntervalsTable, screenshotsTable],
   open: (db) =>
-    openTiedFacts<ScreenshotRow>(db, screenshotsTable, (event) => (event.type === CallbackEventType.ScreenshotTaken ? screenshotRow(event) : null)),
+    openTiedFacts(db, [
+      tiedFacts<ScreenshotRow>({
+        table: screenshotsTable,
+        factOf: (event) => (event.type === CallbackEventType.ScreenshotTaken ? screenshotRow(event) : null),
+      }),
+    ]),
 });

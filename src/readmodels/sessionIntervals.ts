@@ -19,7 +19,8 @@ export const sessionIntervalsTable = table(
     /** The fold's state (JSON). */
     state: column.text(),
   },
-  { primaryKey: ['sequence'], indexes: [{ name: 'session_intervals_by_stream', on: ['streamId', 'pushedAt'] }] },
+  // By end: a fact looks at the sessions of its stream still live or ended since it happened, not at all the stream ever had.
+  { primaryKey: ['sequence'], indexes: [{ name: 'session_intervals_by_stream_end', on: ['streamId', 'interruptedAt'] }] },
 );
 
 /** The columns a table of tied facts declares (spread into its own): where and when a fact happened, and its session. */
@@ -76,13 +77,15 @@ export interface IntervalChange {
   to: number;
 }
 
+const INTERVAL_COLUMNS = 'sequence, domain, app_name AS appName, stream_id AS streamId, pushed_at AS pushedAt, interrupted_at AS interruptedAt';
+
 /** This file's session intervals: folded from pushes and interruptions, and the session a fact belongs to by them. */
 export function sessionIntervals(db: ReadModelDatabase) {
   const loadState = db.prepare<[string], string>('SELECT state FROM session_intervals WHERE sequence = ?').pluck();
   const saveInterval = sessionIntervalsTable.inserter(db, 'replace');
   const candidates = db.prepare<[{ streamId: string; from: number; to: number }], SessionInterval>(
-    `SELECT sequence, domain, app_name AS appName, stream_id AS streamId, pushed_at AS pushedAt, interrupted_at AS interruptedAt
-     FROM session_intervals WHERE stream_id = @streamId AND pushed_at <= @to AND (interrupted_at IS NULL OR interrupted_at >= @from)`,
+    `SELECT ${INTERVAL_COLUMNS} FROM session_intervals WHERE stream_id = @streamId AND interrupted_at IS NULL AND pushed_at <= @to
+     UNION ALL SELECT ${INTERVAL_COLUMNS} FROM session_intervals WHERE stream_id = @streamId AND interrupted_at >= @from AND pushed_at <= @to`,
   );
   return {
     /** The session a fact belongs to now, by the intervals known so far; null when it has no time or none matches. */

@@ -40,10 +40,11 @@ function factTable<Row extends TiedFact & { eventId: string }>(db: ReadModelData
   const known = db.prepare<[string], number>(`SELECT 1 FROM ${name} WHERE ${key} = ?`).pluck();
   const save = facts.table.inserter(db);
   const columns = `${key} AS key, domain, app_name AS appName, stream_id AS streamId, tie_from AS tieFrom, tie_to AS tieTo, sequence`;
-  // The facts the interval held, and those of its stream whose time falls within its reach.
+  // The facts the interval held, and those of its stream whose time falls within its reach: a range of *_by_stream_time
+  // from the interval's start, so a live session's push reads the facts since it began, not the stream's whole history.
   const affected = db.prepare<[IntervalChange], TiedRow>(
     `SELECT ${columns} FROM ${name} WHERE sequence = @sequence
-     UNION SELECT ${columns} FROM ${name} WHERE stream_id = @streamId AND tie_from <= @to AND tie_to >= @from`,
+     UNION SELECT ${columns} FROM ${name} WHERE stream_id = @streamId AND tie_to >= @from AND tie_from <= @to`,
   );
   const retie = db.prepare<[string | null, string]>(`UPDATE ${name} SET sequence = ? WHERE ${key} = ?`);
   return {

@@ -30,7 +30,7 @@ export const moderationHitsTable = table(
     primaryKey: ['eventId'],
     indexes: [
       // The projection's own lookups: the hits a session's interval may concern.
-      { name: 'moderation_hits_by_stream_time', on: ['streamId', 'tieFrom'] },
+      { name: 'moderation_hits_by_stream_time', on: ['streamId', 'tieTo'] },
       { name: 'moderation_hits_by_session', on: ['sequence', 'listedAt DESC', 'eventId DESC'] },
       { name: 'moderation_hits_by_stream', on: ['streamId', 'listedAt DESC', 'eventId DESC'], forQueriesOnly: true },
       { name: 'moderation_hits_by_domain', on: ['domain', 'listedAt DESC', 'eventId DESC'], forQueriesOnly: true },

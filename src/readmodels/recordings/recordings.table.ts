@@ -27,7 +27,7 @@ export const recordingFilesTable = table(
     primaryKey: ['eventId'],
     indexes: [
       // The projection's own lookups: the files a session's interval may concern.
-      { name: 'recording_files_by_stream_time', on: ['streamId', 'tieFrom'] },
+      { name: 'recording_files_by_stream_time', on: ['streamId', 'tieTo'] },
       { name: 'recording_files_by_session', on: ['sequence', 'listedAt DESC', 'eventId DESC'] },
       { name: 'recording_files_by_stream', on: ['streamId', 'listedAt DESC', 'eventId DESC'], forQueriesOnly: true },
       { name: 'recording_files_by_domain', on: ['domain', 'listedAt DESC', 'eventId DESC'], forQueriesOnly: true },
@@ -65,7 +65,7 @@ export const recordingActivityTable = table(
   {
     primaryKey: ['eventId'],
     indexes: [
-      { name: 'recording_activity_by_stream_time', on: ['streamId', 'tieFrom'] },
+      { name: 'recording_activity_by_stream_time', on: ['streamId', 'tieTo'] },
       { name: 'recording_activity_by_session', on: ['sequence', 'listedAt', 'eventId'] },
     ],
   },

@@ -19,7 +19,7 @@ export const screenshotsTable = table(
     primaryKey: ['eventId'],
     indexes: [
       // The projection's own lookup, and a session's screenshots newest first (its latest one is the first).
-      { name: 'screenshots_by_stream_time', on: ['streamId', 'tieFrom'] },
+      { name: 'screenshots_by_stream_time', on: ['streamId', 'tieTo'] },
       { name: 'screenshots_by_session', on: ['sequence', 'listedAt DESC', 'eventId DESC'] },
     ],
   },

@@ -44,7 +44,7 @@ export const column = {
   json: <T>() => new ColumnBuilder<T>('TEXT', 'json'),
 };
 
-type Columns = Record<string, Column<unknown>>;
+export type Columns = Record<string, Column<unknown>>;
 
 export interface IndexDeclaration<C extends Columns> {
   name: string;

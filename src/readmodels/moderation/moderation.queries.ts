@@ -2,6 +2,7 @@
 import { keysetListing } from '../../processing/keysetListing';
 import type { Page } from '../../processing/pagination';
 import type { ReadModelDatabase } from '../../processing/projectionDefinition';
+import { factsOfSession, LISTED_NEWEST_FIRST } from '../tiedFactQueries';
 import { moderationHitsTable, type ModerationHitRow, type ModerationKindValue, type ModerationSuggestionValue } from './moderation.table';
 
 export interface ModerationListFilter {
@@ -17,18 +18,12 @@ export interface ModerationListFilter {
 export function moderationQueries(db: ReadModelDatabase) {
   const columns = moderationHitsTable.selectList(db);
   const c = (key: Parameters<typeof moderationHitsTable.column>[0]) => moderationHitsTable.column(key);
-  const ofSession = moderationHitsTable.reader(
-    db.prepare<[string]>(`SELECT ${columns} FROM moderation_hits WHERE sequence = ? ORDER BY listed_at, event_id`),
-  );
+  const ofSession = factsOfSession(db, moderationHitsTable);
   const list = keysetListing<ModerationListFilter, ModerationHitRow>(db, {
     listing: 'moderationHits',
     from: 'moderation_hits',
     columns,
-    // Newest first; the event id breaks ties.
-    sortKey: [
-      { column: c('listedAt'), kind: 'integer' },
-      { column: c('eventId'), kind: 'text' },
-    ],
+    sortKey: LISTED_NEWEST_FIRST,
     filters: {
       streamId: { column: c('streamId'), operator: 'equals' },
       domain: { column: c('domain'), operator: 'equals' },

@@ -1,24 +1,12 @@
 // ModerationFilter: which moderation hits to list or follow; the same test in SQL and for live updates.
-import { IsOptional, IsString, MaxLength } from 'class-validator';
 import { Field, InputType } from 'type-graphql';
+import { matchesPlace, placeListFilter, StreamPlaceFilter } from '../streamPlaceFilter.input';
 import type { ModerationListFilter } from './moderation.queries';
 import type { ModerationHitRow } from './moderation.table';
 import { ModerationKind, ModerationSuggestion } from './moderationHit.type';
 
 @InputType()
-export class ModerationFilter {
-  @Field(() => String, { nullable: true })
-  @IsOptional()
-  @IsString()
-  @MaxLength(256)
-  streamId?: string | null;
-
-  @Field(() => String, { nullable: true })
-  @IsOptional()
-  @IsString()
-  @MaxLength(256)
-  domain?: string | null;
-
+export class ModerationFilter extends StreamPlaceFilter {
   @Field(() => ModerationSuggestion, { nullable: true })
   suggestion?: ModerationSuggestion | null;
 
@@ -35,8 +23,7 @@ export class ModerationFilter {
 export function moderationListFilter(filter: ModerationFilter | null | undefined): ModerationListFilter {
   if (filter == null) return {};
   return {
-    ...(filter.streamId == null ? {} : { streamId: filter.streamId }),
-    ...(filter.domain == null ? {} : { domain: filter.domain }),
+    ...placeListFilter(filter),
     ...(filter.suggestion == null ? {} : { suggestion: filter.suggestion }),
     ...(filter.kind == null ? {} : { kind: filter.kind }),
     ...(filter.from == null ? {} : { from: filter.from.getTime() }),
@@ -47,8 +34,7 @@ export function moderationListFilter(filter: ModerationFilter | null | undefined
 /** The listing's filter, for one row: what a subscriber with this filter should be told about. */
 export function matchesModerationFilter(row: ModerationHitRow, filter: ModerationListFilter): boolean {
   return (
-    (filter.streamId === undefined || row.streamId === filter.streamId) &&
-    (filter.domain === undefined || row.domain === filter.domain) &&
+    matchesPlace(row, filter) &&
     (filter.suggestion === undefined || row.suggestion === filter.suggestion) &&
     (filter.kind === undefined || row.kind === filter.kind) &&
     (filter.from === undefined || row.listedAt >= filter.from) &&

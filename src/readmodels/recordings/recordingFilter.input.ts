@@ -1,23 +1,11 @@
 // RecordingFilter: which recording files to list or follow; the same test in SQL and for live updates.
-import { IsOptional, IsString, MaxLength } from 'class-validator';
 import { Field, InputType } from 'type-graphql';
+import { matchesPlace, placeListFilter, StreamPlaceFilter } from '../streamPlaceFilter.input';
 import type { RecordingListFilter } from './recordings.queries';
 import type { RecordingFileRow } from './recordings.table';
 
 @InputType()
-export class RecordingFilter {
-  @Field(() => String, { nullable: true })
-  @IsOptional()
-  @IsString()
-  @MaxLength(256)
-  streamId?: string | null;
-
-  @Field(() => String, { nullable: true })
-  @IsOptional()
-  @IsString()
-  @MaxLength(256)
-  domain?: string | null;
-
+export class RecordingFilter extends StreamPlaceFilter {
   @Field(() => Date, { nullable: true, description: 'Files that ended at or after this instant.' })
   endedFrom?: Date | null;
 
@@ -28,8 +16,7 @@ export class RecordingFilter {
 export function recordingListFilter(filter: RecordingFilter | null | undefined): RecordingListFilter {
   if (filter == null) return {};
   return {
-    ...(filter.streamId == null ? {} : { streamId: filter.streamId }),
-    ...(filter.domain == null ? {} : { domain: filter.domain }),
+    ...placeListFilter(filter),
     ...(filter.endedFrom == null ? {} : { endedFrom: filter.endedFrom.getTime() }),
     ...(filter.endedTo == null ? {} : { endedTo: filter.endedTo.getTime() }),
   };
@@ -38,8 +25,7 @@ export function recordingListFilter(filter: RecordingFilter | null | undefined):
 /** The listing's filter, for one row: what a subscriber with this filter should be told about. */
 export function matchesRecordingFilter(row: RecordingFileRow, filter: RecordingListFilter): boolean {
   return (
-    (filter.streamId === undefined || row.streamId === filter.streamId) &&
-    (filter.domain === undefined || row.domain === filter.domain) &&
+    matchesPlace(row, filter) &&
     (filter.endedFrom === undefined || row.listedAt >= filter.endedFrom) &&
     (filter.endedTo === undefined || row.listedAt < filter.endedTo)
   );

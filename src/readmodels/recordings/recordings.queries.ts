@@ -2,6 +2,7 @@
 import { keysetListing } from '../../processing/keysetListing';
 import type { Page } from '../../processing/pagination';
 import type { ReadModelDatabase } from '../../processing/projectionDefinition';
+import { factsOfSession, LISTED_NEWEST_FIRST } from '../tiedFactQueries';
 import { recordingActivityTable, recordingFilesTable, type RecordingActivityRow, type RecordingFileRow } from './recordings.table';
 
 export interface RecordingListFilter {
@@ -16,21 +17,13 @@ export function recordingQueries(db: ReadModelDatabase) {
   const columns = recordingFilesTable.selectList(db);
   const c = (key: Parameters<typeof recordingFilesTable.column>[0]) => recordingFilesTable.column(key);
   const toRow = (raw: Record<string, unknown>) => recordingFilesTable.fromStored(raw);
-  const ofSession = recordingFilesTable.reader(
-    db.prepare<[string]>(`SELECT ${columns} FROM recording_files WHERE sequence = ? ORDER BY listed_at, event_id`),
-  );
-  const activityOfSession = recordingActivityTable.reader(
-    db.prepare<[string]>(`SELECT ${recordingActivityTable.selectList(db)} FROM recording_activity WHERE sequence = ? ORDER BY listed_at, event_id`),
-  );
+  const ofSession = factsOfSession(db, recordingFilesTable);
+  const activityOfSession = factsOfSession(db, recordingActivityTable);
   const list = keysetListing<RecordingListFilter, RecordingFileRow>(db, {
     listing: 'recordings',
     from: 'recording_files',
     columns,
-    // Newest first; the event id breaks ties.
-    sortKey: [
-      { column: c('listedAt'), kind: 'integer' },
-      { column: c('eventId'), kind: 'text' },
-    ],
+    sortKey: LISTED_NEWEST_FIRST,
     filters: {
       streamId: { column: c('streamId'), operator: 'equals' },
       domain: { column: c('domain'), operator: 'equals' },

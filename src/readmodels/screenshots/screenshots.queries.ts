@@ -2,6 +2,7 @@
 import { keysetListing } from '../../processing/keysetListing';
 import type { Page } from '../../processing/pagination';
 import type { ReadModelDatabase } from '../../processing/projectionDefinition';
+import { LISTED_NEWEST_FIRST } from '../tiedFactQueries';
 import { screenshotsTable, type ScreenshotRow } from './screenshots.table';
 
 export function screenshotQueries(db: ReadModelDatabase) {
@@ -14,10 +15,7 @@ export function screenshotQueries(db: ReadModelDatabase) {
     listing: 'screenshots',
     from: 'screenshots',
     columns,
-    sortKey: [
-      { column: c('listedAt'), kind: 'integer' },
-      { column: c('eventId'), kind: 'text' },
-    ],
+    sortKey: LISTED_NEWEST_FIRST,
     filters: { sequence: { column: c('sequence'), operator: 'equals' } },
     // screenshots_by_session
     indexedFilters: ['sequence'],

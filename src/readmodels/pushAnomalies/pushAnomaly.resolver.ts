@@ -1,6 +1,7 @@
 // A session's push anomalies, and each one's report as stored.
 import { FieldResolver, Resolver, Root } from 'type-graphql';
 import { CallbackEvent } from '../callbackLog/callbackEvent.type';
+import { loggedCallback } from '../callbackLog/loggedCallback';
 import { StreamSession } from '../sessions/session.type';
 import type { ReadModelServices } from '../services';
 import { PushAnomaly } from './pushAnomaly.type';
@@ -11,10 +12,7 @@ export class PushAnomalyResolver {
 
   @FieldResolver(() => CallbackEvent, { description: 'The report it came in, exactly as received.' })
   event(@Root() anomaly: PushAnomaly): CallbackEvent {
-    // The callback log is applied before this model in every batch: the report is always there.
-    const logged = this.services.callbackLog.atPosition(anomaly.position);
-    if (logged === null) throw new Error(`the callback log has no callback at position ${anomaly.position}`);
-    return CallbackEvent.fromEntry(logged);
+    return loggedCallback(this.services.callbackLog, anomaly.position);
   }
 }
 

@@ -4,6 +4,7 @@ import { Connection, PageArgs } from '../../graphql/connection';
 import { withCursor } from '../../graphql/errors';
 import { DEFAULT_PAGE_SIZE } from '../../processing/pagination';
 import { CallbackEvent } from '../callbackLog/callbackEvent.type';
+import { loggedCallback } from '../callbackLog/loggedCallback';
 import { StreamSession } from '../sessions/session.type';
 import type { ReadModelServices } from '../services';
 import { TimelineEntry } from './timelineEntry.type';
@@ -16,10 +17,7 @@ export class TimelineEntryResolver {
 
   @FieldResolver(() => CallbackEvent, { description: 'The callback it was told by, exactly as received.' })
   event(@Root() entry: TimelineEntry): CallbackEvent {
-    // The callback log is applied before the timeline in every batch: an entry's callback is always there.
-    const logged = this.services.callbackLog.atPosition(entry.position);
-    if (logged === null) throw new Error(`the callback log has no callback at position ${entry.position}`);
-    return CallbackEvent.fromEntry(logged);
+    return loggedCallback(this.services.callbackLog, entry.position);
   }
 }
 

@@ -173,7 +173,7 @@ const STORY_FLAGS: Readonly<Record<string, string>> = {
 
 async function simulate(flags: SimulateFlags, command: Command): Promise<void> {
   const shaping = Object.keys(STORY_FLAGS).find((name) => command.getOptionValueSource(name) === 'cli');
-  if (flags.story !== 'full' && shaping !== undefined) throw new Error(`${STORY_FLAGS[shaping]} shapes the full story: add --story full`);
+  if (flags.story !== 'full' && shaping !== undefined) throw new Error(`${STORY_FLAGS[shaping]} shapes the full story: leave out --story sessions-only`);
   const firstKey = (process.env.CSS_CALLBACK_KEYS ?? '').split(',').map((key) => key.trim()).find((key) => key !== '');
   if (flags.sessions + flags.relayTasks === 0) throw new Error('--sessions and --relay-tasks cannot both be 0');
   const seed = flags.seed ?? 1 + Math.floor(Math.random() * 999_999);
@@ -318,7 +318,7 @@ program
 program
   .command('simulate')
   .description(
-    'post realistic, signed CSS callbacks (sessions, relay tasks, and with --story full what CSS tells of each session) ' +
+    'post realistic, signed CSS callbacks (sessions, relay tasks, and unless --story sessions-only what CSS tells of each session) ' +
       'to a running service at a steady rate, then summarize its answers',
   )
   .option('--url <url>', 'base URL of the service; callbacks go to <url>/callbacks', baseUrl, 'http://127.0.0.1:4000')
@@ -332,9 +332,9 @@ program
   .option('--relay-tasks <n>', 'mix: relay tasks per round of traffic', numberIn(0, 1000, true), 1)
   .option(
     '--story <story>',
-    'sessions-only: pushes and interruptions; full: also their recordings, screenshots, moderation hits, push anomaly reports, rarer analysis callbacks',
+    'full: sessions with their recordings, screenshots, moderation hits, push anomaly reports, rarer analysis callbacks; sessions-only: pushes and interruptions',
     storyName,
-    'sessions-only',
+    'full',
   )
   .option('--no-recordings', 'full story: no recording files, statuses or exceptions')
   .option('--screenshots-every <seconds>', 'full story: seconds between screenshots of a live session, 0 for none', numberIn(0, 3600, true), FULL_STORY.screenshotsEverySeconds)

@@ -20,7 +20,8 @@ import { READ_MODELS } from './readmodels';
 import { quarantineQueries } from './readmodels/quarantine/quarantine.queries';
 import { readModelsSchema } from './readmodels/schema';
 import { rebuildReadModels } from './rebuildCommand';
-import { createLogger, legacyReadModelFile, openEventStore, readModelsRoot, startService } from './server';
+import { legacyReadModelFile, openEventStore, readModelsRoot } from './ledger/openLedger';
+import { createLogger, startService } from './server';
 import { formatSummary, SIMULATE_LIMITS, simulateTraffic } from './simulation/simulateTraffic';
 import { FULL_STORY } from './simulation/storySession';
 

@@ -5,12 +5,13 @@ import type { Logger } from 'pino';
 import type { Config } from '../config';
 import { ensureDataFolder } from '../dataFolder';
 import type { EventStore } from '../eventstore/eventStore';
-import { EventStoreDbEventStore } from '../eventstore/eventStoreDbEventStore';
-import { SqliteEventStore } from '../eventstore/sqliteEventStore';
+import { EventStoreDbEventStore } from '../eventstore/eventstoredb/eventStoreDbEventStore';
+import { SqliteEventStore } from '../eventstore/sqlite/sqliteEventStore';
+import { SqliteWriterThread } from '../eventstore/sqlite/sqliteWriterThread';
 import { ProjectionHost } from '../processing/projectionHost';
 import type { ProjectionsView } from '../processing/projectionsView';
 import { PROJECTIONS } from '../readmodels';
-import { LedgerThread } from './ledgerThread';
+import { ProjectorThread } from './projectorThread';
 
 /** The read models live in files of their own beside (not inside) the embedded store, one folder each, whatever the store. */
 export const readModelsRoot = (config: Pick<Config, 'dataDir'>): string => path.join(config.dataDir, 'readmodels');
@@ -43,14 +44,30 @@ export interface Ledger {
 }
 
 /**
- * The embedded store writes and projects on a thread of its own, so SQLite's synchronous work never holds up the
- * thread that answers callbacks. With EventStoreDB, appends are network I/O and the projector runs on this thread.
+ * The embedded store writes on a thread of its own and the read models are projected on another, so SQLite's
+ * synchronous work never holds up the thread that answers callbacks. With EventStoreDB, appends are network I/O and the projector runs on this thread.
  */
 export async function openLedger(config: Config, logger: Logger): Promise<Ledger> {
   if (config.eventStoreConnectionString === null) {
     const files = { eventsFile: eventsFile(config), readModelsRoot: readModelsRoot(config), legacyFile: legacyReadModelFile(config) };
-    const thread = await LedgerThread.start(files, logger);
-    return { store: thread, projections: thread, close: () => thread.shutdown() };
+    ensureDataFolder(config.dataDir);
+    const store = await SqliteWriterThread.start(files.eventsFile, { logger });
+    let projector: ProjectorThread;
+    try {
+      projector = await ProjectorThread.start(files, logger);
+    } catch (error) {
+      await store.close();
+      throw error;
+    }
+    return {
+      store,
+      projections: projector,
+      // Appends stop first; the projector then applies whatever was committed before it leaves its checkpoints.
+      close: async () => {
+        await store.close();
+        await projector.shutdown();
+      },
+    };
   }
   const store = await openEventStore(config, logger);
   let host: ProjectionHost;

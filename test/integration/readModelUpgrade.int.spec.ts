@@ -4,7 +4,7 @@
 import Database from 'better-sqlite3';
 import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { SqliteEventStore } from '../../src/eventstore/sqliteEventStore';
+import { SqliteEventStore } from '../../src/eventstore/sqlite/sqliteEventStore';
 import { openForReading, readCheckpoint, readMeta } from '../../src/processing/readModelFile';
 import { readModelsDigest } from '../../src/processing/readModelDigest';
 import { PROJECTIONS } from '../../src/readmodels';

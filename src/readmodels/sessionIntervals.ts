@@ -6,22 +6,28 @@ import { column, table } from '../processing/table';
 import type { ProjectedEvent } from './projectedEvent';
 import { emptySession, reduceSession, sessionRow, type SessionState } from './sessions/session.reducer';
 
-/** The push and interruption of each session, folded as the sessions read model folds them, in a table of the read model's own. */
-export const sessionIntervalsTable = table(
-  'session_intervals',
-  {
-    sequence: column.text(),
-    domain: column.text().orNull(),
-    appName: column.text().orNull(),
-    streamId: column.text().orNull(),
-    pushedAt: column.integer().orNull(),
-    interruptedAt: column.integer().orNull(),
-    /** The fold's state (JSON). */
-    state: column.text(),
-  },
-  // By end: a fact looks at the sessions of its stream still live or ended since it happened, not at all the stream ever had.
-  { primaryKey: ['sequence'], indexes: [{ name: 'session_intervals_by_stream_end', on: ['streamId', 'interruptedAt'] }] },
-);
+/**
+ * The push and interruption of each session, folded as the sessions read model folds them, in a table of the read
+ * model's own (named after it: table names stay unique across read models).
+ */
+export function sessionIntervalsTable(owner: string) {
+  return table(
+    `${owner}_session_intervals`,
+    {
+      sequence: column.text(),
+      domain: column.text().orNull(),
+      appName: column.text().orNull(),
+      streamId: column.text().orNull(),
+      pushedAt: column.integer().orNull(),
+      interruptedAt: column.integer().orNull(),
+      /** The fold's state (JSON). */
+      state: column.text(),
+    },
+    // By end: a fact looks at the sessions of its stream still live or ended since it happened, not at all the stream ever had.
+    { primaryKey: ['sequence'], indexes: [{ name: `${owner}_session_intervals_by_stream_end`, on: ['streamId', 'interruptedAt'] }] },
+  );
+}
+export type SessionIntervalsTable = ReturnType<typeof sessionIntervalsTable>;
 
 /** The columns a table of tied facts declares (spread into its own): where and when a fact happened, and its session. */
 export const tiedFactColumns = {
@@ -80,12 +86,13 @@ export interface IntervalChange {
 const INTERVAL_COLUMNS = 'sequence, domain, app_name AS appName, stream_id AS streamId, pushed_at AS pushedAt, interrupted_at AS interruptedAt';
 
 /** This file's session intervals: folded from pushes and interruptions, and the session a fact belongs to by them. */
-export function sessionIntervals(db: ReadModelDatabase) {
-  const loadState = db.prepare<[string], string>('SELECT state FROM session_intervals WHERE sequence = ?').pluck();
-  const saveInterval = sessionIntervalsTable.inserter(db, 'replace');
+export function sessionIntervals(db: ReadModelDatabase, intervalsTable: SessionIntervalsTable) {
+  const { name } = intervalsTable;
+  const loadState = db.prepare<[string], string>(`SELECT state FROM ${name} WHERE sequence = ?`).pluck();
+  const saveInterval = intervalsTable.inserter(db, 'replace');
   const candidates = db.prepare<[{ streamId: string; from: number; to: number }], SessionInterval>(
-    `SELECT ${INTERVAL_COLUMNS} FROM session_intervals WHERE stream_id = @streamId AND interrupted_at IS NULL AND pushed_at <= @to
-     UNION ALL SELECT ${INTERVAL_COLUMNS} FROM session_intervals WHERE stream_id = @streamId AND interrupted_at >= @from AND pushed_at <= @to`,
+    `SELECT ${INTERVAL_COLUMNS} FROM ${name} WHERE stream_id = @streamId AND interrupted_at IS NULL AND pushed_at <= @to
+     UNION ALL SELECT ${INTERVAL_COLUMNS} FROM ${name} WHERE stream_id = @streamId AND interrupted_at >= @from AND pushed_at <= @to`,
   );
   return {
     /** The session a fact belongs to now, by the intervals known so far; null when it has no time or none matches. */

@@ -2,7 +2,7 @@
 import type { OpenProjection, ReadModelDatabase } from '../processing/projectionDefinition';
 import type { ConflictRule } from '../processing/table';
 import { toProjectedEvent, type ProjectedEvent } from './projectedEvent';
-import { sessionIntervals, type IntervalChange, type SessionIntervals, type TiedFact } from './sessionIntervals';
+import { sessionIntervals, type IntervalChange, type SessionIntervals, type SessionIntervalsTable, type TiedFact } from './sessionIntervals';
 
 /** A table of tied facts keyed by event id (declared with tiedFactColumns), and which events make its rows. */
 export interface TiedFacts<Row extends TiedFact & { eventId: string }> {
@@ -74,8 +74,12 @@ function factTable<Row extends TiedFact & { eventId: string }>(db: ReadModelData
  * arrives; when a session's interval appears or changes, the facts of its stream that it may win or lose are tied
  * again, so the outcome never depends on the order of arrival. Returns the facts that became known.
  */
-export function openTiedFacts(db: ReadModelDatabase, kinds: ReadonlyArray<TiedFacts<TiedFact & { eventId: string }>>): OpenProjection<TiedFactAdded> {
-  const intervals = sessionIntervals(db);
+export function openTiedFacts(
+  db: ReadModelDatabase,
+  intervalsTable: SessionIntervalsTable,
+  kinds: ReadonlyArray<TiedFacts<TiedFact & { eventId: string }>>,
+): OpenProjection<TiedFactAdded> {
+  const intervals = sessionIntervals(db, intervalsTable);
   const tables = kinds.map((kind) => factTable(db, kind, intervals));
   return {
     apply(events) {

@@ -60,7 +60,7 @@ describe('recordings projection', () => {
       .when([callback(push), callback(file)], { times: 2 })
       .then(({ rows, changes }) => {
         expect(rows('recording_files')).toMatchObject([{ ...recorded, sequence: '41' }]);
-        expect(rows('session_intervals')).toMatchObject([{ sequence: '41', pushedAt: 1642089400000, interruptedAt: null }]);
+        expect(rows('recording_session_intervals')).toMatchObject([{ sequence: '41', pushedAt: 1642089400000, interruptedAt: null }]);
         expect(changes).toEqual([{ table: 'recording_files', row: expect.objectContaining({ fileId: '1234567890' }) }]);
       });
   });

@@ -1,5 +1,6 @@
 // What the media read models make of one event, without a file: session intervals, recording and moderation rows, and the subscribers' filters.
 import 'reflect-metadata';
+import { PROJECTIONS } from '../../src/readmodels';
 import { moderationHitRow } from '../../src/readmodels/moderation/moderation.projection';
 import { matchesModerationFilter } from '../../src/readmodels/moderation/moderationFilter.input';
 import { toProjectedEvent, type ProjectedEvent } from '../../src/readmodels/projectedEvent';
@@ -71,5 +72,13 @@ describe('recording file rows', () => {
     expect(row).toMatchObject({ startedAt: 1642089444618, endedAt: 1642089598618, tieFrom: 1642089444618, tieTo: 1642089598618, listedAt: 1642089598618 });
     expect(matchesRecordingFilter({ ...row, sequence: null }, { streamId: 'stream_test', endedFrom: 1642089598618 })).toBe(true);
     expect(matchesRecordingFilter({ ...row, sequence: null }, { domain: 'elsewhere' })).toBe(false);
+  });
+});
+
+describe('the media read models beside the others', () => {
+  it('each keeps its session intervals in a table of its own name: no two read models share a table name', () => {
+    const names = PROJECTIONS.flatMap((projection) => projection.tables.map((table) => table.name));
+    expect(new Set(names).size).toBe(names.length);
+    expect(names).toEqual(expect.arrayContaining(['recording_session_intervals', 'screenshot_session_intervals', 'moderation_session_intervals']));
   });
 });

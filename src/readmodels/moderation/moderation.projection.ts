@@ -34,6 +34,9 @@ export function moderationHitRow(event: ModerationEvent): Omit<ModerationHitRow,
   };
 }
 
+/** The sessions this read model ties its facts to, kept by itself. */
+const intervalsTable = sessionIntervalsTable('moderation');
+
 export const moderationProjection = defineProjection<ModerationChange>({
   name: 'moderation',
   version: 1,
@@ -44,9 +47,9 @@ export const moderationProjection = defineProjection<ModerationChange>({
     CallbackEventType.AudioModerationFlagged,
     CallbackEventType.UnrecognizedCallbackReceived,
   ],
-  tables: [sessionIntervalsTable, moderationHitsTable],
+  tables: [intervalsTable, moderationHitsTable],
   open: (db) =>
-    openTiedFacts(db, [
+    openTiedFacts(db, intervalsTable, [
       tiedFacts<ModerationHitRow>({
         table: moderationHitsTable,
         factOf: (event) =>

@@ -53,6 +53,9 @@ export function recordingActivityRow(event: ProjectedEvent): Omit<RecordingActiv
   };
 }
 
+/** The sessions this read model ties its facts to, kept by itself. */
+const intervalsTable = sessionIntervalsTable('recording');
+
 export const recordingsProjection = defineProjection<RecordingChange>({
   name: 'recordings',
   version: 1,
@@ -64,9 +67,9 @@ export const recordingsProjection = defineProjection<RecordingChange>({
     CallbackEventType.RecordingExceptionReported,
     CallbackEventType.UnrecognizedCallbackReceived,
   ],
-  tables: [sessionIntervalsTable, recordingFilesTable, recordingActivityTable],
+  tables: [intervalsTable, recordingFilesTable, recordingActivityTable],
   open: (db) =>
-    openTiedFacts(db, [
+    openTiedFacts(db, intervalsTable, [
       tiedFacts<RecordingFileRow>({
         table: recordingFilesTable,
         factOf: (event) => (event.type === CallbackEventType.RecordingFileGenerated ? recordingFileRow(event) : null),

@@ -21,14 +21,17 @@ export function screenshotRow(event: ProjectedEvent & { type: 'ScreenshotTaken' 
   };
 }
 
+/** The sessions this read model ties its facts to, kept by itself. */
+const intervalsTable = sessionIntervalsTable('screenshot');
+
 export const screenshotsProjection = defineProjection<TiedFactAdded>({
   name: 'screenshots',
   version: 1,
   // Unrecognized callbacks too: one stored before its type was modelled may be a screenshot or a push today.
   canHandle: [...SESSION_EVENT_TYPES, CallbackEventType.ScreenshotTaken, CallbackEventType.UnrecognizedCallbackReceived],
-  tables: [sessionIntervalsTable, screenshotsTable],
+  tables: [intervalsTable, screenshotsTable],
   open: (db) =>
-    openTiedFacts(db, [
+    openTiedFacts(db, intervalsTable, [
       tiedFacts<ScreenshotRow>({
         table: screenshotsTable,
         factOf: (event) => (event.type === CallbackEventType.ScreenshotTaken ? screenshotRow(event) : null),

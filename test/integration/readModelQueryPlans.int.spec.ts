@@ -190,7 +190,7 @@ describe('query plans of the media read models', () => {
     for (const definition of PROJECTIONS) for (const table of definition.tables) db.exec(table.ddl());
     db.exec(`
       INSERT INTO recording_files (event_id, stream, recording_stream, stream_id, listed_at) VALUES ('r', 'recording-1', 'recording-1', 'cam', 1000);
-      INSERT INTO moderation_hits (event_id, stream, kind, stream_id, listed_at) VALUES ('m', 'moderation-m', 'IMAGE', 'cam', 1000);
+      INSERT INTO moderation_hits (event_id, position, kind, stream_id, listed_at) VALUES ('m', 3, 'IMAGE', 'cam', 1000);
       INSERT INTO screenshots (event_id, stream_id, sequence, listed_at) VALUES ('s', 'cam', '1', 1000);
     `);
     recordings = recordingQueries(db);

@@ -20,7 +20,7 @@ export function moderationHitRow(event: ModerationEvent): Omit<ModerationHitRow,
   const at = image === null ? f.at : (image.at ?? image.sentAt);
   return {
     eventId: event.id,
-    stream: event.stream,
+    position: event.position,
     kind: image === null ? 'AUDIO' : 'IMAGE',
     ...tiedFactOf(event, { domain: f.domain, appName: f.appName, streamId: f.streamId }),
     at,

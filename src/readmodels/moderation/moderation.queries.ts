@@ -34,6 +34,8 @@ export function moderationQueries(db: ReadModelDatabase) {
     },
     // moderation_hits_by_stream, _by_domain, _by_suggestion, _by_kind, most selective first.
     indexedFilters: ['streamId', 'domain', 'suggestion', 'kind'],
+    // Positions may exceed 2^53.
+    safeIntegers: true,
     toRow: (raw) => moderationHitsTable.fromStored(raw),
     keyOf: (row) => [row.listedAt, row.eventId],
   });

@@ -1,6 +1,5 @@
 // Queries and live announcements of moderation hits, and what a hit links to: its push session and its callback.
 import { ValidateNested } from 'class-validator';
-import { GraphQLError } from 'graphql';
 import { Args, ArgsType, Field, FieldResolver, Query, Resolver, Root, Subscription } from 'type-graphql';
 import { FilterArgs, filterCheck } from '../../graphql/argumentValidation';
 import { Connection, PageArgs } from '../../graphql/connection';
@@ -8,6 +7,7 @@ import { withCursor } from '../../graphql/errors';
 import { followTopic, topic } from '../../graphql/topics';
 import { DEFAULT_PAGE_SIZE } from '../../processing/pagination';
 import { CallbackEvent } from '../callbackLog/callbackEvent.type';
+import { loggedCallback } from '../callbackLog/loggedCallback';
 import type { ReadModelServices } from '../services';
 import { StreamSession } from '../sessions/session.type';
 import type { ModerationHitRow } from './moderation.table';
@@ -46,10 +46,7 @@ export class ModerationResolver {
 
   @FieldResolver(() => CallbackEvent, { description: 'The callback CSS sent.' })
   event(@Root() hit: ModerationHit): CallbackEvent {
-    const entry = this.services.callbackLog.ofStreams([hit.stream]).find((candidate) => candidate.eventId === hit.eventId);
-    // The callback log is applied before the moderation read model in every batch: a hit without its callback is a bug.
-    if (entry === undefined) throw new GraphQLError(`the callback of moderation hit ${hit.eventId} is not in the callback log`);
-    return CallbackEvent.fromEntry(entry);
+    return loggedCallback(this.services.callbackLog, hit.position);
   }
 
   @Subscription(() => ModerationHit, {

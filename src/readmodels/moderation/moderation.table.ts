@@ -9,8 +9,8 @@ export const moderationHitsTable = table(
   'moderation_hits',
   {
     eventId: column.text(),
-    /** Where the callback is stored. */
-    stream: column.text(),
+    /** Where the callback is in the log (its first delivery's): how its callback is found. */
+    position: column.position(),
     kind: column.text<ModerationKindValue>(),
     ...tiedFactColumns,
     /** When the moderated picture or sound was taken (Unix ms), else when CSS sent it. */

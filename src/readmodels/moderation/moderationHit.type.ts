@@ -47,8 +47,7 @@ export class ModerationHit {
 
   /** Resolved by `session` and `event`. */
   sequence!: string | null;
-  eventId!: string;
-  stream!: string;
+  position!: bigint;
 
   static fromRow(row: ModerationHitRow): ModerationHit {
     return Object.assign(new ModerationHit(), {
@@ -62,8 +61,7 @@ export class ModerationHit {
       imageUrl: row.imageUrl,
       text: row.text,
       sequence: row.sequence,
-      eventId: row.eventId,
-      stream: row.stream,
+      position: row.position,
     });
   }
 }

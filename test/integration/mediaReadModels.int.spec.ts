@@ -3,7 +3,7 @@ import type { RunningService } from '../../src/server';
 import { ModerationHitRaisedDocument, ModerationHitsDocument, RecordingReadyDocument, RecordingsDocument, SessionMediaDocument } from '../graphql/generated';
 import { callbackTypeFixture } from '../support/callbackTypeFixtures';
 import { collect, query, subscriptionClient, waitForSubscribers } from '../support/graphqlClient';
-import { postAndProject, signCallback, startTestService, tempDataDir } from '../support/testService';
+import { postAndProject, signCallback, useTestService } from '../support/testService';
 
 const KEY = 'media-callback-key';
 const signed = (body: Record<string, unknown>) => signCallback(body, KEY);
@@ -11,15 +11,10 @@ const documented = (name: string) => signed(JSON.parse(callbackTypeFixture(name)
 const push = (sequence: string, place: Record<string, string>, eventTime: number) => signed({ event_type: 1, sequence, ...place, event_time: eventTime });
 
 describe('recordings, screenshots and moderation hits over HTTP and GraphQL', () => {
-  const data = tempDataDir();
+  const fixture = useTestService({ CSS_CALLBACK_KEYS: KEY });
   let service: RunningService;
-
-  beforeAll(async () => {
-    service = await startTestService(data.dir, { CSS_CALLBACK_KEYS: KEY });
-  });
-  afterAll(async () => {
-    await service.close();
-    data.remove();
+  beforeAll(() => {
+    service = fixture.service;
   });
 
   it('lists recording files by stream, the one that came before its push tied to it once the push arrives, the older one untied', async () => {

@@ -12,6 +12,9 @@ import { authenticationEnabled } from './ingest/authenticateCallback';
 import { LedgerThread } from './ledger/ledgerThread';
 import { createServiceMetrics, reachabilityProbe } from './metrics/serviceMetrics';
 import { EventLoopTurns } from './graphql/eventLoopTurns';
+import type { ForwardingControl } from './forwarding/forwardingControl';
+import { forwardingPrometheus } from './forwarding/forwardingPrometheus';
+import { startForwarding } from './forwarding/startForwarding';
 import { createTopics } from './graphql/topics';
 import { ProjectionHost } from './processing/projectionHost';
 import type { ProjectionsView } from './processing/projectionsView';
@@ -27,6 +30,7 @@ export interface RunningService {
   /** The query side of the read models: the file and connection each answers from now. */
   readModels: ServedReadModels;
   projector: ProjectionsView;
+  forwarding: ForwardingControl;
   /** Open GraphQL subscriptions. */
   subscriberCount(): number;
   close(): Promise<void>;
@@ -168,6 +172,22 @@ export async function startService(config: Config, logger: Logger = createLogger
   const { lock, ledger } = await openDataFolder(config, logger);
   const { store, projections } = ledger;
   logger.info({ store: store.description }, `event store: ${store.description}`);
+  const forwardingMetrics = forwardingPrometheus(() => forwarding.destinations());
+  let forwarding: ForwardingControl;
+  try {
+    forwarding = await startForwarding({
+      ...config.forwarding,
+      dataDir: config.dataDir,
+      eventsFile: config.eventStoreConnectionString === null ? eventsFile(config) : null,
+      store,
+      logger,
+      metrics: forwardingMetrics.metrics,
+    });
+  } catch (error) {
+    await ledger.close();
+    lock.release();
+    throw error;
+  }
   const stopping = new AbortController();
   watchReachability(store, logger, stopping.signal);
   describeAuthentication(config, logger);
@@ -181,7 +201,7 @@ export async function startService(config: Config, logger: Logger = createLogger
   // A subscriber whose delivery fails is that subscriber's problem: it is logged, and the processors go on.
   const topics = createTopics((error) => logger.error({ err: error }, 'delivering a read-model change to a subscriber failed'));
   projections.onChanges((changes) => publishChanges(topics, changes));
-  const services: ReadModelServices = { ...queries, history: { eventsOf: (stream) => store.readStream(stream) }, turns: new EventLoopTurns() };
+  const services: ReadModelServices = { ...queries, history: { eventsOf: (stream) => store.readStream(stream) }, turns: new EventLoopTurns(), forwarding };
   const graphqlSchema = readModelsSchema(services);
   logger.info(
     { readModels: projections.servingFiles(), position: String(projections.status().position) },
@@ -191,7 +211,7 @@ export async function startService(config: Config, logger: Logger = createLogger
     projectorStatus: () => projections.status(),
     subscriberCount: () => topics.subscriberCount(),
     storeReachable: reachabilityProbe(() => store.checkHealth()),
-  });
+  }, [forwardingMetrics.registry]);
 
   const app = await buildHttpApp({
     store,
@@ -216,8 +236,9 @@ export async function startService(config: Config, logger: Logger = createLogger
   });
   const closeAll = async () => {
     stopping.abort();
-    await app.close();
-    logger.info('HTTP closed: stopping the event store and the projector');
+    // In-flight deliveries get FORWARD_SHUTDOWN_GRACE_MS to finish while HTTP drains.
+    await Promise.all([app.close(), forwarding.close()]);
+    logger.info('HTTP and forwarding closed: stopping the event store and the projector');
     await ledger.close();
     readModels.close();
     lock.release();
@@ -234,5 +255,5 @@ export async function startService(config: Config, logger: Logger = createLogger
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   logger.info({ url, maxConnections: config.maxConnections }, `listening on ${url} (POST /callbacks, /graphql, GET /healthz, GET /readyz, GET /metrics)`);
 
-  return { url, store, readModels, projector: projections, subscriberCount: () => topics.subscriberCount(), close: closeAll };
+  return { url, store, readModels, projector: projections, forwarding, subscriberCount: () => topics.subscriberCount(), close: closeAll };
 }

@@ -8,6 +8,7 @@ import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'gr
 import type { GraphqlConfig } from '../config';
 import { graphiqlExplorer } from '../explorer/graphiqlExplorer';
 import { matchingSecretIndex } from '../http/secrets';
+import { ADMIN_TOKEN_HEADER, adminAccess } from './adminAccess';
 import type { SubscriberMetrics } from '../metrics/serviceMetrics';
 import { documentRefusal, operationContext, operationLimitsPlugin, protectionRules } from './operationLimits';
 import { startSubscriptionServer } from './subscriptionServer';
@@ -126,7 +127,7 @@ export async function graphqlRoutes(app: FastifyInstance, options: GraphqlRouteO
     // Before Apollo parses it.
     const tooLarge = documentRefusal(queryOf(request), config);
     if (tooLarge !== null) throw tooLarge;
-    return operationContext(config);
+    return { ...operationContext(config), adminAccess: adminAccess(config.adminToken, request.headers[ADMIN_TOKEN_HEADER]) };
   };
   if (config.explorer === 'graphiql') await app.register(graphiqlExplorer, { graphqlPath: GRAPHQL_PATH });
   app.route({

@@ -86,8 +86,8 @@ function processMetricsRegistry(): Registry {
   return processMetrics;
 }
 
-/** A registry of its own per service, so several services in one process do not share or collide. */
-export function createServiceMetrics(sources: MetricSources): ServiceMetrics {
+/** A registry of its own per service, so several services in one process do not share or collide; `more`: registries of other parts (forwarding). */
+export function createServiceMetrics(sources: MetricSources, more: Registry[] = []): ServiceMetrics {
   const own = new Registry();
   const registers = [own];
 
@@ -204,7 +204,7 @@ export function createServiceMetrics(sources: MetricSources): ServiceMetrics {
     },
   });
 
-  const registry = Registry.merge([processMetricsRegistry(), own]);
+  const registry = Registry.merge([processMetricsRegistry(), own, ...more]);
   return {
     callbacks: {
       countCallback(type, outcome, error) {

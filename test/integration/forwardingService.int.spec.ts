@@ -51,8 +51,9 @@ describe('forwarding in the service', () => {
   });
 
   it('lists a destination’s deliveries with each attempt, filtered by status and paged', async () => {
+    // The first callback is answered 503 twice, then 200; the others at once.
     let failures = 2;
-    const flaky = await receiver(() => (failures-- > 0 ? { status: 503 } : { status: 200 }));
+    const flaky = await receiver((request) => (request.headers['x-css-ledger-position'] === '1' && failures-- > 0 ? { status: 503 } : { status: 200 }));
     const config = writeForwardConfig(data.dir, [{ name: 'flaky', url: flaky.url, format: 'raw', startFrom: 'beginning', concurrency: 1, retry: FAST_RETRY }]);
     service = await startTestService(`${data.dir}/b`, { FORWARD_CONFIG: config });
     for (const n of [1, 2, 3]) await postCallback(service.url, pushCallback(`80${n}`, n));

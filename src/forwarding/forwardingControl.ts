@@ -19,6 +19,8 @@ export interface DeliveryView extends DeliveryLogEntry {
 export interface DeliveryPageView {
   deliveries: DeliveryView[];
   hasNextPage: boolean;
+  hasPreviousPage: boolean;
+  startCursor: string | null;
   endCursor: string | null;
   totalCount: number;
 }

@@ -1,26 +1,19 @@
 // Forwarding's Prometheus metrics: deliveries by outcome, attempt latency, and per destination its lag, dead letters and breaker.
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { BreakerState } from './circuitBreaker';
 import type { DestinationView } from './forwardingControl';
 import type { ForwardingMetrics } from './forwardingMetrics';
+import { METRIC_PREFIX } from '../metrics/serviceMetrics';
 
-const PREFIX = 'css_ledger_forward_';
+const PREFIX = `${METRIC_PREFIX}forward_`;
 const BREAKER_STATES: readonly BreakerState[] = ['closed', 'open', 'half-open'];
 /** From a loopback answer (1 ms) to the longest timeout a destination may set (300 s). */
 const ATTEMPT_SECONDS_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
 /** Gauges of one scrape share one read of the destinations' status. */
 const STATUS_REUSE_MS = 500;
 
-export interface ForwardingPrometheus {
-  /** Its own registry, merged into the service's. */
-  registry: Registry;
-  /** What the delivery loops report. */
-  metrics: ForwardingMetrics;
-}
-
-/** `statuses` is read at scrape time: lag, dead letters and breaker state as they are then. */
-export function forwardingPrometheus(statuses: () => Promise<DestinationView[]>): ForwardingPrometheus {
-  const registry = new Registry();
+/** Registers forwarding's metrics in `registry`; `statuses` is read at scrape time: lag, dead letters and breaker state as they are then. */
+export function forwardingPrometheus(registry: Registry, statuses: () => Promise<DestinationView[]>): ForwardingMetrics {
   const registers = [registry];
   const deliveries = new Counter({
     name: `${PREFIX}deliveries_total`,
@@ -72,12 +65,9 @@ export function forwardingPrometheus(statuses: () => Promise<DestinationView[]>)
   });
 
   return {
-    registry,
-    metrics: {
-      countDelivery: (destination, outcome) => deliveries.inc({ destination, outcome }),
-      observeAttempt: (destination, result, seconds) => attempts.observe({ destination, result }, seconds),
-      // Read from the status at scrape time: the breaker's state is always the current one there.
-      setBreakerState: () => undefined,
-    },
+    countDelivery: (destination, outcome) => deliveries.inc({ destination, outcome }),
+    observeAttempt: (destination, result, seconds) => attempts.observe({ destination, result }, seconds),
+    // Read from the status at scrape time: the breaker's state is always the current one there.
+    setBreakerState: () => undefined,
   };
 }

@@ -89,6 +89,8 @@ export async function startForwardingRuntime(options: ForwardingRuntimeOptions):
       return {
         deliveries: page.edges.map(({ cursor, row }) => ({ ...row, cursor, attemptLog: forwarding.log.attempts(row.id) })),
         hasNextPage: page.hasNextPage,
+        hasPreviousPage: page.hasPreviousPage(),
+        startCursor: page.startCursor,
         endCursor: page.endCursor,
         totalCount: page.totalCount(),
       };

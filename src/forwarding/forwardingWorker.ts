@@ -1,14 +1,11 @@
 // The forwarding thread: reads the embedded log through a connection of its own and delivers, so no destination ever holds up ingest.
 import { parentPort, workerData } from 'node:worker_threads';
 import pino from 'pino';
-import { SqliteEventStore } from '../eventstore/sqliteEventStore';
+import { SqliteEventStore } from '../eventstore/sqlite/sqliteEventStore';
 import type { ForwardingControl } from './forwardingControl';
 import { sendableError, type ForwardingWorkerData, type FromForwarding, type MetricCall, type ToForwarding } from './forwardingMessages';
 import type { ForwardingMetrics } from './forwardingMetrics';
 import { startForwardingRuntime } from './forwardingRuntime';
-
-/** How often the thread looks for appends: the writer is another thread, so new events are found by polling. */
-const POLL_INTERVAL_MS = 50;
 
 if (parentPort === null) throw new Error('forwardingWorker runs as a worker thread');
 const port = parentPort;
@@ -36,7 +33,8 @@ function postedMetrics(): ForwardingMetrics {
 
 async function run(data: ForwardingWorkerData): Promise<void> {
   const logger = pino({ level: data.logLevel, base: { service: 'css-callback-ledger', thread: 'forwarding' } });
-  const store = SqliteEventStore.open(data.eventsFile, { checkIntegrity: false, pollIntervalMs: POLL_INTERVAL_MS });
+  // Its own connection to the log: it hears each commit of the writer thread (a channel named after the file).
+  const store = SqliteEventStore.open(data.eventsFile, { checkIntegrity: false });
   let control: ForwardingControl;
   try {
     control = await startForwardingRuntime({

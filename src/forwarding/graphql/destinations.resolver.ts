@@ -122,6 +122,8 @@ export class DestinationsResolver {
     const page: Page<DeliveryView> = {
       edges: view.deliveries.map((row) => ({ cursor: row.cursor, row })),
       hasNextPage: view.hasNextPage,
+      hasPreviousPage: () => view.hasPreviousPage,
+      startCursor: view.startCursor,
       endCursor: view.endCursor,
       totalCount: () => view.totalCount,
     };

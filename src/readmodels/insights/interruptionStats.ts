@@ -1,0 +1,51 @@
+// Interruption statistics: one bucket per key of the chosen grouping, with a count and push-duration percentiles.
+import { nearestRank } from './percentiles';
+
+export type InterruptionGrouping = 'ERRCODE' | 'DOMAIN' | 'NODE' | 'HOUR' | 'DAY';
+
+/** What a grouping reads of an interruption, as the covering index holds it. */
+export type InterruptionFacts = [interruptedAt: number, errcode: number | null, subErrcode: number | null, domain: string | null, node: string | null, pushDurationMs: number | null];
+
+export interface InterruptionBucketRow {
+  key: string;
+  count: number;
+  pushDurationP50Ms: number | null;
+  pushDurationP90Ms: number | null;
+}
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+
+/** The bucket key: `errcode:sub_errcode` (sub 0 when CSS sent none), the domain or node ("unknown" when absent), or the UTC hour or day it began. */
+export function interruptionKey(grouping: InterruptionGrouping, [at, errcode, subErrcode, domain, node]: InterruptionFacts): string {
+  switch (grouping) {
+    case 'ERRCODE':
+      return errcode === null ? 'none' : `${errcode}:${subErrcode ?? 0}`;
+    case 'DOMAIN':
+      return domain ?? 'unknown';
+    case 'NODE':
+      return node ?? 'unknown';
+    case 'HOUR':
+      return new Date(Math.floor(at / HOUR_MS) * HOUR_MS).toISOString();
+    case 'DAY':
+      return new Date(Math.floor(at / DAY_MS) * DAY_MS).toISOString().slice(0, 10);
+  }
+}
+
+/** Buckets by count, largest first (then key), for groupings by time oldest first. */
+export function interruptionBuckets(grouping: InterruptionGrouping, rows: Iterable<InterruptionFacts>): InterruptionBucketRow[] {
+  const groups = new Map<string, { count: number; durations: number[] }>();
+  for (const row of rows) {
+    const key = interruptionKey(grouping, row);
+    let group = groups.get(key);
+    if (group === undefined) groups.set(key, (group = { count: 0, durations: [] }));
+    group.count++;
+    if (row[5] !== null) group.durations.push(row[5]);
+  }
+  const buckets = [...groups].map(([key, { count, durations }]) => {
+    const sorted = Float64Array.from(durations).sort();
+    return { key, count, pushDurationP50Ms: nearestRank(sorted, 50), pushDurationP90Ms: nearestRank(sorted, 90) };
+  });
+  const byTime = grouping === 'HOUR' || grouping === 'DAY';
+  return buckets.sort((a, b) => (byTime ? (a.key < b.key ? -1 : 1) : b.count - a.count || (a.key < b.key ? -1 : 1)));
+}

@@ -191,6 +191,7 @@ export async function startService(config: Config, logger: Logger = createLogger
     projectorStatus: () => projections.status(),
     subscriberCount: () => topics.subscriberCount(),
     storeReachable: reachabilityProbe(() => store.checkHealth()),
+    business: queries.insights,
   });
 
   const app = await buildHttpApp({

@@ -3,6 +3,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import { DROP_REASONS, type DropReason } from '../graphql/subscriber';
 import { PROCESSOR_PHASES, type ProcessorPhase } from '../processing/processor';
 import type { ProjectionsStatus } from '../processing/projectionsStatus';
+import { registerBusinessMetrics, type BusinessSource } from './businessMetrics';
 
 export const METRIC_PREFIX = 'css_ledger_';
 
@@ -55,6 +56,8 @@ export interface MetricSources {
   subscriberCount(): number;
   /** Whether the event store answers now; must settle promptly (see reachabilityProbe). */
   storeReachable(): Promise<boolean>;
+  /** The business metrics' read model; none: only the service's own metrics. */
+  business?: BusinessSource;
 }
 
 export interface ServiceMetrics {
@@ -203,6 +206,8 @@ export function createServiceMetrics(sources: MetricSources): ServiceMetrics {
       this.set((await sources.storeReachable()) ? 1 : 0);
     },
   });
+
+  if (sources.business !== undefined) registerBusinessMetrics(registers, sources.business, METRIC_PREFIX);
 
   const registry = Registry.merge([processMetricsRegistry(), own]);
   return {

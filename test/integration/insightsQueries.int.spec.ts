@@ -109,9 +109,12 @@ describe('insights over GraphQL and /metrics', () => {
   });
 
   it('finds relay tasks slow to play their first file, and those that restarted', async () => {
-    const slow = (await data(service, '{ slowRelayStarts { nodes { taskId } } }')).slowRelayStarts;
+    const slow = (await data(service, '{ slowRelayStarts { nodes { taskId fileStartDelayMs fileStartMissed } } }')).slowRelayStarts;
     // flaky's first run exited before it played any file.
-    expect(slow.nodes).toEqual([{ taskId: 'flaky' }, { taskId: 'slow' }]);
+    expect(slow.nodes).toEqual([
+      { taskId: 'flaky', fileStartDelayMs: 0, fileStartMissed: true },
+      { taskId: 'slow', fileStartDelayMs: 5000, fileStartMissed: false },
+    ]);
     expect((await data(service, '{ slowRelayStarts(thresholdMs: 500, domain: "push.example.com") { totalCount } }')).slowRelayStarts.totalCount).toBe(3);
     expect((await data(service, '{ slowRelayStarts(domain: "elsewhere.example") { totalCount } }')).slowRelayStarts.totalCount).toBe(0);
     const restarting = (await data(service, '{ restartingRelayTasks(minRestarts: 2) { nodes { taskId restartCount } } }')).restartingRelayTasks;

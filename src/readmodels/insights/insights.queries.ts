@@ -3,6 +3,7 @@ import type { InterruptionSide } from '../../domain/errcodeCatalogue';
 import { keysetListing } from '../../processing/keysetListing';
 import type { Page } from '../../processing/pagination';
 import type { ReadModelDatabase } from '../../processing/projectionDefinition';
+import { flappingStreamQueries } from './flappingStreams.queries';
 import { dayOf } from './insightSession';
 import { insightSessionsTable, type InsightSessionRow, type TallyKind } from './insights.table';
 import { interruptionBuckets, type InterruptionBucketRow, type InterruptionFacts, type InterruptionGrouping } from './interruptionStats';
@@ -90,6 +91,7 @@ export function insightQueries(db: ReadModelDatabase) {
   );
 
   return {
+    ...flappingStreamQueries(db),
     /** Interrupted sessions, latest interruption first; `after` is an endCursor of this listing. */
     interruptions(filter: InterruptionListFilter, first: number, after: string | null): Page<InsightSession> {
       return interruptions(filter, first, after);

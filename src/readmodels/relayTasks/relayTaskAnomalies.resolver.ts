@@ -1,6 +1,6 @@
 // Anomaly views of relay tasks: slow or missing first VOD files, and tasks that keep restarting.
 import { IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
-import { Args, ArgsType, Field, Int, Query, Resolver } from 'type-graphql';
+import { Args, ArgsType, Field, FieldResolver, Float, Int, Query, Resolver, Root } from 'type-graphql';
 import { PageArgs } from '../../graphql/connection';
 import { withCursor } from '../../graphql/errors';
 import { DEFAULT_PAGE_SIZE } from '../../processing/pagination';
@@ -45,6 +45,19 @@ export class RelayTaskAnomaliesResolver {
     const filter = domain == null ? {} : { domain };
     const page = withCursor(() => this.services.relayTasks.slowStarts(filter, thresholdMs, Date.now(), first ?? DEFAULT_PAGE_SIZE, after ?? null));
     return RelayTaskConnection.from(page, RelayTask.fromRow);
+  }
+
+  @FieldResolver(() => Float, {
+    nullable: true,
+    description: 'On VOD sources: the longest wait of a run from its TaskStart to its first VodSourceFileStart (ms); null when none was measured.',
+  })
+  fileStartDelayMs(@Root() task: RelayTask): number | null {
+    return this.services.relayTasks.timingOf(task.taskId)?.fileStartDelayMs ?? null;
+  }
+
+  @FieldResolver(() => Boolean, { description: 'On VOD sources: whether a run ended without playing any file.' })
+  fileStartMissed(@Root() task: RelayTask): boolean {
+    return this.services.relayTasks.timingOf(task.taskId)?.fileStartMissed === 1;
   }
 
   @Query(() => RelayTaskConnection, { description: 'Relay tasks that restarted at least minRestarts times; most recently active first.' })

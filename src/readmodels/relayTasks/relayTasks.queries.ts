@@ -81,6 +81,11 @@ export function relayTaskQueries(db: ReadModelDatabase) {
     '(file_start_delay_ms IS NOT NULL OR file_start_missed = 1 OR awaiting_file_since IS NOT NULL) AND ' +
       '(file_start_delay_ms > @thresholdMs OR file_start_missed = 1 OR awaiting_file_since < @awaitingBefore)',
   );
+  const timingOf = db.prepare<[string], { fileStartDelayMs: number | null; fileStartMissed: number }>(
+    timed
+      ? 'SELECT file_start_delay_ms AS fileStartDelayMs, file_start_missed AS fileStartMissed FROM relay_tasks WHERE task_id = ?'
+      : 'SELECT NULL AS fileStartDelayMs, 0 AS fileStartMissed FROM relay_tasks WHERE task_id = ?',
+  );
   const restarting = anomalies('restartingRelayTasks', 'restart_count > 0 AND restart_count >= @minRestarts');
   // relay_exits_unmatched walks the waiting exits newest first; each row holds its callback's body.
   const unmatchedExits = keysetListing<Record<string, never>, CallbackLogEntry>(db, {
@@ -111,6 +116,10 @@ export function relayTaskQueries(db: ReadModelDatabase) {
      */
     slowStarts(filter: { domain?: string }, thresholdMs: number, now: number, first: number, after: string | null): Page<RelayTaskRow> {
       return slowStarts(filter, first, after, { thresholdMs, awaitingBefore: now - thresholdMs });
+    },
+    /** How soon the task's runs played their first VOD file; null for an unknown task. */
+    timingOf(taskId: string): { fileStartDelayMs: number | null; fileStartMissed: number } | null {
+      return timingOf.get(taskId) ?? null;
     },
     /** Tasks restarted (a run after the first) at least `minRestarts` times; most recently active first. */
     restarting(filter: { domain?: string }, minRestarts: number, first: number, after: string | null): Page<RelayTaskRow> {

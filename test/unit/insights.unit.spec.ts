@@ -1,5 +1,6 @@
 // Whose side an interruption is on, nearest-rank percentiles, and the statistics buckets: pure parts of the insights.
 import { interruptionSide } from '../../src/domain/errcodeCatalogue';
+import { boundedDomains } from '../../src/metrics/businessMetrics';
 import { interruptionBuckets, interruptionKey, type InterruptionFacts } from '../../src/readmodels/insights/interruptionStats';
 import { nearestRank } from '../../src/readmodels/insights/percentiles';
 
@@ -66,6 +67,26 @@ describe('interruption buckets', () => {
     expect(interruptionBuckets('HOUR', rows).map((b) => [b.key, b.count])).toEqual([
       ['2024-05-01T13:00:00.000Z', 3],
       ['2024-05-01T14:00:00.000Z', 1],
+    ]);
+  });
+});
+
+describe('streams-live domains as labels', () => {
+  it('names the domains with the most streams and adds the rest, and those without a domain, under "other"', () => {
+    const rows = [
+      { domain: 'a.example', streams: 5 },
+      { domain: 'b.example', streams: 9 },
+      { domain: 'c.example', streams: 1 },
+      { domain: null, streams: 2 },
+    ];
+    expect([...boundedDomains(rows, 2)]).toEqual([
+      ['b.example', 9],
+      ['a.example', 5],
+      ['other', 3],
+    ]);
+    expect([...boundedDomains(rows.slice(0, 2), 2)]).toEqual([
+      ['b.example', 9],
+      ['a.example', 5],
     ]);
   });
 });

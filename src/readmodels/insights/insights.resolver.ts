@@ -8,6 +8,7 @@ import { DEFAULT_PAGE_SIZE, type Page } from '../../processing/pagination';
 import type { ReadModelServices } from '../services';
 import { StreamSessionConnection } from '../sessions/session.resolver';
 import { StreamSession } from '../sessions/session.type';
+import type { SessionRow } from '../sessions/sessions.table';
 import type { InsightSession } from './insights.queries';
 import { InterruptionBucket, InterruptionCause, InterruptionFilter, InterruptionGroup, RelayExitBucket, SessionDay } from './insights.type';
 
@@ -41,6 +42,12 @@ class StaleLiveSessionsArgs extends PageArgs {
   domain?: string | null;
 }
 
+const sessionRowOf = (row: InsightSession): SessionRow => ({
+  ...row,
+  ...{ appId: null, appName: null, channelId: null, errmsg: null, reason: null, reasonCategory: null },
+  ...{ userIp: null, streamParam: null, setId: null, width: null, height: null },
+});
+
 function timeRange(from: Date, to: Date): [number, number] {
   if (!(from.getTime() < to.getTime())) throw badUserInput('to', 'must be after from');
   return [from.getTime(), to.getTime()];
@@ -50,13 +57,12 @@ function timeRange(from: Date, to: Date): [number, number] {
 export class InsightsResolver {
   constructor(private readonly services: ReadModelServices) {}
 
-  /** Sessions as the sessions read model has them; a row it does not have yet shows what the insights know. */
+  /**
+   * Sessions as the sessions read model has them. It is listed before the insights, so it is at least as far along;
+   * were a row missing all the same, what the insights know of it is shown.
+   */
   private sessionsOf(page: Page<InsightSession>) {
-    return StreamSessionConnection.from(page, (row) => {
-      const session = this.services.sessions.bySequence(row.sequence);
-      if (session !== null) return StreamSession.fromRow(session);
-      return Object.assign(new StreamSession(), { ...row, appId: null, appName: null, channelId: null, errmsg: null, reason: null, reasonCategory: null, userIp: null, streamParam: null, setId: null, width: null, height: null, streamId: row.streamId ?? '', pushedAt: row.pushedAt === null ? null : new Date(row.pushedAt), interruptedAt: row.interruptedAt === null ? null : new Date(row.interruptedAt) });
-    });
+    return StreamSessionConnection.from(page, (row) => StreamSession.fromRow(this.services.sessions.bySequence(row.sequence) ?? sessionRowOf(row)));
   }
 
   @FieldResolver(() => InterruptionCause, { nullable: true, description: "Whose side the interruption's cause is on; null while LIVE." })

@@ -6,7 +6,7 @@ import type { ReadModelDatabase } from '../../processing/projectionDefinition';
 import { flappingStreamQueries } from './flappingStreams.queries';
 import { dayOf } from './insightSession';
 import { insightSessionsTable, type InsightSessionRow, type TallyKind } from './insights.table';
-import { interruptionBuckets, type InterruptionBucketRow, type InterruptionFacts, type InterruptionGrouping } from './interruptionStats';
+import { InterruptionTally, type InterruptionBucketRow, type InterruptionFacts, type InterruptionGrouping } from './interruptionStats';
 
 export type InsightSession = Omit<InsightSessionRow, 'state'>;
 
@@ -74,11 +74,10 @@ export function insightQueries(db: ReadModelDatabase) {
     keyOf: (row) => [row.sessionAt, row.sequence],
   });
 
-  const interruptionFacts = db
-    .prepare<[number, number], InterruptionFacts>(
-      'SELECT interrupted_at, errcode, sub_errcode, domain, node, push_duration_ms FROM insight_sessions WHERE interrupted_at >= ? AND interrupted_at < ?',
-    )
-    .raw();
+  // In index order, a slice at a time: a range of a million interruptions is read over many turns of the event loop.
+  const FACTS = 'SELECT interrupted_at, errcode, sub_errcode, domain, node, push_duration_ms FROM insight_sessions';
+  const factsFrom = db.prepare<[number, number, number], InterruptionFacts>(`${FACTS} WHERE interrupted_at >= ? AND interrupted_at < ? ORDER BY interrupted_at LIMIT ?`).raw();
+  const factsAt = db.prepare<[number], InterruptionFacts>(`${FACTS} WHERE interrupted_at = ?`).raw();
   const exitStats = db.prepare<[number, number], { exitCode: number | null; count: number }>(
     'SELECT exit_code AS exitCode, count(*) AS count FROM insight_relay_exits WHERE exited_at >= ? AND exited_at < ? GROUP BY exit_code ORDER BY count DESC, exit_code',
   );
@@ -100,10 +99,30 @@ export function insightQueries(db: ReadModelDatabase) {
     staleLiveSessions(filter: StaleListFilter, first: number, after: string | null): Page<InsightSession> {
       return stale(filter, first, after);
     },
-    /** Interruptions in [from, to) (ms), grouped, with push-duration percentiles; a domain narrows them. */
+    /**
+     * Adds at most about `limit` interruptions of [from, to) (ms) to the tally, those of one domain when given; returns
+     * where the next slice starts, or null when the range is done. A slice ends between two instants, never inside one.
+     */
+    tallyInterruptions(tally: InterruptionTally, from: number, to: number, domain: string | null, limit: number): number | null {
+      const add = (row: InterruptionFacts) => (domain === null || row[3] === domain) && tally.add(row);
+      const rows = factsFrom.all(from, to, limit);
+      if (rows.length < limit) {
+        rows.forEach(add);
+        return null;
+      }
+      const last = rows[rows.length - 1]![0];
+      if (rows[0]![0] === last) {
+        factsAt.all(last).forEach(add);
+        return last + 1 < to ? last + 1 : null;
+      }
+      for (const row of rows) if (row[0] < last) add(row);
+      return last;
+    },
+    /** Interruptions in [from, to) (ms), grouped, with push-duration percentiles, at once (a domain narrows them). */
     interruptionStats(from: number, to: number, grouping: InterruptionGrouping, domain: string | null): InterruptionBucketRow[] {
-      const rows = interruptionFacts.iterate(from, to);
-      return interruptionBuckets(grouping, domain === null ? rows : filtered(rows, (row) => row[3] === domain));
+      const tally = new InterruptionTally(grouping);
+      for (let next: number | null = from; next !== null; ) next = this.tallyInterruptions(tally, next, to, domain, 50_000);
+      return tally.buckets();
     },
     /** TaskExits in [from, to) (ms) by exit code, most frequent first. */
     relayExitStats(from: number, to: number): Array<{ exitCode: number | null; count: number }> {
@@ -124,7 +143,3 @@ export function insightQueries(db: ReadModelDatabase) {
   };
 }
 export type InsightQueries = ReturnType<typeof insightQueries>;
-
-function* filtered<T>(rows: Iterable<T>, keep: (row: T) => boolean): Iterable<T> {
-  for (const row of rows) if (keep(row)) yield row;
-}

@@ -10,9 +10,12 @@ import { StreamSessionConnection } from '../sessions/session.resolver';
 import { StreamSession } from '../sessions/session.type';
 import type { SessionRow } from '../sessions/sessions.table';
 import type { InsightSession } from './insights.queries';
+import { InterruptionTally } from './interruptionStats';
 import { InterruptionBucket, InterruptionCause, InterruptionFilter, InterruptionGroup, RelayExitBucket, SessionDay } from './insights.type';
 
 const MINUTE_MS = 60_000;
+/** Interruptions read per turn of the event loop for statistics: tens of milliseconds each. */
+const STATS_SLICE = 20_000;
 /** A week in minutes: longer thresholds say nothing more. */
 const MAX_MINUTES = 7 * 24 * 60;
 
@@ -103,14 +106,20 @@ export class InsightsResolver {
   }
 
   @Query(() => [InterruptionBucket], { description: 'Interruptions in [from, to) grouped, with counts and push-duration percentiles.' })
-  interruptionStats(
+  async interruptionStats(
     @Arg('from', () => Date) from: Date,
     @Arg('to', () => Date) to: Date,
     @Arg('groupBy', () => InterruptionGroup) groupBy: InterruptionGroup,
     @Arg('domain', () => String, { nullable: true }) domain?: string | null,
-  ): InterruptionBucket[] {
+  ): Promise<InterruptionBucket[]> {
     const [start, end] = timeRange(from, to);
-    return this.services.insights.interruptionStats(start, end, groupBy, domain ?? null);
+    const { insights, turns } = this.services;
+    const tally = new InterruptionTally(groupBy);
+    for (let next: number | null = start; next !== null; ) {
+      const sliceFrom: number = next;
+      next = await turns.run(() => insights.tallyInterruptions(tally, sliceFrom, end, domain ?? null, STATS_SLICE));
+    }
+    return tally.buckets();
   }
 
   @Query(() => [RelayExitBucket], { description: 'Relay task exits in [from, to) by exit code, most frequent first.' })

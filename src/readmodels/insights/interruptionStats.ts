@@ -32,20 +32,33 @@ export function interruptionKey(grouping: InterruptionGrouping, [at, errcode, su
   }
 }
 
-/** Buckets by count, largest first (then key), for groupings by time oldest first. */
-export function interruptionBuckets(grouping: InterruptionGrouping, rows: Iterable<InterruptionFacts>): InterruptionBucketRow[] {
-  const groups = new Map<string, { count: number; durations: number[] }>();
-  for (const row of rows) {
-    const key = interruptionKey(grouping, row);
-    let group = groups.get(key);
-    if (group === undefined) groups.set(key, (group = { count: 0, durations: [] }));
+/** Interruptions added a slice at a time, bucketed at the end. */
+export class InterruptionTally {
+  private readonly groups = new Map<string, { count: number; durations: number[] }>();
+
+  constructor(private readonly grouping: InterruptionGrouping) {}
+
+  add(row: InterruptionFacts): void {
+    const key = interruptionKey(this.grouping, row);
+    let group = this.groups.get(key);
+    if (group === undefined) this.groups.set(key, (group = { count: 0, durations: [] }));
     group.count++;
     if (row[5] !== null) group.durations.push(row[5]);
   }
-  const buckets = [...groups].map(([key, { count, durations }]) => {
-    const sorted = Float64Array.from(durations).sort();
-    return { key, count, pushDurationP50Ms: nearestRank(sorted, 50), pushDurationP90Ms: nearestRank(sorted, 90) };
-  });
-  const byTime = grouping === 'HOUR' || grouping === 'DAY';
-  return buckets.sort((a, b) => (byTime ? (a.key < b.key ? -1 : 1) : b.count - a.count || (a.key < b.key ? -1 : 1)));
+
+  /** By count, largest first (then key); for groupings by time, oldest first. */
+  buckets(): InterruptionBucketRow[] {
+    const buckets = [...this.groups].map(([key, { count, durations }]) => {
+      const sorted = Float64Array.from(durations).sort();
+      return { key, count, pushDurationP50Ms: nearestRank(sorted, 50), pushDurationP90Ms: nearestRank(sorted, 90) };
+    });
+    const byTime = this.grouping === 'HOUR' || this.grouping === 'DAY';
+    return buckets.sort((a, b) => (byTime ? (a.key < b.key ? -1 : 1) : b.count - a.count || (a.key < b.key ? -1 : 1)));
+  }
+}
+
+export function interruptionBuckets(grouping: InterruptionGrouping, rows: Iterable<InterruptionFacts>): InterruptionBucketRow[] {
+  const tally = new InterruptionTally(grouping);
+  for (const row of rows) tally.add(row);
+  return tally.buckets();
 }

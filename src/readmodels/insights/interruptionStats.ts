@@ -38,8 +38,20 @@ export class InterruptionTally {
 
   constructor(private readonly grouping: InterruptionGrouping) {}
 
+  /** Time keys by the start of their hour or day: an ISO string made once per bucket, not once per row. */
+  private readonly timeKeys = new Map<number, string>();
+
+  private keyOf(row: InterruptionFacts): string {
+    const unit = this.grouping === 'HOUR' ? HOUR_MS : this.grouping === 'DAY' ? DAY_MS : 0;
+    if (unit === 0) return interruptionKey(this.grouping, row);
+    const start = Math.floor(row[0] / unit) * unit;
+    let key = this.timeKeys.get(start);
+    if (key === undefined) this.timeKeys.set(start, (key = interruptionKey(this.grouping, row)));
+    return key;
+  }
+
   add(row: InterruptionFacts): void {
-    const key = interruptionKey(this.grouping, row);
+    const key = this.keyOf(row);
     let group = this.groups.get(key);
     if (group === undefined) this.groups.set(key, (group = { count: 0, durations: [] }));
     group.count++;

@@ -65,7 +65,9 @@ export class LedgerThread implements EventStore, ProjectionsView {
   static async start(files: { eventsFile: string } & ReadModelFiles, logger: Logger): Promise<LedgerThread> {
     // The writer tells the projector about each commit directly, without a detour through this thread.
     const commits = new MessageChannel();
+    // Named, so that thread listings and profiles say which is which.
     const writer = new Worker(workerFile(), {
+      name: 'ledger writer',
       workerData: { role: 'writer', eventsFile: files.eventsFile, logLevel: logger.level, commits: commits.port1 } satisfies LedgerWorkerData,
       transferList: [commits.port1],
     });
@@ -77,6 +79,7 @@ export class LedgerThread implements EventStore, ProjectionsView {
       throw fromWriter instanceof Error ? fromWriter : startFailure(fromWriter);
     }
     const projector = new Worker(workerFile(), {
+      name: 'projector',
       workerData: { role: 'projector', ...files, logLevel: logger.level, commits: commits.port2 } satisfies LedgerWorkerData,
       transferList: [commits.port2],
     });

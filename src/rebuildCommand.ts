@@ -1,5 +1,4 @@
 // `rebuild`: new read-model files built beside the live ones and swapped in, here, or by the service holding DATA_DIR.
-import os from 'node:os';
 import type { Config } from './config';
 import { dataFolderHolder, DataFolderInUseError, DataFolderLock } from './dataFolder';
 import type { EventStore } from './eventstore/eventStore';
@@ -88,8 +87,8 @@ export async function rebuildReadModels(config: Config, names: string[]): Promis
       const legacyFile = legacyReadModelFile(config);
       // The embedded log can be read by several threads at once: each builds a share of the read models on a core of its own.
       const result =
-        config.eventStoreConnectionString === null && legacyFile === null && chosen.length > 1
-          ? await rebuildOnThreads({ eventsFile: eventsFile(config), root, definitions: PROJECTIONS, names: chosen, threads: os.availableParallelism() })
+        config.eventStoreConnectionString === null && legacyFile === null && config.rebuildThreads > 1 && chosen.length > 1
+          ? await rebuildOnThreads({ eventsFile: eventsFile(config), root, definitions: PROJECTIONS, names: chosen, threads: config.rebuildThreads })
           : await rebuildHere(store, { root, definitions: PROJECTIONS, names: chosen, legacyFile });
       printRebuilt(result);
     } finally {

@@ -5,7 +5,7 @@ import type { EventStore } from './eventstore/eventStore';
 import { rebuildHere, rebuildThroughService, type RebuildResult } from './processing/rebuild';
 import { rebuildOnThreads } from './processing/rebuildOnThreads';
 import { PROJECTIONS, READ_MODELS } from './readmodels';
-import { eventsFile, legacyReadModelFile, openEventStore, readModelsRoot } from './server';
+import { eventsFile, legacyReadModelFile, openEventStore, readModelsRoot } from './ledger/openLedger';
 
 /** How long a running service has to take a rebuild request: it looks for them twice a second. */
 const REBUILD_ANSWER_TIMEOUT_MS = 10_000;

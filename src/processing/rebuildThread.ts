@@ -1,6 +1,6 @@
 // A rebuild thread: builds its share of the read models from the log, through a connection of its own, and says which files are live.
 import { parentPort, workerData } from 'node:worker_threads';
-import { SqliteEventStore } from '../eventstore/sqliteEventStore';
+import { SqliteEventStore } from '../eventstore/sqlite/sqliteEventStore';
 import { PROJECTIONS } from '../readmodels';
 import { buildHere } from './rebuild';
 import type { FromRebuildThread, RebuildThreadData } from './rebuildOnThreads';

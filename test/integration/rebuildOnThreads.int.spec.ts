@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { SqliteEventStore } from '../../src/eventstore/sqliteEventStore';
+import { SqliteEventStore } from '../../src/eventstore/sqlite/sqliteEventStore';
 import { rebuildGroups, rebuildOnThreads } from '../../src/processing/rebuildOnThreads';
 import { PROJECTIONS } from '../../src/readmodels';
 import { generateTraffic } from '../../src/simulation/callbackTraffic';

@@ -22,8 +22,8 @@ function workerFile(): string {
 }
 
 /**
- * Read models in `threads` groups, dealt out in the order given: in the usual order (callback log, sessions, relay
- * tasks, quarantine) the two heaviest, sessions and relay tasks, land on different threads.
+ * Read models in `threads` groups, dealt out in the order given: in the order of READ_MODELS (callback log, sessions,
+ * relay tasks, ...) the two heaviest, sessions and relay tasks, land on different threads.
  */
 export function rebuildGroups(names: readonly string[], threads: number): string[][] {
   const groups: string[][] = Array.from({ length: Math.max(1, Math.min(threads, names.length)) }, () => []);

@@ -2,11 +2,16 @@
 import Database from 'better-sqlite3';
 import path from 'node:path';
 import type { ReadModelDatabase } from '../../src/processing/projectionDefinition';
-import { PROJECTIONS } from '../../src/readmodels';
+import { PROJECTIONS, READ_MODELS } from '../../src/readmodels';
 import { activityQueries } from '../../src/readmodels/callbackLog/callbackActivity.queries';
+import { moderationQueries, type ModerationListFilter } from '../../src/readmodels/moderation/moderation.queries';
+import { recordingQueries, type RecordingListFilter } from '../../src/readmodels/recordings/recordings.queries';
+import { screenshotQueries } from '../../src/readmodels/screenshots/screenshots.queries';
 import { callbackLogQueries } from '../../src/readmodels/callbackLog/callbackLog.queries';
 import { relayTaskQueries, type RelayTaskListFilter } from '../../src/readmodels/relayTasks/relayTasks.queries';
+import { insightQueries, type InterruptionListFilter } from '../../src/readmodels/insights/insights.queries';
 import { sessionQueries, type SessionListFilter } from '../../src/readmodels/sessions/sessions.queries';
+import { callback } from '../support/projectionSpec';
 import { tempDataDir } from '../support/testService';
 
 interface Executed {
@@ -17,7 +22,7 @@ interface Executed {
 /** The statements `run` executed, with their bound values, caught on better-sqlite3's Statement prototype. */
 function executedBy(db: ReadModelDatabase, run: () => void): Executed[] {
   const prototype = Object.getPrototypeOf(db.prepare('SELECT 1')) as Database.Statement;
-  const spies = [jest.spyOn(prototype, 'all'), jest.spyOn(prototype, 'get')];
+  const spies = [jest.spyOn(prototype, 'all'), jest.spyOn(prototype, 'get'), jest.spyOn(prototype, 'iterate')];
   try {
     run();
     return spies.flatMap((spy) => spy.mock.contexts.map((statement, i) => ({ sql: statement.source, args: spy.mock.calls[i]! })));
@@ -61,8 +66,8 @@ describe('query plans of the read-model queries', () => {
     for (const definition of PROJECTIONS) for (const table of definition.tables) db.exec(table.ddl());
     db.exec(`
       INSERT INTO sessions (sequence, status, session_at, state) VALUES ('1', 'LIVE', 1000, '{}');
-      INSERT INTO relay_tasks (task_id, source_urls, status, restart_count, runs, files, alarms, last_event_at)
-        VALUES ('t', '[]', 'RUNNING', 0, '[]', '[]', '[]', 1000);
+      INSERT INTO relay_tasks (task_id, source_urls, status, restart_count, runs, files, alarms, last_event_at, file_start_missed)
+        VALUES ('t', '[]', 'RUNNING', 0, '[]', '[]', '[]', 1000, 0);
       INSERT INTO callback_log (position, event_id, type, stream, received_at, raw) VALUES (7, 'e', 'StreamPushed', 'session-1', 1000, '{}');
     `);
     sessions = sessionQueries(db);
@@ -131,6 +136,29 @@ describe('query plans of the read-model queries', () => {
     expectIndexedPlan(planOf(db, () => callbacks.list(filter, 50, callbackCursor)), uses);
   });
 
+  it('lists slow relay starts and restarting tasks along their partial indexes, newest first', () => {
+    expectIndexedPlan(planOf(db, () => relayTasks.slowStarts({}, 2000, 10_000, 50, null)), /^SCAN relay_tasks USING INDEX relay_tasks_file_timed$/);
+    expectIndexedPlan(planOf(db, () => relayTasks.restarting({ domain: 'a' }, 2, 50, null)), /^SCAN relay_tasks USING INDEX relay_tasks_restarted$/);
+  });
+
+  it.each<[string, InterruptionListFilter, string]>([
+    ['no filter', {}, 'insight_interruptions_listed'],
+    ['cause', { side: 'CUSTOMER' }, 'insight_interruptions_by_side'],
+    ['domain and time', { domain: 'a', from: 1, to: 2 }, 'insight_interruptions_by_domain'],
+  ])('lists interruptions by %s along an index', (_name, filter, index) => {
+    const insights = insightQueries(db);
+    expectIndexedPlan(planOf(db, () => insights.interruptions(filter, 50, null)), new RegExp(`^(SCAN|SEARCH) s USING INDEX ${index}( \\(|$)`));
+  });
+
+  it('reads stale live sessions from the live ones alone, and interruption statistics from one covering index', () => {
+    const insights = insightQueries(db);
+    const stale = planOf(db, () => insights.staleLiveSessions({ pushedBefore: 1, silentBefore: 2 }, 50, null));
+    expect(stale[0]).toMatch(/^(SCAN|SEARCH) s USING INDEX insight_live_sessions( \(|$)/);
+    expect(stale.join('\n')).not.toMatch(/TEMP B-TREE/);
+    expectIndexedPlan(planOf(db, () => insights.interruptionStats(1, 2, 'ERRCODE', null)), /^SEARCH insight_sessions USING COVERING INDEX insight_interruptions_by_time \(interrupted_at>\? AND interrupted_at<\?\)$/);
+    expect(planOf(db, () => insights.relayExitStats(1, 2))[0]).toMatch(/^SEARCH insight_relay_exits USING COVERING INDEX insight_relay_exits_by_time/);
+  });
+
   it('lists unmatched exits along their partial index, each row holding its callback', () => {
     const plan = planOf(db, () => relayTasks.unmatchedRelayExits(50, null));
     expectIndexedPlan(plan, /^SCAN e USING INDEX relay_exits_unmatched$/);
@@ -173,3 +201,75 @@ describe('query plans of the read-model queries', () => {
     expect(sessions.bySequence('1')).not.toBeNull();
   });
 });
+
+describe('query plans of the media read models', () => {
+  const data = tempDataDir();
+  let db: ReadModelDatabase;
+  let recordings: ReturnType<typeof recordingQueries>;
+  let moderation: ReturnType<typeof moderationQueries>;
+  let screenshots: ReturnType<typeof screenshotQueries>;
+
+  beforeAll(() => {
+    db = new Database(path.join(data.dir, 'media.db'));
+    for (const definition of PROJECTIONS) for (const table of definition.tables) db.exec(table.ddl());
+    db.exec(`
+      INSERT INTO recording_files (event_id, stream, recording_stream, stream_id, listed_at) VALUES ('r', 'recording-1', 'recording-1', 'cam', 1000);
+      INSERT INTO moderation_hits (event_id, position, kind, stream_id, listed_at) VALUES ('m', 3, 'IMAGE', 'cam', 1000);
+      INSERT INTO screenshots (event_id, stream_id, sequence, listed_at) VALUES ('s', 'cam', '1', 1000);
+    `);
+    recordings = recordingQueries(db);
+    moderation = moderationQueries(db);
+    screenshots = screenshotQueries(db);
+  });
+  afterAll(() => {
+    db.close();
+    data.remove();
+  });
+
+  it.each<[string, RecordingListFilter, string]>([
+    ['no filter', {}, 'recording_files_by_time'],
+    ['streamId', { streamId: 'cam' }, 'recording_files_by_stream'],
+    ['domain and a time range', { domain: 'd', endedFrom: 0, endedTo: 5000 }, 'recording_files_by_domain'],
+    ['streamId and domain', { streamId: 'cam', domain: 'd' }, 'recording_files_by_stream'],
+  ])('lists recordings by %s along an index, first page and next', (_name, filter, index) => {
+    const cursor = recordings.list({}, 1, null).endCursor!;
+    expectIndexedPlan(planOf(db, () => recordings.list(filter, 50, null)), new RegExp(`^(SCAN|SEARCH) recording_files USING INDEX ${index}( \\(|$)`));
+    expectIndexedPlan(planOf(db, () => recordings.list(filter, 50, cursor)), new RegExp(`^SEARCH recording_files USING INDEX ${index} \\(.*\\(listed_at,event_id\\)<\\(\\?,\\?\\)\\)$`));
+  });
+
+  it.each<[string, ModerationListFilter, string]>([
+    ['no filter', {}, 'moderation_hits_by_time'],
+    ['streamId and suggestion', { streamId: 'cam', suggestion: 'BLOCK' }, 'moderation_hits_by_stream'],
+    ['suggestion and kind', { suggestion: 'BLOCK', kind: 'IMAGE' }, 'moderation_hits_by_suggestion'],
+    ['kind and a time range', { kind: 'AUDIO', from: 0, to: 5000 }, 'moderation_hits_by_kind'],
+  ])('lists moderation hits by %s along an index, first page and next', (_name, filter, index) => {
+    const cursor = moderation.list({}, 1, null).endCursor!;
+    expectIndexedPlan(planOf(db, () => moderation.list(filter, 50, null)), new RegExp(`^(SCAN|SEARCH) moderation_hits USING INDEX ${index}( \\(|$)`));
+    expectIndexedPlan(planOf(db, () => moderation.list(filter, 50, cursor)), new RegExp(`^SEARCH moderation_hits USING INDEX ${index} \\(.*\\(listed_at,event_id\\)<\\(\\?,\\?\\)\\)$`));
+  });
+
+  it("reads a session's files, activity, hits and screenshots along their session index", () => {
+    expectIndexedPlan(planOf(db, () => recordings.ofSession('1')), /^SEARCH recording_files USING INDEX recording_files_by_session \(sequence=\?\)$/);
+    expectIndexedPlan(planOf(db, () => recordings.activityOfSession('1')), /^SEARCH recording_activity USING INDEX recording_activity_by_session \(sequence=\?\)$/);
+    expectIndexedPlan(planOf(db, () => moderation.ofSession('1')), /^SEARCH moderation_hits USING INDEX moderation_hits_by_session \(sequence=\?\)$/);
+    expectIndexedPlan(planOf(db, () => screenshots.latestOfSession('1')), /^SEARCH screenshots USING INDEX screenshots_by_session \(sequence=\?\)$/);
+    const cursor = screenshots.ofSession('1', 1, null).endCursor!;
+    expectIndexedPlan(planOf(db, () => screenshots.ofSession('1', 50, cursor)), /^SEARCH screenshots USING INDEX screenshots_by_session \(sequence=\? AND \(listed_at,event_id\)<\(\?,\?\)\)$/);
+  });
+
+  it('ties facts to sessions along indexes: no lookup of the media projections scans a table', () => {
+    const place = { app: 'd', appname: 'live', stream_id: 'tied' };
+    const arrivals = [
+      callback({ event_type: 200, ...place, create_time: 1_700_000_100, pic_full_url: 'http://x/1.jpg' }),
+      callback({ event_type: 1, sequence: '8', ...place, event_time: 1_700_000_000 }),
+      callback({ event_type: 0, sequence: '8', ...place, event_time: 1_700_000_600, errcode: 1 }),
+    ].map((arrival, i) => ({ ...arrival, position: BigInt(i + 1), revision: BigInt(i) }));
+    for (const name of ['recordings', 'screenshots', 'moderation'] as const) {
+      const projection = READ_MODELS[name].projection.open(db);
+      const executed = executedBy(db, () => projection.apply(arrivals));
+      expect(executed.length).toBeGreaterThan(0);
+      for (const statement of executed) expect(planOfStatement(db, statement).join('\n')).not.toMatch(/^SCAN /m);
+    }
+  });
+});
+

@@ -1,13 +1,18 @@
 import path from 'node:path';
 import { SqliteEventStore } from '../../src/eventstore/sqlite/sqliteEventStore';
-import { checkpointOf, liveDigest, READ_MODEL_NAMES, readModelsRootOf, referenceRebuild } from '../support/readModelFiles';
+import { PROJECTIONS } from '../../src/readmodels';
+import { checkpointOf, liveDigest, readModelsRootOf, referenceRebuild } from '../support/readModelFiles';
 import { runCli } from '../support/serviceProcess';
 import { tempDataDir } from '../support/testService';
 import { appendTraffic } from '../support/trafficLog';
 
-/** The lowest checkpoint of the read models' first builds (a fresh DATA_DIR builds generation 1 of each). */
+/** A fresh DATA_DIR builds generation 1 of each read model's current version. */
+const firstBuilds = (dataDir: string): string[] =>
+  PROJECTIONS.map((definition) => path.join(readModelsRootOf(dataDir), definition.name, `v${definition.version}.1.db`));
+
+/** The lowest checkpoint of the read models' first builds. */
 function readCheckpoint(dataDir: string): { position: bigint; eventsApplied: number } | undefined {
-  const checkpoints = READ_MODEL_NAMES.map((name) => checkpointOf(path.join(readModelsRootOf(dataDir), name, 'v1.1.db')));
+  const checkpoints = firstBuilds(dataDir).map(checkpointOf);
   if (checkpoints.some((c) => c === undefined)) return undefined;
   return checkpoints.reduce((low, c) => (c!.position < low!.position ? c : low));
 }
@@ -56,7 +61,7 @@ describe('the projector killed between append and projection', () => {
 
     const final = readCheckpoint(readModels)!;
     expect(final.eventsApplied).toBe(events);
-    for (const name of READ_MODEL_NAMES) expect(checkpointOf(path.join(readModelsRootOf(data.dir), name, 'v1.1.db'))).toEqual(final);
+    for (const file of firstBuilds(data.dir)) expect(checkpointOf(file)).toEqual(final);
     const rebuilt = await referenceRebuild(store, path.join(data.dir, 'reference'));
     await store.close();
     expect(liveDigest(data.dir)).toBe(rebuilt.digest);

@@ -5,7 +5,7 @@ import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin
 import { fastifyApolloHandler } from '@as-integrations/fastify';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
-import type { GraphqlConfig } from '../config';
+import type { GraphqlConfig } from './graphqlConfig';
 import { graphqlCode } from '../errors/catalogue';
 import { matchingSecretIndex } from '../http/secrets';
 import { graphqlRefusal } from './errors';

@@ -13,7 +13,7 @@ import {
   type ValidationContext,
   type ValidationRule,
 } from 'graphql';
-import type { GraphqlConfig } from '../config';
+import type { GraphqlConfig } from './graphqlConfig';
 import { graphqlRefusal } from './errors';
 import { costRefusal } from './queryCost';
 import { ResponseBudget, responseTooLarge, type BudgetedContext } from './responseBudget';

@@ -5,7 +5,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { GraphqlConfig } from '../config';
+import type { GraphqlConfig } from './graphqlConfig';
 import { ERRORS } from '../errors/catalogue';
 import { rawErrorResponse } from '../http/errorReply';
 import { REQUEST_ID_HEADER, requestIdOf } from '../http/requestId';

@@ -44,6 +44,7 @@ export const ERRORS = {
   corrupt_event_log: { status: 500, meaning: 'the event log is damaged; nothing was started' },
   schema_too_new: { status: 500, meaning: 'the event log was written by a newer build' },
   // WebSocket upgrades and GraphQL
+  forbidden: { status: 403, meaning: 'an operations mutation without the admin token (401 when a token was missing or wrong)' },
   origin_not_allowed: { status: 403, meaning: 'the WebSocket comes from an origin not allowed' },
   bad_user_input: { status: 400, meaning: 'an argument or variable is invalid' },
   document_too_large: { status: 413, meaning: 'the GraphQL document is over its limit' },

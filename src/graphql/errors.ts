@@ -8,9 +8,9 @@ export function graphqlError(slug: ErrorSlug, message: string, extensions: Recor
   return new GraphQLError(message, { extensions: { code: graphqlCode(slug), ...extensions } });
 }
 
-/** An operation refused before it runs: over HTTP, answered with the catalogue's status. */
-export function graphqlRefusal(slug: ErrorSlug, message: string, extensions: Record<string, unknown> = {}): GraphQLError {
-  return graphqlError(slug, message, { ...extensions, http: { status: statusOf(slug) } });
+/** An operation refused before it runs: over HTTP, answered with the catalogue's status (or the one given). */
+export function graphqlRefusal(slug: ErrorSlug, message: string, extensions: Record<string, unknown> = {}, status = statusOf(slug)): GraphQLError {
+  return graphqlError(slug, message, { ...extensions, http: { status } });
 }
 
 export function badUserInput(argument: string, message: string): GraphQLError {

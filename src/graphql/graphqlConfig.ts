@@ -28,4 +28,6 @@ export interface GraphqlConfig {
   maxDocumentBytes: number;
   /** Largest answer to one operation (or one subscription event), in bytes of JSON, estimated as it is produced. */
   maxResponseBytes: number;
+  /** The token the operations' mutations (pause, resume, replay, redeliver) require in X-Admin-Token; null: they are refused. */
+  adminToken: string | null;
 }

@@ -8,6 +8,7 @@ import { type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import type { GraphqlConfig } from './graphqlConfig';
 import { graphqlCode } from '../errors/catalogue';
 import { matchingSecretIndex } from '../http/secrets';
+import { ADMIN_TOKEN_HEADER, adminAccess } from './adminAccess';
 import { graphqlRefusal } from './errors';
 import type { SubscriberMetrics } from './subscriberMetrics';
 import { documentRefusal, operationContext, operationLimitsPlugin, protectionRules } from './operationLimits';
@@ -125,7 +126,7 @@ export async function graphqlRoutes(app: FastifyInstance, options: GraphqlRouteO
     // Before Apollo parses it.
     const tooLarge = documentRefusal(queryOf(request), config);
     if (tooLarge !== null) throw tooLarge;
-    return operationContext(config);
+    return { ...operationContext(config), adminAccess: adminAccess(config.adminToken, request.headers[ADMIN_TOKEN_HEADER]) };
   };
   app.route({
     url: GRAPHQL_PATH,

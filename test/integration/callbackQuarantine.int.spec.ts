@@ -165,6 +165,7 @@ describe('the quarantine of authentic callbacks whose signature had expired', ()
 });
 
 describe('the bounds of the quarantine', () => {
+  // Its own life cycle: each test starts a service with the bound it exercises.
   const data = tempDataDir();
   afterAll(() => data.remove());
 

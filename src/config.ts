@@ -5,7 +5,8 @@ import path from 'node:path';
 import type { CallbackAuthConfig } from './ingest/authenticateCallback';
 import { connectionFileBudget, defaultMaxConnections, readOpenFileLimit } from './http/openFileLimit';
 import type { CallbackQuarantineLimits } from './ingest/quarantineCallback';
-import { DEFAULT_SUBSCRIBER_LIMITS, type SubscriberLimits } from './graphql/subscriber';
+import { GRAPHQL_EXPLORERS, type GraphqlConfig, type GraphqlExplorer } from './graphql/graphqlConfig';
+import { DEFAULT_SUBSCRIBER_LIMITS } from './graphql/subscriber';
 import { loadForwardConfig, type ForwardConfig } from './forwarding/forwardConfig';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -48,37 +49,6 @@ export interface ForwardingConfig {
   /** How long in-flight deliveries may take to finish at shutdown. */
   shutdownGraceMs: number;
 }
-
-export interface GraphqlConfig {
-  /** Bearer tokens that may use /graphql; empty means open. */
-  apiTokens: string[];
-  introspection: boolean;
-  /** What a browser's GET /graphql shows: GraphiQL from this service's own files, Apollo's explorer (loaded from Apollo's servers), or nothing. */
-  explorer: GraphqlExplorer;
-  /** "Did you mean ...?" in errors: names of the schema's fields and types; off in production. */
-  suggestions: boolean;
-  maxDepth: number;
-  maxCost: number;
-  maxAliases: number;
-  /** Largest WebSocket message read (ws's maxPayload), checked before connection_init: a subscribe message, the document plus variables. */
-  webSocketMaxPayloadBytes: number;
-  maxSubscriptionsPerSocket: number;
-  /** Over every socket of this instance. */
-  maxSubscriptions: number;
-  /** What one subscriber (a WebSocket) may have pending before it is dropped. */
-  subscriberLimits: SubscriberLimits;
-  /** Origins (besides the service's own) whose pages may open the WebSocket, as `scheme://host[:port]`. */
-  allowedOrigins: string[];
-  /** Largest query document accepted, in bytes (UTF-8). */
-  maxDocumentBytes: number;
-  /** Largest answer to one operation (or one subscription event), in bytes of JSON, estimated as it is produced. */
-  maxResponseBytes: number;
-  /** The token the operations' mutations (pause, resume, replay, redeliver) require in X-Admin-Token; null: they are refused. */
-  adminToken: string | null;
-}
-
-export const GRAPHQL_EXPLORERS = ['graphiql', 'apollo', 'off'] as const;
-export type GraphqlExplorer = (typeof GRAPHQL_EXPLORERS)[number];
 
 export type Environment = Record<string, string | undefined>;
 

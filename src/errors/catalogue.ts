@@ -1,8 +1,11 @@
 // Every error the service answers with, once: its slug (HTTP `error`, GraphQL `extensions.code` in capitals, metric label), HTTP status and meaning.
 export interface ErrorEntry {
+  /** The HTTP status of an answer that is this error alone (a GraphQL error beside partial data comes in a 200). */
   readonly status: number;
   /** What it means, for whoever reads the slug without the message. */
   readonly meaning: string;
+  /** The GraphQL `extensions.code`, where it is not the slug in capitals (Apollo's own codes). */
+  readonly graphqlCode?: string;
 }
 
 export const ERRORS = {
@@ -15,11 +18,18 @@ export const ERRORS = {
   empty_body: { status: 400, meaning: 'the body is empty' },
   unsupported_media_type: { status: 415, meaning: 'the body is of a type the route does not take' },
   headers_too_large: { status: 431, meaning: 'the request headers are too large' },
-  internal_error: { status: 500, meaning: 'the request failed inside the service; nothing was acknowledged' },
+  internal_error: {
+    status: 500,
+    meaning: 'the request failed inside the service; nothing was acknowledged',
+    graphqlCode: 'INTERNAL_SERVER_ERROR',
+  },
   not_ready: { status: 503, meaning: 'the event store or a read model cannot answer yet' },
   stopping: { status: 503, meaning: 'the service is stopping' },
+  unauthenticated: { status: 401, meaning: 'the callback carries no proof of origin, or the GraphQL request no valid API token' },
   // Callbacks
-  unauthenticated: { status: 401, meaning: 'the callback carries no proof of origin' },
+  invalid_encoding: { status: 400, meaning: 'the callback body is not valid UTF-8' },
+  invalid_json: { status: 400, meaning: 'the callback body is not valid JSON' },
+  not_an_object: { status: 400, meaning: 'the callback body is JSON but not an object' },
   bad_signature: { status: 401, meaning: 'sign does not match MD5(key + t) for any configured key' },
   bad_token: { status: 401, meaning: 'the URL token is not the configured callback token' },
   expired: { status: 401, meaning: 'the signature expired' },
@@ -34,19 +44,27 @@ export const ERRORS = {
   corrupt_event_log: { status: 500, meaning: 'the event log is damaged; nothing was started' },
   schema_too_new: { status: 500, meaning: 'the event log was written by a newer build' },
   // WebSocket upgrades and GraphQL
+  forbidden: { status: 403, meaning: 'an operations mutation without the admin token (401 when a token was missing or wrong)' },
   origin_not_allowed: { status: 403, meaning: 'the WebSocket comes from an origin not allowed' },
   bad_user_input: { status: 400, meaning: 'an argument or variable is invalid' },
   document_too_large: { status: 413, meaning: 'the GraphQL document is over its limit' },
   query_too_costly: { status: 400, meaning: 'the query would cost more than allowed' },
   subscription_over_http: { status: 400, meaning: 'subscriptions are served over WebSocket' },
   too_many_subscriptions: { status: 400, meaning: 'the connection holds as many subscriptions as allowed' },
+  response_too_large: { status: 400, meaning: 'the answer grew past its limit; the fields after it were not produced' },
+  // Apollo Server's own refusals, listed so that every code a client can meet is here
+  graphql_parse_failed: { status: 400, meaning: 'the GraphQL document is not valid syntax' },
+  graphql_validation_failed: { status: 400, meaning: 'the GraphQL document does not fit the schema' },
 } as const satisfies Record<string, ErrorEntry>;
 
 export type ErrorSlug = keyof typeof ERRORS;
 
+/** Some of the slugs, checked against the catalogue: a slug it does not list does not compile. */
+export type ErrorSlugs<Slug extends ErrorSlug> = Slug;
+
 export const statusOf = (slug: ErrorSlug): number => ERRORS[slug].status;
 
-/** GraphQL's convention for `extensions.code`: the slug in capitals (BAD_USER_INPUT). */
-export const graphqlCode = (slug: ErrorSlug): string => slug.toUpperCase();
+/** GraphQL's convention for `extensions.code`: the slug in capitals (BAD_USER_INPUT), unless the entry names its own. */
+export const graphqlCode = (slug: ErrorSlug): string => (ERRORS[slug] as ErrorEntry).graphqlCode ?? slug.toUpperCase();
 
 export const isErrorSlug = (value: unknown): value is ErrorSlug => typeof value === 'string' && Object.hasOwn(ERRORS, value);

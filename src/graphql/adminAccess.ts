@@ -1,6 +1,7 @@
 // The operations' mutations (pausing a destination, replaying, ...) require ADMIN_TOKEN in X-Admin-Token, compared in constant time.
-import { GraphQLError } from 'graphql';
+import { statusOf } from '../errors/catalogue';
 import { sameSecret } from '../http/secrets';
+import { graphqlRefusal } from './errors';
 
 export const ADMIN_TOKEN_HEADER = 'x-admin-token';
 
@@ -27,5 +28,5 @@ const REFUSALS: Record<Exclude<AdminAccess, 'granted'>, string> = {
 export function requireAdmin(context: AdminContext): void {
   const access = context.adminAccess ?? 'missing';
   if (access === 'granted') return;
-  throw new GraphQLError(REFUSALS[access], { extensions: { code: 'FORBIDDEN', http: { status: access === 'off' ? 403 : 401 } } });
+  throw graphqlRefusal('forbidden', REFUSALS[access], {}, access === 'off' ? statusOf('forbidden') : statusOf('unauthenticated'));
 }

@@ -1,9 +1,20 @@
-// Client errors with the codes clients rely on.
+// Client errors with the codes clients rely on, each from the error catalogue.
 import { GraphQLError } from 'graphql';
+import { graphqlCode, statusOf, type ErrorSlug } from '../errors/catalogue';
 import { InvalidCursorError } from '../processing/pagination';
 
+/** An error in a GraphQL answer: the catalogue's code for the slug, then what else the client is told. */
+export function graphqlError(slug: ErrorSlug, message: string, extensions: Record<string, unknown> = {}): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: graphqlCode(slug), ...extensions } });
+}
+
+/** An operation refused before it runs: over HTTP, answered with the catalogue's status (or the one given). */
+export function graphqlRefusal(slug: ErrorSlug, message: string, extensions: Record<string, unknown> = {}, status = statusOf(slug)): GraphQLError {
+  return graphqlError(slug, message, { ...extensions, http: { status } });
+}
+
 export function badUserInput(argument: string, message: string): GraphQLError {
-  return new GraphQLError(`${argument}: ${message}`, { extensions: { code: 'BAD_USER_INPUT', argument } });
+  return graphqlError('bad_user_input', `${argument}: ${message}`, { argument });
 }
 
 /** Runs a read-model call, turning a bad cursor into BAD_USER_INPUT on `after`. */

@@ -4,10 +4,12 @@ import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDi
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { fastifyApolloHandler } from '@as-integrations/fastify';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
-import type { GraphqlConfig } from '../config';
+import { type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import type { GraphqlConfig } from './graphqlConfig';
+import { graphqlCode } from '../errors/catalogue';
 import { matchingSecretIndex } from '../http/secrets';
 import { ADMIN_TOKEN_HEADER, adminAccess } from './adminAccess';
+import { graphqlRefusal } from './errors';
 import type { SubscriberMetrics } from './subscriberMetrics';
 import { documentRefusal, operationContext, operationLimitsPlugin, protectionRules } from './operationLimits';
 import { startSubscriptionServer } from './subscriptionServer';
@@ -42,7 +44,7 @@ function describeFailures(failures: ValidationFailure[], prefix = ''): string[] 
 
 export function formatGraphqlError(formatted: GraphQLFormattedError): GraphQLFormattedError {
   const failures = formatted.extensions?.validationErrors as ValidationFailure[] | undefined;
-  if (formatted.extensions?.code !== 'BAD_USER_INPUT' || failures === undefined) return formatted;
+  if (formatted.extensions?.code !== graphqlCode('bad_user_input') || failures === undefined) return formatted;
   const { validationErrors: _dropped, ...extensions } = formatted.extensions;
   const fields = describeFailures(failures);
   return { ...formatted, message: `invalid arguments: ${fields.join('; ')}`, extensions: { ...extensions, fields } };
@@ -58,7 +60,7 @@ function errorFormatter(config: GraphqlConfig, publicText: ((text: string) => st
     const error = formatGraphqlError({ ...formatted, ...(formatted.extensions === undefined ? {} : { extensions }) });
     const shown = config.suggestions ? error : { ...error, message: error.message.replace(SUGGESTION, '') };
     // Only the service's own failures: a client's mistakes quote the client's input, which stays as it was.
-    const internal = shown.extensions?.code === 'INTERNAL_SERVER_ERROR';
+    const internal = shown.extensions?.code === graphqlCode('internal_error');
     return internal && publicText !== undefined ? { ...shown, message: publicText(shown.message) } : shown;
   };
 }
@@ -119,9 +121,7 @@ export async function graphqlRoutes(app: FastifyInstance, options: GraphqlRouteO
 
   const context = async (request: FastifyRequest) => {
     if (!tokenAllowed(config, bearerToken(request.headers.authorization))) {
-      throw new GraphQLError('a valid API token is required: Authorization: Bearer <token>', {
-        extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
-      });
+      throw graphqlRefusal('unauthenticated', 'a valid API token is required: Authorization: Bearer <token>');
     }
     // Before Apollo parses it.
     const tooLarge = documentRefusal(queryOf(request), config);

@@ -13,7 +13,8 @@ import {
   type ValidationContext,
   type ValidationRule,
 } from 'graphql';
-import type { GraphqlConfig } from '../config';
+import type { GraphqlConfig } from './graphqlConfig';
+import { graphqlRefusal } from './errors';
 import { costRefusal } from './queryCost';
 import { ResponseBudget, responseTooLarge, type BudgetedContext } from './responseBudget';
 
@@ -41,8 +42,8 @@ export function documentRefusal(query: unknown, config: GraphqlConfig): GraphQLE
   if (typeof query !== 'string') return null;
   const bytes = Buffer.byteLength(query);
   if (bytes <= config.maxDocumentBytes) return null;
-  return new GraphQLError(`the query document is ${bytes} bytes, over the limit of ${config.maxDocumentBytes} (GRAPHQL_MAX_DOCUMENT_BYTES)`, {
-    extensions: { code: 'DOCUMENT_TOO_LARGE', maxBytes: config.maxDocumentBytes, http: { status: 413 } },
+  return graphqlRefusal('document_too_large', `the query document is ${bytes} bytes, over the limit of ${config.maxDocumentBytes} (GRAPHQL_MAX_DOCUMENT_BYTES)`, {
+    maxBytes: config.maxDocumentBytes,
   });
 }
 
@@ -75,9 +76,7 @@ export function operationLimitsPlugin(schema: GraphQLSchema, config: GraphqlConf
 }
 
 function subscriptionOverHttp(): GraphQLError {
-  return new GraphQLError('subscriptions are served over WebSocket at /graphql (graphql-transport-ws), not over HTTP', {
-    extensions: { code: 'SUBSCRIPTION_OVER_HTTP', http: { status: 400 } },
-  });
+  return graphqlRefusal('subscription_over_http', 'subscriptions are served over WebSocket at /graphql (graphql-transport-ws), not over HTTP');
 }
 
 export interface SubscribeRequest {

@@ -1,6 +1,7 @@
 // What a GraphQL operation costs, from its document, its variables' values and its arguments' defaults.
 import { GraphQLError, GraphQLSchema, type DocumentNode } from 'graphql';
 import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexity';
+import { graphqlRefusal } from './errors';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../processing/pagination';
 
 /**
@@ -95,8 +96,9 @@ export function costRefusal(schema: GraphQLSchema, operation: Operation, maxCost
   const cost = operationCost(schema, operation);
   if (cost === null || cost <= maxCost) return null;
   const counted = Number.isFinite(cost) ? `costs ${cost}` : 'has too many fields to count';
-  return new GraphQLError(
+  return graphqlRefusal(
+    'query_too_costly',
     `the query ${counted}, over the limit of ${maxCost} (GRAPHQL_MAX_COST): ask for fewer items (first), fields or aliases`,
-    { extensions: { code: 'QUERY_TOO_COSTLY', cost: Number.isFinite(cost) ? cost : null, maxCost, http: { status: 400 } } },
+    { cost: Number.isFinite(cost) ? cost : null, maxCost },
   );
 }

@@ -1,7 +1,6 @@
 // The size of a GraphQL answer, counted as its fields resolve: past GRAPHQL_MAX_RESPONSE_BYTES it stops with an error.
-import { defaultFieldResolver, GraphQLError, isObjectType, type GraphQLFieldResolver, type GraphQLSchema } from 'graphql';
-
-export const RESPONSE_TOO_LARGE = 'RESPONSE_TOO_LARGE';
+import { defaultFieldResolver, isObjectType, type GraphQLError, type GraphQLFieldResolver, type GraphQLSchema } from 'graphql';
+import { graphqlError } from './errors';
 
 /** One operation's allowance (one event's, for a subscription), carried in its GraphQL context. */
 export class ResponseBudget {
@@ -30,9 +29,10 @@ export interface BudgetedContext {
 }
 
 export function responseTooLarge(maxBytes: number): GraphQLError {
-  return new GraphQLError(
+  return graphqlError(
+    'response_too_large',
     `the answer is larger than ${maxBytes} bytes (GRAPHQL_MAX_RESPONSE_BYTES): ask for fewer items (first), fewer fields or no callback bodies (raw)`,
-    { extensions: { code: RESPONSE_TOO_LARGE, maxBytes } },
+    { maxBytes },
   );
 }
 

@@ -5,15 +5,17 @@ import type { FastifyBaseLogger } from 'fastify';
 import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { GraphqlConfig } from '../config';
+import type { GraphqlConfig } from './graphqlConfig';
+import { ERRORS } from '../errors/catalogue';
 import { rawErrorResponse } from '../http/errorReply';
 import { REQUEST_ID_HEADER, requestIdOf } from '../http/requestId';
+import { graphqlError } from './errors';
 import type { SubscriberMetrics } from './subscriberMetrics';
 import { checkedOperation } from './operationLimits';
 import { responseTooLarge, type BudgetedContext } from './responseBudget';
 import type { DropReason } from './subscriber';
 import type { SubscriptionContext, TopicSubscriber, Topics } from './topics';
-import { upgradeRefusal } from './webSocketUpgrade';
+import { upgradeRefusal, upgradeRefused } from './webSocketUpgrade';
 
 /** WebSocket close code for a connection_init without a valid token (graphql-ws uses 4403 for Forbidden). */
 const FORBIDDEN = 4403;
@@ -51,7 +53,7 @@ interface Connection {
   cut?: NodeJS.Timeout;
 }
 
-const tooMany = (message: string) => new GraphQLError(message, { extensions: { code: 'TOO_MANY_SUBSCRIPTIONS' } });
+const tooMany = (message: string) => graphqlError('too_many_subscriptions', message);
 
 export function startSubscriptionServer(options: SubscriptionServerOptions): { stop(): Promise<void> } {
   const { schema, config, topics, logger, metrics, formatError } = options;
@@ -153,18 +155,18 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): { s
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
     const refusal = stopping
-      ? { status: 503, error: 'stopping', message: 'the service is stopping' }
+      ? upgradeRefused('stopping', ERRORS.stopping.meaning)
       : upgradeRefusal(request, options.path, config.allowedOrigins);
     if (refusal === null) {
       webSockets.handleUpgrade(request, socket, head, (webSocket) => accept(webSocket, request));
       return;
     }
-    if (refusal.status === 403) {
+    if (refusal.error === 'origin_not_allowed') {
       logger.warn({ origin: request.headers.origin?.slice(0, 200), clientAddress: request.socket.remoteAddress }, 'WebSocket upgrade refused: origin not allowed');
     }
     // Answered before any WebSocket exists; the socket goes once the answer is out.
     socket.once('finish', () => socket.destroy());
-    socket.end(rawErrorResponse(refusal.status, refusal.error, refusal.message, { [REQUEST_ID_HEADER]: requestIdOf(request) }));
+    socket.end(rawErrorResponse(refusal.error, refusal.message, { [REQUEST_ID_HEADER]: requestIdOf(request) }));
   };
   options.server.on('upgrade', onUpgrade);
 

@@ -1,11 +1,14 @@
 // Which WebSocket upgrades are taken: at the GraphQL path only, from programs or from pages of an allowed origin.
 import type { IncomingHttpHeaders } from 'node:http';
+import { statusOf, type ErrorSlug } from '../errors/catalogue';
 
 export interface UpgradeRefusal {
   status: number;
-  error: string;
+  error: ErrorSlug;
   message: string;
 }
+
+export const upgradeRefused = (error: ErrorSlug, message: string): UpgradeRefusal => ({ status: statusOf(error), error, message });
 
 /** Whether a page of `origin` is on this very service, as the browser reached it (the Host header). */
 function sameOrigin(origin: URL, host: string | undefined): boolean {
@@ -37,15 +40,14 @@ export function upgradeRefusal(
 ): UpgradeRefusal | null {
   const pathname = (request.url ?? '/').split('?')[0];
   if (pathname !== path) {
-    return { status: 404, error: 'not_found', message: `no WebSocket at ${pathname}; GraphQL subscriptions are at ${path}` };
+    return upgradeRefused('not_found', `no WebSocket at ${pathname}; GraphQL subscriptions are at ${path}`);
   }
   const given = request.headers.origin;
   if (given === undefined) return null;
   const origin = originOf(given);
   if (origin !== null && (allowedOrigins.includes(origin.origin) || sameOrigin(origin, request.headers.host))) return null;
-  return {
-    status: 403,
-    error: 'origin_not_allowed',
-    message: `pages of another origin may not open this WebSocket: only the service's own origin and GRAPHQL_ALLOWED_ORIGINS may`,
-  };
+  return upgradeRefused(
+    'origin_not_allowed',
+    `pages of another origin may not open this WebSocket: only the service's own origin and GRAPHQL_ALLOWED_ORIGINS may`,
+  );
 }

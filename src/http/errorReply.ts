@@ -1,6 +1,7 @@
 // One JSON shape for every rejection: the HTTP status, a stable error slug, and what was wrong.
 import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyReply } from 'fastify';
+import { statusOf, type ErrorSlug } from '../errors/catalogue';
 
 export interface ErrorBody {
   code: number;
@@ -8,14 +9,19 @@ export interface ErrorBody {
   message: string;
 }
 
-export function sendError(reply: FastifyReply, status: number, error: string, message: string): FastifyReply {
-  const body: ErrorBody = { code: status, error, message };
-  return reply.code(status).type('application/json; charset=utf-8').send(body);
+/** The body of an error answer; the status is the catalogue's unless a client error raised by Fastify brings its own. */
+export function errorBody(error: ErrorSlug, message: string, status = statusOf(error)): ErrorBody {
+  return { code: status, error, message };
+}
+
+export function sendError(reply: FastifyReply, error: ErrorSlug, message: string, status = statusOf(error)): FastifyReply {
+  return reply.code(status).type('application/json; charset=utf-8').send(errorBody(error, message, status));
 }
 
 /** The same JSON error as a whole HTTP/1.1 answer, for a socket no route answers (a malformed request, a refused upgrade). */
-export function rawErrorResponse(status: number, error: string, message: string, headers: Record<string, string> = {}): string {
-  const body = JSON.stringify({ code: status, error, message } satisfies ErrorBody);
+export function rawErrorResponse(error: ErrorSlug, message: string, headers: Record<string, string> = {}): string {
+  const status = statusOf(error);
+  const body = JSON.stringify(errorBody(error, message));
   const lines = [
     `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}`,
     'content-type: application/json; charset=utf-8',
@@ -27,7 +33,7 @@ export function rawErrorResponse(status: number, error: string, message: string,
 }
 
 /** Fastify error codes that are the client's fault, with the slug clients see. */
-const CLIENT_ERRORS: Record<string, string> = {
+const CLIENT_ERRORS: Record<string, ErrorSlug> = {
   FST_ERR_CTP_BODY_TOO_LARGE: 'body_too_large',
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'invalid_content_length',
   FST_ERR_CTP_EMPTY_JSON_BODY: 'empty_body',
@@ -36,8 +42,11 @@ const CLIENT_ERRORS: Record<string, string> = {
   ERR_HTTP_REQUEST_TIMEOUT: 'request_timeout',
 };
 
-/** The status and slug an error thrown inside a request is answered with: the client's fault (4xx) or ours (500). */
-export function describeRequestError(error: FastifyError): { status: number; slug: string } {
+/**
+ * The status and slug an error thrown inside a request is answered with: the client's fault (4xx) or ours (500).
+ * A client error Fastify raised keeps its own status, also when its slug is the catch-all bad_request.
+ */
+export function describeRequestError(error: FastifyError): { status: number; slug: ErrorSlug } {
   const status = typeof error.statusCode === 'number' && error.statusCode >= 400 ? error.statusCode : 500;
   if (status === 413) return { status, slug: 'body_too_large' };
   if (status < 500) return { status, slug: CLIENT_ERRORS[error.code ?? ''] ?? 'bad_request' };

@@ -4,6 +4,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { boundConnections, type ConnectionMetrics } from './connectionBounds';
+import { ERRORS, type ErrorSlug } from '../errors/catalogue';
 import { describeRequestError, rawErrorResponse, sendError } from './errorReply';
 import { REQUEST_ID_HEADER, requestIdOf } from './requestId';
 
@@ -24,14 +25,14 @@ export interface HttpAppOptions {
 }
 
 /** What Node's HTTP parser or its timeouts rejected, as status, slug and message. */
-function describeClientError(error: Error): [number, string, string] {
+function describeClientError(error: Error): [ErrorSlug, string] {
   switch ((error as { code?: string }).code) {
     case 'ERR_HTTP_REQUEST_TIMEOUT':
-      return [408, 'request_timeout', 'the request was not received in time'];
+      return ['request_timeout', 'the request was not received in time'];
     case 'HPE_HEADER_OVERFLOW':
-      return [431, 'headers_too_large', 'the request headers are too large'];
+      return ['headers_too_large', 'the request headers are too large'];
     default:
-      return [400, 'bad_request', `malformed HTTP request: ${error.message}`];
+      return ['bad_request', `malformed HTTP request: ${error.message}`];
   }
 }
 
@@ -54,10 +55,10 @@ export function buildHttpApp(options: HttpAppOptions) {
     http: { connectionsCheckingInterval: Math.min(1000, options.requestTimeoutMs / 4) },
     // Bytes that are not HTTP at all still get the JSON error shape.
     clientErrorHandler: (error, socket) => {
-      const [status, slug, message] = describeClientError(error);
-      if (socket.writable) socket.write(rawErrorResponse(status, slug, message));
+      const [slug, message] = describeClientError(error);
+      if (socket.writable) socket.write(rawErrorResponse(slug, message));
       const request = receiving.get(socket);
-      if (status === 408 && request !== undefined && !request.complete) request.destroy(Object.assign(error, { statusCode: 408 }));
+      if (slug === 'request_timeout' && request !== undefined && !request.complete) request.destroy(Object.assign(error, { statusCode: 408 }));
       // Destroyed, not half-closed: a client that never closes its side would keep the descriptor, the connection's
       // place under MAX_CONNECTIONS and its request's memory for as long as it likes.
       socket.destroy();
@@ -106,14 +107,14 @@ export function buildHttpApp(options: HttpAppOptions) {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const { status, slug } = describeRequestError(error);
     if (status === 413) {
-      return sendError(reply, 413, slug, `body is larger than the limit of ${request.routeOptions.bodyLimit ?? options.bodyLimitBytes} bytes`);
+      return sendError(reply, slug, `body is larger than the limit of ${request.routeOptions.bodyLimit ?? options.bodyLimitBytes} bytes`);
     }
-    if (status < 500) return sendError(reply, status, slug, error.message);
+    if (status < 500) return sendError(reply, slug, error.message, status);
     request.log.error({ err: error }, 'request failed');
-    return sendError(reply, 500, slug, 'the request failed inside the service; nothing was acknowledged');
+    return sendError(reply, slug, ERRORS.internal_error.meaning);
   });
   app.setNotFoundHandler((request, reply) =>
-    sendError(reply, 404, 'not_found', `no route for ${request.method} ${request.url.split('?')[0]}`),
+    sendError(reply, 'not_found', `no route for ${request.method} ${request.url.split('?')[0]}`),
   );
 
   app.get('/healthz', async () => ({ status: 'ok' }));

@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import type { CallbackPayload } from '../domain/callbackJson';
 import type { AuthenticatedBy } from '../domain/callbackEvents';
+import type { ErrorSlugs } from '../errors/catalogue';
 import { matchingSecretIndex, sameSecret } from '../http/secrets';
 
 export interface CallbackAuthConfig {
@@ -26,7 +27,7 @@ export interface LateSignature {
   lateSeconds: number;
 }
 
-export type AuthError = 'bad_signature' | 'expired' | 'expiry_too_far' | 'bad_token' | 'unauthenticated';
+export type AuthError = ErrorSlugs<'bad_signature' | 'expired' | 'expiry_too_far' | 'bad_token' | 'unauthenticated'>;
 
 export type AuthOutcome =
   | { ok: true; by: AuthenticatedBy; keyIndex?: number }

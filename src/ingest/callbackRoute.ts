@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AuthenticatedBy, CallbackEvent, CallbackEventMetadata } from '../domain/callbackEvents';
 import { interpretCallback } from '../domain/interpretCallback';
 import { StoreUnavailableError, type EventStore } from '../eventstore/eventStore';
+import { statusOf, type ErrorSlug } from '../errors/catalogue';
 import { describeRequestError, sendError } from '../http/errorReply';
 import type { CallbackMetrics } from '../metrics/serviceMetrics';
 import { appendCallback, parseCallbackText } from './acceptCallback';
@@ -41,10 +42,10 @@ export async function callbackRoutes(app: FastifyInstance, options: CallbackRout
   const sampler = rejectionLogSampler(app.log, (options.rejectionLogIntervalSeconds ?? 60) * 1000);
   app.addHook('onClose', async () => sampler.flush());
   const quarantine = options.quarantine === undefined ? null : callbackQuarantine(options.store, options.quarantine);
-  const reject = (request: FastifyRequest, reply: FastifyReply, status: number, error: string, message: string) => {
+  const reject = (request: FastifyRequest, reply: FastifyReply, error: ErrorSlug, message: string) => {
     metrics?.countCallback(null, 'rejected', error);
-    logRejection(sampler, request, status, error, message);
-    return sendError(reply, status, error, message);
+    logRejection(sampler, request, error, message);
+    return sendError(reply, error, message);
   };
   // Counted from the moment a callback is authenticated to its answer: only callbacks that prove they come from CSS
   // hold a place, so strangers (slow ones above all) cannot keep CSS out. What a request holds before that, its body,
@@ -57,7 +58,7 @@ export async function callbackRoutes(app: FastifyInstance, options: CallbackRout
     sampler.sample('overloaded', () => request.log.warn({ inflight }, 'overloaded: callback refused, CSS will retry'));
     metrics?.countCallback(null, 'overloaded');
     reply.header('retry-after', String(OVERLOAD_RETRY_AFTER_SECONDS));
-    return sendError(reply, 503, 'overloaded', `${inflight} callbacks are being handled already; retry later`);
+    return sendError(reply, 'overloaded', `${inflight} callbacks are being handled already; retry later`);
   };
   const admit = (request: FastifyRequest): void => {
     inflight++;
@@ -72,7 +73,7 @@ export async function callbackRoutes(app: FastifyInstance, options: CallbackRout
   // rejection; a failure of ours (500) is logged by the handler.
   app.addHook('onError', async (request, _reply, error) => {
     const { status, slug } = describeRequestError(error);
-    if (status < 500) logRejection(sampler, request, status, slug, error.message);
+    if (status < 500) logRejection(sampler, request, slug, error.message, status);
     metrics?.countCallback(null, status < 500 ? 'rejected' : 'failed', slug);
   });
 
@@ -89,21 +90,21 @@ export async function callbackRoutes(app: FastifyInstance, options: CallbackRout
     if (refused !== null) return refused;
     const body = request.body;
     if (!Buffer.isBuffer(body) || body.length === 0) {
-      return reject(request, reply, 400, 'empty_body', 'body must be a JSON object, got an empty body');
+      return reject(request, reply, 'empty_body', 'body must be a JSON object, got an empty body');
     }
     let raw: string;
     try {
       raw = utf8.decode(body);
     } catch {
-      return reject(request, reply, 400, 'invalid_encoding', 'body is not valid UTF-8');
+      return reject(request, reply, 'invalid_encoding', 'body is not valid UTF-8');
     }
     const parsed = parseCallbackText(raw);
-    if (!parsed.ok) return reject(request, reply, 400, parsed.error, parsed.message);
+    if (!parsed.ok) return reject(request, reply, parsed.error, parsed.message);
 
     const token = Array.isArray(request.query.token) ? request.query.token[0] : request.query.token;
     const auth = authenticateCallback(parsed.payload, token, options.auth, nowSeconds());
     if (!auth.ok) {
-      if (auth.quarantine === undefined || quarantine === null) return reject(request, reply, 401, auth.error, auth.message);
+      if (auth.quarantine === undefined || quarantine === null) return reject(request, reply, auth.error, auth.message);
       admit(request);
       const metadata = callbackMetadata(request, receivedAt, 'signature', auth.quarantine.keyIndex);
       return keepInQuarantine(quarantine, request, reply, interpretCallback(parsed.payload, raw), metadata, auth.quarantine);
@@ -142,9 +143,9 @@ export async function callbackRoutes(app: FastifyInstance, options: CallbackRout
     const refusal = await quarantine.admit();
     if (refusal !== null) {
       metrics?.countCallback(event.type, 'quarantine_refused', refusal.error);
-      logRejection(sampler, request, 503, refusal.error, refusal.message);
+      logRejection(sampler, request, refusal.error, refusal.message);
       reply.header('retry-after', String(refusal.retryAfterSeconds));
-      return sendError(reply, 503, refusal.error, refusal.message);
+      return sendError(reply, refusal.error, refusal.message);
     }
     try {
       const { stored, position } = await quarantine.keep(event, late, metadata);
@@ -172,7 +173,7 @@ export async function callbackRoutes(app: FastifyInstance, options: CallbackRout
     metrics?.countCallback(event.type, 'store_unavailable');
     reply.header('retry-after', String(RETRY_AFTER_SECONDS));
     const detail = options.publicText?.(error.message) ?? error.message;
-    return sendError(reply, 503, 'store_unavailable', `the event store cannot take callbacks right now: ${detail}`);
+    return sendError(reply, 'store_unavailable', `the event store cannot take callbacks right now: ${detail}`);
   }
 }
 
@@ -193,6 +194,6 @@ function contentTypeOf(request: FastifyRequest): { contentType?: string } {
   return typeof given === 'string' && given.length > 0 && given.length <= 200 ? { contentType: given } : {};
 }
 
-function logRejection(sampler: RejectionLogSampler, request: FastifyRequest, status: number, error: string, message: string): void {
+function logRejection(sampler: RejectionLogSampler, request: FastifyRequest, error: ErrorSlug, message: string, status = statusOf(error)): void {
   sampler.sample(error, () => request.log.warn({ status, error, reason: message, clientAddress: request.ip }, 'callback rejected'));
 }

@@ -2,6 +2,7 @@
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import type { CallbackEvent, CallbackEventMetadata } from '../domain/callbackEvents';
 import { quarantineStream } from '../domain/streamNames';
+import type { ErrorSlugs } from '../errors/catalogue';
 import type { EventStore } from '../eventstore/eventStore';
 import type { LateSignature } from './authenticateCallback';
 import { quarantinedCallback } from './storedCallback';
@@ -20,7 +21,7 @@ export interface CallbackQuarantineOptions {
 }
 
 export interface QuarantineRefusal {
-  error: 'quarantine_rate_limited' | 'quarantine_full';
+  error: ErrorSlugs<'quarantine_rate_limited' | 'quarantine_full'>;
   message: string;
   retryAfterSeconds: number;
 }

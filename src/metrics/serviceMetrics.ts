@@ -1,6 +1,7 @@
 // Prometheus metrics of one running service: callbacks, appends, connections, projector, store reachability, process; features add their own.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { FastifyInstance } from 'fastify';
+import type { ErrorSlug, ErrorSlugs } from '../errors/catalogue';
 import type { ConnectionMetrics } from '../http/connectionBounds';
 import { PROCESSOR_PHASES, type ProcessorPhase } from '../processing/processor';
 import type { ProjectionsStatus } from '../processing/projectionsStatus';
@@ -15,8 +16,7 @@ export type CallbackOutcome =
   | 'stored'
   | 'duplicate'
   | 'rejected'
-  | 'store_unavailable'
-  | 'overloaded'
+  | ErrorSlugs<'store_unavailable' | 'overloaded'>
   | 'failed'
   | 'quarantined'
   | 'quarantine_refused';
@@ -30,7 +30,7 @@ export interface CallbackMetrics {
    * `type` is the domain event type, or null when the callback was refused before it was interpreted;
    * `error` is the rejection's slug (a constant of the code, so the label's values stay few).
    */
-  countCallback(type: string | null, outcome: CallbackOutcome, error?: string): void;
+  countCallback(type: string | null, outcome: CallbackOutcome, error?: ErrorSlug): void;
   /** Seconds an append on the callback path took, for appends that stored or found the event. */
   observeAppend(seconds: number): void;
 }

@@ -1,6 +1,8 @@
 // What /readyz says of the read models: each processor's and read model's position, lag and phase, and whether all can answer.
 import type { FastifyInstance } from 'fastify';
+import { statusOf } from '../errors/catalogue';
 import type { EventStore } from '../eventstore/eventStore';
+import { errorBody } from '../http/errorReply';
 import type { ProcessorStatus } from './processor';
 import type { ProjectionsStatus } from './projectionsStatus';
 import type { ProjectionsView } from './projectionsView';
@@ -73,9 +75,9 @@ export async function readinessRoute(app: FastifyInstance, options: ReadinessRou
       await store.checkHealth();
     } catch (error) {
       const detail = publicText(error instanceof Error ? error.message : String(error));
-      return reply.code(503).send({ code: 503, error: 'not_ready', message: `event store unreachable: ${detail}`, ...report });
+      return reply.code(statusOf('not_ready')).send({ ...errorBody('not_ready', `event store unreachable: ${detail}`), ...report });
     }
-    if (notReady !== null) return reply.code(503).send({ code: 503, error: 'not_ready', message: notReady, ...report });
+    if (notReady !== null) return reply.code(statusOf('not_ready')).send({ ...errorBody('not_ready', notReady), ...report });
     return { status: 'ready', store: publicText(store.description), ...report };
   });
 }

@@ -3,31 +3,21 @@ import path from 'node:path';
 import { activityQueries } from '../../src/readmodels/callbackLog/callbackActivity.queries';
 import Database from 'better-sqlite3';
 import { callbackLogTable } from '../../src/readmodels/callbackLog/callbackLog.table';
-import type { RunningService } from '../../src/server';
 import { CallbackActivityDocument } from '../graphql/generated';
 import { relayCallback } from '../support/callbackBodies';
 import { graphql, query } from '../support/graphqlClient';
-import { postAndProject, postCallback, startTestService, tempDataDir } from '../support/testService';
+import { postAndProject, postCallback, tempDataDir, useTestService } from '../support/testService';
 
 const MINUTE = 60_000;
 const sum = (minutes: Array<{ pushes: number; interruptions: number }>) =>
   minutes.reduce((total, m) => ({ pushes: total.pushes + m.pushes, interruptions: total.interruptions + m.interruptions }), { pushes: 0, interruptions: 0 });
 
 describe('callbackActivity over GraphQL', () => {
-  const data = tempDataDir();
-  let service: RunningService;
-
-  beforeAll(async () => {
-    service = await startTestService(data.dir);
-  });
-  afterAll(async () => {
-    await service.close();
-    data.remove();
-  });
+  const fixture = useTestService();
 
   it('answers the last 60 minutes by default, one entry per minute ending with the current one, zeros included', async () => {
     const before = Math.floor(Date.now() / MINUTE) * MINUTE;
-    const { callbackActivity } = await query(service.url, CallbackActivityDocument, {});
+    const { callbackActivity } = await query(fixture.service.url, CallbackActivityDocument, {});
     const after = Math.floor(Date.now() / MINUTE) * MINUTE;
     const starts = callbackActivity.minutes.map((m) => Date.parse(m.minute));
     expect(starts).toHaveLength(60);
@@ -39,15 +29,15 @@ describe('callbackActivity over GraphQL', () => {
 
   it('counts each push and interruption callback once, retries and other callbacks not, up to the position it names', async () => {
     const push = { event_type: 1, sequence: '900001', stream_id: 'chart_cam', event_time: 1700000000 };
-    await postAndProject(service, push);
-    await postAndProject(service, { ...push, sequence: '900002' });
-    await postAndProject(service, { ...push, event_type: 0, errcode: 1 });
-    await postAndProject(service, relayCallback('TaskStart', { task_id: 'chart-task', msg: '{"task_start_time":0}' }));
-    const retry = await postCallback(service.url, push);
+    await postAndProject(fixture.service, push);
+    await postAndProject(fixture.service, { ...push, sequence: '900002' });
+    await postAndProject(fixture.service, { ...push, event_type: 0, errcode: 1 });
+    await postAndProject(fixture.service, relayCallback('TaskStart', { task_id: 'chart-task', msg: '{"task_start_time":0}' }));
+    const retry = await postCallback(fixture.service.url, push);
     expect(retry.headers.get('callback-stored')).toBe('duplicate');
-    const last = await postAndProject(service, { event_type: 100, stream_id: 'chart_cam', video_url: 'http://x/y.mp4' });
+    const last = await postAndProject(fixture.service, { event_type: 100, stream_id: 'chart_cam', video_url: 'http://x/y.mp4' });
 
-    const { callbackActivity } = await query(service.url, CallbackActivityDocument, { minutes: 5 });
+    const { callbackActivity } = await query(fixture.service.url, CallbackActivityDocument, { minutes: 5 });
     expect(callbackActivity.minutes).toHaveLength(5);
     // Counted by when the service received them (now), not by CSS's event_time (2023).
     expect(sum(callbackActivity.minutes)).toEqual({ pushes: 2, interruptions: 1 });
@@ -58,7 +48,7 @@ describe('callbackActivity over GraphQL', () => {
     ['below one', 0, /minutes must not be less than 1/],
     ['above a day', 1441, /minutes must not be greater than 1440/],
   ])('answers BAD_USER_INPUT naming `minutes` when it is %s', async (_label, minutes, message) => {
-    const result = await graphql(service.url, CallbackActivityDocument, { minutes });
+    const result = await graphql(fixture.service.url, CallbackActivityDocument, { minutes });
     expect(result.data).toBeNull();
     expect(result.errors?.[0]).toMatchObject({ message: expect.stringMatching(message), extensions: { code: 'BAD_USER_INPUT' } });
   });

@@ -1,5 +1,4 @@
-import type { RunningService } from '../../src/server';
-import { postCallback, signCallback, startTestService, tempDataDir } from '../support/testService';
+import { postCallback, signCallback, useTestService } from '../support/testService';
 
 const KEYS = ['retired-key', 'current-key'];
 const TOKEN = 'relay-url-token-123';
@@ -7,35 +6,26 @@ const push = { event_type: 1, sequence: '6674468118806626493', stream_id: 'test_
 const relayStart = { event_type: 314, callback_event: 'TaskStart', task_id: '118148', msg: '{"task_start_time":0}' };
 
 describe('POST /callbacks with keys and a token configured', () => {
-  const data = tempDataDir();
-  let service: RunningService;
-  const storedCount = async () => (await service.store.readAll({ maxCount: 100_000 })).length;
-
-  beforeAll(async () => {
-    service = await startTestService(data.dir, { CSS_CALLBACK_KEYS: KEYS.join(','), CSS_CALLBACK_TOKEN: TOKEN });
-  });
-  afterAll(async () => {
-    await service.close();
-    data.remove();
-  });
+  const fixture = useTestService({ CSS_CALLBACK_KEYS: KEYS.join(','), CSS_CALLBACK_TOKEN: TOKEN });
+  const storedCount = async () => (await fixture.service.store.readAll({ maxCount: 100_000 })).length;
 
   it('stores a push signed with either key, and records which key verified it', async () => {
-    const first = await postCallback(service.url, signCallback(push, 'current-key'));
+    const first = await postCallback(fixture.service.url, signCallback(push, 'current-key'));
     expect([first.status, first.body]).toEqual([200, { code: 0 }]);
-    const [event] = await service.store.readStream('session-6674468118806626493');
+    const [event] = await fixture.service.store.readStream('session-6674468118806626493');
     expect(event!.metadata).toMatchObject({ authenticatedBy: 'signature', keyIndex: 1 });
   });
 
   it('takes a retry with a fresh t and sign (here from the other key) as the same event', async () => {
-    const retry = await postCallback(service.url, signCallback(push, 'retired-key', Math.floor(Date.now() / 1000) + 300));
+    const retry = await postCallback(fixture.service.url, signCallback(push, 'retired-key', Math.floor(Date.now() / 1000) + 300));
     expect([retry.status, retry.body, retry.headers.get('callback-stored')]).toEqual([200, { code: 0 }, 'duplicate']);
-    expect(await service.store.readStream('session-6674468118806626493')).toHaveLength(1);
+    expect(await fixture.service.store.readStream('session-6674468118806626493')).toHaveLength(1);
   });
 
   it('stores an unsigned relay callback that carries the URL token', async () => {
-    const response = await postCallback(service.url, relayStart, { query: `?token=${TOKEN}` });
+    const response = await postCallback(fixture.service.url, relayStart, { query: `?token=${TOKEN}` });
     expect(response.status).toBe(200);
-    const [event] = await service.store.readStream('relaytask-118148');
+    const [event] = await fixture.service.store.readStream('relaytask-118148');
     expect(event!.metadata).toMatchObject({ authenticatedBy: 'token' });
   });
 
@@ -50,7 +40,7 @@ describe('POST /callbacks with keys and a token configured', () => {
     ['an unsigned relay callback without token', () => ({ ...relayStart, task_id: '7' }), '', 'unauthenticated'],
   ])('rejects %s with 401 and stores nothing', async (_label, body, query, error) => {
     const before = await storedCount();
-    const response = await postCallback(service.url, body(), { query });
+    const response = await postCallback(fixture.service.url, body(), { query });
     expect(response.status).toBe(401);
     expect(response.body).toEqual({ code: 401, error, message: expect.any(String) });
     expect(await storedCount()).toBe(before);

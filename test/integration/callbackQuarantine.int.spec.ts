@@ -4,7 +4,7 @@ import { CallbackActivityDocument, CallbacksDocument, QuarantinedCallbacksDocume
 import { query } from '../support/graphqlClient';
 import { scrape, valueOf } from '../support/metricsText';
 import { runCli } from '../support/serviceProcess';
-import { postCallback, signCallback, startTestService, tempDataDir, type PostResult } from '../support/testService';
+import { postCallback, type PostResult, signCallback, startTestService, tempDataDir, useTestService } from '../support/testService';
 
 const KEYS = ['retired-key', 'current-key'];
 const nowSeconds = () => Math.floor(Date.now() / 1000);
@@ -39,34 +39,25 @@ async function projected(service: RunningService, response: PostResult): Promise
 const quarantined = async (service: RunningService) => (await query(service.url, QuarantinedCallbacksDocument, {})).quarantinedCallbacks;
 
 describe('the quarantine of authentic callbacks whose signature had expired', () => {
-  const data = tempDataDir();
-  let service: RunningService;
-  const storedCount = async () => (await service.store.readAll({ maxCount: 100_000 })).length;
+  const fixture = useTestService({ CSS_CALLBACK_KEYS: KEYS.join(',') });
+  const storedCount = async () => (await fixture.service.store.readAll({ maxCount: 100_000 })).length;
   const body = latePush('7000000000000000001', 3600);
   let eventId: string;
 
-  beforeAll(async () => {
-    service = await startTestService(data.dir, { CSS_CALLBACK_KEYS: KEYS.join(',') });
-  });
-  afterAll(async () => {
-    await service.close();
-    data.remove();
-  });
-
   it('answers it 200 (so CSS stops retrying), says it was quarantined, and keeps it out of sessions, the log and the activity counts', async () => {
-    const response = await projected(service, await postCallback(service.url, body));
+    const response = await projected(fixture.service, await postCallback(fixture.service.url, body));
     expect([response.status, response.body, response.headers.get('callback-stored')]).toEqual([200, { code: 0 }, 'quarantined']);
     eventId = response.headers.get('callback-event-id')!;
 
-    expect((await query(service.url, SessionDocument, { sequence: '7000000000000000001' })).session).toBeNull();
-    expect((await query(service.url, CallbacksDocument, {})).callbacks.totalCount).toBe(0);
-    const { minutes } = (await query(service.url, CallbackActivityDocument, { minutes: 5 })).callbackActivity;
+    expect((await query(fixture.service.url, SessionDocument, { sequence: '7000000000000000001' })).session).toBeNull();
+    expect((await query(fixture.service.url, CallbacksDocument, {})).callbacks.totalCount).toBe(0);
+    const { minutes } = (await query(fixture.service.url, CallbackActivityDocument, { minutes: 5 })).callbackActivity;
     expect(minutes.reduce((sum, m) => sum + m.pushes + m.interruptions, 0)).toBe(0);
-    expect(await service.store.readStream('session-7000000000000000001')).toEqual([]);
+    expect(await fixture.service.store.readStream('session-7000000000000000001')).toEqual([]);
   });
 
   it('lists it with its body byte for byte, why, how late, and the event it would become', async () => {
-    const listing = await quarantined(service);
+    const listing = await quarantined(fixture.service);
     expect(listing.totalCount).toBe(1);
     const [entry] = listing.nodes;
     expect(entry).toEqual({
@@ -82,41 +73,41 @@ describe('the quarantine of authentic callbacks whose signature had expired', ()
     });
     expect(entry!.lateSeconds).toBeGreaterThanOrEqual(3600);
     expect(entry!.lateSeconds).toBeLessThan(3600 + 120);
-    expect(valueOf(await scrape(service.url), 'css_ledger_callbacks_total', { type: 'StreamPushed', outcome: 'quarantined' })).toBe(1);
+    expect(valueOf(await scrape(fixture.service.url), 'css_ledger_callbacks_total', { type: 'StreamPushed', outcome: 'quarantined' })).toBe(1);
   });
 
   it('keeps a retry of it (another expired t) once', async () => {
     const before = await storedCount();
-    const retry = await postCallback(service.url, latePush('7000000000000000001', 3000, 'retired-key'));
+    const retry = await postCallback(fixture.service.url, latePush('7000000000000000001', 3000, 'retired-key'));
     expect([retry.status, retry.headers.get('callback-stored'), retry.headers.get('callback-event-id')]).toEqual([200, 'quarantined', eventId]);
     expect(await storedCount()).toBe(before);
   });
 
   it('refuses a forged signature with 401 bad_signature and never quarantines it', async () => {
     const before = await storedCount();
-    const forged = await postCallback(service.url, latePush('7000000000000000002', 3600, 'stolen-key'));
+    const forged = await postCallback(fixture.service.url, latePush('7000000000000000002', 3600, 'stolen-key'));
     expect([forged.status, forged.body]).toEqual([401, { code: 401, error: 'bad_signature', message: expect.any(String) }]);
     expect(await storedCount()).toBe(before);
-    expect((await quarantined(service)).totalCount).toBe(1);
+    expect((await quarantined(fixture.service)).totalCount).toBe(1);
   });
 
   it('refuses 401 expired a signature later than the quarantine takes (a day by default)', async () => {
     const before = await storedCount();
-    const old = await postCallback(service.url, latePush('7000000000000000003', 86_400 + 600));
+    const old = await postCallback(fixture.service.url, latePush('7000000000000000003', 86_400 + 600));
     expect([old.status, old.body]).toEqual([401, { code: 401, error: 'expired', message: expect.any(String) }]);
     expect(await storedCount()).toBe(before);
   });
 
   it('promote (the CLI, while the service runs) stores it as the event it would have been; the session appears and the entry shows promoted', async () => {
-    const run = await cli(['promote', eventId], data.dir);
+    const run = await cli(['promote', eventId], fixture.dataDir);
     expect(run.code).toBe(0);
     expect(run.output).toContain(`promoted ${eventId}: StreamPushed stored in session-7000000000000000001 at position`);
-    await projectEverything(service);
+    await projectEverything(fixture.service);
 
-    const { session } = await query(service.url, SessionDocument, { sequence: '7000000000000000001' });
+    const { session } = await query(fixture.service.url, SessionDocument, { sequence: '7000000000000000001' });
     expect(session).toMatchObject({ streamId: 'late_stream', status: 'LIVE' });
     expect(session!.events).toEqual([expect.objectContaining({ id: eventId, type: 'StreamPushed', raw: body })]);
-    const [event] = await service.store.readStream('session-7000000000000000001');
+    const [event] = await fixture.service.store.readStream('session-7000000000000000001');
     expect(event!.id).toBe(eventId);
     expect(event!.metadata).toMatchObject({
       authenticatedBy: 'signature',
@@ -126,47 +117,47 @@ describe('the quarantine of authentic callbacks whose signature had expired', ()
       lateSeconds: expect.any(Number),
       requestId: expect.any(String),
     });
-    const [entry] = (await quarantined(service)).nodes;
+    const [entry] = (await quarantined(fixture.service)).nodes;
     expect(entry).toMatchObject({ id: eventId, promoted: true, promotedAt: expect.any(String) });
-    expect((await query(service.url, CallbacksDocument, {})).callbacks.nodes.map((n) => n.id)).toEqual([eventId]);
+    expect((await query(fixture.service.url, CallbacksDocument, {})).callbacks.nodes.map((n) => n.id)).toEqual([eventId]);
   });
 
   it('promoting again stores nothing new, and a later retry from CSS stays a duplicate', async () => {
     const before = await storedCount();
-    const again = await cli(['promote', eventId], data.dir);
+    const again = await cli(['promote', eventId], fixture.dataDir);
     expect(again.code).toBe(0);
     expect(again.output).toContain(`${eventId}: promoted before`);
     expect(await storedCount()).toBe(before);
 
     const push = JSON.parse(body) as Record<string, unknown>;
-    const retry = await postCallback(service.url, signCallback(push, 'current-key'));
+    const retry = await postCallback(fixture.service.url, signCallback(push, 'current-key'));
     expect([retry.status, retry.headers.get('callback-stored')]).toEqual([200, 'duplicate']);
     expect(await storedCount()).toBe(before);
   });
 
   it('promote --all takes every entry not yet promoted; an unknown id exits 1', async () => {
-    const second = await projected(service, await postCallback(service.url, latePush('7000000000000000004', 1200)));
+    const second = await projected(fixture.service, await postCallback(fixture.service.url, latePush('7000000000000000004', 1200)));
     expect(second.headers.get('callback-stored')).toBe('quarantined');
-    const all = await cli(['promote', '--all'], data.dir);
+    const all = await cli(['promote', '--all'], fixture.dataDir);
     expect(all.code).toBe(0);
     expect(all.output).toContain('1 promoted, 0 promoted before, 0 not found');
-    await projectEverything(service);
-    expect((await query(service.url, SessionDocument, { sequence: '7000000000000000004' })).session).not.toBeNull();
+    await projectEverything(fixture.service);
+    expect((await query(fixture.service.url, SessionDocument, { sequence: '7000000000000000004' })).session).not.toBeNull();
 
-    const unknown = await cli(['promote', '00000000-0000-4000-8000-000000000000'], data.dir);
+    const unknown = await cli(['promote', '00000000-0000-4000-8000-000000000000'], fixture.dataDir);
     expect(unknown.code).toBe(1);
     expect(unknown.output).toContain('no quarantined callback has this id');
   });
 
   it('lives in the event log: a rebuild lists it again as it was; export leaves it out (it is not in the callback log)', async () => {
-    const listed = (await quarantined(service)).nodes;
-    await service.close();
-    const rebuilt = await cli(['rebuild'], data.dir);
+    const listed = (await quarantined(fixture.service)).nodes;
+    await fixture.stop();
+    const rebuilt = await cli(['rebuild'], fixture.dataDir);
     expect(rebuilt.code).toBe(0);
-    service = await startTestService(data.dir, { CSS_CALLBACK_KEYS: KEYS.join(',') });
-    expect((await quarantined(service)).nodes).toEqual(listed);
+    await fixture.restart();
+    expect((await quarantined(fixture.service)).nodes).toEqual(listed);
 
-    const exported = await cli(['export', '-'], data.dir);
+    const exported = await cli(['export', '-'], fixture.dataDir);
     expect(exported.code).toBe(0);
     expect(exported.output).toContain('exported 2 callbacks');
     expect(exported.output).toContain('(4 quarantine events left out: promote them first to export them)');
@@ -174,6 +165,7 @@ describe('the quarantine of authentic callbacks whose signature had expired', ()
 });
 
 describe('the bounds of the quarantine', () => {
+  // Its own life cycle: each test starts a service with the bound it exercises.
   const data = tempDataDir();
   afterAll(() => data.remove());
 

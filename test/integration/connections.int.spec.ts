@@ -3,12 +3,11 @@
 import type { Client } from 'graphql-ws';
 import pino from 'pino';
 import { setTimeout as delay } from 'node:timers/promises';
-import type { RunningService } from '../../src/server';
 import { SessionUpdatedDocument } from '../graphql/generated';
 import { collect, subscriptionClient, waitForSubscribers } from '../support/graphqlClient';
 import { rawConnection, settlesWithin, type RawConnection } from '../support/loopbackSockets';
 import { parseMetrics, valueOf, type Sample } from '../support/metricsText';
-import { startTestService, tempDataDir } from '../support/testService';
+import { useTestService } from '../support/testService';
 
 const CALLBACK_HEAD = (contentLength: number) =>
   `POST /callbacks HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: ${contentLength}\r\n\r\n`;
@@ -16,27 +15,20 @@ const GET = (path: string, connection: 'keep-alive' | 'close' = 'keep-alive') =>
 /** A whole answer with a body: head, blank line, and a JSON object. */
 const ANSWER = /^HTTP\/1\.1 \d{3} [^]*?\r\n\r\n\{.*\}$/;
 
-const data = tempDataDir();
-afterAll(() => data.remove());
-
 describe('requests not received whole by HTTP_REQUEST_TIMEOUT_MS (1 s)', () => {
-  let service: RunningService;
-  beforeAll(async () => {
-    service = await startTestService(`${data.dir}/timeout`, { HTTP_REQUEST_TIMEOUT_MS: '1000' });
-  });
-  afterAll(() => service.close());
+  const fixture = useTestService({ HTTP_REQUEST_TIMEOUT_MS: '1000' });
 
   it('a callback whose body stalls is answered 408 with the JSON error, then its connection is destroyed, not half-closed', async () => {
     // A client that keeps its own side open after the service's FIN, as a slow attacker would.
-    const client = rawConnection(service.url, { allowHalfOpen: true });
+    const client = rawConnection(fixture.service.url, { allowHalfOpen: true });
     client.socket.write(CALLBACK_HEAD(100) + '{"event_type":1,');
     await expectTimedOutAndDestroyed(client, ' '.repeat(10));
-    const samples = await scrape(service.url);
+    const samples = await scrape(fixture.service.url);
     expect(valueOf(samples, 'css_ledger_callbacks_total', { type: 'unknown', outcome: 'rejected', error: 'request_timeout' })).toBe(1);
   }, 30_000);
 
   it('a connection that never sends a byte is answered and destroyed the same way', async () => {
-    await expectTimedOutAndDestroyed(rawConnection(service.url, { allowHalfOpen: true }), 'GET /healthz HTTP/1.1\r\n');
+    await expectTimedOutAndDestroyed(rawConnection(fixture.service.url, { allowHalfOpen: true }), 'GET /healthz HTTP/1.1\r\n');
   }, 30_000);
 });
 
@@ -62,14 +54,10 @@ async function expectTimedOutAndDestroyed(client: RawConnection, probe: string):
 describe('idle connections (HTTP_KEEP_ALIVE_TIMEOUT_MS=1000)', () => {
   // Node closes an idle connection one second after the advertised timeout, for clients that honour it exactly.
   const IDLE_MS = 1_000 + 1_000;
-  let service: RunningService;
-  beforeAll(async () => {
-    service = await startTestService(`${data.dir}/idle`, { HTTP_KEEP_ALIVE_TIMEOUT_MS: '1000' });
-  });
-  afterAll(() => service.close());
+  const fixture = useTestService({ HTTP_KEEP_ALIVE_TIMEOUT_MS: '1000' });
 
   it('closes a keep-alive connection that sends no further request', async () => {
-    const client = rawConnection(service.url);
+    const client = rawConnection(fixture.service.url);
     client.socket.write(GET('/healthz'));
     await client.waitFor(ANSWER);
     expect(client.received()).toMatch(/\r\nkeep-alive: timeout=1\r\n/i);
@@ -81,36 +69,33 @@ describe('idle connections (HTTP_KEEP_ALIVE_TIMEOUT_MS=1000)', () => {
 
 describe('MAX_CONNECTIONS=4', () => {
   const logLines: Array<{ msg: string; refused?: number; maxConnections?: number }> = [];
-  let service: RunningService;
   let subscriber: Client | undefined;
   const open: RawConnection[] = [];
-  beforeAll(async () => {
-    const logger = pino({ level: 'warn' }, { write: (line: string) => logLines.push(JSON.parse(line)) });
-    service = await startTestService(`${data.dir}/bounded`, { MAX_CONNECTIONS: '4', HTTP_KEEP_ALIVE_TIMEOUT_MS: '60000' }, logger);
-  });
+  // Declared first: after-all hooks run in order, and the clients go before the service does.
   afterAll(async () => {
     open.forEach((client) => client.socket.destroy());
     await subscriber?.dispose();
-    await service.close();
   });
+  const logger = pino({ level: 'warn' }, { write: (line: string) => logLines.push(JSON.parse(line)) });
+  const fixture = useTestService({ MAX_CONNECTIONS: '4', HTTP_KEEP_ALIVE_TIMEOUT_MS: '60000' }, logger);
 
   const refusalLines = () => logLines.filter((line) => /connections? refused/.test(line.msg));
   const refusedInLog = () => refusalLines().reduce((sum, line) => sum + (line.refused ?? 0), 0);
 
   it('refuses connections beyond the bound, a WebSocket counting as one, counts them in /metrics and logs them once per interval', async () => {
     // Four open: a GraphQL subscription's WebSocket and three keep-alive connections that were answered.
-    subscriber = subscriptionClient(service.url);
+    subscriber = subscriptionClient(fixture.service.url);
     await collect(subscriber, SessionUpdatedDocument, {}).ready;
-    await waitForSubscribers(service, 1);
+    await waitForSubscribers(fixture.service, 1);
     for (let i = 0; i < 3; i++) {
-      const client = rawConnection(service.url);
+      const client = rawConnection(fixture.service.url);
       client.socket.write(GET('/healthz'));
       await client.waitFor(ANSWER);
       open.push(client);
     }
 
     // Five more: each closed by the service without an answer.
-    const extra = Array.from({ length: 5 }, () => rawConnection(service.url));
+    const extra = Array.from({ length: 5 }, () => rawConnection(fixture.service.url));
     extra.forEach((client) => client.socket.write(GET('/healthz')));
     for (const client of extra) {
       expect(await settlesWithin(client.closed, 5_000)).toBe(true);
@@ -125,10 +110,10 @@ describe('MAX_CONNECTIONS=4', () => {
 
     // One place freed, /metrics counts the refusals (and any probe refused before the service saw the place free).
     open.pop()!.socket.destroy();
-    const { samples, refusedProbes } = await scrapeOnceAdmitted(service.url);
+    const { samples, refusedProbes } = await scrapeOnceAdmitted(fixture.service.url);
     expect(valueOf(samples, 'css_ledger_http_connections_refused_total')).toBe(5 + refusedProbes);
     expect(valueOf(samples, 'css_ledger_http_connections')).toBe(4); // the WebSocket, two keep-alive, the scrape
-    expect(service.subscriberCount()).toBe(1);
+    expect(fixture.service.subscriberCount()).toBe(1);
   }, 60_000);
 });
 

@@ -53,6 +53,7 @@ async function caughtUp(url: string, position: string): Promise<void> {
 const allSessions = (url: string) => query<SessionsQuery, { first: number }>(url, SessionsDocument, { first: 100 });
 
 describe('start-up on damaged files', () => {
+  // Its own life cycle: a pristine folder is built once, then copies are damaged and started one by one.
   const pristine = tempDataDir();
   const copies = tempDataDir();
   let sessionsBefore: SessionsQuery;

@@ -3,54 +3,50 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { describeInterruption } from '../../src/domain/errcodeCatalogue';
-import type { RunningService } from '../../src/server';
 import { relayCallback } from '../support/callbackBodies';
 import { describeInBrowser, launchChromium, OUTPUT_DIR, waitForText as waitForTextIn, type HeadlessChromium } from '../support/headlessChromium';
 import { waitForSubscribers } from '../support/graphqlClient';
 import { seedExamples } from '../support/seedExamples';
-import { postCallback, signCallback, startTestService, tempDataDir } from '../support/testService';
+import { postCallback, signCallback, startTestService, useTestService } from '../support/testService';
 
 const KEY = 'dashboard-callback-key';
 const URL_TOKEN = 'relay-url-token-42';
 const API_TOKEN = 'dashboard-api-token-0123456789';
 
 describeInBrowser('dashboard')('the live dashboard at /', () => {
-  const data = tempDataDir();
-  let service: RunningService;
+  // Declared first: after-all hooks run in order, and this goes before the service does.
+  afterAll(async () => {
+    await browser?.close();
+  });
+  const fixture = useTestService({ CSS_CALLBACK_KEYS: KEY, CSS_CALLBACK_TOKEN: URL_TOKEN, GRAPHQL_API_TOKENS: API_TOKEN });
   let browser: HeadlessChromium;
   let page: Page;
   let pageErrors: string[];
 
   beforeAll(async () => {
-    service = await startTestService(data.dir, { CSS_CALLBACK_KEYS: KEY, CSS_CALLBACK_TOKEN: URL_TOKEN, GRAPHQL_API_TOKENS: API_TOKEN });
     browser = await launchChromium();
     ({ page, pageErrors } = browser);
   }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-    await service?.close();
-    data.remove();
-  });
 
   const text = (selector: string) => page.locator(selector).first().innerText();
   const waitForText = (selector: string, expected: string | RegExp) => waitForTextIn(page, selector, expected);
   const waitFor = (selector: string) => page.locator(selector).first().waitFor({ timeout: 15_000 });
 
   async function postSigned(body: Record<string, unknown>): Promise<void> {
-    const response = await postCallback(service.url, signCallback(body, KEY));
+    const response = await postCallback(fixture.service.url, signCallback(body, KEY));
     expect(response.status).toBe(200);
   }
   async function postRelay(body: Record<string, unknown>): Promise<void> {
-    const response = await postCallback(service.url, body, { query: `?token=${URL_TOKEN}` });
+    const response = await postCallback(fixture.service.url, body, { query: `?token=${URL_TOKEN}` });
     expect(response.status).toBe(200);
   }
 
   it('says when the API token is refused, and connects once a valid one is typed in', async () => {
-    await page.goto(`${service.url}/#token=not-the-right-token-000`);
+    await page.goto(`${fixture.service.url}/#token=not-the-right-token-000`);
     await waitForText('#connection', 'Token refused');
     expect(await text('#refused')).toMatch(/refused the API token/);
     // The token left the address bar (and the history) for the tab's storage.
-    expect(page.url()).toBe(`${service.url}/`);
+    expect(page.url()).toBe(`${fixture.service.url}/`);
 
     await page.getByLabel('GraphQL API token').fill(API_TOKEN);
     await page.getByRole('button', { name: 'Use token' }).click();
@@ -60,7 +56,7 @@ describeInBrowser('dashboard')('the live dashboard at /', () => {
 
   it('shows a push as live, then its interruption with the reason, a relay task with its exit code, and the chart moving, without reloading', async () => {
     await waitForText('#connection', 'Live');
-    await waitForSubscribers(service, 3); // sessions, relay tasks, callbacks
+    await waitForSubscribers(fixture.service, 3); // sessions, relay tasks, callbacks
     const loads: string[] = [];
     page.on('load', () => loads.push(page.url()));
     await page.evaluate('window.sameDocument = true');
@@ -134,10 +130,10 @@ describeInBrowser('dashboard')('the live dashboard at /', () => {
   }, 90_000);
 
   it('says it is reconnecting while the service is away, and is live again with its data once the service is back', async () => {
-    const port = new URL(service.url).port;
-    await service.close();
+    const port = new URL(fixture.service.url).port;
+    await fixture.stop();
     await waitForText('#connection', 'Reconnecting…');
-    service = await startTestService(data.dir, { PORT: port, CSS_CALLBACK_KEYS: KEY, CSS_CALLBACK_TOKEN: URL_TOKEN, GRAPHQL_API_TOKENS: API_TOKEN });
+    await fixture.restart({ PORT: port, CSS_CALLBACK_KEYS: KEY, CSS_CALLBACK_TOKEN: URL_TOKEN, GRAPHQL_API_TOKENS: API_TOKEN });
     // Most likely before the page is back (it retries after a second or more): only reloading its data shows this push.
     await postSigned({ event_type: 1, sequence: '7100000000000000003', stream_id: 'after_restart', event_time: Math.floor(Date.now() / 1000) });
     await waitForText('#connection', 'Live');
@@ -186,25 +182,22 @@ describeInBrowser('dashboard')('the live dashboard at /', () => {
 });
 
 describeInBrowser('dashboard')('the live dashboard under a stream of callbacks', () => {
-  const data = tempDataDir();
-  let service: RunningService;
+  // Declared first: after-all hooks run in order, and this goes before the service does.
+  afterAll(async () => {
+    await browser?.close();
+  });
+  const fixture = useTestService({ CSS_CALLBACK_KEYS: KEY, CSS_CALLBACK_TOKEN: URL_TOKEN });
   let browser: HeadlessChromium;
   let page: Page;
   const sources = '["http://origin.example/live/show.m3u8"]\n';
 
   beforeAll(async () => {
-    service = await startTestService(data.dir, { CSS_CALLBACK_KEYS: KEY, CSS_CALLBACK_TOKEN: URL_TOKEN });
     browser = await launchChromium();
     page = browser.page;
-    await page.goto(`${service.url}/`);
+    await page.goto(`${fixture.service.url}/`);
     await waitForTextIn(page, '#connection', 'Live');
-    await waitForSubscribers(service, 3);
+    await waitForSubscribers(fixture.service, 3);
   }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-    await service?.close();
-    data.remove();
-  });
 
   const nthSequence = (n: number) => String(7_200_000_000_000_000_000n + BigInt(n));
   const push = (sequence: string, streamId: string, eventTime: number) => ({ event_type: 1, sequence, stream_id: streamId, event_time: eventTime });
@@ -215,7 +208,7 @@ describeInBrowser('dashboard')('the live dashboard under a stream of callbacks',
   async function postAll(callbacks: Array<{ body: Record<string, unknown>; query?: string }>): Promise<bigint> {
     let highest = 0n;
     for (let i = 0; i < callbacks.length; i += 16) {
-      const answers = await Promise.all(callbacks.slice(i, i + 16).map(({ body, query }) => postCallback(service.url, body, { query })));
+      const answers = await Promise.all(callbacks.slice(i, i + 16).map(({ body, query }) => postCallback(fixture.service.url, body, { query })));
       for (const answer of answers) {
         expect(answer.status).toBe(200);
         const position = BigInt(answer.headers.get('callback-position')!);

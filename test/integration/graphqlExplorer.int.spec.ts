@@ -14,6 +14,7 @@ function pageResources(html: string): string[] {
 const importsOf = (script: string) => [...script.matchAll(/^import\b[^;]*?\bfrom\s+'([^']+)'/gm)].map((match) => match[1]!);
 
 describe('the GraphQL explorer and introspection', () => {
+  // Its own life cycle: a service per setting under test, each started and stopped within its test.
   const data = tempDataDir();
   afterAll(() => data.remove());
 

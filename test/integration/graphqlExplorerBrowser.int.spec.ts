@@ -11,6 +11,7 @@ const API_TOKEN = 'explorer-api-token-0123456789';
 const push = (sequence: string, streamId: string) => ({ event_type: 1, sequence, stream_id: streamId, event_time: Math.floor(Date.now() / 1000) });
 
 describeInBrowser('GraphQL explorer')('GraphiQL at /graphql, offline', () => {
+  // Its own life cycle: a service per setting under test, each started and stopped within its test.
   const data = tempDataDir();
   let chromium: HeadlessChromium;
   let page: Page;

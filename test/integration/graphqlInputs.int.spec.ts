@@ -2,7 +2,7 @@
 import type { Client } from 'graphql-ws';
 import type { RunningService } from '../../src/server';
 import { firstAnswer, postQuery, subscriptionClient } from '../support/graphqlClient';
-import { startTestService, tempDataDir } from '../support/testService';
+import { useTestService } from '../support/testService';
 
 const post = async (service: RunningService, query: string, variables?: Record<string, unknown>) => (await postQuery(service.url, query, variables)).body;
 
@@ -12,18 +12,15 @@ const MISSPELT_FIELD = '{ sessions { nodes { streamid } } }';
 const MISSPELT_INPUT = ['query ($filter: SessionFilter) { sessions(filter: $filter) { totalCount } }', { filter: { streamid: 'cam' } }] as const;
 
 describe('filter limits', () => {
-  const data = tempDataDir();
-  let service: RunningService;
+  // Declared first: after-all hooks run in order, and this goes before the service does.
+  afterAll(async () => {
+    await client.dispose();
+  });
+  const fixture = useTestService();
   let client: Client;
 
   beforeAll(async () => {
-    service = await startTestService(data.dir);
-    client = subscriptionClient(service.url);
-  });
-  afterAll(async () => {
-    await client.dispose();
-    await service.close();
-    data.remove();
+    client = subscriptionClient(fixture.service.url);
   });
 
   it.each([
@@ -33,7 +30,7 @@ describe('filter limits', () => {
     ['relayTasks', 'RelayTaskFilter', { streamId: TOO_LONG }, /filter\.streamId must be shorter than or equal to 256 characters/],
     ['callbacks', 'CallbackFilter', { stream: 'x'.repeat(301) }, /filter\.stream must be shorter than or equal to 300 characters/],
   ])('refuses %s with a %s over its limits over HTTP: BAD_USER_INPUT naming the argument', async (listing, type, filter, message) => {
-    const result = await post(service, `query ($filter: ${type}) { ${listing}(filter: $filter) { totalCount } }`, { filter });
+    const result = await post(fixture.service, `query ($filter: ${type}) { ${listing}(filter: $filter) { totalCount } }`, { filter });
     expect(result.data).toBeNull();
     expect(result.errors).toEqual([expect.objectContaining({ message: expect.stringMatching(message), extensions: expect.objectContaining({ code: 'BAD_USER_INPUT' }) })]);
   });
@@ -49,36 +46,33 @@ describe('filter limits', () => {
   });
 
   it('takes filters within their limits', async () => {
-    const result = await post(service, 'query ($filter: SessionFilter) { sessions(filter: $filter) { totalCount } }', {
+    const result = await post(fixture.service, 'query ($filter: SessionFilter) { sessions(filter: $filter) { totalCount } }', {
       filter: { streamId: 'x'.repeat(256), errcodes: TOO_MANY.slice(1) },
     });
     expect(result).toEqual({ data: { sessions: { totalCount: 0 } } });
   });
 
   it('suggests field names in development', async () => {
-    expect((await post(service, MISSPELT_FIELD)).errors?.[0]?.message).toMatch(/Did you mean "streamId"/);
+    expect((await post(fixture.service, MISSPELT_FIELD)).errors?.[0]?.message).toMatch(/Did you mean "streamId"/);
   });
 });
 
 describe('in production', () => {
-  const data = tempDataDir();
-  let service: RunningService;
+  // Declared first: after-all hooks run in order, and this goes before the service does.
+  afterAll(async () => {
+    await client.dispose();
+  });
+  const fixture = useTestService({ NODE_ENV: 'production' });
   let client: Client;
 
   beforeAll(async () => {
-    service = await startTestService(data.dir, { NODE_ENV: 'production' });
-    client = subscriptionClient(service.url);
-  });
-  afterAll(async () => {
-    await client.dispose();
-    await service.close();
-    data.remove();
+    client = subscriptionClient(fixture.service.url);
   });
 
   it('names no field of the schema ("Did you mean") for a misspelt field or input field, over HTTP', async () => {
-    const field = await post(service, MISSPELT_FIELD);
+    const field = await post(fixture.service, MISSPELT_FIELD);
     expect(field.errors?.[0]?.message).toBe('Cannot query field "streamid" on type "StreamSession".');
-    const input = await post(service, ...MISSPELT_INPUT);
+    const input = await post(fixture.service, ...MISSPELT_INPUT);
     expect(input.errors?.[0]?.message).toMatch(/Field "streamid" is not defined by type "SessionFilter"\.$/);
   });
 

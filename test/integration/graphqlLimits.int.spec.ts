@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Client } from 'graphql-ws';
 import type { RunningService } from '../../src/server';
 import { firstAnswer, postQuery, subscriptionClient, type RawAnswer } from '../support/graphqlClient';
-import { postAndProject, startTestService, tempDataDir } from '../support/testService';
+import { postAndProject, useTestService } from '../support/testService';
 
 const post = (service: RunningService, query: string, variables?: Record<string, unknown>) => postQuery(service.url, query, variables);
 const errorsOf = (answer: RawAnswer) => answer.body.errors ?? [];
@@ -22,23 +22,20 @@ function readmeExamples(): string[] {
 }
 
 describe('GraphQL limits under the default settings', () => {
-  const data = tempDataDir();
-  let service: RunningService;
+  // Declared first: after-all hooks run in order, and this goes before the service does.
+  afterAll(async () => {
+    await client.dispose();
+  });
+  const fixture = useTestService();
   let client: Client;
 
   beforeAll(async () => {
-    service = await startTestService(data.dir);
-    for (let i = 0; i < 3; i++) await postAndProject(service, { event_type: 1, sequence: String(i + 1), stream_id: `cam-${i}` });
-    client = subscriptionClient(service.url);
-  });
-  afterAll(async () => {
-    await client.dispose();
-    await service.close();
-    data.remove();
+    for (let i = 0; i < 3; i++) await postAndProject(fixture.service, { event_type: 1, sequence: String(i + 1), stream_id: `cam-${i}` });
+    client = subscriptionClient(fixture.service.url);
   });
 
   it('refuses 15 aliases of callbacks(first: $n) { nodes { raw } } with n = 500 before running it, over HTTP', async () => {
-    const answer = await post(service, FIFTEEN_PAGES_OF_BODIES, { n: 500 });
+    const answer = await post(fixture.service, FIFTEEN_PAGES_OF_BODIES, { n: 500 });
     expect(answer.status).toBe(400);
     expect(answer.body).not.toHaveProperty('data');
     expect(errorsOf(answer)).toEqual([
@@ -56,7 +53,7 @@ describe('GraphQL limits under the default settings', () => {
   });
 
   it('answers the same query with n = 5', async () => {
-    const answer = await post(service, FIFTEEN_PAGES_OF_BODIES, { n: 5 });
+    const answer = await post(fixture.service, FIFTEEN_PAGES_OF_BODIES, { n: 5 });
     expect(errorsOf(answer)).toEqual([]);
     expect((answer.body.data!.a14 as { nodes: unknown[] }).nodes).toHaveLength(3);
   });
@@ -64,45 +61,42 @@ describe('GraphQL limits under the default settings', () => {
   it('answers every example query of the README', async () => {
     const examples = readmeExamples();
     expect(examples.length).toBeGreaterThanOrEqual(2);
-    for (const example of examples) expect({ example, errors: errorsOf(await post(service, example)) }).toEqual({ example, errors: [] });
+    for (const example of examples) expect({ example, errors: errorsOf(await post(fixture.service, example)) }).toEqual({ example, errors: [] });
   });
 });
 
 describe('GraphQL limits set lower', () => {
-  const data = tempDataDir();
-  let service: RunningService;
+  // Declared first: after-all hooks run in order, and this goes before the service does.
+  afterAll(async () => {
+    await client.dispose();
+  });
+  const fixture = useTestService({ GRAPHQL_MAX_COST: '500', GRAPHQL_MAX_DOCUMENT_BYTES: '4096', GRAPHQL_MAX_RESPONSE_BYTES: '65536' });
   let client: Client;
   const RAW_BYTES = 2_000;
 
   beforeAll(async () => {
-    service = await startTestService(data.dir, { GRAPHQL_MAX_COST: '500', GRAPHQL_MAX_DOCUMENT_BYTES: '4096', GRAPHQL_MAX_RESPONSE_BYTES: '65536' });
     // 40 callbacks of 2 kB: 80 kB of bodies, more than the answer may hold.
     for (let i = 0; i < 40; i++) {
-      await postAndProject(service, { event_type: 1, sequence: String(100 + i), stream_id: 'big', stream_param: 'p'.repeat(RAW_BYTES) });
+      await postAndProject(fixture.service, { event_type: 1, sequence: String(100 + i), stream_id: 'big', stream_param: 'p'.repeat(RAW_BYTES) });
     }
-    client = subscriptionClient(service.url);
-  });
-  afterAll(async () => {
-    await client.dispose();
-    await service.close();
-    data.remove();
+    client = subscriptionClient(fixture.service.url);
   });
 
   it('counts `first` left out as its default, 50: 1 + 50 × (1 + 10) = 551, over 500', async () => {
-    const answer = await post(service, '{ callbacks { nodes { raw } } }');
+    const answer = await post(fixture.service, '{ callbacks { nodes { raw } } }');
     expect(answer.status).toBe(400);
     expect(errorsOf(answer)[0]).toMatchObject({ extensions: { code: 'QUERY_TOO_COSTLY', cost: 551, maxCost: 500 } });
-    expect(errorsOf(await post(service, '{ callbacks(first: 20) { nodes { type } } }'))).toEqual([]);
+    expect(errorsOf(await post(fixture.service, '{ callbacks(first: 20) { nodes { type } } }'))).toEqual([]);
   });
 
   it('refuses a document over GRAPHQL_MAX_DOCUMENT_BYTES with 413 and DOCUMENT_TOO_LARGE, and takes one under it', async () => {
-    const answer = await post(service, documentOf(5_000));
+    const answer = await post(fixture.service, documentOf(5_000));
     expect(answer.status).toBe(413);
     expect(errorsOf(answer)[0]).toMatchObject({
       message: expect.stringMatching(/over the limit of 4096 \(GRAPHQL_MAX_DOCUMENT_BYTES\)/),
       extensions: { code: 'DOCUMENT_TOO_LARGE', maxBytes: 4096 },
     });
-    expect(errorsOf(await post(service, documentOf(3_000)))).toEqual([]);
+    expect(errorsOf(await post(fixture.service, documentOf(3_000)))).toEqual([]);
   });
 
   it('refuses the same document over the WebSocket', async () => {
@@ -112,11 +106,11 @@ describe('GraphQL limits set lower', () => {
   });
 
   it('answers RESPONSE_TOO_LARGE, without data, instead of an answer over GRAPHQL_MAX_RESPONSE_BYTES', async () => {
-    const answer = await post(service, '{ callbacks(first: 40) { nodes { raw } } }'); // cost 441: allowed
+    const answer = await post(fixture.service, '{ callbacks(first: 40) { nodes { raw } } }'); // cost 441: allowed
     expect(answer.body).toEqual({
       errors: [{ message: expect.stringMatching(/larger than 65536 bytes \(GRAPHQL_MAX_RESPONSE_BYTES\)/), extensions: { code: 'RESPONSE_TOO_LARGE', maxBytes: 65536 } }],
     });
-    const small = await post(service, '{ callbacks(first: 20) { nodes { raw } } }');
+    const small = await post(fixture.service, '{ callbacks(first: 20) { nodes { raw } } }');
     expect(errorsOf(small)).toEqual([]);
     expect(JSON.stringify(small.body).length).toBeGreaterThan(20 * RAW_BYTES);
   });

@@ -1,4 +1,3 @@
-import type { RunningService } from '../../src/server';
 import { generateTraffic } from '../../src/simulation/callbackTraffic';
 import {
   CallbacksDocument,
@@ -11,27 +10,20 @@ import {
 } from '../graphql/generated';
 import { graphql, query } from '../support/graphqlClient';
 import { seedExamples } from '../support/seedExamples';
-import { postAndProject, startTestService, tempDataDir } from '../support/testService';
+import { postAndProject, useTestService } from '../support/testService';
 import { relayCallback } from '../support/callbackBodies';
 
 const relay = relayCallback;
 
 describe('GraphQL queries over HTTP', () => {
-  const data = tempDataDir();
-  let service: RunningService;
-
+  // The pagination tests read every session, with every field, 500 a page: a bulk client's cost.
+  const fixture = useTestService({ GRAPHQL_MAX_COST: '20000' });
   beforeAll(async () => {
-    // The pagination tests read every session, with every field, 500 a page: a bulk client's cost.
-    service = await startTestService(data.dir, { GRAPHQL_MAX_COST: '20000' });
-    for (const example of seedExamples()) await postAndProject(service, example.raw);
-  });
-  afterAll(async () => {
-    await service.close();
-    data.remove();
+    for (const example of seedExamples()) await postAndProject(fixture.service, example.raw);
   });
 
   it('answers the seed push session by its sequence, with its events and raw bodies', async () => {
-    const { session } = await query(service.url, SessionDocument, { sequence: '6674468118806626493' });
+    const { session } = await query(fixture.service.url, SessionDocument, { sequence: '6674468118806626493' });
     expect(session).toMatchObject({
       sequence: '6674468118806626493',
       appId: '12345678',
@@ -48,20 +40,20 @@ describe('GraphQL queries over HTTP', () => {
   });
 
   it('answers null, not an error, for unknown ids', async () => {
-    expect(await query(service.url, SessionDocument, { sequence: '1' })).toEqual({ session: null });
-    expect(await query(service.url, RelayTaskDocument, { taskId: 'nope' })).toEqual({ relayTask: null });
+    expect(await query(fixture.service.url, SessionDocument, { sequence: '1' })).toEqual({ session: null });
+    expect(await query(fixture.service.url, RelayTaskDocument, { taskId: 'nope' })).toEqual({ relayTask: null });
   });
 
   it('lists the seed TaskExit, which no task claims, among unmatched relay exits', async () => {
-    const { unmatchedRelayExits } = await query(service.url, UnmatchedRelayExitsDocument, {});
+    const { unmatchedRelayExits } = await query(fixture.service.url, UnmatchedRelayExitsDocument, {});
     expect(unmatchedRelayExits.totalCount).toBe(1);
     expect(unmatchedRelayExits.nodes[0]).toMatchObject({ type: 'RelayTaskExited', raw: expect.stringContaining('write packet error.') });
   });
 
   it('finds a task by exit code once a TaskStart and a TaskExit with the same task_id arrive', async () => {
-    await postAndProject(service, relay('TaskStart', { task_id: 'X-22', source_urls: '["http://a/b.m3u8"]\n', msg: '{"task_start_time":1700000000000}' }));
-    await postAndProject(service, relay('TaskExit', { task_id: 'X-22', msg: '{"message":"write packet error.","code":"-22","task_exit_time":1700000100000}' }));
-    const { relayTasks } = await query(service.url, RelayTasksDocument, { filter: { exitCode: -22 } });
+    await postAndProject(fixture.service, relay('TaskStart', { task_id: 'X-22', source_urls: '["http://a/b.m3u8"]\n', msg: '{"task_start_time":1700000000000}' }));
+    await postAndProject(fixture.service, relay('TaskExit', { task_id: 'X-22', msg: '{"message":"write packet error.","code":"-22","task_exit_time":1700000100000}' }));
+    const { relayTasks } = await query(fixture.service.url, RelayTasksDocument, { filter: { exitCode: -22 } });
     expect(relayTasks.totalCount).toBe(1);
     expect(relayTasks.nodes[0]).toMatchObject({
       taskId: 'X-22',
@@ -72,15 +64,15 @@ describe('GraphQL queries over HTTP', () => {
       startedAt: '2023-11-14T22:13:20.000Z',
       exitedAt: '2023-11-14T22:15:00.000Z',
     });
-    const { relayTask } = await query(service.url, RelayTaskDocument, { taskId: 'X-22' });
+    const { relayTask } = await query(fixture.service.url, RelayTaskDocument, { taskId: 'X-22' });
     expect(relayTask!.events.map((e) => e.type)).toEqual(['RelayTaskStarted', 'RelayTaskExited']);
   });
 
   it('lists callbacks newest first with their bodies exactly as received', async () => {
-    const { callbacks } = await query(service.url, CallbacksDocument, { first: 2 });
+    const { callbacks } = await query(fixture.service.url, CallbacksDocument, { first: 2 });
     expect(callbacks.nodes.map((c) => c.type)).toEqual(['RelayTaskExited', 'RelayTaskStarted']);
     expect(callbacks.nodes[0]!.raw).toContain('"task_id":"X-22"');
-    const { callbacks: pushes } = await query(service.url, CallbacksDocument, { filter: { type: 'StreamPushed' } });
+    const { callbacks: pushes } = await query(fixture.service.url, CallbacksDocument, { filter: { type: 'StreamPushed' } });
     expect(pushes.totalCount).toBe(1);
   });
 
@@ -89,7 +81,7 @@ describe('GraphQL queries over HTTP', () => {
 
     beforeAll(async () => {
       for (let i = 0; i < traffic.length; i += 25) {
-        await Promise.all(traffic.slice(i, i + 25).map(({ body }) => postAndProject(service, body)));
+        await Promise.all(traffic.slice(i, i + 25).map(({ body }) => postAndProject(fixture.service, body)));
       }
     });
 
@@ -98,7 +90,7 @@ describe('GraphQL queries over HTTP', () => {
       const totals = new Set<number>();
       let after: string | null | undefined;
       for (let guard = 0; guard < 1000; guard++) {
-        const { sessions } = await query(service.url, SessionsDocument, { filter, first, after });
+        const { sessions } = await query(fixture.service.url, SessionsDocument, { filter, first, after });
         totals.add(sessions.totalCount);
         sequences.push(...sessions.nodes.map((n) => n.sequence));
         expect(sessions.edges.map((e) => e.node.sequence)).toEqual(sessions.nodes.map((n) => n.sequence));
@@ -118,7 +110,7 @@ describe('GraphQL queries over HTTP', () => {
     ])('pages, filters and totalCount agree for %s', async (_label, filter) => {
       const { sequences, totals } = await walk(filter, 17);
       const all = (await walk(undefined, 500)).sequences;
-      const { nodes } = (await query(service.url, SessionsDocument, { first: 500 })).sessions;
+      const { nodes } = (await query(fixture.service.url, SessionsDocument, { first: 500 })).sessions;
       const expected = nodes
         .filter((n) => filter?.streamId == null || n.streamId === filter.streamId)
         .filter((n) => filter?.status == null || n.status === filter.status)
@@ -137,18 +129,18 @@ describe('GraphQL queries over HTTP', () => {
       ['first above the cap', { first: 501 }, /first must not be greater than 500/],
       ['first below zero', { first: -1 }, /first must not be less than 0/],
     ])('answers BAD_USER_INPUT naming the argument for %s', async (_label, variables, message) => {
-      const result = await graphql(service.url, SessionsDocument, variables);
+      const result = await graphql(fixture.service.url, SessionsDocument, variables);
       expect(result.data).toBeNull();
       expect(result.errors?.[0]).toMatchObject({ message: expect.stringMatching(message), extensions: { code: 'BAD_USER_INPUT' } });
     });
 
     it('answers BAD_USER_INPUT naming `after` for a cursor it never gave out', async () => {
-      const result = await graphql(service.url, SessionsDocument, { after: 'not-a-cursor' });
+      const result = await graphql(fixture.service.url, SessionsDocument, { after: 'not-a-cursor' });
       expect(result.errors?.[0]).toMatchObject({ message: expect.stringMatching(/^after: /), extensions: { code: 'BAD_USER_INPUT' } });
     });
 
     it('answers BAD_USER_INPUT for an asOf that is not a date-time', async () => {
-      const result = await graphql(service.url, SessionDocument, { sequence: '6674468118806626493', asOf: 'yesterday' });
+      const result = await graphql(fixture.service.url, SessionDocument, { sequence: '6674468118806626493', asOf: 'yesterday' });
       expect(result.errors?.[0]).toMatchObject({ message: expect.stringContaining('asOf'), extensions: { code: 'BAD_USER_INPUT' } });
     });
   });

@@ -1,32 +1,22 @@
-import type { RunningService } from '../../src/server';
 import { CallbackReceivedDocument, SessionDocument, SessionUpdatedDocument } from '../graphql/generated';
 import { collect, query, subscriptionClient, waitForSubscribers } from '../support/graphqlClient';
-import { postAndProject, postCallback, startTestService, tempDataDir } from '../support/testService';
+import { postAndProject, postCallback, useTestService } from '../support/testService';
 
 describe('GraphQL subscriptions over graphql-ws, and time travel', () => {
-  const data = tempDataDir();
-  let service: RunningService;
-
-  beforeAll(async () => {
-    service = await startTestService(data.dir);
-  });
-  afterAll(async () => {
-    await service.close();
-    data.remove();
-  });
+  const fixture = useTestService();
 
   it('tells a sessionUpdated subscriber about the push and the interruption of its stream, and nothing else', async () => {
-    const client = subscriptionClient(service.url);
+    const client = subscriptionClient(fixture.service.url);
     try {
       const updates = collect(client, SessionUpdatedDocument, { filter: { streamId: 'watched' } });
       const all = collect(client, CallbackReceivedDocument, {});
       await updates.ready;
-      await waitForSubscribers(service, 2);
+      await waitForSubscribers(fixture.service, 2);
 
-      await postCallback(service.url, { event_type: 1, sequence: '500', stream_id: 'other', event_time: 1700000000 });
-      await postCallback(service.url, { event_type: 1, sequence: '501', stream_id: 'watched', event_time: 1700000001 });
-      await postCallback(service.url, { event_type: 0, sequence: '500', stream_id: 'other', event_time: 1700000050, errcode: 1 });
-      await postCallback(service.url, { event_type: 0, sequence: '501', stream_id: 'watched', event_time: 1700000060, errcode: 12 });
+      await postCallback(fixture.service.url, { event_type: 1, sequence: '500', stream_id: 'other', event_time: 1700000000 });
+      await postCallback(fixture.service.url, { event_type: 1, sequence: '501', stream_id: 'watched', event_time: 1700000001 });
+      await postCallback(fixture.service.url, { event_type: 0, sequence: '500', stream_id: 'other', event_time: 1700000050, errcode: 1 });
+      await postCallback(fixture.service.url, { event_type: 0, sequence: '501', stream_id: 'watched', event_time: 1700000060, errcode: 12 });
 
       const [pushed, interrupted] = await updates.next(2);
       expect(pushed!.sessionUpdated).toMatchObject({ sequence: '501', streamId: 'watched', status: 'LIVE' });
@@ -40,7 +30,7 @@ describe('GraphQL subscriptions over graphql-ws, and time travel', () => {
   });
 
   it('refuses a subscription sent over HTTP with a 400 that says where subscriptions are served', async () => {
-    const response = await fetch(`${service.url}/graphql`, {
+    const response = await fetch(`${fixture.service.url}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ query: 'subscription { callbackReceived { id } }' }),
@@ -51,15 +41,15 @@ describe('GraphQL subscriptions over graphql-ws, and time travel', () => {
   });
 
   it('answers asOf between a push and its interruption with LIVE, and after it with ENDED', async () => {
-    await postAndProject(service, { event_type: 1, sequence: '777', stream_id: 'tt' });
+    await postAndProject(fixture.service, { event_type: 1, sequence: '777', stream_id: 'tt' });
     const between = new Date();
     await new Promise((resolve) => setTimeout(resolve, 5)); // so the interruption is received at a later millisecond
-    await postAndProject(service, { event_type: 0, sequence: '777', stream_id: 'tt', errcode: 1 });
+    await postAndProject(fixture.service, { event_type: 0, sequence: '777', stream_id: 'tt', errcode: 1 });
     const after = new Date();
 
-    const then = await query(service.url, SessionDocument, { sequence: '777', asOf: between.toISOString() });
-    const later = await query(service.url, SessionDocument, { sequence: '777', asOf: after.toISOString() });
-    const before = await query(service.url, SessionDocument, { sequence: '777', asOf: '2000-01-01T00:00:00Z' });
+    const then = await query(fixture.service.url, SessionDocument, { sequence: '777', asOf: between.toISOString() });
+    const later = await query(fixture.service.url, SessionDocument, { sequence: '777', asOf: after.toISOString() });
+    const before = await query(fixture.service.url, SessionDocument, { sequence: '777', asOf: '2000-01-01T00:00:00Z' });
     expect(then.session).toMatchObject({ status: 'LIVE', interruptedAt: null });
     expect(later.session).toMatchObject({ status: 'ENDED', errcode: 1 });
     expect(before.session).toBeNull();

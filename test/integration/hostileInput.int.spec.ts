@@ -9,8 +9,7 @@ import net from 'node:net';
 import { parseCallbackBody } from '../../src/domain/callbackJson';
 import { interpretCallback } from '../../src/domain/interpretCallback';
 import { md5Hex } from '../../src/ingest/authenticateCallback';
-import type { RunningService } from '../../src/server';
-import { startTestService, tempDataDir } from '../support/testService';
+import { useTestService } from '../support/testService';
 
 const BODY_LIMIT = 65_536; // CALLBACK_BODY_LIMIT_BYTES default: deep nesting that fits under it is tested
 const KEYS = ['hostile-key-0', 'hostile-key-1'];
@@ -164,8 +163,11 @@ describe.each([
   ['with callback keys configured', { CSS_CALLBACK_KEYS: KEYS.join(',') }, true],
   ['in development mode (no keys, no token)', {}, false],
 ] as const)('POST /callbacks under hostile input, %s', (_mode, env, keysConfigured) => {
-  const data = tempDataDir();
-  let service: RunningService;
+  // Declared first: after-all hooks run in order, and this goes before the service does.
+  afterAll(async () => {
+    agent.destroy();
+  });
+  const fixture = useTestService({ ...env, CALLBACK_BODY_LIMIT_BYTES: String(BODY_LIMIT) });
   let port: number;
   const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
   /** Every 200: the event id it named and the body that was sent. */
@@ -173,13 +175,7 @@ describe.each([
   let requests = 0;
 
   beforeAll(async () => {
-    service = await startTestService(data.dir, { ...env, CALLBACK_BODY_LIMIT_BYTES: String(BODY_LIMIT) });
-    port = Number(new URL(service.url).port);
-  });
-  afterAll(async () => {
-    agent.destroy();
-    await service?.close();
-    data.remove();
+    port = Number(new URL(fixture.service.url).port);
   });
 
   /** Signs a JSON object body as CSS does (t, sign = MD5(key + t)); with keys configured only signed bodies may get a 200. */
@@ -211,7 +207,7 @@ describe.each([
       if (expected === null) throw new Error(`accepted a body that is not a UTF-8 JSON object: ${context}`);
       expect(answer.headers['callback-event-id']).toBe(expected.id);
       expect(['new', 'duplicate']).toContain(answer.headers['callback-stored']);
-      const stored = await service.store.readStream(expected.stream);
+      const stored = await fixture.service.store.readStream(expected.stream);
       const event = stored.find((e) => e.id === expected.id);
       if (event === undefined) throw new Error(`answered 200 but ${expected.id} is not in ${expected.stream}: ${context}`);
       acknowledged.set(expected.id, [...(acknowledged.get(expected.id) ?? []), expected.raw]);
@@ -433,17 +429,17 @@ describe.each([
 
   it('is still up and ready afterwards; its projector took every event; nothing was stored without a 200', async () => {
     expect(requests).toBeGreaterThan(RUNS);
-    const health = await fetch(`${service.url}/healthz`);
+    const health = await fetch(`${fixture.service.url}/healthz`);
     expect(health.status).toBe(200);
-    const events = await service.store.readAll({ maxCount: 1_000_000 });
+    const events = await fixture.service.store.readAll({ maxCount: 1_000_000 });
     const last = events.at(-1)?.position ?? 0n;
     await Promise.race([
-      service.projector.waitForPosition(last),
+      fixture.service.projector.waitForPosition(last),
       new Promise((_, reject) => setTimeout(() => reject(new Error('the projector did not reach the end of the log within 10 s')), 10_000).unref()),
     ]);
-    const ready = await fetch(`${service.url}/readyz`);
+    const ready = await fetch(`${fixture.service.url}/readyz`);
     expect({ status: ready.status, body: await ready.json() }).toMatchObject({ status: 200, body: { projector: { phase: 'live', position: String(last) } } });
-    expect(service.projector.status().lastError).toBeNull();
+    expect(fixture.service.projector.status().lastError).toBeNull();
     // The store holds exactly the acknowledged callbacks, each once, with a body that was sent.
     expect(events.map((e) => e.id).sort()).toEqual([...acknowledged.keys()].sort());
     for (const event of events) expect(acknowledged.get(event.id)).toContain(event.data.raw);
@@ -478,17 +474,11 @@ describe('slow clients on POST /callbacks (HTTP_REQUEST_TIMEOUT_MS=1000)', () =>
   const TIMEOUT_MS = 1_000;
   /** How late after the timeout the cut may come: the server checks its connections periodically. */
   const SLACK_MS = 2_000;
-  const data = tempDataDir();
-  let service: RunningService;
+  const fixture = useTestService({ HTTP_REQUEST_TIMEOUT_MS: String(TIMEOUT_MS) });
   let port: number;
 
   beforeAll(async () => {
-    service = await startTestService(data.dir, { HTTP_REQUEST_TIMEOUT_MS: String(TIMEOUT_MS) });
-    port = Number(new URL(service.url).port);
-  });
-  afterAll(async () => {
-    await service?.close();
-    data.remove();
+    port = Number(new URL(fixture.service.url).port);
   });
 
   interface Cut {
@@ -546,7 +536,7 @@ describe('slow clients on POST /callbacks (HTTP_REQUEST_TIMEOUT_MS=1000)', () =>
   it('cuts off a client that sends the headers and then stalls, and serves others meanwhile', async () => {
     const stalled = slowClient(postHead(1_000), null);
     // While it hangs, a normal callback is answered at once.
-    const response = await fetch(`${service.url}/callbacks`, {
+    const response = await fetch(`${fixture.service.url}/callbacks`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ event_type: 1, sequence: '5550001', stream_id: 'meanwhile' }),
@@ -567,8 +557,8 @@ describe('slow clients on POST /callbacks (HTTP_REQUEST_TIMEOUT_MS=1000)', () =>
   }, 15_000);
 
   it('is healthy after the slow clients, and stored nothing of them', async () => {
-    expect((await fetch(`${service.url}/healthz`)).status).toBe(200);
-    const events = await service.store.readAll({ maxCount: 1_000 });
+    expect((await fetch(`${fixture.service.url}/healthz`)).status).toBe(200);
+    const events = await fixture.service.store.readAll({ maxCount: 1_000 });
     expect(events.map((e) => e.stream)).toEqual(['session-5550001']);
   }, 15_000);
 });

@@ -27,6 +27,7 @@ async function eventsIn(dataDir: string): Promise<RecordedEvent[]> {
 const oneLine = (raw: string) => raw.replace(/\r?\n\s*/g, '');
 
 describe('export and import (node dist/cli.js export / import)', () => {
+  // Its own life cycle: several data folders, each started and stopped in turn to compare what they hold.
   const root = tempDataDir();
   const original = path.join(root.dir, 'original');
   const copy = path.join(root.dir, 'copy');

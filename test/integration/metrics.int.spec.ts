@@ -1,10 +1,9 @@
-import type { RunningService } from '../../src/server';
 import { SessionUpdatedDocument } from '../graphql/generated';
 import { capturedLog } from '../support/capturedLog';
 import { blackHole, type BlackHole } from '../support/loopbackSockets';
 import { collect, subscriptionClient, waitForSubscribers } from '../support/graphqlClient';
 import { samplesOf, scrape, valueOf, type Sample } from '../support/metricsText';
-import { postCallback, signCallback, startTestService, tempDataDir } from '../support/testService';
+import { postCallback, signCallback, useTestService } from '../support/testService';
 
 const CALLBACKS = 'css_ledger_callbacks_total';
 const APPEND = 'css_ledger_callback_append_duration_seconds';
@@ -17,19 +16,12 @@ const byLabels = (samples: Array<{ labels: Record<string, string>; value: number
 const buckets = (samples: Sample[]) => samples.filter((s) => s.name === `${APPEND}_bucket`).map((s) => [s.labels.le, s.value] as const);
 
 describe('GET /metrics', () => {
-  const data = tempDataDir();
-  afterAll(() => data.remove());
-
   describe('counting callbacks, appends and the projector', () => {
     const KEY = 'metrics-callback-key';
-    let service: RunningService;
-    beforeAll(async () => {
-      service = await startTestService(`${data.dir}/counting`, { CSS_CALLBACK_KEYS: KEY, CALLBACK_BODY_LIMIT_BYTES: '2048' });
-    });
-    afterAll(() => service.close());
+    const fixture = useTestService({ CSS_CALLBACK_KEYS: KEY, CALLBACK_BODY_LIMIT_BYTES: '2048' });
 
     it('starts with nothing counted, the store reachable, the projector live at position 0, and process metrics', async () => {
-      const samples = await scrape(service.url);
+      const samples = await scrape(fixture.service.url);
       expect(samplesOf(samples, CALLBACKS)).toEqual([]);
       expect(valueOf(samples, `${APPEND}_count`)).toBe(0);
       expect(valueOf(samples, 'css_ledger_event_store_reachable')).toBe(1);
@@ -60,18 +52,18 @@ describe('GET /metrics', () => {
       const push = { event_type: 1, sequence: '9001', stream_id: 'metered', event_time: 1700000000 };
       const t = Math.floor(Date.now() / 1000) + 600;
       const answers = [
-        await postCallback(service.url, signCallback(push, KEY, t)),
-        await postCallback(service.url, signCallback(push, KEY, t + 1)), // CSS's retry, signed afresh
-        await postCallback(service.url, signCallback({ ...push, event_type: 0, errcode: 1, event_time: 1700000060 }, KEY)),
-        await postCallback(service.url, signCallback({ event_type: 100, stream_id: 'metered', file_id: 'f1' }, KEY)),
-        await postCallback(service.url, { ...push, t, sign: '0'.repeat(32) }),
-        await postCallback(service.url, '{"event_type": 1,'),
-        await postCallback(service.url, { ...signCallback(push, KEY), padding: 'x'.repeat(4096) }),
+        await postCallback(fixture.service.url, signCallback(push, KEY, t)),
+        await postCallback(fixture.service.url, signCallback(push, KEY, t + 1)), // CSS's retry, signed afresh
+        await postCallback(fixture.service.url, signCallback({ ...push, event_type: 0, errcode: 1, event_time: 1700000060 }, KEY)),
+        await postCallback(fixture.service.url, signCallback({ event_type: 100, stream_id: 'metered', file_id: 'f1' }, KEY)),
+        await postCallback(fixture.service.url, { ...push, t, sign: '0'.repeat(32) }),
+        await postCallback(fixture.service.url, '{"event_type": 1,'),
+        await postCallback(fixture.service.url, { ...signCallback(push, KEY), padding: 'x'.repeat(4096) }),
       ];
       expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 401, 400, 413]);
       expect(answers.map((a) => a.headers.get('callback-stored'))).toEqual(['new', 'duplicate', 'new', 'new', null, null, null]);
 
-      const samples = await scrape(service.url);
+      const samples = await scrape(fixture.service.url);
       expect(byLabels(samplesOf(samples, CALLBACKS))).toEqual(
         byLabels([
           { labels: { type: 'StreamPushed', outcome: 'stored' }, value: 1 },
@@ -94,12 +86,12 @@ describe('GET /metrics', () => {
     });
 
     it('reports the position, events applied and lag of the projector once it has applied the callbacks', async () => {
-      const last = await postCallback(service.url, signCallback({ event_type: 1, sequence: '9002', stream_id: 'metered' }, KEY));
+      const last = await postCallback(fixture.service.url, signCallback({ event_type: 1, sequence: '9002', stream_id: 'metered' }, KEY));
       const position = BigInt(last.headers.get('callback-position')!);
-      await service.projector.waitForPosition(position);
+      await fixture.service.projector.waitForPosition(position);
 
-      const samples = await scrape(service.url);
-      const status = service.projector.status();
+      const samples = await scrape(fixture.service.url);
+      const status = fixture.service.projector.status();
       expect(valueOf(samples, 'css_ledger_projector_position')).toBe(Number(position));
       expect(valueOf(samples, 'css_ledger_projector_events_applied_total')).toBe(4);
       expect(status.lagMs).not.toBeNull();
@@ -111,7 +103,7 @@ describe('GET /metrics', () => {
     });
 
     it('answers in the Prometheus text format', async () => {
-      const response = await fetch(`${service.url}/metrics`);
+      const response = await fetch(`${fixture.service.url}/metrics`);
       expect(response.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8');
       const text = await response.text();
       expect(text).toContain(`# TYPE ${CALLBACKS} counter`);
@@ -121,39 +113,35 @@ describe('GET /metrics', () => {
 
   describe('subscriptions and request ids', () => {
     const { logger, logged } = capturedLog('debug');
-    let service: RunningService;
-    beforeAll(async () => {
-      service = await startTestService(`${data.dir}/ids`, {}, logger);
-    });
-    afterAll(() => service.close());
+    const fixture = useTestService({}, logger);
 
     it('counts a graphql-ws subscription while it is open', async () => {
-      expect(valueOf(await scrape(service.url), 'css_ledger_graphql_subscriptions')).toBe(0);
-      const client = subscriptionClient(service.url);
+      expect(valueOf(await scrape(fixture.service.url), 'css_ledger_graphql_subscriptions')).toBe(0);
+      const client = subscriptionClient(fixture.service.url);
       try {
         const updates = collect(client, SessionUpdatedDocument, { filter: { streamId: 'watched' } });
         await updates.ready;
-        await waitForSubscribers(service, 1);
-        expect(valueOf(await scrape(service.url), 'css_ledger_graphql_subscriptions')).toBe(1);
+        await waitForSubscribers(fixture.service, 1);
+        expect(valueOf(await scrape(fixture.service.url), 'css_ledger_graphql_subscriptions')).toBe(1);
 
         updates.unsubscribe();
-        for (let i = 0; i < 500 && service.subscriberCount() > 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
-        expect(valueOf(await scrape(service.url), 'css_ledger_graphql_subscriptions')).toBe(0);
+        for (let i = 0; i < 500 && fixture.service.subscriberCount() > 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+        expect(valueOf(await scrape(fixture.service.url), 'css_ledger_graphql_subscriptions')).toBe(0);
       } finally {
         await client.dispose();
       }
     });
 
     it('reuses a given x-request-id in the answer, the stored event and the log lines', async () => {
-      const stored = await postCallback(service.url, { event_type: 1, sequence: '9100', stream_id: 'traced' }, { headers: { 'x-request-id': 'lb-7f3a:9100' } });
+      const stored = await postCallback(fixture.service.url, { event_type: 1, sequence: '9100', stream_id: 'traced' }, { headers: { 'x-request-id': 'lb-7f3a:9100' } });
       expect(stored.status).toBe(200);
       expect(stored.headers.get('x-request-id')).toBe('lb-7f3a:9100');
-      const [event] = await service.store.readStream('session-9100');
+      const [event] = await fixture.service.store.readStream('session-9100');
       expect(event!.metadata.requestId).toBe('lb-7f3a:9100');
 
-      const rejected = await postCallback(service.url, '{"event_type":', { headers: { 'x-request-id': 'lb-7f3a:bad' } });
+      const rejected = await postCallback(fixture.service.url, '{"event_type":', { headers: { 'x-request-id': 'lb-7f3a:bad' } });
       expect([rejected.status, rejected.headers.get('x-request-id')]).toEqual([400, 'lb-7f3a:bad']);
-      const tooLarge = await postCallback(service.url, 'x'.repeat(70_000), { headers: { 'x-request-id': 'lb-7f3a:big' } });
+      const tooLarge = await postCallback(fixture.service.url, 'x'.repeat(70_000), { headers: { 'x-request-id': 'lb-7f3a:big' } });
       expect([tooLarge.status, tooLarge.headers.get('x-request-id')]).toEqual([413, 'lb-7f3a:big']);
 
       expect(logged()).toEqual(
@@ -166,34 +154,30 @@ describe('GET /metrics', () => {
     });
 
     it('gives a request without a usable x-request-id a fresh UUID, on every route', async () => {
-      const plain = await postCallback(service.url, { event_type: 1, sequence: '9101', stream_id: 'traced' });
-      const tooLong = await postCallback(service.url, '', { headers: { 'x-request-id': 'a'.repeat(129) } });
-      const withSpace = await fetch(`${service.url}/healthz`, { headers: { 'x-request-id': 'two words' } });
-      const notFound = await fetch(`${service.url}/nowhere`);
+      const plain = await postCallback(fixture.service.url, { event_type: 1, sequence: '9101', stream_id: 'traced' });
+      const tooLong = await postCallback(fixture.service.url, '', { headers: { 'x-request-id': 'a'.repeat(129) } });
+      const withSpace = await fetch(`${fixture.service.url}/healthz`, { headers: { 'x-request-id': 'two words' } });
+      const notFound = await fetch(`${fixture.service.url}/nowhere`);
       const ids = [plain, tooLong, withSpace, notFound].map((r) => r.headers.get('x-request-id'));
       ids.forEach((id) => expect(id).toMatch(UUID));
       expect(new Set(ids).size).toBe(4);
 
-      const [event] = await service.store.readStream('session-9101');
+      const [event] = await fixture.service.store.readStream('session-9101');
       expect(event!.metadata.requestId).toBe(ids[0]);
       expect(logged()).toEqual(expect.arrayContaining([expect.objectContaining({ reqId: ids[1], msg: 'callback rejected', error: 'empty_body' })]));
     });
   });
 
   describe('with the embedded store closed under the service', () => {
-    let service: RunningService;
-    beforeAll(async () => {
-      service = await startTestService(`${data.dir}/closed`);
-    });
-    afterAll(() => service.close());
+    const fixture = useTestService();
 
     it('reports the store unreachable and counts the callbacks it could not take', async () => {
-      expect(valueOf(await scrape(service.url), 'css_ledger_event_store_reachable')).toBe(1);
-      await service.store.close();
-      const answer = await postCallback(service.url, { event_type: 1, sequence: '9200', stream_id: 'lost' });
+      expect(valueOf(await scrape(fixture.service.url), 'css_ledger_event_store_reachable')).toBe(1);
+      await fixture.service.store.close();
+      const answer = await postCallback(fixture.service.url, { event_type: 1, sequence: '9200', stream_id: 'lost' });
       expect(answer.status).toBe(503);
 
-      const samples = await scrape(service.url);
+      const samples = await scrape(fixture.service.url);
       expect(valueOf(samples, 'css_ledger_event_store_reachable')).toBe(0);
       expect(samplesOf(samples, CALLBACKS)).toEqual([{ labels: { type: 'StreamPushed', outcome: 'store_unavailable' }, value: 1 }]);
       expect(valueOf(samples, `${APPEND}_count`)).toBe(0);
@@ -202,23 +186,22 @@ describe('GET /metrics', () => {
 
   describe('with an EventStoreDB that accepts connections and never answers', () => {
     let hole: BlackHole;
-    let service: RunningService;
     beforeAll(async () => {
       hole = await blackHole();
-      service = await startTestService(`${data.dir}/hanging`, {
-        EVENTSTORE_CONNECTION_STRING: `esdb://127.0.0.1:${hole.port}?tls=false`,
-        APPEND_TIMEOUT_MS: '1500',
-        MAX_INFLIGHT_APPENDS: '2',
-      });
     });
+    const fixture = useTestService(() => ({
+      EVENTSTORE_CONNECTION_STRING: `esdb://127.0.0.1:${hole.port}?tls=false`,
+      APPEND_TIMEOUT_MS: '1500',
+      MAX_INFLIGHT_APPENDS: '2',
+    }));
     afterAll(async () => {
-      await service.close();
+      await fixture.stop();
       await hole.close();
     });
 
     it('still answers a scrape, with the store unreachable, and counts overloaded and unavailable callbacks', async () => {
       const answers = await Promise.all(
-        Array.from({ length: 5 }, (_, i) => postCallback(service.url, { event_type: 1, sequence: String(9300 + i), stream_id: 'stuck' })),
+        Array.from({ length: 5 }, (_, i) => postCallback(fixture.service.url, { event_type: 1, sequence: String(9300 + i), stream_id: 'stuck' })),
       );
       expect(answers.map((a) => (a.body as { error: string }).error).sort()).toEqual([
         'overloaded',
@@ -228,7 +211,7 @@ describe('GET /metrics', () => {
         'store_unavailable',
       ]);
 
-      const samples = await scrape(service.url);
+      const samples = await scrape(fixture.service.url);
       expect(valueOf(samples, 'css_ledger_event_store_reachable')).toBe(0);
       expect(byLabels(samplesOf(samples, CALLBACKS))).toEqual(
         byLabels([

@@ -11,7 +11,7 @@ import { sessionRow, type SessionRow, type SessionState } from '../../src/readmo
 import { sessionQueries, type SessionListFilter } from '../../src/readmodels/sessions/sessions.queries';
 import type { RunningService } from '../../src/server';
 import { seedExamples } from '../support/seedExamples';
-import { postAndProject, startTestService, tempDataDir } from '../support/testService';
+import { postAndProject, useTestService } from '../support/testService';
 import { appendTraffic } from '../support/trafficLog';
 import { relayCallback } from '../support/callbackBodies';
 
@@ -117,8 +117,7 @@ const ODD_PUSH = '{ "event_type" :1,"sequence":"777000001" ,\n\t"stream_id": "ra
 const UNRECOGNIZED = '{"event_type": 9999,   "hello": [1, 2.50, "x"], "big": 12345678901234567890}';
 
 describe('read-model queries over a few hundred projected sessions and relay tasks', () => {
-  const data = tempDataDir();
-  let service: RunningService;
+  const fixture = useTestService();
   let sessions: ReturnType<typeof sessionQueries>;
   let relayTasks: ReturnType<typeof relayTaskQueries>;
   let callbacks: ReturnType<typeof callbackLogQueries>;
@@ -130,18 +129,17 @@ describe('read-model queries over a few hundred projected sessions and relay tas
   const changes: ReadModelChange[] = [];
 
   const post = async (raw: string) => {
-    const response = await postAndProject(service, raw);
+    const response = await postAndProject(fixture.service, raw);
     const eventId = response.headers.get('callback-event-id')!;
     if (!postedRaw.has(eventId)) postedRaw.set(eventId, raw);
     return { eventId, position: BigInt(response.headers.get('callback-position') ?? '0') };
   };
 
   beforeAll(async () => {
-    service = await startTestService(data.dir);
-    service.projector.onChanges((batch) => changes.push(...batch));
-    sessions = sessionQueries(service.readModels.database('sessions'));
-    relayTasks = relayTaskQueries(service.readModels.database('relayTasks'));
-    callbacks = callbackLogQueries(service.readModels.database('callbackLog'));
+    fixture.service.projector.onChanges((batch) => changes.push(...batch));
+    sessions = sessionQueries(fixture.service.readModels.database('sessions'));
+    relayTasks = relayTaskQueries(fixture.service.readModels.database('relayTasks'));
+    callbacks = callbackLogQueries(fixture.service.readModels.database('callbackLog'));
 
     for (const example of seedExamples()) {
       const { eventId } = await post(example.raw);
@@ -157,18 +155,13 @@ describe('read-model queries over a few hundred projected sessions and relay tas
     }
     attachedExit = await post(JSON.stringify(relay('TaskExit', { source_urls: SOURCE, msg: '{"message":"gone","code":-1,"task_exit_time":0}' })));
 
-    const traffic = await appendTraffic(service.store, { seed: 42, sessions: 400, relayTasks: 150, streams: 12, exitsWithoutTaskId: 0.2 });
-    await service.projector.waitForPosition(traffic.lastPosition);
+    const traffic = await appendTraffic(fixture.service.store, { seed: 42, sessions: 400, relayTasks: 150, streams: 12, exitsWithoutTaskId: 0.2 });
+    await fixture.service.projector.waitForPosition(traffic.lastPosition);
   }, 60_000);
-
-  afterAll(async () => {
-    await service?.close();
-    data.remove();
-  });
 
   describe('sessions', () => {
     it('has a few hundred to list', () => {
-      expect(allSessions(service).length).toBeGreaterThan(400);
+      expect(allSessions(fixture.service).length).toBeGreaterThan(400);
     });
 
     it.each<[string, (rows: SessionRow[]) => SessionListFilter, number]>([
@@ -190,7 +183,7 @@ describe('read-model queries over a few hundred projected sessions and relay tas
         8,
       ],
     ])('walks every page of %s: the brute-force rows, in order, none twice, none missing', (_name, filterOf, first) => {
-      const all = allSessions(service);
+      const all = allSessions(fixture.service);
       const filter = filterOf(all);
       const expected = all.filter((row) => sessionMatches(row, filter)).sort(newestSessionFirst);
       expect(expected.length).toBeGreaterThan(first);
@@ -216,7 +209,7 @@ describe('read-model queries over a few hundred projected sessions and relay tas
     });
 
     it('finds one session by sequence, mapped back to the row the reducer made', () => {
-      const expected = allSessions(service).find((r) => r.sequence === '777000001');
+      const expected = allSessions(fixture.service).find((r) => r.sequence === '777000001');
       expect(expected).toMatchObject({ streamId: 'raw_test', status: 'LIVE', pushedAt: 1_600_000_000_000 });
       expect(sessions.bySequence('777000001')).toEqual(expected);
       expect(sessions.bySequence('no-such-sequence')).toBeNull();
@@ -225,7 +218,7 @@ describe('read-model queries over a few hundred projected sessions and relay tas
 
   describe('relay tasks', () => {
     it('has over a hundred to list', () => {
-      expect(allRelayTasks(service).length).toBeGreaterThan(150);
+      expect(allRelayTasks(fixture.service).length).toBeGreaterThan(150);
     });
 
     it.each<[string, (rows: RelayTaskRow[]) => RelayTaskListFilter, number]>([
@@ -245,7 +238,7 @@ describe('read-model queries over a few hundred projected sessions and relay tas
         9,
       ],
     ])('walks every page of %s: the brute-force rows, in order, none twice, none missing', (_name, filterOf, first) => {
-      const all = allRelayTasks(service);
+      const all = allRelayTasks(fixture.service);
       const filter = filterOf(all);
       const expected = all.filter((row) => relayTaskMatches(row, filter)).sort(newestTaskFirst);
       expect(expected.length).toBeGreaterThan(first);
@@ -257,7 +250,7 @@ describe('read-model queries over a few hundred projected sessions and relay tas
     });
 
     it('finds one task by id, JSON columns parsed back', () => {
-      const expected = allRelayTasks(service).find((r) => r.taskId === '118145')!;
+      const expected = allRelayTasks(fixture.service).find((r) => r.taskId === '118145')!;
       expect(expected.files.length).toBeGreaterThan(0);
       expect(relayTasks.byTaskId('118145')).toEqual(expected);
       expect(relayTasks.byTaskId('no-such-task')).toBeNull();
@@ -277,7 +270,7 @@ describe('read-model queries over a few hundred projected sessions and relay tas
 
   describe('callback log', () => {
     it('is newest first, each body exactly as received', async () => {
-      const expected = (await allCallbacks(service)).sort(newestCallbackFirst);
+      const expected = (await allCallbacks(fixture.service)).sort(newestCallbackFirst);
       expect(callbacks.list({}, 5, null).edges.map((e) => e.row)).toEqual(expected.slice(0, 5));
       const { rows, pages } = walk((after) => callbacks.list({}, 97, after), 97);
       expect(rows).toEqual(expected);
@@ -287,7 +280,7 @@ describe('read-model queries over a few hundred projected sessions and relay tas
 
     it('is announced to change listeners once per callback, in log order', async () => {
       const announced = changes.flatMap((change) => (change.readModel === 'callbackLog' ? [change.change as CallbackLogEntry] : []));
-      expect(announced).toEqual(await allCallbacks(service));
+      expect(announced).toEqual(await allCallbacks(fixture.service));
     });
 
     it('keeps unrecognized callbacks, byte for byte', () => {
@@ -302,7 +295,7 @@ describe('read-model queries over a few hundred projected sessions and relay tas
       ['type and stream', (all) => ({ type: 'RelayVodFileStarted', stream: mostCommon(all.map((e) => e.stream)) }), 1],
       ['a session stream', () => ({ stream: 'session-777000001' }), 1],
     ])('walks every page filtered by %s', async (_name, filterOf, first) => {
-      const all = await allCallbacks(service);
+      const all = await allCallbacks(fixture.service);
       const filter = filterOf(all);
       const expected = all
         .filter((e) => (filter.type === undefined || e.type === filter.type) && (filter.stream === undefined || e.stream === filter.stream))
@@ -315,9 +308,9 @@ describe('read-model queries over a few hundred projected sessions and relay tas
 
     it('lists the TaskExits no task claims, the seed example among them', async () => {
       const unmatched = new Set(
-        service.readModels.database('relayTasks').prepare('SELECT event_id FROM relay_exits WHERE task_id IS NULL').pluck().all() as string[],
+        fixture.service.readModels.database('relayTasks').prepare('SELECT event_id FROM relay_exits WHERE task_id IS NULL').pluck().all() as string[],
       );
-      const expected = (await allCallbacks(service)).filter((e) => unmatched.has(e.eventId)).sort(newestCallbackFirst);
+      const expected = (await allCallbacks(fixture.service)).filter((e) => unmatched.has(e.eventId)).sort(newestCallbackFirst);
       expect(expected.length).toBeGreaterThanOrEqual(4);
       const { rows, pages } = walk((after) => relayTasks.unmatchedRelayExits(1, after), 1);
       expect(rows).toEqual(expected);
@@ -381,20 +374,20 @@ describe('read-model queries over a few hundred projected sessions and relay tas
 
       const rest = walk((after) => sessions.list({}, 10, after), 10, first.endCursor).rows;
       const before = (row: SessionRow) => row.sessionAt < last.sessionAt || (row.sessionAt === last.sessionAt && row.sequence < last.sequence);
-      const expected = allSessions(service).filter(before).sort(newestSessionFirst);
+      const expected = allSessions(fixture.service).filter(before).sort(newestSessionFirst);
       expect(rest).toEqual(expected);
       const sequences = rest.map((r) => r.sequence);
       expect(sequences).toEqual(expect.arrayContaining(['888000002', last.sequence.slice(0, -1)]));
       expect(sequences).not.toContain('888000001');
       expect(sequences).not.toContain(`${last.sequence}9`);
-      expect([...first.edges.map((e) => e.row.sequence), ...sequences]).toHaveLength(allSessions(service).length - 2);
+      expect([...first.edges.map((e) => e.row.sequence), ...sequences]).toHaveLength(allSessions(fixture.service).length - 2);
     });
 
     it('of the callback log skip callbacks received since', async () => {
       const first = callbacks.list({}, 25, null);
       const { eventId } = await post(JSON.stringify({ event_type: 1, sequence: '888000003', stream_id: 'later', event_time: 1_700_000_000 }));
       const rest = walk((after) => callbacks.list({}, 200, after), 200, first.endCursor).rows;
-      const expected = (await allCallbacks(service)).sort(newestCallbackFirst).slice(26);
+      const expected = (await allCallbacks(fixture.service)).sort(newestCallbackFirst).slice(26);
       expect(rest).toEqual(expected);
       expect(rest.map((r) => r.eventId)).not.toContain(eventId);
     });

@@ -2,10 +2,9 @@
 // answers without errors, every field it asks at the top answered; those of "A stream's story" with every list full.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { RunningService } from '../../src/server';
 import { postQuery } from '../support/graphqlClient';
 import { runCli } from '../support/serviceProcess';
-import { startTestService, tempDataDir } from '../support/testService';
+import { useTestService } from '../support/testService';
 
 const README = readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
 const KEY = 'dev-key';
@@ -42,21 +41,15 @@ const emptyLists = (value: unknown, at = ''): string[] =>
       : [];
 
 describe("the README's GraphQL examples, against simulated data", () => {
-  const data = tempDataDir();
-  let service: RunningService;
+  const fixture = useTestService({ CSS_CALLBACK_KEYS: KEY, CSS_CALLBACK_TOKEN: TOKEN });
   beforeAll(async () => {
-    service = await startTestService(data.dir, { CSS_CALLBACK_KEYS: KEY, CSS_CALLBACK_TOKEN: TOKEN });
-    const run = runCli(['simulate', ...seededSimulation(README), '--url', service.url, '--json'], { CSS_CALLBACK_KEYS: KEY, CSS_CALLBACK_TOKEN: TOKEN });
+    const run = runCli(['simulate', ...seededSimulation(README), '--url', fixture.service.url, '--json'], { CSS_CALLBACK_KEYS: KEY, CSS_CALLBACK_TOKEN: TOKEN });
     const { code } = await run.exited;
     expect({ code, output: code === 0 ? '' : run.output() }).toEqual({ code: 0, output: '' });
     expect(JSON.parse(run.output())).toMatchObject({ rejected: {} });
-    const events = await service.store.readAll({ maxCount: 100_000 });
-    await service.projector.waitForPosition(events.at(-1)!.position);
+    const events = await fixture.service.store.readAll({ maxCount: 100_000 });
+    await fixture.service.projector.waitForPosition(events.at(-1)!.position);
   }, 120_000);
-  afterAll(async () => {
-    await service.close();
-    data.remove();
-  });
 
   const examples = graphqlBlocks(README);
   const stories = new Set(graphqlBlocks(storySection(README)));
@@ -67,7 +60,7 @@ describe("the README's GraphQL examples, against simulated data", () => {
   });
 
   it.each(examples.map((example) => [example.trim().split('\n').slice(0, 2).join(' ').slice(0, 80), example]))('answers %s', async (_name, example) => {
-    const { status, body } = await postQuery(service.url, example);
+    const { status, body } = await postQuery(fixture.service.url, example);
     expect({ status, errors: body.errors }).toEqual({ status: 200, errors: undefined });
     const answered = body.data ?? {};
     expect(Object.keys(answered).length).toBeGreaterThan(0);

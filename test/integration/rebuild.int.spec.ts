@@ -5,6 +5,7 @@ import { runCli } from '../support/serviceProcess';
 import { postAndProject, startTestService, tempDataDir } from '../support/testService';
 
 describe('npm run rebuild (node dist/cli.js rebuild)', () => {
+  // Its own life cycle: the service is stopped inside the test so that the CLI can rebuild its folder.
   const data = tempDataDir();
   afterAll(() => data.remove());
 

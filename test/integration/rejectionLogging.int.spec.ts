@@ -1,40 +1,28 @@
 import { md5Hex } from '../../src/ingest/authenticateCallback';
-import type { RunningService } from '../../src/server';
 import { capturedLog } from '../support/capturedLog';
 import { scrape, valueOf } from '../support/metricsText';
-import { postCallback, startTestService, tempDataDir } from '../support/testService';
+import { postCallback, useTestService } from '../support/testService';
 
 describe('rejected callbacks: every one counted, logged by sample', () => {
-  const data = tempDataDir();
   const { logger, logged } = capturedLog();
-  let service: RunningService;
-  let stopped: Promise<void> | undefined;
-  const stop = () => (stopped ??= service.close());
-
-  beforeAll(async () => {
-    service = await startTestService(data.dir, { CSS_CALLBACK_KEYS: 'the-key' }, logger);
-  });
-  afterAll(async () => {
-    await stop();
-    data.remove();
-  });
+  const fixture = useTestService({ CSS_CALLBACK_KEYS: 'the-key' }, logger);
 
   it('writes one full line per slug and, once the service stops, one summary line with the count of the others', async () => {
     const t = Math.floor(Date.now() / 1000) + 600;
     for (let i = 0; i < 40; i++) {
-      const forged = await postCallback(service.url, { event_type: 1, sequence: String(i), t, sign: md5Hex(`guessed-key${t}`) });
+      const forged = await postCallback(fixture.service.url, { event_type: 1, sequence: String(i), t, sign: md5Hex(`guessed-key${t}`) });
       expect(forged.status).toBe(401);
     }
-    for (let i = 0; i < 5; i++) expect((await postCallback(service.url, '{"event_type": 1,')).status).toBe(400);
+    for (let i = 0; i < 5; i++) expect((await postCallback(fixture.service.url, '{"event_type": 1,')).status).toBe(400);
 
-    const samples = await scrape(service.url);
+    const samples = await scrape(fixture.service.url);
     expect(valueOf(samples, 'css_ledger_callbacks_total', { type: 'unknown', outcome: 'rejected', error: 'bad_signature' })).toBe(40);
     expect(valueOf(samples, 'css_ledger_callbacks_total', { type: 'unknown', outcome: 'rejected', error: 'invalid_json' })).toBe(5);
     const rejected = logged().filter((line) => line.msg === 'callback rejected');
     expect(rejected.map((line) => line.error)).toEqual(['bad_signature', 'invalid_json']);
     expect(rejected[0]).toMatchObject({ level: 40, status: 401, reason: expect.stringContaining('sign does not match'), reqId: expect.any(String) });
 
-    await stop();
+    await fixture.stop();
     const summaries = logged().filter((line) => line.notLogged !== undefined);
     expect(summaries.map(({ error, notLogged }) => ({ error, notLogged }))).toEqual(
       expect.arrayContaining([

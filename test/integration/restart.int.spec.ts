@@ -1,6 +1,7 @@
 import { postCallback, startTestService, tempDataDir } from '../support/testService';
 
 describe('restarting the service', () => {
+  // Its own life cycle: two services, one after the other, on one folder, within a test.
   const data = tempDataDir();
   afterAll(() => data.remove());
 

@@ -8,7 +8,7 @@ import { relayCallback } from '../support/callbackBodies';
 import { collect, query, subscriptionClient, waitForSubscribers, waitForSubscribersDown, within } from '../support/graphqlClient';
 import { scrape, valueOf } from '../support/metricsText';
 import { rawGraphqlSocket } from '../support/rawWebSocket';
-import { postAndProject, postCallback, signCallback, startTestService, tempDataDir } from '../support/testService';
+import { postAndProject, postCallback, signCallback, useTestService } from '../support/testService';
 
 const KEY = 'slow-subscriber-key';
 /** The process itself: jest hands each test file a copy of `process` with events of its own, and Node warns on the real one. */
@@ -37,52 +37,43 @@ async function dropped(service: RunningService, reason: string): Promise<number>
 }
 
 describe('subscribers that stop reading (default bounds)', () => {
-  const data = tempDataDir();
-  let service: RunningService;
-
-  beforeAll(async () => {
-    service = await startTestService(data.dir, { CSS_CALLBACK_KEYS: KEY });
-  });
-  afterAll(async () => {
-    await service.close();
-    data.remove();
-  });
+  const fixture = useTestService({ CSS_CALLBACK_KEYS: KEY });
 
   it('holds 50 sockets of 3 subscriptions each without a MaxListenersExceededWarning', async () => {
     const warnings: Error[] = [];
     const onWarning = (warning: Error) => warnings.push(warning);
     realProcess.on('warning', onWarning);
-    const clients = Array.from({ length: 50 }, () => subscriptionClient(service.url));
+    const clients = Array.from({ length: 50 }, () => subscriptionClient(fixture.service.url));
     try {
       const followed = clients.flatMap((client) => [
         collect(client, CallbackReceivedDocument, {}),
         collect(client, SessionUpdatedDocument, {}),
         collect(client, RelayTaskUpdatedDocument, {}),
       ]);
-      await waitForSubscribers(service, 150);
-      await postAndProject(service, signCallback({ event_type: 1, sequence: '50', stream_id: 'fifty' }, KEY));
-      await postAndProject(service, signCallback(relayCallback('TaskStart', { task_id: 'fifty', source_url: 'http://a/b.mp4' }), KEY));
+      await waitForSubscribers(fixture.service, 150);
+      await postAndProject(fixture.service, signCallback({ event_type: 1, sequence: '50', stream_id: 'fifty' }, KEY));
+      await postAndProject(fixture.service, signCallback(relayCallback('TaskStart', { task_id: 'fifty', source_url: 'http://a/b.mp4' }), KEY));
       await within(Promise.all(followed.map((subscription) => subscription.next(1))), 20_000, 'every subscription told');
       await new Promise((resolve) => setImmediate(resolve)); // warnings are emitted on the next tick
       expect(warnings.filter((warning) => warning.name === 'MaxListenersExceededWarning').map((warning) => warning.message)).toEqual([]);
     } finally {
       realProcess.off('warning', onWarning);
       await Promise.all(clients.map((client) => client.dispose()));
-      await waitForSubscribersDown(service, 0);
+      await waitForSubscribersDown(fixture.service, 0);
     }
-    expect(service.subscriberCount()).toBe(0);
+    expect(fixture.service.subscriberCount()).toBe(0);
   });
 
   it('drops a socket that stops reading its 100 subscriptions while 3,000 callbacks at 100/s are all stored and told to a healthy subscriber', async () => {
-    const healthyClient = subscriptionClient(service.url);
+    const healthyClient = subscriptionClient(fixture.service.url);
     try {
       const healthy = collect(healthyClient, CallbackReceivedDocument, {});
-      await waitForSubscribers(service, 1);
-      const stalled = await stalledSubscriber(service, 100);
+      await waitForSubscribers(fixture.service, 1);
+      const stalled = await stalledSubscriber(fixture.service, 100);
 
       const statuses = new Map<number, number>();
       const report = await sendCallbacks(signedPushes(3000, '71'), {
-        url: service.url,
+        url: fixture.service.url,
         rate: 100,
         count: 3000,
         durationMs: 60_000,
@@ -95,14 +86,14 @@ describe('subscribers that stop reading (default bounds)', () => {
 
       const told = await within(healthy.next(3000), 60_000, 'the healthy subscriber told of 3,000 callbacks');
       expect(new Set(told.map((message) => message.callbackReceived.id)).size).toBe(3000);
-      expect(await dropped(service, 'pending_messages')).toBe(1);
-      expect(service.subscriberCount()).toBe(1);
+      expect(await dropped(fixture.service, 'pending_messages')).toBe(1);
+      expect(fixture.service.subscriberCount()).toBe(1);
       // Read again, the stalled client finds its connection ended by the server (the close frame was stuck behind its backlog).
       stalled.socket.resume();
       await within(stalled.ended, 30_000, 'the stalled socket ended by the server');
 
-      expect((await fetch(`${service.url}/healthz`)).status).toBe(200);
-      expect((await query(service.url, SessionsDocument, { filter: { streamId: 'stream-71-2999' } })).sessions.totalCount).toBe(1);
+      expect((await fetch(`${fixture.service.url}/healthz`)).status).toBe(200);
+      expect((await query(fixture.service.url, SessionsDocument, { filter: { streamId: 'stream-71-2999' } })).sessions.totalCount).toBe(1);
     } finally {
       await healthyClient.dispose();
     }
@@ -110,35 +101,26 @@ describe('subscribers that stop reading (default bounds)', () => {
 });
 
 describe('subscribers that stop reading (a small byte bound)', () => {
-  const data = tempDataDir();
-  let service: RunningService;
-
-  beforeAll(async () => {
-    service = await startTestService(data.dir, { CSS_CALLBACK_KEYS: KEY, GRAPHQL_SUBSCRIBER_MAX_PENDING_BYTES: String(64 * 1024) });
-  });
-  afterAll(async () => {
-    await service.close();
-    data.remove();
-  });
+  const fixture = useTestService({ CSS_CALLBACK_KEYS: KEY, GRAPHQL_SUBSCRIBER_MAX_PENDING_BYTES: String(64 * 1024) });
 
   it('drops a socket whose unsent bytes pass GRAPHQL_SUBSCRIBER_MAX_PENDING_BYTES, and only that one', async () => {
-    const healthyClient = subscriptionClient(service.url);
+    const healthyClient = subscriptionClient(fixture.service.url);
     try {
       const healthy = collect(healthyClient, CallbackReceivedDocument, {});
-      await waitForSubscribers(service, 1);
-      await stalledSubscriber(service, 100);
+      await waitForSubscribers(fixture.service, 1);
+      await stalledSubscriber(fixture.service, 100);
       // 4 KiB callbacks: the kernel's buffers fill within a few dozen, then ws holds what is left.
       let sent = 0;
       for (const callback of signedPushes(400, '72', { note: 'x'.repeat(4096) })) {
-        expect((await postCallback(service.url, callback.body)).status).toBe(200);
+        expect((await postCallback(fixture.service.url, callback.body)).status).toBe(200);
         sent++;
-        if (sent % 10 === 0 && (await dropped(service, 'pending_bytes')) === 1) break;
+        if (sent % 10 === 0 && (await dropped(fixture.service, 'pending_bytes')) === 1) break;
       }
-      expect(await dropped(service, 'pending_bytes')).toBe(1);
-      expect(await dropped(service, 'pending_messages')).toBe(0);
+      expect(await dropped(fixture.service, 'pending_bytes')).toBe(1);
+      expect(await dropped(fixture.service, 'pending_messages')).toBe(0);
       await within(healthy.next(sent), 30_000, `the healthy subscriber told of ${sent} callbacks`);
-      await waitForSubscribersDown(service, 1);
-      expect(service.subscriberCount()).toBe(1);
+      await waitForSubscribersDown(fixture.service, 1);
+      expect(fixture.service.subscriberCount()).toBe(1);
     } finally {
       await healthyClient.dispose();
     }

@@ -32,6 +32,7 @@ function callbackHeaders(body: string): string {
 }
 
 describe('stopping the service', () => {
+  // Its own life cycle: each test starts a service and stops it itself, in the middle of a request.
   const data = tempDataDir();
   afterAll(() => data.remove());
 

@@ -7,7 +7,7 @@ import { storedCallback } from '../../src/ingest/storedCallback';
 import type { RunningService } from '../../src/server';
 import { relayCallback } from '../support/callbackBodies';
 import { postQuery } from '../support/graphqlClient';
-import { startTestService, tempDataDir } from '../support/testService';
+import { useTestService } from '../support/testService';
 
 const TASK = 'vod-loop';
 const EVENTS = 5_000;
@@ -43,25 +43,19 @@ async function appendLoopingTask(store: EventStore): Promise<{ last: bigint; cou
 const post = async (service: RunningService, query: string) => (await postQuery(service.url, query)).body;
 
 describe('time travel over a relay task of 5,000 events', () => {
-  const data = tempDataDir();
-  let service: RunningService;
+  const fixture = useTestService();
   let count: number;
 
   beforeAll(async () => {
-    service = await startTestService(data.dir);
-    const appended = await appendLoopingTask(service.store);
+    const appended = await appendLoopingTask(fixture.service.store);
     count = appended.count;
-    await service.projector.waitForPosition(appended.last);
+    await fixture.service.projector.waitForPosition(appended.last);
   }, 120_000);
-  afterAll(async () => {
-    await service.close();
-    data.remove();
-  });
 
   it('answers asOf now with the row the projector keeps, and asOf halfway with the task as it stood then', async () => {
     const fields = 'status restartCount files { index startedAt finishedAt } runs { startedAt }';
     const halfway = new Date(T0 + (EVENTS / 2) * 15_000).toISOString();
-    const { data: answer, errors } = await post(service, `{
+    const { data: answer, errors } = await post(fixture.service, `{
       kept: relayTask(taskId: "${TASK}") { ${fields} }
       now: relayTask(taskId: "${TASK}", asOf: "${new Date().toISOString()}") { ${fields} }
       halfway: relayTask(taskId: "${TASK}", asOf: "${halfway}") { ${fields} events { id } }
@@ -81,11 +75,11 @@ describe('time travel over a relay task of 5,000 events', () => {
     delay.enable();
     const started = performance.now();
     let done = false;
-    const answer = post(service, `{ ${aliases} }`).finally(() => (done = true));
+    const answer = post(fixture.service, `{ ${aliases} }`).finally(() => (done = true));
     // When /healthz answered, from the query's start to its answer: a loop held by the query leaves a gap.
     const answeredAt = [started];
     for (let i = 0; i < 2_000 && !done; i++) {
-      await fetch(`${service.url}/healthz`);
+      await fetch(`${fixture.service.url}/healthz`);
       answeredAt.push(performance.now());
       await new Promise((resolve) => setTimeout(resolve, 10));
     }

@@ -4,7 +4,7 @@ import WebSocket from 'ws';
 import type { RunningService } from '../../src/server';
 import { CallbackReceivedDocument } from '../graphql/generated';
 import { collect, subscriptionClient, waitForSubscribers, waitForSubscribersDown, within } from '../support/graphqlClient';
-import { postAndProject, startTestService, tempDataDir } from '../support/testService';
+import { postAndProject, useTestService } from '../support/testService';
 
 const TOKEN = 'websocket-limits-token-0123456789';
 const ALLOWED = 'https://ops.example.com';
@@ -38,53 +38,44 @@ async function waitForNoSubscribers(service: RunningService): Promise<void> {
 }
 
 describe('GraphQL WebSocket limits', () => {
-  const data = tempDataDir();
-  let service: RunningService;
+  const fixture = useTestService({
+    GRAPHQL_API_TOKENS: TOKEN,
+    GRAPHQL_MAX_SUBSCRIPTIONS_PER_SOCKET: '3',
+    GRAPHQL_MAX_SUBSCRIPTIONS: '5',
+    GRAPHQL_ALLOWED_ORIGINS: ALLOWED,
+  });
   const authorization = `Bearer ${TOKEN}`;
 
-  beforeAll(async () => {
-    service = await startTestService(data.dir, {
-      GRAPHQL_API_TOKENS: TOKEN,
-      GRAPHQL_MAX_SUBSCRIPTIONS_PER_SOCKET: '3',
-      GRAPHQL_MAX_SUBSCRIPTIONS: '5',
-      GRAPHQL_ALLOWED_ORIGINS: ALLOWED,
-    });
-  });
-  afterAll(async () => {
-    await service.close();
-    data.remove();
-  });
-
   it('closes a socket that sends a message over GRAPHQL_WS_MAX_PAYLOAD_BYTES (256 KiB) with 1009, before connection_init, and goes on', async () => {
-    const { socket } = await upgrade(service);
+    const { socket } = await upgrade(fixture.service);
     const closed = closeCode(socket);
     socket.send('x'.repeat(256 * 1024 + 1));
     expect(await within(closed, 10_000, 'the oversized message answered')).toBe(1009);
 
     // A connection_init of 200 KiB is still read: the bound leaves room for a large subscribe message.
-    const roomy = await upgrade(service);
+    const roomy = await upgrade(fixture.service);
     const acknowledged = new Promise<string>((resolve) => roomy.socket.once('message', (data) => resolve(String(data))));
     roomy.socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization, padding: 'p'.repeat(200 * 1024) } }));
     expect(JSON.parse(await within(acknowledged, 10_000, 'connection_ack'))).toEqual({ type: 'connection_ack' });
     roomy.socket.close();
 
-    const client = subscriptionClient(service.url, { authorization });
+    const client = subscriptionClient(fixture.service.url, { authorization });
     try {
       const callbacks = collect(client, CallbackReceivedDocument, {});
-      await waitForSubscribers(service, 1);
-      await postAndProject(service, { event_type: 1, sequence: '1009', stream_id: 'after-oversized' });
+      await waitForSubscribers(fixture.service, 1);
+      await postAndProject(fixture.service, { event_type: 1, sequence: '1009', stream_id: 'after-oversized' });
       expect((await within(callbacks.next(1), 10_000, 'a callback told'))[0]!.callbackReceived.stream).toBe('session-1009');
     } finally {
       await client.dispose();
     }
-    await waitForNoSubscribers(service);
+    await waitForNoSubscribers(fixture.service);
   });
 
   it('refuses the subscription past GRAPHQL_MAX_SUBSCRIPTIONS_PER_SOCKET with an error saying so, and takes one again once another ends', async () => {
-    const client = subscriptionClient(service.url, { authorization });
+    const client = subscriptionClient(fixture.service.url, { authorization });
     try {
       const held = [1, 2, 3].map(() => collect(client, CallbackReceivedDocument, {}));
-      await waitForSubscribers(service, 3);
+      await waitForSubscribers(fixture.service, 3);
       const fourth = collect(client, CallbackReceivedDocument, {});
       await expect(within(fourth.next(1), 10_000, 'the fourth subscription answered')).rejects.toEqual([
         expect.objectContaining({
@@ -92,25 +83,25 @@ describe('GraphQL WebSocket limits', () => {
           extensions: { code: 'TOO_MANY_SUBSCRIPTIONS' },
         }),
       ]);
-      expect(service.subscriberCount()).toBe(3);
+      expect(fixture.service.subscriberCount()).toBe(3);
 
       held[0]!.unsubscribe();
-      await waitForSubscribersDown(service, 2);
+      await waitForSubscribersDown(fixture.service, 2);
       collect(client, CallbackReceivedDocument, {});
-      await waitForSubscribers(service, 3);
+      await waitForSubscribers(fixture.service, 3);
     } finally {
       await client.dispose();
     }
-    await waitForNoSubscribers(service);
+    await waitForNoSubscribers(fixture.service);
   });
 
   it('refuses the subscription past GRAPHQL_MAX_SUBSCRIPTIONS over every socket', async () => {
-    const first = subscriptionClient(service.url, { authorization });
-    const second = subscriptionClient(service.url, { authorization });
+    const first = subscriptionClient(fixture.service.url, { authorization });
+    const second = subscriptionClient(fixture.service.url, { authorization });
     try {
       [1, 2, 3].forEach(() => collect(first, CallbackReceivedDocument, {}));
       [1, 2].forEach(() => collect(second, CallbackReceivedDocument, {}));
-      await waitForSubscribers(service, 5);
+      await waitForSubscribers(fixture.service, 5);
       const sixth = collect(second, CallbackReceivedDocument, {});
       await expect(within(sixth.next(1), 10_000, 'the sixth subscription answered')).rejects.toEqual([
         expect.objectContaining({
@@ -118,24 +109,24 @@ describe('GraphQL WebSocket limits', () => {
           extensions: { code: 'TOO_MANY_SUBSCRIPTIONS' },
         }),
       ]);
-      expect(service.subscriberCount()).toBe(5);
+      expect(fixture.service.subscriberCount()).toBe(5);
     } finally {
       await Promise.all([first.dispose(), second.dispose()]);
     }
-    await waitForNoSubscribers(service);
+    await waitForNoSubscribers(fixture.service);
   });
 
   it('refuses an upgrade from a page of another origin with 403 and a JSON error, before any WebSocket exists', async () => {
     for (const origin of ['http://evil.example', 'https://ops.example.com.evil.example', 'null']) {
-      const { status, body } = await upgrade(service, origin);
+      const { status, body } = await upgrade(fixture.service, origin);
       expect(status).toBe(403);
       expect(JSON.parse(body)).toEqual({ code: 403, error: 'origin_not_allowed', message: expect.stringContaining('GRAPHQL_ALLOWED_ORIGINS') });
     }
   });
 
   it('takes upgrades from programs (no Origin), from its own origin and from GRAPHQL_ALLOWED_ORIGINS', async () => {
-    for (const origin of [undefined, service.url, ALLOWED]) {
-      const { status, socket } = await upgrade(service, origin);
+    for (const origin of [undefined, fixture.service.url, ALLOWED]) {
+      const { status, socket } = await upgrade(fixture.service, origin);
       expect([origin, status]).toEqual([origin, 101]);
       socket.close();
     }

@@ -22,20 +22,35 @@ export interface ServiceFixture {
   readonly service: RunningService;
   /** Its DATA_DIR. */
   readonly dataDir: string;
+  /** Stops the service and starts it again on the same data folder, with `env` if given (else as before). */
+  restart(env?: Environment): Promise<RunningService>;
+  /** Stops the service now (a test about stopping); afterAll then only removes its folder. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+export interface TestServiceOptions {
+  logger?: Logger;
+  /** A data folder to start on instead of a fresh one; the fixture does not remove it. */
+  dataDir?: string;
 }
 
 /**
  * The one way integration tests start and stop the service: started before the tests of the enclosing describe
  * (data in a fresh temp folder), stopped after them and its folder removed. `env` may be a function, read at start.
  */
-export function useTestService(env: Environment | (() => Environment) = {}, logger?: Logger): ServiceFixture {
-  const data = tempDataDir();
+export function useTestService(env: Environment | (() => Environment) = {}, options: Logger | TestServiceOptions = {}): ServiceFixture {
+  const { logger, dataDir } = isLogger(options) ? { logger: options, dataDir: undefined } : options;
+  const data = dataDir === undefined ? tempDataDir() : { dir: dataDir, remove: () => undefined };
   let running: RunningService | undefined;
+  let stopped: Promise<void> | undefined;
+  let currentEnv: Environment = {};
+  const stop = () => (stopped ??= running?.close() ?? Promise.resolve());
   beforeAll(async () => {
-    running = await startTestService(data.dir, typeof env === 'function' ? env() : env, logger);
+    currentEnv = typeof env === 'function' ? env() : env;
+    running = await startTestService(data.dir, currentEnv, logger);
   });
   afterAll(async () => {
-    await running?.close();
+    await stop();
     data.remove();
   });
   return {
@@ -44,8 +59,18 @@ export function useTestService(env: Environment | (() => Environment) = {}, logg
       return running;
     },
     dataDir: data.dir,
+    async restart(nextEnv = currentEnv) {
+      await stop();
+      currentEnv = nextEnv;
+      running = await startTestService(data.dir, currentEnv, logger);
+      stopped = undefined;
+      return running;
+    },
+    stop,
   };
 }
+
+const isLogger = (value: Logger | TestServiceOptions): value is Logger => typeof (value as Logger).info === 'function';
 
 /** Adds `t` (expiring in ten minutes) and `sign = MD5(key + t)`, as CSS does. */
 export function signCallback(body: Record<string, unknown>, key: string, t = Math.floor(Date.now() / 1000) + 600) {

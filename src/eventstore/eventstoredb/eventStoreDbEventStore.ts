@@ -6,19 +6,15 @@ import {
   EventStoreDBClient,
   InvalidArgumentError,
   MaxAppendSizeExceededError,
-  NO_STREAM,
   START,
   StreamNotFoundError,
-  WrongExpectedVersionError,
-  type ResolvedEvent,
 } from '@eventstore/db-client';
 import pino, { type Logger } from 'pino';
-import { DeadlineError, abortable, sleep, withDeadline } from '../deadline';
+import { DeadlineError, sleep, withDeadline } from '../deadline';
 import {
   AppendOptions,
   AppendResult,
   EventStore,
-  ExpectedRevision,
   NewEvent,
   ReadAllOptions,
   ReadStreamOptions,
@@ -32,14 +28,12 @@ import { readAllFiltered } from './eventStoreDbFilteredRead';
 import {
   LEDGER_STREAM_PREFIXES,
   describeConnection,
-  idKey,
   positionOf,
-  toEventData,
   toRecordedEvent,
   uniqueEvents,
 } from './eventStoreDbMapping';
+import { IdempotentAppends } from './eventStoreDbIdempotentAppend';
 import { followAll } from './eventStoreDbSubscription';
-import { KeyedMutex } from '../keyedMutex';
 
 export interface EventStoreDbOptions {
   /** Bound on a whole append (read, write, retries); CSS gives a callback 20 s. Default 5000 ms. */
@@ -56,31 +50,16 @@ export interface EventStoreDbOptions {
 
 /** `readAll` returns at most this many events when no `maxCount` is given (as the port says). */
 const READ_ALL_DEFAULT_MAX_COUNT = 1000;
-/** Read-then-append rounds before an `any` append gives up on a stream other writers keep changing. */
-const MAX_APPEND_ATTEMPTS = 5;
 /** Rounds of a call that found the server unreachable: the client reconnects (or finds the new leader) on the next one. */
 const MAX_CALL_ROUNDS = 4;
 const RECONNECT_PAUSE_MS = 100;
-
-/** What an append found in the stream: its last revision (undefined: no stream) and the ids it holds. */
-interface StreamState {
-  revision: bigint | undefined;
-  ids: Set<string>;
-}
 
 export class EventStoreDbEventStore implements EventStore {
   readonly description: string;
   private closed = false;
   /** Aborted by close(): ends every running subscription. */
   private readonly closing = new AbortController();
-  /**
-   * A stream's state as our last append to it left it, kept only while more appends to it wait their turn:
-   * a burst of appends to one stream then reads it once. Trusting it is safe because the append still
-   * expects that exact revision: had anyone else written since, the server refuses and we read afresh.
-   */
-  private readonly knownStates = new Map<string, StreamState>();
-  /** Appends to one stream from this process take turns, so they do not race each other's read-then-write. */
-  private readonly appendTurns = new KeyedMutex((stream) => this.knownStates.delete(stream));
+  private readonly appends: IdempotentAppends;
   private readonly appendTimeoutMs: number;
   private readonly readTimeoutMs: number;
   private readonly healthTimeoutMs: number;
@@ -103,6 +82,7 @@ export class EventStoreDbEventStore implements EventStore {
     this.healthTimeoutMs = positive('healthTimeoutMs', options.healthTimeoutMs ?? 2000);
     this.streamPrefixes = options.streamPrefixes ?? LEDGER_STREAM_PREFIXES;
     this.logger = options.logger ?? pino({ base: { component: 'eventstoredb' } });
+    this.appends = new IdempotentAppends(client, description, this.logger);
   }
 
   async appendToStream(stream: string, events: NewEvent[], options: AppendOptions = {}): Promise<AppendResult> {
@@ -112,8 +92,8 @@ export class EventStoreDbEventStore implements EventStore {
     const deadlineAt = Date.now() + this.appendTimeoutMs;
     try {
       return await withDeadline(this.appendTimeoutMs, (signal) =>
-        this.appendTurns.run(stream, signal, () =>
-          this.reconnecting(deadlineAt, signal, () => this.appendNew(stream, proposed, expected, deadlineAt, signal)),
+        this.appends.inTurn(stream, signal, () =>
+          this.reconnecting(deadlineAt, signal, () => this.appends.appendNew(stream, proposed, expected, deadlineAt, signal)),
         ),
       );
     } catch (error) {
@@ -218,75 +198,6 @@ export class EventStoreDbEventStore implements EventStore {
   }
 
   /**
-   * Guaranteed idempotency: EventStoreDB drops a repeated event id appended with `any` only while the id
-   * is in its cache of recent writes, so a CSS retry minutes later could be stored twice. Instead we read
-   * the stream (ours are short), leave out ids it already holds, and append the rest expecting exactly
-   * the revision we read: anything written in between makes the server refuse, and we start over.
-   */
-  private async appendNew(
-    stream: string,
-    proposed: NewEvent[],
-    expected: ExpectedRevision,
-    deadlineAt: number,
-    signal: AbortSignal,
-  ): Promise<AppendResult> {
-    for (let attempt = 1; ; attempt++) {
-      const remembered = this.knownStates.get(stream);
-      this.knownStates.delete(stream); // trusted again only once the server has accepted a write on top of it
-      const current = remembered ?? (await this.readStreamState(stream, signal));
-      const fresh = proposed.filter((e) => !current.ids.has(idKey(e.id)));
-      const duplicates = proposed.filter((e) => current.ids.has(idKey(e.id))).map((e) => e.id);
-      const nothingNew = fresh.length === 0;
-      if (nothingNew || !matchesExpected(expected, current.revision)) {
-        // Answers without a write report the stream as it is: on what the server says, not on our memory.
-        if (remembered) continue;
-        if (!nothingNew) throw new WrongExpectedRevisionError(stream, expected, current.revision ?? 'no_stream');
-        this.knownStates.set(stream, current);
-        return { nextExpectedRevision: current.revision ?? -1n, position: undefined, appended: [], duplicates };
-      }
-      try {
-        const written = await abortable(
-          this.client.appendToStream(stream, fresh.map(toEventData), {
-            expectedRevision: current.revision ?? NO_STREAM,
-            deadline: Math.max(1, deadlineAt - Date.now()),
-          }),
-          signal,
-        );
-        for (const event of fresh) current.ids.add(idKey(event.id));
-        this.knownStates.set(stream, { revision: written.nextExpectedRevision, ids: current.ids });
-        return {
-          nextExpectedRevision: written.nextExpectedRevision,
-          position: written.position?.commit,
-          appended: fresh.map((e) => e.id),
-          duplicates,
-        };
-      } catch (error) {
-        if (!(error instanceof WrongExpectedVersionError)) throw error;
-        // Another writer got in between our read and our write. The next round re-reads: an exact or
-        // no_stream expectation is then checked against what is there now; `any` simply tries again.
-        if (attempt >= MAX_APPEND_ATTEMPTS) {
-          throw new StoreUnavailableError(`${this.description}: ${stream} kept changing during ${attempt} append attempts`, { cause: error });
-        }
-        this.logger.debug({ stream, attempt }, `${this.description}: ${stream} changed between read and append, retrying`);
-      }
-    }
-  }
-
-  private async readStreamState(stream: string, signal: AbortSignal): Promise<StreamState> {
-    let events: ResolvedEvent[];
-    try {
-      // From the leader: a lagging follower would only cost us a conflict and a retry, but why pay it.
-      events = await collect(this.client.readStream(stream, { requiresLeader: true }), signal);
-    } catch (error) {
-      if (error instanceof StreamNotFoundError) return { revision: undefined, ids: new Set() };
-      throw error;
-    }
-    const ids = new Set<string>();
-    for (const resolved of events) if (resolved.event) ids.add(idKey(resolved.event.id));
-    return { revision: events.at(-1)?.event?.revision, ids };
-  }
-
-  /**
    * Positions: `after` is the commit position of an event we returned (or 0n, the start). $all positions
    * are {commit, prepare} pairs and a forward read from one is inclusive, so we read from
    * {commit: after, prepare: after} and skip events whose commit position is <= after.
@@ -343,12 +254,6 @@ export class EventStoreDbEventStore implements EventStore {
     }
     return new StoreUnavailableError(`${this.description}: ${what} failed: ${errorMessage(error)}`, { cause: error });
   }
-}
-
-/** The caller's expectation, checked (as the port says) only when something new is to be written. */
-function matchesExpected(expected: ExpectedRevision, current: bigint | undefined): boolean {
-  if (expected === 'any') return true;
-  return expected === 'no_stream' ? current === undefined : current === expected;
 }
 
 function maxCountOf(maxCount: number | undefined): number | undefined {

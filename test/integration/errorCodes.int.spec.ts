@@ -1,0 +1,49 @@
+import { ERRORS, graphqlCode, type ErrorSlug } from '../../src/errors/catalogue';
+import { postQuery } from '../support/graphqlClient';
+import { postCallback, signCallback, useTestService } from '../support/testService';
+
+const KEY = 'catalogue-key';
+const GRAPHQL_CODES = new Set((Object.keys(ERRORS) as ErrorSlug[]).map(graphqlCode));
+
+describe('error codes on the wire', () => {
+  const fixture = useTestService({ CSS_CALLBACK_KEYS: KEY, GRAPHQL_MAX_COST: '1000' });
+
+  it('answers every HTTP refusal with a slug and status of the catalogue', async () => {
+    const url = fixture.service.url;
+    const signed = signCallback({ event_type: 1, stream_id: 's' }, KEY);
+    const answers = [
+      await postCallback(url, ''),
+      await postCallback(url, new Uint8Array([0x7b, 0xff, 0x7d])),
+      await postCallback(url, '{"event_type":'),
+      await postCallback(url, '[1]'),
+      await postCallback(url, { event_type: 1, stream_id: 's' }),
+      await postCallback(url, { ...signed, sign: '0'.repeat(32) }),
+      await postCallback(url, signCallback({ event_type: 1, stream_id: 's' }, KEY, Math.floor(Date.now() / 1000) + 30 * 86_400)),
+      await postCallback(url, 'x'.repeat(2_000_000)),
+    ];
+    const notFound = await fetch(`${url}/no-such-route`);
+    answers.push({ status: notFound.status, headers: notFound.headers, body: await notFound.json() });
+    for (const { status, body } of answers) {
+      const { code, error } = body as { code: number; error: ErrorSlug };
+      expect({ listed: Object.hasOwn(ERRORS, error), body }).toEqual({ listed: true, body });
+      expect({ error, status, code }).toEqual({ error, status: ERRORS[error].status, code: ERRORS[error].status });
+    }
+    expect(answers.map((answer) => (answer.body as { error: string }).error)).toEqual([
+      'empty_body', 'invalid_encoding', 'invalid_json', 'not_an_object', 'unauthenticated', 'bad_signature', 'expiry_too_far', 'body_too_large', 'not_found',
+    ]);
+  });
+
+  it('answers every GraphQL error with a code of the catalogue', async () => {
+    const url = fixture.service.url;
+    const answers = [
+      await postQuery(url, '{ sessions('),
+      await postQuery(url, '{ noSuchField }'),
+      await postQuery(url, '{ sessions(first: 100000) { edges { cursor } } }'),
+      await postQuery(url, 'subscription { sessionUpdated { streamId } }'),
+      await postQuery(url, `{ ${Array.from({ length: 20 }, (_, i) => `a${i}: sessions(first: 500) { edges { cursor } }`).join(' ')} }`),
+    ];
+    const codes = answers.flatMap((answer) => answer.body.errors?.map((error) => error.extensions?.code) ?? []);
+    expect(codes.length).toBeGreaterThanOrEqual(answers.length);
+    for (const code of codes) expect(GRAPHQL_CODES).toContain(code);
+  });
+});

@@ -1,0 +1,147 @@
+// The overview: streams live now, recent interruptions, relay tasks and callbacks per minute, for every domain or one.
+//
+// A snapshot from GraphQL queries, then live changes from subscriptions, each applied to the state as it arrives;
+// drawing (rows updated in place, the feed and the live list bounded, the chart bar by bar) waits for the next frame.
+import { ActivityChart } from './activityChart.js';
+import { interruptionRows, liveRows, taskRows } from './dashboardTables.js';
+import { DashboardState, FEED_LINES, KEPT } from './dashboardState.js';
+import { element, setText, timeElement, visibleNodes } from './elements.js';
+import { query } from './graphqlConnection.js';
+import { streamHref } from './router.js';
+
+export const SESSION_FIELDS = `sequence domain appName streamId status pushedAt interruptedAt pushDurationMs
+  errcode subErrcode errmsg reason reasonCategory node userIp width height`;
+export const TASK_FIELDS = 'taskId streamId status startedAt exitedAt exitCode exitMessage restartCount';
+const ACTIVITY_MINUTES = 60;
+/** Recent interruptions and relay tasks shown. */
+const SHOWN = 25;
+const LIVE_SHOWN = 100;
+const RUNNING_LOADED = 500;
+
+/** Beyond what the snapshot loads, the summary's counts come from the service, asked again on every clock tick. */
+const TOTALS = `query DashboardTotals($live: SessionFilter) {
+  live: sessions(filter: $live, first: 1) { totalCount }
+  runningTasks: relayTasks(filter: { status: RUNNING }, first: 1) { totalCount }
+}`;
+
+/**
+ * The snapshot, in three queries: GraphQL's cost limit (GRAPHQL_MAX_COST, 5000 by default) counts
+ * each requested field of each item, and a hundred sessions with these fields cost 1,901 on their own.
+ */
+const SNAPSHOT = [
+  `query DashboardLive($live: SessionFilter) {
+    live: sessions(filter: $live, first: ${LIVE_SHOWN}) { totalCount nodes { ${SESSION_FIELDS} } }
+  }`,
+  `query DashboardRecent($ended: SessionFilter) {
+    ended: sessions(filter: $ended, first: ${KEPT.interruptions}) { nodes { ${SESSION_FIELDS} } }
+    recentTasks: relayTasks(first: ${KEPT.tasks}) { nodes { ${TASK_FIELDS} } }
+  }`,
+  `query DashboardCounts {
+    runningTasks: relayTasks(filter: { status: RUNNING }, first: ${RUNNING_LOADED}) { totalCount nodes { taskId } }
+    callbackActivity(minutes: ${ACTIVITY_MINUTES}) { throughPosition minutes { minute pushes interruptions } }
+  }`,
+];
+
+/** A SessionFilter with the domain filter in it when one is set (a null domain would be refused by no one, but means nothing). */
+export const sessionFilter = (domain, rest = {}) => (domain === null ? rest : { ...rest, domain });
+
+const $ = (id) => document.getElementById(id);
+
+export class OverviewView {
+  constructor() {
+    this.root = $('overview-page');
+    this.domain = null;
+    this.chart = new ActivityChart($('chart'), ACTIVITY_MINUTES);
+    this.state = new DashboardState(this.chart);
+    this.tables = { live: liveRows($('live-table')), ended: interruptionRows($('interruptions-table')), tasks: taskRows($('relay-table')) };
+    /** Set by the page: asks for a frame. */
+    this.onChange = () => undefined;
+    this.chart.onResize = () => {
+      this.state.dirty.chart = true;
+      this.onChange();
+    };
+  }
+
+  /** Shows the route; true when what the page follows changed (a new snapshot and subscriptions are due). */
+  enter(route) {
+    const changed = route.domain !== this.domain || this.root.hidden;
+    this.domain = route.domain;
+    for (const scope of document.querySelectorAll('[data-scope="all-domains"]')) scope.hidden = this.domain === null;
+    $('live-title').firstChild.textContent = this.domain === null ? 'Live now ' : `Live now on ${this.domain} `;
+    return changed;
+  }
+
+  get position() {
+    return this.state.position;
+  }
+
+  subscriptions() {
+    return {
+      session: [`subscription DashboardSessions($filter: SessionFilter) { sessionUpdated(filter: $filter) { ${SESSION_FIELDS} } }`, { filter: sessionFilter(this.domain) }],
+      task: [`subscription DashboardTasks { relayTaskUpdated { ${TASK_FIELDS} } }`, {}],
+    };
+  }
+
+  async snapshot() {
+    const variables = { live: sessionFilter(this.domain, { status: 'LIVE' }), ended: sessionFilter(this.domain, { status: 'ENDED' }) };
+    const parts = await Promise.all(SNAPSHOT.map((document) => query(document, variables)));
+    return Object.assign({}, ...parts);
+  }
+
+  load(snapshot) {
+    // Feed lines of another domain's snapshot would mislead.
+    if (this.loadedDomain !== this.domain) $('feed').replaceChildren();
+    this.loadedDomain = this.domain;
+    this.state.load(snapshot);
+  }
+
+  apply(kind, data) {
+    this.state.apply(kind, data);
+  }
+
+  render(refresh) {
+    const { state, tables, chart } = this;
+    const { dirty } = state;
+    if (dirty.live || refresh) tables.live.show(state.newestLive(LIVE_SHOWN), { refresh });
+    if (dirty.ended || refresh) tables.ended.show(state.newestEnded(SHOWN), { refresh });
+    if (dirty.tasks || refresh) tables.tasks.show(state.recentTasks(SHOWN), { refresh });
+    if (dirty.chart || refresh) chart.render();
+    state.dirty = { live: false, ended: false, tasks: false, chart: false };
+    this.renderSummary();
+    if (state.notes.length > 0) this.renderFeed();
+  }
+
+  /** Shows the newest notes, newest first, in the feed (a live region: only additions, each announced once). */
+  renderFeed() {
+    const feed = $('feed');
+    for (const { text, tone, at, stream } of this.state.takeNotes()) {
+      const what = stream === undefined ? visibleNodes(text) : [element('a', { href: streamHref(stream.streamId, stream.domain), text: stream.streamId }), ...visibleNodes(text)];
+      feed.prepend(element('li', { className: tone }, timeElement(at), ' ', ...what));
+    }
+    while (feed.children.length > FEED_LINES) feed.lastElementChild.remove();
+    document.querySelector('[data-empty-for="feed"]').hidden = feed.children.length > 0;
+  }
+
+  renderSummary() {
+    const { state, chart } = this;
+    const { pushes, interruptions } = chart.totals();
+    const live = state.totals?.live ?? state.live.size;
+    setText($('stat-live'), String(live));
+    setText($('stat-pushes'), String(pushes));
+    setText($('stat-interruptions'), String(interruptions));
+    setText($('stat-relay'), String(state.totals?.running ?? state.runningTaskIds.size));
+    setText($('live-count'), live > LIVE_SHOWN ? `(newest ${LIVE_SHOWN} of ${live})` : `(${live})`);
+  }
+
+  /** The clock moved on: the chart's window, and counts beyond the snapshot asked again. */
+  async tick() {
+    this.chart.roll();
+    if (this.state.totals === null) return;
+    try {
+      const { live, runningTasks } = await query(TOTALS, { live: sessionFilter(this.domain, { status: 'LIVE' }) });
+      this.state.totals = { live: live.totalCount, running: runningTasks.totalCount };
+    } catch {
+      // the connection state says what is wrong; the last counts stand
+    }
+  }
+}

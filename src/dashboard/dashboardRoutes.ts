@@ -44,7 +44,8 @@ export function dashboardContentSecurityPolicy(host: string | undefined): string
 export async function dashboardRoutes(app: FastifyInstance): Promise<void> {
   const page = readFixedFile(PAGE, HTML);
   for (const url of PAGE_ROUTES) {
-    app.get(url, (request: FastifyRequest, reply: FastifyReply) => {
+    app.get(url, (request: FastifyRequest<{ Params: { streamId?: string } }>, reply: FastifyReply) => {
+      if (request.params.streamId === '') return reply.callNotFound(); // `/streams/` names no stream
       reply.header('content-security-policy', dashboardContentSecurityPolicy(request.headers.host)).header('x-frame-options', 'DENY');
       return sendFixedFile(request, reply, page);
     });

@@ -60,7 +60,7 @@ describeInBrowser('dashboard')('the live dashboard at /', () => {
 
   it('shows a push as live, then its interruption with the reason, a relay task with its exit code, and the chart moving, without reloading', async () => {
     await waitForText('#connection', 'Live');
-    await waitForSubscribers(service, 3); // sessions, relay tasks, callbacks
+    await waitForSubscribers(service, Number(await page.evaluate('document.body.dataset.subscriptions')));
     const loads: string[] = [];
     page.on('load', () => loads.push(page.url()));
     await page.evaluate('window.sameDocument = true');
@@ -198,7 +198,7 @@ describeInBrowser('dashboard')('the live dashboard under a stream of callbacks',
     page = browser.page;
     await page.goto(`${service.url}/`);
     await waitForTextIn(page, '#connection', 'Live');
-    await waitForSubscribers(service, 3);
+    await waitForSubscribers(service, Number(await page.evaluate('document.body.dataset.subscriptions')));
   }, 60_000);
   afterAll(async () => {
     await browser?.close();

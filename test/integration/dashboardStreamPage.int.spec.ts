@@ -4,7 +4,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import type { RunningService } from '../../src/server';
-import { waitForSubscribers } from '../support/graphqlClient';
+import { waitForSubscribers, waitForSubscribersDown } from '../support/graphqlClient';
 import { describeInBrowser, launchChromium, OUTPUT_DIR, waitForText as waitForTextIn, type HeadlessChromium } from '../support/headlessChromium';
 import { postCallback, signCallback, startTestService, tempDataDir } from '../support/testService';
 
@@ -73,6 +73,21 @@ describeInBrowser('dashboard stream page')('the dashboard: domain filter, stream
     mkdirSync(OUTPUT_DIR, { recursive: true });
     return page.screenshot({ path: path.join(OUTPUT_DIR, name) });
   };
+  /** Waits (15 s at most) until the selector matches `count` elements: the page draws on its next frame. */
+  async function waitForCount(selector: string, count: number): Promise<void> {
+    const deadline = Date.now() + 15_000;
+    while ((await page.locator(selector).count()) !== count) {
+      if (Date.now() > deadline) throw new Error(`${selector}: ${await page.locator(selector).count()} elements, not ${count}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+  /** Once the page is live, the service holds its subscriptions, and no more (those of the view before are gone). */
+  const followed = async () => {
+    await waitForText('#connection', 'Live');
+    const count = Number(await page.evaluate('document.body.dataset.subscriptions'));
+    await waitForSubscribersDown(service, count);
+    await waitForSubscribers(service, count);
+  };
   const inView = async (selector: string) => {
     const box = await page.locator(selector).first().boundingBox();
     return box !== null && box.y >= 0 && box.y + box.height <= 768;
@@ -102,8 +117,8 @@ describeInBrowser('dashboard stream page')('the dashboard: domain filter, stream
     await waitForText('#connection', 'Live');
     expect(new URL(page.url()).search).toBe('?domain=a.example');
     const onlyA = async (live: number) => {
-      await waitForText('#interruptions-table tbody', /studio_cam/);
-      expect(await page.locator('#interruptions-table tbody tr').count()).toBe(1);
+      await waitForCount('#interruptions-table tbody tr', 1);
+      expect(await text('#interruptions-table tbody')).toContain('studio_cam');
       expect(await text('#live-table tbody')).toContain('studio_cam');
       expect(await text('#stat-live')).toBe(String(live));
       expect(await page.getByRole('searchbox', { name: 'Domain' }).inputValue()).toBe('a.example');
@@ -112,7 +127,7 @@ describeInBrowser('dashboard stream page')('the dashboard: domain filter, stream
     await screenshot('dashboard-domain-filter.png');
 
     // A push on another domain does not show; one on the filtered domain does, live.
-    await waitForSubscribers(service, 3);
+    await followed();
     await postSigned(push('7300000000000000004', 'elsewhere_cam', 'b.example', now));
     await postSigned(push('7300000000000000005', 'second_cam', 'a.example', now));
     await waitFor('#live-table tr[data-sequence="7300000000000000005"]');
@@ -153,7 +168,7 @@ describeInBrowser('dashboard stream page')('the dashboard: domain filter, stream
     expect(await page.evaluate('window.sameDocument')).toBe(true);
 
     // Live: the current session is interrupted while the page is open.
-    await waitForSubscribers(service, 3);
+    await followed();
     await postSigned(interruption(push('7300000000000000002', 'studio_cam', 'a.example', now - 600), 12, now));
     await waitForText('#stream-status', 'not live');
     await waitForText('#stream-sessions-table tr[data-sequence="7300000000000000002"] td:nth-child(2)', 'ended');

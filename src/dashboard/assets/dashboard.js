@@ -135,8 +135,11 @@ function connect() {
   $('token-toggle').textContent = storedToken() === null ? 'API token' : 'API token (set)';
   connection?.dispose();
   connection = openSubscriptions({ onState: showState, onConnected: resynchronise });
-  for (const [kind, [document, variables]] of Object.entries(view.subscriptions())) connection.subscribe(document, (data) => receive(kind, data), variables);
+  const subscriptions = Object.entries(view.subscriptions());
+  for (const [kind, [document, variables]] of subscriptions) connection.subscribe(document, (data) => receive(kind, data), variables);
   connection.subscribe(CALLBACKS, (data) => receive('callback', data));
+  // How many subscriptions the page holds: a hook for the browser tests, to know when the service follows it all.
+  document.body.dataset.subscriptions = String(subscriptions.length + 1);
 }
 
 // ---- where the page is ----
@@ -156,6 +159,7 @@ function show(route) {
   for (const link of document.querySelectorAll('a[data-overview-link]')) link.href = withDomain({ page: 'overview' }, route.domain);
   if (changed) {
     delete document.body.dataset.renderedPosition;
+    showState('loading');
     connect();
   }
   scheduleRender();

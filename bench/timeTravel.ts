@@ -9,7 +9,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseCallbackBody } from '../src/domain/callbackJson';
 import { interpretCallback } from '../src/domain/interpretCallback';
 import type { NewEvent } from '../src/eventstore/eventStore';
-import { SqliteEventStore } from '../src/eventstore/sqliteEventStore';
+import { SqliteEventStore } from '../src/eventstore/sqlite/sqliteEventStore';
 import { storedCallback } from '../src/ingest/storedCallback';
 import { Processor } from '../src/processing/processor';
 import { ProjectionSet } from '../src/processing/projectionSet';

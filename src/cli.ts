@@ -2,25 +2,16 @@
 // Command line: `serve` runs the service (the default verb); `rebuild`, `export`, `import`, `promote`, `simulate`, `emit-schema`.
 import './supportedRuntime';
 import 'reflect-metadata';
-import { createReadStream, createWriteStream, statSync, writeFileSync } from 'node:fs';
-import readline from 'node:readline';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { SingleBar } from 'cli-progress';
+import { writeFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import { schemaSdl } from './graphql/schema';
 import { ConfigError, loadConfig, type Config } from './config';
 import { START_REFUSALS } from './dataFolder';
-import { exportedLines, type ExportCounts } from './ingest/exportCallbacks';
-import { importCallbacks, type ImportSummary } from './ingest/importCallbacks';
-import { describePromotion, promoteAll } from './ingest/promoteQuarantined';
-import { openForReading } from './processing/readModelFile';
-import { findLiveFile, folderOf } from './processing/readModelFolder';
+import { exportLog, importLog, promote } from './logCommands';
 import { READ_MODELS } from './readmodels';
-import { quarantineQueries } from './readmodels/quarantine/quarantine.queries';
 import { readModelsSchema } from './readmodels/schema';
 import { rebuildReadModels } from './rebuildCommand';
-import { createLogger, legacyReadModelFile, openEventStore, readModelsRoot, startService } from './server';
+import { createLogger, startService } from './server';
 import { formatSummary, SIMULATE_LIMITS, simulateTraffic } from './simulation/simulateTraffic';
 import { FULL_STORY } from './simulation/storySession';
 
@@ -39,104 +30,6 @@ function configOrExit(): Config {
 
 async function rebuild(names: string[]): Promise<void> {
   await rebuildReadModels(configOrExit(), names);
-}
-
-async function exportLog(file: string): Promise<void> {
-  const config = configOrExit();
-  const store = await openEventStore(config);
-  try {
-    const counts: ExportCounts = { exported: 0, skipped: 0, quarantined: 0 };
-    const lines = Readable.from(exportedLines(store, counts));
-    if (file === '-') await pipeline(lines, process.stdout, { end: false });
-    else await pipeline(lines, createWriteStream(file));
-    const skipped = counts.skipped === 0 ? '' : ` (${counts.skipped} events not written by this service left out)`;
-    const quarantined = counts.quarantined === 0 ? '' : ` (${counts.quarantined} quarantine events left out: promote them first to export them)`;
-    process.stderr.write(
-      `exported ${counts.exported} callbacks from ${store.description} to ${file === '-' ? 'stdout' : file}${skipped}${quarantined}\n`,
-    );
-  } finally {
-    await store.close();
-  }
-}
-
-/** A bar on a terminal (by bytes of the file read); otherwise a plain line every few seconds. */
-function importProgress(input: NodeJS.ReadableStream & { bytesRead?: number }, totalBytes: number | null) {
-  const counts = (s: Readonly<ImportSummary>) => ({ lines: s.lines, stored: s.stored, duplicates: s.duplicates, rejected: s.rejected });
-  if (process.stderr.isTTY && totalBytes !== null) {
-    const bar = new SingleBar({
-      format: 'import |{bar}| {percentage}% | {lines} lines: {stored} stored, {duplicates} duplicates, {rejected} rejected',
-      stream: process.stderr,
-      hideCursor: true,
-    });
-    bar.start(totalBytes, 0, { lines: 0, stored: 0, duplicates: 0, rejected: 0 });
-    return {
-      update: (s: Readonly<ImportSummary>) => bar.update(input.bytesRead ?? 0, counts(s)),
-      stop: () => bar.stop(),
-    };
-  }
-  let lastAt = performance.now();
-  return {
-    update: (s: Readonly<ImportSummary>) => {
-      if (performance.now() - lastAt < 2000) return;
-      lastAt = performance.now();
-      process.stderr.write(`import: ${s.lines} lines, ${s.stored} stored, ${s.duplicates} duplicates, ${s.rejected} rejected\n`);
-    },
-    stop: () => undefined,
-  };
-}
-
-async function importLog(file: string): Promise<void> {
-  const config = configOrExit();
-  const input = file === '-' ? process.stdin : createReadStream(file);
-  const totalBytes = file === '-' ? null : statSync(file).size;
-  const store = await openEventStore(config);
-  const progress = importProgress(input, totalBytes);
-  let summary: ImportSummary;
-  try {
-    const lines = readline.createInterface({ input, crlfDelay: Infinity });
-    summary = await importCallbacks(store, lines, { onProgress: progress.update });
-  } finally {
-    progress.stop();
-    await store.close();
-  }
-  const unrecognized = summary.unrecognized === 0 ? '' : ` (${summary.unrecognized} of them unrecognized)`;
-  process.stdout.write(
-    `imported ${file === '-' ? 'stdin' : file} into ${store.description}: ${summary.lines} lines, ` +
-      `${summary.stored} stored, ${summary.duplicates} duplicates${unrecognized}, ${summary.rejected} rejected\n`,
-  );
-  for (const { line, reason } of summary.rejections) process.stdout.write(`  line ${line}: ${reason}\n`);
-  if (summary.rejected > summary.rejections.length) process.stdout.write(`  ... and ${summary.rejected - summary.rejections.length} more\n`);
-  process.exitCode = summary.rejected === 0 ? 0 : 1;
-}
-
-/** The entries the read models list as not yet promoted, oldest first. */
-function unpromotedIds(config: Config): string[] {
-  const folder = folderOf(readModelsRoot(config), READ_MODELS.quarantine.projection.name);
-  const file = findLiveFile(folder) ?? legacyReadModelFile(config);
-  if (file === null) throw new Error(`no quarantine listing in ${folder}: start the service once, or name the ids`);
-  const db = openForReading(file);
-  try {
-    return quarantineQueries(db).unpromotedIds();
-  } finally {
-    db.close();
-  }
-}
-
-async function promote(ids: string[], flags: { all?: boolean }): Promise<void> {
-  if ((flags.all === true) === ids.length > 0) throw new Error('promote takes the ids of quarantined callbacks, or --all (not both)');
-  const config = configOrExit();
-  const eventIds = flags.all === true ? unpromotedIds(config) : ids;
-  const store = await openEventStore(config);
-  try {
-    const summary = await promoteAll(store, eventIds, (result) => process.stdout.write(`${describePromotion(result)}\n`));
-    const inLog = summary.alreadyInLog === 0 ? '' : ` (${summary.alreadyInLog} of them in the log already)`;
-    process.stdout.write(
-      `promote into ${store.description}: ${summary.promoted} promoted${inLog}, ${summary.alreadyPromoted} promoted before, ${summary.notFound} not found\n`,
-    );
-    process.exitCode = summary.notFound === 0 ? 0 : 1;
-  } finally {
-    await store.close();
-  }
 }
 
 interface SimulateFlags {
@@ -173,7 +66,7 @@ const STORY_FLAGS: Readonly<Record<string, string>> = {
 
 async function simulate(flags: SimulateFlags, command: Command): Promise<void> {
   const shaping = Object.keys(STORY_FLAGS).find((name) => command.getOptionValueSource(name) === 'cli');
-  if (flags.story !== 'full' && shaping !== undefined) throw new Error(`${STORY_FLAGS[shaping]} shapes the full story: add --story full`);
+  if (flags.story !== 'full' && shaping !== undefined) throw new Error(`${STORY_FLAGS[shaping]} shapes the full story: leave out --story sessions-only`);
   const firstKey = (process.env.CSS_CALLBACK_KEYS ?? '').split(',').map((key) => key.trim()).find((key) => key !== '');
   if (flags.sessions + flags.relayTasks === 0) throw new Error('--sessions and --relay-tasks cannot both be 0');
   const seed = flags.seed ?? 1 + Math.floor(Math.random() * 999_999);
@@ -295,7 +188,7 @@ program
   .command('export')
   .description('write every stored callback, in log order, as JSON Lines: {"receivedAt","raw","eventId","type","stream","position"}')
   .argument('[file]', 'where to write them; - for stdout', '-')
-  .action(exportLog);
+  .action((file: string) => exportLog(configOrExit(), file));
 program
   .command('import')
   .description(
@@ -304,7 +197,7 @@ program
   )
   .argument('<file>', 'JSON Lines to read; - for stdin')
   .addHelpText('after', '\nExit code: 0 when every line was stored or already present, 1 when some lines were rejected (they are listed) or the import stopped on an error.')
-  .action(importLog);
+  .action((file: string) => importLog(configOrExit(), file));
 program
   .command('promote')
   .description(
@@ -314,11 +207,14 @@ program
   .argument('[ids...]', 'ids of quarantined callbacks (quarantinedCallbacks { nodes { id } })')
   .option('--all', 'every entry the read models list as not yet promoted, oldest first')
   .addHelpText('after', '\nExit code: 0 when every id was promoted (now or before), 1 when some id has no quarantined callback.')
-  .action(promote);
+  .action((ids: string[], flags: { all?: boolean }) => {
+    if ((flags.all === true) === ids.length > 0) throw new Error('promote takes the ids of quarantined callbacks, or --all (not both)');
+    return promote(configOrExit(), ids, flags);
+  });
 program
   .command('simulate')
   .description(
-    'post realistic, signed CSS callbacks (sessions, relay tasks, and with --story full what CSS tells of each session) ' +
+    'post realistic, signed CSS callbacks (sessions, relay tasks, and unless --story sessions-only what CSS tells of each session) ' +
       'to a running service at a steady rate, then summarize its answers',
   )
   .option('--url <url>', 'base URL of the service; callbacks go to <url>/callbacks', baseUrl, 'http://127.0.0.1:4000')
@@ -332,9 +228,9 @@ program
   .option('--relay-tasks <n>', 'mix: relay tasks per round of traffic', numberIn(0, 1000, true), 1)
   .option(
     '--story <story>',
-    'sessions-only: pushes and interruptions; full: also their recordings, screenshots, moderation hits, push anomaly reports, rarer analysis callbacks',
+    'full: sessions with their recordings, screenshots, moderation hits, push anomaly reports, rarer analysis callbacks; sessions-only: pushes and interruptions',
     storyName,
-    'sessions-only',
+    'full',
   )
   .option('--no-recordings', 'full story: no recording files, statuses or exceptions')
   .option('--screenshots-every <seconds>', 'full story: seconds between screenshots of a live session, 0 for none', numberIn(0, 3600, true), FULL_STORY.screenshotsEverySeconds)

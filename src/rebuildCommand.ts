@@ -4,7 +4,7 @@ import { dataFolderHolder, DataFolderInUseError, DataFolderLock } from './dataFo
 import type { EventStore } from './eventstore/eventStore';
 import { rebuildHere, rebuildThroughService, type RebuildResult } from './processing/rebuild';
 import { PROJECTIONS, READ_MODELS } from './readmodels';
-import { legacyReadModelFile, openEventStore, readModelsRoot } from './server';
+import { legacyReadModelFile, openEventStore, readModelsRoot } from './ledger/openLedger';
 
 /** How long a running service has to take a rebuild request: it looks for them twice a second. */
 const REBUILD_ANSWER_TIMEOUT_MS = 10_000;

@@ -1,22 +1,24 @@
 // Composition root: wires configuration, event store, the read models' processors, GraphQL and HTTP into a running service.
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import pino, { type Logger } from 'pino';
 import type { Config } from './config';
-import { DataFolderLock, ensureDataFolder } from './dataFolder';
+import { dashboardRoutes } from './dashboard/dashboardRoutes';
+import { DataFolderLock } from './dataFolder';
 import type { EventStore } from './eventstore/eventStore';
-import { EventStoreDbEventStore } from './eventstore/eventStoreDbEventStore';
-import { SqliteEventStore } from './eventstore/sqliteEventStore';
-import { buildHttpApp } from './http/httpApp';
-import { authenticationEnabled } from './ingest/authenticateCallback';
-import { LedgerThread } from './ledger/ledgerThread';
-import { createServiceMetrics, reachabilityProbe } from './metrics/serviceMetrics';
+import { graphiqlExplorer } from './explorer/graphiqlExplorer';
 import { EventLoopTurns } from './graphql/eventLoopTurns';
+import { GRAPHQL_PATH, graphqlRoutes } from './graphql/graphqlRoutes';
+import { registerSubscriberMetrics } from './graphql/subscriberMetrics';
 import { createTopics } from './graphql/topics';
-import { ProjectionHost } from './processing/projectionHost';
+import { buildHttpApp } from './http/httpApp';
+import { withoutFilePaths } from './http/withoutFilePaths';
+import { authenticationEnabled } from './ingest/authenticateCallback';
+import { callbackRoutes } from './ingest/callbackRoute';
+import { openLedger, readModelsRoot, type Ledger } from './ledger/openLedger';
+import { createServiceMetrics, metricsRoute, reachabilityProbe } from './metrics/serviceMetrics';
 import type { ProjectionsView } from './processing/projectionsView';
+import { readinessRoute } from './processing/readiness';
 import { ServedReadModels } from './processing/servedReadModels';
-import { PROJECTIONS, READ_MODELS, type ReadModelQueries } from './readmodels';
+import { READ_MODELS, type ReadModelQueries } from './readmodels';
 import { publishChanges, readModelsSchema } from './readmodels/schema';
 import type { ReadModelServices } from './readmodels/services';
 
@@ -32,75 +34,8 @@ export interface RunningService {
   close(): Promise<void>;
 }
 
-/** The read models live in files of their own beside (not inside) the embedded store, one folder each, whatever the store. */
-export const readModelsRoot = (config: Pick<Config, 'dataDir'>): string => path.join(config.dataDir, 'readmodels');
-
-/** The previous layout's one file of read models, when there is one: it answers until each read model is built anew. */
-export function legacyReadModelFile(config: Pick<Config, 'dataDir'>): string | null {
-  const file = path.join(config.dataDir, 'readmodels.db');
-  return existsSync(file) ? file : null;
-}
-
 export function createLogger(config: Pick<Config, 'logLevel'>): Logger {
   return pino({ level: config.logLevel, base: { service: 'css-callback-ledger' } });
-}
-
-export const eventsFile = (config: Pick<Config, 'dataDir'>): string => path.join(config.dataDir, 'events.db');
-
-/** `checkIntegrity: false` for a command that only follows a service's progress: the service checked the file. */
-export async function openEventStore(config: Config, logger?: Logger, options: { checkIntegrity?: boolean } = {}): Promise<EventStore> {
-  if (config.eventStoreConnectionString !== null) {
-    return EventStoreDbEventStore.connect(config.eventStoreConnectionString, {
-      appendTimeoutMs: config.appendTimeoutMs,
-      ...(logger === undefined ? {} : { logger }),
-    });
-  }
-  ensureDataFolder(config.dataDir);
-  return SqliteEventStore.open(eventsFile(config), { checkIntegrity: options.checkIntegrity ?? true });
-}
-
-interface Ledger {
-  store: EventStore;
-  projections: ProjectionsView;
-  /** Stops the processors (checkpoints persisted) and closes the store. */
-  close(): Promise<void>;
-}
-
-/**
- * The embedded store writes and projects on a thread of its own, so SQLite's synchronous work never holds up the
- * thread that answers callbacks. With EventStoreDB, appends are network I/O and the projector runs on this thread.
- */
-async function openLedger(config: Config, logger: Logger): Promise<Ledger> {
-  if (config.eventStoreConnectionString === null) {
-    const files = { eventsFile: eventsFile(config), readModelsRoot: readModelsRoot(config), legacyFile: legacyReadModelFile(config) };
-    const thread = await LedgerThread.start(files, logger);
-    return { store: thread, projections: thread, close: () => thread.shutdown() };
-  }
-  const store = await openEventStore(config, logger);
-  let host: ProjectionHost;
-  try {
-    host = new ProjectionHost({
-      store,
-      definitions: PROJECTIONS,
-      root: readModelsRoot(config),
-      legacyFile: legacyReadModelFile(config),
-      logger,
-      answerRequests: true,
-    });
-  } catch (error) {
-    await store.close();
-    throw error;
-  }
-  host.start();
-  await host.settled(1000);
-  return {
-    store,
-    projections: host,
-    close: async () => {
-      await host.stop();
-      await store.close();
-    },
-  };
 }
 
 /**
@@ -189,31 +124,43 @@ export async function startService(config: Config, logger: Logger = createLogger
   );
   const metrics = createServiceMetrics({
     projectorStatus: () => projections.status(),
-    subscriberCount: () => topics.subscriberCount(),
     storeReachable: reachabilityProbe(() => store.checkHealth()),
   });
 
-  const app = await buildHttpApp({
-    store,
-    projections,
+  // The shell first, then each feature it hosts.
+  const app = buildHttpApp({
     logger,
-    callbackAuth: config.callbackAuth,
-    callbackQuarantine: { limits: config.callbackQuarantine, unpromotedCount: () => queries.quarantine.unpromotedCount() },
-    callbackRejectionLogIntervalSeconds: config.callbackRejectionLogIntervalSeconds,
-    callbackBodyLimitBytes: config.callbackBodyLimitBytes,
+    bodyLimitBytes: config.callbackBodyLimitBytes,
     trustProxy: config.trustProxy,
-    graphqlSchema,
-    graphql: config.graphql,
-    topics,
-    maxInflightAppends: config.maxInflightAppends,
     requestTimeoutMs: config.httpRequestTimeoutMs,
     maxConnections: config.maxConnections,
     keepAliveTimeoutMs: config.httpKeepAliveTimeoutMs,
     // The longest an accepted callback waits for its append, and a second to answer.
     drainTimeoutMs: config.appendTimeoutMs + 1_000,
-    metrics,
-    hidePaths: config.production,
+    connectionMetrics: metrics.connections,
   });
+  const publicText = config.production ? withoutFilePaths : (text: string) => text;
+  await app.register(readinessRoute, { store, projections, publicText });
+  await app.register(callbackRoutes, {
+    store,
+    auth: config.callbackAuth,
+    bodyLimitBytes: config.callbackBodyLimitBytes,
+    maxInflightAppends: config.maxInflightAppends,
+    metrics: metrics.callbacks,
+    quarantine: { limits: config.callbackQuarantine, unpromotedCount: () => queries.quarantine.unpromotedCount() },
+    rejectionLogIntervalSeconds: config.callbackRejectionLogIntervalSeconds,
+    publicText,
+  });
+  await app.register(metricsRoute, { metrics });
+  if (config.graphql.explorer === 'graphiql') await app.register(graphiqlExplorer, { graphqlPath: GRAPHQL_PATH });
+  await app.register(graphqlRoutes, {
+    schema: graphqlSchema,
+    config: config.graphql,
+    topics,
+    metrics: registerSubscriberMetrics(metrics.registry, () => topics.subscriberCount()),
+    publicText,
+  });
+  await app.register(dashboardRoutes);
   const closeAll = async () => {
     stopping.abort();
     await app.close();

@@ -10,7 +10,7 @@ import { isMainThread, parentPort, Worker, workerData } from 'node:worker_thread
 import { parseCallbackBody } from '../../src/domain/callbackJson';
 import { interpretCallback } from '../../src/domain/interpretCallback';
 import type { NewEvent } from '../../src/eventstore/eventStore';
-import { SqliteEventStore } from '../../src/eventstore/sqliteEventStore';
+import { SqliteEventStore } from '../../src/eventstore/sqlite/sqliteEventStore';
 import { storedCallback } from '../../src/ingest/storedCallback';
 import { generateTraffic } from '../../src/simulation/callbackTraffic';
 import { datasetChunks, streamCount, type DatasetChunk, type DatasetSpec } from './dataset';

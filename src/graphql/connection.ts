@@ -3,20 +3,40 @@ import { ArgsType, Field, Int, ObjectType } from 'type-graphql';
 import { IsOptional, IsString, Max, Min } from 'class-validator';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type Page } from '../processing/pagination';
 
+/** The Relay specification's page info: a page's first and last cursors and whether rows lie beyond either end. */
 @ObjectType({ simpleResolvers: true })
 export class PageInfo {
+  private page!: Page<unknown>;
+
   @Field()
   hasNextPage!: boolean;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'The cursor of the first row of the page; null when it is empty.' })
+  startCursor!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'The cursor of the last row of the page; null when it is empty.' })
   endCursor!: string | null;
+
+  // A query of its own, so only when asked for.
+  @Field({ description: 'Whether rows come before this page: false on a first page (no `after`).' })
+  hasPreviousPage(): boolean {
+    return this.page.hasPreviousPage();
+  }
+
+  static of(page: Page<unknown>): PageInfo {
+    return Object.assign(new PageInfo(), { page, hasNextPage: page.hasNextPage, startCursor: page.startCursor, endCursor: page.endCursor });
+  }
 }
 
 @ArgsType()
 export class PageArgs {
-  @Field(() => Int, { nullable: true, defaultValue: DEFAULT_PAGE_SIZE, description: `How many to return: 1 to ${MAX_PAGE_SIZE}.` })
+  @Field(() => Int, {
+    nullable: true,
+    defaultValue: DEFAULT_PAGE_SIZE,
+    description: `How many to return: 0 to ${MAX_PAGE_SIZE} (0: no rows, for totalCount and pageInfo alone).`,
+  })
   @IsOptional()
-  @Min(1)
+  @Min(0)
   @Max(MAX_PAGE_SIZE)
   first?: number | null;
 
@@ -63,7 +83,7 @@ export function Connection<Node extends object>(NodeType: ClassOf<Node>, name: s
     static from<Row>(page: Page<Row>, toNode: (row: Row) => Node): NodeConnection {
       const connection = new NodeConnection();
       connection.nodes = page.edges.map((edge) => toNode(edge.row));
-      connection.pageInfo = { hasNextPage: page.hasNextPage, endCursor: page.endCursor };
+      connection.pageInfo = PageInfo.of(page);
       connection.page = page;
       return connection;
     }

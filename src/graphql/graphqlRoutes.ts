@@ -1,4 +1,4 @@
-// GraphQL over HTTP (Apollo Server on Fastify) and over WebSocket (graphql-ws), both at /graphql.
+// GraphQL over HTTP (Apollo Server on Fastify) and over WebSocket (graphql-ws), both at /graphql; GraphiQL is registered beside it.
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
@@ -6,9 +6,8 @@ import { fastifyApolloHandler } from '@as-integrations/fastify';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import type { GraphqlConfig } from '../config';
-import { graphiqlExplorer } from '../explorer/graphiqlExplorer';
 import { matchingSecretIndex } from '../http/secrets';
-import type { SubscriberMetrics } from '../metrics/serviceMetrics';
+import type { SubscriberMetrics } from './subscriberMetrics';
 import { documentRefusal, operationContext, operationLimitsPlugin, protectionRules } from './operationLimits';
 import { startSubscriptionServer } from './subscriptionServer';
 import type { Topics } from './topics';
@@ -105,7 +104,7 @@ export async function graphqlRoutes(app: FastifyInstance, options: GraphqlRouteO
     formatError,
     plugins: [
       operationLimitsPlugin(schema, config),
-      // Apollo's explorer loads from Apollo's servers; GraphiQL (below) is served from this service's own files.
+      // Apollo's explorer loads from Apollo's servers; GraphiQL (src/explorer/) is served from this service's own files.
       config.explorer === 'apollo' ? ApolloServerPluginLandingPageLocalDefault({ embed: true }) : ApolloServerPluginLandingPageDisabled(),
       // No @cacheControl hints in this schema: the default plugin would only add work to every field of every query.
       ApolloServerPluginCacheControlDisabled(),
@@ -128,7 +127,6 @@ export async function graphqlRoutes(app: FastifyInstance, options: GraphqlRouteO
     if (tooLarge !== null) throw tooLarge;
     return operationContext(config);
   };
-  if (config.explorer === 'graphiql') await app.register(graphiqlExplorer, { graphqlPath: GRAPHQL_PATH });
   app.route({
     url: GRAPHQL_PATH,
     method: ['GET', 'POST', 'OPTIONS'],

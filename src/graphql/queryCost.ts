@@ -34,7 +34,8 @@ export function count(value: unknown, fallback: number, max: number): number {
   return typeof value === 'number' && value >= 1 && value <= max ? value : 1;
 }
 
-const page: FieldCost = (args, childCost) => 1 + count(args.first, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE) * childCost;
+/** `first: 0` asks for no rows: totalCount and pageInfo alone. */
+const page: FieldCost = (args, childCost) => 1 + (args.first === 0 ? 0 : count(args.first, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)) * childCost;
 /** A list counted as holding `items` of what is asked of each. */
 export const list = (items: number): FieldCost => (_args, childCost) => 1 + items * childCost;
 /** A list of small rows counted as `items`, whatever is asked of each. */

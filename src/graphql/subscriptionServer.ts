@@ -8,7 +8,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { GraphqlConfig } from '../config';
 import { rawErrorResponse } from '../http/errorReply';
 import { REQUEST_ID_HEADER, requestIdOf } from '../http/requestId';
-import type { SubscriberMetrics } from '../metrics/serviceMetrics';
+import type { SubscriberMetrics } from './subscriberMetrics';
 import { checkedOperation } from './operationLimits';
 import { responseTooLarge, type BudgetedContext } from './responseBudget';
 import type { DropReason } from './subscriber';

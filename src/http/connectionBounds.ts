@@ -2,10 +2,17 @@
 import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
-import type { ConnectionMetrics } from '../metrics/serviceMetrics';
 
 /** A flood of refused connections is one log line per interval with their count, not one line per socket. */
 export const REFUSALS_REPORT_INTERVAL_MS = 5_000;
+
+/** What the HTTP server records about its connections. */
+export interface ConnectionMetrics {
+  opened(): void;
+  closed(): void;
+  /** A connection refused at accept because MAX_CONNECTIONS were open. */
+  refused(): void;
+}
 
 export interface ConnectionBoundsOptions {
   /** Open connections at most, WebSocket connections included; Node refuses further accepts (its 'drop' event). */

@@ -1,42 +1,17 @@
-// The HTTP surface: callbacks, health and readiness, GraphQL and the dashboard, with JSON errors everywhere.
+// The HTTP app shell: timeouts, connection bounds, request ids and JSON errors everywhere; the features register their own routes.
 import Fastify, { LogController, type FastifyError } from 'fastify';
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
-import type { EventStore } from '../eventstore/eventStore';
-import type { CallbackAuthConfig } from '../ingest/authenticateCallback';
-import { projectionsReadiness } from '../processing/readiness';
-import type { ProjectionsView } from '../processing/projectionsView';
-import type { GraphQLSchema } from 'graphql';
-import { dashboardRoutes } from '../dashboard/dashboardRoutes';
-import { graphqlRoutes } from '../graphql/graphqlRoutes';
-import type { GraphqlConfig } from '../config';
-import { callbackRoutes } from '../ingest/callbackRoute';
-import type { CallbackQuarantineOptions } from '../ingest/quarantineCallback';
-import type { ServiceMetrics } from '../metrics/serviceMetrics';
-import type { Topics } from '../graphql/topics';
-import { boundConnections } from './connectionBounds';
+import { boundConnections, type ConnectionMetrics } from './connectionBounds';
 import { describeRequestError, rawErrorResponse, sendError } from './errorReply';
 import { REQUEST_ID_HEADER, requestIdOf } from './requestId';
-import { withoutFilePaths } from './withoutFilePaths';
 
 export interface HttpAppOptions {
-  store: EventStore;
-  /** The read models' processors: /readyz reports them. */
-  projections: Pick<ProjectionsView, 'status'>;
   logger: Logger;
-  callbackAuth: CallbackAuthConfig;
-  /** Where authentic callbacks with an expired signature are kept; without it they are refused. */
-  callbackQuarantine?: CallbackQuarantineOptions;
-  /** Rejected callbacks are logged in full once per slug in this many seconds (0: each one). */
-  callbackRejectionLogIntervalSeconds?: number;
-  callbackBodyLimitBytes: number;
+  /** The body limit of routes that set none of their own (the callback route's). */
+  bodyLimitBytes: number;
   trustProxy: boolean | string;
-  graphqlSchema: GraphQLSchema;
-  graphql: GraphqlConfig;
-  /** The read models' changes, followed by GraphQL subscriptions. */
-  topics: Topics;
-  maxInflightAppends: number;
   /** A request not received whole by then is answered 408 and its connection destroyed. */
   requestTimeoutMs: number;
   /** Open connections at most (WebSocket included); further ones are refused at accept. */
@@ -45,11 +20,7 @@ export interface HttpAppOptions {
   keepAliveTimeoutMs: number;
   /** On stopping, connections still open after this long are cut: no client can hold the stop open. */
   drainTimeoutMs: number;
-  /** Served at GET /metrics, and fed by the callback route. */
-  metrics?: ServiceMetrics;
-  nowSeconds?: () => number;
-  /** Production: messages to clients name files by their last part only (the logs keep the whole path). */
-  hidePaths?: boolean;
+  connectionMetrics?: ConnectionMetrics;
 }
 
 /** What Node's HTTP parser or its timeouts rejected, as status, slug and message. */
@@ -64,7 +35,7 @@ function describeClientError(error: Error): [number, string, string] {
   }
 }
 
-export async function buildHttpApp(options: HttpAppOptions) {
+export function buildHttpApp(options: HttpAppOptions) {
   // The request each connection is receiving: one cut for time ends with the timeout as its error, so the route
   // counts and logs a 408 rather than a client that went away.
   const receiving = new WeakMap<Socket, IncomingMessage>();
@@ -73,7 +44,7 @@ export async function buildHttpApp(options: HttpAppOptions) {
     // Per-request logs would cost more than a callback itself; rejections are logged where they happen.
     logController: new LogController({ disableRequestLogging: true }),
     trustProxy: options.trustProxy,
-    bodyLimit: options.callbackBodyLimitBytes,
+    bodyLimit: options.bodyLimitBytes,
     // Not Fastify's requestIdHeader, which would take any header value verbatim into logs and events.
     genReqId: requestIdOf,
     requestTimeout: options.requestTimeoutMs,
@@ -98,7 +69,7 @@ export async function buildHttpApp(options: HttpAppOptions) {
   const connections = boundConnections(app.server, {
     maxConnections: options.maxConnections,
     logger: options.logger,
-    ...(options.metrics === undefined ? {} : { metrics: options.metrics.connections }),
+    ...(options.connectionMetrics === undefined ? {} : { metrics: options.connectionMetrics }),
   });
   app.addHook('onClose', (_app, done) => {
     connections.stop();
@@ -135,7 +106,7 @@ export async function buildHttpApp(options: HttpAppOptions) {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const { status, slug } = describeRequestError(error);
     if (status === 413) {
-      return sendError(reply, 413, slug, `body is larger than the limit of ${request.routeOptions.bodyLimit ?? options.callbackBodyLimitBytes} bytes`);
+      return sendError(reply, 413, slug, `body is larger than the limit of ${request.routeOptions.bodyLimit ?? options.bodyLimitBytes} bytes`);
     }
     if (status < 500) return sendError(reply, status, slug, error.message);
     request.log.error({ err: error }, 'request failed');
@@ -146,41 +117,5 @@ export async function buildHttpApp(options: HttpAppOptions) {
   );
 
   app.get('/healthz', async () => ({ status: 'ok' }));
-  const publicText = options.hidePaths === true ? withoutFilePaths : (text: string) => text;
-  app.get('/readyz', async (_request, reply) => {
-    const { notReady, report } = projectionsReadiness(options.projections.status(), publicText);
-    try {
-      await options.store.checkHealth();
-    } catch (error) {
-      const detail = publicText(error instanceof Error ? error.message : String(error));
-      return reply.code(503).send({ code: 503, error: 'not_ready', message: `event store unreachable: ${detail}`, ...report });
-    }
-    if (notReady !== null) return reply.code(503).send({ code: 503, error: 'not_ready', message: notReady, ...report });
-    return { status: 'ready', store: publicText(options.store.description), ...report };
-  });
-
-  await app.register(callbackRoutes, {
-    store: options.store,
-    auth: options.callbackAuth,
-    bodyLimitBytes: options.callbackBodyLimitBytes,
-    maxInflightAppends: options.maxInflightAppends,
-    nowSeconds: options.nowSeconds,
-    metrics: options.metrics?.callbacks,
-    quarantine: options.callbackQuarantine,
-    rejectionLogIntervalSeconds: options.callbackRejectionLogIntervalSeconds,
-    publicText,
-  });
-  const { metrics } = options;
-  if (metrics !== undefined) {
-    app.get('/metrics', async (_request, reply) => reply.type(metrics.contentType).send(await metrics.scrape()));
-  }
-  await app.register(graphqlRoutes, {
-    schema: options.graphqlSchema,
-    config: options.graphql,
-    topics: options.topics,
-    metrics: options.metrics?.subscribers,
-    publicText,
-  });
-  await app.register(dashboardRoutes);
   return app;
 }

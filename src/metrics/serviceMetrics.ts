@@ -1,6 +1,7 @@
-// Prometheus metrics of one running service: callbacks, appends, connections, projector, subscribers, store reachability, process.
+// Prometheus metrics of one running service: callbacks, appends, connections, projector, store reachability, process; features add their own.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { DROP_REASONS, type DropReason } from '../graphql/subscriber';
+import type { FastifyInstance } from 'fastify';
+import type { ConnectionMetrics } from '../http/connectionBounds';
 import { PROCESSOR_PHASES, type ProcessorPhase } from '../processing/processor';
 import type { ProjectionsStatus } from '../processing/projectionsStatus';
 
@@ -34,25 +35,10 @@ export interface CallbackMetrics {
   observeAppend(seconds: number): void;
 }
 
-/** What the HTTP server records about its connections. */
-export interface ConnectionMetrics {
-  opened(): void;
-  closed(): void;
-  /** A connection refused at accept because MAX_CONNECTIONS were open. */
-  refused(): void;
-}
-
-/** What the WebSocket server records about its subscribers. */
-export interface SubscriberMetrics {
-  /** A subscriber (a WebSocket) closed for holding more pending than its bounds allow. */
-  countDropped(reason: DropReason): void;
-}
-
 /** Live values the gauges read at scrape time. */
 export interface MetricSources {
   /** The read models' processors: the projections as one, each processor, each read model. */
   projectorStatus(): ProjectionsStatus;
-  subscriberCount(): number;
   /** Whether the event store answers now; must settle promptly (see reachabilityProbe). */
   storeReachable(): Promise<boolean>;
 }
@@ -60,7 +46,8 @@ export interface MetricSources {
 export interface ServiceMetrics {
   callbacks: CallbackMetrics;
   connections: ConnectionMetrics;
-  subscribers: SubscriberMetrics;
+  /** Where the features register metrics of their own (GraphQL's subscribers, say). */
+  registry: Registry;
   /** The exposition text (Prometheus text format 0.0.4) and its content type. */
   scrape(): Promise<string>;
   contentType: string;
@@ -181,21 +168,6 @@ export function createServiceMetrics(sources: MetricSources): ServiceMetrics {
     () => readModels().flatMap((r) => phases(r, { read_model: r.name })),
   );
   new Gauge({
-    name: `${METRIC_PREFIX}graphql_subscriptions`,
-    help: 'GraphQL subscriptions open now, over every topic',
-    registers,
-    collect() {
-      this.set(sources.subscriberCount());
-    },
-  });
-  const subscribersDropped = new Counter({
-    name: `${METRIC_PREFIX}graphql_subscribers_dropped_total`,
-    help: 'GraphQL WebSockets closed for falling behind: more messages (pending_messages) or unsent bytes (pending_bytes) than allowed',
-    labelNames: ['reason'] as const,
-    registers,
-  });
-  for (const reason of DROP_REASONS) subscribersDropped.inc({ reason }, 0);
-  new Gauge({
     name: `${METRIC_PREFIX}event_store_reachable`,
     help: 'Whether the event store answered a health check at scrape time (1) or not, or not within 1 s (0)',
     registers,
@@ -204,7 +176,7 @@ export function createServiceMetrics(sources: MetricSources): ServiceMetrics {
     },
   });
 
-  const registry = Registry.merge([processMetricsRegistry(), own]);
+  const processRegistry = processMetricsRegistry();
   return {
     callbacks: {
       countCallback(type, outcome, error) {
@@ -218,9 +190,10 @@ export function createServiceMetrics(sources: MetricSources): ServiceMetrics {
       closed: () => connectionsOpen.dec(),
       refused: () => connectionsRefused.inc(),
     },
-    subscribers: { countDropped: (reason) => subscribersDropped.inc({ reason }) },
-    scrape: () => registry.metrics(),
-    contentType: registry.contentType,
+    registry: own,
+    // Merged at each scrape: the features register theirs after this is made.
+    scrape: () => Registry.merge([processRegistry, own]).metrics(),
+    contentType: own.contentType,
   };
 }
 
@@ -270,4 +243,10 @@ export function reachabilityProbe(checkHealth: () => Promise<void>, timeoutMs = 
       clearTimeout(timer);
     }
   };
+}
+
+/** GET /metrics: the exposition text of `metrics`. */
+export async function metricsRoute(app: FastifyInstance, options: { metrics: Pick<ServiceMetrics, 'scrape' | 'contentType'> }): Promise<void> {
+  const { metrics } = options;
+  app.get('/metrics', async (_request, reply) => reply.type(metrics.contentType).send(await metrics.scrape()));
 }

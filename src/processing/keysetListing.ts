@@ -12,11 +12,13 @@ export interface FilterColumn {
   operator: FilterOperator;
 }
 
-/** A sort-key column; every listing is newest first, so each is sorted descending. */
+/** A sort-key column, sorted in the listing's order. */
 export interface SortColumn {
   column: string;
   kind: KeyKind;
 }
+
+export type ListingOrder = 'newest first' | 'oldest first';
 
 type FilterValue = string | number | readonly number[];
 type RawRow = Record<string, unknown>;
@@ -31,6 +33,8 @@ export interface ListingSpec<Filter, Row> {
   where?: string;
   /** Unique across the listing, and the trailing columns of every index a listing should use. */
   sortKey: readonly SortColumn[];
+  /** Newest first (descending, the default) or oldest first (ascending: a timeline). */
+  order?: ListingOrder;
   filters: { [K in keyof Filter]-?: FilterColumn };
   /**
    * Filters on columns that lead an index, most selective first. Only the first one given may
@@ -68,7 +72,17 @@ export function keysetListing<Filter extends object, Row>(db: ReadModelDatabase,
     const edges = raws.slice(0, first).map((raw) => new ListedRow(spec, spec.toRow(raw)));
     const count = () => statements.get(`count ${shape}`, () => countSql(spec, filterConditions(spec, given, false)), false);
     const totalCount = once(() => Number(count().pluck().get(params)));
-    return { edges, hasNextPage: raws.length > first, endCursor: edges.at(-1)?.cursor ?? null, totalCount };
+    // Rows before the cursor (the row it was taken from among them): one index seek, only when asked for.
+    const before = () => statements.get(`before ${shape}`, () => beforeSql(spec, filterConditions(spec, given, false)), spec.safeIntegers === true);
+    const hasPreviousPage = once(() => key !== null && before().get({ ...params, ...afterParameters(key) }) !== undefined);
+    return {
+      edges,
+      hasNextPage: raws.length > first,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges.at(-1)?.cursor ?? null,
+      hasPreviousPage,
+      totalCount,
+    };
   };
 }
 
@@ -124,8 +138,8 @@ function givenFilters<Filter extends object, Row>(spec: ListingSpec<Filter, Row>
 
 /**
  * The WHERE terms of the given filters. A term written `+column` still filters but cannot bound an
- * index range: used for the weaker index filters, and for an upper time bound when a cursor gives a
- * tighter one (SQLite takes one upper bound per range, and the filter's would make every page
+ * index range: used for the weaker index filters, and for the time bound on the cursor's side (upper
+ * newest first, lower oldest first) when a cursor gives a tighter one (SQLite takes one upper bound per range, and the filter's would make every page
  * walk again over the rows of the pages before it).
  */
 function filterConditions<Filter extends object, Row>(spec: ListingSpec<Filter, Row>, given: Given<Filter>, afterKey: boolean): string[] {
@@ -135,7 +149,7 @@ function filterConditions<Filter extends object, Row>(spec: ListingSpec<Filter, 
   const leadingSortColumn = spec.sortKey[0]!.column;
   return given.map(([name]) => {
     const { column, operator } = spec.filters[name];
-    const boundedByCursor = afterKey && operator === 'before' && column === leadingSortColumn;
+    const boundedByCursor = afterKey && operator === (ascending(spec) ? 'from' : 'before') && column === leadingSortColumn;
     const target = (demoted.has(column) && name !== driver) || boundedByCursor ? `+${column}` : column;
     switch (operator) {
       case 'equals':
@@ -159,12 +173,19 @@ function afterParameters(key: KeyValue[] | null): RawRow {
   return key === null ? {} : Object.fromEntries(key.map((value, i) => [`after${i}`, value]));
 }
 
-/** "After this row" in a descending order: a row-value comparison, which SQLite turns into an index range. */
-function afterCondition(sortKey: readonly SortColumn[]): string {
+const ascending = (spec: Pick<ListingSpec<unknown, unknown>, 'order'>): boolean => spec.order === 'oldest first';
+
+/** The cursor's row against the sort key: a row-value comparison, which SQLite turns into an index range. */
+function keyCondition(sortKey: readonly SortColumn[], operator: '<' | '>' | '<=' | '>='): string {
   const columns = sortKey.map((c) => c.column);
   const values = sortKey.map((_c, i) => `@after${i}`);
-  return columns.length === 1 ? `${columns[0]} < ${values[0]}` : `(${columns.join(', ')}) < (${values.join(', ')})`;
+  return columns.length === 1 ? `${columns[0]} ${operator} ${values[0]}` : `(${columns.join(', ')}) ${operator} (${values.join(', ')})`;
 }
+
+/** "After this row" in the listing's order. */
+const afterCondition = (spec: Pick<ListingSpec<unknown, unknown>, 'order' | 'sortKey'>): string => keyCondition(spec.sortKey, ascending(spec) ? '>' : '<');
+/** "This row or before it" in the listing's order. */
+const beforeCondition = (spec: Pick<ListingSpec<unknown, unknown>, 'order' | 'sortKey'>): string => keyCondition(spec.sortKey, ascending(spec) ? '<=' : '>=');
 
 function whereClause(conditions: readonly string[]): string {
   return conditions.length === 0 ? '' : `WHERE ${conditions.join(' AND ')}`;
@@ -176,9 +197,15 @@ function baseConditions<Filter, Row>(spec: ListingSpec<Filter, Row>, conditions:
 
 function pageSql<Filter, Row>(spec: ListingSpec<Filter, Row>, conditions: readonly string[], afterKey: boolean): string {
   const all = baseConditions(spec, conditions);
-  if (afterKey) all.push(afterCondition(spec.sortKey));
-  const order = spec.sortKey.map((c) => `${c.column} DESC`).join(', ');
+  if (afterKey) all.push(afterCondition(spec));
+  const direction = ascending(spec) ? 'ASC' : 'DESC';
+  const order = spec.sortKey.map((c) => `${c.column} ${direction}`).join(', ');
   return `SELECT ${spec.columns} FROM ${spec.from} ${whereClause(all)} ORDER BY ${order} LIMIT @limit`;
+}
+
+function beforeSql<Filter, Row>(spec: ListingSpec<Filter, Row>, conditions: readonly string[]): string {
+  const all = [...baseConditions(spec, conditions), beforeCondition(spec)];
+  return `SELECT 1 FROM ${spec.from} ${whereClause(all)} LIMIT 1`;
 }
 
 function countSql<Filter, Row>(spec: ListingSpec<Filter, Row>, conditions: readonly string[]): string {

@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import Database from 'better-sqlite3';
 import type { Logger } from 'pino';
-import { findCorruption } from '../eventstore/sqliteFileCheck';
+import { findCorruption } from '../eventstore/sqlite/sqliteFileCheck';
 import { removeFile } from './readModelFile';
 import { setAside } from './readModelFolder';
 

@@ -8,7 +8,11 @@ export interface Page<Row> {
   /** Rows in listing order, each with the cursor that points just after it. */
   edges: Array<{ cursor: string; row: Row }>;
   hasNextPage: boolean;
+  /** The cursors of the first and last rows; null on an empty page. */
+  startCursor: string | null;
   endCursor: string | null;
+  /** Whether rows come before this page (only ever after a cursor); computed only when asked for. */
+  hasPreviousPage(): boolean;
   /** How many rows match the filter in all; computed only when asked for. */
   totalCount(): number;
 }

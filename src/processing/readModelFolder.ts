@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { Logger } from 'pino';
-import { findCorruption, type LastRowProbe } from '../eventstore/sqliteFileCheck';
+import { findCorruption, type LastRowProbe } from '../eventstore/sqlite/sqliteFileCheck';
 import type { ProjectionDefinition } from './projectionDefinition';
 import { parseFileName, readMeta, removeFile, type FileMeta } from './readModelFile';
 

@@ -1,6 +1,9 @@
 // What /readyz says of the read models: each processor's and read model's position, lag and phase, and whether all can answer.
+import type { FastifyInstance } from 'fastify';
+import type { EventStore } from '../eventstore/eventStore';
 import type { ProcessorStatus } from './processor';
 import type { ProjectionsStatus } from './projectionsStatus';
+import type { ProjectionsView } from './projectionsView';
 
 const processorReport = (p: ProcessorStatus, publicText: (text: string) => string) => ({
   name: p.name,
@@ -51,4 +54,28 @@ export function projectionsReadiness(status: ProjectionsStatus, publicText: (tex
     }
   }
   return { notReady, report };
+}
+
+export interface ReadinessRouteOptions {
+  store: Pick<EventStore, 'checkHealth' | 'description'>;
+  /** The read models' processors. */
+  projections: Pick<ProjectionsView, 'status'>;
+  /** What an error's message becomes before it reaches the client (file paths cut in production). */
+  publicText: (text: string) => string;
+}
+
+/** GET /readyz: 200 when the store answers and every read model can; 503 saying why not, with the report either way. */
+export async function readinessRoute(app: FastifyInstance, options: ReadinessRouteOptions): Promise<void> {
+  const { store, projections, publicText } = options;
+  app.get('/readyz', async (_request, reply) => {
+    const { notReady, report } = projectionsReadiness(projections.status(), publicText);
+    try {
+      await store.checkHealth();
+    } catch (error) {
+      const detail = publicText(error instanceof Error ? error.message : String(error));
+      return reply.code(503).send({ code: 503, error: 'not_ready', message: `event store unreachable: ${detail}`, ...report });
+    }
+    if (notReady !== null) return reply.code(503).send({ code: 503, error: 'not_ready', message: notReady, ...report });
+    return { status: 'ready', store: publicText(store.description), ...report };
+  });
 }

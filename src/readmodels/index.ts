@@ -1,14 +1,16 @@
 // The read models. Adding one is a folder of its own and one line here; the processor does not change.
 import { callbackLog } from './callbackLog';
+import { pushAnomalies } from './pushAnomalies';
 import { quarantine } from './quarantine';
 import { relayTasks } from './relayTasks';
 import { sessions } from './sessions';
+import { timeline } from './timeline';
 
 /**
  * In the order their files are applied in each batch: a query that reads two of them (a session's events from the
  * callback log) finds the one listed first at least as far along as the other.
  */
-export const READ_MODELS = { callbackLog, sessions, relayTasks, quarantine } as const;
+export const READ_MODELS = { callbackLog, sessions, relayTasks, quarantine, timeline, pushAnomalies } as const;
 
 export type ReadModelName = keyof typeof READ_MODELS;
 export type ReadModelQueries = { [Name in ReadModelName]: ReturnType<(typeof READ_MODELS)[Name]['queries']> };

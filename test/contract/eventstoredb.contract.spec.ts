@@ -1,7 +1,7 @@
 // Runs the EventStore contract against a real EventStoreDB when EVENTSTORE_CONNECTION_STRING is set; otherwise says it was skipped.
 import pino from 'pino';
-import { EventStoreDbEventStore } from '../../src/eventstore/eventStoreDbEventStore';
-import { LEDGER_STREAM_PREFIXES } from '../../src/eventstore/eventStoreDbMapping';
+import { EventStoreDbEventStore } from '../../src/eventstore/eventstoredb/eventStoreDbEventStore';
+import { LEDGER_STREAM_PREFIXES } from '../../src/eventstore/eventstoredb/eventStoreDbMapping';
 import { describeEventStoreContract } from './eventStore.contract';
 
 const connectionString = process.env.EVENTSTORE_CONNECTION_STRING?.trim();

@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { SqliteEventStore } from '../../src/eventstore/sqliteEventStore';
+import { SqliteEventStore } from '../../src/eventstore/sqlite/sqliteEventStore';
 import { describeEventStoreContract } from './eventStore.contract';
 
 describeEventStoreContract('sqlite', async () => {

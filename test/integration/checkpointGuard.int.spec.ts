@@ -1,7 +1,7 @@
 // Two processors that believe they own the same read-model file: the checkpoint write is guarded by the previous
 // position, so only one commits each batch; the other rolls back and stops, saying why.
 import path from 'node:path';
-import { SqliteEventStore } from '../../src/eventstore/sqliteEventStore';
+import { SqliteEventStore } from '../../src/eventstore/sqlite/sqliteEventStore';
 import { Processor } from '../../src/processing/processor';
 import { ProjectionSet } from '../../src/processing/projectionSet';
 import { CheckpointConflictError, ProjectionFile, readCheckpoint } from '../../src/processing/readModelFile';

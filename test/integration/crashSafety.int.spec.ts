@@ -12,7 +12,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { parseCallbackBody } from '../../src/domain/callbackJson';
 import { interpretCallback } from '../../src/domain/interpretCallback';
-import { SqliteEventStore } from '../../src/eventstore/sqliteEventStore';
+import { SqliteEventStore } from '../../src/eventstore/sqlite/sqliteEventStore';
 import { readCheckpoint } from '../../src/processing/readModelFile';
 import { generateTraffic, seededRandom } from '../../src/simulation/callbackTraffic';
 import { digestOf, openLiveReadModels, READ_MODEL_NAMES, referenceRebuild } from '../support/readModelFiles';

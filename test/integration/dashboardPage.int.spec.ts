@@ -1,7 +1,7 @@
 // The dashboard's files over HTTP: the page's security policy and caching, its scripts, and nothing else.
 import http from 'node:http';
 import type { RunningService } from '../../src/server';
-import { startTestService, tempDataDir } from '../support/testService';
+import { useTestService } from '../support/testService';
 
 /** A GET with a Host header of our choosing (fetch does not let one set it). */
 function get(url: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
@@ -18,20 +18,11 @@ function get(url: string, headers: Record<string, string> = {}): Promise<{ statu
 }
 
 describe('the dashboard page and its files', () => {
-  const data = tempDataDir();
-  let service: RunningService;
-
-  beforeAll(async () => {
-    service = await startTestService(data.dir);
-  });
-  afterAll(async () => {
-    await service.close();
-    data.remove();
-  });
+  const fixture = useTestService();
 
   it('serves the page at / with a policy that allows only this origin and its GraphQL WebSocket', async () => {
-    const host = new URL(service.url).host;
-    const page = await get(`${service.url}/`);
+    const host = new URL(fixture.service.url).host;
+    const page = await get(`${fixture.service.url}/`);
     expect(page.status).toBe(200);
     expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
     expect(page.body).toContain('<h1>Live streams</h1>');
@@ -57,28 +48,28 @@ describe('the dashboard page and its files', () => {
   );
 
   it('names no WebSocket but its own origin when the Host header is not a plain host', async () => {
-    const page = await get(`${service.url}/`, { host: 'evil.example; script-src *' });
+    const page = await get(`${fixture.service.url}/`, { host: 'evil.example; script-src *' });
     expect(page.status).toBe(200);
     expect(page.headers['content-security-policy']).toContain("connect-src 'self';");
     expect(page.headers['content-security-policy']).not.toContain('evil');
   });
 
   it('lets browsers keep the files but revalidate them, answering 304 while they are unchanged', async () => {
-    const script = await get(`${service.url}/dashboard/dashboard.js`);
+    const script = await get(`${fixture.service.url}/dashboard/dashboard.js`);
     expect(script.status).toBe(200);
     expect(script.headers['content-type']).toBe('text/javascript; charset=utf-8');
     expect(script.headers['cache-control']).toBe('no-cache');
     expect(script.headers['x-content-type-options']).toBe('nosniff');
     const etag = script.headers.etag!;
     expect(etag).toMatch(/^"[\w-]+"$/);
-    const again = await get(`${service.url}/dashboard/dashboard.js`, { 'if-none-match': etag });
+    const again = await get(`${fixture.service.url}/dashboard/dashboard.js`, { 'if-none-match': etag });
     expect(again.status).toBe(304);
     expect(again.body).toBe('');
-    expect((await get(`${service.url}/dashboard/dashboard.js`, { 'if-none-match': '"stale"' })).status).toBe(200);
+    expect((await get(`${fixture.service.url}/dashboard/dashboard.js`, { 'if-none-match': '"stale"' })).status).toBe(200);
   });
 
   it('serves graphql-ws browser build from the installed package', async () => {
-    const client = await get(`${service.url}/dashboard/vendor/graphql-ws.js`);
+    const client = await get(`${fixture.service.url}/dashboard/vendor/graphql-ws.js`);
     expect(client.status).toBe(200);
     expect(client.headers['content-type']).toBe('text/javascript; charset=utf-8');
     expect(client.body).toContain('graphql-transport-ws');
@@ -88,7 +79,7 @@ describe('the dashboard page and its files', () => {
   it.each(['/dashboard/index.html', '/dashboard/', '/dashboard/../package.json', '/dashboard/%2e%2e/src/server.ts', '/streams/', '/streams/a/b'])(
     'answers a JSON 404 for %s',
     async (url) => {
-      const response = await get(`${service.url}${url}`);
+      const response = await get(`${fixture.service.url}${url}`);
       expect(response.status).toBe(404);
       expect(JSON.parse(response.body)).toMatchObject({ code: 404, error: 'not_found' });
     },

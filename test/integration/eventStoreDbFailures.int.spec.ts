@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import pino from 'pino';
 import { NewEvent, StoreUnavailableError } from '../../src/eventstore/eventStore';
-import { EventStoreDbEventStore, type EventStoreDbOptions } from '../../src/eventstore/eventStoreDbEventStore';
+import { EventStoreDbEventStore, type EventStoreDbOptions } from '../../src/eventstore/eventstoredb/eventStoreDbEventStore';
 import { blackHole, freePort, type BlackHole } from '../support/loopbackSockets';
 
 const DEADLINE_MS = 500;

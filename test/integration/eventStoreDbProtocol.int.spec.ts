@@ -2,8 +2,8 @@
 import { randomUUID } from 'node:crypto';
 import pino from 'pino';
 import { NewEvent, RecordedEvent, WrongExpectedRevisionError } from '../../src/eventstore/eventStore';
-import { EventStoreDbEventStore } from '../../src/eventstore/eventStoreDbEventStore';
-import { LEDGER_STREAM_PREFIXES } from '../../src/eventstore/eventStoreDbMapping';
+import { EventStoreDbEventStore } from '../../src/eventstore/eventstoredb/eventStoreDbEventStore';
+import { LEDGER_STREAM_PREFIXES } from '../../src/eventstore/eventstoredb/eventStoreDbMapping';
 import { describeEventStoreContract } from '../contract/eventStore.contract';
 import { FakeEventStoreDb } from '../support/fakeEventStoreDb';
 

@@ -135,7 +135,7 @@ describe('GraphQL queries over HTTP', () => {
   describe('argument errors', () => {
     it.each([
       ['first above the cap', { first: 501 }, /first must not be greater than 500/],
-      ['first below one', { first: 0 }, /first must not be less than 1/],
+      ['first below zero', { first: -1 }, /first must not be less than 0/],
     ])('answers BAD_USER_INPUT naming the argument for %s', async (_label, variables, message) => {
       const result = await graphql(service.url, SessionsDocument, variables);
       expect(result.data).toBeNull();

@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { SqliteEventStore } from '../../src/eventstore/sqliteEventStore';
+import { SqliteEventStore } from '../../src/eventstore/sqlite/sqliteEventStore';
 import type { RecordedEvent } from '../../src/eventstore/eventStore';
 import { servedDigest } from '../support/readModelFiles';
 import { generateTraffic } from '../../src/simulation/callbackTraffic';

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { SqliteEventStore } from '../../src/eventstore/sqliteEventStore';
+import { SqliteEventStore } from '../../src/eventstore/sqlite/sqliteEventStore';
 import { checkpointOf, liveDigest, READ_MODEL_NAMES, readModelsRootOf, referenceRebuild } from '../support/readModelFiles';
 import { runCli } from '../support/serviceProcess';
 import { tempDataDir } from '../support/testService';

@@ -4,7 +4,7 @@
 import Database from 'better-sqlite3';
 import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { SqliteEventStore } from '../../src/eventstore/sqliteEventStore';
+import { SqliteEventStore } from '../../src/eventstore/sqlite/sqliteEventStore';
 import { openForReading, readCheckpoint, readMeta } from '../../src/processing/readModelFile';
 import { readModelsDigest } from '../../src/processing/readModelDigest';
 import { PROJECTIONS } from '../../src/readmodels';
@@ -181,7 +181,7 @@ describe('read models rebuilt beside the live ones', () => {
 
     const unknown = runCli(['rebuild', 'sessions', 'nothing'], { DATA_DIR: data.dir });
     expect((await exitWithin(unknown, 30_000)).code).toBe(1);
-    expect(unknown.output()).toContain('unknown read model nothing; the read models are callbackLog, sessions, relayTasks, quarantine');
+    expect(unknown.output()).toContain('unknown read model nothing; the read models are callbackLog, sessions, relayTasks, quarantine, timeline, pushAnomalies');
     await stop();
   }, 180_000);
 

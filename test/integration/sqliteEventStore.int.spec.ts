@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { NewEvent, RecordedEvent, StoreUnavailableError } from '../../src/eventstore/eventStore';
-import { READ_ALL_DEFAULT_MAX_COUNT, SqliteEventStore, SqliteEventStoreOptions } from '../../src/eventstore/sqliteEventStore';
+import { READ_ALL_DEFAULT_MAX_COUNT, SqliteEventStore, SqliteEventStoreOptions } from '../../src/eventstore/sqlite/sqliteEventStore';
 
 const newEvent = (data: NewEvent['data'] = {}): NewEvent => ({ id: randomUUID(), type: 'Tested', data });
 

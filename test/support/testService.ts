@@ -17,6 +17,36 @@ export async function startTestService(dataDir: string, env: Environment = {}, l
   return startService(config, logger ?? pino({ level: 'silent' }));
 }
 
+export interface ServiceFixture {
+  /** The running service; read it inside tests and hooks (it starts in beforeAll). */
+  readonly service: RunningService;
+  /** Its DATA_DIR. */
+  readonly dataDir: string;
+}
+
+/**
+ * The one way integration tests start and stop the service: started before the tests of the enclosing describe
+ * (data in a fresh temp folder), stopped after them and its folder removed. `env` may be a function, read at start.
+ */
+export function useTestService(env: Environment | (() => Environment) = {}, logger?: Logger): ServiceFixture {
+  const data = tempDataDir();
+  let running: RunningService | undefined;
+  beforeAll(async () => {
+    running = await startTestService(data.dir, typeof env === 'function' ? env() : env, logger);
+  });
+  afterAll(async () => {
+    await running?.close();
+    data.remove();
+  });
+  return {
+    get service(): RunningService {
+      if (running === undefined) throw new Error('the test service starts in beforeAll: read it inside a test or hook');
+      return running;
+    },
+    dataDir: data.dir,
+  };
+}
+
 /** Adds `t` (expiring in ten minutes) and `sign = MD5(key + t)`, as CSS does. */
 export function signCallback(body: Record<string, unknown>, key: string, t = Math.floor(Date.now() / 1000) + 600) {
   return { ...body, t, sign: md5Hex(key + String(t)) };

@@ -1,6 +1,6 @@
 // Pure translations of the EventStoreDB adapter: connection descriptions, event ids, recorded events.
 import type { AllStreamResolvedEvent } from '@eventstore/db-client';
-import { describeConnection, toRecordedEvent, uniqueEvents } from '../../src/eventstore/eventStoreDbMapping';
+import { describeConnection, toRecordedEvent, uniqueEvents } from '../../src/eventstore/eventstoredb/eventStoreDbMapping';
 
 const ID = '7c9e6679-7425-40de-944b-e07fc1f90ae7';
 

@@ -46,6 +46,18 @@ describe('query cost', () => {
     expect(cost('{ sessions(first: 100000) { nodes { sequence } } }')).toBe(cost('{ sessions(first: 1) { nodes { sequence } } }'));
   });
 
+  it('prices first: 0 as the page alone: no rows are read, only totalCount and pageInfo', () => {
+    expect(cost('{ sessions(first: 0) { totalCount nodes { sequence events { raw } } } }')).toBe(1);
+    expect(cost('query ($n: Int) { callbacks(first: $n) { nodes { raw } } }', { n: 0 })).toBe(1);
+  });
+
+  it("prices a stream's sessions and timelines as pages, and a session's anomalies as a list of 20", () => {
+    const timeline = cost('{ stream(streamId: "s") { timeline(first: 10) { nodes { summary event { raw } } } } }')!;
+    expect(timeline).toBe(1 + 1 + 10 * (1 + 1 + (1 + COSTS.callbackBody)));
+    const anomalies = cost('{ session(sequence: "1") { pushAnomalies { type description } } }')!;
+    expect(anomalies).toBe(1 + 1 + 20 * 2);
+  });
+
   it('leaves variables that do not fit to execution, which refuses them before any resolver runs', () => {
     expect(cost('query ($n: Int) { callbacks(first: $n) { nodes { raw } } }', { n: 'many' })).toBeNull();
   });

@@ -1,3 +1,4 @@
+import { registerSubscriberMetrics } from '../../src/graphql/subscriberMetrics';
 import { createServiceMetrics, reachabilityProbe } from '../../src/metrics/serviceMetrics';
 import type { ProcessorStatus } from '../../src/processing/processor';
 import type { ProjectionsStatus } from '../../src/processing/projectionsStatus';
@@ -55,9 +56,9 @@ describe('createServiceMetrics', () => {
     let subscribers = 0;
     const metrics = createServiceMetrics({
       projectorStatus: () => projector,
-      subscriberCount: () => subscribers,
       storeReachable: async () => subscribers === 0,
     });
+    registerSubscriberMetrics(metrics.registry, () => subscribers);
     let samples = parseMetrics(await metrics.scrape());
     expect(valueOf(samples, 'css_ledger_projector_lag_seconds')).toBe(0);
     expect(valueOf(samples, 'css_ledger_event_store_reachable')).toBe(1);
@@ -89,7 +90,7 @@ describe('createServiceMetrics', () => {
       processors: [processor('projections', 'live', 90n, 0), processor('rebuild', 'rebuilding', 40n, 50)],
       readModels: [readModel('sessions', 'rebuilding', null), readModel('callbackLog', 'live', 90n)],
     });
-    const metrics = createServiceMetrics({ projectorStatus: () => projector, subscriberCount: () => 0, storeReachable: async () => true });
+    const metrics = createServiceMetrics({ projectorStatus: () => projector, storeReachable: async () => true });
     let samples = parseMetrics(await metrics.scrape());
     expect(samplesOf(samples, 'css_ledger_processor_position')).toEqual([
       { labels: { processor: 'projections' }, value: 90 },
@@ -110,7 +111,7 @@ describe('createServiceMetrics', () => {
   });
 
   it('keeps the counts of each service to itself', async () => {
-    const sources = { projectorStatus: () => status({}), subscriberCount: () => 0, storeReachable: async () => true };
+    const sources = { projectorStatus: () => status({}), storeReachable: async () => true };
     const first = createServiceMetrics(sources);
     const second = createServiceMetrics(sources);
     first.callbacks.countCallback('StreamPushed', 'stored');
@@ -131,7 +132,7 @@ describe('createServiceMetrics', () => {
   });
 
   it('counts connections open now and refused', async () => {
-    const metrics = createServiceMetrics({ projectorStatus: () => status({}), subscriberCount: () => 0, storeReachable: async () => true });
+    const metrics = createServiceMetrics({ projectorStatus: () => status({}), storeReachable: async () => true });
     metrics.connections.opened();
     metrics.connections.opened();
     metrics.connections.closed();
@@ -143,12 +144,13 @@ describe('createServiceMetrics', () => {
   });
 
   it('counts dropped subscribers by reason, every reason shown from the start', async () => {
-    const metrics = createServiceMetrics({ projectorStatus: () => status({}), subscriberCount: () => 0, storeReachable: async () => true });
+    const metrics = createServiceMetrics({ projectorStatus: () => status({}), storeReachable: async () => true });
+    const subscribers = registerSubscriberMetrics(metrics.registry, () => 0);
     expect(samplesOf(parseMetrics(await metrics.scrape()), 'css_ledger_graphql_subscribers_dropped_total')).toEqual([
       { labels: { reason: 'pending_messages' }, value: 0 },
       { labels: { reason: 'pending_bytes' }, value: 0 },
     ]);
-    metrics.subscribers.countDropped('pending_bytes');
+    subscribers.countDropped('pending_bytes');
     expect(valueOf(parseMetrics(await metrics.scrape()), 'css_ledger_graphql_subscribers_dropped_total', { reason: 'pending_bytes' })).toBe(1);
   });
 });

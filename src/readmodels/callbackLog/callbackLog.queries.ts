@@ -16,6 +16,7 @@ export function callbackLogQueries(db: ReadModelDatabase) {
   const columns = callbackLogTable.selectList(db, { alias: 'c' });
   const read = <P extends unknown[]>(sql: string) => callbackLogTable.reader(db.prepare<P>(`SELECT ${columns} FROM callback_log c ${sql}`));
   const ofStreams = read<[string]>('WHERE c.stream IN (SELECT value FROM json_each(?)) ORDER BY c.position');
+  const atPosition = read<[bigint]>('WHERE c.position = ?');
   const pageOfStream = read<[string, bigint, number]>('WHERE c.stream = ? AND c.position > ? ORDER BY c.position LIMIT ?');
   const list = keysetListing<CallbackListFilter, CallbackLogEntry>(db, {
     listing: 'callbacks',
@@ -41,6 +42,10 @@ export function callbackLogQueries(db: ReadModelDatabase) {
     /** Every callback of these streams, oldest first: a session's or a task's events (its matched exits' streams included). */
     ofStreams(streams: string[]): CallbackLogEntry[] {
       return streams.length === 0 ? [] : ofStreams(JSON.stringify(streams));
+    },
+    /** The callback at a position of the log; null when the log has none there (yet). */
+    atPosition(position: bigint): CallbackLogEntry | null {
+      return atPosition(position)[0] ?? null;
     },
     /** At most `limit` callbacks of one stream after a position, oldest first: a long task's, a page at a time. */
     pageOfStream(stream: string, afterPosition: bigint, limit: number): CallbackLogEntry[] {

@@ -1,7 +1,7 @@
 // Pure translations between the EventStore port and @eventstore/db-client: events, positions, names.
 import { jsonEvent, type AllStreamResolvedEvent, type EventData, type ResolvedEvent } from '@eventstore/db-client';
-import { ALL_STREAM_CATEGORIES } from '../domain/streamNames';
-import type { JsonObject, NewEvent, RecordedEvent } from './eventStore';
+import { ALL_STREAM_CATEGORIES } from '../../domain/streamNames';
+import type { JsonObject, NewEvent, RecordedEvent } from '../eventStore';
 
 /** The ledger's streams are `category-id`: the $all filter keeps these prefixes and nothing else. */
 export const LEDGER_STREAM_PREFIXES: readonly string[] = ALL_STREAM_CATEGORIES.map((category) => `${category}-`);

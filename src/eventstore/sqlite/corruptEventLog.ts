@@ -5,6 +5,7 @@ import { findCorruption, type LastRowProbe } from './sqliteFileCheck';
 /** The event log is the only copy of what CSS sent: nothing starts on a damaged one, and nothing repairs it in place. */
 export class CorruptEventLogError extends Error {
   override name = 'CorruptEventLogError';
+  readonly code = 'CORRUPT_EVENT_LOG';
   constructor(
     readonly file: string,
     detail: string,

@@ -1,8 +1,8 @@
 // The adapter's $all subscription: filtered server-side, resubscribing by itself after a dropped connection.
 import { START, streamNameFilter, type EventStoreDBClient } from '@eventstore/db-client';
 import type { Logger } from 'pino';
-import { sleep } from './deadline';
-import type { RecordedEvent } from './eventStore';
+import { sleep } from '../deadline';
+import type { RecordedEvent } from '../eventStore';
 import { errorMessage, noop } from './eventStoreDbCalls';
 import { positionOf, toRecordedEvent } from './eventStoreDbMapping';
 

@@ -1,26 +1,12 @@
-// The embedded event store: one SQLite file, WAL mode, group-committed appends, polled subscriptions.
+// One connection to the embedded event log (one SQLite file, WAL): schema, group commits of serialized appends, reads.
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import {
-  AppendOptions,
-  AppendResult,
-  EventStore,
-  ExpectedRevision,
-  NewEvent,
-  ReadAllOptions,
-  ReadStreamOptions,
-  RecordedEvent,
-  StoreUnavailableError,
-  SubscribeToAllOptions,
-  WrongExpectedRevisionError,
-} from './eventStore';
+import { StoreUnavailableError, WrongExpectedRevisionError, type AppendResult, type ExpectedRevision, type NewEvent, type RecordedEvent } from '../eventStore';
 import { CorruptEventLogError, refuseCorruptEventLog } from './corruptEventLog';
 import { isCorruptionError } from './sqliteFileCheck';
 
-export interface SqliteEventStoreOptions {
-  /** How often a caught-up subscription re-reads the file, to see appends made by other processes; default 1000 ms. */
-  pollIntervalMs?: number;
+export interface SqliteEventLogOptions {
   /**
    * How long a write waits for another connection's lock before its batch fails with
    * StoreUnavailableError; default 5000 ms. better-sqlite3 is synchronous: the wait blocks the event loop.
@@ -30,19 +16,6 @@ export interface SqliteEventStoreOptions {
   checkIntegrity?: boolean;
 }
 
-/** Counters for observability and metrics (read-only snapshot; `appends / commits` is the group-commit factor). */
-export interface SqliteEventStoreStats {
-  /** Batch transactions committed, i.e. fsyncs paid by appends. */
-  readonly commits: number;
-  /** Append calls that resolved successfully. */
-  readonly appends: number;
-  /** Batches rolled back as a whole (every append in them rejected with StoreUnavailableError). */
-  readonly failedBatches: number;
-}
-
-/** `readAll` returns at most this many events when no `maxCount` is given. */
-export const READ_ALL_DEFAULT_MAX_COUNT = 1000;
-const SUBSCRIPTION_BATCH_SIZE = 500;
 const SCHEMA_VERSION = 1;
 
 const SCHEMA_V1 = `
@@ -64,18 +37,7 @@ const SCHEMA_V1 = `
   ) STRICT, WITHOUT ROWID;
 `;
 
-interface EventRow {
-  position: bigint;
-  event_id: string;
-  stream: string;
-  revision: bigint;
-  type: string;
-  data: string;
-  metadata: string;
-  recorded_at: bigint;
-}
-
-/** An event serialized once, when the append is called, so the flush only binds strings. */
+/** An event serialized once, when the append is called, so the commit only binds strings. */
 export interface SerializedEvent {
   id: string;
   type: string;
@@ -83,33 +45,31 @@ export interface SerializedEvent {
   metadata: string;
 }
 
-interface PendingAppend {
+/** One append of a batch, as the commit takes it. */
+export interface SerializedAppend {
   stream: string;
   events: SerializedEvent[];
   expected: ExpectedRevision;
-  resolve(result: AppendResult): void;
-  reject(error: unknown): void;
 }
 
-type Outcome = { ok: true; result: AppendResult } | { ok: false; error: unknown };
+/** Each append's own answer: stored (or found), or refused on its own (a revision conflict, a bad value). */
+export type AppendOutcome = { ok: true; result: AppendResult } | { ok: false; error: unknown };
+
+/** What became of a batch: committed (each append with its own outcome), or failed as a whole (each append refused). */
+export interface BatchOutcome {
+  committed: boolean;
+  outcomes: AppendOutcome[];
+}
 
 const EVENT_COLUMNS = 'position, event_id, stream, revision, type, data, metadata, recorded_at';
 
-export class SqliteEventStore implements EventStore {
+export class SqliteEventLog {
   readonly description: string;
-  private state: 'open' | 'closing' | 'closed' = 'open';
-  private queue: PendingAppend[] = [];
-  private scheduledFlush: NodeJS.Immediate | undefined;
-  /** Bumped after every commit that wrote events; a subscription compares it before it sleeps. */
-  private generation = 0;
-  private readonly waiters = new Set<() => void>();
-  private readonly counters = { commits: 0, appends: 0, failedBatches: 0 };
-  private readonly pollIntervalMs: number;
   private readonly statements: Statements;
-  private readonly appendInSavepoint: (append: PendingAppend, now: number) => AppendResult;
-  private readonly commitBatch: (batch: PendingAppend[]) => Outcome[];
+  private readonly appendInSavepoint: (append: SerializedAppend, now: number) => AppendResult;
+  private readonly commitBatch: (batch: SerializedAppend[]) => AppendOutcome[];
 
-  static open(file: string, options: SqliteEventStoreOptions = {}): SqliteEventStore {
+  static open(file: string, options: SqliteEventLogOptions = {}): SqliteEventLog {
     const absolute = path.resolve(file);
     let db: Database.Database | undefined;
     try {
@@ -120,7 +80,7 @@ export class SqliteEventStore implements EventStore {
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = FULL'); // WAL is fsynced at every commit: an append is durable when it resolves
       migrate(db);
-      return new SqliteEventStore(db, absolute, options);
+      return new SqliteEventLog(db, absolute);
     } catch (cause) {
       db?.close();
       if (cause instanceof SchemaTooNewError || cause instanceof CorruptEventLogError) throw cause;
@@ -132,116 +92,54 @@ export class SqliteEventStore implements EventStore {
 
   private constructor(
     private readonly db: Database.Database,
-    file: string,
-    options: SqliteEventStoreOptions,
+    readonly file: string,
   ) {
     this.description = `sqlite:${file}`;
-    this.pollIntervalMs = options.pollIntervalMs ?? 1000;
     this.statements = prepareStatements(db);
     // Inside the batch transaction each append gets a savepoint, so a rejected append leaves no partial writes.
-    this.appendInSavepoint = db.transaction((append: PendingAppend, now: number) => this.writeAppend(append, now));
+    this.appendInSavepoint = db.transaction((append: SerializedAppend, now: number) => this.writeAppend(append, now));
     // IMMEDIATE takes the write lock up front, so a busy file fails at BEGIN instead of midway.
-    this.commitBatch = db.transaction((batch: PendingAppend[]) => {
+    this.commitBatch = db.transaction((batch: SerializedAppend[]) => {
       const now = Date.now();
       return batch.map((append) => this.tryAppend(append, now));
     }).immediate;
   }
 
-  get stats(): SqliteEventStoreStats {
-    return { ...this.counters };
-  }
-
-  appendToStream(stream: string, events: NewEvent[], options: AppendOptions = {}): Promise<AppendResult> {
-    let serialized: SerializedEvent[];
+  /** Commits the batch in one transaction (one fsync); a failure of the store itself refuses every append of it. */
+  commit(batch: SerializedAppend[]): BatchOutcome {
     try {
-      serialized = serializeEvents(events);
-    } catch (error) {
-      return Promise.reject(error); // not JSON-serializable: only this append fails
+      return { committed: true, outcomes: this.commitBatch(batch) };
+    } catch (cause) {
+      const refused = (append: SerializedAppend): AppendOutcome => ({
+        ok: false,
+        error: new StoreUnavailableError(`${this.description}: append to ${append.stream} not stored`, { cause }),
+      });
+      return { committed: false, outcomes: batch.map(refused) };
     }
-    return this.appendSerialized(stream, serialized, options);
   }
 
-  /** appendToStream for events serialized by serializeEvents(), e.g. on another thread. */
-  appendSerialized(stream: string, serialized: SerializedEvent[], options: AppendOptions = {}): Promise<AppendResult> {
-    if (this.state !== 'open') return Promise.reject(this.closedError());
-    return new Promise((resolve, reject) => {
-      this.queue.push({ stream, events: serialized, expected: options.expectedRevision ?? 'any', resolve, reject });
-      this.scheduledFlush ??= setImmediate(() => this.flush());
-    });
+  readStream(stream: string, fromRevision: bigint, limit: number): RecordedEvent[] {
+    return this.reading(() => this.statements.readStream.all(stream, fromRevision, limit).map(toRecorded));
   }
 
-  async readStream(stream: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
-    const limit = maxCountOf(options.maxCount, -1); // LIMIT -1: no limit
-    return this.reading(() => this.statements.readStream.all(stream, options.fromRevision ?? 0n, limit).map(toRecorded));
+  readAll(after: bigint, limit: number): RecordedEvent[] {
+    return this.reading(() => this.statements.readAll.all(after, limit).map(toRecorded));
   }
 
-  async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
-    const limit = maxCountOf(options.maxCount, READ_ALL_DEFAULT_MAX_COUNT);
-    return this.reading(() => this.readAllNow(options.after ?? 0n, limit));
-  }
-
-  async headPosition(): Promise<bigint> {
+  head(): bigint {
     return this.reading(() => this.statements.head.get() ?? 0n);
   }
 
-  subscribeToAll(options: SubscribeToAllOptions = {}): AsyncIterable<RecordedEvent> {
-    return this.follow(options.after ?? 0n, options.signal);
-  }
-
-  /** Wakes caught-up subscriptions now: another connection to the same file has appended. */
-  noticeAppendElsewhere(): void {
-    this.generation++;
-    this.wakeSubscriptions();
-  }
-
-  async checkHealth(): Promise<void> {
+  ping(): void {
     this.reading(() => this.statements.ping.get());
   }
 
-  async close(): Promise<void> {
-    if (this.state !== 'open') return;
-    this.state = 'closing';
-    if (this.scheduledFlush) {
-      // Appends accepted before close still get their answer.
-      clearImmediate(this.scheduledFlush);
-      this.flush();
-    }
-    this.state = 'closed';
-    this.wakeSubscriptions();
+  close(): void {
     this.db.close();
   }
 
-  private flush(): void {
-    this.scheduledFlush = undefined;
-    const batch = this.queue;
-    this.queue = [];
-    let outcomes: Outcome[];
-    try {
-      outcomes = this.commitBatch(batch);
-    } catch (cause) {
-      this.counters.failedBatches++;
-      for (const append of batch) {
-        append.reject(new StoreUnavailableError(`${this.description}: append to ${append.stream} not stored`, { cause }));
-      }
-      return;
-    }
-    this.counters.commits++;
-    let wrote = false;
-    outcomes.forEach((outcome, i) => {
-      const append = batch[i]!;
-      if (!outcome.ok) return append.reject(outcome.error);
-      this.counters.appends++;
-      wrote ||= outcome.result.appended.length > 0;
-      append.resolve(outcome.result);
-    });
-    if (wrote) {
-      this.generation++;
-      this.wakeSubscriptions();
-    }
-  }
-
   /** Runs one append in its savepoint; errors caused by the request itself fail only that append. */
-  private tryAppend(append: PendingAppend, now: number): Outcome {
+  private tryAppend(append: SerializedAppend, now: number): AppendOutcome {
     try {
       // One event needs no savepoint: every check that can reject it runs before its only insert.
       const result = append.events.length === 1 ? this.writeAppend(append, now) : this.appendInSavepoint(append, now);
@@ -252,7 +150,7 @@ export class SqliteEventStore implements EventStore {
     }
   }
 
-  private writeAppend({ stream, events, expected }: PendingAppend, now: number): AppendResult {
+  private writeAppend({ stream, events, expected }: SerializedAppend, now: number): AppendResult {
     const { hasEvent, streamRevision, insertEvent, setStreamRevision } = this.statements;
     const fresh: SerializedEvent[] = [];
     const duplicates: string[] = [];
@@ -276,51 +174,9 @@ export class SqliteEventStore implements EventStore {
     return { nextExpectedRevision: revision, position, appended: fresh.map((e) => e.id), duplicates };
   }
 
-  private readAllNow(after: bigint, limit: number): RecordedEvent[] {
-    return this.statements.readAll.all(after, limit).map(toRecorded);
-  }
-
-  private async *follow(after: bigint, signal: AbortSignal | undefined): AsyncGenerator<RecordedEvent> {
-    let last = after;
-    while (this.isFollowing(signal)) {
-      const seen = this.generation; // taken before the read, so an append during our yields is not missed
-      const batch = this.reading(() => this.readAllNow(last, SUBSCRIPTION_BATCH_SIZE));
-      for (const event of batch) {
-        yield event;
-        last = event.position;
-        if (!this.isFollowing(signal)) return;
-      }
-      if (batch.length < SUBSCRIPTION_BATCH_SIZE) await this.waitForAppend(seen, signal);
-    }
-  }
-
-  private isFollowing(signal: AbortSignal | undefined): boolean {
-    return this.state === 'open' && !signal?.aborted;
-  }
-
-  /** Resolves on an append by this instance, the poll interval (appends by other processes), abort, or close. */
-  private waitForAppend(seen: number, signal: AbortSignal | undefined): Promise<void> {
-    if (this.generation !== seen || !this.isFollowing(signal)) return Promise.resolve();
-    return new Promise((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        this.waiters.delete(done);
-        signal?.removeEventListener('abort', done);
-        resolve();
-      };
-      const timer = setTimeout(done, this.pollIntervalMs);
-      this.waiters.add(done);
-      signal?.addEventListener('abort', done, { once: true });
-    });
-  }
-
-  private wakeSubscriptions(): void {
-    for (const wake of this.waiters) wake();
-  }
-
-  /** Runs a read, translating "closed" and driver failures into StoreUnavailableError. */
+  /** Runs a read, translating driver failures (a closed connection among them) into StoreUnavailableError. */
   private reading<T>(read: () => T): T {
-    if (this.state === 'closed') throw this.closedError();
+    if (!this.db.open) throw new StoreUnavailableError(`${this.description} is closed`);
     try {
       return read();
     } catch (cause) {
@@ -328,10 +184,17 @@ export class SqliteEventStore implements EventStore {
       throw cause;
     }
   }
+}
 
-  private closedError(): StoreUnavailableError {
-    return new StoreUnavailableError(`${this.description} is closed`);
-  }
+interface EventRow {
+  position: bigint;
+  event_id: string;
+  stream: string;
+  revision: bigint;
+  type: string;
+  data: string;
+  metadata: string;
+  recorded_at: bigint;
 }
 
 /** Prepared once per connection: the append path only binds values. */
@@ -365,8 +228,9 @@ function prepareStatements(db: Database.Database) {
 }
 type Statements = ReturnType<typeof prepareStatements>;
 
-class SchemaTooNewError extends Error {
+export class SchemaTooNewError extends Error {
   override name = 'SchemaTooNewError';
+  readonly code = 'SCHEMA_TOO_NEW';
 }
 
 /** Creates the schema once per file; `user_version` records what is there, for later migrations. */
@@ -406,12 +270,6 @@ function checkExpectedRevision(stream: string, expected: ExpectedRevision, curre
 function isRequestError(error: unknown): boolean {
   if (error instanceof WrongExpectedRevisionError || error instanceof TypeError || error instanceof RangeError) return true;
   return error instanceof Database.SqliteError && error.code.startsWith('SQLITE_CONSTRAINT');
-}
-
-function maxCountOf(maxCount: number | undefined, fallback: number): number {
-  if (maxCount === undefined) return fallback;
-  if (!Number.isSafeInteger(maxCount) || maxCount < 0) throw new RangeError(`maxCount must be a non-negative integer, got ${maxCount}`);
-  return maxCount;
 }
 
 function toRecorded(row: EventRow): RecordedEvent {

@@ -13,7 +13,7 @@ import {
   type ResolvedEvent,
 } from '@eventstore/db-client';
 import pino, { type Logger } from 'pino';
-import { DeadlineError, abortable, sleep, withDeadline } from './deadline';
+import { DeadlineError, abortable, sleep, withDeadline } from '../deadline';
 import {
   AppendOptions,
   AppendResult,
@@ -26,7 +26,7 @@ import {
   StoreUnavailableError,
   SubscribeToAllOptions,
   WrongExpectedRevisionError,
-} from './eventStore';
+} from '../eventStore';
 import { GrpcStatus, collect, errorMessage, grpcCode, isUnreachable } from './eventStoreDbCalls';
 import { readAllFiltered } from './eventStoreDbFilteredRead';
 import {
@@ -39,7 +39,7 @@ import {
   uniqueEvents,
 } from './eventStoreDbMapping';
 import { followAll } from './eventStoreDbSubscription';
-import { KeyedMutex } from './keyedMutex';
+import { KeyedMutex } from '../keyedMutex';
 
 export interface EventStoreDbOptions {
   /** Bound on a whole append (read, write, retries); CSS gives a callback 20 s. Default 5000 ms. */

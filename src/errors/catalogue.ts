@@ -1,0 +1,52 @@
+// Every error the service answers with, once: its slug (HTTP `error`, GraphQL `extensions.code` in capitals, metric label), HTTP status and meaning.
+export interface ErrorEntry {
+  readonly status: number;
+  /** What it means, for whoever reads the slug without the message. */
+  readonly meaning: string;
+}
+
+export const ERRORS = {
+  // Any request
+  bad_request: { status: 400, meaning: 'the request is malformed' },
+  not_found: { status: 404, meaning: 'no route, WebSocket or item by that name' },
+  request_timeout: { status: 408, meaning: 'the request was not received whole in time' },
+  body_too_large: { status: 413, meaning: 'the body is over its limit' },
+  invalid_content_length: { status: 400, meaning: 'the Content-Length header does not match the body' },
+  empty_body: { status: 400, meaning: 'the body is empty' },
+  unsupported_media_type: { status: 415, meaning: 'the body is of a type the route does not take' },
+  headers_too_large: { status: 431, meaning: 'the request headers are too large' },
+  internal_error: { status: 500, meaning: 'the request failed inside the service; nothing was acknowledged' },
+  not_ready: { status: 503, meaning: 'the event store or a read model cannot answer yet' },
+  stopping: { status: 503, meaning: 'the service is stopping' },
+  // Callbacks
+  unauthenticated: { status: 401, meaning: 'the callback carries no proof of origin' },
+  bad_signature: { status: 401, meaning: 'sign does not match MD5(key + t) for any configured key' },
+  bad_token: { status: 401, meaning: 'the URL token is not the configured callback token' },
+  expired: { status: 401, meaning: 'the signature expired' },
+  expiry_too_far: { status: 401, meaning: 'the signature expires further ahead than allowed' },
+  quarantine_rate_limited: { status: 503, meaning: 'expired callbacks arrive faster than the quarantine takes them' },
+  quarantine_full: { status: 503, meaning: 'the quarantine holds as many callbacks as it may' },
+  overloaded: { status: 503, meaning: 'as many callbacks as allowed are being handled already' },
+  store_unavailable: { status: 503, meaning: 'the event store cannot take or serve events right now' },
+  // The event store's own refusals (they cross threads by these slugs)
+  wrong_expected_revision: { status: 409, meaning: 'the stream was not at the revision the append expected' },
+  invalid_argument: { status: 400, meaning: 'a value given to the event store is out of its range or of the wrong type' },
+  corrupt_event_log: { status: 500, meaning: 'the event log is damaged; nothing was started' },
+  schema_too_new: { status: 500, meaning: 'the event log was written by a newer build' },
+  // WebSocket upgrades and GraphQL
+  origin_not_allowed: { status: 403, meaning: 'the WebSocket comes from an origin not allowed' },
+  bad_user_input: { status: 400, meaning: 'an argument or variable is invalid' },
+  document_too_large: { status: 413, meaning: 'the GraphQL document is over its limit' },
+  query_too_costly: { status: 400, meaning: 'the query would cost more than allowed' },
+  subscription_over_http: { status: 400, meaning: 'subscriptions are served over WebSocket' },
+  too_many_subscriptions: { status: 400, meaning: 'the connection holds as many subscriptions as allowed' },
+} as const satisfies Record<string, ErrorEntry>;
+
+export type ErrorSlug = keyof typeof ERRORS;
+
+export const statusOf = (slug: ErrorSlug): number => ERRORS[slug].status;
+
+/** GraphQL's convention for `extensions.code`: the slug in capitals (BAD_USER_INPUT). */
+export const graphqlCode = (slug: ErrorSlug): string => slug.toUpperCase();
+
+export const isErrorSlug = (value: unknown): value is ErrorSlug => typeof value === 'string' && Object.hasOwn(ERRORS, value);

@@ -1,0 +1,84 @@
+// Appends made in one event-loop turn share one commit (one fsync): the only place the embedded store batches.
+import type { AppendResult, ExpectedRevision, NewEvent } from '../eventStore';
+import { serializeEvents, type BatchOutcome, type SerializedAppend } from './sqliteEventLog';
+
+/** Counters for observability and metrics (read-only snapshot; `appends / commits` is the group-commit factor). */
+export interface GroupCommitStats {
+  /** Batch transactions committed, i.e. fsyncs paid by appends. */
+  readonly commits: number;
+  /** Append calls that resolved successfully. */
+  readonly appends: number;
+  /** Batches rolled back as a whole (every append in them rejected with StoreUnavailableError). */
+  readonly failedBatches: number;
+}
+
+interface PendingAppend extends SerializedAppend {
+  resolve(result: AppendResult): void;
+  reject(error: unknown): void;
+}
+
+export class GroupCommit {
+  private queue: PendingAppend[] = [];
+  private scheduled: NodeJS.Immediate | undefined;
+  private readonly counters = { commits: 0, appends: 0, failedBatches: 0 };
+
+  /**
+   * `commit` writes a batch, here (synchronously) or on another thread; `wrote` hears of each committed batch
+   * that stored something new.
+   */
+  constructor(
+    private readonly commit: (batch: SerializedAppend[]) => BatchOutcome | Promise<BatchOutcome>,
+    private readonly wrote: () => void,
+  ) {}
+
+  get stats(): GroupCommitStats {
+    return { ...this.counters };
+  }
+
+  /** Serialized here, once, so the commit only binds strings; an append that cannot be serialized fails alone. */
+  append(stream: string, events: NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+    let serialized;
+    try {
+      serialized = serializeEvents(events);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return new Promise((resolve, reject) => {
+      this.queue.push({ stream, events: serialized, expected, resolve, reject });
+      this.scheduled ??= setImmediate(() => this.flush());
+    });
+  }
+
+  /** Commits what is queued now (at close: appends accepted before it still get their answer). */
+  flush(): Promise<void> {
+    if (this.scheduled !== undefined) clearImmediate(this.scheduled);
+    this.scheduled = undefined;
+    const batch = this.queue;
+    this.queue = [];
+    if (batch.length === 0) return Promise.resolve();
+    let answer: BatchOutcome | Promise<BatchOutcome>;
+    try {
+      answer = this.commit(batch.map(({ stream, events, expected }) => ({ stream, events, expected })));
+    } catch (error) {
+      answer = Promise.reject(error);
+    }
+    return Promise.resolve(answer).then(
+      (outcome) => this.settle(batch, outcome),
+      (error: unknown) => this.settle(batch, { committed: false, outcomes: batch.map(() => ({ ok: false, error })) }),
+    );
+  }
+
+  private settle(batch: PendingAppend[], { committed, outcomes }: BatchOutcome): void {
+    if (committed) this.counters.commits++;
+    else this.counters.failedBatches++;
+    let wrote = false;
+    outcomes.forEach((outcome, i) => {
+      const append = batch[i]!;
+      if (!outcome.ok) return append.reject(outcome.error);
+      this.counters.appends++;
+      wrote ||= outcome.result.appended.length > 0;
+      append.resolve(outcome.result);
+    });
+    if (wrote) this.wrote();
+  }
+}

@@ -1,0 +1,30 @@
+// GraphQL's own metrics: subscriptions open and subscribers dropped for falling behind, in the registry it is given.
+import { Counter, Gauge, type Registry } from 'prom-client';
+import { METRIC_PREFIX } from '../metrics/serviceMetrics';
+import { DROP_REASONS, type DropReason } from './subscriber';
+
+/** What the WebSocket server records about its subscribers. */
+export interface SubscriberMetrics {
+  /** A subscriber (a WebSocket) closed for holding more pending than its bounds allow. */
+  countDropped(reason: DropReason): void;
+}
+
+export function registerSubscriberMetrics(registry: Registry, subscriberCount: () => number): SubscriberMetrics {
+  const registers = [registry];
+  new Gauge({
+    name: `${METRIC_PREFIX}graphql_subscriptions`,
+    help: 'GraphQL subscriptions open now, over every topic',
+    registers,
+    collect() {
+      this.set(subscriberCount());
+    },
+  });
+  const subscribersDropped = new Counter({
+    name: `${METRIC_PREFIX}graphql_subscribers_dropped_total`,
+    help: 'GraphQL WebSockets closed for falling behind: more messages (pending_messages) or unsent bytes (pending_bytes) than allowed',
+    labelNames: ['reason'] as const,
+    registers,
+  });
+  for (const reason of DROP_REASONS) subscribersDropped.inc({ reason }, 0);
+  return { countDropped: (reason) => subscribersDropped.inc({ reason }) };
+}

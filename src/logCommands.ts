@@ -1,0 +1,109 @@
+// The log's commands: export and import callbacks as JSON Lines, promote quarantined callbacks into the log.
+import { createReadStream, createWriteStream, statSync } from 'node:fs';
+import readline from 'node:readline';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { SingleBar } from 'cli-progress';
+import type { Config } from './config';
+import { exportedLines, type ExportCounts } from './ingest/exportCallbacks';
+import { importCallbacks, type ImportSummary } from './ingest/importCallbacks';
+import { describePromotion, promoteAll } from './ingest/promoteQuarantined';
+import { legacyReadModelFile, openEventStore, readModelsRoot } from './ledger/openLedger';
+import { openForReading } from './processing/readModelFile';
+import { findLiveFile, folderOf } from './processing/readModelFolder';
+import { READ_MODELS } from './readmodels';
+import { quarantineQueries } from './readmodels/quarantine/quarantine.queries';
+
+export async function exportLog(config: Config, file: string): Promise<void> {
+  const store = await openEventStore(config);
+  try {
+    const counts: ExportCounts = { exported: 0, skipped: 0, quarantined: 0 };
+    const lines = Readable.from(exportedLines(store, counts));
+    if (file === '-') await pipeline(lines, process.stdout, { end: false });
+    else await pipeline(lines, createWriteStream(file));
+    const skipped = counts.skipped === 0 ? '' : ` (${counts.skipped} events not written by this service left out)`;
+    const quarantined = counts.quarantined === 0 ? '' : ` (${counts.quarantined} quarantine events left out: promote them first to export them)`;
+    process.stderr.write(
+      `exported ${counts.exported} callbacks from ${store.description} to ${file === '-' ? 'stdout' : file}${skipped}${quarantined}\n`,
+    );
+  } finally {
+    await store.close();
+  }
+}
+
+/** A bar on a terminal (by bytes of the file read); otherwise a plain line every few seconds. */
+function importProgress(input: NodeJS.ReadableStream & { bytesRead?: number }, totalBytes: number | null) {
+  const counts = (s: Readonly<ImportSummary>) => ({ lines: s.lines, stored: s.stored, duplicates: s.duplicates, rejected: s.rejected });
+  if (process.stderr.isTTY && totalBytes !== null) {
+    const bar = new SingleBar({
+      format: 'import |{bar}| {percentage}% | {lines} lines: {stored} stored, {duplicates} duplicates, {rejected} rejected',
+      stream: process.stderr,
+      hideCursor: true,
+    });
+    bar.start(totalBytes, 0, { lines: 0, stored: 0, duplicates: 0, rejected: 0 });
+    return {
+      update: (s: Readonly<ImportSummary>) => bar.update(input.bytesRead ?? 0, counts(s)),
+      stop: () => bar.stop(),
+    };
+  }
+  let lastAt = performance.now();
+  return {
+    update: (s: Readonly<ImportSummary>) => {
+      if (performance.now() - lastAt < 2000) return;
+      lastAt = performance.now();
+      process.stderr.write(`import: ${s.lines} lines, ${s.stored} stored, ${s.duplicates} duplicates, ${s.rejected} rejected\n`);
+    },
+    stop: () => undefined,
+  };
+}
+
+export async function importLog(config: Config, file: string): Promise<void> {
+  const input = file === '-' ? process.stdin : createReadStream(file);
+  const totalBytes = file === '-' ? null : statSync(file).size;
+  const store = await openEventStore(config);
+  const progress = importProgress(input, totalBytes);
+  let summary: ImportSummary;
+  try {
+    const lines = readline.createInterface({ input, crlfDelay: Infinity });
+    summary = await importCallbacks(store, lines, { onProgress: progress.update });
+  } finally {
+    progress.stop();
+    await store.close();
+  }
+  const unrecognized = summary.unrecognized === 0 ? '' : ` (${summary.unrecognized} of them unrecognized)`;
+  process.stdout.write(
+    `imported ${file === '-' ? 'stdin' : file} into ${store.description}: ${summary.lines} lines, ` +
+      `${summary.stored} stored, ${summary.duplicates} duplicates${unrecognized}, ${summary.rejected} rejected\n`,
+  );
+  for (const { line, reason } of summary.rejections) process.stdout.write(`  line ${line}: ${reason}\n`);
+  if (summary.rejected > summary.rejections.length) process.stdout.write(`  ... and ${summary.rejected - summary.rejections.length} more\n`);
+  process.exitCode = summary.rejected === 0 ? 0 : 1;
+}
+
+/** The entries the read models list as not yet promoted, oldest first. */
+function unpromotedIds(config: Config): string[] {
+  const folder = folderOf(readModelsRoot(config), READ_MODELS.quarantine.projection.name);
+  const file = findLiveFile(folder) ?? legacyReadModelFile(config);
+  if (file === null) throw new Error(`no quarantine listing in ${folder}: start the service once, or name the ids`);
+  const db = openForReading(file);
+  try {
+    return quarantineQueries(db).unpromotedIds();
+  } finally {
+    db.close();
+  }
+}
+
+export async function promote(config: Config, ids: string[], flags: { all?: boolean }): Promise<void> {
+  const eventIds = flags.all === true ? unpromotedIds(config) : ids;
+  const store = await openEventStore(config);
+  try {
+    const summary = await promoteAll(store, eventIds, (result) => process.stdout.write(`${describePromotion(result)}\n`));
+    const inLog = summary.alreadyInLog === 0 ? '' : ` (${summary.alreadyInLog} of them in the log already)`;
+    process.stdout.write(
+      `promote into ${store.description}: ${summary.promoted} promoted${inLog}, ${summary.alreadyPromoted} promoted before, ${summary.notFound} not found\n`,
+    );
+    process.exitCode = summary.notFound === 0 ? 0 : 1;
+  } finally {
+    await store.close();
+  }
+}

@@ -1,0 +1,156 @@
+// The timeline projection: every event about a stream, tied to its session whatever order pushes and facts arrive in.
+import { CallbackEventType } from '../../domain/callbackEvents';
+import { SESSION_TIE_TOLERANCE_MS, tieToSession, type SessionInterval } from '../../domain/sessionTie';
+import { defineProjection, type ReadModelDatabase } from '../../processing/projectionDefinition';
+import { toProjectedEvent } from '../projectedEvent';
+import { emptySession, reduceSession, type SessionState } from '../sessions/session.reducer';
+import { sessionIntervalOf, timelineFact } from './timelineFact';
+import { timelineEntriesTable, timelineSessionsTable, type TimelineEntryRow } from './timeline.table';
+
+/** Read models that hold events about a stream; relay tasks are about their own task. */
+const RELAY_TYPES = new Set<string>([
+  CallbackEventType.RelayTaskStarted,
+  CallbackEventType.RelayVodFileStarted,
+  CallbackEventType.RelayVodFileFinished,
+  CallbackEventType.RelayTaskExited,
+  CallbackEventType.RelayTaskAlarmRaised,
+  CallbackEventType.RelayTaskReconfigured,
+]);
+
+/** Later than any push: the end of a live session. */
+const OPEN_END = Number.MAX_SAFE_INTEGER;
+
+type StreamTimeEntry = Pick<TimelineEntryRow, 'eventId' | 'streamId' | 'ownDomain' | 'appName' | 'tieFrom' | 'tieTo' | 'sequence' | 'domain'>;
+
+function sessionStore(db: ReadModelDatabase) {
+  const load = db.prepare<[string], string>('SELECT state FROM timeline_sessions WHERE sequence = ?').pluck();
+  const save = timelineSessionsTable.inserter(db, 'replace');
+  const columns = timelineSessionsTable.selectList(db, { only: ['sequence', 'streamId', 'domain', 'appName', 'pushedAt', 'interruptedAt'] });
+  // Sessions of a stream whose interval, widened by the tolerance, meets [from, to].
+  const near = db.prepare<[string, number, number], SessionInterval>(
+    `SELECT ${columns} FROM timeline_sessions WHERE stream_id = ? AND pushed_at <= ? AND coalesce(interrupted_at, ${OPEN_END}) >= ?`,
+  );
+  return {
+    stateOf: (sequence: string): SessionState | null => {
+      const state = load.get(sequence);
+      return state === undefined ? null : (JSON.parse(state) as SessionState);
+    },
+    save(state: SessionState, interval: SessionInterval): void {
+      save({ ...interval, state: JSON.stringify(state) });
+    },
+    near: (streamId: string, from: number, to: number): SessionInterval[] =>
+      near.all(streamId, to + SESSION_TIE_TOLERANCE_MS, from - SESSION_TIE_TOLERANCE_MS),
+  };
+}
+
+function entryStore(db: ReadModelDatabase) {
+  const insert = timelineEntriesTable.inserter(db, 'ignore');
+  const columns = timelineEntriesTable.selectList(db, { only: ['eventId', 'streamId', 'ownDomain', 'appName', 'tieFrom', 'tieTo', 'sequence', 'domain'] });
+  const inWindow = db.prepare<[string, number, number], StreamTimeEntry>(
+    `SELECT ${columns} FROM timeline_entries WHERE tie = 'streamTime' AND stream_id = ? AND tie_to >= ? AND tie_from <= ?`,
+  );
+  const tiedTo = db.prepare<[string], StreamTimeEntry>(`SELECT ${columns} FROM timeline_entries WHERE tie = 'streamTime' AND sequence = ?`);
+  const retie = db.prepare<[string | null, string | null, string]>('UPDATE timeline_entries SET sequence = ?, domain = ? WHERE event_id = ?');
+  // Entries a session's own callbacks brought before its push named the stream: they take its place.
+  const placeOfSession = db.prepare<{ sequence: string; streamId: string | null; domain: string | null; appName: string | null }>(
+    `UPDATE timeline_entries SET stream_id = coalesce(stream_id, @streamId), domain = coalesce(own_domain, @domain), app_name = coalesce(app_name, @appName)
+     WHERE sequence = @sequence AND tie = 'sequence'`,
+  );
+  return { insert, inWindow, tiedTo, retie, placeOfSession };
+}
+
+export const timelineProjection = defineProjection<TimelineEntryRow>({
+  name: 'timeline',
+  version: 1,
+  // Unrecognized callbacks too: one stored before its type was modelled is read as the event it stands for.
+  canHandle: Object.values(CallbackEventType).filter((type) => !RELAY_TYPES.has(type)),
+  tables: [timelineEntriesTable, timelineSessionsTable],
+  open(db) {
+    const sessions = sessionStore(db);
+    const entries = entryStore(db);
+
+    const tieAgain = (entry: StreamTimeEntry): void => {
+      if (entry.streamId === null || entry.tieFrom === null || entry.tieTo === null) return;
+      const { streamId, ownDomain: domain, appName, tieFrom: from, tieTo: to } = entry;
+      const session = tieToSession({ by: 'streamTime', streamId, domain, appName, from, to }, sessions.near(streamId, from, to));
+      const sequence = session?.sequence ?? null;
+      const effectiveDomain = entry.ownDomain ?? session?.domain ?? null;
+      if (sequence !== entry.sequence || effectiveDomain !== entry.domain) entries.retie.run(sequence, effectiveDomain, entry.eventId);
+    };
+
+    /** A session's interval changed: the facts it held, and those near its old or new interval, are tied again. */
+    const intervalChanged = (before: SessionInterval | null, after: SessionInterval): void => {
+      entries.placeOfSession.run({ sequence: after.sequence, streamId: after.streamId, domain: after.domain, appName: after.appName });
+      const candidates = new Map<string, StreamTimeEntry>();
+      for (const entry of entries.tiedTo.all(after.sequence)) candidates.set(entry.eventId, entry);
+      for (const interval of before === null ? [after] : [before, after]) {
+        if (interval.streamId === null || interval.pushedAt === null) continue;
+        const from = interval.pushedAt - SESSION_TIE_TOLERANCE_MS;
+        const to = interval.interruptedAt === null ? OPEN_END : interval.interruptedAt + SESSION_TIE_TOLERANCE_MS;
+        for (const entry of entries.inWindow.all(interval.streamId, from, to)) candidates.set(entry.eventId, entry);
+      }
+      for (const entry of candidates.values()) tieAgain(entry);
+    };
+
+    return {
+      apply(events) {
+        const added: TimelineEntryRow[] = [];
+        for (const recorded of events) {
+          // Only what the callback log lists: an entry's callback is always there to show.
+          if (typeof recorded.data.raw !== 'string') continue;
+          const event = toProjectedEvent(recorded);
+          if (event === null) continue;
+          const fact = timelineFact(event, event.receivedAt);
+          if (fact === null) continue;
+
+          if (event.type === CallbackEventType.StreamPushed || event.type === CallbackEventType.StreamInterrupted) {
+            const stored = sessions.stateOf(event.fields.sequence);
+            const state = stored ?? emptySession(event.fields.sequence);
+            const next = reduceSession(state, event);
+            if (stored === null || next !== state) {
+              const after = sessionIntervalOf(next);
+              sessions.save(next, after);
+              intervalChanged(stored === null ? null : sessionIntervalOf(stored), after);
+            }
+          }
+
+          const { tie } = fact;
+          let row: TimelineEntryRow;
+          if (tie.by === 'sequence') {
+            const state = sessions.stateOf(tie.sequence);
+            const session = state === null ? null : sessionIntervalOf(state);
+            row = {
+              ...fact,
+              eventId: event.id,
+              position: event.position,
+              streamId: fact.streamId ?? session?.streamId ?? null,
+              domain: fact.ownDomain ?? session?.domain ?? null,
+              appName: fact.appName ?? session?.appName ?? null,
+              tie: 'sequence',
+              tieFrom: null,
+              tieTo: null,
+              sequence: tie.sequence,
+            };
+          } else {
+            const from = Math.min(tie.from, tie.to);
+            const to = Math.max(tie.from, tie.to);
+            const session = tieToSession(tie, sessions.near(tie.streamId, from, to));
+            row = {
+              ...fact,
+              eventId: event.id,
+              position: event.position,
+              domain: fact.ownDomain ?? session?.domain ?? null,
+              tie: 'streamTime',
+              tieFrom: from,
+              tieTo: to,
+              sequence: session?.sequence ?? null,
+            };
+          }
+          entries.insert(row);
+          added.push(row);
+        }
+        return added;
+      },
+    };
+  },
+});

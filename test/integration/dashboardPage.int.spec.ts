@@ -37,8 +37,8 @@ describe('the dashboard page and its files', () => {
   it.each(['/streams/studio_cam', '/streams/studio_cam?domain=a.example&session=7300000000000000001', '/streams/a%2Fb%20c'])(
     'serves the same page, under the same policy, at a stream\'s address %s, so a link to it survives a reload',
     async (url) => {
-      const host = new URL(service.url).host;
-      const page = await get(`${service.url}${url}`);
+      const host = new URL(fixture.service.url).host;
+      const page = await get(`${fixture.service.url}${url}`);
       expect(page.status).toBe(200);
       expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
       expect(page.body).toContain('<main id="stream-page" hidden>');

@@ -4,6 +4,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import type { RunningService } from '../../src/server';
+import { callbackTypeFixture } from '../support/callbackTypeFixtures';
 import { waitForSubscribers, waitForSubscribersDown } from '../support/graphqlClient';
 import { describeInBrowser, launchChromium, OUTPUT_DIR, waitForText as waitForTextIn, type HeadlessChromium } from '../support/headlessChromium';
 import { postCallback, signCallback, startTestService, tempDataDir } from '../support/testService';
@@ -144,7 +145,7 @@ describeInBrowser('dashboard stream page')('the dashboard: domain filter, stream
     expect(browser.pageErrors).toEqual([]);
   }, 60_000);
 
-  it('opens a stream\'s page from a click in the interruptions, without reloading, with its sessions and their callbacks', async () => {
+  it('opens a stream\'s page from a click in the interruptions, without reloading, with its sessions, timeline and push anomalies, kept live', async () => {
     await page.goto(`${service.url}/?domain=a.example`);
     await waitForText('#connection', 'Live');
     await page.evaluate('window.sameDocument = true');
@@ -162,17 +163,26 @@ describeInBrowser('dashboard stream page')('the dashboard: domain filter, stream
     ]);
     expect(await text('#stream-status')).toBe('live');
     expect(await text('#stream-sessions-table tr[data-sequence="7300000000000000001"]')).toMatch(/ended[\s\S]*30 min 00 s[\s\S]*3/);
-    // The newest session is looked at first: its one callback, the push.
-    await waitForText('#session-callbacks-sequence', '7300000000000000002');
-    await waitForText('#session-callbacks-table tbody', /StreamPushed/);
+    // The newest session is looked at first: its story so far, the push.
+    await waitForText('#session-timeline-sequence', '7300000000000000002');
+    await waitForText('#session-timeline-table tbody', /StreamPushed\s+pushed studio_cam/);
+    expect(await page.locator('#session-anomalies-table tbody tr').count()).toBe(0);
     expect(await page.evaluate('window.sameDocument')).toBe(true);
 
-    // Live: the current session is interrupted while the page is open.
+    // Live: CSS reports push anomalies of the current session, which is then interrupted, while the page is open.
     await followed();
+    // The documented report, a minute ago: its two entries' details moved to then.
+    const report = JSON.parse(callbackTypeFixture('push-anomalies').raw) as { abnormal_event: Array<{ detail: Array<{ occur_time: number }> }> };
+    for (const entry of report.abnormal_event) for (const [i, detail] of entry.detail.entries()) detail.occur_time = (now - 60 + i) * 1000;
+    await postSigned({ ...report, sequence: '7300000000000000002', stream_id: 'studio_cam', domain: 'a.example', data_time: (now - 58) * 1000 });
+    await waitForCount('#session-anomalies-table tbody tr', 2);
+    const anomalies = (await page.locator('#session-anomalies-table tbody tr').allInnerTexts()).sort();
+    expect(anomalies).toEqual([expect.stringMatching(/^1 minute ago\s+6\s+video frames arrived late.*\s+2$/), expect.stringMatching(/^1 minute ago\s+7\s+audio frames arrived late.*\s+2$/)]);
+    await waitForText('#session-timeline-table tbody', /StreamPushed[\s\S]*PushAnomaliesReported/);
     await postSigned(interruption(push('7300000000000000002', 'studio_cam', 'a.example', now - 600), 12, now));
     await waitForText('#stream-status', 'not live');
     await waitForText('#stream-sessions-table tr[data-sequence="7300000000000000002"] td:nth-child(2)', 'ended');
-    await waitForText('#session-callbacks-table tbody', /StreamPushed[\s\S]*StreamInterrupted/);
+    await waitForText('#session-timeline-table tbody', /StreamPushed[\s\S]*StreamInterrupted/);
     await screenshot('dashboard-stream-page.png');
     expect(browser.pageErrors).toEqual([]);
   }, 60_000);
@@ -180,23 +190,23 @@ describeInBrowser('dashboard stream page')('the dashboard: domain filter, stream
   it('keeps the stream and the session looked at across a reload, and goes back to the overview with the back button', async () => {
     await page.locator('#stream-sessions-table tr[data-sequence="7300000000000000001"] a').click();
     expect(new URL(page.url()).search).toBe('?domain=a.example&session=7300000000000000001');
-    await waitForText('#session-callbacks-sequence', '7300000000000000001');
-    await waitForText('#session-callbacks-table tbody', /StreamPushed[\s\S]*StreamInterrupted/);
+    await waitForText('#session-timeline-sequence', '7300000000000000001');
+    await waitForText('#session-timeline-table tbody', /StreamPushed[\s\S]*StreamInterrupted/);
 
     await page.reload();
     expect(await page.evaluate('window.sameDocument')).toBeUndefined();
     await waitForText('#connection', 'Live');
     await waitForText('#stream-title', 'studio_cam');
-    await waitForText('#session-callbacks-sequence', '7300000000000000001');
-    await waitForText('#session-callbacks-table tbody', /StreamPushed[\s\S]*StreamInterrupted/);
+    await waitForText('#session-timeline-sequence', '7300000000000000001');
+    await waitForText('#session-timeline-table tbody', /StreamPushed[\s\S]*StreamInterrupted/);
     expect(await page.locator('#stream-sessions-table tr.selected').getAttribute('data-sequence')).toBe('7300000000000000001');
     // The body of each callback exactly as received, a click away.
-    await page.locator('#session-callbacks-table tbody tr').first().getByText('body').click();
-    expect(await text('#session-callbacks-table tbody tr pre.raw')).toContain('"sequence":"7300000000000000001"');
+    await page.locator('#session-timeline-table tbody tr').first().locator('details summary').click();
+    expect(await text('#session-timeline-table tbody tr pre.raw')).toContain('"sequence":"7300000000000000001"');
     await screenshot('dashboard-stream-page-reloaded.png');
 
     await page.goBack();
-    await waitForText('#session-callbacks-sequence', '7300000000000000002');
+    await waitForText('#session-timeline-sequence', '7300000000000000002');
     await page.goBack();
     await waitFor('#interruptions-table tr[data-sequence="7300000000000000001"]');
     expect(await page.locator('#stream-page').isHidden()).toBe(true);

@@ -1,4 +1,4 @@
-// A stream's page, column by column: its sessions, and the callbacks of the session looked at.
+// A stream's page, column by column: its sessions, and the timeline and push anomalies of the session looked at.
 import { errcodeColumn, liveFor, nodeColumn, size, textColumn, timeColumn } from './dashboardTables.js';
 import { badge, element } from './elements.js';
 import { duration } from './format.js';
@@ -35,18 +35,32 @@ export const sessionRows = (table) =>
     ],
   });
 
-/** Each callback of a session, oldest first, with its body exactly as CSS sent it a click away. */
-export const callbackRows = (table) =>
+/** Everything CSS told of a session, oldest first, one line each, with the callback's body exactly as sent a click away. */
+export const timelineRows = (table) =>
   new KeyedRows(table, {
-    rowKey: (e) => e.id,
-    data: (e) => ({ eventId: e.id }),
+    rowKey: (entry) => entry.key,
+    data: (entry) => ({ eventId: entry.event.id }),
     columns: [
-      textColumn((e) => e.type, 'mono'),
-      timeColumn('receivedAt'),
-      textColumn((e) => e.position, 'num'),
+      timeColumn('at'),
+      textColumn((entry) => entry.kind, 'mono'),
+      textColumn((entry) => entry.summary, 'summary'),
       {
-        key: (e) => e.raw,
-        cell: (e) => element('td', {}, element('details', {}, element('summary', { text: 'body' }), element('pre', { className: 'raw', text: e.raw }))),
+        key: (entry) => entry.event.position,
+        cell: (entry) =>
+          element('td', {}, element('details', {}, element('summary', { text: `#${entry.event.position}` }), element('pre', { className: 'raw', text: entry.event.raw }))),
       },
+    ],
+  });
+
+/** What CSS's anomaly reports said went wrong with the push, with the catalogue's meaning of each type. */
+export const anomalyRows = (table) =>
+  new KeyedRows(table, {
+    rowKey: (anomaly) => anomaly.key,
+    data: () => ({}),
+    columns: [
+      timeColumn('at'),
+      { key: (a) => String(a.type), cell: (a) => element('td', { className: 'num' }, badge(String(a.type), 'warn')) },
+      textColumn((a) => a.description, 'reason'),
+      textColumn((a) => (a.count == null ? '—' : String(a.count)), 'num'),
     ],
   });

@@ -1,13 +1,16 @@
-// A stream's page: one stream id on one domain (or on every domain), its sessions newest first, the callbacks of the
-// session looked at, and its relay tasks, kept live from subscriptions filtered to the stream.
+// A stream's page: one stream id on one domain (or on every domain), its sessions newest first, the timeline and push
+// anomalies of the session looked at, and its relay tasks, kept live from subscriptions filtered to the stream.
 import { taskRows } from './dashboardTables.js';
 import { badge, setText, timeElement } from './elements.js';
 import { query } from './graphqlConnection.js';
 import { sessionFilter, SESSION_FIELDS, TASK_FIELDS } from './overviewView.js';
-import { callbackRows, sessionRows } from './streamTables.js';
+import { anomalyRows, sessionRows, timelineRows } from './streamTables.js';
 
 const SESSIONS_PAGE = 50;
 const TASKS_SHOWN = 25;
+const TIMELINE_PAGE = 100;
+/** A session's details are asked for again at most this often while callbacks keep coming. */
+const DETAILS_EVERY_MS = 1_000;
 
 const SNAPSHOT = `query StreamPage($sessions: SessionFilter, $tasks: RelayTaskFilter) {
   sessions(filter: $sessions, first: ${SESSIONS_PAGE}) { totalCount pageInfo { hasNextPage endCursor } nodes { ${SESSION_FIELDS} } }
@@ -17,7 +20,26 @@ const SNAPSHOT = `query StreamPage($sessions: SessionFilter, $tasks: RelayTaskFi
 const OLDER = `query StreamOlderSessions($sessions: SessionFilter, $after: String) {
   sessions(filter: $sessions, first: ${SESSIONS_PAGE}, after: $after) { pageInfo { hasNextPage endCursor } nodes { ${SESSION_FIELDS} } }
 }`;
-const CALLBACKS = 'query SessionCallbacks($sequence: ID!) { session(sequence: $sequence) { sequence events { id type position receivedAt raw } } }';
+const TIMELINE_FIELDS = `totalCount pageInfo { hasNextPage endCursor } nodes { at kind summary event { id position raw } }`;
+const DETAILS = `query SessionDetails($sequence: ID!) { session(sequence: $sequence) {
+  sequence timeline(first: ${TIMELINE_PAGE}) { ${TIMELINE_FIELDS} }
+  pushAnomalies { type description count at event { id } }
+} }`;
+const LATER = `query SessionTimelineLater($sequence: ID!, $after: String) { session(sequence: $sequence) {
+  timeline(first: ${TIMELINE_PAGE}, after: $after) { ${TIMELINE_FIELDS} }
+} }`;
+/** Relay callbacks tell nothing of a push session; any other may add to the timeline of the one looked at. */
+const tellsOfSessions = (type) => !type.startsWith('Relay');
+
+/** Rows keyed by their callback's id, numbered when one callback gives several (a report of many anomalies). */
+function keyed(items) {
+  const seen = new Map();
+  return items.map((item) => {
+    const n = (seen.get(item.event.id) ?? 0) + 1;
+    seen.set(item.event.id, n);
+    return { ...item, key: `${item.event.id}#${n}` };
+  });
+}
 
 /** Log positions are decimal strings of any length: the longer one is the greater. */
 const laterPosition = (a, b) => (a === null || b.length > a.length || (b.length === a.length && b > a) ? b : a);
@@ -34,20 +56,29 @@ export class StreamView {
     this.tasks = new Map();
     this.position = null;
     this.more = null;
-    this.tables = { sessions: sessionRows($('stream-sessions-table')), tasks: taskRows($('stream-tasks-table')), callbacks: callbackRows($('session-callbacks-table')) };
+    this.tables = {
+      sessions: sessionRows($('stream-sessions-table')),
+      tasks: taskRows($('stream-tasks-table')),
+      timeline: timelineRows($('session-timeline-table')),
+      anomalies: anomalyRows($('session-anomalies-table')),
+    };
     this.dirty = true;
-    /** The session whose callbacks are shown, and whether they are due to be asked again. */
-    this.shownCallbacks = null;
-    this.callbacksDue = false;
+    /** The session whose details are shown, whether they are due to be asked again, and when they last were. */
+    this.shownDetails = null;
+    this.detailsDue = false;
+    this.detailsAsked = -Infinity;
+    /** The timeline's entries loaded so far, oldest first, and the cursor of what comes after them. */
+    this.timeline = { entries: [], total: 0, after: null };
     this.onChange = () => undefined;
     $('older-sessions').addEventListener('click', () => void this.loadOlder());
+    $('later-timeline').addEventListener('click', () => void this.loadLater());
   }
 
   /** Shows the route; true when the stream changed (a new snapshot and subscriptions are due), false for another session of it. */
   enter(route) {
     const changed = this.root.hidden || this.route?.streamId !== route.streamId || this.route?.domain !== route.domain;
     this.route = route;
-    this.callbacksDue = true;
+    this.detailsDue = true;
     this.dirty = true;
     if (changed) {
       this.sessions.clear();
@@ -85,20 +116,21 @@ export class StreamView {
     this.total = snapshot.sessions.totalCount;
     this.more = snapshot.sessions.pageInfo.hasNextPage ? snapshot.sessions.pageInfo.endCursor : null;
     this.position = snapshot.callbackActivity.throughPosition;
-    this.callbacksDue = true;
+    this.detailsDue = true;
     this.dirty = true;
   }
 
   apply(kind, data) {
     if (kind === 'callback') {
       this.position = laterPosition(this.position, data.callbackReceived.position);
+      if (tellsOfSessions(data.callbackReceived.type)) this.detailsDue = true;
       return;
     }
     if (kind === 'session') {
       const session = data.sessionUpdated;
       if (!this.sessions.has(session.sequence)) this.total = (this.total ?? 0) + 1;
       this.sessions.set(session.sequence, session);
-      if (session.sequence === this.selected()) this.callbacksDue = true;
+      if (session.sequence === this.selected()) this.detailsDue = true;
     } else {
       this.tasks.set(data.relayTaskUpdated.taskId, data.relayTaskUpdated);
     }
@@ -127,7 +159,7 @@ export class StreamView {
   }
 
   render(refresh) {
-    if (!this.dirty && !refresh && !this.callbacksDue) return;
+    if (!this.dirty && !refresh && !this.detailsDue) return;
     const sessions = this.newest();
     const current = sessions.find((s) => s.status === 'LIVE');
     const status = $('stream-status');
@@ -143,21 +175,54 @@ export class StreamView {
     const selected = this.selected();
     for (const [key, row] of this.tables.sessions.rows) row.tr.classList.toggle('selected', key === selected);
     this.dirty = false;
-    if (this.callbacksDue) void this.loadCallbacks(selected);
+    if (this.detailsDue) this.askDetails(selected);
   }
 
-  /** The callbacks of the session looked at, asked again when it changed. */
-  async loadCallbacks(sequence) {
-    this.callbacksDue = false;
-    setText($('session-callbacks-sequence'), sequence ?? '');
-    if (sequence === null) {
-      this.tables.callbacks.show([]);
+  /** Asks for the details now, or once DETAILS_EVERY_MS has passed since the last time (a frame asks again then). */
+  askDetails(sequence) {
+    const wait = this.detailsAsked + DETAILS_EVERY_MS - performance.now();
+    if (wait > 0 && sequence === this.shownDetails) {
+      clearTimeout(this.detailsTimer);
+      this.detailsTimer = setTimeout(() => this.onChange(), wait);
       return;
     }
-    const { session } = await query(CALLBACKS, { sequence }).catch(() => ({ session: undefined }));
+    this.detailsAsked = performance.now();
+    void this.loadDetails(sequence);
+  }
+
+  /** The session looked at: its timeline and push anomalies, asked again when they may have changed. */
+  async loadDetails(sequence) {
+    this.detailsDue = false;
+    this.shownDetails = sequence;
+    setText($('session-timeline-sequence'), sequence ?? '');
+    const { session } = sequence === null ? { session: null } : await query(DETAILS, { sequence }).catch(() => ({ session: undefined }));
     if (session === undefined || sequence !== this.selected()) return; // failed (the badge says why), or the page moved on
-    this.tables.callbacks.show(session?.events ?? []);
-    $('session-callbacks').dataset.sequence = sequence;
+    // Entries beyond the first page that were loaded stay: the timeline only grows.
+    const first = session?.timeline ?? { totalCount: 0, nodes: [], pageInfo: { hasNextPage: false, endCursor: null } };
+    const kept = this.timeline.sequence === sequence ? this.timeline.entries.slice(first.nodes.length) : [];
+    this.timeline = { sequence, entries: [...first.nodes, ...kept], total: first.totalCount, after: kept.length > 0 ? this.timeline.after : first.pageInfo.endCursor };
+    this.timeline.more = this.timeline.entries.length < first.totalCount;
+    this.showTimeline();
+    this.tables.anomalies.show(keyed(session?.pushAnomalies ?? []));
+    $('session-timeline').dataset.sequence = sequence ?? '';
+  }
+
+  showTimeline() {
+    const { entries, total, more } = this.timeline;
+    this.tables.timeline.show(keyed(entries));
+    setText($('session-timeline-count'), entries.length < total ? `(first ${entries.length} of ${total})` : `(${total})`);
+    $('later-timeline').hidden = !more;
+  }
+
+  async loadLater() {
+    const { sequence, after } = this.timeline;
+    if (after == null) return;
+    const { session } = await query(LATER, { sequence, after });
+    if (sequence !== this.timeline.sequence || session === null) return;
+    this.timeline.entries.push(...session.timeline.nodes);
+    this.timeline.after = session.timeline.pageInfo.endCursor;
+    this.timeline.more = session.timeline.pageInfo.hasNextPage;
+    this.showTimeline();
   }
 
   async tick() {}

@@ -3,23 +3,21 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import type { RunningService } from '../../src/server';
 import { callbackTypeFixture } from '../support/callbackTypeFixtures';
 import { waitForSubscribers, waitForSubscribersDown } from '../support/graphqlClient';
 import { describeInBrowser, launchChromium, OUTPUT_DIR, waitForText as waitForTextIn, type HeadlessChromium } from '../support/headlessChromium';
-import { postCallback, signCallback, startTestService, tempDataDir } from '../support/testService';
+import { postCallback, signCallback, useTestService } from '../support/testService';
 
 const KEY = 'dashboard-stream-page-key';
 
 describeInBrowser('dashboard stream page')('the dashboard: domain filter, stream pages and deep links', () => {
-  const data = tempDataDir();
-  let service: RunningService;
+  const fixture = useTestService({ CSS_CALLBACK_KEYS: KEY });
   let browser: HeadlessChromium;
   let page: Page;
   const now = Math.floor(Date.now() / 1000);
 
   async function postSigned(body: Record<string, unknown>): Promise<void> {
-    const response = await postCallback(service.url, signCallback(body, KEY));
+    const response = await postCallback(fixture.service.url, signCallback(body, KEY));
     expect(response.status).toBe(200);
   }
   const push = (sequence: string, streamId: string, domain: string, eventTime: number) => ({
@@ -43,7 +41,6 @@ describeInBrowser('dashboard stream page')('the dashboard: domain filter, stream
   });
 
   beforeAll(async () => {
-    service = await startTestService(data.dir, { CSS_CALLBACK_KEYS: KEY });
     // studio_cam on a.example: pushed twice, interrupted once, live again; lobby_cam on b.example, interrupted.
     const first = push('7300000000000000001', 'studio_cam', 'a.example', now - 3600);
     await postSigned(first);
@@ -63,8 +60,6 @@ describeInBrowser('dashboard stream page')('the dashboard: domain filter, stream
   }, 90_000);
   afterAll(async () => {
     await browser?.close();
-    await service?.close();
-    data.remove();
   });
 
   const text = (selector: string) => page.locator(selector).first().innerText();
@@ -86,8 +81,8 @@ describeInBrowser('dashboard stream page')('the dashboard: domain filter, stream
   const followed = async () => {
     await waitForText('#connection', 'Live');
     const count = Number(await page.evaluate('document.body.dataset.subscriptions'));
-    await waitForSubscribersDown(service, count);
-    await waitForSubscribers(service, count);
+    await waitForSubscribersDown(fixture.service, count);
+    await waitForSubscribers(fixture.service, count);
   };
   const inView = async (selector: string) => {
     const box = await page.locator(selector).first().boundingBox();
@@ -96,7 +91,7 @@ describeInBrowser('dashboard stream page')('the dashboard: domain filter, stream
 
   it('shows the recent interruptions without scrolling on a 1366×768 screen', async () => {
     await page.setViewportSize({ width: 1366, height: 768 });
-    await page.goto(`${service.url}/`);
+    await page.goto(`${fixture.service.url}/`);
     await waitForText('#connection', 'Live');
     await waitFor('#interruptions-table tr[data-sequence="7300000000000000003"]');
     expect(await page.evaluate('window.scrollY')).toBe(0);
@@ -110,7 +105,7 @@ describeInBrowser('dashboard stream page')('the dashboard: domain filter, stream
   }, 60_000);
 
   it('filters to one domain, keeps the filter in the address, and keeps it across a reload', async () => {
-    await page.goto(`${service.url}/`);
+    await page.goto(`${fixture.service.url}/`);
     await waitForText('#connection', 'Live');
     await waitFor('#interruptions-table tr[data-sequence="7300000000000000003"]');
     await page.getByRole('searchbox', { name: 'Domain' }).fill('a.example');
@@ -146,7 +141,7 @@ describeInBrowser('dashboard stream page')('the dashboard: domain filter, stream
   }, 60_000);
 
   it('opens a stream\'s page from a click in the interruptions, without reloading, with its sessions, timeline and push anomalies, kept live', async () => {
-    await page.goto(`${service.url}/?domain=a.example`);
+    await page.goto(`${fixture.service.url}/?domain=a.example`);
     await waitForText('#connection', 'Live');
     await page.evaluate('window.sameDocument = true');
     await page.locator('#interruptions-table tr[data-sequence="7300000000000000001"] a', { hasText: 'studio_cam' }).click();

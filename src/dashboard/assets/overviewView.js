@@ -102,6 +102,7 @@ export class OverviewView {
   render(refresh) {
     const { state, tables, chart } = this;
     const { dirty } = state;
+    const sessionsChanged = dirty.live || dirty.ended;
     if (dirty.live || refresh) tables.live.show(state.newestLive(LIVE_SHOWN), { refresh });
     if (dirty.ended || refresh) tables.ended.show(state.newestEnded(SHOWN), { refresh });
     if (dirty.tasks || refresh) tables.tasks.show(state.recentTasks(SHOWN), { refresh });
@@ -109,6 +110,18 @@ export class OverviewView {
     state.dirty = { live: false, ended: false, tasks: false, chart: false };
     this.renderSummary();
     if (state.notes.length > 0) this.renderFeed();
+    if (sessionsChanged) this.offerDomains();
+  }
+
+  /** The domains of the sessions on the page, offered as the filter's choices (only while the page shows every domain). */
+  offerDomains() {
+    if (this.domain !== null) return;
+    const domains = new Set();
+    for (const sessions of [this.state.live, this.state.ended]) for (const { domain } of sessions.values()) if (domain) domains.add(domain);
+    const list = $('known-domains');
+    const wanted = [...domains].sort();
+    if (wanted.join('\n') === [...list.options].map((option) => option.value).join('\n')) return;
+    list.replaceChildren(...wanted.map((domain) => Object.assign(document.createElement('option'), { value: domain })));
   }
 
   /** Shows the newest notes, newest first, in the feed (a live region: only additions, each announced once). */

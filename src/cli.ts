@@ -1,11 +1,12 @@
 #!/usr/bin/env node
-// Command line: `serve` runs the service (the default verb); `rebuild`, `export`, `import`, `promote`, `simulate`, `emit-schema`.
+// Command line: `serve` runs the service (the default verb); `rebuild`, `export`, `import`, `promote`, `simulate`, `forward`, `emit-schema`.
 import './supportedRuntime';
 import 'reflect-metadata';
 import { writeFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import { schemaSdl } from './graphql/schema';
 import { ConfigError, loadConfig, type Config } from './config';
+import { forwardCommand } from './forwarding/forwardCommand';
 import { START_REFUSALS } from './dataFolder';
 import { exportLog, importLog, promote } from './logCommands';
 import { READ_MODELS } from './readmodels';
@@ -242,6 +243,8 @@ program
   .option('--retries <n>', 'retries of a callback answered 503, each after its Retry-After', numberIn(0, SIMULATE_LIMITS.maxRetries, true), 3)
   .option('--json', 'print the summary as one JSON object')
   .action(simulate);
+
+program.addCommand(forwardCommand());
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);

@@ -1,9 +1,11 @@
 // Service configuration from environment variables, validated once at start-up.
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { CallbackAuthConfig } from './ingest/authenticateCallback';
 import { connectionFileBudget, defaultMaxConnections, readOpenFileLimit } from './http/openFileLimit';
 import type { CallbackQuarantineLimits } from './ingest/quarantineCallback';
 import { DEFAULT_SUBSCRIBER_LIMITS, type SubscriberLimits } from './graphql/subscriber';
+import { loadForwardConfig, type ForwardConfig } from './forwarding/forwardConfig';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -33,6 +35,15 @@ export interface Config {
   /** How long an append to EventStoreDB may take before it counts as failed (CSS gives up at 20 s). */
   appendTimeoutMs: number;
   graphql: GraphqlConfig;
+  forwarding: ForwardingConfig;
+}
+
+export interface ForwardingConfig {
+  /** FORWARD_CONFIG's file, validated; null: nothing is forwarded. */
+  file: string | null;
+  config: ForwardConfig | null;
+  /** How long in-flight deliveries may take to finish at shutdown. */
+  shutdownGraceMs: number;
 }
 
 export interface GraphqlConfig {
@@ -59,6 +70,8 @@ export interface GraphqlConfig {
   maxDocumentBytes: number;
   /** Largest answer to one operation (or one subscription event), in bytes of JSON, estimated as it is produced. */
   maxResponseBytes: number;
+  /** The token the operations' mutations (pause, resume, replay, redeliver) require in X-Admin-Token; null: they are refused. */
+  adminToken: string | null;
 }
 
 export const GRAPHQL_EXPLORERS = ['graphiql', 'apollo', 'off'] as const;
@@ -76,6 +89,30 @@ export class ConfigError extends Error {
     super(`invalid configuration: ${variable}=${JSON.stringify(value)} is not allowed; expected ${allowed}`);
     this.name = 'ConfigError';
   }
+}
+
+/** FORWARD_CONFIG's file has mistakes: one line each. */
+export class ForwardConfigError extends ConfigError {
+  constructor(readonly lines: string[]) {
+    super('FORWARD_CONFIG', '(file)', 'a valid file');
+    this.message = lines.map((line) => `invalid configuration: FORWARD_CONFIG ${line}`).join('\n');
+    this.name = 'ForwardConfigError';
+  }
+}
+
+/** FORWARD_CONFIG's destinations, validated now so that a mistake stops the start, not the first delivery. */
+function forwardingConfig(file: string | null, cwd: string, shutdownGraceMs: number): ForwardingConfig {
+  if (file === null) return { file: null, config: null, shutdownGraceMs };
+  const resolved = path.resolve(cwd, file);
+  let text: string;
+  try {
+    text = readFileSync(resolved, 'utf8');
+  } catch (error) {
+    throw new ForwardConfigError([`${resolved}: cannot be read: ${(error as Error).message}`]);
+  }
+  const loaded = loadForwardConfig(text, path.basename(resolved));
+  if (!loaded.ok) throw new ForwardConfigError(loaded.errors);
+  return { file: resolved, config: loaded.config, shutdownGraceMs };
 }
 
 function reader(env: Environment) {
@@ -178,6 +215,11 @@ export function loadConfig(env: Environment, cwd = process.cwd(), openFileLimit 
     throw new ConfigError('GRAPHQL_API_TOKENS', '(hidden)', 'comma-separated tokens of 16 to 512 visible ASCII characters');
   }
 
+  const adminToken = read.optional('ADMIN_TOKEN');
+  if (adminToken !== null && !/^[\x21-\x7e]{16,512}$/.test(adminToken)) {
+    throw new ConfigError('ADMIN_TOKEN', '(hidden)', 'a token of 16 to 512 visible ASCII characters');
+  }
+
   const maxConnections = read.integer('MAX_CONNECTIONS', defaultMaxConnections(openFileLimit), 1, 1_000_000);
   // Above what the open-file limit leaves, accepts (and the store's files) would fail for want of descriptors first.
   if (openFileLimit !== null && maxConnections > connectionFileBudget(openFileLimit)) {
@@ -230,6 +272,8 @@ export function loadConfig(env: Environment, cwd = process.cwd(), openFileLimit 
       allowedOrigins: webOrigins('GRAPHQL_ALLOWED_ORIGINS', read.list('GRAPHQL_ALLOWED_ORIGINS')),
       maxDocumentBytes: read.integer('GRAPHQL_MAX_DOCUMENT_BYTES', 64 * 1024, 1024, 1024 * 1024),
       maxResponseBytes: read.integer('GRAPHQL_MAX_RESPONSE_BYTES', 8 * 1024 * 1024, 64 * 1024, 1024 * 1024 * 1024),
+      adminToken,
     },
+    forwarding: forwardingConfig(read.optional('FORWARD_CONFIG'), cwd, read.integer('FORWARD_SHUTDOWN_GRACE_MS', 5_000, 0, 120_000)),
   };
 }

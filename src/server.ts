@@ -5,6 +5,9 @@ import { dashboardRoutes } from './dashboard/dashboardRoutes';
 import { DataFolderLock } from './dataFolder';
 import type { EventStore } from './eventstore/eventStore';
 import { graphiqlExplorer } from './explorer/graphiqlExplorer';
+import type { ForwardingControl } from './forwarding/forwardingControl';
+import { forwardingPrometheus } from './forwarding/forwardingPrometheus';
+import { startForwarding } from './forwarding/startForwarding';
 import { EventLoopTurns } from './graphql/eventLoopTurns';
 import { GRAPHQL_PATH, graphqlRoutes } from './graphql/graphqlRoutes';
 import { registerSubscriberMetrics } from './graphql/subscriberMetrics';
@@ -13,7 +16,7 @@ import { buildHttpApp } from './http/httpApp';
 import { withoutFilePaths } from './http/withoutFilePaths';
 import { authenticationEnabled } from './ingest/authenticateCallback';
 import { callbackRoutes } from './ingest/callbackRoute';
-import { openLedger, readModelsRoot, type Ledger } from './ledger/openLedger';
+import { eventsFile, openLedger, readModelsRoot, type Ledger } from './ledger/openLedger';
 import { createServiceMetrics, metricsRoute, reachabilityProbe } from './metrics/serviceMetrics';
 import type { ProjectionsView } from './processing/projectionsView';
 import { readinessRoute } from './processing/readiness';
@@ -29,6 +32,7 @@ export interface RunningService {
   /** The query side of the read models: the file and connection each answers from now. */
   readModels: ServedReadModels;
   projector: ProjectionsView;
+  forwarding: ForwardingControl;
   /** Open GraphQL subscriptions. */
   subscriberCount(): number;
   close(): Promise<void>;
@@ -106,6 +110,26 @@ export async function startService(config: Config, logger: Logger = createLogger
   const stopping = new AbortController();
   watchReachability(store, logger, stopping.signal);
   describeAuthentication(config, logger);
+  const metrics = createServiceMetrics({
+    projectorStatus: () => projections.status(),
+    storeReachable: reachabilityProbe(() => store.checkHealth()),
+  });
+  let forwarding: ForwardingControl;
+  try {
+    forwarding = await startForwarding({
+      ...config.forwarding,
+      dataDir: config.dataDir,
+      eventsFile: config.eventStoreConnectionString === null ? eventsFile(config) : null,
+      store,
+      logger,
+      metrics: forwardingPrometheus(metrics.registry, () => forwarding.destinations()),
+    });
+  } catch (error) {
+    stopping.abort();
+    await ledger.close();
+    lock.release();
+    throw error;
+  }
 
   // Queries read through connections of their own, whichever thread writes the read models, and follow each swap.
   const readModels = new ServedReadModels(projections.servingFiles(), logger);
@@ -116,16 +140,12 @@ export async function startService(config: Config, logger: Logger = createLogger
   // A subscriber whose delivery fails is that subscriber's problem: it is logged, and the processors go on.
   const topics = createTopics((error) => logger.error({ err: error }, 'delivering a read-model change to a subscriber failed'));
   projections.onChanges((changes) => publishChanges(topics, changes));
-  const services: ReadModelServices = { ...queries, history: { eventsOf: (stream) => store.readStream(stream) }, turns: new EventLoopTurns() };
+  const services: ReadModelServices = { ...queries, history: { eventsOf: (stream) => store.readStream(stream) }, turns: new EventLoopTurns(), forwarding };
   const graphqlSchema = readModelsSchema(services);
   logger.info(
     { readModels: projections.servingFiles(), position: String(projections.status().position) },
     `read models: ${readModelsRoot(config)}`,
   );
-  const metrics = createServiceMetrics({
-    projectorStatus: () => projections.status(),
-    storeReachable: reachabilityProbe(() => store.checkHealth()),
-  });
 
   // The shell first, then each feature it hosts.
   const app = buildHttpApp({
@@ -163,8 +183,9 @@ export async function startService(config: Config, logger: Logger = createLogger
   await app.register(dashboardRoutes);
   const closeAll = async () => {
     stopping.abort();
-    await app.close();
-    logger.info('HTTP closed: stopping the event store and the projector');
+    // In-flight deliveries get FORWARD_SHUTDOWN_GRACE_MS to finish while HTTP drains.
+    await Promise.all([app.close(), forwarding.close()]);
+    logger.info('HTTP and forwarding closed: stopping the event store and the projector');
     await ledger.close();
     readModels.close();
     lock.release();
@@ -181,5 +202,5 @@ export async function startService(config: Config, logger: Logger = createLogger
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   logger.info({ url, maxConnections: config.maxConnections }, `listening on ${url} (POST /callbacks, /graphql, GET /healthz, GET /readyz, GET /metrics)`);
 
-  return { url, store, readModels, projector: projections, subscriberCount: () => topics.subscriberCount(), close: closeAll };
+  return { url, store, readModels, projector: projections, forwarding, subscriberCount: () => topics.subscriberCount(), close: closeAll };
 }

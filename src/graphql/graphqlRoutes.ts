@@ -7,6 +7,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import type { GraphqlConfig } from '../config';
 import { matchingSecretIndex } from '../http/secrets';
+import { ADMIN_TOKEN_HEADER, adminAccess } from './adminAccess';
 import type { SubscriberMetrics } from './subscriberMetrics';
 import { documentRefusal, operationContext, operationLimitsPlugin, protectionRules } from './operationLimits';
 import { startSubscriptionServer } from './subscriptionServer';
@@ -125,7 +126,7 @@ export async function graphqlRoutes(app: FastifyInstance, options: GraphqlRouteO
     // Before Apollo parses it.
     const tooLarge = documentRefusal(queryOf(request), config);
     if (tooLarge !== null) throw tooLarge;
-    return operationContext(config);
+    return { ...operationContext(config), adminAccess: adminAccess(config.adminToken, request.headers[ADMIN_TOKEN_HEADER]) };
   };
   app.route({
     url: GRAPHQL_PATH,

@@ -3,10 +3,12 @@ import type { GraphQLSchema } from 'graphql';
 import type { ReadModelChange } from '../processing/projectionDefinition';
 import { buildGraphqlSchema } from '../graphql/schema';
 import type { Topics } from '../graphql/topics';
+import { forwardingGraphql } from '../forwarding/graphql/forwarding.graphql';
 import { READ_MODELS, type ReadModelName } from './index';
 import type { ReadModelServices } from './services';
 
-const graphqlParts = () => Object.values(READ_MODELS).map((model) => model.graphql());
+// Forwarding's destinations and delivery log are served beside the read models.
+const graphqlParts = () => [...Object.values(READ_MODELS).map((model) => model.graphql()), forwardingGraphql];
 
 /** `services` may be null to print the schema: resolvers are then never called. */
 export function readModelsSchema(services: ReadModelServices | null): GraphQLSchema {

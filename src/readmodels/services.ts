@@ -1,6 +1,7 @@
 // What resolvers are handed: each read model's query services, the history of streams for time travel, and the event loop's turns.
 import type { RecordedEvent } from '../eventstore/eventStore';
 import type { EventLoopTurns } from '../graphql/eventLoopTurns';
+import type { ForwardingControl } from '../forwarding/forwardingControl';
 import type { ReadModelQueries } from './index';
 
 /** The events of given streams, in stream order: what time travel folds again. */
@@ -11,4 +12,5 @@ export interface StreamHistory {
 export type ReadModelServices = ReadModelQueries & {
   history: StreamHistory;
   turns: EventLoopTurns;
+  forwarding: ForwardingControl;
 };

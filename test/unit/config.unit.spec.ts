@@ -88,6 +88,8 @@ describe('loadConfig', () => {
         GRAPHQL_ALLOWED_ORIGINS: 'https://ops.example.com, HTTP://LOCALHOST:3000/',
         GRAPHQL_MAX_DOCUMENT_BYTES: '4096',
         GRAPHQL_MAX_RESPONSE_BYTES: '1000000',
+        ADMIN_TOKEN: 'admin-token-0123456789',
+        FORWARD_SHUTDOWN_GRACE_MS: '2500',
       },
       '/srv/app',
     );
@@ -129,7 +131,9 @@ describe('loadConfig', () => {
         allowedOrigins: ['https://ops.example.com', 'http://localhost:3000'],
         maxDocumentBytes: 4096,
         maxResponseBytes: 1_000_000,
+        adminToken: 'admin-token-0123456789',
       },
+      forwarding: { file: null, config: null, shutdownGraceMs: 2500 },
     });
   });
 

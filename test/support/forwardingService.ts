@@ -1,0 +1,29 @@
+// Forwarding through the real service: a FORWARD_CONFIG file in the data folder, push callbacks, and GraphQL with or without the admin token.
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+/** Writes FORWARD_CONFIG's file into `dir` and returns its path. */
+export function writeForwardConfig(dir: string, destinations: Array<Record<string, unknown>>): string {
+  const file = path.join(dir, 'forward.json');
+  writeFileSync(file, JSON.stringify({ destinations }));
+  return file;
+}
+
+/** A push callback of session `sequence`; `n` makes each one distinct. */
+export const pushCallback = (sequence: string, n: number) => ({ event_type: 1, sequence, stream_id: `live${n}`, app: 'push.example.com', event_time: 1_700_000_000 + n });
+
+export interface GraphqlAnswer {
+  status: number;
+  data?: Record<string, any> | null;
+  errors?: Array<{ message: string; extensions?: Record<string, unknown> }>;
+}
+
+/** A GraphQL operation over HTTP, with X-Admin-Token when `adminToken` is given. */
+export async function operate(baseUrl: string, query: string, variables: Record<string, unknown> = {}, adminToken?: string): Promise<GraphqlAnswer> {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (adminToken !== undefined) headers['x-admin-token'] = adminToken;
+  const response = await fetch(`${baseUrl}/graphql`, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
+  return { status: response.status, ...((await response.json()) as object) };
+}
+
+export const DESTINATIONS_QUERY = `{ destinations { name url format status paused breaker lagEvents lagSeconds deliveredThrough lastDeliveredPosition lastError deadLetterCount pendingCount } }`;

@@ -29,6 +29,7 @@ const FILES: Record<string, [file: string, type: string]> = {
   '/dashboard/overviewView.js': [path.join(DASHBOARD_ASSETS_DIR, 'overviewView.js'), JAVASCRIPT],
   '/dashboard/streamView.js': [path.join(DASHBOARD_ASSETS_DIR, 'streamView.js'), JAVASCRIPT],
   '/dashboard/streamTables.js': [path.join(DASHBOARD_ASSETS_DIR, 'streamTables.js'), JAVASCRIPT],
+  '/dashboard/destinationsPanel.js': [path.join(DASHBOARD_ASSETS_DIR, 'destinationsPanel.js'), JAVASCRIPT],
   '/dashboard/vendor/graphql-ws.js': [GRAPHQL_WS_BROWSER_BUILD, JAVASCRIPT],
 };
 

@@ -100,6 +100,8 @@ describeInBrowser('dashboard stream page')('the dashboard: domain filter, stream
     expect(await page.locator('#interruptions-table tbody tr').first().getAttribute('data-sequence')).toBe('7300000000000000003');
     expect(await inView('#interruptions-table tbody tr:nth-child(1)')).toBe(true);
     expect(await inView('#interruptions-table tbody tr:nth-child(3)')).toBe(true);
+    // Nothing is forwarded here (no FORWARD_CONFIG): the forwarding card stays out of the way.
+    expect(await page.locator('#forwarding').isHidden()).toBe(true);
     await screenshot('dashboard-1366x768.png');
     expect(browser.pageErrors).toEqual([]);
   }, 60_000);

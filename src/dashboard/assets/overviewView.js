@@ -6,6 +6,7 @@ import { ActivityChart } from './activityChart.js';
 import { interruptionRows, liveRows, taskRows } from './dashboardTables.js';
 import { DashboardState, FEED_LINES, KEPT } from './dashboardState.js';
 import { element, setText, timeElement, visibleNodes } from './elements.js';
+import { DESTINATIONS, DESTINATIONS_EVERY_MS, destinationRows } from './destinationsPanel.js';
 import { query } from './graphqlConnection.js';
 import { streamHref } from './router.js';
 
@@ -40,6 +41,7 @@ const SNAPSHOT = [
     runningTasks: relayTasks(filter: { status: RUNNING }, first: ${RUNNING_LOADED}) { totalCount nodes { taskId } }
     callbackActivity(minutes: ${ACTIVITY_MINUTES}) { throughPosition minutes { minute pushes interruptions } }
   }`,
+  DESTINATIONS,
 ];
 
 /** A SessionFilter with the domain filter in it when one is set (a null domain would be refused by no one, but means nothing). */
@@ -53,7 +55,15 @@ export class OverviewView {
     this.domain = null;
     this.chart = new ActivityChart($('chart'), ACTIVITY_MINUTES);
     this.state = new DashboardState(this.chart);
-    this.tables = { live: liveRows($('live-table')), ended: interruptionRows($('interruptions-table')), tasks: taskRows($('relay-table')) };
+    this.tables = {
+      live: liveRows($('live-table')),
+      ended: interruptionRows($('interruptions-table')),
+      tasks: taskRows($('relay-table')),
+      destinations: destinationRows($('destinations-table')),
+    };
+    /** The forwarding destinations as last asked, null until the first answer. */
+    this.destinations = null;
+    setInterval(() => void this.refreshDestinations(), DESTINATIONS_EVERY_MS);
     /** Set by the page: asks for a frame. */
     this.onChange = () => undefined;
     this.chart.onResize = () => {
@@ -84,7 +94,8 @@ export class OverviewView {
 
   async snapshot() {
     const variables = { live: sessionFilter(this.domain, { status: 'LIVE' }), ended: sessionFilter(this.domain, { status: 'ENDED' }) };
-    const parts = await Promise.all(SNAPSHOT.map((document) => query(document, variables)));
+    // Each query is sent only the variables it declares.
+    const parts = await Promise.all(SNAPSHOT.map((document) => query(document, Object.fromEntries(Object.entries(variables).filter(([name]) => document.includes(`$${name}:`))))));
     return Object.assign({}, ...parts);
   }
 
@@ -93,6 +104,7 @@ export class OverviewView {
     if (this.loadedDomain !== this.domain) $('feed').replaceChildren();
     this.loadedDomain = this.domain;
     this.state.load(snapshot);
+    this.destinations = snapshot.destinations;
   }
 
   apply(kind, data) {
@@ -111,6 +123,21 @@ export class OverviewView {
     this.renderSummary();
     if (state.notes.length > 0) this.renderFeed();
     if (sessionsChanged) this.offerDomains();
+    if (this.destinations !== null) this.renderDestinations(refresh);
+  }
+
+  /** The forwarding card, shown only when FORWARD_CONFIG names destinations. */
+  renderDestinations(refresh) {
+    $('forwarding').hidden = this.destinations.length === 0;
+    this.tables.destinations.show(this.destinations, { refresh });
+  }
+
+  async refreshDestinations() {
+    if (this.root.hidden || this.destinations === null) return;
+    const answer = await query(DESTINATIONS).catch(() => null);
+    if (answer === null) return; // the connection state says what is wrong; the last figures stand
+    this.destinations = answer.destinations;
+    this.onChange();
   }
 
   /** The domains of the sessions on the page, offered as the filter's choices (only while the page shows every domain). */

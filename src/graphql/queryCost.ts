@@ -14,6 +14,9 @@ export const COSTS = {
   /** Lists of callbacks count as this many: a session's, a relay task's (a looping task has thousands). */
   sessionEvents: 5,
   relayTaskEvents: 100,
+  /** A session's recording files (an hour of HLS each, a day of files at most) and moderation hits (only suspicious frames and sound). */
+  sessionRecordings: 24,
+  sessionModerationHits: 50,
   /** Lists of small rows of a few numbers cost one per row they are counted as holding, whatever is asked of each. */
   runs: 10,
   files: 20,

@@ -36,13 +36,15 @@ class ColumnBuilder<T> implements Column<T> {
 export const column = {
   text: <T extends string = string>() => new ColumnBuilder<T>('TEXT', 'plain'),
   integer: <T extends number = number>() => new ColumnBuilder<T>('INTEGER', 'plain'),
+  /** A number that may have a fraction (a score, a size sent as a decimal). */
+  real: <T extends number = number>() => new ColumnBuilder<T>('REAL', 'plain'),
   /** A global log position: 64-bit, read back as bigint. */
   position: () => new ColumnBuilder<bigint>('INTEGER', 'bigint'),
   /** A value kept as JSON text. */
   json: <T>() => new ColumnBuilder<T>('TEXT', 'json'),
 };
 
-type Columns = Record<string, Column<unknown>>;
+export type Columns = Record<string, Column<unknown>>;
 
 export interface IndexDeclaration<C extends Columns> {
   name: string;

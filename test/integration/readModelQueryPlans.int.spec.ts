@@ -2,11 +2,15 @@
 import Database from 'better-sqlite3';
 import path from 'node:path';
 import type { ReadModelDatabase } from '../../src/processing/projectionDefinition';
-import { PROJECTIONS } from '../../src/readmodels';
+import { PROJECTIONS, READ_MODELS } from '../../src/readmodels';
 import { activityQueries } from '../../src/readmodels/callbackLog/callbackActivity.queries';
+import { moderationQueries, type ModerationListFilter } from '../../src/readmodels/moderation/moderation.queries';
+import { recordingQueries, type RecordingListFilter } from '../../src/readmodels/recordings/recordings.queries';
+import { screenshotQueries } from '../../src/readmodels/screenshots/screenshots.queries';
 import { callbackLogQueries } from '../../src/readmodels/callbackLog/callbackLog.queries';
 import { relayTaskQueries, type RelayTaskListFilter } from '../../src/readmodels/relayTasks/relayTasks.queries';
 import { sessionQueries, type SessionListFilter } from '../../src/readmodels/sessions/sessions.queries';
+import { callback } from '../support/projectionSpec';
 import { tempDataDir } from '../support/testService';
 
 interface Executed {
@@ -173,3 +177,75 @@ describe('query plans of the read-model queries', () => {
     expect(sessions.bySequence('1')).not.toBeNull();
   });
 });
+
+describe('query plans of the media read models', () => {
+  const data = tempDataDir();
+  let db: ReadModelDatabase;
+  let recordings: ReturnType<typeof recordingQueries>;
+  let moderation: ReturnType<typeof moderationQueries>;
+  let screenshots: ReturnType<typeof screenshotQueries>;
+
+  beforeAll(() => {
+    db = new Database(path.join(data.dir, 'media.db'));
+    for (const definition of PROJECTIONS) for (const table of definition.tables) db.exec(table.ddl());
+    db.exec(`
+      INSERT INTO recording_files (event_id, stream, recording_stream, stream_id, listed_at) VALUES ('r', 'recording-1', 'recording-1', 'cam', 1000);
+      INSERT INTO moderation_hits (event_id, position, kind, stream_id, listed_at) VALUES ('m', 3, 'IMAGE', 'cam', 1000);
+      INSERT INTO screenshots (event_id, stream_id, sequence, listed_at) VALUES ('s', 'cam', '1', 1000);
+    `);
+    recordings = recordingQueries(db);
+    moderation = moderationQueries(db);
+    screenshots = screenshotQueries(db);
+  });
+  afterAll(() => {
+    db.close();
+    data.remove();
+  });
+
+  it.each<[string, RecordingListFilter, string]>([
+    ['no filter', {}, 'recording_files_by_time'],
+    ['streamId', { streamId: 'cam' }, 'recording_files_by_stream'],
+    ['domain and a time range', { domain: 'd', endedFrom: 0, endedTo: 5000 }, 'recording_files_by_domain'],
+    ['streamId and domain', { streamId: 'cam', domain: 'd' }, 'recording_files_by_stream'],
+  ])('lists recordings by %s along an index, first page and next', (_name, filter, index) => {
+    const cursor = recordings.list({}, 1, null).endCursor!;
+    expectIndexedPlan(planOf(db, () => recordings.list(filter, 50, null)), new RegExp(`^(SCAN|SEARCH) recording_files USING INDEX ${index}( \\(|$)`));
+    expectIndexedPlan(planOf(db, () => recordings.list(filter, 50, cursor)), new RegExp(`^SEARCH recording_files USING INDEX ${index} \\(.*\\(listed_at,event_id\\)<\\(\\?,\\?\\)\\)$`));
+  });
+
+  it.each<[string, ModerationListFilter, string]>([
+    ['no filter', {}, 'moderation_hits_by_time'],
+    ['streamId and suggestion', { streamId: 'cam', suggestion: 'BLOCK' }, 'moderation_hits_by_stream'],
+    ['suggestion and kind', { suggestion: 'BLOCK', kind: 'IMAGE' }, 'moderation_hits_by_suggestion'],
+    ['kind and a time range', { kind: 'AUDIO', from: 0, to: 5000 }, 'moderation_hits_by_kind'],
+  ])('lists moderation hits by %s along an index, first page and next', (_name, filter, index) => {
+    const cursor = moderation.list({}, 1, null).endCursor!;
+    expectIndexedPlan(planOf(db, () => moderation.list(filter, 50, null)), new RegExp(`^(SCAN|SEARCH) moderation_hits USING INDEX ${index}( \\(|$)`));
+    expectIndexedPlan(planOf(db, () => moderation.list(filter, 50, cursor)), new RegExp(`^SEARCH moderation_hits USING INDEX ${index} \\(.*\\(listed_at,event_id\\)<\\(\\?,\\?\\)\\)$`));
+  });
+
+  it("reads a session's files, activity, hits and screenshots along their session index", () => {
+    expectIndexedPlan(planOf(db, () => recordings.ofSession('1')), /^SEARCH recording_files USING INDEX recording_files_by_session \(sequence=\?\)$/);
+    expectIndexedPlan(planOf(db, () => recordings.activityOfSession('1')), /^SEARCH recording_activity USING INDEX recording_activity_by_session \(sequence=\?\)$/);
+    expectIndexedPlan(planOf(db, () => moderation.ofSession('1')), /^SEARCH moderation_hits USING INDEX moderation_hits_by_session \(sequence=\?\)$/);
+    expectIndexedPlan(planOf(db, () => screenshots.latestOfSession('1')), /^SEARCH screenshots USING INDEX screenshots_by_session \(sequence=\?\)$/);
+    const cursor = screenshots.ofSession('1', 1, null).endCursor!;
+    expectIndexedPlan(planOf(db, () => screenshots.ofSession('1', 50, cursor)), /^SEARCH screenshots USING INDEX screenshots_by_session \(sequence=\? AND \(listed_at,event_id\)<\(\?,\?\)\)$/);
+  });
+
+  it('ties facts to sessions along indexes: no lookup of the media projections scans a table', () => {
+    const place = { app: 'd', appname: 'live', stream_id: 'tied' };
+    const arrivals = [
+      callback({ event_type: 200, ...place, create_time: 1_700_000_100, pic_full_url: 'http://x/1.jpg' }),
+      callback({ event_type: 1, sequence: '8', ...place, event_time: 1_700_000_000 }),
+      callback({ event_type: 0, sequence: '8', ...place, event_time: 1_700_000_600, errcode: 1 }),
+    ].map((arrival, i) => ({ ...arrival, position: BigInt(i + 1), revision: BigInt(i) }));
+    for (const name of ['recordings', 'screenshots', 'moderation'] as const) {
+      const projection = READ_MODELS[name].projection.open(db);
+      const executed = executedBy(db, () => projection.apply(arrivals));
+      expect(executed.length).toBeGreaterThan(0);
+      for (const statement of executed) expect(planOfStatement(db, statement).join('\n')).not.toMatch(/^SCAN /m);
+    }
+  });
+});
+

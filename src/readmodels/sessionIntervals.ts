@@ -1,0 +1,123 @@
+// Push sessions as each media read model keeps them for itself: their intervals, folded from pushes and interruptions, and the tie of a fact to one.
+import { CallbackEventType } from '../domain/callbackEvents';
+import { SESSION_TIE_TOLERANCE_MS, sessionTieOf, tieToSession, type SessionInterval, type SessionTie } from '../domain/sessionTie';
+import type { ReadModelDatabase } from '../processing/projectionDefinition';
+import { column, table } from '../processing/table';
+import type { ProjectedEvent } from './projectedEvent';
+import { emptySession, reduceSession, sessionRow, type SessionState } from './sessions/session.reducer';
+
+/**
+ * The push and interruption of each session, folded as the sessions read model folds them, in a table of the read
+ * model's own (named after it: table names stay unique across read models).
+ */
+export function sessionIntervalsTable(owner: string) {
+  return table(
+    `${owner}_session_intervals`,
+    {
+      sequence: column.text(),
+      domain: column.text().orNull(),
+      appName: column.text().orNull(),
+      streamId: column.text().orNull(),
+      pushedAt: column.integer().orNull(),
+      interruptedAt: column.integer().orNull(),
+      /** The fold's state (JSON). */
+      state: column.text(),
+    },
+    // By end: a fact looks at the sessions of its stream still live or ended since it happened, not at all the stream ever had.
+    { primaryKey: ['sequence'], indexes: [{ name: `${owner}_session_intervals_by_stream_end`, on: ['streamId', 'interruptedAt'] }] },
+  );
+}
+export type SessionIntervalsTable = ReturnType<typeof sessionIntervalsTable>;
+
+/** The columns a table of tied facts declares (spread into its own): where and when a fact happened, and its session. */
+export const tiedFactColumns = {
+  domain: column.text().orNull(),
+  appName: column.text().orNull(),
+  streamId: column.text(),
+  /** The fact's time by its own clock (Unix ms); null when it has none, and then it is tied to no session. */
+  tieFrom: column.integer().orNull(),
+  tieTo: column.integer().orNull(),
+  /** The push session it belongs to (`sequence`), null while none matches. */
+  sequence: column.text().orNull(),
+};
+
+/** What a tied fact stores of its tie. */
+export interface TiedFact {
+  domain: string | null;
+  appName: string | null;
+  streamId: string;
+  tieFrom: number | null;
+  tieTo: number | null;
+  sequence: string | null;
+}
+
+/** Events that change a session's interval. */
+export const SESSION_EVENT_TYPES = [CallbackEventType.StreamPushed, CallbackEventType.StreamInterrupted] as const;
+
+/**
+ * The interval of a folded session. Without its push, the start is derived from the interruption and its
+ * push_duration, so that an interrupted session whose push never arrived still ties what happened in it.
+ */
+export function intervalOf(state: SessionState): SessionInterval {
+  const row = sessionRow(state);
+  const derived = row.interruptedAt !== null && row.pushDurationMs !== null ? row.interruptedAt - row.pushDurationMs : null;
+  const pushedAt = state.push !== null ? row.pushedAt : derived;
+  return { sequence: row.sequence, domain: row.domain, appName: row.appName, streamId: row.streamId, pushedAt, interruptedAt: row.interruptedAt };
+}
+
+const sameInterval = (a: SessionInterval, b: SessionInterval): boolean =>
+  a.domain === b.domain && a.appName === b.appName && a.streamId === b.streamId && a.pushedAt === b.pushedAt && a.interruptedAt === b.interruptedAt;
+
+/** Where and when an event happened, as a tied fact stores it; its session is found by `SessionTies.sessionOf`. */
+export function tiedFactOf(event: ProjectedEvent, place: { domain: string | null; appName: string | null; streamId: string }): Omit<TiedFact, 'sequence'> {
+  const tie = sessionTieOf(event, event.receivedAt);
+  const timed = tie !== null && tie.by === 'streamTime';
+  return { ...place, tieFrom: timed ? Math.min(tie.from, tie.to) : null, tieTo: timed ? Math.max(tie.from, tie.to) : null };
+}
+
+/** A session's interval that appeared or changed, and the range of fact times it may now win or lose (Unix ms). */
+export interface IntervalChange {
+  sequence: string;
+  streamId: string | null;
+  from: number;
+  to: number;
+}
+
+const INTERVAL_COLUMNS = 'sequence, domain, app_name AS appName, stream_id AS streamId, pushed_at AS pushedAt, interrupted_at AS interruptedAt';
+
+/** This file's session intervals: folded from pushes and interruptions, and the session a fact belongs to by them. */
+export function sessionIntervals(db: ReadModelDatabase, intervalsTable: SessionIntervalsTable) {
+  const { name } = intervalsTable;
+  const loadState = db.prepare<[string], string>(`SELECT state FROM ${name} WHERE sequence = ?`).pluck();
+  const saveInterval = intervalsTable.inserter(db, 'replace');
+  const candidates = db.prepare<[{ streamId: string; from: number; to: number }], SessionInterval>(
+    `SELECT ${INTERVAL_COLUMNS} FROM ${name} WHERE stream_id = @streamId AND interrupted_at IS NULL AND pushed_at <= @to
+     UNION ALL SELECT ${INTERVAL_COLUMNS} FROM ${name} WHERE stream_id = @streamId AND interrupted_at >= @from AND pushed_at <= @to`,
+  );
+  return {
+    /** The session a fact belongs to now, by the intervals known so far; null when it has no time or none matches. */
+    sessionOf(fact: Omit<TiedFact, 'sequence'>): string | null {
+      if (fact.tieFrom === null || fact.tieTo === null) return null;
+      const tie: SessionTie = { by: 'streamTime', domain: fact.domain, appName: fact.appName, streamId: fact.streamId, from: fact.tieFrom, to: fact.tieTo };
+      const near = candidates.all({ streamId: fact.streamId, from: fact.tieFrom - SESSION_TIE_TOLERANCE_MS, to: fact.tieTo + SESSION_TIE_TOLERANCE_MS });
+      return tieToSession(tie, near)?.sequence ?? null;
+    },
+    /** Folds a push or an interruption into its session's interval; the change when the interval appeared or moved, else null. */
+    apply(event: ProjectedEvent): IntervalChange | null {
+      if (event.type !== CallbackEventType.StreamPushed && event.type !== CallbackEventType.StreamInterrupted) return null;
+      const { sequence } = event.fields;
+      const stored = loadState.get(sequence);
+      const before = stored === undefined ? emptySession(sequence) : (JSON.parse(stored) as SessionState);
+      const after = reduceSession(before, event);
+      if (after === before) return null;
+      const interval = intervalOf(after);
+      saveInterval({ ...interval, state: JSON.stringify(after) });
+      if (stored !== undefined && sameInterval(intervalOf(before), interval)) return null;
+      // An interval of unknown start ties nothing: only the facts tied to it before are looked at again (an empty range).
+      if (interval.pushedAt === null) return { sequence, streamId: interval.streamId, from: 1, to: 0 };
+      const to = interval.interruptedAt === null ? Number.MAX_SAFE_INTEGER : interval.interruptedAt + SESSION_TIE_TOLERANCE_MS;
+      return { sequence, streamId: interval.streamId, from: interval.pushedAt - SESSION_TIE_TOLERANCE_MS, to };
+    },
+  };
+}
+export type SessionIntervals = ReturnType<typeof sessionIntervals>;

@@ -30,24 +30,31 @@ const FILES: Record<string, [file: string, type: string]> = {
   '/dashboard/streamView.js': [path.join(DASHBOARD_ASSETS_DIR, 'streamView.js'), JAVASCRIPT],
   '/dashboard/streamTables.js': [path.join(DASHBOARD_ASSETS_DIR, 'streamTables.js'), JAVASCRIPT],
   '/dashboard/destinationsPanel.js': [path.join(DASHBOARD_ASSETS_DIR, 'destinationsPanel.js'), JAVASCRIPT],
+  '/dashboard/mediaPanels.js': [path.join(DASHBOARD_ASSETS_DIR, 'mediaPanels.js'), JAVASCRIPT],
   '/dashboard/vendor/graphql-ws.js': [GRAPHQL_WS_BROWSER_BUILD, JAVASCRIPT],
 };
 
-/** The service's strict page policy: only this origin and its GraphQL WebSocket, nothing inline, no framing. */
-export function dashboardContentSecurityPolicy(host: string | undefined): string {
-  return pageContentSecurityPolicy(host, GRAPHQL_PATH);
+/** The service's strict page policy: only this origin and its GraphQL WebSocket, nothing inline, no framing; images also from the configured hosts. */
+export function dashboardContentSecurityPolicy(host: string | undefined, imageHosts: string[] = []): string {
+  return pageContentSecurityPolicy(host, GRAPHQL_PATH, { imageHosts });
+}
+
+export interface DashboardOptions {
+  /** Hosts screenshots and moderated pictures may be shown from (DASHBOARD_IMAGE_HOSTS). */
+  imageHosts: string[];
 }
 
 /**
  * Serves the files from memory, read once at start-up. (@fastify/static 10 depends on an ESM-only
  * package that the test runner cannot load; a dozen fixed files need no more than this.)
  */
-export async function dashboardRoutes(app: FastifyInstance): Promise<void> {
+export async function dashboardRoutes(app: FastifyInstance, options: DashboardOptions): Promise<void> {
+  const policy = (host: string | undefined) => dashboardContentSecurityPolicy(host, options.imageHosts);
   const page = readFixedFile(PAGE, HTML);
   for (const url of PAGE_ROUTES) {
     app.get(url, (request: FastifyRequest<{ Params: { streamId?: string } }>, reply: FastifyReply) => {
       if (request.params.streamId === '') return reply.callNotFound(); // `/streams/` names no stream
-      reply.header('content-security-policy', dashboardContentSecurityPolicy(request.headers.host)).header('x-frame-options', 'DENY');
+      reply.header('content-security-policy', policy(request.headers.host)).header('x-frame-options', 'DENY');
       return sendFixedFile(request, reply, page);
     });
   }

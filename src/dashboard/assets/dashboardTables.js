@@ -42,11 +42,13 @@ export const nodeColumn = {
 export const liveFor = (s) => (s.pushedAt ? duration(Date.now() - Date.parse(s.pushedAt)) : '—');
 export const size = (s) => (s.width && s.height ? `${s.width}×${s.height}` : '—');
 
-export const liveRows = (table) =>
+/** `leading`: columns before the stream's (the latest screenshot). */
+export const liveRows = (table, leading = []) =>
   new KeyedRows(table, {
     rowKey: (s) => s.sequence,
     data: (s) => ({ sequence: s.sequence }),
     columns: [
+      ...leading,
       { key: streamKey, cell: streamCell },
       timeColumn('pushedAt'),
       textColumn(liveFor, 'num'),

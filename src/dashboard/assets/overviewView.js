@@ -8,6 +8,7 @@ import { DashboardState, FEED_LINES, KEPT } from './dashboardState.js';
 import { element, setText, timeElement, visibleNodes } from './elements.js';
 import { DESTINATIONS, DESTINATIONS_EVERY_MS, destinationRows } from './destinationsPanel.js';
 import { query } from './graphqlConnection.js';
+import { MODERATION_FIELDS, moderationRows, thumbnailColumn } from './mediaPanels.js';
 import { streamHref } from './router.js';
 
 export const SESSION_FIELDS = `sequence domain appName streamId status pushedAt interruptedAt pushDurationMs
@@ -18,6 +19,17 @@ const ACTIVITY_MINUTES = 60;
 const SHOWN = 25;
 const LIVE_SHOWN = 100;
 const RUNNING_LOADED = 500;
+const MODERATION_SHOWN = 10;
+/** Screenshots come every few seconds per stream: their thumbnails are asked for again at most this often. */
+const THUMBNAILS_EVERY_MS = 3_000;
+
+/** The latest screenshot of each live stream shown; no subscription announces them, so they are asked for. */
+const THUMBNAILS = `query DashboardThumbnails($live: SessionFilter) {
+  live: sessions(filter: $live, first: ${LIVE_SHOWN}) { nodes { sequence latestScreenshot { url takenAt } } }
+}`;
+const MODERATION = `query DashboardModeration($moderation: ModerationFilter) {
+  moderationHits(filter: $moderation, first: ${MODERATION_SHOWN}) { nodes { ${MODERATION_FIELDS} } }
+}`;
 
 /** Beyond what the snapshot loads, the summary's counts come from the service, asked again on every clock tick. */
 const TOTALS = `query DashboardTotals($live: SessionFilter) {
@@ -42,6 +54,8 @@ const SNAPSHOT = [
     callbackActivity(minutes: ${ACTIVITY_MINUTES}) { throughPosition minutes { minute pushes interruptions } }
   }`,
   DESTINATIONS,
+  THUMBNAILS,
+  MODERATION,
 ];
 
 /** A SessionFilter with the domain filter in it when one is set (a null domain would be refused by no one, but means nothing). */
@@ -55,8 +69,15 @@ export class OverviewView {
     this.domain = null;
     this.chart = new ActivityChart($('chart'), ACTIVITY_MINUTES);
     this.state = new DashboardState(this.chart);
+    /** sequence -> latest screenshot, of the live sessions shown */
+    this.screenshots = new Map();
+    this.thumbnails = { due: false, asked: -Infinity, changed: false };
+    /** event id -> moderation hit, newest first */
+    this.moderation = new Map();
+    this.moderationDirty = true;
     this.tables = {
-      live: liveRows($('live-table')),
+      moderation: moderationRows($('moderation-table')),
+      live: liveRows($('live-table'), [thumbnailColumn(this.screenshots)]),
       ended: interruptionRows($('interruptions-table')),
       tasks: taskRows($('relay-table')),
       destinations: destinationRows($('destinations-table')),
@@ -89,14 +110,16 @@ export class OverviewView {
     return {
       session: [`subscription DashboardSessions($filter: SessionFilter) { sessionUpdated(filter: $filter) { ${SESSION_FIELDS} } }`, { filter: sessionFilter(this.domain) }],
       task: [`subscription DashboardTasks { relayTaskUpdated { ${TASK_FIELDS} } }`, {}],
+      moderation: [`subscription DashboardModeration($filter: ModerationFilter) { moderationHitRaised(filter: $filter) { ${MODERATION_FIELDS} } }`, { filter: sessionFilter(this.domain) }],
     };
   }
 
   async snapshot() {
-    const variables = { live: sessionFilter(this.domain, { status: 'LIVE' }), ended: sessionFilter(this.domain, { status: 'ENDED' }) };
+    const variables = { live: sessionFilter(this.domain, { status: 'LIVE' }), ended: sessionFilter(this.domain, { status: 'ENDED' }), moderation: sessionFilter(this.domain) };
     // Each query is sent only the variables it declares.
     const parts = await Promise.all(SNAPSHOT.map((document) => query(document, Object.fromEntries(Object.entries(variables).filter(([name]) => document.includes(`$${name}:`))))));
-    return Object.assign({}, ...parts);
+    // The thumbnails' query names its sessions `live` too: it is kept apart.
+    return { ...Object.assign({}, ...parts.slice(0, 4)), thumbnails: parts[4].live.nodes, moderation: parts[5].moderationHits.nodes };
   }
 
   load(snapshot) {
@@ -104,18 +127,57 @@ export class OverviewView {
     if (this.loadedDomain !== this.domain) $('feed').replaceChildren();
     this.loadedDomain = this.domain;
     this.state.load(snapshot);
+    this.showThumbnails(snapshot.thumbnails);
+    this.moderation = new Map(snapshot.moderation.map((hit) => [hit.event.id, hit]));
+    this.moderationDirty = true;
     this.destinations = snapshot.destinations;
   }
 
   apply(kind, data) {
+    if (kind === 'moderation') {
+      const hit = data.moderationHitRaised;
+      this.moderation = new Map([[hit.event.id, hit], ...[...this.moderation].slice(0, MODERATION_SHOWN - 1)]);
+      this.moderationDirty = true;
+      this.state.note(` ${hit.kind.toLowerCase()} moderation: ${hit.suggestion ?? 'no suggestion'} ${hit.label ?? ''}`.trimEnd(), hit.suggestion === 'BLOCK' ? 'bad' : 'info', {
+        streamId: hit.streamId,
+        domain: hit.session?.domain ?? this.domain,
+      });
+      return;
+    }
+    if (kind === 'callback' && data.callbackReceived.type === 'ScreenshotTaken') this.thumbnails.due = true;
     this.state.apply(kind, data);
+  }
+
+  showThumbnails(nodes) {
+    this.screenshots.clear();
+    for (const { sequence, latestScreenshot } of nodes) if (latestScreenshot !== null) this.screenshots.set(sequence, latestScreenshot);
+    this.thumbnails.changed = true;
+  }
+
+  /** Asks for the live streams' latest screenshots again, once a screenshot arrived and at most every few seconds. */
+  async refreshThumbnails() {
+    const { thumbnails } = this;
+    if (!thumbnails.due || performance.now() - thumbnails.asked < THUMBNAILS_EVERY_MS) return;
+    thumbnails.due = false;
+    thumbnails.asked = performance.now();
+    const domain = this.domain;
+    const answer = await query(THUMBNAILS, { live: sessionFilter(domain, { status: 'LIVE' }) }).catch(() => null);
+    if (answer === null || domain !== this.domain) return;
+    this.showThumbnails(answer.live.nodes);
+    this.onChange();
   }
 
   render(refresh) {
     const { state, tables, chart } = this;
     const { dirty } = state;
     const sessionsChanged = dirty.live || dirty.ended;
-    if (dirty.live || refresh) tables.live.show(state.newestLive(LIVE_SHOWN), { refresh });
+    const pictures = this.thumbnails.changed;
+    this.thumbnails.changed = false;
+    // New pictures change no session: every row's cells are looked at again, and only the pictures' change.
+    if (dirty.live || refresh || pictures) tables.live.show(state.newestLive(LIVE_SHOWN), { refresh: refresh || pictures });
+    if (this.moderationDirty || refresh) tables.moderation.show([...this.moderation.values()], { refresh });
+    this.moderationDirty = false;
+    if (this.thumbnails.due) setTimeout(() => void this.refreshThumbnails(), Math.max(0, this.thumbnails.asked + THUMBNAILS_EVERY_MS - performance.now()));
     if (dirty.ended || refresh) tables.ended.show(state.newestEnded(SHOWN), { refresh });
     if (dirty.tasks || refresh) tables.tasks.show(state.recentTasks(SHOWN), { refresh });
     if (dirty.chart || refresh) chart.render();
@@ -176,6 +238,8 @@ export class OverviewView {
   /** The clock moved on: the chart's window, and counts beyond the snapshot asked again. */
   async tick() {
     this.chart.roll();
+    this.thumbnails.due = true;
+    void this.refreshThumbnails();
     if (this.state.totals === null) return;
     try {
       const { live, runningTasks } = await query(TOTALS, { live: sessionFilter(this.domain, { status: 'LIVE' }) });

@@ -1,14 +1,16 @@
-// A stream's page: one stream id on one domain (or on every domain), its sessions newest first, the timeline and push
-// anomalies of the session looked at, and its relay tasks, kept live from subscriptions filtered to the stream.
+// A stream's page: one stream id on one domain (or on every domain), its sessions newest first, the timeline, push
+// anomalies, screenshots, recordings and moderation hits of the session looked at, and its relay tasks, kept live.
 import { taskRows } from './dashboardTables.js';
 import { badge, setText, timeElement } from './elements.js';
 import { query } from './graphqlConnection.js';
 import { sessionFilter, SESSION_FIELDS, TASK_FIELDS } from './overviewView.js';
+import { MODERATION_FIELDS, moderationRows, RECORDING_FIELDS, recordingRows, SCREENSHOT_FIELDS, showScreenshots } from './mediaPanels.js';
 import { anomalyRows, sessionRows, timelineRows } from './streamTables.js';
 
 const SESSIONS_PAGE = 50;
 const TASKS_SHOWN = 25;
 const TIMELINE_PAGE = 100;
+const SCREENSHOTS_SHOWN = 8;
 /** A session's details are asked for again at most this often while callbacks keep coming. */
 const DETAILS_EVERY_MS = 1_000;
 
@@ -24,6 +26,9 @@ const TIMELINE_FIELDS = `totalCount pageInfo { hasNextPage endCursor } nodes { a
 const DETAILS = `query SessionDetails($sequence: ID!) { session(sequence: $sequence) {
   sequence timeline(first: ${TIMELINE_PAGE}) { ${TIMELINE_FIELDS} }
   pushAnomalies { type description count at event { id } }
+  screenshots(first: ${SCREENSHOTS_SHOWN}) { totalCount nodes { ${SCREENSHOT_FIELDS} } }
+  recordings { ${RECORDING_FIELDS} }
+  moderationHits { ${MODERATION_FIELDS} }
 } }`;
 const LATER = `query SessionTimelineLater($sequence: ID!, $after: String) { session(sequence: $sequence) {
   timeline(first: ${TIMELINE_PAGE}, after: $after) { ${TIMELINE_FIELDS} }
@@ -61,6 +66,8 @@ export class StreamView {
       tasks: taskRows($('stream-tasks-table')),
       timeline: timelineRows($('session-timeline-table')),
       anomalies: anomalyRows($('session-anomalies-table')),
+      recordings: recordingRows($('session-recordings-table')),
+      moderation: moderationRows($('session-moderation-table'), { withStream: false }),
     };
     this.dirty = true;
     /** The session whose details are shown, whether they are due to be asked again, and when they last were. */
@@ -103,6 +110,7 @@ export class StreamView {
     return {
       session: [`subscription StreamSessions($filter: SessionFilter) { sessionUpdated(filter: $filter) { ${SESSION_FIELDS} } }`, { filter: this.sessionsFilter }],
       task: [`subscription StreamTasks($filter: RelayTaskFilter) { relayTaskUpdated(filter: $filter) { ${TASK_FIELDS} } }`, { filter: { streamId: this.route.streamId } }],
+      moderation: [`subscription StreamModeration($filter: ModerationFilter) { moderationHitRaised(filter: $filter) { event { id } } }`, { filter: this.sessionsFilter }],
     };
   }
 
@@ -124,6 +132,10 @@ export class StreamView {
     if (kind === 'callback') {
       this.position = laterPosition(this.position, data.callbackReceived.position);
       if (tellsOfSessions(data.callbackReceived.type)) this.detailsDue = true;
+      return;
+    }
+    if (kind === 'moderation') {
+      this.detailsDue = true;
       return;
     }
     if (kind === 'session') {
@@ -204,6 +216,12 @@ export class StreamView {
     this.timeline.more = this.timeline.entries.length < first.totalCount;
     this.showTimeline();
     this.tables.anomalies.show(keyed(session?.pushAnomalies ?? []));
+    this.tables.recordings.show(session?.recordings ?? []);
+    this.tables.moderation.show(session?.moderationHits ?? []);
+    const shots = session?.screenshots ?? { totalCount: 0, nodes: [] };
+    showScreenshots($('session-screenshots'), shots.nodes, this.route.streamId);
+    $('session-screenshots-empty').hidden = shots.totalCount > 0;
+    setText($('session-screenshots-count'), shots.totalCount > shots.nodes.length ? `(newest ${shots.nodes.length} of ${shots.totalCount})` : `(${shots.totalCount})`);
     $('session-timeline').dataset.sequence = sequence ?? '';
   }
 

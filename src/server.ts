@@ -17,7 +17,8 @@ import { withoutFilePaths } from './http/withoutFilePaths';
 import { authenticationEnabled } from './ingest/authenticateCallback';
 import { callbackRoutes } from './ingest/callbackRoute';
 import { eventsFile, openLedger, readModelsRoot, type Ledger } from './ledger/openLedger';
-import { createServiceMetrics, metricsRoute, reachabilityProbe } from './metrics/serviceMetrics';
+import { registerBusinessMetrics } from './metrics/businessMetrics';
+import { createServiceMetrics, METRIC_PREFIX, metricsRoute, reachabilityProbe } from './metrics/serviceMetrics';
 import type { ProjectionsView } from './processing/projectionsView';
 import { readinessRoute } from './processing/readiness';
 import { ServedReadModels } from './processing/servedReadModels';
@@ -146,6 +147,7 @@ export async function startService(config: Config, logger: Logger = createLogger
     { readModels: projections.servingFiles(), position: String(projections.status().position) },
     `read models: ${readModelsRoot(config)}`,
   );
+  registerBusinessMetrics([metrics.registry], queries.insights, METRIC_PREFIX);
 
   // The shell first, then each feature it hosts.
   const app = buildHttpApp({

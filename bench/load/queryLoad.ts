@@ -48,6 +48,15 @@ const pickSequence = (random: () => number) => {
 };
 const pickStream = (random: () => number) => `stream_${1 + Math.floor(random() * options.streams)}`;
 
+/** The data set's time span: chunks follow one another, each spread over (sessions + relay tasks) * 50 ms. */
+const lastChunk = options.chunks[options.chunks.length - 1]!;
+const SPAN = {
+  from: new Date(options.chunks[0]!.startTime * 1000).toISOString(),
+  to: new Date((lastChunk.startTime + Math.ceil((lastChunk.sessions + lastChunk.relayTasks) * 0.05) + 3600) * 1000).toISOString(),
+};
+const firstHour = { from: SPAN.from, to: new Date(options.chunks[0]!.startTime * 1000 + 3_600_000).toISOString() };
+const listOf = (data: Record<string, unknown>, field: string) => ((data[field] as unknown[] | null) ?? []).length;
+
 const KINDS: Kind[] = [
   {
     kind: 'session(sequence)',
@@ -79,6 +88,31 @@ const KINDS: Kind[] = [
     query: `query Q($streamId: String) { sessions(filter: { streamId: $streamId }, first: 50) { totalCount pageInfo { hasNextPage endCursor } nodes { ${SESSION_FIELDS} } } }`,
     variables: (random) => ({ streamId: pickStream(random) }),
     isEmpty: (data) => nodesOf(data, 'sessions') === 0,
+  },
+  // Insights: statistics over the whole data set (every interruption read) and over its first hour, and a view.
+  {
+    kind: 'interruptionStats(groupBy:ERRCODE) over the whole data set',
+    query: `query Q($from: DateTime!, $to: DateTime!) { interruptionStats(from: $from, to: $to, groupBy: ERRCODE) { key count pushDurationP50Ms pushDurationP90Ms } }`,
+    variables: () => SPAN,
+    isEmpty: (data) => listOf(data, 'interruptionStats') === 0,
+  },
+  {
+    kind: 'interruptionStats(groupBy:DOMAIN) over one hour',
+    query: `query Q($from: DateTime!, $to: DateTime!) { interruptionStats(from: $from, to: $to, groupBy: DOMAIN) { key count pushDurationP50Ms pushDurationP90Ms } }`,
+    variables: () => firstHour,
+    isEmpty: (data) => listOf(data, 'interruptionStats') === 0,
+  },
+  {
+    kind: 'sessionsPerDay over the whole data set',
+    query: `query Q($from: DateTime!, $to: DateTime!) { sessionsPerDay(from: $from, to: $to) { day count } }`,
+    variables: () => SPAN,
+    isEmpty: (data) => listOf(data, 'sessionsPerDay') === 0,
+  },
+  {
+    kind: 'interruptions(filter:{cause:CUSTOMER}, first:50)',
+    query: `query Q { interruptions(filter: { cause: CUSTOMER }, first: 50) { pageInfo { hasNextPage endCursor } nodes { ${SESSION_FIELDS} } } }`,
+    variables: () => ({}),
+    isEmpty: (data) => nodesOf(data, 'interruptions') === 0,
   },
   {
     kind: 'sessions(filter:{status:ENDED}, first:50)',

@@ -176,3 +176,41 @@ export function describeInterruption(
   const whole = BY_ERRCODE.get(errcode);
   return whole === undefined ? null : { ...whole, exact: false };
 }
+
+/**
+ * Whose side an interruption's cause is on: the customer's (their pusher, push URL, account, lists, limits, API
+ * calls), CSS's own platform, or the network between them; UNKNOWN when CSS gives no reason or the code is not listed.
+ */
+export type InterruptionSide = 'CUSTOMER' | 'PLATFORM' | 'NETWORK' | 'UNKNOWN';
+export const INTERRUPTION_SIDES: readonly InterruptionSide[] = ['CUSTOMER', 'PLATFORM', 'NETWORK', 'UNKNOWN'];
+
+const SIDE_OF_CATEGORY: Readonly<Record<InterruptionCategory, InterruptionSide>> = {
+  CLIENT_STOPPED: 'CUSTOMER',
+  CLIENT_NETWORK: 'NETWORK',
+  // Nothing arrived for a long time: the link from the pusher stalled.
+  NO_DATA: 'NETWORK',
+  // The customer's encoder sent what RTMP does not allow.
+  PROTOCOL: 'CUSTOMER',
+  CSS_INTERNAL: 'PLATFORM',
+  COMMAND: 'CUSTOMER',
+  SUPERSEDED: 'CUSTOMER',
+  ACCOUNT: 'CUSTOMER',
+  PUSH_URL: 'CUSTOMER',
+  ACCESS_CONTROL: 'CUSTOMER',
+  AUTHENTICATION: 'CUSTOMER',
+  PUSH_LIMIT: 'CUSTOMER',
+  UNKNOWN: 'UNKNOWN',
+};
+
+/** errcode 10 is CSS's proxy layer cutting the stream: a command, but CSS's own, not the customer's drop/forbid API call. */
+const PLATFORM_COMMANDS: ReadonlySet<number> = new Set([10]);
+
+export function interruptionSide(errcode: number | null, subErrcode: number | null): InterruptionSide {
+  const described = describeInterruption(errcode, subErrcode);
+  if (described === null) return 'UNKNOWN';
+  if (described.category === 'COMMAND' && errcode !== null && PLATFORM_COMMANDS.has(errcode)) return 'PLATFORM';
+  return SIDE_OF_CATEGORY[described.category];
+}
+
+/** Whether the catalogue lists this errcode: metrics label others "other", so that label values stay few. */
+export const isListedErrcode = (errcode: number): boolean => BY_ERRCODE.has(errcode);

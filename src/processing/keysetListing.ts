@@ -48,7 +48,8 @@ export interface ListingSpec<Filter, Row> {
   keyOf(row: Row): KeyValue[];
 }
 
-export type ListPage<Filter, Row> = (filter: Filter, first: number, after: string | null) => Page<Row>;
+/** `bound`: values of named parameters the spec's own `where` uses (a threshold, "now"), the same for every page. */
+export type ListPage<Filter, Row> = (filter: Filter, first: number, after: string | null, bound?: RawRow) => Page<Row>;
 
 type Given<Filter> = Array<[keyof Filter & string, FilterValue]>;
 
@@ -56,11 +57,11 @@ export function keysetListing<Filter extends object, Row>(db: ReadModelDatabase,
   const statements = statementCache(db);
   const kinds = spec.sortKey.map((c) => c.kind);
 
-  return (filter, first, after) => {
+  return (filter, first, after, bound = {}) => {
     const key = after === null ? null : decodeCursor(spec.listing, after, kinds);
     const given = givenFilters(spec, filter);
     const shape = given.map(([name]) => name).join(',');
-    const params = filterParameters(given);
+    const params = { ...bound, ...filterParameters(given) };
 
     const page = statements.get(
       `page ${shape} ${key === null ? 'first' : 'after'}`,

@@ -1,5 +1,6 @@
 // The read models. Adding one is a folder of its own and one line here; the processor does not change.
 import { callbackLog } from './callbackLog';
+import { insights } from './insights';
 import { moderation } from './moderation';
 import { pushAnomalies } from './pushAnomalies';
 import { quarantine } from './quarantine';
@@ -13,7 +14,18 @@ import { timeline } from './timeline';
  * In the order their files are applied in each batch: a query that reads two of them (a session's events from the
  * callback log) finds the one listed first at least as far along as the other.
  */
-export const READ_MODELS = { callbackLog, sessions, relayTasks, quarantine, timeline, pushAnomalies, recordings, screenshots, moderation } as const;
+export const READ_MODELS = {
+  callbackLog,
+  sessions,
+  relayTasks,
+  quarantine,
+  timeline,
+  pushAnomalies,
+  recordings,
+  screenshots,
+  moderation,
+  insights,
+} as const;
 
 export type ReadModelName = keyof typeof READ_MODELS;
 export type ReadModelQueries = { [Name in ReadModelName]: ReturnType<(typeof READ_MODELS)[Name]['queries']> };

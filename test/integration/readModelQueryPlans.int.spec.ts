@@ -9,6 +9,7 @@ import { recordingQueries, type RecordingListFilter } from '../../src/readmodels
 import { screenshotQueries } from '../../src/readmodels/screenshots/screenshots.queries';
 import { callbackLogQueries } from '../../src/readmodels/callbackLog/callbackLog.queries';
 import { relayTaskQueries, type RelayTaskListFilter } from '../../src/readmodels/relayTasks/relayTasks.queries';
+import { insightQueries, type InterruptionListFilter } from '../../src/readmodels/insights/insights.queries';
 import { sessionQueries, type SessionListFilter } from '../../src/readmodels/sessions/sessions.queries';
 import { callback } from '../support/projectionSpec';
 import { tempDataDir } from '../support/testService';
@@ -21,7 +22,7 @@ interface Executed {
 /** The statements `run` executed, with their bound values, caught on better-sqlite3's Statement prototype. */
 function executedBy(db: ReadModelDatabase, run: () => void): Executed[] {
   const prototype = Object.getPrototypeOf(db.prepare('SELECT 1')) as Database.Statement;
-  const spies = [jest.spyOn(prototype, 'all'), jest.spyOn(prototype, 'get')];
+  const spies = [jest.spyOn(prototype, 'all'), jest.spyOn(prototype, 'get'), jest.spyOn(prototype, 'iterate')];
   try {
     run();
     return spies.flatMap((spy) => spy.mock.contexts.map((statement, i) => ({ sql: statement.source, args: spy.mock.calls[i]! })));
@@ -65,8 +66,8 @@ describe('query plans of the read-model queries', () => {
     for (const definition of PROJECTIONS) for (const table of definition.tables) db.exec(table.ddl());
     db.exec(`
       INSERT INTO sessions (sequence, status, session_at, state) VALUES ('1', 'LIVE', 1000, '{}');
-      INSERT INTO relay_tasks (task_id, source_urls, status, restart_count, runs, files, alarms, last_event_at)
-        VALUES ('t', '[]', 'RUNNING', 0, '[]', '[]', '[]', 1000);
+      INSERT INTO relay_tasks (task_id, source_urls, status, restart_count, runs, files, alarms, last_event_at, file_start_missed)
+        VALUES ('t', '[]', 'RUNNING', 0, '[]', '[]', '[]', 1000, 0);
       INSERT INTO callback_log (position, event_id, type, stream, received_at, raw) VALUES (7, 'e', 'StreamPushed', 'session-1', 1000, '{}');
     `);
     sessions = sessionQueries(db);
@@ -133,6 +134,29 @@ describe('query plans of the read-model queries', () => {
   ])('lists the callback log by %s in position order without sorting', (_name, filter, uses) => {
     expectIndexedPlan(planOf(db, () => callbacks.list(filter, 50, null)), uses);
     expectIndexedPlan(planOf(db, () => callbacks.list(filter, 50, callbackCursor)), uses);
+  });
+
+  it('lists slow relay starts and restarting tasks along their partial indexes, newest first', () => {
+    expectIndexedPlan(planOf(db, () => relayTasks.slowStarts({}, 2000, 10_000, 50, null)), /^SCAN relay_tasks USING INDEX relay_tasks_file_timed$/);
+    expectIndexedPlan(planOf(db, () => relayTasks.restarting({ domain: 'a' }, 2, 50, null)), /^SCAN relay_tasks USING INDEX relay_tasks_restarted$/);
+  });
+
+  it.each<[string, InterruptionListFilter, string]>([
+    ['no filter', {}, 'insight_interruptions_listed'],
+    ['cause', { side: 'CUSTOMER' }, 'insight_interruptions_by_side'],
+    ['domain and time', { domain: 'a', from: 1, to: 2 }, 'insight_interruptions_by_domain'],
+  ])('lists interruptions by %s along an index', (_name, filter, index) => {
+    const insights = insightQueries(db);
+    expectIndexedPlan(planOf(db, () => insights.interruptions(filter, 50, null)), new RegExp(`^(SCAN|SEARCH) s USING INDEX ${index}( \\(|$)`));
+  });
+
+  it('reads stale live sessions from the live ones alone, and interruption statistics from one covering index', () => {
+    const insights = insightQueries(db);
+    const stale = planOf(db, () => insights.staleLiveSessions({ pushedBefore: 1, silentBefore: 2 }, 50, null));
+    expect(stale[0]).toMatch(/^(SCAN|SEARCH) s USING INDEX insight_live_sessions( \(|$)/);
+    expect(stale.join('\n')).not.toMatch(/TEMP B-TREE/);
+    expectIndexedPlan(planOf(db, () => insights.interruptionStats(1, 2, 'ERRCODE', null)), /^SEARCH insight_sessions USING COVERING INDEX insight_interruptions_by_time \(interrupted_at>\? AND interrupted_at<\?\)$/);
+    expect(planOf(db, () => insights.relayExitStats(1, 2))[0]).toMatch(/^SEARCH insight_relay_exits USING COVERING INDEX insight_relay_exits_by_time/);
   });
 
   it('lists unmatched exits along their partial index, each row holding its callback', () => {

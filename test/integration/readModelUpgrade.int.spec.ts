@@ -181,7 +181,7 @@ describe('read models rebuilt beside the live ones', () => {
 
     const unknown = runCli(['rebuild', 'sessions', 'nothing'], { DATA_DIR: data.dir });
     expect((await exitWithin(unknown, 30_000)).code).toBe(1);
-    expect(unknown.output()).toContain('unknown read model nothing; the read models are callbackLog, sessions, relayTasks, quarantine, timeline, pushAnomalies, recordings, screenshots, moderation');
+    expect(unknown.output()).toContain('unknown read model nothing; the read models are callbackLog, sessions, relayTasks, quarantine, timeline, pushAnomalies, recordings, screenshots, moderation, insights');
     await stop();
   }, 180_000);
 

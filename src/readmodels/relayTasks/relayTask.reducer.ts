@@ -6,6 +6,7 @@ import type { RelayFields, RelayVodFile } from '../../domain/callbackEvents';
 import type { ProjectedEvent } from '../projectedEvent';
 import { buildRelayRuns, relayRunsRow, type RelayRuns } from './relayTaskRuns';
 import { addToRelayRuns } from './relayTaskRunsUpdate';
+import { fileStartTiming, type FileStartTiming } from './relayFileStarts';
 import type { RelayTaskRow } from './relayTasks.table';
 
 export type { RelayTaskRow } from './relayTasks.table';
@@ -162,4 +163,9 @@ function runsOf(state: RelayTaskState): RelayRuns {
 
 export function relayTaskRow(state: RelayTaskState): RelayTaskRow {
   return relayRunsRow(runsOf(state), state.taskId);
+}
+
+/** How soon the task's runs played their first VOD file, for the anomaly views. */
+export function relayTaskTiming(state: RelayTaskState, row: RelayTaskRow): FileStartTiming {
+  return fileStartTiming(runsOf(state), row.toUrl, row.sourceUrls);
 }

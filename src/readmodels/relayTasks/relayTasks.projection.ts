@@ -13,6 +13,7 @@ import {
   relayFactOf,
   relayFactsSince,
   relayTaskRow,
+  relayTaskTiming,
   type RelayTaskRow,
   type RelayTaskState,
 } from './relayTask.reducer';
@@ -57,7 +58,7 @@ class RelayTaskProjection implements OpenProjection<RelayTaskChange> {
     }
     // Task rows are written once per batch, with the facts their stored state lacks.
     for (const { state, row, stored } of this.unsavedTasks.values()) {
-      this.writes.save(row, relayFactsSince(state, stored));
+      this.writes.save(row, relayTaskTiming(state, row), relayFactsSince(state, stored));
       this.writtenTasks.push(state);
     }
     this.unsavedTasks.clear();
@@ -131,7 +132,8 @@ class RelayTaskProjection implements OpenProjection<RelayTaskChange> {
 
 export const relayTasksProjection = defineProjection<RelayTaskChange>({
   name: 'relayTasks',
-  version: 1,
+  // 2: the timing of each task's first VOD file and its push domain, for the anomaly views.
+  version: 2,
   canHandle: [
     CallbackEventType.RelayTaskStarted,
     CallbackEventType.RelayVodFileStarted,

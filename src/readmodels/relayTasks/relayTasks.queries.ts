@@ -58,6 +58,35 @@ export function relayTaskQueries(db: ReadModelDatabase) {
     toRow,
     keyOf: (row) => [row.lastEventAt, row.taskId],
   });
+  // A file of the previous version (answering while this one builds) has no timing: its views are empty meanwhile.
+  const timed = db.prepare<[], number>("SELECT count(*) FROM pragma_table_info('relay_tasks') WHERE name = 'file_start_missed'").pluck().get() === 1;
+  const anomalies = (listing: string, where: string) =>
+    keysetListing<{ domain?: string }, RelayTaskRow>(db, {
+      listing,
+      from: 'relay_tasks',
+      columns,
+      where: timed ? where : '0',
+      sortKey: [
+        { column: c('lastEventAt'), kind: 'integer' },
+        { column: c('taskId'), kind: 'text' },
+      ],
+      filters: { domain: { column: 'domain', operator: 'equals' } },
+      indexedFilters: [],
+      toRow,
+      keyOf: (row) => [row.lastEventAt, row.taskId],
+    });
+  // Written as the partial index relay_tasks_file_timed is, so that SQLite reads it alone.
+  const slowStarts = anomalies(
+    'slowRelayStarts',
+    '(file_start_delay_ms IS NOT NULL OR file_start_missed = 1 OR awaiting_file_since IS NOT NULL) AND ' +
+      '(file_start_delay_ms > @thresholdMs OR file_start_missed = 1 OR awaiting_file_since < @awaitingBefore)',
+  );
+  const timingOf = db.prepare<[string], { fileStartDelayMs: number | null; fileStartMissed: number }>(
+    timed
+      ? 'SELECT file_start_delay_ms AS fileStartDelayMs, file_start_missed AS fileStartMissed FROM relay_tasks WHERE task_id = ?'
+      : 'SELECT NULL AS fileStartDelayMs, 0 AS fileStartMissed FROM relay_tasks WHERE task_id = ?',
+  );
+  const restarting = anomalies('restartingRelayTasks', 'restart_count > 0 AND restart_count >= @minRestarts');
   // relay_exits_unmatched walks the waiting exits newest first; each row holds its callback's body.
   const unmatchedExits = keysetListing<Record<string, never>, CallbackLogEntry>(db, {
     listing: 'unmatchedRelayExits',
@@ -80,6 +109,21 @@ export function relayTaskQueries(db: ReadModelDatabase) {
     /** Most recently active first (lastEventAt, then taskId, descending); `after` is an endCursor of this listing. */
     list(filter: RelayTaskListFilter, first: number, after: string | null): Page<RelayTaskRow> {
       return list(filter, first, after);
+    },
+    /**
+     * Tasks on VOD sources whose first file started more than `thresholdMs` after a TaskStart, or never did (a run
+     * ended without one, or the running one has waited longer than that at `now`); most recently active first.
+     */
+    slowStarts(filter: { domain?: string }, thresholdMs: number, now: number, first: number, after: string | null): Page<RelayTaskRow> {
+      return slowStarts(filter, first, after, { thresholdMs, awaitingBefore: now - thresholdMs });
+    },
+    /** How soon the task's runs played their first VOD file; null for an unknown task. */
+    timingOf(taskId: string): { fileStartDelayMs: number | null; fileStartMissed: number } | null {
+      return timingOf.get(taskId) ?? null;
+    },
+    /** Tasks restarted (a run after the first) at least `minRestarts` times; most recently active first. */
+    restarting(filter: { domain?: string }, minRestarts: number, first: number, after: string | null): Page<RelayTaskRow> {
+      return restarting(filter, first, after, { minRestarts });
     },
     /** At most `limit` of the task's facts (its reducer state) after the one with id `afterFactId`, by id: a long task's a page at a time. */
     factsOf(taskId: string, afterFactId: string, limit: number): RelayFact[] {

@@ -22,6 +22,12 @@ export const relayTasksTable = table(
     files: column.json<RelayFileRow[]>(),
     alarms: column.json<RelayAlarmRow[]>(),
     lastEventAt: column.integer(),
+    /** The host of toUrl: the push domain. */
+    domain: column.text().orNull(),
+    /** How soon runs on VOD sources played their first file (relayFileStarts.ts); null, 0, null for live sources. */
+    fileStartDelayMs: column.integer().orNull(),
+    fileStartMissed: column.integer(),
+    awaitingFileSince: column.integer().orNull(),
   },
   {
     primaryKey: ['taskId'],
@@ -32,6 +38,14 @@ export const relayTasksTable = table(
       { name: 'relay_tasks_by_time', on: ['lastEventAt DESC', 'taskId DESC'], forQueriesOnly: true },
       // The projection's own lookup: running tasks with an exit's source key.
       { name: 'relay_tasks_by_source', on: ['sourceKey', 'status'] },
+      // The anomaly views read these tasks alone: few beside the others.
+      {
+        name: 'relay_tasks_file_timed',
+        on: ['lastEventAt DESC', 'taskId DESC'],
+        where: 'file_start_delay_ms IS NOT NULL OR file_start_missed = 1 OR awaiting_file_since IS NOT NULL',
+        forQueriesOnly: true,
+      },
+      { name: 'relay_tasks_restarted', on: ['lastEventAt DESC', 'taskId DESC'], where: 'restart_count > 0', forQueriesOnly: true },
     ],
   },
 );
@@ -72,12 +86,17 @@ export const relayExitsTable = table(
   },
 );
 
-/** A relay task as people query it: every column but the matching key. */
-export type RelayTaskRow = Omit<RowOf<typeof relayTasksTable>, 'sourceKey'>;
+/** What the anomaly views read of a task beside its row (relayFileStarts.ts). */
+export const RELAY_TIMING_COLUMNS = ['domain', 'fileStartDelayMs', 'fileStartMissed', 'awaitingFileSince'] as const;
+
+/** A relay task as people query it: every column but the matching key and the anomaly views' timing. */
+export type RelayTaskRow = Omit<RowOf<typeof relayTasksTable>, 'sourceKey' | (typeof RELAY_TIMING_COLUMNS)[number]>;
 export type RelayExitRow = RowOf<typeof relayExitsTable>;
 
 /** The columns of a RelayTaskRow. */
-export const RELAY_TASK_COLUMNS = relayTasksTable.keys.filter((key) => key !== 'sourceKey');
+export const RELAY_TASK_COLUMNS = relayTasksTable.keys.filter(
+  (key): key is keyof RelayTaskRow => key !== 'sourceKey' && !(RELAY_TIMING_COLUMNS as readonly string[]).includes(key),
+);
 
 /** What a TaskExit without task_id is matched on: the same app id and the same source URLs. */
 export function relaySourceKey(appId: string | null, sourceUrls: readonly string[]): string | null {

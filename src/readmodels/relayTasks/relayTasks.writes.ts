@@ -1,5 +1,6 @@
 // The relay-task projection's reads and writes of its own tables: task rows and facts, and the exits waiting for a task.
 import type { ReadModelDatabase } from '../../processing/projectionDefinition';
+import type { FileStartTiming } from './relayFileStarts';
 import { relayTaskOf, type RelayFact, type RelayTaskState } from './relayTask.reducer';
 import { relayExitsTable, relaySourceKey, relayTaskFactsTable, relayTasksTable, type RelayTaskRow } from './relayTasks.table';
 
@@ -31,8 +32,8 @@ export function relayTaskWrites(db: ReadModelDatabase) {
       return facts.length === 0 ? undefined : relayTaskOf(taskId, facts.map((fact) => JSON.parse(fact) as RelayFact));
     },
     /** The row, and the facts the stored state lacks. */
-    save(row: RelayTaskRow, newFacts: readonly RelayFact[]): void {
-      saveTask({ ...row, sourceKey: relaySourceKey(row.appId, row.sourceUrls) });
+    save(row: RelayTaskRow, timing: FileStartTiming, newFacts: readonly RelayFact[]): void {
+      saveTask({ ...row, ...timing, sourceKey: relaySourceKey(row.appId, row.sourceUrls) });
       for (const fact of newFacts) insertFact({ taskId: row.taskId, factId: fact.id, fact });
     },
     /** Task ids RUNNING with this source key, as written (rows not saved yet are the caller's to add). */

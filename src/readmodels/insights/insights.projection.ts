@@ -1,0 +1,120 @@
+// The insights projection: sessions with their interruption's side, each stream's last sign of life, relay exits by time, and tallies.
+import { CallbackEventType } from '../../domain/callbackEvents';
+import { ModerationSuggestions } from '../../domain/streamMediaEvents';
+import { parseStreamName, StreamCategory } from '../../domain/streamNames';
+import type { RecordedEvent } from '../../eventstore/eventStore';
+import { defineProjection, type ReadModelDatabase } from '../../processing/projectionDefinition';
+import { toProjectedEvent, type ProjectedEvent } from '../projectedEvent';
+import { emptySession, reduceSession, type SessionState } from '../sessions/session.reducer';
+import { compactSession, insightSessionRow, sessionTallies, type Tally } from './insightSession';
+import { countedEventsTable, insightRelayExitsTable, insightSessionsTable, streamSignsTable, talliesTable, type TallyKind } from './insights.table';
+
+/** The insights publish nothing to subscribers: their views are asked for. */
+type InsightsChange = never;
+
+/** An exit code as a metric label: CSS's codes are small integers; anything else folds into "other". */
+export const exitCodeLabel = (code: number | null): string => (code !== null && Math.abs(code) <= 1000 ? String(code) : 'other');
+
+const suggestionLabel = (suggestion: string | null): string =>
+  ModerationSuggestions.find((known) => known.toLowerCase() === suggestion?.toLowerCase())?.toUpperCase() ?? 'OTHER';
+
+/** When a sign of life happened: CSS's own time, else its receipt. */
+function signOfLife(event: ProjectedEvent): { streamId: string; at: number } | null {
+  switch (event.type) {
+    case CallbackEventType.ScreenshotTaken:
+      return { streamId: event.fields.streamId, at: event.fields.takenAt ?? event.receivedAt };
+    case CallbackEventType.PushAnomaliesReported:
+      return event.fields.streamId === null ? null : { streamId: event.fields.streamId, at: event.fields.reportedAt ?? event.receivedAt };
+    case CallbackEventType.RecordingStatusChanged:
+    case CallbackEventType.RecordingExceptionReported:
+      return event.fields.streamId === null ? null : { streamId: event.fields.streamId, at: event.fields.at ?? event.receivedAt };
+    default:
+      return null;
+  }
+}
+
+function openInsights(db: ReadModelDatabase) {
+  const loadSession = db.prepare<[string], string>('SELECT state FROM insight_sessions WHERE sequence = ?').pluck();
+  const saveSession = insightSessionsTable.inserter(db, 'replace');
+  const saveSign = db.prepare<[string, number]>(
+    'INSERT INTO insight_stream_signs (stream_id, last_sign_at) VALUES (?, ?) ON CONFLICT (stream_id) DO UPDATE SET last_sign_at = max(last_sign_at, excluded.last_sign_at)',
+  );
+  const insertExit = insightRelayExitsTable.inserter(db, 'ignore');
+  const countOnce = db.prepare<[string]>('INSERT OR IGNORE INTO insight_counted_events (event_id) VALUES (?)');
+  const addToTally = db.prepare<[string, string, number]>(
+    'INSERT INTO insight_tallies (kind, key, count) VALUES (?, ?, ?) ON CONFLICT (kind, key) DO UPDATE SET count = count + excluded.count',
+  );
+  const tally = (kind: TallyKind, key: string, by = 1) => addToTally.run(kind, key, by);
+  const exitsBefore = db.prepare<[string], number>('SELECT count(*) FROM insight_relay_exits WHERE event_id = ?').pluck();
+
+  const applySessions = (sessions: Map<string, { before: SessionState | null; after: SessionState }>) => {
+    for (const { before, after } of sessions.values()) {
+      const row = insightSessionRow(compactSession(after));
+      saveSession(row);
+      // A session's totals move with it: what its earlier row counted is taken back.
+      const previous = before === null ? [] : sessionTallies(insightSessionRow(before));
+      const now = sessionTallies(row);
+      const key = ([kind, k]: Tally) => `${kind} ${k}`;
+      const net = new Map<string, [Tally, number]>();
+      for (const t of previous) net.set(key(t), [t, (net.get(key(t))?.[1] ?? 0) - 1]);
+      for (const t of now) net.set(key(t), [t, (net.get(key(t))?.[1] ?? 0) + 1]);
+      for (const [[kind, k], by] of net.values()) if (by !== 0) tally(kind, k, by);
+    }
+  };
+
+  return {
+    apply(events: readonly RecordedEvent[]): InsightsChange[] {
+      const sessions = new Map<string, { before: SessionState | null; after: SessionState }>();
+      for (const recorded of events) {
+        const event = toProjectedEvent(recorded);
+        if (event === null) continue;
+        if (event.type === CallbackEventType.StreamPushed || event.type === CallbackEventType.StreamInterrupted) {
+          const stream = parseStreamName(event.interpretedStream ?? event.stream);
+          if (stream === null || stream.category !== StreamCategory.session) continue;
+          const known = sessions.get(stream.id);
+          const stored = known === undefined ? loadSession.get(stream.id) : undefined;
+          const before = known?.after ?? (stored === undefined ? null : (JSON.parse(stored) as SessionState));
+          const after = reduceSession(before ?? emptySession(stream.id), event);
+          if (after !== before) sessions.set(stream.id, { before: known === undefined ? before : known.before, after });
+          continue;
+        }
+        const sign = signOfLife(event);
+        if (sign !== null) saveSign.run(sign.streamId, sign.at);
+        else if (event.type === CallbackEventType.RelayTaskExited) {
+          if (exitsBefore.get(event.id) !== 0) continue;
+          const { exitCode, taskExitTime, eventTime } = event.fields;
+          insertExit({ eventId: event.id, exitCode, exitedAt: taskExitTime ?? (eventTime === null ? event.receivedAt : eventTime * 1000) });
+          tally('relayExits', exitCodeLabel(exitCode));
+        } else if (event.type === CallbackEventType.ImageModerationFlagged || event.type === CallbackEventType.AudioModerationFlagged) {
+          const kind = event.type === CallbackEventType.ImageModerationFlagged ? 'IMAGE' : 'AUDIO';
+          if (countOnce.run(event.id).changes === 1) tally('moderationHits', `${kind} ${suggestionLabel(event.fields.suggestion)}`);
+        } else if (event.type === CallbackEventType.RecordingFileGenerated) {
+          if (countOnce.run(event.id).changes === 1) tally('recordingsReady', '');
+        }
+      }
+      applySessions(sessions);
+      return [];
+    },
+  };
+}
+
+export const insightsProjection = defineProjection<InsightsChange>({
+  name: 'insights',
+  version: 1,
+  canHandle: [
+    CallbackEventType.StreamPushed,
+    CallbackEventType.StreamInterrupted,
+    CallbackEventType.RelayTaskExited,
+    CallbackEventType.ScreenshotTaken,
+    CallbackEventType.PushAnomaliesReported,
+    CallbackEventType.RecordingStatusChanged,
+    CallbackEventType.RecordingExceptionReported,
+    CallbackEventType.RecordingFileGenerated,
+    CallbackEventType.ImageModerationFlagged,
+    CallbackEventType.AudioModerationFlagged,
+    // One stored before its type was modelled may be read as one of these today.
+    CallbackEventType.UnrecognizedCallbackReceived,
+  ],
+  tables: [insightSessionsTable, streamSignsTable, insightRelayExitsTable, countedEventsTable, talliesTable],
+  open: openInsights,
+});

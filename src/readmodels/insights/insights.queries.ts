@@ -1,0 +1,145 @@
+// Reads of the insights read model: interruptions by side, stale live sessions, statistics over time ranges, and tallies.
+import type { InterruptionSide } from '../../domain/errcodeCatalogue';
+import { keysetListing } from '../../processing/keysetListing';
+import type { Page } from '../../processing/pagination';
+import type { ReadModelDatabase } from '../../processing/projectionDefinition';
+import { flappingStreamQueries } from './flappingStreams.queries';
+import { dayOf } from './insightSession';
+import { insightSessionsTable, type InsightSessionRow, type TallyKind } from './insights.table';
+import { InterruptionTally, type InterruptionBucketRow, type InterruptionFacts, type InterruptionGrouping } from './interruptionStats';
+
+export type InsightSession = Omit<InsightSessionRow, 'state'>;
+
+export interface InterruptionListFilter {
+  side?: InterruptionSide;
+  domain?: string;
+  /** On interruptedAt (ms): from inclusive, to exclusive. */
+  from?: number;
+  to?: number;
+}
+
+export interface StaleListFilter {
+  domain?: string;
+  /** Pushed before this instant (ms). */
+  pushedBefore?: number;
+  /** No sign of life (nor the push itself) at or after this instant (ms). */
+  silentBefore?: number;
+}
+
+const SESSION_COLUMNS = insightSessionsTable.keys.filter((key) => key !== 'state');
+
+export function insightQueries(db: ReadModelDatabase) {
+  const c = (key: Parameters<typeof insightSessionsTable.column>[0]) => `s.${insightSessionsTable.column(key)}`;
+  const columns = insightSessionsTable.selectList(db, { alias: 's', only: SESSION_COLUMNS });
+  const toRow = (raw: Record<string, unknown>) => raw as unknown as InsightSession;
+  const keyOf = (row: InsightSession) => [row.interruptedAt ?? 0, row.sequence];
+
+  const interruptions = keysetListing<InterruptionListFilter, InsightSession>(db, {
+    listing: 'interruptions',
+    from: 'insight_sessions s',
+    columns,
+    where: 's.interrupted_at IS NOT NULL',
+    sortKey: [
+      { column: c('interruptedAt'), kind: 'integer' },
+      { column: c('sequence'), kind: 'text' },
+    ],
+    filters: {
+      side: { column: c('side'), operator: 'equals' },
+      domain: { column: c('domain'), operator: 'equals' },
+      from: { column: c('interruptedAt'), operator: 'from' },
+      to: { column: c('interruptedAt'), operator: 'before' },
+    },
+    indexedFilters: ['domain', 'side'],
+    toRow,
+    keyOf,
+  });
+
+  // A stream's last sign of life counts only when it came after the push: the push itself is the first one.
+  const stale = keysetListing<StaleListFilter, InsightSession>(db, {
+    listing: 'staleLiveSessions',
+    from: 'insight_sessions s LEFT JOIN insight_stream_signs g ON g.stream_id = s.stream_id',
+    columns,
+    where: "s.status = 'LIVE'",
+    sortKey: [
+      { column: c('sessionAt'), kind: 'integer' },
+      { column: c('sequence'), kind: 'text' },
+    ],
+    filters: {
+      domain: { column: c('domain'), operator: 'equals' },
+      pushedBefore: { column: c('sessionAt'), operator: 'before' },
+      silentBefore: { column: `max(${c('sessionAt')}, coalesce(g.last_sign_at, 0))`, operator: 'before' },
+    },
+    indexedFilters: [],
+    toRow,
+    keyOf: (row) => [row.sessionAt, row.sequence],
+  });
+
+  // In index order, a slice at a time: a range of a million interruptions is read over many turns of the event loop.
+  const FACTS = 'SELECT interrupted_at, errcode, sub_errcode, domain, node, push_duration_ms FROM insight_sessions';
+  const factsFrom = db.prepare<[number, number, number], InterruptionFacts>(`${FACTS} WHERE interrupted_at >= ? AND interrupted_at < ? ORDER BY interrupted_at LIMIT ?`).raw();
+  const factsAt = db.prepare<[number], InterruptionFacts>(`${FACTS} WHERE interrupted_at = ?`).raw();
+  const exitStats = db.prepare<[number, number], { exitCode: number | null; count: number }>(
+    'SELECT exit_code AS exitCode, count(*) AS count FROM insight_relay_exits WHERE exited_at >= ? AND exited_at < ? GROUP BY exit_code ORDER BY count DESC, exit_code',
+  );
+  const days = db.prepare<[string, string], { day: string; count: number }>(
+    "SELECT key AS day, count FROM insight_tallies WHERE kind = 'sessionsPerDay' AND key >= ? AND key <= ? AND count > 0 ORDER BY key",
+  );
+  const tallies = db.prepare<[TallyKind], { key: string; count: number }>('SELECT key, count FROM insight_tallies WHERE kind = ? AND count > 0');
+  const liveStreams = db.prepare<[], { domain: string | null; streams: number }>(
+    "SELECT domain, count(DISTINCT stream_id) AS streams FROM insight_sessions WHERE status = 'LIVE' GROUP BY domain",
+  );
+
+  return {
+    ...flappingStreamQueries(db),
+    /** Interrupted sessions, latest interruption first; `after` is an endCursor of this listing. */
+    interruptions(filter: InterruptionListFilter, first: number, after: string | null): Page<InsightSession> {
+      return interruptions(filter, first, after);
+    },
+    /** LIVE sessions pushed before `pushedBefore` with no sign of life since `silentBefore`, latest push first. */
+    staleLiveSessions(filter: StaleListFilter, first: number, after: string | null): Page<InsightSession> {
+      return stale(filter, first, after);
+    },
+    /**
+     * Adds at most about `limit` interruptions of [from, to) (ms) to the tally, those of one domain when given; returns
+     * where the next slice starts, or null when the range is done. A slice ends between two instants, never inside one.
+     */
+    tallyInterruptions(tally: InterruptionTally, from: number, to: number, domain: string | null, limit: number): number | null {
+      const add = (row: InterruptionFacts) => (domain === null || row[3] === domain) && tally.add(row);
+      const rows = factsFrom.all(from, to, limit);
+      if (rows.length < limit) {
+        rows.forEach(add);
+        return null;
+      }
+      const last = rows[rows.length - 1]![0];
+      if (rows[0]![0] === last) {
+        factsAt.all(last).forEach(add);
+        return last + 1 < to ? last + 1 : null;
+      }
+      for (const row of rows) if (row[0] < last) add(row);
+      return last;
+    },
+    /** Interruptions in [from, to) (ms), grouped, with push-duration percentiles, at once (a domain narrows them). */
+    interruptionStats(from: number, to: number, grouping: InterruptionGrouping, domain: string | null): InterruptionBucketRow[] {
+      const tally = new InterruptionTally(grouping);
+      for (let next: number | null = from; next !== null; ) next = this.tallyInterruptions(tally, next, to, domain, 50_000);
+      return tally.buckets();
+    },
+    /** TaskExits in [from, to) (ms) by exit code, most frequent first. */
+    relayExitStats(from: number, to: number): Array<{ exitCode: number | null; count: number }> {
+      return exitStats.all(from, to);
+    },
+    /** Sessions begun on each UTC day from the day of `from` to that of `to` (ms), both included; days without any left out. */
+    sessionsPerDay(from: number, to: number): Array<{ day: string; count: number }> {
+      return days.all(dayOf(from), dayOf(to));
+    },
+    /** A running total by its bounded key. */
+    tallies(kind: TallyKind): Array<{ key: string; count: number }> {
+      return tallies.all(kind);
+    },
+    /** Distinct stream names with a LIVE session, by domain. */
+    liveStreamsByDomain(): Array<{ domain: string | null; streams: number }> {
+      return liveStreams.all();
+    },
+  };
+}
+export type InsightQueries = ReturnType<typeof insightQueries>;

@@ -1,0 +1,73 @@
+// The insights tables, declared once: sessions as the anomaly views and statistics read them, signs of life, relay exits, tallies.
+import type { InterruptionSide } from '../../domain/errcodeCatalogue';
+import { column, table, type RowOf } from '../../processing/table';
+import type { SessionStatus } from '../sessions/sessions.table';
+
+/** One row per push activity (`sequence`): what statistics group by, and the reducer's state in a compact form. */
+export const insightSessionsTable = table(
+  'insight_sessions',
+  {
+    sequence: column.text(),
+    streamId: column.text().orNull(),
+    domain: column.text().orNull(),
+    node: column.text().orNull(),
+    status: column.text<SessionStatus>(),
+    /** Milliseconds since the epoch, as in the sessions read model. */
+    sessionAt: column.integer(),
+    pushedAt: column.integer().orNull(),
+    interruptedAt: column.integer().orNull(),
+    pushDurationMs: column.integer().orNull(),
+    errcode: column.integer().orNull(),
+    subErrcode: column.integer().orNull(),
+    side: column.text<InterruptionSide>().orNull(),
+    /** The reducer's state (JSON), with only the fields this read model uses. */
+    state: column.text(),
+  },
+  {
+    primaryKey: ['sequence'],
+    indexes: [
+      // Statistics over a time range read this index alone: every column they group by or measure is in it.
+      {
+        name: 'insight_interruptions_by_time',
+        on: ['interruptedAt', 'errcode', 'subErrcode', 'domain', 'node', 'pushDurationMs'],
+        where: 'interrupted_at IS NOT NULL',
+        forQueriesOnly: true,
+      },
+      { name: 'insight_interruptions_listed', on: ['interruptedAt DESC', 'sequence DESC'], where: 'interrupted_at IS NOT NULL', forQueriesOnly: true },
+      { name: 'insight_interruptions_by_side', on: ['side', 'interruptedAt DESC', 'sequence DESC'], where: 'interrupted_at IS NOT NULL', forQueriesOnly: true },
+      { name: 'insight_interruptions_by_domain', on: ['domain', 'interruptedAt DESC', 'sequence DESC'], where: 'interrupted_at IS NOT NULL', forQueriesOnly: true },
+      { name: 'insight_interruptions_by_stream', on: ['streamId', 'interruptedAt'], where: 'interrupted_at IS NOT NULL', forQueriesOnly: true },
+      // LIVE sessions are few beside the ended ones: the stale view and the streams-live gauge read them alone.
+      { name: 'insight_live_sessions', on: ['sessionAt DESC', 'sequence DESC'], where: "status = 'LIVE'", forQueriesOnly: true },
+      { name: 'insight_live_streams', on: ['domain', 'streamId'], where: "status = 'LIVE'", forQueriesOnly: true },
+    ],
+  },
+);
+
+/** The last sign of life of each stream name: a screenshot, a push anomaly report, a recording status or exception. */
+export const streamSignsTable = table(
+  'insight_stream_signs',
+  { streamId: column.text(), lastSignAt: column.integer() },
+  { primaryKey: ['streamId'], withoutRowid: true },
+);
+
+/** Every TaskExit once (with or without task_id), by when it happened: exit statistics over a time range. */
+export const insightRelayExitsTable = table(
+  'insight_relay_exits',
+  { eventId: column.text(), exitCode: column.integer().orNull(), exitedAt: column.integer() },
+  { primaryKey: ['eventId'], indexes: [{ name: 'insight_relay_exits_by_time', on: ['exitedAt', 'exitCode'], forQueriesOnly: true }] },
+);
+
+/** Events counted once each (moderation hits, recordings ready): a repeat in the log is not counted again. */
+export const countedEventsTable = table('insight_counted_events', { eventId: column.text() }, { primaryKey: ['eventId'], withoutRowid: true });
+
+/** Running totals by kind and key (bounded label values): what the business metrics read at scrape time. */
+export const talliesTable = table(
+  'insight_tallies',
+  { kind: column.text<TallyKind>(), key: column.text(), count: column.integer() },
+  { primaryKey: ['kind', 'key'], withoutRowid: true },
+);
+
+export type TallyKind = 'sessionsPerDay' | 'interruptions' | 'relayExits' | 'moderationHits' | 'recordingsReady';
+
+export type InsightSessionRow = RowOf<typeof insightSessionsTable>;

@@ -1,0 +1,78 @@
+// The GraphQL types of the insights: groupings, interruption sides, statistics buckets, and the interruption filter.
+import { IsOptional, IsString, MaxLength } from 'class-validator';
+import { Field, Float, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+
+export enum InterruptionGroup {
+  ERRCODE = 'ERRCODE',
+  DOMAIN = 'DOMAIN',
+  NODE = 'NODE',
+  HOUR = 'HOUR',
+  DAY = 'DAY',
+}
+registerEnumType(InterruptionGroup, {
+  name: 'InterruptionGroup',
+  description: 'ERRCODE keys are `errcode:sub_errcode` (sub 0 when CSS sent none); HOUR and DAY keys the UTC instant or date they begin.',
+});
+
+export enum InterruptionCause {
+  CUSTOMER = 'CUSTOMER',
+  PLATFORM = 'PLATFORM',
+  NETWORK = 'NETWORK',
+  UNKNOWN = 'UNKNOWN',
+}
+registerEnumType(InterruptionCause, {
+  name: 'InterruptionCause',
+  description:
+    "Whose side an interruption's cause is on: the customer's (pusher stopped, push URL, authentication, IP lists, account, limits, their API calls), CSS's platform, or the network; UNKNOWN when CSS gives no reason.",
+});
+
+@ObjectType({ simpleResolvers: true, description: 'Interruptions sharing a key: how many, and how long their pushes had lasted.' })
+export class InterruptionBucket {
+  @Field()
+  key!: string;
+
+  @Field(() => Int)
+  count!: number;
+
+  @Field(() => Float, { nullable: true, description: 'Median push duration (nearest rank); null when none was given.' })
+  pushDurationP50Ms!: number | null;
+
+  @Field(() => Float, { nullable: true })
+  pushDurationP90Ms!: number | null;
+}
+
+@ObjectType({ simpleResolvers: true, description: 'Relay task exits with one exit code.' })
+export class RelayExitBucket {
+  @Field(() => Int, { nullable: true, description: 'Null when CSS gave none.' })
+  exitCode!: number | null;
+
+  @Field(() => Int)
+  count!: number;
+}
+
+@ObjectType({ simpleResolvers: true, description: 'Sessions begun on one UTC day.' })
+export class SessionDay {
+  @Field({ description: 'YYYY-MM-DD (UTC).' })
+  day!: string;
+
+  @Field(() => Int)
+  count!: number;
+}
+
+@InputType()
+export class InterruptionFilter {
+  @Field(() => InterruptionCause, { nullable: true })
+  cause?: InterruptionCause | null;
+
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @IsString()
+  @MaxLength(256)
+  domain?: string | null;
+
+  @Field(() => Date, { nullable: true, description: 'Interrupted at or after this instant.' })
+  from?: Date | null;
+
+  @Field(() => Date, { nullable: true, description: 'Interrupted before this instant.' })
+  to?: Date | null;
+}

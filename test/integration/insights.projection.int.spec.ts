@@ -1,0 +1,57 @@
+// The insights projection against a real read-model file: sessions with their side, signs of life, exits by time, tallies counted once.
+import { insightsProjection } from '../../src/readmodels/insights/insights.projection';
+import { callbackTypeFixture } from '../support/callbackTypeFixtures';
+import { relayCallback } from '../support/callbackBodies';
+import { callback, projectionSpec } from '../support/projectionSpec';
+
+const push = { event_type: 1, sequence: '6674468118806626493', app: 'a.example', appname: 'live', stream_id: 'cam', event_time: 1_700_000_000, node: 'n1' };
+const interruption = { ...push, event_type: 0, event_time: 1_700_000_060, errcode: 18, sub_errcode: 501, errmsg: 'expired', push_duration: '60000' };
+const exit = relayCallback('TaskExit', { task_id: '77', event_time: '1700000100', msg: JSON.stringify({ code: -22, message: 'source failed' }) });
+const moderation = callbackTypeFixture('image-moderation').raw;
+const recording = callbackTypeFixture('recording-file').raw;
+
+describe('insights projection', () => {
+  const spec = projectionSpec(insightsProjection);
+
+  it('keeps an interrupted session with the side of its cause, whatever the order or repeats', () => {
+    const row = { sequence: push.sequence, streamId: 'cam', domain: 'a.example', node: 'n1', status: 'ENDED', interruptedAt: 1_700_000_060_000, pushDurationMs: 60000, errcode: 18, subErrcode: 501, side: 'CUSTOMER' };
+    spec.given().when([callback(push), callback(interruption)], { order: 'reversed', times: 2 }).then({
+      insight_sessions: [row],
+      insight_tallies: [
+        { kind: 'interruptions', key: '18 CUSTOMER', count: 1 },
+        { kind: 'sessionsPerDay', key: '2023-11-14', count: 1 },
+      ],
+    });
+  });
+
+  it('moves a session to the day of its push when the push arrives after the interruption', () => {
+    // Interrupted just after midnight; pushed the day before.
+    const late = { ...interruption, event_time: 1_700_006_500 }; // 2023-11-15T00:01:40Z
+    const early = { ...push, event_time: 1_699_999_000 }; // 2023-11-14
+    spec.given(callback(late)).when([callback(early)]).then({
+      insight_tallies: [
+        { kind: 'interruptions', key: '18 CUSTOMER', count: 1 },
+        { kind: 'sessionsPerDay', key: '2023-11-14', count: 1 },
+        { kind: 'sessionsPerDay', key: '2023-11-15', count: 0 },
+      ],
+    });
+  });
+
+  it('keeps the latest sign of life of a stream', () => {
+    const screenshot = (seconds: number) => ({ event_type: 200, stream_id: 'cam', app: 'a.example', appname: 'live', create_time: seconds, pic_url: `/s${seconds}.jpg` });
+    spec.given(callback(screenshot(1_700_000_200))).when([callback(screenshot(1_700_000_100))]).then({
+      insight_stream_signs: [{ streamId: 'cam', lastSignAt: 1_700_000_200_000 }],
+    });
+  });
+
+  it('counts each relay exit, moderation hit and recording once, however often the log repeats them', () => {
+    spec.given().when([callback(exit), callback(moderation), callback(recording)], { times: 2 }).then({
+      insight_relay_exits: [{ exitCode: -22, exitedAt: 1_700_000_100_000 }],
+      insight_tallies: [
+        { kind: 'moderationHits', key: 'IMAGE BLOCK', count: 1 },
+        { kind: 'recordingsReady', key: '', count: 1 },
+        { kind: 'relayExits', key: '-22', count: 1 },
+      ],
+    });
+  });
+});

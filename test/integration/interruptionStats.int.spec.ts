@@ -1,0 +1,49 @@
+// Interruption statistics read a slice at a time from a real insights file: the same buckets as at once, whatever the slice size.
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ProjectionFile } from '../../src/processing/readModelFile';
+import { insightsProjection } from '../../src/readmodels/insights/insights.projection';
+import { insightQueries } from '../../src/readmodels/insights/insights.queries';
+import { InterruptionTally } from '../../src/readmodels/insights/interruptionStats';
+import { callback } from '../support/projectionSpec';
+
+describe('interruption statistics by slices', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'interruption-stats-'));
+  const file = ProjectionFile.create(dir, insightsProjection, 1, 'live');
+  const insights = insightQueries(file.db);
+  afterAll(() => {
+    file.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  beforeAll(() => {
+    // Twelve interruptions at five instants (three at the first, four at the last), on two domains.
+    const seconds = [100, 100, 100, 200, 300, 300, 400, 500, 500, 500, 500, 600];
+    const events = seconds.map((s, i) => ({
+      ...callback({ event_type: 0, sequence: String(1000 + i), app: i % 2 === 0 ? 'a.example' : 'b.example', stream_id: `s${i}`, event_time: 1_700_000_000 + s, errcode: 1 + (i % 3), push_duration: String(1000 * (i + 1)) }),
+      position: BigInt(i + 1),
+      revision: BigInt(i + 1),
+    }));
+    file.apply(events);
+  });
+
+  const sliced = (limit: number, domain: string | null) => {
+    const tally = new InterruptionTally('ERRCODE');
+    let slices = 0;
+    for (let next: number | null = 0; next !== null && slices < 100; slices++) next = insights.tallyInterruptions(tally, next, 2_000_000_000_000, domain, limit);
+    return tally.buckets();
+  };
+
+  it.each([1, 2, 3, 5, 50_000])('gives the same buckets with slices of %d', (limit) => {
+    const whole = insights.interruptionStats(0, 2_000_000_000_000, 'ERRCODE', null);
+    expect(whole.reduce((sum, b) => sum + b.count, 0)).toBe(12);
+    expect(sliced(limit, null)).toEqual(whole);
+    expect(sliced(limit, 'a.example')).toEqual(insights.interruptionStats(0, 2_000_000_000_000, 'ERRCODE', 'a.example'));
+  });
+
+  it('keeps to the range, to excluded', () => {
+    const buckets = insights.interruptionStats(1_700_000_100_000, 1_700_000_500_000, 'DAY', null);
+    expect(buckets).toEqual([{ key: '2023-11-14', count: 7, pushDurationP50Ms: 4000, pushDurationP90Ms: 7000 }]);
+  });
+});

@@ -30,6 +30,7 @@ const FILES: Record<string, [file: string, type: string]> = {
   '/dashboard/streamView.js': [path.join(DASHBOARD_ASSETS_DIR, 'streamView.js'), JAVASCRIPT],
   '/dashboard/streamTables.js': [path.join(DASHBOARD_ASSETS_DIR, 'streamTables.js'), JAVASCRIPT],
   '/dashboard/destinationsPanel.js': [path.join(DASHBOARD_ASSETS_DIR, 'destinationsPanel.js'), JAVASCRIPT],
+  '/dashboard/anomaliesPanel.js': [path.join(DASHBOARD_ASSETS_DIR, 'anomaliesPanel.js'), JAVASCRIPT],
   '/dashboard/mediaPanels.js': [path.join(DASHBOARD_ASSETS_DIR, 'mediaPanels.js'), JAVASCRIPT],
   '/dashboard/vendor/graphql-ws.js': [GRAPHQL_WS_BROWSER_BUILD, JAVASCRIPT],
 };

@@ -49,6 +49,12 @@ describeInBrowser('dashboard stream page')('the dashboard: domain filter, stream
     const lobby = push('7300000000000000003', 'lobby_cam', 'b.example', now - 900);
     await postSigned(lobby);
     await postSigned(interruption(lobby, 1, now - 300));
+    // flappy_cam on c.example: interrupted three times within five minutes, 25 minutes ago.
+    for (let i = 0; i < 3; i++) {
+      const flap = push(String(7300000000000000200n + BigInt(i)), 'flappy_cam', 'c.example', now - 1600 + i * 100);
+      await postSigned(flap);
+      await postSigned(interruption(flap, 1, now - 1550 + i * 100));
+    }
     // Enough interruptions on other streams to fill the table past a screen's height.
     for (let i = 0; i < 12; i++) {
       const other = push(String(7300000000000000100n + BigInt(i)), `other_${i}`, 'c.example', now - 2000 + i);
@@ -100,6 +106,13 @@ describeInBrowser('dashboard stream page')('the dashboard: domain filter, stream
     expect(await page.locator('#interruptions-table tbody tr').first().getAttribute('data-sequence')).toBe('7300000000000000003');
     expect(await inView('#interruptions-table tbody tr:nth-child(1)')).toBe(true);
     expect(await inView('#interruptions-table tbody tr:nth-child(3)')).toBe(true);
+    // The anomaly views beside them: one flapping stream, linked to its page.
+    expect(await inView('#anomalies-title')).toBe(true);
+    await waitForText('#anomalies li[data-view="flapping"] .anomaly-count', '1');
+    expect(await text('#anomalies li[data-view="flapping"] .anomaly-streams')).toBe('flappy_cam');
+    expect(await page.locator('#anomalies li[data-view="flapping"] a').getAttribute('href')).toBe('/streams/flappy_cam?domain=c.example');
+    expect(await inView('#anomalies li[data-view="flapping"]')).toBe(true);
+    expect(await text('#anomalies li[data-view="stale"] .anomaly-count')).toBe('0');
     // Nothing is forwarded here (no FORWARD_CONFIG): the forwarding card stays out of the way.
     expect(await page.locator('#forwarding').isHidden()).toBe(true);
     await screenshot('dashboard-1366x768.png');

@@ -3,6 +3,7 @@
 // A snapshot from GraphQL queries, then live changes from subscriptions, each applied to the state as it arrives;
 // drawing (rows updated in place, the feed and the live list bounded, the chart bar by bar) waits for the next frame.
 import { ActivityChart } from './activityChart.js';
+import { ANOMALIES, anomalyVariables, showAnomalies } from './anomaliesPanel.js';
 import { interruptionRows, liveRows, taskRows } from './dashboardTables.js';
 import { DashboardState, FEED_LINES, KEPT } from './dashboardState.js';
 import { element, setText, timeElement, visibleNodes } from './elements.js';
@@ -82,6 +83,8 @@ export class OverviewView {
       tasks: taskRows($('relay-table')),
       destinations: destinationRows($('destinations-table')),
     };
+    /** When the anomaly views were last asked for: again on the clock, and after interruptions, at most every few seconds. */
+    this.anomaliesAsked = -Infinity;
     /** The forwarding destinations as last asked, null until the first answer. */
     this.destinations = null;
     setInterval(() => void this.refreshDestinations(), DESTINATIONS_EVERY_MS);
@@ -131,9 +134,28 @@ export class OverviewView {
     this.moderation = new Map(snapshot.moderation.map((hit) => [hit.event.id, hit]));
     this.moderationDirty = true;
     this.destinations = snapshot.destinations;
+    this.anomaliesAsked = -Infinity;
+    void this.refreshAnomalies();
+  }
+
+  /** Asks for the anomaly views again, at most every 5 s (a later ask in the meantime is folded into the next). */
+  async refreshAnomalies() {
+    const wait = this.anomaliesAsked + 5_000 - performance.now();
+    if (wait > 0) {
+      this.anomaliesTimer ??= setTimeout(() => {
+        this.anomaliesTimer = undefined;
+        void this.refreshAnomalies();
+      }, wait);
+      return;
+    }
+    this.anomaliesAsked = performance.now();
+    const domain = this.domain;
+    const answer = await query(ANOMALIES, anomalyVariables(domain)).catch(() => null);
+    if (answer !== null && domain === this.domain) showAnomalies($('anomalies'), answer);
   }
 
   apply(kind, data) {
+    if (kind === 'session' && data.sessionUpdated.status === 'ENDED') void this.refreshAnomalies();
     if (kind === 'moderation') {
       const hit = data.moderationHitRaised;
       this.moderation = new Map([[hit.event.id, hit], ...[...this.moderation].slice(0, MODERATION_SHOWN - 1)]);
@@ -238,6 +260,7 @@ export class OverviewView {
   /** The clock moved on: the chart's window, and counts beyond the snapshot asked again. */
   async tick() {
     this.chart.roll();
+    void this.refreshAnomalies();
     this.thumbnails.due = true;
     void this.refreshThumbnails();
     if (this.state.totals === null) return;

@@ -58,6 +58,8 @@ export interface BenchConfig {
     wrkThreads: number;
   };
   subscription: { rate: number; seconds: number; warmupSeconds: number };
+  /** Ingest under wrk with and without a forwarding destination, then a paced load of `rate` per second. */
+  forwarding: { rate: number; seconds: number; format: 'raw' | 'standard-webhooks' };
   /** The dashboard in headless Chromium while callbacks arrive at `rate` per second. */
   dashboard: { rate: number; seconds: number; warmupSeconds: number; chromium: string };
   scale: {
@@ -96,6 +98,11 @@ export function loadBenchConfig(partial = false): BenchConfig {
       rate: integer('BENCH_SUB_RATE', 1000),
       seconds: integer('BENCH_SUB_SECONDS', quick ? 3 : 10),
       warmupSeconds: integer('BENCH_SUB_WARMUP', 1),
+    },
+    forwarding: {
+      rate: integer('BENCH_FORWARD_RATE', 1000),
+      seconds: integer('BENCH_FORWARD_SECONDS', quick ? 3 : 10),
+      format: process.env.BENCH_FORWARD_FORMAT === 'raw' ? 'raw' : 'standard-webhooks',
     },
     dashboard: {
       rate: integer('BENCH_DASHBOARD_RATE', 500),

@@ -1,10 +1,11 @@
 // `npm run bench [-- <benchmark>...]`: runs the benchmarks in sequence on the embedded store and writes bench/REPORT.md.
-// Benchmarks: ingest (with the bare and naive baselines), subscription, dashboard, scale (= rebuild + queries + memory).
+// Benchmarks: ingest (with the bare and naive baselines), forwarding, subscription, dashboard, scale (= rebuild + queries + memory).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DIST_DIR, loadBenchConfig, REPO_ROOT, SERVICE_DIST } from './config';
 import { dashboardBenchmark } from './benchmarks/dashboard';
+import { forwardingBenchmark } from './benchmarks/forwardingIngest';
 import { ingestBenchmark } from './benchmarks/ingest';
 import { scaleBenchmarks } from './benchmarks/scale';
 import { subscriptionBenchmark } from './benchmarks/subscription';
@@ -13,11 +14,13 @@ import { describeMachine, readAnalysis, writeReport } from './lib/report';
 import type { BenchmarkResult } from './lib/results';
 import { profileMarkdown, summarizeProfile } from './profile/topFrames';
 
-const BENCHMARKS = ['ingest', 'subscription', 'dashboard', 'scale'] as const;
+const BENCHMARKS = ['ingest', 'forwarding', 'subscription', 'dashboard', 'scale'] as const;
 type Benchmark = (typeof BENCHMARKS)[number];
 const ALIASES: Record<string, Benchmark> = {
   ingest: 'ingest',
   naive: 'ingest',
+  forwarding: 'forwarding',
+  forward: 'forwarding',
   subscription: 'subscription',
   subscriptions: 'subscription',
   dashboard: 'dashboard',
@@ -74,6 +77,9 @@ async function main(): Promise<void> {
         switch (benchmark) {
           case 'ingest':
             results.push(await ingestBenchmark(config, workDir, log));
+            break;
+          case 'forwarding':
+            results.push(await forwardingBenchmark(config, workDir, log));
             break;
           case 'subscription':
             results.push(await subscriptionBenchmark(config, workDir, log));

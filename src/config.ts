@@ -1,5 +1,6 @@
 // Service configuration from environment variables, validated once at start-up.
 import { readFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { CallbackAuthConfig } from './ingest/authenticateCallback';
 import { connectionFileBudget, defaultMaxConnections, readOpenFileLimit } from './http/openFileLimit';
@@ -26,6 +27,8 @@ export interface Config {
   production: boolean;
   /** Authenticated callbacks handled at once at most (authentication to answer); beyond, they are answered 503 with Retry-After. */
   maxInflightAppends: number;
+  /** Threads `rebuild` builds the read models on (the embedded store only); default one per core. */
+  rebuildThreads: number;
   /** How long a client may take to send a whole request before the connection is cut. */
   httpRequestTimeoutMs: number;
   /** Open HTTP connections (WebSocket included) at most; further connections are refused at accept. */
@@ -263,6 +266,7 @@ export function loadConfig(env: Environment, cwd = process.cwd(), openFileLimit 
     logLevel: read.oneOf('LOG_LEVEL', 'info', LOG_LEVELS),
     production,
     maxInflightAppends: read.integer('MAX_INFLIGHT_APPENDS', 1000, 1, 1_000_000),
+    rebuildThreads: read.integer('REBUILD_THREADS', os.availableParallelism(), 1, 64),
     httpRequestTimeoutMs: read.integer('HTTP_REQUEST_TIMEOUT_MS', 15_000, 100, 600_000),
     maxConnections,
     httpKeepAliveTimeoutMs: read.integer('HTTP_KEEP_ALIVE_TIMEOUT_MS', 5_000, 100, 600_000),

@@ -6,6 +6,7 @@ import { BUILD_DIR, SERVICE_CLI, type BenchConfig } from '../config';
 import { finished, jsonResult, sampleMemory, spawnNode, temporaryPaths } from '../lib/children';
 import { fmt, verdict, type BenchmarkResult, type ResultRow } from '../lib/results';
 import { startService } from '../lib/service';
+import { processCpuSeconds } from '../lib/threadCpu';
 import type { QueryLoadOptions, QueryLoadResult } from '../load/queryLoad';
 import { datasetChunks, streamCount, type DatasetSpec } from '../scale/dataset';
 import type { GenerateOptions, GenerateResult } from '../scale/generateDataset';
@@ -16,6 +17,10 @@ interface DatasetMarker {
 }
 
 interface RebuildOutcome {
+  /** REBUILD_THREADS it ran with: 1 for the one-thread baseline, the default (one per core) for the measured run. */
+  threads: number | 'default';
+  /** CPU the process used (every thread), from /proc, as last sampled before it ended. */
+  cpuSeconds: number;
   events: number;
   seconds: number;
   eventsPerSecond: number;
@@ -89,11 +94,20 @@ async function runAtScale(config: BenchConfig, spec: DatasetSpec, dataDir: strin
   log(`  data set: ${fmt.int(generated.events)} events, ${fmt.mb(generated.fileBytes)}, generated in ${fmt.s(generated.seconds)} (${fmt.int(generated.eventsPerSecond)} events/s)`);
 
   // --- rebuild ---------------------------------------------------------------------------------------------------
-  let rebuild: RebuildOutcome | null = null;
+  let rebuild: { measured: RebuildOutcome; baseline: RebuildOutcome } | null = null;
   if (config.scale.rebuild || !fs.existsSync(path.join(dataDir, 'readmodels'))) {
-    log('rebuild: node dist/cli.js rebuild');
-    rebuild = await runRebuild(config, dataDir);
-    log(`  rebuilt ${fmt.int(rebuild.events)} events in ${fmt.s(rebuild.seconds)}: ${fmt.int(rebuild.eventsPerSecond)} events/s, peak RSS ${fmt.mb(rebuild.peakRss)}`);
+    // The baseline first, in the same run: the same command on one thread (REBUILD_THREADS=1).
+    const outcomes: RebuildOutcome[] = [];
+    for (const threads of [1, 'default'] as const) {
+      log(`rebuild: node dist/cli.js rebuild (REBUILD_THREADS=${threads === 1 ? '1' : 'default'})`);
+      const outcome = await runRebuild(config, dataDir, threads);
+      outcomes.push(outcome);
+      log(
+        `  rebuilt ${fmt.int(outcome.events)} events in ${fmt.s(outcome.seconds)}: ${fmt.int(outcome.eventsPerSecond)} events/s, ` +
+          `CPU ${fmt.pct(outcome.cpuSeconds / outcome.wallSeconds)} of a core, peak RSS ${fmt.mb(outcome.peakRss)}`,
+      );
+    }
+    rebuild = { measured: outcomes[1]!, baseline: outcomes[0]! };
   } else {
     log('rebuild: skipped (BENCH_REBUILD=0): serving the kept read models');
   }
@@ -152,11 +166,11 @@ async function runAtScale(config: BenchConfig, spec: DatasetSpec, dataDir: strin
   };
 }
 
-function rebuildResult(rebuild: RebuildOutcome | null, datasetNote: string, generationSeconds: number): BenchmarkResult {
+function rebuildResult(rebuilds: { measured: RebuildOutcome; baseline: RebuildOutcome } | null, datasetNote: string, generationSeconds: number): BenchmarkResult {
   const title = 'Rebuild';
   const description =
     '`node dist/cli.js rebuild` on the scale data set: the whole log replayed into fresh read models (the rate is the one the command prints).';
-  if (rebuild === null) {
+  if (rebuilds === null) {
     return {
       title,
       description,
@@ -165,6 +179,7 @@ function rebuildResult(rebuild: RebuildOutcome | null, datasetNote: string, gene
       seconds: generationSeconds,
     };
   }
+  const { measured: rebuild, baseline } = rebuilds;
   return {
     title,
     description,
@@ -172,15 +187,34 @@ function rebuildResult(rebuild: RebuildOutcome | null, datasetNote: string, gene
       {
         metric: 'events replayed per second',
         value: fmt.int(rebuild.eventsPerSecond),
+        baseline: `${fmt.int(baseline.eventsPerSecond)} (one thread)`,
+        ratio: fmt.ratio(rebuild.eventsPerSecond / baseline.eventsPerSecond),
         target: '≥ 100,000/s',
         verdict: verdict(rebuild.eventsPerSecond >= 100_000),
+      },
+      {
+        metric: 'cores used (process CPU / wall clock)',
+        value: fmt.pct(rebuild.cpuSeconds / rebuild.wallSeconds),
+        baseline: fmt.pct(baseline.cpuSeconds / baseline.wallSeconds),
+        target: 'both cores',
+        verdict: 'INFO',
+      },
+      {
+        metric: 'CPU per event, all threads',
+        value: `${((rebuild.cpuSeconds * 1e6) / rebuild.events).toFixed(0)} µs`,
+        baseline: `${((baseline.cpuSeconds * 1e6) / baseline.events).toFixed(0)} µs`,
+        ratio: fmt.ratio(rebuild.cpuSeconds / baseline.cpuSeconds),
+        verdict: 'INFO',
       },
       { metric: 'events replayed', value: fmt.int(rebuild.events), verdict: 'INFO' },
       { metric: 'rebuild time (as printed / process wall clock)', value: `${fmt.s(rebuild.seconds)} / ${fmt.s(rebuild.wallSeconds)}`, verdict: 'INFO' },
       { metric: 'rebuild process peak RSS', value: fmt.mb(rebuild.peakRss), verdict: 'INFO' },
     ],
-    notes: [datasetNote],
-    seconds: rebuild.wallSeconds + generationSeconds,
+    notes: [
+      datasetNote,
+      'The baseline is the same command with REBUILD_THREADS=1, run just before on the same data set; the measured run builds each read model on one of one thread per core.',
+    ],
+    seconds: rebuild.wallSeconds + baseline.wallSeconds + generationSeconds,
   };
 }
 
@@ -225,16 +259,18 @@ function queryResult(queries: QueryLoadResult, count: number, seconds: number): 
   };
 }
 
-async function runRebuild(config: BenchConfig, dataDir: string): Promise<RebuildOutcome> {
-  const profileDir = config.cpuProfile ? path.join(config.profileDir, 'rebuild') : null;
+async function runRebuild(config: BenchConfig, dataDir: string, threads: 1 | 'default'): Promise<RebuildOutcome> {
+  const profileDir = config.cpuProfile ? path.join(config.profileDir, threads === 1 ? 'rebuild-one-thread' : 'rebuild') : null;
   if (profileDir !== null) fs.mkdirSync(profileDir, { recursive: true });
   const started = performance.now();
   const child = spawnNode('rebuild', SERVICE_CLI, ['rebuild'], {
     nodeArgs: profileDir === null ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`],
-    env: { DATA_DIR: dataDir, LOG_LEVEL: 'warn', NODE_ENV: 'production' },
+    env: { DATA_DIR: dataDir, LOG_LEVEL: 'warn', NODE_ENV: 'production', ...(threads === 1 ? { REBUILD_THREADS: '1' } : {}) },
     timeoutMs: 40 * 60_000,
   });
   const memory = sampleMemory(child.pid, 200);
+  let cpuSeconds = 0;
+  const cpu = setInterval(() => (cpuSeconds = processCpuSeconds(child.pid) ?? cpuSeconds), 200);
   let output: string;
   let peakRss = 0;
   try {
@@ -242,11 +278,14 @@ async function runRebuild(config: BenchConfig, dataDir: string): Promise<Rebuild
   } finally {
     // VmHWM cannot be read once the process is gone: the largest sample is what we have.
     peakRss = memory.stop().hwm;
+    clearInterval(cpu);
   }
   const wallSeconds = (performance.now() - started) / 1000;
   const match = /rebuilt: (\d+) events in ([\d.]+) s \((\d+) events\/s\)/.exec(output);
   if (match === null) throw new Error(`rebuild printed no "rebuilt:" line:\n${output}`);
   return {
+    threads,
+    cpuSeconds,
     events: Number(match[1]),
     seconds: Number(match[2]),
     eventsPerSecond: Number(match[3]),

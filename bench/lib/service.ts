@@ -18,6 +18,8 @@ export interface ServiceOptions {
   timeoutMs: number;
   /** How long start-up (projector catch-up included) may take. */
   readyTimeoutMs?: number;
+  /** More environment variables for the service (e.g. FORWARD_CONFIG). */
+  env?: Record<string, string>;
 }
 
 /** Starts `node dist/cli.js serve` on loopback with signing keys and a token, and waits until /readyz answers 200. */
@@ -35,6 +37,7 @@ export async function startService(config: BenchConfig, options: ServiceOptions)
       CSS_CALLBACK_TOKEN: CALLBACK_TOKEN,
       LOG_LEVEL: 'warn',
       NODE_ENV: 'production',
+      ...options.env,
     },
     timeoutMs: options.timeoutMs,
   });

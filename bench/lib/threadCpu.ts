@@ -67,6 +67,12 @@ export function sampleProcess(pid: number): ProcessSample | null {
 export const THREAD_GROUPS = ['main thread', 'ledger writer', 'projector', 'libuv threadpool', 'V8 platform (GC, JIT)', 'other'] as const;
 export type ThreadGroup = (typeof THREAD_GROUPS)[number] | string;
 
+/** The service's Worker names, and the group each is reported under. */
+const SERVICE_THREADS: ReadonlyArray<[string, ThreadGroup]> = [
+  ['sqlite writer', 'ledger writer'],
+  ['ledger projector', 'projector'],
+];
+
 /** Names Node gives its own threads besides those above (before Node 22 every thread was `node`). */
 const NODE_THREAD_NAMES = new Set(['node', '', 'SignalInspector', 'inspector']);
 
@@ -80,7 +86,10 @@ export function threadGroup(thread: ThreadSample, pid: number, workerIndex: numb
   if (thread.name === 'WorkerThread') return workerRoles[workerIndex] ?? 'other';
   if (thread.name.startsWith('libuv-worker')) return 'libuv threadpool';
   if (thread.name === 'V8Worker' || thread.name.startsWith('DelayedTask')) return 'V8 platform (GC, JIT)';
-  // A Worker given a name shows under it (Node names its thread after it); Node's other threads are "other".
+  // The service names its Workers; Linux keeps 15 characters of a thread's name.
+  const named = SERVICE_THREADS.find(([prefix]) => thread.name === prefix.slice(0, 15));
+  if (named !== undefined) return named[1];
+  // A Worker given another name shows under it (Node names its thread after it); Node's other threads are "other".
   return NODE_THREAD_NAMES.has(thread.name) ? 'other' : thread.name;
 }
 

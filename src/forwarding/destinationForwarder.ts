@@ -280,7 +280,7 @@ export class DestinationForwarder implements ForwardingHandler {
 }
 
 /** The delivery row of a logged callback: what it carries (body as received, fields) and when it was received. */
-function offeredEvent(event: RecordedEvent): OfferedEvent {
+export function offeredEvent(event: RecordedEvent): OfferedEvent {
   const { data, metadata } = event;
   const receivedAt = typeof metadata.receivedAt === 'string' ? Date.parse(metadata.receivedAt) : Number.NaN;
   return {

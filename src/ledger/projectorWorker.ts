@@ -27,9 +27,10 @@ async function runProjector(store: SqliteEventStore, files: ReadModelFiles, logg
   // From here on the main thread hears of every batch and swap ('ready' said where things stood), each batch's
   // changes in one message with the status after it.
   let changes: ReadModelChange[] = [];
-  let lastSent = '';
+  // What the main thread was last sent, compared (as a signature) only when the timer looks for a change.
+  let lastSent: ProjectionsStatus | null = null;
   const send = (message: FromProjector & { status: ProjectionsStatus }) => {
-    lastSent = signature(message.status);
+    lastSent = message.status;
     post(message);
   };
   host.onChanges((batch) => changes.push(...batch));
@@ -42,7 +43,7 @@ async function runProjector(store: SqliteEventStore, files: ReadModelFiles, logg
   // Phases, errors and the log's head change without a batch (retrying, a build's progress, appends elsewhere).
   const statusTimer = setInterval(() => {
     const status = host.status();
-    if (signature(status) !== lastSent) send({ kind: 'status', status });
+    if (lastSent === null || signature(status) !== signature(lastSent)) send({ kind: 'status', status });
   }, STATUS_INTERVAL_MS);
 
   port.on('message', (message: ToProjector) => {

@@ -31,7 +31,8 @@ export interface BuildProgress {
   position: bigint;
 }
 
-function resultOf(definitions: readonly ProjectionDefinition[], files: Record<string, string>, durationMs: number): RebuildResult {
+/** What a finished build reports: its files, where they stand, and the digest of their rows. */
+export function resultOf(definitions: readonly ProjectionDefinition[], files: Record<string, string>, durationMs: number): RebuildResult {
   const models = definitions.filter((d) => files[d.name] !== undefined).map((definition) => ({ definition, db: openForReading(files[definition.name]!) }));
   try {
     const checkpoints = models.map(({ db }) => readCheckpoint(db));
@@ -47,11 +48,22 @@ function resultOf(definitions: readonly ProjectionDefinition[], files: Record<st
   }
 }
 
+export interface RebuildHereOptions {
+  root: string;
+  definitions: readonly ProjectionDefinition[];
+  names: readonly string[];
+  legacyFile?: string | null;
+  logger?: Logger;
+}
+
 /** No service holds DATA_DIR: builds here (bulk settings: nobody reads the new files yet), swaps in, removes what it replaced. */
-export async function rebuildHere(
-  store: LogSource,
-  options: { root: string; definitions: readonly ProjectionDefinition[]; names: readonly string[]; legacyFile?: string | null; logger?: Logger },
-): Promise<RebuildResult> {
+export async function rebuildHere(store: LogSource, options: RebuildHereOptions): Promise<RebuildResult> {
+  const { files, durationMs } = await buildHere(store, options);
+  return resultOf(options.definitions, files, durationMs);
+}
+
+/** rebuildHere without the digest: the files now live, and how long the build took. */
+export async function buildHere(store: LogSource, options: RebuildHereOptions): Promise<{ files: Record<string, string>; durationMs: number }> {
   const started = performance.now();
   const host = new ProjectionHost({
     store,
@@ -82,7 +94,7 @@ export async function rebuildHere(
     await host.stop();
   }
   for (const file of retired) removeFile(file);
-  return resultOf(options.definitions, Object.fromEntries(live), performance.now() - started);
+  return { files: Object.fromEntries(live), durationMs: performance.now() - started };
 }
 
 /**

@@ -1,4 +1,6 @@
-import { parseCallbackBody } from '../../src/domain/callbackJson';
+import fc from 'fast-check';
+import { isSafeNumber, parse } from 'lossless-json';
+import { parseCallbackBody, parseJsonLosslessly } from '../../src/domain/callbackJson';
 
 describe('parseCallbackBody', () => {
   it('keeps every digit of a 64-bit sequence written as a JSON number', () => {
@@ -56,5 +58,35 @@ describe('parseCallbackBody on deeply nested documents', () => {
 
   it('does not count brackets inside strings', () => {
     expect(parseCallbackBody(`{"msg":"${'['.repeat(5000)}"}`).ok).toBe(true);
+  });
+});
+
+describe('parseJsonLosslessly: the plain JSON.parse path and the lossless one agree', () => {
+  const losslessly = (text: string) => parse(text, undefined, (digits: string) => (isSafeNumber(digits) ? Number(digits) : digits));
+  // Numbers of every shape: wide integers, long fractions, exponents, negative zero, and plain ones.
+  const numberText = fc.oneof(
+    fc.bigInt({ min: -(10n ** 25n), max: 10n ** 25n }).map(String),
+    fc.double({ noNaN: true, noDefaultInfinity: true }).map(String),
+    fc.tuple(fc.integer({ min: -999, max: 999 }), fc.integer({ min: 0, max: 10 ** 9 }), fc.integer({ min: -400, max: 400 })).map(([a, b, e]) => `${a}.${b}e${e}`),
+    fc.constantFrom('0', '-0', '1.0', '0.000001234567890123456', '123456789012345.6', '1234567890.1234567', '1e400', '1E-400'),
+  );
+  const body = fc.tuple(fc.array(numberText, { maxLength: 5 }), fc.string({ maxLength: 20 })).map(
+    ([numbers, text]) => `{"n":[${numbers.join(',')}],"s":${JSON.stringify(text)},"x":{"q":${numbers[0] ?? 1}}}`,
+  );
+
+  it('gives the lossless parser\'s values for every number', () => {
+    fc.assert(
+      fc.property(body, (text) => {
+        expect(parseJsonLosslessly(text)).toEqual(losslessly(text));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('keeps the digits of a wide number inside an array of small ones, and digits inside strings stay text', () => {
+    expect(parseJsonLosslessly('{"a":[1,2,6674468118806626493],"s":"12345678901234567890"}')).toEqual({
+      a: [1, 2, '6674468118806626493'],
+      s: '12345678901234567890',
+    });
   });
 });

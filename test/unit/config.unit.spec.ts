@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { ConfigError, loadConfig } from '../../src/config';
 
 describe('loadConfig', () => {
@@ -16,6 +17,7 @@ describe('loadConfig', () => {
       logLevel: 'info',
       production: false,
       maxInflightAppends: 1000,
+      rebuildThreads: os.availableParallelism(),
       httpRequestTimeoutMs: 15_000,
       httpKeepAliveTimeoutMs: 5_000,
       appendTimeoutMs: 5_000,
@@ -70,6 +72,7 @@ describe('loadConfig', () => {
         LOG_LEVEL: 'warn',
         NODE_ENV: 'production',
         MAX_INFLIGHT_APPENDS: '64',
+        REBUILD_THREADS: '3',
         HTTP_REQUEST_TIMEOUT_MS: '2000',
         MAX_CONNECTIONS: '500',
         HTTP_KEEP_ALIVE_TIMEOUT_MS: '4000',
@@ -113,6 +116,7 @@ describe('loadConfig', () => {
       logLevel: 'warn',
       production: true,
       maxInflightAppends: 64,
+      rebuildThreads: 3,
       httpRequestTimeoutMs: 2000,
       maxConnections: 500,
       httpKeepAliveTimeoutMs: 4000,
@@ -185,6 +189,7 @@ describe('loadConfig', () => {
     ['EVENTSTORE_CONNECTION_STRING', 'http://x', 'EVENTSTORE_CONNECTION_STRING="http://x" is not allowed; expected an esdb:// or esdb+discover:// URL'],
     ['CALLBACK_BODY_LIMIT_BYTES', '10', 'CALLBACK_BODY_LIMIT_BYTES="10" is not allowed; expected an integer from 1024 to 16777216'],
     ['GRAPHQL_MAX_DOCUMENT_BYTES', '100', 'GRAPHQL_MAX_DOCUMENT_BYTES="100" is not allowed; expected an integer from 1024 to 1048576'],
+    ['REBUILD_THREADS', '0', 'REBUILD_THREADS="0" is not allowed; expected an integer from 1 to 64'],
     ['GRAPHQL_MAX_RESPONSE_BYTES', '1kB', 'GRAPHQL_MAX_RESPONSE_BYTES="1kB" is not allowed; expected an integer from 65536 to 1073741824'],
   ])('rejects %s=%s with one line naming variable, value and what is allowed', (name, value, line) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);

@@ -249,15 +249,20 @@ function migrate(db: Database.Database): void {
 
 /** Serializes once and drops repeated ids within the call: the first occurrence is the one stored. */
 export function serializeEvents(events: NewEvent[]): SerializedEvent[] {
+  if (events.length === 1) return [serializeEvent(events[0]!)]; // a callback: nothing to drop, no set to build
   const seen = new Set<string>();
   const serialized: SerializedEvent[] = [];
   for (const event of events) {
     if (seen.has(event.id)) continue;
     seen.add(event.id);
-    const metadata = event.metadata === undefined ? '{}' : JSON.stringify(event.metadata);
-    serialized.push({ id: event.id, type: event.type, data: JSON.stringify(event.data), metadata });
+    serialized.push(serializeEvent(event));
   }
   return serialized;
+}
+
+function serializeEvent(event: NewEvent): SerializedEvent {
+  const metadata = event.metadata === undefined ? '{}' : JSON.stringify(event.metadata);
+  return { id: event.id, type: event.type, data: JSON.stringify(event.data), metadata };
 }
 
 function checkExpectedRevision(stream: string, expected: ExpectedRevision, current: bigint | undefined): void {

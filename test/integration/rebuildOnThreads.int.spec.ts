@@ -1,0 +1,51 @@
+import path from 'node:path';
+import { SqliteEventStore } from '../../src/eventstore/sqlite/sqliteEventStore';
+import { rebuildGroups, rebuildOnThreads } from '../../src/processing/rebuildOnThreads';
+import { PROJECTIONS } from '../../src/readmodels';
+import { generateTraffic } from '../../src/simulation/callbackTraffic';
+import { liveDigest, READ_MODEL_NAMES, readModelsRootOf, referenceRebuild } from '../support/readModelFiles';
+import { postAndProject, startTestService, tempDataDir } from '../support/testService';
+
+describe('rebuild on several threads', () => {
+  const data = tempDataDir();
+  const reference = tempDataDir();
+  afterAll(() => {
+    data.remove();
+    reference.remove();
+  });
+
+  it('deals the read models out so that sessions and relay tasks are built on different threads', () => {
+    const groups = rebuildGroups(READ_MODEL_NAMES, 2);
+    expect(groups).toHaveLength(2);
+    expect(groups.flat().sort()).toEqual([...READ_MODEL_NAMES].sort());
+    const threadOf = (name: string) => groups.findIndex((group) => group.includes(name));
+    expect(threadOf('sessions')).not.toBe(threadOf('relayTasks'));
+    expect(rebuildGroups(['sessions'], 2)).toEqual([['sessions']]);
+  });
+
+  it('builds read models identical to a build on one thread, each thread swapping its own in', async () => {
+    const service = await startTestService(data.dir);
+    try {
+      const traffic = generateTraffic({ seed: 11, sessions: 60, relayTasks: 20 });
+      for (let i = 0; i < traffic.length; i += 20) {
+        await Promise.all(traffic.slice(i, i + 20).map(({ body }) => postAndProject(service, body)));
+      }
+    } finally {
+      await service.close();
+    }
+    const eventsFile = path.join(data.dir, 'events.db');
+    const store = SqliteEventStore.open(eventsFile);
+    let expected: string;
+    try {
+      expected = (await referenceRebuild(store, reference.dir)).digest;
+    } finally {
+      await store.close();
+    }
+
+    const result = await rebuildOnThreads({ eventsFile, root: readModelsRootOf(data.dir), definitions: PROJECTIONS, names: READ_MODEL_NAMES, threads: 2 });
+    expect(Object.keys(result.files).sort()).toEqual([...READ_MODEL_NAMES].sort());
+    expect(result.eventsApplied).toBeGreaterThan(100);
+    expect(result.digest).toBe(expected);
+    expect(liveDigest(data.dir)).toBe(expected);
+  }, 60_000);
+});

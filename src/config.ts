@@ -39,6 +39,8 @@ export interface Config {
   /** How long an append to EventStoreDB may take before it counts as failed (CSS gives up at 20 s). */
   appendTimeoutMs: number;
   graphql: GraphqlConfig;
+  /** Hosts the dashboard may show images from (screenshots, moderated pictures), as Content-Security-Policy sources. */
+  dashboardImageHosts: string[];
   forwarding: ForwardingConfig;
 }
 
@@ -151,6 +153,17 @@ function webOrigins(name: string, values: string[]): string[] {
   });
 }
 
+/** `scheme://host[:port]`, the host possibly `*.`-prefixed: CSP host sources, nothing that could end the directive. */
+const IMAGE_HOST = /^https?:\/\/(\*\.)?[a-z0-9-]+(\.[a-z0-9-]+)*(:\d{1,5})?$/;
+
+function imageHostSources(name: string, values: string[]): string[] {
+  return values.map((value) => {
+    const source = value.toLowerCase();
+    if (!IMAGE_HOST.test(source)) throw new ConfigError(name, value, 'comma-separated image hosts such as https://screenshots.example.com or https://*.myqcloud.com');
+    return source;
+  });
+}
+
 export function loadConfig(env: Environment, cwd = process.cwd(), openFileLimit = readOpenFileLimit()): Config {
   const read = reader(env);
 
@@ -249,5 +262,6 @@ export function loadConfig(env: Environment, cwd = process.cwd(), openFileLimit 
       adminToken,
     },
     forwarding: forwardingConfig(read.optional('FORWARD_CONFIG'), cwd, read.integer('FORWARD_SHUTDOWN_GRACE_MS', 5_000, 0, 120_000)),
+    dashboardImageHosts: imageHostSources('DASHBOARD_IMAGE_HOSTS', read.list('DASHBOARD_IMAGE_HOSTS')),
   };
 }

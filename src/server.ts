@@ -182,7 +182,7 @@ export async function startService(config: Config, logger: Logger = createLogger
     metrics: registerSubscriberMetrics(metrics.registry, () => topics.subscriberCount()),
     publicText,
   });
-  await app.register(dashboardRoutes);
+  await app.register(dashboardRoutes, { imageHosts: config.dashboardImageHosts });
   const closeAll = async () => {
     stopping.abort();
     // In-flight deliveries get FORWARD_SHUTDOWN_GRACE_MS to finish while HTTP drains.

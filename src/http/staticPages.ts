@@ -34,6 +34,8 @@ export interface PolicyAllowances {
   styleNonce?: string;
   /** Fonts embedded in the stylesheets as data: URLs. */
   dataFonts?: boolean;
+  /** Other hosts images may come from, as CSP host sources (validated by the configuration). */
+  imageHosts?: string[];
 }
 
 /**
@@ -46,7 +48,7 @@ export function pageContentSecurityPolicy(host: string | undefined, graphqlPath:
     "default-src 'none'",
     "script-src 'self'",
     `style-src 'self'${allow.styleNonce === undefined ? '' : ` 'nonce-${allow.styleNonce}'`}`,
-    "img-src 'self' data:",
+    ["img-src 'self' data:", ...(allow.imageHosts ?? [])].join(' '),
     ...(allow.dataFonts === true ? ['font-src data:'] : []),
     `connect-src 'self'${socket}`,
     "base-uri 'none'",

@@ -56,7 +56,7 @@ describeInBrowser('dashboard')('the live dashboard at /', () => {
 
   it('shows a push as live, then its interruption with the reason, a relay task with its exit code, and the chart moving, without reloading', async () => {
     await waitForText('#connection', 'Live');
-    await waitForSubscribers(fixture.service, 3); // sessions, relay tasks, callbacks
+    await waitForSubscribers(fixture.service, Number(await page.evaluate('document.body.dataset.subscriptions')));
     const loads: string[] = [];
     page.on('load', () => loads.push(page.url()));
     await page.evaluate('window.sameDocument = true');
@@ -196,7 +196,7 @@ describeInBrowser('dashboard')('the live dashboard under a stream of callbacks',
     page = browser.page;
     await page.goto(`${fixture.service.url}/`);
     await waitForTextIn(page, '#connection', 'Live');
-    await waitForSubscribers(fixture.service, 3);
+    await waitForSubscribers(fixture.service, Number(await page.evaluate('document.body.dataset.subscriptions')));
   }, 60_000);
 
   const nthSequence = (n: number) => String(7_200_000_000_000_000_000n + BigInt(n));

@@ -34,6 +34,19 @@ describe('the dashboard page and its files', () => {
     expect(policy).not.toMatch(/unsafe-inline|unsafe-eval|\*/);
   });
 
+  it.each(['/streams/studio_cam', '/streams/studio_cam?domain=a.example&session=7300000000000000001', '/streams/a%2Fb%20c'])(
+    'serves the same page, under the same policy, at a stream\'s address %s, so a link to it survives a reload',
+    async (url) => {
+      const host = new URL(fixture.service.url).host;
+      const page = await get(`${fixture.service.url}${url}`);
+      expect(page.status).toBe(200);
+      expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
+      expect(page.body).toContain('<main id="stream-page" hidden>');
+      expect(page.headers['content-security-policy']).toContain(`connect-src 'self' ws://${host}/graphql wss://${host}/graphql;`);
+      expect(page.headers['x-frame-options']).toBe('DENY');
+    },
+  );
+
   it('names no WebSocket but its own origin when the Host header is not a plain host', async () => {
     const page = await get(`${fixture.service.url}/`, { host: 'evil.example; script-src *' });
     expect(page.status).toBe(200);
@@ -63,7 +76,7 @@ describe('the dashboard page and its files', () => {
     expect(client.body).toContain('graphqlWs');
   });
 
-  it.each(['/dashboard/index.html', '/dashboard/', '/dashboard/../package.json', '/dashboard/%2e%2e/src/server.ts'])(
+  it.each(['/dashboard/index.html', '/dashboard/', '/dashboard/../package.json', '/dashboard/%2e%2e/src/server.ts', '/streams/', '/streams/a/b'])(
     'answers a JSON 404 for %s',
     async (url) => {
       const response = await get(`${fixture.service.url}${url}`);

@@ -93,6 +93,7 @@ describe('loadConfig', () => {
         GRAPHQL_MAX_RESPONSE_BYTES: '1000000',
         ADMIN_TOKEN: 'admin-token-0123456789',
         FORWARD_SHUTDOWN_GRACE_MS: '2500',
+        DASHBOARD_IMAGE_HOSTS: 'https://Screens.example.com, https://*.myqcloud.com:8443',
       },
       '/srv/app',
     );
@@ -138,6 +139,7 @@ describe('loadConfig', () => {
         adminToken: 'admin-token-0123456789',
       },
       forwarding: { file: null, config: null, shutdownGraceMs: 2500 },
+      dashboardImageHosts: ['https://screens.example.com', 'https://*.myqcloud.com:8443'],
     });
   });
 
@@ -156,6 +158,15 @@ describe('loadConfig', () => {
     for (const bad of ['ops.example.com', 'https://ops.example.com/dashboard', 'https://ops.example.com?x=1', 'ftp://ops.example.com', 'https://*.example.com', 'null']) {
       expect(() => loadConfig({ GRAPHQL_ALLOWED_ORIGINS: `https://fine.example.com,${bad}` })).toThrow(
         `GRAPHQL_ALLOWED_ORIGINS=${JSON.stringify(bad)} is not allowed; expected comma-separated origins`,
+      );
+    }
+  });
+
+  it('shows dashboard images from no other host by default, and refuses DASHBOARD_IMAGE_HOSTS entries that are not plain hosts, naming the entry', () => {
+    expect(loadConfig({}).dashboardImageHosts).toEqual([]);
+    for (const bad of ['screens.example.com', 'https://screens.example.com/path', "https://a.example.com 'unsafe-inline'", 'https://a.example.com;script-src', '*', 'data:', 'https://a.*.example.com']) {
+      expect(() => loadConfig({ DASHBOARD_IMAGE_HOSTS: `https://fine.example.com,${bad}` })).toThrow(
+        `DASHBOARD_IMAGE_HOSTS=${JSON.stringify(bad)} is not allowed; expected comma-separated image hosts`,
       );
     }
   });

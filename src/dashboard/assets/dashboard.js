@@ -1,54 +1,15 @@
-// The dashboard's state and rendering: a snapshot from GraphQL queries, then live changes from subscriptions.
-//
-// Each message is applied to the state as it arrives (a few map operations); the page is drawn at most once per
-// animation frame, and only the parts a message changed: rows are updated in place, the feed and the live list are
-// bounded, the chart moves bar by bar. The badge says when what the page shows lags behind the service.
-import { ActivityChart } from './activityChart.js';
-import { interruptionRows, liveRows, taskRows } from './dashboardTables.js';
-import { DashboardState, FEED_LINES, KEPT } from './dashboardState.js';
-import { element, refreshTimes, setText, timeElement, visibleNodes } from './elements.js';
-import { forgetToken, openSubscriptions, query, RefusedError, saveToken, storedToken, takeTokenFromAddress } from './graphqlConnection.js';
+// The dashboard's frame: the route (overview or a stream's page), the connection and its badge, the API token, and
+// drawing: each message is applied to the page's state as it arrives (a few map operations); the page is drawn at
+// most once per animation frame, and only the parts a message changed. The badge says when the page lags behind.
+import { refreshTimes, setText, visibleNodes } from './elements.js';
+import { forgetToken, openSubscriptions, RefusedError, saveToken, storedToken, takeTokenFromAddress } from './graphqlConnection.js';
+import { OverviewView } from './overviewView.js';
 import { PageLag } from './pageLag.js';
+import { currentRoute, followLinks, go, withDomain } from './router.js';
+import { StreamView } from './streamView.js';
 
-const SESSION_FIELDS = `sequence domain appName streamId status pushedAt interruptedAt pushDurationMs
-  errcode subErrcode errmsg reason reasonCategory node userIp width height`;
-const TASK_FIELDS = 'taskId streamId status startedAt exitedAt exitCode exitMessage restartCount';
-const ACTIVITY_MINUTES = 60;
-/** Recent interruptions and relay tasks shown. */
-const SHOWN = 25;
-
-const LIVE_SHOWN = 100;
-const RUNNING_LOADED = 500;
-/** Beyond what the snapshot loads, the summary's counts come from the service, asked again on every clock tick. */
-const TOTALS = `query DashboardTotals {
-  live: sessions(filter: { status: LIVE }, first: 1) { totalCount }
-  runningTasks: relayTasks(filter: { status: RUNNING }, first: 1) { totalCount }
-}`;
-
-/**
- * The snapshot, in three queries: GraphQL's cost limit (GRAPHQL_MAX_COST, 5000 by default) counts
- * each requested field of each item, and a hundred sessions with these fields cost 1,901 on their own.
- */
-const SNAPSHOT = [
-  `query DashboardLive {
-    live: sessions(filter: { status: LIVE }, first: ${LIVE_SHOWN}) { totalCount nodes { ${SESSION_FIELDS} } }
-  }`,
-  `query DashboardRecent {
-    ended: sessions(filter: { status: ENDED }, first: ${KEPT.interruptions}) { nodes { ${SESSION_FIELDS} } }
-    recentTasks: relayTasks(first: ${KEPT.tasks}) { nodes { ${TASK_FIELDS} } }
-  }`,
-  `query DashboardCounts {
-    runningTasks: relayTasks(filter: { status: RUNNING }, first: ${RUNNING_LOADED}) { totalCount nodes { taskId } }
-    callbackActivity(minutes: ${ACTIVITY_MINUTES}) { throughPosition minutes { minute pushes interruptions } }
-  }`,
-];
-
-/** callbackReceived unfiltered: pushes and interruptions feed the chart, every callback the lag (receivedAt) and the position shown. */
-const SUBSCRIPTIONS = {
-  session: `subscription DashboardSessions { sessionUpdated { ${SESSION_FIELDS} } }`,
-  task: `subscription DashboardTasks { relayTaskUpdated { ${TASK_FIELDS} } }`,
-  callback: 'subscription DashboardCallbacks { callbackReceived { type position receivedAt } }',
-};
+/** callbackReceived unfiltered, on every page: the lag (receivedAt), the position shown, and the overview's chart. */
+const CALLBACKS = 'subscription DashboardCallbacks { callbackReceived { type position receivedAt } }';
 
 const STATES = {
   connecting: 'Connecting…',
@@ -61,33 +22,14 @@ const STATES = {
 
 const $ = (id) => document.getElementById(id);
 
-const chart = new ActivityChart($('chart'), ACTIVITY_MINUTES);
-const state = new DashboardState(chart);
-const tables = { live: liveRows($('live-table')), ended: interruptionRows($('interruptions-table')), tasks: taskRows($('relay-table')) };
+const views = { overview: new OverviewView(), stream: new StreamView() };
+let view = null;
 const lag = new PageLag(() => showBadge());
 let connection = null;
 /** Messages that arrive while a snapshot loads, applied after it (each row's last message is its newest state). */
 let pending = null;
 
 // ---- rendering, at most once per frame ----
-
-/** Shows the newest notes, newest first, in the feed (a live region: only additions, each announced once). */
-function renderFeed() {
-  const feed = $('feed');
-  for (const { text, tone, at } of state.takeNotes()) feed.prepend(element('li', { className: tone }, timeElement(at), ' ', ...visibleNodes(text)));
-  while (feed.children.length > FEED_LINES) feed.lastElementChild.remove();
-  document.querySelector('[data-empty-for="feed"]').hidden = feed.children.length > 0;
-}
-
-function renderSummary() {
-  const { pushes, interruptions } = chart.totals();
-  const live = state.totals?.live ?? state.live.size;
-  setText($('stat-live'), String(live));
-  setText($('stat-pushes'), String(pushes));
-  setText($('stat-interruptions'), String(interruptions));
-  setText($('stat-relay'), String(state.totals?.running ?? state.runningTaskIds.size));
-  setText($('live-count'), live > LIVE_SHOWN ? `(newest ${LIVE_SHOWN} of ${live})` : `(${live})`);
-}
 
 /**
  * Frames at least this far apart: people cannot read faster, and under a stream of messages each frame redraws the
@@ -102,19 +44,12 @@ let refreshDue = false;
 function render() {
   frame = null;
   lastFrame = performance.now();
-  const { dirty } = state;
   const refresh = refreshDue;
-  if (dirty.live || refresh) tables.live.show(state.newestLive(LIVE_SHOWN), { refresh });
-  if (dirty.ended || refresh) tables.ended.show(state.newestEnded(SHOWN), { refresh });
-  if (dirty.tasks || refresh) tables.tasks.show(state.recentTasks(SHOWN), { refresh });
-  if (dirty.chart || refresh) chart.render();
-  state.dirty = { live: false, ended: false, tasks: false, chart: false };
   refreshDue = false;
-  renderSummary();
-  if (state.notes.length > 0) renderFeed();
+  view.render(refresh);
   if (refresh) refreshTimes();
   // The page now shows every callback up to this log position: a hook for the browser tests and the benchmark.
-  if (state.position !== null) document.body.dataset.renderedPosition = state.position;
+  if (view.position !== null) document.body.dataset.renderedPosition = view.position;
   lag.rendered();
 }
 
@@ -130,7 +65,7 @@ function receive(kind, data) {
     pending.push([kind, data]);
     return;
   }
-  state.apply(kind, data);
+  view.apply(kind, data);
   scheduleRender();
 }
 
@@ -171,9 +106,10 @@ async function resynchronise() {
   const generation = ++snapshots;
   pending = [];
   showState('loading');
-  let parts;
+  const loading = view;
+  let snapshot;
   try {
-    parts = await Promise.all(SNAPSHOT.map((document) => query(document)));
+    snapshot = await loading.snapshot();
   } catch (error) {
     if (generation !== snapshots) return;
     pending = null;
@@ -186,10 +122,10 @@ async function resynchronise() {
     return;
   }
   if (generation !== snapshots) return;
-  state.load(Object.assign({}, ...parts));
+  loading.load(snapshot);
   const arrived = pending;
   pending = null;
-  for (const [kind, data] of arrived) state.apply(kind, data);
+  for (const [kind, data] of arrived) loading.apply(kind, data);
   scheduleRender();
   showState('live');
 }
@@ -199,8 +135,41 @@ function connect() {
   $('token-toggle').textContent = storedToken() === null ? 'API token' : 'API token (set)';
   connection?.dispose();
   connection = openSubscriptions({ onState: showState, onConnected: resynchronise });
-  for (const [kind, document] of Object.entries(SUBSCRIPTIONS)) connection.subscribe(document, (data) => receive(kind, data));
+  const subscriptions = Object.entries(view.subscriptions());
+  for (const [kind, [document, variables]] of subscriptions) connection.subscribe(document, (data) => receive(kind, data), variables);
+  connection.subscribe(CALLBACKS, (data) => receive('callback', data));
+  // How many subscriptions the page holds: a hook for the browser tests, to know when the service follows it all.
+  document.body.dataset.subscriptions = String(subscriptions.length + 1);
 }
+
+// ---- where the page is ----
+
+/** Shows the route's view; a different stream or domain is a different snapshot and different subscriptions. */
+function show(route) {
+  const next = views[route.page];
+  if (view !== null && view !== next) {
+    view.leave?.();
+    view.root.hidden = true;
+  }
+  const changed = next.enter(route);
+  next.root.hidden = false;
+  view = next;
+  $('domain-input').value = route.domain ?? '';
+  $('domain-clear').hidden = route.domain === null;
+  for (const link of document.querySelectorAll('a[data-overview-link]')) link.href = withDomain({ page: 'overview' }, route.domain);
+  if (changed) {
+    delete document.body.dataset.renderedPosition;
+    showState('loading');
+    connect();
+  }
+  scheduleRender();
+}
+
+$('domain-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  go(withDomain(currentRoute(), $('domain-input').value.trim() || null));
+});
+$('domain-clear').addEventListener('click', () => go(withDomain(currentRoute(), null)));
 
 // ---- token ----
 
@@ -227,26 +196,13 @@ $('token-forget').addEventListener('click', () => {
 // ---- start ----
 
 takeTokenFromAddress();
-scheduleRender();
-connect();
-chart.onResize = () => {
-  state.dirty.chart = true;
-  scheduleRender();
-};
-async function refreshTotals() {
-  if (state.totals === null || pending !== null) return;
-  try {
-    const { live, runningTasks } = await query(TOTALS);
-    state.totals = { live: live.totalCount, running: runningTasks.totalCount };
-  } catch {
-    // the connection state says what is wrong; the last counts stand
-  }
-}
+for (const each of Object.values(views)) each.onChange = scheduleRender;
+followLinks(show);
+show(currentRoute());
 
 // Durations, relative times, the chart's window and counts beyond the snapshot move on with the clock.
 setInterval(async () => {
-  await refreshTotals();
-  chart.roll();
+  if (pending === null) await view.tick();
   refreshDue = true;
   scheduleRender();
 }, 15_000);

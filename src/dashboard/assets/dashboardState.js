@@ -43,8 +43,9 @@ export class DashboardState {
     else this.applyCallback(data.callbackReceived);
   }
 
-  note(text, tone) {
-    this.notes.push({ text, tone, at: new Date().toISOString() });
+  /** A feed line; `stream` (a session's streamId and domain) leads it as a link to the stream's page. */
+  note(text, tone, stream) {
+    this.notes.push({ text, tone, stream, at: new Date().toISOString() });
     if (this.notes.length > 4 * FEED_LINES) this.notes.splice(0, this.notes.length - FEED_LINES);
   }
 
@@ -61,7 +62,7 @@ export class DashboardState {
     if (session.status === 'LIVE' || wasLive) this.dirty.live = true;
     if (session.status === 'LIVE') {
       this.live.set(session.sequence, session);
-      if (!wasLive) this.note(`${session.streamId} went live`, 'ok');
+      if (!wasLive) this.note(' went live', 'ok', session);
       return;
     }
     this.live.delete(session.sequence);
@@ -71,7 +72,7 @@ export class DashboardState {
       for (const ended of this.ended.values()) if (oldest === null || newerEnded(oldest, ended)) oldest = ended;
       this.ended.delete(oldest.sequence);
     }
-    if (!wasEnded) this.note(`${session.streamId} interrupted: ${session.reason ?? `errcode ${session.errcode ?? '?'}`}`, 'bad');
+    if (!wasEnded) this.note(` interrupted: ${session.reason ?? `errcode ${session.errcode ?? '?'}`}`, 'bad', session);
     this.dirty.ended = true;
   }
 

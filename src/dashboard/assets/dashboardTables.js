@@ -1,7 +1,8 @@
-// The dashboard's three tables, column by column: what each cell shows and how it is built.
+// The dashboard's tables, column by column: what each cell shows and how it is built.
 import { badge, element, timeCell } from './elements.js';
 import { duration } from './format.js';
 import { KeyedRows } from './keyedRows.js';
+import { streamHref } from './router.js';
 
 /** Interruption causes (the errcode catalogue's categories) as people say them, with how alarming each is. */
 const CATEGORIES = {
@@ -24,34 +25,49 @@ const text = (value) => String(value ?? '');
 
 function streamCell(session) {
   const where = [session.domain, session.appName].filter(Boolean).join(' / ');
-  return element('td', { className: 'stream' }, element('strong', { text: session.streamId }), where ? element('span', { className: 'sub', text: where }) : '');
+  const link = element('a', { href: streamHref(session.streamId, session.domain), text: session.streamId });
+  return element('td', { className: 'stream' }, element('strong', {}, link), where ? element('span', { className: 'sub', text: where }) : '');
 }
-const streamKey = (s) => `${s.streamId}\n${s.domain ?? ''}\n${s.appName ?? ''}`;
+export const streamKey = (s) => `${s.streamId}\n${s.domain ?? ''}\n${s.appName ?? ''}`;
 
 /** A column whose cell is plain text in a <td> of the given class. */
-const textColumn = (value, className) => ({ key: value, cell: (item) => element('td', { className, text: value(item) }) });
-const timeColumn = (field) => ({ key: (item) => text(item[field]), cell: (item) => timeCell(item[field]) });
+export const textColumn = (value, className) => ({ key: value, cell: (item) => element('td', { className, text: value(item) }) });
+export const timeColumn = (field) => ({ key: (item) => text(item[field]), cell: (item) => timeCell(item[field]) });
 
-const liveFor = (s) => (s.pushedAt ? duration(Date.now() - Date.parse(s.pushedAt)) : '—');
-const size = (s) => (s.width && s.height ? `${s.width}×${s.height}` : '—');
+export const nodeColumn = {
+  key: (s) => `${s.node ?? ''}\n${s.userIp ?? ''}`,
+  cell: (s) => element('td', { className: 'sub-cell' }, element('span', { text: s.node ?? '—' }), element('span', { className: 'sub', text: s.userIp ?? '' })),
+};
 
-export const liveRows = (table) =>
+export const liveFor = (s) => (s.pushedAt ? duration(Date.now() - Date.parse(s.pushedAt)) : '—');
+export const size = (s) => (s.width && s.height ? `${s.width}×${s.height}` : '—');
+
+/** `leading`: columns before the stream's (the latest screenshot). */
+export const liveRows = (table, leading = []) =>
   new KeyedRows(table, {
     rowKey: (s) => s.sequence,
     data: (s) => ({ sequence: s.sequence }),
     columns: [
+      ...leading,
       { key: streamKey, cell: streamCell },
       timeColumn('pushedAt'),
       textColumn(liveFor, 'num'),
-      {
-        key: (s) => `${s.node ?? ''}\n${s.userIp ?? ''}`,
-        cell: (s) => element('td', { className: 'sub-cell' }, element('span', { text: s.node ?? '—' }), element('span', { className: 'sub', text: s.userIp ?? '' })),
-      },
+      nodeColumn,
       textColumn(size, 'num'),
     ],
   });
 
 const errcodeText = (s) => (s.errcode == null ? '—' : s.subErrcode ? `${s.errcode}.${s.subErrcode}` : String(s.errcode));
+
+/** The errcode as a badge coloured by how alarming its cause is, the cause's kind below. */
+export const errcodeColumn = {
+  key: (s) => `${s.status}\n${errcodeText(s)}\n${s.reasonCategory ?? ''}`,
+  cell: (s) => {
+    if (s.status === 'LIVE') return element('td', { className: 'muted', text: '—' });
+    const [label, tone] = CATEGORIES[s.reasonCategory] ?? [s.reasonCategory ?? 'unknown', 'neutral'];
+    return element('td', { className: 'num' }, badge(errcodeText(s), s.errcode == null ? 'neutral' : tone), element('span', { className: 'sub', text: label }));
+  },
+};
 
 export const interruptionRows = (table) =>
   new KeyedRows(table, {
@@ -61,13 +77,7 @@ export const interruptionRows = (table) =>
       { key: streamKey, cell: streamCell },
       timeColumn('interruptedAt'),
       textColumn((s) => duration(s.pushDurationMs), 'num'),
-      {
-        key: (s) => `${errcodeText(s)}\n${s.reasonCategory ?? ''}`,
-        cell: (s) => {
-          const [label, tone] = CATEGORIES[s.reasonCategory] ?? [s.reasonCategory ?? 'unknown', 'neutral'];
-          return element('td', { className: 'num' }, badge(errcodeText(s), s.errcode == null ? 'neutral' : tone), element('span', { className: 'sub', text: label }));
-        },
-      },
+      errcodeColumn,
       textColumn((s) => s.reason ?? 'No reason known for this errcode', 'reason'),
       textColumn((s) => s.errmsg ?? '', 'muted'),
     ],
@@ -84,7 +94,11 @@ export const taskRows = (table) =>
     data: (t) => ({ taskId: t.taskId }),
     columns: [
       textColumn((t) => t.taskId, 'mono'),
-      textColumn((t) => t.streamId ?? '—'),
+      {
+        // A relay task names no domain: its link is to the stream id on every domain.
+        key: (t) => text(t.streamId),
+        cell: (t) => element('td', {}, t.streamId ? element('a', { href: streamHref(t.streamId, null), text: t.streamId }) : '—'),
+      },
       {
         key: (t) => t.status,
         cell: (t) => element('td', {}, badge(t.status === 'RUNNING' ? 'running' : 'exited', t.status === 'RUNNING' ? 'info' : 'neutral')),

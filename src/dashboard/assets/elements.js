@@ -14,9 +14,10 @@ export function visibleNodes(text) {
 }
 
 /** Every text an element gets here goes through visibleNodes: much of it comes from callbacks. */
-export function element(name, { className, text, title, data } = {}, ...children) {
+export function element(name, { className, text, title, data, href } = {}, ...children) {
   const node = document.createElement(name);
   if (className) node.className = className;
+  if (href) node.href = href;
   if (text !== undefined && text !== null) node.append(...visibleNodes(text));
   if (title) node.title = title;
   for (const [key, value] of Object.entries(data ?? {})) node.dataset[key] = value;

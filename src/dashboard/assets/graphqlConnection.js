@@ -92,9 +92,9 @@ export function openSubscriptions({ onState, onConnected }) {
   });
   return {
     /** Calls `onData` with each message's data; resubscribed by graphql-ws after a reconnection. */
-    subscribe(document, onData) {
+    subscribe(document, onData, variables = {}) {
       return client.subscribe(
-        { query: document },
+        { query: document, variables },
         {
           next: (message) => {
             if (message.data != null) onData(message.data);

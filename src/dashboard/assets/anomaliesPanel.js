@@ -1,0 +1,45 @@
+// The anomaly views on the overview: streams and tasks that likely need someone, counted, the first few named as links.
+import { element, setText } from './elements.js';
+import { streamHref } from './router.js';
+
+const SHOWN = 3;
+export const ANOMALIES = `query DashboardAnomalies($domain: String, $customer: InterruptionFilter) {
+  flapping: flappingStreams(domain: $domain, first: ${SHOWN}) { totalCount nodes { streamId domain } }
+  stale: staleLiveSessions(domain: $domain, first: ${SHOWN}) { totalCount nodes { streamId domain } }
+  customer: interruptions(filter: $customer, first: ${SHOWN}) { totalCount nodes { streamId domain } }
+  slow: slowRelayStarts(domain: $domain, first: ${SHOWN}) { totalCount nodes { streamId } }
+  restarting: restartingRelayTasks(domain: $domain, first: ${SHOWN}) { totalCount nodes { streamId } }
+}`;
+/** Customer-side interruptions are counted over this last stretch of time. */
+const CUSTOMER_WINDOW_MS = 60 * 60_000;
+
+export const anomalyVariables = (domain) => ({
+  domain,
+  customer: { cause: 'CUSTOMER', from: new Date(Date.now() - CUSTOMER_WINDOW_MS).toISOString(), ...(domain === null ? {} : { domain }) },
+});
+
+/** Each view: its answer's name, what it means in a few words, and how alarming a non-zero count is. */
+const VIEWS = [
+  ['flapping', 'Flapping streams', '3 or more interruptions within 10 minutes', 'bad'],
+  ['customer', 'Interrupted on the customer\u2019s side', 'the cause on their side (their pusher, push URL, authentication, IP lists, account), last hour', 'bad'],
+  ['stale', 'Live but silent', 'live over an hour, no sign of life for 10 minutes: likely a missed interruption', 'warn'],
+  ['slow', 'Slow relay starts', 'first file more than 2 s after the task started, or never', 'warn'],
+  ['restarting', 'Relay tasks restarting', 'restarted 2 times or more', 'warn'],
+];
+
+/** Draws the answer into the list: a line per view, its count, and its first streams as links. */
+export function showAnomalies(list, answer) {
+  for (const [name, title, meaning, tone] of VIEWS) {
+    const { totalCount, nodes } = answer[name];
+    let item = list.querySelector(`[data-view="${name}"]`);
+    if (item === null) {
+      item = element('li', { data: { view: name } }, element('span', { className: 'anomaly-count' }), ' ', element('strong', { text: title }), element('span', { className: 'sub', text: meaning }), element('span', { className: 'anomaly-streams' }));
+      list.append(item);
+    }
+    const count = item.querySelector('.anomaly-count');
+    setText(count, String(totalCount));
+    count.className = `anomaly-count badge ${totalCount > 0 ? tone : 'neutral'}`;
+    const links = nodes.filter((node) => node.streamId).map((node) => element('a', { href: streamHref(node.streamId, node.domain ?? null), text: node.streamId }));
+    item.querySelector('.anomaly-streams').replaceChildren(...links.flatMap((link, i) => (i === 0 ? [link] : [', ', link])));
+  }
+}

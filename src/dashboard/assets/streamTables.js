@@ -1,0 +1,66 @@
+// A stream's page, column by column: its sessions, and the timeline and push anomalies of the session looked at.
+import { errcodeColumn, liveFor, nodeColumn, size, textColumn, timeColumn } from './dashboardTables.js';
+import { badge, element } from './elements.js';
+import { duration } from './format.js';
+import { KeyedRows } from './keyedRows.js';
+import { streamHref } from './router.js';
+
+/** How long the session pushed: so far while it is live, CSS's push_duration once it ended. */
+const pushedFor = (s) => (s.status === 'LIVE' ? liveFor(s) : duration(s.pushDurationMs));
+
+export const sessionRows = (table) =>
+  new KeyedRows(table, {
+    rowKey: (s) => s.sequence,
+    data: (s) => ({ sequence: s.sequence }),
+    columns: [
+      {
+        // The session's link keeps the stream and its domain and names the session: a view one can reload or share.
+        key: (s) => `${s.sequence}\n${s.appName ?? ''}`,
+        cell: (s) =>
+          element(
+            'td',
+            { className: 'mono' },
+            element('a', { href: streamHref(s.streamId, s.domain, s.sequence), text: s.sequence }),
+            s.appName ? element('span', { className: 'sub', text: s.appName }) : '',
+          ),
+      },
+      { key: (s) => s.status, cell: (s) => element('td', {}, s.status === 'LIVE' ? badge('live', 'ok') : badge('ended', 'neutral')) },
+      timeColumn('pushedAt'),
+      timeColumn('interruptedAt'),
+      textColumn(pushedFor, 'num'),
+      errcodeColumn,
+      textColumn((s) => (s.status === 'LIVE' ? '' : (s.reason ?? 'No reason known for this errcode')), 'reason'),
+      nodeColumn,
+      textColumn(size, 'num'),
+    ],
+  });
+
+/** Everything CSS told of a session, oldest first, one line each, with the callback's body exactly as sent a click away. */
+export const timelineRows = (table) =>
+  new KeyedRows(table, {
+    rowKey: (entry) => entry.key,
+    data: (entry) => ({ eventId: entry.event.id }),
+    columns: [
+      timeColumn('at'),
+      textColumn((entry) => entry.kind, 'mono'),
+      textColumn((entry) => entry.summary, 'summary'),
+      {
+        key: (entry) => entry.event.position,
+        cell: (entry) =>
+          element('td', {}, element('details', {}, element('summary', { text: `#${entry.event.position}` }), element('pre', { className: 'raw', text: entry.event.raw }))),
+      },
+    ],
+  });
+
+/** What CSS's anomaly reports said went wrong with the push, with the catalogue's meaning of each type. */
+export const anomalyRows = (table) =>
+  new KeyedRows(table, {
+    rowKey: (anomaly) => anomaly.key,
+    data: () => ({}),
+    columns: [
+      timeColumn('at'),
+      { key: (a) => String(a.type), cell: (a) => element('td', { className: 'num' }, badge(String(a.type), 'warn')) },
+      textColumn((a) => a.description, 'reason'),
+      textColumn((a) => (a.count == null ? '—' : String(a.count)), 'num'),
+    ],
+  });

@@ -10,7 +10,7 @@ import { forwardCommand } from './forwarding/forwardCommand';
 import { START_REFUSALS } from './dataFolder';
 import { exportLog, importLog, promote } from './logCommands';
 import { READ_MODELS } from './readmodels';
-import { readModelsSchema } from './readmodels/schema';
+import { readModelsSchema } from './graphqlSchema';
 import { rebuildReadModels } from './rebuildCommand';
 import { createLogger, startService } from './server';
 import { formatSummary, SIMULATE_LIMITS, simulateTraffic } from './simulation/simulateTraffic';

@@ -17,13 +17,13 @@ import { withoutFilePaths } from './http/withoutFilePaths';
 import { authenticationEnabled } from './ingest/authenticateCallback';
 import { callbackRoutes } from './ingest/callbackRoute';
 import { eventsFile, openLedger, readModelsRoot, type Ledger } from './ledger/openLedger';
-import { registerBusinessMetrics } from './metrics/businessMetrics';
+import { registerBusinessMetrics } from './readmodels/insights/insights.metrics';
 import { createServiceMetrics, METRIC_PREFIX, metricsRoute, reachabilityProbe } from './metrics/serviceMetrics';
 import type { ProjectionsView } from './processing/projectionsView';
 import { readinessRoute } from './processing/readiness';
 import { ServedReadModels } from './processing/servedReadModels';
 import { READ_MODELS, type ReadModelQueries } from './readmodels';
-import { publishChanges, readModelsSchema } from './readmodels/schema';
+import { publishChanges, readModelsSchema } from './graphqlSchema';
 import type { ReadModelServices } from './readmodels/services';
 
 export interface RunningService {

@@ -178,14 +178,16 @@ export function describeInterruption(
 }
 
 /**
- * Whose side an interruption's cause is on: the customer's (their pusher, push URL, account, lists, limits, API
- * calls), CSS's own platform, or the network between them; UNKNOWN when CSS gives no reason or the code is not listed.
+ * Whose side an interruption's cause is on: the customer's (their push URL, account, lists, limits, API calls, an
+ * encoder breaking the protocol), CSS's own platform, or the network between them; STOPPED when the pusher ended its
+ * own stream (an ordinary end, nobody's fault: kept apart so that the customer-side view lists what needs fixing);
+ * UNKNOWN when CSS gives no reason or the code is not listed.
  */
-export type InterruptionSide = 'CUSTOMER' | 'PLATFORM' | 'NETWORK' | 'UNKNOWN';
-export const INTERRUPTION_SIDES: readonly InterruptionSide[] = ['CUSTOMER', 'PLATFORM', 'NETWORK', 'UNKNOWN'];
+export type InterruptionSide = 'CUSTOMER' | 'PLATFORM' | 'NETWORK' | 'STOPPED' | 'UNKNOWN';
+export const INTERRUPTION_SIDES: readonly InterruptionSide[] = ['CUSTOMER', 'PLATFORM', 'NETWORK', 'STOPPED', 'UNKNOWN'];
 
 const SIDE_OF_CATEGORY: Readonly<Record<InterruptionCategory, InterruptionSide>> = {
-  CLIENT_STOPPED: 'CUSTOMER',
+  CLIENT_STOPPED: 'STOPPED',
   CLIENT_NETWORK: 'NETWORK',
   // Nothing arrived for a long time: the link from the pusher stalled.
   NO_DATA: 'NETWORK',

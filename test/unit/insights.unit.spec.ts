@@ -1,12 +1,12 @@
 // Whose side an interruption is on, nearest-rank percentiles, and the statistics buckets: pure parts of the insights.
 import { interruptionSide } from '../../src/domain/errcodeCatalogue';
-import { boundedDomains } from '../../src/metrics/businessMetrics';
+import { boundedDomains } from '../../src/readmodels/insights/insights.metrics';
 import { interruptionBuckets, interruptionKey, type InterruptionFacts } from '../../src/readmodels/insights/interruptionStats';
 import { nearestRank } from '../../src/readmodels/insights/percentiles';
 
 describe('interruption side', () => {
   it.each([
-    [1, null, 'CUSTOMER'], // the pusher stopped
+    [1, null, 'STOPPED'], // the pusher ended its own stream: nobody's fault
     [18, 501, 'CUSTOMER'], // push URL expired
     [18, 400, 'CUSTOMER'], // IP block list
     [18, 202, 'CUSTOMER'], // account in arrears

@@ -1,7 +1,7 @@
 // The cost of an operation counts what it asks: `first` however given, the fields that can be large, time travel.
 import { parse } from 'graphql';
 import { COSTS, costRefusal, operationCost, pricedFields } from '../../src/graphql/queryCost';
-import { readModelsSchema } from '../../src/readmodels/schema';
+import { readModelsSchema } from '../../src/graphqlSchema';
 
 const schema = readModelsSchema(null);
 const cost = (query: string, variables?: Record<string, unknown>) => operationCost(schema, { document: parse(query), variables });

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { schemaSdl } from '../../src/graphql/schema';
-import { readModelsSchema } from '../../src/readmodels/schema';
+import { readModelsSchema } from '../../src/graphqlSchema';
 
 describe('schema/schema.graphql', () => {
   it('is the schema the code generates (run `npm run schema` after changing the API)', () => {

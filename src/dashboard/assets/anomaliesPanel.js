@@ -21,7 +21,7 @@ export const anomalyVariables = (domain) => ({
 /** Each view: its answer's name, what it means in a few words, and how alarming a non-zero count is. */
 const VIEWS = [
   ['flapping', 'Flapping streams', '3 or more interruptions within 10 minutes', 'bad'],
-  ['customer', 'Interrupted on the customer\u2019s side', 'the cause on their side (their pusher, push URL, authentication, IP lists, account), last hour', 'bad'],
+  ['customer', 'Interrupted on the customer\u2019s side', 'the cause on their side (push URL, authentication, IP lists, account, their encoder), last hour', 'bad'],
   ['stale', 'Live but silent', 'live over an hour, no sign of life for 10 minutes: likely a missed interruption', 'warn'],
   ['slow', 'Slow relay starts', 'first file more than 2 s after the task started, or never', 'warn'],
   ['restarting', 'Relay tasks restarting', 'restarted 2 times or more', 'warn'],

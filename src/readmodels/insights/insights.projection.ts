@@ -100,7 +100,7 @@ function openInsights(db: ReadModelDatabase) {
 
 export const insightsProjection = defineProjection<InsightsChange>({
   name: 'insights',
-  version: 1,
+  version: 2,
   canHandle: [
     CallbackEventType.StreamPushed,
     CallbackEventType.StreamInterrupted,

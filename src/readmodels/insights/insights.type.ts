@@ -18,12 +18,13 @@ export enum InterruptionCause {
   CUSTOMER = 'CUSTOMER',
   PLATFORM = 'PLATFORM',
   NETWORK = 'NETWORK',
+  STOPPED = 'STOPPED',
   UNKNOWN = 'UNKNOWN',
 }
 registerEnumType(InterruptionCause, {
   name: 'InterruptionCause',
   description:
-    "Whose side an interruption's cause is on: the customer's (pusher stopped, push URL, authentication, IP lists, account, limits, their API calls), CSS's platform, or the network; UNKNOWN when CSS gives no reason.",
+    "Whose side an interruption's cause is on: the customer's (push URL, authentication, IP lists, account, limits, their API calls), CSS's platform, or the network; STOPPED when the pusher ended its own stream (an ordinary end); UNKNOWN when CSS gives no reason.",
 });
 
 @ObjectType({ simpleResolvers: true, description: 'Interruptions sharing a key: how many, and how long their pushes had lasted.' })

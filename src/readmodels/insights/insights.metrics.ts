@@ -2,7 +2,7 @@
 // Read from the insights read model at scrape time, so the values are right after a restart or a rebuild, and
 // labelled with bounded values only (no stream id; unlisted errcodes and the smaller domains as "other").
 import { Counter, Gauge, type Registry } from 'prom-client';
-import type { InsightQueries } from '../readmodels/insights/insights.queries';
+import type { InsightQueries } from './insights.queries';
 
 /** Domains shown by name in css_ledger_streams_live, those with the most streams live; the rest add up under "other". */
 export const DOMAIN_LABEL_LIMIT = 20;

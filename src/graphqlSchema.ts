@@ -1,11 +1,11 @@
-// The GraphQL schema of every read model, and their changes published to its subscription topics (main thread only).
+// The service's GraphQL schema (every read model's part and forwarding's), and read-model changes published to their topics (main thread only).
 import type { GraphQLSchema } from 'graphql';
-import type { ReadModelChange } from '../processing/projectionDefinition';
-import { buildGraphqlSchema } from '../graphql/schema';
-import type { Topics } from '../graphql/topics';
-import { forwardingGraphql } from '../forwarding/graphql/forwarding.graphql';
-import { READ_MODELS, type ReadModelName } from './index';
-import type { ReadModelServices } from './services';
+import type { ReadModelChange } from './processing/projectionDefinition';
+import { buildGraphqlSchema } from './graphql/schema';
+import type { Topics } from './graphql/topics';
+import { forwardingGraphql } from './forwarding/graphql/forwarding.graphql';
+import { READ_MODELS, type ReadModelName } from './readmodels';
+import type { ReadModelServices } from './readmodels/services';
 
 // Forwarding's destinations and delivery log are served beside the read models.
 const graphqlParts = () => [...Object.values(READ_MODELS).map((model) => model.graphql()), forwardingGraphql];

@@ -1,4 +1,4 @@
-// What the media filters share: the stream and domain a recording file or moderation hit was pushed to, in SQL and for live updates.
+// What the stream filters share: the stream and domain a session, recording file or moderation hit was pushed to, in SQL and for live updates.
 import { IsOptional, IsString, MaxLength } from 'class-validator';
 import { Field, InputType } from 'type-graphql';
 

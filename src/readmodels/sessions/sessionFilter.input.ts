@@ -4,21 +4,10 @@ import { Field, InputType, Int } from 'type-graphql';
 import type { SessionRow } from './sessions.table';
 import type { SessionListFilter } from './sessions.queries';
 import { SessionStatus } from './session.type';
+import { StreamPlaceFilter } from '../streamPlaceFilter.input';
 
 @InputType()
-export class SessionFilter {
-  @Field(() => String, { nullable: true })
-  @IsOptional()
-  @IsString()
-  @MaxLength(256)
-  streamId?: string | null;
-
-  @Field(() => String, { nullable: true })
-  @IsOptional()
-  @IsString()
-  @MaxLength(256)
-  domain?: string | null;
-
+export class SessionFilter extends StreamPlaceFilter {
   @Field(() => String, { nullable: true })
   @IsOptional()
   @IsString()

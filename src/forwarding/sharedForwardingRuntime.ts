@@ -69,7 +69,8 @@ export function startSharedForwarding(options: SharedForwardingOptions): Forward
     try {
       return await subscription.parkedCount();
     } catch (error) {
-      logger.warn({ err: error, group: subscription.group }, 'cannot read the group’s parked message count');
+      // Often just a group not created yet; a failing connection shows as the destination's lastError.
+      logger.debug({ err: error, group: subscription.group }, 'cannot read the group’s parked message count');
       return null;
     }
   };

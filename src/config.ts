@@ -44,12 +44,18 @@ export interface Config {
   forwarding: ForwardingConfig;
 }
 
+/** On EventStoreDB: `shared`, one persistent subscription group per destination shared by every instance; `checkpoint`, each instance follows the log itself. */
+export type EventStoreDbForwardingMode = 'shared' | 'checkpoint';
+const EVENTSTOREDB_FORWARDING_MODES: readonly EventStoreDbForwardingMode[] = ['shared', 'checkpoint'];
+
 export interface ForwardingConfig {
   /** FORWARD_CONFIG's file, validated; null: nothing is forwarded. */
   file: string | null;
   config: ForwardConfig | null;
   /** How long in-flight deliveries may take to finish at shutdown. */
   shutdownGraceMs: number;
+  /** On EventStoreDB: shared groups (deliveries shared between instances) or a checkpoint per instance. */
+  eventStoreDbMode: EventStoreDbForwardingMode;
 }
 
 export type Environment = Record<string, string | undefined>;
@@ -76,8 +82,8 @@ export class ForwardConfigError extends ConfigError {
 }
 
 /** FORWARD_CONFIG's destinations, validated now so that a mistake stops the start, not the first delivery. */
-function forwardingConfig(file: string | null, cwd: string, shutdownGraceMs: number): ForwardingConfig {
-  if (file === null) return { file: null, config: null, shutdownGraceMs };
+function forwardingConfig(file: string | null, cwd: string, shutdownGraceMs: number, eventStoreDbMode: EventStoreDbForwardingMode): ForwardingConfig {
+  if (file === null) return { file: null, config: null, shutdownGraceMs, eventStoreDbMode };
   const resolved = path.resolve(cwd, file);
   let text: string;
   try {
@@ -87,7 +93,7 @@ function forwardingConfig(file: string | null, cwd: string, shutdownGraceMs: num
   }
   const loaded = loadForwardConfig(text, path.basename(resolved));
   if (!loaded.ok) throw new ForwardConfigError(loaded.errors);
-  return { file: resolved, config: loaded.config, shutdownGraceMs };
+  return { file: resolved, config: loaded.config, shutdownGraceMs, eventStoreDbMode };
 }
 
 function reader(env: Environment) {
@@ -261,7 +267,12 @@ export function loadConfig(env: Environment, cwd = process.cwd(), openFileLimit 
       maxResponseBytes: read.integer('GRAPHQL_MAX_RESPONSE_BYTES', 8 * 1024 * 1024, 64 * 1024, 1024 * 1024 * 1024),
       adminToken,
     },
-    forwarding: forwardingConfig(read.optional('FORWARD_CONFIG'), cwd, read.integer('FORWARD_SHUTDOWN_GRACE_MS', 5_000, 0, 120_000)),
+    forwarding: forwardingConfig(
+      read.optional('FORWARD_CONFIG'),
+      cwd,
+      read.integer('FORWARD_SHUTDOWN_GRACE_MS', 5_000, 0, 120_000),
+      read.oneOf('FORWARD_EVENTSTOREDB_MODE', 'shared', EVENTSTOREDB_FORWARDING_MODES),
+    ),
     dashboardImageHosts: imageHostSources('DASHBOARD_IMAGE_HOSTS', read.list('DASHBOARD_IMAGE_HOSTS')),
   };
 }

@@ -121,6 +121,7 @@ export async function startService(config: Config, logger: Logger = createLogger
       ...config.forwarding,
       dataDir: config.dataDir,
       eventsFile: config.eventStoreConnectionString === null ? eventsFile(config) : null,
+      eventStoreConnectionString: config.eventStoreConnectionString,
       store,
       logger,
       metrics: forwardingPrometheus(metrics.registry, () => forwarding.destinations()),

@@ -67,5 +67,12 @@ export function eventStoreDbSharedSubscription(client: EventStoreDBClient, desti
     async close() {
       await current?.unsubscribe().catch(() => undefined);
     },
+    async parkedCount() {
+      const { stats } = await client.getPersistentSubscriptionToAllInfo(group);
+      return Number(stats.parkedMessageCount);
+    },
+    async replayParked() {
+      await client.replayParkedMessagesToAll(group);
+    },
   };
 }

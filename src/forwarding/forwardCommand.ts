@@ -29,14 +29,16 @@ async function operate(flags: ForwardFlags, query: string, variables: Record<str
   return answer.data ?? {};
 }
 
-const DESTINATION_FIELDS = 'name url status paused breaker lagEvents lagSeconds deliveredThrough lastError deadLetterCount pendingCount';
+const DESTINATION_FIELDS = 'name url status paused breaker lagEvents lagSeconds deliveredThrough lastError deadLetterCount pendingCount group deliveredCount';
 
-function describe(d: Record<string, any>): string {
+/** One line per destination; a shared group (EventStoreDB) has no breaker or lag to show, but its name and this instance's count. */
+export function describeDestination(d: Record<string, any>): string {
   const error = d.lastError === null ? '' : `  last error: ${d.lastError}`;
-  return (
-    `${d.name}  ${d.status}  breaker ${d.breaker}  delivered through ${d.deliveredThrough}  lag ${d.lagEvents} events / ${Number(d.lagSeconds).toFixed(1)} s  ` +
-    `pending ${d.pendingCount}  dead letters ${d.deadLetterCount}  -> ${d.url}${error}`
-  );
+  const progress =
+    d.group === null
+      ? `breaker ${d.breaker}  delivered through ${d.deliveredThrough}  lag ${d.lagEvents} events / ${Number(d.lagSeconds).toFixed(1)} s`
+      : `shared group ${d.group}  delivered by this instance ${d.deliveredCount}`;
+  return `${d.name}  ${d.status}  ${progress}  pending ${d.pendingCount}  dead letters ${d.deadLetterCount ?? 'unknown'}  -> ${d.url}${error}`;
 }
 
 const position = (value: string): string => {
@@ -64,7 +66,7 @@ export function forwardCommand(): Command {
     .action(async () => {
       const { destinations } = await operate(flags(), `{ destinations { ${DESTINATION_FIELDS} } }`, {}, false);
       if (destinations.length === 0) print('no destinations: the service forwards nothing (FORWARD_CONFIG is not set)');
-      for (const destination of destinations) print(describe(destination));
+      for (const destination of destinations) print(describeDestination(destination));
     });
   for (const [verb, mutation, what] of [
     ['pause', 'pauseDestination', 'hold deliveries to a destination'],
@@ -76,7 +78,7 @@ export function forwardCommand(): Command {
       .argument('<destination>')
       .action(async (destination: string) => {
         const data = await operate(flags(), `mutation ($d: String!) { ${mutation}(destination: $d) { ${DESTINATION_FIELDS} } }`, { d: destination }, true);
-        print(describe(data[mutation]));
+        print(describeDestination(data[mutation]));
       });
   }
   command

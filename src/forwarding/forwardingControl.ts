@@ -1,13 +1,27 @@
 // What the service asks of forwarding, wherever it runs (its own thread on the embedded store, in process on EventStoreDB).
+import type { BreakerState } from './circuitBreaker';
 import type { AttemptLogEntry, DeliveryLogEntry, DeliveryLogFilter } from './deliveryLog';
 import type { DestinationStatus } from './destinationForwarder';
 import type { ReplayRange } from './logReader';
 
+/** Status fields a shared group on EventStoreDB cannot know (the server keeps the group's position, not this instance): null there. */
+type UnknownWhenShared = 'breaker' | 'checkpoint' | 'deliveredThrough' | 'lagEvents' | 'lagSeconds' | 'deadLetterCount';
+
 /** A destination as operators see it: its status with where it sends to and whether it is paused. */
-export interface DestinationView extends DestinationStatus {
+export interface DestinationView extends Omit<DestinationStatus, UnknownWhenShared> {
+  breaker: BreakerState | null;
+  checkpoint: bigint | null;
+  deliveredThrough: bigint | null;
+  lagEvents: number | null;
+  lagSeconds: number | null;
+  deadLetterCount: number | null;
   url: string;
   format: string;
   paused: boolean;
+  /** The EventStoreDB persistent subscription group the instances share; null when this process follows the log with its own checkpoint. */
+  group: string | null;
+  /** Deliveries this instance finished with a 2xx since it started (shared groups); null on the checkpoint path, whose delivery log holds them. */
+  deliveredCount: number | null;
 }
 
 /** A delivery with every attempt at it, and its cursor in the listing. */
@@ -56,6 +70,15 @@ export class InvalidReplayRangeError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'InvalidReplayRangeError';
+  }
+}
+
+/** The operation cannot be done where forwarding runs now (shared groups keep no delivery log and no position of their own). */
+export class UnsupportedForwardingOperationError extends Error {
+  readonly code = 'UNSUPPORTED_OPERATION';
+  constructor(message: string) {
+    super(message);
+    this.name = 'UnsupportedForwardingOperationError';
   }
 }
 

@@ -35,7 +35,7 @@ export function forwardingPrometheus(registry: Registry, statuses: () => Promise
     if (last === null || now - last.at > STATUS_REUSE_MS) last = { at: now, statuses: statuses().catch(() => []) };
     return last.statuses;
   };
-  const perDestination = (name: string, help: string, value: (status: DestinationView) => number) =>
+  const perDestination = (name: string, help: string, value: (status: DestinationView) => number | null) =>
     new Gauge({
       name: `${PREFIX}${name}`,
       help,
@@ -43,7 +43,11 @@ export function forwardingPrometheus(registry: Registry, statuses: () => Promise
       registers,
       async collect() {
         this.reset();
-        for (const status of await snapshot()) this.set({ destination: status.name }, value(status));
+        for (const status of await snapshot()) {
+          const measured = value(status);
+          // Unknown where forwarding runs (a shared group): no sample rather than a made-up one.
+          if (measured !== null) this.set({ destination: status.name }, measured);
+        }
       },
     });
   perDestination('lag_events', "Events of the log after the destination's deliveredThrough position", (s) => s.lagEvents);
@@ -59,6 +63,7 @@ export function forwardingPrometheus(registry: Registry, statuses: () => Promise
     async collect() {
       this.reset();
       for (const status of await snapshot()) {
+        if (status.breaker === null) continue;
         for (const state of BREAKER_STATES) this.set({ destination: status.name, state }, state === status.breaker ? 1 : 0);
       }
     },

@@ -78,7 +78,7 @@ export async function startForwardingRuntime(options: ForwardingRuntimeOptions):
   const view = async (forwarder: DestinationForwarder): Promise<DestinationView> => {
     const status = forwarder.status(await source.headPosition());
     const destination = byName.get(forwarder.name)!;
-    return { ...status, url: destination.url, format: destination.format, paused: status.state === 'paused' };
+    return { ...status, url: destination.url, format: destination.format, paused: status.state === 'paused', group: null, deliveredCount: null };
   };
 
   return {

@@ -3,7 +3,7 @@ import type { DeliveryFormatter } from './deliveryFormat';
 import { offeredEvent } from './destinationForwarder';
 import { passesFilter } from './eventFilter';
 import type { DestinationConfig } from './forwardConfig';
-import type { ForwardingLogger } from './forwardingMetrics';
+import { noMetrics, type ForwardingLogger, type ForwardingMetrics } from './forwardingMetrics';
 import type { DeliverySender } from './httpSender';
 import { judgeAttempt } from './retryPolicy';
 import type { SharedMessage, SharedSubscription } from './sharedSubscription';
@@ -14,6 +14,7 @@ export interface SharedForwarderOptions {
   sender: DeliverySender;
   format: DeliveryFormatter;
   logger: ForwardingLogger;
+  metrics?: ForwardingMetrics;
   now?: () => number;
   random?: () => number;
   /** Wait before joining the group again after the connection ended; default 1 s. */
@@ -30,9 +31,23 @@ export interface SharedForwarderCounts {
   rejoined: number;
 }
 
+/** What this instance knows of its share: the group's other instances and its past are the server's. */
+export interface SharedForwarderProgress {
+  lastDeliveredPosition: bigint | null;
+  lastDeliveredAt: Date | null;
+  lastError: { message: string; at: Date } | null;
+  /** Events handed to this instance and not acked or parked yet (waiting behind their stream, or in flight). */
+  held: number;
+  inFlight: number;
+}
+
 /** Runs one destination's share of the group's deliveries until stop(). */
 export class SharedForwarder {
   readonly counts: SharedForwarderCounts = { delivered: 0, parked: 0, filteredOut: 0, retried: 0, rejoined: 0 };
+  private lastDelivered: { position: bigint; at: Date } | null = null;
+  private lastError: { message: string; at: Date } | null = null;
+  private held = 0;
+  private readonly metrics: ForwardingMetrics;
   private readonly now: () => number;
   private readonly random: () => number;
   /** The last delivery queued per stream: a stream's next delivery waits for it (order per stream). */
@@ -47,6 +62,21 @@ export class SharedForwarder {
   constructor(private readonly options: SharedForwarderOptions) {
     this.now = options.now ?? Date.now;
     this.random = options.random ?? Math.random;
+    this.metrics = options.metrics ?? noMetrics;
+  }
+
+  progress(): SharedForwarderProgress {
+    return {
+      lastDeliveredPosition: this.lastDelivered?.position ?? null,
+      lastDeliveredAt: this.lastDelivered?.at ?? null,
+      lastError: this.lastError,
+      held: this.held,
+      inFlight: this.inFlight,
+    };
+  }
+
+  private noteError(message: string): void {
+    this.lastError = { message, at: new Date(this.now()) };
   }
 
   start(): void {
@@ -78,6 +108,7 @@ export class SharedForwarder {
         logger.warn({ group: subscription.group }, 'the shared subscription ended; joining again');
       } catch (error) {
         if (this.stopped) return;
+        this.noteError(`the shared subscription ${subscription.group} failed: ${error instanceof Error ? error.message : String(error)}`);
         logger.warn({ err: error, group: subscription.group }, 'the shared subscription failed; joining again');
       }
       await this.pause(this.options.rejoinDelayMs ?? 1000);
@@ -92,7 +123,8 @@ export class SharedForwarder {
     }
     const stream = message.event.stream;
     const previous = this.streamTails.get(stream) ?? Promise.resolve();
-    const tail = previous.then(() => this.withSlot(() => this.deliver(message)));
+    this.held++;
+    const tail = previous.then(() => this.withSlot(() => this.deliver(message))).finally(() => this.held--);
     this.streamTails.set(stream, tail);
     void tail.finally(() => {
       if (this.streamTails.get(stream) === tail) this.streamTails.delete(stream);
@@ -116,6 +148,7 @@ export class SharedForwarder {
   /** Attempts until delivered or the policy gives up; retries stay here so that the stream's later events wait behind it. */
   private async deliver(message: SharedMessage): Promise<void> {
     const { destination, sender, format } = this.options;
+    const name = destination.name;
     const content = offeredEvent(message.event);
     const offeredAt = this.now();
     let lastDelayMs: number | null = null;
@@ -124,14 +157,20 @@ export class SharedForwarder {
       const result = await sender.send(format(content, new Date(this.now())));
       if (result === 'stopped') return message.nack('retry', 'instance stopping');
       const verdict = judgeAttempt(result, { attempts, offeredAt, lastDelayMs }, destination.retry, this.now(), this.random);
+      this.metrics.observeAttempt(name, verdict.outcome === 'delivered' ? 'success' : 'failure', result.durationMs / 1000);
       if (verdict.outcome === 'delivered') {
         this.counts.delivered++;
+        this.lastDelivered = { position: message.event.position, at: new Date(this.now()) };
+        this.metrics.countDelivery(name, 'delivered');
         return message.ack();
       }
       if (verdict.outcome === 'dead-letter') {
         this.counts.parked++;
+        this.noteError(verdict.reason);
+        this.metrics.countDelivery(name, 'dead_lettered');
         return message.nack('park', verdict.reason);
       }
+      this.noteError(verdict.reason);
       this.counts.retried++;
       lastDelayMs = verdict.delayMs;
       await this.pause(verdict.delayMs);

@@ -21,6 +21,10 @@ export interface SharedSubscription {
   messages(): AsyncIterable<SharedMessage>;
   /** Leaves the group; messages not acked yet go to the other instances. */
   close(): Promise<void>;
+  /** Messages the group holds parked (its dead letters, across every instance); null when the server cannot say. */
+  parkedCount(): Promise<number | null>;
+  /** Hands every parked message out to the group again (the server's replay of parked messages). */
+  replayParked(): Promise<void>;
 }
 
 /** The group of a destination: one per destination, the same name on every instance. */

@@ -1,12 +1,17 @@
-// Starts forwarding for the service: off without FORWARD_CONFIG, on a thread of its own over the embedded log, in process over EventStoreDB.
+// Starts forwarding for the service: off without FORWARD_CONFIG, on a thread of its own over the embedded log, through shared groups (or in process) over EventStoreDB.
 import path from 'node:path';
+import { EventStoreDBClient } from '@eventstore/db-client';
 import type { Logger } from 'pino';
+import type { EventStoreDbForwardingMode } from '../config';
 import type { LogSource } from '../processing/processor';
-import type { ForwardConfig } from './forwardConfig';
+import { eventStoreDbSharedSubscription } from './eventStoreDbSharedSubscription';
+import type { DestinationConfig, ForwardConfig } from './forwardConfig';
 import { NO_FORWARDING, type ForwardingControl } from './forwardingControl';
 import type { ForwardingMetrics } from './forwardingMetrics';
 import { startForwardingRuntime } from './forwardingRuntime';
 import { startForwardingThread } from './forwardingThread';
+import { startSharedForwarding } from './sharedForwardingRuntime';
+import type { SharedSubscription } from './sharedSubscription';
 
 export interface StartForwardingOptions {
   config: ForwardConfig | null;
@@ -18,6 +23,11 @@ export interface StartForwardingOptions {
   store: LogSource;
   logger: Logger;
   metrics: ForwardingMetrics;
+  /** EventStoreDB's connection string; null on the embedded store. */
+  eventStoreConnectionString: string | null;
+  eventStoreDbMode: EventStoreDbForwardingMode;
+  /** The destination's shared group; EventStoreDB's persistent subscription unless a test hands its own. */
+  sharedSubscriptionOf?: (destination: DestinationConfig) => SharedSubscription;
 }
 
 /** Forwarding's state: each destination's checkpoint, deliveries and attempts, beside (not inside) the log and read models. */
@@ -33,6 +43,28 @@ export async function startForwarding(options: StartForwardingOptions): Promise<
   if (options.eventsFile !== null) {
     return startForwardingThread({ eventsFile: options.eventsFile, forwardingFile: file, config, shutdownGraceMs, logger, metrics });
   }
+  if (options.eventStoreDbMode === 'shared') return startSharedOnEventStoreDb(options, config);
   // EventStoreDB: reads are network I/O, so following the log here costs the HTTP thread little.
   return startForwardingRuntime({ source: options.store, file, config, logger, metrics, shutdownGraceMs });
+}
+
+function startSharedOnEventStoreDb(options: StartForwardingOptions, config: ForwardConfig): ForwardingControl {
+  const { logger, metrics, shutdownGraceMs } = options;
+  let subscriptionOf = options.sharedSubscriptionOf;
+  let client: EventStoreDBClient | null = null;
+  if (subscriptionOf === undefined) {
+    if (options.eventStoreConnectionString === null) throw new Error('shared forwarding needs EVENTSTORE_CONNECTION_STRING');
+    // A client of its own: the groups' long-lived streams do not share the store's connection with appends.
+    const own = EventStoreDBClient.connectionString(options.eventStoreConnectionString);
+    client = own;
+    subscriptionOf = (destination) => eventStoreDbSharedSubscription(own, destination);
+  }
+  const control = startSharedForwarding({ config, subscriptionOf, logger, metrics, shutdownGraceMs });
+  return {
+    ...control,
+    async close() {
+      await control.close();
+      await client?.dispose();
+    },
+  };
 }

@@ -6,9 +6,10 @@ import { EventStoreDbEventStore } from '../../src/eventstore/eventstoredb/eventS
 import { deliveryFormatter } from '../../src/forwarding/deliveryFormat';
 import { eventStoreDbSharedSubscription } from '../../src/forwarding/eventStoreDbSharedSubscription';
 import { loadForwardConfig } from '../../src/forwarding/forwardConfig';
-import { noLogger } from '../../src/forwarding/forwardingMetrics';
+import { noLogger, noMetrics } from '../../src/forwarding/forwardingMetrics';
 import { httpSender } from '../../src/forwarding/httpSender';
 import { SharedForwarder } from '../../src/forwarding/sharedForwarder';
+import { startForwarding } from '../../src/forwarding/startForwarding';
 import { startReceiver } from '../support/webhookReceiver';
 
 const connectionString = process.env.EVENTSTORE_CONNECTION_STRING?.trim();
@@ -55,6 +56,57 @@ if (connectionString) {
         await Promise.all(instances.map((instance) => instance.stop()));
         await clients[0]!.deletePersistentSubscriptionToAll(`css-ledger-forward-${name}`).catch(() => undefined);
         await Promise.all(clients.map((client) => client.dispose()));
+        await store.close();
+        await receiver.stop();
+      }
+    });
+
+    it('runs as the service starts it: parks what the destination rejects, counts it from the server, and replays it on redelivery', async () => {
+      let rejecting = true;
+      const rejectedId = randomUUID();
+      const receiver = await startReceiver((request) => ({ status: rejecting && request.headers['webhook-id'] === rejectedId ? 400 : 200 }));
+      const name = `contract${randomUUID().slice(0, 8)}`;
+      const loaded = loadForwardConfig(JSON.stringify({ destinations: [{ name, url: receiver.url, format: 'raw', startFrom: 'now' }] }), 'forward.json');
+      if (!loaded.ok) throw new Error(loaded.errors.join('\n'));
+      const logger = pino({ level: 'warn' });
+      const store = EventStoreDbEventStore.connect(connectionString, { logger });
+      const control = await startForwarding({
+        config: loaded.config,
+        dataDir: '/nonexistent',
+        shutdownGraceMs: 2000,
+        eventsFile: null,
+        store,
+        logger,
+        metrics: noMetrics,
+        eventStoreConnectionString: connectionString,
+        eventStoreDbMode: 'shared',
+      });
+      const admin = EventStoreDBClient.connectionString(connectionString);
+      const until = async (condition: () => Promise<boolean>, what: string): Promise<void> => {
+        const deadline = Date.now() + 30_000;
+        while (!(await condition())) {
+          if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+          await new Promise((resolve) => setTimeout(resolve, 200));
+        }
+      };
+      const status = async () => (await control.destinations())[0]!;
+      try {
+        // The group starts at the end of the log once it exists: wait for this instance to have joined it.
+        await until(async () => (await status()).deadLetterCount !== null, 'the group to exist');
+        const deliveredId = randomUUID();
+        await store.appendToStream(`session-${name}a`, [{ id: deliveredId, type: 'StreamPushed', data: { fields: {}, raw: '{}' } }]);
+        await store.appendToStream(`session-${name}b`, [{ id: rejectedId, type: 'StreamPushed', data: { fields: {}, raw: '{}' } }]);
+        await until(async () => (await status()).deadLetterCount === 1 && (await status()).deliveredCount === 1, 'one delivered, one parked');
+        expect(await status()).toMatchObject({ group: `css-ledger-forward-${name}`, lastError: { message: 'HTTP 400' }, lagEvents: null, breaker: null });
+        await expect(control.replay(name, { fromPosition: 1n, toPosition: 2n })).rejects.toThrow(/not available for .* on shared delivery/);
+        rejecting = false;
+        expect(await control.redeliverDeadLetters(name)).toEqual({ redelivered: 1 });
+        await receiver.waitFor((received) => received.filter((r) => r.headers['webhook-id'] === rejectedId).length === 2, 30_000);
+        await until(async () => (await status()).deliveredCount === 2, 'the parked event delivered');
+      } finally {
+        await control.close();
+        await admin.deletePersistentSubscriptionToAll(`css-ledger-forward-${name}`).catch(() => undefined);
+        await admin.dispose();
         await store.close();
         await receiver.stop();
       }

@@ -11,6 +11,8 @@ export interface MemoryGroup extends SharedSubscription {
   readonly nacked: Array<{ id: string; action: 'park' | 'retry'; reason: string }>;
   readonly ensureGroupCalls: number;
   readonly joins: number;
+  /** Events parked and not replayed yet. */
+  readonly parked: RecordedEvent[];
 }
 
 export function memorySharedSubscription(group = 'css-ledger-forward-test'): MemoryGroup {
@@ -18,6 +20,7 @@ export function memorySharedSubscription(group = 'css-ledger-forward-test'): Mem
   const outstanding = new Map<string, { event: RecordedEvent; retryCount: number }>();
   const acked: string[] = [];
   const nacked: MemoryGroup['nacked'] = [];
+  const parked: RecordedEvent[] = [];
   let wake: (() => void) | undefined;
   let connection = 0;
   let dropped = false;
@@ -32,6 +35,7 @@ export function memorySharedSubscription(group = 'css-ledger-forward-test'): Mem
     group,
     acked,
     nacked,
+    parked,
     get ensureGroupCalls() {
       return ensureGroupCalls;
     },
@@ -75,12 +79,20 @@ export function memorySharedSubscription(group = 'css-ledger-forward-test'): Mem
             if (!live()) return;
             nacked.push({ id: next.event.id, action, reason });
             if (action === 'retry') queue.push({ event: next.event, retryCount: next.retryCount + 1 });
+            else parked.push(next.event);
           },
         };
       }
     },
     async close() {
       closed = true;
+      notify();
+    },
+    async parkedCount() {
+      return parked.length;
+    },
+    async replayParked() {
+      queue.push(...parked.splice(0).map((event) => ({ event, retryCount: 0 })));
       notify();
     },
   };

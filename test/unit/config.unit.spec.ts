@@ -47,6 +47,12 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ GRAPHQL_EXPLORER: 'yes' })).toThrow('GRAPHQL_EXPLORER="yes" is not allowed; expected one of graphiql, apollo, off, true, false');
   });
 
+  it('shares forwarding on EventStoreDB unless FORWARD_EVENTSTOREDB_MODE asks for a checkpoint per instance', () => {
+    expect(loadConfig({}).forwarding.eventStoreDbMode).toBe('shared');
+    expect(loadConfig({ FORWARD_EVENTSTOREDB_MODE: 'checkpoint' }).forwarding.eventStoreDbMode).toBe('checkpoint');
+    expect(() => loadConfig({ FORWARD_EVENTSTOREDB_MODE: 'both' })).toThrow('FORWARD_EVENTSTOREDB_MODE="both" is not allowed; expected one of shared, checkpoint');
+  });
+
   it('picks the GraphQL explorer by name, with true and false meaning GraphiQL and none', () => {
     const explorer = (value: string) => loadConfig({ GRAPHQL_EXPLORER: value }).graphql.explorer;
     expect(['graphiql', 'apollo', 'off', 'true', 'false'].map(explorer)).toEqual(['graphiql', 'apollo', 'off', 'graphiql', 'off']);
@@ -94,6 +100,7 @@ describe('loadConfig', () => {
         ADMIN_TOKEN: 'admin-token-0123456789',
         FORWARD_SHUTDOWN_GRACE_MS: '2500',
         DASHBOARD_IMAGE_HOSTS: 'https://Screens.example.com, https://*.myqcloud.com:8443',
+        FORWARD_EVENTSTOREDB_MODE: 'checkpoint',
       },
       '/srv/app',
     );
@@ -138,7 +145,7 @@ describe('loadConfig', () => {
         maxResponseBytes: 1_000_000,
         adminToken: 'admin-token-0123456789',
       },
-      forwarding: { file: null, config: null, shutdownGraceMs: 2500 },
+      forwarding: { file: null, config: null, shutdownGraceMs: 2500, eventStoreDbMode: 'checkpoint' },
       dashboardImageHosts: ['https://screens.example.com', 'https://*.myqcloud.com:8443'],
     });
   });

@@ -16,7 +16,10 @@ const STATUSES = {
   FAILED: ['failing', 'bad'],
 };
 
-const lag = (d) => (d.lagEvents === 0 ? 'caught up' : `${d.lagEvents} event${d.lagEvents === 1 ? '' : 's'}, ${duration(d.lagSeconds * 1000)}`);
+// A destination shared through an EventStoreDB group has no lag or dead-letter count of its own to show (null).
+const lag = (d) =>
+  d.lagEvents === null ? '—' : d.lagEvents === 0 ? 'caught up' : `${d.lagEvents} event${d.lagEvents === 1 ? '' : 's'}, ${duration(d.lagSeconds * 1000)}`;
+const deadLetters = (d) => (d.deadLetterCount === null ? '—' : String(d.deadLetterCount));
 
 export const destinationRows = (table) =>
   new KeyedRows(table, {
@@ -36,7 +39,7 @@ export const destinationRows = (table) =>
       },
       { key: lag, cell: (d) => element('td', { className: 'num', text: lag(d) }) },
       { key: (d) => d.lastDeliveredAt ?? '', cell: (d) => timeCell(d.lastDeliveredAt) },
-      { key: (d) => String(d.deadLetterCount), cell: (d) => element('td', { className: 'num' }, badge(String(d.deadLetterCount), d.deadLetterCount > 0 ? 'bad' : 'neutral')) },
+      { key: deadLetters, cell: (d) => element('td', { className: 'num' }, badge(deadLetters(d), d.deadLetterCount > 0 ? 'bad' : 'neutral')) },
       {
         key: (d) => `${d.lastError ?? ''}\n${d.lastErrorAt ?? ''}`,
         cell: (d) =>

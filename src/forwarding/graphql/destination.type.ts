@@ -27,13 +27,21 @@ const STATUS: Record<DestinationView['state'], DestinationStatusValue> = {
   'breaker-open': DestinationStatusValue.BREAKER_OPEN,
   failed: DestinationStatusValue.FAILED,
 };
-const BREAKER: Record<DestinationView['breaker'], BreakerStateValue> = {
+const BREAKER: Record<NonNullable<DestinationView['breaker']>, BreakerStateValue> = {
   closed: BreakerStateValue.CLOSED,
   open: BreakerStateValue.OPEN,
   'half-open': BreakerStateValue.HALF_OPEN,
 };
 
-@ObjectType({ simpleResolvers: true, description: 'A destination of FORWARD_CONFIG and how its deliveries go.' })
+/** Said of each field a shared group cannot know. */
+const NULL_WHEN_SHARED = 'Null on shared delivery (EventStoreDB persistent subscription groups), which cannot know it.';
+
+@ObjectType({
+  simpleResolvers: true,
+  description:
+    'A destination of FORWARD_CONFIG and how its deliveries go. On shared delivery (EventStoreDB, FORWARD_EVENTSTOREDB_MODE=shared) counts and times are those of the instance that answers, ' +
+    'dead letters are the group’s parked messages, and what only a checkpoint of its own would know is null.',
+})
 export class Destination {
   @Field()
   name!: string;
@@ -50,38 +58,53 @@ export class Destination {
   @Field()
   paused!: boolean;
 
-  @Field(() => BreakerStateValue)
-  breaker!: BreakerStateValue;
+  @Field(() => BreakerStateValue, { nullable: true, description: `${NULL_WHEN_SHARED} (no circuit breaker there)` })
+  breaker!: BreakerStateValue | null;
 
-  @Field(() => Int, { description: 'Events of the log after deliveredThrough.' })
-  lagEvents!: number;
+  @Field(() => Int, { nullable: true, description: `Events of the log after deliveredThrough. ${NULL_WHEN_SHARED}` })
+  lagEvents!: number | null;
 
-  @Field(() => Float, { description: 'Age in seconds of the oldest pending delivery, from when its callback was received; 0 when none is pending.' })
-  lagSeconds!: number;
+  @Field(() => Float, {
+    nullable: true,
+    description: `Age in seconds of the oldest pending delivery, from when its callback was received; 0 when none is pending. ${NULL_WHEN_SHARED}`,
+  })
+  lagSeconds!: number | null;
 
-  @Field({ description: 'Every event of the log up to this position (a decimal string) is delivered, dead-lettered or filtered out.' })
-  deliveredThrough!: string;
+  @Field(() => String, {
+    nullable: true,
+    description: `Every event of the log up to this position (a decimal string) is delivered, dead-lettered or filtered out. ${NULL_WHEN_SHARED}`,
+  })
+  deliveredThrough!: string | null;
 
-  @Field(() => String, { nullable: true, description: 'Position (a decimal string) of the last event delivered.' })
+  @Field(() => String, { nullable: true, description: 'Position (a decimal string) of the last event delivered (on shared delivery: by this instance).' })
   lastDeliveredPosition!: string | null;
 
   @Field(() => Date, { nullable: true })
   lastDeliveredAt!: Date | null;
 
-  @Field(() => String, { nullable: true, description: 'The last failed attempt or failure of the destination.' })
+  @Field(() => String, { nullable: true, description: 'The last failed attempt or failure of the destination (on shared delivery: seen by this instance).' })
   lastError!: string | null;
 
   @Field(() => Date, { nullable: true })
   lastErrorAt!: Date | null;
 
-  @Field(() => Int, { description: 'Deliveries given up (kept for redeliverDeadLetters).' })
-  deadLetterCount!: number;
+  @Field(() => Int, {
+    nullable: true,
+    description: "Deliveries given up (kept for redeliverDeadLetters); on shared delivery the group's parked messages, null when EventStoreDB cannot be asked.",
+  })
+  deadLetterCount!: number | null;
 
-  @Field(() => Int, { description: 'Deliveries waiting or in flight.' })
+  @Field(() => Int, { description: 'Deliveries waiting or in flight (on shared delivery: handed to this instance and not settled yet).' })
   pendingCount!: number;
 
   @Field(() => Int)
   inFlightCount!: number;
+
+  @Field(() => String, { nullable: true, description: 'The EventStoreDB persistent subscription group whose deliveries the instances share; null when this process follows the log itself.' })
+  group!: string | null;
+
+  @Field(() => Int, { nullable: true, description: 'Deliveries this instance finished with a 2xx since it started, on shared delivery; null otherwise (the delivery log holds them).' })
+  deliveredCount!: number | null;
 
   static fromView(view: DestinationView): Destination {
     return Object.assign(new Destination(), {
@@ -90,10 +113,10 @@ export class Destination {
       format: view.format,
       status: STATUS[view.state],
       paused: view.paused,
-      breaker: BREAKER[view.breaker],
+      breaker: view.breaker === null ? null : BREAKER[view.breaker],
       lagEvents: view.lagEvents,
       lagSeconds: view.lagSeconds,
-      deliveredThrough: String(view.deliveredThrough),
+      deliveredThrough: view.deliveredThrough === null ? null : String(view.deliveredThrough),
       lastDeliveredPosition: view.lastDeliveredPosition === null ? null : String(view.lastDeliveredPosition),
       lastDeliveredAt: ownDate(view.lastDeliveredAt),
       lastError: view.lastError?.message ?? null,
@@ -101,6 +124,8 @@ export class Destination {
       deadLetterCount: view.deadLetterCount,
       pendingCount: view.pendingCount,
       inFlightCount: view.inFlightCount,
+      group: view.group,
+      deliveredCount: view.deliveredCount,
     });
   }
 }

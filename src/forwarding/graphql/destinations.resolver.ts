@@ -1,5 +1,6 @@
 // Destinations and their delivery log, and the operations on them (behind the admin token).
 import { IsOptional, IsString, MaxLength } from 'class-validator';
+import { GraphQLError } from 'graphql';
 import { Arg, Args, ArgsType, Ctx, Field, Int, Mutation, ObjectType, Query, Resolver } from 'type-graphql';
 import { requireAdmin, type AdminContext } from '../../graphql/adminAccess';
 import { Connection, PageArgs } from '../../graphql/connection';
@@ -78,6 +79,7 @@ async function answering<T>(run: () => Promise<T>): Promise<T> {
     if (name === 'UnknownDestinationError') throw badUserInput('destination', message);
     if (name === 'InvalidCursorError') throw badUserInput('after', message);
     if (name === 'InvalidReplayRangeError') throw badUserInput('range', message);
+    if (name === 'UnsupportedForwardingOperationError') throw new GraphQLError(message, { extensions: { code: 'UNSUPPORTED_OPERATION' } });
     throw error;
   }
 }
@@ -161,7 +163,7 @@ export class DestinationsResolver {
     return Object.assign(new ReplayResult(), { destination, offered });
   }
 
-  @Mutation(() => RedeliveryResult, { description: "Puts the destination's dead letters back to pending with fresh attempts; requires X-Admin-Token." })
+  @Mutation(() => RedeliveryResult, { description: "Puts the destination's dead letters back to pending with fresh attempts (on shared delivery: replays the group's parked messages); requires X-Admin-Token." })
   async redeliverDeadLetters(@Arg('destination') destination: string, @Ctx() context: AdminContext): Promise<RedeliveryResult> {
     requireAdmin(context);
     const { redelivered } = await answering(() => this.services.forwarding.redeliverDeadLetters(destination));

@@ -1,0 +1,26 @@
+// `forward status` lines: a destination with its own checkpoint shows its breaker and lag, a shared group its name and this instance's count.
+import { describeDestination } from '../../src/forwarding/forwardCommand';
+
+const common = { name: 'billing', url: 'http://127.0.0.1:9/hook', status: 'ACTIVE', paused: false, lastError: null, pendingCount: 0 };
+
+describe('forward status', () => {
+  it('shows breaker, position and lag of a destination that follows the log itself', () => {
+    const line = describeDestination({ ...common, breaker: 'CLOSED', deliveredThrough: '42', lagEvents: 3, lagSeconds: 1.25, deadLetterCount: 1, group: null, deliveredCount: null });
+    expect(line).toBe('billing  ACTIVE  breaker CLOSED  delivered through 42  lag 3 events / 1.3 s  pending 0  dead letters 1  -> http://127.0.0.1:9/hook');
+  });
+
+  it('shows the group and what this instance delivered of a shared destination, not a lag it cannot know', () => {
+    const line = describeDestination({
+      ...common,
+      breaker: null,
+      deliveredThrough: null,
+      lagEvents: null,
+      lagSeconds: null,
+      deadLetterCount: 2,
+      group: 'css-ledger-forward-billing',
+      deliveredCount: 7,
+      lastError: 'HTTP 400',
+    });
+    expect(line).toBe('billing  ACTIVE  shared group css-ledger-forward-billing  delivered by this instance 7  pending 0  dead letters 2  -> http://127.0.0.1:9/hook  last error: HTTP 400');
+  });
+});

@@ -37,11 +37,16 @@ describe('sessions projection', () => {
     spec.given().when([callback(push), callback(interruption)], { times: 2 }).then({ sessions: [ended] });
   });
 
-  it('publishes each changed row once per batch, after its commit', () => {
+  it('announces every state a session passes through, even when one batch holds its push and its interruption', () => {
     spec
       .given()
       .when([callback(push), callback(interruption)])
-      .then(({ changes }) => expect(changes).toEqual([expect.objectContaining({ sequence: push.sequence, status: 'ENDED' })]));
+      .then(({ changes }) =>
+        expect(changes).toEqual([
+          expect.objectContaining({ sequence: push.sequence, status: 'LIVE' }),
+          expect.objectContaining({ sequence: push.sequence, status: 'ENDED' }),
+        ]),
+      );
   });
 
   it('knows no session from a push anomaly report alone, though it shares the stream', () => {

@@ -21,8 +21,10 @@ export const sessionsProjection = defineProjection<SessionRow>({
     };
     return {
       apply(events) {
-        // Written once per batch: nothing else in the batch reads the rows.
+        // Rows are written once per batch (nothing else in the batch reads them), but every state a session passes
+        // through is announced: a subscriber hears of a push and its interruption even when one batch holds both.
         const changed = new Map<string, SessionState>();
+        const announced: SessionRow[] = [];
         for (const recorded of events) {
           const event = toProjectedEvent(recorded);
           if (event === null || (event.type !== CallbackEventType.StreamPushed && event.type !== CallbackEventType.StreamInterrupted)) continue;
@@ -30,13 +32,12 @@ export const sessionsProjection = defineProjection<SessionRow>({
           if (stream === null || stream.category !== StreamCategory.session) continue;
           const before = changed.get(stream.id) ?? stateOf(stream.id) ?? emptySession(stream.id);
           const after = reduceSession(before, event);
-          if (after !== before) changed.set(stream.id, after);
+          if (after === before) continue;
+          changed.set(stream.id, after);
+          announced.push(sessionRow(after));
         }
-        return [...changed.values()].map((state) => {
-          const row = sessionRow(state);
-          save({ ...row, state: JSON.stringify(state) });
-          return row;
-        });
+        for (const state of changed.values()) save({ ...sessionRow(state), state: JSON.stringify(state) });
+        return announced;
       },
     };
   },

@@ -20,7 +20,7 @@ describe('forwarding settings', () => {
   });
 
   it('forwards nothing without FORWARD_CONFIG', () => {
-    expect(loadConfig({}).forwarding).toEqual({ file: null, config: null, shutdownGraceMs: 5000 });
+    expect(loadConfig({}).forwarding).toEqual({ file: null, config: null, shutdownGraceMs: 5000, eventStoreDbMode: 'shared' });
   });
 
   it('refuses a file with mistakes, one line per mistake', () => {

@@ -1,7 +1,7 @@
 // Read-model tables declared once: from one declaration come the DDL, the positional INSERT, the SELECT list and the row type.
 import type { Database, Statement } from 'better-sqlite3';
 
-type SqlType = 'TEXT' | 'INTEGER' | 'REAL';
+type SqlType = 'TEXT' | 'INTEGER' | 'REAL' | 'BLOB';
 /** How a value travels between the row and SQLite: as is, an integer read back as bigint, or JSON in a TEXT column. */
 type Codec = 'plain' | 'bigint' | 'json';
 
@@ -40,6 +40,8 @@ export const column = {
   real: <T extends number = number>() => new ColumnBuilder<T>('REAL', 'plain'),
   /** A global log position: 64-bit, read back as bigint. */
   position: () => new ColumnBuilder<bigint>('INTEGER', 'bigint'),
+  /** Bytes kept as they are (a packed histogram). */
+  blob: () => new ColumnBuilder<Buffer>('BLOB', 'plain'),
   /** A value kept as JSON text. */
   json: <T>() => new ColumnBuilder<T>('TEXT', 'json'),
 };

@@ -159,6 +159,17 @@ describe('query plans of the read-model queries', () => {
     expect(planOf(db, () => insights.relayExitStats(1, 2))[0]).toMatch(/^SEARCH insight_relay_exits USING COVERING INDEX insight_relay_exits_by_time/);
   });
 
+  it('reads the whole hours and days of interruption statistics from the rollups along their primary key', () => {
+    const insights = insightQueries(db);
+    // From one hour before a day to one hour after the next: an hour cell, the day cells, an hour cell.
+    const executed = executedBy(db, () => insights.interruptionStats(23 * 3_600_000, 49 * 3_600_000, 'NODE', 'a'));
+    const plans = executed.map((statement) => planOfStatement(db, statement));
+    expect(plans).toHaveLength(3);
+    for (const plan of plans) {
+      expectIndexedPlan(plan, /^SEARCH insight_interruption_rollups USING INDEX sqlite_autoindex_insight_interruption_rollups_1 \(period=\? AND dimension=\? AND scope=\? AND start>\? AND start<\?\)$/);
+    }
+  });
+
   it('lists unmatched exits along their partial index, each row holding its callback', () => {
     const plan = planOf(db, () => relayTasks.unmatchedRelayExits(50, null));
     expectIndexedPlan(plan, /^SCAN e USING INDEX relay_exits_unmatched$/);

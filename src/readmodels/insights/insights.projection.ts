@@ -7,7 +7,18 @@ import { defineProjection, type ReadModelDatabase } from '../../processing/proje
 import { toProjectedEvent, type ProjectedEvent } from '../projectedEvent';
 import { emptySession, reduceSession, type SessionState } from '../sessions/session.reducer';
 import { compactSession, insightSessionRow, sessionTallies, type Tally } from './insightSession';
-import { countedEventsTable, insightRelayExitsTable, insightSessionsTable, streamSignsTable, talliesTable, type TallyKind } from './insights.table';
+import {
+  countedEventsTable,
+  insightRelayExitsTable,
+  insightSessionsTable,
+  interruptionRollupsTable,
+  streamSignsTable,
+  talliesTable,
+  type InsightSessionRow,
+  type TallyKind,
+} from './insights.table';
+import { RollupChanges, rollupWriter } from './interruptionRollups';
+import type { InterruptionFacts } from './interruptionStats';
 
 /** The insights publish nothing to subscribers: their views are asked for. */
 type InsightsChange = never;
@@ -46,13 +57,21 @@ function openInsights(db: ReadModelDatabase) {
   );
   const tally = (kind: TallyKind, key: string, by = 1) => addToTally.run(kind, key, by);
   const exitsBefore = db.prepare<[string], number>('SELECT count(*) FROM insight_relay_exits WHERE event_id = ?').pluck();
+  const writeRollups = rollupWriter(db);
+  const factsOf = (row: InsightSessionRow): InterruptionFacts | null =>
+    row.interruptedAt === null ? null : [row.interruptedAt, row.errcode, row.subErrcode, row.domain, row.node, row.pushDurationMs];
 
   const applySessions = (sessions: Map<string, { before: SessionState | null; after: SessionState }>) => {
+    const rollups = new RollupChanges();
     for (const { before, after } of sessions.values()) {
       const row = insightSessionRow(compactSession(after));
       saveSession(row);
-      // A session's totals move with it: what its earlier row counted is taken back.
-      const previous = before === null ? [] : sessionTallies(insightSessionRow(before));
+      // A session's totals and rollup cells move with it: what its earlier row counted is taken back.
+      const earlier = before === null ? null : insightSessionRow(before);
+      const [was, is] = [earlier === null ? null : factsOf(earlier), factsOf(row)];
+      if (was !== null) rollups.add(was, -1);
+      if (is !== null) rollups.add(is, 1);
+      const previous = earlier === null ? [] : sessionTallies(earlier);
       const now = sessionTallies(row);
       const key = ([kind, k]: Tally) => `${kind} ${k}`;
       const net = new Map<string, [Tally, number]>();
@@ -60,6 +79,7 @@ function openInsights(db: ReadModelDatabase) {
       for (const t of now) net.set(key(t), [t, (net.get(key(t))?.[1] ?? 0) + 1]);
       for (const [[kind, k], by] of net.values()) if (by !== 0) tally(kind, k, by);
     }
+    writeRollups(rollups);
   };
 
   return {
@@ -100,7 +120,8 @@ function openInsights(db: ReadModelDatabase) {
 
 export const insightsProjection = defineProjection<InsightsChange>({
   name: 'insights',
-  version: 2,
+  // 3: interruptions rolled up by hour and day.
+  version: 3,
   canHandle: [
     CallbackEventType.StreamPushed,
     CallbackEventType.StreamInterrupted,
@@ -115,6 +136,6 @@ export const insightsProjection = defineProjection<InsightsChange>({
     // One stored before its type was modelled may be read as one of these today.
     CallbackEventType.UnrecognizedCallbackReceived,
   ],
-  tables: [insightSessionsTable, streamSignsTable, insightRelayExitsTable, countedEventsTable, talliesTable],
+  tables: [insightSessionsTable, streamSignsTable, insightRelayExitsTable, countedEventsTable, talliesTable, interruptionRollupsTable],
   open: openInsights,
 });

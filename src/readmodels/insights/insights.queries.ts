@@ -6,6 +6,7 @@ import type { ReadModelDatabase } from '../../processing/projectionDefinition';
 import { flappingStreamQueries } from './flappingStreams.queries';
 import { dayOf } from './insightSession';
 import { insightSessionsTable, type InsightSessionRow, type TallyKind } from './insights.table';
+import { rollupReader, rollupSpan } from './interruptionRollups';
 import { InterruptionTally, type InterruptionBucketRow, type InterruptionFacts, type InterruptionGrouping } from './interruptionStats';
 
 export type InsightSession = Omit<InsightSessionRow, 'state'>;
@@ -85,6 +86,9 @@ export function insightQueries(db: ReadModelDatabase) {
     "SELECT key AS day, count FROM insight_tallies WHERE kind = 'sessionsPerDay' AND key >= ? AND key <= ? AND count > 0 ORDER BY key",
   );
   const tallies = db.prepare<[TallyKind], { key: string; count: number }>('SELECT key, count FROM insight_tallies WHERE kind = ? AND count > 0');
+  // A file of an older version (answering while this one builds) has no rollups: its statistics read every interruption.
+  const rolledUp = db.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'insight_interruption_rollups'").pluck().get() === 1;
+  const readRollups = rolledUp ? rollupReader(db) : null;
   const liveStreams = db.prepare<[], { domain: string | null; streams: number }>(
     "SELECT domain, count(DISTINCT stream_id) AS streams FROM insight_sessions WHERE status = 'LIVE' GROUP BY domain",
   );
@@ -118,10 +122,23 @@ export function insightQueries(db: ReadModelDatabase) {
       for (const row of rows) if (row[0] < last) add(row);
       return last;
     },
+    /**
+     * How [from, to) (ms) is answered: `scanned` ranges by tallyInterruptions, a slice at a time; `rolled` (whole hours) at
+     * once by tallyRollups.
+     */
+    statsSpan(from: number, to: number): ReturnType<typeof rollupSpan> {
+      return readRollups === null ? { scanned: [[from, to]], rolled: null } : rollupSpan(from, to);
+    },
+    /** Adds the rollup cells of the whole hours [from, to) (ms) to the tally, those of one domain when given. */
+    tallyRollups(tally: InterruptionTally, grouping: InterruptionGrouping, [from, to]: [number, number], domain: string | null): void {
+      readRollups!(tally, grouping, from, to, domain);
+    },
     /** Interruptions in [from, to) (ms), grouped, with push-duration percentiles, at once (a domain narrows them). */
     interruptionStats(from: number, to: number, grouping: InterruptionGrouping, domain: string | null): InterruptionBucketRow[] {
       const tally = new InterruptionTally(grouping);
-      for (let next: number | null = from; next !== null; ) next = this.tallyInterruptions(tally, next, to, domain, 50_000);
+      const { scanned, rolled } = this.statsSpan(from, to);
+      for (const [a, b] of scanned) for (let next: number | null = a; next !== null; ) next = this.tallyInterruptions(tally, next, b, domain, 50_000);
+      if (rolled !== null) this.tallyRollups(tally, grouping, rolled, domain);
       return tally.buckets();
     },
     /** TaskExits in [from, to) (ms) by exit code, most frequent first. */

@@ -115,10 +115,14 @@ export class InsightsResolver {
     const [start, end] = timeRange(from, to);
     const { insights, turns } = this.services;
     const tally = new InterruptionTally(groupBy);
-    for (let next: number | null = start; next !== null; ) {
-      const sliceFrom: number = next;
-      next = await turns.run(() => insights.tallyInterruptions(tally, sliceFrom, end, domain ?? null, STATS_SLICE));
+    const { scanned, rolled } = insights.statsSpan(start, end);
+    for (const [rangeFrom, rangeTo] of scanned) {
+      for (let next: number | null = rangeFrom; next !== null; ) {
+        const sliceFrom: number = next;
+        next = await turns.run(() => insights.tallyInterruptions(tally, sliceFrom, rangeTo, domain ?? null, STATS_SLICE));
+      }
     }
+    if (rolled !== null) await turns.run(() => insights.tallyRollups(tally, groupBy, rolled, domain ?? null));
     return tally.buckets();
   }
 

@@ -2,6 +2,7 @@
 import type { InterruptionSide } from '../../domain/errcodeCatalogue';
 import { column, table, type RowOf } from '../../processing/table';
 import type { SessionStatus } from '../sessions/sessions.table';
+import type { RollupDimension, RollupPeriod } from './interruptionRollups';
 
 /** One row per push activity (`sequence`): what statistics group by, and the reducer's state in a compact form. */
 export const insightSessionsTable = table(
@@ -42,6 +43,27 @@ export const insightSessionsTable = table(
       { name: 'insight_live_streams', on: ['domain', 'streamId'], where: "status = 'LIVE'", forQueriesOnly: true },
     ],
   },
+);
+
+/**
+ * Interruptions counted by UTC hour and by UTC day, each with a histogram of their push durations (see durationHistogram.ts):
+ * what statistics over whole hours read instead of the interruptions themselves. A cell is one period's interruptions of one
+ * scope (every domain: '', else the domain) sharing one key of a dimension (see interruptionRollups.ts).
+ */
+export const interruptionRollupsTable = table(
+  'insight_interruption_rollups',
+  {
+    period: column.text<RollupPeriod>(),
+    dimension: column.text<RollupDimension>(),
+    scope: column.text(),
+    /** Milliseconds since the epoch: the period's start. */
+    start: column.integer(),
+    key: column.text(),
+    count: column.integer(),
+    histogram: column.blob(),
+  },
+  // A rowid table: a cell's histogram runs to kilobytes, too large for the rows of a WITHOUT ROWID one.
+  { primaryKey: ['period', 'dimension', 'scope', 'start', 'key'] },
 );
 
 /** The last sign of life of each stream name: a screenshot, a push anomaly report, a recording status or exception. */

@@ -27,6 +27,11 @@ registerEnumType(InterruptionCause, {
     "Whose side an interruption's cause is on: the customer's (push URL, authentication, IP lists, account, limits, their API calls), CSS's platform, or the network; STOPPED when the pusher ended its own stream (an ordinary end); UNKNOWN when CSS gives no reason.",
 });
 
+/** What a percentile answer is: the statistics merge 1 %-wide buckets of durations, from hourly rollups and the range's edges. */
+const WITHIN_BOUND =
+  ', within 1 % of the value measured: the mean of the durations sharing its 1 %-wide bucket, ' +
+  'so the measured value itself when they are all equal';
+
 @ObjectType({ simpleResolvers: true, description: 'Interruptions sharing a key: how many, and how long their pushes had lasted.' })
 export class InterruptionBucket {
   @Field()
@@ -35,10 +40,10 @@ export class InterruptionBucket {
   @Field(() => Int)
   count!: number;
 
-  @Field(() => Float, { nullable: true, description: 'Median push duration (nearest rank); null when none was given.' })
+  @Field(() => Float, { nullable: true, description: `Median push duration (nearest rank)${WITHIN_BOUND}; null when none was given.` })
   pushDurationP50Ms!: number | null;
 
-  @Field(() => Float, { nullable: true })
+  @Field(() => Float, { nullable: true, description: `90th percentile of push duration (nearest rank)${WITHIN_BOUND}; null when none was given.` })
   pushDurationP90Ms!: number | null;
 }
 

@@ -1,5 +1,5 @@
 // Interruption statistics: one bucket per key of the chosen grouping, with a count and push-duration percentiles.
-import { nearestRank } from './percentiles';
+import { DurationHistogram } from './durationHistogram';
 
 export type InterruptionGrouping = 'ERRCODE' | 'DOMAIN' | 'NODE' | 'HOUR' | 'DAY';
 
@@ -13,8 +13,8 @@ export interface InterruptionBucketRow {
   pushDurationP90Ms: number | null;
 }
 
-const HOUR_MS = 3_600_000;
-const DAY_MS = 24 * HOUR_MS;
+export const HOUR_MS = 3_600_000;
+export const DAY_MS = 24 * HOUR_MS;
 
 /** The bucket key: `errcode:sub_errcode` (sub 0 when CSS sent none), the domain or node ("unknown" when absent), or the UTC hour or day it began. */
 export function interruptionKey(grouping: InterruptionGrouping, [at, errcode, subErrcode, domain, node]: InterruptionFacts): string {
@@ -32,40 +32,55 @@ export function interruptionKey(grouping: InterruptionGrouping, [at, errcode, su
   }
 }
 
-/** Interruptions added a slice at a time, bucketed at the end. */
+/** Interruptions added a slice at a time, and rollup cells, bucketed at the end. */
 export class InterruptionTally {
-  private readonly groups = new Map<string, { count: number; durations: number[] }>();
+  private readonly groups = new Map<string, { count: number; durations: DurationHistogram }>();
 
-  constructor(private readonly grouping: InterruptionGrouping) {}
+  private readonly byTime: boolean;
+
+  constructor(private readonly grouping: InterruptionGrouping) {
+    this.byTime = grouping === 'HOUR' || grouping === 'DAY';
+  }
 
   /** Time keys by the start of their hour or day: an ISO string made once per bucket, not once per row. */
   private readonly timeKeys = new Map<number, string>();
 
-  private keyOf(row: InterruptionFacts): string {
-    const unit = this.grouping === 'HOUR' ? HOUR_MS : this.grouping === 'DAY' ? DAY_MS : 0;
-    if (unit === 0) return interruptionKey(this.grouping, row);
-    const start = Math.floor(row[0] / unit) * unit;
+  private timeKeyOf(at: number): string {
+    const unit = this.grouping === 'HOUR' ? HOUR_MS : DAY_MS;
+    const start = Math.floor(at / unit) * unit;
     let key = this.timeKeys.get(start);
-    if (key === undefined) this.timeKeys.set(start, (key = interruptionKey(this.grouping, row)));
+    if (key === undefined) this.timeKeys.set(start, (key = interruptionKey(this.grouping, [start, null, null, null, null, null])));
     return key;
   }
 
-  add(row: InterruptionFacts): void {
-    const key = this.keyOf(row);
+  private group(key: string): { count: number; durations: DurationHistogram } {
     let group = this.groups.get(key);
-    if (group === undefined) this.groups.set(key, (group = { count: 0, durations: [] }));
+    if (group === undefined) this.groups.set(key, (group = { count: 0, durations: new DurationHistogram() }));
+    return group;
+  }
+
+  add(row: InterruptionFacts): void {
+    const group = this.group(this.byTime ? this.timeKeyOf(row[0]) : interruptionKey(this.grouping, row));
     group.count++;
-    if (row[5] !== null) group.durations.push(row[5]);
+    if (row[5] !== null) group.durations.add(row[5]);
+  }
+
+  /** Adds a rollup cell: `count` interruptions of the period from `start` with this grouping's `key`, and their stored histogram. */
+  addCell(start: number, key: string, count: number, histogram: Uint8Array): void {
+    const group = this.group(this.byTime ? this.timeKeyOf(start) : key);
+    group.count += count;
+    group.durations.addEncoded(histogram);
   }
 
   /** By count, largest first (then key); for groupings by time, oldest first. */
   buckets(): InterruptionBucketRow[] {
-    const buckets = [...this.groups].map(([key, { count, durations }]) => {
-      const sorted = Float64Array.from(durations).sort();
-      return { key, count, pushDurationP50Ms: nearestRank(sorted, 50), pushDurationP90Ms: nearestRank(sorted, 90) };
-    });
-    const byTime = this.grouping === 'HOUR' || this.grouping === 'DAY';
-    return buckets.sort((a, b) => (byTime ? (a.key < b.key ? -1 : 1) : b.count - a.count || (a.key < b.key ? -1 : 1)));
+    const buckets = [...this.groups].map(([key, { count, durations }]) => ({
+      key,
+      count,
+      pushDurationP50Ms: durations.percentile(50),
+      pushDurationP90Ms: durations.percentile(90),
+    }));
+    return buckets.sort((a, b) => (this.byTime ? (a.key < b.key ? -1 : 1) : b.count - a.count || (a.key < b.key ? -1 : 1)));
   }
 }
 

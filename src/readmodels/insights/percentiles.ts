@@ -1,4 +1,4 @@
-// Percentiles of a sample by the nearest-rank method: always a value that was measured, never an interpolation.
+// Percentiles of a sample by the nearest-rank method: always a value that was measured, never an interpolation (what the histograms approximate).
 
 /** The p-th percentile (0 < p <= 100) of values sorted ascending; null for no values. */
 export function nearestRank(sorted: ArrayLike<number>, p: number): number | null {

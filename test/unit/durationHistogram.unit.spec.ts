@@ -1,0 +1,61 @@
+// Push-duration histograms: percentiles within 1 % of the nearest rank, exact for values alone in their bucket, stored and taken back.
+import fc from 'fast-check';
+import { bucketOf, DurationHistogram, PERCENTILE_RELATIVE_ERROR } from '../../src/readmodels/insights/durationHistogram';
+import { nearestRank } from '../../src/readmodels/insights/percentiles';
+
+const histogramOf = (values: readonly number[]) => {
+  const histogram = new DurationHistogram();
+  for (const value of values) histogram.add(value);
+  return histogram;
+};
+
+const withinBound = (answer: number | null, exact: number | null) =>
+  exact === null ? answer === null : answer !== null && Math.abs(answer - exact) <= PERCENTILE_RELATIVE_ERROR * Math.abs(exact);
+
+/** Durations as CSS reports them: mostly seconds to hours, some tiny, zero or negative. */
+const duration = fc.oneof(fc.integer({ min: 1_000, max: 86_400_000 }), fc.integer({ min: -1_000, max: 200 }));
+
+describe('push-duration histogram', () => {
+  it('answers each percentile within 1 % of the nearest-rank value', () => {
+    fc.assert(
+      fc.property(fc.array(duration, { maxLength: 300 }), fc.integer({ min: 1, max: 100 }), (values, p) => {
+        const sorted = Float64Array.from(values).sort();
+        return withinBound(histogramOf(values).percentile(p), nearestRank(sorted, p));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('answers the measured value itself when its bucket holds one distinct value', () => {
+    const values = [30_000, 30_000, 60_000, 120_000, 180_000, 0, 7];
+    const sorted = Float64Array.from(values).sort();
+    for (const p of [1, 20, 50, 70, 90, 100]) expect(histogramOf(values).percentile(p)).toBe(nearestRank(sorted, p));
+  });
+
+  it('keeps buckets in the order of their values, negative ones and zero included', () => {
+    const values = [-86_400_000, -1_000, -2, -1, 0, 1, 2, 99, 100, 101, 1_000, 86_400_000, Number.MAX_SAFE_INTEGER];
+    const buckets = values.map(bucketOf);
+    expect([...buckets].sort((a, b) => a - b)).toEqual(buckets);
+    expect(new Set(values.slice(0, 9).map(bucketOf)).size).toBe(9);
+  });
+
+  it('reads back what it stored, and takes back what was added', () => {
+    fc.assert(
+      fc.property(fc.array(duration, { maxLength: 100 }), fc.array(duration, { maxLength: 100 }), (kept, removed) => {
+        const stored = histogramOf([...kept, ...removed]).encode();
+        const histogram = new DurationHistogram();
+        histogram.addEncoded(stored);
+        for (const value of removed) histogram.add(value, -1);
+        expect(histogram.encode()).toEqual(histogramOf(kept).encode());
+        expect(histogram.total).toBe(kept.length);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('refuses to store a bucket taken below zero', () => {
+    const histogram = histogramOf([1_000]);
+    histogram.add(2_000, -1);
+    expect(() => histogram.encode()).toThrow(RangeError);
+  });
+});

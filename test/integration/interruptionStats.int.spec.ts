@@ -1,10 +1,12 @@
 // Interruption statistics read a slice at a time from a real insights file: the same buckets as at once, whatever the slice size.
+import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ProjectionFile } from '../../src/processing/readModelFile';
 import { insightsProjection } from '../../src/readmodels/insights/insights.projection';
 import { insightQueries } from '../../src/readmodels/insights/insights.queries';
+import { insightSessionsTable, interruptionRollupsTable } from '../../src/readmodels/insights/insights.table';
 import { InterruptionTally } from '../../src/readmodels/insights/interruptionStats';
 import { callback } from '../support/projectionSpec';
 
@@ -40,6 +42,17 @@ describe('interruption statistics by slices', () => {
     expect(whole.reduce((sum, b) => sum + b.count, 0)).toBe(12);
     expect(sliced(limit, null)).toEqual(whole);
     expect(sliced(limit, 'a.example')).toEqual(insights.interruptionStats(0, 2_000_000_000_000, 'ERRCODE', 'a.example'));
+  });
+
+  it('reads every interruption from a file of the version before the rollups (answering while this one builds)', () => {
+    const whole = insights.interruptionStats(0, 2_000_000_000_000, 'NODE', null);
+    const older = new Database(':memory:');
+    for (const table of insightsProjection.tables) if (table !== interruptionRollupsTable) older.exec(table.ddl());
+    const columns = insightSessionsTable.keys.map((key) => insightSessionsTable.column(key)).join(', ');
+    const copy = older.prepare(`INSERT INTO insight_sessions (${columns}) VALUES (${insightSessionsTable.keys.map(() => '?').join(', ')})`);
+    for (const row of file.db.prepare(`SELECT ${columns} FROM insight_sessions`).raw().all() as unknown[][]) copy.run(row);
+    expect(insightQueries(older).interruptionStats(0, 2_000_000_000_000, 'NODE', null)).toEqual(whole);
+    older.close();
   });
 
   it('keeps to the range, to excluded', () => {

@@ -170,6 +170,14 @@ describe('query plans of the read-model queries', () => {
     }
   });
 
+  it('finds flapping streams among the interruptions of their range in the covering index alone', () => {
+    const insights = insightQueries(db);
+    const executed = executedBy(db, () => insights.flappingStreams({ minInterruptions: 3, withinMs: 600_000, from: 1, to: 2, domain: null }, 50, null));
+    const reads = executed.flatMap((statement) => planOfStatement(db, statement)).filter((step) => step.includes('insight_sessions'));
+    expect(reads.length).toBeGreaterThan(0);
+    for (const read of reads) expect(read).toMatch(/^SEARCH insight_sessions USING COVERING INDEX insight_interruptions_by_time \(interrupted_at>\? AND interrupted_at<\?\)$/);
+  });
+
   it('lists unmatched exits along their partial index, each row holding its callback', () => {
     const plan = planOf(db, () => relayTasks.unmatchedRelayExits(50, null));
     expectIndexedPlan(plan, /^SCAN e USING INDEX relay_exits_unmatched$/);

@@ -27,10 +27,10 @@ export const insightSessionsTable = table(
   {
     primaryKey: ['sequence'],
     indexes: [
-      // Statistics over a time range read this index alone: every column they group by or measure is in it.
+      // Statistics and flapping streams over a time range read this index alone: every column they group by or measure is in it.
       {
         name: 'insight_interruptions_by_time',
-        on: ['interruptedAt', 'errcode', 'subErrcode', 'domain', 'node', 'pushDurationMs'],
+        on: ['interruptedAt', 'errcode', 'subErrcode', 'domain', 'node', 'pushDurationMs', 'streamId'],
         where: 'interrupted_at IS NOT NULL',
         forQueriesOnly: true,
       },

@@ -162,12 +162,17 @@ describe('query plans of the read-model queries', () => {
   it('reads the whole hours and days of interruption statistics from the rollups along their primary key', () => {
     const insights = insightQueries(db);
     // From one hour before a day to one hour after the next: an hour cell, the day cells, an hour cell.
-    const executed = executedBy(db, () => insights.interruptionStats(23 * 3_600_000, 49 * 3_600_000, 'NODE', 'a'));
-    const plans = executed.map((statement) => planOfStatement(db, statement));
+    const rollups = /^SEARCH insight_interruption_rollups USING PRIMARY KEY \(period=\? AND dimension=\? AND scope=\? AND start>\? AND start<\?\)$/;
+    const plans = executedBy(db, () => insights.interruptionStats(23 * 3_600_000, 49 * 3_600_000, 'NODE', null)).map((statement) => planOfStatement(db, statement));
     expect(plans).toHaveLength(3);
-    for (const plan of plans) {
-      expectIndexedPlan(plan, /^SEARCH insight_interruption_rollups USING INDEX sqlite_autoindex_insight_interruption_rollups_1 \(period=\? AND dimension=\? AND scope=\? AND start>\? AND start<\?\)$/);
-    }
+    for (const plan of plans) expectIndexedPlan(plan, rollups);
+    // Within one domain by node: the day cells, and the partial days from that domain's interruptions along its covering index.
+    const withinDomain = executedBy(db, () => insights.interruptionStats(23 * 3_600_000, 49 * 3_600_000, 'NODE', 'a')).map((statement) => planOfStatement(db, statement));
+    const byDomain = /^SEARCH insight_sessions USING COVERING INDEX insight_interruptions_by_domain \(domain=\? AND interrupted_at>\? AND interrupted_at<\?\)$/;
+    expect(withinDomain).toHaveLength(3);
+    expectIndexedPlan(withinDomain[0]!, byDomain);
+    expectIndexedPlan(withinDomain[1]!, byDomain);
+    expectIndexedPlan(withinDomain[2]!, rollups);
   });
 
   it('finds flapping streams among the interruptions of their range in the covering index alone', () => {

@@ -52,6 +52,13 @@ export class DurationHistogram {
     }
   }
 
+  /** Empties it, keeping its arrays for the next use. */
+  clear(): void {
+    this.counts.fill(0);
+    this.sums.fill(0);
+    this.total = 0;
+  }
+
   /** The buckets holding values (or, in a change, changed), lowest first. */
   forEachBucket(visit: (bucket: number, count: number, sum: number) => void): void {
     for (let i = 0; i < this.counts.length; i++) if (this.counts[i] !== 0 || this.sums[i] !== 0) visit(this.low + i, this.counts[i]!, this.sums[i]!);

@@ -68,9 +68,7 @@ function openInsights(db: ReadModelDatabase) {
       saveSession(row);
       // A session's totals and rollup cells move with it: what its earlier row counted is taken back.
       const earlier = before === null ? null : insightSessionRow(before);
-      const [was, is] = [earlier === null ? null : factsOf(earlier), factsOf(row)];
-      if (was !== null) rollups.add(was, -1);
-      if (is !== null) rollups.add(is, 1);
+      rollups.move(earlier === null ? null : factsOf(earlier), factsOf(row));
       const previous = earlier === null ? [] : sessionTallies(earlier);
       const now = sessionTallies(row);
       const key = ([kind, k]: Tally) => `${kind} ${k}`;

@@ -6,7 +6,7 @@ import type { ReadModelDatabase } from '../../processing/projectionDefinition';
 import { flappingStreamQueries } from './flappingStreams.queries';
 import { dayOf } from './insightSession';
 import { insightSessionsTable, type InsightSessionRow, type TallyKind } from './insights.table';
-import { rollupReader, rollupSpan } from './interruptionRollups';
+import { rollupReader, statsPlan, type StatsPlan } from './interruptionRollups';
 import { InterruptionTally, type InterruptionBucketRow, type InterruptionFacts, type InterruptionGrouping } from './interruptionStats';
 
 export type InsightSession = Omit<InsightSessionRow, 'state'>;
@@ -79,6 +79,11 @@ export function insightQueries(db: ReadModelDatabase) {
   const FACTS = 'SELECT interrupted_at, errcode, sub_errcode, domain, node, push_duration_ms FROM insight_sessions';
   const factsFrom = db.prepare<[number, number, number], InterruptionFacts>(`${FACTS} WHERE interrupted_at >= ? AND interrupted_at < ? ORDER BY interrupted_at LIMIT ?`).raw();
   const factsAt = db.prepare<[number], InterruptionFacts>(`${FACTS} WHERE interrupted_at = ?`).raw();
+  // Within one domain, along its own index.
+  const domainFactsFrom = db
+    .prepare<[string, number, number, number], InterruptionFacts>(`${FACTS} WHERE domain = ? AND interrupted_at >= ? AND interrupted_at < ? ORDER BY interrupted_at LIMIT ?`)
+    .raw();
+  const domainFactsAt = db.prepare<[string, number], InterruptionFacts>(`${FACTS} WHERE domain = ? AND interrupted_at = ?`).raw();
   const exitStats = db.prepare<[number, number], { exitCode: number | null; count: number }>(
     'SELECT exit_code AS exitCode, count(*) AS count FROM insight_relay_exits WHERE exited_at >= ? AND exited_at < ? GROUP BY exit_code ORDER BY count DESC, exit_code',
   );
@@ -108,37 +113,34 @@ export function insightQueries(db: ReadModelDatabase) {
      * where the next slice starts, or null when the range is done. A slice ends between two instants, never inside one.
      */
     tallyInterruptions(tally: InterruptionTally, from: number, to: number, domain: string | null, limit: number): number | null {
-      const add = (row: InterruptionFacts) => (domain === null || row[3] === domain) && tally.add(row);
-      const rows = factsFrom.all(from, to, limit);
+      const add = (row: InterruptionFacts) => tally.add(row);
+      const rows = domain === null ? factsFrom.all(from, to, limit) : domainFactsFrom.all(domain, from, to, limit);
       if (rows.length < limit) {
         rows.forEach(add);
         return null;
       }
       const last = rows[rows.length - 1]![0];
       if (rows[0]![0] === last) {
-        factsAt.all(last).forEach(add);
+        (domain === null ? factsAt.all(last) : domainFactsAt.all(domain, last)).forEach(add);
         return last + 1 < to ? last + 1 : null;
       }
       for (const row of rows) if (row[0] < last) add(row);
       return last;
     },
-    /**
-     * How [from, to) (ms) is answered: `scanned` ranges by tallyInterruptions, a slice at a time; `rolled` (whole hours) at
-     * once by tallyRollups.
-     */
-    statsSpan(from: number, to: number): ReturnType<typeof rollupSpan> {
-      return readRollups === null ? { scanned: [[from, to]], rolled: null } : rollupSpan(from, to);
+    /** How [from, to) (ms) is answered: `scanned` ranges by tallyInterruptions, a slice at a time; `rolled` at once by tallyRollups. */
+    statsPlan(from: number, to: number, grouping: InterruptionGrouping, domain: string | null): StatsPlan {
+      return readRollups === null ? { scanned: [[from, to]], rolled: [] } : statsPlan(from, to, grouping, domain);
     },
-    /** Adds the rollup cells of the whole hours [from, to) (ms) to the tally, those of one domain when given. */
-    tallyRollups(tally: InterruptionTally, grouping: InterruptionGrouping, [from, to]: [number, number], domain: string | null): void {
-      readRollups!(tally, grouping, from, to, domain);
+    /** Adds the rollup cells of a plan's whole periods to the tally, those of one domain when given. */
+    tallyRollups(tally: InterruptionTally, grouping: InterruptionGrouping, rolled: StatsPlan['rolled'], domain: string | null): void {
+      if (rolled.length > 0) readRollups!(tally, grouping, rolled, domain);
     },
     /** Interruptions in [from, to) (ms), grouped, with push-duration percentiles, at once (a domain narrows them). */
     interruptionStats(from: number, to: number, grouping: InterruptionGrouping, domain: string | null): InterruptionBucketRow[] {
       const tally = new InterruptionTally(grouping);
-      const { scanned, rolled } = this.statsSpan(from, to);
+      const { scanned, rolled } = this.statsPlan(from, to, grouping, domain);
       for (const [a, b] of scanned) for (let next: number | null = a; next !== null; ) next = this.tallyInterruptions(tally, next, b, domain, 50_000);
-      if (rolled !== null) this.tallyRollups(tally, grouping, rolled, domain);
+      this.tallyRollups(tally, grouping, rolled, domain);
       return tally.buckets();
     },
     /** TaskExits in [from, to) (ms) by exit code, most frequent first. */

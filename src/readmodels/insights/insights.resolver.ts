@@ -115,14 +115,14 @@ export class InsightsResolver {
     const [start, end] = timeRange(from, to);
     const { insights, turns } = this.services;
     const tally = new InterruptionTally(groupBy);
-    const { scanned, rolled } = insights.statsSpan(start, end);
+    const { scanned, rolled } = insights.statsPlan(start, end, groupBy, domain ?? null);
     for (const [rangeFrom, rangeTo] of scanned) {
       for (let next: number | null = rangeFrom; next !== null; ) {
         const sliceFrom: number = next;
         next = await turns.run(() => insights.tallyInterruptions(tally, sliceFrom, rangeTo, domain ?? null, STATS_SLICE));
       }
     }
-    if (rolled !== null) await turns.run(() => insights.tallyRollups(tally, groupBy, rolled, domain ?? null));
+    await turns.run(() => insights.tallyRollups(tally, groupBy, rolled, domain ?? null));
     return tally.buckets();
   }
 

@@ -36,7 +36,13 @@ export const insightSessionsTable = table(
       },
       { name: 'insight_interruptions_listed', on: ['interruptedAt DESC', 'sequence DESC'], where: 'interrupted_at IS NOT NULL', forQueriesOnly: true },
       { name: 'insight_interruptions_by_side', on: ['side', 'interruptedAt DESC', 'sequence DESC'], where: 'interrupted_at IS NOT NULL', forQueriesOnly: true },
-      { name: 'insight_interruptions_by_domain', on: ['domain', 'interruptedAt DESC', 'sequence DESC'], where: 'interrupted_at IS NOT NULL', forQueriesOnly: true },
+      // Also covering for statistics within one domain over the partial days of a range (see interruptionRollups.ts).
+      {
+        name: 'insight_interruptions_by_domain',
+        on: ['domain', 'interruptedAt DESC', 'sequence DESC', 'errcode', 'subErrcode', 'node', 'pushDurationMs'],
+        where: 'interrupted_at IS NOT NULL',
+        forQueriesOnly: true,
+      },
       { name: 'insight_interruptions_by_stream', on: ['streamId', 'interruptedAt'], where: 'interrupted_at IS NOT NULL', forQueriesOnly: true },
       // LIVE sessions are few beside the ended ones: the stale view and the streams-live gauge read them alone.
       { name: 'insight_live_sessions', on: ['sessionAt DESC', 'sequence DESC'], where: "status = 'LIVE'", forQueriesOnly: true },
@@ -62,8 +68,7 @@ export const interruptionRollupsTable = table(
     count: column.integer(),
     histogram: column.blob(),
   },
-  // A rowid table: a cell's histogram runs to kilobytes, too large for the rows of a WITHOUT ROWID one.
-  { primaryKey: ['period', 'dimension', 'scope', 'start', 'key'] },
+  { primaryKey: ['period', 'dimension', 'scope', 'start', 'key'], withoutRowid: true },
 );
 
 /** The last sign of life of each stream name: a screenshot, a push anomaly report, a recording status or exception. */

@@ -162,7 +162,7 @@ describe('query plans of the read-model queries', () => {
   it('reads the whole hours and days of interruption statistics from the rollups along their primary key', () => {
     const insights = insightQueries(db);
     // From one hour before a day to one hour after the next: an hour cell, the day cells, an hour cell.
-    const rollups = /^SEARCH insight_interruption_rollups USING PRIMARY KEY \(period=\? AND dimension=\? AND scope=\? AND start>\? AND start<\?\)$/;
+    const rollups = /^SEARCH insight_interruption_rollups USING INDEX sqlite_autoindex_insight_interruption_rollups_1 \(period=\? AND dimension=\? AND scope=\? AND start>\? AND start<\?\)$/;
     const plans = executedBy(db, () => insights.interruptionStats(23 * 3_600_000, 49 * 3_600_000, 'NODE', null)).map((statement) => planOfStatement(db, statement));
     expect(plans).toHaveLength(3);
     for (const plan of plans) expectIndexedPlan(plan, rollups);

@@ -8,8 +8,21 @@ export const PERCENTILE_RELATIVE_ERROR = GAMMA - 1;
 
 /** Beyond any safe integer: an int16 holds every bucket. */
 const MAX_MAGNITUDE = 30_000;
-/** Bytes per stored bucket: index (int16), count (uint32), sum of the values (float64). */
-const ENTRY_BYTES = 14;
+
+/** Integers of either sign as unsigned ones (0, -1, 1, -2, ...), for varints; arithmetic, not bitwise: sums exceed 32 bits. */
+const zigzag = (n: number): number => (n >= 0 ? 2 * n : -2 * n - 1);
+const unzigzag = (z: number): number => (z % 2 === 0 ? z / 2 : -(z + 1) / 2);
+
+/** Appends an unsigned integer as a varint (7 bits a byte, least significant first); the next free index. */
+function putVarint(bytes: Uint8Array, at: number, value: number): number {
+  let rest = value;
+  while (rest >= 128) {
+    bytes[at++] = (rest % 128) + 128;
+    rest = Math.floor(rest / 128);
+  }
+  bytes[at++] = rest;
+  return at;
+}
 
 /**
  * The bucket of a duration: 0 and up for 1 ms and more, -1 for 0, and the mirror image below for negative ones (CSS may
@@ -46,9 +59,24 @@ export class DurationHistogram {
 
   /** Adds a stored histogram (see `encode`), `weight` times (-1 takes it back). */
   addEncoded(stored: Uint8Array, weight = 1): void {
-    const view = new DataView(stored.buffer, stored.byteOffset, stored.byteLength);
-    for (let at = 0; at + ENTRY_BYTES <= stored.byteLength; at += ENTRY_BYTES) {
-      this.addToBucket(view.getInt16(at, true), weight * view.getUint32(at + 2, true), weight * view.getFloat64(at + 6, true));
+    let at = 0;
+    const next = (): number => {
+      let value = 0;
+      for (let scale = 1; ; scale *= 128) {
+        const byte = stored[at++]!;
+        value += (byte & 127) * scale;
+        if (byte < 128) return value;
+      }
+    };
+    if (stored.byteLength === 0) return;
+    let bucket = unzigzag(next());
+    // Room for all of its buckets at once.
+    this.slot(bucket);
+    this.slot(unzigzag(next()));
+    while (at < stored.byteLength) {
+      bucket += unzigzag(next());
+      const count = next();
+      this.addToBucket(bucket, weight * count, weight * unzigzag(next()));
     }
   }
 
@@ -64,20 +92,27 @@ export class DurationHistogram {
     for (let i = 0; i < this.counts.length; i++) if (this.counts[i] !== 0 || this.sums[i] !== 0) visit(this.low + i, this.counts[i]!, this.sums[i]!);
   }
 
-  /** The buckets holding values, packed: what a rollup row stores. */
+  /**
+   * The buckets holding values, packed: what a rollup row stores. Varints: the lowest and the highest bucket, then per
+   * bucket its distance from the one before, its count and the sum of its values (about 6 bytes a bucket).
+   */
   encode(): Buffer {
-    let buckets = 0;
-    this.forEachBucket(() => buckets++);
-    const stored = Buffer.alloc(buckets * ENTRY_BYTES);
-    let at = 0;
+    let [first, last, buckets] = [0, 0, 0];
     this.forEachBucket((bucket, count, sum) => {
       if (count <= 0) throw new RangeError(`bucket ${bucket} would hold ${count} values summing to ${sum}`);
-      stored.writeInt16LE(bucket, at);
-      stored.writeUInt32LE(count, at + 2);
-      stored.writeDoubleLE(sum, at + 6);
-      at += ENTRY_BYTES;
+      if (buckets++ === 0) first = bucket;
+      last = bucket;
     });
-    return stored;
+    if (buckets === 0) return Buffer.alloc(0);
+    // A varint of a safe integer takes at most 8 bytes.
+    const bytes = new Uint8Array(16 + buckets * 24);
+    let at = putVarint(bytes, putVarint(bytes, 0, zigzag(first)), zigzag(last));
+    let previous = first;
+    this.forEachBucket((bucket, count, sum) => {
+      at = putVarint(bytes, putVarint(bytes, putVarint(bytes, at, zigzag(bucket - previous)), count), zigzag(sum));
+      previous = bucket;
+    });
+    return Buffer.from(bytes.subarray(0, at));
   }
 
   /** The p-th percentile (0 < p <= 100) by nearest rank, as its bucket's mean rounded to the millisecond; null for no values. */
@@ -99,7 +134,7 @@ export class DurationHistogram {
     if (this.counts.length === 0) {
       this.low = bucket;
       this.grow(bucket, bucket + 16);
-    } else if (bucket < this.low) this.grow(bucket - 16, this.low + this.counts.length);
+    } else if (bucket < this.low) this.grow(Math.min(bucket, this.low - this.counts.length), this.low + this.counts.length);
     else if (bucket >= this.low + this.counts.length) this.grow(this.low, Math.max(bucket + 1, this.low + 2 * this.counts.length));
     return bucket - this.low;
   }

@@ -68,7 +68,8 @@ export const interruptionRollupsTable = table(
     count: column.integer(),
     histogram: column.blob(),
   },
-  { primaryKey: ['period', 'dimension', 'scope', 'start', 'key'], withoutRowid: true },
+  // A rowid table: a day's histogram runs to kilobytes, too large for rows of a WITHOUT ROWID one (measured: reads take half as long).
+  { primaryKey: ['period', 'dimension', 'scope', 'start', 'key'] },
 );
 
 /** The last sign of life of each stream name: a screenshot, a push anomaly report, a recording status or exception. */

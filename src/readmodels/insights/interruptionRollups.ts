@@ -144,7 +144,7 @@ export function rollupReader(db: ReadModelDatabase) {
     const dimension: RollupDimension =
       grouping === 'ERRCODE' || grouping === 'NODE' ? grouping : grouping === 'DOMAIN' && domain === null ? 'DOMAIN' : 'ALL';
     for (const { period, from, to } of rolled) {
-      for (const [start, key, count, histogram] of cells.iterate(period, dimension, scope, from, to)) {
+      for (const [start, key, count, histogram] of cells.all(period, dimension, scope, from, to)) {
         tally.addCell(start, dimension === 'ALL' && grouping === 'DOMAIN' ? scope : key, count, histogram);
       }
     }

@@ -13,5 +13,8 @@ const project = (displayName, suffix, extra = {}) => ({
 module.exports = {
   // Integration tests start real processes; on a loaded 2-core machine that takes more than jest's default 5 s.
   testTimeout: 30_000,
+  // On two cores jest runs the test files in its own process, one after another: a test that times out never reaches its
+  // cleanup, and the servers it left listening would hold the run open for ever. Jest still names the leak.
+  forceExit: true,
   projects: [project('unit', 'unit'), project('integration', 'int', { globalSetup: '<rootDir>/test/support/buildDist.ts' }), project('contract', 'contract', { globalSetup: '<rootDir>/test/support/buildDist.ts' })],
 };

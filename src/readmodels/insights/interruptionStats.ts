@@ -1,5 +1,6 @@
 // Interruption statistics: one bucket per key of the chosen grouping, with a count and push-duration percentiles.
 import { DurationHistogram } from './durationHistogram';
+import { nearestRank } from './percentiles';
 
 export type InterruptionGrouping = 'ERRCODE' | 'DOMAIN' | 'NODE' | 'HOUR' | 'DAY';
 
@@ -32,9 +33,20 @@ export function interruptionKey(grouping: InterruptionGrouping, [at, errcode, su
   }
 }
 
-/** Interruptions added a slice at a time, and rollup cells, bucketed at the end. */
+interface Group {
+  count: number;
+  /** Stored histograms of rollup cells. */
+  cells: Uint8Array[];
+  /** Durations read one by one. */
+  durations: number[];
+}
+
+/**
+ * Interruptions added a slice at a time, and rollup cells, bucketed at the end. A bucket's percentiles are exact when all
+ * its interruptions were read one by one, else read from the merged histograms (within 1 %).
+ */
 export class InterruptionTally {
-  private readonly groups = new Map<string, { count: number; durations: DurationHistogram }>();
+  private readonly groups = new Map<string, Group>();
 
   private readonly byTime: boolean;
 
@@ -53,33 +65,39 @@ export class InterruptionTally {
     return key;
   }
 
-  private group(key: string): { count: number; durations: DurationHistogram } {
+  private group(key: string): Group {
     let group = this.groups.get(key);
-    if (group === undefined) this.groups.set(key, (group = { count: 0, durations: new DurationHistogram() }));
+    if (group === undefined) this.groups.set(key, (group = { count: 0, cells: [], durations: [] }));
     return group;
   }
 
   add(row: InterruptionFacts): void {
     const group = this.group(this.byTime ? this.timeKeyOf(row[0]) : interruptionKey(this.grouping, row));
     group.count++;
-    if (row[5] !== null) group.durations.add(row[5]);
+    if (row[5] !== null) group.durations.push(row[5]);
   }
 
   /** Adds a rollup cell: `count` interruptions of the period from `start` with this grouping's `key`, and their stored histogram. */
   addCell(start: number, key: string, count: number, histogram: Uint8Array): void {
     const group = this.group(this.byTime ? this.timeKeyOf(start) : key);
     group.count += count;
-    group.durations.addEncoded(histogram);
+    group.cells.push(histogram);
   }
 
   /** By count, largest first (then key); for groupings by time, oldest first. */
   buckets(): InterruptionBucketRow[] {
-    const buckets = [...this.groups].map(([key, { count, durations }]) => ({
-      key,
-      count,
-      pushDurationP50Ms: durations.percentile(50),
-      pushDurationP90Ms: durations.percentile(90),
-    }));
+    // One histogram for every bucket in turn: a statistic by hour over months has thousands of buckets.
+    const merged = new DurationHistogram();
+    const buckets = [...this.groups].map(([key, { count, cells, durations }]) => {
+      if (cells.length === 0) {
+        const sorted = Float64Array.from(durations).sort();
+        return { key, count, pushDurationP50Ms: nearestRank(sorted, 50), pushDurationP90Ms: nearestRank(sorted, 90) };
+      }
+      merged.clear();
+      for (const cell of cells) merged.addEncoded(cell);
+      for (const duration of durations) merged.add(duration);
+      return { key, count, pushDurationP50Ms: merged.percentile(50), pushDurationP90Ms: merged.percentile(90) };
+    });
     return buckets.sort((a, b) => (this.byTime ? (a.key < b.key ? -1 : 1) : b.count - a.count || (a.key < b.key ? -1 : 1)));
   }
 }

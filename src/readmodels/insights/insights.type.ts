@@ -29,7 +29,7 @@ registerEnumType(InterruptionCause, {
 
 /** What a percentile answer is: the statistics merge 1 %-wide buckets of durations, from hourly rollups and the range's edges. */
 const WITHIN_BOUND =
-  ', within 1 % of the value measured: the mean of the durations sharing its 1 %-wide bucket, ' +
+  ', within 1 % of the value measured (exactly it when the range holds no whole UTC hour): the mean of the durations sharing its 1 %-wide bucket, ' +
   'so the measured value itself when they are all equal';
 
 @ObjectType({ simpleResolvers: true, description: 'Interruptions sharing a key: how many, and how long their pushes had lasted.' })

@@ -59,7 +59,8 @@ export interface BenchConfig {
   };
   subscription: { rate: number; seconds: number; warmupSeconds: number };
   /** Ingest under wrk with and without a forwarding destination, then a paced load of `rate` per second. */
-  forwarding: { rate: number; seconds: number; format: 'raw' | 'standard-webhooks' };
+  /** `concurrency`: the destination's, or null for the service's default. */
+  forwarding: { rate: number; seconds: number; format: 'raw' | 'standard-webhooks'; concurrency: number | null };
   /** The dashboard in headless Chromium while callbacks arrive at `rate` per second. */
   dashboard: { rate: number; seconds: number; warmupSeconds: number; chromium: string };
   scale: {
@@ -103,6 +104,7 @@ export function loadBenchConfig(partial = false): BenchConfig {
       rate: integer('BENCH_FORWARD_RATE', 1000),
       seconds: integer('BENCH_FORWARD_SECONDS', quick ? 3 : 10),
       format: process.env.BENCH_FORWARD_FORMAT === 'raw' ? 'raw' : 'standard-webhooks',
+      concurrency: process.env.BENCH_FORWARD_CONCURRENCY === undefined ? null : integer('BENCH_FORWARD_CONCURRENCY', 1),
     },
     dashboard: {
       rate: integer('BENCH_DASHBOARD_RATE', 500),

@@ -20,8 +20,9 @@ interface Scenario {
 
 const SCENARIOS: Scenario[] = [
   { label: '1 stream, raw', streams: 1, format: 'raw', concurrency: 8 },
-  { label: '20 streams, raw, concurrency 8 (default)', streams: 20, format: 'raw', concurrency: 8 },
+  { label: '20 streams, raw, concurrency 8', streams: 20, format: 'raw', concurrency: 8 },
   { label: '20 streams, raw, concurrency 20', streams: 20, format: 'raw', concurrency: 20 },
+  { label: '200 streams, raw, concurrency 32 (default)', streams: 200, format: 'raw', concurrency: 32 },
   { label: '20 streams, standard-webhooks, concurrency 8', streams: 20, format: 'standard-webhooks', concurrency: 8 },
 ];
 

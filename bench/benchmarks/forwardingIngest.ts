@@ -37,11 +37,11 @@ export async function forwardingBenchmark(config: BenchConfig, workDir: string, 
   const missing = wrkMissing();
   if (missing !== null) throw new Error(`the forwarding benchmark drives ingest with wrk: ${missing}`);
   const { connections, durationSeconds, warmupSeconds, rounds, bodies, wrkThreads } = config.ingest;
-  const { rate, seconds, format } = config.forwarding;
+  const { rate, seconds, format, concurrency } = config.forwarding;
   const timeoutMs = (2 * warmupSeconds + 2 * durationSeconds + 300) * 1000;
   const receiver = await startBaselineServer('forward-receiver', 'forwardReceiver.js', [], timeoutMs * (2 * rounds + 1));
   const forwardConfig = path.join(workDir, 'forward.json');
-  const destination = { name: 'bench', url: `${receiver.url}/deliveries`, format, startFrom: 'beginning', ...(format === 'raw' ? {} : { secret: SECRET }) };
+  const destination = { name: 'bench', url: `${receiver.url}/deliveries`, format, startFrom: 'beginning', ...(format === 'raw' ? {} : { secret: SECRET }), ...(concurrency === null ? {} : { concurrency }) };
   fs.writeFileSync(forwardConfig, JSON.stringify({ destinations: [destination] }));
   const requests = generateRequests(config.seed + 3000, bodies);
   const requestsFile = path.join(workDir, 'forwarding-requests.txt');
@@ -179,7 +179,7 @@ function report(config: BenchConfig, runs: readonly LoadedRun[], paced: PacedRun
   return {
     title: 'Forwarding under ingest load',
     description:
-      `The service with FORWARD_CONFIG naming one ${config.forwarding.format} destination (defaults: concurrency 8, no rate limit) on a loopback receiver in its own process that answers 200 at once, ` +
+      `The service with FORWARD_CONFIG naming one ${config.forwarding.format} destination (${config.forwarding.concurrency === null ? 'default concurrency' : `concurrency ${config.forwarding.concurrency}`}, no rate limit) on a loopback receiver in its own process that answers 200 at once, ` +
       'against the same service without forwarding, each started afresh and interleaved in the same run.',
     rows,
     details: [{ caption: 'Every run', header, rows: detailRows }],

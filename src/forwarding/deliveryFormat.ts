@@ -1,5 +1,5 @@
 // What a destination is sent: the callback body as CSS sent it (raw), or a Standard Webhooks envelope signed with its secret.
-import { Webhook } from 'standardwebhooks';
+import { createHmac } from 'node:crypto';
 import type { DestinationConfig } from './forwardConfig';
 
 /** The logged event a delivery carries, as kept with the delivery. */
@@ -43,9 +43,10 @@ export function deliveryFormatter(destination: Pick<DestinationConfig, 'format' 
     });
   }
   if (destination.secret === undefined) throw new Error('a standard-webhooks destination needs a secret');
-  const signer = new Webhook(destination.secret);
+  const key = Buffer.from(destination.secret.replace(/^whsec_/, ''), 'base64');
   return (content, attemptAt) => {
     const body = standardWebhooksEnvelope(content);
+    const timestamp = Math.floor(attemptAt.getTime() / 1000);
     return {
       headers: {
         ...extra,
@@ -53,8 +54,8 @@ export function deliveryFormatter(destination: Pick<DestinationConfig, 'format' 
         'content-type': 'application/json',
         'webhook-id': content.eventId,
         // The time of this attempt, not of the event: receivers reject signatures older than a few minutes.
-        'webhook-timestamp': String(Math.floor(attemptAt.getTime() / 1000)),
-        'webhook-signature': signer.sign(content.eventId, attemptAt, body),
+        'webhook-timestamp': String(timestamp),
+        'webhook-signature': standardWebhooksSignature(key, content.eventId, timestamp, body),
         'x-css-ledger-position': content.position.toString(),
       },
       body,
@@ -73,4 +74,12 @@ export function standardWebhooksEnvelope(content: DeliveryContent): string {
     `"position":"${content.position.toString()}","receivedAt":"${receivedAt}",` +
     `"raw":${JSON.stringify(content.raw)},"fields":${content.fieldsJson}}`;
   return `{"type":${JSON.stringify(content.eventType)},"timestamp":"${receivedAt}","data":${data}}`;
+}
+
+/**
+ * `v1,` and the base64 HMAC-SHA256 of `id.timestamp.body`, as the specification signs: node's own HMAC, where the
+ * reference library hashes in JavaScript (a few per cent of the forwarding thread at a thousand deliveries a second).
+ */
+export function standardWebhooksSignature(key: Buffer, id: string, timestamp: number, body: string): string {
+  return `v1,${createHmac('sha256', key).update(`${id}.${timestamp}.${body}`).digest('base64')}`;
 }

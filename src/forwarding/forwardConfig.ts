@@ -90,7 +90,7 @@ const destinationSchema = z
       secret: webhookSecret.optional(),
       filter: filterSchema.optional(),
       timeoutMs: positiveInt(300_000).default(10_000),
-      concurrency: positiveInt(256).default(8),
+      concurrency: positiveInt(256).default(32),
       rateLimit: z.number({ error: 'must be a number of deliveries per second' }).positive({ error: 'must be above 0' }).max(100_000, { error: 'must be at most 100000' }).optional(),
       maxPending: positiveInt(100_000).default(1_000),
       startFrom: z.enum(['now', 'beginning'], { error: 'must be now or beginning' }).default('now'),

@@ -21,7 +21,7 @@ describe('loadForwardConfig', () => {
             secret: SECRET,
             filter: { types: ['StreamPushed'] },
             timeoutMs: 10_000,
-            concurrency: 8,
+            concurrency: 32,
             maxPending: 1_000,
             startFrom: 'now',
             retry: { maxAttempts: 20, maxAgeSeconds: 86_400, initialDelayMs: 1_000, maxDelayMs: 3_600_000, jitter: 'full', deadLetterOn4xx: true },

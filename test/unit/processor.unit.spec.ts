@@ -77,6 +77,25 @@ describe('a processor', () => {
     expect(second.status()).toMatchObject({ phase: 'stopped', position: 35n, eventsApplied: 5 });
   });
 
+  it('gathers events that arrive a few ms apart into one batch when told to wait for them, and hands each on at once when not', async () => {
+    const batchesFor = async (gatherMs: number | undefined) => {
+      const log = new MemoryLog();
+      const forwarder = new Forwarder();
+      const processor = new Processor(log, forwarder, { name: 'forwarder', ...(gatherMs === undefined ? {} : { gatherMs }) });
+      processor.start();
+      for (let i = 0; i < 3; i++) {
+        log.append(1);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      await processor.waitForPosition(3n);
+      await processor.stop();
+      expect(forwarder.delivered).toEqual(positions(1, 3));
+      return forwarder.batches;
+    };
+    expect(await batchesFor(undefined)).toBe(3);
+    expect(await batchesFor(1_000)).toBe(1);
+  });
+
   it('retries a batch that failed from the checkpoint, saying so meanwhile, and skips or repeats nothing', async () => {
     const log = new MemoryLog();
     const forwarder = new Forwarder();

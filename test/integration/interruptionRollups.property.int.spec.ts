@@ -1,4 +1,4 @@
-// Hourly rollups against a real insights file: after any sequence of pushes, interruptions, corrections and repeats, in any
+// Hourly, daily and weekly rollups against a real insights file: after any sequence of pushes, interruptions, corrections and repeats, in any
 // batches, the rollups answer what every interruption read one by one answers (counts exactly, percentiles within 1 %).
 import fc from 'fast-check';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -12,16 +12,20 @@ import { DAY_MS, interruptionKey, InterruptionTally, type InterruptionFacts, typ
 import { nearestRank } from '../../src/readmodels/insights/percentiles';
 import { callback } from '../support/projectionSpec';
 
-/** 2023-11-14T22:13:20Z: sessions run over midnight, so days and hours both have edges. */
+/** 2023-11-14T22:13:20Z, a Tuesday: sessions run over midnight, so days and hours both have edges, and over weeks. */
 const T0 = 1_700_000_000;
 const GROUPINGS: InterruptionGrouping[] = ['ERRCODE', 'DOMAIN', 'NODE', 'HOUR', 'DAY'];
 const DOMAINS = ['a.example', 'b.example', undefined];
+const WEEK_MS = 7 * DAY_MS;
+/** 1970-01-05, the first Monday of the epoch: UTC weeks begin on Mondays. */
+const MONDAY = 4 * DAY_MS;
 
 /** One callback of a session: its push, or an interruption (a later one replaces an earlier one as its end). */
 const sessionCallback = fc.record({
   session: fc.integer({ min: 0, max: 11 }),
   interrupted: fc.boolean(),
-  seconds: fc.integer({ min: 0, max: 3 * 86_400 }),
+  // Most within three days, so that hours and days fill up; some over three weeks, so that weeks do.
+  seconds: fc.oneof(fc.integer({ min: 0, max: 3 * 86_400 }), fc.integer({ min: 0, max: 24 * 86_400 })),
   domain: fc.constantFrom(...DOMAINS),
   node: fc.constantFrom('n1', 'n2', undefined),
   errcode: fc.constantFrom(1, 3, 18),
@@ -62,10 +66,14 @@ const close = (answer: number | null, exact: number | null) =>
 
 describe('interruption rollups', () => {
   it('answer as a read of every interruption does, whatever the events, their corrections and batches', () => {
-    const range = fc.tuple(fc.integer({ min: -3_600, max: 3 * 86_400 + 3_600 }), fc.integer({ min: 1, max: 3 * 86_400 }));
+    const range = fc.tuple(
+      fc.integer({ min: -3_600, max: 3 * 86_400 + 3_600 }),
+      fc.oneof(fc.integer({ min: 1, max: 3 * 86_400 }), fc.integer({ min: 7 * 86_400, max: 24 * 86_400 })),
+    );
     fc.assert(
       fc.property(
-        fc.array(sessionCallback, { minLength: 1, maxLength: 60 }),
+        // Enough callbacks that sessions are corrected across batches, and so taken back from cells of every period.
+        fc.array(sessionCallback, { minLength: 1, maxLength: 60, size: 'medium' }),
         fc.array(fc.integer({ min: 1, max: 20 }), { minLength: 1, maxLength: 10 }),
         fc.array(range, { minLength: 1, maxLength: 4 }),
         (callbacks, batchSizes, ranges) => {
@@ -107,6 +115,16 @@ describe('interruption rollups', () => {
                   insights.tallyRollups(tally, grouping, plan.rolled, domain);
                   const rolled = tally.buckets().map((b) => [b.key, b.count]).sort();
                   expect(rolled).toEqual([...scanned(rows, first, last, grouping, domain)].map(([key, b]) => [key, b.count]).sort());
+                  // Whole weeks, from the week cells alone (grouped by hour or day, a week is read from its hours or days).
+                  const monday = Math.ceil((first - MONDAY) / WEEK_MS) * WEEK_MS + MONDAY;
+                  const lastMonday = Math.floor((last - MONDAY) / WEEK_MS) * WEEK_MS + MONDAY;
+                  if (monday >= lastMonday || grouping === 'HOUR' || grouping === 'DAY') continue;
+                  const weeks = insights.statsPlan(monday, lastMonday, grouping, domain);
+                  expect(weeks).toEqual({ scanned: [], rolled: [{ period: 'WEEK', from: monday, to: lastMonday }] });
+                  const weekTally = new InterruptionTally(grouping);
+                  insights.tallyRollups(weekTally, grouping, weeks.rolled, domain);
+                  const weekRolled = weekTally.buckets().map((b) => [b.key, b.count]).sort();
+                  expect(weekRolled).toEqual([...scanned(rows, monday, lastMonday, grouping, domain)].map(([key, b]) => [key, b.count]).sort());
                 }
               }
             }

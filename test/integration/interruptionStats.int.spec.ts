@@ -55,6 +55,17 @@ describe('interruption statistics by slices', () => {
     older.close();
   });
 
+  it('reads whole days at most from a file of the version before the week cells (answering while this one builds)', () => {
+    const whole = insights.interruptionStats(0, 2_000_000_000_000, 'NODE', null);
+    const copy = path.join(dir, 'v3.db');
+    file.db.exec(`VACUUM INTO '${copy}'`);
+    const older = new Database(copy);
+    older.exec("DELETE FROM insight_interruption_rollups WHERE period = 'WEEK'; UPDATE read_model SET version = 3");
+    expect(insightQueries(older).statsPlan(0, 2_000_000_000_000, 'NODE', null).rolled.map((r) => r.period)).not.toContain('WEEK');
+    expect(insightQueries(older).interruptionStats(0, 2_000_000_000_000, 'NODE', null)).toEqual(whole);
+    older.close();
+  });
+
   it('keeps to the range, to excluded', () => {
     const buckets = insights.interruptionStats(1_700_000_100_000, 1_700_000_500_000, 'DAY', null);
     expect(buckets).toEqual([{ key: '2023-11-14', count: 7, pushDurationP50Ms: 4000, pushDurationP90Ms: 7000 }]);

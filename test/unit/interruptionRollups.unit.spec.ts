@@ -9,7 +9,7 @@ const at = (hours: number, minutes = 0) => hours * H + minutes * 60_000;
 describe('rollup cells', () => {
   const facts: InterruptionFacts = [at(25, 30), 18, 501, 'a.example', 'n1', 60_000];
 
-  it('counts an interruption by hour and day over every domain, and within its domain by day (by hour only all of them)', () => {
+  it('counts an interruption by hour, day and week over every domain, and within its domain by day and week (by hour only all of them)', () => {
     const cells = rollupCells(facts).map((c) => `${c.period} ${c.dimension} ${c.scope || '*'} ${c.start / H} ${c.key}`);
     expect(cells.sort()).toEqual(
       [
@@ -25,8 +25,23 @@ describe('rollup cells', () => {
         'HOUR DOMAIN * 25 a.example',
         'HOUR ERRCODE * 25 18:501',
         'HOUR NODE * 25 n1',
+        // 1970-01-02 is a Friday: its week began on Monday 1969-12-29.
+        'WEEK ALL * -72 ',
+        'WEEK ALL a.example -72 ',
+        'WEEK DOMAIN * -72 a.example',
+        'WEEK ERRCODE * -72 18:501',
+        'WEEK ERRCODE a.example -72 18:501',
+        'WEEK NODE * -72 n1',
+        'WEEK NODE a.example -72 n1',
       ].sort(),
     );
+  });
+
+  it('begins UTC weeks on Monday at midnight', () => {
+    const weekOf = (iso: string) => rollupCells([Date.parse(iso), 1, 0, null, null, null]).find((c) => c.period === 'WEEK')!.start;
+    expect(new Date(weekOf('2024-05-05T23:59:59.999Z')).toISOString()).toBe('2024-04-29T00:00:00.000Z');
+    expect(new Date(weekOf('2024-05-06T00:00:00.000Z')).toISOString()).toBe('2024-05-06T00:00:00.000Z');
+    expect(new Date(weekOf('2024-05-12T12:00:00.000Z')).toISOString()).toBe('2024-05-06T00:00:00.000Z');
   });
 
   it('keys an interruption without domain or node as the groupings do, and gives it no domain of its own', () => {
@@ -76,5 +91,59 @@ describe('statistics plan', () => {
     });
     expect(statsPlan(at(2), at(30), 'ERRCODE', 'a.example')).toEqual({ scanned: [[at(2), at(30)]], rolled: [] });
     expect(statsPlan(at(2), at(30), 'DOMAIN', 'a.example').rolled).toEqual([{ period: 'HOUR', from: at(2), to: at(30) }]);
+  });
+
+  describe('over several weeks', () => {
+    /** 2024-05-01 is a Wednesday; the whole weeks within the range below are those of May 6, 13 and 20. */
+    const may = (day: number, hours = 0, minutes = 0) => Date.UTC(2024, 4, day, hours, minutes);
+
+    it('reads whole weeks from week cells, the days around them from day cells, the hours around those from hour cells', () => {
+      expect(statsPlan(may(1, 10, 20), may(29, 5, 10), 'NODE', null)).toEqual({
+        scanned: [
+          [may(1, 10, 20), may(1, 11)],
+          [may(29, 5), may(29, 5, 10)],
+        ],
+        rolled: [
+          { period: 'HOUR', from: may(1, 11), to: may(2) },
+          { period: 'DAY', from: may(2), to: may(6) },
+          { period: 'WEEK', from: may(6), to: may(27) },
+          { period: 'DAY', from: may(27), to: may(29) },
+          { period: 'HOUR', from: may(29), to: may(29, 5) },
+        ],
+      });
+    });
+
+    it('reads weeks from Monday to Monday alone, and days alone when the range holds no whole week', () => {
+      expect(statsPlan(may(6), may(20), 'ERRCODE', null)).toEqual({ scanned: [], rolled: [{ period: 'WEEK', from: may(6), to: may(20) }] });
+      expect(statsPlan(may(7), may(13, 1), 'DOMAIN', null).rolled).toEqual([
+        { period: 'DAY', from: may(7), to: may(13) },
+        { period: 'HOUR', from: may(13), to: may(13, 1) },
+      ]);
+    });
+
+    it('reads no week cells grouped by day, which a week cell cannot split into, nor from a file of the version before them', () => {
+      const byDays = [
+        { period: 'HOUR', from: may(1, 11), to: may(2) },
+        { period: 'DAY', from: may(2), to: may(29) },
+        { period: 'HOUR', from: may(29), to: may(29, 5) },
+      ];
+      expect(statsPlan(may(1, 10, 20), may(29, 5, 10), 'DAY', null).rolled).toEqual(byDays);
+      expect(statsPlan(may(1, 10, 20), may(29, 5, 10), 'NODE', null, false).rolled).toEqual(byDays);
+      expect(statsPlan(may(1, 10, 20), may(29, 5, 10), 'HOUR', null).rolled).toEqual([{ period: 'HOUR', from: may(1, 11), to: may(29, 5) }]);
+    });
+
+    it('reads the partial days one by one and the days around whole weeks from day cells by errcode or node within a domain', () => {
+      expect(statsPlan(may(1, 10, 20), may(29, 5, 10), 'ERRCODE', 'a.example')).toEqual({
+        scanned: [
+          [may(1, 10, 20), may(2)],
+          [may(29), may(29, 5, 10)],
+        ],
+        rolled: [
+          { period: 'DAY', from: may(2), to: may(6) },
+          { period: 'WEEK', from: may(6), to: may(27) },
+          { period: 'DAY', from: may(27), to: may(29) },
+        ],
+      });
+    });
   });
 });

@@ -118,8 +118,8 @@ function openInsights(db: ReadModelDatabase) {
 
 export const insightsProjection = defineProjection<InsightsChange>({
   name: 'insights',
-  // 3: interruptions rolled up by hour and day.
-  version: 3,
+  // 3: interruptions rolled up by hour and day. 4: and by week (see WEEK_CELLS_SINCE).
+  version: 4,
   canHandle: [
     CallbackEventType.StreamPushed,
     CallbackEventType.StreamInterrupted,

@@ -3,10 +3,11 @@ import type { InterruptionSide } from '../../domain/errcodeCatalogue';
 import { keysetListing } from '../../processing/keysetListing';
 import type { Page } from '../../processing/pagination';
 import type { ReadModelDatabase } from '../../processing/projectionDefinition';
+import { readMeta } from '../../processing/readModelFile';
 import { flappingStreamQueries } from './flappingStreams.queries';
 import { dayOf } from './insightSession';
 import { insightSessionsTable, type InsightSessionRow, type TallyKind } from './insights.table';
-import { rollupReader, statsPlan, type StatsPlan } from './interruptionRollups';
+import { rollupReader, statsPlan, WEEK_CELLS_SINCE, type StatsPlan } from './interruptionRollups';
 import { InterruptionTally, type InterruptionBucketRow, type InterruptionFacts, type InterruptionGrouping } from './interruptionStats';
 
 export type InsightSession = Omit<InsightSessionRow, 'state'>;
@@ -94,6 +95,9 @@ export function insightQueries(db: ReadModelDatabase) {
   // A file of an older version (answering while this one builds) has no rollups: its statistics read every interruption.
   const rolledUp = db.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'insight_interruption_rollups'").pluck().get() === 1;
   const readRollups = rolledUp ? rollupReader(db) : null;
+  // One of version 3 has hour and day cells but no week cells: its statistics read whole days at most.
+  const hasMeta = db.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'read_model'").pluck().get() === 1;
+  const weekCells = !hasMeta || (readMeta(db)?.version ?? WEEK_CELLS_SINCE) >= WEEK_CELLS_SINCE;
   const liveStreams = db.prepare<[], { domain: string | null; streams: number }>(
     "SELECT domain, count(DISTINCT stream_id) AS streams FROM insight_sessions WHERE status = 'LIVE' GROUP BY domain",
   );
@@ -129,7 +133,7 @@ export function insightQueries(db: ReadModelDatabase) {
     },
     /** How [from, to) (ms) is answered: `scanned` ranges by tallyInterruptions, a slice at a time; `rolled` at once by tallyRollups. */
     statsPlan(from: number, to: number, grouping: InterruptionGrouping, domain: string | null): StatsPlan {
-      return readRollups === null ? { scanned: [[from, to]], rolled: [] } : statsPlan(from, to, grouping, domain);
+      return readRollups === null ? { scanned: [[from, to]], rolled: [] } : statsPlan(from, to, grouping, domain, weekCells);
     },
     /** Adds the rollup cells of a plan's whole periods to the tally, those of one domain when given. */
     tallyRollups(tally: InterruptionTally, grouping: InterruptionGrouping, rolled: StatsPlan['rolled'], domain: string | null): void {

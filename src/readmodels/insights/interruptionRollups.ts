@@ -1,11 +1,14 @@
-// Hourly and daily rollups of interruptions: the cells each one counts in, a batch's net changes to them, and their reads.
+// Hourly, daily and weekly rollups of interruptions: the cells each one counts in, a batch's net changes to them, and their reads.
 import type { ReadModelDatabase } from '../../processing/projectionDefinition';
 import { DurationHistogram } from './durationHistogram';
 import { DAY_MS, HOUR_MS, interruptionKey, type InterruptionFacts, type InterruptionGrouping, type InterruptionTally } from './interruptionStats';
 
-export type RollupPeriod = 'HOUR' | 'DAY';
+export type RollupPeriod = 'HOUR' | 'DAY' | 'WEEK';
 /** ERRCODE, NODE and DOMAIN cells are keyed as those groupings key their buckets; ALL cells (key '') count every interruption. */
 export type RollupDimension = 'ERRCODE' | 'NODE' | 'DOMAIN' | 'ALL';
+
+/** The first version of the insights read model whose files hold week cells. */
+export const WEEK_CELLS_SINCE = 4;
 
 /** The scope of the cells over every domain; a domain is never empty (CSS's empty fields read as absent). */
 export const EVERY_DOMAIN = '';
@@ -18,15 +21,25 @@ interface Cell {
   key: string;
 }
 
-const PERIODS: ReadonlyArray<[RollupPeriod, number]> = [
-  ['HOUR', HOUR_MS],
-  ['DAY', DAY_MS],
+const WEEK_MS = 7 * DAY_MS;
+/** UTC weeks begin on Monday: the epoch fell on a Thursday, so Mondays lie 4 days past a multiple of a week. */
+const WEEK_OFFSET_MS = 4 * DAY_MS;
+
+/** Each period's length and where its periods begin (ms past a multiple of the length); each nests in the next. */
+const PERIODS: ReadonlyArray<[RollupPeriod, number, number]> = [
+  ['HOUR', HOUR_MS, 0],
+  ['DAY', DAY_MS, 0],
+  ['WEEK', WEEK_MS, WEEK_OFFSET_MS],
 ];
 
+/** The start of the period holding `at`, or (`up`) of the first period starting at or after it. */
+const periodStart = ([, unit, offset]: (typeof PERIODS)[number], at: number, up = false) =>
+  (up ? Math.ceil((at - offset) / unit) : Math.floor((at - offset) / unit)) * unit + offset;
+
 /**
- * Every cell an interruption counts in. Over every domain: by errcode, node, domain, and all, by hour and by day. Over its own
- * domain: all, by hour and by day, and by errcode and by node by day only (by hour, many domains times many nodes would
- * make about a cell per interruption; the partial days of a range read that domain's interruptions instead).
+ * Every cell an interruption counts in. Over every domain: by errcode, node, domain, and all, by hour, day and week. Over its
+ * own domain: all, by hour, day and week, and by errcode and by node by day and week only (by hour, many domains times many
+ * nodes would make about a cell per interruption; the partial days of a range read that domain's interruptions instead).
  */
 export function rollupCells(facts: InterruptionFacts): Cell[] {
   const domain = facts[3];
@@ -36,11 +49,12 @@ export function rollupCells(facts: InterruptionFacts): Cell[] {
     ['ALL', ''],
   ];
   const cells: Cell[] = [];
-  for (const [period, unit] of PERIODS) {
-    const start = Math.floor(facts[0] / unit) * unit;
+  for (const length of PERIODS) {
+    const [period] = length;
+    const start = periodStart(length, facts[0]);
     for (const [dimension, key] of keys) {
       cells.push({ period, dimension, scope: EVERY_DOMAIN, start, key });
-      if (domain !== null && (period === 'DAY' || dimension === 'ALL')) cells.push({ period, dimension, scope: domain, start, key });
+      if (domain !== null && (period !== 'HOUR' || dimension === 'ALL')) cells.push({ period, dimension, scope: domain, start, key });
     }
     cells.push({ period, dimension: 'DOMAIN', scope: EVERY_DOMAIN, start, key: interruptionKey('DOMAIN', facts) });
   }
@@ -107,28 +121,37 @@ export interface StatsPlan {
   rolled: Array<{ period: RollupPeriod; from: number; to: number }>;
 }
 
-const nonEmpty = <T extends { from: number; to: number }>(ranges: T[]) => ranges.filter((r) => r.from < r.to);
-
 /**
- * How [from, to) is answered: whole days from the day cells (unless grouped by hour), whole hours from the hour cells, and
- * the partial hours at the two ends from the interruptions; by errcode or node within one domain, which has no hour cells,
- * the partial days at the two ends from that domain's interruptions.
+ * How [from, to) is answered: whole weeks from the week cells, whole days around them from the day cells, whole hours around
+ * those from the hour cells, and the partial hours at the two ends from the interruptions. Grouped by hour, only hour cells
+ * serve; by day, no week cells (a week cell cannot be split into its days); by errcode or node within one domain, which has
+ * no hour cells for them, the partial days at the two ends are read from that domain's interruptions. Without `weekCells`
+ * (a file of the version before them), whole days are the largest periods read.
  */
-export function statsPlan(from: number, to: number, grouping: InterruptionGrouping, domain: string | null): StatsPlan {
-  const [firstHour, lastHour] = [Math.ceil(from / HOUR_MS) * HOUR_MS, Math.floor(to / HOUR_MS) * HOUR_MS];
-  const [firstDay, lastDay] = [Math.ceil(firstHour / DAY_MS) * DAY_MS, Math.floor(lastHour / DAY_MS) * DAY_MS];
+export function statsPlan(from: number, to: number, grouping: InterruptionGrouping, domain: string | null, weekCells = true): StatsPlan {
   const hourCells = domain === null || !(grouping === 'ERRCODE' || grouping === 'NODE');
-  const days = grouping !== 'HOUR' && firstDay < lastDay;
-  // What the rollups answer: [rolledFrom, rolledTo), whole hours or (without hour cells) whole days.
-  const [rolledFrom, rolledTo] = hourCells ? [firstHour, lastHour] : days ? [firstDay, lastDay] : [to, to];
-  if (rolledFrom >= rolledTo) return { scanned: [[from, to]], rolled: [] };
-  const rolled: StatsPlan['rolled'] = days
-    ? [{ period: 'HOUR', from: rolledFrom, to: firstDay }, { period: 'DAY', from: firstDay, to: lastDay }, { period: 'HOUR', from: lastDay, to: rolledTo }]
-    : [{ period: 'HOUR', from: rolledFrom, to: rolledTo }];
-  return {
-    scanned: nonEmpty([{ from, to: rolledFrom }, { from: rolledTo, to }]).map((r) => [r.from, r.to]),
-    rolled: nonEmpty(rolled),
-  };
+  const served = PERIODS.filter(
+    ([period]) => (period === 'HOUR' ? hourCells : period === 'DAY' ? grouping !== 'HOUR' : weekCells && grouping !== 'HOUR' && grouping !== 'DAY'),
+  );
+  // Each period's whole periods within the previous one's: they nest, so once one holds none, no larger one does.
+  const bounds: Array<[number, number]> = [];
+  for (let [a, b] = [from, to], i = 0; i < served.length; i++) {
+    [a, b] = [periodStart(served[i]!, a, true), periodStart(served[i]!, b)];
+    if (a >= b) break;
+    bounds.push([a, b]);
+  }
+  if (bounds.length === 0) return { scanned: [[from, to]], rolled: [] };
+  // In time order: the edges of each period up to the next larger one's whole periods, then those, then the far edges.
+  const edges = bounds.slice(0, -1).map(([a, b], i) => ({ period: served[i]![0], from: a, to: b, inner: bounds[i + 1]! }));
+  const [innerFrom, innerTo] = bounds[bounds.length - 1]!;
+  const rolled: StatsPlan['rolled'] = [
+    ...edges.map(({ period, from: a, inner }) => ({ period, from: a, to: inner[0] })),
+    { period: served[bounds.length - 1]![0], from: innerFrom, to: innerTo },
+    ...edges.reverse().map(({ period, to: b, inner }) => ({ period, from: inner[1], to: b })),
+  ].filter((r) => r.from < r.to);
+  const [outerFrom, outerTo] = bounds[0]!;
+  const scanned: Array<[number, number]> = [[from, outerFrom], [outerTo, to]];
+  return { scanned: scanned.filter(([a, b]) => a < b), rolled };
 }
 
 /** Adds the cells of the plan's whole periods to the tally. */

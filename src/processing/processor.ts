@@ -238,12 +238,9 @@ export class Processor {
 
   private scheduleFlush(): { cancel(): void } {
     const gatherMs = this.options.gatherMs ?? 0;
-    if (gatherMs > 0) {
-      const timer = setTimeout(() => this.flushInBackground(), gatherMs);
-      return { cancel: () => clearTimeout(timer) };
-    }
-    const immediate = setImmediate(() => this.flushInBackground());
-    return { cancel: () => clearImmediate(immediate) };
+    const flush = () => this.flushInBackground();
+    const handle = gatherMs > 0 ? setTimeout(flush, gatherMs) : setImmediate(flush);
+    return { cancel: () => (gatherMs > 0 ? clearTimeout(handle as NodeJS.Timeout) : clearImmediate(handle as NodeJS.Immediate)) };
   }
 
   /** Hands what is buffered to the handler, after any batch still being handled. */

@@ -7,7 +7,7 @@ import { BUILD_DIR, CALLBACK_KEY, CALLBACK_TOKEN, type BenchConfig, type IngestL
 import { generateRequests, mixOf, resignRequests, writeRequests, type CallbackRequest } from '../lib/bodies';
 import { finished, jsonResult, spawnNode } from '../lib/children';
 import { fmt, verdict, type BenchmarkResult, type ResultRow } from '../lib/results';
-import { projectorStatus, startBaselineServer, startService, type Server } from '../lib/service';
+import { projectorSettled, projectorStatus, startBaselineServer, startService, type Server } from '../lib/service';
 import { mean } from '../lib/stats';
 import { sampleProcess, threadCpuBetween, type ProcessSample } from '../lib/threadCpu';
 import { MEASURING_MARKER, type LoadOptions, type LoadResult } from '../load/loadResult';
@@ -134,8 +134,10 @@ async function ingestRun(config: BenchConfig, plan: RunPlan, workDir: string): P
     const serverCpu = before === null || after === null ? null : threadCpuBetween(before, after, WORKER_ROLES[target]);
     const run: IngestRun = { round, target, load, result, serverCpu };
     if (target === 'service') {
-      const status = await projectorStatus(server.url);
-      run.stored = `${status.position} events stored (warm-up included) for ${result.sentInAll} requests sent, ${status.eventsApplied} applied by the projector when the load stopped`;
+      const atStop = await projectorStatus(server.url);
+      const settled = await projectorSettled(server.url);
+      const behind = BigInt(settled.position) - BigInt(atStop.position);
+      run.stored = `${settled.position} events stored (warm-up included) for ${result.sentInAll} requests sent; the projector was ${behind} events behind when the load stopped`;
     }
     return run;
   } finally {

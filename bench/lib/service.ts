@@ -53,6 +53,18 @@ export async function projectorStatus(url: string): Promise<{ position: string; 
   return parsed.projector;
 }
 
+/** The projector's status once its position holds still for half a second (it has handled the whole log), at most 60 s. */
+export async function projectorSettled(url: string): Promise<{ position: string; eventsApplied: number; lagMs: number | null }> {
+  const deadline = performance.now() + 60_000;
+  let last = await projectorStatus(url);
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const next = await projectorStatus(url);
+    if (next.position === last.position || performance.now() > deadline) return next;
+    last = next;
+  }
+}
+
 /** Starts bench/servers/<script> on a free loopback port and waits for it to answer. */
 export async function startBaselineServer(name: string, script: string, args: string[], timeoutMs: number): Promise<Server> {
   const port = await freePort();

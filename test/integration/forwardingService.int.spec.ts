@@ -1,7 +1,7 @@
 // Forwarding wired into the service: FORWARD_CONFIG's destinations receive stored callbacks; GraphQL shows them and their delivery log.
 import { Webhook } from 'standardwebhooks';
 import type { RunningService } from '../../src/server';
-import { DESTINATIONS_QUERY, operate, pushCallback, writeForwardConfig } from '../support/forwardingService';
+import { DESTINATIONS_QUERY, operate, operateUntil, pushCallback, writeForwardConfig } from '../support/forwardingService';
 import { scrape, valueOf } from '../support/metricsText';
 import { postCallback, startTestService, tempDataDir } from '../support/testService';
 import { startReceiver, type WebhookReceiver } from '../support/webhookReceiver';
@@ -43,7 +43,7 @@ describe('forwarding in the service', () => {
     const verified = new Webhook(SECRET).verify(signed.received[0]!.body.toString('utf8'), signed.received[0]!.headers as Record<string, string>);
     expect(verified).toMatchObject({ type: 'StreamInterrupted', data: { stream: 'session-701', position: '3' } });
 
-    const { data: answer, errors } = await operate(service.url, DESTINATIONS_QUERY);
+    const { data: answer, errors } = await operateUntil(service.url, DESTINATIONS_QUERY, (a) => a.data?.destinations.every((d: { lagEvents: number }) => d.lagEvents === 0));
     expect(errors).toBeUndefined();
     const byName = Object.fromEntries(answer!.destinations.map((d: { name: string }) => [d.name, d]));
     expect(byName.handler).toMatchObject({ url: raw.url, format: 'raw', status: 'ACTIVE', paused: false, breaker: 'CLOSED', lagEvents: 0, deliveredThrough: '3', lastDeliveredPosition: '3', deadLetterCount: 0 });
@@ -61,7 +61,7 @@ describe('forwarding in the service', () => {
 
     const query = `query ($after: String) { deliveries(destination: "flaky", status: DELIVERED, first: 2, after: $after) {
       totalCount pageInfo { hasNextPage endCursor } nodes { eventId stream position status attemptCount attempts { attempt at httpStatus durationMs error } } } }`;
-    const first = await operate(service.url, query);
+    const first = await operateUntil(service.url, query, (a) => a.data?.deliveries.totalCount === 3);
     await expect(first.errors).toBeUndefined();
     const page = first.data!.deliveries;
     expect(page.totalCount).toBe(3);

@@ -26,4 +26,17 @@ export async function operate(baseUrl: string, query: string, variables: Record<
   return { status: response.status, ...((await response.json()) as object) };
 }
 
+/**
+ * Asks until the answer satisfies `ready` (at most `timeoutMs`), then returns it: a receiver has a request before the
+ * ledger has its answer, and results are written a few ms after that.
+ */
+export async function operateUntil(baseUrl: string, query: string, ready: (answer: GraphqlAnswer) => boolean, timeoutMs = 10_000): Promise<GraphqlAnswer> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const answer = await operate(baseUrl, query);
+    if (ready(answer) || Date.now() > deadline) return answer;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 export const DESTINATIONS_QUERY = `{ destinations { name url format status paused breaker lagEvents lagSeconds deliveredThrough lastDeliveredPosition lastError deadLetterCount pendingCount } }`;

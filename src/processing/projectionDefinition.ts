@@ -27,6 +27,11 @@ export interface ProjectionDefinition<Change = unknown> {
   readonly canHandle: readonly string[];
   /** Its tables, declared once. */
   readonly tables: readonly DeclaredTable[];
+  /**
+   * Applied live by a lane of its own, behind the others (never past them) and in small batches, so that its cost
+   * never holds them up: for views that are asked for more than followed. Its own changes are published as late.
+   */
+  readonly background?: boolean;
   open(db: ReadModelDatabase): OpenProjection<Change>;
 }
 

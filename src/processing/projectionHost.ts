@@ -1,10 +1,12 @@
-// Keeps the read models: a live processor over the files that serve, a shadow processor that builds new files
-// beside them (a new version, a rebuild, a first build), and the swap once a build has caught up.
+// Keeps the read models: live processors over the files that serve (a foreground lane, and a background lane behind
+// it), a shadow processor that builds new files beside them (a new version, a rebuild, a first build), and the swap
+// once a build has caught up.
 import { EventEmitter } from 'node:events';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { usableLegacyFile } from './legacyReadModels';
 import { positionReached } from './positionReached';
+import { laneOf, LiveLane } from './liveLane';
 import { Processor, type LogSource } from './processor';
 import type { ProjectionDefinition, ReadModelChange } from './projectionDefinition';
 import { ProjectionSet } from './projectionSet';
@@ -24,8 +26,10 @@ export interface ProjectionHostOptions {
   /** A file of the previous layout (all read models in one file) that answers until each read model is built. */
   legacyFile?: string | null;
   logger?: Logger;
-  /** Events per batch of the live processor; default 1000. */
+  /** Events per batch of the foreground lane's processor; default 1000. */
   batchSize?: number;
+  /** Events per batch of the background lane's processor; default 50 (what it may hold up the foreground lane by). */
+  backgroundBatchSize?: number;
   /** Events per batch of the shadow processor; default 2000 (small enough that the live one keeps its pace). */
   buildBatchSize?: number;
   retryDelayMs?: number;
@@ -48,9 +52,9 @@ interface Slot extends SlotView {
 
 export class ProjectionHost implements ProjectionsView {
   private readonly events = new EventEmitter();
-  private readonly live: ProjectionSet;
+  private readonly foreground: LiveLane;
+  private readonly background: LiveLane;
   private readonly building: ProjectionSet;
-  private readonly liveProcessor: Processor;
   private builder: Processor | null = null;
   private readonly slots = new Map<string, Slot>();
   private timer: NodeJS.Timeout | undefined;
@@ -63,7 +67,9 @@ export class ProjectionHost implements ProjectionsView {
   constructor(private readonly options: ProjectionHostOptions) {
     this.events.setMaxListeners(0);
     const order = options.definitions.map((d) => d.name);
-    this.live = new ProjectionSet(order);
+    const lane = { ...(options.logger === undefined ? {} : { logger: options.logger }), ...(options.retryDelayMs === undefined ? {} : { retryDelayMs: options.retryDelayMs }) };
+    this.foreground = new LiveLane('foreground', options.store, order, { ...lane, batchSize: options.batchSize ?? 1000 });
+    this.background = new LiveLane('background', options.store, order, { ...lane, batchSize: options.backgroundBatchSize ?? 50 }, this.foreground);
     this.building = new ProjectionSet(order);
     const legacy = options.legacyFile == null ? null : usableLegacyFile(options.legacyFile, options.logger);
     try {
@@ -71,18 +77,27 @@ export class ProjectionHost implements ProjectionsView {
       // Every read model has a file of this layout: the previous layout's answers for none of them.
       if (legacy !== null && ![...this.slots.values()].some((slot) => slot.older === legacy)) removeFile(legacy);
     } catch (error) {
-      this.live.close();
-      this.building.close();
+      for (const set of this.sets()) set.close();
       throw error;
     }
-    this.liveProcessor = new Processor(options.store, this.live, {
-      name: 'projections',
-      ...(options.logger === undefined ? {} : { logger: options.logger }),
-      ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }),
-      ...(options.retryDelayMs === undefined ? {} : { retryDelayMs: options.retryDelayMs }),
-    });
-    this.liveProcessor.onApplied(() => this.events.emit('applied'));
-    for (const set of [this.live, this.building]) set.onChanges((changes) => this.events.emit('changes', changes));
+    for (const { processor } of this.lanes()) processor.onApplied(() => this.events.emit('applied'));
+    for (const set of this.sets()) set.onChanges((changes) => this.events.emit('changes', changes));
+  }
+
+  private lanes(): [LiveLane, LiveLane] {
+    return [this.foreground, this.background];
+  }
+
+  private sets(): ProjectionSet[] {
+    return [this.foreground.set, this.background.set, this.building];
+  }
+
+  private laneOf(definition: ProjectionDefinition): LiveLane {
+    return laneOf(definition) === 'foreground' ? this.foreground : this.background;
+  }
+
+  private liveFile(name: string): ProjectionFile | undefined {
+    return this.foreground.set.get(name) ?? this.background.set.get(name);
   }
 
   private plan(definition: ProjectionDefinition, legacy: string | null): void {
@@ -95,7 +110,7 @@ export class ProjectionHost implements ProjectionsView {
       building: null,
       nextGeneration: plan.nextGeneration,
     };
-    if (plan.live !== null) this.live.add(ProjectionFile.open(plan.live.file, definition));
+    if (plan.live !== null) this.laneOf(definition).set.add(ProjectionFile.open(plan.live.file, definition));
     if (plan.building !== null) slot.building = ProjectionFile.open(plan.building.file, definition);
     else if (plan.live === null) slot.building = ProjectionFile.create(folder, definition, slot.nextGeneration++, 'building');
     if (slot.building !== null) this.building.add(slot.building);
@@ -105,7 +120,7 @@ export class ProjectionHost implements ProjectionsView {
 
   /** Sets the processors going; a build with nothing to catch up (an empty log) is swapped in once the log's head is read. */
   start(): void {
-    if (this.live.list().length > 0) this.liveProcessor.start();
+    for (const lane of this.lanes()) lane.startWithFiles();
     if (this.building.list().length > 0) this.startBuilder();
     this.firstCheck = this.options.store.headPosition().then(
       (head) => {
@@ -172,10 +187,15 @@ export class ProjectionHost implements ProjectionsView {
   }
 
   status(): ProjectionsStatus {
-    let live = this.liveProcessor.status();
-    // Nothing is live yet (a first build): the live processor waits for the first file, it has not stopped.
-    if (!this.stopped && !this.liveProcessor.isRunning) live = { ...live, phase: 'catching-up' };
-    return readModelsStatus([...this.slots.values()], this.live, live, this.builder?.status() ?? null);
+    const lanes = this.lanes().map((lane) => {
+      const status = lane.status();
+      // Nothing is live yet (a first build): the lane waits for its first file, it has not stopped.
+      return !this.stopped && !lane.processor.isRunning ? { ...status, phase: 'catching-up' as const } : status;
+    });
+    const [foreground, background] = lanes;
+    // A lane without files follows nothing: it is left out, unless neither has files (a first build).
+    const live = this.background.hasFiles ? (this.foreground.hasFiles ? lanes : [background!]) : [foreground!];
+    return readModelsStatus([...this.slots.values()], (name) => this.liveFile(name), live, this.builder?.status() ?? null);
   }
 
   /** Every committed batch's row changes, in one call per batch. */
@@ -207,12 +227,13 @@ export class ProjectionHost implements ProjectionsView {
     this.stopped = true;
     clearInterval(this.timer);
     await this.builder?.stop();
-    await this.liveProcessor.stop();
+    await this.background.processor.stop();
+    await this.foreground.processor.stop();
     try {
-      if (options.catchUp === true && this.live.list().length > 0) await this.liveProcessor.catchUp();
+      // The foreground first: the background lane reads no further than it.
+      if (options.catchUp === true) for (const lane of this.lanes()) if (lane.hasFiles) await lane.processor.catchUp();
     } finally {
-      this.live.close();
-      this.building.close();
+      for (const set of this.sets()) set.close();
     }
   }
 
@@ -237,7 +258,8 @@ export class ProjectionHost implements ProjectionsView {
    */
   private checkBuilds(): void {
     if (this.stopped) return;
-    const threshold = this.live.list().length > 0 ? this.liveProcessor.position : this.knownHead();
+    // The foreground lane is the furthest along of the live ones.
+    const threshold = this.foreground.hasFiles ? this.foreground.processor.position : this.knownHead();
     if (threshold === null) return;
     for (const file of [...this.building.list()]) {
       if (file.checkpoint.position < threshold) continue;
@@ -266,8 +288,9 @@ export class ProjectionHost implements ProjectionsView {
     file.createQueryIndexes();
     file.markLive();
     this.building.remove(file.name);
-    const previous = this.live.remove(file.name);
-    this.live.add(file);
+    const lane = this.laneOf(file.definition);
+    const previous = lane.set.remove(file.name);
+    lane.set.add(file);
     let retired: string | null = null;
     if (previous !== undefined) {
       previous.markRetired();
@@ -282,7 +305,7 @@ export class ProjectionHost implements ProjectionsView {
     }
     slot.building = null;
     slot.serving = file.file;
-    if (!this.liveProcessor.isRunning) this.liveProcessor.start();
+    lane.startWithFiles();
     this.options.logger?.info(
       { readModel: file.name, file: file.file, position: String(file.checkpoint.position) },
       `read model ${file.name} version ${file.definition.version} is live: ${path.basename(file.file)}`,

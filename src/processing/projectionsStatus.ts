@@ -2,7 +2,6 @@
 import path from 'node:path';
 import type { ProcessorPhase, ProcessorStatus } from './processor';
 import type { ProjectionDefinition } from './projectionDefinition';
-import type { ProjectionSet } from './projectionSet';
 import type { ProjectionFile } from './readModelFile';
 
 export interface ReadModelStatus {
@@ -42,13 +41,24 @@ export interface SlotView {
 
 const halted = (phase: ProcessorPhase): boolean => phase === 'retrying' || phase === 'stopped';
 
-export function readModelsStatus(slots: SlotView[], live: ProjectionSet, liveStatus: ProcessorStatus, builder: ProcessorStatus | null): ProjectionsStatus {
+/**
+ * @param liveFile the file a read model serves from, when it has one
+ * @param lanes the live processors' statuses, each read model's own by its name's lane (one status: it stands for all)
+ */
+export function readModelsStatus(
+  slots: SlotView[],
+  liveFile: (name: string) => ProjectionFile | undefined,
+  lanes: ProcessorStatus[],
+  builder: ProcessorStatus | null,
+): ProjectionsStatus {
   const tracked: ProjectionFile[] = [];
+  const laneStatus = (definition: SlotView['definition']) => lanes[definition.background === true ? lanes.length - 1 : 0]!;
   const readModels = slots.map((slot): ReadModelStatus => {
     const { name, version } = slot.definition;
-    const liveFile = live.get(name);
-    const serving = liveFile !== undefined || slot.older !== null;
-    const own = liveFile ?? (serving ? undefined : slot.building ?? undefined);
+    const liveStatus = laneStatus(slot.definition);
+    const file = liveFile(name);
+    const serving = file !== undefined || slot.older !== null;
+    const own = file ?? (serving ? undefined : slot.building ?? undefined);
     if (own !== undefined) tracked.push(own);
     let phase: ProcessorPhase;
     if (slot.building !== null) phase = builder !== null && halted(builder.phase) ? builder.phase : serving ? 'rebuilding' : 'catching-up';
@@ -64,7 +74,9 @@ export function readModelsStatus(slots: SlotView[], live: ProjectionSet, liveSta
       rebuild: building === null ? null : { file: path.basename(building.file), version, position: building.checkpoint.position },
     };
   });
-  let phase: ProcessorPhase = liveStatus.phase;
+  // The lane furthest behind speaks for the projections: a halted one first.
+  const slowest = lanes.reduce((a, b) => (halted(b.phase) && !halted(a.phase) ? b : !halted(a.phase) && b.position < a.position ? b : a));
+  let phase: ProcessorPhase = slowest.phase;
   if (!halted(phase)) {
     if (readModels.some((r) => !r.serving)) phase = 'catching-up';
     else if (readModels.some((r) => r.rebuild !== null)) phase = 'rebuilding';
@@ -72,11 +84,12 @@ export function readModelsStatus(slots: SlotView[], live: ProjectionSet, liveSta
   const positions = tracked.map((file) => file.checkpoint.position);
   return {
     phase,
-    position: positions.length === 0 ? liveStatus.position : positions.reduce((a, b) => (b < a ? b : a)),
-    eventsApplied: tracked.length === 0 ? liveStatus.eventsApplied : Math.min(...tracked.map((file) => file.checkpoint.eventsApplied)),
-    lagMs: liveStatus.lagMs,
-    lastError: liveStatus.lastError ?? builder?.lastError ?? null,
-    processors: builder === null ? [liveStatus] : [liveStatus, builder],
+    position: positions.length === 0 ? slowest.position : positions.reduce((a, b) => (b < a ? b : a)),
+    eventsApplied: tracked.length === 0 ? slowest.eventsApplied : Math.min(...tracked.map((file) => file.checkpoint.eventsApplied)),
+    lagMs: slowest.lagMs,
+    lastError: lanes.find((lane) => lane.lastError !== null)?.lastError ?? builder?.lastError ?? null,
+    // The slowest lane first: it is the projections' lag.
+    processors: [slowest, ...lanes.filter((lane) => lane !== slowest), ...(builder === null ? [] : [builder])],
     readModels,
   };
 }

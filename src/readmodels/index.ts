@@ -30,4 +30,13 @@ export const READ_MODELS = {
 export type ReadModelName = keyof typeof READ_MODELS;
 export type ReadModelQueries = { [Name in ReadModelName]: ReturnType<(typeof READ_MODELS)[Name]['queries']> };
 
-export const PROJECTIONS = Object.values(READ_MODELS).map((model) => model.projection);
+/**
+ * Views that are asked for more than followed: applied live in a lane of their own, behind the others and in small
+ * batches, so that what they cost never delays callbackReceived, sessionUpdated or relayTaskUpdated. They are listed
+ * after the others, so the order above still holds between any two.
+ */
+const BACKGROUND: ReadonlySet<ReadModelName> = new Set(['timeline', 'pushAnomalies', 'recordings', 'screenshots', 'moderation', 'insights']);
+
+export const PROJECTIONS = Object.entries(READ_MODELS).map(([name, model]) =>
+  BACKGROUND.has(name as ReadModelName) ? { ...model.projection, background: true } : model.projection,
+);

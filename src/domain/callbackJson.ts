@@ -52,13 +52,13 @@ function scan(text: string, limit: number): { tooDeep: boolean; wideNumbers: boo
 /**
  * Parses any JSON text (lossless numbers); throws SyntaxError on malformed or too deeply nested input. Most bodies
  * carry no number a double cannot hold: those take the engine's JSON.parse, the same values at a fraction of the cost.
- * (The lossless parser also refuses a key given twice; JSON.parse keeps the last, as the JSON standard allows.)
+ * A key given twice keeps its last value on both paths, as JSON.parse does.
  */
 export function parseJsonLosslessly(text: string): JsonValue {
   const { tooDeep, wideNumbers } = scan(text, MAX_NESTING_DEPTH);
   if (tooDeep) throw new SyntaxError(`nesting deeper than ${MAX_NESTING_DEPTH} levels`);
   if (!wideNumbers) return JSON.parse(text) as JsonValue;
-  return parse(text, undefined, parseNumber) as JsonValue;
+  return parse(text, undefined, { parseNumber, onDuplicateKey: ({ newValue }) => newValue }) as JsonValue;
 }
 
 export function parseCallbackBody(text: string): ParsedBody {

@@ -30,6 +30,15 @@ describe('parseCallbackBody', () => {
     }
   });
 
+  it('takes a key given twice as its last value, whether or not the body carries a number wider than a double', () => {
+    // The same answer on both parsing paths: a wide sequence elsewhere in the body must not turn it into a 400.
+    expect(parseCallbackBody('{"errcode": 1, "errcode": 3, "event_type": 0}')).toEqual({ ok: true, payload: { errcode: 3, event_type: 0 } });
+    expect(parseCallbackBody('{"errcode": 1, "errcode": 3, "sequence": 6674468118806626493}')).toEqual({
+      ok: true,
+      payload: { errcode: 3, sequence: '6674468118806626493' },
+    });
+  });
+
   it('keeps a __proto__ key as data without touching any prototype', () => {
     const parsed = parseCallbackBody('{"__proto__": {"polluted": true}, "event_type": 100}');
     expect(parsed.ok).toBe(true);

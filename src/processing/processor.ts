@@ -239,8 +239,12 @@ export class Processor {
   private scheduleFlush(): { cancel(): void } {
     const gatherMs = this.options.gatherMs ?? 0;
     const flush = () => this.flushInBackground();
-    const handle = gatherMs > 0 ? setTimeout(flush, gatherMs) : setImmediate(flush);
-    return { cancel: () => (gatherMs > 0 ? clearTimeout(handle as NodeJS.Timeout) : clearImmediate(handle as NodeJS.Immediate)) };
+    if (gatherMs > 0) {
+      const timer = setTimeout(flush, gatherMs);
+      return { cancel: () => clearTimeout(timer) };
+    }
+    const immediate = setImmediate(flush);
+    return { cancel: () => clearImmediate(immediate) };
   }
 
   /** Hands what is buffered to the handler, after any batch still being handled. */

@@ -26,6 +26,15 @@ function integer(name: string, fallback: number): number {
   return value;
 }
 
+/** A comma-separated list of positive numbers. */
+function integers(name: string, fallback: number[]): number[] {
+  const raw = process.env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const values = raw.split(',').map((part) => Number(part.trim().replace(/_/g, '')));
+  if (values.some((value) => !Number.isFinite(value) || value <= 0)) throw new Error(`${name}=${raw}: expected a comma-separated list of positive numbers`);
+  return values;
+}
+
 export const INGEST_LOADS = ['wrk', 'autocannon'] as const;
 export type IngestLoad = (typeof INGEST_LOADS)[number];
 
@@ -57,7 +66,8 @@ export interface BenchConfig {
     /** wrk's threads (`-t`). */
     wrkThreads: number;
   };
-  subscription: { rate: number; seconds: number; warmupSeconds: number };
+  /** One run per rate in `rates` (callbacks per second), each on a fresh service. */
+  subscription: { rates: number[]; seconds: number; warmupSeconds: number };
   /** Ingest under wrk with and without a forwarding destination, then a paced load of `rate` per second. */
   /** `concurrency`: the destination's, or null for the service's default. */
   forwarding: { rate: number; seconds: number; format: 'raw' | 'standard-webhooks'; concurrency: number | null };
@@ -96,7 +106,7 @@ export function loadBenchConfig(partial = false): BenchConfig {
       wrkThreads: integer('BENCH_WRK_THREADS', 1),
     },
     subscription: {
-      rate: integer('BENCH_SUB_RATE', 1000),
+      rates: process.env.BENCH_SUB_RATE === undefined ? integers('BENCH_SUB_RATES', [1000, 3000]) : [integer('BENCH_SUB_RATE', 1000)],
       seconds: integer('BENCH_SUB_SECONDS', quick ? 3 : 10),
       warmupSeconds: integer('BENCH_SUB_WARMUP', 1),
     },

@@ -82,7 +82,7 @@ async function main(): Promise<void> {
             results.push(await forwardingBenchmark(config, workDir, log));
             break;
           case 'subscription':
-            results.push(await subscriptionBenchmark(config, workDir, log));
+            for (const rate of config.subscription.rates) results.push(await subscriptionBenchmark(config, rate, workDir, log));
             break;
           case 'dashboard':
             results.push(await dashboardBenchmark(config, workDir, log));

@@ -1,4 +1,4 @@
-// Callback → subscription: from the durable 200 to the graphql-ws message, at a paced 1,000 callbacks/s.
+// Callback → subscription: from the durable 200 to the graphql-ws message, at a paced rate (1,000 and 3,000 callbacks/s).
 import fs from 'node:fs';
 import path from 'node:path';
 import { BUILD_DIR, type BenchConfig } from '../config';
@@ -8,16 +8,16 @@ import { fmt, verdict, type BenchmarkResult } from '../lib/results';
 import { startService } from '../lib/service';
 import type { SubscriptionLoadOptions, SubscriptionLoadResult } from '../load/subscriptionLoad';
 
-export async function subscriptionBenchmark(config: BenchConfig, workDir: string, log: (line: string) => void): Promise<BenchmarkResult> {
+export async function subscriptionBenchmark(config: BenchConfig, rate: number, workDir: string, log: (line: string) => void): Promise<BenchmarkResult> {
   const started = performance.now();
-  const { rate, seconds, warmupSeconds } = config.subscription;
-  const requestsFile = path.join(workDir, 'subscription-requests.txt');
+  const { seconds, warmupSeconds } = config.subscription;
+  const requestsFile = path.join(workDir, `subscription-${rate}-requests.txt`);
   writeRequests(requestsFile, generateRequests(config.seed + 2000, Math.ceil(rate * (seconds + warmupSeconds)) + 100));
-  const dataDir = path.join(workDir, 'subscription');
+  const dataDir = path.join(workDir, `subscription-${rate}`);
   fs.mkdirSync(dataDir, { recursive: true });
   log(`subscription: ${rate} callbacks/s for ${warmupSeconds} s warm-up + ${seconds} s, one callbackReceived subscriber`);
 
-  const service = await startService(config, { dataDir, label: 'subscription', timeoutMs: (seconds + warmupSeconds + 120) * 1000 });
+  const service = await startService(config, { dataDir, label: `subscription-${rate}`, timeoutMs: (seconds + warmupSeconds + 120) * 1000 });
   let result: SubscriptionLoadResult;
   let serviceCpu = NaN;
   try {
@@ -39,7 +39,7 @@ export async function subscriptionBenchmark(config: BenchConfig, workDir: string
   );
   const rateOk = result.achievedRate >= rate * 0.95 && result.answeredRate >= rate * 0.95;
   return {
-    title: 'Callback → subscription',
+    title: `Callback → subscription at ${fmt.int(rate)}/s`,
     description: `Callbacks posted at ${fmt.int(rate)}/s by a paced sender; one graphql-ws client subscribed to callbackReceived in the same process.`,
     rows: [
       { metric: '200 → ws message, p50', value: fmt.ms(latencyMs.p50), verdict: 'INFO' },

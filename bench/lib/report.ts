@@ -115,7 +115,7 @@ export function renderReport(input: ReportInput): string {
     `- node ${machine.node}, SQLite ${machine.sqlite}, commit ${machine.commit}`,
     `- scale: ${config.scale.sessions.toLocaleString('en-US')} sessions, ${config.scale.relayTasks.toLocaleString('en-US')} relay tasks; ` +
       `ingest ${config.ingest.connections} connections × ${config.ingest.durationSeconds} s × ${config.ingest.rounds} round(s); ` +
-      `subscription ${config.subscription.rate}/s × ${config.subscription.seconds} s; seed ${config.seed}`,
+      `subscription ${config.subscription.rates.join(' and ')}/s × ${config.subscription.seconds} s; seed ${config.seed}`,
     '',
     'Every ratio is against a baseline measured in the same run, on this shared machine, with the load generator on the same two cores as the server.',
     '',

@@ -2,7 +2,11 @@
 // own projection (as a rebuild would, query indexes made at the end), then the statistics and views timed on that file.
 //
 //   npx tsc -p bench/tsconfig.json && node bench/.build/bench/insightsStats.js [sessions] [days]
+//
+// BENCH_INSIGHTS_FILE=<path> keeps the projected file there and, when it exists, queries it without projecting again
+// (the same sessions and days are then the caller's to keep).
 import fs from 'node:fs';
+import Database from 'better-sqlite3';
 import os from 'node:os';
 import path from 'node:path';
 import { parseCallbackBody } from '../src/domain/callbackJson';
@@ -62,8 +66,8 @@ function timed<T>(label: string, runs: number, work: () => T, forMs = 0): T {
   return result;
 }
 
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'insights-stats-'));
-try {
+/** Projects the sessions into a new insights file in `dir`; its path. */
+function project(dir: string): string {
   const file = ProjectionFile.create(dir, insightsProjection, 1, 'building');
   const started = performance.now();
   let batch: RecordedEvent[] = [];
@@ -82,7 +86,23 @@ try {
   file.createQueryIndexes();
   const indexed = (performance.now() - started) / 1000 - projected;
   log(`${SESSIONS} sessions, ${events} events generated, interpreted and projected in ${projected.toFixed(1)} s; query indexes in ${indexed.toFixed(1)} s; file ${(fs.statSync(file.file).size / 1e6).toFixed(0)} MB`);
-  const insights = insightQueries(file.db);
+  file.close();
+  return file.file;
+}
+
+const kept = process.env.BENCH_INSIGHTS_FILE;
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'insights-stats-'));
+try {
+  let projected: string;
+  if (kept !== undefined && fs.existsSync(kept)) {
+    projected = kept;
+    log(`${kept}: queried as it is (BENCH_INSIGHTS_FILE)`);
+  } else {
+    projected = project(dir);
+    if (kept !== undefined) for (const suffix of ['', '-wal', '-shm']) if (fs.existsSync(projected + suffix)) fs.copyFileSync(projected + suffix, kept + suffix);
+  }
+  const db = new Database(projected);
+  const insights = insightQueries(db);
   const whole = [T0, T0 + (DAYS + 1) * DAY_MS] as const;
   const day = [T0 + 10 * 86_400_000, T0 + 11 * 86_400_000] as const;
   const hour = [T0 + 10 * 86_400_000, T0 + 10 * 86_400_000 + 3_600_000] as const;
@@ -106,7 +126,7 @@ try {
   timed('staleLiveSessions, first page of 50', 50, () => insights.staleLiveSessions({ pushedBefore: T0 + 40 * 86_400_000, silentBefore: T0 + 40 * 86_400_000 }, 50, null).edges.length);
   timed('flappingStreams(3 within 10 min), one day, first page of 50', 20, () => insights.flappingStreams({ minInterruptions: 3, withinMs: 600_000, from: day[0], to: day[1], domain: null }, 50, null).edges.length);
   log(`(${all.reduce((sum, b) => sum + b.count, 0)} interruptions in ${all.length} errcode buckets)`);
-  file.close();
+  db.close();
 } finally {
   fs.rmSync(dir, { recursive: true, force: true });
 }

@@ -58,8 +58,8 @@ describe('rollup cells', () => {
 
 describe('statistics plan', () => {
   it('reads a range within one hour, or without a whole hour, from the interruptions alone', () => {
-    expect(statsPlan(at(1, 10), at(1, 50), 'ERRCODE', null)).toEqual({ scanned: [[at(1, 10), at(1, 50)]], rolled: [] });
-    expect(statsPlan(at(1, 30), at(2, 15), 'HOUR', null)).toEqual({ scanned: [[at(1, 30), at(2, 15)]], rolled: [] });
+    expect(statsPlan(at(1, 10), at(1, 50), 'ERRCODE', null)).toEqual({ scanned: [[at(1, 10), at(1, 50)]], rolled: [], takenBack: [] });
+    expect(statsPlan(at(1, 30), at(2, 15), 'HOUR', null)).toEqual({ scanned: [[at(1, 30), at(2, 15)]], rolled: [], takenBack: [] });
   });
 
   it('reads whole days from day cells, the hours around them from hour cells, and the partial hours at the ends one by one', () => {
@@ -73,12 +73,39 @@ describe('statistics plan', () => {
         { period: 'DAY', from: D, to: 2 * D },
         { period: 'HOUR', from: 2 * D, to: at(50) },
       ],
+      takenBack: [],
+    });
+  });
+
+  it('reads a day and takes back its hours before the range when the range holds most of that day', () => {
+    // 20 of the first day's hours are in the range: its day cell, less 4 hour cells, instead of 20 hour cells.
+    expect(statsPlan(at(3, 40), at(50, 10), 'ERRCODE', null)).toEqual({
+      scanned: [
+        [at(3, 40), at(4)],
+        [at(50), at(50, 10)],
+      ],
+      rolled: [
+        { period: 'DAY', from: 0, to: D },
+        { period: 'DAY', from: D, to: 2 * D },
+        { period: 'HOUR', from: 2 * D, to: at(50) },
+      ],
+      takenBack: [{ period: 'HOUR', from: 0, to: at(4) }],
+    });
+    // And at the far end: 22 of the last day's hours.
+    expect(statsPlan(at(23), at(70), 'ERRCODE', null)).toEqual({
+      scanned: [],
+      rolled: [
+        { period: 'HOUR', from: at(23), to: D },
+        { period: 'DAY', from: D, to: 2 * D },
+        { period: 'DAY', from: 2 * D, to: 3 * D },
+      ],
+      takenBack: [{ period: 'HOUR', from: at(70), to: 3 * D }],
     });
   });
 
   it('reads hour cells alone when grouped by hour, and aligned ends read nothing one by one', () => {
-    expect(statsPlan(0, 3 * D, 'HOUR', 'a.example')).toEqual({ scanned: [], rolled: [{ period: 'HOUR', from: 0, to: 3 * D }] });
-    expect(statsPlan(0, 3 * D, 'DAY', null)).toEqual({ scanned: [], rolled: [{ period: 'DAY', from: 0, to: 3 * D }] });
+    expect(statsPlan(0, 3 * D, 'HOUR', 'a.example')).toEqual({ scanned: [], rolled: [{ period: 'HOUR', from: 0, to: 3 * D }], takenBack: [] });
+    expect(statsPlan(0, 3 * D, 'DAY', null)).toEqual({ scanned: [], rolled: [{ period: 'DAY', from: 0, to: 3 * D }], takenBack: [] });
   });
 
   it('reads the partial days one by one when grouped by errcode or node within a domain, which has no hour cells for them', () => {
@@ -88,8 +115,9 @@ describe('statistics plan', () => {
         [2 * D, at(50, 10)],
       ],
       rolled: [{ period: 'DAY', from: D, to: 2 * D }],
+      takenBack: [],
     });
-    expect(statsPlan(at(2), at(30), 'ERRCODE', 'a.example')).toEqual({ scanned: [[at(2), at(30)]], rolled: [] });
+    expect(statsPlan(at(2), at(30), 'ERRCODE', 'a.example')).toEqual({ scanned: [[at(2), at(30)]], rolled: [], takenBack: [] });
     expect(statsPlan(at(2), at(30), 'DOMAIN', 'a.example').rolled).toEqual([{ period: 'HOUR', from: at(2), to: at(30) }]);
   });
 
@@ -103,18 +131,20 @@ describe('statistics plan', () => {
           [may(1, 10, 20), may(1, 11)],
           [may(29, 5), may(29, 5, 10)],
         ],
+        // 13 hours of May 1: its day cell less 11 hour cells.
         rolled: [
-          { period: 'HOUR', from: may(1, 11), to: may(2) },
+          { period: 'DAY', from: may(1), to: may(2) },
           { period: 'DAY', from: may(2), to: may(6) },
           { period: 'WEEK', from: may(6), to: may(27) },
           { period: 'DAY', from: may(27), to: may(29) },
           { period: 'HOUR', from: may(29), to: may(29, 5) },
         ],
+        takenBack: [{ period: 'HOUR', from: may(1), to: may(1, 11) }],
       });
     });
 
     it('reads weeks from Monday to Monday alone, and days alone when the range holds no whole week', () => {
-      expect(statsPlan(may(6), may(20), 'ERRCODE', null)).toEqual({ scanned: [], rolled: [{ period: 'WEEK', from: may(6), to: may(20) }] });
+      expect(statsPlan(may(6), may(20), 'ERRCODE', null)).toEqual({ scanned: [], rolled: [{ period: 'WEEK', from: may(6), to: may(20) }], takenBack: [] });
       expect(statsPlan(may(7), may(13, 1), 'DOMAIN', null).rolled).toEqual([
         { period: 'DAY', from: may(7), to: may(13) },
         { period: 'HOUR', from: may(13), to: may(13, 1) },
@@ -123,7 +153,7 @@ describe('statistics plan', () => {
 
     it('reads no week cells grouped by day, which a week cell cannot split into, nor from a file of the version before them', () => {
       const byDays = [
-        { period: 'HOUR', from: may(1, 11), to: may(2) },
+        { period: 'DAY', from: may(1), to: may(2) },
         { period: 'DAY', from: may(2), to: may(29) },
         { period: 'HOUR', from: may(29), to: may(29, 5) },
       ];
@@ -143,6 +173,7 @@ describe('statistics plan', () => {
           { period: 'WEEK', from: may(6), to: may(27) },
           { period: 'DAY', from: may(27), to: may(29) },
         ],
+        takenBack: [],
       });
     });
   });

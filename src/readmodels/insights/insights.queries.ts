@@ -131,20 +131,21 @@ export function insightQueries(db: ReadModelDatabase) {
       for (const row of rows) if (row[0] < last) add(row);
       return last;
     },
-    /** How [from, to) (ms) is answered: `scanned` ranges by tallyInterruptions, a slice at a time; `rolled` at once by tallyRollups. */
+    /** How [from, to) (ms) is answered: `scanned` ranges by tallyInterruptions, a slice at a time; `rolled` and `takenBack` at once by tallyRollups. */
     statsPlan(from: number, to: number, grouping: InterruptionGrouping, domain: string | null): StatsPlan {
-      return readRollups === null ? { scanned: [[from, to]], rolled: [] } : statsPlan(from, to, grouping, domain, weekCells);
+      return readRollups === null ? { scanned: [[from, to]], rolled: [], takenBack: [] } : statsPlan(from, to, grouping, domain, weekCells);
     },
     /** Adds the rollup cells of a plan's whole periods to the tally, those of one domain when given. */
-    tallyRollups(tally: InterruptionTally, grouping: InterruptionGrouping, rolled: StatsPlan['rolled'], domain: string | null): void {
-      if (rolled.length > 0) readRollups!(tally, grouping, rolled, domain);
+    tallyRollups(tally: InterruptionTally, grouping: InterruptionGrouping, plan: Pick<StatsPlan, 'rolled' | 'takenBack'>, domain: string | null): void {
+      if (plan.rolled.length > 0) readRollups!(tally, grouping, plan, domain);
     },
     /** Interruptions in [from, to) (ms), grouped, with push-duration percentiles, at once (a domain narrows them). */
     interruptionStats(from: number, to: number, grouping: InterruptionGrouping, domain: string | null): InterruptionBucketRow[] {
       const tally = new InterruptionTally(grouping);
-      const { scanned, rolled } = this.statsPlan(from, to, grouping, domain);
+      const plan = this.statsPlan(from, to, grouping, domain);
+      const { scanned } = plan;
       for (const [a, b] of scanned) for (let next: number | null = a; next !== null; ) next = this.tallyInterruptions(tally, next, b, domain, 50_000);
-      this.tallyRollups(tally, grouping, rolled, domain);
+      this.tallyRollups(tally, grouping, plan, domain);
       return tally.buckets();
     },
     /** TaskExits in [from, to) (ms) by exit code, most frequent first. */

@@ -115,14 +115,15 @@ export class InsightsResolver {
     const [start, end] = timeRange(from, to);
     const { insights, turns } = this.services;
     const tally = new InterruptionTally(groupBy);
-    const { scanned, rolled } = insights.statsPlan(start, end, groupBy, domain ?? null);
+    const plan = insights.statsPlan(start, end, groupBy, domain ?? null);
+    const { scanned } = plan;
     for (const [rangeFrom, rangeTo] of scanned) {
       for (let next: number | null = rangeFrom; next !== null; ) {
         const sliceFrom: number = next;
         next = await turns.run(() => insights.tallyInterruptions(tally, sliceFrom, rangeTo, domain ?? null, STATS_SLICE));
       }
     }
-    await turns.run(() => insights.tallyRollups(tally, groupBy, rolled, domain ?? null));
+    await turns.run(() => insights.tallyRollups(tally, groupBy, plan, domain ?? null));
     return tally.buckets();
   }
 

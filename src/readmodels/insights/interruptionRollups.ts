@@ -119,6 +119,11 @@ export interface StatsPlan {
   scanned: Array<[number, number]>;
   /** Ranges of whole periods read from the rollups. */
   rolled: Array<{ period: RollupPeriod; from: number; to: number }>;
+  /**
+   * Ranges of whole periods read from the rollups and taken back out: where most of a larger period lies in the range, it
+   * is read whole and the smaller periods outside the range subtracted (fewer cells than those inside).
+   */
+  takenBack: Array<{ period: RollupPeriod; from: number; to: number }>;
 }
 
 /**
@@ -126,7 +131,8 @@ export interface StatsPlan {
  * those from the hour cells, and the partial hours at the two ends from the interruptions. Grouped by hour, only hour cells
  * serve; by day, no week cells (a week cell cannot be split into its days); by errcode or node within one domain, which has
  * no hour cells for them, the partial days at the two ends are read from that domain's interruptions. Without `weekCells`
- * (a file of the version before them), whole days are the largest periods read.
+ * (a file of the version before them), whole days are the largest periods read. Where an edge holds most of the larger
+ * period around it (13 of a day's hours, say), that period's cells are read and the rest of it taken back.
  */
 export function statsPlan(from: number, to: number, grouping: InterruptionGrouping, domain: string | null, weekCells = true): StatsPlan {
   const hourCells = domain === null || !(grouping === 'ERRCODE' || grouping === 'NODE');
@@ -140,18 +146,35 @@ export function statsPlan(from: number, to: number, grouping: InterruptionGroupi
     if (a >= b) break;
     bounds.push([a, b]);
   }
-  if (bounds.length === 0) return { scanned: [[from, to]], rolled: [] };
+  if (bounds.length === 0) return { scanned: [[from, to]], rolled: [], takenBack: [] };
+  const rolled: StatsPlan['rolled'] = [];
+  const takenBack: StatsPlan['takenBack'] = [];
+  /** Whole periods [a, b) of `small` at an edge, within the period of `large` that `within` is. */
+  const edge = (small: (typeof PERIODS)[number], a: number, b: number, large: (typeof PERIODS)[number], within: [number, number]) => {
+    if (a >= b) return;
+    const inside = (b - a) / small[1];
+    const outside = large[1] / small[1] - inside;
+    if (1 + outside >= inside) rolled.push({ period: small[0], from: a, to: b });
+    else {
+      rolled.push({ period: large[0], from: within[0], to: within[1] });
+      if (within[0] < a) takenBack.push({ period: small[0], from: within[0], to: a });
+      if (b < within[1]) takenBack.push({ period: small[0], from: b, to: within[1] });
+    }
+  };
   // In time order: the edges of each period up to the next larger one's whole periods, then those, then the far edges.
-  const edges = bounds.slice(0, -1).map(([a, b], i) => ({ period: served[i]![0], from: a, to: b, inner: bounds[i + 1]! }));
-  const [innerFrom, innerTo] = bounds[bounds.length - 1]!;
-  const rolled: StatsPlan['rolled'] = [
-    ...edges.map(({ period, from: a, inner }) => ({ period, from: a, to: inner[0] })),
-    { period: served[bounds.length - 1]![0], from: innerFrom, to: innerTo },
-    ...edges.reverse().map(({ period, to: b, inner }) => ({ period, from: inner[1], to: b })),
-  ].filter((r) => r.from < r.to);
+  const last = bounds.length - 1;
+  for (let i = 0; i < last; i++) {
+    const [inner, large] = [bounds[i + 1]![0], served[i + 1]!];
+    edge(served[i]!, bounds[i]![0], inner, large, [inner - large[1], inner]);
+  }
+  rolled.push({ period: served[last]![0], from: bounds[last]![0], to: bounds[last]![1] });
+  for (let i = last - 1; i >= 0; i--) {
+    const [inner, large] = [bounds[i + 1]![1], served[i + 1]!];
+    edge(served[i]!, inner, bounds[i]![1], large, [inner, inner + large[1]]);
+  }
   const [outerFrom, outerTo] = bounds[0]!;
   const scanned: Array<[number, number]> = [[from, outerFrom], [outerTo, to]];
-  return { scanned: scanned.filter(([a, b]) => a < b), rolled };
+  return { scanned: scanned.filter(([a, b]) => a < b), rolled, takenBack };
 }
 
 /** Adds the cells of the plan's whole periods to the tally. */
@@ -161,14 +184,16 @@ export function rollupReader(db: ReadModelDatabase) {
       'SELECT start, key, count, histogram FROM insight_interruption_rollups WHERE period = ? AND dimension = ? AND scope = ? AND start >= ? AND start < ?',
     )
     .raw();
-  return (tally: InterruptionTally, grouping: InterruptionGrouping, rolled: StatsPlan['rolled'], domain: string | null): void => {
+  return (tally: InterruptionTally, grouping: InterruptionGrouping, plan: Pick<StatsPlan, 'rolled' | 'takenBack'>, domain: string | null): void => {
     const scope = domain ?? EVERY_DOMAIN;
     // By domain within one domain, its own ALL cells are the one bucket.
     const dimension: RollupDimension =
       grouping === 'ERRCODE' || grouping === 'NODE' ? grouping : grouping === 'DOMAIN' && domain === null ? 'DOMAIN' : 'ALL';
-    for (const { period, from, to } of rolled) {
-      for (const [start, key, count, histogram] of cells.all(period, dimension, scope, from, to)) {
-        tally.addCell(start, dimension === 'ALL' && grouping === 'DOMAIN' ? scope : key, count, histogram);
+    for (const [ranges, weight] of [[plan.rolled, 1], [plan.takenBack, -1]] as const) {
+      for (const { period, from, to } of ranges) {
+        for (const [start, key, count, histogram] of cells.all(period, dimension, scope, from, to)) {
+          tally.addCell(start, dimension === 'ALL' && grouping === 'DOMAIN' ? scope : key, count, histogram, weight);
+        }
       }
     }
   };

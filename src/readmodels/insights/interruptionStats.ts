@@ -35,8 +35,8 @@ export function interruptionKey(grouping: InterruptionGrouping, [at, errcode, su
 
 interface Group {
   count: number;
-  /** Stored histograms of rollup cells. */
-  cells: Uint8Array[];
+  /** Stored histograms of rollup cells, each with its weight (-1: a cell taken back out). */
+  cells: Array<[Uint8Array, 1 | -1]>;
   /** Durations read one by one. */
   durations: number[];
 }
@@ -77,24 +77,29 @@ export class InterruptionTally {
     if (row[5] !== null) group.durations.push(row[5]);
   }
 
-  /** Adds a rollup cell: `count` interruptions of the period from `start` with this grouping's `key`, and their stored histogram. */
-  addCell(start: number, key: string, count: number, histogram: Uint8Array): void {
+  /**
+   * Adds a rollup cell: `count` interruptions of the period from `start` with this grouping's `key`, and their stored
+   * histogram; with weight -1, takes them back out (a cell within a larger one already added).
+   */
+  addCell(start: number, key: string, count: number, histogram: Uint8Array, weight: 1 | -1 = 1): void {
     const group = this.group(this.byTime ? this.timeKeyOf(start) : key);
-    group.count += count;
-    group.cells.push(histogram);
+    group.count += weight * count;
+    group.cells.push([histogram, weight]);
   }
 
   /** By count, largest first (then key); for groupings by time, oldest first. */
   buckets(): InterruptionBucketRow[] {
     // One histogram for every bucket in turn: a statistic by hour over months has thousands of buckets.
     const merged = new DurationHistogram();
-    const buckets = [...this.groups].map(([key, { count, cells, durations }]) => {
+    // A group whose cells were all taken back out again had nothing in the range.
+    const groups = [...this.groups].filter(([, group]) => group.count !== 0);
+    const buckets = groups.map(([key, { count, cells, durations }]) => {
       if (cells.length === 0) {
         const sorted = Float64Array.from(durations).sort();
         return { key, count, pushDurationP50Ms: nearestRank(sorted, 50), pushDurationP90Ms: nearestRank(sorted, 90) };
       }
       merged.clear();
-      for (const cell of cells) merged.addEncoded(cell);
+      for (const [cell, weight] of cells) merged.addEncoded(cell, weight);
       for (const duration of durations) merged.add(duration);
       return { key, count, pushDurationP50Ms: merged.percentile(50), pushDurationP90Ms: merged.percentile(90) };
     });

@@ -29,7 +29,8 @@ export class LiveLane {
     options: LaneOptions,
     ahead: LiveLane | null = null,
   ) {
-    this.set = new ProjectionSet(order);
+    // The background lane's files take turns with the foreground lane's batches, one transaction at a time.
+    this.set = new ProjectionSet(order, 0n, ahead !== null);
     this.processor = new Processor(ahead === null ? store : behind(store, ahead, options.batchSize), this.set, {
       name: name === 'foreground' ? 'projections' : 'background projections',
       batchSize: options.batchSize,

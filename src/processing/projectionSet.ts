@@ -1,5 +1,6 @@
 // The projection processor's handler: applies each batch to every read-model file it holds, one transaction per file.
 import { EventEmitter } from 'node:events';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { RecordedEvent } from '../eventstore/eventStore';
 import type { BatchHandler } from './processor';
 import type { ReadModelChange } from './projectionDefinition';
@@ -13,10 +14,13 @@ export class ProjectionSet implements BatchHandler {
    * @param order the read models' names in the order their files are applied (a query that reads two of them
    *   finds the one listed first at least as far along as the other)
    * @param passed where an empty set stands: it follows the log without applying anything
+   * @param inTurns gives the thread a turn between its files' transactions (a set that must not hold up another on
+   *   the same thread for a whole batch)
    */
   constructor(
     private readonly order: readonly string[],
     private passed = 0n,
+    private readonly inTurns = false,
   ) {
     this.emitter.setMaxListeners(0);
   }
@@ -55,17 +59,39 @@ export class ProjectionSet implements BatchHandler {
     return file;
   }
 
-  handle(events: readonly RecordedEvent[]): void {
+  handle(events: readonly RecordedEvent[]): void | Promise<void> {
+    if (this.inTurns) return this.handleInTurns(events);
+    const changes: ReadModelChange[] = [];
+    try {
+      for (const file of this.files) this.applyTo(file, events, changes);
+    } finally {
+      this.published(changes);
+    }
+    this.passed = events[events.length - 1]!.position;
+  }
+
+  private async handleInTurns(events: readonly RecordedEvent[]): Promise<void> {
     const changes: ReadModelChange[] = [];
     try {
       for (const file of this.files) {
-        for (const change of file.apply(events)) changes.push({ readModel: file.name, change });
+        // Swapped out while it waited for its turn: its replacement already holds these events.
+        if (!this.files.includes(file)) continue;
+        this.applyTo(file, events, changes);
+        await nextTurn();
       }
     } finally {
-      // What committed is published even when a later file failed: the retry skips it for those files.
-      if (changes.length > 0) this.emitter.emit('changes', changes);
+      this.published(changes);
     }
     this.passed = events[events.length - 1]!.position;
+  }
+
+  private applyTo(file: ProjectionFile, events: readonly RecordedEvent[], changes: ReadModelChange[]): void {
+    for (const change of file.apply(events)) changes.push({ readModel: file.name, change });
+  }
+
+  /** What committed is published even when a later file failed: the retry skips it for those files. */
+  private published(changes: ReadModelChange[]): void {
+    if (changes.length > 0) this.emitter.emit('changes', changes);
   }
 
   /** Every committed batch's row changes, in one call per batch. */

@@ -3,8 +3,8 @@ import { CallbackEventType } from '../../domain/callbackEvents';
 import { SESSION_TIE_TOLERANCE_MS, tieToSession, type SessionInterval } from '../../domain/sessionTie';
 import { defineProjection, type ReadModelDatabase } from '../../processing/projectionDefinition';
 import { toProjectedEvent } from '../projectedEvent';
-import { emptySession, reduceSession, type SessionState } from '../sessions/session.reducer';
-import { sessionIntervalOf, timelineFact } from './timelineFact';
+import { decodeIntervalState, EMPTY_INTERVAL_STATE, encodeIntervalState, foldInterval, intervalOfState, type IntervalState } from '../sessionIntervals';
+import { timelineFact, timelineInterval } from './timelineFact';
 import { timelineEntriesTable, timelineSessionsTable, type TimelineEntryRow } from './timeline.table';
 
 /** Read models that hold events about a stream; relay tasks are about their own task. */
@@ -22,6 +22,8 @@ const OPEN_END = Number.MAX_SAFE_INTEGER;
 
 type StreamTimeEntry = Pick<TimelineEntryRow, 'eventId' | 'streamId' | 'ownDomain' | 'appName' | 'tieFrom' | 'tieTo' | 'sequence' | 'domain'>;
 
+const intervalAt = (sequence: string, state: IntervalState): SessionInterval => timelineInterval(intervalOfState(sequence, state));
+
 function sessionStore(db: ReadModelDatabase) {
   const load = db.prepare<[string], string>('SELECT state FROM timeline_sessions WHERE sequence = ?').pluck();
   const save = timelineSessionsTable.inserter(db, 'replace');
@@ -31,12 +33,12 @@ function sessionStore(db: ReadModelDatabase) {
     `SELECT ${columns} FROM timeline_sessions WHERE stream_id = ? AND pushed_at <= ? AND coalesce(interrupted_at, ${OPEN_END}) >= ?`,
   );
   return {
-    stateOf: (sequence: string): SessionState | null => {
+    stateOf: (sequence: string): IntervalState | null => {
       const state = load.get(sequence);
-      return state === undefined ? null : (JSON.parse(state) as SessionState);
+      return state === undefined ? null : decodeIntervalState(state);
     },
-    save(state: SessionState, interval: SessionInterval): void {
-      save({ ...interval, state: JSON.stringify(state) });
+    save(state: IntervalState, interval: SessionInterval): void {
+      save({ ...interval, state: encodeIntervalState(state) });
     },
     near: (streamId: string, from: number, to: number): SessionInterval[] =>
       near.all(streamId, to + SESSION_TIE_TOLERANCE_MS, from - SESSION_TIE_TOLERANCE_MS),
@@ -61,7 +63,8 @@ function entryStore(db: ReadModelDatabase) {
 
 export const timelineProjection = defineProjection<TimelineEntryRow>({
   name: 'timeline',
-  version: 1,
+  // 2: a session's interval state keeps only what its fold reads.
+  version: 2,
   // Unrecognized callbacks too: one stored before its type was modelled is read as the event it stands for.
   canHandle: Object.values(CallbackEventType).filter((type) => !RELAY_TYPES.has(type)),
   tables: [timelineEntriesTable, timelineSessionsTable],
@@ -103,22 +106,28 @@ export const timelineProjection = defineProjection<TimelineEntryRow>({
           const fact = timelineFact(event, event.receivedAt);
           if (fact === null) continue;
 
+          // The session a push or an interruption folded into: its own entry is tied by sequence to it.
+          let folded: SessionInterval | null = null;
           if (event.type === CallbackEventType.StreamPushed || event.type === CallbackEventType.StreamInterrupted) {
-            const stored = sessions.stateOf(event.fields.sequence);
-            const state = stored ?? emptySession(event.fields.sequence);
-            const next = reduceSession(state, event);
+            const { sequence } = event.fields;
+            const stored = sessions.stateOf(sequence);
+            const state = stored ?? EMPTY_INTERVAL_STATE;
+            const next = foldInterval(state, event);
+            folded = intervalAt(sequence, next);
             if (stored === null || next !== state) {
-              const after = sessionIntervalOf(next);
-              sessions.save(next, after);
-              intervalChanged(stored === null ? null : sessionIntervalOf(stored), after);
+              sessions.save(next, folded);
+              intervalChanged(stored === null ? null : intervalAt(sequence, stored), folded);
             }
           }
 
           const { tie } = fact;
           let row: TimelineEntryRow;
           if (tie.by === 'sequence') {
-            const state = sessions.stateOf(tie.sequence);
-            const session = state === null ? null : sessionIntervalOf(state);
+            let session = folded?.sequence === tie.sequence ? folded : null;
+            if (session === null) {
+              const state = sessions.stateOf(tie.sequence);
+              session = state === null ? null : intervalAt(tie.sequence, state);
+            }
             row = {
               ...fact,
               eventId: event.id,

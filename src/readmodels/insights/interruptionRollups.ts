@@ -112,14 +112,13 @@ export function rollupWriter(db: ReadModelDatabase) {
     'INSERT INTO insight_interruption_rollups (period, dimension, scope, start, key, count, histogram) VALUES (?, ?, ?, ?, ?, ?, ?) ' +
       'ON CONFLICT (period, dimension, scope, start, key) DO UPDATE SET count = excluded.count, histogram = excluded.histogram',
   );
+  const insertNew = db.prepare(
+    'INSERT INTO insight_interruption_rollups (period, dimension, scope, start, key, count, histogram) VALUES (?, ?, ?, ?, ?, ?, ?) ' +
+      'ON CONFLICT (period, dimension, scope, start, key) DO NOTHING',
+  );
   // By cell id, least recently written first (a Map keeps insertion order).
   const cached = new Map<string, CellValue>();
-  const stored = (id: string, key: unknown[]): CellValue => {
-    const value = cached.get(id);
-    if (value !== undefined) {
-      cached.delete(id);
-      return value;
-    }
+  const decoded = (key: unknown[]): CellValue => {
     const row = read.get(key);
     const histogram = new DurationHistogram();
     if (row !== undefined) histogram.addEncoded(row.histogram);
@@ -130,7 +129,18 @@ export function rollupWriter(db: ReadModelDatabase) {
       for (const [id, { cell, count, durations }] of changes.entries()) {
         if (count === 0 && durations.length === 0) continue;
         const key = [cell.period, cell.dimension, cell.scope, cell.start, cell.key];
-        const value = stored(id, key);
+        let value = cached.get(id);
+        cached.delete(id);
+        if (value === undefined && count > 0) {
+          // Most cells an interruption counts in are new (a node's or a domain's hour): written without being read first.
+          const fresh = { count, histogram: new DurationHistogram() };
+          for (let i = 0; i < durations.length; i += 2) fresh.histogram.add(durations[i]!, durations[i + 1]!);
+          if (insertNew.run([...key, count, fresh.histogram.encode()]).changes === 1) {
+            cached.set(id, fresh);
+            continue;
+          }
+        }
+        value ??= decoded(key);
         for (let i = 0; i < durations.length; i += 2) value.histogram.add(durations[i]!, durations[i + 1]!);
         value.count += count;
         if (value.count === 0) remove.run(key);

@@ -143,7 +143,14 @@ const INTERVAL_COLUMNS = 'sequence, domain, app_name AS appName, stream_id AS st
 export function sessionIntervals(db: ReadModelDatabase, intervalsTable: SessionIntervalsTable) {
   const { name } = intervalsTable;
   const loadState = db.prepare<[string], string>(`SELECT state FROM ${name} WHERE sequence = ?`).pluck();
-  const saveInterval = intervalsTable.inserter(db, 'replace');
+  // In place: a REPLACE would delete the row and insert it again under a new rowid, at the table's end.
+  const saveStatement = db.prepare<[SessionInterval & { state: string }]>(
+    `INSERT INTO ${name} (sequence, domain, app_name, stream_id, pushed_at, interrupted_at, state)
+     VALUES (@sequence, @domain, @appName, @streamId, @pushedAt, @interruptedAt, @state)
+     ON CONFLICT (sequence) DO UPDATE SET domain = excluded.domain, app_name = excluded.app_name, stream_id = excluded.stream_id,
+       pushed_at = excluded.pushed_at, interrupted_at = excluded.interrupted_at, state = excluded.state`,
+  );
+  const saveInterval = (row: SessionInterval & { state: string }) => saveStatement.run(row);
   const candidates = db.prepare<[{ streamId: string; from: number; to: number }], SessionInterval>(
     `SELECT ${INTERVAL_COLUMNS} FROM ${name} WHERE stream_id = @streamId AND interrupted_at IS NULL AND pushed_at <= @to
      UNION ALL SELECT ${INTERVAL_COLUMNS} FROM ${name} WHERE stream_id = @streamId AND interrupted_at >= @from AND pushed_at <= @to`,

@@ -58,7 +58,10 @@ function entryStore(db: ReadModelDatabase) {
     `UPDATE timeline_entries SET stream_id = coalesce(stream_id, @streamId), domain = coalesce(own_domain, @domain), app_name = coalesce(app_name, @appName)
      WHERE sequence = @sequence AND tie = 'sequence'`,
   );
-  return { insert, inWindow, tiedTo, retie, placeOfSession };
+  // Whether any entry is tied by stream and time (the partial index answers): until one is, a push or an interruption has
+  // nothing to tie again. Entries are never deleted.
+  const tiedByStreamTime = db.prepare<[], number>("SELECT EXISTS (SELECT 1 FROM timeline_entries WHERE tie = 'streamTime')").pluck().get() === 1;
+  return { insert, inWindow, tiedTo, retie, placeOfSession, tiedByStreamTime };
 }
 
 export const timelineProjection = defineProjection<TimelineEntryRow>({
@@ -82,10 +85,15 @@ export const timelineProjection = defineProjection<TimelineEntryRow>({
     };
 
     /** A session's interval changed: the facts it held, and those near its old or new interval, are tied again. */
+    let tiedByStreamTime = entries.tiedByStreamTime;
     const intervalChanged = (before: SessionInterval | null, after: SessionInterval): void => {
-      entries.placeOfSession.run({ sequence: after.sequence, streamId: after.streamId, domain: after.domain, appName: after.appName });
+      // The entries of the session's own callbacks took its place when it last changed, or when they came after that.
+      const placed = before !== null && before.streamId === after.streamId && before.domain === after.domain && before.appName === after.appName;
+      if (!placed) entries.placeOfSession.run({ sequence: after.sequence, streamId: after.streamId, domain: after.domain, appName: after.appName });
+      if (!tiedByStreamTime) return;
       const candidates = new Map<string, StreamTimeEntry>();
-      for (const entry of entries.tiedTo.all(after.sequence)) candidates.set(entry.eventId, entry);
+      // Only a session the timeline knew before can hold entries tied by stream and time.
+      if (before !== null) for (const entry of entries.tiedTo.all(after.sequence)) candidates.set(entry.eventId, entry);
       for (const interval of before === null ? [after] : [before, after]) {
         if (interval.streamId === null || interval.pushedAt === null) continue;
         const from = interval.pushedAt - SESSION_TIE_TOLERANCE_MS;
@@ -156,6 +164,7 @@ export const timelineProjection = defineProjection<TimelineEntryRow>({
             };
           }
           entries.insert(row);
+          if (row.tie === 'streamTime') tiedByStreamTime = true;
           added.push(row);
         }
         return added;

@@ -143,14 +143,15 @@ const INTERVAL_COLUMNS = 'sequence, domain, app_name AS appName, stream_id AS st
 export function sessionIntervals(db: ReadModelDatabase, intervalsTable: SessionIntervalsTable) {
   const { name } = intervalsTable;
   const loadState = db.prepare<[string], string>(`SELECT state FROM ${name} WHERE sequence = ?`).pluck();
-  // In place: a REPLACE would delete the row and insert it again under a new rowid, at the table's end.
-  const saveStatement = db.prepare<[SessionInterval & { state: string }]>(
-    `INSERT INTO ${name} (sequence, domain, app_name, stream_id, pushed_at, interrupted_at, state)
-     VALUES (@sequence, @domain, @appName, @streamId, @pushedAt, @interruptedAt, @state)
+  // In place: a REPLACE would delete the row and insert it again under a new rowid, at the table's end. Positional
+  // parameters: binding named ones from an object costs about as much as the write.
+  const saveStatement = db.prepare<[string, string | null, string | null, string | null, number | null, number | null, string]>(
+    `INSERT INTO ${name} (sequence, domain, app_name, stream_id, pushed_at, interrupted_at, state) VALUES (?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (sequence) DO UPDATE SET domain = excluded.domain, app_name = excluded.app_name, stream_id = excluded.stream_id,
        pushed_at = excluded.pushed_at, interrupted_at = excluded.interrupted_at, state = excluded.state`,
   );
-  const saveInterval = (row: SessionInterval & { state: string }) => saveStatement.run(row);
+  const saveInterval = (interval: SessionInterval, state: string) =>
+    saveStatement.run(interval.sequence, interval.domain, interval.appName, interval.streamId, interval.pushedAt, interval.interruptedAt, state);
   const candidates = db.prepare<[{ streamId: string; from: number; to: number }], SessionInterval>(
     `SELECT ${INTERVAL_COLUMNS} FROM ${name} WHERE stream_id = @streamId AND interrupted_at IS NULL AND pushed_at <= @to
      UNION ALL SELECT ${INTERVAL_COLUMNS} FROM ${name} WHERE stream_id = @streamId AND interrupted_at >= @from AND pushed_at <= @to`,
@@ -173,7 +174,7 @@ export function sessionIntervals(db: ReadModelDatabase, intervalsTable: SessionI
       // A fact that loses to the one kept (a retried callback, a later push) changes nothing.
       if (after === before) return null;
       const interval = intervalOfState(sequence, after);
-      saveInterval({ ...interval, state: encodeIntervalState(after) });
+      saveInterval(interval, encodeIntervalState(after));
       if (stored !== undefined && sameInterval(intervalOfState(sequence, before), interval)) return null;
       // An interval of unknown start ties nothing: only the facts tied to it before are looked at again (an empty range).
       if (interval.pushedAt === null) return { sequence, streamId: interval.streamId, from: 1, to: 0 };

@@ -1,11 +1,7 @@
 // The relay-task projection against a real read-model file: a task's runs from its facts in any order, exits without task_id matched or kept waiting.
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { ProjectionFile } from '../../src/processing/readModelFile';
 import { relayTasksProjection, type RelayTaskChange } from '../../src/readmodels/relayTasks/relayTasks.projection';
 import { relayCallback } from '../support/callbackBodies';
-import { callback, projectionSpec, type Arrival } from '../support/projectionSpec';
+import { callback, projectionSpec } from '../support/projectionSpec';
 
 const SOURCE = '["http://origin.example/live/a.m3u8"]\n';
 const start = (taskId: string, at: number, source = SOURCE) => callback(relayCallback('TaskStart', { task_id: taskId, source_urls: source, msg: JSON.stringify({ task_start_time: at }) }));
@@ -77,25 +73,11 @@ describe('relay-task projection', () => {
       .when([start('L1', T)])
       .then({ relay_exits: [{ taskId: 'L1', exitCode: -1 }], relay_tasks: [{ taskId: 'L1', status: 'EXITED', exitCode: -1 }] });
   });
-});
 
-describe('relay-task file reopened', () => {
   it('attaches an exit that waited before the file was closed when its task shows up after it opened again', () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'relay-tasks-reopened-'));
-    const at = (position: number, arrival: Arrival) => ({ ...arrival, position: BigInt(position), revision: BigInt(position) });
-    try {
-      const before = ProjectionFile.create(dir, relayTasksProjection, 1, 'live');
-      before.apply([at(1, exit({}, T + 1000, -1))]);
-      before.close();
-      const reopened = ProjectionFile.open(before.file, relayTasksProjection);
-      try {
-        reopened.apply([at(2, start('L1', T))]);
-        expect(reopened.db.prepare('SELECT task_id AS taskId, exit_code AS exitCode FROM relay_exits').all()).toEqual([{ taskId: 'L1', exitCode: -1 }]);
-      } finally {
-        reopened.close();
-      }
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    spec
+      .given(exit({}, T + 1000, -1))
+      .when([start('L1', T)], { reopened: true })
+      .then({ relay_exits: [{ taskId: 'L1', exitCode: -1 }], relay_tasks: [{ taskId: 'L1', status: 'EXITED', exitCode: -1 }] });
   });
 });

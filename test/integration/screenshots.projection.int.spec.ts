@@ -1,8 +1,4 @@
 // The screenshots projection against a real read-model file: each screenshot tied to its push session whatever the order.
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { ProjectionFile } from '../../src/processing/readModelFile';
 import { screenshotsProjection } from '../../src/readmodels/screenshots/screenshots.projection';
 import { callbackTypeFixture, payloadOf } from '../support/callbackTypeFixtures';
 import { callback, projectionSpec } from '../support/projectionSpec';
@@ -39,28 +35,11 @@ describe('screenshots projection', () => {
       });
   });
 
+  it('ties a screenshot stored before the file was closed when the push comes after it opened again', () => {
+    spec.given(callback(shot)).when([callback(push)], { reopened: true }).then({ screenshots: [{ sequence: '91' }] });
+  });
+
   it('keeps a screenshot no session matches, untied', () => {
     spec.given().when([callback(shot)]).then({ screenshots: [{ ...taken, sequence: null }] });
-  });
-});
-
-describe('screenshots file reopened', () => {
-  it('ties a screenshot it held before it was closed when the push comes after it opened again', () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'screenshots-reopened-'));
-    const at = (position: number, body: object) => ({ ...callback(body), position: BigInt(position), revision: BigInt(position) });
-    try {
-      const before = ProjectionFile.create(dir, screenshotsProjection, 1, 'live');
-      before.apply([at(1, shot)]);
-      before.close();
-      const file = ProjectionFile.open(before.file, screenshotsProjection);
-      try {
-        file.apply([at(2, push)]);
-        expect(file.db.prepare('SELECT sequence FROM screenshots').pluck().all()).toEqual(['91']);
-      } finally {
-        file.close();
-      }
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
   });
 });

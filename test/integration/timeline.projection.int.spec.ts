@@ -1,8 +1,4 @@
 // The timeline projection against a real read-model file: every event of a stream in time order, tied to its session whatever the arrival order.
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { ProjectionFile } from '../../src/processing/readModelFile';
 import { timelineProjection } from '../../src/readmodels/timeline/timeline.projection';
 import { callback, projectionSpec } from '../support/projectionSpec';
 
@@ -29,6 +25,13 @@ describe('timeline projection', () => {
   ];
   const byTime = (result: { rows(table: string): Array<Record<string, unknown>> }) =>
     result.rows('timeline_entries').sort((a, b) => Number(a.at) - Number(b.at) || Number(a.position) - Number(b.position));
+
+  it('ties a fact stored before the file was closed when the push comes after it opened again', () => {
+    spec
+      .given(callback(screenshot))
+      .when([callback(push)], { reopened: true })
+      .then(({ rows }) => expect(rows('timeline_entries')).toContainEqual(expect.objectContaining({ kind: 'ScreenshotTaken', sequence: SESSION })));
+  });
 
   it('tells every event of a session in one line, each tied to it', () => {
     spec.given().when(story).then((result) => expect(byTime(result)).toMatchObject(told));
@@ -69,29 +72,5 @@ describe('timeline projection', () => {
   it('leaves relay tasks out: they are not about a pushed stream', () => {
     const relay = { event_type: 314, appid: 4, callback_event: 'TaskStart', task_id: 'task-1', stream_id: 'cam', msg: '{"task_start_time":0}' };
     spec.given().when([callback(relay)]).then({ timeline_entries: [] });
-  });
-});
-
-describe('timeline file reopened', () => {
-  it('ties a fact it held before it was closed when the push comes after it opened again', () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'timeline-reopened-'));
-    const at = (position: number, body: object) => ({ ...callback(body), position: BigInt(position), revision: BigInt(position) });
-    try {
-      const before = ProjectionFile.create(dir, timelineProjection, 1, 'live');
-      before.apply([at(1, screenshot)]);
-      before.close();
-      const file = ProjectionFile.open(before.file, timelineProjection);
-      try {
-        file.apply([at(2, push)]);
-        expect(file.db.prepare("SELECT kind, sequence FROM timeline_entries ORDER BY position").all()).toEqual([
-          { kind: 'ScreenshotTaken', sequence: SESSION },
-          { kind: 'StreamPushed', sequence: SESSION },
-        ]);
-      } finally {
-        file.close();
-      }
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
   });
 });

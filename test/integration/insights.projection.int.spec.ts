@@ -62,6 +62,20 @@ describe('insights projection', () => {
 });
 
 describe('insights rollups across batches', () => {
+  const spec = projectionSpec(insightsProjection);
+
+  it('takes a corrected interruption back from a cell it did not keep in memory while counting a new one in it', () => {
+    const corrected = { ...interruption, event_time: 1_700_000_120, push_duration: '120000' };
+    const other = { ...interruption, sequence: '6674468118806626494', event_time: 1_700_000_090, push_duration: '90000' };
+    spec
+      .given(callback(push), callback(interruption))
+      .when([callback(corrected), callback(other)], { reopened: true })
+      .then(({ rows }) => {
+        const hour = rows('insight_interruption_rollups').find((cell) => cell.period === 'HOUR' && cell.dimension === 'ALL' && cell.scope === '');
+        expect(hour).toMatchObject({ count: 2 });
+      });
+  });
+
   it('counts a batch that rolled back once, when it is applied again', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'insights-rollback-'));
     const file = ProjectionFile.create(dir, insightsProjection, 1, 'live');

@@ -95,6 +95,13 @@ interface CellValue {
   histogram: DurationHistogram;
 }
 
+/** Whether a cell's changes only count interruptions in (every duration's weight 1), as a new cell's must. */
+function onlyAdded(count: number, durations: readonly number[]): boolean {
+  if (count <= 0) return false;
+  for (let i = 1; i < durations.length; i += 2) if (durations[i]! < 0) return false;
+  return true;
+}
+
 /** Cells kept decoded between batches: the hour, day and week cells of the last few hours' interruptions fit several times over. */
 export const CACHED_ROLLUP_CELLS = 2048;
 
@@ -131,8 +138,9 @@ export function rollupWriter(db: ReadModelDatabase) {
         const key = [cell.period, cell.dimension, cell.scope, cell.start, cell.key];
         let value = cached.get(id);
         cached.delete(id);
-        if (value === undefined && count > 0) {
+        if (value === undefined && onlyAdded(count, durations)) {
           // Most cells an interruption counts in are new (a node's or a domain's hour): written without being read first.
+          // Only when the batch takes nothing back from the cell: one it does must hold what it takes back, so is read.
           const fresh = { count, histogram: new DurationHistogram() };
           for (let i = 0; i < durations.length; i += 2) fresh.histogram.add(durations[i]!, durations[i + 1]!);
           if (insertNew.run([...key, count, fresh.histogram.encode()]).changes === 1) {

@@ -19,6 +19,20 @@ export type ProjectedEvent = CallbackEventBody & {
  * as UnrecognizedCallbackReceived before its type was modelled is read as the typed event it stands for.
  */
 export function toProjectedEvent(event: RecordedEvent): ProjectedEvent | null {
+  const known = projected.get(event);
+  if (known !== undefined) return known;
+  const read = projectedOf(event);
+  projected.set(event, read);
+  return read;
+}
+
+/**
+ * Each read model's file reads the same recorded events of a batch: the view is made once for all of them (it depends on
+ * the event alone, and no read model changes it) and goes with the event.
+ */
+const projected = new WeakMap<RecordedEvent, ProjectedEvent | null>();
+
+function projectedOf(event: RecordedEvent): ProjectedEvent | null {
   const read = reinterpretStoredCallback(event);
   if (read === null) return null;
   return {

@@ -1,10 +1,10 @@
 // Push sessions as each media read model keeps them for itself: their intervals, folded from pushes and interruptions, and the tie of a fact to one.
-import { CallbackEventType } from '../domain/callbackEvents';
+import { CallbackEventType, type SessionFields } from '../domain/callbackEvents';
 import { SESSION_TIE_TOLERANCE_MS, sessionTieOf, tieToSession, type SessionInterval, type SessionTie } from '../domain/sessionTie';
 import type { ReadModelDatabase } from '../processing/projectionDefinition';
 import { column, table } from '../processing/table';
 import type { ProjectedEvent } from './projectedEvent';
-import { emptySession, reduceSession, sessionRow, type SessionState } from './sessions/session.reducer';
+import { foldSessionFact, type SessionState } from './sessions/session.reducer';
 
 /**
  * The push and interruption of each session, folded as the sessions read model folds them, in a table of the read
@@ -20,7 +20,7 @@ export function sessionIntervalsTable(owner: string) {
       streamId: column.text().orNull(),
       pushedAt: column.integer().orNull(),
       interruptedAt: column.integer().orNull(),
-      /** The fold's state (JSON). */
+      /** The fold's state: what it keeps of the push and the interruption (see encodeIntervalState). */
       state: column.text(),
     },
     // By end: a fact looks at the sessions of its stream still live or ended since it happened, not at all the stream ever had.
@@ -54,16 +54,70 @@ export interface TiedFact {
 /** Events that change a session's interval. */
 export const SESSION_EVENT_TYPES = [CallbackEventType.StreamPushed, CallbackEventType.StreamInterrupted] as const;
 
-/**
- * The interval of a folded session. Without its push, the start is derived from the interruption and its
- * push_duration, so that an interrupted session whose push never arrived still ties what happened in it.
- */
-export function intervalOf(state: SessionState): SessionInterval {
-  const row = sessionRow(state);
-  const derived = row.interruptedAt !== null && row.pushDurationMs !== null ? row.interruptedAt - row.pushDurationMs : null;
-  const pushedAt = state.push !== null ? row.pushedAt : derived;
-  return { sequence: row.sequence, domain: row.domain, appName: row.appName, streamId: row.streamId, pushedAt, interruptedAt: row.interruptedAt };
+/** What the interval fold keeps of a push or an interruption: its order among its kind, its instant, its place and push_duration. */
+export interface IntervalFact {
+  id: string;
+  receivedAt: number;
+  fields: { eventTime: number | null; domain: string | null; appName: string | null; streamId: string | null; pushDurationMs: number | null };
 }
+
+/** A session as its interval is folded: the sessions reducer's state without the fields no interval reads. */
+export interface IntervalState {
+  push: IntervalFact | null;
+  interruption: IntervalFact | null;
+}
+
+export const EMPTY_INTERVAL_STATE: IntervalState = { push: null, interruption: null };
+
+/** The part of an event's session fields an interval reads. */
+export const intervalFactOf = (fact: { id: string; receivedAt: number; fields: SessionFields }): IntervalFact => {
+  const { eventTime, domain, appName, streamId, pushDurationMs } = fact.fields;
+  return { id: fact.id, receivedAt: fact.receivedAt, fields: { eventTime, domain, appName, streamId, pushDurationMs } };
+};
+
+/** Folds a push or an interruption into the interval state: the same state when it changes nothing; others leave it as it is. */
+export function foldInterval(state: IntervalState, event: ProjectedEvent): IntervalState {
+  if (event.type !== CallbackEventType.StreamPushed && event.type !== CallbackEventType.StreamInterrupted) return state;
+  return foldSessionFact(state, event.type, intervalFactOf({ id: event.id, receivedAt: event.receivedAt, fields: event.fields }));
+}
+
+type StoredFact = [id: string, eventTime: number | null, receivedAt: number, domain: string | null, appName: string | null, streamId: string | null, pushDurationMs: number | null];
+const storedFact = (fact: IntervalFact | null): StoredFact | null =>
+  fact === null ? null : [fact.id, fact.fields.eventTime, fact.receivedAt, fact.fields.domain, fact.fields.appName, fact.fields.streamId, fact.fields.pushDurationMs];
+const factOfStored = (stored: StoredFact | null): IntervalFact | null =>
+  stored === null ? null : { id: stored[0], receivedAt: stored[2], fields: { eventTime: stored[1], domain: stored[3], appName: stored[4], streamId: stored[5], pushDurationMs: stored[6] } };
+
+/** The state as stored: a JSON pair of tuples, a few dozen bytes where the whole session's state takes about ten times more. */
+export const encodeIntervalState = (state: IntervalState): string => JSON.stringify([storedFact(state.push), storedFact(state.interruption)]);
+export function decodeIntervalState(stored: string): IntervalState {
+  const [push, interruption] = JSON.parse(stored) as [StoredFact | null, StoredFact | null];
+  return { push: factOfStored(push), interruption: factOfStored(interruption) };
+}
+
+const instantOf = (fact: IntervalFact | null): number | null =>
+  fact === null ? null : fact.fields.eventTime !== null ? fact.fields.eventTime * 1000 : fact.receivedAt;
+
+/**
+ * The interval of a folded session, its place and times as the sessions read model's row gives them. Without its push,
+ * the start is derived from the interruption and its push_duration, so that an interrupted session whose push never
+ * arrived still ties what happened in it.
+ */
+export function intervalOfState(sequence: string, state: IntervalState): SessionInterval {
+  const { push, interruption } = state;
+  const shared = (key: 'domain' | 'appName' | 'streamId'): string | null => push?.fields[key] ?? interruption?.fields[key] ?? null;
+  const interruptedAt = instantOf(interruption);
+  const pushDurationMs = interruption?.fields.pushDurationMs ?? null;
+  const derived = interruptedAt !== null && pushDurationMs !== null ? interruptedAt - pushDurationMs : null;
+  const pushedAt = push !== null ? instantOf(push) : derived;
+  return { sequence, domain: shared('domain'), appName: shared('appName'), streamId: shared('streamId'), pushedAt, interruptedAt };
+}
+
+/** The interval of a session as the sessions reducer folds it. */
+export const intervalOf = (state: SessionState): SessionInterval =>
+  intervalOfState(state.sequence, {
+    push: state.push === null ? null : intervalFactOf(state.push),
+    interruption: state.interruption === null ? null : intervalFactOf(state.interruption),
+  });
 
 const sameInterval = (a: SessionInterval, b: SessionInterval): boolean =>
   a.domain === b.domain && a.appName === b.appName && a.streamId === b.streamId && a.pushedAt === b.pushedAt && a.interruptedAt === b.interruptedAt;
@@ -89,7 +143,15 @@ const INTERVAL_COLUMNS = 'sequence, domain, app_name AS appName, stream_id AS st
 export function sessionIntervals(db: ReadModelDatabase, intervalsTable: SessionIntervalsTable) {
   const { name } = intervalsTable;
   const loadState = db.prepare<[string], string>(`SELECT state FROM ${name} WHERE sequence = ?`).pluck();
-  const saveInterval = intervalsTable.inserter(db, 'replace');
+  // In place: a REPLACE would delete the row and insert it again under a new rowid, at the table's end. Positional
+  // parameters: binding named ones from an object costs about as much as the write.
+  const saveStatement = db.prepare<[string, string | null, string | null, string | null, number | null, number | null, string]>(
+    `INSERT INTO ${name} (sequence, domain, app_name, stream_id, pushed_at, interrupted_at, state) VALUES (?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (sequence) DO UPDATE SET domain = excluded.domain, app_name = excluded.app_name, stream_id = excluded.stream_id,
+       pushed_at = excluded.pushed_at, interrupted_at = excluded.interrupted_at, state = excluded.state`,
+  );
+  const saveInterval = (interval: SessionInterval, state: string) =>
+    saveStatement.run(interval.sequence, interval.domain, interval.appName, interval.streamId, interval.pushedAt, interval.interruptedAt, state);
   const candidates = db.prepare<[{ streamId: string; from: number; to: number }], SessionInterval>(
     `SELECT ${INTERVAL_COLUMNS} FROM ${name} WHERE stream_id = @streamId AND interrupted_at IS NULL AND pushed_at <= @to
      UNION ALL SELECT ${INTERVAL_COLUMNS} FROM ${name} WHERE stream_id = @streamId AND interrupted_at >= @from AND pushed_at <= @to`,
@@ -107,12 +169,13 @@ export function sessionIntervals(db: ReadModelDatabase, intervalsTable: SessionI
       if (event.type !== CallbackEventType.StreamPushed && event.type !== CallbackEventType.StreamInterrupted) return null;
       const { sequence } = event.fields;
       const stored = loadState.get(sequence);
-      const before = stored === undefined ? emptySession(sequence) : (JSON.parse(stored) as SessionState);
-      const after = reduceSession(before, event);
+      const before = stored === undefined ? EMPTY_INTERVAL_STATE : decodeIntervalState(stored);
+      const after = foldInterval(before, event);
+      // A fact that loses to the one kept (a retried callback, a later push) changes nothing.
       if (after === before) return null;
-      const interval = intervalOf(after);
-      saveInterval({ ...interval, state: JSON.stringify(after) });
-      if (stored !== undefined && sameInterval(intervalOf(before), interval)) return null;
+      const interval = intervalOfState(sequence, after);
+      saveInterval(interval, encodeIntervalState(after));
+      if (stored !== undefined && sameInterval(intervalOfState(sequence, before), interval)) return null;
       // An interval of unknown start ties nothing: only the facts tied to it before are looked at again (an empty range).
       if (interval.pushedAt === null) return { sequence, streamId: interval.streamId, from: 1, to: 0 };
       const to = interval.interruptedAt === null ? Number.MAX_SAFE_INTEGER : interval.interruptedAt + SESSION_TIE_TOLERANCE_MS;

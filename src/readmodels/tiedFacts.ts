@@ -47,6 +47,9 @@ function factTable<Row extends TiedFact & { eventId: string }>(db: ReadModelData
      UNION ALL SELECT ${columns} FROM ${name} WHERE stream_id = @streamId AND tie_to >= @from AND tie_from <= @to`,
   );
   const retie = db.prepare<[string | null, string]>(`UPDATE ${name} SET sequence = ? WHERE ${key} = ?`);
+  // A table that has never held a fact (a service whose CSS sends no screenshots, say) has none to tie again: pushes and
+  // interruptions then cost it no query. Facts are never deleted, so once it holds one it always may.
+  let holdsFacts = db.prepare<[], number>(`SELECT EXISTS (SELECT 1 FROM ${name})`).pluck().get() === 1;
   return {
     /** The new row, or null when the event is not one of this table's or is known already (a callback CSS retried). */
     add(event: ProjectedEvent): Row | null {
@@ -54,9 +57,11 @@ function factTable<Row extends TiedFact & { eventId: string }>(db: ReadModelData
       if (fact === null || known.get(event.id) !== undefined) return null;
       const row = { ...fact, sequence: intervals.sessionOf(fact) } as Row;
       save(row);
+      holdsFacts = true;
       return row;
     },
     retie(change: IntervalChange): void {
+      if (!holdsFacts) return;
       // UNION ALL, as a UNION's de-duplication costs a temporary B-tree per call: a fact in both halves is seen once here.
       const seen = new Set<string>();
       for (const row of affected.all(change)) {

@@ -1,5 +1,10 @@
 // The insights projection against a real read-model file: sessions with their side, signs of life, exits by time, tallies counted once.
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { CheckpointConflictError, ProjectionFile } from '../../src/processing/readModelFile';
 import { insightsProjection } from '../../src/readmodels/insights/insights.projection';
+import { insightQueries } from '../../src/readmodels/insights/insights.queries';
 import { callbackTypeFixture } from '../support/callbackTypeFixtures';
 import { relayCallback } from '../support/callbackBodies';
 import { callback, projectionSpec } from '../support/projectionSpec';
@@ -53,5 +58,42 @@ describe('insights projection', () => {
         { kind: 'relayExits', key: '-22', count: 1 },
       ],
     });
+  });
+});
+
+describe('insights rollups across batches', () => {
+  const spec = projectionSpec(insightsProjection);
+
+  it('takes a corrected interruption back from a cell it did not keep in memory while counting a new one in it', () => {
+    const corrected = { ...interruption, event_time: 1_700_000_120, push_duration: '120000' };
+    const other = { ...interruption, sequence: '6674468118806626494', event_time: 1_700_000_090, push_duration: '90000' };
+    spec
+      .given(callback(push), callback(interruption))
+      .when([callback(corrected), callback(other)], { reopened: true })
+      .then(({ rows }) => {
+        const hour = rows('insight_interruption_rollups').find((cell) => cell.period === 'HOUR' && cell.dimension === 'ALL' && cell.scope === '');
+        expect(hour).toMatchObject({ count: 2 });
+      });
+  });
+
+  it('counts a batch that rolled back once, when it is applied again', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'insights-rollback-'));
+    const file = ProjectionFile.create(dir, insightsProjection, 1, 'live');
+    try {
+      const at = (position: number, body: object) => ({ ...callback(body), position: BigInt(position), revision: BigInt(position) });
+      const other = { ...interruption, sequence: '6674468118806626494', event_time: 1_700_000_120 };
+      file.apply([at(1, push), at(2, interruption)]);
+      // Another writer moves the checkpoint: the next batch is written, then rolled back with its rollups.
+      file.db.prepare('UPDATE checkpoint SET position = 100').run();
+      expect(() => file.apply([at(3, other)])).toThrow(CheckpointConflictError);
+      file.db.prepare('UPDATE checkpoint SET position = 2').run();
+      file.apply([at(3, other)]);
+      const hour = Math.floor(1_700_000_000_000 / 3_600_000) * 3_600_000;
+      const stats = insightQueries(file.db).interruptionStats(hour, hour + 3_600_000, 'ERRCODE', null);
+      expect(stats).toMatchObject([{ key: '18:501', count: 2 }]);
+    } finally {
+      file.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -78,7 +78,7 @@ describe('interruption rollups', () => {
         fc.array(range, { minLength: 1, maxLength: 4 }),
         (callbacks, batchSizes, ranges) => {
           const dir = mkdtempSync(path.join(os.tmpdir(), 'interruption-rollups-'));
-          const file = ProjectionFile.create(dir, insightsProjection, 1, 'live');
+          let file = ProjectionFile.create(dir, insightsProjection, 1, 'live');
           try {
             // Some callbacks reach the log twice.
             const arrivals = callbacks.flatMap((c, i) => (i % 7 === 3 ? [c, c] : [c])).map((c) => callback(bodyOf(c)));
@@ -87,6 +87,11 @@ describe('interruption rollups', () => {
               const size = batchSizes[b % batchSizes.length]!;
               file.apply(arrivals.slice(at, at + size).map((arrival) => ({ ...arrival, position: ++position, revision: position })));
               at += size;
+              // Now and then opened again, as a restart does: the cells it kept in memory are gone, those on file remain.
+              if (b % 3 === 2) {
+                file.close();
+                file = ProjectionFile.open(file.file, insightsProjection);
+              }
             }
             const rows = file.db
               .prepare('SELECT interrupted_at, errcode, sub_errcode, domain, node, push_duration_ms FROM insight_sessions WHERE interrupted_at IS NOT NULL')

@@ -73,4 +73,11 @@ describe('relay-task projection', () => {
       .when([start('L1', T)])
       .then({ relay_exits: [{ taskId: 'L1', exitCode: -1 }], relay_tasks: [{ taskId: 'L1', status: 'EXITED', exitCode: -1 }] });
   });
+
+  it('attaches an exit that waited before the file was closed when its task shows up after it opened again', () => {
+    spec
+      .given(exit({}, T + 1000, -1))
+      .when([start('L1', T)], { reopened: true })
+      .then({ relay_exits: [{ taskId: 'L1', exitCode: -1 }], relay_tasks: [{ taskId: 'L1', status: 'EXITED', exitCode: -1 }] });
+  });
 });

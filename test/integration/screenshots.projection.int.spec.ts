@@ -35,6 +35,10 @@ describe('screenshots projection', () => {
       });
   });
 
+  it('ties a screenshot stored before the file was closed when the push comes after it opened again', () => {
+    spec.given(callback(shot)).when([callback(push)], { reopened: true }).then({ screenshots: [{ sequence: '91' }] });
+  });
+
   it('keeps a screenshot no session matches, untied', () => {
     spec.given().when([callback(shot)]).then({ screenshots: [{ ...taken, sequence: null }] });
   });

@@ -26,6 +26,13 @@ describe('timeline projection', () => {
   const byTime = (result: { rows(table: string): Array<Record<string, unknown>> }) =>
     result.rows('timeline_entries').sort((a, b) => Number(a.at) - Number(b.at) || Number(a.position) - Number(b.position));
 
+  it('ties a fact stored before the file was closed when the push comes after it opened again', () => {
+    spec
+      .given(callback(screenshot))
+      .when([callback(push)], { reopened: true })
+      .then(({ rows }) => expect(rows('timeline_entries')).toContainEqual(expect.objectContaining({ kind: 'ScreenshotTaken', sequence: SESSION })));
+  });
+
   it('tells every event of a session in one line, each tied to it', () => {
     spec.given().when(story).then((result) => expect(byTime(result)).toMatchObject(told));
   });

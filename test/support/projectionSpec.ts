@@ -58,6 +58,8 @@ export interface WhenOptions {
   times?: number;
   /** `reversed`: they reach the log in the opposite order. */
   order?: 'as given' | 'reversed';
+  /** The file is closed after the given events and opened again for these, as a restart of the service does. */
+  reopened?: boolean;
 }
 
 export interface SpecResult<Change> {
@@ -72,12 +74,16 @@ type ExpectedRows = Record<string, Array<Record<string, unknown>>>;
 export function projectionSpec<Change>(definition: ProjectionDefinition<Change>) {
   const run = (given: readonly Arrival[], when: readonly Arrival[], options: WhenOptions, check: (result: SpecResult<Change>) => void) => {
     const dir = mkdtempSync(path.join(os.tmpdir(), `projection-spec-${definition.name}-`));
-    const file = ProjectionFile.create(dir, definition, 1, 'live');
+    let file = ProjectionFile.create(dir, definition, 1, 'live');
     try {
       let position = 0n;
       const deliver = (events: readonly Arrival[]) =>
         events.length === 0 ? [] : file.apply(events.map((event) => ({ ...event, position: ++position, revision: position })));
       deliver(given);
+      if (options.reopened === true) {
+        file.close();
+        file = ProjectionFile.open(file.file, definition);
+      }
       const ordered = options.order === 'reversed' ? [...when].reverse() : when;
       const changes: Change[] = [];
       for (let i = 0; i < (options.times ?? 1); i++) changes.push(...deliver(ordered));

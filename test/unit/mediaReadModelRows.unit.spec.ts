@@ -6,8 +6,8 @@ import { matchesModerationFilter } from '../../src/readmodels/moderation/moderat
 import { toProjectedEvent, type ProjectedEvent } from '../../src/readmodels/projectedEvent';
 import { recordingFileRow } from '../../src/readmodels/recordings/recordings.projection';
 import { matchesRecordingFilter } from '../../src/readmodels/recordings/recordingFilter.input';
-import { intervalOf } from '../../src/readmodels/sessionIntervals';
-import { emptySession, reduceSession } from '../../src/readmodels/sessions/session.reducer';
+import { decodeIntervalState, EMPTY_INTERVAL_STATE, encodeIntervalState, foldInterval, intervalOf, intervalOfState } from '../../src/readmodels/sessionIntervals';
+import { emptySession, reduceSession, sessionRow } from '../../src/readmodels/sessions/session.reducer';
 import { callbackTypeFixture, payloadOf } from '../support/callbackTypeFixtures';
 import { callback, RECEIVED_AT } from '../support/projectionSpec';
 
@@ -36,6 +36,30 @@ describe('session intervals', () => {
     expect(interval(interruption)).toMatchObject({ pushedAt: 1_700_000_000_000, interruptedAt: 1_700_000_600_000 });
     const { push_duration: _none, ...unmeasured } = interruption;
     expect(interval(unmeasured)).toMatchObject({ pushedAt: null, interruptedAt: 1_700_000_600_000 });
+  });
+
+  it('is the same folded from its stored state as from the whole sessions state, whatever the order, retries and missing times', () => {
+    const { event_time: _untimed, ...untimedPush } = push;
+    const facts = [
+      projected({ ...push, stream_id: undefined, app: 'Live.Example.com' }, 1_700_000_100_000),
+      projected({ ...push, event_time: 1_700_000_050, appname: 'live' }),
+      projected({ ...untimedPush, stream_id: 'other' }, 1_699_999_000_000),
+      projected(interruption),
+      projected({ ...interruption, event_time: 1_700_000_700, push_duration: '0' }),
+    ];
+    // Every order of every selection of up to four of them, the last one again as CSS's retry.
+    const orders = (left: ProjectedEvent[], depth: number): ProjectedEvent[][] =>
+      depth === 0 ? [[]] : [[], ...left.flatMap((fact, i) => orders(left.filter((_, j) => j !== i), depth - 1).map((rest) => [fact, ...rest]))];
+    for (const order of orders(facts, 4)) {
+      const sequence = [...order, ...order.slice(-1)];
+      const whole = sequence.reduce(reduceSession, emptySession('5'));
+      const compact = sequence.reduce((state, fact) => decodeIntervalState(encodeIntervalState(foldInterval(state, fact))), EMPTY_INTERVAL_STATE);
+      // As the sessions read model's row has the session, its start derived from push_duration when the push is missing.
+      const row = sessionRow(whole);
+      const derived = row.interruptedAt !== null && row.pushDurationMs !== null ? row.interruptedAt - row.pushDurationMs : null;
+      const { domain, appName, streamId, interruptedAt } = row;
+      expect(intervalOfState('5', compact)).toEqual({ sequence: '5', domain, appName, streamId, pushedAt: whole.push === null ? derived : row.pushedAt, interruptedAt });
+    }
   });
 });
 

@@ -97,22 +97,26 @@ export class DurationHistogram {
    * bucket its distance from the one before, its count and the sum of its values (about 6 bytes a bucket).
    */
   encode(): Buffer {
-    let [first, last, buckets] = [0, 0, 0];
-    this.forEachBucket((bucket, count, sum) => {
-      if (count <= 0) throw new RangeError(`bucket ${bucket} would hold ${count} values summing to ${sum}`);
-      if (buckets++ === 0) first = bucket;
-      last = bucket;
-    });
+    // Plain loops over the dense arrays: a batch encodes every cell it changed, most of them a bucket or two.
+    const { counts, sums } = this;
+    let [first, last, buckets] = [-1, -1, 0];
+    for (let i = 0; i < counts.length; i++) {
+      if (counts[i] === 0 && sums[i] === 0) continue;
+      if (counts[i]! <= 0) throw new RangeError(`bucket ${this.low + i} would hold ${counts[i]} values summing to ${sums[i]}`);
+      if (buckets++ === 0) first = i;
+      last = i;
+    }
     if (buckets === 0) return Buffer.alloc(0);
     // A varint of a safe integer takes at most 8 bytes.
-    const bytes = new Uint8Array(16 + buckets * 24);
-    let at = putVarint(bytes, putVarint(bytes, 0, zigzag(first)), zigzag(last));
+    const bytes = Buffer.allocUnsafe(16 + buckets * 24);
+    let at = putVarint(bytes, putVarint(bytes, 0, zigzag(this.low + first)), zigzag(this.low + last));
     let previous = first;
-    this.forEachBucket((bucket, count, sum) => {
-      at = putVarint(bytes, putVarint(bytes, putVarint(bytes, at, zigzag(bucket - previous)), count), zigzag(sum));
-      previous = bucket;
-    });
-    return Buffer.from(bytes.subarray(0, at));
+    for (let i = first; i <= last; i++) {
+      if (counts[i] === 0 && sums[i] === 0) continue;
+      at = putVarint(bytes, putVarint(bytes, putVarint(bytes, at, zigzag(i - previous)), counts[i]!), zigzag(sums[i]!));
+      previous = i;
+    }
+    return bytes.subarray(0, at);
   }
 
   /** The p-th percentile (0 < p <= 100) by nearest rank, as its bucket's mean rounded to the millisecond; null for no values. */

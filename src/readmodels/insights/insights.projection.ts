@@ -77,7 +77,7 @@ function openInsights(db: ReadModelDatabase) {
       for (const t of now) net.set(key(t), [t, (net.get(key(t))?.[1] ?? 0) + 1]);
       for (const [[kind, k], by] of net.values()) if (by !== 0) tally(kind, k, by);
     }
-    writeRollups(rollups);
+    writeRollups.write(rollups);
   };
 
   return {
@@ -113,6 +113,8 @@ function openInsights(db: ReadModelDatabase) {
       applySessions(sessions);
       return [];
     },
+    // The rollup cells kept decoded were changed with the batch: they go with it.
+    rolledBack: () => writeRollups.rolledBack(),
   };
 }
 

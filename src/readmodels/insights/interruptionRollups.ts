@@ -83,13 +83,35 @@ export class RollupChanges {
     if (is !== null) this.add(is, 1);
   }
 
-  values() {
-    return this.cells.values();
+  /** Each changed cell by its id. */
+  entries() {
+    return this.cells.entries();
   }
 }
 
-/** Writes a batch's changes, inside the projection's transaction: each cell read, changed and written once; emptied ones go. */
-export function rollupWriter(db: ReadModelDatabase): (changes: RollupChanges) => void {
+/** A cell as stored: its count and its durations. */
+interface CellValue {
+  count: number;
+  histogram: DurationHistogram;
+}
+
+/** Whether a cell's changes only count interruptions in (every duration's weight 1), as a new cell's must. */
+function onlyAdded(count: number, durations: readonly number[]): boolean {
+  if (count <= 0) return false;
+  for (let i = 1; i < durations.length; i += 2) if (durations[i]! < 0) return false;
+  return true;
+}
+
+/** Cells kept decoded between batches: the hour, day and week cells of the last few hours' interruptions fit several times over. */
+export const CACHED_ROLLUP_CELLS = 2048;
+
+/**
+ * Writes a batch's changes, inside the projection's transaction: each cell read, changed and written once; emptied ones go.
+ * The cells written lately stay decoded in memory, so a cell the next batches change again is neither read nor decoded
+ * again. They are changed in place as the batch is written, so what a rolled-back transaction wrote must be forgotten:
+ * `rolledBack` drops them all.
+ */
+export function rollupWriter(db: ReadModelDatabase) {
   const where = 'period = ? AND dimension = ? AND scope = ? AND start = ? AND key = ?';
   const read = db.prepare<unknown[], { count: number; histogram: Buffer }>(`SELECT count, histogram FROM insight_interruption_rollups WHERE ${where}`);
   const remove = db.prepare(`DELETE FROM insight_interruption_rollups WHERE ${where}`);
@@ -97,20 +119,50 @@ export function rollupWriter(db: ReadModelDatabase): (changes: RollupChanges) =>
     'INSERT INTO insight_interruption_rollups (period, dimension, scope, start, key, count, histogram) VALUES (?, ?, ?, ?, ?, ?, ?) ' +
       'ON CONFLICT (period, dimension, scope, start, key) DO UPDATE SET count = excluded.count, histogram = excluded.histogram',
   );
-  // One histogram for every cell in turn: its arrays grow once to the span of the durations seen, then are reused.
-  const histogram = new DurationHistogram();
-  return (changes) => {
-    for (const { cell, count, durations } of changes.values()) {
-      if (count === 0 && durations.length === 0) continue;
-      const key = [cell.period, cell.dimension, cell.scope, cell.start, cell.key];
-      const stored = read.get(key);
-      histogram.clear();
-      if (stored !== undefined) histogram.addEncoded(stored.histogram);
-      for (let i = 0; i < durations.length; i += 2) histogram.add(durations[i]!, durations[i + 1]!);
-      const total = count + (stored?.count ?? 0);
-      if (total === 0) remove.run(key);
-      else write.run([...key, total, histogram.encode()]);
-    }
+  const insertNew = db.prepare(
+    'INSERT INTO insight_interruption_rollups (period, dimension, scope, start, key, count, histogram) VALUES (?, ?, ?, ?, ?, ?, ?) ' +
+      'ON CONFLICT (period, dimension, scope, start, key) DO NOTHING',
+  );
+  // By cell id, least recently written first (a Map keeps insertion order).
+  const cached = new Map<string, CellValue>();
+  const decoded = (key: unknown[]): CellValue => {
+    const row = read.get(key);
+    const histogram = new DurationHistogram();
+    if (row !== undefined) histogram.addEncoded(row.histogram);
+    return { count: row?.count ?? 0, histogram };
+  };
+  return {
+    write(changes: RollupChanges): void {
+      for (const [id, { cell, count, durations }] of changes.entries()) {
+        if (count === 0 && durations.length === 0) continue;
+        const key = [cell.period, cell.dimension, cell.scope, cell.start, cell.key];
+        let value = cached.get(id);
+        cached.delete(id);
+        if (value === undefined && onlyAdded(count, durations)) {
+          // Most cells an interruption counts in are new (a node's or a domain's hour): written without being read first.
+          // Only when the batch takes nothing back from the cell: one it does must hold what it takes back, so is read.
+          const fresh = { count, histogram: new DurationHistogram() };
+          for (let i = 0; i < durations.length; i += 2) fresh.histogram.add(durations[i]!, durations[i + 1]!);
+          if (insertNew.run([...key, count, fresh.histogram.encode()]).changes === 1) {
+            cached.set(id, fresh);
+            continue;
+          }
+        }
+        value ??= decoded(key);
+        for (let i = 0; i < durations.length; i += 2) value.histogram.add(durations[i]!, durations[i + 1]!);
+        value.count += count;
+        if (value.count === 0) remove.run(key);
+        else write.run([...key, value.count, value.histogram.encode()]);
+        cached.set(id, value);
+      }
+      for (const id of cached.keys()) {
+        if (cached.size <= CACHED_ROLLUP_CELLS) break;
+        cached.delete(id);
+      }
+    },
+    rolledBack(): void {
+      cached.clear();
+    },
   };
 }
 

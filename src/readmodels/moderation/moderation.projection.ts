@@ -39,7 +39,8 @@ const intervalsTable = sessionIntervalsTable('moderation');
 
 export const moderationProjection = defineProjection<ModerationChange>({
   name: 'moderation',
-  version: 1,
+  // 2: a session's interval state keeps only what its fold reads.
+  version: 2,
   // Unrecognized callbacks too: one stored before its type was modelled may be a hit or a push today.
   canHandle: [
     ...SESSION_EVENT_TYPES,

@@ -58,7 +58,8 @@ const intervalsTable = sessionIntervalsTable('recording');
 
 export const recordingsProjection = defineProjection<RecordingChange>({
   name: 'recordings',
-  version: 1,
+  // 2: a session's interval state keeps only what its fold reads.
+  version: 2,
   // Unrecognized callbacks too: one stored before its type was modelled may be a recording callback or a push today.
   canHandle: [
     ...SESSION_EVENT_TYPES,

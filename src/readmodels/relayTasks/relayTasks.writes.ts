@@ -24,6 +24,8 @@ export function relayTaskWrites(db: ReadModelDatabase) {
     )
     .safeIntegers(true);
   const matchExit = db.prepare<[string, string]>('UPDATE relay_exits SET task_id = ? WHERE event_id = ?');
+  // Whether an exit may be waiting (the partial index answers): until one is recorded unmatched, a running task looks for none.
+  let exitsWaiting = db.prepare<[], number>('SELECT EXISTS (SELECT 1 FROM relay_exits WHERE task_id IS NULL)').pluck().get() === 1;
 
   return {
     /** The task's state from its stored facts: read once, then the projection keeps it (committedRelayTasks.ts). */
@@ -55,9 +57,11 @@ export function relayTaskWrites(db: ReadModelDatabase) {
         fact,
         raw,
       });
+      if (taskId === null) exitsWaiting = true;
     },
     /** Exits waiting with this source key, oldest first. */
     unmatchedExits(sourceKey: string): UnmatchedExit[] {
+      if (!exitsWaiting) return [];
       return unmatchedBySource.all(sourceKey).map((row) => ({ ...row, fact: JSON.parse(row.fact) as RelayFact }));
     },
     markExitMatched(eventId: string, taskId: string): void {

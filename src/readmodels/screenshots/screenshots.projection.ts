@@ -26,7 +26,8 @@ const intervalsTable = sessionIntervalsTable('screenshot');
 
 export const screenshotsProjection = defineProjection<TiedFactAdded>({
   name: 'screenshots',
-  version: 1,
+  // 2: a session's interval state keeps only what its fold reads.
+  version: 2,
   // Unrecognized callbacks too: one stored before its type was modelled may be a screenshot or a push today.
   canHandle: [...SESSION_EVENT_TYPES, CallbackEventType.ScreenshotTaken, CallbackEventType.UnrecognizedCallbackReceived],
   tables: [intervalsTable, screenshotsTable],

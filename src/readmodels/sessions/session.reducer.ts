@@ -21,25 +21,42 @@ export interface SessionFact {
 
 export const emptySession = (sequence: string): SessionState => ({ sequence, push: null, interruption: null });
 
+/** What the fold orders facts of one kind by: CSS's own time, then the id. */
+export interface OrderedFact {
+  id: string;
+  fields: { eventTime: number | null };
+}
+
 /** CSS's own time of a fact, or `untimed` when it gave none: a timed fact wins over an untimed one. */
-const timeOf = (fact: SessionFact, untimed: number): number => fact.fields.eventTime ?? untimed;
+const timeOf = (fact: OrderedFact, untimed: number): number => fact.fields.eventTime ?? untimed;
 
 /** Orders two facts of the same kind by CSS's own time, then id: the outcome cannot depend on arrival. */
-function before(a: SessionFact, b: SessionFact, untimed: number): boolean {
+function before(a: OrderedFact, b: OrderedFact, untimed: number): boolean {
   const ta = timeOf(a, untimed);
   const tb = timeOf(b, untimed);
   return ta !== tb ? ta < tb : a.id < b.id;
 }
 
-export function reduceSession(state: SessionState, event: ProjectedEvent): SessionState {
-  if (event.type !== 'StreamPushed' && event.type !== 'StreamInterrupted') return state;
-  const fact: SessionFact = { id: event.id, receivedAt: event.receivedAt, fields: event.fields };
-  if (event.type === 'StreamPushed') {
+/**
+ * Folds a push or an interruption into what a session keeps of each (the whole fact, or less of it): the same state
+ * when it changes nothing.
+ */
+export function foldSessionFact<F extends OrderedFact, S extends { push: F | null; interruption: F | null }>(
+  state: S,
+  type: 'StreamPushed' | 'StreamInterrupted',
+  fact: F,
+): S {
+  if (type === 'StreamPushed') {
     // The first push of an activity is its start.
     return state.push === null || before(fact, state.push, Infinity) ? { ...state, push: fact } : state;
   }
   // The last interruption is its end.
   return state.interruption === null || before(state.interruption, fact, -Infinity) ? { ...state, interruption: fact } : state;
+}
+
+export function reduceSession(state: SessionState, event: ProjectedEvent): SessionState {
+  if (event.type !== 'StreamPushed' && event.type !== 'StreamInterrupted') return state;
+  return foldSessionFact(state, event.type, { id: event.id, receivedAt: event.receivedAt, fields: event.fields });
 }
 
 const instantOf = (fact: SessionFact | null): number | null =>

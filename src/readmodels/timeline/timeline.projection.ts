@@ -3,8 +3,8 @@ import { CallbackEventType } from '../../domain/callbackEvents';
 import { SESSION_TIE_TOLERANCE_MS, tieToSession, type SessionInterval } from '../../domain/sessionTie';
 import { defineProjection, type ReadModelDatabase } from '../../processing/projectionDefinition';
 import { toProjectedEvent } from '../projectedEvent';
-import { emptySession, reduceSession, type SessionState } from '../sessions/session.reducer';
-import { sessionIntervalOf, timelineFact } from './timelineFact';
+import { decodeIntervalState, EMPTY_INTERVAL_STATE, encodeIntervalState, foldInterval, intervalOfState, type IntervalState } from '../sessionIntervals';
+import { timelineFact, timelineInterval } from './timelineFact';
 import { timelineEntriesTable, timelineSessionsTable, type TimelineEntryRow } from './timeline.table';
 
 /** Read models that hold events about a stream; relay tasks are about their own task. */
@@ -22,6 +22,8 @@ const OPEN_END = Number.MAX_SAFE_INTEGER;
 
 type StreamTimeEntry = Pick<TimelineEntryRow, 'eventId' | 'streamId' | 'ownDomain' | 'appName' | 'tieFrom' | 'tieTo' | 'sequence' | 'domain'>;
 
+const intervalAt = (sequence: string, state: IntervalState): SessionInterval => timelineInterval(intervalOfState(sequence, state));
+
 function sessionStore(db: ReadModelDatabase) {
   const load = db.prepare<[string], string>('SELECT state FROM timeline_sessions WHERE sequence = ?').pluck();
   const save = timelineSessionsTable.inserter(db, 'replace');
@@ -31,12 +33,12 @@ function sessionStore(db: ReadModelDatabase) {
     `SELECT ${columns} FROM timeline_sessions WHERE stream_id = ? AND pushed_at <= ? AND coalesce(interrupted_at, ${OPEN_END}) >= ?`,
   );
   return {
-    stateOf: (sequence: string): SessionState | null => {
+    stateOf: (sequence: string): IntervalState | null => {
       const state = load.get(sequence);
-      return state === undefined ? null : (JSON.parse(state) as SessionState);
+      return state === undefined ? null : decodeIntervalState(state);
     },
-    save(state: SessionState, interval: SessionInterval): void {
-      save({ ...interval, state: JSON.stringify(state) });
+    save(state: IntervalState, interval: SessionInterval): void {
+      save({ ...interval, state: encodeIntervalState(state) });
     },
     near: (streamId: string, from: number, to: number): SessionInterval[] =>
       near.all(streamId, to + SESSION_TIE_TOLERANCE_MS, from - SESSION_TIE_TOLERANCE_MS),
@@ -52,16 +54,22 @@ function entryStore(db: ReadModelDatabase) {
   const tiedTo = db.prepare<[string], StreamTimeEntry>(`SELECT ${columns} FROM timeline_entries WHERE tie = 'streamTime' AND sequence = ?`);
   const retie = db.prepare<[string | null, string | null, string]>('UPDATE timeline_entries SET sequence = ?, domain = ? WHERE event_id = ?');
   // Entries a session's own callbacks brought before its push named the stream: they take its place.
-  const placeOfSession = db.prepare<{ sequence: string; streamId: string | null; domain: string | null; appName: string | null }>(
-    `UPDATE timeline_entries SET stream_id = coalesce(stream_id, @streamId), domain = coalesce(own_domain, @domain), app_name = coalesce(app_name, @appName)
-     WHERE sequence = @sequence AND tie = 'sequence'`,
+  const placeStatement = db.prepare<[string | null, string | null, string | null, string]>(
+    `UPDATE timeline_entries SET stream_id = coalesce(stream_id, ?), domain = coalesce(own_domain, ?), app_name = coalesce(app_name, ?)
+     WHERE sequence = ? AND tie = 'sequence'`,
   );
-  return { insert, inWindow, tiedTo, retie, placeOfSession };
+  // Positional: binding named parameters from an object costs about as much as the update.
+  const placeOfSession = (session: SessionInterval) => placeStatement.run(session.streamId, session.domain, session.appName, session.sequence);
+  // Whether any entry is tied by stream and time (the partial index answers): until one is, a push or an interruption has
+  // nothing to tie again. Entries are never deleted.
+  const tiedByStreamTime = db.prepare<[], number>("SELECT EXISTS (SELECT 1 FROM timeline_entries WHERE tie = 'streamTime')").pluck().get() === 1;
+  return { insert, inWindow, tiedTo, retie, placeOfSession, tiedByStreamTime };
 }
 
 export const timelineProjection = defineProjection<TimelineEntryRow>({
   name: 'timeline',
-  version: 1,
+  // 2: a session's interval state keeps only what its fold reads.
+  version: 2,
   // Unrecognized callbacks too: one stored before its type was modelled is read as the event it stands for.
   canHandle: Object.values(CallbackEventType).filter((type) => !RELAY_TYPES.has(type)),
   tables: [timelineEntriesTable, timelineSessionsTable],
@@ -79,10 +87,15 @@ export const timelineProjection = defineProjection<TimelineEntryRow>({
     };
 
     /** A session's interval changed: the facts it held, and those near its old or new interval, are tied again. */
+    let tiedByStreamTime = entries.tiedByStreamTime;
     const intervalChanged = (before: SessionInterval | null, after: SessionInterval): void => {
-      entries.placeOfSession.run({ sequence: after.sequence, streamId: after.streamId, domain: after.domain, appName: after.appName });
+      // The entries of the session's own callbacks took its place when it last changed, or when they came after that.
+      const placed = before !== null && before.streamId === after.streamId && before.domain === after.domain && before.appName === after.appName;
+      if (!placed) entries.placeOfSession(after);
+      if (!tiedByStreamTime) return;
       const candidates = new Map<string, StreamTimeEntry>();
-      for (const entry of entries.tiedTo.all(after.sequence)) candidates.set(entry.eventId, entry);
+      // Only a session the timeline knew before can hold entries tied by stream and time.
+      if (before !== null) for (const entry of entries.tiedTo.all(after.sequence)) candidates.set(entry.eventId, entry);
       for (const interval of before === null ? [after] : [before, after]) {
         if (interval.streamId === null || interval.pushedAt === null) continue;
         const from = interval.pushedAt - SESSION_TIE_TOLERANCE_MS;
@@ -103,22 +116,28 @@ export const timelineProjection = defineProjection<TimelineEntryRow>({
           const fact = timelineFact(event, event.receivedAt);
           if (fact === null) continue;
 
+          // The session a push or an interruption folded into: its own entry is tied by sequence to it.
+          let folded: SessionInterval | null = null;
           if (event.type === CallbackEventType.StreamPushed || event.type === CallbackEventType.StreamInterrupted) {
-            const stored = sessions.stateOf(event.fields.sequence);
-            const state = stored ?? emptySession(event.fields.sequence);
-            const next = reduceSession(state, event);
+            const { sequence } = event.fields;
+            const stored = sessions.stateOf(sequence);
+            const state = stored ?? EMPTY_INTERVAL_STATE;
+            const next = foldInterval(state, event);
+            folded = intervalAt(sequence, next);
             if (stored === null || next !== state) {
-              const after = sessionIntervalOf(next);
-              sessions.save(next, after);
-              intervalChanged(stored === null ? null : sessionIntervalOf(stored), after);
+              sessions.save(next, folded);
+              intervalChanged(stored === null ? null : intervalAt(sequence, stored), folded);
             }
           }
 
           const { tie } = fact;
           let row: TimelineEntryRow;
           if (tie.by === 'sequence') {
-            const state = sessions.stateOf(tie.sequence);
-            const session = state === null ? null : sessionIntervalOf(state);
+            let session = folded?.sequence === tie.sequence ? folded : null;
+            if (session === null) {
+              const state = sessions.stateOf(tie.sequence);
+              session = state === null ? null : intervalAt(tie.sequence, state);
+            }
             row = {
               ...fact,
               eventId: event.id,
@@ -147,6 +166,7 @@ export const timelineProjection = defineProjection<TimelineEntryRow>({
             };
           }
           entries.insert(row);
+          if (row.tie === 'streamTime') tiedByStreamTime = true;
           added.push(row);
         }
         return added;

@@ -56,7 +56,7 @@ export const timelineSessionsTable = table(
     /** The push interval (ms); pushedAt null when neither the push nor the interruption's push_duration gives it. */
     pushedAt: column.integer().orNull(),
     interruptedAt: column.integer().orNull(),
-    /** The session reducer's state (JSON). */
+    /** What the interval's fold keeps of the push and the interruption (see encodeIntervalState). */
     state: column.text(),
   },
   {

@@ -4,7 +4,8 @@ import type { StreamPlace } from '../../domain/callbackFields';
 import type { SessionInterval, SessionTie } from '../../domain/sessionTie';
 import { sessionTieOf } from '../../domain/sessionTie';
 import { summarize } from '../../domain/summarize';
-import { sessionRow, type SessionState } from '../sessions/session.reducer';
+import { intervalOf } from '../sessionIntervals';
+import type { SessionState } from '../sessions/session.reducer';
 
 /** An entry before it is tied by stream and time: everything but its session, which the tables decide. */
 export interface TimelineFact {
@@ -55,15 +56,7 @@ export function timelineFact(event: CallbackEventBody, receivedAt: number): Time
  * and the sessions model agree on when a push began and ended). A session with an interruption but no push
  * began push_duration before it ended, when CSS said how long it lasted.
  */
-export function sessionIntervalOf(state: SessionState): SessionInterval {
-  const row = sessionRow(state);
-  const derivedStart = row.interruptedAt !== null && row.pushDurationMs !== null ? row.interruptedAt - row.pushDurationMs : null;
-  return {
-    sequence: row.sequence,
-    domain: lower(row.domain),
-    appName: row.appName,
-    streamId: row.streamId,
-    pushedAt: state.push === null ? derivedStart : row.pushedAt,
-    interruptedAt: row.interruptedAt,
-  };
-}
+export const sessionIntervalOf = (state: SessionState): SessionInterval => timelineInterval(intervalOf(state));
+
+/** An interval as the timeline keeps it: its domain lower-cased. */
+export const timelineInterval = (interval: SessionInterval): SessionInterval => ({ ...interval, domain: lower(interval.domain) });

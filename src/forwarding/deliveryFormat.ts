@@ -1,5 +1,5 @@
 // What a destination is sent: the callback body as CSS sent it (raw), or a Standard Webhooks envelope signed with its secret.
-import { createHmac } from 'node:crypto';
+import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
 import type { DestinationConfig } from './forwardConfig';
 
 /** The logged event a delivery carries, as kept with the delivery. */
@@ -43,7 +43,8 @@ export function deliveryFormatter(destination: Pick<DestinationConfig, 'format' 
     });
   }
   if (destination.secret === undefined) throw new Error('a standard-webhooks destination needs a secret');
-  const key = Buffer.from(destination.secret.replace(/^whsec_/, ''), 'base64');
+  // A KeyObject, not the bytes: node prepares a key given as bytes anew for each HMAC, which costs several times the HMAC itself.
+  const key = createSecretKey(Buffer.from(destination.secret.replace(/^whsec_/, ''), 'base64'));
   return (content, attemptAt) => {
     const body = standardWebhooksEnvelope(content);
     const timestamp = Math.floor(attemptAt.getTime() / 1000);
@@ -80,6 +81,6 @@ export function standardWebhooksEnvelope(content: DeliveryContent): string {
  * `v1,` and the base64 HMAC-SHA256 of `id.timestamp.body`, as the specification signs: node's own HMAC, where the
  * reference library hashes in JavaScript (a few per cent of the forwarding thread at a thousand deliveries a second).
  */
-export function standardWebhooksSignature(key: Buffer, id: string, timestamp: number, body: string): string {
+export function standardWebhooksSignature(key: KeyObject, id: string, timestamp: number, body: string): string {
   return `v1,${createHmac('sha256', key).update(`${id}.${timestamp}.${body}`).digest('base64')}`;
 }

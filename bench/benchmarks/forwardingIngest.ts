@@ -9,6 +9,7 @@ import { finished, httpGet, jsonResult, sleep, spawnNode } from '../lib/children
 import { fmt, verdict, type BenchmarkResult, type ResultRow } from '../lib/results';
 import { startBaselineServer, startService, type Server } from '../lib/service';
 import { mean, summarize, type LatencySummary } from '../lib/stats';
+import { sampleProcess, threadCpuBetween } from '../lib/threadCpu';
 import type { LoadResult } from '../load/loadResult';
 import type { PacedLoadOptions, PacedLoadResult } from '../load/pacedLoad';
 import { runWrk, wrkMissing } from '../load/wrk';
@@ -76,7 +77,8 @@ export async function forwardingBenchmark(config: BenchConfig, workDir: string, 
     }
   }
   const paced = await pacedRun(config, workDir, receiver, forwardConfig, requests, timeoutMs);
-  log(`  paced ${rate}/s: lag p50 ${fmt.ms(paced.lagMs.p50)} p99 ${fmt.ms(paced.lagMs.p99)}, ${paced.missing} missing`);
+  const cpuUs = (us: number | null) => (us === null ? '—' : `${fmt.int(us)} µs`);
+  log(`  paced ${rate}/s: lag p50 ${fmt.ms(paced.lagMs.p50)} p99 ${fmt.ms(paced.lagMs.p99)}, ${paced.missing} missing; CPU per callback: forwarding thread ${cpuUs(paced.forwardingCpuUs)}, service ${cpuUs(paced.serviceCpuUs)}`);
   await receiver.child.stop();
   return report(config, runs, paced, (performance.now() - started) / 1000);
 }
@@ -114,6 +116,9 @@ interface PacedRun {
   other: number;
   /** The 200's arrival at the sender → the delivery's arrival at the receiver (one machine, one wall clock). */
   lagMs: LatencySummary;
+  /** CPU of the forwarding thread, and of the whole service, per delivered callback (µs, from /proc), over the paced run. */
+  forwardingCpuUs: number | null;
+  serviceCpuUs: number | null;
 }
 
 async function pacedRun(config: BenchConfig, workDir: string, receiver: Server, forwardConfig: string, requests: readonly CallbackRequest[], timeoutMs: number): Promise<PacedRun> {
@@ -126,6 +131,7 @@ async function pacedRun(config: BenchConfig, workDir: string, receiver: Server, 
   const service = await startService(config, { dataDir, label: 'forwarding-paced', timeoutMs, env: { FORWARD_CONFIG: forwardConfig } });
   try {
     const options: PacedLoadOptions = { url: service.url, requestsFile, rate, count: rate * seconds };
+    const before = sampleProcess(service.child.pid);
     const load = spawnNode('paced-load', path.join(BUILD_DIR, 'load', 'pacedLoad.js'), [JSON.stringify(options)], { timeoutMs: (seconds + 120) * 1000 });
     const result = jsonResult<PacedLoadResult>(await finished(load));
     const deadline = performance.now() + DRAIN_TIMEOUT_MS;
@@ -135,8 +141,20 @@ async function pacedRun(config: BenchConfig, workDir: string, receiver: Server, 
       if (result.answered.every(([id]) => arrivedAt.has(id))) break;
       await sleep(250);
     }
+    const after = sampleProcess(service.child.pid);
+    const cpu = before === null || after === null ? null : threadCpuBetween(before, after);
     const lags = result.answered.filter(([id]) => arrivedAt.has(id)).map(([id, answeredAt]) => Math.max(0, arrivedAt.get(id)! - answeredAt));
-    return { rate, sentRate: result.sentRate, answered: result.answered.length, missing: result.answered.length - lags.length, other: result.other, lagMs: summarize(lags) };
+    const perCallback = (seconds: number | undefined) => (seconds === undefined || lags.length === 0 ? null : (seconds * 1e6) / lags.length);
+    return {
+      rate,
+      sentRate: result.sentRate,
+      answered: result.answered.length,
+      missing: result.answered.length - lags.length,
+      other: result.other,
+      lagMs: summarize(lags),
+      forwardingCpuUs: perCallback(cpu?.groups.get('forwarding')),
+      serviceCpuUs: perCallback(cpu?.totalSeconds),
+    };
   } finally {
     await service.child.stop(30_000);
     fs.rmSync(dataDir, { recursive: true, force: true });
@@ -161,6 +179,11 @@ function report(config: BenchConfig, runs: readonly LoadedRun[], paced: PacedRun
     { metric: 'time to deliver the backlog once wrk stopped (worst round)', value: fmt.s(Math.max(...on.map((r) => r.drainSeconds!))), verdict: 'INFO' },
     { metric: 'callbacks answered 200 but not delivered', value: `${lost} of ${on.reduce((n, r) => n + r.result.sentInAll, 0)}`, target: '0', verdict: lost === 0 ? 'PASS' : 'FAIL' },
     { metric: `delivery lag at ${fmt.int(paced.rate)}/s, p50 / p99 (200 → receiver)`, value: `${fmt.ms(paced.lagMs.p50)} / ${fmt.ms(paced.lagMs.p99)}`, target: 'p99 ≤ 1 s', verdict: verdict(paced.lagMs.p99 <= 1000) },
+    {
+      metric: `CPU per delivered callback at ${fmt.int(paced.rate)}/s (µs, /proc): forwarding thread / whole service`,
+      value: `${paced.forwardingCpuUs === null ? '—' : fmt.int(paced.forwardingCpuUs)} / ${paced.serviceCpuUs === null ? '—' : fmt.int(paced.serviceCpuUs)}`,
+      verdict: 'INFO',
+    },
     { metric: `callbacks answered 200 but not delivered at ${fmt.int(paced.rate)}/s`, value: `${paced.missing} of ${paced.answered}`, target: '0', verdict: paced.missing === 0 && paced.other === 0 ? 'PASS' : 'FAIL' },
   ];
   const header = ['round', 'forwarding', 'ingest requests/s', 'ingest p99', 'deliveries/s (measured run)', 'lag p50', 'lag p99', 'lag max', 'drained after the load'];

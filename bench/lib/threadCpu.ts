@@ -64,13 +64,14 @@ export function sampleProcess(pid: number): ProcessSample | null {
 }
 
 /** Thread groups in the order the report lists them. */
-export const THREAD_GROUPS = ['main thread', 'ledger writer', 'projector', 'libuv threadpool', 'V8 platform (GC, JIT)', 'other'] as const;
+export const THREAD_GROUPS = ['main thread', 'ledger writer', 'projector', 'forwarding', 'libuv threadpool', 'V8 platform (GC, JIT)', 'other'] as const;
 export type ThreadGroup = (typeof THREAD_GROUPS)[number] | string;
 
 /** The service's Worker names, and the group each is reported under. */
 const SERVICE_THREADS: ReadonlyArray<[string, ThreadGroup]> = [
   ['sqlite writer', 'ledger writer'],
   ['ledger projector', 'projector'],
+  ['forwarding', 'forwarding'],
 ];
 
 /** Names Node gives its own threads besides those above (before Node 22 every thread was `node`). */

@@ -30,6 +30,7 @@ export interface ForwardingThreadOptions {
 export async function startForwardingThread(options: ForwardingThreadOptions): Promise<ForwardingControl> {
   const { logger, metrics } = options;
   const worker = new Worker(workerFile(), {
+    name: 'forwarding',
     workerData: {
       eventsFile: options.eventsFile,
       forwardingFile: options.forwardingFile,

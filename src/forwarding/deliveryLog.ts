@@ -72,7 +72,8 @@ function toEntry(raw: Raw): DeliveryLogEntry {
   };
 }
 
-export function deliveryLog(db: ForwardingDatabase) {
+/** `settle` writes a destination's results that still wait to be written, so that a listing is as fresh as the destination's status. */
+export function deliveryLog(db: ForwardingDatabase, settle: (destination: string) => void = () => {}) {
   const list = keysetListing<ListingFilter, DeliveryLogEntry>(db, {
     listing: 'deliveries',
     from: 'deliveries d',
@@ -98,6 +99,7 @@ export function deliveryLog(db: ForwardingDatabase) {
     /** A destination's deliveries, newest first; `after` is an endCursor of this listing. */
     list(destination: string, filter: DeliveryLogFilter, first: number, after: string | null): Page<DeliveryLogEntry> {
       const { status, stream, eventId, from, before } = filter;
+      settle(destination);
       return list({ destination, status, stream, eventId, from: from?.getTime(), before: before?.getTime() }, first, after);
     },
     /** The attempts of one delivery, oldest first. */

@@ -161,6 +161,7 @@ export class DestinationForwarder implements ForwardingHandler {
   status(head: bigint): DestinationStatus {
     const now = this.deps.now();
     const { loop } = this.deps;
+    loop.flush(); // the dead-letter count is read from the file
     let oldestPosition: bigint | null = null;
     let oldestReceivedAt = now;
     for (const delivery of loop.queues.all()) {

@@ -52,6 +52,7 @@ export function openForwarding(options: ForwardingOptions): Forwarding {
   const { retention } = options.config;
   const stores: DeliveryStore[] = [];
   const senders: DeliverySender[] = [];
+  const loops = new Map<string, DeliveryLoop>();
 
   const destinations = options.config.destinations.map((destination) => {
     const store = deliveryStore(db, destination.name);
@@ -71,6 +72,7 @@ export function openForwarding(options: ForwardingOptions): Forwarding {
       onProgress: () => forwarder?.progressed(),
       onFailure: (error) => forwarder?.failed(error),
     });
+    loops.set(destination.name, loop);
     const initialCheckpoint = destination.startFrom === 'now' ? options.logHead : 0n;
     forwarder = new DestinationForwarder({ destination, store, loop, reader: options.reader, logger, now, initialCheckpoint });
     return forwarder;
@@ -91,7 +93,7 @@ export function openForwarding(options: ForwardingOptions): Forwarding {
   return {
     destinations,
     destination: (name) => destinations.find((d) => d.name === name),
-    log: deliveryLog(db),
+    log: deliveryLog(db, (name) => loops.get(name)?.flush()),
     start() {
       for (const destination of destinations) destination.start();
       pruneTimer ??= setInterval(prune, options.pruneIntervalMs ?? 10_000);

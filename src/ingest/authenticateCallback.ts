@@ -1,5 +1,5 @@
 // Decides whether a callback comes from CSS: `sign = MD5(key + t)` with `t` neither expired nor too far ahead, or the URL token.
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { CallbackPayload } from '../domain/callbackJson';
 import type { AuthenticatedBy } from '../domain/callbackEvents';
 import type { ErrorSlugs } from '../errors/catalogue';
@@ -41,7 +41,7 @@ export const authenticationEnabled = (config: CallbackAuthConfig): boolean =>
   config.keys.length > 0 || config.token !== null;
 
 export function md5Hex(value: string): string {
-  return createHash('md5').update(value).digest('hex');
+  return hash('md5', value, 'hex');
 }
 
 

@@ -81,7 +81,11 @@ export class ProjectorThread implements ProjectionsView {
   }
 
   waitForPosition(position: bigint): Promise<void> {
-    return positionReached(this.changes, () => this.projectorStatus.position, position);
+    const watch = (listener: () => void) => {
+      this.changes.on('applied', listener);
+      return () => this.changes.off('applied', listener);
+    };
+    return positionReached(watch, () => this.projectorStatus.position, position);
   }
 
   /** Projects what the log holds, persists the checkpoints, closes the files and ends the thread (bounded in time). */

@@ -2,14 +2,12 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { RecordedEvent } from '../eventstore/eventStore';
+import { positionReached } from './positionReached';
 import { Processor, type LogSource, type ProcessorStatus } from './processor';
-import type { ProjectionDefinition } from './projectionDefinition';
 import { ProjectionSet } from './projectionSet';
 
 /** foreground: what subscribers follow and most queries read; background: views that are asked for, applied behind them. */
 export type LaneName = 'foreground' | 'background';
-
-export const laneOf = (definition: Pick<ProjectionDefinition, 'background'>): LaneName => (definition.background === true ? 'background' : 'foreground');
 
 export interface LaneOptions {
   logger?: Logger;
@@ -83,26 +81,10 @@ async function* follow(
   let given = 0;
   for await (const event of events) {
     const last = limit();
-    if (last !== null && event.position > last) await reached(ahead, limit, event.position, signal);
+    // A lane ahead without files holds nothing back.
+    if (last !== null && event.position > last) await positionReached((listener) => ahead.onApplied(listener), () => limit() ?? event.position, event.position, signal);
     if (signal?.aborted) return;
     yield event;
     if (++given % batchSize === 0) await nextTurn();
   }
-}
-
-/** Resolves once the lane ahead has applied `position` (or has no files), or on abort. */
-function reached(ahead: Processor, limit: () => bigint | null, position: bigint, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      stop();
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const stop = ahead.onApplied(() => {
-      const last = limit();
-      if (last === null || last >= position) done();
-    });
-    signal?.addEventListener('abort', done, { once: true });
-    if (signal?.aborted) done();
-  });
 }

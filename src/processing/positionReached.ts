@@ -1,15 +1,20 @@
 // Waiting for a processor to reach a log position, checked each time it reports a batch handled.
-import type { EventEmitter } from 'node:events';
 
-/** Resolves once `current()` reaches `position`, checked on every 'applied' event of `changes`. */
-export function positionReached(changes: EventEmitter, current: () => bigint, position: bigint): Promise<void> {
-  if (current() >= position) return Promise.resolve();
+/** Subscribes a listener to "a batch was handled"; returns the unsubscribe. */
+export type AppliedWatch = (listener: () => void) => () => void;
+
+/** Resolves once `current()` reaches `position`, checked after every batch `watch` reports; an abort resolves it too. */
+export function positionReached(watch: AppliedWatch, current: () => bigint, position: bigint, signal?: AbortSignal): Promise<void> {
+  if (current() >= position || signal?.aborted) return Promise.resolve();
   return new Promise((resolve) => {
-    const check = () => {
-      if (current() < position) return;
-      changes.off('applied', check);
+    const done = () => {
+      unwatch();
+      signal?.removeEventListener('abort', done);
       resolve();
     };
-    changes.on('applied', check);
+    const unwatch = watch(() => {
+      if (current() >= position) done();
+    });
+    signal?.addEventListener('abort', done, { once: true });
   });
 }

@@ -142,7 +142,7 @@ export class Processor {
   }
 
   waitForPosition(position: bigint): Promise<void> {
-    return positionReached(this.events, () => this.position, position);
+    return positionReached((listener) => this.onApplied(listener), () => this.position, position);
   }
 
   /** Follows the log in the background: catches up from the checkpoint, then live. */

@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import { usableLegacyFile } from './legacyReadModels';
 import { positionReached } from './positionReached';
-import { laneOf, LiveLane } from './liveLane';
+import { LiveLane } from './liveLane';
 import { Processor, type LogSource } from './processor';
 import type { ProjectionDefinition, ReadModelChange } from './projectionDefinition';
 import { ProjectionSet } from './projectionSet';
@@ -93,7 +93,7 @@ export class ProjectionHost implements ProjectionsView {
   }
 
   private laneOf(definition: ProjectionDefinition): LiveLane {
-    return laneOf(definition) === 'foreground' ? this.foreground : this.background;
+    return definition.background === true ? this.background : this.foreground;
   }
 
   private liveFile(name: string): ProjectionFile | undefined {
@@ -218,7 +218,7 @@ export class ProjectionHost implements ProjectionsView {
 
   /** Resolves once every read model that has no older file answering for it includes this position. */
   waitForPosition(position: bigint): Promise<void> {
-    return positionReached(this.events, () => this.status().position, position);
+    return positionReached((listener) => this.onApplied(listener), () => this.status().position, position);
   }
 
   /** Stops both processors (a build resumes at the next start); `catchUp` first applies what the log holds. */

@@ -1,7 +1,7 @@
 // The real service as a child process (`node dist/cli.js serve`), and the baseline servers beside it.
 import fs from 'node:fs';
 import path from 'node:path';
-import { BUILD_DIR, CALLBACK_KEY, CALLBACK_TOKEN, SERVICE_CLI, type BenchConfig } from '../config';
+import { BUILD_DIR, CALLBACK_KEY, CALLBACK_TOKEN, REPO_ROOT, SERVICE_CLI, type BenchConfig } from '../config';
 import { freePort, httpGet, spawnNode, waitForHttp, type Child } from './children';
 
 export interface Server {
@@ -22,13 +22,21 @@ export interface ServiceOptions {
   env?: Record<string, string>;
 }
 
-/** Starts `node dist/cli.js serve` on loopback with signing keys and a token, and waits until /readyz answers 200. */
+/** The node options `npm start` runs the service with (package.json), so the benchmark measures the service as it is started. */
+export const SERVICE_NODE_OPTIONS: readonly string[] = (() => {
+  const start = (JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
+  const match = /^node ((?:--\S+ )*)dist\/cli\.js serve$/.exec(start);
+  if (match === null) throw new Error(`package.json's start script is not "node [--options] dist/cli.js serve": ${start}`);
+  return match[1]!.trim().split(' ').filter((option) => option !== '');
+})();
+
+/** Starts `node dist/cli.js serve` (with SERVICE_NODE_OPTIONS) on loopback with signing keys and a token, and waits until /readyz answers 200. */
 export async function startService(config: BenchConfig, options: ServiceOptions): Promise<Server> {
   const port = await freePort();
   const profileDir = config.cpuProfile ? path.join(config.profileDir, options.label) : null;
   if (profileDir !== null) fs.mkdirSync(profileDir, { recursive: true });
   const child = spawnNode(`service:${options.label}`, SERVICE_CLI, ['serve'], {
-    nodeArgs: profileDir === null ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`],
+    nodeArgs: [...SERVICE_NODE_OPTIONS, ...(profileDir === null ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`])],
     env: {
       PORT: String(port),
       HOST: '127.0.0.1',

@@ -28,6 +28,6 @@ EXPOSE 4000
 # Ready means: the event store answers and the projector runs (see GET /readyz)
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 4000) + '/readyz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-# A young generation of 2 × 16 MB, as node 20 had: node 24 sizes it to the machine's memory (about 64 MB here), which
+# A young generation of 2 × 16 MB, as node 20 had: node 24's default is larger (about 64 MB), which
 # a query that reads many rows fills in a few calls, and the heap stays that large.
 CMD ["node", "--max-semi-space-size=16", "dist/cli.js", "serve"]

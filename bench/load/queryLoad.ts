@@ -76,6 +76,12 @@ const KINDS: Kind[] = [
     variables: (random) => ({ streamId: pickStream(random) }),
     isEmpty: (data) => nodesOf(data, 'sessions') === 0,
   },
+  {
+    kind: "a session's timeline(first:50)",
+    query: `query Q($sequence: ID!) { session(sequence: $sequence) { timeline(first: 50) { pageInfo { hasNextPage endCursor } nodes { at kind sequence } } } }`,
+    variables: (random) => ({ sequence: pickSequence(random) }),
+    isEmpty: (data) => ((data.session as { timeline?: { nodes?: unknown[] } } | null)?.timeline?.nodes ?? []).length === 0,
+  },
   // Informative: the same first pages with totalCount, which counts every match.
   {
     kind: 'relayTasks(filter:{exitCode}, first:50) + totalCount',

@@ -83,6 +83,11 @@ export interface BenchConfig {
     /** Rebuild the read models even when a kept data set has them already (default); false skips the rebuild benchmark. */
     rebuild: boolean;
   };
+  /**
+   * On a copy of the scale data set: `clients` query clients at `ratePerClient` queries/s each, with callbacks at `rate`
+   * per second (each load alone first, `seconds` each), then while `readModel` is rebuilt through the service.
+   */
+  serving: { rate: number; seconds: number; clients: number; ratePerClient: number; readModel: string };
   /** Run service processes with --cpu-prof into bench/profiles/. */
   cpuProfile: boolean;
   dataRoot: string;
@@ -128,6 +133,13 @@ export function loadBenchConfig(partial = false): BenchConfig {
       queries: integer('BENCH_QUERIES', quick ? 300 : 2000),
       keepData: flag('BENCH_KEEP_DATA'),
       rebuild: process.env.BENCH_REBUILD !== '0',
+    },
+    serving: {
+      rate: integer('BENCH_MIXED_RATE', 1000),
+      seconds: integer('BENCH_MIXED_SECONDS', quick ? 5 : 20),
+      clients: integer('BENCH_MIXED_CLIENTS', 20),
+      ratePerClient: integer('BENCH_MIXED_CLIENT_RATE', 10),
+      readModel: process.env.BENCH_UPGRADE_READ_MODEL ?? 'sessions',
     },
     cpuProfile: flag('BENCH_CPU_PROF'),
     dataRoot: process.env.BENCH_DATA_DIR ?? path.join(BENCH_DIR, 'data'),

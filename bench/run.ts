@@ -1,5 +1,6 @@
 // `npm run bench [-- <benchmark>...]`: runs the benchmarks in sequence on the embedded store and writes bench/REPORT.md.
-// Benchmarks: ingest (with the bare and naive baselines), forwarding, subscription, dashboard, scale (= rebuild + queries + memory).
+// Benchmarks: ingest (with the bare and naive baselines), forwarding, subscription, dashboard, scale (= rebuild + queries +
+// mixed load + upgrade while serving + memory).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -28,6 +29,8 @@ const ALIASES: Record<string, Benchmark> = {
   queries: 'scale',
   rebuild: 'scale',
   memory: 'scale',
+  mixed: 'scale',
+  upgrade: 'scale',
 };
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -88,8 +91,8 @@ async function main(): Promise<void> {
             results.push(await dashboardBenchmark(config, workDir, log));
             break;
           case 'scale': {
-            const scale = await scaleBenchmarks(config, log);
-            results.push(scale.queries, scale.rebuild, scale.memory);
+            const scale = await scaleBenchmarks(config, workDir, log);
+            results.push(scale.queries, scale.mixed, scale.upgrade, scale.rebuild, scale.memory);
             break;
           }
         }

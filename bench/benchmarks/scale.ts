@@ -6,7 +6,9 @@ import { BUILD_DIR, SERVICE_CLI, type BenchConfig } from '../config';
 import { finished, jsonResult, sampleMemory, spawnNode, temporaryPaths } from '../lib/children';
 import { fmt, verdict, type BenchmarkResult, type ResultRow } from '../lib/results';
 import { startService } from '../lib/service';
+import { servingUnderLoad } from './servingUnderLoad';
 import { processCpuSeconds } from '../lib/threadCpu';
+import { TARGETED_KINDS } from '../load/queryKinds';
 import type { QueryLoadOptions, QueryLoadResult } from '../load/queryLoad';
 import { datasetChunks, streamCount, type DatasetSpec } from '../scale/dataset';
 import type { GenerateOptions, GenerateResult } from '../scale/generateDataset';
@@ -32,6 +34,8 @@ export interface ScaleResults {
   rebuild: BenchmarkResult;
   queries: BenchmarkResult;
   memory: BenchmarkResult;
+  mixed: BenchmarkResult;
+  upgrade: BenchmarkResult;
 }
 
 const fileSize = (file: string): number => {
@@ -51,12 +55,12 @@ const folderSize = (dir: string): number => {
   }, 0);
 };
 
-export async function scaleBenchmarks(config: BenchConfig, log: (line: string) => void): Promise<ScaleResults> {
+export async function scaleBenchmarks(config: BenchConfig, workDir: string, log: (line: string) => void): Promise<ScaleResults> {
   const spec: DatasetSpec = { seed: config.seed, sessions: config.scale.sessions, relayTasks: config.scale.relayTasks };
   const dataDir = path.join(config.dataRoot, `scale-${spec.seed}-${spec.sessions}-${spec.relayTasks}`);
   if (!config.scale.keepData) temporaryPaths.add(dataDir);
   try {
-    return await runAtScale(config, spec, dataDir, log);
+    return await runAtScale(config, spec, dataDir, workDir, log);
   } finally {
     if (!config.scale.keepData) {
       fs.rmSync(dataDir, { recursive: true, force: true });
@@ -65,7 +69,7 @@ export async function scaleBenchmarks(config: BenchConfig, log: (line: string) =
   }
 }
 
-async function runAtScale(config: BenchConfig, spec: DatasetSpec, dataDir: string, log: (line: string) => void): Promise<ScaleResults> {
+async function runAtScale(config: BenchConfig, spec: DatasetSpec, dataDir: string, workDir: string, log: (line: string) => void): Promise<ScaleResults> {
   // --- data set -------------------------------------------------------------------------------------------------
   const generationStarted = performance.now();
   const markerFile = path.join(dataDir, 'dataset.json');
@@ -142,6 +146,7 @@ async function runAtScale(config: BenchConfig, spec: DatasetSpec, dataDir: strin
   }
   log(`  service peak RSS ${fmt.mb(peak.hwm)} (largest sampled ${fmt.mb(peak.maxRss)})`);
   const servingSeconds = (performance.now() - servingStarted) / 1000;
+  const { mixed, upgrade } = await servingUnderLoad(config, { chunks: datasetChunks(spec), streams: streamCount(spec) }, dataDir, workDir, log);
 
   const datasetNote =
     `Data set: ${fmt.int(spec.sessions)} sessions and ${fmt.int(spec.relayTasks)} relay tasks from the seeded generator (seed ${spec.seed}), ` +
@@ -153,6 +158,8 @@ async function runAtScale(config: BenchConfig, spec: DatasetSpec, dataDir: strin
   return {
     rebuild: rebuildResult(rebuild, datasetNote, reused ? 0 : generationWall),
     queries: queryResult(queries, config.scale.queries, servingSeconds),
+    mixed,
+    upgrade,
     memory: {
       title: 'Memory',
       description: 'Peak resident memory of the service process (VmHWM from /proc) from start-up until the end of the query benchmark on the scale data set.',
@@ -223,7 +230,7 @@ function queryResult(queries: QueryLoadResult, count: number, seconds: number): 
   const rows: ResultRow[] = [];
   queries.forEach((q, index) => {
     // The four the targets name; the rest are for information.
-    const targeted = index < 4;
+    const targeted = index < TARGETED_KINDS;
     const ratio = q.latencyMs.p99 / baseline.latencyMs.p99;
     rows.push({
       metric: `${q.kind}: p50 / p99`,

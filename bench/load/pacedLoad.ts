@@ -3,6 +3,7 @@
 // Usage: node pacedLoad.js '<json options>'
 import { sendCallbacks } from '../../src/simulation/callbackSender';
 import { readRequests } from '../lib/bodies';
+import { summarize, type LatencySummary } from '../lib/stats';
 
 export interface PacedLoadOptions {
   url: string;
@@ -16,6 +17,10 @@ export interface PacedLoadResult {
   /** [event id, wall-clock ms of the 200's arrival] of every callback answered 200. */
   answered: Array<[string, number]>;
   other: number;
+  /** The answers other than 200 by status and error (`503 overloaded`, `0 ETIMEDOUT`, ...), with their counts. */
+  otherAnswers: Record<string, number>;
+  /** Send → 200 of the callbacks answered 200 (a wait for one of the sender's connections included). */
+  latencyMs: LatencySummary;
   /** Callbacks per second as sent, first to last. */
   sentRate: number;
 }
@@ -30,6 +35,8 @@ function* inOrder() {
 async function main(): Promise<PacedLoadResult> {
   const answered: Array<[string, number]> = [];
   let other = 0;
+  const otherAnswers: Record<string, number> = {};
+  const latencies: number[] = [];
   const report = await sendCallbacks(inOrder(), {
     url: options.url,
     rate: options.rate,
@@ -39,11 +46,17 @@ async function main(): Promise<PacedLoadResult> {
     connections: 128,
     maxRetries: 0,
     onAnswer: (answer) => {
-      if (answer.status === 200 && answer.eventId !== null) answered.push([answer.eventId, performance.timeOrigin + answer.answeredAt]);
-      else other++;
+      if (answer.status === 200 && answer.eventId !== null) {
+        answered.push([answer.eventId, performance.timeOrigin + answer.answeredAt]);
+        latencies.push(answer.answeredAt - answer.sentAt);
+      } else {
+        other++;
+        const key = `${answer.status} ${answer.error ?? ''}`.trim();
+        otherAnswers[key] = (otherAnswers[key] ?? 0) + 1;
+      }
     },
   });
-  const result: PacedLoadResult = { answered, other, sentRate: (report.sent - 1) / ((report.lastSentAt - report.firstSentAt) / 1000) };
+  const result: PacedLoadResult = { answered, other, otherAnswers, latencyMs: summarize(latencies), sentRate: (report.sent - 1) / ((report.lastSentAt - report.firstSentAt) / 1000) };
   return result;
 }
 

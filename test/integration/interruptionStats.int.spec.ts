@@ -7,7 +7,8 @@ import { ProjectionFile } from '../../src/processing/readModelFile';
 import { insightsProjection } from '../../src/readmodels/insights/insights.projection';
 import { insightQueries } from '../../src/readmodels/insights/insights.queries';
 import { insightSessionsTable, interruptionRollupsTable } from '../../src/readmodels/insights/insights.table';
-import { InterruptionTally } from '../../src/readmodels/insights/interruptionStats';
+import { DurationHistogram } from '../../src/readmodels/insights/durationHistogram';
+import { InterruptionTally, type InterruptionGrouping } from '../../src/readmodels/insights/interruptionStats';
 import { callback } from '../support/projectionSpec';
 
 describe('interruption statistics by slices', () => {
@@ -63,6 +64,42 @@ describe('interruption statistics by slices', () => {
     older.exec("DELETE FROM insight_interruption_rollups WHERE period = 'WEEK'; UPDATE read_model SET version = 3");
     expect(insightQueries(older).statsPlan(0, 2_000_000_000_000, 'NODE', null).rolled.map((r) => r.period)).not.toContain('WEEK');
     expect(insightQueries(older).interruptionStats(0, 2_000_000_000_000, 'NODE', null)).toEqual(whole);
+    older.close();
+  });
+
+  it('keeps each cell with the percentiles its histogram answers', () => {
+    type Cell = { p50: number | null; p90: number | null; histogram: Buffer };
+    const cells = file.db.prepare('SELECT p50_ms AS p50, p90_ms AS p90, histogram FROM insight_interruption_rollups').all() as Cell[];
+    expect(cells.length).toBeGreaterThan(0);
+    for (const { p50, p90, histogram } of cells) {
+      const decoded = new DurationHistogram();
+      decoded.addEncoded(histogram);
+      expect([p50, p90]).toEqual([decoded.percentile(50), decoded.percentile(90)]);
+    }
+  });
+
+  it("answers a bucket that is one whole cell from the cell's percentiles, its histogram unread", () => {
+    const whole = (grouping: InterruptionGrouping) => insights.interruptionStats(1_699_999_200_000, 1_700_002_800_000, grouping, null);
+    const [byHour, byDay] = [whole('HOUR'), whole('DAY')];
+    expect(byHour).toEqual([{ key: '2023-11-14T22:00:00.000Z', count: 12, pushDurationP50Ms: 6000, pushDurationP90Ms: 11000 }]);
+    const copy = path.join(dir, 'unread.db');
+    file.db.exec(`VACUUM INTO '${copy}'`);
+    const unread = new Database(copy);
+    unread.exec("UPDATE insight_interruption_rollups SET histogram = x'' WHERE period = 'HOUR'");
+    expect(insightQueries(unread).interruptionStats(1_699_999_200_000, 1_700_002_800_000, 'HOUR', null)).toEqual(byHour);
+    expect(insightQueries(unread).interruptionStats(1_699_999_200_000, 1_700_002_800_000, 'DAY', null)).toEqual(byDay);
+    unread.close();
+  });
+
+  it('merges the histograms of a file of the version before the cells kept their percentiles (answering while this one builds)', () => {
+    const copy = path.join(dir, 'v4.db');
+    file.db.exec(`VACUUM INTO '${copy}'`);
+    const older = new Database(copy);
+    older.exec('ALTER TABLE insight_interruption_rollups DROP COLUMN p50_ms; ALTER TABLE insight_interruption_rollups DROP COLUMN p90_ms; UPDATE read_model SET version = 4');
+    const hour = [1_699_999_200_000, 1_700_002_800_000] as const;
+    for (const grouping of ['HOUR', 'DAY', 'NODE'] as const) {
+      expect(insightQueries(older).interruptionStats(...hour, grouping, null)).toEqual(insights.interruptionStats(...hour, grouping, null));
+    }
     older.close();
   });
 

@@ -33,10 +33,17 @@ export function interruptionKey(grouping: InterruptionGrouping, [at, errcode, su
   }
 }
 
+/** A rollup cell as read: its histogram only when it may be merged, its percentiles when the file keeps them. */
+export interface RollupCellRead {
+  count: number;
+  histogram: Uint8Array | null;
+  percentiles: readonly [p50: number | null, p90: number | null] | null;
+}
+
 interface Group {
   count: number;
-  /** Stored histograms of rollup cells, each with its weight (-1: a cell taken back out). */
-  cells: Array<[Uint8Array, 1 | -1]>;
+  /** Rollup cells, each with its weight (-1: a cell taken back out). */
+  cells: Array<[RollupCellRead, 1 | -1]>;
   /** Durations read one by one. */
   durations: number[];
 }
@@ -78,13 +85,13 @@ export class InterruptionTally {
   }
 
   /**
-   * Adds a rollup cell: `count` interruptions of the period from `start` with this grouping's `key`, and their stored
-   * histogram; with weight -1, takes them back out (a cell within a larger one already added).
+   * Adds a rollup cell: its interruptions of the period from `start` with this grouping's `key`; with weight -1, takes them
+   * back out (a cell within a larger one already added).
    */
-  addCell(start: number, key: string, count: number, histogram: Uint8Array, weight: 1 | -1 = 1): void {
+  addCell(start: number, key: string, cell: RollupCellRead, weight: 1 | -1 = 1): void {
     const group = this.group(this.byTime ? this.timeKeyOf(start) : key);
-    group.count += weight * count;
-    group.cells.push([histogram, weight]);
+    group.count += weight * cell.count;
+    group.cells.push([cell, weight]);
   }
 
   /** By count, largest first (then key); for groupings by time, oldest first. */
@@ -98,8 +105,15 @@ export class InterruptionTally {
         const sorted = Float64Array.from(durations).sort();
         return { key, count, pushDurationP50Ms: nearestRank(sorted, 50), pushDurationP90Ms: nearestRank(sorted, 90) };
       }
+      const [only, weight] = cells[0]!;
+      if (cells.length === 1 && weight === 1 && durations.length === 0 && only.percentiles !== null) {
+        return { key, count, pushDurationP50Ms: only.percentiles[0], pushDurationP90Ms: only.percentiles[1] };
+      }
       merged.clear();
-      for (const [cell, weight] of cells) merged.addEncoded(cell, weight);
+      for (const [cell, weight] of cells) {
+        if (cell.histogram === null) throw new Error(`bucket ${key} merges a rollup cell read without its histogram`);
+        merged.addEncoded(cell.histogram, weight);
+      }
       for (const duration of durations) merged.add(duration);
       return { key, count, pushDurationP50Ms: merged.percentile(50), pushDurationP90Ms: merged.percentile(90) };
     });

@@ -57,18 +57,30 @@ export class InterruptionTally {
 
   private readonly byTime: boolean;
 
-  constructor(private readonly grouping: InterruptionGrouping) {
+  constructor(readonly grouping: InterruptionGrouping) {
     this.byTime = grouping === 'HOUR' || grouping === 'DAY';
   }
 
   /** Time keys by the start of their hour or day: an ISO string made once per bucket, not once per row. */
   private readonly timeKeys = new Map<number, string>();
 
+  /** The ISO string of the day of the last hour keyed: Date formats in microseconds, and 90 days by hour have 2,160 keys. */
+  private day = [Number.NaN, ''] as [start: number, iso: string];
+
   private timeKeyOf(at: number): string {
     const unit = this.grouping === 'HOUR' ? HOUR_MS : DAY_MS;
     const start = Math.floor(at / unit) * unit;
     let key = this.timeKeys.get(start);
-    if (key === undefined) this.timeKeys.set(start, (key = interruptionKey(this.grouping, [start, null, null, null, null, null])));
+    if (key !== undefined) return key;
+    if (unit === DAY_MS) key = interruptionKey('DAY', [start, null, null, null, null, null]);
+    else {
+      const day = Math.floor(start / DAY_MS) * DAY_MS;
+      if (this.day[0] !== day) this.day = [day, new Date(day).toISOString()];
+      const hour = (start - day) / HOUR_MS;
+      // "…T00:00:00.000Z" with the hour in place of 00.
+      key = `${this.day[1].slice(0, -13)}${hour < 10 ? '0' : ''}${hour}${this.day[1].slice(-11)}`;
+    }
+    this.timeKeys.set(start, key);
     return key;
   }
 

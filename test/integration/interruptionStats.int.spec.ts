@@ -103,6 +103,23 @@ describe('interruption statistics by slices', () => {
     older.close();
   });
 
+  it('answers most of an hour from its cell, less the interruptions of it before the range', () => {
+    // 22:17 to 23:17: the hour from 22:00 less 22:00 to 22:17 (four interruptions, at 22:15:00 and 22:16:40), then 23:00 to 23:17.
+    const range = [Date.UTC(2023, 10, 14, 22, 17), Date.UTC(2023, 10, 14, 23, 17)] as const;
+    expect(insights.interruptionStats(...range, 'ERRCODE', null)).toEqual([
+      { key: '2:0', count: 3, pushDurationP50Ms: 8000, pushDurationP90Ms: 11000 },
+      { key: '3:0', count: 3, pushDurationP50Ms: 9000, pushDurationP90Ms: 12000 },
+      { key: '1:0', count: 2, pushDurationP50Ms: 7000, pushDurationP90Ms: 10000 },
+    ]);
+    // The hour's cells are what is read: a copy whose cells say otherwise answers otherwise.
+    const copy = path.join(dir, 'cells.db');
+    file.db.exec(`VACUUM INTO '${copy}'`);
+    const altered = new Database(copy);
+    altered.exec("UPDATE insight_interruption_rollups SET count = count + 100 WHERE period = 'HOUR' AND dimension = 'ERRCODE' AND key = '1:0'");
+    expect(insightQueries(altered).interruptionStats(...range, 'ERRCODE', null).find((b) => b.key === '1:0')?.count).toBe(102);
+    altered.close();
+  });
+
   it('keeps to the range, to excluded', () => {
     const buckets = insights.interruptionStats(1_700_000_100_000, 1_700_000_500_000, 'DAY', null);
     expect(buckets).toEqual([{ key: '2023-11-14', count: 7, pushDurationP50Ms: 4000, pushDurationP90Ms: 7000 }]);

@@ -7,7 +7,8 @@ import { readMeta } from '../../processing/readModelFile';
 import { flappingStreamQueries } from './flappingStreams.queries';
 import { dayOf } from './insightSession';
 import { insightSessionsTable, type InsightSessionRow, type TallyKind } from './insights.table';
-import { rollupReader, statsPlan, WEEK_CELLS_SINCE, type StatsPlan } from './interruptionRollups';
+import { rollupReader, statsPlan, WEEK_CELLS_SINCE } from './interruptionRollups';
+import { takeBackPartials, type PartialsPlan } from './partialPeriods';
 import { InterruptionTally, type InterruptionBucketRow, type InterruptionFacts, type InterruptionGrouping } from './interruptionStats';
 
 export type InsightSession = Omit<InsightSessionRow, 'state'>;
@@ -106,6 +107,17 @@ export function insightQueries(db: ReadModelDatabase) {
   // One of version 3 has hour and day cells but no week cells: its statistics read whole days at most.
   const hasMeta = db.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'read_model'").pluck().get() === 1;
   const weekCells = !hasMeta || (readMeta(db)?.version ?? WEEK_CELLS_SINCE) >= WEEK_CELLS_SINCE;
+  // The interruptions taken back read in the same transaction as the cells they are taken out of: a batch projected in
+  // between cannot count one in one read and not in the other.
+  const tallyRollupsAtOnce = db.transaction(
+    (tally: InterruptionTally, grouping: InterruptionGrouping, plan: Pick<PartialsPlan, 'rolled' | 'takenBack' | 'scannedBack'>, domain: string | null) => {
+      readRollups!(tally, grouping, plan, domain);
+      const read = factsFor(tally.grouping);
+      for (const [from, to] of plan.scannedBack ?? []) {
+        for (const row of domain === null ? read.from.all(from, to, -1) : read.domainFrom.all(domain, from, to, -1)) tally.add(row, -1);
+      }
+    },
+  );
   const liveStreams = db.prepare<[], { domain: string | null; streams: number }>(
     "SELECT domain, count(DISTINCT stream_id) AS streams FROM insight_sessions WHERE status = 'LIVE' GROUP BY domain",
   );
@@ -140,13 +152,16 @@ export function insightQueries(db: ReadModelDatabase) {
       for (const row of rows) if (row[0] < last) add(row);
       return last;
     },
-    /** How [from, to) (ms) is answered: `scanned` ranges by tallyInterruptions, a slice at a time; `rolled` and `takenBack` at once by tallyRollups. */
-    statsPlan(from: number, to: number, grouping: InterruptionGrouping, domain: string | null): StatsPlan {
-      return readRollups === null ? { scanned: [[from, to]], rolled: [], takenBack: [] } : statsPlan(from, to, grouping, domain, weekCells);
+    /**
+     * How [from, to) (ms) is answered: `scanned` ranges by tallyInterruptions, a slice at a time; `rolled`, `takenBack`
+     * and `scannedBack` at once by tallyRollups.
+     */
+    statsPlan(from: number, to: number, grouping: InterruptionGrouping, domain: string | null): PartialsPlan {
+      return readRollups === null ? { scanned: [[from, to]], rolled: [], takenBack: [] } : takeBackPartials(statsPlan(from, to, grouping, domain, weekCells), grouping, domain);
     },
-    /** Adds the rollup cells of a plan's whole periods to the tally, those of one domain when given. */
-    tallyRollups(tally: InterruptionTally, grouping: InterruptionGrouping, plan: Pick<StatsPlan, 'rolled' | 'takenBack'>, domain: string | null): void {
-      if (plan.rolled.length > 0) readRollups!(tally, grouping, plan, domain);
+    /** Adds the rollup cells of a plan's whole periods to the tally, less the interruptions it takes back, those of one domain when given. */
+    tallyRollups(tally: InterruptionTally, grouping: InterruptionGrouping, plan: Pick<PartialsPlan, 'rolled' | 'takenBack' | 'scannedBack'>, domain: string | null): void {
+      if (plan.rolled.length > 0) tallyRollupsAtOnce(tally, grouping, plan, domain);
     },
     /** Interruptions in [from, to) (ms), grouped, with push-duration percentiles, at once (a domain narrows them). */
     interruptionStats(from: number, to: number, grouping: InterruptionGrouping, domain: string | null): InterruptionBucketRow[] {

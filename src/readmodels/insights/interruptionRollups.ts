@@ -246,13 +246,16 @@ export function rollupReader(db: ReadModelDatabase) {
       .raw();
   const cells = prepare('histogram');
   const aloneCells = prepare('NULL');
-  return (tally: InterruptionTally, grouping: InterruptionGrouping, plan: Pick<StatsPlan, 'rolled' | 'takenBack'>, domain: string | null): void => {
+  type Plan = Pick<StatsPlan, 'rolled' | 'takenBack'> & { scannedBack?: Array<[number, number]> };
+  return (tally: InterruptionTally, grouping: InterruptionGrouping, plan: Plan, domain: string | null): void => {
     const scope = domain ?? EVERY_DOMAIN;
     // By domain within one domain, its own ALL cells are the one bucket.
     const dimension: RollupDimension =
       grouping === 'ERRCODE' || grouping === 'NODE' ? grouping : grouping === 'DOMAIN' && domain === null ? 'DOMAIN' : 'ALL';
+    // What is taken back shares a bucket with the cells around it.
+    const cutOut = [...plan.takenBack, ...(plan.scannedBack ?? []).map(([from, to]) => ({ from, to }))];
     const alone = (period: RollupPeriod, from: number, to: number) =>
-      hasPercentiles && period === bucketPeriod(grouping) && !plan.takenBack.some((back) => back.from < to && from < back.to);
+      hasPercentiles && period === bucketPeriod(grouping) && !cutOut.some((back) => back.from < to && from < back.to);
     for (const [ranges, weight] of [[plan.rolled, 1], [plan.takenBack, -1]] as const) {
       for (const { period, from, to } of ranges) {
         const read = weight === 1 && alone(period, from, to) ? aloneCells : cells;

@@ -46,6 +46,8 @@ interface Group {
   cells: Array<[RollupCellRead, 1 | -1]>;
   /** Durations read one by one. */
   durations: number[];
+  /** Durations read one by one and taken back out of its cells. */
+  takenBack: number[];
 }
 
 /**
@@ -86,14 +88,15 @@ export class InterruptionTally {
 
   private group(key: string): Group {
     let group = this.groups.get(key);
-    if (group === undefined) this.groups.set(key, (group = { count: 0, cells: [], durations: [] }));
+    if (group === undefined) this.groups.set(key, (group = { count: 0, cells: [], durations: [], takenBack: [] }));
     return group;
   }
 
-  add(row: InterruptionFacts): void {
+  /** Adds an interruption; with weight -1, takes it back out of the rollup cell holding it (added as well). */
+  add(row: InterruptionFacts, weight: 1 | -1 = 1): void {
     const group = this.group(this.byTime ? this.timeKeyOf(row[0]) : interruptionKey(this.grouping, row));
-    group.count++;
-    if (row[5] !== null) group.durations.push(row[5]);
+    group.count += weight;
+    if (row[5] !== null) (weight === 1 ? group.durations : group.takenBack).push(row[5]);
   }
 
   /**
@@ -112,14 +115,14 @@ export class InterruptionTally {
     const merged = new DurationHistogram();
     // A group whose cells were all taken back out again had nothing in the range.
     const groups = [...this.groups].filter(([, group]) => group.count !== 0);
-    const buckets = groups.map(([key, { count, cells, durations }]) => {
-      if (cells.length === 0) {
+    const buckets = groups.map(([key, { count, cells, durations, takenBack }]) => {
+      if (cells.length === 0 && takenBack.length === 0) {
         const sorted = Float64Array.from(durations).sort();
         return { key, count, pushDurationP50Ms: nearestRank(sorted, 50), pushDurationP90Ms: nearestRank(sorted, 90) };
       }
-      const [only, weight] = cells[0]!;
-      if (cells.length === 1 && weight === 1 && durations.length === 0 && only.percentiles !== null) {
-        return { key, count, pushDurationP50Ms: only.percentiles[0], pushDurationP90Ms: only.percentiles[1] };
+      const [only, weight] = cells[0] ?? [];
+      if (cells.length === 1 && weight === 1 && durations.length === 0 && takenBack.length === 0 && only!.percentiles !== null) {
+        return { key, count, pushDurationP50Ms: only!.percentiles[0], pushDurationP90Ms: only!.percentiles[1] };
       }
       merged.clear();
       for (const [cell, weight] of cells) {
@@ -127,6 +130,7 @@ export class InterruptionTally {
         merged.addEncoded(cell.histogram, weight);
       }
       for (const duration of durations) merged.add(duration);
+      for (const duration of takenBack) merged.add(duration, -1);
       return { key, count, pushDurationP50Ms: merged.percentile(50), pushDurationP90Ms: merged.percentile(90) };
     });
     return buckets.sort((a, b) => (this.byTime ? (a.key < b.key ? -1 : 1) : b.count - a.count || (a.key < b.key ? -1 : 1)));

@@ -7,7 +7,8 @@ import { ProjectionFile } from '../../src/processing/readModelFile';
 import { insightsProjection } from '../../src/readmodels/insights/insights.projection';
 import { insightQueries } from '../../src/readmodels/insights/insights.queries';
 import { insightSessionsTable, interruptionRollupsTable } from '../../src/readmodels/insights/insights.table';
-import { InterruptionTally } from '../../src/readmodels/insights/interruptionStats';
+import { DurationHistogram } from '../../src/readmodels/insights/durationHistogram';
+import { InterruptionTally, type InterruptionGrouping } from '../../src/readmodels/insights/interruptionStats';
 import { callback } from '../support/projectionSpec';
 
 describe('interruption statistics by slices', () => {
@@ -64,6 +65,59 @@ describe('interruption statistics by slices', () => {
     expect(insightQueries(older).statsPlan(0, 2_000_000_000_000, 'NODE', null).rolled.map((r) => r.period)).not.toContain('WEEK');
     expect(insightQueries(older).interruptionStats(0, 2_000_000_000_000, 'NODE', null)).toEqual(whole);
     older.close();
+  });
+
+  it('keeps each cell with the percentiles its histogram answers', () => {
+    type Cell = { p50: number | null; p90: number | null; histogram: Buffer };
+    const cells = file.db.prepare('SELECT p50_ms AS p50, p90_ms AS p90, histogram FROM insight_interruption_rollups').all() as Cell[];
+    expect(cells.length).toBeGreaterThan(0);
+    for (const { p50, p90, histogram } of cells) {
+      const decoded = new DurationHistogram();
+      decoded.addEncoded(histogram);
+      expect([p50, p90]).toEqual([decoded.percentile(50), decoded.percentile(90)]);
+    }
+  });
+
+  it("answers a bucket that is one whole cell from the cell's percentiles, its histogram unread", () => {
+    const whole = (grouping: InterruptionGrouping) => insights.interruptionStats(1_699_999_200_000, 1_700_002_800_000, grouping, null);
+    const [byHour, byDay] = [whole('HOUR'), whole('DAY')];
+    expect(byHour).toEqual([{ key: '2023-11-14T22:00:00.000Z', count: 12, pushDurationP50Ms: 6000, pushDurationP90Ms: 11000 }]);
+    const copy = path.join(dir, 'unread.db');
+    file.db.exec(`VACUUM INTO '${copy}'`);
+    const unread = new Database(copy);
+    unread.exec("UPDATE insight_interruption_rollups SET histogram = x'' WHERE period = 'HOUR'");
+    expect(insightQueries(unread).interruptionStats(1_699_999_200_000, 1_700_002_800_000, 'HOUR', null)).toEqual(byHour);
+    expect(insightQueries(unread).interruptionStats(1_699_999_200_000, 1_700_002_800_000, 'DAY', null)).toEqual(byDay);
+    unread.close();
+  });
+
+  it('merges the histograms of a file of the version before the cells kept their percentiles (answering while this one builds)', () => {
+    const copy = path.join(dir, 'v4.db');
+    file.db.exec(`VACUUM INTO '${copy}'`);
+    const older = new Database(copy);
+    older.exec('ALTER TABLE insight_interruption_rollups DROP COLUMN p50_ms; ALTER TABLE insight_interruption_rollups DROP COLUMN p90_ms; UPDATE read_model SET version = 4');
+    const hour = [1_699_999_200_000, 1_700_002_800_000] as const;
+    for (const grouping of ['HOUR', 'DAY', 'NODE'] as const) {
+      expect(insightQueries(older).interruptionStats(...hour, grouping, null)).toEqual(insights.interruptionStats(...hour, grouping, null));
+    }
+    older.close();
+  });
+
+  it('answers most of an hour from its cell, less the interruptions of it before the range', () => {
+    // 22:17 to 23:17: the hour from 22:00 less 22:00 to 22:17 (four interruptions, at 22:15:00 and 22:16:40), then 23:00 to 23:17.
+    const range = [Date.UTC(2023, 10, 14, 22, 17), Date.UTC(2023, 10, 14, 23, 17)] as const;
+    expect(insights.interruptionStats(...range, 'ERRCODE', null)).toEqual([
+      { key: '2:0', count: 3, pushDurationP50Ms: 8000, pushDurationP90Ms: 11000 },
+      { key: '3:0', count: 3, pushDurationP50Ms: 9000, pushDurationP90Ms: 12000 },
+      { key: '1:0', count: 2, pushDurationP50Ms: 7000, pushDurationP90Ms: 10000 },
+    ]);
+    // The hour's cells are what is read: a copy whose cells say otherwise answers otherwise.
+    const copy = path.join(dir, 'cells.db');
+    file.db.exec(`VACUUM INTO '${copy}'`);
+    const altered = new Database(copy);
+    altered.exec("UPDATE insight_interruption_rollups SET count = count + 100 WHERE period = 'HOUR' AND dimension = 'ERRCODE' AND key = '1:0'");
+    expect(insightQueries(altered).interruptionStats(...range, 'ERRCODE', null).find((b) => b.key === '1:0')?.count).toBe(102);
+    altered.close();
   });
 
   it('keeps to the range, to excluded', () => {

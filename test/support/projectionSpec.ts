@@ -8,7 +8,7 @@ import { interpretCallback } from '../../src/domain/interpretCallback';
 import { quarantineStream } from '../../src/domain/streamNames';
 import type { NewEvent, RecordedEvent } from '../../src/eventstore/eventStore';
 import { promotionRecord, quarantinedCallback, storedCallback } from '../../src/ingest/storedCallback';
-import type { ProjectionDefinition } from '../../src/processing/projectionDefinition';
+import type { ProjectionDefinition, ReadModelDatabase } from '../../src/processing/projectionDefinition';
 import { ProjectionFile } from '../../src/processing/readModelFile';
 
 /** An event as it reaches the log; its position is given when it arrives. */
@@ -67,6 +67,8 @@ export interface SpecResult<Change> {
   rows(table: string): Array<Record<string, unknown>>;
   /** The changes the `when` deliveries published, in order. */
   changes: Change[];
+  /** The file itself, for the read model's queries. */
+  db: ReadModelDatabase;
 }
 
 type ExpectedRows = Record<string, Array<Record<string, unknown>>>;
@@ -94,7 +96,7 @@ export function projectionSpec<Change>(definition: ProjectionDefinition<Change>)
         const statement = file.db.prepare(`SELECT ${table.selectList(file.db)} FROM ${name} ORDER BY ${order}`).safeIntegers(table.readsBigint);
         return (statement.all() as Array<Record<string, unknown>>).map((stored) => table.fromStored(stored));
       };
-      check({ rows, changes });
+      check({ rows, changes, db: file.db });
     } finally {
       file.close();
       rmSync(dir, { recursive: true, force: true });

@@ -120,8 +120,8 @@ function openInsights(db: ReadModelDatabase) {
 
 export const insightsProjection = defineProjection<InsightsChange>({
   name: 'insights',
-  // 3: interruptions rolled up by hour and day. 4: and by week (see WEEK_CELLS_SINCE).
-  version: 4,
+  // 3: interruptions rolled up by hour and day. 4: and by week (see WEEK_CELLS_SINCE). 5: each cell with its percentiles.
+  version: 5,
   canHandle: [
     CallbackEventType.StreamPushed,
     CallbackEventType.StreamInterrupted,

@@ -66,6 +66,9 @@ export const interruptionRollupsTable = table(
     start: column.integer(),
     key: column.text(),
     count: column.integer(),
+    /** The push-duration percentiles its histogram answers (null for no durations): a bucket of this one cell needs no decode. */
+    p50Ms: column.integer().orNull(),
+    p90Ms: column.integer().orNull(),
     histogram: column.blob(),
   },
   // A rowid table: a day's histogram runs to kilobytes, too large for rows of a WITHOUT ROWID one (measured: reads take half as long).

@@ -115,14 +115,13 @@ export function rollupWriter(db: ReadModelDatabase) {
   const where = 'period = ? AND dimension = ? AND scope = ? AND start = ? AND key = ?';
   const read = db.prepare<unknown[], { count: number; histogram: Buffer }>(`SELECT count, histogram FROM insight_interruption_rollups WHERE ${where}`);
   const remove = db.prepare(`DELETE FROM insight_interruption_rollups WHERE ${where}`);
+  const insert = 'INSERT INTO insight_interruption_rollups (period, dimension, scope, start, key, count, p50_ms, p90_ms, histogram) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ';
   const write = db.prepare(
-    'INSERT INTO insight_interruption_rollups (period, dimension, scope, start, key, count, histogram) VALUES (?, ?, ?, ?, ?, ?, ?) ' +
-      'ON CONFLICT (period, dimension, scope, start, key) DO UPDATE SET count = excluded.count, histogram = excluded.histogram',
+    `${insert} ON CONFLICT (period, dimension, scope, start, key) DO UPDATE SET count = excluded.count, p50_ms = excluded.p50_ms, p90_ms = excluded.p90_ms, histogram = excluded.histogram`,
   );
-  const insertNew = db.prepare(
-    'INSERT INTO insight_interruption_rollups (period, dimension, scope, start, key, count, histogram) VALUES (?, ?, ?, ?, ?, ?, ?) ' +
-      'ON CONFLICT (period, dimension, scope, start, key) DO NOTHING',
-  );
+  const insertNew = db.prepare(`${insert} ON CONFLICT (period, dimension, scope, start, key) DO NOTHING`);
+  /** What a cell stores after its key. */
+  const stored = ({ count, histogram }: CellValue) => [count, histogram.percentile(50), histogram.percentile(90), histogram.encode()];
   // By cell id, least recently written first (a Map keeps insertion order).
   const cached = new Map<string, CellValue>();
   const decoded = (key: unknown[]): CellValue => {
@@ -143,7 +142,7 @@ export function rollupWriter(db: ReadModelDatabase) {
           // Only when the batch takes nothing back from the cell: one it does must hold what it takes back, so is read.
           const fresh = { count, histogram: new DurationHistogram() };
           for (let i = 0; i < durations.length; i += 2) fresh.histogram.add(durations[i]!, durations[i + 1]!);
-          if (insertNew.run([...key, count, fresh.histogram.encode()]).changes === 1) {
+          if (insertNew.run([...key, ...stored(fresh)]).changes === 1) {
             cached.set(id, fresh);
             continue;
           }
@@ -152,7 +151,7 @@ export function rollupWriter(db: ReadModelDatabase) {
         for (let i = 0; i < durations.length; i += 2) value.histogram.add(durations[i]!, durations[i + 1]!);
         value.count += count;
         if (value.count === 0) remove.run(key);
-        else write.run([...key, value.count, value.histogram.encode()]);
+        else write.run([...key, ...stored(value)]);
         cached.set(id, value);
       }
       for (const id of cached.keys()) {
@@ -229,22 +228,40 @@ export function statsPlan(from: number, to: number, grouping: InterruptionGroupi
   return { scanned: scanned.filter(([a, b]) => a < b), rolled, takenBack };
 }
 
-/** Adds the cells of the plan's whole periods to the tally. */
+/** The length of the periods a grouping by time buckets by. */
+const bucketPeriod = (grouping: InterruptionGrouping): RollupPeriod | null => (grouping === 'HOUR' ? 'HOUR' : grouping === 'DAY' ? 'DAY' : null);
+
+/**
+ * Adds the cells of the plan's whole periods to the tally. In a file whose cells keep their percentiles, a cell that is
+ * its bucket alone (an hour grouped by hour, a day by day, none of it taken back) is read without its histogram.
+ */
 export function rollupReader(db: ReadModelDatabase) {
-  const cells = db
-    .prepare<[RollupPeriod, RollupDimension, string, number, number], [number, string, number, Buffer]>(
-      'SELECT start, key, count, histogram FROM insight_interruption_rollups WHERE period = ? AND dimension = ? AND scope = ? AND start >= ? AND start < ?',
-    )
-    .raw();
-  return (tally: InterruptionTally, grouping: InterruptionGrouping, plan: Pick<StatsPlan, 'rolled' | 'takenBack'>, domain: string | null): void => {
+  const hasPercentiles = db.prepare("SELECT count(*) FROM pragma_table_info('insight_interruption_rollups') WHERE name = 'p90_ms'").pluck().get() === 1;
+  const where = 'WHERE period = ? AND dimension = ? AND scope = ? AND start >= ? AND start < ?';
+  const percentiles = hasPercentiles ? 'p50_ms, p90_ms' : 'NULL, NULL';
+  type CellRow = [start: number, key: string, count: number, p50: number | null, p90: number | null, histogram: Buffer | null];
+  const prepare = (histogram: string) =>
+    db
+      .prepare<[RollupPeriod, RollupDimension, string, number, number], CellRow>(`SELECT start, key, count, ${percentiles}, ${histogram} FROM insight_interruption_rollups ${where}`)
+      .raw();
+  const cells = prepare('histogram');
+  const aloneCells = prepare('NULL');
+  type Plan = Pick<StatsPlan, 'rolled' | 'takenBack'> & { scannedBack?: Array<[number, number]> };
+  return (tally: InterruptionTally, grouping: InterruptionGrouping, plan: Plan, domain: string | null): void => {
     const scope = domain ?? EVERY_DOMAIN;
     // By domain within one domain, its own ALL cells are the one bucket.
     const dimension: RollupDimension =
       grouping === 'ERRCODE' || grouping === 'NODE' ? grouping : grouping === 'DOMAIN' && domain === null ? 'DOMAIN' : 'ALL';
+    // What is taken back shares a bucket with the cells around it.
+    const cutOut = [...plan.takenBack, ...(plan.scannedBack ?? []).map(([from, to]) => ({ from, to }))];
+    const alone = (period: RollupPeriod, from: number, to: number) =>
+      hasPercentiles && period === bucketPeriod(grouping) && !cutOut.some((back) => back.from < to && from < back.to);
     for (const [ranges, weight] of [[plan.rolled, 1], [plan.takenBack, -1]] as const) {
       for (const { period, from, to } of ranges) {
-        for (const [start, key, count, histogram] of cells.all(period, dimension, scope, from, to)) {
-          tally.addCell(start, dimension === 'ALL' && grouping === 'DOMAIN' ? scope : key, count, histogram, weight);
+        const read = weight === 1 && alone(period, from, to) ? aloneCells : cells;
+        for (const [start, key, count, p50, p90, histogram] of read.all(period, dimension, scope, from, to)) {
+          const cell = { count, histogram, percentiles: hasPercentiles ? ([p50, p90] as const) : null };
+          tally.addCell(start, dimension === 'ALL' && grouping === 'DOMAIN' ? scope : key, cell, weight);
         }
       }
     }

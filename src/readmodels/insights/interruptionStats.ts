@@ -33,12 +33,21 @@ export function interruptionKey(grouping: InterruptionGrouping, [at, errcode, su
   }
 }
 
+/** A rollup cell as read: its histogram only when it may be merged, its percentiles when the file keeps them. */
+export interface RollupCellRead {
+  count: number;
+  histogram: Uint8Array | null;
+  percentiles: readonly [p50: number | null, p90: number | null] | null;
+}
+
 interface Group {
   count: number;
-  /** Stored histograms of rollup cells, each with its weight (-1: a cell taken back out). */
-  cells: Array<[Uint8Array, 1 | -1]>;
+  /** Rollup cells, each with its weight (-1: a cell taken back out). */
+  cells: Array<[RollupCellRead, 1 | -1]>;
   /** Durations read one by one. */
   durations: number[];
+  /** Durations read one by one and taken back out of its cells. */
+  takenBack: number[];
 }
 
 /**
@@ -50,41 +59,54 @@ export class InterruptionTally {
 
   private readonly byTime: boolean;
 
-  constructor(private readonly grouping: InterruptionGrouping) {
+  constructor(readonly grouping: InterruptionGrouping) {
     this.byTime = grouping === 'HOUR' || grouping === 'DAY';
   }
 
   /** Time keys by the start of their hour or day: an ISO string made once per bucket, not once per row. */
   private readonly timeKeys = new Map<number, string>();
 
+  /** The ISO string of the day of the last hour keyed: Date formats in microseconds, and 90 days by hour have 2,160 keys. */
+  private day = [Number.NaN, ''] as [start: number, iso: string];
+
   private timeKeyOf(at: number): string {
     const unit = this.grouping === 'HOUR' ? HOUR_MS : DAY_MS;
     const start = Math.floor(at / unit) * unit;
     let key = this.timeKeys.get(start);
-    if (key === undefined) this.timeKeys.set(start, (key = interruptionKey(this.grouping, [start, null, null, null, null, null])));
+    if (key !== undefined) return key;
+    if (unit === DAY_MS) key = interruptionKey('DAY', [start, null, null, null, null, null]);
+    else {
+      const day = Math.floor(start / DAY_MS) * DAY_MS;
+      if (this.day[0] !== day) this.day = [day, new Date(day).toISOString()];
+      const hour = (start - day) / HOUR_MS;
+      // "…T00:00:00.000Z" with the hour in place of 00.
+      key = `${this.day[1].slice(0, -13)}${hour < 10 ? '0' : ''}${hour}${this.day[1].slice(-11)}`;
+    }
+    this.timeKeys.set(start, key);
     return key;
   }
 
   private group(key: string): Group {
     let group = this.groups.get(key);
-    if (group === undefined) this.groups.set(key, (group = { count: 0, cells: [], durations: [] }));
+    if (group === undefined) this.groups.set(key, (group = { count: 0, cells: [], durations: [], takenBack: [] }));
     return group;
   }
 
-  add(row: InterruptionFacts): void {
+  /** Adds an interruption; with weight -1, takes it back out of the rollup cell holding it (added as well). */
+  add(row: InterruptionFacts, weight: 1 | -1 = 1): void {
     const group = this.group(this.byTime ? this.timeKeyOf(row[0]) : interruptionKey(this.grouping, row));
-    group.count++;
-    if (row[5] !== null) group.durations.push(row[5]);
+    group.count += weight;
+    if (row[5] !== null) (weight === 1 ? group.durations : group.takenBack).push(row[5]);
   }
 
   /**
-   * Adds a rollup cell: `count` interruptions of the period from `start` with this grouping's `key`, and their stored
-   * histogram; with weight -1, takes them back out (a cell within a larger one already added).
+   * Adds a rollup cell: its interruptions of the period from `start` with this grouping's `key`; with weight -1, takes them
+   * back out (a cell within a larger one already added).
    */
-  addCell(start: number, key: string, count: number, histogram: Uint8Array, weight: 1 | -1 = 1): void {
+  addCell(start: number, key: string, cell: RollupCellRead, weight: 1 | -1 = 1): void {
     const group = this.group(this.byTime ? this.timeKeyOf(start) : key);
-    group.count += weight * count;
-    group.cells.push([histogram, weight]);
+    group.count += weight * cell.count;
+    group.cells.push([cell, weight]);
   }
 
   /** By count, largest first (then key); for groupings by time, oldest first. */
@@ -93,14 +115,22 @@ export class InterruptionTally {
     const merged = new DurationHistogram();
     // A group whose cells were all taken back out again had nothing in the range.
     const groups = [...this.groups].filter(([, group]) => group.count !== 0);
-    const buckets = groups.map(([key, { count, cells, durations }]) => {
-      if (cells.length === 0) {
+    const buckets = groups.map(([key, { count, cells, durations, takenBack }]) => {
+      if (cells.length === 0 && takenBack.length === 0) {
         const sorted = Float64Array.from(durations).sort();
         return { key, count, pushDurationP50Ms: nearestRank(sorted, 50), pushDurationP90Ms: nearestRank(sorted, 90) };
       }
+      const [only, weight] = cells[0] ?? [];
+      if (cells.length === 1 && weight === 1 && durations.length === 0 && takenBack.length === 0 && only!.percentiles !== null) {
+        return { key, count, pushDurationP50Ms: only!.percentiles[0], pushDurationP90Ms: only!.percentiles[1] };
+      }
       merged.clear();
-      for (const [cell, weight] of cells) merged.addEncoded(cell, weight);
+      for (const [cell, weight] of cells) {
+        if (cell.histogram === null) throw new Error(`bucket ${key} merges a rollup cell read without its histogram`);
+        merged.addEncoded(cell.histogram, weight);
+      }
       for (const duration of durations) merged.add(duration);
+      for (const duration of takenBack) merged.add(duration, -1);
       return { key, count, pushDurationP50Ms: merged.percentile(50), pushDurationP90Ms: merged.percentile(90) };
     });
     return buckets.sort((a, b) => (this.byTime ? (a.key < b.key ? -1 : 1) : b.count - a.count || (a.key < b.key ? -1 : 1)));

@@ -1,0 +1,46 @@
+// The partial hours (or days) at a statistic's ends: read one by one, or, where most of one lies in the range, its cell less the interruptions outside.
+import type { RollupPeriod, StatsPlan } from './interruptionRollups';
+import { DAY_MS, HOUR_MS, type InterruptionGrouping } from './interruptionStats';
+
+/** A plan whose partial periods may be a cell less the interruptions of it outside the range. */
+export interface PartialsPlan extends StatsPlan {
+  /** Ranges whose interruptions are read one by one and taken back out of the cell read around them; absent for none. */
+  scannedBack?: Array<[number, number]>;
+}
+
+/**
+ * Where a range's end cuts one of the smallest periods with cells (an hour, or within one domain by errcode or node a day)
+ * and more of it lies inside the range than outside, its cell is read and the interruptions of it outside the range taken
+ * back, one by one: fewer rows than those inside. A bucket that does so is answered from histograms (within 1 %).
+ */
+export function takeBackPartials(plan: StatsPlan, grouping: InterruptionGrouping, domain: string | null): PartialsPlan {
+  const unit = domain === null || !(grouping === 'ERRCODE' || grouping === 'NODE') ? HOUR_MS : DAY_MS;
+  const period: RollupPeriod = unit === HOUR_MS ? 'HOUR' : 'DAY';
+  const scanned: Array<[number, number]> = [];
+  const rolled = [...plan.rolled];
+  let takenBack = [...plan.takenBack];
+  const scannedBack: Array<[number, number]> = [];
+  // A range with no whole period may cut two: each piece on its own.
+  const pieces = plan.scanned.flatMap(([a, b]): Array<[number, number]> => {
+    const end = Math.floor(a / unit) * unit + unit;
+    return b > end ? [[a, end], [end, b]] : [[a, b]];
+  });
+  for (const [a, b] of pieces) {
+    const [start, end] = [Math.floor(a / unit) * unit, Math.floor(a / unit) * unit + unit];
+    if (a - start + (end - b) >= b - a) {
+      scanned.push([a, b]);
+      continue;
+    }
+    // Its cell: already read within a larger one and taken back (then no longer taken back), or read on its own.
+    const within = takenBack.find((back) => back.period === period && back.from <= start && end <= back.to);
+    if (within === undefined) rolled.push({ period, from: start, to: end });
+    else {
+      takenBack = takenBack.filter((back) => back !== within);
+      if (within.from < start) takenBack.push({ period, from: within.from, to: start });
+      if (end < within.to) takenBack.push({ period, from: end, to: within.to });
+    }
+    if (start < a) scannedBack.push([start, a]);
+    if (b < end) scannedBack.push([b, end]);
+  }
+  return scannedBack.length === 0 ? plan : { scanned, rolled, takenBack, scannedBack };
+}

@@ -1,0 +1,61 @@
+// The partial hours (or days) at a statistic's ends: read one by one, or, mostly inside the range, their cell less the interruptions outside it.
+import { statsPlan } from '../../src/readmodels/insights/interruptionRollups';
+import type { InterruptionGrouping } from '../../src/readmodels/insights/interruptionStats';
+import { takeBackPartials } from '../../src/readmodels/insights/partialPeriods';
+
+const H = 3_600_000;
+const D = 24 * H;
+const at = (hours: number, minutes = 0) => hours * H + minutes * 60_000;
+const plan = (from: number, to: number, grouping: InterruptionGrouping, domain: string | null = null) =>
+  takeBackPartials(statsPlan(from, to, grouping, domain), grouping, domain);
+
+describe('partial periods at the ends of a statistic', () => {
+  it('reads an hour mostly in the range from its cell, less the interruptions of it outside the range', () => {
+    expect(plan(at(1, 10), at(1, 50), 'ERRCODE')).toEqual({
+      scanned: [],
+      rolled: [{ period: 'HOUR', from: at(1), to: at(2) }],
+      takenBack: [],
+      scannedBack: [
+        [at(1), at(1, 10)],
+        [at(1, 50), at(2)],
+      ],
+    });
+  });
+
+  it('reads an hour cut at :13:20 by one-hour ranges: the larger part from the cell, the smaller one by one', () => {
+    expect(plan(at(5, 13) + 20_000, at(6, 13) + 20_000, 'DOMAIN')).toEqual({
+      scanned: [[at(6), at(6, 13) + 20_000]],
+      rolled: [{ period: 'HOUR', from: at(5), to: at(6) }],
+      takenBack: [],
+      scannedBack: [[at(5), at(5, 13) + 20_000]],
+    });
+  });
+
+  it('keeps reading one by one the parts of an hour no larger than what lies outside the range', () => {
+    expect(plan(at(1, 30), at(2, 15), 'HOUR')).toEqual(statsPlan(at(1, 30), at(2, 15), 'HOUR', null));
+    expect(plan(at(22, 40), at(50, 10), 'ERRCODE')).toEqual(statsPlan(at(22, 40), at(50, 10), 'ERRCODE', null));
+  });
+
+  it('no longer takes back an hour cell out of its day when most of that hour is in the range', () => {
+    // 21 of the first day's hours: its day cell less 3 hour cells, and 3:10 to 4:00 of the fourth hour.
+    expect(plan(at(3, 10), at(50, 10), 'ERRCODE')).toEqual({
+      scanned: [[at(50), at(50, 10)]],
+      rolled: [
+        { period: 'DAY', from: 0, to: D },
+        { period: 'DAY', from: D, to: 2 * D },
+        { period: 'HOUR', from: 2 * D, to: at(50) },
+      ],
+      takenBack: [{ period: 'HOUR', from: 0, to: at(3) }],
+      scannedBack: [[at(3), at(3, 10)]],
+    });
+  });
+
+  it('within a domain by errcode or node, does the same with partial days', () => {
+    expect(plan(at(2), at(30), 'NODE', 'a.example')).toEqual({
+      scanned: [[D, at(30)]],
+      rolled: [{ period: 'DAY', from: 0, to: D }],
+      takenBack: [],
+      scannedBack: [[0, at(2)]],
+    });
+  });
+});

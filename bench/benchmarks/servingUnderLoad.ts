@@ -1,5 +1,6 @@
 // Serving the scale data set under load: queries from many clients while callbacks arrive at 1,000/s (mixed), and
 // queries while one read model is rebuilt beside the live files and swapped in (the shadow upgrade).
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { BUILD_DIR, SERVICE_CLI, type BenchConfig } from '../config';
@@ -21,6 +22,8 @@ interface Phase<T> {
   result: T;
   /** Service CPU over the phase, as a share of one core. */
   serviceCpu: number;
+  /** The service's largest RSS sampled every 100 ms during the phase. */
+  largestRss: number;
 }
 
 interface RebuildRun {
@@ -29,6 +32,7 @@ interface RebuildRun {
   eventsPerSecond: number;
 }
 
+const WARMUP_SECONDS = 10;
 const p50p99 = (latency: LatencySummary) => `${fmt.ms(latency.p50)} / ${fmt.ms(latency.p99)}`;
 
 /**
@@ -43,7 +47,9 @@ export async function servingUnderLoad(config: BenchConfig, dataset: QueryDatase
   log(`serving under load: copying the data set to ${copy}`);
   const copyStarted = performance.now();
   fs.cpSync(dataDir, copy, { recursive: true });
-  log(`  copied in ${fmt.s((performance.now() - copyStarted) / 1000)}`);
+  // Gigabytes just copied are still being written back: the disk would be busy under the first phases.
+  execFileSync('sync');
+  log(`  copied and written to disk in ${fmt.s((performance.now() - copyStarted) / 1000)}`);
 
   // Two slices of distinct callbacks: the mixed run stores new events too, not duplicates of the first run's.
   const count = Math.ceil(rate * seconds);
@@ -65,8 +71,10 @@ export async function servingUnderLoad(config: BenchConfig, dataset: QueryDatase
     seed,
   });
   const callbackOptions = (file: string): PacedLoadOptions => ({ url: service.url, requestsFile: file, rate, count });
-  const memory = sampleMemory(service.child.pid, 100);
   try {
+    // The first seconds of a fresh service (compilation, page caches) are no one's baseline.
+    log(`  warm-up: the same query clients for ${WARMUP_SECONDS} s, unmeasured`);
+    await runQueries(queryOptions(WARMUP_SECONDS, config.seed + 5500));
     log(`  queries alone: ${clients} clients × ${ratePerClient}/s for ${seconds} s`);
     const queriesAlone = await phase(service.child.pid, () => runQueries(queryOptions(seconds, config.seed + 6000)));
     log(`    p50 / p99 ${p50p99(queriesAlone.result.latencyMs)}, ${fmt.int(queriesAlone.result.rate)}/s, service CPU ${fmt.pct(queriesAlone.serviceCpu)}`);
@@ -92,13 +100,11 @@ export async function servingUnderLoad(config: BenchConfig, dataset: QueryDatase
       `    rebuilt ${fmt.int(upgrade.result.during.events)} events in ${fmt.s(upgrade.result.during.seconds)}; ` +
         `queries p50 / p99 ${p50p99(upgrade.result.queries.latencyMs)}, service CPU ${fmt.pct(upgrade.serviceCpu)}`,
     );
-    const peakRss = memory.stop().hwm;
     return {
-      mixed: mixedResult(config, queriesAlone, callbacksAlone, mixed, peakRss),
+      mixed: mixedResult(config, queriesAlone, callbacksAlone, mixed),
       upgrade: upgradeResult(config, queriesAlone, upgrade, (performance.now() - started) / 1000),
     };
   } finally {
-    memory.stop();
     await service.child.stop(30_000);
     fs.rmSync(copy, { recursive: true, force: true });
     temporaryPaths.delete(copy);
@@ -107,8 +113,13 @@ export async function servingUnderLoad(config: BenchConfig, dataset: QueryDatase
 
 async function phase<T>(pid: number, run: () => Promise<T>): Promise<Phase<T>> {
   const cpu = measureCpu(pid);
-  const result = await run();
-  return { result, serviceCpu: cpu.stop() };
+  const memory = sampleMemory(pid, 100);
+  try {
+    const result = await run();
+    return { result, serviceCpu: cpu.stop(), largestRss: memory.stop().maxRss };
+  } finally {
+    memory.stop();
+  }
 }
 
 function startQueries(options: QueryClientsOptions): { child: Child; measuring: Promise<void> } {
@@ -189,7 +200,6 @@ function mixedResult(
   queriesAlone: Phase<QueryClientsResult>,
   callbacksAlone: Phase<PacedLoadResult>,
   mixed: Phase<{ queries: QueryClientsResult; during: PacedLoadResult }>,
-  peakRss: number,
 ): BenchmarkResult {
   const { rate, seconds, clients, ratePerClient } = config.serving;
   const callbacks = mixed.result.during;
@@ -222,12 +232,16 @@ function mixedResult(
         value: `${fmt.pct(mixed.serviceCpu)} / ${fmt.pct(queriesAlone.serviceCpu)} / ${fmt.pct(callbacksAlone.serviceCpu)}`,
         verdict: 'INFO',
       },
-      { metric: 'service peak RSS over these runs and the upgrade (VmHWM)', value: fmt.mb(peakRss), verdict: 'INFO' },
+      {
+        metric: 'service RSS, largest sampled: both / queries alone / callbacks alone',
+        value: `${fmt.mb(mixed.largestRss)} / ${fmt.mb(queriesAlone.largestRss)} / ${fmt.mb(callbacksAlone.largestRss)}`,
+        verdict: 'INFO',
+      },
     ],
     details: [kindTable('Queries by kind', [['alone', queriesAlone.result], ['with callbacks', mixed.result.queries]])],
     notes: [
       `Each phase ${seconds} s; the query clients (bench/load/queryClients.ts, one process, one keep-alive connection each) cycle through ` +
-        'the four queries the query targets name, each client paced (a late answer makes the next request go at once), after 8 unmeasured requests each.',
+        `the four queries the query targets name, each client paced (a late answer makes the next request go at once), after 8 unmeasured requests each; before the first phase, the same clients ran ${WARMUP_SECONDS} s unmeasured on the fresh service.`,
       'Callback latency is the sender\'s: request written to 200 read, a wait for one of its 128 keep-alive connections included.',
     ],
     seconds: 0,
@@ -246,6 +260,7 @@ function upgradeResult(config: BenchConfig, queriesAlone: Phase<QueryClientsResu
       ...queryRows('during the rebuild', upgrade.result.queries, queriesAlone.result),
       { metric: `${readModel} rebuilt: events, time, rate`, value: `${fmt.int(rebuild.events)} in ${fmt.s(rebuild.seconds)} (${fmt.int(rebuild.eventsPerSecond)}/s)`, verdict: 'INFO' },
       { metric: 'service CPU during the rebuild (one core = 100%)', value: fmt.pct(upgrade.serviceCpu), verdict: 'INFO' },
+      { metric: 'service RSS during the rebuild, largest sampled', value: fmt.mb(upgrade.largestRss), verdict: 'INFO' },
     ],
     details: [kindTable('Queries by kind', [['alone', queriesAlone.result], ['during the rebuild', upgrade.result.queries]])],
     notes: ['Measured on the same copy of the data set and the same service process as the mixed benchmark, after it.'],

@@ -71,7 +71,8 @@ describe('subscribers that stop reading (default bounds)', () => {
       await waitForSubscribers(fixture.service, 1);
       const stalled = await stalledSubscriber(fixture.service, 100);
 
-      const statuses = new Map<number, number>();
+      // Keyed by status, and by the error too when it is not a 200, so that a failure says what came back.
+      const statuses = new Map<string, number>();
       const report = await sendCallbacks(signedPushes(3000, '71'), {
         url: fixture.service.url,
         rate: 100,
@@ -79,7 +80,10 @@ describe('subscribers that stop reading (default bounds)', () => {
         durationMs: 60_000,
         maxInFlight: 50,
         maxRetries: 0,
-        onAnswer: (answer) => statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1),
+        onAnswer: ({ status, error }) => {
+          const key = status === 200 ? '200' : `${status} ${error ?? ''}`;
+          statuses.set(key, (statuses.get(key) ?? 0) + 1);
+        },
       });
       expect(report.sent).toBe(3000);
       expect(Object.fromEntries(statuses)).toEqual({ 200: 3000 });

@@ -8,7 +8,7 @@ import { fmt, verdict, type BenchmarkResult, type ResultRow } from '../lib/resul
 import { startService } from '../lib/service';
 import { servingUnderLoad } from './servingUnderLoad';
 import { processCpuSeconds } from '../lib/threadCpu';
-import { TARGETED_KINDS } from '../load/queryKinds';
+import { TARGETED_KINDS, type QueryDataset } from '../load/queryKinds';
 import type { QueryLoadOptions, QueryLoadResult } from '../load/queryLoad';
 import { datasetChunks, streamCount, type DatasetSpec } from '../scale/dataset';
 import type { GenerateOptions, GenerateResult } from '../scale/generateDataset';
@@ -122,6 +122,7 @@ async function runAtScale(config: BenchConfig, spec: DatasetSpec, dataDir: strin
   log(`queries: ${config.scale.queries} of each kind, sequential, interleaved`);
   const service = await startService(config, { dataDir, label: 'queries', timeoutMs: 30 * 60_000, readyTimeoutMs: 10 * 60_000 });
   const memory = sampleMemory(service.child.pid, 100);
+  const dataset: QueryDataset = { chunks: datasetChunks(spec), streams: streamCount(spec) };
   let queries: QueryLoadResult;
   let peak: { maxRss: number; hwm: number; samples: number };
   try {
@@ -130,8 +131,7 @@ async function runAtScale(config: BenchConfig, spec: DatasetSpec, dataDir: strin
       count: config.scale.queries,
       warmup: Math.min(100, config.scale.queries),
       seed: spec.seed + 3000,
-      chunks: datasetChunks(spec),
-      streams: streamCount(spec),
+      ...dataset,
     };
     const child = spawnNode('query-client', path.join(BUILD_DIR, 'load', 'queryLoad.js'), [JSON.stringify(options)], {
       timeoutMs: 20 * 60_000,
@@ -146,7 +146,7 @@ async function runAtScale(config: BenchConfig, spec: DatasetSpec, dataDir: strin
   }
   log(`  service peak RSS ${fmt.mb(peak.hwm)} (largest sampled ${fmt.mb(peak.maxRss)})`);
   const servingSeconds = (performance.now() - servingStarted) / 1000;
-  const { mixed, upgrade } = await servingUnderLoad(config, { chunks: datasetChunks(spec), streams: streamCount(spec) }, dataDir, workDir, log);
+  const { mixed, upgrade } = await servingUnderLoad(config, dataset, dataDir, workDir, log);
 
   const datasetNote =
     `Data set: ${fmt.int(spec.sessions)} sessions and ${fmt.int(spec.relayTasks)} relay tasks from the seeded generator (seed ${spec.seed}), ` +

@@ -114,12 +114,14 @@ export async function servingUnderLoad(config: BenchConfig, dataset: QueryDatase
 async function phase<T>(pid: number, run: () => Promise<T>): Promise<Phase<T>> {
   const cpu = measureCpu(pid);
   const memory = sampleMemory(pid, 100);
+  let largestRss = 0;
+  let result: T;
   try {
-    const result = await run();
-    return { result, serviceCpu: cpu.stop(), largestRss: memory.stop().maxRss };
+    result = await run();
   } finally {
-    memory.stop();
+    largestRss = memory.stop().maxRss;
   }
+  return { result, serviceCpu: cpu.stop(), largestRss };
 }
 
 function startQueries(options: QueryClientsOptions): { child: Child; measuring: Promise<void> } {

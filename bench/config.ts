@@ -82,6 +82,8 @@ export interface BenchConfig {
     keepData: boolean;
     /** Rebuild the read models even when a kept data set has them already (default); false skips the rebuild benchmark. */
     rebuild: boolean;
+    /** Whether the mixed-load and upgrade benchmarks run on a copy of the data set (BENCH_SERVING=0 skips them). */
+    serving: boolean;
   };
   /**
    * On a copy of the scale data set: `clients` query clients at `ratePerClient` queries/s each, with callbacks at `rate`
@@ -133,6 +135,7 @@ export function loadBenchConfig(partial = false): BenchConfig {
       queries: integer('BENCH_QUERIES', quick ? 300 : 2000),
       keepData: flag('BENCH_KEEP_DATA'),
       rebuild: process.env.BENCH_REBUILD !== '0',
+      serving: process.env.BENCH_SERVING !== '0',
     },
     serving: {
       rate: integer('BENCH_MIXED_RATE', 1000),

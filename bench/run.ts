@@ -92,7 +92,7 @@ async function main(): Promise<void> {
             break;
           case 'scale': {
             const scale = await scaleBenchmarks(config, workDir, log);
-            results.push(scale.queries, scale.mixed, scale.upgrade, scale.rebuild, scale.memory);
+            results.push(...[scale.queries, scale.mixed, scale.upgrade, scale.rebuild, scale.memory].filter((r) => r !== null));
             break;
           }
         }

@@ -34,8 +34,9 @@ export interface ScaleResults {
   rebuild: BenchmarkResult;
   queries: BenchmarkResult;
   memory: BenchmarkResult;
-  mixed: BenchmarkResult;
-  upgrade: BenchmarkResult;
+  /** Null when skipped (BENCH_SERVING=0). */
+  mixed: BenchmarkResult | null;
+  upgrade: BenchmarkResult | null;
 }
 
 const fileSize = (file: string): number => {
@@ -146,7 +147,9 @@ async function runAtScale(config: BenchConfig, spec: DatasetSpec, dataDir: strin
   }
   log(`  service peak RSS ${fmt.mb(peak.hwm)} (largest sampled ${fmt.mb(peak.maxRss)})`);
   const servingSeconds = (performance.now() - servingStarted) / 1000;
-  const { mixed, upgrade } = await servingUnderLoad(config, dataset, dataDir, workDir, log);
+  const { mixed, upgrade } = config.scale.serving
+    ? await servingUnderLoad(config, dataset, dataDir, workDir, log)
+    : (log('serving under load: skipped (BENCH_SERVING=0)'), { mixed: null, upgrade: null });
 
   const datasetNote =
     `Data set: ${fmt.int(spec.sessions)} sessions and ${fmt.int(spec.relayTasks)} relay tasks from the seeded generator (seed ${spec.seed}), ` +

@@ -57,6 +57,12 @@ export interface ReadAllOptions {
   /** Read events after this global position (exclusive); default: from the start. */
   after?: bigint;
   maxCount?: number;
+  /**
+   * Only events of these types need their data and metadata: the others may come hollow (data and metadata empty),
+   * which is enough for a follower that passes over them (a build whose read models read none of them). A store may
+   * deliver them whole. Default: every event whole.
+   */
+  typesWithData?: ReadonlySet<string>;
 }
 
 export interface SubscribeToAllOptions {
@@ -64,6 +70,12 @@ export interface SubscribeToAllOptions {
   after?: bigint;
   /** Ends the subscription: the iterator finishes after the current event. */
   signal?: AbortSignal;
+  /**
+   * Only events of these types need their data and metadata: the others may come hollow (data and metadata empty),
+   * which is enough for a follower that passes over them (a build whose read models read none of them). A store may
+   * deliver them whole. Default: every event whole.
+   */
+  typesWithData?: ReadonlySet<string>;
 }
 
 /**

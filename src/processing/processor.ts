@@ -63,6 +63,11 @@ export interface ProcessorOptions {
    * A handler that pays per batch (a transaction of its own) takes fewer, larger batches for a few ms of delay.
    */
   gatherMs?: number;
+  /**
+   * The event types the handler reads, asked for at each read or subscription (a rewind subscribes again); the store
+   * may deliver the others hollow. Default: every event whole.
+   */
+  typesWithData?: () => ReadonlySet<string>;
 }
 
 export class Processor {
@@ -172,7 +177,7 @@ export class Processor {
     await this.refreshHead();
     for (;;) {
       const before = this.position;
-      const events = await this.source.readAll({ after: before, maxCount: this.batchSize });
+      const events = await this.source.readAll({ after: before, maxCount: this.batchSize, ...this.typesWithData() });
       if (events.length === 0) return;
       await this.handleBatch(events);
       if (this.position <= before) throw new Error(`${this.name}: the handler did not move its checkpoint past ${before}`);
@@ -194,7 +199,7 @@ export class Processor {
       this.subscription = subscription;
       try {
         await this.refreshHead();
-        for await (const event of this.source.subscribeToAll({ after: this.position, signal: subscription.signal })) {
+        for await (const event of this.source.subscribeToAll({ after: this.position, signal: subscription.signal, ...this.typesWithData() })) {
           this.buffer.push(event);
           if (this.buffer.length >= this.batchSize) await this.flush();
           else this.scheduledFlush ??= this.scheduleFlush();
@@ -277,6 +282,10 @@ export class Processor {
       this.reachedHead = true;
     }
     this.events.emit('applied', this.position);
+  }
+
+  private typesWithData(): { typesWithData?: ReadonlySet<string> } {
+    return this.options.typesWithData === undefined ? {} : { typesWithData: this.options.typesWithData() };
   }
 
   private async refreshHead(): Promise<void> {

@@ -242,6 +242,8 @@ export class ProjectionHost implements ProjectionsView {
       name: 'rebuild',
       runningPhase: 'rebuilding',
       batchSize: this.options.buildBatchSize ?? 2000,
+      // A build reads only its read models' types: the other events are passed over without being parsed.
+      typesWithData: () => this.building.handledTypes(),
       ...(this.options.logger === undefined ? {} : { logger: this.options.logger }),
       ...(this.options.retryDelayMs === undefined ? {} : { retryDelayMs: this.options.retryDelayMs }),
     });

@@ -37,6 +37,11 @@ export class ProjectionSet implements BatchHandler {
     return this.files.length === 0 ? 0 : Math.min(...this.files.map((file) => file.checkpoint.eventsApplied));
   }
 
+  /** The event types its files read: the others only move their checkpoints. */
+  handledTypes(): ReadonlySet<string> {
+    return new Set(this.files.flatMap((file) => file.definition.canHandle));
+  }
+
   get(name: string): ProjectionFile | undefined {
     return this.files.find((file) => file.name === name);
   }

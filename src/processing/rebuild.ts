@@ -6,7 +6,7 @@ import type { LogSource } from './processor';
 import { ProjectionHost } from './projectionHost';
 import type { ProjectionDefinition } from './projectionDefinition';
 import { openForReading, readCheckpoint, readMeta, removeFile } from './readModelFile';
-import { readModelsDigest } from './readModelDigest';
+import { combinedDigest, readModelDigest } from './readModelDigest';
 import { readAnswer, submitRebuildRequest, withdrawRebuildRequest } from './rebuildRequests';
 
 export interface RebuildResult {
@@ -31,21 +31,43 @@ export interface BuildProgress {
   position: bigint;
 }
 
-/** What a finished build reports: its files, where they stand, and the digest of their rows. */
-export function resultOf(definitions: readonly ProjectionDefinition[], files: Record<string, string>, durationMs: number): RebuildResult {
-  const models = definitions.filter((d) => files[d.name] !== undefined).map((definition) => ({ definition, db: openForReading(files[definition.name]!) }));
-  try {
-    const checkpoints = models.map(({ db }) => readCheckpoint(db));
-    return {
-      files,
-      eventsApplied: Math.min(...checkpoints.map((c) => c.eventsApplied)),
-      position: checkpoints.reduce((low, c) => (c.position < low ? c.position : low), checkpoints[0]?.position ?? 0n),
-      durationMs,
-      digest: readModelsDigest(models),
-    };
-  } finally {
-    for (const { db } of models) db.close();
+/** One built read model as swapped in: its file, where its checkpoint stands, and the digest of its rows. */
+export interface BuiltReadModel {
+  file: string;
+  position: bigint;
+  eventsApplied: number;
+  digest: string;
+}
+
+/** Reads each built file's checkpoint and digests its rows (on the thread that built it, so threads digest side by side). */
+export function describeBuilt(definitions: readonly ProjectionDefinition[], files: Record<string, string>): Record<string, BuiltReadModel> {
+  const built: Record<string, BuiltReadModel> = {};
+  for (const definition of definitions) {
+    const file = files[definition.name];
+    if (file === undefined) continue;
+    const db = openForReading(file);
+    try {
+      built[definition.name] = { file, ...readCheckpoint(db), digest: readModelDigest(db, definition) };
+    } finally {
+      db.close();
+    }
   }
+  return built;
+}
+
+/** What a finished build reports: its files, where they stand, and the digest of their rows (in the definitions' order). */
+export function resultOf(definitions: readonly ProjectionDefinition[], built: Record<string, BuiltReadModel>, durationMs: number): RebuildResult {
+  const models = definitions.flatMap((definition) => {
+    const model = built[definition.name];
+    return model === undefined ? [] : [{ name: definition.name, ...model }];
+  });
+  return {
+    files: Object.fromEntries(models.map(({ name, file }) => [name, file])),
+    eventsApplied: Math.min(...models.map((m) => m.eventsApplied)),
+    position: models.reduce((low, m) => (m.position < low ? m.position : low), models[0]?.position ?? 0n),
+    durationMs,
+    digest: combinedDigest(models),
+  };
 }
 
 export interface RebuildHereOptions {
@@ -59,7 +81,7 @@ export interface RebuildHereOptions {
 /** No service holds DATA_DIR: builds here (bulk settings: nobody reads the new files yet), swaps in, removes what it replaced. */
 export async function rebuildHere(store: LogSource, options: RebuildHereOptions): Promise<RebuildResult> {
   const { files, durationMs } = await buildHere(store, options);
-  return resultOf(options.definitions, files, durationMs);
+  return resultOf(options.definitions, describeBuilt(options.definitions, files), durationMs);
 }
 
 /** rebuildHere without the digest: the files now live, and how long the build took. */
@@ -135,7 +157,7 @@ export async function rebuildThroughService(options: {
     if (!options.serviceRunning()) throw new Error('the service stopped before the rebuild finished; it resumes the build when it starts again');
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
-  return resultOf(options.definitions, files, performance.now() - started);
+  return resultOf(options.definitions, describeBuilt(options.definitions, files), performance.now() - started);
 }
 
 /** A build's state and position, read from its own file; state null when the file is gone. */

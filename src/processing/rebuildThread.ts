@@ -1,8 +1,8 @@
-// A rebuild thread: builds its share of the read models from the log, through a connection of its own, and says which files are live.
+// A rebuild thread: builds its share of the read models from the log, through a connection of its own, and says which files are live and what they hold.
 import { parentPort, workerData } from 'node:worker_threads';
 import { SqliteEventStore } from '../eventstore/sqlite/sqliteEventStore';
 import { PROJECTIONS } from '../readmodels';
-import { buildHere } from './rebuild';
+import { buildHere, describeBuilt } from './rebuild';
 import type { FromRebuildThread, RebuildThreadData } from './rebuildOnThreads';
 
 if (parentPort === null) throw new Error('rebuildThread runs as a worker thread');
@@ -14,7 +14,8 @@ async function run(data: RebuildThreadData): Promise<void> {
   try {
     const definitions = PROJECTIONS.filter((definition) => data.names.includes(definition.name));
     const { files } = await buildHere(store, { root: data.root, definitions, names: data.names, legacyFile: null });
-    port.postMessage({ ok: true, files } satisfies FromRebuildThread);
+    const swappedAt = Date.now();
+    port.postMessage({ ok: true, built: describeBuilt(definitions, files), swappedAt } satisfies FromRebuildThread);
   } finally {
     await store.close();
   }

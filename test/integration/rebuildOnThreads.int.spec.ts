@@ -14,13 +14,18 @@ describe('rebuild on several threads', () => {
     reference.remove();
   });
 
-  it('deals the read models out so that sessions and relay tasks are built on different threads', () => {
+  it('deals the read models out so that the costliest, insights and timeline, are built on different threads', () => {
     const groups = rebuildGroups(READ_MODEL_NAMES, 2);
     expect(groups).toHaveLength(2);
     expect(groups.flat().sort()).toEqual([...READ_MODEL_NAMES].sort());
     const threadOf = (name: string) => groups.findIndex((group) => group.includes(name));
-    expect(threadOf('sessions')).not.toBe(threadOf('relayTasks'));
+    expect(threadOf('insights')).not.toBe(threadOf('timeline'));
     expect(rebuildGroups(['sessions'], 2)).toEqual([['sessions']]);
+  });
+
+  it('deals by cost: insights, the costliest, has a thread of its own when the others together cost about as much', () => {
+    expect(rebuildGroups(['sessions', 'relayTasks', 'timeline', 'insights'], 2)).toEqual([['insights'], ['sessions', 'relayTasks', 'timeline']]);
+    expect(rebuildGroups(['callbackLog', 'sessions', 'timeline', 'insights'], 3)).toEqual([['insights'], ['timeline'], ['callbackLog', 'sessions']]);
   });
 
   it('builds read models identical to a build on one thread, each thread swapping its own in', async () => {

@@ -139,6 +139,31 @@ describe('SqliteEventStore', () => {
     expect(await store.readAll()).toHaveLength(READ_ALL_DEFAULT_MAX_COUNT);
   });
 
+  it('given events of several types, when reading or following with typesWithData, then every event comes in order, the others hollow', async () => {
+    const store = open();
+    await store.appendToStream('session-1', [
+      { id: randomUUID(), type: 'Wanted', data: { n: 0 }, metadata: { via: 'test' } },
+      { id: randomUUID(), type: 'Other', data: { n: 1 }, metadata: { via: 'test' } },
+    ]);
+    await store.appendToStream('session-2', [{ id: randomUUID(), type: 'Other', data: { n: 2 } }]);
+    const typesWithData = new Set(['Wanted']);
+    const shapes = (events: RecordedEvent[]) => events.map(({ type, stream, position, data, metadata }) => ({ type, stream, position, data, metadata }));
+    const expected = [
+      { type: 'Wanted', stream: 'session-1', position: 1n, data: { n: 0 }, metadata: { via: 'test' } },
+      { type: 'Other', stream: 'session-1', position: 2n, data: {}, metadata: {} },
+      { type: 'Other', stream: 'session-2', position: 3n, data: {}, metadata: {} },
+    ];
+    expect(shapes(await store.readAll({ typesWithData }))).toEqual(expected);
+    const abort = new AbortController();
+    const followed: RecordedEvent[] = [];
+    for await (const event of store.subscribeToAll({ typesWithData, signal: abort.signal })) {
+      followed.push(event);
+      if (followed.length === 3) abort.abort();
+    }
+    expect(shapes(followed)).toEqual(expected);
+    expect((await store.readAll())[1]!.data).toEqual({ n: 1 });
+  });
+
   it('given a negative maxCount, when reading, then RangeError', async () => {
     const store = open();
     await expect(store.readAll({ maxCount: -1 })).rejects.toBeInstanceOf(RangeError);

@@ -145,6 +145,10 @@ export class EventStoreDbEventStore implements EventStore {
     }
   }
 
+  /**
+   * Every event comes whole, `typesWithData` or not: the server's filter by event type would drop the others, and a
+   * follower must still pass over them to reach the head.
+   */
   subscribeToAll(options: SubscribeToAllOptions = {}): AsyncIterable<RecordedEvent> {
     return this.follow(options.after ?? 0n, options.signal);
   }

@@ -18,7 +18,7 @@ export class LogFollower {
 
   constructor(
     file: string,
-    private readonly readAfter: (after: bigint, limit: number) => RecordedEvent[],
+    private readonly readAfter: (after: bigint, limit: number, typesWithData?: ReadonlySet<string>) => RecordedEvent[],
     private readonly pollIntervalMs: number,
   ) {
     this.channel = new BroadcastChannel(`css-ledger-commits:${file}`);
@@ -33,8 +33,8 @@ export class LogFollower {
     if (this.open) this.channel.postMessage(null);
   }
 
-  follow(after: bigint, signal: AbortSignal | undefined): AsyncIterable<RecordedEvent> {
-    return this.iterate(after, signal);
+  follow(after: bigint, signal: AbortSignal | undefined, typesWithData?: ReadonlySet<string>): AsyncIterable<RecordedEvent> {
+    return this.iterate(after, signal, typesWithData);
   }
 
   close(): void {
@@ -43,11 +43,11 @@ export class LogFollower {
     this.wake();
   }
 
-  private async *iterate(after: bigint, signal: AbortSignal | undefined): AsyncGenerator<RecordedEvent> {
+  private async *iterate(after: bigint, signal: AbortSignal | undefined, typesWithData: ReadonlySet<string> | undefined): AsyncGenerator<RecordedEvent> {
     let last = after;
     while (this.isFollowing(signal)) {
       const seen = this.generation; // taken before the read, so an append during our yields is not missed
-      const batch = this.readAfter(last, SUBSCRIPTION_BATCH_SIZE);
+      const batch = this.readAfter(last, SUBSCRIPTION_BATCH_SIZE, typesWithData);
       for (const event of batch) {
         yield event;
         last = event.position;

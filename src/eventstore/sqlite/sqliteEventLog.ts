@@ -122,8 +122,11 @@ export class SqliteEventLog {
     return this.reading(() => this.statements.readStream.all(stream, fromRevision, limit).map(toRecorded));
   }
 
-  readAll(after: bigint, limit: number): RecordedEvent[] {
-    return this.reading(() => this.statements.readAll.all(after, limit).map(toRecorded));
+  /** Events after `after`; with `typesWithData`, the others hollow: their data and metadata are neither fetched nor parsed. */
+  readAll(after: bigint, limit: number, typesWithData?: ReadonlySet<string>): RecordedEvent[] {
+    if (typesWithData === undefined) return this.reading(() => this.statements.readAll.all(after, limit).map(toRecorded));
+    const types = JSON.stringify([...typesWithData]);
+    return this.reading(() => this.statements.readAllHollowing.all(types, types, after, limit).map(toRecorded));
   }
 
   head(): bigint {
@@ -192,8 +195,9 @@ interface EventRow {
   stream: string;
   revision: bigint;
   type: string;
-  data: string;
-  metadata: string;
+  /** NULL in a hollow read. */
+  data: string | null;
+  metadata: string | null;
   recorded_at: bigint;
 }
 
@@ -220,6 +224,16 @@ function prepareStatements(db: Database.Database) {
       .safeIntegers(true),
     readAll: db
       .prepare<[bigint, number], EventRow>(`SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`)
+      .safeIntegers(true),
+    // The types' list is a JSON array, read once per statement; the other rows' data and metadata read as NULL.
+    readAllHollowing: db
+      .prepare<[string, string, bigint, number], EventRow>(
+        `SELECT position, event_id, stream, revision, type,
+           CASE WHEN type IN (SELECT value FROM json_each(?)) THEN data END AS data,
+           CASE WHEN type IN (SELECT value FROM json_each(?)) THEN metadata END AS metadata,
+           recorded_at
+         FROM events WHERE position > ? ORDER BY position LIMIT ?`,
+      )
       .safeIntegers(true),
     ping: db.prepare('SELECT 1').pluck(),
     // The rowid's max: one step down the B-tree.
@@ -284,8 +298,8 @@ function toRecorded(row: EventRow): RecordedEvent {
     stream: row.stream,
     revision: row.revision,
     position: row.position,
-    data: JSON.parse(row.data),
-    metadata: JSON.parse(row.metadata),
+    data: row.data === null ? {} : JSON.parse(row.data),
+    metadata: row.metadata === null ? {} : JSON.parse(row.metadata),
     recordedAt: new Date(Number(row.recorded_at)),
   };
 }

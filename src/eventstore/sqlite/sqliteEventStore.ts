@@ -44,7 +44,7 @@ export class SqliteEventStore implements EventStore {
     commit: (batch: SerializedAppend[]) => BatchOutcome | Promise<BatchOutcome> = (batch) => log.commit(batch),
   ) {
     this.description = log.description;
-    this.follower = new LogFollower(log.file, (after, limit) => this.log.readAll(after, limit), options.pollIntervalMs ?? 1000);
+    this.follower = new LogFollower(log.file, (after, limit, typesWithData) => this.log.readAll(after, limit, typesWithData), options.pollIntervalMs ?? 1000);
     this.appends = new GroupCommit(commit, () => this.follower.committed());
   }
 
@@ -64,7 +64,7 @@ export class SqliteEventStore implements EventStore {
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
     const limit = maxCountOf(options.maxCount, READ_ALL_DEFAULT_MAX_COUNT);
-    return this.log.readAll(options.after ?? 0n, limit);
+    return this.log.readAll(options.after ?? 0n, limit, options.typesWithData);
   }
 
   async headPosition(): Promise<bigint> {
@@ -72,7 +72,7 @@ export class SqliteEventStore implements EventStore {
   }
 
   subscribeToAll(options: SubscribeToAllOptions = {}): AsyncIterable<RecordedEvent> {
-    return this.follower.follow(options.after ?? 0n, options.signal);
+    return this.follower.follow(options.after ?? 0n, options.signal, options.typesWithData);
   }
 
   async checkHealth(): Promise<void> {

@@ -75,6 +75,25 @@ export const interruptionRollupsTable = table(
   { primaryKey: ['period', 'dimension', 'scope', 'start', 'key'] },
 );
 
+/**
+ * Per scope, dimension and key, every interruption before a UTC day from `start` (see runningTotals.ts), stored for each day
+ * the key has interruptions: any number of whole days is the total before its end less the total before its start.
+ */
+export const interruptionTotalsTable = table(
+  'insight_interruption_totals',
+  {
+    dimension: column.text<RollupDimension>(),
+    scope: column.text(),
+    key: column.text(),
+    /** Milliseconds since the epoch: the start of the day the total is before. */
+    start: column.integer(),
+    count: column.integer(),
+    histogram: column.blob(),
+  },
+  // Keyed by key before day: a key's latest total before a day is one step along the index.
+  { primaryKey: ['dimension', 'scope', 'key', 'start'] },
+);
+
 /** The last sign of life of each stream name: a screenshot, a push anomaly report, a recording status or exception. */
 export const streamSignsTable = table(
   'insight_stream_signs',

@@ -1,6 +1,7 @@
 // Hourly, daily and weekly rollups of interruptions: the cells each one counts in, a batch's net changes to them, and their reads.
 import type { ReadModelDatabase } from '../../processing/projectionDefinition';
 import { DurationHistogram } from './durationHistogram';
+import { RUNNING_SPAN_DAYS, runningTotalsReader, wholeDaySpans } from './runningTotals';
 import { DAY_MS, HOUR_MS, interruptionKey, type InterruptionFacts, type InterruptionGrouping, type InterruptionTally } from './interruptionStats';
 
 export type RollupPeriod = 'HOUR' | 'DAY' | 'WEEK';
@@ -233,9 +234,10 @@ const bucketPeriod = (grouping: InterruptionGrouping): RollupPeriod | null => (g
 
 /**
  * Adds the cells of the plan's whole periods to the tally. In a file whose cells keep their percentiles, a cell that is
- * its bucket alone (an hour grouped by hour, a day by day, none of it taken back) is read without its histogram.
+ * its bucket alone (an hour grouped by hour, a day by day, none of it taken back) is read without its histogram. In one
+ * with running totals, grouped by anything but time, spans of several whole days are read from those instead.
  */
-export function rollupReader(db: ReadModelDatabase) {
+export function rollupReader(db: ReadModelDatabase, runningTotals = false) {
   const hasPercentiles = db.prepare("SELECT count(*) FROM pragma_table_info('insight_interruption_rollups') WHERE name = 'p90_ms'").pluck().get() === 1;
   const where = 'WHERE period = ? AND dimension = ? AND scope = ? AND start >= ? AND start < ?';
   const percentiles = hasPercentiles ? 'p50_ms, p90_ms' : 'NULL, NULL';
@@ -246,6 +248,7 @@ export function rollupReader(db: ReadModelDatabase) {
       .raw();
   const cells = prepare('histogram');
   const aloneCells = prepare('NULL');
+  const readTotals = runningTotals ? runningTotalsReader(db) : null;
   type Plan = Pick<StatsPlan, 'rolled' | 'takenBack'> & { scannedBack?: Array<[number, number]> };
   return (tally: InterruptionTally, grouping: InterruptionGrouping, plan: Plan, domain: string | null): void => {
     const scope = domain ?? EVERY_DOMAIN;
@@ -254,14 +257,24 @@ export function rollupReader(db: ReadModelDatabase) {
       grouping === 'ERRCODE' || grouping === 'NODE' ? grouping : grouping === 'DOMAIN' && domain === null ? 'DOMAIN' : 'ALL';
     // What is taken back shares a bucket with the cells around it.
     const cutOut = [...plan.takenBack, ...(plan.scannedBack ?? []).map(([from, to]) => ({ from, to }))];
+    const bucketOf = (key: string) => (dimension === 'ALL' && grouping === 'DOMAIN' ? scope : key);
     const alone = (period: RollupPeriod, from: number, to: number) =>
       hasPercentiles && period === bucketPeriod(grouping) && !cutOut.some((back) => back.from < to && from < back.to);
-    for (const [ranges, weight] of [[plan.rolled, 1], [plan.takenBack, -1]] as const) {
+    let { rolled, takenBack } = plan;
+    if (readTotals !== null && bucketPeriod(grouping) === null) {
+      const { spans, rest } = wholeDaySpans(plan);
+      ({ rolled, takenBack } = rest);
+      for (const [from, to] of spans) {
+        if (to - from >= RUNNING_SPAN_DAYS * DAY_MS) readTotals(tally, dimension, scope, [from, to], bucketOf);
+        else rolled = [...rolled, { period: 'DAY', from, to }];
+      }
+    }
+    for (const [ranges, weight] of [[rolled, 1], [takenBack, -1]] as const) {
       for (const { period, from, to } of ranges) {
         const read = weight === 1 && alone(period, from, to) ? aloneCells : cells;
         for (const [start, key, count, p50, p90, histogram] of read.all(period, dimension, scope, from, to)) {
           const cell = { count, histogram, percentiles: hasPercentiles ? ([p50, p90] as const) : null };
-          tally.addCell(start, dimension === 'ALL' && grouping === 'DOMAIN' ? scope : key, cell, weight);
+          tally.addCell(start, bucketOf(key), cell, weight);
         }
       }
     }

@@ -1,4 +1,4 @@
-// Running totals against a real insights file: statistics over many days answer as the day and week cells do, late and corrected interruptions included.
+// Running totals and cell summaries against a real insights file: statistics over many days answer as the rollup cells do, late and corrected interruptions included.
 import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -31,12 +31,12 @@ describe('running totals', () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'running-totals-'));
   const file = ProjectionFile.create(dir, insightsProjection, 1, 'live');
   const insights = insightQueries(file.db);
-  /** A copy of the file as of the version before the running totals: the day and week cells alone. */
+  /** A copy of the file as of the version before the running totals and cell summaries: the rollup cells alone. */
   const copyOfVersion5 = (name: string) => {
     const copy = path.join(dir, name);
     file.db.exec(`VACUUM INTO '${copy}'`);
     const older = new Database(copy);
-    older.exec('DROP TABLE insight_interruption_totals; UPDATE read_model SET version = 5');
+    older.exec('DROP TABLE insight_interruption_totals; DROP TABLE insight_rollup_summaries; UPDATE read_model SET version = 5');
     return older;
   };
   afterAll(() => {
@@ -96,10 +96,26 @@ describe('running totals', () => {
     altered.close();
   });
 
+  it('reads the hours of a statistic by hour from the cell summaries, their histograms unread', () => {
+    const [from, to] = RANGES[0]!;
+    const byHour = insights.interruptionStats(from, to, 'HOUR', null);
+    expect(byHour.length).toBeGreaterThan(300);
+    // The summaries are what is read: a copy whose summary of one hour says otherwise answers otherwise.
+    const copy = path.join(dir, 'summaries.db');
+    file.db.exec(`VACUUM INTO '${copy}'`);
+    const altered = new Database(copy);
+    const hour = Date.parse(byHour[10]!.key);
+    expect(altered.prepare("UPDATE insight_rollup_summaries SET count = count + 100, p50_ms = 7 WHERE period = 'HOUR' AND scope = '' AND start = ?").run(hour).changes).toBe(1);
+    const answered = insightQueries(altered).interruptionStats(from, to, 'HOUR', null);
+    expect(answered[10]).toEqual({ ...byHour[10], count: byHour[10]!.count + 100, pushDurationP50Ms: 7 });
+    expect(answered.filter((_, i) => i !== 10)).toEqual(byHour.filter((_, i) => i !== 10));
+    altered.close();
+  });
+
   it('still answers from a file of the version before them (answering while this one builds)', () => {
     const older = copyOfVersion5('v5.db');
     for (const [from, to] of RANGES) {
-      for (const grouping of ['NODE', 'HOUR'] as InterruptionGrouping[]) {
+      for (const grouping of ['NODE', 'HOUR', 'DAY'] as InterruptionGrouping[]) {
         expect(insightQueries(older).interruptionStats(from, to, grouping, null)).toEqual(insights.interruptionStats(from, to, grouping, null));
       }
     }

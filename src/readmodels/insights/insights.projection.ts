@@ -13,6 +13,7 @@ import {
   insightSessionsTable,
   interruptionRollupsTable,
   interruptionTotalsTable,
+  rollupSummariesTable,
   streamSignsTable,
   talliesTable,
   type InsightSessionRow,
@@ -125,7 +126,7 @@ function openInsights(db: ReadModelDatabase) {
 export const insightsProjection = defineProjection<InsightsChange>({
   name: 'insights',
   // 3: interruptions rolled up by hour and day. 4: and by week (see WEEK_CELLS_SINCE). 5: each cell with its percentiles.
-  // 6: running totals of the day cells (see RUNNING_TOTALS_SINCE).
+  // 6: running totals of the day cells (see RUNNING_TOTALS_SINCE), and the hour and day cells' percentiles apart.
   version: 6,
   canHandle: [
     CallbackEventType.StreamPushed,
@@ -141,6 +142,6 @@ export const insightsProjection = defineProjection<InsightsChange>({
     // One stored before its type was modelled may be read as one of these today.
     CallbackEventType.UnrecognizedCallbackReceived,
   ],
-  tables: [insightSessionsTable, streamSignsTable, insightRelayExitsTable, countedEventsTable, talliesTable, interruptionRollupsTable, interruptionTotalsTable],
+  tables: [insightSessionsTable, streamSignsTable, insightRelayExitsTable, countedEventsTable, talliesTable, interruptionRollupsTable, interruptionTotalsTable, rollupSummariesTable],
   open: openInsights,
 });

@@ -108,10 +108,10 @@ export function insightQueries(db: ReadModelDatabase) {
   const hasMeta = db.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'read_model'").pluck().get() === 1;
   const version = hasMeta ? readMeta(db)?.version : undefined;
   const weekCells = (version ?? WEEK_CELLS_SINCE) >= WEEK_CELLS_SINCE;
-  // One before version 6 has no running totals: its statistics read the day and week cells.
-  const hasTotals = db.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'insight_interruption_totals'").pluck().get() === 1;
-  const runningTotals = hasTotals && (version ?? RUNNING_TOTALS_SINCE) >= RUNNING_TOTALS_SINCE;
-  const readRollups = rolledUp ? rollupReader(db, runningTotals) : null;
+  // One before version 6 has no running totals nor cell summaries: its statistics read the cells themselves.
+  const version6Table = (table: string) =>
+    (version ?? RUNNING_TOTALS_SINCE) >= RUNNING_TOTALS_SINCE && db.prepare('SELECT count(*) FROM sqlite_master WHERE name = ?').pluck().get(table) === 1;
+  const readRollups = rolledUp ? rollupReader(db, { runningTotals: version6Table('insight_interruption_totals'), summaries: version6Table('insight_rollup_summaries') }) : null;
   // The interruptions taken back read in the same transaction as the cells they are taken out of: a batch projected in
   // between cannot count one in one read and not in the other.
   const tallyRollupsAtOnce = db.transaction(

@@ -175,6 +175,25 @@ describe('query plans of the read-model queries', () => {
     expectIndexedPlan(withinDomain[2]!, rollups);
   });
 
+  it('reads many whole days of interruption statistics from the running totals along their primary key', () => {
+    const insights = insightQueries(db);
+    // Ten days and two hours by node: the two hour cells, and the running totals of the days' nodes.
+    const plans = executedBy(db, () => insights.interruptionStats(23 * 3_600_000, 241 * 3_600_000, 'NODE', null)).map((statement) => planOfStatement(db, statement));
+    const rollups = /^SEARCH insight_interruption_rollups USING INDEX sqlite_autoindex_insight_interruption_rollups_1 \(period=\? AND dimension=\? AND scope=\? AND start>\? AND start<\?\)$/;
+    // The nodes one step each along the totals' primary key, and each one's latest total at or before each bound.
+    const totals = [/^CO-ROUTINE keys$/, /^SETUP$/, /^SEARCH insight_interruption_totals USING COVERING INDEX sqlite_autoindex_insight_interruption_totals_1 \(dimension=\? AND scope=\?\)$/, /^RECURSIVE STEP$/, /^SCAN keys$/, /^CORRELATED SCALAR SUBQUERY \d+$/];
+    const alongKey = (step: string) => /^SEARCH insight_interruption_totals USING COVERING INDEX sqlite_autoindex_insight_interruption_totals_1 \(dimension=\? AND scope=\? AND key[>=]\?( AND start<\?)?\)$/.test(step);
+    const readsTotals = (plan: string[]) => plan.join('\n').includes('insight_interruption_totals');
+    const [fromTotals, fromCells] = [plans.filter(readsTotals), plans.filter((plan) => !readsTotals(plan))];
+    expect([fromTotals.length, fromCells.length]).toEqual([1, 2]);
+    expect(fromTotals[0]!.join('\n')).not.toMatch(/TEMP B-TREE/);
+    expect(fromTotals[0]!.slice(0, totals.length)).toEqual(totals.map((step) => expect.stringMatching(step)));
+    const seeks = fromTotals[0]!.filter((step) => step.startsWith('SEARCH')).slice(1);
+    expect(seeks).toHaveLength(3);
+    expect(seeks.every(alongKey)).toBe(true);
+    for (const plan of fromCells) expectIndexedPlan(plan, rollups);
+  });
+
   it('finds flapping streams among the interruptions of their range in the covering index alone', () => {
     const insights = insightQueries(db);
     const executed = executedBy(db, () => insights.flappingStreams({ minInterruptions: 3, withinMs: 600_000, from: 1, to: 2, domain: null }, 50, null));

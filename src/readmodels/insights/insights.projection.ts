@@ -12,12 +12,15 @@ import {
   insightRelayExitsTable,
   insightSessionsTable,
   interruptionRollupsTable,
+  interruptionTotalsTable,
+  rollupSummariesTable,
   streamSignsTable,
   talliesTable,
   type InsightSessionRow,
   type TallyKind,
 } from './insights.table';
 import { RollupChanges, rollupWriter } from './interruptionRollups';
+import { runningTotalsWriter } from './runningTotals';
 import type { InterruptionFacts } from './interruptionStats';
 
 /** The insights publish nothing to subscribers: their views are asked for. */
@@ -58,6 +61,7 @@ function openInsights(db: ReadModelDatabase) {
   const tally = (kind: TallyKind, key: string, by = 1) => addToTally.run(kind, key, by);
   const exitsBefore = db.prepare<[string], number>('SELECT count(*) FROM insight_relay_exits WHERE event_id = ?').pluck();
   const writeRollups = rollupWriter(db);
+  const writeTotals = runningTotalsWriter(db);
   const factsOf = (row: InsightSessionRow): InterruptionFacts | null =>
     row.interruptedAt === null ? null : [row.interruptedAt, row.errcode, row.subErrcode, row.domain, row.node, row.pushDurationMs];
 
@@ -78,6 +82,7 @@ function openInsights(db: ReadModelDatabase) {
       for (const [[kind, k], by] of net.values()) if (by !== 0) tally(kind, k, by);
     }
     writeRollups.write(rollups);
+    writeTotals(rollups);
   };
 
   return {
@@ -121,7 +126,8 @@ function openInsights(db: ReadModelDatabase) {
 export const insightsProjection = defineProjection<InsightsChange>({
   name: 'insights',
   // 3: interruptions rolled up by hour and day. 4: and by week (see WEEK_CELLS_SINCE). 5: each cell with its percentiles.
-  version: 5,
+  // 6: running totals of the day cells (see RUNNING_TOTALS_SINCE), and the hour and day cells' percentiles apart.
+  version: 6,
   canHandle: [
     CallbackEventType.StreamPushed,
     CallbackEventType.StreamInterrupted,
@@ -136,6 +142,6 @@ export const insightsProjection = defineProjection<InsightsChange>({
     // One stored before its type was modelled may be read as one of these today.
     CallbackEventType.UnrecognizedCallbackReceived,
   ],
-  tables: [insightSessionsTable, streamSignsTable, insightRelayExitsTable, countedEventsTable, talliesTable, interruptionRollupsTable],
+  tables: [insightSessionsTable, streamSignsTable, insightRelayExitsTable, countedEventsTable, talliesTable, interruptionRollupsTable, interruptionTotalsTable, rollupSummariesTable],
   open: openInsights,
 });

@@ -9,6 +9,7 @@ import { dayOf } from './insightSession';
 import { insightSessionsTable, type InsightSessionRow, type TallyKind } from './insights.table';
 import { rollupReader, statsPlan, WEEK_CELLS_SINCE } from './interruptionRollups';
 import { takeBackPartials, type PartialsPlan } from './partialPeriods';
+import { RUNNING_TOTALS_SINCE } from './runningTotals';
 import { InterruptionTally, type InterruptionBucketRow, type InterruptionFacts, type InterruptionGrouping } from './interruptionStats';
 
 export type InsightSession = Omit<InsightSessionRow, 'state'>;
@@ -103,10 +104,14 @@ export function insightQueries(db: ReadModelDatabase) {
   const tallies = db.prepare<[TallyKind], { key: string; count: number }>('SELECT key, count FROM insight_tallies WHERE kind = ? AND count > 0');
   // A file of an older version (answering while this one builds) has no rollups: its statistics read every interruption.
   const rolledUp = db.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'insight_interruption_rollups'").pluck().get() === 1;
-  const readRollups = rolledUp ? rollupReader(db) : null;
   // One of version 3 has hour and day cells but no week cells: its statistics read whole days at most.
   const hasMeta = db.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'read_model'").pluck().get() === 1;
-  const weekCells = !hasMeta || (readMeta(db)?.version ?? WEEK_CELLS_SINCE) >= WEEK_CELLS_SINCE;
+  const version = hasMeta ? readMeta(db)?.version : undefined;
+  const weekCells = (version ?? WEEK_CELLS_SINCE) >= WEEK_CELLS_SINCE;
+  // One before version 6 has no running totals nor cell summaries: its statistics read the cells themselves.
+  const version6Table = (table: string) =>
+    (version ?? RUNNING_TOTALS_SINCE) >= RUNNING_TOTALS_SINCE && db.prepare('SELECT count(*) FROM sqlite_master WHERE name = ?').pluck().get(table) === 1;
+  const readRollups = rolledUp ? rollupReader(db, { runningTotals: version6Table('insight_interruption_totals'), summaries: version6Table('insight_rollup_summaries') }) : null;
   // The interruptions taken back read in the same transaction as the cells they are taken out of: a batch projected in
   // between cannot count one in one read and not in the other.
   const tallyRollupsAtOnce = db.transaction(

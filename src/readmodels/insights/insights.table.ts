@@ -75,6 +75,43 @@ export const interruptionRollupsTable = table(
   { primaryKey: ['period', 'dimension', 'scope', 'start', 'key'] },
 );
 
+/**
+ * The count and percentiles of each hour and day cell of every interruption (dimension ALL, over every domain or within
+ * one), without its histogram: statistics grouped by hour or by day read a bucket per cell, 2,160 over 90 days by hour,
+ * here in order instead of a rollup row each.
+ */
+export const rollupSummariesTable = table(
+  'insight_rollup_summaries',
+  {
+    period: column.text<RollupPeriod>(),
+    scope: column.text(),
+    start: column.integer(),
+    count: column.integer(),
+    p50Ms: column.integer().orNull(),
+    p90Ms: column.integer().orNull(),
+  },
+  { primaryKey: ['period', 'scope', 'start'], withoutRowid: true },
+);
+
+/**
+ * Per scope, dimension and key, every interruption before a UTC day from `start` (see runningTotals.ts), stored for each day
+ * the key has interruptions: any number of whole days is the total before its end less the total before its start.
+ */
+export const interruptionTotalsTable = table(
+  'insight_interruption_totals',
+  {
+    dimension: column.text<RollupDimension>(),
+    scope: column.text(),
+    key: column.text(),
+    /** Milliseconds since the epoch: the start of the day the total is before. */
+    start: column.integer(),
+    count: column.integer(),
+    histogram: column.blob(),
+  },
+  // Keyed by key before day: a key's latest total before a day is one step along the index.
+  { primaryKey: ['dimension', 'scope', 'key', 'start'] },
+);
+
 /** The last sign of life of each stream name: a screenshot, a push anomaly report, a recording status or exception. */
 export const streamSignsTable = table(
   'insight_stream_signs',

@@ -1,6 +1,7 @@
 // Hourly, daily and weekly rollups of interruptions: the cells each one counts in, a batch's net changes to them, and their reads.
 import type { ReadModelDatabase } from '../../processing/projectionDefinition';
 import { DurationHistogram } from './durationHistogram';
+import { RUNNING_SPAN_DAYS, runningTotalsReader, wholeDaySpans } from './runningTotals';
 import { DAY_MS, HOUR_MS, interruptionKey, type InterruptionFacts, type InterruptionGrouping, type InterruptionTally } from './interruptionStats';
 
 export type RollupPeriod = 'HOUR' | 'DAY' | 'WEEK';
@@ -121,7 +122,17 @@ export function rollupWriter(db: ReadModelDatabase) {
   );
   const insertNew = db.prepare(`${insert} ON CONFLICT (period, dimension, scope, start, key) DO NOTHING`);
   /** What a cell stores after its key. */
-  const stored = ({ count, histogram }: CellValue) => [count, histogram.percentile(50), histogram.percentile(90), histogram.encode()];
+  const stored = ({ count, histogram }: CellValue) => [count, histogram.percentile(50), histogram.percentile(90), histogram.encode()] as const;
+  // The hour and day cells of every interruption are also kept without their histograms, apart (see rollupSummariesTable).
+  const summarise = db.prepare(
+    'INSERT INTO insight_rollup_summaries (period, scope, start, count, p50_ms, p90_ms) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (period, scope, start) DO UPDATE SET count = excluded.count, p50_ms = excluded.p50_ms, p90_ms = excluded.p90_ms',
+  );
+  const unsummarise = db.prepare('DELETE FROM insight_rollup_summaries WHERE period = ? AND scope = ? AND start = ?');
+  const summarised = ({ cell, row }: { cell: Cell; row: ReturnType<typeof stored> | null }) => {
+    if (cell.dimension !== 'ALL' || cell.period === 'WEEK') return;
+    if (row === null) unsummarise.run(cell.period, cell.scope, cell.start);
+    else summarise.run(cell.period, cell.scope, cell.start, row[0], row[1], row[2]);
+  };
   // By cell id, least recently written first (a Map keeps insertion order).
   const cached = new Map<string, CellValue>();
   const decoded = (key: unknown[]): CellValue => {
@@ -142,7 +153,9 @@ export function rollupWriter(db: ReadModelDatabase) {
           // Only when the batch takes nothing back from the cell: one it does must hold what it takes back, so is read.
           const fresh = { count, histogram: new DurationHistogram() };
           for (let i = 0; i < durations.length; i += 2) fresh.histogram.add(durations[i]!, durations[i + 1]!);
-          if (insertNew.run([...key, ...stored(fresh)]).changes === 1) {
+          const row = stored(fresh);
+          if (insertNew.run([...key, ...row]).changes === 1) {
+            summarised({ cell, row });
             cached.set(id, fresh);
             continue;
           }
@@ -150,8 +163,10 @@ export function rollupWriter(db: ReadModelDatabase) {
         value ??= decoded(key);
         for (let i = 0; i < durations.length; i += 2) value.histogram.add(durations[i]!, durations[i + 1]!);
         value.count += count;
-        if (value.count === 0) remove.run(key);
-        else write.run([...key, ...stored(value)]);
+        const row = value.count === 0 ? null : stored(value);
+        if (row === null) remove.run(key);
+        else write.run([...key, ...row]);
+        summarised({ cell, row });
         cached.set(id, value);
       }
       for (const id of cached.keys()) {
@@ -233,9 +248,10 @@ const bucketPeriod = (grouping: InterruptionGrouping): RollupPeriod | null => (g
 
 /**
  * Adds the cells of the plan's whole periods to the tally. In a file whose cells keep their percentiles, a cell that is
- * its bucket alone (an hour grouped by hour, a day by day, none of it taken back) is read without its histogram.
+ * its bucket alone (an hour grouped by hour, a day by day, none of it taken back) is read without its histogram. In one
+ * with running totals, grouped by anything but time, spans of several whole days are read from those instead.
  */
-export function rollupReader(db: ReadModelDatabase) {
+export function rollupReader(db: ReadModelDatabase, { runningTotals = false, summaries = false } = {}) {
   const hasPercentiles = db.prepare("SELECT count(*) FROM pragma_table_info('insight_interruption_rollups') WHERE name = 'p90_ms'").pluck().get() === 1;
   const where = 'WHERE period = ? AND dimension = ? AND scope = ? AND start >= ? AND start < ?';
   const percentiles = hasPercentiles ? 'p50_ms, p90_ms' : 'NULL, NULL';
@@ -246,6 +262,11 @@ export function rollupReader(db: ReadModelDatabase) {
       .raw();
   const cells = prepare('histogram');
   const aloneCells = prepare('NULL');
+  // Those kept apart (version 6) are read in order from a small table, not a row of the rollups each.
+  const aloneSummaries = summaries
+    ? db.prepare<[RollupPeriod, string, number, number], CellRow>("SELECT start, '', count, p50_ms, p90_ms, NULL FROM insight_rollup_summaries WHERE period = ? AND scope = ? AND start >= ? AND start < ?").raw()
+    : null;
+  const readTotals = runningTotals ? runningTotalsReader(db) : null;
   type Plan = Pick<StatsPlan, 'rolled' | 'takenBack'> & { scannedBack?: Array<[number, number]> };
   return (tally: InterruptionTally, grouping: InterruptionGrouping, plan: Plan, domain: string | null): void => {
     const scope = domain ?? EVERY_DOMAIN;
@@ -254,14 +275,27 @@ export function rollupReader(db: ReadModelDatabase) {
       grouping === 'ERRCODE' || grouping === 'NODE' ? grouping : grouping === 'DOMAIN' && domain === null ? 'DOMAIN' : 'ALL';
     // What is taken back shares a bucket with the cells around it.
     const cutOut = [...plan.takenBack, ...(plan.scannedBack ?? []).map(([from, to]) => ({ from, to }))];
+    const bucketOf = (key: string) => (dimension === 'ALL' && grouping === 'DOMAIN' ? scope : key);
     const alone = (period: RollupPeriod, from: number, to: number) =>
       hasPercentiles && period === bucketPeriod(grouping) && !cutOut.some((back) => back.from < to && from < back.to);
-    for (const [ranges, weight] of [[plan.rolled, 1], [plan.takenBack, -1]] as const) {
+    let { rolled, takenBack } = plan;
+    if (readTotals !== null && bucketPeriod(grouping) === null) {
+      const { spans, rest } = wholeDaySpans(plan);
+      ({ rolled, takenBack } = rest);
+      for (const [from, to] of spans) {
+        if (to - from >= RUNNING_SPAN_DAYS * DAY_MS) readTotals(tally, dimension, scope, [from, to], bucketOf);
+        else rolled = [...rolled, { period: 'DAY', from, to }];
+      }
+    }
+    for (const [ranges, weight] of [[rolled, 1], [takenBack, -1]] as const) {
       for (const { period, from, to } of ranges) {
-        const read = weight === 1 && alone(period, from, to) ? aloneCells : cells;
-        for (const [start, key, count, p50, p90, histogram] of read.all(period, dimension, scope, from, to)) {
+        // Alone, the bucket is an hour or a day of every interruption (dimension ALL).
+        const rows = !(weight === 1 && alone(period, from, to))
+          ? cells.all(period, dimension, scope, from, to)
+          : (aloneSummaries?.all(period, scope, from, to) ?? aloneCells.all(period, dimension, scope, from, to));
+        for (const [start, key, count, p50, p90, histogram] of rows) {
           const cell = { count, histogram, percentiles: hasPercentiles ? ([p50, p90] as const) : null };
-          tally.addCell(start, dimension === 'ALL' && grouping === 'DOMAIN' ? scope : key, cell, weight);
+          tally.addCell(start, bucketOf(key), cell, weight);
         }
       }
     }

@@ -55,38 +55,37 @@ interface Group {
  * its interruptions were read one by one, else read from the merged histograms (within 1 %).
  */
 export class InterruptionTally {
-  private readonly groups = new Map<string, Group>();
+  /** By key; grouped by time, by the start of the hour or day (a number hashes at once, a fresh string each time). */
+  private readonly groups = new Map<string | number, Group>();
 
   private readonly byTime: boolean;
 
   constructor(readonly grouping: InterruptionGrouping) {
     this.byTime = grouping === 'HOUR' || grouping === 'DAY';
+    this.unit = grouping === 'HOUR' ? HOUR_MS : DAY_MS;
   }
-
-  /** Time keys by the start of their hour or day: an ISO string made once per bucket, not once per row. */
-  private readonly timeKeys = new Map<number, string>();
 
   /** The ISO string of the day of the last hour keyed: Date formats in microseconds, and 90 days by hour have 2,160 keys. */
   private day = [Number.NaN, ''] as [start: number, iso: string];
 
-  private timeKeyOf(at: number): string {
-    const unit = this.grouping === 'HOUR' ? HOUR_MS : DAY_MS;
-    const start = Math.floor(at / unit) * unit;
-    let key = this.timeKeys.get(start);
-    if (key !== undefined) return key;
-    if (unit === DAY_MS) key = interruptionKey('DAY', [start, null, null, null, null, null]);
-    else {
-      const day = Math.floor(start / DAY_MS) * DAY_MS;
-      if (this.day[0] !== day) this.day = [day, new Date(day).toISOString()];
-      const hour = (start - day) / HOUR_MS;
-      // "…T00:00:00.000Z" with the hour in place of 00.
-      key = `${this.day[1].slice(0, -13)}${hour < 10 ? '0' : ''}${hour}${this.day[1].slice(-11)}`;
-    }
-    this.timeKeys.set(start, key);
-    return key;
+  private readonly unit: number;
+
+  /** The start of the hour or day holding `at`. */
+  private timeStart(at: number): number {
+    return Math.floor(at / this.unit) * this.unit;
   }
 
-  private group(key: string): Group {
+  /** The key of the hour or day from `start`, made once per bucket. */
+  private timeKeyOf(start: number): string {
+    if (this.unit === DAY_MS) return interruptionKey('DAY', [start, null, null, null, null, null]);
+    const day = Math.floor(start / DAY_MS) * DAY_MS;
+    if (this.day[0] !== day) this.day = [day, new Date(day).toISOString()];
+    const hour = (start - day) / HOUR_MS;
+    // "…T00:00:00.000Z" with the hour in place of 00.
+    return `${this.day[1].slice(0, -13)}${hour < 10 ? '0' : ''}${hour}${this.day[1].slice(-11)}`;
+  }
+
+  private group(key: string | number): Group {
     let group = this.groups.get(key);
     if (group === undefined) this.groups.set(key, (group = { count: 0, cells: [], durations: [], takenBack: [] }));
     return group;
@@ -94,7 +93,7 @@ export class InterruptionTally {
 
   /** Adds an interruption; with weight -1, takes it back out of the rollup cell holding it (added as well). */
   add(row: InterruptionFacts, weight: 1 | -1 = 1): void {
-    const group = this.group(this.byTime ? this.timeKeyOf(row[0]) : interruptionKey(this.grouping, row));
+    const group = this.group(this.byTime ? this.timeStart(row[0]) : interruptionKey(this.grouping, row));
     group.count += weight;
     if (row[5] !== null) (weight === 1 ? group.durations : group.takenBack).push(row[5]);
   }
@@ -104,7 +103,7 @@ export class InterruptionTally {
    * back out (a cell within a larger one already added).
    */
   addCell(start: number, key: string, cell: RollupCellRead, weight: 1 | -1 = 1): void {
-    const group = this.group(this.byTime ? this.timeKeyOf(start) : key);
+    const group = this.group(this.byTime ? this.timeStart(start) : key);
     group.count += weight * cell.count;
     group.cells.push([cell, weight]);
   }
@@ -115,7 +114,10 @@ export class InterruptionTally {
     const merged = new DurationHistogram();
     // A group whose cells were all taken back out again had nothing in the range.
     const groups = [...this.groups].filter(([, group]) => group.count !== 0);
-    const buckets = groups.map(([key, { count, cells, durations, takenBack }]) => {
+    // Grouped by time, oldest first: by the start of each bucket's period, then keyed.
+    if (this.byTime) groups.sort(([a], [b]) => (a as number) - (b as number));
+    const buckets = groups.map(([id, { count, cells, durations, takenBack }]) => {
+      const key = typeof id === 'number' ? this.timeKeyOf(id) : id;
       if (cells.length === 0 && takenBack.length === 0) {
         const sorted = Float64Array.from(durations).sort();
         return { key, count, pushDurationP50Ms: nearestRank(sorted, 50), pushDurationP90Ms: nearestRank(sorted, 90) };
@@ -133,7 +135,7 @@ export class InterruptionTally {
       for (const duration of takenBack) merged.add(duration, -1);
       return { key, count, pushDurationP50Ms: merged.percentile(50), pushDurationP90Ms: merged.percentile(90) };
     });
-    return buckets.sort((a, b) => (this.byTime ? (a.key < b.key ? -1 : 1) : b.count - a.count || (a.key < b.key ? -1 : 1)));
+    return this.byTime ? buckets : buckets.sort((a, b) => b.count - a.count || (a.key < b.key ? -1 : 1));
   }
 }
 

@@ -1,0 +1,115 @@
+// Running totals of the day cells: per key, every interruption before each UTC day, so any number of whole days is two reads.
+import type { ReadModelDatabase } from '../../processing/projectionDefinition';
+import { DurationHistogram } from './durationHistogram';
+import type { RollupChanges, RollupDimension, StatsPlan } from './interruptionRollups';
+import { DAY_MS, type InterruptionTally } from './interruptionStats';
+
+/** The first version of the insights read model whose files hold running totals. */
+export const RUNNING_TOTALS_SINCE = 6;
+
+/**
+ * Whole days fewer than this are read from their day cells: a running total holds every bucket its key ever had, and a
+ * span reads two of them (four where a bound falls on a day without interruptions of the key).
+ */
+export const RUNNING_SPAN_DAYS = 3;
+
+type Range = StatsPlan['rolled'][number];
+
+/**
+ * The plan's whole days, netted: the day and week ranges read (+1) and taken back (-1) as the spans of days they come to,
+ * and the rest (hours) as they were. Ranges that net to anything but once or not at all are all left as they were.
+ */
+export function wholeDaySpans(plan: Pick<StatsPlan, 'rolled' | 'takenBack'>): { spans: Array<[number, number]>; rest: Pick<StatsPlan, 'rolled' | 'takenBack'> } {
+  const days = (range: Range) => range.period !== 'HOUR';
+  const steps = new Map<number, number>();
+  const step = (at: number, by: number) => steps.set(at, (steps.get(at) ?? 0) + by);
+  for (const range of plan.rolled.filter(days)) [step(range.from, 1), step(range.to, -1)];
+  for (const range of plan.takenBack.filter(days)) [step(range.from, -1), step(range.to, 1)];
+  const spans: Array<[number, number]> = [];
+  let [weight, start] = [0, 0];
+  for (const at of [...steps.keys()].sort((a, b) => a - b)) {
+    const next = weight + steps.get(at)!;
+    if (next < 0 || next > 1) return { spans: [], rest: plan };
+    if (weight === 0 && next === 1) start = at;
+    else if (weight === 1 && next === 0) spans.push([start, at]);
+    weight = next;
+  }
+  return { spans, rest: { rolled: plan.rolled.filter((range) => !days(range)), takenBack: plan.takenBack.filter((range) => !days(range)) } };
+}
+
+const TOTALS = 'insight_interruption_totals';
+const DAY_CELL = "SELECT count, histogram FROM insight_interruption_rollups WHERE period = 'DAY' AND dimension = ? AND scope = ? AND start = ? AND key = ?";
+type Stored = [count: number, histogram: Buffer];
+
+/**
+ * Keeps the running totals with a batch's changes to the day cells, inside the projection's transaction, after the day cells
+ * are written. A key's total before a day is stored for each day it has interruptions (a day without any adds nothing);
+ * a change to a day adds to every total after it: in time order, none yet but in a rebuild, a few for late corrections.
+ */
+export function runningTotalsWriter(db: ReadModelDatabase) {
+  const keyed = 'dimension = ? AND scope = ? AND key = ?';
+  const later = db.prepare<unknown[], [start: number, ...Stored]>(`SELECT start, count, histogram FROM ${TOTALS} WHERE ${keyed} AND start > ?`).raw();
+  const latest = db.prepare<unknown[], [start: number, ...Stored]>(`SELECT start, count, histogram FROM ${TOTALS} WHERE ${keyed} AND start <= ? ORDER BY start DESC LIMIT 1`).raw();
+  const day = db.prepare<unknown[], Stored>(DAY_CELL).raw();
+  const save = db.prepare(
+    `INSERT INTO ${TOTALS} (dimension, scope, key, start, count, histogram) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (dimension, scope, key, start) DO UPDATE SET count = excluded.count, histogram = excluded.histogram`,
+  );
+  // One histogram for every total in turn.
+  const total = new DurationHistogram();
+  return (changes: RollupChanges): void => {
+    const days = [...changes.entries()].map(([, change]) => change).filter(({ cell, count, durations }) => cell.period === 'DAY' && (count !== 0 || durations.length > 0));
+    for (const { cell, count, durations } of days) {
+      for (const [start, stored, histogram] of later.all(cell.dimension, cell.scope, cell.key, cell.start)) {
+        total.clear();
+        total.addEncoded(histogram);
+        for (let i = 0; i < durations.length; i += 2) total.add(durations[i]!, durations[i + 1]!);
+        save.run(cell.dimension, cell.scope, cell.key, start, stored + count, total.encode());
+      }
+    }
+    // Oldest first: a total made from the one before it finds that one made already.
+    days.sort((a, b) => a.cell.start - b.cell.start);
+    for (const { cell } of days) {
+      const before = latest.get(cell.dimension, cell.scope, cell.key, cell.start);
+      if (before?.[0] === cell.start) continue;
+      total.clear();
+      let count = 0;
+      if (before !== undefined) {
+        // The total before the latest day with one, plus that day: no day between them has interruptions of the key.
+        const [start, stored, histogram] = before;
+        const [dayCount, dayHistogram] = day.get(cell.dimension, cell.scope, start, cell.key) ?? [0, null];
+        total.addEncoded(histogram);
+        if (dayHistogram !== null) total.addEncoded(dayHistogram);
+        count = stored + dayCount;
+      }
+      save.run(cell.dimension, cell.scope, cell.key, cell.start, count, total.encode());
+    }
+  };
+}
+
+/** Adds the interruptions of whole days to a tally from the running totals: before the span's end, less those before its start. */
+export function runningTotalsReader(db: ReadModelDatabase) {
+  // Per key, the latest day with a total at or before each bound (null: none before the span's start, nothing to take out).
+  // The keys one step each along the primary key (a skip-scan), and each bound one more: not every day of every key.
+  const keyed = `${TOTALS} WHERE dimension = @dimension AND scope = @scope`;
+  const latestAt = (bound: string) => `(SELECT max(start) FROM ${keyed} AND key = keys.key AND start <= @${bound})`;
+  const bounds = db
+    .prepare<[{ dimension: RollupDimension; scope: string; from: number; to: number }], [key: string, atFrom: number | null, atTo: number | null]>(
+      `WITH RECURSIVE keys (key) AS (SELECT min(key) FROM ${keyed} UNION ALL SELECT (SELECT min(key) FROM ${keyed} AND key > keys.key) FROM keys WHERE key IS NOT NULL)
+       SELECT key, ${latestAt('from')}, ${latestAt('to')} FROM keys WHERE key IS NOT NULL`,
+    )
+    .raw();
+  const totalAt = db.prepare<unknown[], Stored>(`SELECT count, histogram FROM ${TOTALS} WHERE dimension = ? AND scope = ? AND key = ? AND start = ?`).raw();
+  const day = db.prepare<unknown[], Stored>(DAY_CELL).raw();
+  return (tally: InterruptionTally, dimension: RollupDimension, scope: string, [from, to]: [number, number], bucketOf: (key: string) => string): void => {
+    /** The key's interruptions before `at`: the latest total at or before it, and that total's day when it ends by then. */
+    const before = (key: string, start: number, at: number, weight: 1 | -1) => {
+      const cells = [totalAt.get(dimension, scope, key, start), start + DAY_MS <= at ? day.get(dimension, scope, start, key) : undefined];
+      for (const cell of cells) if (cell !== undefined) tally.addCell(start, bucketOf(key), { count: cell[0], histogram: cell[1], percentiles: null }, weight);
+    };
+    for (const [key, atFrom, atTo] of bounds.all({ dimension, scope, from, to })) {
+      if (atTo === null) continue;
+      before(key, atTo, to, 1);
+      if (atFrom !== null) before(key, atFrom, from, -1);
+    }
+  };
+}

@@ -1,0 +1,124 @@
+// Running totals and cell summaries against a real insights file: statistics over many days answer as the rollup cells do, late and corrected interruptions included.
+import Database from 'better-sqlite3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ProjectionFile } from '../../src/processing/readModelFile';
+import { insightsProjection } from '../../src/readmodels/insights/insights.projection';
+import { insightQueries } from '../../src/readmodels/insights/insights.queries';
+import { DAY_MS, type InterruptionGrouping } from '../../src/readmodels/insights/interruptionStats';
+import { callback } from '../support/projectionSpec';
+
+/** 2023-11-14T22:13:20Z. */
+const T0 = 1_700_000_000;
+const DOMAINS = ['a.example', 'b.example', 'c.example'];
+const NODES = ['n1', 'n2', 'n3', 'n4'];
+
+/** Session `i` interrupted `seconds` after T0, its fields spread over domains, nodes and errcodes. */
+const interrupted = (i: number, seconds: number) =>
+  callback({
+    event_type: 0,
+    sequence: String(5_000 + i),
+    stream_id: `cam${i}`,
+    app: DOMAINS[i % 3],
+    node: NODES[i % 4],
+    event_time: T0 + seconds,
+    errcode: [1, 3, 18][i % 3],
+    push_duration: String(1_000 + ((i * 7_919) % 3_600_000)),
+  });
+
+describe('running totals', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'running-totals-'));
+  const file = ProjectionFile.create(dir, insightsProjection, 1, 'live');
+  const insights = insightQueries(file.db);
+  /** A copy of the file as of the version before the running totals and cell summaries: the rollup cells alone. */
+  const copyOfVersion5 = (name: string) => {
+    const copy = path.join(dir, name);
+    file.db.exec(`VACUUM INTO '${copy}'`);
+    const older = new Database(copy);
+    older.exec('DROP TABLE insight_interruption_totals; DROP TABLE insight_rollup_summaries; UPDATE read_model SET version = 5');
+    return older;
+  };
+  afterAll(() => {
+    file.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  beforeAll(() => {
+    // 400 sessions over 40 days, in time order, ten batches; then 30 arrive late, days back; then 40 are corrected, their
+    // interruption moved to another day (CSS sends a later one), into days before and after ones already totalled.
+    const onTime = Array.from({ length: 400 }, (_, i) => interrupted(i, Math.floor((i / 400) * 40 * 86_400)));
+    const late = Array.from({ length: 30 }, (_, i) => interrupted(400 + i, (i * 97_003) % (40 * 86_400)));
+    const corrected = Array.from({ length: 40 }, (_, i) => interrupted(i * 9, Math.floor((i * 9) / 400 * 40 * 86_400) + (1 + (i % 5)) * 86_400 + 1_800));
+    const batches = [...Array.from({ length: 10 }, (_, b) => onTime.slice(b * 40, b * 40 + 40)), late, corrected];
+    let position = 0n;
+    for (const batch of batches) file.apply(batch.map((arrival) => ({ ...arrival, position: ++position, revision: position })));
+  });
+
+  const RANGES: Array<[number, number]> = [
+    // From a minute that is no hour's start, over 38 days; over 3 days from midnight; over 12 days, ending mid-hour.
+    [(T0 + 20 * 60) * 1000 + 34_567, (T0 + 20 * 60 + 38 * 86_400) * 1000 + 34_567],
+    [Math.ceil((T0 * 1000) / DAY_MS) * DAY_MS + 5 * DAY_MS, Math.ceil((T0 * 1000) / DAY_MS) * DAY_MS + 8 * DAY_MS],
+    [(T0 + 86_400 * 9 + 3_333) * 1000, (T0 + 86_400 * 21 + 100) * 1000],
+  ];
+
+  it('answers statistics over many days as the day and week cells do, late and corrected interruptions included', () => {
+    const older = copyOfVersion5('cells.db');
+    const cells = insightQueries(older);
+    let buckets = 0;
+    for (const [from, to] of RANGES) {
+      for (const grouping of ['ERRCODE', 'DOMAIN', 'NODE', 'HOUR', 'DAY'] as InterruptionGrouping[]) {
+        for (const domain of [null, 'a.example']) {
+          const answered = insights.interruptionStats(from, to, grouping, domain);
+          expect(answered).toEqual(cells.interruptionStats(from, to, grouping, domain));
+          buckets += answered.length;
+        }
+      }
+    }
+    expect(buckets).toBeGreaterThan(100);
+    older.close();
+  });
+
+  it('reads the whole days of a long range from the running totals, two per key', () => {
+    const [from, to] = RANGES[0]!;
+    const answered = insights.interruptionStats(from, to, 'NODE', null);
+    expect(answered.reduce((sum, bucket) => sum + bucket.count, 0)).toBe(
+      file.db.prepare('SELECT count(*) FROM insight_sessions WHERE interrupted_at >= ? AND interrupted_at < ?').pluck().get(from, to),
+    );
+    // The totals are what is read: a copy whose totals of n1 after the range's first day say 100 more answers 100 more.
+    const copy = path.join(dir, 'altered.db');
+    file.db.exec(`VACUUM INTO '${copy}'`);
+    const altered = new Database(copy);
+    const n1Totals = "UPDATE insight_interruption_totals SET count = count + 100 WHERE dimension = 'NODE' AND scope = '' AND key = 'n1' AND start > ?";
+    expect(altered.prepare(n1Totals).run(from + DAY_MS).changes).toBeGreaterThan(0);
+    const n1 = (queries: ReturnType<typeof insightQueries>) => queries.interruptionStats(from, to, 'NODE', null).find((bucket) => bucket.key === 'n1')!.count;
+    expect(n1(insightQueries(altered))).toBe(n1(insights) + 100);
+    altered.close();
+  });
+
+  it('reads the hours of a statistic by hour from the cell summaries, their histograms unread', () => {
+    const [from, to] = RANGES[0]!;
+    const byHour = insights.interruptionStats(from, to, 'HOUR', null);
+    expect(byHour.length).toBeGreaterThan(300);
+    // The summaries are what is read: a copy whose summary of one hour says otherwise answers otherwise.
+    const copy = path.join(dir, 'summaries.db');
+    file.db.exec(`VACUUM INTO '${copy}'`);
+    const altered = new Database(copy);
+    const hour = Date.parse(byHour[10]!.key);
+    expect(altered.prepare("UPDATE insight_rollup_summaries SET count = count + 100, p50_ms = 7 WHERE period = 'HOUR' AND scope = '' AND start = ?").run(hour).changes).toBe(1);
+    const answered = insightQueries(altered).interruptionStats(from, to, 'HOUR', null);
+    expect(answered[10]).toEqual({ ...byHour[10], count: byHour[10]!.count + 100, pushDurationP50Ms: 7 });
+    expect(answered.filter((_, i) => i !== 10)).toEqual(byHour.filter((_, i) => i !== 10));
+    altered.close();
+  });
+
+  it('still answers from a file of the version before them (answering while this one builds)', () => {
+    const older = copyOfVersion5('v5.db');
+    for (const [from, to] of RANGES) {
+      for (const grouping of ['NODE', 'HOUR', 'DAY'] as InterruptionGrouping[]) {
+        expect(insightQueries(older).interruptionStats(from, to, grouping, null)).toEqual(insights.interruptionStats(from, to, grouping, null));
+      }
+    }
+    older.close();
+  });
+});

@@ -118,7 +118,32 @@ describe('statistics plan', () => {
       takenBack: [],
     });
     expect(statsPlan(at(2), at(30), 'ERRCODE', 'a.example')).toEqual({ scanned: [[at(2), at(30)]], rolled: [], takenBack: [] });
-    expect(statsPlan(at(2), at(30), 'DOMAIN', 'a.example').rolled).toEqual([{ period: 'HOUR', from: at(2), to: at(30) }]);
+  });
+
+  it('reads a day less its hours outside the range when the range holds most of that day but no whole one', () => {
+    // 23 hours across midnight, 22 of them in the second day: 3 hour cells and a day cell less one, instead of 24.
+    expect(statsPlan(at(22, 20), at(47, 30), 'ERRCODE', null)).toEqual({
+      scanned: [
+        [at(22, 20), at(23)],
+        [at(47), at(47, 30)],
+      ],
+      rolled: [
+        { period: 'HOUR', from: at(23), to: D },
+        { period: 'DAY', from: D, to: 2 * D },
+      ],
+      takenBack: [{ period: 'HOUR', from: at(47), to: 2 * D }],
+    });
+    // Half of each day: hour cells, as before.
+    expect(statsPlan(at(12), at(36), 'ERRCODE', null).rolled).toEqual([{ period: 'HOUR', from: at(12), to: at(36) }]);
+    // Within one domain by domain: 22 hours of the first day, 6 of the second.
+    expect(statsPlan(at(2), at(30), 'DOMAIN', 'a.example')).toEqual({
+      scanned: [],
+      rolled: [
+        { period: 'DAY', from: 0, to: D },
+        { period: 'HOUR', from: D, to: at(30) },
+      ],
+      takenBack: [{ period: 'HOUR', from: 0, to: at(2) }],
+    });
   });
 
   describe('over several weeks', () => {
@@ -143,12 +168,21 @@ describe('statistics plan', () => {
       });
     });
 
-    it('reads weeks from Monday to Monday alone, and days alone when the range holds no whole week', () => {
+    it('reads weeks from Monday to Monday alone, and days alone when the range holds no whole week nor most of one', () => {
       expect(statsPlan(may(6), may(20), 'ERRCODE', null)).toEqual({ scanned: [], rolled: [{ period: 'WEEK', from: may(6), to: may(20) }], takenBack: [] });
-      expect(statsPlan(may(7), may(13, 1), 'DOMAIN', null).rolled).toEqual([
-        { period: 'DAY', from: may(7), to: may(13) },
+      expect(statsPlan(may(9), may(13, 1), 'DOMAIN', null).rolled).toEqual([
+        { period: 'DAY', from: may(9), to: may(13) },
         { period: 'HOUR', from: may(13), to: may(13, 1) },
       ]);
+      // Six of its seven days: the week cell less one day cell.
+      expect(statsPlan(may(7), may(13, 1), 'DOMAIN', null)).toEqual({
+        scanned: [],
+        rolled: [
+          { period: 'WEEK', from: may(6), to: may(13) },
+          { period: 'HOUR', from: may(13), to: may(13, 1) },
+        ],
+        takenBack: [{ period: 'DAY', from: may(6), to: may(7) }],
+      });
     });
 
     it('reads no week cells grouped by day, which a week cell cannot split into, nor from a file of the version before them', () => {

@@ -215,12 +215,15 @@ export function statsPlan(from: number, to: number, grouping: InterruptionGroupi
   if (bounds.length === 0) return { scanned: [[from, to]], rolled: [], takenBack: [] };
   const rolled: StatsPlan['rolled'] = [];
   const takenBack: StatsPlan['takenBack'] = [];
+  /** Whether reading the larger period's cell and taking back the smaller ones outside [a, b) reads fewer cells. */
+  const mostlyInside = (small: (typeof PERIODS)[number], a: number, b: number, large: (typeof PERIODS)[number]) => {
+    const inside = (b - a) / small[1];
+    return 1 + (large[1] / small[1] - inside) < inside;
+  };
   /** Whole periods [a, b) of `small` at an edge, within the period of `large` that `within` is. */
   const edge = (small: (typeof PERIODS)[number], a: number, b: number, large: (typeof PERIODS)[number], within: [number, number]) => {
     if (a >= b) return;
-    const inside = (b - a) / small[1];
-    const outside = large[1] / small[1] - inside;
-    if (1 + outside >= inside) rolled.push({ period: small[0], from: a, to: b });
+    if (!mostlyInside(small, a, b, large)) rolled.push({ period: small[0], from: a, to: b });
     else {
       rolled.push({ period: large[0], from: within[0], to: within[1] });
       if (within[0] < a) takenBack.push({ period: small[0], from: within[0], to: a });
@@ -233,7 +236,18 @@ export function statsPlan(from: number, to: number, grouping: InterruptionGroupi
     const [inner, large] = [bounds[i + 1]![0], served[i + 1]!];
     edge(served[i]!, bounds[i]![0], inner, large, [inner - large[1], inner]);
   }
-  rolled.push({ period: served[last]![0], from: bounds[last]![0], to: bounds[last]![1] });
+  // The largest whole periods; where a larger period has none in the range but holds most of it (a range of 23 hours
+  // across midnight), the larger one's cell less the smaller ones outside, as at the edges.
+  const [largest, larger] = [served[last]!, served[last + 1]];
+  const [a, b] = bounds[last]!;
+  const cut = larger === undefined ? a : periodStart(larger, b);
+  if (larger === undefined || (cut > a && !mostlyInside(largest, a, cut, larger) && !mostlyInside(largest, cut, b, larger))) {
+    rolled.push({ period: largest[0], from: a, to: b });
+  } else if (cut <= a) edge(largest, a, b, larger, [cut, cut + larger[1]]);
+  else {
+    edge(largest, a, cut, larger, [cut - larger[1], cut]);
+    edge(largest, cut, b, larger, [cut, cut + larger[1]]);
+  }
   for (let i = last - 1; i >= 0; i--) {
     const [inner, large] = [bounds[i + 1]![1], served[i + 1]!];
     edge(served[i]!, inner, bounds[i]![1], large, [inner, inner + large[1]]);

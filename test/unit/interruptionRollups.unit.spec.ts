@@ -1,5 +1,6 @@
 // Which rollup cells an interruption counts in, and how a time range is split between the rollups and the interruptions.
-import { rollupCells, statsPlan } from '../../src/readmodels/insights/interruptionRollups';
+import { rollupCells } from '../../src/readmodels/insights/interruptionRollups';
+import { statsPlan } from '../../src/readmodels/insights/statsPlan';
 import type { InterruptionFacts } from '../../src/readmodels/insights/interruptionStats';
 
 const H = 3_600_000;

@@ -1,5 +1,5 @@
 // The partial hours (or days) at a statistic's ends: read one by one, or, mostly inside the range, their cell less the interruptions outside it.
-import { statsPlan } from '../../src/readmodels/insights/interruptionRollups';
+import { statsPlan } from '../../src/readmodels/insights/statsPlan';
 import type { InterruptionGrouping } from '../../src/readmodels/insights/interruptionStats';
 import { takeBackPartials } from '../../src/readmodels/insights/partialPeriods';
 

@@ -1,5 +1,5 @@
 // The whole days of a statistic's plan, netted into the spans read from the running totals: what is left is read from the cells.
-import { statsPlan } from '../../src/readmodels/insights/interruptionRollups';
+import { statsPlan } from '../../src/readmodels/insights/statsPlan';
 import { wholeDaySpans } from '../../src/readmodels/insights/runningTotals';
 
 const H = 3_600_000;

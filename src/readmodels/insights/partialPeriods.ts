@@ -1,5 +1,6 @@
 // The partial hours (or days) at a statistic's ends: read one by one, or, where most of one lies in the range, its cell less the interruptions outside.
-import type { RollupPeriod, StatsPlan } from './interruptionRollups';
+import type { RollupPeriod } from './interruptionRollups';
+import type { StatsPlan } from './statsPlan';
 import { DAY_MS, HOUR_MS, type InterruptionGrouping } from './interruptionStats';
 
 /** A plan whose partial periods may be a cell less the interruptions of it outside the range. */

@@ -1,7 +1,8 @@
 // Running totals of the day cells: per key, every interruption before each UTC day, so any number of whole days is two reads.
 import type { ReadModelDatabase } from '../../processing/projectionDefinition';
 import { DurationHistogram } from './durationHistogram';
-import type { RollupChanges, RollupDimension, StatsPlan } from './interruptionRollups';
+import type { RollupChanges, RollupDimension } from './interruptionRollups';
+import type { StatsPlan } from './statsPlan';
 import { DAY_MS, type InterruptionTally } from './interruptionStats';
 
 /** The first version of the insights read model whose files hold running totals. */

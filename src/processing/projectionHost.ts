@@ -71,6 +71,8 @@ export class ProjectionHost implements ProjectionsView {
     this.foreground = new LiveLane('foreground', options.store, order, { ...lane, batchSize: options.batchSize ?? 1000 });
     this.background = new LiveLane('background', options.store, order, { ...lane, batchSize: options.backgroundBatchSize ?? 50 }, this.foreground);
     this.building = new ProjectionSet(order);
+    // A build beside a live file announces only what that file has not: history, replayed, is not news.
+    this.building.announceOnlyAfter((name) => this.liveFile(name)?.checkpoint.position ?? -1n);
     const legacy = options.legacyFile == null ? null : usableLegacyFile(options.legacyFile, options.logger);
     try {
       for (const definition of options.definitions) this.plan(definition, legacy);

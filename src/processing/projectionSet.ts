@@ -9,6 +9,8 @@ import type { ProjectionFile } from './readModelFile';
 export class ProjectionSet implements BatchHandler {
   private files: ProjectionFile[] = [];
   private readonly emitter = new EventEmitter();
+  /** Per read model, the position through which its changes are applied but not announced (-1: announce all). */
+  private quietThrough: (readModel: string) => bigint = () => -1n;
 
   /**
    * @param order the read models' names in the order their files are applied (a query that reads two of them
@@ -40,6 +42,14 @@ export class ProjectionSet implements BatchHandler {
   /** The event types its files read: the others only move their checkpoints. */
   handledTypes(): ReadonlySet<string> {
     return new Set(this.files.flatMap((file) => file.definition.canHandle));
+  }
+
+  /**
+   * Announces a read model's changes only for events after `through(readModel)`: a build beside a live file replays
+   * what that file announced already (every state of every session again), and subscribers must not hear it twice.
+   */
+  announceOnlyAfter(through: (readModel: string) => bigint): void {
+    this.quietThrough = through;
   }
 
   get(name: string): ProjectionFile | undefined {
@@ -91,7 +101,18 @@ export class ProjectionSet implements BatchHandler {
   }
 
   private applyTo(file: ProjectionFile, events: readonly RecordedEvent[], changes: ReadModelChange[]): void {
-    for (const change of file.apply(events)) changes.push({ readModel: file.name, change });
+    const quiet = this.quietThrough(file.name);
+    let announced = events;
+    if (quiet >= events[0]!.position) {
+      if (quiet >= events[events.length - 1]!.position) {
+        file.apply(events);
+        return;
+      }
+      // The batch reaches past what was announced: the rest is applied in a transaction of its own, and announced.
+      file.apply(events.filter((event) => event.position <= quiet));
+      announced = events.filter((event) => event.position > quiet);
+    }
+    for (const change of file.apply(announced)) changes.push({ readModel: file.name, change });
   }
 
   /** What committed is published even when a later file failed: the retry skips it for those files. */

@@ -90,6 +90,37 @@ describe('live read models in a foreground and a background lane', () => {
     }
   });
 
+  it('announces, while read models are rebuilt beside their live files, only what is new: the replayed history is not news', async () => {
+    const { store, host } = await startHost(path.join(data.dir, 'rebuild'));
+    try {
+      const history = await appendTraffic(store, { seed: 14, sessions: 40, relayTasks: 5 });
+      await host.waitForPosition(history.lastPosition);
+      const announced: Array<[string, bigint]> = [];
+      host.onChanges((changes) => announced.push(...changes.map(({ readModel, change }): [string, bigint] => [readModel, change as bigint])));
+      const swapped = new Set<string>();
+      host.onServing((change) => swapped.add(change.readModel));
+
+      const building = host.rebuild(['feed', 'analysis']);
+      const fresh = await appendTraffic(store, { seed: 15, sessions: 20, relayTasks: 0 });
+      const deadline = Date.now() + 30_000;
+      while (swapped.size < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+      await host.waitForPosition(fresh.lastPosition);
+      expect(host.servingFiles()).toEqual(building);
+
+      const news = (await store.readAll({ after: history.lastPosition })).filter((e) => EVERY_TYPE.includes(e.type)).map((e) => e.position);
+      expect(news.length).toBeGreaterThan(20);
+      for (const name of ['feed', 'analysis']) {
+        const positions = announced.filter(([readModel]) => readModel === name).map(([, position]) => position);
+        // Nothing of the history again (before, every state of it was announced a second time), and all that is new.
+        expect([name, positions.filter((position) => position <= history.lastPosition)]).toEqual([name, []]);
+        expect([name, [...new Set(positions)].sort((a, b) => (a < b ? -1 : 1))]).toEqual([name, news]);
+      }
+    } finally {
+      await host.stop();
+      await store.close();
+    }
+  });
+
   it('brings both lanes to the log head at a shutdown that catches up, and each resumes from its own checkpoint', async () => {
     const dir = path.join(data.dir, 'shutdown');
     let { store, host } = await startHost(dir);

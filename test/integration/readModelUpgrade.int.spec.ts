@@ -9,7 +9,8 @@ import { openForReading, readCheckpoint, readMeta } from '../../src/processing/r
 import { readModelsDigest } from '../../src/processing/readModelDigest';
 import { PROJECTIONS } from '../../src/readmodels';
 import { sessionsProjection } from '../../src/readmodels/sessions/sessions.projection';
-import { postQuery } from '../support/graphqlClient';
+import { SessionUpdatedDocument } from '../graphql/generated';
+import { collect, postQuery, subscriptionClient, within } from '../support/graphqlClient';
 import { scrape, valueOf } from '../support/metricsText';
 import { checkpointOf, liveFileOf, READ_MODEL_NAMES, readModelsRootOf } from '../support/readModelFiles';
 import { exitWithin, listeningUrl, runCli, type ServiceProcess } from '../support/serviceProcess';
@@ -159,6 +160,10 @@ describe('read models rebuilt beside the live ones', () => {
   }, 180_000);
 
   it('`rebuild sessions` while the service runs: the service builds and swaps in a new file with the same digest, answering throughout', async () => {
+    // A subscriber meanwhile hears nothing: no callback arrives, and the sessions replayed are not news.
+    const subscriber = subscriptionClient(url);
+    const updates = collect(subscriber, SessionUpdatedDocument, {});
+    await within(updates.ready, 10_000, 'the subscriber connected');
     const rebuild = runCli(['rebuild', 'sessions'], { DATA_DIR: data.dir });
     let answered = 0;
     const failures: unknown[] = [];
@@ -173,6 +178,8 @@ describe('read models rebuilt beside the live ones', () => {
     expect((await done).code).toBe(0);
     expect(failures).toEqual([]);
     expect(answered).toBeGreaterThan(0);
+    expect(updates.received).toHaveLength(0);
+    await subscriber.dispose();
     expect(rebuild.output()).toContain(`asking the running service (pid ${service!.child.pid}) to rebuild sessions`);
     expect(/digest ([0-9a-f]{64})/.exec(rebuild.output())?.[1]).toBe(digest);
     expect(liveFiles(data.dir).sessions).toEqual({ file: 'v1.3.db', position: lastPosition });

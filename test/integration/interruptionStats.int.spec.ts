@@ -120,6 +120,29 @@ describe('interruption statistics by slices', () => {
     altered.close();
   });
 
+  it('answers a few minutes of an hour from its cell when the rest of the hour holds fewer interruptions (a range ending after the last)', () => {
+    // 22:18 to 22:25: 7 minutes inside hold eight interruptions; the 53 outside, four (22:15:00 and 22:16:40).
+    const range = [Date.UTC(2023, 10, 14, 22, 18), Date.UTC(2023, 10, 14, 22, 25)] as const;
+    const hour = Date.UTC(2023, 10, 14, 22);
+    expect(insights.statsPlan(...range, 'ERRCODE', null)).toEqual({
+      scanned: [],
+      rolled: [{ period: 'HOUR', from: hour, to: hour + 3_600_000 }],
+      takenBack: [],
+      scannedBack: [
+        [hour, range[0]],
+        [range[1], hour + 3_600_000],
+      ],
+    });
+    const oneByOne = new InterruptionTally('ERRCODE');
+    insights.tallyInterruptions(oneByOne, ...range, null, 50_000);
+    const answered = insights.interruptionStats(...range, 'ERRCODE', null);
+    expect(answered.map((b) => [b.key, b.count])).toEqual(oneByOne.buckets().map((b) => [b.key, b.count]));
+    expect(answered.reduce((sum, b) => sum + b.count, 0)).toBe(8);
+    // Where the rest of the hour holds more (22:16 to 22:19: three inside, nine outside), the three are read one by one.
+    const short = [Date.UTC(2023, 10, 14, 22, 16), Date.UTC(2023, 10, 14, 22, 19)] as const;
+    expect(insights.statsPlan(...short, 'ERRCODE', null)).toEqual({ scanned: [[...short]], rolled: [], takenBack: [] });
+  });
+
   it('keeps to the range, to excluded', () => {
     const buckets = insights.interruptionStats(1_700_000_100_000, 1_700_000_500_000, 'DAY', null);
     expect(buckets).toEqual([{ key: '2023-11-14', count: 7, pushDurationP50Ms: 4000, pushDurationP90Ms: 7000 }]);

@@ -1,13 +1,22 @@
 // The partial hours (or days) at a statistic's ends: read one by one, or, mostly inside the range, their cell less the interruptions outside it.
 import { statsPlan } from '../../src/readmodels/insights/statsPlan';
 import type { InterruptionGrouping } from '../../src/readmodels/insights/interruptionStats';
-import { takeBackPartials } from '../../src/readmodels/insights/partialPeriods';
+import { takeBackPartials, type RowsIn } from '../../src/readmodels/insights/partialPeriods';
 
 const H = 3_600_000;
 const D = 24 * H;
 const at = (hours: number, minutes = 0) => hours * H + minutes * 60_000;
-const plan = (from: number, to: number, grouping: InterruptionGrouping, domain: string | null = null) =>
-  takeBackPartials(statsPlan(from, to, grouping, domain), grouping, domain);
+const plan = (from: number, to: number, grouping: InterruptionGrouping, domain: string | null = null, rowsIn?: RowsIn) =>
+  takeBackPartials(statsPlan(from, to, grouping, domain), grouping, domain, rowsIn);
+/** Counts, up to `atMost`, the interruptions at `instants` in [from, to), and keeps the largest `atMost` asked for. */
+const counted = (instants: number[]) => {
+  const asked = { atMost: 0 };
+  const rowsIn: RowsIn = (from, to, atMost) => {
+    asked.atMost = Math.max(asked.atMost, atMost);
+    return Math.min(atMost, instants.filter((t) => from <= t && t < to).length);
+  };
+  return { rowsIn, asked };
+};
 
 describe('partial periods at the ends of a statistic', () => {
   it('reads an hour mostly in the range from its cell, less the interruptions of it outside the range', () => {
@@ -57,5 +66,27 @@ describe('partial periods at the ends of a statistic', () => {
       takenBack: [],
       scannedBack: [[0, at(2)]],
     });
+  });
+
+  it('reads a cut hour from its cell where the longer rest of it holds fewer interruptions (a range ending now)', () => {
+    // From 22:40 to 50:10, "now" at 50:10: the hours from 50:00 have nothing after 50:10 yet.
+    const { rowsIn } = counted([at(50, 1), at(50, 5), at(50, 9)]);
+    expect(plan(at(22, 40), at(50, 10), 'ERRCODE', null, rowsIn)).toEqual({
+      ...plan(at(22, 40), at(50, 10), 'ERRCODE'),
+      scanned: [[at(22, 40), at(23)]],
+      rolled: [...plan(at(22, 40), at(50, 10), 'ERRCODE').rolled, { period: 'HOUR', from: at(50), to: at(51) }],
+      scannedBack: [[at(50, 10), at(51)]],
+    });
+  });
+
+  it('keeps reading one by one where the rest holds as many, and counts at most a thousand to know', () => {
+    const busy = Array.from({ length: 5_000 }, (_, i) => at(1) + i * 700);
+    const { rowsIn, asked } = counted(busy);
+    expect(plan(at(1, 30), at(1, 40), 'DOMAIN', null, rowsIn)).toEqual(plan(at(1, 30), at(1, 40), 'DOMAIN'));
+    expect(asked.atMost).toBeLessThanOrEqual(1_000);
+    // Shorter outside than inside: the cell, as by time alone, nothing counted.
+    const { rowsIn: unasked, asked: none } = counted(busy);
+    expect(plan(at(1, 5), at(1, 55), 'DOMAIN', null, unasked)).toEqual(plan(at(1, 5), at(1, 55), 'DOMAIN'));
+    expect(none.atMost).toBe(0);
   });
 });

@@ -9,7 +9,7 @@ import { dayOf } from './insightSession';
 import { insightSessionsTable, type InsightSessionRow, type TallyKind } from './insights.table';
 import { rollupReader, WEEK_CELLS_SINCE } from './interruptionRollups';
 import { statsPlan } from './statsPlan';
-import { takeBackPartials, type PartialsPlan } from './partialPeriods';
+import { takeBackPartials, type PartialsPlan, type RowsIn } from './partialPeriods';
 import { RUNNING_TOTALS_SINCE } from './runningTotals';
 import { InterruptionTally, type InterruptionBucketRow, type InterruptionFacts, type InterruptionGrouping } from './interruptionStats';
 
@@ -94,6 +94,12 @@ export function insightQueries(db: ReadModelDatabase) {
       domainAt: db.prepare<[string, number], InterruptionFacts>(`${FACTS} WHERE domain = ? AND interrupted_at = ?`).raw(),
     };
   };
+  // How many interruptions a partial period holds on each side of a range's end, counted by SQLite along the same indexes.
+  const countedUpTo = (where: string) => db.prepare(`SELECT count(*) FROM (SELECT 1 FROM insight_sessions WHERE ${where} LIMIT ?)`).pluck();
+  const rowsIn = countedUpTo('interrupted_at >= ? AND interrupted_at < ?');
+  const domainRowsIn = countedUpTo('domain = ? AND interrupted_at >= ? AND interrupted_at < ?');
+  const rowsOf = (domain: string | null): RowsIn =>
+    domain === null ? (from, to, atMost) => rowsIn.get(from, to, atMost) as number : (from, to, atMost) => domainRowsIn.get(domain, from, to, atMost) as number;
   const facts = new Map<InterruptionGrouping, ReturnType<typeof factsOf>>();
   const factsFor = (grouping: InterruptionGrouping) => facts.get(grouping) ?? facts.set(grouping, factsOf(grouping)).get(grouping)!;
   const exitStats = db.prepare<[number, number], { exitCode: number | null; count: number }>(
@@ -163,7 +169,7 @@ export function insightQueries(db: ReadModelDatabase) {
      * and `scannedBack` at once by tallyRollups.
      */
     statsPlan(from: number, to: number, grouping: InterruptionGrouping, domain: string | null): PartialsPlan {
-      return readRollups === null ? { scanned: [[from, to]], rolled: [], takenBack: [] } : takeBackPartials(statsPlan(from, to, grouping, domain, weekCells), grouping, domain);
+      return readRollups === null ? { scanned: [[from, to]], rolled: [], takenBack: [] } : takeBackPartials(statsPlan(from, to, grouping, domain, weekCells), grouping, domain, rowsOf(domain));
     },
     /** Adds the rollup cells of a plan's whole periods to the tally, less the interruptions it takes back, those of one domain when given. */
     tallyRollups(tally: InterruptionTally, grouping: InterruptionGrouping, plan: Pick<PartialsPlan, 'rolled' | 'takenBack' | 'scannedBack'>, domain: string | null): void {

@@ -9,12 +9,34 @@ export interface PartialsPlan extends StatsPlan {
   scannedBack?: Array<[number, number]>;
 }
 
+/** How many interruptions lie in [from, to) (of the statistic's domain, when it has one), counted up to `atMost`. */
+export type RowsIn = (from: number, to: number, atMost: number) => number;
+
+/** At most this many interruptions are counted on the longer side of a cut period (about 0.1 ms). */
+const COUNTED_AT_MOST = 1_000;
+
+/**
+ * Whether the ranges outside hold fewer interruptions than those inside: where they are shorter, assumed; where they are
+ * longer but hold few interruptions (the rest of an hour that has not yet come, or past the last interruption), counted.
+ */
+function fewerOutside(inside: Array<[number, number]>, outside: Array<[number, number]>, rowsIn: RowsIn | undefined): boolean {
+  const span = (ranges: Array<[number, number]>) => ranges.reduce((sum, [a, b]) => sum + Math.max(0, b - a), 0);
+  if (span(outside) < span(inside)) return true;
+  if (rowsIn === undefined) return false;
+  const count = (ranges: Array<[number, number]>, atMost: number) =>
+    ranges.reduce((sum, [a, b]) => sum + (a < b && sum < atMost ? rowsIn(a, b, atMost - sum) : 0), 0);
+  const outsideRows = count(outside, COUNTED_AT_MOST);
+  return outsideRows < COUNTED_AT_MOST && count(inside, outsideRows + 1) > outsideRows;
+}
+
 /**
  * Where a range's end cuts one of the smallest periods with cells (an hour, or within one domain by errcode or node a day)
- * and more of it lies inside the range than outside, its cell is read and the interruptions of it outside the range taken
- * back, one by one: fewer rows than those inside. A bucket that does so is answered from histograms (within 1 %).
+ * and fewer of its interruptions lie outside the range than inside, its cell is read and the interruptions of it outside
+ * the range taken back, one by one. Without `rowsIn`, the time on each side stands for its interruptions; with it, a
+ * longer time outside that holds few interruptions is counted (a range ending now takes back nothing: its last hour
+ * is one cell, not an hour of interruptions read one by one). A bucket that does so is answered from histograms (within 1 %).
  */
-export function takeBackPartials(plan: StatsPlan, grouping: InterruptionGrouping, domain: string | null): PartialsPlan {
+export function takeBackPartials(plan: StatsPlan, grouping: InterruptionGrouping, domain: string | null, rowsIn?: RowsIn): PartialsPlan {
   const unit = domain === null || !(grouping === 'ERRCODE' || grouping === 'NODE') ? HOUR_MS : DAY_MS;
   const period: RollupPeriod = unit === HOUR_MS ? 'HOUR' : 'DAY';
   const scanned: Array<[number, number]> = [];
@@ -28,7 +50,7 @@ export function takeBackPartials(plan: StatsPlan, grouping: InterruptionGrouping
   });
   for (const [a, b] of pieces) {
     const [start, end] = [Math.floor(a / unit) * unit, Math.floor(a / unit) * unit + unit];
-    if (a - start + (end - b) >= b - a) {
+    if (!fewerOutside([[a, b]], [[start, a], [b, end]], rowsIn)) {
       scanned.push([a, b]);
       continue;
     }

@@ -74,8 +74,10 @@ describe('forwarding to a destination that is down', () => {
     await flakyDestination.handle(loggedCallbacks(8, 4));
     await eventually(() => flakyDestination.status(8n).state === 'breaker-open', 'breaker open');
     const openedAt = Date.now();
+    // Requests already on their way when it opened may still arrive: counted once answered. Nothing is sent after them
+    // until the cool-down ends.
+    await eventually(() => flakyDestination.status(8n).inFlightCount === 0, 'the requests sent before it opened answered');
     const sentBeforeOpen = flaky.received.length;
-    // Requests already on their way when it opened may still arrive; nothing is sent after them until the cool-down ends.
     await flaky.waitFor((r) => r.length > sentBeforeOpen);
     const probe = flaky.received[sentBeforeOpen]!;
     expect(probe.at - openedAt).toBeGreaterThanOrEqual(250);

@@ -1,4 +1,4 @@
-// Hourly, daily and weekly rollups against a real insights file: after any sequence of pushes, interruptions, corrections and repeats, in any
+// Five-minute, hourly, daily and weekly rollups against a real insights file: after any sequence of pushes, interruptions, corrections and repeats, in any
 // batches, the rollups answer what every interruption read one by one answers (counts exactly, percentiles within 1 %).
 import fc from 'fast-check';
 import { mkdtempSync, rmSync } from 'node:fs';

@@ -120,27 +120,42 @@ describe('interruption statistics by slices', () => {
     altered.close();
   });
 
-  it('answers a few minutes of an hour from its cell when the rest of the hour holds fewer interruptions (a range ending after the last)', () => {
-    // 22:18 to 22:25: 7 minutes inside hold eight interruptions; the 53 outside, four (22:15:00 and 22:16:40).
-    const range = [Date.UTC(2023, 10, 14, 22, 18), Date.UTC(2023, 10, 14, 22, 25)] as const;
-    const hour = Date.UTC(2023, 10, 14, 22);
+  it('answers a few minutes from their five-minute cell when the rest of it holds fewer interruptions (a range ending after the last)', () => {
+    // 22:21:30 to 22:23:30: 2 minutes inside hold five interruptions (22:21:40, 22:23:20); the 3 outside, one (22:20:00).
+    const range = [Date.UTC(2023, 10, 14, 22, 21, 30), Date.UTC(2023, 10, 14, 22, 23, 30)] as const;
+    const cell = Date.UTC(2023, 10, 14, 22, 20);
     expect(insights.statsPlan(...range, 'ERRCODE', null)).toEqual({
       scanned: [],
-      rolled: [{ period: 'HOUR', from: hour, to: hour + 3_600_000 }],
+      rolled: [{ period: 'FIVE_MINUTES', from: cell, to: cell + 300_000 }],
       takenBack: [],
       scannedBack: [
-        [hour, range[0]],
-        [range[1], hour + 3_600_000],
+        [cell, range[0]],
+        [range[1], cell + 300_000],
       ],
     });
     const oneByOne = new InterruptionTally('ERRCODE');
     insights.tallyInterruptions(oneByOne, ...range, null, 50_000);
     const answered = insights.interruptionStats(...range, 'ERRCODE', null);
     expect(answered.map((b) => [b.key, b.count])).toEqual(oneByOne.buckets().map((b) => [b.key, b.count]));
-    expect(answered.reduce((sum, b) => sum + b.count, 0)).toBe(8);
-    // Where the rest of the hour holds more (22:16 to 22:19: three inside, nine outside), the three are read one by one.
-    const short = [Date.UTC(2023, 10, 14, 22, 16), Date.UTC(2023, 10, 14, 22, 19)] as const;
+    expect(answered.reduce((sum, b) => sum + b.count, 0)).toBe(5);
+    // Where the rest holds more (22:15:30 to 22:17: one inside, five outside), the one is read one by one.
+    const short = [Date.UTC(2023, 10, 14, 22, 15, 30), Date.UTC(2023, 10, 14, 22, 17)] as const;
     expect(insights.statsPlan(...short, 'ERRCODE', null)).toEqual({ scanned: [[...short]], rolled: [], takenBack: [] });
+  });
+
+  it('reads partial hours one by one from a file of the version before the five-minute cells (answering while this one builds)', () => {
+    const range = [Date.UTC(2023, 10, 14, 22, 17), Date.UTC(2023, 10, 14, 22, 24)] as const;
+    const copy = path.join(dir, 'v6.db');
+    file.db.exec(`VACUUM INTO '${copy}'`);
+    const older = new Database(copy);
+    older.exec("DELETE FROM insight_interruption_rollups WHERE period = 'FIVE_MINUTES'; UPDATE read_model SET version = 6");
+    const periods = (plan: { rolled: Array<{ period: string }>; takenBack: Array<{ period: string }> }) => [...plan.rolled, ...plan.takenBack].map((r) => r.period);
+    expect(periods(insights.statsPlan(...range, 'DOMAIN', null))).toContain('FIVE_MINUTES');
+    expect(periods(insightQueries(older).statsPlan(...range, 'DOMAIN', null))).not.toContain('FIVE_MINUTES');
+    for (const grouping of ['DOMAIN', 'ERRCODE', 'HOUR'] as const) {
+      expect(insightQueries(older).interruptionStats(...range, grouping, null)).toEqual(insights.interruptionStats(...range, grouping, null));
+    }
+    older.close();
   });
 
   it('keeps to the range, to excluded', () => {

@@ -1,7 +1,7 @@
 // Which rollup cells an interruption counts in, and how a time range is split between the rollups and the interruptions.
-import { rollupCells } from '../../src/readmodels/insights/interruptionRollups';
-import { statsPlan } from '../../src/readmodels/insights/statsPlan';
-import type { InterruptionFacts } from '../../src/readmodels/insights/interruptionStats';
+import { rollupCells, type RollupCells } from '../../src/readmodels/insights/interruptionRollups';
+import { statsPlan as currentPlan } from '../../src/readmodels/insights/statsPlan';
+import type { InterruptionFacts, InterruptionGrouping } from '../../src/readmodels/insights/interruptionStats';
 
 const H = 3_600_000;
 const D = 24 * H;
@@ -14,6 +14,11 @@ describe('rollup cells', () => {
     const cells = rollupCells(facts).map((c) => `${c.period} ${c.dimension} ${c.scope || '*'} ${c.start / H} ${c.key}`);
     expect(cells.sort()).toEqual(
       [
+        // By five minutes as by hour, but never by node: 25:30 is in the five minutes from 25:30.
+        'FIVE_MINUTES ALL * 25.5 ',
+        'FIVE_MINUTES ALL a.example 25.5 ',
+        'FIVE_MINUTES DOMAIN * 25.5 a.example',
+        'FIVE_MINUTES ERRCODE * 25.5 18:501',
         'DAY ALL * 24 ',
         'DAY ALL a.example 24 ',
         'DAY DOMAIN * 24 a.example',
@@ -56,6 +61,11 @@ describe('rollup cells', () => {
     ]);
   });
 });
+
+/** The files of version 6 have no five-minute cells: the plans below are theirs, with hours the shortest cells. */
+const HOURS_AT_LEAST: RollupCells = { weeks: true, fiveMinutes: false };
+const statsPlan = (from: number, to: number, grouping: InterruptionGrouping, domain: string | null, cells = HOURS_AT_LEAST) =>
+  currentPlan(from, to, grouping, domain, cells);
 
 describe('statistics plan', () => {
   it('reads a range within one hour, or without a whole hour, from the interruptions alone', () => {
@@ -193,7 +203,7 @@ describe('statistics plan', () => {
         { period: 'HOUR', from: may(29), to: may(29, 5) },
       ];
       expect(statsPlan(may(1, 10, 20), may(29, 5, 10), 'DAY', null).rolled).toEqual(byDays);
-      expect(statsPlan(may(1, 10, 20), may(29, 5, 10), 'NODE', null, false).rolled).toEqual(byDays);
+      expect(statsPlan(may(1, 10, 20), may(29, 5, 10), 'NODE', null, { weeks: false, fiveMinutes: false }).rolled).toEqual(byDays);
       expect(statsPlan(may(1, 10, 20), may(29, 5, 10), 'HOUR', null).rolled).toEqual([{ period: 'HOUR', from: may(1, 11), to: may(29, 5) }]);
     });
 
@@ -213,3 +223,46 @@ describe('statistics plan', () => {
     });
   });
 });
+
+describe('statistics plan with five-minute cells', () => {
+  const M = 60_000;
+
+  it('reads the whole five minutes at the ends of a range from their cells, and only what is left of the ends one by one', () => {
+    // One hour from 22:13:37: 22:15 to 23:00 is most of the 22:00 hour, so its cell less 22:00 to 22:15.
+    expect(currentPlan(at(22, 13) + 37_000, at(23, 13) + 37_000, 'DOMAIN', null)).toEqual({
+      scanned: [
+        [at(22, 13) + 37_000, at(22, 15)],
+        [at(23, 10), at(23, 13) + 37_000],
+      ],
+      rolled: [
+        { period: 'HOUR', from: at(22), to: at(23) },
+        { period: 'FIVE_MINUTES', from: at(23), to: at(23, 10) },
+      ],
+      takenBack: [{ period: 'FIVE_MINUTES', from: at(22), to: at(22, 15) }],
+    });
+    // Grouped by hour too: a range without a whole hour is five-minute cells.
+    expect(currentPlan(at(1, 30), at(2, 15), 'HOUR', null)).toEqual({ scanned: [], rolled: [{ period: 'FIVE_MINUTES', from: at(1, 30), to: at(2, 15) }], takenBack: [] });
+    // Most of one hour: its cell less the five minutes outside the range.
+    expect(currentPlan(at(1, 10), at(1, 50), 'ERRCODE', null)).toEqual({
+      scanned: [],
+      rolled: [{ period: 'HOUR', from: at(1), to: at(2) }],
+      takenBack: [
+        { period: 'FIVE_MINUTES', from: at(1), to: at(1, 10) },
+        { period: 'FIVE_MINUTES', from: at(1, 50), to: at(2) },
+      ],
+    });
+  });
+
+  it('has none by node, nor by errcode or node within a domain: those plans are as before', () => {
+    for (const [grouping, domain] of [
+      ['NODE', null],
+      ['NODE', 'a.example'],
+      ['ERRCODE', 'a.example'],
+    ] as const) {
+      expect(currentPlan(at(22, 13) + 37_000, at(50, 2) + 5 * M, grouping, domain)).toEqual(statsPlan(at(22, 13) + 37_000, at(50, 2) + 5 * M, grouping, domain));
+    }
+    // Within a domain by domain, hour or day, the domain's own five-minute cells serve.
+    expect(currentPlan(at(1, 30), at(1, 45), 'DAY', 'a.example').rolled).toEqual([{ period: 'FIVE_MINUTES', from: at(1, 30), to: at(1, 45) }]);
+  });
+});
+

@@ -1,13 +1,20 @@
-// The partial hours (or days) at a statistic's ends: read one by one, or, mostly inside the range, their cell less the interruptions outside it.
-import { statsPlan } from '../../src/readmodels/insights/statsPlan';
+// The partial five minutes, hours or days at a statistic's ends: read one by one, or, mostly inside the range, their cell less the interruptions outside it.
+import type { RollupCells } from '../../src/readmodels/insights/interruptionRollups';
+import { statsPlan as currentPlan } from '../../src/readmodels/insights/statsPlan';
 import type { InterruptionGrouping } from '../../src/readmodels/insights/interruptionStats';
 import { takeBackPartials, type RowsIn } from '../../src/readmodels/insights/partialPeriods';
 
 const H = 3_600_000;
 const D = 24 * H;
 const at = (hours: number, minutes = 0) => hours * H + minutes * 60_000;
+/** The files of version 6 have no five-minute cells: the plans below are theirs, with hours the shortest cells. */
+const HOURS_AT_LEAST: RollupCells = { weeks: true, fiveMinutes: false };
+const statsPlan = (from: number, to: number, grouping: InterruptionGrouping, domain: string | null) => currentPlan(from, to, grouping, domain, HOURS_AT_LEAST);
 const plan = (from: number, to: number, grouping: InterruptionGrouping, domain: string | null = null, rowsIn?: RowsIn) =>
-  takeBackPartials(statsPlan(from, to, grouping, domain), grouping, domain, rowsIn);
+  takeBackPartials(statsPlan(from, to, grouping, domain), grouping, domain, rowsIn, HOURS_AT_LEAST);
+/** As the files of this version have them. */
+const planNow = (from: number, to: number, grouping: InterruptionGrouping, domain: string | null = null, rowsIn?: RowsIn) =>
+  takeBackPartials(currentPlan(from, to, grouping, domain), grouping, domain, rowsIn);
 /** Counts, up to `atMost`, the interruptions at `instants` in [from, to), and keeps the largest `atMost` asked for. */
 const counted = (instants: number[]) => {
   const asked = { atMost: 0 };
@@ -89,4 +96,22 @@ describe('partial periods at the ends of a statistic', () => {
     expect(plan(at(1, 5), at(1, 55), 'DOMAIN', null, unasked)).toEqual(plan(at(1, 5), at(1, 55), 'DOMAIN'));
     expect(none.atMost).toBe(0);
   });
+
+  it('with five-minute cells, cuts five minutes instead of an hour at each end', () => {
+    // 22:13:37 to 23:13:37: 22:13:37 to 22:15 is less than the rest of its five minutes, read one by one; 23:10 to 23:13:37
+    // is more, read from its cell less 23:13:37 to 23:15.
+    expect(planNow(at(22, 13) + 37_000, at(23, 13) + 37_000, 'DOMAIN')).toEqual({
+      scanned: [[at(22, 13) + 37_000, at(22, 15)]],
+      rolled: [
+        { period: 'HOUR', from: at(22), to: at(23) },
+        { period: 'FIVE_MINUTES', from: at(23), to: at(23, 10) },
+        { period: 'FIVE_MINUTES', from: at(23, 10), to: at(23, 15) },
+      ],
+      takenBack: [{ period: 'FIVE_MINUTES', from: at(22), to: at(22, 15) }],
+      scannedBack: [[at(23, 13) + 37_000, at(23, 15)]],
+    });
+    // By node there are none: the hour, as in a file without them.
+    expect(planNow(at(5, 13) + 20_000, at(6, 13) + 20_000, 'NODE')).toEqual(plan(at(5, 13) + 20_000, at(6, 13) + 20_000, 'NODE'));
+  });
 });
+

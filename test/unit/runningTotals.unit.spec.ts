@@ -22,7 +22,14 @@ describe('whole days of a plan as spans', () => {
     // Tuesday 01:00: Tuesday read whole less its first hour; Wednesday to Sunday as the week less Monday and Tuesday.
     const plan = statsPlan(MONDAY + D + H, MONDAY + 14 * D + 30 * 60_000, 'ERRCODE', null);
     expect(plan.takenBack).toContainEqual({ period: 'DAY', from: MONDAY, to: MONDAY + 2 * D });
-    expect(wholeDaySpans(plan)).toEqual({ spans: [[MONDAY + D, MONDAY + 14 * D]], rest: { rolled: [], takenBack: [{ period: 'HOUR', from: MONDAY + D, to: MONDAY + D + H }] } });
+    // The half hour after the last day is six five-minute cells: they stay cells.
+    expect(wholeDaySpans(plan)).toEqual({
+      spans: [[MONDAY + D, MONDAY + 14 * D]],
+      rest: {
+        rolled: [{ period: 'FIVE_MINUTES', from: MONDAY + 14 * D, to: MONDAY + 14 * D + 30 * 60_000 }],
+        takenBack: [{ period: 'HOUR', from: MONDAY + D, to: MONDAY + D + H }],
+      },
+    });
   });
 
   it('keeps two spans apart where a day between them is not read', () => {

@@ -7,7 +7,7 @@ import { readMeta } from '../../processing/readModelFile';
 import { flappingStreamQueries } from './flappingStreams.queries';
 import { dayOf } from './insightSession';
 import { insightSessionsTable, type InsightSessionRow, type TallyKind } from './insights.table';
-import { rollupReader, WEEK_CELLS_SINCE } from './interruptionRollups';
+import { FIVE_MINUTE_CELLS_SINCE, rollupReader, WEEK_CELLS_SINCE, type RollupCells } from './interruptionRollups';
 import { statsPlan } from './statsPlan';
 import { takeBackPartials, type PartialsPlan, type RowsIn } from './partialPeriods';
 import { RUNNING_TOTALS_SINCE } from './runningTotals';
@@ -111,10 +111,14 @@ export function insightQueries(db: ReadModelDatabase) {
   const tallies = db.prepare<[TallyKind], { key: string; count: number }>('SELECT key, count FROM insight_tallies WHERE kind = ? AND count > 0');
   // A file of an older version (answering while this one builds) has no rollups: its statistics read every interruption.
   const rolledUp = db.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'insight_interruption_rollups'").pluck().get() === 1;
-  // One of version 3 has hour and day cells but no week cells: its statistics read whole days at most.
+  // One of version 3 has hour and day cells but no week cells: its statistics read whole days at most. One before version 7
+  // has no five-minute cells: its statistics read partial hours one by one.
   const hasMeta = db.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'read_model'").pluck().get() === 1;
   const version = hasMeta ? readMeta(db)?.version : undefined;
-  const weekCells = (version ?? WEEK_CELLS_SINCE) >= WEEK_CELLS_SINCE;
+  const cells: RollupCells = {
+    weeks: (version ?? WEEK_CELLS_SINCE) >= WEEK_CELLS_SINCE,
+    fiveMinutes: (version ?? FIVE_MINUTE_CELLS_SINCE) >= FIVE_MINUTE_CELLS_SINCE,
+  };
   // One before version 6 has no running totals nor cell summaries: its statistics read the cells themselves.
   const version6Table = (table: string) =>
     (version ?? RUNNING_TOTALS_SINCE) >= RUNNING_TOTALS_SINCE && db.prepare('SELECT count(*) FROM sqlite_master WHERE name = ?').pluck().get(table) === 1;
@@ -169,7 +173,7 @@ export function insightQueries(db: ReadModelDatabase) {
      * and `scannedBack` at once by tallyRollups.
      */
     statsPlan(from: number, to: number, grouping: InterruptionGrouping, domain: string | null): PartialsPlan {
-      return readRollups === null ? { scanned: [[from, to]], rolled: [], takenBack: [] } : takeBackPartials(statsPlan(from, to, grouping, domain, weekCells), grouping, domain, rowsOf(domain));
+      return readRollups === null ? { scanned: [[from, to]], rolled: [], takenBack: [] } : takeBackPartials(statsPlan(from, to, grouping, domain, cells), grouping, domain, rowsOf(domain), cells);
     },
     /** Adds the rollup cells of a plan's whole periods to the tally, less the interruptions it takes back, those of one domain when given. */
     tallyRollups(tally: InterruptionTally, grouping: InterruptionGrouping, plan: Pick<PartialsPlan, 'rolled' | 'takenBack' | 'scannedBack'>, domain: string | null): void {

@@ -1,16 +1,26 @@
-// Hourly, daily and weekly rollups of interruptions: the cells each one counts in, a batch's net changes to them, and their reads.
+// Five-minute, hourly, daily and weekly rollups of interruptions: the cells each one counts in, a batch's net changes to them, and their reads.
 import type { ReadModelDatabase } from '../../processing/projectionDefinition';
 import { DurationHistogram } from './durationHistogram';
 import { RUNNING_SPAN_DAYS, runningTotalsReader, wholeDaySpans } from './runningTotals';
 import type { StatsPlan } from './statsPlan';
 import { DAY_MS, HOUR_MS, interruptionKey, type InterruptionFacts, type InterruptionGrouping, type InterruptionTally } from './interruptionStats';
 
-export type RollupPeriod = 'HOUR' | 'DAY' | 'WEEK';
+export type RollupPeriod = 'FIVE_MINUTES' | 'HOUR' | 'DAY' | 'WEEK';
 /** ERRCODE, NODE and DOMAIN cells are keyed as those groupings key their buckets; ALL cells (key '') count every interruption. */
 export type RollupDimension = 'ERRCODE' | 'NODE' | 'DOMAIN' | 'ALL';
 
 /** The first version of the insights read model whose files hold week cells. */
 export const WEEK_CELLS_SINCE = 4;
+/** The first version whose files hold five-minute cells. */
+export const FIVE_MINUTE_CELLS_SINCE = 7;
+
+/** Which periods shorter than an hour or longer than a day a file holds cells of (by its version). */
+export interface RollupCells {
+  weeks: boolean;
+  fiveMinutes: boolean;
+}
+/** The cells of this version's files. */
+export const ALL_CELLS: RollupCells = { weeks: true, fiveMinutes: true };
 
 /** The scope of the cells over every domain; a domain is never empty (CSS's empty fields read as absent). */
 export const EVERY_DOMAIN = '';
@@ -23,12 +33,14 @@ interface Cell {
   key: string;
 }
 
+const FIVE_MINUTES_MS = 5 * 60_000;
 const WEEK_MS = 7 * DAY_MS;
 /** UTC weeks begin on Monday: the epoch fell on a Thursday, so Mondays lie 4 days past a multiple of a week. */
 const WEEK_OFFSET_MS = 4 * DAY_MS;
 
 /** Each period's length and where its periods begin (ms past a multiple of the length); each nests in the next. */
 export const PERIODS: ReadonlyArray<[RollupPeriod, number, number]> = [
+  ['FIVE_MINUTES', FIVE_MINUTES_MS, 0],
   ['HOUR', HOUR_MS, 0],
   ['DAY', DAY_MS, 0],
   ['WEEK', WEEK_MS, WEEK_OFFSET_MS],
@@ -39,9 +51,10 @@ export const periodStart = ([, unit, offset]: (typeof PERIODS)[number], at: numb
   (up ? Math.ceil((at - offset) / unit) : Math.floor((at - offset) / unit)) * unit + offset;
 
 /**
- * Every cell an interruption counts in. Over every domain: by errcode, node, domain, and all, by hour, day and week. Over its
- * own domain: all, by hour, day and week, and by errcode and by node by day and week only (by hour, many domains times many
- * nodes would make about a cell per interruption; the partial days of a range read that domain's interruptions instead).
+ * Every cell an interruption counts in. Over every domain: by errcode, node, domain, and all, by hour, day and week, and all
+ * but by node by five minutes. Over its own domain: all, by five minutes, hour, day and week, and by errcode and by node by
+ * day and week only (by hour, many domains times many nodes would make about a cell per interruption; the partial days of a
+ * range read that domain's interruptions instead). Nodes are too many for five-minute cells: they would count one each.
  */
 export function rollupCells(facts: InterruptionFacts): Cell[] {
   const domain = facts[3];
@@ -54,9 +67,11 @@ export function rollupCells(facts: InterruptionFacts): Cell[] {
   for (const length of PERIODS) {
     const [period] = length;
     const start = periodStart(length, facts[0]);
+    const short = period === 'FIVE_MINUTES' || period === 'HOUR';
     for (const [dimension, key] of keys) {
+      if (period === 'FIVE_MINUTES' && dimension === 'NODE') continue;
       cells.push({ period, dimension, scope: EVERY_DOMAIN, start, key });
-      if (domain !== null && (period !== 'HOUR' || dimension === 'ALL')) cells.push({ period, dimension, scope: domain, start, key });
+      if (domain !== null && (!short || dimension === 'ALL')) cells.push({ period, dimension, scope: domain, start, key });
     }
     cells.push({ period, dimension: 'DOMAIN', scope: EVERY_DOMAIN, start, key: interruptionKey('DOMAIN', facts) });
   }
@@ -104,7 +119,7 @@ function onlyAdded(count: number, durations: readonly number[]): boolean {
   return true;
 }
 
-/** Cells kept decoded between batches: the hour, day and week cells of the last few hours' interruptions fit several times over. */
+/** Cells kept decoded between batches: the five-minute, hour, day and week cells of the last few hours' interruptions fit several times over. */
 export const CACHED_ROLLUP_CELLS = 2048;
 
 /**
@@ -130,7 +145,7 @@ export function rollupWriter(db: ReadModelDatabase) {
   );
   const unsummarise = db.prepare('DELETE FROM insight_rollup_summaries WHERE period = ? AND scope = ? AND start = ?');
   const summarised = ({ cell, row }: { cell: Cell; row: ReturnType<typeof stored> | null }) => {
-    if (cell.dimension !== 'ALL' || cell.period === 'WEEK') return;
+    if (cell.dimension !== 'ALL' || !(cell.period === 'HOUR' || cell.period === 'DAY')) return;
     if (row === null) unsummarise.run(cell.period, cell.scope, cell.start);
     else summarise.run(cell.period, cell.scope, cell.start, row[0], row[1], row[2]);
   };

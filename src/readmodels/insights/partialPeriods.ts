@@ -1,7 +1,7 @@
-// The partial hours (or days) at a statistic's ends: read one by one, or, where most of one lies in the range, its cell less the interruptions outside.
-import type { RollupPeriod } from './interruptionRollups';
-import type { StatsPlan } from './statsPlan';
-import { DAY_MS, HOUR_MS, type InterruptionGrouping } from './interruptionStats';
+// The partial periods (five minutes, hours or days) at a statistic's ends: read one by one, or, where most of one lies in the range, its cell less the interruptions outside.
+import { ALL_CELLS, type RollupCells } from './interruptionRollups';
+import { servedPeriods, type StatsPlan } from './statsPlan';
+import type { InterruptionGrouping } from './interruptionStats';
 
 /** A plan whose partial periods may be a cell less the interruptions of it outside the range. */
 export interface PartialsPlan extends StatsPlan {
@@ -30,15 +30,15 @@ function fewerOutside(inside: Array<[number, number]>, outside: Array<[number, n
 }
 
 /**
- * Where a range's end cuts one of the smallest periods with cells (an hour, or within one domain by errcode or node a day)
- * and fewer of its interruptions lie outside the range than inside, its cell is read and the interruptions of it outside
+ * Where a range's end cuts one of the smallest periods with cells (five minutes; an hour by node, or in a file without
+ * five-minute cells; within one domain by errcode or node a day) and fewer of its interruptions lie outside the range than inside, its cell is read and the interruptions of it outside
  * the range taken back, one by one. Without `rowsIn`, the time on each side stands for its interruptions; with it, a
  * longer time outside that holds few interruptions is counted (a range ending now takes back nothing: its last hour
  * is one cell, not an hour of interruptions read one by one). A bucket that does so is answered from histograms (within 1 %).
  */
-export function takeBackPartials(plan: StatsPlan, grouping: InterruptionGrouping, domain: string | null, rowsIn?: RowsIn): PartialsPlan {
-  const unit = domain === null || !(grouping === 'ERRCODE' || grouping === 'NODE') ? HOUR_MS : DAY_MS;
-  const period: RollupPeriod = unit === HOUR_MS ? 'HOUR' : 'DAY';
+export function takeBackPartials(plan: StatsPlan, grouping: InterruptionGrouping, domain: string | null, rowsIn?: RowsIn, cells: RollupCells = ALL_CELLS): PartialsPlan {
+  // Their periods start at multiples of their length (only weeks do not, and they are never the smallest).
+  const [period, unit] = servedPeriods(grouping, domain, cells)[0]!;
   const scanned: Array<[number, number]> = [];
   const rolled = [...plan.rolled];
   let takenBack = [...plan.takenBack];

@@ -21,7 +21,7 @@ type Range = StatsPlan['rolled'][number];
  * and the rest (hours) as they were. Ranges that net to anything but once or not at all are all left as they were.
  */
 export function wholeDaySpans(plan: Pick<StatsPlan, 'rolled' | 'takenBack'>): { spans: Array<[number, number]>; rest: Pick<StatsPlan, 'rolled' | 'takenBack'> } {
-  const days = (range: Range) => range.period !== 'HOUR';
+  const days = (range: Range) => range.period === 'DAY' || range.period === 'WEEK';
   const steps = new Map<number, number>();
   const step = (at: number, by: number) => steps.set(at, (steps.get(at) ?? 0) + by);
   for (const range of plan.rolled.filter(days)) [step(range.from, 1), step(range.to, -1)];

@@ -1,5 +1,5 @@
 // Which rollup cells, cells taken back and rows read one by one answer a statistic over a time range: pure, from the range and grouping.
-import { PERIODS, periodStart, type RollupPeriod } from './interruptionRollups';
+import { ALL_CELLS, PERIODS, periodStart, type RollupCells, type RollupPeriod } from './interruptionRollups';
 import type { InterruptionGrouping } from './interruptionStats';
 
 export interface StatsPlan {
@@ -15,18 +15,35 @@ export interface StatsPlan {
 }
 
 /**
+ * The periods whose cells serve a grouping, shortest first. Grouped by hour, only five-minute and hour cells; by day, no
+ * week cells (a week cell cannot be split into its days); by node, no five-minute cells (there are none); by errcode or
+ * node within one domain, which has no hour cells for them, days and weeks only. A file of an older version lacks the
+ * cells `cells` says it has not.
+ */
+export function servedPeriods(grouping: InterruptionGrouping, domain: string | null, cells: RollupCells = ALL_CELLS): Array<(typeof PERIODS)[number]> {
+  const hourCells = domain === null || !(grouping === 'ERRCODE' || grouping === 'NODE');
+  return PERIODS.filter(([period]) => {
+    switch (period) {
+      case 'FIVE_MINUTES':
+        return cells.fiveMinutes && hourCells && grouping !== 'NODE';
+      case 'HOUR':
+        return hourCells;
+      case 'DAY':
+        return grouping !== 'HOUR';
+      case 'WEEK':
+        return cells.weeks && grouping !== 'HOUR' && grouping !== 'DAY';
+    }
+  });
+}
+
+/**
  * How [from, to) is answered: whole weeks from the week cells, whole days around them from the day cells, whole hours around
- * those from the hour cells, and the partial hours at the two ends from the interruptions. Grouped by hour, only hour cells
- * serve; by day, no week cells (a week cell cannot be split into its days); by errcode or node within one domain, which has
- * no hour cells for them, the partial days at the two ends are read from that domain's interruptions. Without `weekCells`
- * (a file of the version before them), whole days are the largest periods read. Where an edge holds most of the larger
+ * those from the hour cells, whole five minutes around those from the five-minute cells, and the partial periods at the two
+ * ends from the interruptions, with the periods `servedPeriods` gives the grouping. Where an edge holds most of the larger
  * period around it (13 of a day's hours, say), that period's cells are read and the rest of it taken back.
  */
-export function statsPlan(from: number, to: number, grouping: InterruptionGrouping, domain: string | null, weekCells = true): StatsPlan {
-  const hourCells = domain === null || !(grouping === 'ERRCODE' || grouping === 'NODE');
-  const served = PERIODS.filter(
-    ([period]) => (period === 'HOUR' ? hourCells : period === 'DAY' ? grouping !== 'HOUR' : weekCells && grouping !== 'HOUR' && grouping !== 'DAY'),
-  );
+export function statsPlan(from: number, to: number, grouping: InterruptionGrouping, domain: string | null, cells: RollupCells = ALL_CELLS): StatsPlan {
+  const served = servedPeriods(grouping, domain, cells);
   // Each period's whole periods within the previous one's: they nest, so once one holds none, no larger one does.
   const bounds: Array<[number, number]> = [];
   for (let [a, b] = [from, to], i = 0; i < served.length; i++) {

@@ -93,6 +93,21 @@ describe('insights over GraphQL and /metrics', () => {
     expect(refused.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   });
 
+  it('answers the largest buckets alone when asked for the first few', async () => {
+    const range = `from: "${new Date((NOW_S - 4 * HOUR) * 1000).toISOString()}", to: "${new Date((NOW_S + HOUR) * 1000).toISOString()}"`;
+    const top = (await data(service, `{ interruptionStats(${range}, groupBy: DOMAIN, first: 1) { key count pushDurationP50Ms } }`)).interruptionStats;
+    expect(top).toEqual([{ key: 'a.example', count: 2, pushDurationP50Ms: 60000 }]);
+    const byErrcode = (await data(service, `{ interruptionStats(${range}, groupBy: ERRCODE) { key count } }`)).interruptionStats;
+    const firstTwo = (await data(service, `{ interruptionStats(${range}, groupBy: ERRCODE, first: 2) { key count } }`)).interruptionStats;
+    expect(firstTwo).toEqual(byErrcode.slice(0, 2));
+    const byHour = (await data(service, `{ interruptionStats(${range}, groupBy: HOUR) { key count } }`)).interruptionStats;
+    expect(byHour.length).toBeGreaterThan(1);
+    expect((await data(service, `{ interruptionStats(${range}, groupBy: HOUR, first: 1) { key count } }`)).interruptionStats).toEqual(byHour.slice(0, 1));
+    const refused = await postQuery(service.url, `{ interruptionStats(${range}, groupBy: NODE, first: 0) { key } }`);
+    expect(refused.body.errors?.[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT' } });
+    expect(refused.body.errors?.[0]?.message).toMatch(/first/);
+  });
+
   it('counts relay exits by code and sessions per day', async () => {
     const range = `from: "${new Date(T - 1000).toISOString()}", to: "${new Date(T + 60_000).toISOString()}"`;
     expect((await data(service, `{ relayExitStats(${range}) { exitCode count } }`)).relayExitStats).toEqual([

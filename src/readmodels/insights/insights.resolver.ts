@@ -105,14 +105,19 @@ export class InsightsResolver {
     return this.sessionsOf(page);
   }
 
-  @Query(() => [InterruptionBucket], { description: 'Interruptions in [from, to) grouped, with counts and push-duration percentiles.' })
+  @Query(() => [InterruptionBucket], {
+    description: 'Interruptions in [from, to) grouped, with counts and push-duration percentiles: the largest buckets first, by time oldest first.',
+  })
   async interruptionStats(
     @Arg('from', () => Date) from: Date,
     @Arg('to', () => Date) to: Date,
     @Arg('groupBy', () => InterruptionGroup) groupBy: InterruptionGroup,
     @Arg('domain', () => String, { nullable: true }) domain?: string | null,
+    @Arg('first', () => Int, { nullable: true, description: 'At most this many buckets (the largest, by time the oldest); all when absent.' })
+    first?: number | null,
   ): Promise<InterruptionBucket[]> {
     const [start, end] = timeRange(from, to);
+    if (first != null && first < 1) throw badUserInput('first', 'must be at least 1');
     const { insights, turns } = this.services;
     const tally = new InterruptionTally(groupBy);
     const plan = insights.statsPlan(start, end, groupBy, domain ?? null);
@@ -124,7 +129,7 @@ export class InsightsResolver {
       }
     }
     await turns.run(() => insights.tallyRollups(tally, groupBy, plan, domain ?? null));
-    return tally.buckets();
+    return tally.buckets(first ?? undefined);
   }
 
   @Query(() => [RelayExitBucket], { description: 'Relay task exits in [from, to) by exit code, most frequent first.' })

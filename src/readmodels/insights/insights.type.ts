@@ -27,10 +27,10 @@ registerEnumType(InterruptionCause, {
     "Whose side an interruption's cause is on: the customer's (push URL, authentication, IP lists, account, limits, their API calls), CSS's platform, or the network; STOPPED when the pusher ended its own stream (an ordinary end); UNKNOWN when CSS gives no reason.",
 });
 
-/** What a percentile answer is: the statistics merge 1 %-wide buckets of durations, from hourly rollups and the range's edges. */
+/** What a percentile answer is: the statistics merge 1 %-wide buckets of durations, from the rollups and the range's edges. */
 const WITHIN_BOUND =
-  ', within 1 % of the value measured (exactly it when the range holds no whole UTC hour): the mean of the durations sharing its 1 %-wide bucket, ' +
-  'so the measured value itself when they are all equal';
+  ', within 1 % of the value measured (the rollups of whole UTC five minutes, hours, days and weeks keep durations in 1 %-wide buckets): ' +
+  'the mean of the durations sharing its bucket, so the measured value itself when they are all equal';
 
 @ObjectType({ simpleResolvers: true, description: 'Interruptions sharing a key: how many, and how long their pushes had lasted.' })
 export class InterruptionBucket {

@@ -108,15 +108,20 @@ export class InterruptionTally {
     group.cells.push([cell, weight]);
   }
 
-  /** By count, largest first (then key); for groupings by time, oldest first. */
-  buckets(): InterruptionBucketRow[] {
+  /**
+   * By count, largest first (then key); for groupings by time, oldest first. With `first`, only that many: the percentiles
+   * of the others are never worked out (by node, an hour can have tens of thousands of buckets).
+   */
+  buckets(first = Number.POSITIVE_INFINITY): InterruptionBucketRow[] {
     // One histogram for every bucket in turn: a statistic by hour over months has thousands of buckets.
     const merged = new DurationHistogram();
     // A group whose cells were all taken back out again had nothing in the range.
     const groups = [...this.groups].filter(([, group]) => group.count !== 0);
-    // Grouped by time, oldest first: by the start of each bucket's period, then keyed.
+    // Grouped by time, by the start of each bucket's period, then keyed.
     if (this.byTime) groups.sort(([a], [b]) => (a as number) - (b as number));
-    const buckets = groups.map(([id, { count, cells, durations, takenBack }]) => {
+    else groups.sort(([a, x], [b, y]) => y.count - x.count || (a < b ? -1 : 1));
+    if (groups.length > first) groups.length = first;
+    return groups.map(([id, { count, cells, durations, takenBack }]) => {
       const key = typeof id === 'number' ? this.timeKeyOf(id) : id;
       if (cells.length === 0 && takenBack.length === 0) {
         const sorted = Float64Array.from(durations).sort();
@@ -135,7 +140,6 @@ export class InterruptionTally {
       for (const duration of takenBack) merged.add(duration, -1);
       return { key, count, pushDurationP50Ms: merged.percentile(50), pushDurationP90Ms: merged.percentile(90) };
     });
-    return this.byTime ? buckets : buckets.sort((a, b) => b.count - a.count || (a.key < b.key ? -1 : 1));
   }
 }
 

@@ -2,7 +2,7 @@
 import type { RollupCells } from '../../src/readmodels/insights/interruptionRollups';
 import { statsPlan as currentPlan } from '../../src/readmodels/insights/statsPlan';
 import type { InterruptionGrouping } from '../../src/readmodels/insights/interruptionStats';
-import { takeBackPartials, type RowsIn } from '../../src/readmodels/insights/partialPeriods';
+import { fewerRowsRead, takeBackPartials, type RowsIn } from '../../src/readmodels/insights/partialPeriods';
 
 const H = 3_600_000;
 const D = 24 * H;
@@ -112,6 +112,26 @@ describe('partial periods at the ends of a statistic', () => {
     });
     // By node there are none: the hour, as in a file without them.
     expect(planNow(at(5, 13) + 20_000, at(6, 13) + 20_000, 'NODE')).toEqual(plan(at(5, 13) + 20_000, at(6, 13) + 20_000, 'NODE'));
+  });
+
+  describe('choosing between five-minute cells and hours', () => {
+    const range = [at(22, 13) + 37_000, at(23, 13) + 37_000] as const;
+    const both = (rowsIn: RowsIn) => fewerRowsRead(plan(...range, 'ERRCODE', null, rowsIn), planNow(...range, 'ERRCODE', null, rowsIn), rowsIn);
+
+    it('takes five-minute cells where the cut hours are busy on both sides of the ends', () => {
+      const { rowsIn } = counted(Array.from({ length: 720 }, (_, i) => at(22) + i * 10_000));
+      expect(both(rowsIn)).toEqual(planNow(...range, 'ERRCODE', null, rowsIn));
+    });
+
+    it('takes the hours where the rest of each cut hour holds nothing (a range from before the first interruption to after the last)', () => {
+      const { rowsIn } = counted([at(22, 30), at(22, 40), at(23, 5), at(23, 10)]);
+      const hours = plan(...range, 'ERRCODE', null, rowsIn);
+      expect(hours.scannedBack).toEqual([
+        [at(22), range[0]],
+        [range[1], at(24)],
+      ]);
+      expect(both(rowsIn)).toEqual(hours);
+    });
   });
 });
 

@@ -9,7 +9,7 @@ import { dayOf } from './insightSession';
 import { insightSessionsTable, type InsightSessionRow, type TallyKind } from './insights.table';
 import { FIVE_MINUTE_CELLS_SINCE, rollupReader, WEEK_CELLS_SINCE, type RollupCells } from './interruptionRollups';
 import { statsPlan } from './statsPlan';
-import { takeBackPartials, type PartialsPlan, type RowsIn } from './partialPeriods';
+import { fewerRowsRead, takeBackPartials, type PartialsPlan, type RowsIn } from './partialPeriods';
 import { RUNNING_TOTALS_SINCE } from './runningTotals';
 import { InterruptionTally, type InterruptionBucketRow, type InterruptionFacts, type InterruptionGrouping } from './interruptionStats';
 
@@ -173,7 +173,10 @@ export function insightQueries(db: ReadModelDatabase) {
      * and `scannedBack` at once by tallyRollups.
      */
     statsPlan(from: number, to: number, grouping: InterruptionGrouping, domain: string | null): PartialsPlan {
-      return readRollups === null ? { scanned: [[from, to]], rolled: [], takenBack: [] } : takeBackPartials(statsPlan(from, to, grouping, domain, cells), grouping, domain, rowsOf(domain), cells);
+      if (readRollups === null) return { scanned: [[from, to]], rolled: [], takenBack: [] };
+      const rows = rowsOf(domain);
+      const planned = (read: RollupCells) => takeBackPartials(statsPlan(from, to, grouping, domain, read), grouping, domain, rows, read);
+      return cells.fiveMinutes ? fewerRowsRead(planned({ ...cells, fiveMinutes: false }), planned(cells), rows) : planned(cells);
     },
     /** Adds the rollup cells of a plan's whole periods to the tally, less the interruptions it takes back, those of one domain when given. */
     tallyRollups(tally: InterruptionTally, grouping: InterruptionGrouping, plan: Pick<PartialsPlan, 'rolled' | 'takenBack' | 'scannedBack'>, domain: string | null): void {

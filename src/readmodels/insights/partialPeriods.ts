@@ -67,3 +67,23 @@ export function takeBackPartials(plan: StatsPlan, grouping: InterruptionGrouping
   }
   return scannedBack.length === 0 ? plan : { scanned, rolled, takenBack, scannedBack };
 }
+
+/** How many interruptions a plan reads one by one (those it scans and those it takes back), counted up to `atMost`. */
+function rowsRead(plan: PartialsPlan, rowsIn: RowsIn, atMost: number): number {
+  let sum = 0;
+  for (const [a, b] of [...plan.scanned, ...(plan.scannedBack ?? [])]) if (a < b && sum < atMost) sum += rowsIn(a, b, atMost - sum);
+  return sum;
+}
+
+/**
+ * Of the plan with hours the shortest cells and the one with five minutes, the one that reads fewer interruptions one by
+ * one; the hours' on a tie, as it reads fewer cells. Five minutes cut at each end read at most minutes of interruptions,
+ * but where the rest of a cut hour outside the range holds none (a range from before the first interruption, or to after
+ * the last), that hour's cell less nothing is cheaper than its five-minute cells.
+ */
+export function fewerRowsRead(byHours: PartialsPlan, byFiveMinutes: PartialsPlan, rowsIn: RowsIn): PartialsPlan {
+  const fiveMinutes = rowsRead(byFiveMinutes, rowsIn, COUNTED_AT_MOST);
+  // Counted up to one more than the other: past that, the hours' plan loses whatever its full count.
+  return rowsRead(byHours, rowsIn, fiveMinutes + 1) <= fiveMinutes ? byHours : byFiveMinutes;
+}
+

@@ -1,5 +1,5 @@
 // Which rollup cells an interruption counts in, and how a time range is split between the rollups and the interruptions.
-import { rollupCells, type RollupCells } from '../../src/readmodels/insights/interruptionRollups';
+import { PERIODS, periodStart, rollupCells, type RollupCells } from '../../src/readmodels/insights/interruptionRollups';
 import { statsPlan as currentPlan } from '../../src/readmodels/insights/statsPlan';
 import type { InterruptionFacts, InterruptionGrouping } from '../../src/readmodels/insights/interruptionStats';
 
@@ -10,7 +10,7 @@ const at = (hours: number, minutes = 0) => hours * H + minutes * 60_000;
 describe('rollup cells', () => {
   const facts: InterruptionFacts = [at(25, 30), 18, 501, 'a.example', 'n1', 60_000];
 
-  it('counts an interruption by hour, day and week over every domain, and within its domain by day and week (by hour only all of them)', () => {
+  it('counts an interruption by five minutes, hour and day over every domain, and within its domain by day (by five minutes and hour only all of them)', () => {
     const cells = rollupCells(facts).map((c) => `${c.period} ${c.dimension} ${c.scope || '*'} ${c.start / H} ${c.key}`);
     expect(cells.sort()).toEqual(
       [
@@ -31,20 +31,13 @@ describe('rollup cells', () => {
         'HOUR DOMAIN * 25 a.example',
         'HOUR ERRCODE * 25 18:501',
         'HOUR NODE * 25 n1',
-        // 1970-01-02 is a Friday: its week began on Monday 1969-12-29.
-        'WEEK ALL * -72 ',
-        'WEEK ALL a.example -72 ',
-        'WEEK DOMAIN * -72 a.example',
-        'WEEK ERRCODE * -72 18:501',
-        'WEEK ERRCODE a.example -72 18:501',
-        'WEEK NODE * -72 n1',
-        'WEEK NODE a.example -72 n1',
+        // No week cells: whole days in a row are read from running totals.
       ].sort(),
     );
   });
 
-  it('begins UTC weeks on Monday at midnight', () => {
-    const weekOf = (iso: string) => rollupCells([Date.parse(iso), 1, 0, null, null, null]).find((c) => c.period === 'WEEK')!.start;
+  it('begins UTC weeks on Monday at midnight (the week cells of the files that have them)', () => {
+    const weekOf = (iso: string) => periodStart(PERIODS.find(([period]) => period === 'WEEK')!, Date.parse(iso));
     expect(new Date(weekOf('2024-05-05T23:59:59.999Z')).toISOString()).toBe('2024-04-29T00:00:00.000Z');
     expect(new Date(weekOf('2024-05-06T00:00:00.000Z')).toISOString()).toBe('2024-05-06T00:00:00.000Z');
     expect(new Date(weekOf('2024-05-12T12:00:00.000Z')).toISOString()).toBe('2024-05-06T00:00:00.000Z');
@@ -263,6 +256,15 @@ describe('statistics plan with five-minute cells', () => {
     }
     // Within a domain by domain, hour or day, the domain's own five-minute cells serve.
     expect(currentPlan(at(1, 30), at(1, 45), 'DAY', 'a.example').rolled).toEqual([{ period: 'FIVE_MINUTES', from: at(1, 30), to: at(1, 45) }]);
+  });
+
+  it('reads whole weeks as days, which the running totals answer, as a file of this version has no week cells', () => {
+    // 2024-05-01 10:20 to 2024-05-29 05:10 holds the weeks of May 6, 13 and 20.
+    const [from, to] = [Date.UTC(2024, 4, 1, 10, 20), Date.UTC(2024, 4, 29, 5, 10)];
+    const periods = (plan: ReturnType<typeof currentPlan>) => [...plan.rolled, ...plan.takenBack].map((range) => range.period);
+    expect(periods(statsPlan(from, to, 'NODE', null))).toContain('WEEK');
+    expect(periods(currentPlan(from, to, 'NODE', null))).not.toContain('WEEK');
+    expect(currentPlan(from, to, 'NODE', null)).toEqual(statsPlan(from, to, 'NODE', null, { weeks: false, fiveMinutes: false }));
   });
 });
 

@@ -10,7 +10,7 @@ const MONDAY = 4 * D;
 describe('whole days of a plan as spans', () => {
   it('reads the days and weeks between two partial days as one span; the hours stay cells', () => {
     // Wednesday 01:00 to the Wednesday four weeks on, 05:00: Wednesday less its first hour, the days to Monday, three weeks, two days, five hours.
-    const plan = statsPlan(MONDAY + 2 * D + H, MONDAY + 30 * D + 5 * H, 'NODE', null);
+    const plan = statsPlan(MONDAY + 2 * D + H, MONDAY + 30 * D + 5 * H, 'NODE', null, { weeks: true, fiveMinutes: false });
     expect(plan.rolled.map((range) => range.period)).toEqual(['DAY', 'DAY', 'WEEK', 'DAY', 'HOUR']);
     expect(wholeDaySpans(plan)).toEqual({
       spans: [[MONDAY + 2 * D, MONDAY + 30 * D]],
@@ -20,7 +20,8 @@ describe('whole days of a plan as spans', () => {
 
   it('nets a week read whole less the days of it before the range, one of them the day read for its hours', () => {
     // Tuesday 01:00: Tuesday read whole less its first hour; Wednesday to Sunday as the week less Monday and Tuesday.
-    const plan = statsPlan(MONDAY + D + H, MONDAY + 14 * D + 30 * 60_000, 'ERRCODE', null);
+    // In a file with week cells (versions 4 to 6) and five-minute ones (7 on): the netting of either.
+    const plan = statsPlan(MONDAY + D + H, MONDAY + 14 * D + 30 * 60_000, 'ERRCODE', null, { weeks: true, fiveMinutes: true });
     expect(plan.takenBack).toContainEqual({ period: 'DAY', from: MONDAY, to: MONDAY + 2 * D });
     // The half hour after the last day is six five-minute cells: they stay cells.
     expect(wholeDaySpans(plan)).toEqual({

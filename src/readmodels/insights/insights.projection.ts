@@ -127,7 +127,7 @@ export const insightsProjection = defineProjection<InsightsChange>({
   name: 'insights',
   // 3: interruptions rolled up by hour and day. 4: and by week (see WEEK_CELLS_SINCE). 5: each cell with its percentiles.
   // 6: running totals of the day cells (see RUNNING_TOTALS_SINCE), and the hour and day cells' percentiles apart.
-  // 7: five-minute cells (see FIVE_MINUTE_CELLS_SINCE).
+  // 7: five-minute cells (see FIVE_MINUTE_CELLS_SINCE), and no more week cells (see WEEK_CELLS_UNTIL).
   version: 7,
   canHandle: [
     CallbackEventType.StreamPushed,

@@ -7,7 +7,7 @@ import { readMeta } from '../../processing/readModelFile';
 import { flappingStreamQueries } from './flappingStreams.queries';
 import { dayOf } from './insightSession';
 import { insightSessionsTable, type InsightSessionRow, type TallyKind } from './insights.table';
-import { FIVE_MINUTE_CELLS_SINCE, rollupReader, WEEK_CELLS_SINCE, type RollupCells } from './interruptionRollups';
+import { FIVE_MINUTE_CELLS_SINCE, rollupReader, WEEK_CELLS_SINCE, WEEK_CELLS_UNTIL, type RollupCells } from './interruptionRollups';
 import { statsPlan } from './statsPlan';
 import { fewerRowsRead, takeBackPartials, type PartialsPlan, type RowsIn } from './partialPeriods';
 import { RUNNING_TOTALS_SINCE } from './runningTotals';
@@ -111,12 +111,13 @@ export function insightQueries(db: ReadModelDatabase) {
   const tallies = db.prepare<[TallyKind], { key: string; count: number }>('SELECT key, count FROM insight_tallies WHERE kind = ? AND count > 0');
   // A file of an older version (answering while this one builds) has no rollups: its statistics read every interruption.
   const rolledUp = db.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'insight_interruption_rollups'").pluck().get() === 1;
-  // One of version 3 has hour and day cells but no week cells: its statistics read whole days at most. One before version 7
-  // has no five-minute cells: its statistics read partial hours one by one.
+  // One of version 3 has hour and day cells but no week cells: its statistics read whole days at most (as do those of version
+  // 7 on, which read whole days in a row from running totals). One before version 7 has no five-minute cells: its
+  // statistics read partial hours one by one.
   const hasMeta = db.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'read_model'").pluck().get() === 1;
   const version = hasMeta ? readMeta(db)?.version : undefined;
   const cells: RollupCells = {
-    weeks: (version ?? WEEK_CELLS_SINCE) >= WEEK_CELLS_SINCE,
+    weeks: version !== undefined && version >= WEEK_CELLS_SINCE && version < WEEK_CELLS_UNTIL,
     fiveMinutes: (version ?? FIVE_MINUTE_CELLS_SINCE) >= FIVE_MINUTE_CELLS_SINCE,
   };
   // One before version 6 has no running totals nor cell summaries: its statistics read the cells themselves.

@@ -52,7 +52,7 @@ export const insightSessionsTable = table(
 );
 
 /**
- * Interruptions counted by UTC hour, day and week (from Monday), each with a histogram of their push durations (see durationHistogram.ts):
+ * Interruptions counted by UTC five minutes, hour and day (and by week from Monday, in the files of versions 4 to 6), each with a histogram of their push durations (see durationHistogram.ts):
  * what statistics over whole hours read instead of the interruptions themselves. A cell is one period's interruptions of one
  * scope (every domain: '', else the domain) sharing one key of a dimension (see interruptionRollups.ts).
  */

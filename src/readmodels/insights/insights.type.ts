@@ -29,7 +29,7 @@ registerEnumType(InterruptionCause, {
 
 /** What a percentile answer is: the statistics merge 1 %-wide buckets of durations, from the rollups and the range's edges. */
 const WITHIN_BOUND =
-  ', within 1 % of the value measured (the rollups of whole UTC five minutes, hours, days and weeks keep durations in 1 %-wide buckets): ' +
+  ', within 1 % of the value measured (the rollups of whole UTC five minutes, hours and days keep durations in 1 %-wide buckets): ' +
   'the mean of the durations sharing its bucket, so the measured value itself when they are all equal';
 
 @ObjectType({ simpleResolvers: true, description: 'Interruptions sharing a key: how many, and how long their pushes had lasted.' })

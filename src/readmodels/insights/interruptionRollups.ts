@@ -1,4 +1,4 @@
-// Five-minute, hourly, daily and weekly rollups of interruptions: the cells each one counts in, a batch's net changes to them, and their reads.
+// Five-minute, hourly and daily rollups of interruptions (weekly in older files): the cells each one counts in, a batch's net changes to them, and their reads.
 import type { ReadModelDatabase } from '../../processing/projectionDefinition';
 import { DurationHistogram } from './durationHistogram';
 import { RUNNING_SPAN_DAYS, runningTotalsReader, wholeDaySpans } from './runningTotals';
@@ -9,8 +9,12 @@ export type RollupPeriod = 'FIVE_MINUTES' | 'HOUR' | 'DAY' | 'WEEK';
 /** ERRCODE, NODE and DOMAIN cells are keyed as those groupings key their buckets; ALL cells (key '') count every interruption. */
 export type RollupDimension = 'ERRCODE' | 'NODE' | 'DOMAIN' | 'ALL';
 
-/** The first version of the insights read model whose files hold week cells. */
+/**
+ * The versions of the insights read model whose files hold week cells: from 4, and until running totals (version 6) made
+ * them unread (any whole days of a grouping by key are read from the totals); version 7 no longer writes them.
+ */
 export const WEEK_CELLS_SINCE = 4;
+export const WEEK_CELLS_UNTIL = 7;
 /** The first version whose files hold five-minute cells. */
 export const FIVE_MINUTE_CELLS_SINCE = 7;
 
@@ -20,7 +24,7 @@ export interface RollupCells {
   fiveMinutes: boolean;
 }
 /** The cells of this version's files. */
-export const ALL_CELLS: RollupCells = { weeks: true, fiveMinutes: true };
+export const CURRENT_CELLS: RollupCells = { weeks: false, fiveMinutes: true };
 
 /** The scope of the cells over every domain; a domain is never empty (CSS's empty fields read as absent). */
 export const EVERY_DOMAIN = '';
@@ -51,10 +55,11 @@ export const periodStart = ([, unit, offset]: (typeof PERIODS)[number], at: numb
   (up ? Math.ceil((at - offset) / unit) : Math.floor((at - offset) / unit)) * unit + offset;
 
 /**
- * Every cell an interruption counts in. Over every domain: by errcode, node, domain, and all, by hour, day and week, and all
- * but by node by five minutes. Over its own domain: all, by five minutes, hour, day and week, and by errcode and by node by
- * day and week only (by hour, many domains times many nodes would make about a cell per interruption; the partial days of a
- * range read that domain's interruptions instead). Nodes are too many for five-minute cells: they would count one each.
+ * Every cell an interruption counts in. Over every domain: by errcode, node, domain, and all, by hour and day, and all but
+ * by node by five minutes. Over its own domain: all, by five minutes, hour and day, and by errcode and by node by day only
+ * (by hour, many domains times many nodes would make about a cell per interruption; the partial days of a range read that
+ * domain's interruptions instead). Nodes are too many for five-minute cells: they would count one each. No week cells:
+ * whole days in a row are read from the running totals.
  */
 export function rollupCells(facts: InterruptionFacts): Cell[] {
   const domain = facts[3];
@@ -66,6 +71,7 @@ export function rollupCells(facts: InterruptionFacts): Cell[] {
   const cells: Cell[] = [];
   for (const length of PERIODS) {
     const [period] = length;
+    if (period === 'WEEK') continue;
     const start = periodStart(length, facts[0]);
     const short = period === 'FIVE_MINUTES' || period === 'HOUR';
     for (const [dimension, key] of keys) {
@@ -119,7 +125,7 @@ function onlyAdded(count: number, durations: readonly number[]): boolean {
   return true;
 }
 
-/** Cells kept decoded between batches: the five-minute, hour, day and week cells of the last few hours' interruptions fit several times over. */
+/** Cells kept decoded between batches: the five-minute, hour and day cells of the last few hours' interruptions fit several times over. */
 export const CACHED_ROLLUP_CELLS = 2048;
 
 /**

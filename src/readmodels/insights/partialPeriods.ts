@@ -1,5 +1,5 @@
 // The partial periods (five minutes, hours or days) at a statistic's ends: read one by one, or, where most of one lies in the range, its cell less the interruptions outside.
-import { ALL_CELLS, type RollupCells } from './interruptionRollups';
+import { CURRENT_CELLS, type RollupCells } from './interruptionRollups';
 import { servedPeriods, type StatsPlan } from './statsPlan';
 import type { InterruptionGrouping } from './interruptionStats';
 
@@ -36,7 +36,7 @@ function fewerOutside(inside: Array<[number, number]>, outside: Array<[number, n
  * longer time outside that holds few interruptions is counted (a range ending now takes back nothing: its last hour
  * is one cell, not an hour of interruptions read one by one). A bucket that does so is answered from histograms (within 1 %).
  */
-export function takeBackPartials(plan: StatsPlan, grouping: InterruptionGrouping, domain: string | null, rowsIn?: RowsIn, cells: RollupCells = ALL_CELLS): PartialsPlan {
+export function takeBackPartials(plan: StatsPlan, grouping: InterruptionGrouping, domain: string | null, rowsIn?: RowsIn, cells: RollupCells = CURRENT_CELLS): PartialsPlan {
   // Their periods start at multiples of their length (only weeks do not, and they are never the smallest).
   const [period, unit] = servedPeriods(grouping, domain, cells)[0]!;
   const scanned: Array<[number, number]> = [];

@@ -1,5 +1,5 @@
 // Which rollup cells, cells taken back and rows read one by one answer a statistic over a time range: pure, from the range and grouping.
-import { ALL_CELLS, PERIODS, periodStart, type RollupCells, type RollupPeriod } from './interruptionRollups';
+import { CURRENT_CELLS, PERIODS, periodStart, type RollupCells, type RollupPeriod } from './interruptionRollups';
 import type { InterruptionGrouping } from './interruptionStats';
 
 export interface StatsPlan {
@@ -20,7 +20,7 @@ export interface StatsPlan {
  * node within one domain, which has no hour cells for them, days and weeks only. A file of an older version lacks the
  * cells `cells` says it has not.
  */
-export function servedPeriods(grouping: InterruptionGrouping, domain: string | null, cells: RollupCells = ALL_CELLS): Array<(typeof PERIODS)[number]> {
+export function servedPeriods(grouping: InterruptionGrouping, domain: string | null, cells: RollupCells = CURRENT_CELLS): Array<(typeof PERIODS)[number]> {
   const hourCells = domain === null || !(grouping === 'ERRCODE' || grouping === 'NODE');
   return PERIODS.filter(([period]) => {
     switch (period) {
@@ -37,12 +37,12 @@ export function servedPeriods(grouping: InterruptionGrouping, domain: string | n
 }
 
 /**
- * How [from, to) is answered: whole weeks from the week cells, whole days around them from the day cells, whole hours around
+ * How [from, to) is answered: whole weeks from the week cells (of a file that has them), whole days around them from the day cells, whole hours around
  * those from the hour cells, whole five minutes around those from the five-minute cells, and the partial periods at the two
  * ends from the interruptions, with the periods `servedPeriods` gives the grouping. Where an edge holds most of the larger
  * period around it (13 of a day's hours, say), that period's cells are read and the rest of it taken back.
  */
-export function statsPlan(from: number, to: number, grouping: InterruptionGrouping, domain: string | null, cells: RollupCells = ALL_CELLS): StatsPlan {
+export function statsPlan(from: number, to: number, grouping: InterruptionGrouping, domain: string | null, cells: RollupCells = CURRENT_CELLS): StatsPlan {
   const served = servedPeriods(grouping, domain, cells);
   // Each period's whole periods within the previous one's: they nest, so once one holds none, no larger one does.
   const bounds: Array<[number, number]> = [];

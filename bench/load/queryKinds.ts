@@ -39,6 +39,11 @@ export function queryKinds(dataset: QueryDataset): QueryKind[] {
     to: new Date((lastChunk.startTime + Math.ceil((lastChunk.sessions + lastChunk.relayTasks) * 0.05) + 3600) * 1000).toISOString(),
   };
   const firstHour = { from: SPAN.from, to: new Date(dataset.chunks[0]!.startTime * 1000 + 3_600_000).toISOString() };
+  // An hour in the busy middle of the data set whose ends cut two hours (5 h 20 min to 6 h 20 min in).
+  const cutHours = {
+    from: new Date(dataset.chunks[0]!.startTime * 1000 + 5 * 3_600_000 + 1_200_000).toISOString(),
+    to: new Date(dataset.chunks[0]!.startTime * 1000 + 6 * 3_600_000 + 1_200_000).toISOString(),
+  };
   const listOf = (data: Record<string, unknown>, field: string) => ((data[field] as unknown[] | null) ?? []).length;
 
   return [
@@ -79,7 +84,7 @@ export function queryKinds(dataset: QueryDataset): QueryKind[] {
       variables: (random) => ({ streamId: pickStream(random) }),
       isEmpty: (data) => nodesOf(data, 'sessions') === 0,
     },
-    // Insights: statistics over the whole data set (every interruption read) and over its first hour, and a view.
+    // Insights: statistics over the whole data set (every interruption read), over its first hour and over an hour in its middle, and a view.
     {
       kind: 'interruptionStats(groupBy:ERRCODE) over the whole data set',
       query: `query Q($from: DateTime!, $to: DateTime!) { interruptionStats(from: $from, to: $to, groupBy: ERRCODE) { key count pushDurationP50Ms pushDurationP90Ms } }`,
@@ -90,6 +95,12 @@ export function queryKinds(dataset: QueryDataset): QueryKind[] {
       kind: 'interruptionStats(groupBy:DOMAIN) over one hour',
       query: `query Q($from: DateTime!, $to: DateTime!) { interruptionStats(from: $from, to: $to, groupBy: DOMAIN) { key count pushDurationP50Ms pushDurationP90Ms } }`,
       variables: () => firstHour,
+      isEmpty: (data) => listOf(data, 'interruptionStats') === 0,
+    },
+    {
+      kind: 'interruptionStats(groupBy:ERRCODE) over one hour cutting two',
+      query: `query Q($from: DateTime!, $to: DateTime!) { interruptionStats(from: $from, to: $to, groupBy: ERRCODE) { key count pushDurationP50Ms pushDurationP90Ms } }`,
+      variables: () => cutHours,
       isEmpty: (data) => listOf(data, 'interruptionStats') === 0,
     },
     {

@@ -1,0 +1,45 @@
+// Interruption statistics timed in-process on an existing insights file: the ranges the query benchmark asks, and others.
+//
+//   npx tsc -p bench/tsconfig.json && node bench/.build/bench/statisticsTimes.js <insights file> [runs, default 200]
+//
+// The file is opened read-only (a service may be serving it). Ranges start at the file's first interruption. To compare two
+// versions of the code on the same file, run this from a checkout of each, alternately; each prints its answers' digest.
+import { createHash } from 'node:crypto';
+import Database from 'better-sqlite3';
+import { insightQueries } from '../src/readmodels/insights/insights.queries';
+import type { InterruptionGrouping } from '../src/readmodels/insights/interruptionStats';
+
+const FILE = process.argv[2];
+const RUNS = Number(process.argv[3] ?? 200);
+const HOUR_MS = 3_600_000;
+if (FILE === undefined) throw new Error('usage: statisticsTimes.js <insights file> [runs]');
+
+const db = new Database(FILE, { readonly: true, fileMustExist: true });
+const insights = insightQueries(db);
+const [first, last] = db.prepare('SELECT min(interrupted_at), max(interrupted_at) FROM insight_sessions WHERE interrupted_at IS NOT NULL').raw().get() as [number, number];
+const cases: Array<[label: string, from: number, to: number, grouping: InterruptionGrouping]> = [
+  ['ERRCODE, the whole file', first, last + 1, 'ERRCODE'],
+  ['DOMAIN, the first hour', first, first + HOUR_MS, 'DOMAIN'],
+  ['ERRCODE, an hour cutting two, 5 h 20 min in', first + 5 * HOUR_MS + 1_200_000, first + 6 * HOUR_MS + 1_200_000, 'ERRCODE'],
+  ['NODE, the first hour', first, first + HOUR_MS, 'NODE'],
+  ['HOUR, the whole file', first, last + 1, 'HOUR'],
+];
+const digest = createHash('sha256');
+process.stdout.write('| statistic | p50 ms | p99 ms | buckets |\n| --- | ---: | ---: | ---: |\n');
+for (const [label, from, to, grouping] of cases) {
+  const ask = () => insights.interruptionStats(from, to, grouping, null);
+  const answer = ask();
+  digest.update(JSON.stringify(answer));
+  for (let i = 0; i < 20; i++) ask();
+  const times: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const started = performance.now();
+    ask();
+    times.push(performance.now() - started);
+  }
+  times.sort((a, b) => a - b);
+  const at = (p: number) => times[Math.min(RUNS - 1, Math.floor((RUNS * p) / 100))]!.toFixed(2);
+  process.stdout.write(`| ${label} | ${at(50)} | ${at(99)} | ${answer.length} |\n`);
+}
+process.stdout.write(`answers' digest: ${digest.digest('hex').slice(0, 16)}\n`);
+db.close();

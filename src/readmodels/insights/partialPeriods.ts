@@ -31,8 +31,8 @@ function fewerOutside(inside: Array<[number, number]>, outside: Array<[number, n
 
 /**
  * Where a range's end cuts one of the smallest periods with cells (five minutes; an hour by node, or in a file without
- * five-minute cells; within one domain by errcode or node a day) and fewer of its interruptions lie outside the range than inside, its cell is read and the interruptions of it outside
- * the range taken back, one by one. Without `rowsIn`, the time on each side stands for its interruptions; with it, a
+ * five-minute cells; within one domain by errcode or node a day) and fewer of its interruptions lie outside the range
+ * than inside, its cell is read and the interruptions of it outside the range taken back, one by one. Without `rowsIn`, the time on each side stands for its interruptions; with it, a
  * longer time outside that holds few interruptions is counted (a range ending now takes back nothing: its last hour
  * is one cell, not an hour of interruptions read one by one). A bucket that does so is answered from histograms (within 1 %).
  */
@@ -86,4 +86,3 @@ export function fewerRowsRead(byHours: PartialsPlan, byFiveMinutes: PartialsPlan
   // Counted up to one more than the other: past that, the hours' plan loses whatever its full count.
   return rowsRead(byHours, rowsIn, fiveMinutes + 1) <= fiveMinutes ? byHours : byFiveMinutes;
 }
-

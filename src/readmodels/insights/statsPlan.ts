@@ -37,10 +37,11 @@ export function servedPeriods(grouping: InterruptionGrouping, domain: string | n
 }
 
 /**
- * How [from, to) is answered: whole weeks from the week cells (of a file that has them), whole days around them from the day cells, whole hours around
- * those from the hour cells, whole five minutes around those from the five-minute cells, and the partial periods at the two
- * ends from the interruptions, with the periods `servedPeriods` gives the grouping. Where an edge holds most of the larger
- * period around it (13 of a day's hours, say), that period's cells are read and the rest of it taken back.
+ * How [from, to) is answered: whole weeks from the week cells (of a file that has them), whole days around them from the
+ * day cells, whole hours around those from the hour cells, whole five minutes around those from the five-minute cells, and
+ * the partial periods at the two ends from the interruptions, with the periods `servedPeriods` gives the grouping. Where an
+ * edge holds most of the larger period around it (13 of a day's hours, say), that period's cells are read and the rest of
+ * it taken back.
  */
 export function statsPlan(from: number, to: number, grouping: InterruptionGrouping, domain: string | null, cells: RollupCells = CURRENT_CELLS): StatsPlan {
   const served = servedPeriods(grouping, domain, cells);

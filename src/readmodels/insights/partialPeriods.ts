@@ -15,6 +15,11 @@ export type RowsIn = (from: number, to: number, atMost: number) => number;
 /** At most this many interruptions are counted on the longer side of a cut period (about 0.1 ms). */
 const COUNTED_AT_MOST = 1_000;
 
+/** How many interruptions the ranges hold together, counted up to `atMost`. */
+function rowsInRanges(ranges: ReadonlyArray<[number, number]>, rowsIn: RowsIn, atMost: number): number {
+  return ranges.reduce((sum, [a, b]) => sum + (a < b && sum < atMost ? rowsIn(a, b, atMost - sum) : 0), 0);
+}
+
 /**
  * Whether the ranges outside hold fewer interruptions than those inside: where they are shorter, assumed; where they are
  * longer but hold few interruptions (the rest of an hour that has not yet come, or past the last interruption), counted.
@@ -23,18 +28,17 @@ function fewerOutside(inside: Array<[number, number]>, outside: Array<[number, n
   const span = (ranges: Array<[number, number]>) => ranges.reduce((sum, [a, b]) => sum + Math.max(0, b - a), 0);
   if (span(outside) < span(inside)) return true;
   if (rowsIn === undefined) return false;
-  const count = (ranges: Array<[number, number]>, atMost: number) =>
-    ranges.reduce((sum, [a, b]) => sum + (a < b && sum < atMost ? rowsIn(a, b, atMost - sum) : 0), 0);
-  const outsideRows = count(outside, COUNTED_AT_MOST);
-  return outsideRows < COUNTED_AT_MOST && count(inside, outsideRows + 1) > outsideRows;
+  const outsideRows = rowsInRanges(outside, rowsIn, COUNTED_AT_MOST);
+  return outsideRows < COUNTED_AT_MOST && rowsInRanges(inside, rowsIn, outsideRows + 1) > outsideRows;
 }
 
 /**
  * Where a range's end cuts one of the smallest periods with cells (five minutes; an hour by node, or in a file without
  * five-minute cells; within one domain by errcode or node a day) and fewer of its interruptions lie outside the range
- * than inside, its cell is read and the interruptions of it outside the range taken back, one by one. Without `rowsIn`, the time on each side stands for its interruptions; with it, a
- * longer time outside that holds few interruptions is counted (a range ending now takes back nothing: its last hour
- * is one cell, not an hour of interruptions read one by one). A bucket that does so is answered from histograms (within 1 %).
+ * than inside, its cell is read and the interruptions of it outside the range taken back, one by one. Without `rowsIn`,
+ * the time on each side stands for its interruptions; with it, a longer time outside that holds few interruptions is
+ * counted (a range ending now takes back nothing: its last period is one cell, not interruptions read one by one). A
+ * bucket that does so is answered from histograms (within 1 %).
  */
 export function takeBackPartials(plan: StatsPlan, grouping: InterruptionGrouping, domain: string | null, rowsIn?: RowsIn, cells: RollupCells = CURRENT_CELLS): PartialsPlan {
   // Their periods start at multiples of their length (only weeks do not, and they are never the smallest).
@@ -69,11 +73,7 @@ export function takeBackPartials(plan: StatsPlan, grouping: InterruptionGrouping
 }
 
 /** How many interruptions a plan reads one by one (those it scans and those it takes back), counted up to `atMost`. */
-function rowsRead(plan: PartialsPlan, rowsIn: RowsIn, atMost: number): number {
-  let sum = 0;
-  for (const [a, b] of [...plan.scanned, ...(plan.scannedBack ?? [])]) if (a < b && sum < atMost) sum += rowsIn(a, b, atMost - sum);
-  return sum;
-}
+const rowsRead = (plan: PartialsPlan, rowsIn: RowsIn, atMost: number) => rowsInRanges([...plan.scanned, ...(plan.scannedBack ?? [])], rowsIn, atMost);
 
 /**
  * Of the plan with hours the shortest cells and the one with five minutes, the one that reads fewer interruptions one by

@@ -11,7 +11,11 @@ export interface ReadModelFiles {
   legacyFile: string | null;
 }
 
-export type ProjectorWorkerData = ReadModelFiles & { logLevel: string };
+export type ProjectorWorkerData = ReadModelFiles & {
+  logLevel: string;
+  /** Nice value of the thread that rebuilds read models beside live ones. */
+  buildNiceness: number;
+};
 
 export type ToProjector =
   /** Applies what is committed, persists the checkpoint, closes both files. */

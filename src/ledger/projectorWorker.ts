@@ -17,9 +17,17 @@ const port = parentPort;
 const post = (message: FromProjector) => port.postMessage(message);
 
 /** Keeps the read models through its own connection to the log, and reports every committed batch to the main thread. */
-async function runProjector(store: SqliteEventStore, files: ReadModelFiles, logger: Logger): Promise<void> {
+async function runProjector(store: SqliteEventStore, files: ReadModelFiles & { buildNiceness: number }, logger: Logger): Promise<void> {
   // Only the projections: the read models' GraphQL side is never loaded on this thread.
-  const host = new ProjectionHost({ store, definitions: PROJECTIONS, root: files.readModelsRoot, legacyFile: files.legacyFile, logger, answerRequests: true });
+  const host = new ProjectionHost({
+    store,
+    definitions: PROJECTIONS,
+    root: files.readModelsRoot,
+    legacyFile: files.legacyFile,
+    logger,
+    answerRequests: true,
+    buildThread: { eventsFile: files.eventsFile, niceness: files.buildNiceness },
+  });
 
   host.start();
   await host.settled(1000);

@@ -1,19 +1,20 @@
 // Keeps the read models: live processors over the files that serve (a foreground lane, and a background lane behind
-// it), a shadow processor that builds new files beside them (a new version, a rebuild, a first build), and the swap
-// once a build has caught up.
+// it), a shadow processor that builds new files beside them (a new version, a rebuild, a first build; a rebuild beside
+// live files mostly on a thread of its own), and the swap once a build has caught up.
 import { EventEmitter } from 'node:events';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { usableLegacyFile } from './legacyReadModels';
 import { positionReached } from './positionReached';
 import { LiveLane } from './liveLane';
-import { Processor, type LogSource } from './processor';
+import { Processor, type LogSource, type ProcessorStatus } from './processor';
 import type { ProjectionDefinition, ReadModelChange } from './projectionDefinition';
 import { ProjectionSet } from './projectionSet';
 import type { ProjectionsView } from './projectionsView';
 import { readModelsStatus, type ProjectionsStatus, type SlotView } from './projectionsStatus';
 import { ProjectionFile, removeFile } from './readModelFile';
 import { folderOf, planFolder } from './readModelFolder';
+import { BuildThread } from './buildThread';
 import { answerRebuildRequests, type RebuildAnswer } from './rebuildRequests';
 import { retireFile } from './retiredFiles';
 
@@ -37,6 +38,11 @@ export interface ProjectionHostOptions {
   checkIntervalMs?: number;
   /** Takes rebuild requests from DATA_DIR/readmodels/requests/ (the running service does; the rebuild command does not). */
   answerRequests?: boolean;
+  /**
+   * The embedded log's file: a build beside live files then runs on a thread of its own at this nice value, up to the
+   * log's head, and only its last stretch here (the running service; builds with nothing live stay here: their changes are news).
+   */
+  buildThread?: { eventsFile: string; niceness: number };
 }
 
 /** A read model now answers from `file`; `retired` (when set) is for the query side to delete once it lets go of it. */
@@ -56,6 +62,10 @@ export class ProjectionHost implements ProjectionsView {
   private readonly background: LiveLane;
   private readonly building: ProjectionSet;
   private builder: Processor | null = null;
+  /** The build's thread, while it has the building files. */
+  private away: BuildThread | null = null;
+  /** A read model joined the build while the thread had it: the thread starts again with every file. */
+  private awayAgain = false;
   private readonly slots = new Map<string, Slot>();
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
@@ -175,7 +185,11 @@ export class ProjectionHost implements ProjectionsView {
       building[name] = slot.building.file;
     }
     if (added) {
-      if (this.builder === null) this.startBuilder();
+      if (this.away !== null) {
+        this.awayAgain = true;
+        void this.away.stop();
+      }
+      else if (this.builder === null) this.startBuilder();
       else this.builder.rewind();
     }
     return building;
@@ -197,7 +211,7 @@ export class ProjectionHost implements ProjectionsView {
     const [foreground, background] = lanes;
     // A lane without files follows nothing: it is left out, unless neither has files (a first build).
     const live = this.background.hasFiles ? (this.foreground.hasFiles ? lanes : [background!]) : [foreground!];
-    return readModelsStatus([...this.slots.values()], (name) => this.liveFile(name), live, this.builder?.status() ?? null);
+    return readModelsStatus([...this.slots.values()], (name) => this.liveFile(name), live, this.builder?.status() ?? this.away?.status() ?? null);
   }
 
   /** Every committed batch's row changes, in one call per batch. */
@@ -228,6 +242,7 @@ export class ProjectionHost implements ProjectionsView {
     if (this.stopped) return;
     this.stopped = true;
     clearInterval(this.timer);
+    await this.away?.stop();
     await this.builder?.stop();
     await this.background.processor.stop();
     await this.foreground.processor.stop();
@@ -240,6 +255,72 @@ export class ProjectionHost implements ProjectionsView {
   }
 
   private startBuilder(): void {
+    const thread = this.options.buildThread;
+    const files = this.building.list();
+    if (thread !== undefined && files.length > 0 && files.every((file) => this.liveFile(file.name) !== undefined)) this.buildAway(thread);
+    else this.buildHere();
+  }
+
+  /**
+   * Hands the building files to a thread of their own until they reach the log's head, so that the build takes the
+   * CPU the live processors and the answers leave; then builds the last stretch here and swaps as usual. Only for builds
+   * beside live files: the live ones announce what changes meanwhile, and history replayed is not news.
+   */
+  private buildAway(thread: { eventsFile: string; niceness: number }): void {
+    const files = [...this.building.list()];
+    const initial = this.statusBeforeThread();
+    const away = new BuildThread(
+      {
+        eventsFile: thread.eventsFile,
+        files: files.map((file) => ({ readModel: file.name, file: file.file })),
+        niceness: thread.niceness,
+        batchSize: this.options.buildBatchSize ?? 2000,
+      },
+      initial,
+      () => {
+        for (const file of this.building.list()) file.reloadCheckpoint();
+        this.events.emit('applied');
+      },
+      this.options.logger,
+    );
+    this.away = away;
+    void away.finished.then((end) => {
+      this.away = null;
+      if (this.stopped) return;
+      // Opened again: the projections' state in memory is from before the thread wrote.
+      for (const file of [...this.building.list()]) {
+        this.building.remove(file.name);
+        file.close();
+        const reopened = ProjectionFile.open(file.file, file.definition);
+        this.building.add(reopened);
+        this.slots.get(file.name)!.building = reopened;
+      }
+      if (this.awayAgain) {
+        this.awayAgain = false;
+        this.startBuilder();
+        return;
+      }
+      if (end === 'failed') this.options.logger?.warn('the read-model build thread stopped early: the build goes on beside the live processors');
+      this.buildHere();
+    });
+  }
+
+  /** What the build's status says until the thread first reports. */
+  private statusBeforeThread(): ProcessorStatus {
+    return {
+      name: 'rebuild',
+      phase: 'rebuilding',
+      position: this.building.checkpoint(),
+      headPosition: this.headAtStart ?? 0n,
+      lagEvents: 0,
+      lagSeconds: 0,
+      eventsApplied: this.building.eventsApplied(),
+      lagMs: null,
+      lastError: null,
+    };
+  }
+
+  private buildHere(): void {
     this.builder = new Processor(this.options.store, this.building, {
       name: 'rebuild',
       runningPhase: 'rebuilding',
@@ -264,7 +345,8 @@ export class ProjectionHost implements ProjectionsView {
     if (this.stopped) return;
     // The foreground lane is the furthest along of the live ones.
     const threshold = this.foreground.hasFiles ? this.foreground.processor.position : this.knownHead();
-    if (threshold === null) return;
+    // The thread's files are its own until it ends.
+    if (threshold === null || this.away !== null) return;
     for (const file of [...this.building.list()]) {
       if (file.checkpoint.position < threshold) continue;
       try {

@@ -166,6 +166,11 @@ export class ProjectionFile<Change = unknown> {
     return this.current;
   }
 
+  /** Reads the checkpoint again: another connection (a build's thread) moves it while this one waits. */
+  reloadCheckpoint(): void {
+    this.current = readCheckpoint(this.db);
+  }
+
   /** Applies the events after its checkpoint, rows and checkpoint in one transaction; the changes, once committed. */
   apply(events: readonly RecordedEvent[]): Change[] {
     const checkpoint = this.current.position;

@@ -2,7 +2,7 @@
 // while the old file keeps answering, then swapped in; `rebuild sessions` does the same while the service runs; a
 // shadow build killed with SIGKILL resumes from its own checkpoint. The other read models keep their files.
 import Database from 'better-sqlite3';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { SqliteEventStore } from '../../src/eventstore/sqlite/sqliteEventStore';
 import { openForReading, readCheckpoint, readMeta } from '../../src/processing/readModelFile';
@@ -46,6 +46,22 @@ async function readyzUntil(url: string, done: (r: Readiness) => boolean, what: s
   throw new Error(`not within ${timeoutMs} ms: ${what}`);
 }
 
+/** The threads of a process by name, each with its nice value (Linux keeps one per thread); empty where /proc has none. */
+function threadsOf(pid: number): Array<{ name: string; nice: number }> {
+  const tasks = `/proc/${pid}/task`;
+  if (!existsSync(tasks)) return [];
+  return readdirSync(tasks).flatMap((tid) => {
+    try {
+      const name = readFileSync(`${tasks}/${tid}/comm`, 'utf8').trim();
+      // Fields after the command's closing parenthesis: the state is the 3rd of stat, the nice value the 19th.
+      const stat = readFileSync(`${tasks}/${tid}/stat`, 'utf8');
+      return [{ name, nice: Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]) }];
+    } catch {
+      return []; // the thread ended meanwhile
+    }
+  });
+}
+
 const sessionsFolder = (dir: string) => path.join(readModelsRootOf(dir), 'sessions');
 
 /** What a read model's live file holds: its name and checkpoint. */
@@ -82,7 +98,7 @@ function ageSessionsFile(dir: string, sequence: string): void {
 
 describe('read models rebuilt beside the live ones', () => {
   const data = tempDataDir();
-  const env = { PORT: '0', HOST: '127.0.0.1', DATA_DIR: data.dir };
+  const env = { PORT: '0', HOST: '127.0.0.1', DATA_DIR: data.dir, BUILD_NICENESS: '7' };
   let lastPosition: bigint;
   let sequence: string;
   let sessionCount: number;
@@ -159,7 +175,7 @@ describe('read models rebuilt beside the live ones', () => {
     expect(sessionsDigest(data.dir)).toBe(digest);
   }, 180_000);
 
-  it('`rebuild sessions` while the service runs: the service builds and swaps in a new file with the same digest, answering throughout', async () => {
+  it('`rebuild sessions` while the service runs: the service builds and swaps in a new file with the same digest on a thread of lower priority, answering throughout', async () => {
     // A subscriber meanwhile hears nothing: no callback arrives, and the sessions replayed are not news.
     const subscriber = subscriptionClient(url);
     const updates = collect(subscriber, SessionUpdatedDocument, {});
@@ -169,7 +185,10 @@ describe('read models rebuilt beside the live ones', () => {
     const failures: unknown[] = [];
     let exited = false;
     const done = exitWithin(rebuild, 120_000).finally(() => (exited = true));
+    // The build's own thread at BUILD_NICENESS, seen as `top -H` would; the live processors' thread as it was.
+    const threadsSeen = new Map<string, Set<number>>();
     while (!exited) {
+      for (const { name, nice } of threadsOf(service!.child.pid!)) threadsSeen.set(name, (threadsSeen.get(name) ?? new Set()).add(nice));
       const answer = await postQuery(url, '{ sessions { totalCount } }');
       if (answer.status === 200 && (answer.body.data?.sessions as { totalCount: number } | undefined)?.totalCount === sessionCount) answered++;
       else failures.push(answer);
@@ -180,6 +199,12 @@ describe('read models rebuilt beside the live ones', () => {
     expect(answered).toBeGreaterThan(0);
     expect(updates.received).toHaveLength(0);
     await subscriber.dispose();
+    if (process.platform === 'linux') {
+      // comm keeps 15 characters; the thread lowers its own priority once it runs (at 0 for its first moments).
+      expect([...(threadsSeen.get('read-model buil') ?? [])]).toContain(7);
+      expect(threadsSeen.get('ledger projecto')).toEqual(new Set([0]));
+    }
+    expect(service!.output()).toContain('building sessions on a thread of its own (nice 7)');
     expect(rebuild.output()).toContain(`asking the running service (pid ${service!.child.pid}) to rebuild sessions`);
     expect(/digest ([0-9a-f]{64})/.exec(rebuild.output())?.[1]).toBe(digest);
     expect(liveFiles(data.dir).sessions).toEqual({ file: 'v1.3.db', position: lastPosition });

@@ -1,0 +1,74 @@
+// The shadow build's thread (buildThread.ts): the build's processor over its own connection to the log, at a lower priority.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parentPort, workerData } from 'node:worker_threads';
+import { SqliteEventStore } from '../eventstore/sqlite/sqliteEventStore';
+import { PROJECTIONS } from '../readmodels';
+import type { BuildThreadData, BuildThreadEnd, FromBuildThread, ToBuildThread } from './buildThread';
+import { Processor } from './processor';
+import type { ProjectionDefinition } from './projectionDefinition';
+import { ProjectionSet } from './projectionSet';
+import { ProjectionFile } from './readModelFile';
+
+/** How often the thread says where it stands, and looks whether it has caught up. */
+const PROGRESS_INTERVAL_MS = 250;
+
+if (parentPort === null) throw new Error('buildWorker runs as a worker thread');
+const port = parentPort;
+const post = (message: FromBuildThread) => port.postMessage(message);
+
+/** Its own thread id and nice value: Linux keeps a nice value per thread, so the others keep theirs. */
+function lowerPriority(niceness: number): { threadId: number | null; niceness: number | null } {
+  try {
+    const threadId = Number(path.basename(fs.readlinkSync('/proc/thread-self')));
+    if (!Number.isInteger(threadId)) return { threadId: null, niceness: null };
+    if (niceness > 0) os.setPriority(threadId, niceness);
+    return { threadId, niceness: os.getPriority(threadId) };
+  } catch {
+    return { threadId: null, niceness: null }; // not Linux: the build runs at the service's priority
+  }
+}
+
+function run(data: BuildThreadData): void {
+  post({ kind: 'started', ...lowerPriority(data.niceness) });
+  const order = PROJECTIONS.map((definition) => definition.name);
+  const store = SqliteEventStore.open(data.eventsFile, { checkIntegrity: false });
+  // A turn after each file's transaction: a stop, posted to this thread, is heard between batches.
+  const set = new ProjectionSet(order, 0n, true);
+  for (const { readModel, file } of data.files) {
+    const definition: ProjectionDefinition | undefined = PROJECTIONS.find((d) => d.name === readModel);
+    if (definition === undefined) throw new Error(`unknown read model ${readModel}`);
+    set.add(ProjectionFile.open(file, definition));
+  }
+  const processor = new Processor(store, set, {
+    name: 'rebuild',
+    runningPhase: 'rebuilding',
+    batchSize: data.batchSize,
+    typesWithData: () => set.handledTypes(),
+  });
+
+  let ending = false;
+  const end = async (how: BuildThreadEnd) => {
+    if (ending) return;
+    ending = true;
+    clearInterval(timer);
+    await processor.stop();
+    set.close();
+    await store.close();
+    post({ kind: 'finished', end: how, status: processor.status() });
+    port.close();
+  };
+  const timer = setInterval(() => {
+    const status = processor.status();
+    if (status.phase === 'stopped') void end('failed');
+    else if (processor.caughtUp) void end('caught-up');
+    else post({ kind: 'progress', status });
+  }, PROGRESS_INTERVAL_MS);
+  port.on('message', (message: ToBuildThread) => {
+    if (message.kind === 'stop') void end('stopped');
+  });
+  processor.start();
+}
+
+run(workerData as BuildThreadData);

@@ -76,24 +76,39 @@ describe('insights rollups across batches', () => {
       });
   });
 
-  it('counts a batch that rolled back once, when it is applied again', () => {
+  /**
+   * A push and its interruption applied, then `next` applied in a batch that rolls back (another writer moved the
+   * checkpoint) and applied again; the insights of the file after it.
+   */
+  function rolledBackOnce(next: object) {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'insights-rollback-'));
     const file = ProjectionFile.create(dir, insightsProjection, 1, 'live');
-    try {
-      const at = (position: number, body: object) => ({ ...callback(body), position: BigInt(position), revision: BigInt(position) });
-      const other = { ...interruption, sequence: '6674468118806626494', event_time: 1_700_000_120 };
-      file.apply([at(1, push), at(2, interruption)]);
-      // Another writer moves the checkpoint: the next batch is written, then rolled back with its rollups.
-      file.db.prepare('UPDATE checkpoint SET position = 100').run();
-      expect(() => file.apply([at(3, other)])).toThrow(CheckpointConflictError);
-      file.db.prepare('UPDATE checkpoint SET position = 2').run();
-      file.apply([at(3, other)]);
-      const hour = Math.floor(1_700_000_000_000 / 3_600_000) * 3_600_000;
-      const stats = insightQueries(file.db).interruptionStats(hour, hour + 3_600_000, 'ERRCODE', null);
-      expect(stats).toMatchObject([{ key: '18:501', count: 2 }]);
-    } finally {
+    cleanups.push(() => {
       file.close();
       rmSync(dir, { recursive: true, force: true });
-    }
+    });
+    const at = (position: number, body: object) => ({ ...callback(body), position: BigInt(position), revision: BigInt(position) });
+    file.apply([at(1, push), at(2, interruption)]);
+    file.db.prepare('UPDATE checkpoint SET position = 100').run();
+    expect(() => file.apply([at(3, next)])).toThrow(CheckpointConflictError);
+    file.db.prepare('UPDATE checkpoint SET position = 2').run();
+    file.apply([at(3, next)]);
+    return (from: number, to: number) => insightQueries(file.db).interruptionStats(from, to, 'ERRCODE', null);
+  }
+  const cleanups: Array<() => void> = [];
+  afterEach(() => cleanups.splice(0).forEach((cleanup) => cleanup()));
+
+  it('counts a batch that rolled back once, when it is applied again', () => {
+    const stats = rolledBackOnce({ ...interruption, sequence: '6674468118806626494', event_time: 1_700_000_120 });
+    const hour = Math.floor(1_700_000_000_000 / 3_600_000) * 3_600_000;
+    expect(stats(hour, hour + 3_600_000)).toMatchObject([{ key: '18:501', count: 2 }]);
+  });
+
+  it('totals a new day of a batch that rolled back once, when it is applied again: whole days read from the totals count it', () => {
+    // Five days later, in a day no total has yet: the rolled-back batch wrote one, the batch applied again must too.
+    const stats = rolledBackOnce({ ...interruption, sequence: '6674468118806626494', event_time: 1_700_000_060 + 5 * 86_400 });
+    const day = Math.floor(1_700_000_000_000 / 86_400_000) * 86_400_000;
+    // Ten whole days: more than RUNNING_SPAN_DAYS, so read from the running totals.
+    expect(stats(day, day + 10 * 86_400_000)).toMatchObject([{ key: '18:501', count: 2 }]);
   });
 });

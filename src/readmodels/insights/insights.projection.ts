@@ -82,7 +82,7 @@ function openInsights(db: ReadModelDatabase) {
       for (const [[kind, k], by] of net.values()) if (by !== 0) tally(kind, k, by);
     }
     writeRollups.write(rollups);
-    writeTotals(rollups);
+    writeTotals.write(rollups);
   };
 
   return {
@@ -118,8 +118,11 @@ function openInsights(db: ReadModelDatabase) {
       applySessions(sessions);
       return [];
     },
-    // The rollup cells kept decoded were changed with the batch: they go with it.
-    rolledBack: () => writeRollups.rolledBack(),
+    // The rollup cells kept decoded and the totals' latest days were changed with the batch: they go with it.
+    rolledBack: () => {
+      writeRollups.rolledBack();
+      writeTotals.rolledBack();
+    },
   };
 }
 

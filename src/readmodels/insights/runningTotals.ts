@@ -42,48 +42,86 @@ const TOTALS = 'insight_interruption_totals';
 const DAY_CELL = "SELECT count, histogram FROM insight_interruption_rollups WHERE period = 'DAY' AND dimension = ? AND scope = ? AND start = ? AND key = ?";
 type Stored = [count: number, histogram: Buffer];
 
+/** Keys whose latest total the writer remembers between batches: more than a day's keys of a busy platform. */
+export const REMEMBERED_TOTAL_KEYS = 50_000;
+
 /**
  * Keeps the running totals with a batch's changes to the day cells, inside the projection's transaction, after the day cells
  * are written. A key's total before a day is stored for each day it has interruptions (a day without any adds nothing);
  * a change to a day adds to every total after it: in time order, none yet but in a rebuild, a few for late corrections.
+ * Where each key's latest total starts is remembered, so that a day already begun, with no total after it (nearly every
+ * change, interruptions coming in time order), costs no read; `rolledBack` forgets it all with the batch.
  */
 export function runningTotalsWriter(db: ReadModelDatabase) {
   const keyed = 'dimension = ? AND scope = ? AND key = ?';
   const later = db.prepare<unknown[], [start: number, ...Stored]>(`SELECT start, count, histogram FROM ${TOTALS} WHERE ${keyed} AND start > ?`).raw();
   const latest = db.prepare<unknown[], [start: number, ...Stored]>(`SELECT start, count, histogram FROM ${TOTALS} WHERE ${keyed} AND start <= ? ORDER BY start DESC LIMIT 1`).raw();
+  const newest = db.prepare<unknown[], number | null>(`SELECT max(start) FROM ${TOTALS} WHERE ${keyed}`).pluck();
   const day = db.prepare<unknown[], Stored>(DAY_CELL).raw();
   const save = db.prepare(
     `INSERT INTO ${TOTALS} (dimension, scope, key, start, count, histogram) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (dimension, scope, key, start) DO UPDATE SET count = excluded.count, histogram = excluded.histogram`,
   );
   // One histogram for every total in turn.
   const total = new DurationHistogram();
-  return (changes: RollupChanges): void => {
-    const days = [...changes.entries()].map(([, change]) => change).filter(({ cell, count, durations }) => cell.period === 'DAY' && (count !== 0 || durations.length > 0));
-    for (const { cell, count, durations } of days) {
-      for (const [start, stored, histogram] of later.all(cell.dimension, cell.scope, cell.key, cell.start)) {
+  /** By key, the start of its latest total (null: none), least recently used first. */
+  const latestStarts = new Map<string, number | null>();
+  type DayCell = { dimension: RollupDimension; scope: string; key: string; start: number };
+  const idOf = (cell: DayCell) => `${cell.dimension}\u0000${cell.scope}\u0000${cell.key}`;
+  const latestStartOf = (cell: DayCell): number | null => {
+    const id = idOf(cell);
+    let start = latestStarts.get(id);
+    if (start === undefined) start = newest.get(cell.dimension, cell.scope, cell.key) ?? null;
+    else latestStarts.delete(id);
+    latestStarts.set(id, start);
+    return start;
+  };
+  const saved = (cell: DayCell, start: number) => {
+    const known = latestStarts.get(idOf(cell));
+    if (known === undefined || known === null || start > known) latestStarts.set(idOf(cell), start);
+  };
+  return {
+    write(changes: RollupChanges): void {
+      const days = [...changes.entries()].map(([, change]) => change).filter(({ cell, count, durations }) => cell.period === 'DAY' && (count !== 0 || durations.length > 0));
+      for (const { cell, count, durations } of days) {
+        const newestStart = latestStartOf(cell);
+        if (newestStart === null || newestStart <= cell.start) continue; // no total after this day
+        for (const [start, stored, histogram] of later.all(cell.dimension, cell.scope, cell.key, cell.start)) {
+          total.clear();
+          total.addEncoded(histogram);
+          for (let i = 0; i < durations.length; i += 2) total.add(durations[i]!, durations[i + 1]!);
+          save.run(cell.dimension, cell.scope, cell.key, start, stored + count, total.encode());
+        }
+      }
+      // Oldest first: a total made from the one before it finds that one made already.
+      days.sort((a, b) => a.cell.start - b.cell.start);
+      for (const { cell } of days) {
+        const newestStart = latestStartOf(cell);
+        if (newestStart === cell.start) continue; // the day has its total already
+        // A key without totals has nothing before this day.
+        const before = newestStart === null ? undefined : latest.get(cell.dimension, cell.scope, cell.key, cell.start);
+        if (before?.[0] === cell.start) continue;
         total.clear();
-        total.addEncoded(histogram);
-        for (let i = 0; i < durations.length; i += 2) total.add(durations[i]!, durations[i + 1]!);
-        save.run(cell.dimension, cell.scope, cell.key, start, stored + count, total.encode());
+        let count = 0;
+        if (before !== undefined) {
+          // The total before the latest day with one, plus that day: no day between them has interruptions of the key.
+          const [start, stored, histogram] = before;
+          const [dayCount, dayHistogram] = day.get(cell.dimension, cell.scope, start, cell.key) ?? [0, null];
+          total.addEncoded(histogram);
+          if (dayHistogram !== null) total.addEncoded(dayHistogram);
+          count = stored + dayCount;
+        }
+        save.run(cell.dimension, cell.scope, cell.key, cell.start, count, total.encode());
+        saved(cell, cell.start);
       }
-    }
-    // Oldest first: a total made from the one before it finds that one made already.
-    days.sort((a, b) => a.cell.start - b.cell.start);
-    for (const { cell } of days) {
-      const before = latest.get(cell.dimension, cell.scope, cell.key, cell.start);
-      if (before?.[0] === cell.start) continue;
-      total.clear();
-      let count = 0;
-      if (before !== undefined) {
-        // The total before the latest day with one, plus that day: no day between them has interruptions of the key.
-        const [start, stored, histogram] = before;
-        const [dayCount, dayHistogram] = day.get(cell.dimension, cell.scope, start, cell.key) ?? [0, null];
-        total.addEncoded(histogram);
-        if (dayHistogram !== null) total.addEncoded(dayHistogram);
-        count = stored + dayCount;
+      for (const id of latestStarts.keys()) {
+        if (latestStarts.size <= REMEMBERED_TOTAL_KEYS) break;
+        latestStarts.delete(id);
       }
-      save.run(cell.dimension, cell.scope, cell.key, cell.start, count, total.encode());
-    }
+    },
+    /** What the batch wrote is gone: what was remembered of it too. */
+    rolledBack(): void {
+      latestStarts.clear();
+    },
   };
 }
 

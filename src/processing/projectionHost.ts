@@ -14,7 +14,7 @@ import type { ProjectionsView } from './projectionsView';
 import { readModelsStatus, type ProjectionsStatus, type SlotView } from './projectionsStatus';
 import { ProjectionFile, removeFile } from './readModelFile';
 import { folderOf, planFolder } from './readModelFolder';
-import { BuildThread } from './buildThread';
+import { BuildThread, type BuildThreadEnd } from './buildThread';
 import { answerRebuildRequests, type RebuildAnswer } from './rebuildRequests';
 import { retireFile } from './retiredFiles';
 
@@ -188,8 +188,7 @@ export class ProjectionHost implements ProjectionsView {
       if (this.away !== null) {
         this.awayAgain = true;
         void this.away.stop();
-      }
-      else if (this.builder === null) this.startBuilder();
+      } else if (this.builder === null) this.startBuilder();
       else this.builder.rewind();
     }
     return building;
@@ -284,25 +283,30 @@ export class ProjectionHost implements ProjectionsView {
       this.options.logger,
     );
     this.away = away;
-    void away.finished.then((end) => {
-      this.away = null;
-      if (this.stopped) return;
-      // Opened again: the projections' state in memory is from before the thread wrote.
-      for (const file of [...this.building.list()]) {
-        this.building.remove(file.name);
-        file.close();
-        const reopened = ProjectionFile.open(file.file, file.definition);
-        this.building.add(reopened);
-        this.slots.get(file.name)!.building = reopened;
-      }
-      if (this.awayAgain) {
-        this.awayAgain = false;
-        this.startBuilder();
-        return;
-      }
-      if (end === 'failed') this.options.logger?.warn('the read-model build thread stopped early: the build goes on beside the live processors');
-      this.buildHere();
+    void away.finished.then((end) => this.afterThread(end)).catch((error: unknown) => {
+      this.options.logger?.error({ err: error }, 'could not take the build back from its thread; it resumes at the next start');
     });
+  }
+
+  /** The thread has ended: the files are this thread's again, to build further here, or on a new thread. */
+  private afterThread(end: BuildThreadEnd): void {
+    this.away = null;
+    if (this.stopped) return;
+    // Opened again: the projections' state in memory is from before the thread wrote.
+    for (const file of [...this.building.list()]) {
+      this.building.remove(file.name);
+      file.close();
+      const reopened = ProjectionFile.open(file.file, file.definition);
+      this.building.add(reopened);
+      this.slots.get(file.name)!.building = reopened;
+    }
+    if (this.awayAgain) {
+      this.awayAgain = false;
+      this.startBuilder();
+      return;
+    }
+    if (end === 'failed') this.options.logger?.warn('the read-model build thread stopped early: the build goes on beside the live processors');
+    this.buildHere();
   }
 
   /** What the build's status says until the thread first reports. */

@@ -1,6 +1,7 @@
 // Five-minute, hourly and daily rollups of interruptions (weekly in older files): the cells each one counts in, a batch's net changes to them, and their reads.
 import type { ReadModelDatabase } from '../../processing/projectionDefinition';
 import { DurationHistogram } from './durationHistogram';
+import { RecentlyUsed } from './recentlyUsed';
 import { RUNNING_SPAN_DAYS, runningTotalsReader, wholeDaySpans } from './runningTotals';
 import type { StatsPlan } from './statsPlan';
 import { DAY_MS, HOUR_MS, interruptionKey, type InterruptionFacts, type InterruptionGrouping, type InterruptionTally } from './interruptionStats';
@@ -155,8 +156,8 @@ export function rollupWriter(db: ReadModelDatabase) {
     if (row === null) unsummarise.run(cell.period, cell.scope, cell.start);
     else summarise.run(cell.period, cell.scope, cell.start, row[0], row[1], row[2]);
   };
-  // By cell id, least recently written first (a Map keeps insertion order).
-  const cached = new Map<string, CellValue>();
+  // By cell id.
+  const cached = new RecentlyUsed<CellValue>(CACHED_ROLLUP_CELLS);
   const decoded = (key: unknown[]): CellValue => {
     const row = read.get(key);
     const histogram = new DurationHistogram();
@@ -169,7 +170,6 @@ export function rollupWriter(db: ReadModelDatabase) {
         if (count === 0 && durations.length === 0) continue;
         const key = [cell.period, cell.dimension, cell.scope, cell.start, cell.key];
         let value = cached.get(id);
-        cached.delete(id);
         if (value === undefined && onlyAdded(count, durations)) {
           // Most cells an interruption counts in are new (a node's or a domain's hour): written without being read first.
           // Only when the batch takes nothing back from the cell: one it does must hold what it takes back, so is read.
@@ -191,10 +191,7 @@ export function rollupWriter(db: ReadModelDatabase) {
         summarised({ cell, row });
         cached.set(id, value);
       }
-      for (const id of cached.keys()) {
-        if (cached.size <= CACHED_ROLLUP_CELLS) break;
-        cached.delete(id);
-      }
+      cached.trim();
     },
     rolledBack(): void {
       cached.clear();

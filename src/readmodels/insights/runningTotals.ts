@@ -1,6 +1,7 @@
 // Running totals of the day cells: per key, every interruption before each UTC day, so any number of whole days is two reads.
 import type { ReadModelDatabase } from '../../processing/projectionDefinition';
 import { DurationHistogram } from './durationHistogram';
+import { RecentlyUsed } from './recentlyUsed';
 import type { RollupChanges, RollupDimension } from './interruptionRollups';
 import type { StatsPlan } from './statsPlan';
 import { DAY_MS, type InterruptionTally } from './interruptionStats';
@@ -63,21 +64,16 @@ export function runningTotalsWriter(db: ReadModelDatabase) {
   );
   // One histogram for every total in turn.
   const total = new DurationHistogram();
-  /** By key, the start of its latest total (null: none), least recently used first. */
-  const latestStarts = new Map<string, number | null>();
+  /** By key, the start of its latest total (null: none). */
+  const latestStarts = new RecentlyUsed<number | null>(REMEMBERED_TOTAL_KEYS);
   type DayCell = { dimension: RollupDimension; scope: string; key: string; start: number };
   const idOf = (cell: DayCell) => `${cell.dimension}\u0000${cell.scope}\u0000${cell.key}`;
   const latestStartOf = (cell: DayCell): number | null => {
     const id = idOf(cell);
-    let start = latestStarts.get(id);
-    if (start === undefined) start = newest.get(cell.dimension, cell.scope, cell.key) ?? null;
-    else latestStarts.delete(id);
+    const known = latestStarts.get(id);
+    const start = known !== undefined ? known : (newest.get(cell.dimension, cell.scope, cell.key) ?? null);
     latestStarts.set(id, start);
     return start;
-  };
-  const saved = (cell: DayCell, start: number) => {
-    const known = latestStarts.get(idOf(cell));
-    if (known === undefined || known === null || start > known) latestStarts.set(idOf(cell), start);
   };
   return {
     write(changes: RollupChanges): void {
@@ -111,12 +107,9 @@ export function runningTotalsWriter(db: ReadModelDatabase) {
           count = stored + dayCount;
         }
         save.run(cell.dimension, cell.scope, cell.key, cell.start, count, total.encode());
-        saved(cell, cell.start);
+        if (newestStart === null || cell.start > newestStart) latestStarts.set(idOf(cell), cell.start);
       }
-      for (const id of latestStarts.keys()) {
-        if (latestStarts.size <= REMEMBERED_TOTAL_KEYS) break;
-        latestStarts.delete(id);
-      }
+      latestStarts.trim();
     },
     /** What the batch wrote is gone: what was remembered of it too. */
     rolledBack(): void {

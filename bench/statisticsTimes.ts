@@ -17,17 +17,23 @@ if (FILE === undefined) throw new Error('usage: statisticsTimes.js <insights fil
 const db = new Database(FILE, { readonly: true, fileMustExist: true });
 const insights = insightQueries(db);
 const [first, last] = db.prepare('SELECT min(interrupted_at), max(interrupted_at) FROM insight_sessions WHERE interrupted_at IS NOT NULL').raw().get() as [number, number];
-const cases: Array<[label: string, from: number, to: number, grouping: InterruptionGrouping]> = [
+const cases: Array<[label: string, from: number, to: number, grouping: InterruptionGrouping, first?: number]> = [
   ['ERRCODE, the whole file', first, last + 1, 'ERRCODE'],
   ['DOMAIN, the first hour', first, first + HOUR_MS, 'DOMAIN'],
   ['ERRCODE, an hour cutting two, 5 h 20 min in', first + 5 * HOUR_MS + 1_200_000, first + 6 * HOUR_MS + 1_200_000, 'ERRCODE'],
   ['NODE, the first hour', first, first + HOUR_MS, 'NODE'],
+  ['NODE, the first hour, first 20', first, first + HOUR_MS, 'NODE', 20],
+  ['NODE, the whole file, first 20', first, last + 1, 'NODE', 20],
   ['HOUR, the whole file', first, last + 1, 'HOUR'],
+  ['ERRCODE, the whole file, first 10', first, last + 1, 'ERRCODE', 10],
+  ['ERRCODE, the whole file, first 100', first, last + 1, 'ERRCODE', 100],
+  ['ERRCODE, an hour cutting two, first 100', first + 5 * HOUR_MS + 1_200_000, first + 6 * HOUR_MS + 1_200_000, 'ERRCODE', 100],
+  ['HOUR, the whole file, first 100', first, last + 1, 'HOUR', 100],
 ];
 const digest = createHash('sha256');
 process.stdout.write('| statistic | p50 ms | p99 ms | buckets |\n| --- | ---: | ---: | ---: |\n');
-for (const [label, from, to, grouping] of cases) {
-  const ask = () => insights.interruptionStats(from, to, grouping, null);
+for (const [label, from, to, grouping, firstBuckets] of cases) {
+  const ask = () => insights.interruptionStats(from, to, grouping, null, firstBuckets);
   const answer = ask();
   digest.update(JSON.stringify(answer));
   for (let i = 0; i < 20; i++) ask();

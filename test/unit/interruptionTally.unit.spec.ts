@@ -1,10 +1,11 @@
 // Interruption buckets from a tally: the order they come in, and the first few alone.
-import { HOUR_MS, InterruptionTally, type InterruptionFacts, type InterruptionGrouping } from '../../src/readmodels/insights/interruptionStats';
+import { DurationHistogram } from '../../src/readmodels/insights/durationHistogram';
+import { firstInOrder, HOUR_MS, InterruptionTally, type InterruptionFacts, type InterruptionGrouping } from '../../src/readmodels/insights/interruptionStats';
 
 const row = (at: number, errcode: number, pushDurationMs: number | null = null): InterruptionFacts => [at, errcode, 0, 'a.example', 'n1', pushDurationMs];
 
-function tallied(grouping: InterruptionGrouping, rows: InterruptionFacts[]) {
-  const tally = new InterruptionTally(grouping);
+function tallied(grouping: InterruptionGrouping, rows: InterruptionFacts[], first?: number) {
+  const tally = new InterruptionTally(grouping, first);
   for (const r of rows) tally.add(r);
   return tally;
 }
@@ -29,9 +30,59 @@ describe('interruption buckets', () => {
   it('answers the first few alone: the largest, or the oldest, with the same percentiles as in the whole answer', () => {
     for (const grouping of ['ERRCODE', 'HOUR'] as const) {
       const all = tallied(grouping, rows).buckets();
-      expect(tallied(grouping, rows).buckets(2)).toEqual(all.slice(0, 2));
-      expect(tallied(grouping, rows).buckets(10)).toEqual(all);
+      expect(tallied(grouping, rows, 2).buckets()).toEqual(all.slice(0, 2));
+      expect(tallied(grouping, rows, 10).buckets()).toEqual(all);
     }
-    expect(tallied('ERRCODE', rows).buckets(1)).toEqual([{ key: '3:0', count: 3, pushDurationP50Ms: 20, pushDurationP90Ms: 30 }]);
+    expect(tallied('ERRCODE', rows, 1).buckets()).toEqual([{ key: '3:0', count: 3, pushDurationP50Ms: 20, pushDurationP90Ms: 30 }]);
+  });
+});
+
+describe('the first buckets alone', () => {
+  it('reads the histograms of the buckets answered only, and answers as the whole answer does', () => {
+    const encoded = (...durations: number[]) => {
+      const histogram = new DurationHistogram();
+      for (const ms of durations) histogram.add(ms);
+      return histogram.encode();
+    };
+    // Node n0 in three cells, n1 in two, n2 to n9 in one each (one of them with a duration read one by one too).
+    const cells: Array<[string, Uint8Array]> = [
+      ['n0', encoded(10, 20)],
+      ['n0', encoded(30)],
+      ['n0', encoded(40)],
+      ['n1', encoded(50)],
+      ['n1', encoded(60, 70)],
+      ...Array.from({ length: 8 }, (_, i): [string, Uint8Array] => [`n${i + 2}`, encoded(100 + i)]),
+    ];
+    const answer = (first?: number) => {
+      const read: string[] = [];
+      const tally = new InterruptionTally('NODE', first);
+      cells.forEach(([key, histogram], i) => {
+        const count = new DurationHistogram();
+        count.addEncoded(histogram);
+        const lazily = () => (read.push(`${key}#${i}`), histogram);
+        tally.addCell(0, key, { count: count.total, histogram: tally.histogramsLater ? lazily : histogram, percentiles: null }, 1);
+      });
+      tally.add([1, null, null, null, 'n5', 7]);
+      return { buckets: tally.buckets(), read };
+    };
+    const whole = answer();
+    expect(whole.buckets.map((b) => [b.key, b.count])).toEqual([['n0', 4], ['n1', 3], ['n5', 2], ['n2', 1], ['n3', 1], ['n4', 1], ['n6', 1], ['n7', 1], ['n8', 1], ['n9', 1]]);
+    const firstTwo = answer(2);
+    expect(firstTwo.buckets).toEqual(whole.buckets.slice(0, 2));
+    expect(firstTwo.read.sort()).toEqual(['n0#0', 'n0#1', 'n0#2', 'n1#3', 'n1#4']);
+    expect(answer(3).buckets).toEqual(whole.buckets.slice(0, 3));
+    expect(whole.read).toEqual([]);
+  });
+
+  it('keeps the first n in order as sorting all would, ties and all', () => {
+    const random = (seed: number) => () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+    const next = random(7);
+    const order = (a: [number, string], b: [number, string]) => b[0] - a[0] || (a[1] < b[1] ? -1 : 1);
+    for (let round = 0; round < 50; round++) {
+      const items = Array.from({ length: Math.floor(next() * 300) }, (_, i): [number, string] => [Math.floor(next() * 4), `k${i}`]);
+      const kept = (item: [number, string]) => item[0] !== 0;
+      const sorted = items.filter(kept).sort(order);
+      for (const n of [1, 5, 20, 2_000]) expect(firstInOrder(items, n, order, kept)).toEqual(sorted.slice(0, n));
+    }
   });
 });

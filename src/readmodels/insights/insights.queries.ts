@@ -124,17 +124,16 @@ export function insightQueries(db: ReadModelDatabase) {
   const version6Table = (table: string) =>
     (version ?? RUNNING_TOTALS_SINCE) >= RUNNING_TOTALS_SINCE && db.prepare('SELECT count(*) FROM sqlite_master WHERE name = ?').pluck().get(table) === 1;
   const readRollups = rolledUp ? rollupReader(db, { runningTotals: version6Table('insight_interruption_totals'), summaries: version6Table('insight_rollup_summaries') }) : null;
-  // The interruptions taken back read in the same transaction as the cells they are taken out of: a batch projected in
-  // between cannot count one in one read and not in the other.
-  const tallyRollupsAtOnce = db.transaction(
-    (tally: InterruptionTally, grouping: InterruptionGrouping, plan: Pick<PartialsPlan, 'rolled' | 'takenBack' | 'scannedBack'>, domain: string | null) => {
-      readRollups!(tally, grouping, plan, domain);
-      const read = factsFor(tally.grouping);
-      for (const [from, to] of plan.scannedBack ?? []) {
-        for (const row of domain === null ? read.from.all(from, to, -1) : read.domainFrom.all(domain, from, to, -1)) tally.add(row, -1);
-      }
-    },
-  );
+  // The cells, the interruptions taken back out of them and the histograms of the buckets answered are read in one
+  // transaction: a batch projected in between cannot count an interruption in one read and not in another.
+  const bucketsAtOnce = db.transaction((tally: InterruptionTally, plan: Pick<PartialsPlan, 'rolled' | 'takenBack' | 'scannedBack'>, domain: string | null) => {
+    readRollups!(tally, tally.grouping, plan, domain);
+    const read = factsFor(tally.grouping);
+    for (const [from, to] of plan.scannedBack ?? []) {
+      for (const row of domain === null ? read.from.all(from, to, -1) : read.domainFrom.all(domain, from, to, -1)) tally.add(row, -1);
+    }
+    return tally.buckets();
+  });
   const liveStreams = db.prepare<[], { domain: string | null; streams: number }>(
     "SELECT domain, count(DISTINCT stream_id) AS streams FROM insight_sessions WHERE status = 'LIVE' GROUP BY domain",
   );
@@ -171,7 +170,7 @@ export function insightQueries(db: ReadModelDatabase) {
     },
     /**
      * How [from, to) (ms) is answered: `scanned` ranges by tallyInterruptions, a slice at a time; `rolled`, `takenBack`
-     * and `scannedBack` at once by tallyRollups.
+     * and `scannedBack` at once by bucketsOf.
      */
     statsPlan(from: number, to: number, grouping: InterruptionGrouping, domain: string | null): PartialsPlan {
       if (readRollups === null) return { scanned: [[from, to]], rolled: [], takenBack: [] };
@@ -181,18 +180,20 @@ export function insightQueries(db: ReadModelDatabase) {
       const byFiveMinutes = servedPeriods(grouping, domain, cells)[0]![0] === 'FIVE_MINUTES';
       return byFiveMinutes ? fewerRowsRead(planned({ ...cells, fiveMinutes: false }), planned(cells), rows) : planned(cells);
     },
-    /** Adds the rollup cells of a plan's whole periods to the tally, less the interruptions it takes back, those of one domain when given. */
-    tallyRollups(tally: InterruptionTally, grouping: InterruptionGrouping, plan: Pick<PartialsPlan, 'rolled' | 'takenBack' | 'scannedBack'>, domain: string | null): void {
-      if (plan.rolled.length > 0) tallyRollupsAtOnce(tally, grouping, plan, domain);
+    /**
+     * The tally's buckets, once the rollup cells of a plan's whole periods are added to it, less the interruptions it takes
+     * back (those of one domain when given): the plan's `scanned` ranges are to be tallied before.
+     */
+    bucketsOf(tally: InterruptionTally, plan: Pick<PartialsPlan, 'rolled' | 'takenBack' | 'scannedBack'>, domain: string | null): InterruptionBucketRow[] {
+      return plan.rolled.length > 0 ? bucketsAtOnce(tally, plan, domain) : tally.buckets();
     },
-    /** Interruptions in [from, to) (ms), grouped, with push-duration percentiles, at once (a domain narrows them). */
-    interruptionStats(from: number, to: number, grouping: InterruptionGrouping, domain: string | null): InterruptionBucketRow[] {
-      const tally = new InterruptionTally(grouping);
+    /** Interruptions in [from, to) (ms), grouped, with push-duration percentiles, at once (a domain narrows them; `first`, see InterruptionTally). */
+    interruptionStats(from: number, to: number, grouping: InterruptionGrouping, domain: string | null, first?: number): InterruptionBucketRow[] {
+      const tally = new InterruptionTally(grouping, first);
       const plan = this.statsPlan(from, to, grouping, domain);
       const { scanned } = plan;
       for (const [a, b] of scanned) for (let next: number | null = a; next !== null; ) next = this.tallyInterruptions(tally, next, b, domain, 50_000);
-      this.tallyRollups(tally, grouping, plan, domain);
-      return tally.buckets();
+      return this.bucketsOf(tally, plan, domain);
     },
     /** TaskExits in [from, to) (ms) by exit code, most frequent first. */
     relayExitStats(from: number, to: number): Array<{ exitCode: number | null; count: number }> {

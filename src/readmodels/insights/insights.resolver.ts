@@ -119,7 +119,7 @@ export class InsightsResolver {
     const [start, end] = timeRange(from, to);
     if (first != null && first < 1) throw badUserInput('first', 'must be at least 1');
     const { insights, turns } = this.services;
-    const tally = new InterruptionTally(groupBy);
+    const tally = new InterruptionTally(groupBy, first ?? undefined);
     const plan = insights.statsPlan(start, end, groupBy, domain ?? null);
     const { scanned } = plan;
     for (const [rangeFrom, rangeTo] of scanned) {
@@ -128,8 +128,7 @@ export class InsightsResolver {
         next = await turns.run(() => insights.tallyInterruptions(tally, sliceFrom, rangeTo, domain ?? null, STATS_SLICE));
       }
     }
-    await turns.run(() => insights.tallyRollups(tally, groupBy, plan, domain ?? null));
-    return tally.buckets(first ?? undefined);
+    return turns.run(() => insights.bucketsOf(tally, plan, domain ?? null));
   }
 
   @Query(() => [RelayExitBucket], { description: 'Relay task exits in [from, to) by exit code, most frequent first.' })

@@ -210,6 +210,7 @@ const bucketPeriod = (grouping: InterruptionGrouping): RollupPeriod | null => (g
 export function rollupReader(db: ReadModelDatabase, { runningTotals = false, summaries = false } = {}) {
   const hasPercentiles = db.prepare("SELECT count(*) FROM pragma_table_info('insight_interruption_rollups') WHERE name = 'p90_ms'").pluck().get() === 1;
   const where = 'WHERE period = ? AND dimension = ? AND scope = ? AND start >= ? AND start < ?';
+  const cellWhere = 'WHERE period = ? AND dimension = ? AND scope = ? AND start = ? AND key = ?';
   const percentiles = hasPercentiles ? 'p50_ms, p90_ms' : 'NULL, NULL';
   type CellRow = [start: number, key: string, count: number, p50: number | null, p90: number | null, histogram: Buffer | null];
   const prepare = (histogram: string) =>
@@ -218,6 +219,7 @@ export function rollupReader(db: ReadModelDatabase, { runningTotals = false, sum
       .raw();
   const cells = prepare('histogram');
   const aloneCells = prepare('NULL');
+  const histogramOf = db.prepare<[RollupPeriod, RollupDimension, string, number, string], Buffer>(`SELECT histogram FROM insight_interruption_rollups ${cellWhere}`).pluck();
   // Those kept apart (version 6) are read in order from a small table, not a row of the rollups each.
   const aloneSummaries = summaries
     ? db.prepare<[RollupPeriod, string, number, number], CellRow>("SELECT start, '', count, p50_ms, p90_ms, NULL FROM insight_rollup_summaries WHERE period = ? AND scope = ? AND start >= ? AND start < ?").raw()
@@ -246,10 +248,13 @@ export function rollupReader(db: ReadModelDatabase, { runningTotals = false, sum
     for (const [ranges, weight] of [[rolled, 1], [takenBack, -1]] as const) {
       for (const { period, from, to } of ranges) {
         // Alone, the bucket is an hour or a day of every interruption (dimension ALL).
-        const rows = !(weight === 1 && alone(period, from, to))
-          ? cells.all(period, dimension, scope, from, to)
-          : (aloneSummaries?.all(period, scope, from, to) ?? aloneCells.all(period, dimension, scope, from, to));
-        for (const [start, key, count, p50, p90, histogram] of rows) {
+        const isAlone = weight === 1 && alone(period, from, to);
+        const later = !isAlone && tally.histogramsLater;
+        const rows = isAlone
+          ? (aloneSummaries?.all(period, scope, from, to) ?? aloneCells.all(period, dimension, scope, from, to))
+          : (later ? aloneCells : cells).all(period, dimension, scope, from, to);
+        for (const [start, key, count, p50, p90, stored] of rows) {
+          const histogram = later ? () => histogramOf.get(period, dimension, scope, start, key)! : stored;
           const cell = { count, histogram, percentiles: hasPercentiles ? ([p50, p90] as const) : null };
           tally.addCell(start, bucketOf(key), cell, weight);
         }

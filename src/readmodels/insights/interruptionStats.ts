@@ -33,21 +33,25 @@ export function interruptionKey(grouping: InterruptionGrouping, [at, errcode, su
   }
 }
 
-/** A rollup cell as read: its histogram only when it may be merged, its percentiles when the file keeps them. */
+/**
+ * A rollup cell as read: its histogram only when it may be merged (or, read without it, what reads it: only the buckets
+ * answered read theirs), its percentiles when the file keeps them.
+ */
 export interface RollupCellRead {
   count: number;
-  histogram: Uint8Array | null;
+  histogram: Uint8Array | (() => Uint8Array) | null;
   percentiles: readonly [p50: number | null, p90: number | null] | null;
 }
 
+/** Made as they are first needed: most buckets by node hold one interruption or one cell. */
 interface Group {
   count: number;
   /** Rollup cells, each with its weight (-1: a cell taken back out). */
-  cells: Array<[RollupCellRead, 1 | -1]>;
+  cells?: Array<[RollupCellRead, 1 | -1]>;
   /** Durations read one by one. */
-  durations: number[];
+  durations?: number[];
   /** Durations read one by one and taken back out of its cells. */
-  takenBack: number[];
+  takenBack?: number[];
 }
 
 /**
@@ -60,7 +64,14 @@ export class InterruptionTally {
 
   private readonly byTime: boolean;
 
-  constructor(readonly grouping: InterruptionGrouping) {
+  /**
+   * @param first answers only that many buckets (the largest; by time, the oldest): the percentiles of the others are never
+   * worked out, and rollup cells may be added without their histograms (`histogramsLater`).
+   */
+  constructor(
+    readonly grouping: InterruptionGrouping,
+    private readonly first = Number.POSITIVE_INFINITY,
+  ) {
     this.byTime = grouping === 'HOUR' || grouping === 'DAY';
     this.unit = grouping === 'HOUR' ? HOUR_MS : DAY_MS;
   }
@@ -85,9 +96,19 @@ export class InterruptionTally {
     return `${this.day[1].slice(0, -13)}${hour < 10 ? '0' : ''}${hour}${this.day[1].slice(-11)}`;
   }
 
+  /**
+   * Whether rollup cells are best added without their histograms, each with what reads it: by node with `first`, a few of
+   * tens of thousands of buckets are answered (an hour has ~24,000 at the benchmark's scale). Not by errcode (a few dozen
+   * keys: reading each answered cell again costs more than its histogram read at once), nor by time (cells alone). What
+   * reads them must read the same snapshot as the counts: `buckets` is then called inside the read that added the cells.
+   */
+  get histogramsLater(): boolean {
+    return this.grouping === 'NODE' && Number.isFinite(this.first);
+  }
+
   private group(key: string | number): Group {
     let group = this.groups.get(key);
-    if (group === undefined) this.groups.set(key, (group = { count: 0, cells: [], durations: [], takenBack: [] }));
+    if (group === undefined) this.groups.set(key, (group = { count: 0 }));
     return group;
   }
 
@@ -95,7 +116,9 @@ export class InterruptionTally {
   add(row: InterruptionFacts, weight: 1 | -1 = 1): void {
     const group = this.group(this.byTime ? this.timeStart(row[0]) : interruptionKey(this.grouping, row));
     group.count += weight;
-    if (row[5] !== null) (weight === 1 ? group.durations : group.takenBack).push(row[5]);
+    if (row[5] === null) return;
+    if (weight === 1) (group.durations ??= []).push(row[5]);
+    else (group.takenBack ??= []).push(row[5]);
   }
 
   /**
@@ -105,23 +128,21 @@ export class InterruptionTally {
   addCell(start: number, key: string, cell: RollupCellRead, weight: 1 | -1 = 1): void {
     const group = this.group(this.byTime ? this.timeStart(start) : key);
     group.count += weight * cell.count;
-    group.cells.push([cell, weight]);
+    (group.cells ??= []).push([cell, weight]);
   }
 
   /**
    * By count, largest first (then key); for groupings by time, oldest first. With `first`, only that many: the percentiles
    * of the others are never worked out (by node, an hour can have tens of thousands of buckets).
    */
-  buckets(first = Number.POSITIVE_INFINITY): InterruptionBucketRow[] {
+  buckets(): InterruptionBucketRow[] {
     // One histogram for every bucket in turn: a statistic by hour over months has thousands of buckets.
     const merged = new DurationHistogram();
-    // A group whose cells were all taken back out again had nothing in the range.
-    const groups = [...this.groups].filter(([, group]) => group.count !== 0);
     // Grouped by time, by the start of each bucket's period, then keyed.
-    if (this.byTime) groups.sort(([a], [b]) => (a as number) - (b as number));
-    else groups.sort(([a, x], [b, y]) => y.count - x.count || (a < b ? -1 : 1));
-    if (groups.length > first) groups.length = first;
-    return groups.map(([id, { count, cells, durations, takenBack }]) => {
+    type Entry = [string | number, Group];
+    const order = this.byTime ? ([a]: Entry, [b]: Entry) => (a as number) - (b as number) : ([a, x]: Entry, [b, y]: Entry) => y.count - x.count || (a < b ? -1 : 1);
+    // A group whose cells were all taken back out again had nothing in the range.
+    return firstInOrder(this.groups.entries(), this.first, order, ([, group]) => group.count !== 0).map(([id, { count, cells = [], durations = [], takenBack = [] }]) => {
       const key = typeof id === 'number' ? this.timeKeyOf(id) : id;
       if (cells.length === 0 && takenBack.length === 0) {
         const sorted = Float64Array.from(durations).sort();
@@ -134,13 +155,40 @@ export class InterruptionTally {
       merged.clear();
       for (const [cell, weight] of cells) {
         if (cell.histogram === null) throw new Error(`bucket ${key} merges a rollup cell read without its histogram`);
-        merged.addEncoded(cell.histogram, weight);
+        merged.addEncoded(typeof cell.histogram === 'function' ? cell.histogram() : cell.histogram, weight);
       }
       for (const duration of durations) merged.add(duration);
       for (const duration of takenBack) merged.add(duration, -1);
       return { key, count, pushDurationP50Ms: merged.percentile(50), pushDurationP90Ms: merged.percentile(90) };
     });
   }
+}
+
+/**
+ * The first `n` of the items kept, in order: all of them sorted when `n` is not far fewer, else kept sorted as they come
+ * (a few answered of tens of thousands: most are compared with the last one kept and go).
+ */
+export function firstInOrder<T>(items: Iterable<T>, n: number, order: (a: T, b: T) => number, keep: (item: T) => boolean): T[] {
+  const kept: T[] = [];
+  if (!(n < 1_000)) {
+    for (const item of items) if (keep(item)) kept.push(item);
+    kept.sort(order);
+    if (kept.length > n) kept.length = n;
+    return kept;
+  }
+  for (const item of items) {
+    if (!keep(item) || (kept.length === n && order(item, kept[n - 1]!) >= 0)) continue;
+    // Where it goes: after every item kept before it, by binary search.
+    let [low, high] = [0, kept.length];
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if (order(kept[mid]!, item) <= 0) low = mid + 1;
+      else high = mid;
+    }
+    kept.splice(low, 0, item);
+    if (kept.length > n) kept.pop();
+  }
+  return kept;
 }
 
 export function interruptionBuckets(grouping: InterruptionGrouping, rows: Iterable<InterruptionFacts>): InterruptionBucketRow[] {

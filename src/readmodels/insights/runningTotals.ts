@@ -4,7 +4,7 @@ import { DurationHistogram } from './durationHistogram';
 import { RecentlyUsed } from './recentlyUsed';
 import type { RollupChanges, RollupDimension } from './interruptionRollups';
 import type { StatsPlan } from './statsPlan';
-import { DAY_MS, type InterruptionTally } from './interruptionStats';
+import { DAY_MS, type InterruptionTally, type RollupCellRead } from './interruptionStats';
 
 /** The first version of the insights read model whose files hold running totals. */
 export const RUNNING_TOTALS_SINCE = 6;
@@ -130,13 +130,27 @@ export function runningTotalsReader(db: ReadModelDatabase) {
        SELECT key, ${latestAt('from')}, ${latestAt('to')} FROM keys WHERE key IS NOT NULL`,
     )
     .raw();
-  const totalAt = db.prepare<unknown[], Stored>(`SELECT count, histogram FROM ${TOTALS} WHERE dimension = ? AND scope = ? AND key = ? AND start = ?`).raw();
-  const day = db.prepare<unknown[], Stored>(DAY_CELL).raw();
+  const TOTAL_AT = `SELECT count, histogram FROM ${TOTALS} WHERE dimension = ? AND scope = ? AND key = ? AND start = ?`;
+  // Each as stored, and its count alone, with what reads its histogram later (see InterruptionTally.histogramsLater).
+  const both = (sql: string) => db.prepare<unknown[], Stored>(sql).raw();
+  const one = <T>(sql: string, column: 'count' | 'histogram') => db.prepare<unknown[], T>(sql.replace('count, histogram', column)).pluck();
+  const [totalAt, totalCountAt, totalHistogramAt] = [both(TOTAL_AT), one<number>(TOTAL_AT, 'count'), one<Buffer>(TOTAL_AT, 'histogram')] as const;
+  const [day, dayCount, dayHistogram] = [both(DAY_CELL), one<number>(DAY_CELL, 'count'), one<Buffer>(DAY_CELL, 'histogram')] as const;
   return (tally: InterruptionTally, dimension: RollupDimension, scope: string, [from, to]: [number, number], bucketOf: (key: string) => string): void => {
+    const later = tally.histogramsLater;
+    const add = (start: number, key: string, count: number | undefined, histogram: RollupCellRead['histogram'], weight: 1 | -1) => {
+      if (count !== undefined) tally.addCell(start, bucketOf(key), { count, histogram, percentiles: null }, weight);
+    };
     /** The key's interruptions before `at`: the latest total at or before it, and that total's day when it ends by then. */
     const before = (key: string, start: number, at: number, weight: 1 | -1) => {
-      const cells = [totalAt.get(dimension, scope, key, start), start + DAY_MS <= at ? day.get(dimension, scope, start, key) : undefined];
-      for (const cell of cells) if (cell !== undefined) tally.addCell(start, bucketOf(key), { count: cell[0], histogram: cell[1], percentiles: null }, weight);
+      const total = [dimension, scope, key, start];
+      const dayCell = start + DAY_MS <= at ? [dimension, scope, start, key] : null;
+      if (later) {
+        add(start, key, totalCountAt.get(total), () => totalHistogramAt.get(total)!, weight);
+        if (dayCell !== null) add(start, key, dayCount.get(dayCell), () => dayHistogram.get(dayCell)!, weight);
+        return;
+      }
+      for (const cell of [totalAt.get(total), dayCell === null ? undefined : day.get(dayCell)]) add(start, key, cell?.[0], cell?.[1] ?? null, weight);
     };
     for (const [key, atFrom, atTo] of bounds.all({ dimension, scope, from, to })) {
       if (atTo === null) continue;

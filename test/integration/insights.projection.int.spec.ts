@@ -42,11 +42,18 @@ describe('insights projection', () => {
     });
   });
 
-  it('keeps the latest sign of life of a stream', () => {
-    const screenshot = (seconds: number) => ({ event_type: 200, stream_id: 'cam', app: 'a.example', appname: 'live', create_time: seconds, pic_url: `/s${seconds}.jpg` });
-    spec.given(callback(screenshot(1_700_000_200))).when([callback(screenshot(1_700_000_100))]).then({
-      insight_stream_signs: [{ streamId: 'cam', lastSignAt: 1_700_000_200_000 }],
-    });
+  it('keeps the latest sign of life of a stream, by its name and domain', () => {
+    const screenshot = (seconds: number, app?: string) => ({ event_type: 200, stream_id: 'cam', ...(app === undefined ? {} : { app }), appname: 'live', create_time: seconds, pic_url: `/s${seconds}.jpg` });
+    spec
+      .given(callback(screenshot(1_700_000_200, 'a.example')))
+      .when([callback(screenshot(1_700_000_100, 'a.example')), callback(screenshot(1_700_000_050, 'b.example')), callback(screenshot(1_700_000_300))])
+      .then({
+        insight_stream_signs: [
+          { streamId: 'cam', domain: '', lastSignAt: 1_700_000_300_000 },
+          { streamId: 'cam', domain: 'a.example', lastSignAt: 1_700_000_200_000 },
+          { streamId: 'cam', domain: 'b.example', lastSignAt: 1_700_000_050_000 },
+        ],
+      });
   });
 
   it('counts each relay exit, moderation hit and recording once, however often the log repeats them', () => {

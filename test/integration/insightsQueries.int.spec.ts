@@ -45,6 +45,10 @@ describe('insights over GraphQL and /metrics', () => {
       session('202', 'watched', NOW_S - 2 * HOUR),
       { event_type: 200, stream_id: 'watched', app: 'a.example', appname: 'live', create_time: NOW_S - 60, pic_url: '/w.jpg' },
       session('203', 'fresh', NOW_S - 300),
+      // The same stream name on another domain, silent all along; a stream whose screenshot named no domain.
+      session('204', 'watched', NOW_S - 2 * HOUR, 'b.example'),
+      session('205', 'unnamed', NOW_S - 2 * HOUR, 'b.example'),
+      { event_type: 200, stream_id: 'unnamed', appname: 'live', create_time: NOW_S - 60, pic_url: '/u.jpg' },
       // A task whose first file came 5 s after its start, one within a second, one restarted twice.
       taskStart('slow', T), fileStart('slow', T / 1000 + 5),
       taskStart('fast', T), fileStart('fast', T / 1000 + 1),
@@ -112,12 +116,19 @@ describe('insights over GraphQL and /metrics', () => {
       { exitCode: -5, count: 1 },
     ]);
     const days = (await data(service, `{ sessionsPerDay(from: "${new Date((NOW_S - 2 * 86400) * 1000).toISOString()}", to: "${new Date().toISOString()}") { day count } }`)).sessionsPerDay;
-    expect(days.reduce((sum: number, d: { count: number }) => sum + d.count, 0)).toBe(6);
+    expect(days.reduce((sum: number, d: { count: number }) => sum + d.count, 0)).toBe(8);
   });
 
-  it('finds sessions LIVE for long with no sign of life since', async () => {
-    const stale = (await data(service, '{ staleLiveSessions(liveForMinutes: 60, silentForMinutes: 10) { totalCount nodes { sequence status } } }')).staleLiveSessions;
-    expect(stale).toEqual({ totalCount: 1, nodes: [{ sequence: '201', status: 'LIVE' }] });
+  it('finds sessions LIVE for long with no sign of life of their stream (its name on its domain) since', async () => {
+    const stale = (await data(service, '{ staleLiveSessions(liveForMinutes: 60, silentForMinutes: 10) { totalCount nodes { sequence status domain } } }')).staleLiveSessions;
+    // 202's screenshot was of `watched` on a.example: 204, `watched` on b.example, is silent all the same.
+    expect(stale).toEqual({
+      totalCount: 2,
+      nodes: [
+        { sequence: '204', status: 'LIVE', domain: 'b.example' },
+        { sequence: '201', status: 'LIVE', domain: 'a.example' },
+      ],
+    });
   });
 
   it('finds relay tasks slow to play their first file, and those that restarted', async () => {

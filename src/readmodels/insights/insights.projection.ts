@@ -32,16 +32,18 @@ export const exitCodeLabel = (code: number | null): string => (code !== null && 
 const suggestionLabel = (suggestion: string | null): string =>
   ModerationSuggestions.find((known) => known.toLowerCase() === suggestion?.toLowerCase())?.toUpperCase() ?? 'OTHER';
 
-/** When a sign of life happened: CSS's own time, else its receipt. */
-function signOfLife(event: ProjectedEvent): { streamId: string; at: number } | null {
+/** Which stream showed a sign of life (its domain '' when the callback names none), and when: CSS's own time, else its receipt. */
+function signOfLife(event: ProjectedEvent): [streamId: string, domain: string, at: number] | null {
+  const sign = (fields: { streamId: string | null; domain: string | null }, at: number | null) =>
+    fields.streamId === null ? null : ([fields.streamId, fields.domain ?? '', at ?? event.receivedAt] as [string, string, number]);
   switch (event.type) {
     case CallbackEventType.ScreenshotTaken:
-      return { streamId: event.fields.streamId, at: event.fields.takenAt ?? event.receivedAt };
+      return sign(event.fields, event.fields.takenAt);
     case CallbackEventType.PushAnomaliesReported:
-      return event.fields.streamId === null ? null : { streamId: event.fields.streamId, at: event.fields.reportedAt ?? event.receivedAt };
+      return sign(event.fields, event.fields.reportedAt);
     case CallbackEventType.RecordingStatusChanged:
     case CallbackEventType.RecordingExceptionReported:
-      return event.fields.streamId === null ? null : { streamId: event.fields.streamId, at: event.fields.at ?? event.receivedAt };
+      return sign(event.fields, event.fields.at);
     default:
       return null;
   }
@@ -50,8 +52,8 @@ function signOfLife(event: ProjectedEvent): { streamId: string; at: number } | n
 function openInsights(db: ReadModelDatabase) {
   const loadSession = db.prepare<[string], string>('SELECT state FROM insight_sessions WHERE sequence = ?').pluck();
   const saveSession = insightSessionsTable.inserter(db, 'replace');
-  const saveSign = db.prepare<[string, number]>(
-    'INSERT INTO insight_stream_signs (stream_id, last_sign_at) VALUES (?, ?) ON CONFLICT (stream_id) DO UPDATE SET last_sign_at = max(last_sign_at, excluded.last_sign_at)',
+  const saveSign = db.prepare<[string, string, number]>(
+    'INSERT INTO insight_stream_signs (stream_id, domain, last_sign_at) VALUES (?, ?, ?) ON CONFLICT (stream_id, domain) DO UPDATE SET last_sign_at = max(last_sign_at, excluded.last_sign_at)',
   );
   const insertExit = insightRelayExitsTable.inserter(db, 'ignore');
   const countOnce = db.prepare<[string]>('INSERT OR IGNORE INTO insight_counted_events (event_id) VALUES (?)');
@@ -102,7 +104,7 @@ function openInsights(db: ReadModelDatabase) {
           continue;
         }
         const sign = signOfLife(event);
-        if (sign !== null) saveSign.run(sign.streamId, sign.at);
+        if (sign !== null) saveSign.run(...sign);
         else if (event.type === CallbackEventType.RelayTaskExited) {
           if (exitsBefore.get(event.id) !== 0) continue;
           const { exitCode, taskExitTime, eventTime } = event.fields;
@@ -131,7 +133,8 @@ export const insightsProjection = defineProjection<InsightsChange>({
   // 3: interruptions rolled up by hour and day. 4: and by week (see WEEK_CELLS_SINCE). 5: each cell with its percentiles.
   // 6: running totals of the day cells (see RUNNING_TOTALS_SINCE), and the hour and day cells' percentiles apart.
   // 7: five-minute cells (see FIVE_MINUTE_CELLS_SINCE), and no more week cells (see WEEK_CELLS_UNTIL).
-  version: 7,
+  // 8: signs of life by stream name and domain (a stream name is a customer's own: two domains may both use `live`).
+  version: 8,
   canHandle: [
     CallbackEventType.StreamPushed,
     CallbackEventType.StreamInterrupted,

@@ -59,10 +59,16 @@ export function insightQueries(db: ReadModelDatabase) {
     keyOf,
   });
 
-  // A stream's last sign of life counts only when it came after the push: the push itself is the first one.
+  // A stream's last sign of life counts only when it came after the push: the push itself is the first one. Its signs are
+  // those on its domain and those that named no domain; a file before version 8 kept them by stream name alone.
+  const signsByDomain = db.prepare("SELECT count(*) FROM pragma_table_info('insight_stream_signs') WHERE name = 'domain'").pluck().get() === 1;
+  const signs = signsByDomain
+    ? "LEFT JOIN insight_stream_signs g ON g.stream_id = s.stream_id AND g.domain = coalesce(s.domain, '') LEFT JOIN insight_stream_signs u ON u.stream_id = s.stream_id AND u.domain = '' AND s.domain IS NOT NULL"
+    : 'LEFT JOIN insight_stream_signs g ON g.stream_id = s.stream_id';
+  const lastSign = signsByDomain ? 'coalesce(g.last_sign_at, 0), coalesce(u.last_sign_at, 0)' : 'coalesce(g.last_sign_at, 0)';
   const stale = keysetListing<StaleListFilter, InsightSession>(db, {
     listing: 'staleLiveSessions',
-    from: 'insight_sessions s LEFT JOIN insight_stream_signs g ON g.stream_id = s.stream_id',
+    from: `insight_sessions s ${signs}`,
     columns,
     where: "s.status = 'LIVE'",
     sortKey: [
@@ -72,7 +78,7 @@ export function insightQueries(db: ReadModelDatabase) {
     filters: {
       domain: { column: c('domain'), operator: 'equals' },
       pushedBefore: { column: c('sessionAt'), operator: 'before' },
-      silentBefore: { column: `max(${c('sessionAt')}, coalesce(g.last_sign_at, 0))`, operator: 'before' },
+      silentBefore: { column: `max(${c('sessionAt')}, ${lastSign})`, operator: 'before' },
     },
     indexedFilters: [],
     toRow,

@@ -112,11 +112,14 @@ export const interruptionTotalsTable = table(
   { primaryKey: ['dimension', 'scope', 'key', 'start'] },
 );
 
-/** The last sign of life of each stream name: a screenshot, a push anomaly report, a recording status or exception. */
+/**
+ * The last sign of life of each stream (a name on a domain): a screenshot, a push anomaly report, a recording status or
+ * exception. A sign that names no domain is kept under '' and counts for the stream name on every domain.
+ */
 export const streamSignsTable = table(
   'insight_stream_signs',
-  { streamId: column.text(), lastSignAt: column.integer() },
-  { primaryKey: ['streamId'], withoutRowid: true },
+  { streamId: column.text(), domain: column.text(), lastSignAt: column.integer() },
+  { primaryKey: ['streamId', 'domain'], withoutRowid: true },
 );
 
 /** Every TaskExit once (with or without task_id), by when it happened: exit statistics over a time range. */

@@ -1,0 +1,53 @@
+// Sessions LIVE with no sign of life since, from a real insights file: signs count on their stream's domain, and an older file still answers.
+import Database from 'better-sqlite3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ProjectionFile } from '../../src/processing/readModelFile';
+import { insightsProjection } from '../../src/readmodels/insights/insights.projection';
+import { insightQueries } from '../../src/readmodels/insights/insights.queries';
+import { insightSessionsTable, streamSignsTable } from '../../src/readmodels/insights/insights.table';
+import { callback } from '../support/projectionSpec';
+
+const T = 1_700_000_000;
+const push = (sequence: string, stream: string, app: string) => callback({ event_type: 1, sequence, app, appname: 'live', stream_id: stream, event_time: T });
+const screenshot = (stream: string, app: string | null, seconds: number) =>
+  callback({ event_type: 200, stream_id: stream, ...(app === null ? {} : { app }), appname: 'live', create_time: T + seconds, pic_url: `/${stream}.jpg` });
+
+describe('stale live sessions', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'stale-live-'));
+  const file = ProjectionFile.create(dir, insightsProjection, 1, 'live');
+  afterAll(() => {
+    file.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  beforeAll(() => {
+    // `cam` on a.example was screenshotted an hour in, `cam` on b.example never; `box` on b.example by a screenshot naming no domain.
+    const events = [push('1', 'cam', 'a.example'), push('2', 'cam', 'b.example'), push('3', 'box', 'b.example'), screenshot('cam', 'a.example', 3600), screenshot('box', null, 3600)];
+    file.apply(events.map((event, i) => ({ ...event, position: BigInt(i + 1), revision: BigInt(i + 1) })));
+  });
+
+  // Pushed two hours before now, silent for the last half hour.
+  const silent = (db: Database.Database) =>
+    insightQueries(db)
+      .staleLiveSessions({ pushedBefore: (T + 1) * 1000, silentBefore: (T + 3000) * 1000 }, 50, null)
+      .edges.map(({ row }) => `${row.sequence} ${row.domain}`);
+
+  it('counts a sign of life on its own domain, or on every domain when it names none', () => {
+    expect(silent(file.db)).toEqual(['2 b.example']);
+  });
+
+  it('answers from a file of the version before signs were kept by domain (answering while this one builds)', () => {
+    const older = new Database(':memory:');
+    for (const table of insightsProjection.tables) if (table !== streamSignsTable) older.exec(table.ddl());
+    older.exec('CREATE TABLE insight_stream_signs (stream_id TEXT NOT NULL PRIMARY KEY, last_sign_at INTEGER NOT NULL) STRICT, WITHOUT ROWID');
+    const columns = insightSessionsTable.keys.map((key) => insightSessionsTable.column(key)).join(', ');
+    const copy = older.prepare(`INSERT INTO insight_sessions (${columns}) VALUES (${insightSessionsTable.keys.map(() => '?').join(', ')})`);
+    for (const row of file.db.prepare(`SELECT ${columns} FROM insight_sessions`).raw().all() as unknown[][]) copy.run(row);
+    older.prepare('INSERT INTO insight_stream_signs VALUES (?, ?), (?, ?)').run('cam', (T + 3600) * 1000, 'box', (T + 3600) * 1000);
+    // By stream name alone, a.example's screenshot of `cam` hides b.example's silence, as it did.
+    expect(silent(older)).toEqual([]);
+    older.close();
+  });
+});

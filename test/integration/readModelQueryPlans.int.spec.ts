@@ -167,6 +167,11 @@ describe('query plans of the read-model queries', () => {
     const stale = planOf(db, () => insights.staleLiveSessions({ pushedBefore: 1, silentBefore: 2 }, 50, null));
     expect(stale[0]).toMatch(/^(SCAN|SEARCH) s USING INDEX insight_live_sessions( \(|$)/);
     expect(stale.join('\n')).not.toMatch(/TEMP B-TREE/);
+    // The stream's newer pushes, LIVE or ended, each along a partial index by stream.
+    expect(stale.filter((step) => / n /.test(step))).toEqual([
+      expect.stringMatching(/^SEARCH n USING INDEX insight_live_streams \(domain=\? AND stream_id=\?\)$/),
+      expect.stringMatching(/^SEARCH n USING INDEX insight_interruptions_by_stream \(stream_id=\? AND interrupted_at>\?\)$/),
+    ]);
     const [reads, counts] = readsThenCounts(db, () => insights.interruptionStats(1, 2, 'ERRCODE', null));
     expect(reads).toHaveLength(1);
     expectIndexedPlan(reads[0]!, /^SEARCH insight_sessions USING COVERING INDEX insight_interruptions_by_time \(interrupted_at>\? AND interrupted_at<\?\)$/);

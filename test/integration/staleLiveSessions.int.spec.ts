@@ -10,7 +10,10 @@ import { insightSessionsTable, streamSignsTable } from '../../src/readmodels/ins
 import { callback } from '../support/projectionSpec';
 
 const T = 1_700_000_000;
-const push = (sequence: string, stream: string, app: string) => callback({ event_type: 1, sequence, app, appname: 'live', stream_id: stream, event_time: T });
+const push = (sequence: string, stream: string, app: string, seconds = 0) =>
+  callback({ event_type: 1, sequence, app, appname: 'live', stream_id: stream, event_time: T + seconds, node: 'n1' });
+const interrupted = (sequence: string, stream: string, app: string, pushedSeconds: number, seconds: number) =>
+  callback({ event_type: 0, sequence, app, appname: 'live', stream_id: stream, event_time: T + seconds, node: 'n1', errcode: 1, push_duration: String((seconds - pushedSeconds) * 1000) });
 const screenshot = (stream: string, app: string | null, seconds: number) =>
   callback({ event_type: 200, stream_id: stream, ...(app === null ? {} : { app }), appname: 'live', create_time: T + seconds, pic_url: `/${stream}.jpg` });
 
@@ -25,6 +28,12 @@ describe('stale live sessions', () => {
   beforeAll(() => {
     // `cam` on a.example was screenshotted an hour in, `cam` on b.example never; `box` on b.example by a screenshot naming no domain.
     const events = [push('1', 'cam', 'a.example'), push('2', 'cam', 'b.example'), push('3', 'box', 'b.example'), screenshot('cam', 'a.example', 3600), screenshot('box', null, 3600)];
+    // Screenshotted an hour in too, but pushed again: `re` 1,000 s in (LIVE still), `gone` 1,000 s in (ended at 2,000 s),
+    // `late` 3,500 s in (within the last ten minutes of silence asked for).
+    for (const [first, newer, stream, again] of [['4', '5', 're', 1000], ['6', '7', 'gone', 1000], ['8', '9', 'late', 3500]] as const) {
+      events.push(push(first, stream, 'a.example'), push(newer, stream, 'a.example', again), screenshot(stream, 'a.example', 3600));
+    }
+    events.push(interrupted('7', 'gone', 'a.example', 1000, 2000));
     file.apply(events.map((event, i) => ({ ...event, position: BigInt(i + 1), revision: BigInt(i + 1) })));
   });
 
@@ -35,7 +44,13 @@ describe('stale live sessions', () => {
       .edges.map(({ row }) => `${row.sequence} ${row.domain}`);
 
   it('counts a sign of life on its own domain, or on every domain when it names none', () => {
-    expect(silent(file.db)).toEqual(['2 b.example']);
+    expect(silent(file.db)).toContain('2 b.example');
+    expect(silent(file.db)).not.toContain('1 a.example');
+    expect(silent(file.db)).not.toContain('3 b.example');
+  });
+
+  it("counts the stream's signs of life only up to a newer push of it, LIVE or ended", () => {
+    expect(silent(file.db)).toEqual(['6 a.example', '4 a.example', '2 b.example']);
   });
 
   it('answers from a file of the version before signs were kept by domain (answering while this one builds)', () => {
@@ -45,9 +60,10 @@ describe('stale live sessions', () => {
     const columns = insightSessionsTable.keys.map((key) => insightSessionsTable.column(key)).join(', ');
     const copy = older.prepare(`INSERT INTO insight_sessions (${columns}) VALUES (${insightSessionsTable.keys.map(() => '?').join(', ')})`);
     for (const row of file.db.prepare(`SELECT ${columns} FROM insight_sessions`).raw().all() as unknown[][]) copy.run(row);
-    older.prepare('INSERT INTO insight_stream_signs VALUES (?, ?), (?, ?)').run('cam', (T + 3600) * 1000, 'box', (T + 3600) * 1000);
+    const signs = older.prepare('INSERT INTO insight_stream_signs VALUES (?, ?)');
+    for (const stream of ['cam', 'box', 're', 'gone', 'late']) signs.run(stream, (T + 3600) * 1000);
     // By stream name alone, a.example's screenshot of `cam` hides b.example's silence, as it did.
-    expect(silent(older)).toEqual([]);
+    expect(silent(older)).toEqual(['6 a.example', '4 a.example']);
     older.close();
   });
 });

@@ -65,7 +65,14 @@ export function insightQueries(db: ReadModelDatabase) {
   const signs = signsByDomain
     ? "LEFT JOIN insight_stream_signs g ON g.stream_id = s.stream_id AND g.domain = coalesce(s.domain, '') LEFT JOIN insight_stream_signs u ON u.stream_id = s.stream_id AND u.domain = '' AND s.domain IS NOT NULL"
     : 'LEFT JOIN insight_stream_signs g ON g.stream_id = s.stream_id';
-  const lastSign = signsByDomain ? 'coalesce(g.last_sign_at, 0), coalesce(u.last_sign_at, 0)' : 'coalesce(g.last_sign_at, 0)';
+  const lastSign = signsByDomain ? 'max(coalesce(g.last_sign_at, 0), coalesce(u.last_sign_at, 0))' : 'coalesce(g.last_sign_at, 0)';
+  // A newer push of the stream ends a LIVE session whatever came after it (CSS interrupts the push a newer one replaces,
+  // errcode 21: a session still LIVE missed that callback), so the stream's signs of life count only up to the first
+  // newer push, LIVE or ended, each found along its partial index. Looked for only when a sign came after the push.
+  const newer = (where: string) =>
+    `coalesce((SELECT min(n.session_at) FROM insight_sessions n WHERE ${where} AND n.stream_id = s.stream_id AND n.domain IS s.domain AND n.session_at > s.session_at), ${Number.MAX_SAFE_INTEGER})`;
+  const newerPush = `min(${newer("n.status = 'LIVE'")}, ${newer('n.interrupted_at > s.session_at')})`;
+  const silentSince = `CASE WHEN ${lastSign} > ${c('sessionAt')} THEN max(${c('sessionAt')}, min(${lastSign}, ${newerPush})) ELSE ${c('sessionAt')} END`;
   const stale = keysetListing<StaleListFilter, InsightSession>(db, {
     listing: 'staleLiveSessions',
     from: `insight_sessions s ${signs}`,
@@ -78,7 +85,7 @@ export function insightQueries(db: ReadModelDatabase) {
     filters: {
       domain: { column: c('domain'), operator: 'equals' },
       pushedBefore: { column: c('sessionAt'), operator: 'before' },
-      silentBefore: { column: `max(${c('sessionAt')}, ${lastSign})`, operator: 'before' },
+      silentBefore: { column: silentSince, operator: 'before' },
     },
     indexedFilters: [],
     toRow,

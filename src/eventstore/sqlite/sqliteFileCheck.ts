@@ -15,10 +15,21 @@ export function isCorruptionError(error: unknown): boolean {
   return typeof code === 'string' && (code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT'));
 }
 
-/** A table and the statement that reads its last row (the rightmost path of its b-tree). */
+/**
+ * A table and the statement that reads its last row (the rightmost path of its b-tree); without one, the last row along
+ * the primary key the file itself declares (a file of an older version may key a table differently).
+ */
 export interface LastRowProbe {
   table: string;
-  sql: string;
+  sql?: string;
+}
+
+/** Reads the table's last row along its declared primary key (its rowid when it declares none). */
+function lastRowSql(db: Database.Database, table: string): string {
+  const keys = db.prepare<[string], string>('SELECT name FROM pragma_table_info(?) WHERE pk > 0 ORDER BY pk').pluck().all(table);
+  const quoted = (name: string) => `"${name.replaceAll('"', '""')}"`;
+  const order = keys.length === 0 ? 'rowid DESC' : keys.map((key) => `${quoted(key)} DESC`).join(', ');
+  return `SELECT * FROM ${quoted(table)} ORDER BY ${order} LIMIT 1`;
 }
 
 /**
@@ -39,7 +50,7 @@ export function findCorruption(file: string, probes: LastRowProbe[], fullCheckMa
   try {
     db = new Database(file, { readonly: true, fileMustExist: true });
     const tables = new Set(db.prepare<[], string>("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all());
-    for (const probe of probes) if (tables.has(probe.table)) db.prepare(probe.sql).all();
+    for (const probe of probes) if (tables.has(probe.table)) db.prepare(probe.sql ?? lastRowSql(db, probe.table)).all();
     if (size <= fullCheckMaxBytes) {
       const problems = db.prepare<[], string>('PRAGMA quick_check(3)').pluck().all();
       if (problems.length !== 1 || problems[0] !== 'ok') return `quick_check: ${problems.join('; ').replace(/\s+/g, ' ')}`;

@@ -32,6 +32,8 @@ export interface Config {
   rebuildThreads: number;
   /** Nice value of the thread a running service rebuilds read models on (the embedded store only); 0 keeps the service's. */
   buildNiceness: number;
+  /** Nice value of the thread the background read models are written on (the embedded store only); 0 keeps the service's. */
+  backgroundNiceness: number;
   /** How long a client may take to send a whole request before the connection is cut. */
   httpRequestTimeoutMs: number;
   /** Open HTTP connections (WebSocket included) at most; further connections are refused at accept. */
@@ -246,6 +248,7 @@ export function loadConfig(env: Environment, cwd = process.cwd(), openFileLimit 
     maxInflightAppends: read.integer('MAX_INFLIGHT_APPENDS', 1000, 1, 1_000_000),
     rebuildThreads: read.integer('REBUILD_THREADS', os.availableParallelism(), 1, 64),
     buildNiceness: read.integer('BUILD_NICENESS', 10, 0, 19),
+    backgroundNiceness: read.integer('BACKGROUND_NICENESS', 10, 0, 19),
     httpRequestTimeoutMs: read.integer('HTTP_REQUEST_TIMEOUT_MS', 15_000, 100, 600_000),
     maxConnections,
     httpKeepAliveTimeoutMs: read.integer('HTTP_KEEP_ALIVE_TIMEOUT_MS', 5_000, 100, 600_000),

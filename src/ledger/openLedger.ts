@@ -54,7 +54,7 @@ export async function openLedger(config: Config, logger: Logger): Promise<Ledger
     const store = await SqliteWriterThread.start(files.eventsFile, { logger });
     let projector: ProjectorThread;
     try {
-      projector = await ProjectorThread.start({ ...files, buildNiceness: config.buildNiceness }, logger);
+      projector = await ProjectorThread.start({ ...files, buildNiceness: config.buildNiceness, backgroundNiceness: config.backgroundNiceness }, logger);
     } catch (error) {
       await store.close();
       throw error;

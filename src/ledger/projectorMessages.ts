@@ -15,6 +15,8 @@ export type ProjectorWorkerData = ReadModelFiles & {
   logLevel: string;
   /** Nice value of the thread that rebuilds read models beside live ones. */
   buildNiceness: number;
+  /** Nice value of the thread the background lane's read models are written on. */
+  backgroundNiceness: number;
 };
 
 export type ToProjector =

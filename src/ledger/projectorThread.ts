@@ -28,7 +28,7 @@ export class ProjectorThread implements ProjectionsView {
   private readonly stopped: Promise<void>;
 
   /** Start it once the store has created or migrated the log. */
-  static async start(files: ReadModelFiles & { buildNiceness: number }, logger: Logger): Promise<ProjectorThread> {
+  static async start(files: ReadModelFiles & { buildNiceness: number; backgroundNiceness: number }, logger: Logger): Promise<ProjectorThread> {
     const worker = new Worker(workerScript('ledger/projectorWorker'), {
       name: 'ledger projector',
       workerData: { ...files, logLevel: logger.level } satisfies ProjectorWorkerData,

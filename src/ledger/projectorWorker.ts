@@ -17,7 +17,7 @@ const port = parentPort;
 const post = (message: FromProjector) => port.postMessage(message);
 
 /** Keeps the read models through its own connection to the log, and reports every committed batch to the main thread. */
-async function runProjector(store: SqliteEventStore, files: ReadModelFiles & { buildNiceness: number }, logger: Logger): Promise<void> {
+async function runProjector(store: SqliteEventStore, files: ReadModelFiles & { buildNiceness: number; backgroundNiceness: number }, logger: Logger): Promise<void> {
   // Only the projections: the read models' GraphQL side is never loaded on this thread.
   const host = new ProjectionHost({
     store,
@@ -27,6 +27,7 @@ async function runProjector(store: SqliteEventStore, files: ReadModelFiles & { b
     logger,
     answerRequests: true,
     buildThread: { eventsFile: files.eventsFile, niceness: files.buildNiceness },
+    backgroundThread: { eventsFile: files.eventsFile, niceness: files.backgroundNiceness },
   });
 
   host.start();

@@ -1,7 +1,4 @@
 // The shadow build's thread (buildThread.ts): the build's processor over its own connection to the log, at a lower priority.
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { SqliteEventStore } from '../eventstore/sqlite/sqliteEventStore';
 import { PROJECTIONS } from '../readmodels';
@@ -10,6 +7,7 @@ import { Processor } from './processor';
 import type { ProjectionDefinition } from './projectionDefinition';
 import { ProjectionSet } from './projectionSet';
 import { ProjectionFile } from './readModelFile';
+import { lowerThreadPriority } from './threadPriority';
 
 /** How often the thread says where it stands, and looks whether it has caught up. */
 const PROGRESS_INTERVAL_MS = 250;
@@ -18,20 +16,8 @@ if (parentPort === null) throw new Error('buildWorker runs as a worker thread');
 const port = parentPort;
 const post = (message: FromBuildThread) => port.postMessage(message);
 
-/** Its own thread id and nice value: Linux keeps a nice value per thread, so the others keep theirs. */
-function lowerPriority(niceness: number): { threadId: number | null; niceness: number | null } {
-  try {
-    const threadId = Number(path.basename(fs.readlinkSync('/proc/thread-self')));
-    if (!Number.isInteger(threadId)) return { threadId: null, niceness: null };
-    if (niceness > 0) os.setPriority(threadId, niceness);
-    return { threadId, niceness: os.getPriority(threadId) };
-  } catch {
-    return { threadId: null, niceness: null }; // not Linux: the build runs at the service's priority
-  }
-}
-
 function run(data: BuildThreadData): void {
-  post({ kind: 'started', ...lowerPriority(data.niceness) });
+  post({ kind: 'started', ...lowerThreadPriority(data.niceness) });
   const order = PROJECTIONS.map((definition) => definition.name);
   const store = SqliteEventStore.open(data.eventsFile, { checkIntegrity: false });
   // A turn after each file's transaction: a stop, posted to this thread, is heard between batches.

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { RecordedEvent } from '../eventstore/eventStore';
 import { positionReached } from './positionReached';
 import { Processor, type LogSource, type ProcessorStatus } from './processor';
-import { ProjectionSet } from './projectionSet';
+import { ProjectionSet, type SetFile } from './projectionSet';
 
 /** foreground: what subscribers follow and most queries read; background: views that are asked for, applied behind them. */
 export type LaneName = 'foreground' | 'background';
@@ -13,10 +13,12 @@ export interface LaneOptions {
   logger?: Logger;
   batchSize: number;
   retryDelayMs?: number;
+  /** The event types its processor reads whole; default all (none are needed when its files read the log on their own thread). */
+  typesWithData?: () => ReadonlySet<string>;
 }
 
 export class LiveLane {
-  readonly set: ProjectionSet;
+  readonly set: ProjectionSet<SetFile>;
   readonly processor: Processor;
 
   /** The background lane is given the foreground one to follow. */
@@ -34,6 +36,7 @@ export class LiveLane {
       batchSize: options.batchSize,
       ...(options.logger === undefined ? {} : { logger: options.logger }),
       ...(options.retryDelayMs === undefined ? {} : { retryDelayMs: options.retryDelayMs }),
+      ...(options.typesWithData === undefined ? {} : { typesWithData: options.typesWithData }),
     });
   }
 

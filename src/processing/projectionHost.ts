@@ -9,11 +9,12 @@ import { positionReached } from './positionReached';
 import { LiveLane } from './liveLane';
 import { Processor, type LogSource, type ProcessorStatus } from './processor';
 import type { ProjectionDefinition, ReadModelChange } from './projectionDefinition';
-import { ProjectionSet } from './projectionSet';
+import { ProjectionSet, type SetFile } from './projectionSet';
 import type { ProjectionsView } from './projectionsView';
 import { readModelsStatus, type ProjectionsStatus, type SlotView } from './projectionsStatus';
 import { ProjectionFile, removeFile } from './readModelFile';
 import { folderOf, planFolder } from './readModelFolder';
+import { BackgroundThread } from './backgroundThread';
 import { BuildThread, type BuildThreadEnd } from './buildThread';
 import { answerRebuildRequests, type RebuildAnswer } from './rebuildRequests';
 import { retireFile } from './retiredFiles';
@@ -29,7 +30,7 @@ export interface ProjectionHostOptions {
   logger?: Logger;
   /** Events per batch of the foreground lane's processor; default 1000. */
   batchSize?: number;
-  /** Events per batch of the background lane's processor; default 50 (what it may hold up the foreground lane by). */
+  /** Events per batch of the background lane's processor on this thread; default 50 (what it may hold up the foreground lane by). */
   backgroundBatchSize?: number;
   /** Events per batch of the shadow processor; default 2000 (small enough that the live one keeps its pace). */
   buildBatchSize?: number;
@@ -43,6 +44,11 @@ export interface ProjectionHostOptions {
    * log's head, and only its last stretch here (the running service; builds with nothing live stay here: their changes are news).
    */
   buildThread?: { eventsFile: string; niceness: number };
+  /**
+   * The embedded log's file: the background lane's files are then written on a thread of their own at this nice value
+   * (the running service), so that the foreground lane's batches never wait for theirs on this one.
+   */
+  backgroundThread?: { eventsFile: string; niceness: number };
 }
 
 /** A read model now answers from `file`; `retired` (when set) is for the query side to delete once it lets go of it. */
@@ -61,6 +67,8 @@ export class ProjectionHost implements ProjectionsView {
   private readonly foreground: LiveLane;
   private readonly background: LiveLane;
   private readonly building: ProjectionSet;
+  /** Where the background lane's files are written, when not here. */
+  private readonly backgroundThread: BackgroundThread | null;
   private builder: Processor | null = null;
   /** The build's thread, while it has the building files. */
   private away: BuildThread | null = null;
@@ -79,7 +87,11 @@ export class ProjectionHost implements ProjectionsView {
     const order = options.definitions.map((d) => d.name);
     const lane = { ...(options.logger === undefined ? {} : { logger: options.logger }), ...(options.retryDelayMs === undefined ? {} : { retryDelayMs: options.retryDelayMs }) };
     this.foreground = new LiveLane('foreground', options.store, order, { ...lane, batchSize: options.batchSize ?? 1000 });
-    this.background = new LiveLane('background', options.store, order, { ...lane, batchSize: options.backgroundBatchSize ?? 50 }, this.foreground);
+    this.backgroundThread = options.backgroundThread === undefined ? null : new BackgroundThread(options.backgroundThread, options.logger);
+    // On its own thread, the lane's files read the events themselves (this thread passes over them unread), and its
+    // batches hold nothing up here: they are as large as the foreground lane's, each transaction cheaper per event.
+    const away = this.backgroundThread === null ? {} : { typesWithData: () => new Set<string>(), batchSize: options.batchSize ?? 1000 };
+    this.background = new LiveLane('background', options.store, order, { ...lane, batchSize: options.backgroundBatchSize ?? 50, ...away }, this.foreground);
     this.building = new ProjectionSet(order);
     // A build beside a live file announces only what that file has not: history, replayed, is not news.
     this.building.announceOnlyAfter((name) => this.liveFile(name)?.checkpoint.position ?? -1n);
@@ -90,6 +102,7 @@ export class ProjectionHost implements ProjectionsView {
       if (legacy !== null && ![...this.slots.values()].some((slot) => slot.older === legacy)) removeFile(legacy);
     } catch (error) {
       for (const set of this.sets()) set.close();
+      void this.backgroundThread?.stop();
       throw error;
     }
     for (const { processor } of this.lanes()) processor.onApplied(() => this.events.emit('applied'));
@@ -100,7 +113,7 @@ export class ProjectionHost implements ProjectionsView {
     return [this.foreground, this.background];
   }
 
-  private sets(): ProjectionSet[] {
+  private sets(): Array<ProjectionSet<SetFile>> {
     return [this.foreground.set, this.background.set, this.building];
   }
 
@@ -108,7 +121,7 @@ export class ProjectionHost implements ProjectionsView {
     return definition.background === true ? this.background : this.foreground;
   }
 
-  private liveFile(name: string): ProjectionFile | undefined {
+  private liveFile(name: string): SetFile | undefined {
     return this.foreground.set.get(name) ?? this.background.set.get(name);
   }
 
@@ -122,12 +135,18 @@ export class ProjectionHost implements ProjectionsView {
       building: null,
       nextGeneration: plan.nextGeneration,
     };
-    if (plan.live !== null) this.laneOf(definition).set.add(ProjectionFile.open(plan.live.file, definition));
+    if (plan.live !== null) this.laneOf(definition).set.add(this.openLive(plan.live.file, definition));
     if (plan.building !== null) slot.building = ProjectionFile.open(plan.building.file, definition);
     else if (plan.live === null) slot.building = ProjectionFile.create(folder, definition, slot.nextGeneration++, 'building');
     if (slot.building !== null) this.building.add(slot.building);
     slot.serving = plan.live?.file ?? slot.older ?? slot.building!.file;
     this.slots.set(definition.name, slot);
+  }
+
+  /** A live file of its lane: written on the background thread when its lane's files are, else here. */
+  private openLive(file: string, definition: ProjectionDefinition): SetFile {
+    const thread = definition.background === true ? this.backgroundThread : null;
+    return thread === null ? ProjectionFile.open(file, definition) : thread.open(file, definition);
   }
 
   /** Sets the processors going; a build with nothing to catch up (an empty log) is swapped in once the log's head is read. */
@@ -250,6 +269,7 @@ export class ProjectionHost implements ProjectionsView {
       if (options.catchUp === true) for (const lane of this.lanes()) if (lane.hasFiles) await lane.processor.catchUp();
     } finally {
       for (const set of this.sets()) set.close();
+      await this.backgroundThread?.stop();
     }
   }
 
@@ -380,7 +400,11 @@ export class ProjectionHost implements ProjectionsView {
     this.building.remove(file.name);
     const lane = this.laneOf(file.definition);
     const previous = lane.set.remove(file.name);
-    lane.set.add(file);
+    if (lane === this.background && this.backgroundThread !== null) {
+      // Handed to the background thread: opened there after the previous file's last batch.
+      file.close();
+      lane.set.add(this.backgroundThread.open(file.file, file.definition));
+    } else lane.set.add(file);
     let retired: string | null = null;
     if (previous !== undefined) {
       previous.markRetired();

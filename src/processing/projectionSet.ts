@@ -3,11 +3,23 @@ import { EventEmitter } from 'node:events';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { RecordedEvent } from '../eventstore/eventStore';
 import type { BatchHandler } from './processor';
-import type { ReadModelChange } from './projectionDefinition';
-import type { ProjectionFile } from './readModelFile';
+import type { ProjectionDefinition, ReadModelChange } from './projectionDefinition';
+import type { Checkpoint, ProjectionFile } from './readModelFile';
 
-export class ProjectionSet implements BatchHandler {
-  private files: ProjectionFile[] = [];
+/** What a set holds: a file written here (ProjectionFile), or one written on another thread (the background lane's). */
+export interface SetFile {
+  readonly name: string;
+  readonly file: string;
+  readonly definition: ProjectionDefinition;
+  readonly checkpoint: Checkpoint;
+  /** The changes once committed; a promise when the file is written on another thread. */
+  apply(events: readonly RecordedEvent[]): unknown[] | Promise<unknown[]>;
+  markRetired(): void;
+  close(): void;
+}
+
+export class ProjectionSet<File extends SetFile = ProjectionFile> implements BatchHandler {
+  private files: File[] = [];
   private readonly emitter = new EventEmitter();
   /** Per read model, the position through which its changes are applied but not announced (-1: announce all). */
   private quietThrough: (readModel: string) => bigint = () => -1n;
@@ -52,21 +64,21 @@ export class ProjectionSet implements BatchHandler {
     this.quietThrough = through;
   }
 
-  get(name: string): ProjectionFile | undefined {
+  get(name: string): File | undefined {
     return this.files.find((file) => file.name === name);
   }
 
-  list(): readonly ProjectionFile[] {
+  list(): readonly File[] {
     return this.files;
   }
 
-  add(file: ProjectionFile): void {
+  add(file: File): void {
     if (this.get(file.name) !== undefined) throw new Error(`read model ${file.name} is in this set already`);
     this.files = [...this.files, file].sort((a, b) => this.order.indexOf(a.name) - this.order.indexOf(b.name));
   }
 
   /** Takes a file out (still open); an empty set goes on from where the file stood. */
-  remove(name: string): ProjectionFile | undefined {
+  remove(name: string): File | undefined {
     const file = this.get(name);
     if (file === undefined) return undefined;
     if (file.checkpoint.position > this.passed) this.passed = file.checkpoint.position;
@@ -78,7 +90,9 @@ export class ProjectionSet implements BatchHandler {
     if (this.inTurns) return this.handleInTurns(events);
     const changes: ReadModelChange[] = [];
     try {
-      for (const file of this.files) this.applyTo(file, events, changes);
+      for (const file of this.files) {
+        if (this.applyTo(file, events, changes) !== undefined) throw new Error(`read model ${file.name} is written on another thread: its set must take turns`);
+      }
     } finally {
       this.published(changes);
     }
@@ -91,8 +105,10 @@ export class ProjectionSet implements BatchHandler {
       for (const file of this.files) {
         // Swapped out while it waited for its turn: its replacement already holds these events.
         if (!this.files.includes(file)) continue;
-        this.applyTo(file, events, changes);
-        await nextTurn();
+        // A file written on another thread leaves this one free meanwhile (the lane ahead's batches run).
+        const elsewhere = this.applyTo(file, events, changes);
+        if (elsewhere !== undefined) await elsewhere;
+        else await nextTurn();
       }
     } finally {
       this.published(changes);
@@ -100,19 +116,26 @@ export class ProjectionSet implements BatchHandler {
     this.passed = events[events.length - 1]!.position;
   }
 
-  private applyTo(file: ProjectionFile, events: readonly RecordedEvent[], changes: ReadModelChange[]): void {
+  /** Applies the batch to one file; a promise when the file is written on another thread (never quiet: a live file). */
+  private applyTo(file: File, events: readonly RecordedEvent[], changes: ReadModelChange[]): Promise<void> | undefined {
+    const announce = (applied: unknown[]) => {
+      for (const change of applied) changes.push({ readModel: file.name, change });
+    };
     const quiet = this.quietThrough(file.name);
     let announced = events;
     if (quiet >= events[0]!.position) {
       if (quiet >= events[events.length - 1]!.position) {
         file.apply(events);
-        return;
+        return undefined;
       }
       // The batch reaches past what was announced: the rest is applied in a transaction of its own, and announced.
       file.apply(events.filter((event) => event.position <= quiet));
       announced = events.filter((event) => event.position > quiet);
     }
-    for (const change of file.apply(announced)) changes.push({ readModel: file.name, change });
+    const applied = file.apply(announced);
+    if (applied instanceof Promise) return applied.then(announce);
+    announce(applied);
+    return undefined;
   }
 
   /** What committed is published even when a later file failed: the retry skips it for those files. */

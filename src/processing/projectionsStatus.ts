@@ -47,11 +47,11 @@ const halted = (phase: ProcessorPhase): boolean => phase === 'retrying' || phase
  */
 export function readModelsStatus(
   slots: SlotView[],
-  liveFile: (name: string) => ProjectionFile | undefined,
+  liveFile: (name: string) => Pick<ProjectionFile, 'checkpoint'> | undefined,
   lanes: ProcessorStatus[],
   builder: ProcessorStatus | null,
 ): ProjectionsStatus {
-  const tracked: ProjectionFile[] = [];
+  const tracked: Array<Pick<ProjectionFile, 'checkpoint'>> = [];
   const laneStatus = (definition: SlotView['definition']) => lanes[definition.background === true ? lanes.length - 1 : 0]!;
   const readModels = slots.map((slot): ReadModelStatus => {
     const { name, version } = slot.definition;

@@ -3,29 +3,17 @@
 import path from 'node:path';
 import { SqliteEventStore } from '../../src/eventstore/sqlite/sqliteEventStore';
 import { ProjectionHost } from '../../src/processing/projectionHost';
-import { readModelDigest } from '../../src/processing/readModelDigest';
 import { openForReading, readCheckpoint, readMeta } from '../../src/processing/readModelFile';
 import { PROJECTIONS } from '../../src/readmodels';
 import { capturedLog } from '../support/capturedLog';
-import { checkpointOf, liveFileOf } from '../support/readModelFiles';
+import { checkpointOf, liveDigests, liveFileOf } from '../support/readModelFiles';
 import { tempDataDir } from '../support/testService';
 import { appendTraffic } from '../support/trafficLog';
 
 const REBUILT = ['sessions', 'relayTasks'];
 
 /** The digest of each rebuilt read model's live file. */
-function digests(dir: string): Record<string, string> {
-  return Object.fromEntries(
-    REBUILT.map((name) => {
-      const db = openForReading(liveFileOf(dir, name));
-      try {
-        return [name, readModelDigest(db, PROJECTIONS.find((d) => d.name === name)!)];
-      } finally {
-        db.close();
-      }
-    }),
-  );
-}
+const digests = (dir: string) => liveDigests(dir, REBUILT);
 
 async function until(done: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

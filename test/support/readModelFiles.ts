@@ -5,7 +5,7 @@ import type { EventStore } from '../../src/eventstore/eventStore';
 import type { ReadModelDatabase } from '../../src/processing/projectionDefinition';
 import { openForReading, readCheckpoint, type Checkpoint } from '../../src/processing/readModelFile';
 import { findLiveFile } from '../../src/processing/readModelFolder';
-import { readModelsDigest } from '../../src/processing/readModelDigest';
+import { readModelDigest, readModelsDigest } from '../../src/processing/readModelDigest';
 import { rebuildHere, type RebuildResult } from '../../src/processing/rebuild';
 import type { ServedReadModels } from '../../src/processing/servedReadModels';
 import { PROJECTIONS } from '../../src/readmodels';
@@ -18,6 +18,20 @@ export function liveFileOf(dataDir: string, name: string): string {
   const file = findLiveFile(path.join(readModelsRootOf(dataDir), name));
   if (file === null) throw new Error(`no live file of read model ${name} in ${dataDir}`);
   return file;
+}
+
+/** The digest of each named read model's live file, by name. */
+export function liveDigests(dataDir: string, names: readonly string[]): Record<string, string> {
+  return Object.fromEntries(
+    names.map((name) => {
+      const db = openForReading(liveFileOf(dataDir, name));
+      try {
+        return [name, readModelDigest(db, PROJECTIONS.find((definition) => definition.name === name)!)];
+      } finally {
+        db.close();
+      }
+    }),
+  );
 }
 
 /** Every read model's live file, opened for reading. */

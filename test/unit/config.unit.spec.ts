@@ -19,6 +19,7 @@ describe('loadConfig', () => {
       maxInflightAppends: 1000,
       rebuildThreads: os.availableParallelism(),
       buildNiceness: 10,
+      backgroundNiceness: 10,
       httpRequestTimeoutMs: 15_000,
       httpKeepAliveTimeoutMs: 5_000,
       appendTimeoutMs: 5_000,
@@ -81,6 +82,7 @@ describe('loadConfig', () => {
         MAX_INFLIGHT_APPENDS: '64',
         REBUILD_THREADS: '3',
         BUILD_NICENESS: '15',
+        BACKGROUND_NICENESS: '0',
         HTTP_REQUEST_TIMEOUT_MS: '2000',
         MAX_CONNECTIONS: '500',
         HTTP_KEEP_ALIVE_TIMEOUT_MS: '4000',
@@ -127,6 +129,7 @@ describe('loadConfig', () => {
       maxInflightAppends: 64,
       rebuildThreads: 3,
       buildNiceness: 15,
+      backgroundNiceness: 0,
       httpRequestTimeoutMs: 2000,
       maxConnections: 500,
       httpKeepAliveTimeoutMs: 4000,
@@ -201,6 +204,7 @@ describe('loadConfig', () => {
     ['GRAPHQL_MAX_DOCUMENT_BYTES', '100', 'GRAPHQL_MAX_DOCUMENT_BYTES="100" is not allowed; expected an integer from 1024 to 1048576'],
     ['REBUILD_THREADS', '0', 'REBUILD_THREADS="0" is not allowed; expected an integer from 1 to 64'],
     ['BUILD_NICENESS', '20', 'BUILD_NICENESS="20" is not allowed; expected an integer from 0 to 19'],
+    ['BACKGROUND_NICENESS', '-1', 'BACKGROUND_NICENESS="-1" is not allowed; expected an integer from 0 to 19'],
     ['GRAPHQL_MAX_RESPONSE_BYTES', '1kB', 'GRAPHQL_MAX_RESPONSE_BYTES="1kB" is not allowed; expected an integer from 65536 to 1073741824'],
   ])('rejects %s=%s with one line naming variable, value and what is allowed', (name, value, line) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);

@@ -1,0 +1,134 @@
+// The background lane's own thread: its files written there, at a lower CPU priority, so a batch of the foreground lane
+// (what subscribers follow) never waits on the projector thread for an insights or timeline transaction.
+import { Worker } from 'node:worker_threads';
+import type { Logger } from 'pino';
+import type { RecordedEvent } from '../eventstore/eventStore';
+import { settledWithin, workerScript } from '../eventstore/workerThreads';
+import { FatalProcessingError } from './processor';
+import type { ProjectionDefinition } from './projectionDefinition';
+import { openForReading, readCheckpoint, type Checkpoint } from './readModelFile';
+
+export interface BackgroundThreadData {
+  eventsFile: string;
+  /** Nice value the thread gives itself; 0 leaves it as started. */
+  niceness: number;
+}
+
+/** Each file by its path: opened, brought to a position, marked retired, closed; then the thread ends. */
+export type ToBackgroundThread =
+  | { kind: 'open'; file: string; readModel: string }
+  | { kind: 'apply'; id: number; file: string; through: bigint }
+  | { kind: 'retire'; file: string }
+  | { kind: 'close'; file: string }
+  | { kind: 'stop' };
+
+export type FromBackgroundThread =
+  | { kind: 'started'; threadId: number | null; niceness: number | null }
+  | { kind: 'applied'; id: number; checkpoint: Checkpoint; changes: unknown[] }
+  | { kind: 'failed'; id: number; message: string; fatal: boolean };
+
+/** How long the thread gets to close its files when the service stops. */
+const STOP_TIMEOUT_MS = 15_000;
+
+/** The thread as the projector thread sees it: files opened there, and each batch applied there in turn. */
+export class BackgroundThread {
+  private readonly worker: Worker;
+  private readonly waiting = new Map<number, { resolve: (applied: { checkpoint: Checkpoint; changes: unknown[] }) => void; reject: (error: Error) => void }>();
+  private nextId = 1;
+  private ended: Error | null = null;
+  private readonly exited: Promise<void>;
+
+  constructor(data: BackgroundThreadData, logger?: Logger) {
+    const worker = new Worker(workerScript('processing/backgroundWorker'), { name: 'background projections', workerData: data });
+    this.worker = worker;
+    worker.on('message', (message: FromBackgroundThread) => {
+      if (message.kind === 'started') {
+        logger?.info({ threadId: message.threadId, niceness: message.niceness }, `background read models on a thread of their own (nice ${message.niceness ?? 'unchanged'})`);
+        return;
+      }
+      const waiting = this.waiting.get(message.id);
+      this.waiting.delete(message.id);
+      if (message.kind === 'applied') waiting?.resolve(message);
+      else waiting?.reject(message.fatal ? new FatalProcessingError(message.message) : new Error(message.message));
+    });
+    worker.on('error', (error) => logger?.error({ err: error }, 'the background read models thread failed'));
+    this.exited = new Promise((resolve) =>
+      worker.once('exit', () => {
+        // A batch that was never answered is applied again from the files' checkpoints by the lane's retry.
+        this.ended = new Error('the background read models thread ended');
+        for (const { reject } of this.waiting.values()) reject(this.ended);
+        this.waiting.clear();
+        resolve();
+      }),
+    );
+  }
+
+  /** Opens a live file there; its checkpoint is read here first, so the lane knows where it stands at once. */
+  open<Change>(file: string, definition: ProjectionDefinition<Change>): RemoteProjectionFile<Change> {
+    this.post({ kind: 'open', file, readModel: definition.name });
+    return new RemoteProjectionFile(this, file, definition);
+  }
+
+  /** Brings a file there up to `through` (its events read from the log there); its checkpoint and changes after. */
+  applyThrough(file: string, through: bigint): Promise<{ checkpoint: Checkpoint; changes: unknown[] }> {
+    if (this.ended !== null) return Promise.reject(this.ended);
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject });
+      this.post({ kind: 'apply', id, file, through });
+    });
+  }
+
+  post(message: ToBackgroundThread): void {
+    if (this.ended === null) this.worker.postMessage(message);
+  }
+
+  /** Closes its files (after what was asked before) and ends it. */
+  async stop(): Promise<void> {
+    this.post({ kind: 'stop' });
+    if (!(await settledWithin(this.exited, STOP_TIMEOUT_MS))) await this.worker.terminate();
+  }
+}
+
+/** A live file of the background lane as the lane holds it: where it stands, and its batches applied on the thread. */
+export class RemoteProjectionFile<Change = unknown> {
+  private current: Checkpoint;
+
+  constructor(
+    private readonly thread: BackgroundThread,
+    readonly file: string,
+    readonly definition: ProjectionDefinition<Change>,
+  ) {
+    const db = openForReading(file);
+    try {
+      this.current = readCheckpoint(db);
+    } finally {
+      db.close();
+    }
+  }
+
+  get name(): string {
+    return this.definition.name;
+  }
+
+  get checkpoint(): Checkpoint {
+    return this.current;
+  }
+
+  /** Applies the events after its checkpoint, on the thread; the changes, once committed there. */
+  async apply(events: readonly RecordedEvent[]): Promise<Change[]> {
+    const through = events[events.length - 1]!.position;
+    if (through <= this.current.position) return [];
+    const { checkpoint, changes } = await this.thread.applyThrough(this.file, through);
+    this.current = checkpoint;
+    return changes as Change[];
+  }
+
+  markRetired(): void {
+    this.thread.post({ kind: 'retire', file: this.file });
+  }
+
+  close(): void {
+    this.thread.post({ kind: 'close', file: this.file });
+  }
+}

@@ -1,0 +1,96 @@
+// The background lane's read models written on a thread of their own: the same rows as written on the projector thread,
+// live as the log grows, after a rebuild swapped in, and where a stop left them.
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { SqliteEventStore } from '../../src/eventstore/sqlite/sqliteEventStore';
+import { ProjectionHost } from '../../src/processing/projectionHost';
+import { PROJECTIONS } from '../../src/readmodels';
+import { capturedLog } from '../support/capturedLog';
+import { eventually } from '../support/forwardingLog';
+import { checkpointOf, liveDigests, liveFileOf } from '../support/readModelFiles';
+import { tempDataDir } from '../support/testService';
+import { appendTraffic } from '../support/trafficLog';
+
+const BACKGROUND = PROJECTIONS.filter((definition) => definition.background === true);
+
+/** The digest of each background read model's live file under `dir`. */
+const digests = (dir: string) => liveDigests(dir, BACKGROUND.map((definition) => definition.name));
+
+const until = (done: () => boolean, what: string, timeoutMs = 60_000) => eventually(done, what, timeoutMs);
+
+/** This process's threads by name, with their nice values (Linux keeps one per thread). */
+function threads(): Array<{ name: string; nice: number }> {
+  return readdirSync('/proc/self/task').flatMap((tid) => {
+    try {
+      const name = readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim();
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      return [{ name, nice: Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]) }];
+    } catch {
+      return [];
+    }
+  });
+}
+
+describe('the background read models on a thread of their own', () => {
+  // The same log, read models kept once with the thread and once without it.
+  const away = tempDataDir();
+  const here = tempDataDir();
+  const eventsFile = path.join(away.dir, 'events.db');
+  let store: SqliteEventStore;
+  afterAll(async () => {
+    await store.close();
+    away.remove();
+    here.remove();
+  });
+
+  const open = (dir: string, thread: boolean) => {
+    const log = capturedLog();
+    const host = new ProjectionHost({
+      store,
+      definitions: PROJECTIONS,
+      root: path.join(dir, 'readmodels'),
+      logger: log.logger,
+      ...(thread ? { backgroundThread: { eventsFile, niceness: 4 } } : {}),
+    });
+    host.start();
+    return { host, log };
+  };
+  const settled = (host: ProjectionHost, position: bigint) =>
+    until(() => host.status().readModels.every((r) => r.phase === 'live' && r.position === position), `every read model at ${position}`, 120_000);
+
+  it('writes the same rows as the projector thread would, follows the log, takes a rebuild in, and stops where it stood', async () => {
+    store = SqliteEventStore.open(eventsFile);
+    let { lastPosition } = await appendTraffic(store, { seed: 11, sessions: 600, relayTasks: 40 });
+    const reference = open(here.dir, false);
+    const running = open(away.dir, true);
+    try {
+      await settled(reference.host, lastPosition);
+      await settled(running.host, lastPosition);
+      const started = () => running.log.logged().some((line) => line.msg === 'background read models on a thread of their own (nice 4)');
+      await until(started, 'the thread said it started at nice 4');
+      if (process.platform === 'linux') {
+        expect(threads().filter((t) => t.name === 'background proj')).toEqual([{ name: 'background proj', nice: 4 }]);
+      }
+      // The files were built on the projector thread (nothing was live); from here on the thread writes them.
+      ({ lastPosition } = await appendTraffic(store, { seed: 12, sessions: 300, relayTasks: 20 }));
+      await settled(reference.host, lastPosition);
+      await settled(running.host, lastPosition);
+      expect(digests(away.dir)).toEqual(digests(here.dir));
+
+      // A rebuild swapped in goes to the thread: what comes after is written there.
+      const swapped: string[] = [];
+      running.host.onServing((change) => swapped.push(change.readModel));
+      running.host.rebuild(['timeline', 'insights']);
+      await until(() => swapped.length === 2, 'both rebuilds swapped in', 120_000);
+      ({ lastPosition } = await appendTraffic(store, { seed: 13, sessions: 300, relayTasks: 20 }));
+      await settled(reference.host, lastPosition);
+      await settled(running.host, lastPosition);
+    } finally {
+      await running.host.stop();
+      await reference.host.stop();
+    }
+    expect(digests(away.dir)).toEqual(digests(here.dir));
+    for (const definition of BACKGROUND) expect(checkpointOf(liveFileOf(away.dir, definition.name))?.position).toBe(lastPosition);
+    if (process.platform === 'linux') expect(threads().filter((t) => t.name === 'background proj')).toEqual([]);
+  }, 240_000);
+});

@@ -54,6 +54,8 @@ function run(data: BackgroundThreadData): void {
         const definition: ProjectionDefinition | undefined = PROJECTIONS.find((d) => d.name === message.readModel);
         if (definition === undefined) throw new Error(`unknown read model ${message.readModel}`);
         files.set(message.file, ProjectionFile.open(message.file, definition));
+        // A page read before may have left this file's types hollow.
+        lastPage = null;
         return;
       }
       case 'apply':

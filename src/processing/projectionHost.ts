@@ -1,6 +1,7 @@
 // Keeps the read models: live processors over the files that serve (a foreground lane, and a background lane behind
-// it), a shadow processor that builds new files beside them (a new version, a rebuild, a first build; a rebuild beside
-// live files mostly on a thread of its own), and the swap once a build has caught up.
+// it, whose files may be written on a thread of their own), a shadow processor that builds new files beside them (a new
+// version, a rebuild, a first build; a rebuild beside live files mostly on a thread of its own), and the swap once a
+// build has caught up.
 import { EventEmitter } from 'node:events';
 import path from 'node:path';
 import type { Logger } from 'pino';

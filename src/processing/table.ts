@@ -142,7 +142,7 @@ export class Table<C extends Columns = Columns> implements DeclaredTable {
    * have (a file of an older version answering while the new one is built) reads as NULL.
    */
   selectList(db: Database, options: { alias?: string; only?: ReadonlyArray<keyof C & string> } = {}): string {
-    const present = new Set(db.prepare<[], string>(`SELECT name FROM pragma_table_info('${this.name}')`).pluck().all());
+    const present = this.columnsIn(db);
     const prefix = options.alias === undefined ? '' : `${options.alias}.`;
     return (options.only ?? this.keys)
       .map((key) => {
@@ -151,6 +151,15 @@ export class Table<C extends Columns = Columns> implements DeclaredTable {
         return name === key ? `${prefix}${name}` : `${prefix}${name} AS ${key}`;
       })
       .join(', ');
+  }
+
+  /** Whether the file's table has the column (a file of an older version answering while the new one builds may not). */
+  hasColumn(db: Database, key: keyof C & string): boolean {
+    return this.columnsIn(db).has(snakeCase(key));
+  }
+
+  private columnsIn(db: Database): Set<string> {
+    return new Set(db.prepare<[], string>(`SELECT name FROM pragma_table_info('${this.name}')`).pluck().all());
   }
 
   /** A row read through selectList back to its TypeScript shape: JSON parsed, integers as numbers, positions as bigint. */

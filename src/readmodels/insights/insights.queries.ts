@@ -6,7 +6,7 @@ import type { ReadModelDatabase } from '../../processing/projectionDefinition';
 import { readMeta } from '../../processing/readModelFile';
 import { flappingStreamQueries } from './flappingStreams.queries';
 import { dayOf } from './insightSession';
-import { insightSessionsTable, type InsightSessionRow, type TallyKind } from './insights.table';
+import { insightSessionsTable, streamSignsTable, type InsightSessionRow, type TallyKind } from './insights.table';
 import { FIVE_MINUTE_CELLS_SINCE, rollupReader, WEEK_CELLS_SINCE, WEEK_CELLS_UNTIL, type RollupCells } from './interruptionRollups';
 import { servedPeriods, statsPlan } from './statsPlan';
 import { fewerRowsRead, takeBackPartials, type PartialsPlan, type RowsIn } from './partialPeriods';
@@ -61,7 +61,7 @@ export function insightQueries(db: ReadModelDatabase) {
 
   // A stream's last sign of life counts only when it came after the push: the push itself is the first one. Its signs are
   // those on its domain and those that named no domain; a file before version 8 kept them by stream name alone.
-  const signsByDomain = db.prepare("SELECT count(*) FROM pragma_table_info('insight_stream_signs') WHERE name = 'domain'").pluck().get() === 1;
+  const signsByDomain = streamSignsTable.hasColumn(db, 'domain');
   const signs = signsByDomain
     ? "LEFT JOIN insight_stream_signs g ON g.stream_id = s.stream_id AND g.domain = coalesce(s.domain, '') LEFT JOIN insight_stream_signs u ON u.stream_id = s.stream_id AND u.domain = '' AND s.domain IS NOT NULL"
     : 'LEFT JOIN insight_stream_signs g ON g.stream_id = s.stream_id';

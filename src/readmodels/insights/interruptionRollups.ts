@@ -1,6 +1,7 @@
 // Five-minute, hourly and daily rollups of interruptions (weekly in older files): the cells each one counts in, a batch's net changes to them, and their reads.
 import type { ReadModelDatabase } from '../../processing/projectionDefinition';
 import { DurationHistogram } from './durationHistogram';
+import { interruptionRollupsTable } from './insights.table';
 import { RecentlyUsed } from './recentlyUsed';
 import { RUNNING_SPAN_DAYS, runningTotalsReader, wholeDaySpans } from './runningTotals';
 import type { StatsPlan } from './statsPlan';
@@ -208,7 +209,7 @@ const bucketPeriod = (grouping: InterruptionGrouping): RollupPeriod | null => (g
  * with running totals, grouped by anything but time, spans of several whole days are read from those instead.
  */
 export function rollupReader(db: ReadModelDatabase, { runningTotals = false, summaries = false } = {}) {
-  const hasPercentiles = db.prepare("SELECT count(*) FROM pragma_table_info('insight_interruption_rollups') WHERE name = 'p90_ms'").pluck().get() === 1;
+  const hasPercentiles = interruptionRollupsTable.hasColumn(db, 'p90Ms');
   const where = 'WHERE period = ? AND dimension = ? AND scope = ? AND start >= ? AND start < ?';
   const cellWhere = 'WHERE period = ? AND dimension = ? AND scope = ? AND start = ? AND key = ?';
   const percentiles = hasPercentiles ? 'p50_ms, p90_ms' : 'NULL, NULL';

@@ -59,7 +59,7 @@ export function relayTaskQueries(db: ReadModelDatabase) {
     keyOf: (row) => [row.lastEventAt, row.taskId],
   });
   // A file of the previous version (answering while this one builds) has no timing: its views are empty meanwhile.
-  const timed = db.prepare<[], number>("SELECT count(*) FROM pragma_table_info('relay_tasks') WHERE name = 'file_start_missed'").pluck().get() === 1;
+  const timed = relayTasksTable.hasColumn(db, 'fileStartMissed');
   const anomalies = (listing: string, where: string) =>
     keysetListing<{ domain?: string }, RelayTaskRow>(db, {
       listing,

@@ -91,8 +91,8 @@ export class ProjectionHost implements ProjectionsView {
     this.backgroundThread = options.backgroundThread === undefined ? null : new BackgroundThread(options.backgroundThread, options.logger);
     // On its own thread, the lane's files read the events themselves (this thread passes over them unread), and its
     // batches hold nothing up here: they are as large as the foreground lane's, each transaction cheaper per event.
-    const away = this.backgroundThread === null ? {} : { typesWithData: () => new Set<string>(), batchSize: options.batchSize ?? 1000 };
-    this.background = new LiveLane('background', options.store, order, { ...lane, batchSize: options.backgroundBatchSize ?? 50, ...away }, this.foreground);
+    const onItsThread = this.backgroundThread === null ? {} : { typesWithData: () => new Set<string>(), batchSize: options.batchSize ?? 1000 };
+    this.background = new LiveLane('background', options.store, order, { ...lane, batchSize: options.backgroundBatchSize ?? 50, ...onItsThread }, this.foreground);
     this.building = new ProjectionSet(order);
     // A build beside a live file announces only what that file has not: history, replayed, is not news.
     this.building.announceOnlyAfter((name) => this.liveFile(name)?.checkpoint.position ?? -1n);

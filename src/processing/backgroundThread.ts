@@ -30,20 +30,37 @@ export type FromBackgroundThread =
 /** How long the thread gets to close its files when the service stops. */
 const STOP_TIMEOUT_MS = 15_000;
 
-/** The thread as the projector thread sees it: files opened there, and each batch applied there in turn. */
+/**
+ * The thread as the projector thread sees it: files opened there, and each batch applied there in turn. A thread that
+ * ends before it is stopped (out of memory, say) fails the batches it had not answered, and the lane's retry starts
+ * another one with the same files open, each from its checkpoint on disk.
+ */
 export class BackgroundThread {
-  private readonly worker: Worker;
+  private worker!: Worker;
   private readonly waiting = new Map<number, { resolve: (applied: { checkpoint: Checkpoint; changes: unknown[] }) => void; reject: (error: Error) => void }>();
+  /** The files open there, by path: opened again on a thread started after one ended. */
+  private readonly files = new Map<string, { readModel: string; retired: boolean }>();
   private nextId = 1;
   private ended: Error | null = null;
-  private readonly exited: Promise<void>;
+  private stopping = false;
+  private exited!: Promise<void>;
+  /** Threads started after one ended on its own. */
+  private restarts = 0;
 
-  constructor(data: BackgroundThreadData, logger?: Logger) {
-    const worker = new Worker(workerScript('processing/backgroundWorker'), { name: 'background projections', workerData: data });
+  constructor(
+    private readonly data: BackgroundThreadData,
+    private readonly logger?: Logger,
+  ) {
+    this.startThread();
+  }
+
+  private startThread(): void {
+    const worker = new Worker(workerScript('processing/backgroundWorker'), { name: 'background projections', workerData: this.data });
     this.worker = worker;
+    this.ended = null;
     worker.on('message', (message: FromBackgroundThread) => {
       if (message.kind === 'started') {
-        logger?.info({ threadId: message.threadId, niceness: message.niceness }, `background read models on a thread of their own (nice ${message.niceness ?? 'unchanged'})`);
+        this.logger?.info({ threadId: message.threadId, niceness: message.niceness }, `background read models on a thread of their own (nice ${message.niceness ?? 'unchanged'})`);
         return;
       }
       const waiting = this.waiting.get(message.id);
@@ -51,27 +68,38 @@ export class BackgroundThread {
       if (message.kind === 'applied') waiting?.resolve(message);
       else waiting?.reject(message.fatal ? new FatalProcessingError(message.message) : new Error(message.message));
     });
-    worker.on('error', (error) => logger?.error({ err: error }, 'the background read models thread failed'));
+    worker.on('error', (error) => this.logger?.error({ err: error }, 'the background read models thread failed'));
     this.exited = new Promise((resolve) =>
-      worker.once('exit', () => {
+      worker.once('exit', (code) => {
         // A batch that was never answered is applied again from the files' checkpoints by the lane's retry.
-        this.ended = new Error('the background read models thread ended');
+        this.ended = new Error(`the background read models thread ended (exit code ${code})`);
+        if (!this.stopping) this.logger?.error({ exitCode: code }, 'the background read models thread ended; the next batch starts another');
         for (const { reject } of this.waiting.values()) reject(this.ended);
         this.waiting.clear();
         resolve();
       }),
     );
+    for (const [file, { readModel, retired }] of this.files) {
+      worker.postMessage({ kind: 'open', file, readModel } satisfies ToBackgroundThread);
+      if (retired) worker.postMessage({ kind: 'retire', file } satisfies ToBackgroundThread);
+    }
   }
 
   /** Opens a live file there; its checkpoint is read here first, so the lane knows where it stands at once. */
   open<Change>(file: string, definition: ProjectionDefinition<Change>): RemoteProjectionFile<Change> {
+    this.files.set(file, { readModel: definition.name, retired: false });
     this.post({ kind: 'open', file, readModel: definition.name });
     return new RemoteProjectionFile(this, file, definition);
   }
 
   /** Brings a file there up to `through` (its events read from the log there); its checkpoint and changes after. */
   applyThrough(file: string, through: bigint): Promise<{ checkpoint: Checkpoint; changes: unknown[] }> {
-    if (this.ended !== null) return Promise.reject(this.ended);
+    if (this.ended !== null) {
+      if (this.stopping) return Promise.reject(this.ended);
+      this.restarts++;
+      this.logger?.warn({ restarts: this.restarts }, 'the background read models thread starts again, its files each from its checkpoint');
+      this.startThread();
+    }
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
@@ -79,12 +107,24 @@ export class BackgroundThread {
     });
   }
 
-  post(message: ToBackgroundThread): void {
+  retire(file: string): void {
+    const open = this.files.get(file);
+    if (open !== undefined) open.retired = true;
+    this.post({ kind: 'retire', file });
+  }
+
+  close(file: string): void {
+    this.files.delete(file);
+    this.post({ kind: 'close', file });
+  }
+
+  private post(message: ToBackgroundThread): void {
     if (this.ended === null) this.worker.postMessage(message);
   }
 
   /** Closes its files (after what was asked before) and ends it. */
   async stop(): Promise<void> {
+    this.stopping = true;
     this.post({ kind: 'stop' });
     if (!(await settledWithin(this.exited, STOP_TIMEOUT_MS))) await this.worker.terminate();
   }
@@ -125,10 +165,10 @@ export class RemoteProjectionFile<Change = unknown> {
   }
 
   markRetired(): void {
-    this.thread.post({ kind: 'retire', file: this.file });
+    this.thread.retire(this.file);
   }
 
   close(): void {
-    this.thread.post({ kind: 'close', file: this.file });
+    this.thread.close(this.file);
   }
 }

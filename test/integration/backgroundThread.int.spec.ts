@@ -2,6 +2,7 @@
 // live as the log grows, after a rebuild swapped in, and where a stop left them.
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import type { Worker } from 'node:worker_threads';
 import { SqliteEventStore } from '../../src/eventstore/sqlite/sqliteEventStore';
 import { ProjectionHost } from '../../src/processing/projectionHost';
 import { PROJECTIONS } from '../../src/readmodels';
@@ -92,5 +93,57 @@ describe('the background read models on a thread of their own', () => {
     expect(digests(away.dir)).toEqual(digests(here.dir));
     for (const definition of BACKGROUND) expect(checkpointOf(liveFileOf(away.dir, definition.name))?.position).toBe(lastPosition);
     if (process.platform === 'linux') expect(threads().filter((t) => t.name === 'background proj')).toEqual([]);
+  }, 240_000);
+});
+
+describe('a background read models thread that ends on its own', () => {
+  const away = tempDataDir();
+  const here = tempDataDir();
+  const eventsFile = path.join(away.dir, 'events.db');
+  let store: SqliteEventStore;
+  afterAll(async () => {
+    await store.close();
+    away.remove();
+    here.remove();
+  });
+
+  it('is started again by the next batch, its files opened again, and nothing is missed or applied twice', async () => {
+    store = SqliteEventStore.open(eventsFile);
+    let { lastPosition } = await appendTraffic(store, { seed: 21, sessions: 400, relayTasks: 30 });
+    const log = capturedLog();
+    const running = new ProjectionHost({
+      store,
+      definitions: PROJECTIONS,
+      root: path.join(away.dir, 'readmodels'),
+      logger: log.logger,
+      backgroundThread: { eventsFile, niceness: 0 },
+      retryDelayMs: 100,
+    });
+    const reference = new ProjectionHost({ store, definitions: PROJECTIONS, root: path.join(here.dir, 'readmodels') });
+    const settled = (host: ProjectionHost, position: bigint) =>
+      until(() => host.status().readModels.every((r) => r.phase === 'live' && r.position === position), `every read model at ${position}`, 120_000);
+    running.start();
+    reference.start();
+    try {
+      await settled(running, lastPosition);
+      // Written from here on by the thread; more traffic, and the thread ended in the middle of it as a crash would.
+      ({ lastPosition } = await appendTraffic(store, { seed: 22, sessions: 300, relayTasks: 20 }));
+      const thread = (running as unknown as { backgroundThread: { worker: Worker } }).backgroundThread;
+      await thread.worker.terminate();
+      ({ lastPosition } = await appendTraffic(store, { seed: 23, sessions: 200, relayTasks: 10 }));
+      await settled(running, lastPosition);
+      await settled(reference, lastPosition);
+      expect(log.logged().map((line) => line.msg)).toEqual(
+        expect.arrayContaining([
+          'the background read models thread ended; the next batch starts another',
+          'the background read models thread starts again, its files each from its checkpoint',
+        ]),
+      );
+      if (process.platform === 'linux') expect(threads().filter((t) => t.name === 'background proj')).toHaveLength(1);
+    } finally {
+      await running.stop();
+      await reference.stop();
+    }
+    expect(digests(away.dir)).toEqual(digests(here.dir));
   }, 240_000);
 });

@@ -14,6 +14,9 @@ export function workerScript(name: string): string {
   return path.join(__dirname, '..', '..', 'dist', `${name}.js`);
 }
 
+/** How long a thread of the service gets to close its files, and then to exit, when the service stops. */
+export const THREAD_STOP_TIMEOUT_MS = 15_000;
+
 /**
  * Whether `promise` settles within `ms`. The timer keeps the process alive meanwhile: with nothing else pending,
  * Node would otherwise end the process in the middle of a shutdown.

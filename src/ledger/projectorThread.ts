@@ -3,16 +3,13 @@ import { EventEmitter } from 'node:events';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import { receivedError } from '../eventstore/sqlite/threadErrors';
-import { firstMessage, settledWithin, workerScript } from '../eventstore/workerThreads';
+import { THREAD_STOP_TIMEOUT_MS, firstMessage, settledWithin, workerScript } from '../eventstore/workerThreads';
 import { positionReached } from '../processing/positionReached';
 import type { ReadModelChange } from '../processing/projectionDefinition';
 import type { ServingChange } from '../processing/projectionHost';
 import type { ProjectionsStatus } from '../processing/projectionsStatus';
 import type { ProjectionsView } from '../processing/projectionsView';
 import type { FromProjector, ProjectorWorkerData, ReadModelFiles, ToProjector } from './projectorMessages';
-
-/** How long the thread gets to stop cleanly, and then to exit, at shutdown. */
-const SHUTDOWN_TIMEOUT_MS = 15_000;
 const EXIT_GRACE_MS = 2_000;
 
 /**
@@ -93,7 +90,7 @@ export class ProjectorThread implements ProjectionsView {
     if (this.running && !this.exitedEarly) {
       this.running = false; // from here on, the thread's exit is expected
       const answered = await new Promise<boolean>((resolve) => {
-        const timer = setTimeout(() => resolve(false), SHUTDOWN_TIMEOUT_MS);
+        const timer = setTimeout(() => resolve(false), THREAD_STOP_TIMEOUT_MS);
         const onMessage = (message: FromProjector) => {
           if (message.kind !== 'stopped') return;
           clearTimeout(timer);
@@ -106,7 +103,7 @@ export class ProjectorThread implements ProjectionsView {
         });
         this.worker.postMessage({ kind: 'shutdown' } satisfies ToProjector);
       });
-      if (!answered) this.logger.error(`the projector thread did not stop within ${SHUTDOWN_TIMEOUT_MS} ms: ending it`);
+      if (!answered) this.logger.error(`the projector thread did not stop within ${THREAD_STOP_TIMEOUT_MS} ms: ending it`);
       if (!(await settledWithin(this.stopped, answered ? EXIT_GRACE_MS : 0))) await this.worker.terminate();
     }
     this.running = false;

@@ -3,7 +3,7 @@
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import type { RecordedEvent } from '../eventstore/eventStore';
-import { settledWithin, workerScript } from '../eventstore/workerThreads';
+import { THREAD_STOP_TIMEOUT_MS, settledWithin, workerScript } from '../eventstore/workerThreads';
 import { FatalProcessingError } from './processor';
 import type { ProjectionDefinition } from './projectionDefinition';
 import { openForReading, readCheckpoint, type Checkpoint } from './readModelFile';
@@ -26,9 +26,6 @@ export type FromBackgroundThread =
   | { kind: 'started'; threadId: number | null; niceness: number | null }
   | { kind: 'applied'; id: number; checkpoint: Checkpoint; changes: unknown[] }
   | { kind: 'failed'; id: number; message: string; fatal: boolean };
-
-/** How long the thread gets to close its files when the service stops. */
-const STOP_TIMEOUT_MS = 15_000;
 
 /**
  * The thread as the projector thread sees it: files opened there, and each batch applied there in turn. A thread that
@@ -126,7 +123,7 @@ export class BackgroundThread {
   async stop(): Promise<void> {
     this.stopping = true;
     this.post({ kind: 'stop' });
-    if (!(await settledWithin(this.exited, STOP_TIMEOUT_MS))) await this.worker.terminate();
+    if (!(await settledWithin(this.exited, THREAD_STOP_TIMEOUT_MS))) await this.worker.terminate();
   }
 }
 

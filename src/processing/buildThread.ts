@@ -1,7 +1,7 @@
 // A shadow build's own thread: rebuilds read-model files from the embedded log at a lower CPU priority, up to the log's head.
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
-import { settledWithin, workerScript } from '../eventstore/workerThreads';
+import { THREAD_STOP_TIMEOUT_MS, settledWithin, workerScript } from '../eventstore/workerThreads';
 import type { ProcessorStatus } from './processor';
 
 export interface BuildThreadData {
@@ -22,9 +22,6 @@ export type FromBuildThread =
   | { kind: 'started'; threadId: number | null; niceness: number | null }
   | { kind: 'progress'; status: ProcessorStatus }
   | { kind: 'finished'; end: BuildThreadEnd; status: ProcessorStatus };
-
-/** How long the thread gets to finish its batch and close its files when stopped. */
-const STOP_TIMEOUT_MS = 15_000;
 
 /**
  * The thread's side as its starter sees it: where the build stands, and how it ended. The files are the thread's until
@@ -70,7 +67,7 @@ export class BuildThread {
   /** Asks the thread to end after its batch (its files keep what it committed), and waits for it to end. */
   async stop(): Promise<BuildThreadEnd> {
     this.worker.postMessage({ kind: 'stop' } satisfies ToBuildThread);
-    if (!(await settledWithin(this.finished, STOP_TIMEOUT_MS))) {
+    if (!(await settledWithin(this.finished, THREAD_STOP_TIMEOUT_MS))) {
       this.logger?.warn('the read-model build thread did not stop in time: ended; its build resumes from its last commit');
       await this.worker.terminate();
     }

@@ -3,14 +3,11 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import { StoreUnavailableError } from '../eventStore';
-import { firstMessage, settledWithin, workerScript } from '../workerThreads';
+import { THREAD_STOP_TIMEOUT_MS, firstMessage, settledWithin, workerScript } from '../workerThreads';
 import { SqliteEventLog, type BatchOutcome, type SerializedAppend } from './sqliteEventLog';
 import { SqliteEventStore, type SqliteEventStoreOptions } from './sqliteEventStore';
 import { receivedError } from './threadErrors';
 import type { FromWriter, ToWriter, WriterWorkerData } from './writerMessages';
-
-/** How long the writer gets to close the file, and then to exit, when the store closes. */
-const CLOSE_TIMEOUT_MS = 15_000;
 const EXIT_GRACE_MS = 2_000;
 
 export interface SqliteWriterThreadOptions extends SqliteEventStoreOptions {
@@ -116,7 +113,7 @@ class WriterConnection {
     this.closing = true;
     if (this.alive) {
       const answered = await new Promise<boolean>((resolve) => {
-        const timer = setTimeout(() => resolve(false), CLOSE_TIMEOUT_MS);
+        const timer = setTimeout(() => resolve(false), THREAD_STOP_TIMEOUT_MS);
         this.worker.on('message', (message: FromWriter) => {
           if (message.kind !== 'closed') return;
           clearTimeout(timer);
@@ -128,7 +125,7 @@ class WriterConnection {
         });
         this.worker.postMessage({ kind: 'close' } satisfies ToWriter);
       });
-      if (!answered) this.logger?.error(`the event store writer thread did not close within ${CLOSE_TIMEOUT_MS} ms: ending it`);
+      if (!answered) this.logger?.error(`the event store writer thread did not close within ${THREAD_STOP_TIMEOUT_MS} ms: ending it`);
       if (!(await settledWithin(this.exited, answered ? EXIT_GRACE_MS : 0))) await this.worker.terminate();
     }
     await this.exited;

@@ -15,6 +15,8 @@ export interface LaneOptions {
   retryDelayMs?: number;
   /** The event types its processor reads whole; default all (none are needed when its files read the log on their own thread). */
   typesWithData?: () => ReadonlySet<string>;
+  /** How long a batch that is not full waits for more events; default 0. */
+  gatherMs?: number;
 }
 
 export class LiveLane {
@@ -37,6 +39,7 @@ export class LiveLane {
       ...(options.logger === undefined ? {} : { logger: options.logger }),
       ...(options.retryDelayMs === undefined ? {} : { retryDelayMs: options.retryDelayMs }),
       ...(options.typesWithData === undefined ? {} : { typesWithData: options.typesWithData }),
+      ...(options.gatherMs === undefined ? {} : { gatherMs: options.gatherMs }),
     });
   }
 

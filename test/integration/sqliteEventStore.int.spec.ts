@@ -6,6 +6,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { NewEvent, RecordedEvent, StoreUnavailableError } from '../../src/eventstore/eventStore';
 import { READ_ALL_DEFAULT_MAX_COUNT, SqliteEventStore, SqliteEventStoreOptions } from '../../src/eventstore/sqlite/sqliteEventStore';
+import { SqliteWriterThread } from '../../src/eventstore/sqlite/sqliteWriterThread';
 
 const newEvent = (data: NewEvent['data'] = {}): NewEvent => ({ id: randomUUID(), type: 'Tested', data });
 
@@ -201,6 +202,20 @@ describe('SqliteEventStore', () => {
 
       expect((await received).map((e) => e.data.n)).toEqual([1]);
     }, 2000);
+
+    it('given a writer thread and a caught-up subscription on another connection with a one-minute poll, when the writer commits, then the subscription is woken without waiting for the poll', async () => {
+      const writer = await SqliteWriterThread.start(file);
+      opened.push(writer);
+      await writer.appendToStream('session-0', [newEvent()]);
+      const reader = open({ pollIntervalMs: 60_000 });
+      const received = collect(reader.subscribeToAll(), 'session-1', 2);
+      await new Promise((resolve) => setImmediate(resolve));
+
+      await writer.appendToStream('session-1', [newEvent({ n: 1 })]);
+      await writer.appendToStream('session-1', [newEvent({ n: 2 })]);
+
+      expect((await received).map((e) => e.data.n)).toEqual([1, 2]);
+    }, 5000);
 
     it('given a caught-up subscription with a one-minute poll, when its signal aborts, then it ends at once', async () => {
       const store = open({ pollIntervalMs: 60_000 });

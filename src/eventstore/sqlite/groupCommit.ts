@@ -1,4 +1,5 @@
-// Appends made in one event-loop turn share one commit (one fsync): the only place the embedded store batches.
+// Appends made in one event-loop turn, or while the previous commit is on its way, share one commit (one fsync): the
+// only place the embedded store batches.
 import type { AppendResult, ExpectedRevision, NewEvent } from '../eventStore';
 import { serializeEvents, type BatchOutcome, type SerializedAppend } from './sqliteEventLog';
 
@@ -20,6 +21,8 @@ interface PendingAppend extends SerializedAppend {
 export class GroupCommit {
   private queue: PendingAppend[] = [];
   private scheduled: NodeJS.Immediate | undefined;
+  /** The commit on its way (to a writer thread); appends meanwhile wait for it and go in the next one together. */
+  private inFlight: Promise<void> | null = null;
   private readonly counters = { commits: 0, appends: 0, failedBatches: 0 };
 
   /**
@@ -45,14 +48,19 @@ export class GroupCommit {
     }
     return new Promise((resolve, reject) => {
       this.queue.push({ stream, events: serialized, expected, resolve, reject });
-      this.scheduled ??= setImmediate(() => this.flush());
+      if (this.inFlight === null) this.scheduled ??= setImmediate(() => void this.flush());
     });
   }
 
-  /** Commits what is queued now (at close: appends accepted before it still get their answer). */
+  /**
+   * Commits what is queued now, after the commit on its way if there is one (at close: appends accepted before it
+   * still get their answer). A commit's end sends what queued meanwhile at once: a steady trickle of appends makes
+   * batches of several, each waiting no longer than it would have behind the commits before it.
+   */
   flush(): Promise<void> {
     if (this.scheduled !== undefined) clearImmediate(this.scheduled);
     this.scheduled = undefined;
+    if (this.inFlight !== null) return this.inFlight.then(() => this.flush());
     const batch = this.queue;
     this.queue = [];
     if (batch.length === 0) return Promise.resolve();
@@ -62,10 +70,18 @@ export class GroupCommit {
     } catch (error) {
       answer = Promise.reject(error);
     }
-    return Promise.resolve(answer).then(
+    const done = Promise.resolve(answer).then(
       (outcome) => this.settle(batch, outcome),
       (error: unknown) => this.settle(batch, { committed: false, outcomes: batch.map(() => ({ ok: false, error })) }),
     );
+    // Committed here, synchronously: nothing was on its way meanwhile.
+    if (!(answer instanceof Promise)) return done;
+    const next = () => {
+      this.inFlight = null;
+      if (this.queue.length > 0) void this.flush();
+    };
+    this.inFlight = done.then(next, next);
+    return this.inFlight;
   }
 
   private settle(batch: PendingAppend[], { committed, outcomes }: BatchOutcome): void {

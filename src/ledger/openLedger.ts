@@ -12,6 +12,7 @@ import { ProjectionHost } from '../processing/projectionHost';
 import type { ProjectionsView } from '../processing/projectionsView';
 import { PROJECTIONS } from '../readmodels';
 import { ProjectorThread } from './projectorThread';
+import { WalCheckpoints } from './walCheckpoints';
 
 /** The read models live in files of their own beside (not inside) the embedded store, one folder each, whatever the store. */
 export const readModelsRoot = (config: Pick<Config, 'dataDir'>): string => path.join(config.dataDir, 'readmodels');
@@ -59,11 +60,13 @@ export async function openLedger(config: Config, logger: Logger): Promise<Ledger
       await store.close();
       throw error;
     }
+    const checkpoints = new WalCheckpoints({ eventsFile: path.resolve(files.eventsFile), readModelsRoot: files.readModelsRoot }, logger);
     return {
       store,
       projections: projector,
       // Appends stop first; the projector then applies whatever was committed before it leaves its checkpoints.
       close: async () => {
+        await checkpoints.stop();
         await store.close();
         await projector.shutdown();
       },
@@ -86,10 +89,12 @@ export async function openLedger(config: Config, logger: Logger): Promise<Ledger
   }
   host.start();
   await host.settled(1000);
+  const checkpoints = new WalCheckpoints({ eventsFile: null, readModelsRoot: readModelsRoot(config) }, logger);
   return {
     store,
     projections: host,
     close: async () => {
+      await checkpoints.stop();
       await host.stop();
       await store.close();
     },

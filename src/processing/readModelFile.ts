@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { RecordedEvent } from '../eventstore/eventStore';
+import { WAL_AUTOCHECKPOINT_PAGES } from '../eventstore/sqlite/sqliteEventLog';
 import { FatalProcessingError } from './processor';
 import type { OpenProjection, ProjectionDefinition, ReadModelDatabase } from './projectionDefinition';
 
@@ -69,6 +70,7 @@ export function readCheckpoint(db: ReadModelDatabase): Checkpoint {
 /** Durable against a process crash and a power loss (WAL, synchronous NORMAL): what a live file needs. */
 function servingPragmas(db: ReadModelDatabase): void {
   db.pragma('synchronous = NORMAL');
+  db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
   db.pragma('cache_size = -16384'); // 16 MiB
 }
 

@@ -37,6 +37,13 @@ const SCHEMA_V1 = `
   ) STRICT, WITHOUT ROWID;
 `;
 
+/**
+ * The WAL length (pages) at which a commit copies it back into the database itself. The service checkpoints its
+ * files from a thread of their own (ledger/walCheckpoints.ts) well before, so a commit (a callback's 200, a
+ * subscriber's batch) never waits for one; this is the safety net, and what a command without that thread does.
+ */
+export const WAL_AUTOCHECKPOINT_PAGES = 10_000;
+
 /** An event serialized once, when the append is called, so the commit only binds strings. */
 export interface SerializedEvent {
   id: string;
@@ -79,6 +86,7 @@ export class SqliteEventLog {
       db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = FULL'); // WAL is fsynced at every commit: an append is durable when it resolves
+      db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
       migrate(db);
       return new SqliteEventLog(db, absolute);
     } catch (cause) {

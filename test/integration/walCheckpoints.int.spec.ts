@@ -36,7 +36,7 @@ describe('the WAL checkpoints thread', () => {
       for (const { size, wal } of before) expect(size).toBeLessThan(wal / 4);
       const digests = liveDigests(data.dir, READ_MODEL_NAMES);
 
-      checkpoints = new WalCheckpoints({ eventsFile, readModelsRoot: readModelsRootOf(data.dir), intervalMs: 50 });
+      checkpoints = new WalCheckpoints({ eventsFile, readModelsRoot: readModelsRootOf(data.dir), logIntervalMs: 50, readModelIntervalMs: 50 });
       await eventually(() => before.every(({ file, wal }) => sizeOf(file) > wal / 4), 'the log and the live read models copied back into their files', 30_000);
 
       // The writers go on meanwhile, and what they wrote reads the same.

@@ -60,13 +60,11 @@ export async function openLedger(config: Config, logger: Logger): Promise<Ledger
       await store.close();
       throw error;
     }
-    const checkpoints = new WalCheckpoints({ eventsFile: path.resolve(files.eventsFile), readModelsRoot: files.readModelsRoot }, logger);
     return {
       store,
       projections: projector,
       // Appends stop first; the projector then applies whatever was committed before it leaves its checkpoints.
       close: async () => {
-        await checkpoints.stop();
         await store.close();
         await projector.shutdown();
       },

@@ -1,37 +1,24 @@
-// The embedded files' WAL checkpoints, on a thread of their own: the writer and the projector commit without copying pages back.
+// With EventStoreDB, the read models' WAL checkpoints on a thread of their own: the main thread, which writes them, never copies pages back.
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import { THREAD_STOP_TIMEOUT_MS, settledWithin, workerScript } from '../eventstore/workerThreads';
-
-export interface WalCheckpointsData {
-  /** The embedded log; null with EventStoreDB (the read models only). */
-  eventsFile: string | null;
-  readModelsRoot: string;
-  /** How often the log's WAL is checkpointed. */
-  logIntervalMs: number;
-  /** How often each live read model's is. */
-  readModelIntervalMs: number;
-}
+import { CHECKPOINT_INTERVALS, type WalCheckpointFiles } from '../processing/walCheckpoints';
 
 export type FromWalCheckpoints = { kind: 'failed'; file: string; message: string };
 
-/** The log every 250 ms (at 3,000 callbacks/s its WAL grows by ~15 MB a second), the read models every second. */
-export const CHECKPOINT_INTERVALS = { logIntervalMs: 250, readModelIntervalMs: 1000 } as const;
-
 /**
- * SQLite copies a WAL back into its database (a checkpoint, with an fsync) in the commit that finds the WAL past a
- * threshold: on the writer thread, a callback's 200 waited for it; on the projector thread, a subscriber did. Here a
- * connection of its own checkpoints the log and every live read model PASSIVE-ly (never waiting for a reader or a
- * writer), so their own connections' threshold (`WAL_AUTOCHECKPOINT_PAGES`) is only a safety net.
+ * With the embedded store the background read models' thread checkpoints the log and every live read model (see
+ * processing/walCheckpoints.ts); with EventStoreDB there is no such thread, and the read models are written on the
+ * thread that answers HTTP, so their checkpoints get this one.
  */
 export class WalCheckpoints {
   private readonly worker: Worker;
   private readonly exited: Promise<void>;
 
-  constructor(data: Pick<WalCheckpointsData, 'eventsFile' | 'readModelsRoot'> & Partial<WalCheckpointsData>, logger?: Logger) {
+  constructor(files: Pick<WalCheckpointFiles, 'eventsFile' | 'readModelsRoot'> & Partial<WalCheckpointFiles>, logger?: Logger) {
     this.worker = new Worker(workerScript('ledger/walCheckpointsWorker'), {
       name: 'wal checkpoints',
-      workerData: { ...CHECKPOINT_INTERVALS, ...data } satisfies WalCheckpointsData,
+      workerData: { ...CHECKPOINT_INTERVALS, ...files } satisfies WalCheckpointFiles,
     });
     this.worker.on('message', (message: FromWalCheckpoints) =>
       logger?.warn({ file: message.file }, `WAL checkpoint of ${message.file} failed (its own connections checkpoint it meanwhile): ${message.message}`),

@@ -1,17 +1,21 @@
 // The background lane's own thread: its files written there, at a lower CPU priority, so a batch of the foreground lane
-// (what subscribers follow) never waits on the projector thread for an insights or timeline transaction.
+// (what subscribers follow) never waits on the projector thread for an insights or timeline transaction; the files'
+// WAL checkpoints are made there too.
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import type { RecordedEvent } from '../eventstore/eventStore';
 import { THREAD_STOP_TIMEOUT_MS, settledWithin, workerScript } from '../eventstore/workerThreads';
 import { FatalProcessingError } from './processor';
 import type { ProjectionDefinition } from './projectionDefinition';
+import type { WalCheckpointFiles } from './walCheckpoints';
 import { openForReading, readCheckpoint, type Checkpoint } from './readModelFile';
 
 export interface BackgroundThreadData {
   eventsFile: string;
   /** Nice value the thread gives itself; 0 leaves it as started. */
   niceness: number;
+  /** The log's and the live read models' WAL checkpoints are made there too (walCheckpoints.ts), when given. */
+  checkpoints?: Omit<WalCheckpointFiles, 'eventsFile'>;
 }
 
 /** Each file by its path: opened, brought to a position, marked retired, closed; then the thread ends. */
@@ -25,7 +29,8 @@ export type ToBackgroundThread =
 export type FromBackgroundThread =
   | { kind: 'started'; threadId: number | null; niceness: number | null }
   | { kind: 'applied'; id: number; checkpoint: Checkpoint; changes: unknown[] }
-  | { kind: 'failed'; id: number; message: string; fatal: boolean };
+  | { kind: 'failed'; id: number; message: string; fatal: boolean }
+  | { kind: 'checkpointFailed'; file: string; message: string };
 
 /**
  * The thread as the projector thread sees it: files opened there, and each batch applied there in turn. A thread that
@@ -58,6 +63,10 @@ export class BackgroundThread {
     worker.on('message', (message: FromBackgroundThread) => {
       if (message.kind === 'started') {
         this.logger?.info({ threadId: message.threadId, niceness: message.niceness }, `background read models on a thread of their own (nice ${message.niceness ?? 'unchanged'})`);
+        return;
+      }
+      if (message.kind === 'checkpointFailed') {
+        this.logger?.warn({ file: message.file }, `WAL checkpoint of ${message.file} failed (its own connections checkpoint it meanwhile): ${message.message}`);
         return;
       }
       const waiting = this.waiting.get(message.id);

@@ -8,6 +8,7 @@ import { FatalProcessingError } from './processor';
 import type { ProjectionDefinition } from './projectionDefinition';
 import { ProjectionFile } from './readModelFile';
 import { lowerThreadPriority } from './threadPriority';
+import { checkpointEvery } from './walCheckpoints';
 
 /** Events read from the log per page while a file catches up to the position asked. */
 const PAGE = 1000;
@@ -20,6 +21,11 @@ function run(data: BackgroundThreadData): void {
   post({ kind: 'started', ...lowerThreadPriority(data.niceness) });
   const store = SqliteEventStore.open(data.eventsFile, { checkIntegrity: false });
   const files = new Map<string, ProjectionFile>();
+  // Low-priority work like the files' own: no commit waits for it (see walCheckpoints.ts).
+  const checkpoints =
+    data.checkpoints === undefined
+      ? null
+      : checkpointEvery({ eventsFile: data.eventsFile, ...data.checkpoints }, (file, message) => post({ kind: 'checkpointFailed', file, message }));
 
   const fileAt = (file: string): ProjectionFile => {
     const open = files.get(file);
@@ -75,6 +81,7 @@ function run(data: BackgroundThreadData): void {
         files.delete(message.file);
         return;
       case 'stop':
+        checkpoints?.stop();
         for (const file of files.values()) file.close();
         files.clear();
         await store.close();

@@ -16,6 +16,7 @@ import { readModelsStatus, type ProjectionsStatus, type SlotView } from './proje
 import { ProjectionFile, removeFile } from './readModelFile';
 import { folderOf, planFolder } from './readModelFolder';
 import { BackgroundThread } from './backgroundThread';
+import { CHECKPOINT_INTERVALS } from './walCheckpoints';
 import { BuildThread, type BuildThreadEnd } from './buildThread';
 import { answerRebuildRequests, type RebuildAnswer } from './rebuildRequests';
 import { retireFile } from './retiredFiles';
@@ -55,7 +56,8 @@ export interface ProjectionHostOptions {
   buildThread?: { eventsFile: string; niceness: number };
   /**
    * The embedded log's file: the background lane's files are then written on a thread of their own at this nice value
-   * (the running service), so that the foreground lane's batches never wait for theirs on this one.
+   * (the running service), so that the foreground lane's batches never wait for theirs on this one; the log's and the
+   * live read models' WAL checkpoints are made there as well.
    */
   backgroundThread?: { eventsFile: string; niceness: number };
 }
@@ -96,7 +98,10 @@ export class ProjectionHost implements ProjectionsView {
     const order = options.definitions.map((d) => d.name);
     const lane = { ...(options.logger === undefined ? {} : { logger: options.logger }), ...(options.retryDelayMs === undefined ? {} : { retryDelayMs: options.retryDelayMs }) };
     this.foreground = new LiveLane('foreground', options.store, order, { ...lane, batchSize: options.batchSize ?? 1000, gatherMs: options.gatherMs ?? 5 });
-    this.backgroundThread = options.backgroundThread === undefined ? null : new BackgroundThread(options.backgroundThread, options.logger);
+    this.backgroundThread =
+      options.backgroundThread === undefined
+        ? null
+        : new BackgroundThread({ ...options.backgroundThread, checkpoints: { readModelsRoot: options.root, ...CHECKPOINT_INTERVALS } }, options.logger);
     // On its own thread, the lane's files read the events themselves (this thread passes over them unread), and its
     // batches hold nothing up here: they are as large as the foreground lane's, and gathered for longer, each
     // transaction cheaper per event.

@@ -1,6 +1,6 @@
 // The background lane's read models written on a thread of their own: the same rows as written on the projector thread,
 // live as the log grows, after a rebuild swapped in, and where a stop left them.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { SqliteEventStore } from '../../src/eventstore/sqlite/sqliteEventStore';
@@ -67,6 +67,11 @@ describe('the background read models on a thread of their own', () => {
     try {
       await settled(reference.host, lastPosition);
       await settled(running.host, lastPosition);
+      // The log's WAL is copied back into events.db there, where its writer (below its own threshold) did not.
+      const walOf = (file: string) => statSync(`${file}-wal`).size;
+      await until(() => statSync(eventsFile).size > walOf(eventsFile) / 4, 'the log checkpointed on the thread', 30_000);
+      const sessionsFile = liveFileOf(away.dir, 'sessions');
+      await until(() => statSync(sessionsFile).size > walOf(sessionsFile) / 4, 'a live read model checkpointed on the thread', 30_000);
       const started = () => running.log.logged().some((line) => line.msg === 'background read models on a thread of their own (nice 4)');
       await until(started, 'the thread said it started at nice 4');
       if (process.platform === 'linux') {

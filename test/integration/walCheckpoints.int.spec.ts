@@ -1,4 +1,5 @@
-// The WAL checkpoints' thread: the log and the live read models copied back into their files while their writers go on.
+// The WAL checkpoints' own thread (with EventStoreDB; the embedded store's are made on the background read models' thread):
+// the live read models, and a log when given one, copied back into their files while their writers go on.
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -17,7 +18,7 @@ describe('the WAL checkpoints thread', () => {
   const data = tempDataDir();
   afterAll(() => data.remove());
 
-  it('copies the log and every live read model back into their files while they are written, which their own commits no longer do', async () => {
+  it('copies a log and the live read models back into their files while they are written, which their own commits no longer do', async () => {
     const eventsFile = path.join(data.dir, 'events.db');
     const store = SqliteEventStore.open(eventsFile);
     const host = new ProjectionHost({ store, definitions: PROJECTIONS, root: readModelsRootOf(data.dir) });

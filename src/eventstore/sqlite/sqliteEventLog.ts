@@ -39,8 +39,8 @@ const SCHEMA_V1 = `
 
 /**
  * The WAL length (pages) at which a commit copies it back into the database itself. The service checkpoints its
- * files from a thread of their own (ledger/walCheckpoints.ts) well before, so a commit (a callback's 200, a
- * subscriber's batch) never waits for one; this is the safety net, and what a command without that thread does.
+ * files from another thread well before (processing/walCheckpoints.ts), so a commit (a callback's 200, a subscriber's
+ * batch) never waits for one; this is the safety net, and what a command without that thread does.
  */
 export const WAL_AUTOCHECKPOINT_PAGES = 10_000;
 

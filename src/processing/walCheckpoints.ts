@@ -1,0 +1,85 @@
+// WAL checkpoints of the embedded log and the live read models, from a connection of their own on a thread that no commit waits for.
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { findLiveFile } from './readModelFolder';
+
+/**
+ * SQLite copies a WAL back into its database (a checkpoint, with its fsyncs) in the commit that finds the WAL past a
+ * threshold: on the writer thread a callback's 200 waited for it, on the projector thread a subscriber did. Run from
+ * another thread, PASSIVE (never waiting for a reader or a writer), these keep every WAL short, so the writers' own
+ * threshold (`WAL_AUTOCHECKPOINT_PAGES`) is only a safety net.
+ */
+export interface WalCheckpointFiles {
+  /** The embedded log; null with EventStoreDB (the read models only). */
+  eventsFile: string | null;
+  readModelsRoot: string;
+  /** How often the log's WAL is checkpointed: its fsync is the one a callback's 200 waits for. */
+  logIntervalMs: number;
+  /** How often each live read model's is: pages rewritten batch after batch are copied once for many rewrites. */
+  readModelIntervalMs: number;
+}
+
+/** The log every 250 ms (at 3,000 callbacks/s its WAL grows by ~15 MB a second), the read models every second. */
+export const CHECKPOINT_INTERVALS = { logIntervalMs: 250, readModelIntervalMs: 1000 } as const;
+
+/** How often the read models' folders are looked at again for the file that is live (a rebuild swaps one in). */
+const FILES_EVERY_MS = 5_000;
+
+/** Checkpoints the files on this thread's timers until stopped; a file that fails is said once per spell of failures. */
+export function checkpointEvery(files: WalCheckpointFiles, failed: (file: string, message: string) => void): { stop(): void } {
+  const open = new Map<string, Database.Database>();
+  const failing = new Set<string>();
+  let live: string[] = [];
+  let liveAt = -Infinity;
+
+  const liveFiles = (): string[] => {
+    if (Date.now() - liveAt < FILES_EVERY_MS) return live;
+    liveAt = Date.now();
+    const folders = fs.existsSync(files.readModelsRoot) ? fs.readdirSync(files.readModelsRoot) : [];
+    live = folders.flatMap((name) => findLiveFile(path.join(files.readModelsRoot, name)) ?? []);
+    // A file no longer live (retired, deleted) lets go of its connection.
+    for (const [file, db] of open) {
+      if (file !== files.eventsFile && !live.includes(file)) {
+        db.close();
+        open.delete(file);
+      }
+    }
+    return live;
+  };
+
+  const checkpoint = (file: string): void => {
+    let db = open.get(file);
+    try {
+      if (db === undefined) {
+        if (!fs.existsSync(file)) return;
+        db = new Database(file, { fileMustExist: true });
+        // synchronous FULL (SQLite's default): the database is fsynced before the WAL may be started over.
+        db.pragma('busy_timeout = 0');
+        open.set(file, db);
+      }
+      db.pragma('wal_checkpoint(PASSIVE)');
+      failing.delete(file);
+    } catch (error) {
+      // The file's own connections checkpoint it meanwhile.
+      if (!failing.has(file)) failed(file, error instanceof Error ? error.message : String(error));
+      failing.add(file);
+      db?.close();
+      open.delete(file);
+    }
+  };
+
+  const { eventsFile } = files;
+  const logTimer = eventsFile === null ? undefined : setInterval(() => checkpoint(eventsFile), files.logIntervalMs);
+  const readModelsTimer = setInterval(() => {
+    for (const file of liveFiles()) checkpoint(file);
+  }, files.readModelIntervalMs);
+  return {
+    stop() {
+      clearInterval(logTimer);
+      clearInterval(readModelsTimer);
+      for (const db of open.values()) db.close();
+      open.clear();
+    },
+  };
+}

@@ -32,17 +32,24 @@ function threads(): Array<{ name: string; nice: number }> {
   });
 }
 
-describe('the background read models on a thread of their own', () => {
-  // The same log, read models kept once with the thread and once without it.
+/** A log in one folder; read models kept from it there (`away`) and in another folder (`here`). Closed after the tests. */
+function twoFolders() {
   const away = tempDataDir();
   const here = tempDataDir();
   const eventsFile = path.join(away.dir, 'events.db');
-  let store: SqliteEventStore;
+  let store: SqliteEventStore | null = null;
   afterAll(async () => {
-    await store.close();
+    await store?.close();
     away.remove();
     here.remove();
   });
+  return { away, here, eventsFile, openLog: () => (store = SqliteEventStore.open(eventsFile)) };
+}
+
+describe('the background read models on a thread of their own', () => {
+  // The same log, read models kept once with the thread and once without it.
+  const { away, here, eventsFile, openLog } = twoFolders();
+  let store: SqliteEventStore;
 
   const open = (dir: string, thread: boolean) => {
     const log = capturedLog();
@@ -60,7 +67,7 @@ describe('the background read models on a thread of their own', () => {
     until(() => host.status().readModels.every((r) => r.phase === 'live' && r.position === position), `every read model at ${position}`, 120_000);
 
   it('writes the same rows as the projector thread would, follows the log, takes a rebuild in, and stops where it stood', async () => {
-    store = SqliteEventStore.open(eventsFile);
+    store = openLog();
     let { lastPosition } = await appendTraffic(store, { seed: 11, sessions: 600, relayTasks: 40 });
     const reference = open(here.dir, false);
     const running = open(away.dir, true);
@@ -102,18 +109,10 @@ describe('the background read models on a thread of their own', () => {
 });
 
 describe('a background read models thread that ends on its own', () => {
-  const away = tempDataDir();
-  const here = tempDataDir();
-  const eventsFile = path.join(away.dir, 'events.db');
-  let store: SqliteEventStore;
-  afterAll(async () => {
-    await store.close();
-    away.remove();
-    here.remove();
-  });
+  const { away, here, eventsFile, openLog } = twoFolders();
 
   it('is started again by the next batch, its files opened again, and nothing is missed or applied twice', async () => {
-    store = SqliteEventStore.open(eventsFile);
+    const store = openLog();
     let { lastPosition } = await appendTraffic(store, { seed: 21, sessions: 400, relayTasks: 30 });
     const log = capturedLog();
     const running = new ProjectionHost({

@@ -2,7 +2,7 @@
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import { THREAD_STOP_TIMEOUT_MS, settledWithin, workerScript } from '../eventstore/workerThreads';
-import { CHECKPOINT_INTERVALS, type WalCheckpointFiles } from '../processing/walCheckpoints';
+import { CHECKPOINT_INTERVALS, checkpointFailedMessage, type WalCheckpointFiles } from '../processing/walCheckpoints';
 
 export type FromWalCheckpoints = { kind: 'failed'; file: string; message: string };
 
@@ -21,7 +21,7 @@ export class WalCheckpoints {
       workerData: { ...CHECKPOINT_INTERVALS, ...files } satisfies WalCheckpointFiles,
     });
     this.worker.on('message', (message: FromWalCheckpoints) =>
-      logger?.warn({ file: message.file }, `WAL checkpoint of ${message.file} failed (its own connections checkpoint it meanwhile): ${message.message}`),
+      logger?.warn({ file: message.file }, checkpointFailedMessage(message.file, message.message)),
     );
     this.worker.on('error', (error) => logger?.error({ err: error }, 'the WAL checkpoints thread failed; each file is checkpointed by its writer meanwhile'));
     this.exited = new Promise((resolve) => this.worker.once('exit', () => resolve()));

@@ -7,8 +7,8 @@ import type { RecordedEvent } from '../eventstore/eventStore';
 import { THREAD_STOP_TIMEOUT_MS, settledWithin, workerScript } from '../eventstore/workerThreads';
 import { FatalProcessingError } from './processor';
 import type { ProjectionDefinition } from './projectionDefinition';
-import type { WalCheckpointFiles } from './walCheckpoints';
 import { openForReading, readCheckpoint, type Checkpoint } from './readModelFile';
+import { checkpointFailedMessage, type WalCheckpointFiles } from './walCheckpoints';
 
 export interface BackgroundThreadData {
   eventsFile: string;
@@ -40,8 +40,8 @@ export type FromBackgroundThread =
 export class BackgroundThread {
   private worker!: Worker;
   private readonly waiting = new Map<number, { resolve: (applied: { checkpoint: Checkpoint; changes: unknown[] }) => void; reject: (error: Error) => void }>();
-  /** The files open there, by path: opened again on a thread started after one ended. */
-  private readonly files = new Map<string, { readModel: string; retired: boolean }>();
+  /** The files open there (path → read model): opened again on a thread started after one ended. */
+  private readonly files = new Map<string, string>();
   private nextId = 1;
   private ended: Error | null = null;
   private stopping = false;
@@ -66,7 +66,7 @@ export class BackgroundThread {
         return;
       }
       if (message.kind === 'checkpointFailed') {
-        this.logger?.warn({ file: message.file }, `WAL checkpoint of ${message.file} failed (its own connections checkpoint it meanwhile): ${message.message}`);
+        this.logger?.warn({ file: message.file }, checkpointFailedMessage(message.file, message.message));
         return;
       }
       const waiting = this.waiting.get(message.id);
@@ -85,15 +85,13 @@ export class BackgroundThread {
         resolve();
       }),
     );
-    for (const [file, { readModel, retired }] of this.files) {
-      worker.postMessage({ kind: 'open', file, readModel } satisfies ToBackgroundThread);
-      if (retired) worker.postMessage({ kind: 'retire', file } satisfies ToBackgroundThread);
-    }
+    // A file is closed as soon as it is retired (a swap does both at once): what is open is live.
+    for (const [file, readModel] of this.files) worker.postMessage({ kind: 'open', file, readModel } satisfies ToBackgroundThread);
   }
 
   /** Opens a live file there; its checkpoint is read here first, so the lane knows where it stands at once. */
   open<Change>(file: string, definition: ProjectionDefinition<Change>): RemoteProjectionFile<Change> {
-    this.files.set(file, { readModel: definition.name, retired: false });
+    this.files.set(file, definition.name);
     this.post({ kind: 'open', file, readModel: definition.name });
     return new RemoteProjectionFile(this, file, definition);
   }
@@ -114,8 +112,6 @@ export class BackgroundThread {
   }
 
   retire(file: string): void {
-    const open = this.files.get(file);
-    if (open !== undefined) open.retired = true;
     this.post({ kind: 'retire', file });
   }
 

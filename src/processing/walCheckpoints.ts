@@ -23,6 +23,10 @@ export interface WalCheckpointFiles {
 /** The log every 250 ms (at 3,000 callbacks/s its WAL grows by ~15 MB a second), the read models every second. */
 export const CHECKPOINT_INTERVALS = { logIntervalMs: 250, readModelIntervalMs: 1000 } as const;
 
+/** What is logged when a file's checkpoint fails: its writer's own threshold still bounds its WAL. */
+export const checkpointFailedMessage = (file: string, message: string): string =>
+  `WAL checkpoint of ${file} failed (its own connections checkpoint it meanwhile): ${message}`;
+
 /** How often the read models' folders are looked at again for the file that is live (a rebuild swaps one in). */
 const FILES_EVERY_MS = 5_000;
 

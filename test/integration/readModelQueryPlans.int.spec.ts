@@ -167,11 +167,31 @@ describe('query plans of the read-model queries', () => {
     const stale = planOf(db, () => insights.staleLiveSessions({ pushedBefore: 1, silentBefore: 2 }, 50, null));
     expect(stale[0]).toMatch(/^(SCAN|SEARCH) s USING INDEX insight_live_sessions( \(|$)/);
     expect(stale.join('\n')).not.toMatch(/TEMP B-TREE/);
+    // Within a domain too: in push order, not the domain's LIVE sessions sorted afresh.
+    for (const filter of [{ domain: 'a' }, { domain: 'a', pushedBefore: 1, silentBefore: 2 }]) {
+      const inDomain = planOf(db, () => insights.staleLiveSessions(filter, 50, null));
+      expect(inDomain[0]).toMatch(/^(SCAN|SEARCH) s USING INDEX insight_live_sessions( \(|$)/);
+      expect(inDomain.join('\n')).not.toMatch(/TEMP B-TREE/);
+    }
     // The stream's newer pushes, LIVE or ended, each along a partial index by stream.
     expect(stale.filter((step) => / n /.test(step))).toEqual([
-      expect.stringMatching(/^SEARCH n USING INDEX insight_live_streams \(domain=\? AND stream_id=\?\)$/),
-      expect.stringMatching(/^SEARCH n USING INDEX insight_interruptions_by_stream \(stream_id=\? AND interrupted_at>\?\)$/),
+      expect.stringMatching(/^SEARCH n USING COVERING INDEX insight_live_streams \(domain=\? AND stream_id=\? AND session_at>\?\)$/),
+      expect.stringMatching(/^SEARCH n USING COVERING INDEX insight_interruptions_by_stream \(stream_id=\? AND domain=\? AND session_at>\?\)$/),
     ]);
+    // Their count: the LIVE sessions pushed before the bounds along a covering index, less those of the streams seen since.
+    for (const [filter, live, seen] of [
+      [{ pushedBefore: 1, silentBefore: 2 }, 'insight_live_sessions \\(session_at<\\?\\)', 'insight_live_by_stream \\(stream_id=\\?\\)'],
+      [{ domain: 'a', pushedBefore: 1, silentBefore: 2 }, 'insight_live_streams \\(domain=\\?\\)', 'insight_live_streams \\(domain=\\? AND stream_id=\\? AND session_at<\\?\\)'],
+    ] as const) {
+      const page = insights.staleLiveSessions(filter, 50, null);
+      const [all, sinceSeen] = executedBy(db, () => page.totalCount()).map((statement) => planOfStatement(db, statement));
+      expectIndexedPlan(all!, new RegExp(`^SEARCH s USING COVERING INDEX ${live}$`));
+      expect(sinceSeen!.slice(0, 3)).toEqual([
+        expect.stringMatching(new RegExp(`^SEARCH s USING (COVERING )?INDEX ${seen}$`)),
+        'LIST SUBQUERY 1',
+        'SEARCH insight_stream_signs USING COVERING INDEX insight_stream_signs_by_time (last_sign_at>?)',
+      ]);
+    }
     const [reads, counts] = readsThenCounts(db, () => insights.interruptionStats(1, 2, 'ERRCODE', null));
     expect(reads).toHaveLength(1);
     expectIndexedPlan(reads[0]!, /^SEARCH insight_sessions USING COVERING INDEX insight_interruptions_by_time \(interrupted_at>\? AND interrupted_at<\?\)$/);

@@ -7,6 +7,7 @@ import { ProjectionFile } from '../../src/processing/readModelFile';
 import { insightsProjection } from '../../src/readmodels/insights/insights.projection';
 import { insightQueries } from '../../src/readmodels/insights/insights.queries';
 import { insightSessionsTable, streamSignsTable } from '../../src/readmodels/insights/insights.table';
+import { drawsFrom, seededRandom } from '../../src/simulation/seededDraws';
 import { callback } from '../support/projectionSpec';
 
 const T = 1_700_000_000;
@@ -65,5 +66,55 @@ describe('stale live sessions', () => {
     // By stream name alone, a.example's screenshot of `cam` hides b.example's silence, as it did.
     expect(silent(older)).toEqual(['6 a.example', '4 a.example']);
     older.close();
+  });
+
+  it('counts in totalCount exactly the sessions its pages list, whatever the filter', () => {
+    // Streams of a few names on two domains and none, pushed again, interrupted or not, seen by signs on a domain or none.
+    const draws = drawsFrom(seededRandom(17));
+    const dir2 = mkdtempSync(path.join(os.tmpdir(), 'stale-count-'));
+    const many = ProjectionFile.create(dir2, insightsProjection, 1, 'live');
+    try {
+      const apps = ['a.example', 'b.example', null] as const;
+      const events = [];
+      for (let i = 0; i < 300; i++) {
+        const stream = `s${draws.between(1, 25)}`;
+        const app = draws.pick(apps);
+        const at = draws.between(0, 7200);
+        const body = { event_type: 1, sequence: `q${i}`, ...(app === null ? {} : { app }), appname: 'live', stream_id: stream, event_time: T + at, node: 'n1' };
+        events.push(callback(body));
+        if (draws.chance(0.4)) events.push(callback({ ...body, event_type: 0, errcode: 1, event_time: T + at + draws.between(1, 600), push_duration: '1000' }));
+        if (draws.chance(0.3)) events.push(screenshot(stream, draws.pick(apps), draws.between(0, 7200)));
+      }
+      many.apply(events.map((event, i) => ({ ...event, position: BigInt(i + 1), revision: BigInt(i + 1) })));
+      const queries = insightQueries(many.db);
+      const listed = (filter: Parameters<typeof queries.staleLiveSessions>[0]) => {
+        let [rows, after] = [0, null as string | null];
+        for (let page = queries.staleLiveSessions(filter, 7, null); ; page = queries.staleLiveSessions(filter, 7, after)) {
+          rows += page.edges.length;
+          if (!page.hasNextPage) return rows;
+          after = page.endCursor;
+        }
+      };
+      const [counted, seenSince] = [[] as number[], [] as number[]];
+      for (const domain of [undefined, 'a.example', 'b.example']) {
+        for (const pushedBefore of [undefined, T * 1000, (T + 1800) * 1000, (T + 7200) * 1000]) {
+          for (const silentBefore of [undefined, (T + 600) * 1000, (T + 3600) * 1000, (T + 6000) * 1000]) {
+            const filter = { ...(domain === undefined ? {} : { domain }), ...(pushedBefore === undefined ? {} : { pushedBefore }), ...(silentBefore === undefined ? {} : { silentBefore }) };
+            const count = queries.staleLiveSessions(filter, 7, null).totalCount();
+            expect({ filter, count }).toEqual({ filter, count: listed(filter) });
+            if (silentBefore === undefined) continue;
+            counted.push(count);
+            // The same LIVE sessions without the silence asked for: those seen since are the difference.
+            seenSince.push(listed({ ...filter, silentBefore: undefined, pushedBefore: Math.min(pushedBefore ?? Infinity, silentBefore) }) - count);
+          }
+        }
+      }
+      // Some sessions were silent and some were seen since: both halves of the count were at work.
+      expect(Math.max(...counted)).toBeGreaterThan(0);
+      expect(Math.max(...seenSince)).toBeGreaterThan(0);
+    } finally {
+      many.close();
+      rmSync(dir2, { recursive: true, force: true });
+    }
   });
 });

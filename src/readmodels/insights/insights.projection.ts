@@ -134,7 +134,8 @@ export const insightsProjection = defineProjection<InsightsChange>({
   // 6: running totals of the day cells (see RUNNING_TOTALS_SINCE), and the hour and day cells' percentiles apart.
   // 7: five-minute cells (see FIVE_MINUTE_CELLS_SINCE), and no more week cells (see WEEK_CELLS_UNTIL).
   // 8: signs of life by stream name and domain (a stream name is a customer's own: two domains may both use `live`).
-  version: 8,
+  // 9: LIVE sessions indexed by stream name and by domain with their push time, signs of life by time (the stale count).
+  version: 9,
   canHandle: [
     CallbackEventType.StreamPushed,
     CallbackEventType.StreamInterrupted,

@@ -68,10 +68,10 @@ export function insightQueries(db: ReadModelDatabase) {
   const lastSign = signsByDomain ? 'max(coalesce(g.last_sign_at, 0), coalesce(u.last_sign_at, 0))' : 'coalesce(g.last_sign_at, 0)';
   // A newer push of the stream ends a LIVE session whatever came after it (CSS interrupts the push a newer one replaces,
   // errcode 21: a session still LIVE missed that callback), so the stream's signs of life count only up to the first
-  // newer push, LIVE or ended, each found along its partial index. Looked for only when a sign came after the push.
+  // newer push, LIVE or ended, each the first step of a range of its partial index. Looked for only when a sign came after the push.
   const newer = (where: string) =>
     `coalesce((SELECT min(n.session_at) FROM insight_sessions n WHERE ${where} AND n.stream_id = s.stream_id AND n.domain IS s.domain AND n.session_at > s.session_at), ${Number.MAX_SAFE_INTEGER})`;
-  const newerPush = `min(${newer("n.status = 'LIVE'")}, ${newer('n.interrupted_at > s.session_at')})`;
+  const newerPush = `min(${newer("n.status = 'LIVE'")}, ${newer('n.interrupted_at IS NOT NULL AND n.interrupted_at > s.session_at')})`;
   const silentSince = `CASE WHEN ${lastSign} > ${c('sessionAt')} THEN max(${c('sessionAt')}, min(${lastSign}, ${newerPush})) ELSE ${c('sessionAt')} END`;
   const stale = keysetListing<StaleListFilter, InsightSession>(db, {
     listing: 'staleLiveSessions',
@@ -83,7 +83,8 @@ export function insightQueries(db: ReadModelDatabase) {
       { column: c('sequence'), kind: 'text' },
     ],
     filters: {
-      domain: { column: c('domain'), operator: 'equals' },
+      // Never the index: a domain's LIVE sessions in push order are the LIVE ones in push order, that domain's kept.
+      domain: { column: `+${c('domain')}`, operator: 'equals' },
       pushedBefore: { column: c('sessionAt'), operator: 'before' },
       silentBefore: { column: silentSince, operator: 'before' },
     },
@@ -91,6 +92,26 @@ export function insightQueries(db: ReadModelDatabase) {
     toRow,
     keyOf: (row) => [row.sessionAt, row.sequence],
   });
+  // Counted without walking every LIVE session through its signs: those pushed before the bounds, along a covering index,
+  // less those seen since `silentBefore`, found from the streams seen since (a session silent since then has no newer sign).
+  const liveCount = (byDomain: boolean) =>
+    db.prepare(`SELECT count(*) FROM insight_sessions s WHERE s.status = 'LIVE' AND s.session_at < @before${byDomain ? ' AND s.domain = @domain' : ''}`).pluck();
+  const seenCount = (byDomain: boolean) =>
+    db
+      .prepare(
+        `SELECT count(*) FROM insight_sessions s ${signs}
+         WHERE s.status = 'LIVE' AND s.stream_id IN (SELECT stream_id FROM insight_stream_signs WHERE last_sign_at >= @silentBefore)
+           AND s.session_at < @before${byDomain ? ' AND s.domain = @domain' : ''} AND ${silentSince} >= @silentBefore`,
+      )
+      .pluck();
+  const [live, liveInDomain, seen, seenInDomain] = [liveCount(false), liveCount(true), seenCount(false), seenCount(true)];
+  const staleCount = ({ domain, pushedBefore, silentBefore }: StaleListFilter): number => {
+    const before = Math.min(pushedBefore ?? Number.MAX_SAFE_INTEGER, silentBefore ?? Number.MAX_SAFE_INTEGER);
+    const bound = domain === undefined ? { before } : { before, domain };
+    const all = (domain === undefined ? live : liveInDomain).get(bound) as number;
+    if (silentBefore === undefined) return all;
+    return all - ((domain === undefined ? seen : seenInDomain).get({ ...bound, silentBefore }) as number);
+  };
 
   // In index order, a slice at a time: a range of a million interruptions is read over many turns of the event loop.
   // Each grouping reads only the columns it keys by, the others as NULL: their strings, made per row, were a quarter of the read.
@@ -159,7 +180,9 @@ export function insightQueries(db: ReadModelDatabase) {
     },
     /** LIVE sessions pushed before `pushedBefore` with no sign of life since `silentBefore`, latest push first. */
     staleLiveSessions(filter: StaleListFilter, first: number, after: string | null): Page<InsightSession> {
-      return stale(filter, first, after);
+      const page = stale(filter, first, after);
+      let counted: number | undefined;
+      return { ...page, totalCount: () => (counted ??= staleCount(filter)) };
     },
     /**
      * Adds at most about `limit` interruptions of [from, to) (ms) to the tally, those of one domain when given; returns

@@ -43,10 +43,13 @@ export const insightSessionsTable = table(
         where: 'interrupted_at IS NOT NULL',
         forQueriesOnly: true,
       },
-      { name: 'insight_interruptions_by_stream', on: ['streamId', 'interruptedAt'], where: 'interrupted_at IS NOT NULL', forQueriesOnly: true },
-      // LIVE sessions are few beside the ended ones: the stale view and the streams-live gauge read them alone.
+      // A stream's first newer push, among the ended sessions (the stale view).
+      { name: 'insight_interruptions_by_stream', on: ['streamId', 'domain', 'sessionAt', 'interruptedAt'], where: 'interrupted_at IS NOT NULL', forQueriesOnly: true },
+      // LIVE sessions are few beside the ended ones: the stale view and the streams-live gauge read them alone. By domain,
+      // the stale view's count reads push times here too; by stream name, it finds the sessions of a stream lately seen.
       { name: 'insight_live_sessions', on: ['sessionAt DESC', 'sequence DESC'], where: "status = 'LIVE'", forQueriesOnly: true },
-      { name: 'insight_live_streams', on: ['domain', 'streamId'], where: "status = 'LIVE'", forQueriesOnly: true },
+      { name: 'insight_live_streams', on: ['domain', 'streamId', 'sessionAt'], where: "status = 'LIVE'", forQueriesOnly: true },
+      { name: 'insight_live_by_stream', on: ['streamId'], where: "status = 'LIVE'", forQueriesOnly: true },
     ],
   },
 );
@@ -119,7 +122,8 @@ export const interruptionTotalsTable = table(
 export const streamSignsTable = table(
   'insight_stream_signs',
   { streamId: column.text(), domain: column.text(), lastSignAt: column.integer() },
-  { primaryKey: ['streamId', 'domain'], withoutRowid: true },
+  // By time: the stale view's count looks only at the streams seen since its threshold.
+  { primaryKey: ['streamId', 'domain'], withoutRowid: true, indexes: [{ name: 'insight_stream_signs_by_time', on: ['lastSignAt'], forQueriesOnly: true }] },
 );
 
 /** Every TaskExit once (with or without task_id), by when it happened: exit statistics over a time range. */

@@ -1,58 +1,48 @@
 // A digest of read-model rows: equal digests mean identical read models (a rebuild against the ones kept live).
-import { createHash, type Hash } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { ProjectionDefinition, ReadModelDatabase } from './projectionDefinition';
+import type { DeclaredTable } from './table';
 
 /** Rows are hashed in chunks of about this many characters: one update per row costs more than the hashing. */
 const CHUNK_CHARS = 1 << 16;
 
 /**
- * One column's value as JSON.stringify writes it, 64-bit integers as quoted decimals: the digest's text is what
- * `JSON.stringify(row, bigintsAsStrings)` gives, written without a replacer called for every value.
+ * One column as the digest's JSON array holds it, written by SQLite: integers and text as they are, a REAL with the
+ * 17 digits that tell any two doubles apart, a BLOB in hex (JSON holds no bytes), NULL as null.
  */
-function valueJson(value: unknown): string {
-  switch (typeof value) {
-    case 'string':
-      return JSON.stringify(value);
-    case 'bigint':
-      return `"${value}"`;
-    case 'number':
-      return Number.isFinite(value) ? String(value) : 'null';
+function digestedColumn(table: DeclaredTable, key: string): string {
+  const name = table.column(key);
+  switch (table.sqlTypeOf(key)) {
+    case 'REAL':
+      return `iif(${name} IS NULL, NULL, printf('%!.17g', ${name}))`;
+    case 'BLOB':
+      return `iif(${name} IS NULL, NULL, hex(${name}))`;
     default:
-      if (value === null) return 'null';
-      // A BLOB: a Buffer, which JSON.stringify writes through its toJSON.
-      if (Buffer.isBuffer(value)) return `{"type":"Buffer","data":[${value.join(',')}]}`;
-      return JSON.stringify(value);
+      return name;
   }
 }
 
-function rowJson(row: readonly unknown[]): string {
-  let text = '[';
-  for (let i = 0; i < row.length; i++) text += (i === 0 ? '' : ',') + valueJson(row[i]);
-  return `${text}]`;
-}
-
-/** The rows of the read model's declared tables, each table in primary-key order. */
-export function readModelDigest(db: ReadModelDatabase, definition: ProjectionDefinition): string {
+/**
+ * The rows of the read model's declared tables, each table in primary-key order, each row a JSON array that SQLite
+ * writes: no value crosses into JavaScript on its own (a 64-bit integer would be a BigInt each).
+ */
+export function readModelDigest(db: ReadModelDatabase, definition: Pick<ProjectionDefinition, 'tables'>): string {
   const hash = createHash('sha256');
   for (const table of definition.tables) {
     hash.update(`${table.name}\n`);
     const order = table.primaryKey.map((key) => table.column(key)).join(', ');
-    const rows = db.prepare(`SELECT ${table.keys.map((key) => table.column(key)).join(', ')} FROM ${table.name} ORDER BY ${order}`).raw(true).safeIntegers(true);
-    hashRows(hash, rows.iterate() as Iterable<unknown[]>);
+    const rows = db.prepare<[], string>(`SELECT json_array(${table.keys.map((key) => digestedColumn(table, key)).join(', ')}) FROM ${table.name} ORDER BY ${order}`).pluck();
+    let chunk = '';
+    for (const row of rows.iterate()) {
+      chunk += `${row}\n`;
+      if (chunk.length >= CHUNK_CHARS) {
+        hash.update(chunk);
+        chunk = '';
+      }
+    }
+    if (chunk.length > 0) hash.update(chunk);
   }
   return hash.digest('hex');
-}
-
-function hashRows(hash: Hash, rows: Iterable<unknown[]>): void {
-  let chunk = '';
-  for (const row of rows) {
-    chunk += `${rowJson(row)}\n`;
-    if (chunk.length >= CHUNK_CHARS) {
-      hash.update(chunk);
-      chunk = '';
-    }
-  }
-  if (chunk.length > 0) hash.update(chunk);
 }
 
 /** One digest for several read models, in the order given. */

@@ -1,7 +1,7 @@
 // Read-model tables declared once: from one declaration come the DDL, the positional INSERT, the SELECT list and the row type.
 import type { Database, Statement } from 'better-sqlite3';
 
-type SqlType = 'TEXT' | 'INTEGER' | 'REAL' | 'BLOB';
+export type SqlType = 'TEXT' | 'INTEGER' | 'REAL' | 'BLOB';
 /** How a value travels between the row and SQLite: as is, an integer read back as bigint, or JSON in a TEXT column. */
 type Codec = 'plain' | 'bigint' | 'json';
 
@@ -77,6 +77,7 @@ export interface DeclaredTable {
   readonly keys: readonly string[];
   readonly primaryKey: readonly string[];
   column(key: string): string;
+  sqlTypeOf(key: string): SqlType;
   ddl(withQueryIndexes?: boolean): string;
   queryIndexes(): Array<{ name: string; ddl: string }>;
   selectList(db: Database): string;
@@ -102,6 +103,11 @@ export class Table<C extends Columns = Columns> implements DeclaredTable {
   /** The SQL name of a column. */
   column(key: keyof C & string): string {
     return snakeCase(key);
+  }
+
+  /** The SQL type of a column. */
+  sqlTypeOf(key: keyof C & string): SqlType {
+    return this.columns[key]!.sqlType;
   }
 
   /** CREATE TABLE, then its indexes (the listing ones unless `withQueryIndexes` is false). */

@@ -2,8 +2,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { WAL_AUTOCHECKPOINT_PAGES } from '../eventstore/sqlite/sqliteEventLog';
 
 export type ForwardingDatabase = Database.Database;
+
+/** Forwarding's state: each destination's checkpoint, deliveries and attempts, beside (not inside) the log and read models. */
+export const forwardingFile = (dataDir: string): string => path.join(dataDir, 'forwarding', 'forwarding.db');
 
 /** Bump with a migration when tables change: unlike a read model, this state cannot be rebuilt from the log. */
 const SCHEMA_VERSION = 1;
@@ -69,6 +73,9 @@ export function openForwardingDb(file: string): ForwardingDatabase {
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
+  // The service's background thread checkpoints it (processing/walCheckpoints.ts): an intake's commit does not copy
+  // the WAL back, nor fsync it beside the log's. This threshold is the safety net, and what a command alone does.
+  db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
   db.pragma('busy_timeout = 5000');
   db.transaction(() => {
     const version = db.pragma('user_version', { simple: true }) as number;

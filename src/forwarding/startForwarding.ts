@@ -1,5 +1,4 @@
 // Starts forwarding for the service: off without FORWARD_CONFIG, on a thread of its own over the embedded log, through shared groups (or in process) over EventStoreDB.
-import path from 'node:path';
 import { EventStoreDBClient } from '@eventstore/db-client';
 import type { Logger } from 'pino';
 import type { EventStoreDbForwardingMode } from '../config';
@@ -7,6 +6,7 @@ import type { LogSource } from '../processing/processor';
 import { eventStoreDbSharedSubscription } from './eventStoreDbSharedSubscription';
 import type { DestinationConfig, ForwardConfig } from './forwardConfig';
 import { NO_FORWARDING, type ForwardingControl } from './forwardingControl';
+import { forwardingFile } from './forwardingDb';
 import type { ForwardingMetrics } from './forwardingMetrics';
 import { startForwardingRuntime } from './forwardingRuntime';
 import { startForwardingThread } from './forwardingThread';
@@ -29,9 +29,6 @@ export interface StartForwardingOptions {
   /** The destination's shared group; EventStoreDB's persistent subscription unless a test hands its own. */
   sharedSubscriptionOf?: (destination: DestinationConfig) => SharedSubscription;
 }
-
-/** Forwarding's state: each destination's checkpoint, deliveries and attempts, beside (not inside) the log and read models. */
-export const forwardingFile = (dataDir: string): string => path.join(dataDir, 'forwarding', 'forwarding.db');
 
 export async function startForwarding(options: StartForwardingOptions): Promise<ForwardingControl> {
   const { config, logger, metrics, shutdownGraceMs } = options;

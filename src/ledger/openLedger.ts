@@ -8,6 +8,7 @@ import type { EventStore } from '../eventstore/eventStore';
 import { EventStoreDbEventStore } from '../eventstore/eventstoredb/eventStoreDbEventStore';
 import { SqliteEventStore } from '../eventstore/sqlite/sqliteEventStore';
 import { SqliteWriterThread } from '../eventstore/sqlite/sqliteWriterThread';
+import { forwardingFile } from '../forwarding/forwardingDb';
 import { ProjectionHost } from '../processing/projectionHost';
 import type { ProjectionsView } from '../processing/projectionsView';
 import { PROJECTIONS } from '../readmodels';
@@ -50,7 +51,12 @@ export interface Ledger {
  */
 export async function openLedger(config: Config, logger: Logger): Promise<Ledger> {
   if (config.eventStoreConnectionString === null) {
-    const files = { eventsFile: eventsFile(config), readModelsRoot: readModelsRoot(config), legacyFile: legacyReadModelFile(config) };
+    const files = {
+      eventsFile: eventsFile(config),
+      readModelsRoot: readModelsRoot(config),
+      legacyFile: legacyReadModelFile(config),
+      checkpointedAlongside: [forwardingFile(config.dataDir)],
+    };
     ensureDataFolder(config.dataDir);
     const store = await SqliteWriterThread.start(files.eventsFile, { logger });
     let projector: ProjectorThread;
@@ -87,7 +93,7 @@ export async function openLedger(config: Config, logger: Logger): Promise<Ledger
   }
   host.start();
   await host.settled(1000);
-  const checkpoints = new WalCheckpoints({ eventsFile: null, readModelsRoot: readModelsRoot(config) }, logger);
+  const checkpoints = new WalCheckpoints({ eventsFile: null, readModelsRoot: readModelsRoot(config), alongside: [forwardingFile(config.dataDir)] }, logger);
   return {
     store,
     projections: host,

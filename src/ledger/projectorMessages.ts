@@ -9,6 +9,8 @@ export interface ReadModelFiles {
   eventsFile: string;
   readModelsRoot: string;
   legacyFile: string | null;
+  /** Written on another thread (the forwarding state): WAL-checkpointed with the read models, off its writer's commits. */
+  checkpointedAlongside: string[];
 }
 
 export type ProjectorWorkerData = ReadModelFiles & {

@@ -27,7 +27,7 @@ async function runProjector(store: SqliteEventStore, files: ReadModelFiles & { b
     logger,
     answerRequests: true,
     buildThread: { eventsFile: files.eventsFile, niceness: files.buildNiceness },
-    backgroundThread: { eventsFile: files.eventsFile, niceness: files.backgroundNiceness },
+    backgroundThread: { eventsFile: files.eventsFile, niceness: files.backgroundNiceness, checkpointedAlongside: files.checkpointedAlongside },
   });
 
   host.start();

@@ -15,7 +15,7 @@ export class WalCheckpoints {
   private readonly worker: Worker;
   private readonly exited: Promise<void>;
 
-  constructor(files: Pick<WalCheckpointFiles, 'eventsFile' | 'readModelsRoot'> & Partial<WalCheckpointFiles>, logger?: Logger) {
+  constructor(files: Pick<WalCheckpointFiles, 'eventsFile' | 'readModelsRoot' | 'alongside'> & Partial<WalCheckpointFiles>, logger?: Logger) {
     this.worker = new Worker(workerScript('ledger/walCheckpointsWorker'), {
       name: 'wal checkpoints',
       workerData: { ...CHECKPOINT_INTERVALS, ...files } satisfies WalCheckpointFiles,

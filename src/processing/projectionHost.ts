@@ -57,9 +57,9 @@ export interface ProjectionHostOptions {
   /**
    * The embedded log's file: the background lane's files are then written on a thread of their own at this nice value
    * (the running service), so that the foreground lane's batches never wait for theirs on this one; the log's and the
-   * live read models' WAL checkpoints are made there as well.
+   * live read models' WAL checkpoints are made there as well, and those of the files `checkpointedAlongside` names.
    */
-  backgroundThread?: { eventsFile: string; niceness: number };
+  backgroundThread?: { eventsFile: string; niceness: number; checkpointedAlongside?: readonly string[] };
 }
 
 /** A read model now answers from `file`; `retired` (when set) is for the query side to delete once it lets go of it. */
@@ -101,7 +101,14 @@ export class ProjectionHost implements ProjectionsView {
     this.backgroundThread =
       options.backgroundThread === undefined
         ? null
-        : new BackgroundThread({ ...options.backgroundThread, checkpoints: { readModelsRoot: options.root, ...CHECKPOINT_INTERVALS } }, options.logger);
+        : new BackgroundThread(
+            {
+              eventsFile: options.backgroundThread.eventsFile,
+              niceness: options.backgroundThread.niceness,
+              checkpoints: { readModelsRoot: options.root, alongside: options.backgroundThread.checkpointedAlongside ?? [], ...CHECKPOINT_INTERVALS },
+            },
+            options.logger,
+          );
     // On its own thread, the lane's files read the events themselves (this thread passes over them unread), and its
     // batches hold nothing up here: they are as large as the foreground lane's, and gathered for longer, each
     // transaction cheaper per event.

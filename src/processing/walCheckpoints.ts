@@ -1,4 +1,4 @@
-// WAL checkpoints of the embedded log and the live read models, from a connection of their own on a thread that no commit waits for.
+// WAL checkpoints of the embedded log, the live read models and the forwarding state, from connections of their own on a thread that no commit waits for.
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -14,6 +14,8 @@ export interface WalCheckpointFiles {
   /** The embedded log; null with EventStoreDB (the read models only). */
   eventsFile: string | null;
   readModelsRoot: string;
+  /** Files written on other threads (the forwarding state), checkpointed with the read models when they exist. */
+  alongside: readonly string[];
   /** How often the log's WAL is checkpointed: its fsync is the one a callback's 200 waits for. */
   logIntervalMs: number;
   /** How often each live read model's is: pages rewritten batch after batch are copied once for many rewrites. */
@@ -44,7 +46,7 @@ export function checkpointEvery(files: WalCheckpointFiles, failed: (file: string
     live = folders.flatMap((name) => findLiveFile(path.join(files.readModelsRoot, name)) ?? []);
     // A file no longer live (retired, deleted) lets go of its connection.
     for (const [file, db] of open) {
-      if (file !== files.eventsFile && !live.includes(file)) {
+      if (file !== files.eventsFile && !live.includes(file) && !files.alongside.includes(file)) {
         db.close();
         open.delete(file);
       }
@@ -76,7 +78,7 @@ export function checkpointEvery(files: WalCheckpointFiles, failed: (file: string
   const { eventsFile } = files;
   const logTimer = eventsFile === null ? undefined : setInterval(() => checkpoint(eventsFile), files.logIntervalMs);
   const readModelsTimer = setInterval(() => {
-    for (const file of liveFiles()) checkpoint(file);
+    for (const file of [...liveFiles(), ...files.alongside]) checkpoint(file);
   }, files.readModelIntervalMs);
   return {
     stop() {

@@ -2,7 +2,7 @@
 // more than was delivered; SIGTERM lets in-flight deliveries finish within FORWARD_SHUTDOWN_GRACE_MS; the forward CLI verbs.
 import Database from 'better-sqlite3';
 import path from 'node:path';
-import { forwardingFile } from '../../src/forwarding/startForwarding';
+import { forwardingFile } from '../../src/forwarding/forwardingDb';
 import { pushCallback, writeForwardConfig } from '../support/forwardingService';
 import { freePort } from '../support/loopbackSockets';
 import { exitWithin, listeningUrl, runCli, type ServiceProcess } from '../support/serviceProcess';

@@ -1,9 +1,10 @@
 // The WAL checkpoints' own thread (with EventStoreDB; the embedded store's are made on the background read models' thread):
-// the live read models, and a log when given one, copied back into their files while their writers go on.
+// the live read models, a log when given one, and the forwarding state, copied back into their files while their writers go on.
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { SqliteEventStore } from '../../src/eventstore/sqlite/sqliteEventStore';
+import { forwardingFile, openForwardingDb } from '../../src/forwarding/forwardingDb';
 import { WalCheckpoints } from '../../src/ledger/walCheckpoints';
 import { ProjectionHost } from '../../src/processing/projectionHost';
 import { PROJECTIONS } from '../../src/readmodels';
@@ -37,7 +38,7 @@ describe('the WAL checkpoints thread', () => {
       for (const { size, wal } of before) expect(size).toBeLessThan(wal / 4);
       const digests = liveDigests(data.dir, READ_MODEL_NAMES);
 
-      checkpoints = new WalCheckpoints({ eventsFile, readModelsRoot: readModelsRootOf(data.dir), logIntervalMs: 50, readModelIntervalMs: 50 });
+      checkpoints = new WalCheckpoints({ eventsFile, readModelsRoot: readModelsRootOf(data.dir), alongside: [], logIntervalMs: 50, readModelIntervalMs: 50 });
       await eventually(() => before.every(({ file, wal }) => sizeOf(file) > wal / 4), 'the log and the live read models copied back into their files', 30_000);
 
       // The writers go on meanwhile, and what they wrote reads the same.
@@ -55,4 +56,33 @@ describe('the WAL checkpoints thread', () => {
       await store.close();
     }
   }, 240_000);
+
+  it("copies the forwarding state back too, which its intake's commits no longer do", async () => {
+    const file = forwardingFile(data.dir);
+    const db = openForwardingDb(file);
+    let checkpoints: WalCheckpoints | null = null;
+    try {
+      const insert = db.prepare(
+        `INSERT INTO deliveries (destination, event_id, event_type, stream, position, received_at, offered_at, origin, status, attempts, next_attempt_at, raw)
+         VALUES ('receiver', ?, 'StreamPushed', ?, ?, 0, 0, 'log', 'pending', 0, 0, ?)`,
+      );
+      const body = 'x'.repeat(2_000);
+      // About 8 MB in 40 intakes: past SQLite's own threshold (1,000 pages), yet the file itself stays a few pages.
+      for (let intake = 0; intake < 40; intake++) {
+        db.transaction(() => {
+          for (let i = 0; i < 100; i++) insert.run(`e${intake}-${i}`, `s${i}`, intake * 100 + i, body);
+        })();
+      }
+      const wal = sizeOf(`${file}-wal`);
+      expect(wal).toBeGreaterThan(6_000_000);
+      expect(sizeOf(file)).toBeLessThan(wal / 4);
+
+      checkpoints = new WalCheckpoints({ eventsFile: null, readModelsRoot: readModelsRootOf(data.dir), alongside: [file], logIntervalMs: 50, readModelIntervalMs: 50 });
+      await eventually(() => sizeOf(file) > wal / 4, 'the forwarding state copied back into its file', 30_000);
+      expect(db.prepare('SELECT count(*) FROM deliveries').pluck().get()).toBe(4_000);
+    } finally {
+      await checkpoints?.stop();
+      db.close();
+    }
+  }, 60_000);
 });

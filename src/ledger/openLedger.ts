@@ -93,7 +93,7 @@ export async function openLedger(config: Config, logger: Logger): Promise<Ledger
   }
   host.start();
   await host.settled(1000);
-  const checkpoints = new WalCheckpoints({ eventsFile: null, readModelsRoot: readModelsRoot(config), alongside: [forwardingFile(config.dataDir)] }, logger);
+  const checkpoints = new WalCheckpoints({ eventsFile: null, readModelsRoot: readModelsRoot(config), checkpointedAlongside: [forwardingFile(config.dataDir)] }, logger);
   return {
     store,
     projections: host,

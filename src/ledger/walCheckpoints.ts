@@ -1,4 +1,4 @@
-// With EventStoreDB, the read models' WAL checkpoints on a thread of their own: the main thread, which writes them, never copies pages back.
+// With EventStoreDB, the read models' (and forwarding's) WAL checkpoints on a thread of their own: the main thread, which writes the read models, never copies pages back.
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import { THREAD_STOP_TIMEOUT_MS, settledWithin, workerScript } from '../eventstore/workerThreads';
@@ -15,7 +15,7 @@ export class WalCheckpoints {
   private readonly worker: Worker;
   private readonly exited: Promise<void>;
 
-  constructor(files: Pick<WalCheckpointFiles, 'eventsFile' | 'readModelsRoot' | 'alongside'> & Partial<WalCheckpointFiles>, logger?: Logger) {
+  constructor(files: Pick<WalCheckpointFiles, 'eventsFile' | 'readModelsRoot' | 'checkpointedAlongside'> & Partial<WalCheckpointFiles>, logger?: Logger) {
     this.worker = new Worker(workerScript('ledger/walCheckpointsWorker'), {
       name: 'wal checkpoints',
       workerData: { ...CHECKPOINT_INTERVALS, ...files } satisfies WalCheckpointFiles,

@@ -1,4 +1,4 @@
-// The WAL checkpoints' thread with EventStoreDB (walCheckpoints.ts): the live read models, each in turn.
+// The WAL checkpoints' thread with EventStoreDB (walCheckpoints.ts): the live read models and forwarding's file, each in turn.
 import { parentPort, workerData } from 'node:worker_threads';
 import { checkpointEvery, type WalCheckpointFiles } from '../processing/walCheckpoints';
 import type { FromWalCheckpoints } from './walCheckpoints';

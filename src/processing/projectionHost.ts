@@ -105,7 +105,7 @@ export class ProjectionHost implements ProjectionsView {
             {
               eventsFile: options.backgroundThread.eventsFile,
               niceness: options.backgroundThread.niceness,
-              checkpoints: { readModelsRoot: options.root, alongside: options.backgroundThread.checkpointedAlongside ?? [], ...CHECKPOINT_INTERVALS },
+              checkpoints: { readModelsRoot: options.root, checkpointedAlongside: options.backgroundThread.checkpointedAlongside ?? [], ...CHECKPOINT_INTERVALS },
             },
             options.logger,
           );

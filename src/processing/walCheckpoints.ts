@@ -15,7 +15,7 @@ export interface WalCheckpointFiles {
   eventsFile: string | null;
   readModelsRoot: string;
   /** Files written on other threads (the forwarding state), checkpointed with the read models when they exist. */
-  alongside: readonly string[];
+  checkpointedAlongside: readonly string[];
   /** How often the log's WAL is checkpointed: its fsync is the one a callback's 200 waits for. */
   logIntervalMs: number;
   /** How often each live read model's is: pages rewritten batch after batch are copied once for many rewrites. */
@@ -46,7 +46,7 @@ export function checkpointEvery(files: WalCheckpointFiles, failed: (file: string
     live = folders.flatMap((name) => findLiveFile(path.join(files.readModelsRoot, name)) ?? []);
     // A file no longer live (retired, deleted) lets go of its connection.
     for (const [file, db] of open) {
-      if (file !== files.eventsFile && !live.includes(file) && !files.alongside.includes(file)) {
+      if (file !== files.eventsFile && !live.includes(file) && !files.checkpointedAlongside.includes(file)) {
         db.close();
         open.delete(file);
       }
@@ -78,7 +78,7 @@ export function checkpointEvery(files: WalCheckpointFiles, failed: (file: string
   const { eventsFile } = files;
   const logTimer = eventsFile === null ? undefined : setInterval(() => checkpoint(eventsFile), files.logIntervalMs);
   const readModelsTimer = setInterval(() => {
-    for (const file of [...liveFiles(), ...files.alongside]) checkpoint(file);
+    for (const file of [...liveFiles(), ...files.checkpointedAlongside]) checkpoint(file);
   }, files.readModelIntervalMs);
   return {
     stop() {

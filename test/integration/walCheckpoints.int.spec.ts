@@ -38,7 +38,7 @@ describe('the WAL checkpoints thread', () => {
       for (const { size, wal } of before) expect(size).toBeLessThan(wal / 4);
       const digests = liveDigests(data.dir, READ_MODEL_NAMES);
 
-      checkpoints = new WalCheckpoints({ eventsFile, readModelsRoot: readModelsRootOf(data.dir), alongside: [], logIntervalMs: 50, readModelIntervalMs: 50 });
+      checkpoints = new WalCheckpoints({ eventsFile, readModelsRoot: readModelsRootOf(data.dir), checkpointedAlongside: [], logIntervalMs: 50, readModelIntervalMs: 50 });
       await eventually(() => before.every(({ file, wal }) => sizeOf(file) > wal / 4), 'the log and the live read models copied back into their files', 30_000);
 
       // The writers go on meanwhile, and what they wrote reads the same.
@@ -77,7 +77,7 @@ describe('the WAL checkpoints thread', () => {
       expect(wal).toBeGreaterThan(6_000_000);
       expect(sizeOf(file)).toBeLessThan(wal / 4);
 
-      checkpoints = new WalCheckpoints({ eventsFile: null, readModelsRoot: readModelsRootOf(data.dir), alongside: [file], logIntervalMs: 50, readModelIntervalMs: 50 });
+      checkpoints = new WalCheckpoints({ eventsFile: null, readModelsRoot: readModelsRootOf(data.dir), checkpointedAlongside: [file], logIntervalMs: 50, readModelIntervalMs: 50 });
       await eventually(() => sizeOf(file) > wal / 4, 'the forwarding state copied back into its file', 30_000);
       expect(db.prepare('SELECT count(*) FROM deliveries').pluck().get()).toBe(4_000);
     } finally {

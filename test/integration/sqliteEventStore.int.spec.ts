@@ -60,7 +60,46 @@ describe('SqliteEventStore', () => {
     expect(next.nextExpectedRevision).toBe(2n);
     expect(next.position).toBe(all[2]!.position + 1n);
     const schema = new Database(file, { readonly: true });
-    expect(schema.pragma('user_version', { simple: true })).toBe(1);
+    expect(schema.pragma('user_version', { simple: true })).toBe(2);
+    schema.close();
+  });
+
+  it('given a log of schema version 1 (with its table of streams), when opened, then that table is dropped and its streams go on from their revisions', async () => {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const old = new Database(file);
+    old.pragma('journal_mode = WAL');
+    old.exec(`
+      CREATE TABLE events (
+        position INTEGER PRIMARY KEY AUTOINCREMENT, event_id TEXT NOT NULL, stream TEXT NOT NULL, revision INTEGER NOT NULL,
+        type TEXT NOT NULL, data TEXT NOT NULL, metadata TEXT NOT NULL, recorded_at INTEGER NOT NULL,
+        UNIQUE (stream, revision), UNIQUE (stream, event_id)
+      ) STRICT;
+      CREATE TABLE streams (stream TEXT PRIMARY KEY, revision INTEGER NOT NULL) STRICT, WITHOUT ROWID;
+      INSERT INTO events (event_id, stream, revision, type, data, metadata, recorded_at) VALUES
+        ('a', 'session-1', 0, 'Tested', '{"n":0}', '{}', 1), ('b', 'session-1', 1, 'Tested', '{"n":1}', '{}', 2),
+        ('c', 'relaytask-1', 0, 'Tested', '{"n":2}', '{}', 3);
+      INSERT INTO streams VALUES ('session-1', 1), ('relaytask-1', 0);
+    `);
+    old.pragma('user_version = 1');
+    old.close();
+
+    const store = open();
+    const next = await store.appendToStream('session-1', [newEvent({ n: 3 })], { expectedRevision: 1n });
+    const conflict = store.appendToStream('relaytask-1', [newEvent()], { expectedRevision: 1n });
+    const again = await store.appendToStream('session-1', [{ id: 'a', type: 'Tested', data: { n: 0 } }]);
+
+    expect(next.nextExpectedRevision).toBe(2n);
+    await expect(conflict).rejects.toThrow(/relaytask-1/);
+    expect(again).toMatchObject({ appended: [], duplicates: ['a'] });
+    expect((await store.readAll()).map((e) => [e.stream, e.revision, e.data.n])).toEqual([
+      ['session-1', 0n, 0],
+      ['session-1', 1n, 1],
+      ['relaytask-1', 0n, 2],
+      ['session-1', 2n, 3],
+    ]);
+    const schema = new Database(file, { readonly: true });
+    expect(schema.pragma('user_version', { simple: true })).toBe(2);
+    expect(schema.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'streams'").all()).toEqual([]);
     schema.close();
   });
 

@@ -21,9 +21,14 @@ export class CorruptEventLogError extends Error {
   }
 }
 
-/** The last rows of the log and of the stream table: a truncated file fails here even when too large for quick_check. */
+/**
+ * The last entries of the log and of its two stream indexes (and of the table of streams a file of schema version 1
+ * still has): a truncated file fails here even when too large for quick_check.
+ */
 const PROBES: LastRowProbe[] = [
   { table: 'events', sql: 'SELECT * FROM events ORDER BY position DESC LIMIT 1' },
+  { table: 'events', sql: 'SELECT stream, revision FROM events ORDER BY stream DESC, revision DESC LIMIT 1' },
+  { table: 'events', sql: 'SELECT stream, event_id FROM events ORDER BY stream DESC, event_id DESC LIMIT 1' },
   { table: 'streams', sql: 'SELECT * FROM streams ORDER BY stream DESC LIMIT 1' },
 ];
 

@@ -16,9 +16,10 @@ export interface SqliteEventLogOptions {
   checkIntegrity?: boolean;
 }
 
-const SCHEMA_VERSION = 1;
+/** 1: events and a table of each stream's last revision; 2: events alone (a stream's last revision is one step down its index). */
+const SCHEMA_VERSION = 2;
 
-const SCHEMA_V1 = `
+const SCHEMA = `
   CREATE TABLE IF NOT EXISTS events (
     position    INTEGER PRIMARY KEY AUTOINCREMENT, -- never reused, so checkpoints stay valid
     event_id    TEXT NOT NULL,
@@ -31,10 +32,6 @@ const SCHEMA_V1 = `
     UNIQUE (stream, revision),
     UNIQUE (stream, event_id)
   ) STRICT;
-  CREATE TABLE IF NOT EXISTS streams (
-    stream   TEXT PRIMARY KEY,
-    revision INTEGER NOT NULL     -- revision of the stream's last event
-  ) STRICT, WITHOUT ROWID;
 `;
 
 /**
@@ -162,7 +159,7 @@ export class SqliteEventLog {
   }
 
   private writeAppend({ stream, events, expected }: SerializedAppend, now: number): AppendResult {
-    const { hasEvent, streamRevision, insertEvent, setStreamRevision } = this.statements;
+    const { hasEvent, streamRevision, insertEvent } = this.statements;
     const fresh: SerializedEvent[] = [];
     const duplicates: string[] = [];
     for (const event of events) {
@@ -181,7 +178,6 @@ export class SqliteEventLog {
       const info = insertEvent.run(event.id, stream, revision, event.type, event.data, event.metadata, now);
       position = info.lastInsertRowid as bigint; // bigint: the statement has safeIntegers on
     }
-    setStreamRevision.run(stream, revision);
     return { nextExpectedRevision: revision, position, appended: fresh.map((e) => e.id), duplicates };
   }
 
@@ -213,8 +209,9 @@ interface EventRow {
 function prepareStatements(db: Database.Database) {
   return {
     hasEvent: db.prepare<[string, string], number>('SELECT 1 FROM events WHERE stream = ? AND event_id = ?').pluck(),
+    // The last entry of the stream's range of the (stream, revision) index: no table of its own to write with every append.
     streamRevision: db
-      .prepare<[string], bigint>('SELECT revision FROM streams WHERE stream = ?')
+      .prepare<[string], bigint>('SELECT revision FROM events WHERE stream = ? ORDER BY revision DESC LIMIT 1')
       .pluck()
       .safeIntegers(true),
     insertEvent: db
@@ -222,9 +219,6 @@ function prepareStatements(db: Database.Database) {
         'INSERT INTO events (event_id, stream, revision, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
       )
       .safeIntegers(true),
-    setStreamRevision: db.prepare<[string, bigint]>(
-      'INSERT INTO streams (stream, revision) VALUES (?, ?) ON CONFLICT (stream) DO UPDATE SET revision = excluded.revision',
-    ),
     readStream: db
       .prepare<[string, bigint, number], EventRow>(
         `SELECT ${EVENT_COLUMNS} FROM events WHERE stream = ? AND revision >= ? ORDER BY revision LIMIT ?`,
@@ -262,10 +256,11 @@ function migrate(db: Database.Database): void {
     if (version > SCHEMA_VERSION) {
       throw new SchemaTooNewError(`${db.name} has schema version ${version}; this build knows up to ${SCHEMA_VERSION}`);
     }
-    if (version < 1) {
-      db.exec(SCHEMA_V1);
-      db.pragma(`user_version = ${SCHEMA_VERSION}`);
-    }
+    if (version === SCHEMA_VERSION) return;
+    // Version 1 kept each stream's last revision in a table of its own: a random page more written with every append.
+    if (version === 1) db.exec('DROP TABLE IF EXISTS streams');
+    else db.exec(SCHEMA);
+    db.pragma(`user_version = ${SCHEMA_VERSION}`);
   }).immediate();
 }
 

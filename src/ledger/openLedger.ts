@@ -86,6 +86,7 @@ export async function openLedger(config: Config, logger: Logger): Promise<Ledger
       legacyFile: legacyReadModelFile(config),
       logger,
       answerRequests: true,
+      buildWrites: 'steady',
     });
   } catch (error) {
     await store.close();

@@ -26,6 +26,7 @@ async function runProjector(store: SqliteEventStore, files: ReadModelFiles & { b
     legacyFile: files.legacyFile,
     logger,
     answerRequests: true,
+    buildWrites: 'steady',
     buildThread: { eventsFile: files.eventsFile, niceness: files.buildNiceness },
     backgroundThread: { eventsFile: files.eventsFile, niceness: files.backgroundNiceness, checkpointedAlongside: files.checkpointedAlongside },
   });

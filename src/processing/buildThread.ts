@@ -3,6 +3,7 @@ import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import { THREAD_STOP_TIMEOUT_MS, settledWithin, workerScript } from '../eventstore/workerThreads';
 import type { ProcessorStatus } from './processor';
+import type { BuildWrites } from './readModelFile';
 
 export interface BuildThreadData {
   eventsFile: string;
@@ -11,6 +12,8 @@ export interface BuildThreadData {
   /** Nice value the thread gives itself (Linux schedules threads by their own); 0 leaves it as started. */
   niceness: number;
   batchSize: number;
+  /** How the files are written while they build. */
+  writes: BuildWrites;
 }
 
 export type ToBuildThread = { kind: 'stop' };

@@ -25,7 +25,7 @@ function run(data: BuildThreadData): void {
   for (const { readModel, file } of data.files) {
     const definition: ProjectionDefinition | undefined = PROJECTIONS.find((d) => d.name === readModel);
     if (definition === undefined) throw new Error(`unknown read model ${readModel}`);
-    set.add(ProjectionFile.open(file, definition));
+    set.add(ProjectionFile.open(file, definition, data.writes));
   }
   const processor = new Processor(store, set, {
     name: 'rebuild',

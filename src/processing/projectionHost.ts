@@ -13,7 +13,7 @@ import type { ProjectionDefinition, ReadModelChange } from './projectionDefiniti
 import { ProjectionSet, type SetFile } from './projectionSet';
 import type { ProjectionsView } from './projectionsView';
 import { readModelsStatus, type ProjectionsStatus, type SlotView } from './projectionsStatus';
-import { ProjectionFile, removeFile } from './readModelFile';
+import { ProjectionFile, removeFile, type BuildWrites } from './readModelFile';
 import { folderOf, planFolder } from './readModelFolder';
 import { BackgroundThread } from './backgroundThread';
 import { CHECKPOINT_INTERVALS } from './walCheckpoints';
@@ -49,6 +49,8 @@ export interface ProjectionHostOptions {
   checkIntervalMs?: number;
   /** Takes rebuild requests from DATA_DIR/readmodels/requests/ (the running service does; the rebuild command does not). */
   answerRequests?: boolean;
+  /** How files are written while they build: `steady` beside live files that queries read (the running service); default `bulk`. */
+  buildWrites?: BuildWrites;
   /**
    * The embedded log's file: a build beside live files then runs on a thread of its own at this nice value, up to the
    * log's head, and only its last stretch here (the running service; builds with nothing live stay here: their changes are news).
@@ -132,6 +134,10 @@ export class ProjectionHost implements ProjectionsView {
     for (const set of this.sets()) set.onChanges((changes) => this.events.emit('changes', changes));
   }
 
+  private get buildWrites(): BuildWrites {
+    return this.options.buildWrites ?? 'bulk';
+  }
+
   private lanes(): [LiveLane, LiveLane] {
     return [this.foreground, this.background];
   }
@@ -159,8 +165,8 @@ export class ProjectionHost implements ProjectionsView {
       nextGeneration: plan.nextGeneration,
     };
     if (plan.live !== null) this.laneOf(definition).set.add(this.openLive(plan.live.file, definition));
-    if (plan.building !== null) slot.building = ProjectionFile.open(plan.building.file, definition);
-    else if (plan.live === null) slot.building = ProjectionFile.create(folder, definition, slot.nextGeneration++, 'building');
+    if (plan.building !== null) slot.building = ProjectionFile.open(plan.building.file, definition, this.buildWrites);
+    else if (plan.live === null) slot.building = ProjectionFile.create(folder, definition, slot.nextGeneration++, 'building', this.buildWrites);
     if (slot.building !== null) this.building.add(slot.building);
     slot.serving = plan.live?.file ?? slot.older ?? slot.building!.file;
     this.slots.set(definition.name, slot);
@@ -219,7 +225,7 @@ export class ProjectionHost implements ProjectionsView {
       if (slot === undefined) throw new Error(`unknown read model ${name}`);
       if (slot.building === null) {
         const folder = folderOf(this.options.root, name);
-        slot.building = ProjectionFile.create(folder, slot.definition, slot.nextGeneration++, 'building');
+        slot.building = ProjectionFile.create(folder, slot.definition, slot.nextGeneration++, 'building', this.buildWrites);
         this.building.add(slot.building);
         added = true;
         this.options.logger?.info({ readModel: name, file: slot.building.file }, `rebuilding read model ${name} into ${slot.building.file}`);
@@ -317,6 +323,7 @@ export class ProjectionHost implements ProjectionsView {
         files: files.map((file) => ({ readModel: file.name, file: file.file })),
         niceness: thread.niceness,
         batchSize: this.options.buildBatchSize ?? 2000,
+        writes: this.buildWrites,
       },
       initial,
       () => {
@@ -339,7 +346,7 @@ export class ProjectionHost implements ProjectionsView {
     for (const file of [...this.building.list()]) {
       this.building.remove(file.name);
       file.close();
-      const reopened = ProjectionFile.open(file.file, file.definition);
+      const reopened = ProjectionFile.open(file.file, file.definition, this.buildWrites);
       this.building.add(reopened);
       this.slots.get(file.name)!.building = reopened;
     }

@@ -75,11 +75,19 @@ function servingPragmas(db: ReadModelDatabase): void {
 }
 
 /**
+ * How a file nobody reads yet is written. `bulk` (the rebuild command, nothing else on the disk): its pages reach the
+ * disk when the kernel writes them back. `steady` (beside a serving service): each of its WAL checkpoints (every
+ * 1,000 pages) is written through to the disk. In bulk the kernel writes hundreds of megabytes back at once, every
+ * half a minute, and the queries on the live files wait behind that.
+ */
+export type BuildWrites = 'bulk' | 'steady';
+
+/**
  * A file nobody reads yet: a process crash still loses nothing committed (WAL), a power loss may damage it, and
  * the start-up check then sets it aside and builds again.
  */
-function buildingPragmas(db: ReadModelDatabase): void {
-  db.pragma('synchronous = OFF');
+function buildingPragmas(db: ReadModelDatabase, writes: BuildWrites): void {
+  db.pragma(`synchronous = ${writes === 'steady' ? 'NORMAL' : 'OFF'}`);
   db.pragma('cache_size = -131072'); // 128 MiB
 }
 
@@ -94,7 +102,7 @@ export class ProjectionFile<Change = unknown> {
   private readonly applyInTransaction: (events: readonly RecordedEvent[]) => { changes: Change[]; next: Checkpoint };
 
   /** Creates the file of a new build: tables (without the listing indexes, made at the end), metadata, checkpoint 0. */
-  static create<C>(folder: string, definition: ProjectionDefinition<C>, generation: number, state: FileState): ProjectionFile<C> {
+  static create<C>(folder: string, definition: ProjectionDefinition<C>, generation: number, state: FileState, writes: BuildWrites = 'bulk'): ProjectionFile<C> {
     fs.mkdirSync(folder, { recursive: true });
     const file = path.join(folder, fileNameOf(definition.version, generation));
     for (const suffix of ['', '-wal', '-shm']) fs.rmSync(`${file}${suffix}`, { force: true });
@@ -107,18 +115,19 @@ export class ProjectionFile<Change = unknown> {
       );
       db.prepare('INSERT INTO checkpoint (position, events_applied, updated_at) VALUES (0, 0, ?)').run(Date.now());
     })();
-    return new ProjectionFile(file, db, definition);
+    return new ProjectionFile(file, db, definition, writes);
   }
 
-  /** Opens an existing file of this definition's version. */
-  static open<C>(file: string, definition: ProjectionDefinition<C>): ProjectionFile<C> {
-    return new ProjectionFile(file, openWritable(file), definition);
+  /** Opens an existing file of this definition's version; `writes` is how it is written while it builds. */
+  static open<C>(file: string, definition: ProjectionDefinition<C>, writes: BuildWrites = 'bulk'): ProjectionFile<C> {
+    return new ProjectionFile(file, openWritable(file), definition, writes);
   }
 
   private constructor(
     readonly file: string,
     db: ReadModelDatabase,
     readonly definition: ProjectionDefinition<Change>,
+    writes: BuildWrites,
   ) {
     this.db = db;
     const meta = readMeta(db);
@@ -127,7 +136,7 @@ export class ProjectionFile<Change = unknown> {
       throw new Error(`${file} is not a file of read model ${definition.name} version ${definition.version}`);
     }
     this.meta = meta;
-    if (meta.state === 'building') buildingPragmas(db);
+    if (meta.state === 'building') buildingPragmas(db, writes);
     else servingPragmas(db);
     this.current = readCheckpoint(db);
     this.handles = new Set(definition.canHandle);
@@ -235,4 +244,12 @@ export function openForReading(file: string): ReadModelDatabase {
 /** Deletes a file with its -wal and -shm. */
 export function removeFile(file: string): void {
   for (const suffix of ['', '-wal', '-shm']) fs.rmSync(`${file}${suffix}`, { force: true });
+}
+
+/**
+ * removeFile off the calling thread (libuv's pool): unlinking a file of gigabytes takes the filesystem most of a
+ * second (its blocks freed and discarded), which the thread that answers queries must not wait for.
+ */
+export async function removeFileAside(file: string): Promise<void> {
+  for (const suffix of ['', '-wal', '-shm']) await fs.promises.rm(`${file}${suffix}`, { force: true });
 }

@@ -2,7 +2,7 @@
 import type { Logger } from 'pino';
 import type { ReadModelDatabase } from './projectionDefinition';
 import type { ServingChange } from './projectionHost';
-import { openForReading, removeFile } from './readModelFile';
+import { openForReading, removeFileAside } from './readModelFile';
 
 interface Served {
   file: string;
@@ -65,9 +65,13 @@ export class ServedReadModels {
       for (const reopen of entry.reopen) reopen(db);
       if (![...this.served.values()].some((other) => other.db === old)) old.close();
     }
-    if (change.retired !== null && ![...this.served.values()].some((other) => other.file === change.retired)) {
-      removeFile(change.retired);
-      this.logger?.info({ readModel: change.readModel, file: change.retired }, `removed the replaced read-model file ${change.retired}`);
+    const { retired } = change;
+    if (retired !== null && ![...this.served.values()].some((other) => other.file === retired)) {
+      // Marked retired: should this removal not finish, the next start-up removes it.
+      removeFileAside(retired).then(
+        () => this.logger?.info({ readModel: change.readModel, file: retired }, `removed the replaced read-model file ${retired}`),
+        (error: unknown) => this.logger?.warn({ err: error, readModel: change.readModel, file: retired }, `could not remove the replaced read-model file ${retired}`),
+      );
     }
   }
 

@@ -124,7 +124,8 @@ async function phase<T>(pid: number, run: () => Promise<T>): Promise<Phase<T>> {
   return { result, serviceCpu: cpu.stop(), largestRss };
 }
 
-function startQueries(options: QueryClientsOptions): { child: Child; measuring: Promise<void> } {
+/** The query clients in their own process; `measuring` resolves when their warm-up is over (or they ended). */
+export function startQueries(options: QueryClientsOptions): { child: Child; measuring: Promise<void> } {
   let onMeasuring!: () => void;
   const measuring = new Promise<void>((resolve) => (onMeasuring = resolve));
   const child = spawnNode('query-clients', path.join(BUILD_DIR, 'load', 'queryClients.js'), [JSON.stringify(options)], {

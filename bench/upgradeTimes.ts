@@ -1,0 +1,79 @@
+// The upgrade benchmark's phase alone, on a kept scale data set: queries while `rebuild sessions` builds beside the
+// live files and swaps, and where the service stopped answering meanwhile.
+//
+//   npm run build && npx tsc -p bench/tsconfig.json && rm -rf bench/.build/dist && cp -r dist bench/.build/dist
+//   node bench/.build/bench/upgradeTimes.js bench/data/scale-7-1000000-100000 [label]
+//
+// It starts the service (bench/.build/dist) on the folder itself, not on a copy: the rebuild leaves a new sessions file of
+// the same content. The same 20 query clients as the upgrade benchmark (10 queries/s each) for 20 s alone, then during
+// the rebuild; `/healthz` is asked every 20 ms meanwhile, and its slowest answers are printed with when they came. To
+// compare two versions of the code, run this from a checkout of each, alternately.
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { startQueries } from './benchmarks/servingUnderLoad';
+import { SERVICE_CLI, loadBenchConfig } from './config';
+import { finished, jsonResult, spawnNode } from './lib/children';
+import { startService } from './lib/service';
+import type { QueryClientsOptions, QueryClientsResult } from './load/queryClients';
+import { datasetChunks, streamCount, type DatasetSpec } from './scale/dataset';
+
+const DATA_DIR = process.argv[2];
+const LABEL = process.argv[3] ?? 'run';
+if (DATA_DIR === undefined) throw new Error('usage: upgradeTimes.js <scale data folder> [label]');
+
+/** `/healthz` every 20 ms until stopped: [ms since the start, ms to answer] of each. */
+function askHealth(url: string): { stop(): Array<[number, number]> } {
+  const started = Date.now();
+  const answers: Array<[number, number]> = [];
+  let asking = true;
+  void (async () => {
+    while (asking) {
+      const sent = Date.now();
+      await new Promise<void>((resolve) => http.get(`${url}/healthz`, (res) => res.resume().on('end', resolve)).on('error', () => resolve()));
+      answers.push([sent - started, Date.now() - sent]);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  })();
+  return {
+    stop() {
+      asking = false;
+      return answers;
+    },
+  };
+}
+
+async function main(dataDir: string): Promise<void> {
+  const config = loadBenchConfig(true);
+  const spec = (JSON.parse(fs.readFileSync(path.join(dataDir, 'dataset.json'), 'utf8')) as { spec: DatasetSpec }).spec;
+  const dataset = { chunks: datasetChunks(spec), streams: streamCount(spec) };
+  const service = await startService(config, { dataDir, label: 'upgrade-times', timeoutMs: 60 * 60_000, readyTimeoutMs: 10 * 60_000 });
+  const options = (seconds: number, seed: number): QueryClientsOptions => ({ ...dataset, url: service.url, clients: 20, ratePerClient: 10, warmup: 8, seconds, seed });
+  try {
+    await finished(startQueries(options(10, config.seed + 5500)).child);
+    const alone = jsonResult<QueryClientsResult>(await finished(startQueries(options(20, config.seed + 6000)).child));
+    const during = startQueries(options(60 * 60, config.seed + 8000));
+    await during.measuring;
+    const health = askHealth(service.url);
+    const output = await finished(
+      spawnNode('rebuild', SERVICE_CLI, ['rebuild', 'sessions'], { env: { DATA_DIR: dataDir, LOG_LEVEL: 'warn', NODE_ENV: 'production' }, timeoutMs: 50 * 60_000 }),
+    );
+    const slowest = health.stop().sort((a, b) => b[1] - a[1]).slice(0, 5);
+    await during.child.stop(30_000);
+    const queries = jsonResult<QueryClientsResult>(await finished(during.child));
+    const built = /rebuilt: (\d+) events in ([\d.]+) s/.exec(output);
+    const ms = (value: number) => value.toFixed(2);
+    console.log(
+      `${LABEL}: queries alone p50 ${ms(alone.latencyMs.p50)} / p99 ${ms(alone.latencyMs.p99)} ms; during the rebuild p50 ${ms(queries.latencyMs.p50)} / ` +
+        `p99 ${ms(queries.latencyMs.p99)} / max ${ms(queries.latencyMs.max)} ms, ${queries.failures} failed; the build ${built?.[2] ?? '?'} s; ` +
+        `slowest /healthz [s into the rebuild, ms]: ${slowest.map(([at, took]) => `[${(at / 1000).toFixed(1)}, ${took}]`).join(' ')}`,
+    );
+  } finally {
+    await service.child.stop(30_000);
+  }
+}
+
+main(DATA_DIR).catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -199,11 +199,12 @@ export class ProjectionFile<Change = unknown> {
     return outcome.changes;
   }
 
-  /** Creates the listing indexes a build left out (IF NOT EXISTS: a resumed build may have made some). */
+  /**
+   * Creates the listing indexes a build left out (IF NOT EXISTS: an interrupted build may have made some), each in a
+   * transaction of its own: written through one at a time (`steady`), not as one burst of hundreds of MB.
+   */
   createQueryIndexes(): void {
-    this.db.transaction(() => {
-      for (const table of this.definition.tables) for (const index of table.queryIndexes()) this.db.exec(index.ddl);
-    })();
+    for (const table of this.definition.tables) for (const index of table.queryIndexes()) this.db.exec(index.ddl);
   }
 
   /** Built and caught up: from now on it serves, durably. */

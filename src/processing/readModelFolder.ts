@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import type { Logger } from 'pino';
 import { findCorruption, type LastRowProbe } from '../eventstore/sqlite/sqliteFileCheck';
 import type { ProjectionDefinition } from './projectionDefinition';
-import { parseFileName, readMeta, removeFile, type FileMeta } from './readModelFile';
+import { parseFileName, readMeta, removeFile, REMOVING_SUFFIX, type FileMeta } from './readModelFile';
 
 export interface FoundFile extends FileMeta {
   file: string;
@@ -74,6 +74,8 @@ export function findFiles(folder: string, definition: ProjectionDefinition, logg
   if (!fs.existsSync(folder)) return [];
   const found: FoundFile[] = [];
   for (const name of fs.readdirSync(folder).sort()) {
+    // A replaced file whose deletion a stop cut short.
+    if (name.endsWith(REMOVING_SUFFIX)) fs.rmSync(path.join(folder, name), { force: true });
     if (parseFileName(name) === null) continue;
     const file = path.join(folder, name);
     const problem = findCorruption(file, probesOf(definition));

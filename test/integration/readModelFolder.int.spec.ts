@@ -1,10 +1,10 @@
 // A read model's folder at start-up: a file of an older version, keyed differently from this one, is planned as the older file.
 import Database from 'better-sqlite3';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { planFolder } from '../../src/processing/readModelFolder';
-import { ProjectionFile } from '../../src/processing/readModelFile';
+import { ProjectionFile, removeFileAside } from '../../src/processing/readModelFile';
 import { insightsProjection } from '../../src/readmodels/insights/insights.projection';
 import { callback } from '../support/projectionSpec';
 
@@ -30,5 +30,35 @@ describe('a read-model folder at start-up', () => {
     expect(plan).toMatchObject({ live: null, building: null, older: { version: insightsProjection.version - 1, file: path.join(dir, name) } });
     expect(readdirSync(dir).filter((entry) => entry.includes('corrupt'))).toEqual([]);
     expect(existsSync(path.join(dir, name))).toBe(true);
+  });
+
+  it('finishes deleting a replaced file whose deletion a stop cut short (renamed aside, half freed), and keeps the live one', () => {
+    const folder = path.join(dir, 'cut-short');
+    const live = ProjectionFile.create(folder, insightsProjection, 2, 'live');
+    live.close();
+    // What removeFileAside leaves when stopped between its steps: the old file under its aside name, partly freed.
+    writeFileSync(path.join(folder, 'v1.1.db.removing'), 'SQLite format 3\0');
+    truncateSync(path.join(folder, 'v1.1.db.removing'), 1024 * 1024);
+
+    const plan = planFolder(folder, insightsProjection);
+    expect(plan).toMatchObject({ live: { file: live.file }, building: null, older: null });
+    expect(readdirSync(folder)).toEqual([path.basename(live.file)]);
+  });
+});
+
+describe('deleting a replaced read-model file beside the threads that answer', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'read-model-removal-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('deletes a file larger than one step, with its -wal and -shm, and leaves nothing aside', async () => {
+    mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, 'v1.1.db');
+    writeFileSync(file, 'SQLite format 3\0');
+    truncateSync(file, 100 * 1024 * 1024); // three steps and a bit, sparse
+    for (const suffix of ['-wal', '-shm']) writeFileSync(`${file}${suffix}`, 'x');
+
+    await removeFileAside(file);
+    expect(readdirSync(dir)).toEqual([]);
+    await expect(removeFileAside(file)).resolves.toBeUndefined(); // already gone: nothing to do
   });
 });

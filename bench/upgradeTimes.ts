@@ -9,39 +9,17 @@
 // the rebuild; `/healthz` is asked every 20 ms meanwhile, and its slowest answers are printed with when they came. To
 // compare two versions of the code, run this from a checkout of each, alternately.
 import fs from 'node:fs';
-import http from 'node:http';
 import path from 'node:path';
 import { startQueries } from './benchmarks/servingUnderLoad';
 import { SERVICE_CLI, loadBenchConfig } from './config';
 import { finished, jsonResult, spawnNode } from './lib/children';
-import { startService } from './lib/service';
+import { askHealth, startService } from './lib/service';
 import type { QueryClientsOptions, QueryClientsResult } from './load/queryClients';
 import { datasetChunks, streamCount, type DatasetSpec } from './scale/dataset';
 
 const DATA_DIR = process.argv[2];
 const LABEL = process.argv[3] ?? 'run';
 if (DATA_DIR === undefined) throw new Error('usage: upgradeTimes.js <scale data folder> [label]');
-
-/** `/healthz` every 20 ms until stopped: [ms since the start, ms to answer] of each. */
-function askHealth(url: string): { stop(): Array<[number, number]> } {
-  const started = Date.now();
-  const answers: Array<[number, number]> = [];
-  let asking = true;
-  void (async () => {
-    while (asking) {
-      const sent = Date.now();
-      await new Promise<void>((resolve) => http.get(`${url}/healthz`, (res) => res.resume().on('end', resolve)).on('error', () => resolve()));
-      answers.push([sent - started, Date.now() - sent]);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  })();
-  return {
-    stop() {
-      asking = false;
-      return answers;
-    },
-  };
-}
 
 async function main(dataDir: string): Promise<void> {
   const config = loadBenchConfig(true);

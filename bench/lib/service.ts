@@ -1,5 +1,6 @@
 // The real service as a child process (`node dist/cli.js serve`), and the baseline servers beside it.
 import fs from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import { BUILD_DIR, CALLBACK_KEY, CALLBACK_TOKEN, REPO_ROOT, SERVICE_CLI, type BenchConfig } from '../config';
 import { freePort, httpGet, spawnNode, waitForHttp, type Child } from './children';
@@ -80,4 +81,25 @@ export async function startBaselineServer(name: string, script: string, args: st
   const url = `http://127.0.0.1:${port}`;
   await waitForHttp(`${url}/`, child, 15_000);
   return { child, url, profileDir: null };
+}
+
+/** `/healthz` every 20 ms until stopped: [ms since the start, ms to answer] of each. */
+export function askHealth(url: string): { stop(): Array<[number, number]> } {
+  const started = Date.now();
+  const answers: Array<[number, number]> = [];
+  let asking = true;
+  void (async () => {
+    while (asking) {
+      const sent = Date.now();
+      await new Promise<void>((resolve) => http.get(`${url}/healthz`, (res) => res.resume().on('end', resolve)).on('error', () => resolve()));
+      answers.push([sent - started, Date.now() - sent]);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  })();
+  return {
+    stop() {
+      asking = false;
+      return answers;
+    },
+  };
 }

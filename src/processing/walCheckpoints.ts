@@ -7,8 +7,9 @@ import { findLiveFile } from './readModelFolder';
 /**
  * SQLite copies a WAL back into its database (a checkpoint, with its fsyncs) in the commit that finds the WAL past a
  * threshold: on the writer thread a callback's 200 waited for it, on the projector thread a subscriber did. Run from
- * another thread, PASSIVE (never waiting for a reader or a writer), these keep every WAL short, so the writers' own
- * threshold (`WAL_AUTOCHECKPOINT_PAGES`) is only a safety net.
+ * another thread, PASSIVE (never waiting for a reader or a writer), these copy nearly everything, so the writers' own
+ * checkpoint at `WAL_AUTOCHECKPOINT_PAGES` has only the rest to copy. That one still comes: a WAL starts over only
+ * once wholly copied back, which a file written every few ms reaches only in its writer's own checkpoint.
  */
 export interface WalCheckpointFiles {
   /** The embedded log; null with EventStoreDB (the read models only). */

@@ -36,8 +36,9 @@ const SCHEMA = `
 
 /**
  * The WAL length (pages) at which a commit copies it back into the database itself. The service checkpoints its
- * files from another thread well before (processing/walCheckpoints.ts), so a commit (a callback's 200, a subscriber's
- * batch) never waits for one; this is the safety net, and what a command without that thread does.
+ * files from another thread meanwhile (processing/walCheckpoints.ts), so that commit copies only what was written
+ * since; but a WAL starts over only once wholly copied back, and beside a writer that commits every few ms only the
+ * writer's own checkpoint gets it there: a steady stream of callbacks waits for one at each 10,000 pages.
  */
 export const WAL_AUTOCHECKPOINT_PAGES = 10_000;
 

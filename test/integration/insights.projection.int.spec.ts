@@ -56,6 +56,44 @@ describe('insights projection', () => {
       });
   });
 
+  it('counts the stream names with a LIVE session by domain: once however many sessions keep one live, until the last ends', () => {
+    const pushOf = (sequence: string, stream: string, app: string) => ({ ...push, sequence, stream_id: stream, app });
+    const endOf = (pushed: typeof push) => ({ ...pushed, event_type: 0, event_time: 1_700_000_060, errcode: 1, push_duration: '60000' });
+    const first = pushOf('7001', 'cam', 'a.example');
+    // A second push of cam on a.example with no interruption of the first between them (a missed one).
+    const second = pushOf('7002', 'cam', 'a.example');
+    const other = pushOf('7003', 'studio', 'a.example');
+    const elsewhere = pushOf('7004', 'cam', 'b.example');
+    const live = ({ rows }: { rows: (table: string) => Array<Record<string, unknown>> }) =>
+      Object.fromEntries(rows('insight_tallies').filter((row) => row.kind === 'liveStreams').map((row) => [row.key, row.count]));
+    const pushed = [first, second, other, elsewhere].map((body) => callback(body));
+    spec.given().when(pushed, { times: 2 }).then((result) => {
+      expect(live(result)).toEqual({ 'a.example': 2, 'b.example': 1 });
+      expect(result.rows('insight_live_stream_sessions')).toEqual([
+        { domain: 'a.example', streamId: 'cam', sessions: 2 },
+        { domain: 'a.example', streamId: 'studio', sessions: 1 },
+        { domain: 'b.example', streamId: 'cam', sessions: 1 },
+      ]);
+    });
+    // One of cam's two sessions on a.example ends: cam is live there still.
+    spec.given(...pushed).when([callback(endOf(first))], { times: 2 }).then((result) => expect(live(result)).toEqual({ 'a.example': 2, 'b.example': 1 }));
+    // Its other one ends too, in another batch after a restart: cam is live on b.example alone.
+    spec
+      .given(...pushed, callback(endOf(first)))
+      .when([callback(endOf(second))], { reopened: true })
+      .then((result) => {
+        expect(live(result)).toEqual({ 'a.example': 1, 'b.example': 1 });
+        expect(result.rows('insight_live_stream_sessions').map((row) => `${row.domain} ${row.streamId}`)).toEqual(['a.example studio', 'b.example cam']);
+        expect(insightQueries(result.db).liveStreamsByDomain()).toEqual([
+          { domain: 'a.example', streams: 1 },
+          { domain: 'b.example', streams: 1 },
+        ]);
+      });
+    // A session whose interruption comes in the same batch as its push, or in one before it, never makes the stream live.
+    spec.given(callback(endOf(other))).when([callback(other)]).then((result) => expect(live(result)).toEqual({}));
+    spec.given().when([callback(other), callback(endOf(other))]).then((result) => expect(live(result)).toEqual({}));
+  });
+
   it('counts each relay exit, moderation hit and recording once, however often the log repeats them', () => {
     spec.given().when([callback(exit), callback(moderation), callback(recording)], { times: 2 }).then({
       insight_relay_exits: [{ exitCode: -22, exitedAt: 1_700_000_100_000 }],

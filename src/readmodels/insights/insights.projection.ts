@@ -13,6 +13,7 @@ import {
   insightSessionsTable,
   interruptionRollupsTable,
   interruptionTotalsTable,
+  liveStreamSessionsTable,
   rollupSummariesTable,
   streamSignsTable,
   talliesTable,
@@ -64,6 +65,26 @@ function openInsights(db: ReadModelDatabase) {
   const exitsBefore = db.prepare<[string], number>('SELECT count(*) FROM insight_relay_exits WHERE event_id = ?').pluck();
   const writeRollups = rollupWriter(db);
   const writeTotals = runningTotalsWriter(db);
+  const addLiveSession = db.prepare<[string, string], number>(
+    'INSERT INTO insight_live_stream_sessions (domain, stream_id, sessions) VALUES (?, ?, 1) ON CONFLICT (domain, stream_id) DO UPDATE SET sessions = sessions + 1 RETURNING sessions',
+  ).pluck();
+  const dropLiveSession = db.prepare<[string, string], number>(
+    'UPDATE insight_live_stream_sessions SET sessions = sessions - 1 WHERE domain = ? AND stream_id = ? RETURNING sessions',
+  ).pluck();
+  const forgetLiveStream = db.prepare<[string, string]>('DELETE FROM insight_live_stream_sessions WHERE domain = ? AND stream_id = ? AND sessions <= 0');
+  /** The stream a LIVE session keeps live (null: none, or a session that names no stream). */
+  const liveStreamOf = (row: InsightSessionRow | null): [domain: string, streamId: string] | null =>
+    row === null || row.status !== 'LIVE' || row.streamId === null ? null : [row.domain ?? '', row.streamId];
+  /** A session that stopped keeping one stream live and (or) started keeping another: the domains' counts of streams live move. */
+  const moveLiveStream = (from: [string, string] | null, to: [string, string] | null) => {
+    if (from?.[0] === to?.[0] && from?.[1] === to?.[1]) return;
+    const left = from === null ? undefined : dropLiveSession.get(...from);
+    if (from !== null && left !== undefined && left <= 0) {
+      forgetLiveStream.run(...from);
+      tally('liveStreams', from[0], -1);
+    }
+    if (to !== null && addLiveSession.get(...to) === 1) tally('liveStreams', to[0], 1);
+  };
   const factsOf = (row: InsightSessionRow): InterruptionFacts | null =>
     row.interruptedAt === null ? null : [row.interruptedAt, row.errcode, row.subErrcode, row.domain, row.node, row.pushDurationMs];
 
@@ -75,6 +96,7 @@ function openInsights(db: ReadModelDatabase) {
       // A session's totals and rollup cells move with it: what its earlier row counted is taken back.
       const earlier = before === null ? null : insightSessionRow(before);
       rollups.move(earlier === null ? null : factsOf(earlier), factsOf(row));
+      moveLiveStream(liveStreamOf(earlier), liveStreamOf(row));
       const previous = earlier === null ? [] : sessionTallies(earlier);
       const now = sessionTallies(row);
       const key = ([kind, k]: Tally) => `${kind} ${k}`;
@@ -135,7 +157,8 @@ export const insightsProjection = defineProjection<InsightsChange>({
   // 7: five-minute cells (see FIVE_MINUTE_CELLS_SINCE), and no more week cells (see WEEK_CELLS_UNTIL).
   // 8: signs of life by stream name and domain (a stream name is a customer's own: two domains may both use `live`).
   // 9: LIVE sessions indexed by stream name and by domain with their push time, signs of life by time (the stale count).
-  version: 9,
+  // 10: streams live counted by domain as sessions come and go (the gauge read 100,000 index entries at each scrape).
+  version: 10,
   canHandle: [
     CallbackEventType.StreamPushed,
     CallbackEventType.StreamInterrupted,
@@ -150,6 +173,6 @@ export const insightsProjection = defineProjection<InsightsChange>({
     // One stored before its type was modelled may be read as one of these today.
     CallbackEventType.UnrecognizedCallbackReceived,
   ],
-  tables: [insightSessionsTable, streamSignsTable, insightRelayExitsTable, countedEventsTable, talliesTable, interruptionRollupsTable, interruptionTotalsTable, rollupSummariesTable],
+  tables: [insightSessionsTable, streamSignsTable, insightRelayExitsTable, countedEventsTable, talliesTable, liveStreamSessionsTable, interruptionRollupsTable, interruptionTotalsTable, rollupSummariesTable],
   open: openInsights,
 });

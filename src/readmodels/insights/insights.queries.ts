@@ -168,9 +168,6 @@ export function insightQueries(db: ReadModelDatabase) {
     }
     return tally.buckets();
   });
-  const liveStreams = db.prepare<[], { domain: string | null; streams: number }>(
-    "SELECT domain, count(DISTINCT stream_id) AS streams FROM insight_sessions WHERE status = 'LIVE' GROUP BY domain",
-  );
 
   return {
     ...flappingStreamQueries(db),
@@ -243,9 +240,9 @@ export function insightQueries(db: ReadModelDatabase) {
     tallies(kind: TallyKind): Array<{ key: string; count: number }> {
       return tallies.all(kind);
     },
-    /** Distinct stream names with a LIVE session, by domain. */
+    /** Distinct stream names with a LIVE session, by domain (null: sessions that name none). */
     liveStreamsByDomain(): Array<{ domain: string | null; streams: number }> {
-      return liveStreams.all();
+      return tallies.all('liveStreams').map(({ key, count }) => ({ domain: key === '' ? null : key, streams: count }));
     },
   };
 }

@@ -143,6 +143,17 @@ export const talliesTable = table(
   { primaryKey: ['kind', 'key'], withoutRowid: true },
 );
 
-export type TallyKind = 'sessionsPerDay' | 'interruptions' | 'relayExits' | 'moderationHits' | 'recordingsReady';
+/**
+ * The LIVE sessions of each stream name on each domain ('' for a session that names none), while it has any: a stream
+ * with a missed interruption has two. Where its first comes and its last goes, the `liveStreams` tally of the domain moves.
+ */
+export const liveStreamSessionsTable = table(
+  'insight_live_stream_sessions',
+  { domain: column.text(), streamId: column.text(), sessions: column.integer() },
+  { primaryKey: ['domain', 'streamId'], withoutRowid: true },
+);
+
+/** `liveStreams`: stream names with a LIVE session now, by domain ('' for none); it goes up and down, the others only up. */
+export type TallyKind = 'sessionsPerDay' | 'interruptions' | 'relayExits' | 'moderationHits' | 'recordingsReady' | 'liveStreams';
 
 export type InsightSessionRow = RowOf<typeof insightSessionsTable>;

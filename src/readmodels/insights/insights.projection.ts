@@ -58,10 +58,15 @@ function openInsights(db: ReadModelDatabase) {
   );
   const insertExit = insightRelayExitsTable.inserter(db, 'ignore');
   const countOnce = db.prepare<[string]>('INSERT OR IGNORE INTO insight_counted_events (event_id) VALUES (?)');
-  const addToTally = db.prepare<[string, string, number]>(
-    'INSERT INTO insight_tallies (kind, key, count) VALUES (?, ?, ?) ON CONFLICT (kind, key) DO UPDATE SET count = count + excluded.count',
-  );
-  const tally = (kind: TallyKind, key: string, by = 1) => addToTally.run(kind, key, by);
+  const addToTally = db.prepare<[string, string, number], number>(
+    'INSERT INTO insight_tallies (kind, key, count) VALUES (?, ?, ?) ON CONFLICT (kind, key) DO UPDATE SET count = count + excluded.count RETURNING count',
+  ).pluck();
+  const dropTally = db.prepare<[string, string]>('DELETE FROM insight_tallies WHERE kind = ? AND key = ? AND count = 0');
+  // A tally back at 0 goes: the rows are then the same however the events were batched (a stream live in one batch
+  // and no longer in the next, or both in one).
+  const tally = (kind: TallyKind, key: string, by = 1) => {
+    if (addToTally.get(kind, key, by) === 0) dropTally.run(kind, key);
+  };
   const exitsBefore = db.prepare<[string], number>('SELECT count(*) FROM insight_relay_exits WHERE event_id = ?').pluck();
   const writeRollups = rollupWriter(db);
   const writeTotals = runningTotalsWriter(db);
@@ -157,7 +162,8 @@ export const insightsProjection = defineProjection<InsightsChange>({
   // 7: five-minute cells (see FIVE_MINUTE_CELLS_SINCE), and no more week cells (see WEEK_CELLS_UNTIL).
   // 8: signs of life by stream name and domain (a stream name is a customer's own: two domains may both use `live`).
   // 9: LIVE sessions indexed by stream name and by domain with their push time, signs of life by time (the stale count).
-  // 10: streams live counted by domain as sessions come and go (the gauge read 100,000 index entries at each scrape).
+  // 10: streams live counted by domain as sessions come and go (the gauge read 100,000 index entries at each scrape);
+  // a tally back at 0 is deleted.
   version: 10,
   canHandle: [
     CallbackEventType.StreamPushed,

@@ -7,7 +7,8 @@
 // It starts the service (bench/.build/dist) on the folder itself, not on a copy: the rebuild leaves a new sessions file of
 // the same content. The same 20 query clients as the upgrade benchmark (10 queries/s each) for 20 s alone, then during
 // the rebuild; `/healthz` is asked every 20 ms meanwhile, and its slowest answers are printed with when they came. To
-// compare two versions of the code, run this from a checkout of each, alternately.
+// compare two versions of the code, run this from a checkout of each, alternately; BUILD_NICENESS and
+// BACKGROUND_NICENESS, when set, are passed on to the service.
 import fs from 'node:fs';
 import path from 'node:path';
 import { startQueries } from './benchmarks/servingUnderLoad';
@@ -25,7 +26,9 @@ async function main(dataDir: string): Promise<void> {
   const config = loadBenchConfig(true);
   const spec = (JSON.parse(fs.readFileSync(path.join(dataDir, 'dataset.json'), 'utf8')) as { spec: DatasetSpec }).spec;
   const dataset = { chunks: datasetChunks(spec), streams: streamCount(spec) };
-  const service = await startService(config, { dataDir, label: 'upgrade-times', timeoutMs: 60 * 60_000, readyTimeoutMs: 10 * 60_000 });
+  // The threads' nice values, when set here, are the service's: to compare them on the same code.
+  const env = Object.fromEntries(['BUILD_NICENESS', 'BACKGROUND_NICENESS'].flatMap((name) => (process.env[name] === undefined ? [] : [[name, process.env[name]!]])));
+  const service = await startService(config, { dataDir, label: 'upgrade-times', timeoutMs: 60 * 60_000, readyTimeoutMs: 10 * 60_000, env });
   const options = (seconds: number, seed: number): QueryClientsOptions => ({ ...dataset, url: service.url, clients: 20, ratePerClient: 10, warmup: 8, seconds, seed });
   try {
     await finished(startQueries(options(10, config.seed + 5500)).child);

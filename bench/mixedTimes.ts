@@ -26,23 +26,23 @@ if (DATA_DIR === undefined) throw new Error('usage: mixedTimes.js <data folder> 
 const RATE = 1000;
 const SECONDS = 20;
 
-/** Seconds spent in garbage collection so far, by kind, from the service's /metrics. */
-async function gcSeconds(url: string): Promise<Map<string, { seconds: number; count: number }>> {
+/**
+ * What the service's /metrics says so far, from one scrape: garbage collection by kind (seconds, count), and the append
+ * histogram's cumulative buckets ([upper bound in seconds, count]).
+ */
+async function metricsReading(url: string): Promise<{ gc: Map<string, { seconds: number; count: number }>; appends: Array<[number, number]> }> {
   const { body } = await httpGet(`${url}/metrics`);
-  const kinds = new Map<string, { seconds: number; count: number }>();
+  const gc = new Map<string, { seconds: number; count: number }>();
   for (const match of body.matchAll(/^nodejs_gc_duration_seconds_(sum|count)\{kind="(\w+)"\} ([\d.e+-]+)$/gm)) {
-    const kind = kinds.get(match[2]!) ?? { seconds: 0, count: 0 };
+    const kind = gc.get(match[2]!) ?? { seconds: 0, count: 0 };
     if (match[1] === 'sum') kind.seconds = Number(match[3]);
     else kind.count = Number(match[3]);
-    kinds.set(match[2]!, kind);
+    gc.set(match[2]!, kind);
   }
-  return kinds;
-}
-
-/** The append histogram's cumulative bucket counts so far, by upper bound in seconds. */
-async function appendBuckets(url: string): Promise<Array<[number, number]>> {
-  const { body } = await httpGet(`${url}/metrics`);
-  return [...body.matchAll(/^css_ledger_callback_append_duration_seconds_bucket\{le="([^"]+)"\} (\d+)$/gm)].map((m) => [m[1] === '+Inf' ? Infinity : Number(m[1]), Number(m[2])]);
+  const appends = [...body.matchAll(/^css_ledger_callback_append_duration_seconds_bucket\{le="([^"]+)"\} (\d+)$/gm)].map(
+    (m): [number, number] => [m[1] === '+Inf' ? Infinity : Number(m[1]), Number(m[2])],
+  );
+  return { gc, appends };
 }
 
 /** The bucket bound under which a share `q` of the appends between two readings fell. */
@@ -55,15 +55,13 @@ function bucketQuantile(before: Array<[number, number]>, after: Array<[number, n
 
 /** Runs `work` and says what the service spent meanwhile: CPU per thread, GC by kind, the slowest /healthz answers. */
 async function measured<T>(url: string, pid: number, work: () => Promise<T>): Promise<{ result: T; summary: string }> {
-  const gcBefore = await gcSeconds(url);
-  const appendsBefore = await appendBuckets(url);
+  const { gc: gcBefore, appends: appendsBefore } = await metricsReading(url);
   const before = sampleProcess(pid);
   const health = askHealth(url);
   const result = await work();
   const slowest = health.stop().sort((a, b) => b[1] - a[1]).slice(0, 5);
   const after = sampleProcess(pid);
-  const gcAfter = await gcSeconds(url);
-  const appendsAfter = await appendBuckets(url);
+  const { gc: gcAfter, appends: appendsAfter } = await metricsReading(url);
   const appends = `appends p50 ${bucketQuantile(appendsBefore, appendsAfter, 0.5)}, p99 ${bucketQuantile(appendsBefore, appendsAfter, 0.99)}`;
   const cpu = before === null || after === null ? null : threadCpuBetween(before, after);
   const threads =

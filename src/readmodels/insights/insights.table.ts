@@ -153,7 +153,7 @@ export const liveStreamSessionsTable = table(
   { primaryKey: ['domain', 'streamId'], withoutRowid: true },
 );
 
-/** `liveStreams`: stream names with a LIVE session now, by domain ('' for none); it goes up and down, the others only up. */
+/** `liveStreams`: stream names with a LIVE session now, by domain ('' for none); the others count what has happened. */
 export type TallyKind = 'sessionsPerDay' | 'interruptions' | 'relayExits' | 'moderationHits' | 'recordingsReady' | 'liveStreams';
 
 export type InsightSessionRow = RowOf<typeof insightSessionsTable>;

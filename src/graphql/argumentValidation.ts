@@ -31,6 +31,12 @@ export function FilterArgs<Filter extends object>(FilterType: ClassOf<Filter>) {
 }
 
 /**
+ * How a subscription's resolver declares its arguments (`@Args(() => Args, CHECKED_ON_SUBSCRIBE)`): `filterCheck` checked
+ * them when the client subscribed and they do not change, so type-graphql does not check them again with each event.
+ */
+export const CHECKED_ON_SUBSCRIBE = { validateFn: (): void => undefined } as const;
+
+/**
  * The check of a subscription's `filter` when the client subscribes. type-graphql checks a subscription's
  * arguments with each event only, so a filter over its limits would otherwise be taken and fail later.
  */

@@ -1,7 +1,7 @@
 // The raw audit log of callbacks, queried and followed.
 import { ValidateNested } from 'class-validator';
 import { Args, ArgsType, Field, Query, Resolver, Root, Subscription } from 'type-graphql';
-import { FilterArgs, filterCheck } from '../../graphql/argumentValidation';
+import { CHECKED_ON_SUBSCRIBE, FilterArgs, filterCheck } from '../../graphql/argumentValidation';
 import { Connection, PageArgs } from '../../graphql/connection';
 import { withCursor } from '../../graphql/errors';
 import { followTopic, topic } from '../../graphql/topics';
@@ -40,7 +40,7 @@ export class CallbackResolver {
     subscribe: followTopic(CallbackReceived, (args: { filter?: CallbackFilter | null }) => (entry) => matchesCallbackFilter(entry, args.filter), filterCheck(CallbackReceivedArgs, CallbackFilter)),
     description: 'Every callback that matches the filter, once it is in the read models.',
   })
-  callbackReceived(@Root() entry: CallbackLogEntry, @Args(() => CallbackReceivedArgs) _args: InstanceType<typeof CallbackReceivedArgs>): CallbackEvent {
+  callbackReceived(@Root() entry: CallbackLogEntry, @Args(() => CallbackReceivedArgs, CHECKED_ON_SUBSCRIBE) _args: InstanceType<typeof CallbackReceivedArgs>): CallbackEvent {
     return CallbackEvent.fromEntry(entry);
   }
 }

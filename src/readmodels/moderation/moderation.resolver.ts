@@ -1,7 +1,7 @@
 // Queries and live announcements of moderation hits, and what a hit links to: its push session and its callback.
 import { ValidateNested } from 'class-validator';
 import { Args, ArgsType, Field, FieldResolver, Query, Resolver, Root, Subscription } from 'type-graphql';
-import { FilterArgs, filterCheck } from '../../graphql/argumentValidation';
+import { CHECKED_ON_SUBSCRIBE, FilterArgs, filterCheck } from '../../graphql/argumentValidation';
 import { Connection, PageArgs } from '../../graphql/connection';
 import { withCursor } from '../../graphql/errors';
 import { followTopic, topic } from '../../graphql/topics';
@@ -58,7 +58,7 @@ export class ModerationResolver {
   })
   moderationHitRaised(
     @Root() row: ModerationHitRow,
-    @Args(() => ModerationHitRaisedArgs) _args: InstanceType<typeof ModerationHitRaisedArgs>,
+    @Args(() => ModerationHitRaisedArgs, CHECKED_ON_SUBSCRIBE) _args: InstanceType<typeof ModerationHitRaisedArgs>,
   ): ModerationHit {
     return ModerationHit.fromRow(row);
   }

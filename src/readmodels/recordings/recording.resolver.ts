@@ -1,7 +1,7 @@
 // Queries and live announcements of recording files, and what a file links to: its push session and its callbacks.
 import { ValidateNested } from 'class-validator';
 import { Args, ArgsType, Field, FieldResolver, Query, Resolver, Root, Subscription } from 'type-graphql';
-import { FilterArgs, filterCheck } from '../../graphql/argumentValidation';
+import { CHECKED_ON_SUBSCRIBE, FilterArgs, filterCheck } from '../../graphql/argumentValidation';
 import { Connection, PageArgs } from '../../graphql/connection';
 import { withCursor } from '../../graphql/errors';
 import { followTopic, topic } from '../../graphql/topics';
@@ -56,7 +56,7 @@ export class RecordingResolver {
     }, filterCheck(RecordingReadyArgs, RecordingFilter)),
     description: 'Each recording file that matches the filter, once, as the read model commits it.',
   })
-  recordingReady(@Root() row: RecordingFileRow, @Args(() => RecordingReadyArgs) _args: InstanceType<typeof RecordingReadyArgs>): RecordingFile {
+  recordingReady(@Root() row: RecordingFileRow, @Args(() => RecordingReadyArgs, CHECKED_ON_SUBSCRIBE) _args: InstanceType<typeof RecordingReadyArgs>): RecordingFile {
     return RecordingFile.fromRow(row);
   }
 }

@@ -2,7 +2,7 @@
 import { ValidateNested } from 'class-validator';
 import { Arg, Args, ArgsType, Field, FieldResolver, ID, Query, Resolver, Root, Subscription } from 'type-graphql';
 import { relayTaskStream } from '../../domain/streamNames';
-import { FilterArgs, filterCheck } from '../../graphql/argumentValidation';
+import { CHECKED_ON_SUBSCRIBE, FilterArgs, filterCheck } from '../../graphql/argumentValidation';
 import { Connection, PageArgs } from '../../graphql/connection';
 import { withCursor } from '../../graphql/errors';
 import { followTopic, topic } from '../../graphql/topics';
@@ -94,7 +94,7 @@ export class RelayTaskResolver {
     }, filterCheck(RelayTaskUpdatedArgs, RelayTaskFilter)),
     description: 'Every change of a relay task that matches the filter, as the read model commits it.',
   })
-  relayTaskUpdated(@Root() row: RelayTaskRow, @Args(() => RelayTaskUpdatedArgs) _args: InstanceType<typeof RelayTaskUpdatedArgs>): RelayTask {
+  relayTaskUpdated(@Root() row: RelayTaskRow, @Args(() => RelayTaskUpdatedArgs, CHECKED_ON_SUBSCRIBE) _args: InstanceType<typeof RelayTaskUpdatedArgs>): RelayTask {
     return RelayTask.fromRow(row);
   }
 }

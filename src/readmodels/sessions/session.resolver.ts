@@ -2,7 +2,7 @@
 import { ValidateNested } from 'class-validator';
 import { Arg, Args, ArgsType, Field, FieldResolver, ID, Query, Resolver, Root, Subscription } from 'type-graphql';
 import { sessionStream } from '../../domain/streamNames';
-import { FilterArgs, filterCheck } from '../../graphql/argumentValidation';
+import { CHECKED_ON_SUBSCRIBE, FilterArgs, filterCheck } from '../../graphql/argumentValidation';
 import { Connection, PageArgs } from '../../graphql/connection';
 import { withCursor } from '../../graphql/errors';
 import { followTopic, topic } from '../../graphql/topics';
@@ -64,7 +64,7 @@ export class SessionResolver {
     }, filterCheck(SessionUpdatedArgs, SessionFilter)),
     description: 'Every change of a session that matches the filter, as the read model commits it.',
   })
-  sessionUpdated(@Root() row: SessionRow, @Args(() => SessionUpdatedArgs) _args: InstanceType<typeof SessionUpdatedArgs>): StreamSession {
+  sessionUpdated(@Root() row: SessionRow, @Args(() => SessionUpdatedArgs, CHECKED_ON_SUBSCRIBE) _args: InstanceType<typeof SessionUpdatedArgs>): StreamSession {
     return StreamSession.fromRow(row);
   }
 }

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { describeInterruption } from '../../src/domain/errcodeCatalogue';
 import { relayCallback } from '../support/callbackBodies';
-import { describeInBrowser, launchChromium, OUTPUT_DIR, waitForText as waitForTextIn, type HeadlessChromium } from '../support/headlessChromium';
+import { describeInBrowser, launchChromium, OUTPUT_DIR, overflowingCells, waitForText as waitForTextIn, type HeadlessChromium } from '../support/headlessChromium';
 import { waitForSubscribers } from '../support/graphqlClient';
 import { seedExamples } from '../support/seedExamples';
 import { postCallback, signCallback, startTestService, useTestService } from '../support/testService';
@@ -105,6 +105,10 @@ describeInBrowser('dashboard')('the live dashboard at /', () => {
     const lobbyRow = '#live-table tr[data-sequence="7100000000000000002"]';
     await waitFor(lobbyRow);
     expect(await text(lobbyRow)).toContain('1920×1080');
+    // Every column shows what it holds, the node's address and the size included: nothing runs into the next cell.
+    expect(await overflowingCells(page, '#live-table')).toEqual([]);
+    expect(await overflowingCells(page, '#interruptions-table')).toEqual([]);
+    expect(await overflowingCells(page, '#relay-table')).toEqual([]);
     await waitForText('#stat-live', '1');
     await waitForText('#stat-pushes', '2');
 

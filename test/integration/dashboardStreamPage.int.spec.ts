@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { callbackTypeFixture } from '../support/callbackTypeFixtures';
 import { waitForSubscribers, waitForSubscribersDown } from '../support/graphqlClient';
-import { describeInBrowser, launchChromium, OUTPUT_DIR, waitForText as waitForTextIn, type HeadlessChromium } from '../support/headlessChromium';
+import { describeInBrowser, launchChromium, OUTPUT_DIR, overflowingCells, waitForText as waitForTextIn, wholeInItsBox, type HeadlessChromium } from '../support/headlessChromium';
 import { postCallback, signCallback, useTestService } from '../support/testService';
 
 const KEY = 'dashboard-stream-page-key';
@@ -115,6 +115,10 @@ describeInBrowser('dashboard stream page')('the dashboard: domain filter, stream
     expect(await text('#anomalies li[data-view="stale"] .anomaly-count')).toBe('0');
     // Nothing is forwarded here (no FORWARD_CONFIG): the forwarding card stays out of the way.
     expect(await page.locator('#forwarding').isHidden()).toBe(true);
+    // Beside the anomalies card, taller, the box of interruptions shows five whole rows; each column's text fits.
+    expect(await wholeInItsBox(page, '#interruptions-table tbody tr:nth-child(5)')).toBe(true);
+    expect(await inView('#interruptions-table tbody tr:nth-child(5)')).toBe(true);
+    expect(await overflowingCells(page, '#interruptions-table')).toEqual([]);
     await screenshot('dashboard-1366x768.png');
     expect(browser.pageErrors).toEqual([]);
   }, 60_000);

@@ -83,6 +83,32 @@ export async function waitForText(page: Page, selector: string, expected: string
   return shown;
 }
 
+/**
+ * The cells of a table whose text does not fit them (it runs into the next cell, or the cell is squeezed out of the
+ * table), each as "<header>: <text>"; none when every cell shows all it holds.
+ */
+export async function overflowingCells(page: Page, table: string): Promise<string[]> {
+  return (await page.evaluate(`(() => {
+    const table = document.querySelector(${JSON.stringify(table)});
+    const headers = [...table.querySelectorAll('thead th')].map((th) => th.innerText.trim());
+    return [...table.querySelectorAll('th, td')]
+      .filter((cell) => cell.scrollWidth > cell.clientWidth + 1)
+      .map((cell) => (headers[cell.cellIndex] ?? '?') + ': ' + cell.innerText.trim().replace(/\\s+/g, ' '));
+  })()`)) as string[];
+}
+
+/** Whether the element shows whole within the box that scrolls it (the nearest ancestor that clips), not cut off by it (a border's pixel aside). */
+export async function wholeInItsBox(page: Page, selector: string): Promise<boolean> {
+  return (await page.evaluate(`(() => {
+    const element = document.querySelector(${JSON.stringify(selector)});
+    let box = element.parentElement;
+    while (box !== null && getComputedStyle(box).overflowY === 'visible') box = box.parentElement;
+    if (box === null) return true;
+    const [inner, outer] = [element.getBoundingClientRect(), box.getBoundingClientRect()];
+    return inner.top >= outer.top - 2 && inner.bottom <= outer.bottom + 2;
+  })()`)) as boolean;
+}
+
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 /**

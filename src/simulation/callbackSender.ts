@@ -80,6 +80,13 @@ export function retryDelayMs(header: string | null, nowMs: number): number {
   return Math.min(MAX_RETRY_DELAY_MS, Math.max(0, wait));
 }
 
+/**
+ * A kept-alive connection the service closed as it went idle can be picked for a request at that very moment: the
+ * request fails (ECONNRESET, EPIPE) before any answer, and is sent again on another connection, up to this many times.
+ * Safe to repeat: the service stores a callback once, whatever the number of times it is posted.
+ */
+const STALE_CONNECTION_RESENDS = 2;
+
 /** Posts one callback; resolves with the answer (status 0 when none came), never rejects. */
 export function postOnce(
   target: URL,
@@ -98,49 +105,58 @@ export function postOnce(
     };
     const failed = (error: string) =>
       settle({ status: 0, eventId: null, stored: null, error, retryAfter: null, answeredAt: performance.now() });
-    const request = client.request(
-      target,
-      {
-        method: 'POST',
-        agent,
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(callback.body) },
-      },
-      (response) => {
-        const answeredAt = performance.now();
-        const status = response.statusCode ?? 0;
-        const header = (name: string) => {
-          const value = response.headers[name];
-          return typeof value === 'string' ? value : null;
-        };
-        if (status === 200) {
-          response.resume();
-          const stored = header('callback-stored');
-          settle({
-            status,
-            eventId: header('callback-event-id'),
-            stored: stored === 'new' || stored === 'duplicate' ? stored : null,
-            error: null,
-            retryAfter: null,
-            answeredAt,
+    const send = (resends: number): void => {
+      let answered = false;
+      const request = client.request(
+        target,
+        {
+          method: 'POST',
+          agent,
+          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(callback.body) },
+        },
+        (response) => {
+          answered = true;
+          const answeredAt = performance.now();
+          const status = response.statusCode ?? 0;
+          const header = (name: string) => {
+            const value = response.headers[name];
+            return typeof value === 'string' ? value : null;
+          };
+          if (status === 200) {
+            response.resume();
+            const stored = header('callback-stored');
+            settle({
+              status,
+              eventId: header('callback-event-id'),
+              stored: stored === 'new' || stored === 'duplicate' ? stored : null,
+              error: null,
+              retryAfter: null,
+              answeredAt,
+            });
+            return;
+          }
+          // The error slug is in the body: read it (bounded) before answering.
+          const chunks: Buffer[] = [];
+          let length = 0;
+          response.on('data', (chunk: Buffer) => {
+            if (length < 16_384) chunks.push(chunk);
+            length += chunk.length;
           });
-          return;
-        }
-        // The error slug is in the body: read it (bounded) before answering.
-        const chunks: Buffer[] = [];
-        let length = 0;
-        response.on('data', (chunk: Buffer) => {
-          if (length < 16_384) chunks.push(chunk);
-          length += chunk.length;
-        });
-        const finish = () =>
-          settle({ status, eventId: null, stored: null, error: errorSlug(Buffer.concat(chunks).toString('utf8')), retryAfter: header('retry-after'), answeredAt });
-        response.on('end', finish);
-        response.on('error', finish);
-      },
-    );
-    request.setTimeout(timeoutMs, () => request.destroy(Object.assign(new Error('no answer in time'), { code: 'timeout' })));
-    request.on('error', (error: NodeJS.ErrnoException) => failed(error.code ?? 'request_failed'));
-    request.end(callback.body);
+          const finish = () =>
+            settle({ status, eventId: null, stored: null, error: errorSlug(Buffer.concat(chunks).toString('utf8')), retryAfter: header('retry-after'), answeredAt });
+          response.on('end', finish);
+          response.on('error', finish);
+        },
+      );
+      request.setTimeout(timeoutMs, () => request.destroy(Object.assign(new Error('no answer in time'), { code: 'timeout' })));
+      request.on('error', (error: NodeJS.ErrnoException) => {
+        const stale = !answered && request.reusedSocket && (error.code === 'ECONNRESET' || error.code === 'EPIPE');
+        if (stale && resends < STALE_CONNECTION_RESENDS) send(resends + 1);
+        else failed(error.code ?? 'request_failed');
+      });
+      request.end(callback.body);
+    };
+    send(0);
   });
 }
 

@@ -57,6 +57,35 @@ describe('the callback sender (real HTTP on loopback)', () => {
     }
   });
 
+  it('sends a callback again when the kept-alive connection it went out on was closed under it, and only then', async () => {
+    // The second request comes on the connection the first left open; the server drops it unanswered, as a server
+    // closing an idle connection at that moment does.
+    const server = await stubServer((request, response, seen) => (seen === 2 ? request.socket.destroy() : ok(response)));
+    const answers: CallbackAnswer[] = [];
+    try {
+      const report = await sendCallbacks(numbered(), { url: server.url, rate: 200, durationMs: 5000, count: 3, maxInFlight: 1, maxRetries: 0, onAnswer: (a) => answers.push(a) });
+      expect(report).toMatchObject({ sent: 3, retries: 0 });
+      expect(answers.map((a) => [a.slot, a.status, a.error])).toEqual([
+        [0, 200, null],
+        [1, 200, null],
+        [2, 200, null],
+      ]);
+      expect(server.seen()).toBe(4);
+    } finally {
+      await server.close();
+    }
+    // On a fresh connection the same failure is the answer: nothing was kept open to go stale.
+    const dropping = await stubServer((request) => request.socket.destroy());
+    const dropped: CallbackAnswer[] = [];
+    try {
+      await sendCallbacks(numbered(), { url: dropping.url, rate: 200, durationMs: 5000, count: 1, maxInFlight: 1, maxRetries: 0, onAnswer: (a) => dropped.push(a) });
+      expect(dropped.map((a) => [a.status, a.error])).toEqual([[0, 'ECONNRESET']]);
+      expect(dropping.seen()).toBe(1);
+    } finally {
+      await dropping.close();
+    }
+  });
+
   it('gives up after the allowed retries; the last 503 is the outcome', async () => {
     const server = await stubServer((_request, response) => response.writeHead(503, { 'retry-after': '0' }).end('{"error":"store_unavailable"}'));
     const answers: CallbackAnswer[] = [];

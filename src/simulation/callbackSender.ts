@@ -105,52 +105,48 @@ export function postOnce(
     };
     const failed = (error: string) =>
       settle({ status: 0, eventId: null, stored: null, error, retryAfter: null, answeredAt: performance.now() });
+    const answered = (response: http.IncomingMessage) => {
+      const answeredAt = performance.now();
+      const status = response.statusCode ?? 0;
+      const header = (name: string) => {
+        const value = response.headers[name];
+        return typeof value === 'string' ? value : null;
+      };
+      if (status === 200) {
+        response.resume();
+        const stored = header('callback-stored');
+        settle({
+          status,
+          eventId: header('callback-event-id'),
+          stored: stored === 'new' || stored === 'duplicate' ? stored : null,
+          error: null,
+          retryAfter: null,
+          answeredAt,
+        });
+        return;
+      }
+      // The error slug is in the body: read it (bounded) before answering.
+      const chunks: Buffer[] = [];
+      let length = 0;
+      response.on('data', (chunk: Buffer) => {
+        if (length < 16_384) chunks.push(chunk);
+        length += chunk.length;
+      });
+      const finish = () =>
+        settle({ status, eventId: null, stored: null, error: errorSlug(Buffer.concat(chunks).toString('utf8')), retryAfter: header('retry-after'), answeredAt });
+      response.on('end', finish);
+      response.on('error', finish);
+    };
     const send = (resends: number): void => {
-      let answered = false;
-      const request = client.request(
-        target,
-        {
-          method: 'POST',
-          agent,
-          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(callback.body) },
-        },
-        (response) => {
-          answered = true;
-          const answeredAt = performance.now();
-          const status = response.statusCode ?? 0;
-          const header = (name: string) => {
-            const value = response.headers[name];
-            return typeof value === 'string' ? value : null;
-          };
-          if (status === 200) {
-            response.resume();
-            const stored = header('callback-stored');
-            settle({
-              status,
-              eventId: header('callback-event-id'),
-              stored: stored === 'new' || stored === 'duplicate' ? stored : null,
-              error: null,
-              retryAfter: null,
-              answeredAt,
-            });
-            return;
-          }
-          // The error slug is in the body: read it (bounded) before answering.
-          const chunks: Buffer[] = [];
-          let length = 0;
-          response.on('data', (chunk: Buffer) => {
-            if (length < 16_384) chunks.push(chunk);
-            length += chunk.length;
-          });
-          const finish = () =>
-            settle({ status, eventId: null, stored: null, error: errorSlug(Buffer.concat(chunks).toString('utf8')), retryAfter: header('retry-after'), answeredAt });
-          response.on('end', finish);
-          response.on('error', finish);
-        },
-      );
+      let gotAnswer = false;
+      const headers = { 'content-type': 'application/json', 'content-length': Buffer.byteLength(callback.body) };
+      const request = client.request(target, { method: 'POST', agent, headers }, (response) => {
+        gotAnswer = true;
+        answered(response);
+      });
       request.setTimeout(timeoutMs, () => request.destroy(Object.assign(new Error('no answer in time'), { code: 'timeout' })));
       request.on('error', (error: NodeJS.ErrnoException) => {
-        const stale = !answered && request.reusedSocket && (error.code === 'ECONNRESET' || error.code === 'EPIPE');
+        const stale = !gotAnswer && request.reusedSocket && (error.code === 'ECONNRESET' || error.code === 'EPIPE');
         if (stale && resends < STALE_CONNECTION_RESENDS) send(resends + 1);
         else failed(error.code ?? 'request_failed');
       });

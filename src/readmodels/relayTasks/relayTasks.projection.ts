@@ -132,8 +132,9 @@ class RelayTaskProjection implements OpenProjection<RelayTaskChange> {
 
 export const relayTasksProjection = defineProjection<RelayTaskChange>({
   name: 'relayTasks',
-  // 2: the timing of each task's first VOD file and its push domain, for the anomaly views.
-  version: 2,
+  // 2: the timing of each task's first VOD file and its push domain, for the anomaly views. 3: their indexes hold what
+  // the views filter by (counted from the index alone).
+  version: 3,
   canHandle: [
     CallbackEventType.RelayTaskStarted,
     CallbackEventType.RelayVodFileStarted,

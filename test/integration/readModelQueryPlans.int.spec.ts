@@ -234,8 +234,17 @@ describe('query plans of the read-model queries', () => {
     // Ten days and two hours by node: the two hour cells, and the running totals of the days' nodes.
     const plans = executedBy(db, () => insights.interruptionStats(23 * 3_600_000, 241 * 3_600_000, 'NODE', null)).map((statement) => planOfStatement(db, statement));
     const rollups = /^SEARCH insight_interruption_rollups USING INDEX sqlite_autoindex_insight_interruption_rollups_1 \(period=\? AND dimension=\? AND scope=\? AND start>\? AND start<\?\)$/;
-    // The nodes one step each along the totals' primary key, and each one's latest total at or before each bound.
-    const totals = [/^CO-ROUTINE keys$/, /^SETUP$/, /^SEARCH insight_interruption_totals USING COVERING INDEX sqlite_autoindex_insight_interruption_totals_1 \(dimension=\? AND scope=\?\)$/, /^RECURSIVE STEP$/, /^SCAN keys$/, /^CORRELATED SCALAR SUBQUERY \d+$/];
+    // The nodes one step each along the totals' primary key from the first of a slice, and each one's latest total at or before each bound.
+    const totals = [
+      /^CO-ROUTINE keys$/,
+      /^SETUP$/,
+      /^SCAN CONSTANT ROW$/,
+      /^SCALAR SUBQUERY \d+$/,
+      /^SEARCH insight_interruption_totals USING COVERING INDEX sqlite_autoindex_insight_interruption_totals_1 \(dimension=\? AND scope=\? AND key>\?\)$/,
+      /^RECURSIVE STEP$/,
+      /^SCAN keys$/,
+      /^CORRELATED SCALAR SUBQUERY \d+$/,
+    ];
     const alongKey = (step: string) => /^SEARCH insight_interruption_totals USING COVERING INDEX sqlite_autoindex_insight_interruption_totals_1 \(dimension=\? AND scope=\? AND key[>=]\?( AND start<\?)?\)$/.test(step);
     const readsTotals = (plan: string[]) => plan.join('\n').includes('insight_interruption_totals');
     const [fromTotals, fromCells] = [plans.filter(readsTotals), plans.filter((plan) => !readsTotals(plan))];

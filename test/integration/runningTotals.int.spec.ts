@@ -3,7 +3,8 @@ import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ProjectionFile } from '../../src/processing/readModelFile';
+import { EventLoopTurns } from '../../src/graphql/eventLoopTurns';
+import { openForReading, ProjectionFile } from '../../src/processing/readModelFile';
 import { insightsProjection } from '../../src/readmodels/insights/insights.projection';
 import { insightQueries } from '../../src/readmodels/insights/insights.queries';
 import { DAY_MS, type InterruptionGrouping } from '../../src/readmodels/insights/interruptionStats';
@@ -113,6 +114,62 @@ describe('running totals', () => {
     expect(answered[10]).toEqual({ ...byHour[10], count: byHour[10]!.count + 100, pushDurationP50Ms: 7 });
     expect(answered.filter((_, i) => i !== 10)).toEqual(byHour.filter((_, i) => i !== 10));
     altered.close();
+  });
+
+  describe('read a slice of keys a turn of the event loop at a time, as the service answers them', () => {
+    /** The service's turns, counted, with what is to run between two of them (a batch projected meanwhile, say). */
+    const countedTurns = () => {
+      const turns = new EventLoopTurns();
+      const counted = {
+        taken: 0,
+        between: new Map<number, () => void>(),
+        run<T>(slice: () => T): Promise<T> {
+          const turn = ++counted.taken;
+          return turns.run(() => {
+            counted.between.get(turn)?.();
+            return slice();
+          });
+        },
+      };
+      return counted;
+    };
+
+    it('answers as in one read, a turn per slice of keys', async () => {
+      const sliced = insightQueries(file.db, { totalKeysPerSlice: 1 });
+      for (const [from, to] of RANGES) {
+        for (const grouping of ['NODE', 'ERRCODE', 'DOMAIN'] as InterruptionGrouping[]) {
+          for (const first of [undefined, 2]) {
+            const turns = countedTurns();
+            const answered = await sliced.interruptionStatsInTurns(from, to, grouping, null, first, turns);
+            expect(answered).toEqual(insights.interruptionStats(from, to, grouping, null, first));
+            // The first range spans 38 days of running totals: by node, each of the four nodes read in a turn of its own.
+            if (from === RANGES[0]![0] && grouping === 'NODE') expect(turns.taken).toBeGreaterThan(NODES.length);
+          }
+        }
+      }
+    });
+
+    it('counts a batch projected between its turns in none of its reads', async () => {
+      // A copy of the file, written by the projection as the service's projector thread writes it, read on a connection of its own.
+      const copy = path.join(dir, 'sliced.db');
+      file.db.exec(`VACUUM INTO '${copy}'`);
+      const writer = ProjectionFile.open(copy, insightsProjection);
+      const reader = openForReading(copy);
+      const [from, to] = RANGES[0]!;
+      const before = insightQueries(reader).interruptionStats(from, to, 'NODE', null);
+      // Every node's interruptions, once more, in the middle of the range: committed after the statistic's third turn.
+      const again = Array.from({ length: 40 }, (_, i) => interrupted(1_000 + i, 19 * 86_400 + i * 600));
+      const turns = countedTurns();
+      turns.between.set(3, () => writer.apply(again.map((arrival, i) => ({ ...arrival, position: BigInt(10_000 + i), revision: BigInt(10_000 + i) }))));
+      const answered = await insightQueries(reader, { totalKeysPerSlice: 1 }).interruptionStatsInTurns(from, to, 'NODE', null, undefined, turns);
+      expect(turns.taken).toBeGreaterThan(3);
+      expect(answered).toEqual(before);
+      // The next statistic sees the batch: ten more for each node.
+      const after = insightQueries(reader).interruptionStats(from, to, 'NODE', null);
+      expect(after.map(({ key, count }) => [key, count])).toEqual(before.map(({ key, count }) => [key, count + 10]));
+      reader.close();
+      writer.close();
+    });
   });
 
   it('still answers from a file of the version before them (answering while this one builds)', () => {

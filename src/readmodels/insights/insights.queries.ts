@@ -10,10 +10,29 @@ import { insightSessionsTable, streamSignsTable, type InsightSessionRow, type Ta
 import { FIVE_MINUTE_CELLS_SINCE, rollupReader, WEEK_CELLS_SINCE, WEEK_CELLS_UNTIL, type RollupCells } from './interruptionRollups';
 import { servedPeriods, statsPlan } from './statsPlan';
 import { fewerRowsRead, takeBackPartials, type PartialsPlan, type RowsIn } from './partialPeriods';
-import { RUNNING_TOTALS_SINCE } from './runningTotals';
-import { InterruptionTally, type InterruptionBucketRow, type InterruptionFacts, type InterruptionGrouping } from './interruptionStats';
+import { RUNNING_TOTALS_SINCE, TOTAL_KEYS_PER_SLICE } from './runningTotals';
+import { InterruptionTally, toTheEnd, type InterruptionBucketRow, type InterruptionFacts, type InterruptionGrouping } from './interruptionStats';
 
 export type InsightSession = Omit<InsightSessionRow, 'state'>;
+
+/** Runs each slice of a long read in a turn of the event loop of its own (EventLoopTurns). */
+interface Turns {
+  run<T>(slice: () => T): Promise<T>;
+}
+
+/** Interruptions read per turn of the event loop for statistics: tens of milliseconds each. */
+const INTERRUPTIONS_PER_SLICE = 20_000;
+
+/** Runs a computation made of steps (a generator that yields between them) a step a turn; `first` before the first step. */
+async function inTurns<T>(steps: Generator<void, T>, turns: Turns, first?: () => void): Promise<T> {
+  for (let started = false; ; started = true) {
+    const step = await turns.run(() => {
+      if (!started) first?.();
+      return steps.next();
+    });
+    if (step.done === true) return step.value;
+  }
+}
 
 export interface InterruptionListFilter {
   side?: InterruptionSide;
@@ -33,7 +52,8 @@ export interface StaleListFilter {
 
 const SESSION_COLUMNS = insightSessionsTable.keys.filter((key) => key !== 'state');
 
-export function insightQueries(db: ReadModelDatabase) {
+/** `totalKeysPerSlice`: keys whose running totals a step of a sliced statistic reads (see bucketsInTurns). */
+export function insightQueries(db: ReadModelDatabase, { totalKeysPerSlice = TOTAL_KEYS_PER_SLICE } = {}) {
   const c = (key: Parameters<typeof insightSessionsTable.column>[0]) => `s.${insightSessionsTable.column(key)}`;
   const columns = insightSessionsTable.selectList(db, { alias: 's', only: SESSION_COLUMNS });
   const toRow = (raw: Record<string, unknown>) => raw as unknown as InsightSession;
@@ -157,17 +177,22 @@ export function insightQueries(db: ReadModelDatabase) {
   // One before version 6 has no running totals nor cell summaries: its statistics read the cells themselves.
   const version6Table = (table: string) =>
     (version ?? RUNNING_TOTALS_SINCE) >= RUNNING_TOTALS_SINCE && db.prepare('SELECT count(*) FROM sqlite_master WHERE name = ?').pluck().get(table) === 1;
-  const readRollups = rolledUp ? rollupReader(db, { runningTotals: version6Table('insight_interruption_totals'), summaries: version6Table('insight_rollup_summaries') }) : null;
+  const readRollups = rolledUp ? rollupReader(db, { runningTotals: version6Table('insight_interruption_totals'), summaries: version6Table('insight_rollup_summaries'), totalKeysPerSlice }) : null;
   // The cells, the interruptions taken back out of them and the histograms of the buckets answered are read in one
   // transaction: a batch projected in between cannot count an interruption in one read and not in another.
-  const bucketsAtOnce = db.transaction((tally: InterruptionTally, plan: Pick<PartialsPlan, 'rolled' | 'takenBack' | 'scannedBack'>, domain: string | null) => {
-    readRollups!(tally, tally.grouping, plan, domain);
+  function* bucketsInSteps(tally: InterruptionTally, plan: Pick<PartialsPlan, 'rolled' | 'takenBack' | 'scannedBack'>, domain: string | null): Generator<void, InterruptionBucketRow[]> {
+    yield* readRollups!(tally, tally.grouping, plan, domain);
     const read = factsFor(tally.grouping);
     for (const [from, to] of plan.scannedBack ?? []) {
       for (const row of domain === null ? read.from.all(from, to, -1) : read.domainFrom.all(domain, from, to, -1)) tally.add(row, -1);
     }
-    return tally.buckets();
-  });
+    return yield* tally.bucketsInSteps();
+  }
+  const bucketsAtOnce = db.transaction((tally: InterruptionTally, plan: Pick<PartialsPlan, 'rolled' | 'takenBack' | 'scannedBack'>, domain: string | null) =>
+    toTheEnd(bucketsInSteps(tally, plan, domain)),
+  );
+  /** The sliced read under way on this connection, if any: one at a time, each in a read transaction of its own. */
+  let slicedRead: Promise<unknown> = Promise.resolve();
 
   return {
     ...flappingStreamQueries(db),
@@ -220,6 +245,34 @@ export function insightQueries(db: ReadModelDatabase) {
     bucketsOf(tally: InterruptionTally, plan: Pick<PartialsPlan, 'rolled' | 'takenBack' | 'scannedBack'>, domain: string | null): InterruptionBucketRow[] {
       return plan.rolled.length > 0 ? bucketsAtOnce(tally, plan, domain) : tally.buckets();
     },
+    /**
+     * bucketsOf a step at a time, each in a turn of the event loop (`turns`), all in one read transaction: by node, the
+     * running totals of tens of thousands of keys held the event loop (and CSS's callbacks) 1.5–3 s at once. Meanwhile this
+     * connection's other reads see the same state of the file; sliced reads take turns, one after another.
+     */
+    bucketsInTurns(
+      tally: InterruptionTally,
+      plan: Pick<PartialsPlan, 'rolled' | 'takenBack' | 'scannedBack'>,
+      domain: string | null,
+      turns: Turns,
+    ): Promise<InterruptionBucketRow[]> {
+      // Without rollups the tally holds every interruption already: its buckets are worked out without reading more.
+      if (plan.rolled.length === 0) return inTurns(tally.bucketsInSteps(), turns);
+      const read = slicedRead.then(async () => {
+        let began = false;
+        try {
+          return await inTurns(bucketsInSteps(tally, plan, domain), turns, () => {
+            db.exec('BEGIN');
+            began = true;
+          });
+        } finally {
+          // A swap to a new file closes this connection, and the read with it.
+          if (began && db.open && db.inTransaction) db.exec('COMMIT');
+        }
+      });
+      slicedRead = read.catch(() => undefined);
+      return read;
+    },
     /** Interruptions in [from, to) (ms), grouped, with push-duration percentiles, at once (a domain narrows them; `first`, see InterruptionTally). */
     interruptionStats(from: number, to: number, grouping: InterruptionGrouping, domain: string | null, first?: number): InterruptionBucketRow[] {
       const tally = new InterruptionTally(grouping, first);
@@ -227,6 +280,28 @@ export function insightQueries(db: ReadModelDatabase) {
       const { scanned } = plan;
       for (const [a, b] of scanned) for (let next: number | null = a; next !== null; ) next = this.tallyInterruptions(tally, next, b, domain, 50_000);
       return this.bucketsOf(tally, plan, domain);
+    },
+    /**
+     * interruptionStats a slice at a time, each in a turn of the event loop (`turns`): the interruptions of partial periods
+     * by tallyInterruptions, then the rollups by bucketsInTurns.
+     */
+    async interruptionStatsInTurns(
+      from: number,
+      to: number,
+      grouping: InterruptionGrouping,
+      domain: string | null,
+      first: number | undefined,
+      turns: Turns,
+    ): Promise<InterruptionBucketRow[]> {
+      const tally = new InterruptionTally(grouping, first);
+      const plan = this.statsPlan(from, to, grouping, domain);
+      for (const [rangeFrom, rangeTo] of plan.scanned) {
+        for (let next: number | null = rangeFrom; next !== null; ) {
+          const sliceFrom: number = next;
+          next = await turns.run(() => this.tallyInterruptions(tally, sliceFrom, rangeTo, domain, INTERRUPTIONS_PER_SLICE));
+        }
+      }
+      return this.bucketsInTurns(tally, plan, domain, turns);
     },
     /** TaskExits in [from, to) (ms) by exit code, most frequent first. */
     relayExitStats(from: number, to: number): Array<{ exitCode: number | null; count: number }> {

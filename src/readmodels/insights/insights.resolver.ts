@@ -10,12 +10,9 @@ import { StreamSessionConnection } from '../sessions/session.resolver';
 import { StreamSession } from '../sessions/session.type';
 import type { SessionRow } from '../sessions/sessions.table';
 import type { InsightSession } from './insights.queries';
-import { InterruptionTally } from './interruptionStats';
 import { InterruptionBucket, InterruptionCause, InterruptionFilter, InterruptionGroup, RelayExitBucket, SessionDay } from './insights.type';
 
 const MINUTE_MS = 60_000;
-/** Interruptions read per turn of the event loop for statistics: tens of milliseconds each. */
-const STATS_SLICE = 20_000;
 /** A week in minutes: longer thresholds say nothing more. */
 const MAX_MINUTES = 7 * 24 * 60;
 
@@ -119,16 +116,7 @@ export class InsightsResolver {
     const [start, end] = timeRange(from, to);
     if (first != null && first < 1) throw badUserInput('first', 'must be at least 1');
     const { insights, turns } = this.services;
-    const tally = new InterruptionTally(groupBy, first ?? undefined);
-    const plan = insights.statsPlan(start, end, groupBy, domain ?? null);
-    const { scanned } = plan;
-    for (const [rangeFrom, rangeTo] of scanned) {
-      for (let next: number | null = rangeFrom; next !== null; ) {
-        const sliceFrom: number = next;
-        next = await turns.run(() => insights.tallyInterruptions(tally, sliceFrom, rangeTo, domain ?? null, STATS_SLICE));
-      }
-    }
-    return turns.run(() => insights.bucketsOf(tally, plan, domain ?? null));
+    return insights.interruptionStatsInTurns(start, end, groupBy, domain ?? null, first ?? undefined, turns);
   }
 
   @Query(() => [RelayExitBucket], { description: 'Relay task exits in [from, to) by exit code, most frequent first.' })

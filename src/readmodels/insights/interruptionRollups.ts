@@ -3,7 +3,7 @@ import type { ReadModelDatabase } from '../../processing/projectionDefinition';
 import { DurationHistogram } from './durationHistogram';
 import { interruptionRollupsTable } from './insights.table';
 import { RecentlyUsed } from './recentlyUsed';
-import { RUNNING_SPAN_DAYS, runningTotalsReader, wholeDaySpans } from './runningTotals';
+import { RUNNING_SPAN_DAYS, runningTotalsReader, TOTAL_KEYS_PER_SLICE, wholeDaySpans } from './runningTotals';
 import type { StatsPlan } from './statsPlan';
 import { DAY_MS, HOUR_MS, interruptionKey, type InterruptionFacts, type InterruptionGrouping, type InterruptionTally } from './interruptionStats';
 
@@ -208,7 +208,7 @@ const bucketPeriod = (grouping: InterruptionGrouping): RollupPeriod | null => (g
  * its bucket alone (an hour grouped by hour, a day by day, none of it taken back) is read without its histogram. In one
  * with running totals, grouped by anything but time, spans of several whole days are read from those instead.
  */
-export function rollupReader(db: ReadModelDatabase, { runningTotals = false, summaries = false } = {}) {
+export function rollupReader(db: ReadModelDatabase, { runningTotals = false, summaries = false, totalKeysPerSlice = TOTAL_KEYS_PER_SLICE } = {}) {
   const hasPercentiles = interruptionRollupsTable.hasColumn(db, 'p90Ms');
   const where = 'WHERE period = ? AND dimension = ? AND scope = ? AND start >= ? AND start < ?';
   const cellWhere = 'WHERE period = ? AND dimension = ? AND scope = ? AND start = ? AND key = ?';
@@ -225,9 +225,10 @@ export function rollupReader(db: ReadModelDatabase, { runningTotals = false, sum
   const aloneSummaries = summaries
     ? db.prepare<[RollupPeriod, string, number, number], CellRow>("SELECT start, '', count, p50_ms, p90_ms, NULL FROM insight_rollup_summaries WHERE period = ? AND scope = ? AND start >= ? AND start < ?").raw()
     : null;
-  const readTotals = runningTotals ? runningTotalsReader(db) : null;
+  const readTotals = runningTotals ? runningTotalsReader(db, totalKeysPerSlice) : null;
   type Plan = Pick<StatsPlan, 'rolled' | 'takenBack'> & { scannedBack?: Array<[number, number]> };
-  return (tally: InterruptionTally, grouping: InterruptionGrouping, plan: Plan, domain: string | null): void => {
+  /** Adds the plan's cells to the tally; yields between steps (the running totals' slices of keys, each range of cells). */
+  return function* readRollups(tally: InterruptionTally, grouping: InterruptionGrouping, plan: Plan, domain: string | null): Generator<void, void> {
     const scope = domain ?? EVERY_DOMAIN;
     // By domain within one domain, its own ALL cells are the one bucket.
     const dimension: RollupDimension =
@@ -242,7 +243,7 @@ export function rollupReader(db: ReadModelDatabase, { runningTotals = false, sum
       const { spans, rest } = wholeDaySpans(plan);
       ({ rolled, takenBack } = rest);
       for (const [from, to] of spans) {
-        if (to - from >= RUNNING_SPAN_DAYS * DAY_MS) readTotals(tally, dimension, scope, [from, to], bucketOf);
+        if (to - from >= RUNNING_SPAN_DAYS * DAY_MS) yield* readTotals(tally, dimension, scope, [from, to], bucketOf);
         else rolled = [...rolled, { period: 'DAY', from, to }];
       }
     }
@@ -259,6 +260,7 @@ export function rollupReader(db: ReadModelDatabase, { runningTotals = false, sum
           const cell = { count, histogram, percentiles: hasPercentiles ? ([p50, p90] as const) : null };
           tally.addCell(start, bucketOf(key), cell, weight);
         }
+        yield;
       }
     }
   };

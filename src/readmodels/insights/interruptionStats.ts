@@ -136,32 +136,54 @@ export class InterruptionTally {
    * of the others are never worked out (by node, an hour can have tens of thousands of buckets).
    */
   buckets(): InterruptionBucketRow[] {
-    // One histogram for every bucket in turn: a statistic by hour over months has thousands of buckets.
-    const merged = new DurationHistogram();
+    return toTheEnd(this.bucketsInSteps());
+  }
+
+  /** buckets() in steps: the generator yields once they are ordered, then after each `perStep` buckets worked out. */
+  *bucketsInSteps(perStep = BUCKETS_PER_STEP): Generator<void, InterruptionBucketRow[]> {
     // Grouped by time, by the start of each bucket's period, then keyed.
     type Entry = [string | number, Group];
     const order = this.byTime ? ([a]: Entry, [b]: Entry) => (a as number) - (b as number) : ([a, x]: Entry, [b, y]: Entry) => y.count - x.count || (a < b ? -1 : 1);
     // A group whose cells were all taken back out again had nothing in the range.
-    return firstInOrder(this.groups.entries(), this.first, order, ([, group]) => group.count !== 0).map(([id, { count, cells = [], durations = [], takenBack = [] }]) => {
-      const key = typeof id === 'number' ? this.timeKeyOf(id) : id;
-      if (cells.length === 0 && takenBack.length === 0) {
-        const sorted = Float64Array.from(durations).sort();
-        return { key, count, pushDurationP50Ms: nearestRank(sorted, 50), pushDurationP90Ms: nearestRank(sorted, 90) };
-      }
-      const [only, weight] = cells[0] ?? [];
-      if (cells.length === 1 && weight === 1 && durations.length === 0 && takenBack.length === 0 && only!.percentiles !== null) {
-        return { key, count, pushDurationP50Ms: only!.percentiles[0], pushDurationP90Ms: only!.percentiles[1] };
-      }
-      merged.clear();
-      for (const [cell, weight] of cells) {
-        if (cell.histogram === null) throw new Error(`bucket ${key} merges a rollup cell read without its histogram`);
-        merged.addEncoded(typeof cell.histogram === 'function' ? cell.histogram() : cell.histogram, weight);
-      }
-      for (const duration of durations) merged.add(duration);
-      for (const duration of takenBack) merged.add(duration, -1);
-      return { key, count, pushDurationP50Ms: merged.percentile(50), pushDurationP90Ms: merged.percentile(90) };
-    });
+    const chosen = firstInOrder(this.groups.entries(), this.first, order, ([, group]) => group.count !== 0);
+    // One histogram for every bucket in turn: a statistic by hour over months has thousands of buckets.
+    const merged = new DurationHistogram();
+    const rows: InterruptionBucketRow[] = [];
+    for (const [id, group] of chosen) {
+      if (rows.length % perStep === 0) yield;
+      rows.push(this.bucketOf(id, group, merged));
+    }
+    return rows;
   }
+
+  /** A bucket's count and percentiles, exact when each of its interruptions was read, else from its merged histograms. */
+  private bucketOf(id: string | number, { count, cells = [], durations = [], takenBack = [] }: Group, merged: DurationHistogram): InterruptionBucketRow {
+    const key = typeof id === 'number' ? this.timeKeyOf(id) : id;
+    if (cells.length === 0 && takenBack.length === 0) {
+      const sorted = Float64Array.from(durations).sort();
+      return { key, count, pushDurationP50Ms: nearestRank(sorted, 50), pushDurationP90Ms: nearestRank(sorted, 90) };
+    }
+    const [only, weight] = cells[0] ?? [];
+    if (cells.length === 1 && weight === 1 && durations.length === 0 && takenBack.length === 0 && only!.percentiles !== null) {
+      return { key, count, pushDurationP50Ms: only!.percentiles[0], pushDurationP90Ms: only!.percentiles[1] };
+    }
+    merged.clear();
+    for (const [cell, weight] of cells) {
+      if (cell.histogram === null) throw new Error(`bucket ${key} merges a rollup cell read without its histogram`);
+      merged.addEncoded(typeof cell.histogram === 'function' ? cell.histogram() : cell.histogram, weight);
+    }
+    for (const duration of durations) merged.add(duration);
+    for (const duration of takenBack) merged.add(duration, -1);
+    return { key, count, pushDurationP50Ms: merged.percentile(50), pushDurationP90Ms: merged.percentile(90) };
+  }
+}
+
+/** Buckets worked out in a step of bucketsInSteps: by node, tens of thousands of buckets each merge histograms. */
+const BUCKETS_PER_STEP = 5_000;
+
+/** Runs a computation made of steps (a generator that yields between them) to its end, at once. */
+export function toTheEnd<T>(steps: Generator<void, T>): T {
+  for (let step = steps.next(); ; step = steps.next()) if (step.done === true) return step.value;
 }
 
 /**

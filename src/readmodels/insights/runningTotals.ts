@@ -118,25 +118,42 @@ export function runningTotalsWriter(db: ReadModelDatabase) {
   };
 }
 
-/** Adds the interruptions of whole days to a tally from the running totals: before the span's end, less those before its start. */
-export function runningTotalsReader(db: ReadModelDatabase) {
+/** Keys a turn of the event loop reads the running totals of: by node, a range can have tens of thousands of keys. */
+export const TOTAL_KEYS_PER_SLICE = 2_000;
+
+/**
+ * Adds the interruptions of whole days to a tally from the running totals: before the span's end, less those before its
+ * start. A slice of keys at a time: the generator yields between slices (resumed in a later turn, in the same read).
+ */
+export function runningTotalsReader(db: ReadModelDatabase, keysPerSlice = TOTAL_KEYS_PER_SLICE) {
   // Per key, the latest day with a total at or before each bound (null: none before the span's start, nothing to take out).
-  // The keys one step each along the primary key (a skip-scan), and each bound one more: not every day of every key.
+  // The keys one step each along the primary key (a skip-scan) from the first after `@after`, `@slice` of them, and each
+  // bound one more: not every day of every key.
   const keyed = `${TOTALS} WHERE dimension = @dimension AND scope = @scope`;
   const latestAt = (bound: string) => `(SELECT max(start) FROM ${keyed} AND key = keys.key AND start <= @${bound})`;
-  const bounds = db
-    .prepare<[{ dimension: RollupDimension; scope: string; from: number; to: number }], [key: string, atFrom: number | null, atTo: number | null]>(
-      `WITH RECURSIVE keys (key) AS (SELECT min(key) FROM ${keyed} UNION ALL SELECT (SELECT min(key) FROM ${keyed} AND key > keys.key) FROM keys WHERE key IS NOT NULL)
-       SELECT key, ${latestAt('from')}, ${latestAt('to')} FROM keys WHERE key IS NOT NULL`,
-    )
-    .raw();
+  const boundsFrom = (first: string) =>
+    db
+      .prepare<[{ dimension: RollupDimension; scope: string; from: number; to: number; after: string; slice: number }], [key: string, atFrom: number | null, atTo: number | null]>(
+        `WITH RECURSIVE keys (key, n) AS (SELECT (SELECT min(key) FROM ${keyed} AND key ${first} @after), 1
+           UNION ALL SELECT (SELECT min(key) FROM ${keyed} AND key > keys.key), n + 1 FROM keys WHERE key IS NOT NULL AND n < @slice)
+         SELECT key, ${latestAt('from')}, ${latestAt('to')} FROM keys WHERE key IS NOT NULL`,
+      )
+      .raw();
+  // The first slice from the smallest key ('' included), each next one after the last key read.
+  const [firstBounds, nextBounds] = [boundsFrom('>='), boundsFrom('>')];
   const TOTAL_AT = `SELECT count, histogram FROM ${TOTALS} WHERE dimension = ? AND scope = ? AND key = ? AND start = ?`;
   // Each as stored, and its count alone, with what reads its histogram later (see InterruptionTally.histogramsLater).
   const both = (sql: string) => db.prepare<unknown[], Stored>(sql).raw();
   const one = <T>(sql: string, column: 'count' | 'histogram') => db.prepare<unknown[], T>(sql.replace('count, histogram', column)).pluck();
   const [totalAt, totalCountAt, totalHistogramAt] = [both(TOTAL_AT), one<number>(TOTAL_AT, 'count'), one<Buffer>(TOTAL_AT, 'histogram')] as const;
   const [day, dayCount, dayHistogram] = [both(DAY_CELL), one<number>(DAY_CELL, 'count'), one<Buffer>(DAY_CELL, 'histogram')] as const;
-  return (tally: InterruptionTally, dimension: RollupDimension, scope: string, [from, to]: [number, number], bucketOf: (key: string) => string): void => {
+  return function* readTotals(
+    tally: InterruptionTally,
+    dimension: RollupDimension,
+    scope: string,
+    [from, to]: [number, number],
+    bucketOf: (key: string) => string,
+  ): Generator<void, void> {
     const later = tally.histogramsLater;
     const add = (start: number, key: string, count: number | undefined, histogram: RollupCellRead['histogram'], weight: 1 | -1) => {
       if (count !== undefined) tally.addCell(start, bucketOf(key), { count, histogram, percentiles: null }, weight);
@@ -152,10 +169,17 @@ export function runningTotalsReader(db: ReadModelDatabase) {
       }
       for (const cell of [totalAt.get(total), dayCell === null ? undefined : day.get(dayCell)]) add(start, key, cell?.[0], cell?.[1] ?? null, weight);
     };
-    for (const [key, atFrom, atTo] of bounds.all({ dimension, scope, from, to })) {
-      if (atTo === null) continue;
-      before(key, atTo, to, 1);
-      if (atFrom !== null) before(key, atFrom, from, -1);
+    let after: string | null = null;
+    for (;;) {
+      const keys: Array<[key: string, atFrom: number | null, atTo: number | null]> = (after === null ? firstBounds : nextBounds).all({ dimension, scope, from, to, after: after ?? '', slice: keysPerSlice });
+      for (const [key, atFrom, atTo] of keys) {
+        if (atTo === null) continue;
+        before(key, atTo, to, 1);
+        if (atFrom !== null) before(key, atFrom, from, -1);
+      }
+      if (keys.length < keysPerSlice) return;
+      after = keys[keys.length - 1]![0];
+      yield;
     }
   };
 }

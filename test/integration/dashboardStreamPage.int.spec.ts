@@ -55,6 +55,12 @@ describeInBrowser('dashboard stream page')('the dashboard: domain filter, stream
       await postSigned(flap);
       await postSigned(interruption(flap, 1, now - 1550 + i * 100));
     }
+    // earlier_cam on c.example flapped the same way two hours ago: past the last hour the anomaly panel looks at.
+    for (let i = 0; i < 3; i++) {
+      const flap = push(String(7300000000000000300n + BigInt(i)), 'earlier_cam', 'c.example', now - 7300 + i * 100);
+      await postSigned(flap);
+      await postSigned(interruption(flap, 1, now - 7250 + i * 100));
+    }
     // Enough interruptions on other streams to fill the table past a screen's height.
     for (let i = 0; i < 12; i++) {
       const other = push(String(7300000000000000100n + BigInt(i)), `other_${i}`, 'c.example', now - 2000 + i);
@@ -106,7 +112,7 @@ describeInBrowser('dashboard stream page')('the dashboard: domain filter, stream
     expect(await page.locator('#interruptions-table tbody tr').first().getAttribute('data-sequence')).toBe('7300000000000000003');
     expect(await inView('#interruptions-table tbody tr:nth-child(1)')).toBe(true);
     expect(await inView('#interruptions-table tbody tr:nth-child(3)')).toBe(true);
-    // The anomaly views beside them: one flapping stream, linked to its page.
+    // The anomaly views beside them: one flapping stream in the last hour, linked to its page.
     expect(await inView('#anomalies-title')).toBe(true);
     await waitForText('#anomalies li[data-view="flapping"] .anomaly-count', '1');
     expect(await text('#anomalies li[data-view="flapping"] .anomaly-streams')).toBe('flappy_cam');

@@ -3,24 +3,27 @@ import { element, setText } from './elements.js';
 import { streamHref } from './router.js';
 
 const SHOWN = 3;
-export const ANOMALIES = `query DashboardAnomalies($domain: String, $customer: InterruptionFilter) {
-  flapping: flappingStreams(domain: $domain, first: ${SHOWN}) { totalCount nodes { streamId domain } }
+export const ANOMALIES = `query DashboardAnomalies($domain: String, $since: DateTime, $customer: InterruptionFilter) {
+  flapping: flappingStreams(domain: $domain, from: $since, first: ${SHOWN}) { totalCount nodes { streamId domain } }
   stale: staleLiveSessions(domain: $domain, first: ${SHOWN}) { totalCount nodes { streamId domain } }
   customer: interruptions(filter: $customer, first: ${SHOWN}) { totalCount nodes { streamId domain } }
   slow: slowRelayStarts(domain: $domain, first: ${SHOWN}) { totalCount nodes { streamId } }
   restarting: restartingRelayTasks(domain: $domain, first: ${SHOWN}) { totalCount nodes { streamId } }
 }`;
-/** Customer-side interruptions are counted over this last stretch of time. */
-const CUSTOMER_WINDOW_MS = 60 * 60_000;
+/**
+ * Flapping streams and customer-side interruptions are looked for over this last stretch of time: what is happening now,
+ * and what a busy platform's service finds in tens of milliseconds (a day of a million interruptions takes seconds).
+ */
+const RECENT_WINDOW_MS = 60 * 60_000;
 
-export const anomalyVariables = (domain) => ({
-  domain,
-  customer: { cause: 'CUSTOMER', from: new Date(Date.now() - CUSTOMER_WINDOW_MS).toISOString(), ...(domain === null ? {} : { domain }) },
-});
+export const anomalyVariables = (domain) => {
+  const since = new Date(Date.now() - RECENT_WINDOW_MS).toISOString();
+  return { domain, since, customer: { cause: 'CUSTOMER', from: since, ...(domain === null ? {} : { domain }) } };
+};
 
 /** Each view: its answer's name, what it means in a few words, and how alarming a non-zero count is. */
 const VIEWS = [
-  ['flapping', 'Flapping streams', '3 or more interruptions within 10 minutes', 'bad'],
+  ['flapping', 'Flapping streams', '3 or more interruptions within 10 minutes, last hour', 'bad'],
   ['customer', 'Interrupted on the customer\u2019s side', 'the cause on their side (push URL, authentication, IP lists, account, their encoder), last hour', 'bad'],
   ['stale', 'Live but silent', 'live over an hour, no sign of life for 10 minutes: likely a missed interruption', 'warn'],
   ['slow', 'Slow relay starts', 'first file more than 2 s after the task started, or never', 'warn'],

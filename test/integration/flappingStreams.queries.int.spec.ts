@@ -1,5 +1,10 @@
 // Flapping streams read from a real insights file: only streams interrupted often enough in the range are looked at, those without a domain included.
 import { insightsProjection } from '../../src/readmodels/insights/insights.projection';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { EventLoopTurns } from '../../src/graphql/eventLoopTurns';
+import { ProjectionFile } from '../../src/processing/readModelFile';
 import { insightQueries } from '../../src/readmodels/insights/insights.queries';
 import { callback, projectionSpec } from '../support/projectionSpec';
 
@@ -40,5 +45,42 @@ describe('flapping streams in an insights file', () => {
         expect(flapping(4)).toEqual([]);
         expect(flapping(2, 'a.example')).toEqual([['early', 'a.example', 2]]);
       });
+  });
+  it('walks the interruptions a slice per turn of the event loop, as at once, interruptions of one instant together', async () => {
+    // Bursts on three streams, several interruptions of each at one instant, so that slices of one to four interruptions end at them.
+    const busy: Array<[stream: string, domain: string | undefined, at: number]> = [
+      ...[0, 0, 0, 90, 400, 400].map((at): [string, string, number] => ['tied', 'b.example', at]),
+      ...[30, 60, 60, 60, 2_000].map((at): [string, undefined, number] => ['bare', undefined, at]),
+      ...[10, 600, 1_300, 1_300].map((at): [string, string, number] => ['slow', 'b.example', at]),
+    ];
+    const pushes = busy.flatMap(([stream, domain, at], i) => {
+      const push = { event_type: 1, sequence: String(900 + i), appname: 'live', stream_id: stream, event_time: T0 + at - 30, ...(domain === undefined ? {} : { app: domain }) };
+      return [callback(push), callback({ ...push, event_type: 0, event_time: T0 + at, errcode: 12, push_duration: '30000' })];
+    });
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'flapping-'));
+    const file = ProjectionFile.create(dir, insightsProjection, 1, 'live');
+    file.apply(pushes.map((arrival, i) => ({ ...arrival, position: BigInt(i + 1), revision: BigInt(i + 1) })));
+    const db = file.db;
+    const atOnce = insightQueries(db);
+    for (const [minInterruptions, withinMs, domain] of [[2, 60_000, null], [3, 600_000, null], [4, 120_000, 'b.example'], [2, 1_000, null]] as const) {
+      const query = { minInterruptions, withinMs, from: T0 * 1000, to: (T0 + 3_600) * 1000, domain };
+      const expected = atOnce.flappingStreams(query, 50, null);
+      expect(expected.edges.length).toBeGreaterThan(0);
+      for (const perStep of [1, 2, 4]) {
+        const sliced = insightQueries(db, { flappingPerStep: perStep });
+        const answered = await sliced.flappingStreamsInTurns(query, 50, null, new EventLoopTurns());
+        expect(answered.edges).toEqual(expected.edges);
+        // A page at a time, from each page's endCursor, the same rows in the same order.
+        const paged = [];
+        for (let after: string | null = null, more = true; more; ) {
+          const page = await sliced.flappingStreamsInTurns(query, 1, after, new EventLoopTurns());
+          paged.push(...page.edges);
+          [after, more] = [page.endCursor, page.hasNextPage];
+        }
+        expect(paged).toEqual(expected.edges);
+      }
+    }
+    file.close();
+    rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -41,12 +41,13 @@ export class FlappingStreamsResolver {
   @Query(() => StreamConnection, {
     description: 'Streams interrupted at least minInterruptions times within withinMinutes, among the interruptions of [from, to); latest burst first.',
   })
-  flappingStreams(@Args() { minInterruptions, withinMinutes, domain, from, to, first, after }: FlappingStreamsArgs): InstanceType<typeof StreamConnection> {
+  async flappingStreams(@Args() { minInterruptions, withinMinutes, domain, from, to, first, after }: FlappingStreamsArgs): Promise<InstanceType<typeof StreamConnection>> {
     const end = to?.getTime() ?? Date.now();
     const start = from?.getTime() ?? end - DAY_MS;
     if (!(start < end)) throw badUserInput('to', 'must be after from');
     const query = { minInterruptions, withinMs: withinMinutes * 60_000, from: start, to: end, domain: domain ?? null };
-    const page = withCursor(() => this.services.insights.flappingStreams(query, first ?? DEFAULT_PAGE_SIZE, after ?? null));
+    const { insights, turns } = this.services;
+    const page = await withCursor(() => insights.flappingStreamsInTurns(query, first ?? DEFAULT_PAGE_SIZE, after ?? null, turns));
     return StreamConnection.from(page, (row) => Stream.of(row.streamId, row.domain));
   }
 }

@@ -4,35 +4,20 @@ import { keysetListing } from '../../processing/keysetListing';
 import type { Page } from '../../processing/pagination';
 import type { ReadModelDatabase } from '../../processing/projectionDefinition';
 import { readMeta } from '../../processing/readModelFile';
-import { flappingStreamQueries } from './flappingStreams.queries';
+import { inTurns, slicedReads, toTheEnd, type Turns } from '../../processing/slicedReads';
+import { FLAPPING_INTERRUPTIONS_PER_STEP, flappingStreamQueries } from './flappingStreams.queries';
 import { dayOf } from './insightSession';
 import { insightSessionsTable, streamSignsTable, type InsightSessionRow, type TallyKind } from './insights.table';
 import { FIVE_MINUTE_CELLS_SINCE, rollupReader, WEEK_CELLS_SINCE, WEEK_CELLS_UNTIL, type RollupCells } from './interruptionRollups';
 import { servedPeriods, statsPlan } from './statsPlan';
 import { fewerRowsRead, takeBackPartials, type PartialsPlan, type RowsIn } from './partialPeriods';
 import { RUNNING_TOTALS_SINCE, TOTAL_KEYS_PER_SLICE } from './runningTotals';
-import { InterruptionTally, toTheEnd, type InterruptionBucketRow, type InterruptionFacts, type InterruptionGrouping } from './interruptionStats';
+import { InterruptionTally, type InterruptionBucketRow, type InterruptionFacts, type InterruptionGrouping } from './interruptionStats';
 
 export type InsightSession = Omit<InsightSessionRow, 'state'>;
 
-/** Runs each slice of a long read in a turn of the event loop of its own (EventLoopTurns). */
-interface Turns {
-  run<T>(slice: () => T): Promise<T>;
-}
-
 /** Interruptions read per turn of the event loop for statistics: tens of milliseconds each. */
 const INTERRUPTIONS_PER_SLICE = 20_000;
-
-/** Runs a computation made of steps (a generator that yields between them) a step a turn; `first` before the first step. */
-async function inTurns<T>(steps: Generator<void, T>, turns: Turns, first?: () => void): Promise<T> {
-  for (let started = false; ; started = true) {
-    const step = await turns.run(() => {
-      if (!started) first?.();
-      return steps.next();
-    });
-    if (step.done === true) return step.value;
-  }
-}
 
 export interface InterruptionListFilter {
   side?: InterruptionSide;
@@ -52,8 +37,11 @@ export interface StaleListFilter {
 
 const SESSION_COLUMNS = insightSessionsTable.keys.filter((key) => key !== 'state');
 
-/** `totalKeysPerSlice`: keys whose running totals a step of a sliced statistic reads (see bucketsInTurns). */
-export function insightQueries(db: ReadModelDatabase, { totalKeysPerSlice = TOTAL_KEYS_PER_SLICE } = {}) {
+/**
+ * `totalKeysPerSlice`: keys whose running totals a step of a sliced statistic reads (see bucketsInTurns);
+ * `flappingPerStep`: interruptions a step of flappingStreamsInTurns reads.
+ */
+export function insightQueries(db: ReadModelDatabase, { totalKeysPerSlice = TOTAL_KEYS_PER_SLICE, flappingPerStep = FLAPPING_INTERRUPTIONS_PER_STEP } = {}) {
   const c = (key: Parameters<typeof insightSessionsTable.column>[0]) => `s.${insightSessionsTable.column(key)}`;
   const columns = insightSessionsTable.selectList(db, { alias: 's', only: SESSION_COLUMNS });
   const toRow = (raw: Record<string, unknown>) => raw as unknown as InsightSession;
@@ -191,11 +179,10 @@ export function insightQueries(db: ReadModelDatabase, { totalKeysPerSlice = TOTA
   const bucketsAtOnce = db.transaction((tally: InterruptionTally, plan: Pick<PartialsPlan, 'rolled' | 'takenBack' | 'scannedBack'>, domain: string | null) =>
     toTheEnd(bucketsInSteps(tally, plan, domain)),
   );
-  /** The sliced read under way on this connection, if any: one at a time, each in a read transaction of its own. */
-  let slicedRead: Promise<unknown> = Promise.resolve();
+  const readInTurns = slicedReads(db);
 
   return {
-    ...flappingStreamQueries(db),
+    ...flappingStreamQueries(db, readInTurns, flappingPerStep),
     /** Interrupted sessions, latest interruption first; `after` is an endCursor of this listing. */
     interruptions(filter: InterruptionListFilter, first: number, after: string | null): Page<InsightSession> {
       return interruptions(filter, first, after);
@@ -246,9 +233,8 @@ export function insightQueries(db: ReadModelDatabase, { totalKeysPerSlice = TOTA
       return plan.rolled.length > 0 ? bucketsAtOnce(tally, plan, domain) : tally.buckets();
     },
     /**
-     * bucketsOf a step at a time, each in a turn of the event loop (`turns`), all in one read transaction: by node, the
-     * running totals of tens of thousands of keys held the event loop (and CSS's callbacks) 1.5–3 s at once. Meanwhile this
-     * connection's other reads see the same state of the file; sliced reads take turns, one after another.
+     * bucketsOf a step at a time, each in a turn of the event loop (`turns`), all in one read transaction (slicedReads): by
+     * node, the running totals of tens of thousands of keys held the event loop (and CSS's callbacks) 1.5–3 s at once.
      */
     bucketsInTurns(
       tally: InterruptionTally,
@@ -258,20 +244,7 @@ export function insightQueries(db: ReadModelDatabase, { totalKeysPerSlice = TOTA
     ): Promise<InterruptionBucketRow[]> {
       // Without rollups the tally holds every interruption already: its buckets are worked out without reading more.
       if (plan.rolled.length === 0) return inTurns(tally.bucketsInSteps(), turns);
-      const read = slicedRead.then(async () => {
-        let began = false;
-        try {
-          return await inTurns(bucketsInSteps(tally, plan, domain), turns, () => {
-            db.exec('BEGIN');
-            began = true;
-          });
-        } finally {
-          // A swap to a new file closes this connection, and the read with it.
-          if (began && db.open && db.inTransaction) db.exec('COMMIT');
-        }
-      });
-      slicedRead = read.catch(() => undefined);
-      return read;
+      return readInTurns(() => bucketsInSteps(tally, plan, domain), turns);
     },
     /** Interruptions in [from, to) (ms), grouped, with push-duration percentiles, at once (a domain narrows them; `first`, see InterruptionTally). */
     interruptionStats(from: number, to: number, grouping: InterruptionGrouping, domain: string | null, first?: number): InterruptionBucketRow[] {

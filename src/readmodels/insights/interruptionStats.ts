@@ -1,5 +1,6 @@
 // Interruption statistics: one bucket per key of the chosen grouping, with a count and push-duration percentiles.
 import { DurationHistogram } from './durationHistogram';
+import { toTheEnd } from '../../processing/slicedReads';
 import { nearestRank } from './percentiles';
 
 export type InterruptionGrouping = 'ERRCODE' | 'DOMAIN' | 'NODE' | 'HOUR' | 'DAY';
@@ -180,11 +181,6 @@ export class InterruptionTally {
 
 /** Buckets worked out in a step of bucketsInSteps: by node, tens of thousands of buckets each merge histograms. */
 const BUCKETS_PER_STEP = 5_000;
-
-/** Runs a computation made of steps (a generator that yields between them) to its end, at once. */
-export function toTheEnd<T>(steps: Generator<void, T>): T {
-  for (let step = steps.next(); ; step = steps.next()) if (step.done === true) return step.value;
-}
 
 /**
  * The first `n` of the items kept, in order: all of them sorted when `n` is not far fewer, else kept sorted as they come

@@ -3,6 +3,7 @@ import { decodeCursor, encodeCursor } from '../../processing/keysetCursor';
 import type { Page } from '../../processing/pagination';
 import type { ReadModelDatabase } from '../../processing/projectionDefinition';
 import { toTheEnd, type Steps, type Turns } from '../../processing/slicedReads';
+import { instantSlice } from './instantSlices';
 
 export interface FlappingStreamRow {
   streamId: string;
@@ -50,8 +51,8 @@ export function flappingStreamQueries(
   // Along insight_interruptions_by_time alone: it holds the stream name and the domain of every interruption.
   const COLUMNS = 'SELECT interrupted_at, stream_id, domain FROM insight_sessions';
   const IN_RANGE = 'interrupted_at >= @from AND interrupted_at < @to AND stream_id IS NOT NULL AND (@domain IS NULL OR domain = @domain)';
-  const slice = db.prepare<[Record<string, unknown>], Interruption>(`${COLUMNS} WHERE ${IN_RANGE} ORDER BY interrupted_at LIMIT @limit`).raw();
-  const at = db.prepare<[Record<string, unknown>], Interruption>(`${COLUMNS} WHERE interrupted_at = @at AND stream_id IS NOT NULL AND (@domain IS NULL OR domain = @domain)`).raw();
+  const inOrder = db.prepare<[Record<string, unknown>], Interruption>(`${COLUMNS} WHERE ${IN_RANGE} ORDER BY interrupted_at LIMIT @limit`).raw();
+  const atInstant = db.prepare<[Record<string, unknown>], Interruption>(`${COLUMNS} WHERE interrupted_at = @at AND stream_id IS NOT NULL AND (@domain IS NULL OR domain = @domain)`).raw();
 
   /**
    * The streams that burst, latest burst first: the range's interruptions walked in time order, a slice a step, each
@@ -71,23 +72,17 @@ export function flappingStreamQueries(
       if (stream.first > 32 && stream.first * 2 > stream.recent.length) [stream.recent, stream.first] = [stream.recent.slice(stream.first), 0];
       if (stream.recent.length - stream.first >= needed) stream.lastBurstAt = interruptedAt;
     };
-    // Slices end between two instants, never inside one (the interruptions of one instant are read together).
-    let next = from;
-    while (next < to) {
-      const rows = slice.all({ from: next, to, domain, limit: interruptionsPerStep });
-      if (rows.length < interruptionsPerStep) {
-        rows.forEach(walk);
-        break;
-      }
-      const last = rows[rows.length - 1]![0];
-      if (rows[0]![0] === last) {
-        at.all({ at: last, domain }).forEach(walk);
-        next = last + 1;
-      } else {
-        for (const row of rows) if (row[0] < last) walk(row);
-        next = last;
-      }
-      yield;
+    for (let next: number | null = from; next !== null; ) {
+      const slice: { rows: Interruption[]; next: number | null } = instantSlice(
+        next,
+        to,
+        interruptionsPerStep,
+        (start, limit) => inOrder.all({ from: start, to, domain, limit }),
+        (instant) => atInstant.all({ at: instant, domain }),
+      );
+      slice.rows.forEach(walk);
+      next = slice.next;
+      if (next !== null) yield;
     }
     const found: FlappingStreamRow[] = [];
     for (const { streamId, domain: streamDomain, interruptions, lastBurstAt } of streams.values()) {

@@ -12,6 +12,7 @@ import { FIVE_MINUTE_CELLS_SINCE, rollupReader, WEEK_CELLS_SINCE, WEEK_CELLS_UNT
 import { servedPeriods, statsPlan } from './statsPlan';
 import { fewerRowsRead, takeBackPartials, type PartialsPlan, type RowsIn } from './partialPeriods';
 import { RUNNING_TOTALS_SINCE, TOTAL_KEYS_PER_SLICE } from './runningTotals';
+import { instantSlice } from './instantSlices';
 import { InterruptionTally, type InterruptionBucketRow, type InterruptionFacts, type InterruptionGrouping } from './interruptionStats';
 
 export type InsightSession = Omit<InsightSessionRow, 'state'>;
@@ -198,20 +199,16 @@ export function insightQueries(db: ReadModelDatabase, { totalKeysPerSlice = TOTA
      * where the next slice starts, or null when the range is done. A slice ends between two instants, never inside one.
      */
     tallyInterruptions(tally: InterruptionTally, from: number, to: number, domain: string | null, limit: number): number | null {
-      const add = (row: InterruptionFacts) => tally.add(row);
       const read = factsFor(tally.grouping);
-      const rows = domain === null ? read.from.all(from, to, limit) : read.domainFrom.all(domain, from, to, limit);
-      if (rows.length < limit) {
-        rows.forEach(add);
-        return null;
-      }
-      const last = rows[rows.length - 1]![0];
-      if (rows[0]![0] === last) {
-        (domain === null ? read.at.all(last) : read.domainAt.all(domain, last)).forEach(add);
-        return last + 1 < to ? last + 1 : null;
-      }
-      for (const row of rows) if (row[0] < last) add(row);
-      return last;
+      const { rows, next } = instantSlice(
+        from,
+        to,
+        limit,
+        (start, atMost) => (domain === null ? read.from.all(start, to, atMost) : read.domainFrom.all(domain, start, to, atMost)),
+        (at) => (domain === null ? read.at.all(at) : read.domainAt.all(domain, at)),
+      );
+      for (const row of rows) tally.add(row);
+      return next;
     },
     /**
      * How [from, to) (ms) is answered: `scanned` ranges by tallyInterruptions, a slice at a time; `rolled`, `takenBack`

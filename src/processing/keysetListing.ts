@@ -37,11 +37,12 @@ export interface ListingSpec<Filter, Row> {
   order?: ListingOrder;
   filters: { [K in keyof Filter]-?: FilterColumn };
   /**
-   * Filters on columns that lead an index, most selective first. Only the first one given may
-   * choose the index; the others are written `+column` so that SQLite, which has no statistics
-   * here, cannot pick a weaker index (status) over a stronger one (stream id).
+   * Filters on columns that lead an index, most selective first: a filter, or the filters that
+   * together lead one index (a domain and a status). Only the first entry given in full may choose
+   * the index; the other indexed columns are written `+column` so that SQLite, which has no
+   * statistics here, cannot pick a weaker index (status) over a stronger one (stream id).
    */
-  indexedFilters: ReadonlyArray<keyof Filter>;
+  indexedFilters: ReadonlyArray<keyof Filter | ReadonlyArray<keyof Filter>>;
   /** Read integers as bigint: global positions may exceed 2^53. */
   safeIntegers?: boolean;
   toRow(raw: RawRow): Row;
@@ -144,14 +145,15 @@ function givenFilters<Filter extends object, Row>(spec: ListingSpec<Filter, Row>
  * walk again over the rows of the pages before it).
  */
 function filterConditions<Filter extends object, Row>(spec: ListingSpec<Filter, Row>, given: Given<Filter>, afterKey: boolean): string[] {
-  const names = new Set(given.map(([name]) => name));
-  const driver = spec.indexedFilters.find((name) => names.has(name as keyof Filter & string));
-  const demoted = new Set(spec.indexedFilters.filter((name) => name !== driver).map((name) => spec.filters[name].column));
+  const names = new Set<keyof Filter>(given.map(([name]) => name));
+  const entries = spec.indexedFilters.map((entry): ReadonlyArray<keyof Filter> => (Array.isArray(entry) ? entry : [entry as keyof Filter]));
+  const drivers = new Set(entries.find((entry) => entry.every((name) => names.has(name))) ?? []);
+  const demoted = new Set(entries.flat().filter((name) => !drivers.has(name)).map((name) => spec.filters[name].column));
   const leadingSortColumn = spec.sortKey[0]!.column;
   return given.map(([name]) => {
     const { column, operator } = spec.filters[name];
     const boundedByCursor = afterKey && operator === (ascending(spec) ? 'from' : 'before') && column === leadingSortColumn;
-    const target = (demoted.has(column) && name !== driver) || boundedByCursor ? `+${column}` : column;
+    const target = (demoted.has(column) && !drivers.has(name)) || boundedByCursor ? `+${column}` : column;
     switch (operator) {
       case 'equals':
         return `${target} = @${name}`;

@@ -86,7 +86,7 @@ describe('start-up on damaged files', () => {
 
   it.each(DAMAGE)('sets a read-model file with %s aside, says where, rebuilds it alone and answers the same sessions', async (name, damage) => {
     const dir = copyOfData(name);
-    const readModels = path.join(dir, 'readmodels', 'sessions', 'v1.1.db');
+    const readModels = path.join(dir, 'readmodels', 'sessions', 'v2.1.db');
     damage(readModels);
     const damaged = readFileSync(readModels);
 
@@ -94,7 +94,7 @@ describe('start-up on damaged files', () => {
     try {
       const url = await listeningUrl(run);
       const warning = await run.waitForLine(/read models .* are damaged/);
-      const aside = /moved to (\S+v1\.1\.db\.corrupt-\d{8}T\d{6}Z)/.exec(warning)?.[1];
+      const aside = /moved to (\S+v2\.1\.db\.corrupt-\d{8}T\d{6}Z)/.exec(warning)?.[1];
       expect(warning).toContain(`"level":40`);
       expect(warning).toContain(`read models ${readModels} are damaged`);
       expect(aside).toBeDefined();

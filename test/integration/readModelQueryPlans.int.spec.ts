@@ -110,12 +110,26 @@ describe('query plans of the read-model queries', () => {
     ['errcode and status', { errcode: 1, status: 'ENDED' }, 'sessions_by_errcode'],
     ['streamId and a time range', { streamId: 'cam', pushedFrom: 0, pushedTo: 5000 }, 'sessions_by_stream'],
     ['a time range', { pushedFrom: 0, pushedTo: 5000 }, 'sessions_by_time'],
+    ['domain', { domain: 'push.example.com' }, 'sessions_by_domain'],
+    ['domain and a time range', { domain: 'push.example.com', pushedFrom: 0, pushedTo: 5000 }, 'sessions_by_domain'],
+    ['domain and status', { domain: 'push.example.com', status: 'LIVE' }, 'sessions_by_domain_status'],
+    ['streamId, domain and status (the stream picks the index)', { streamId: 'cam', domain: 'push.example.com', status: 'LIVE' }, 'sessions_by_stream'],
+    ['errcode and domain', { errcode: 1, domain: 'push.example.com' }, 'sessions_by_errcode'],
   ])('lists sessions by %s along an index, first page and next', (_name, filter, index) => {
     expectIndexedPlan(planOf(db, () => sessions.list(filter, 50, null)), new RegExp(`^(SCAN|SEARCH) sessions USING INDEX ${index}( \\(|$)`));
     expectIndexedPlan(
       planOf(db, () => sessions.list(filter, 50, sessionCursor)),
       new RegExp(`^SEARCH sessions USING INDEX ${index} \\(.*\\(session_at,sequence\\)<\\(\\?,\\?\\)\\)$`),
     );
+  });
+
+  // The dashboard's totals for a domain count its LIVE sessions every 15 s: a row lookup per session held the service ~0.25 s at 1M sessions.
+  it.each<[string, SessionListFilter, RegExp]>([
+    ['a domain', { domain: 'push.example.com' }, /^SEARCH sessions USING COVERING INDEX sessions_by_domain(_status)? \(domain=\?\)$/],
+    ['a domain and status', { domain: 'push.example.com', status: 'LIVE' }, /^SEARCH sessions USING COVERING INDEX sessions_by_domain_status \(domain=\? AND status=\?\)$/],
+  ])('counts the sessions of %s from an index alone', (_name, filter, plan) => {
+    const { totalCount } = sessions.list(filter, 1, null);
+    expectIndexedPlan(planOf(db, () => totalCount()), plan);
   });
 
   it('finds a relay task by id through its primary key, and its matched exits in order', () => {
@@ -299,7 +313,7 @@ describe('query plans of the read-model queries', () => {
       sessions.list({ domain: 'y', appName: 'other' }, 10, null);
       expect(sessions.list({ domain: "'; DROP TABLE sessions; --", appName: 'z' }, 10, null).edges).toEqual([]);
       expect(prepare).toHaveBeenCalledTimes(1);
-      sessions.list({ domain: 'y' }, 10, null);
+      sessions.list({ appName: 'y' }, 10, null);
       expect(prepare).toHaveBeenCalledTimes(2);
     } finally {
       prepare.mockRestore();

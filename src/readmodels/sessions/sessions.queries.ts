@@ -40,8 +40,8 @@ export function sessionQueries(db: ReadModelDatabase) {
       pushedFrom: { column: c('sessionAt'), operator: 'from' },
       pushedTo: { column: c('sessionAt'), operator: 'before' },
     },
-    // sessions_by_stream, sessions_by_errcode, sessions_by_status: a stream has few sessions, a status half of them.
-    indexedFilters: ['streamId', 'errcode', 'errcodes', 'status'],
+    // A stream has few sessions, an errcode some, a domain many, a status half of them.
+    indexedFilters: ['streamId', 'errcode', 'errcodes', ['domain', 'status'], 'domain', 'status'],
     toRow: (raw) => raw as unknown as SessionRow,
     keyOf: (row) => [row.sessionAt, row.sequence],
   });

@@ -40,6 +40,9 @@ export const sessionsTable = table(
       { name: 'sessions_by_stream', on: ['streamId', 'sessionAt DESC', 'sequence DESC'], forQueriesOnly: true },
       { name: 'sessions_by_errcode', on: ['errcode', 'sessionAt DESC', 'sequence DESC'], forQueriesOnly: true },
       { name: 'sessions_by_status', on: ['status', 'sessionAt DESC', 'sequence DESC'], forQueriesOnly: true },
+      // A domain's sessions, and its LIVE ones (the dashboard's totals for a domain): a page in order, a count from the index alone.
+      { name: 'sessions_by_domain', on: ['domain', 'sessionAt DESC', 'sequence DESC'], forQueriesOnly: true },
+      { name: 'sessions_by_domain_status', on: ['domain', 'status', 'sessionAt DESC', 'sequence DESC'], forQueriesOnly: true },
       { name: 'sessions_by_time', on: ['sessionAt DESC', 'sequence DESC'], forQueriesOnly: true },
     ],
   },

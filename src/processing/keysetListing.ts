@@ -63,6 +63,11 @@ export function keysetListing<Filter extends object, Row>(db: ReadModelDatabase,
     const given = givenFilters(spec, filter);
     const shape = given.map(([name]) => name).join(',');
     const params = { ...bound, ...filterParameters(given) };
+    // A value no row has (a mistyped app name) would otherwise walk the whole of the index that another filter chose.
+    for (const name of absentValueChecks(spec, given)) {
+      const check = statements.get(`has ${shape} ${name}`, () => hasValueSql(spec, given, name), false);
+      if (check.get(params) === undefined) return EMPTY_PAGE;
+    }
 
     const page = statements.get(
       `page ${shape} ${key === null ? 'first' : 'after'}`,
@@ -87,6 +92,15 @@ export function keysetListing<Filter extends object, Row>(db: ReadModelDatabase,
     };
   };
 }
+
+const EMPTY_PAGE: Page<never> = {
+  edges: [],
+  hasNextPage: false,
+  startCursor: null,
+  endCursor: null,
+  hasPreviousPage: () => false,
+  totalCount: () => 0,
+};
 
 /** A row of a page; its cursor is encoded when asked for, as most clients only want the page's endCursor. */
 class ListedRow<Row> {
@@ -145,9 +159,7 @@ function givenFilters<Filter extends object, Row>(spec: ListingSpec<Filter, Row>
  * walk again over the rows of the pages before it).
  */
 function filterConditions<Filter extends object, Row>(spec: ListingSpec<Filter, Row>, given: Given<Filter>, afterKey: boolean): string[] {
-  const names = new Set<keyof Filter>(given.map(([name]) => name));
-  const entries = spec.indexedFilters.map((entry): ReadonlyArray<keyof Filter> => (Array.isArray(entry) ? entry : [entry as keyof Filter]));
-  const drivers = new Set(entries.find((entry) => entry.every((name) => names.has(name))) ?? []);
+  const { entries, drivers } = indexEntries(spec, given);
   const demoted = new Set(entries.flat().filter((name) => !drivers.has(name)).map((name) => spec.filters[name].column));
   const leadingSortColumn = spec.sortKey[0]!.column;
   return given.map(([name]) => {
@@ -165,6 +177,36 @@ function filterConditions<Filter extends object, Row>(spec: ListingSpec<Filter, 
         return `${target} < @${name}`;
     }
   });
+}
+
+/** The indexes that lead with each indexed filter's column, one by one, and the filter entry that chose the listing's. */
+function indexEntries<Filter extends object, Row>(spec: ListingSpec<Filter, Row>, given: Given<Filter>) {
+  const names = new Set<keyof Filter>(given.map(([name]) => name));
+  const entries = spec.indexedFilters.map((entry): ReadonlyArray<keyof Filter> => (Array.isArray(entry) ? entry : [entry as keyof Filter]));
+  const drivers = new Set(entries.find((entry) => entry.every((name) => names.has(name))) ?? []);
+  return { entries, drivers };
+}
+
+/**
+ * The given equality filters that do not choose the index: each is looked up alone first, along an index it leads, as
+ * their values are checked row by row along the chosen one.
+ */
+function absentValueChecks<Filter extends object, Row>(spec: ListingSpec<Filter, Row>, given: Given<Filter>): Array<keyof Filter & string> {
+  const { entries, drivers } = indexEntries(spec, given);
+  const indexed = new Set(entries.flat());
+  return given.map(([name]) => name).filter((name) => indexed.has(name) && !drivers.has(name) && spec.filters[name].operator === 'equals');
+}
+
+/**
+ * Whether any row has this filter's value: the spec's own condition, the given equality filters that are no indexed
+ * filter (those every index leads with, as a destination), and this one.
+ */
+function hasValueSql<Filter extends object, Row>(spec: ListingSpec<Filter, Row>, given: Given<Filter>, name: keyof Filter & string): string {
+  const indexed = new Set(indexEntries(spec, given).entries.flat());
+  const conditions = given
+    .filter(([other]) => other === name || (!indexed.has(other) && spec.filters[other].operator === 'equals'))
+    .map(([other]) => `${spec.filters[other].column} = @${other}`);
+  return `SELECT 1 FROM ${spec.from} ${whereClause(baseConditions(spec, conditions))} LIMIT 1`;
 }
 
 /** Values bound by name; a list travels as one JSON array, so its length does not make a new statement. */

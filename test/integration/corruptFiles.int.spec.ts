@@ -3,6 +3,7 @@ import Database from 'better-sqlite3';
 import { cpSync, openSync, readFileSync, readdirSync, statSync, truncateSync, writeFileSync, writeSync, closeSync } from 'node:fs';
 import path from 'node:path';
 import { generateTraffic } from '../../src/simulation/callbackTraffic';
+import { sessionsProjection } from '../../src/readmodels/sessions/sessions.projection';
 import { query } from '../support/graphqlClient';
 import { SessionsDocument, type SessionsQuery } from '../graphql/generated';
 import { exitWithin, listeningUrl, onlyLogLine, runCli } from '../support/serviceProcess';
@@ -86,7 +87,7 @@ describe('start-up on damaged files', () => {
 
   it.each(DAMAGE)('sets a read-model file with %s aside, says where, rebuilds it alone and answers the same sessions', async (name, damage) => {
     const dir = copyOfData(name);
-    const readModels = path.join(dir, 'readmodels', 'sessions', 'v2.1.db');
+    const readModels = path.join(dir, 'readmodels', 'sessions', `v${sessionsProjection.version}.1.db`);
     damage(readModels);
     const damaged = readFileSync(readModels);
 
@@ -94,7 +95,7 @@ describe('start-up on damaged files', () => {
     try {
       const url = await listeningUrl(run);
       const warning = await run.waitForLine(/read models .* are damaged/);
-      const aside = /moved to (\S+v2\.1\.db\.corrupt-\d{8}T\d{6}Z)/.exec(warning)?.[1];
+      const aside = new RegExp(`moved to (\\S+v${sessionsProjection.version}\\.1\\.db\\.corrupt-\\d{8}T\\d{6}Z)`).exec(warning)?.[1];
       expect(warning).toContain(`"level":40`);
       expect(warning).toContain(`read models ${readModels} are damaged`);
       expect(aside).toBeDefined();

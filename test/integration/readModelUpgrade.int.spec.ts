@@ -64,6 +64,8 @@ function threadsOf(pid: number): Array<{ name: string; nice: number }> {
 }
 
 const sessionsFolder = (dir: string) => path.join(readModelsRootOf(dir), 'sessions');
+/** The name of the sessions file of the current version made by this build. */
+const sessionsFile = (build: number) => `v${sessionsProjection.version}.${build}.db`;
 
 /** What a read model's live file holds: its name and checkpoint. */
 function liveFiles(dir: string): Record<string, { file: string; position: bigint }> {
@@ -154,7 +156,7 @@ describe('read models rebuilt beside the live ones', () => {
     ]);
     expect(ready.status).toBe(200);
     expect(ready.body.projector.phase).toBe('rebuilding');
-    expect(ready.body.readModels.sessions).toMatchObject({ phase: 'rebuilding', serving: true, file: 'v2.1.db', rebuild: { file: 'v2.2.db' } });
+    expect(ready.body.readModels.sessions).toMatchObject({ phase: 'rebuilding', serving: true, file: sessionsFile(1), rebuild: { file: sessionsFile(2) } });
     expect(ready.body.readModels.callbackLog).toMatchObject({ phase: 'live', file: 'v1.1.db', rebuild: null });
     expect(valueOf(samples, 'css_ledger_read_model_phase', { read_model: 'sessions', phase: 'rebuilding' })).toBe(1);
     expect(valueOf(samples, 'css_ledger_processor_phase', { processor: 'rebuild', phase: 'rebuilding' })).toBe(1);
@@ -169,9 +171,9 @@ describe('read models rebuilt beside the live ones', () => {
       sessions: { totalCount: sessionCount },
     });
     // The old file goes, off the thread that answers (deleting gigabytes takes the filesystem a while).
-    await eventually(() => !existsSync(path.join(sessionsFolder(data.dir), 'v2.1.db')), 'the old file removed');
+    await eventually(() => !existsSync(path.join(sessionsFolder(data.dir), sessionsFile(1))), 'the old file removed');
     const after = liveFiles(data.dir);
-    expect(after.sessions).toEqual({ file: 'v2.2.db', position: lastPosition });
+    expect(after.sessions).toEqual({ file: sessionsFile(2), position: lastPosition });
     // The other read models kept their files and positions: they were not touched.
     for (const name of READ_MODEL_NAMES.filter((n) => n !== 'sessions')) expect(after[name]).toEqual(before[name]);
     expect(sessionsDigest(data.dir)).toBe(digest);
@@ -209,9 +211,9 @@ describe('read models rebuilt beside the live ones', () => {
     expect(service!.output()).toContain('building sessions on a thread of its own (nice 7)');
     expect(rebuild.output()).toContain(`asking the running service (pid ${service!.child.pid}) to rebuild sessions`);
     expect(/digest ([0-9a-f]{64})/.exec(rebuild.output())?.[1]).toBe(digest);
-    expect(liveFiles(data.dir).sessions).toEqual({ file: 'v2.3.db', position: lastPosition });
-    await eventually(() => !existsSync(path.join(sessionsFolder(data.dir), 'v2.2.db')), 'the replaced file removed');
-    expect((await readyz(url)).body.readModels.sessions).toMatchObject({ phase: 'live', file: 'v2.3.db', rebuild: null });
+    expect(liveFiles(data.dir).sessions).toEqual({ file: sessionsFile(3), position: lastPosition });
+    await eventually(() => !existsSync(path.join(sessionsFolder(data.dir), sessionsFile(2))), 'the replaced file removed');
+    expect((await readyz(url)).body.readModels.sessions).toMatchObject({ phase: 'live', file: sessionsFile(3), rebuild: null });
 
     const unknown = runCli(['rebuild', 'sessions', 'nothing'], { DATA_DIR: data.dir });
     expect((await exitWithin(unknown, 30_000)).code).toBe(1);
@@ -222,7 +224,7 @@ describe('read models rebuilt beside the live ones', () => {
   it('resumes a shadow build killed with SIGKILL from its own checkpoint, and completes it', async () => {
     ageSessionsFile(data.dir, sequence);
     await serve();
-    const building = path.join(sessionsFolder(data.dir), 'v2.4.db');
+    const building = path.join(sessionsFolder(data.dir), sessionsFile(4));
     // Killed once the build has made progress, before it is done.
     const midway = await readyzUntil(
       url,
@@ -245,14 +247,14 @@ describe('read models rebuilt beside the live ones', () => {
     await serve();
     // The same file goes on from where it stood; the older one answers meanwhile.
     const resumed = await readyz(url);
-    expect(resumed.body.readModels.sessions!.file).toBe('v2.3.db');
+    expect(resumed.body.readModels.sessions!.file).toBe(sessionsFile(3));
     if (resumed.body.readModels.sessions!.rebuild !== null) {
-      expect(resumed.body.readModels.sessions!.rebuild).toMatchObject({ file: 'v2.4.db' });
+      expect(resumed.body.readModels.sessions!.rebuild).toMatchObject({ file: sessionsFile(4) });
       expect(BigInt(resumed.body.readModels.sessions!.rebuild.position)).toBeGreaterThanOrEqual(killedAt);
     }
     await readyzUntil(url, (r) => r.readModels.sessions!.phase === 'live', 'the resumed build live');
     await stop();
-    expect(liveFiles(data.dir).sessions).toEqual({ file: 'v2.4.db', position: lastPosition });
+    expect(liveFiles(data.dir).sessions).toEqual({ file: sessionsFile(4), position: lastPosition });
     expect(sessionsDigest(data.dir)).toBe(digest);
   }, 180_000);
 
@@ -279,7 +281,7 @@ describe('read models rebuilt beside the live ones', () => {
     await serve();
     const [ready, answer] = await Promise.all([readyz(url), postQuery(url, `{ session(sequence: "${sequence}") { errmsg } sessions { totalCount } }`)]);
     expect(ready.status).toBe(200);
-    expect(ready.body.readModels.sessions).toMatchObject({ phase: 'rebuilding', serving: true, file: 'readmodels.db', rebuild: { file: 'v2.1.db' } });
+    expect(ready.body.readModels.sessions).toMatchObject({ phase: 'rebuilding', serving: true, file: 'readmodels.db', rebuild: { file: sessionsFile(1) } });
     expect(answer.body.data).toEqual({ session: { errmsg: 'answered by the previous layout' }, sessions: { totalCount: sessionCount } });
 
     await readyzUntil(url, (r) => Object.values(r.readModels).every((m) => m.phase === 'live'), 'every read model live');

@@ -8,8 +8,8 @@ import { sessionsTable } from './sessions.table';
 
 export const sessionsProjection = defineProjection<SessionRow>({
   name: 'sessions',
-  // 2: indexes by domain, and by domain and status.
-  version: 2,
+  // 2: indexes by domain, and by domain and status. 3: by app name.
+  version: 3,
   // Unrecognized callbacks too: one stored before its type was modelled may be a push or an interruption today.
   canHandle: [CallbackEventType.StreamPushed, CallbackEventType.StreamInterrupted, CallbackEventType.UnrecognizedCallbackReceived],
   tables: [sessionsTable],

@@ -40,8 +40,8 @@ export function sessionQueries(db: ReadModelDatabase) {
       pushedFrom: { column: c('sessionAt'), operator: 'from' },
       pushedTo: { column: c('sessionAt'), operator: 'before' },
     },
-    // A stream has few sessions, an errcode some, a domain many, a status half of them.
-    indexedFilters: ['streamId', 'errcode', 'errcodes', ['domain', 'status'], 'domain', 'status'],
+    // A stream has few sessions, an errcode some, a domain many, a status half of them, an app name nearly all.
+    indexedFilters: ['streamId', 'errcode', 'errcodes', ['domain', 'status'], 'domain', 'status', 'appName'],
     toRow: (raw) => raw as unknown as SessionRow,
     keyOf: (row) => [row.sessionAt, row.sequence],
   });

@@ -43,6 +43,8 @@ export const sessionsTable = table(
       // A domain's sessions, and its LIVE ones (the dashboard's totals for a domain): a page in order, a count from the index alone.
       { name: 'sessions_by_domain', on: ['domain', 'sessionAt DESC', 'sequence DESC'], forQueriesOnly: true },
       { name: 'sessions_by_domain_status', on: ['domain', 'status', 'sessionAt DESC', 'sequence DESC'], forQueriesOnly: true },
+      // Most pushes name the app `live`: this one serves a listing by app name, and finds at once one that no session has.
+      { name: 'sessions_by_app', on: ['appName', 'sessionAt DESC', 'sequence DESC'], forQueriesOnly: true },
       { name: 'sessions_by_time', on: ['sessionAt DESC', 'sequence DESC'], forQueriesOnly: true },
     ],
   },

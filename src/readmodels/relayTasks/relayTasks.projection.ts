@@ -133,8 +133,8 @@ class RelayTaskProjection implements OpenProjection<RelayTaskChange> {
 export const relayTasksProjection = defineProjection<RelayTaskChange>({
   name: 'relayTasks',
   // 2: the timing of each task's first VOD file and its push domain, for the anomaly views. 3: their indexes hold what
-  // the views filter by (counted from the index alone).
-  version: 3,
+  // the views filter by (counted from the index alone). 4: the time and status indexes hold when each task started.
+  version: 4,
   canHandle: [
     CallbackEventType.RelayTaskStarted,
     CallbackEventType.RelayVodFileStarted,

@@ -43,6 +43,8 @@ export interface ListingSpec<Filter, Row> {
    * statistics here, cannot pick a weaker index (status) over a stronger one (stream id).
    */
   indexedFilters: ReadonlyArray<keyof Filter | ReadonlyArray<keyof Filter>>;
+  /** The number of rows that match a filter, from counts the projection keeps; undefined when they do not answer it. */
+  keptCount?(filter: Filter): number | undefined;
   /** Read integers as bigint: global positions may exceed 2^53. */
   safeIntegers?: boolean;
   toRow(raw: RawRow): Row;
@@ -78,7 +80,7 @@ export function keysetListing<Filter extends object, Row>(db: ReadModelDatabase,
     const raws = page.all({ ...params, ...afterParameters(key), limit: first + 1 }) as RawRow[];
     const edges = raws.slice(0, first).map((raw) => new ListedRow(spec, spec.toRow(raw)));
     const count = () => statements.get(`count ${shape}`, () => countSql(spec, filterConditions(spec, given, false)), false);
-    const totalCount = once(() => Number(count().pluck().get(params)));
+    const totalCount = once(() => spec.keptCount?.(filter) ?? Number(count().pluck().get(params)));
     // Rows before the cursor (the row it was taken from among them): one index seek, only when asked for.
     const before = () => statements.get(`before ${shape}`, () => beforeSql(spec, filterConditions(spec, given, false)), spec.safeIntegers === true);
     const hasPreviousPage = once(() => key !== null && before().get({ ...params, ...afterParameters(key) }) !== undefined);

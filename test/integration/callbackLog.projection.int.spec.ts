@@ -1,5 +1,6 @@
 // The callback log projection against a real read-model file: every stored callback in log order, body as received; quarantined ones left out.
 import { callbackLogProjection } from '../../src/readmodels/callbackLog/callbackLog.projection';
+import { callbackLogQueries } from '../../src/readmodels/callbackLog/callbackLog.queries';
 import { callback, projectionSpec, quarantined, RECEIVED_AT } from '../support/projectionSpec';
 
 const push = { event_type: 1, sequence: '1', stream_id: 'cam', event_time: 1_700_000_000 };
@@ -32,6 +33,26 @@ describe('callback log projection', () => {
           [2n, 'StreamPushed'],
         ]);
         expect(changes).toEqual(rows('callback_log'));
+      });
+  });
+
+  it('keeps how many callbacks of each type the log holds, batch after batch and across a reopening: the totalCount of the list', () => {
+    const interruption = { event_type: 0, sequence: '1', stream_id: 'cam', errcode: 1 };
+    spec
+      .given(callback(push), callback(unknownType), quarantined(push))
+      .when([callback(push), callback(interruption), callback(unknownType), quarantined(interruption)], { times: 2, reopened: true })
+      .then(({ rows, db }) => {
+        expect(rows('callback_counts')).toEqual([
+          { type: 'StreamInterrupted', count: 2 },
+          { type: 'StreamPushed', count: 3 },
+          { type: 'UnrecognizedCallbackReceived', count: 3 },
+        ]);
+        const callbacks = callbackLogQueries(db);
+        const total = (filter: { type?: string; stream?: string }) => callbacks.list(filter, 0, null).totalCount();
+        expect(total({})).toBe(rows('callback_log').length);
+        expect(total({ type: 'StreamPushed' })).toBe(3);
+        expect(total({ type: 'RelayTaskStarted' })).toBe(0);
+        expect(total({ type: 'StreamPushed', stream: 'session-1' })).toBe(rows('callback_log').filter((row) => row.type === 'StreamPushed' && row.stream === 'session-1').length);
       });
   });
 

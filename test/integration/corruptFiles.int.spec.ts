@@ -3,6 +3,7 @@ import Database from 'better-sqlite3';
 import { cpSync, openSync, readFileSync, readdirSync, statSync, truncateSync, writeFileSync, writeSync, closeSync } from 'node:fs';
 import path from 'node:path';
 import { generateTraffic } from '../../src/simulation/callbackTraffic';
+import { callbackLogProjection } from '../../src/readmodels/callbackLog/callbackLog.projection';
 import { sessionsProjection } from '../../src/readmodels/sessions/sessions.projection';
 import { query } from '../support/graphqlClient';
 import { SessionsDocument, type SessionsQuery } from '../graphql/generated';
@@ -104,7 +105,7 @@ describe('start-up on damaged files', () => {
       await caughtUp(url, lastPosition);
       expect(await allSessions(url)).toEqual(sessionsBefore);
       // The other read models kept their files: only the damaged one was built again.
-      expect(readdirSync(path.join(dir, 'readmodels', 'callbackLog'))).toEqual(expect.arrayContaining(['v1.1.db']));
+      expect(readdirSync(path.join(dir, 'readmodels', 'callbackLog'))).toEqual(expect.arrayContaining([`v${callbackLogProjection.version}.1.db`]));
       expect(readdirSync(path.join(dir, 'readmodels', 'callbackLog')).filter((file) => file.includes('corrupt'))).toEqual([]);
     } finally {
       run.child.kill('SIGTERM');

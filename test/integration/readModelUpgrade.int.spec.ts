@@ -8,6 +8,7 @@ import { SqliteEventStore } from '../../src/eventstore/sqlite/sqliteEventStore';
 import { openForReading, readCheckpoint, readMeta } from '../../src/processing/readModelFile';
 import { readModelsDigest } from '../../src/processing/readModelDigest';
 import { PROJECTIONS } from '../../src/readmodels';
+import { callbackLogProjection } from '../../src/readmodels/callbackLog/callbackLog.projection';
 import { sessionsProjection } from '../../src/readmodels/sessions/sessions.projection';
 import { SessionUpdatedDocument } from '../graphql/generated';
 import { eventually } from '../support/forwardingLog';
@@ -157,7 +158,7 @@ describe('read models rebuilt beside the live ones', () => {
     expect(ready.status).toBe(200);
     expect(ready.body.projector.phase).toBe('rebuilding');
     expect(ready.body.readModels.sessions).toMatchObject({ phase: 'rebuilding', serving: true, file: sessionsFile(1), rebuild: { file: sessionsFile(2) } });
-    expect(ready.body.readModels.callbackLog).toMatchObject({ phase: 'live', file: 'v1.1.db', rebuild: null });
+    expect(ready.body.readModels.callbackLog).toMatchObject({ phase: 'live', file: `v${callbackLogProjection.version}.1.db`, rebuild: null });
     expect(valueOf(samples, 'css_ledger_read_model_phase', { read_model: 'sessions', phase: 'rebuilding' })).toBe(1);
     expect(valueOf(samples, 'css_ledger_processor_phase', { processor: 'rebuild', phase: 'rebuilding' })).toBe(1);
     expect(valueOf(samples, 'css_ledger_projector_phase', { phase: 'rebuilding' })).toBe(1);

@@ -2,20 +2,23 @@
 import { CallbackEventType } from '../../domain/callbackEvents';
 import { defineProjection } from '../../processing/projectionDefinition';
 import { receivedAtOf } from '../projectedEvent';
-import { callbackLogTable, type CallbackLogEntry } from './callbackLog.table';
+import { callbackCountsTable, callbackLogTable, type CallbackLogEntry } from './callbackLog.table';
 
 export const callbackLogProjection = defineProjection<CallbackLogEntry>({
   name: 'callbackLog',
-  version: 1,
+  // 2: how many callbacks of each type, kept as they are appended.
+  version: 2,
   // Every callback type, and nothing else: quarantined callbacks are not in the log until promoted.
   canHandle: Object.values(CallbackEventType),
-  tables: [callbackLogTable],
+  tables: [callbackLogTable, callbackCountsTable],
   open(db) {
     // A plain INSERT: the checkpoint commits with it, so a position applied twice is a bug worth failing on.
     const append = callbackLogTable.inserter(db);
+    const count = db.prepare<[string, number]>('INSERT INTO callback_counts (type, count) VALUES (?, ?) ON CONFLICT (type) DO UPDATE SET count = count + excluded.count');
     return {
       apply(events) {
         const entries: CallbackLogEntry[] = [];
+        const added = new Map<string, number>();
         for (const recorded of events) {
           const { raw, fields } = recorded.data;
           // Not stored by storedCallback(): no body to show.
@@ -30,7 +33,9 @@ export const callbackLogProjection = defineProjection<CallbackLogEntry>({
           };
           append(entry);
           entries.push(entry);
+          added.set(entry.type, (added.get(entry.type) ?? 0) + 1);
         }
+        for (const [type, n] of added) count.run(type, n);
         return entries;
       },
     };

@@ -3,7 +3,7 @@ import { keysetListing } from '../../processing/keysetListing';
 import type { Page } from '../../processing/pagination';
 import type { ReadModelDatabase } from '../../processing/projectionDefinition';
 import { activityQueries } from './callbackActivity.queries';
-import { callbackLogTable, type CallbackLogEntry } from './callbackLog.table';
+import { callbackCountsTable, callbackLogTable, type CallbackLogEntry } from './callbackLog.table';
 
 export type { CallbackLogEntry } from './callbackLog.table';
 
@@ -18,6 +18,18 @@ export function callbackLogQueries(db: ReadModelDatabase) {
   const ofStreams = read<[string]>('WHERE c.stream IN (SELECT value FROM json_each(?)) ORDER BY c.position');
   const atPosition = read<[bigint]>('WHERE c.position = ?');
   const pageOfStream = read<[string, bigint, number]>('WHERE c.stream = ? AND c.position > ? ORDER BY c.position LIMIT ?');
+  // A file of the previous version (answering while this one builds) keeps no counts: it counts its rows meanwhile.
+  const kept = callbackCountsTable.hasColumn(db, 'count')
+    ? {
+        all: db.prepare<[], number>('SELECT coalesce(sum(count), 0) FROM callback_counts').pluck(),
+        ofType: db.prepare<[string], number>('SELECT count FROM callback_counts WHERE type = ?').pluck(),
+      }
+    : null;
+  // Without a stream, the counts kept by type answer: millions of rows along an index otherwise.
+  const keptCount = ({ type, stream }: CallbackListFilter): number | undefined => {
+    if (kept === null || (stream !== undefined && stream !== null)) return undefined;
+    return type === undefined || type === null ? kept.all.get()! : (kept.ofType.get(type) ?? 0);
+  };
   const list = keysetListing<CallbackListFilter, CallbackLogEntry>(db, {
     listing: 'callbacks',
     from: 'callback_log c',
@@ -29,6 +41,7 @@ export function callbackLogQueries(db: ReadModelDatabase) {
     },
     // A stream holds a handful of callbacks, a type thousands.
     indexedFilters: ['stream', 'type'],
+    keptCount,
     safeIntegers: true,
     toRow: (raw) => callbackLogTable.fromStored(raw),
     keyOf: (entry) => [entry.position],

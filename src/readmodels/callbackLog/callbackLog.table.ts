@@ -1,4 +1,4 @@
-// The callback log table, declared once: every callback the service stored, with its body exactly as received.
+// The callback log's tables, declared once: every callback the service stored, with its body exactly as received, and how many of each type.
 import { column, table, type RowOf } from '../../processing/table';
 
 export const callbackLogTable = table(
@@ -28,3 +28,13 @@ export const callbackLogTable = table(
 );
 
 export type CallbackLogEntry = RowOf<typeof callbackLogTable>;
+
+/** How many callbacks of each type the log holds, kept as they are appended: a count of millions read in a few rows. */
+export const callbackCountsTable = table(
+  'callback_counts',
+  {
+    type: column.text(),
+    count: column.integer(),
+  },
+  { primaryKey: ['type'], withoutRowid: true },
+);

@@ -1,6 +1,7 @@
 // The sessions projection against a real read-model file: a push and its interruption make one row, whatever their order or repeats.
 import { CallbackEventType } from '../../src/domain/callbackEvents';
 import { sessionsProjection } from '../../src/readmodels/sessions/sessions.projection';
+import { sessionQueries } from '../../src/readmodels/sessions/sessions.queries';
 import { callback, projectionSpec, RECEIVED_AT, type Arrival } from '../support/projectionSpec';
 
 const push = { event_type: 1, sequence: '6674468118806626493', app: 'test.domain.com', appname: 'live', stream_id: 'cam', event_time: 1_700_000_000, node: '100.121.160.92' };
@@ -35,6 +36,30 @@ describe('sessions projection', () => {
   it('gives the same row whichever arrives first, and when both arrive twice', () => {
     spec.given().when([callback(push), callback(interruption)], { order: 'reversed' }).then({ sessions: [ended] });
     spec.given().when([callback(push), callback(interruption)], { times: 2 }).then({ sessions: [ended] });
+  });
+
+  it('keeps how many sessions are in each status, whatever the batches, order and repeats: the totalCount of the list', () => {
+    const second = { ...push, sequence: '2', stream_id: 'cam2' };
+    const third = { ...push, sequence: '3', stream_id: 'cam3' };
+    const late = { ...interruption, sequence: '4', stream_id: 'cam4' };
+    const arrivals = [callback(interruption), callback(second), callback(third), callback({ ...third, event_type: 0, errcode: 1 }), callback(late)];
+    for (const options of [{}, { order: 'reversed' as const }, { times: 2, reopened: true }]) {
+      spec
+        .given(callback(push), callback(second))
+        .when(arrivals, options)
+        .then(({ rows, db }) => {
+          const byStatus = (status: string) => rows('sessions').filter((row) => row.status === status).length;
+          expect(rows('session_counts')).toEqual([
+            { status: 'ENDED', count: byStatus('ENDED') },
+            { status: 'LIVE', count: byStatus('LIVE') },
+          ]);
+          expect([byStatus('ENDED'), byStatus('LIVE')]).toEqual([3, 1]);
+          const sessions = sessionQueries(db);
+          expect(sessions.list({}, 0, null).totalCount()).toBe(4);
+          expect(sessions.list({ status: 'LIVE' }, 0, null).totalCount()).toBe(1);
+          expect(sessions.list({ status: 'ENDED', streamId: 'cam3' }, 0, null).totalCount()).toBe(1);
+        });
+    }
   });
 
   it('announces every state a session passes through, even when one batch holds its push and its interruption', () => {

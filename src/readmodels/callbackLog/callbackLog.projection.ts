@@ -1,5 +1,6 @@
 // The callback log projection: every callback the service wrote, unrecognized ones included, in log order.
 import { CallbackEventType } from '../../domain/callbackEvents';
+import { countAdder } from '../../processing/keptCounts';
 import { defineProjection } from '../../processing/projectionDefinition';
 import { receivedAtOf } from '../projectedEvent';
 import { callbackCountsTable, callbackLogTable, type CallbackLogEntry } from './callbackLog.table';
@@ -14,7 +15,7 @@ export const callbackLogProjection = defineProjection<CallbackLogEntry>({
   open(db) {
     // A plain INSERT: the checkpoint commits with it, so a position applied twice is a bug worth failing on.
     const append = callbackLogTable.inserter(db);
-    const count = db.prepare<[string, number]>('INSERT INTO callback_counts (type, count) VALUES (?, ?) ON CONFLICT (type) DO UPDATE SET count = count + excluded.count');
+    const count = countAdder(db, callbackCountsTable, 'type');
     return {
       apply(events) {
         const entries: CallbackLogEntry[] = [];
@@ -35,7 +36,7 @@ export const callbackLogProjection = defineProjection<CallbackLogEntry>({
           entries.push(entry);
           added.set(entry.type, (added.get(entry.type) ?? 0) + 1);
         }
-        for (const [type, n] of added) count.run(type, n);
+        for (const [type, n] of added) count(type, n);
         return entries;
       },
     };

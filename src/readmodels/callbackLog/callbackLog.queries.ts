@@ -1,4 +1,5 @@
 // Reads of the callback log read model: the audit log, the events of given streams, and the activity counts.
+import { keptCounts } from '../../processing/keptCounts';
 import { keysetListing } from '../../processing/keysetListing';
 import type { Page } from '../../processing/pagination';
 import type { ReadModelDatabase } from '../../processing/projectionDefinition';
@@ -18,17 +19,11 @@ export function callbackLogQueries(db: ReadModelDatabase) {
   const ofStreams = read<[string]>('WHERE c.stream IN (SELECT value FROM json_each(?)) ORDER BY c.position');
   const atPosition = read<[bigint]>('WHERE c.position = ?');
   const pageOfStream = read<[string, bigint, number]>('WHERE c.stream = ? AND c.position > ? ORDER BY c.position LIMIT ?');
-  // A file of the previous version (answering while this one builds) keeps no counts: it counts its rows meanwhile.
-  const kept = callbackCountsTable.hasColumn(db, 'count')
-    ? {
-        all: db.prepare<[], number>('SELECT coalesce(sum(count), 0) FROM callback_counts').pluck(),
-        ofType: db.prepare<[string], number>('SELECT count FROM callback_counts WHERE type = ?').pluck(),
-      }
-    : null;
+  const kept = keptCounts(db, callbackCountsTable, 'type');
   // Without a stream, the counts kept by type answer: millions of rows along an index otherwise.
   const keptCount = ({ type, stream }: CallbackListFilter): number | undefined => {
     if (kept === null || (stream !== undefined && stream !== null)) return undefined;
-    return type === undefined || type === null ? kept.all.get()! : (kept.ofType.get(type) ?? 0);
+    return type === undefined || type === null ? kept.all() : kept.of(type);
   };
   const list = keysetListing<CallbackListFilter, CallbackLogEntry>(db, {
     listing: 'callbacks',

@@ -1,4 +1,5 @@
 // The callback log's tables, declared once: every callback the service stored, with its body exactly as received, and how many of each type.
+import { countsTable } from '../../processing/keptCounts';
 import { column, table, type RowOf } from '../../processing/table';
 
 export const callbackLogTable = table(
@@ -30,11 +31,4 @@ export const callbackLogTable = table(
 export type CallbackLogEntry = RowOf<typeof callbackLogTable>;
 
 /** How many callbacks of each type the log holds, kept as they are appended: a count of millions read in a few rows. */
-export const callbackCountsTable = table(
-  'callback_counts',
-  {
-    type: column.text(),
-    count: column.integer(),
-  },
-  { primaryKey: ['type'], withoutRowid: true },
-);
+export const callbackCountsTable = countsTable('callback_counts', 'type');

@@ -1,8 +1,9 @@
 // Reads of the sessions read model: one session by sequence, and filtered, keyset-paginated listings.
+import { keptCounts } from '../../processing/keptCounts';
 import { keysetListing } from '../../processing/keysetListing';
 import type { Page } from '../../processing/pagination';
 import type { ReadModelDatabase } from '../../processing/projectionDefinition';
-import { SESSION_COLUMNS, sessionsTable, type SessionRow, type SessionStatus } from './sessions.table';
+import { SESSION_COLUMNS, sessionCountsTable, sessionsTable, type SessionRow, type SessionStatus } from './sessions.table';
 
 export interface SessionListFilter {
   streamId?: string;
@@ -21,6 +22,12 @@ export function sessionQueries(db: ReadModelDatabase) {
   const columns = sessionsTable.selectList(db, { only: SESSION_COLUMNS });
   const c = (key: Parameters<typeof sessionsTable.column>[0]) => sessionsTable.column(key);
   const bySequence = db.prepare<[string], SessionRow>(`SELECT ${columns} FROM sessions WHERE sequence = ?`);
+  const kept = keptCounts(db, sessionCountsTable, 'status');
+  // Every session, or those in a status: the counts kept by status answer (a million rows along an index otherwise).
+  const keptCount = ({ status, ...others }: SessionListFilter): number | undefined => {
+    if (kept === null || Object.values(others).some((value) => value !== undefined && value !== null)) return undefined;
+    return status === undefined || status === null ? kept.all() : kept.of(status);
+  };
   const list = keysetListing<SessionListFilter, SessionRow>(db, {
     listing: 'sessions',
     from: 'sessions',
@@ -42,6 +49,7 @@ export function sessionQueries(db: ReadModelDatabase) {
     },
     // A stream has few sessions, an errcode some, a domain many, a status half of them, an app name nearly all.
     indexedFilters: ['streamId', 'errcode', 'errcodes', ['domain', 'status'], 'domain', 'status', 'appName'],
+    keptCount,
     toRow: (raw) => raw as unknown as SessionRow,
     keyOf: (row) => [row.sessionAt, row.sequence],
   });

@@ -1,5 +1,6 @@
-// The sessions table, declared once: its DDL, INSERT, SELECT list and row type all come from here.
+// The sessions tables, declared once: their DDL, INSERT, SELECT list and row type all come from here.
 import type { InterruptionCategory } from '../../domain/errcodeCatalogue';
+import { countsTable } from '../../processing/keptCounts';
 import { column, table, type RowOf } from '../../processing/table';
 
 export type SessionStatus = 'LIVE' | 'ENDED';
@@ -52,6 +53,9 @@ export const sessionsTable = table(
 
 /** A session as people query it: every column but the reducer's state. */
 export type SessionRow = Omit<RowOf<typeof sessionsTable>, 'state'>;
+
+/** How many sessions are in each status, kept as they begin and end: a count of a million read in a row or two. */
+export const sessionCountsTable = countsTable('session_counts', 'status');
 
 /** The columns of a SessionRow. */
 export const SESSION_COLUMNS = sessionsTable.keys.filter((key) => key !== 'state');

@@ -162,6 +162,10 @@ describe('query plans of the read-model queries', () => {
   it.each<[string, SessionListFilter, RegExp]>([
     ['a domain', { domain: 'push.example.com' }, /^SEARCH sessions USING COVERING INDEX sessions_by_domain(_status)? \(domain=\?\)$/],
     ['a domain and status', { domain: 'push.example.com', status: 'LIVE' }, /^SEARCH sessions USING COVERING INDEX sessions_by_domain_status \(domain=\? AND status=\?\)$/],
+    // An app name beside them is read from the same index: a million row reads (1.3 s) for a domain's app otherwise.
+    ['a domain and app', { domain: 'push.example.com', appName: 'live' }, /^SEARCH sessions USING COVERING INDEX sessions_by_domain(_status)? \(domain=\?\)$/],
+    ['a domain, app and status', { domain: 'push.example.com', appName: 'live', status: 'LIVE' }, /^SEARCH sessions USING COVERING INDEX sessions_by_domain_status \(domain=\? AND status=\?\)$/],
+    ['a status and app', { status: 'LIVE', appName: 'live' }, /^SEARCH sessions USING COVERING INDEX sessions_by_status \(status=\?\)$/],
   ])('counts the sessions of %s from an index alone', (_name, filter, plan) => {
     const { totalCount } = sessions.list(filter, 1, null);
     expectIndexedPlan(planOf(db, () => totalCount()), plan);
@@ -385,9 +389,9 @@ describe('query plans of the read-model queries', () => {
   it('prepares one statement per filter shape, values bound rather than spliced in', () => {
     const prepare = jest.spyOn(db, 'prepare');
     try {
-      sessions.list({ domain: "x' OR 1=1 --", appName: 'live' }, 10, null);
-      sessions.list({ domain: 'y', appName: 'other' }, 10, null);
-      expect(sessions.list({ domain: "'; DROP TABLE sessions; --", appName: 'z' }, 10, null).edges).toEqual([]);
+      sessions.list({ domain: "x' OR 1=1 --", appName: 'live', pushedFrom: 1 }, 10, null);
+      sessions.list({ domain: 'y', appName: 'other', pushedFrom: 2 }, 10, null);
+      expect(sessions.list({ domain: "'; DROP TABLE sessions; --", appName: 'z', pushedFrom: 3 }, 10, null).edges).toEqual([]);
       // The listing's statement, and the look-up of the app name (the domain chose the index).
       expect(prepare).toHaveBeenCalledTimes(2);
       sessions.list({ appName: 'y', pushedTo: 5 }, 10, null);

@@ -9,8 +9,9 @@ import { sessionCountsTable, sessionsTable, type SessionStatus } from './session
 
 export const sessionsProjection = defineProjection<SessionRow>({
   name: 'sessions',
-  // 2: indexes by domain, and by domain and status. 3: by app name. 4: how many sessions in each status.
-  version: 4,
+  // 2: indexes by domain, and by domain and status. 3: by app name. 4: how many sessions in each status. 5: the status and
+  // domain indexes hold the app name.
+  version: 5,
   // Unrecognized callbacks too: one stored before its type was modelled may be a push or an interruption today.
   canHandle: [CallbackEventType.StreamPushed, CallbackEventType.StreamInterrupted, CallbackEventType.UnrecognizedCallbackReceived],
   tables: [sessionsTable, sessionCountsTable],

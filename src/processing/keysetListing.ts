@@ -181,7 +181,7 @@ function filterConditions<Filter extends object, Row>(spec: ListingSpec<Filter, 
   });
 }
 
-/** The indexes that lead with each indexed filter's column, one by one, and the filter entry that chose the listing's. */
+/** The indexed filters' entries, each a list of filter names, and the names of the one that chooses the index (the first given in full). */
 function indexEntries<Filter extends object, Row>(spec: ListingSpec<Filter, Row>, given: Given<Filter>) {
   const names = new Set<keyof Filter>(given.map(([name]) => name));
   const entries = spec.indexedFilters.map((entry): ReadonlyArray<keyof Filter> => (Array.isArray(entry) ? entry : [entry as keyof Filter]));

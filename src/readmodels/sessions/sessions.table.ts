@@ -40,9 +40,9 @@ export const sessionsTable = table(
     indexes: [
       { name: 'sessions_by_stream', on: ['streamId', 'sessionAt DESC', 'sequence DESC'], forQueriesOnly: true },
       { name: 'sessions_by_errcode', on: ['errcode', 'sessionAt DESC', 'sequence DESC'], forQueriesOnly: true },
-      // A domain's sessions, and its LIVE ones (the dashboard's totals for a domain): a page in order, a count from the index
-      // alone. These three hold the app name too, which filters beside them (a stream is a domain, an app and a stream id)
-      // without a row read per session passed over.
+      // The status and domain indexes hold the app name last: it filters beside them (a stream is a domain, an app and a
+      // stream id) without a row read per session passed over. By domain, and by domain and status: a domain's sessions in
+      // order, and its LIVE ones counted (the dashboard's totals for a domain) from the index alone.
       { name: 'sessions_by_status', on: ['status', 'sessionAt DESC', 'sequence DESC', 'appName'], forQueriesOnly: true },
       { name: 'sessions_by_domain', on: ['domain', 'sessionAt DESC', 'sequence DESC', 'appName'], forQueriesOnly: true },
       { name: 'sessions_by_domain_status', on: ['domain', 'status', 'sessionAt DESC', 'sequence DESC', 'appName'], forQueriesOnly: true },

@@ -2,7 +2,7 @@
 import type { SessionFields } from '../../domain/callbackEvents';
 import { describeInterruption } from '../../domain/errcodeCatalogue';
 import type { ProjectedEvent } from '../projectedEvent';
-import type { SessionRow } from './sessions.table';
+import type { SessionRow, SessionStatus } from './sessions.table';
 
 export type { SessionRow, SessionStatus } from './sessions.table';
 
@@ -62,6 +62,9 @@ export function reduceSession(state: SessionState, event: ProjectedEvent): Sessi
 const instantOf = (fact: SessionFact | null): number | null =>
   fact === null ? null : fact.fields.eventTime !== null ? fact.fields.eventTime * 1000 : fact.receivedAt;
 
+/** LIVE until the interruption arrives: a push that arrives after its interruption does not bring the session back to life. */
+export const sessionStatus = (state: SessionState): SessionStatus => (state.interruption === null ? 'LIVE' : 'ENDED');
+
 export function sessionRow(state: SessionState): SessionRow {
   const { push, interruption } = state;
   const shared = <K extends keyof SessionFields>(key: K): SessionFields[K] | null =>
@@ -81,8 +84,7 @@ export function sessionRow(state: SessionState): SessionRow {
     appName: shared('appName'),
     streamId: shared('streamId'),
     channelId: shared('channelId'),
-    // A push that arrives after its interruption does not bring the session back to life.
-    status: interruption === null ? 'LIVE' : 'ENDED',
+    status: sessionStatus(state),
     pushedAt,
     interruptedAt,
     pushDurationMs: end?.pushDurationMs ?? measured,

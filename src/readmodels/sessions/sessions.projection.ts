@@ -4,7 +4,7 @@ import { parseStreamName, StreamCategory } from '../../domain/streamNames';
 import { countAdder } from '../../processing/keptCounts';
 import { defineProjection } from '../../processing/projectionDefinition';
 import { toProjectedEvent } from '../projectedEvent';
-import { emptySession, reduceSession, sessionRow, type SessionRow, type SessionState } from './session.reducer';
+import { emptySession, reduceSession, sessionRow, sessionStatus, type SessionRow, type SessionState } from './session.reducer';
 import { sessionCountsTable, sessionsTable, type SessionStatus } from './sessions.table';
 
 export const sessionsProjection = defineProjection<SessionRow>({
@@ -40,7 +40,7 @@ export const sessionsProjection = defineProjection<SessionRow>({
           if (before === undefined) {
             const stored = stateOf(stream.id);
             before = stored ?? emptySession(stream.id);
-            if (!statusBefore.has(stream.id)) statusBefore.set(stream.id, stored === undefined ? null : sessionRow(stored).status);
+            if (!statusBefore.has(stream.id)) statusBefore.set(stream.id, stored === undefined ? null : sessionStatus(stored));
           }
           const after = reduceSession(before, event);
           if (after === before) continue;

@@ -1,7 +1,7 @@
 // The sessions projection against a real read-model file: a push and its interruption make one row, whatever their order or repeats.
 import { CallbackEventType } from '../../src/domain/callbackEvents';
 import { sessionsProjection } from '../../src/readmodels/sessions/sessions.projection';
-import { sessionQueries } from '../../src/readmodels/sessions/sessions.queries';
+import { sessionQueries, type SessionListFilter } from '../../src/readmodels/sessions/sessions.queries';
 import { callback, projectionSpec, RECEIVED_AT, type Arrival } from '../support/projectionSpec';
 
 const push = { event_type: 1, sequence: '6674468118806626493', app: 'test.domain.com', appname: 'live', stream_id: 'cam', event_time: 1_700_000_000, node: '100.121.160.92' };
@@ -38,25 +38,40 @@ describe('sessions projection', () => {
     spec.given().when([callback(push), callback(interruption)], { times: 2 }).then({ sessions: [ended] });
   });
 
-  it('keeps how many sessions are in each status, whatever the batches, order and repeats: the totalCount of the list', () => {
+  it('keeps how many sessions are in each status per domain and app name, whatever the batches, order and repeats: the totalCount of the list', () => {
     const second = { ...push, sequence: '2', stream_id: 'cam2' };
-    const third = { ...push, sequence: '3', stream_id: 'cam3' };
-    const late = { ...interruption, sequence: '4', stream_id: 'cam4' };
-    const arrivals = [callback(interruption), callback(second), callback(third), callback({ ...third, event_type: 0, errcode: 1 }), callback(late)];
+    const third = { ...push, sequence: '3', stream_id: 'cam3', appname: 'backup' };
+    const late = { ...interruption, sequence: '4', stream_id: 'cam4', app: 'other.domain.com' };
+    // Neither domain nor app name: counted in every total, and under no domain.
+    const { app: _domain, appname: _app, ...anonymous } = { ...push, sequence: '5', stream_id: 'cam5' };
+    const arrivals = [callback(interruption), callback(second), callback(third), callback({ ...third, event_type: 0, errcode: 1 }), callback(late), callback(anonymous)];
     for (const options of [{}, { order: 'reversed' as const }, { times: 2, reopened: true }]) {
       spec
         .given(callback(push), callback(second))
         .when(arrivals, options)
         .then(({ rows, db }) => {
-          const byStatus = (status: string) => rows('sessions').filter((row) => row.status === status).length;
-          expect(rows('session_counts')).toEqual([
-            { status: 'ENDED', count: byStatus('ENDED') },
-            { status: 'LIVE', count: byStatus('LIVE') },
-          ]);
-          expect([byStatus('ENDED'), byStatus('LIVE')]).toEqual([3, 1]);
+          const sessionRows = rows('sessions');
+          const counted = (filter: SessionListFilter) =>
+            sessionRows.filter((row) => Object.entries(filter).every(([key, value]) => row[key] === value)).length;
+          // One row per combination with sessions: a count back at 0 is gone, whatever the batches.
+          const counts = rows('session_counts');
+          expect(counts).toHaveLength(5);
+          for (const row of counts) expect(row.count).toBe(counted({ domain: row.domain, appName: row.appName, status: row.status } as SessionListFilter));
+          expect(counted({ status: 'ENDED' })).toBe(3);
           const sessions = sessionQueries(db);
-          expect(sessions.list({}, 0, null).totalCount()).toBe(4);
-          expect(sessions.list({ status: 'LIVE' }, 0, null).totalCount()).toBe(1);
+          for (const filter of [
+            {},
+            { status: 'LIVE' },
+            { domain: push.app },
+            { domain: push.app, status: 'ENDED' },
+            { domain: 'other.domain.com' },
+            { appName: 'backup' },
+            { domain: push.app, appName: 'live', status: 'LIVE' },
+            { domain: 'nowhere' },
+          ] satisfies SessionListFilter[]) {
+            expect(sessions.list(filter, 0, null).totalCount()).toBe(counted(filter));
+          }
+          expect(sessions.list({}, 0, null).totalCount()).toBe(5);
           expect(sessions.list({ status: 'ENDED', streamId: 'cam3' }, 0, null).totalCount()).toBe(1);
         });
     }

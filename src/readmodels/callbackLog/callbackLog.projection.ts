@@ -1,6 +1,6 @@
 // The callback log projection: every callback the service wrote, unrecognized ones included, in log order.
 import { CallbackEventType } from '../../domain/callbackEvents';
-import { countAdder } from '../../processing/keptCounts';
+import { countWriter } from '../../processing/keptCounts';
 import { defineProjection } from '../../processing/projectionDefinition';
 import { receivedAtOf } from '../projectedEvent';
 import { callbackCountsTable, callbackLogTable, type CallbackLogEntry } from './callbackLog.table';
@@ -15,11 +15,11 @@ export const callbackLogProjection = defineProjection<CallbackLogEntry>({
   open(db) {
     // A plain INSERT: the checkpoint commits with it, so a position applied twice is a bug worth failing on.
     const append = callbackLogTable.inserter(db);
-    const count = countAdder(db, callbackCountsTable, 'type');
+    const countChanges = countWriter(db, callbackCountsTable);
     return {
       apply(events) {
         const entries: CallbackLogEntry[] = [];
-        const added = new Map<string, number>();
+        const counted = countChanges();
         for (const recorded of events) {
           const { raw, fields } = recorded.data;
           // Not stored by storedCallback(): no body to show.
@@ -34,9 +34,9 @@ export const callbackLogProjection = defineProjection<CallbackLogEntry>({
           };
           append(entry);
           entries.push(entry);
-          added.set(entry.type, (added.get(entry.type) ?? 0) + 1);
+          counted.add([entry.type], 1);
         }
-        for (const [type, n] of added) count(type, n);
+        counted.write();
         return entries;
       },
     };

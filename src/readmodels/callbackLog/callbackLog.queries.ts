@@ -19,11 +19,11 @@ export function callbackLogQueries(db: ReadModelDatabase) {
   const ofStreams = read<[string]>('WHERE c.stream IN (SELECT value FROM json_each(?)) ORDER BY c.position');
   const atPosition = read<[bigint]>('WHERE c.position = ?');
   const pageOfStream = read<[string, bigint, number]>('WHERE c.stream = ? AND c.position > ? ORDER BY c.position LIMIT ?');
-  const kept = keptCounts(db, callbackCountsTable, 'type');
+  const kept = keptCounts(db, callbackCountsTable);
   // Without a stream, the counts kept by type answer: millions of rows along an index otherwise.
   const keptCount = ({ type, stream }: CallbackListFilter): number | undefined => {
     if (kept === null || (stream !== undefined && stream !== null)) return undefined;
-    return type === undefined || type === null ? kept.all() : kept.of(type);
+    return kept.count({ type });
   };
   const list = keysetListing<CallbackListFilter, CallbackLogEntry>(db, {
     listing: 'callbacks',

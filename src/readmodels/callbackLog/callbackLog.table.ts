@@ -31,4 +31,4 @@ export const callbackLogTable = table(
 export type CallbackLogEntry = RowOf<typeof callbackLogTable>;
 
 /** How many callbacks of each type the log holds, kept as they are appended: a count of millions read in a few rows. */
-export const callbackCountsTable = countsTable('callback_counts', 'type');
+export const callbackCountsTable = countsTable('callback_counts', ['type']);

@@ -65,10 +65,20 @@ const instantOf = (fact: SessionFact | null): number | null =>
 /** LIVE until the interruption arrives: a push that arrives after its interruption does not bring the session back to life. */
 export const sessionStatus = (state: SessionState): SessionStatus => (state.interruption === null ? 'LIVE' : 'ENDED');
 
+/** What the push and the interruption both carry: the push's, else the interruption's. */
+const sharedField = <K extends keyof SessionFields>({ push, interruption }: SessionState, key: K): SessionFields[K] | null =>
+  push?.fields[key] ?? interruption?.fields[key] ?? null;
+
+/** Where a session is counted (sessionCountsTable): its row's domain, app name and status, without building the row. */
+export const sessionCountedAs = (state: SessionState): [domain: string | null, appName: string | null, status: SessionStatus] => [
+  sharedField(state, 'domain'),
+  sharedField(state, 'appName'),
+  sessionStatus(state),
+];
+
 export function sessionRow(state: SessionState): SessionRow {
   const { push, interruption } = state;
-  const shared = <K extends keyof SessionFields>(key: K): SessionFields[K] | null =>
-    push?.fields[key] ?? interruption?.fields[key] ?? null;
+  const shared = <K extends keyof SessionFields>(key: K) => sharedField(state, key);
   const pushedAt = instantOf(push);
   const interruptedAt = instantOf(interruption);
   const end = interruption?.fields ?? null;

@@ -56,8 +56,11 @@ export const sessionsTable = table(
 /** A session as people query it: every column but the reducer's state. */
 export type SessionRow = Omit<RowOf<typeof sessionsTable>, 'state'>;
 
-/** How many sessions are in each status, kept as they begin and end: a count of a million read in a row or two. */
-export const sessionCountsTable = countsTable('session_counts', 'status');
+/**
+ * How many sessions are in each status, per domain and app name (a stream's first two names), kept as they begin and
+ * end: a count of a million, or of a domain's sessions, read in a few rows (a domain and an app name are few).
+ */
+export const sessionCountsTable = countsTable('session_counts', ['domain', 'appName', 'status'], { nullable: true });
 
 /** The columns of a SessionRow. */
 export const SESSION_COLUMNS = sessionsTable.keys.filter((key) => key !== 'state');

@@ -69,6 +69,10 @@ describe('insights over GraphQL and /metrics', () => {
     expect((await of('{cause: NETWORK}')).nodes).toEqual([{ sequence: '103', interruptionCause: 'NETWORK' }]);
     expect((await of('{domain: "b.example"}')).nodes).toEqual([{ sequence: '102', interruptionCause: 'PLATFORM' }]);
     expect((await of('{}')).totalCount).toBe(3);
+    // Counted from the running totals by errcode and side, the same as the rows.
+    expect((await of('{cause: CUSTOMER}')).totalCount).toBe(1);
+    expect((await of('{cause: STOPPED}')).totalCount).toBe(0);
+    expect((await of('{domain: "a.example"}')).totalCount).toBe(2);
   });
 
   it('pages interruptions with cursors', async () => {

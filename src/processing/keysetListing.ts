@@ -45,6 +45,12 @@ export interface ListingSpec<Filter, Row> {
   indexedFilters: ReadonlyArray<keyof Filter | ReadonlyArray<keyof Filter>>;
   /** The number of rows that match a filter, from counts the projection keeps; undefined when they do not answer it. */
   keptCount?(filter: Filter): number | undefined;
+  /**
+   * At most how many rows match a filter of several equality filters, from the counts kept of some of them; undefined
+   * when they do not say. Values that each exist may never come together (an errcode never seen on a domain): the
+   * listing of such a combination would walk every row of its index that has the first.
+   */
+  keptCountAtMost?(filter: Filter): number | undefined;
   /** Read integers as bigint: global positions may exceed 2^53. */
   safeIntegers?: boolean;
   toRow(raw: RawRow): Row;
@@ -65,7 +71,10 @@ export function keysetListing<Filter extends object, Row>(db: ReadModelDatabase,
     const given = givenFilters(spec, filter);
     const shape = given.map(([name]) => name).join(',');
     const params = { ...bound, ...filterParameters(given) };
-    // A value no row has (a mistyped app name) would otherwise walk the whole of the index that another filter chose.
+    // Values that never come together, or a value no row has (a mistyped app name), would otherwise walk the whole of
+    // the index that another filter chose.
+    const equalities = given.filter(([name]) => spec.filters[name].operator === 'equals').length;
+    if (equalities >= 2 && spec.keptCountAtMost?.(filter) === 0) return EMPTY_PAGE;
     for (const name of absentValueChecks(spec, given)) {
       const check = statements.get(`has ${shape} ${name}`, () => hasValueSql(spec, given, name), false);
       if (check.get(params) === undefined) return EMPTY_PAGE;

@@ -38,7 +38,7 @@ describe('sessions projection', () => {
     spec.given().when([callback(push), callback(interruption)], { times: 2 }).then({ sessions: [ended] });
   });
 
-  it('keeps how many sessions are in each status per domain and app name, whatever the batches, order and repeats: the totalCount of the list', () => {
+  it('keeps how many sessions are in each status per domain, app name and errcode, whatever the batches, order and repeats: the totalCount of the list', () => {
     const second = { ...push, sequence: '2', stream_id: 'cam2' };
     const third = { ...push, sequence: '3', stream_id: 'cam3', appname: 'backup' };
     const late = { ...interruption, sequence: '4', stream_id: 'cam4', app: 'other.domain.com' };
@@ -56,7 +56,10 @@ describe('sessions projection', () => {
           // One row per combination with sessions: a count back at 0 is gone, whatever the batches.
           const counts = rows('session_counts');
           expect(counts).toHaveLength(5);
-          for (const row of counts) expect(row.count).toBe(counted({ domain: row.domain, appName: row.appName, status: row.status } as SessionListFilter));
+          for (const row of counts) {
+            const errcode = row.errcode === null ? null : Number(row.errcode);
+            expect(row.count).toBe(counted({ domain: row.domain, appName: row.appName, status: row.status, errcode } as SessionListFilter));
+          }
           expect(counted({ status: 'ENDED' })).toBe(3);
           const sessions = sessionQueries(db);
           for (const filter of [
@@ -68,6 +71,10 @@ describe('sessions projection', () => {
             { appName: 'backup' },
             { domain: push.app, appName: 'live', status: 'LIVE' },
             { domain: 'nowhere' },
+            { errcode: 1 },
+            { errcode: 1, domain: 'other.domain.com' },
+            { errcode: 1, appName: 'backup', status: 'ENDED' },
+            { errcode: 2, domain: push.app },
           ] satisfies SessionListFilter[]) {
             expect(sessions.list(filter, 0, null).totalCount()).toBe(counted(filter));
           }

@@ -69,12 +69,11 @@ export const sessionStatus = (state: SessionState): SessionStatus => (state.inte
 const sharedField = <K extends keyof SessionFields>({ push, interruption }: SessionState, key: K): SessionFields[K] | null =>
   push?.fields[key] ?? interruption?.fields[key] ?? null;
 
-/** Where a session is counted (sessionCountsTable): its row's domain, app name and status, without building the row. */
-export const sessionCountedAs = (state: SessionState): [domain: string | null, appName: string | null, status: SessionStatus] => [
-  sharedField(state, 'domain'),
-  sharedField(state, 'appName'),
-  sessionStatus(state),
-];
+/** Where a session is counted (sessionCountsTable): its row's domain, app name, status and errcode, without building the row. */
+export const sessionCountedAs = (state: SessionState): [domain: string | null, appName: string | null, status: SessionStatus, errcode: string | null] => {
+  const errcode = state.interruption?.fields.errcode ?? null;
+  return [sharedField(state, 'domain'), sharedField(state, 'appName'), sessionStatus(state), errcode === null ? null : String(errcode)];
+};
 
 export function sessionRow(state: SessionState): SessionRow {
   const { push, interruption } = state;

@@ -18,16 +18,25 @@ export interface SessionListFilter {
   pushedTo?: number;
 }
 
+/** The filters the sessions' kept counts are by. */
+const COUNTED = new Set(['domain', 'appName', 'status', 'errcode']);
+
 export function sessionQueries(db: ReadModelDatabase) {
   const columns = sessionsTable.selectList(db, { only: SESSION_COLUMNS });
   const c = (key: Parameters<typeof sessionsTable.column>[0]) => sessionsTable.column(key);
   const bySequence = db.prepare<[string], SessionRow>(`SELECT ${columns} FROM sessions WHERE sequence = ?`);
   const kept = keptCounts(db, sessionCountsTable);
-  // Filtered by nothing else than a domain, an app name or a status: the kept counts answer (up to a million rows along an
-  // index otherwise, tens of milliseconds of the main thread for a domain's sessions).
-  const keptCount = ({ domain, appName, status, ...others }: SessionListFilter): number | undefined => {
-    if (kept === null || Object.values(others).some((value) => value !== undefined && value !== null)) return undefined;
-    return kept.count({ domain, appName, status });
+  // The sessions with the filter's domain, app name, status and errcode (counts keep their values as text); null in a
+  // file of an older version.
+  const counted =
+    kept === null
+      ? null
+      : ({ domain, appName, status, errcode }: SessionListFilter) => kept.count({ domain, appName, status, errcode: errcode == null ? null : String(errcode) });
+  // Filtered by nothing else than those: the kept counts answer (up to a million rows along an index otherwise, tens of
+  // milliseconds of the main thread for a domain's sessions).
+  const keptCount = (filter: SessionListFilter): number | undefined => {
+    const onlyCounted = Object.entries(filter).every(([key, value]) => value == null || COUNTED.has(key));
+    return onlyCounted ? counted?.(filter) : undefined;
   };
   const list = keysetListing<SessionListFilter, SessionRow>(db, {
     listing: 'sessions',
@@ -51,6 +60,7 @@ export function sessionQueries(db: ReadModelDatabase) {
     // A stream has few sessions, an errcode some, a domain many, a status half of them, an app name nearly all.
     indexedFilters: ['streamId', 'errcode', 'errcodes', ['domain', 'status'], 'domain', 'status', 'appName'],
     keptCount,
+    keptCountAtMost: (filter) => counted?.(filter),
     toRow: (raw) => raw as unknown as SessionRow,
     keyOf: (row) => [row.sessionAt, row.sequence],
   });

@@ -57,10 +57,11 @@ export const sessionsTable = table(
 export type SessionRow = Omit<RowOf<typeof sessionsTable>, 'state'>;
 
 /**
- * How many sessions are in each status, per domain and app name (a stream's first two names), kept as they begin and
- * end: a count of a million, or of a domain's sessions, read in a few rows (a domain and an app name are few).
+ * How many sessions are in each status, per domain, app name (a stream's first two names) and errcode, kept as they
+ * begin and end: a count of a million, or of a domain's sessions, read in a few rows (domains, app names and errcodes are
+ * few), and a domain and an errcode that never come together known at once.
  */
-export const sessionCountsTable = countsTable('session_counts', ['domain', 'appName', 'status'], { nullable: true });
+export const sessionCountsTable = countsTable('session_counts', ['domain', 'appName', 'status', 'errcode'], { nullable: true });
 
 /** The columns of a SessionRow. */
 export const SESSION_COLUMNS = sessionsTable.keys.filter((key) => key !== 'state');

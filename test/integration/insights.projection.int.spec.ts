@@ -41,6 +41,29 @@ describe('insights projection', () => {
     });
   });
 
+  it('counts interruptions by domain and side whatever the order, batches and repeats: the totalCount of the list', () => {
+    const other = { ...push, sequence: '2', stream_id: 'cam2', app: 'b.example' };
+    const stopped = { ...other, event_type: 0, event_time: 1_700_000_090, errcode: 1, sub_errcode: 0, errmsg: 'recv rtmp deleteStream' };
+    const live = { ...push, sequence: '3', stream_id: 'cam3' };
+    // The session's last interruption is its end: a later one, of another side, moves it.
+    const corrected = { ...interruption, event_time: 1_700_000_120, errcode: 1, sub_errcode: 0, errmsg: 'recv rtmp deleteStream' };
+    for (const options of [{}, { order: 'reversed' as const }, { times: 2, reopened: true }]) {
+      spec
+        .given(callback(push), callback(interruption))
+        .when([callback(other), callback(stopped), callback(live), callback(corrected)], options)
+        .then(({ rows, db }) => {
+          expect(rows('insight_interruption_counts')).toEqual([
+            { combination: '["a.example","STOPPED"]', domain: 'a.example', side: 'STOPPED', count: 1 },
+            { combination: '["b.example","STOPPED"]', domain: 'b.example', side: 'STOPPED', count: 1 },
+          ]);
+          const counted = (filter: { domain?: string; side?: 'STOPPED' | 'CUSTOMER' }) => insightQueries(db).interruptions(filter, 0, null).totalCount();
+          expect([counted({}), counted({ side: 'STOPPED' }), counted({ side: 'CUSTOMER' }), counted({ domain: 'a.example' })]).toEqual([2, 2, 0, 1]);
+          expect(counted({ domain: 'b.example', side: 'CUSTOMER' })).toBe(0);
+          expect(insightQueries(db).interruptions({ domain: 'b.example', side: 'STOPPED' }, 5, null).edges.map((edge) => edge.row.sequence)).toEqual(['2']);
+        });
+    }
+  });
+
   it('keeps the latest sign of life of a stream, by its name and domain', () => {
     const screenshot = (seconds: number, app?: string) => ({ event_type: 200, stream_id: 'cam', ...(app === undefined ? {} : { app }), appname: 'live', create_time: seconds, pic_url: `/s${seconds}.jpg` });
     spec

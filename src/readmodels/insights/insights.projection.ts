@@ -3,6 +3,7 @@ import { CallbackEventType } from '../../domain/callbackEvents';
 import { ModerationSuggestions } from '../../domain/streamMediaEvents';
 import { parseStreamName, StreamCategory } from '../../domain/streamNames';
 import type { RecordedEvent } from '../../eventstore/eventStore';
+import { countWriter } from '../../processing/keptCounts';
 import { defineProjection, type ReadModelDatabase } from '../../processing/projectionDefinition';
 import { toProjectedEvent, type ProjectedEvent } from '../projectedEvent';
 import { emptySession, reduceSession, type SessionState } from '../sessions/session.reducer';
@@ -11,6 +12,7 @@ import {
   countedEventsTable,
   insightRelayExitsTable,
   insightSessionsTable,
+  interruptionCountsTable,
   interruptionRollupsTable,
   interruptionTotalsTable,
   liveStreamSessionsTable,
@@ -90,11 +92,15 @@ function openInsights(db: ReadModelDatabase) {
     }
     if (to !== null && addLiveSession.get(...to) === 1) tally('liveStreams', to[0], 1);
   };
+  const interruptionCountChanges = countWriter(db, interruptionCountsTable);
+  /** Where an interruption is counted: its domain and side (null: the session is not interrupted). */
+  const countedAs = (row: InsightSessionRow | null) => (row === null || row.interruptedAt === null ? null : [row.domain, row.side]);
   const factsOf = (row: InsightSessionRow): InterruptionFacts | null =>
     row.interruptedAt === null ? null : [row.interruptedAt, row.errcode, row.subErrcode, row.domain, row.node, row.pushDurationMs];
 
   const applySessions = (sessions: Map<string, { before: SessionState | null; after: SessionState }>) => {
     const rollups = new RollupChanges();
+    const interruptionCounts = interruptionCountChanges();
     for (const { before, after } of sessions.values()) {
       const row = insightSessionRow(compactSession(after));
       saveSession(row);
@@ -102,6 +108,10 @@ function openInsights(db: ReadModelDatabase) {
       const earlier = before === null ? null : insightSessionRow(before);
       rollups.move(earlier === null ? null : factsOf(earlier), factsOf(row));
       moveLiveStream(liveStreamOf(earlier), liveStreamOf(row));
+      const wasCounted = countedAs(earlier);
+      const counted = countedAs(row);
+      if (wasCounted !== null) interruptionCounts.add(wasCounted, -1);
+      if (counted !== null) interruptionCounts.add(counted, 1);
       const previous = earlier === null ? [] : sessionTallies(earlier);
       const now = sessionTallies(row);
       const key = ([kind, k]: Tally) => `${kind} ${k}`;
@@ -112,6 +122,7 @@ function openInsights(db: ReadModelDatabase) {
     }
     writeRollups.write(rollups);
     writeTotals.write(rollups);
+    interruptionCounts.write();
   };
 
   return {
@@ -163,8 +174,8 @@ export const insightsProjection = defineProjection<InsightsChange>({
   // 8: signs of life by stream name and domain (a stream name is a customer's own: two domains may both use `live`).
   // 9: LIVE sessions indexed by stream name and by domain with their push time, signs of life by time (the stale count).
   // 10: streams live counted by domain as sessions come and go (the gauge read 100,000 index entries at each scrape);
-  // a tally back at 0 is deleted.
-  version: 10,
+  // a tally back at 0 is deleted. 11: interruptions counted by domain and side.
+  version: 11,
   canHandle: [
     CallbackEventType.StreamPushed,
     CallbackEventType.StreamInterrupted,
@@ -179,6 +190,17 @@ export const insightsProjection = defineProjection<InsightsChange>({
     // One stored before its type was modelled may be read as one of these today.
     CallbackEventType.UnrecognizedCallbackReceived,
   ],
-  tables: [insightSessionsTable, streamSignsTable, insightRelayExitsTable, countedEventsTable, talliesTable, liveStreamSessionsTable, interruptionRollupsTable, interruptionTotalsTable, rollupSummariesTable],
+  tables: [
+    insightSessionsTable,
+    streamSignsTable,
+    insightRelayExitsTable,
+    countedEventsTable,
+    talliesTable,
+    liveStreamSessionsTable,
+    interruptionRollupsTable,
+    interruptionTotalsTable,
+    rollupSummariesTable,
+    interruptionCountsTable,
+  ],
   open: openInsights,
 });

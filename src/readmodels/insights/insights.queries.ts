@@ -1,5 +1,6 @@
 // Reads of the insights read model: interruptions by side, stale live sessions, statistics over time ranges, and tallies.
 import type { InterruptionSide } from '../../domain/errcodeCatalogue';
+import { keptCounts } from '../../processing/keptCounts';
 import { keysetListing } from '../../processing/keysetListing';
 import type { Page } from '../../processing/pagination';
 import type { ReadModelDatabase } from '../../processing/projectionDefinition';
@@ -7,7 +8,7 @@ import { readMeta } from '../../processing/readModelFile';
 import { inTurns, slicedReads, toTheEnd, type Turns } from '../../processing/slicedReads';
 import { FLAPPING_INTERRUPTIONS_PER_STEP, flappingStreamQueries } from './flappingStreams.queries';
 import { dayOf } from './insightSession';
-import { insightSessionsTable, streamSignsTable, type InsightSessionRow, type TallyKind } from './insights.table';
+import { insightSessionsTable, interruptionCountsTable, streamSignsTable, type InsightSessionRow, type TallyKind } from './insights.table';
 import { FIVE_MINUTE_CELLS_SINCE, rollupReader, WEEK_CELLS_SINCE, WEEK_CELLS_UNTIL, type RollupCells } from './interruptionRollups';
 import { servedPeriods, statsPlan } from './statsPlan';
 import { fewerRowsRead, takeBackPartials, type PartialsPlan, type RowsIn } from './partialPeriods';
@@ -48,13 +49,9 @@ export function insightQueries(db: ReadModelDatabase, { totalKeysPerSlice = TOTA
   const toRow = (raw: Record<string, unknown>) => raw as unknown as InsightSession;
   const keyOf = (row: InsightSession) => [row.interruptedAt ?? 0, row.sequence];
 
-  // Every interruption, or those on one side: the running totals by errcode and side answer (up to a million rows along
-  // an index otherwise, 40 ms of the main thread); each key is `<errcode> <side>`.
-  const interruptionTotal = db
-    .prepare<[string | null, string | null], number>(
-      "SELECT coalesce(sum(count), 0) FROM insight_tallies WHERE kind = 'interruptions' AND (? IS NULL OR substr(key, instr(key, ' ') + 1) = ?)",
-    )
-    .pluck();
+  // Without a time range, the counts kept by domain and side answer (up to a million rows along an index otherwise, 40 ms of
+  // the main thread); null in a file of an older version.
+  const kept = keptCounts(db, interruptionCountsTable);
   const interruptions = keysetListing<InterruptionListFilter, InsightSession>(db, {
     listing: 'interruptions',
     from: 'insight_sessions s',
@@ -71,7 +68,8 @@ export function insightQueries(db: ReadModelDatabase, { totalKeysPerSlice = TOTA
       to: { column: c('interruptedAt'), operator: 'before' },
     },
     indexedFilters: ['domain', 'side'],
-    keptCount: ({ side, domain, from, to }) => (domain == null && from == null && to == null ? interruptionTotal.get(side ?? null, side ?? null)! : undefined),
+    keptCount: ({ side, domain, from, to }) => (from == null && to == null ? kept?.count({ side, domain }) : undefined),
+    keptCountAtMost: ({ side, domain }) => kept?.count({ side, domain }),
     toRow,
     keyOf,
   });

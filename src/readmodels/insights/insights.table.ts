@@ -1,5 +1,6 @@
 // The insights tables, declared once: sessions as the anomaly views and statistics read them, signs of life, relay exits, tallies.
 import type { InterruptionSide } from '../../domain/errcodeCatalogue';
+import { countsTable } from '../../processing/keptCounts';
 import { column, table, type RowOf } from '../../processing/table';
 import type { SessionStatus } from '../sessions/sessions.table';
 import type { RollupDimension, RollupPeriod } from './interruptionRollups';
@@ -142,6 +143,9 @@ export const talliesTable = table(
   { kind: column.text<TallyKind>(), key: column.text(), count: column.integer() },
   { primaryKey: ['kind', 'key'], withoutRowid: true },
 );
+
+/** How many interruptions there are per domain and side of their cause: `interruptions { totalCount }` without a time range. */
+export const interruptionCountsTable = countsTable('insight_interruption_counts', ['domain', 'side'], { nullable: true });
 
 /**
  * The LIVE sessions of each stream name on each domain ('' for a session that names none), while it has any: a stream

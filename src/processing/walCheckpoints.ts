@@ -46,20 +46,27 @@ export function checkpointEvery(files: WalCheckpointFiles, failed: (file: string
     const folders = fs.existsSync(files.readModelsRoot) ? fs.readdirSync(files.readModelsRoot) : [];
     live = folders.flatMap((name) => findLiveFile(path.join(files.readModelsRoot, name)) ?? []);
     // A file no longer live (retired, deleted) lets go of its connection.
-    for (const [file, db] of open) {
-      if (file !== files.eventsFile && !live.includes(file) && !files.checkpointedAlongside.includes(file)) {
-        db.close();
-        open.delete(file);
-      }
+    for (const file of open.keys()) {
+      if (file !== files.eventsFile && !live.includes(file) && !files.checkpointedAlongside.includes(file)) letGo(file);
     }
     return live;
   };
 
+  const letGo = (file: string): void => {
+    open.get(file)?.close();
+    open.delete(file);
+  };
+
   const checkpoint = (file: string): void => {
+    // A file a rebuild replaced is renamed aside, then shrunk and deleted: let go of it at once, not when the live files
+    // are looked for again (a checkpoint of the half-shrunk file failed as "malformed" at every upgrade).
+    if (!fs.existsSync(file)) {
+      letGo(file);
+      return;
+    }
     let db = open.get(file);
     try {
       if (db === undefined) {
-        if (!fs.existsSync(file)) return;
         db = new Database(file, { fileMustExist: true });
         // synchronous FULL (SQLite's default): the database is fsynced before the WAL may be started over.
         db.pragma('busy_timeout = 0');
@@ -68,11 +75,11 @@ export function checkpointEvery(files: WalCheckpointFiles, failed: (file: string
       db.pragma('wal_checkpoint(PASSIVE)');
       failing.delete(file);
     } catch (error) {
+      letGo(file);
+      if (!fs.existsSync(file)) return; // renamed aside meanwhile
       // The file's own connections checkpoint it meanwhile.
       if (!failing.has(file)) failed(file, error instanceof Error ? error.message : String(error));
       failing.add(file);
-      db?.close();
-      open.delete(file);
     }
   };
 

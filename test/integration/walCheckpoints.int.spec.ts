@@ -7,6 +7,8 @@ import { SqliteEventStore } from '../../src/eventstore/sqlite/sqliteEventStore';
 import { forwardingFile, openForwardingDb } from '../../src/forwarding/forwardingDb';
 import { WalCheckpoints } from '../../src/ledger/walCheckpoints';
 import { ProjectionHost } from '../../src/processing/projectionHost';
+import { REMOVING_SUFFIX } from '../../src/processing/readModelFile';
+import { checkpointEvery } from '../../src/processing/walCheckpoints';
 import { PROJECTIONS } from '../../src/readmodels';
 import { eventually } from '../support/forwardingLog';
 import { liveDigests, liveFileOf, READ_MODEL_NAMES, readModelsRootOf } from '../support/readModelFiles';
@@ -85,4 +87,48 @@ describe('the WAL checkpoints thread', () => {
       db.close();
     }
   }, 60_000);
+});
+
+describe('WAL checkpoints of a read model a rebuild replaced', () => {
+  const data = tempDataDir();
+  afterAll(() => data.remove());
+
+  /** The files this process holds open (the checkpoints run in-process here). */
+  const openFiles = () =>
+    fs.readdirSync('/proc/self/fd').flatMap((fd) => {
+      try {
+        return [fs.readlinkSync(`/proc/self/fd/${fd}`)];
+      } catch {
+        return [];
+      }
+    });
+
+  // The replaced file is renamed aside, shrunk and deleted at the swap; the checkpoints held it until they looked for the
+  // live files again, seconds later, and their checkpoint of the half-shrunk file failed as "malformed" at every upgrade.
+  it('lets go of a live file renamed aside at its next checkpoint', async () => {
+    const store = SqliteEventStore.open(path.join(data.dir, 'events.db'));
+    const host = new ProjectionHost({ store, definitions: PROJECTIONS, root: readModelsRootOf(data.dir) });
+    host.start();
+    const failures: string[] = [];
+    let checkpoints: { stop(): void } | null = null;
+    try {
+      const { lastPosition } = await appendTraffic(store, { seed: 41, sessions: 100, relayTasks: 5 });
+      await eventually(() => host.status().readModels.every((r) => r.phase === 'live' && r.position === lastPosition), 'every read model live', 120_000);
+      await host.stop();
+      const sessions = liveFileOf(data.dir, 'sessions');
+      checkpoints = checkpointEvery(
+        { eventsFile: null, readModelsRoot: readModelsRootOf(data.dir), checkpointedAlongside: [], logIntervalMs: 20, readModelIntervalMs: 20 },
+        (file, message) => failures.push(`${file}: ${message}`),
+      );
+      await eventually(() => openFiles().includes(sessions), 'the checkpoints holding the sessions file', 10_000);
+      fs.renameSync(sessions, `${sessions}${REMOVING_SUFFIX}`);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(openFiles().filter((file) => file.startsWith(sessions))).toEqual([]);
+      expect(failures).toEqual([]);
+    } finally {
+      checkpoints?.stop();
+      await host.stop();
+      await store.close();
+    }
+  }, 180_000);
 });

@@ -43,18 +43,21 @@ export interface ListingSpec<Filter, Row> {
    * statistics here, cannot pick a weaker index (status) over a stronger one (stream id).
    */
   indexedFilters: ReadonlyArray<keyof Filter | ReadonlyArray<keyof Filter>>;
-  /** The number of rows that match a filter, from counts the projection keeps; undefined when they do not answer it. */
-  keptCount?(filter: Filter): number | undefined;
   /**
-   * At most how many rows match a filter of several equality filters, from the counts kept of some of them; undefined
-   * when they do not say. Values that each exist may never come together (an errcode never seen on a domain): the
-   * listing of such a combination would walk every row of its index that has the first.
+   * Counts the projection keeps by some equality filters (`by`): `count` is how many rows have the filter's values of
+   * those. They are the total when nothing else is given, and say at once that values which each exist never come
+   * together (an errcode never seen on a domain), where the listing would walk every row of its index that has the first.
    */
-  keptCountAtMost?(filter: Filter): number | undefined;
+  keptCounts?: KeptCountsOf<Filter>;
   /** Read integers as bigint: global positions may exceed 2^53. */
   safeIntegers?: boolean;
   toRow(raw: RawRow): Row;
   keyOf(row: Row): KeyValue[];
+}
+
+export interface KeptCountsOf<Filter> {
+  by: ReadonlyArray<keyof Filter>;
+  count(filter: Filter): number;
 }
 
 /** `bound`: values of named parameters the spec's own `where` uses (a threshold, "now"), the same for every page. */
@@ -64,6 +67,7 @@ type Given<Filter> = Array<[keyof Filter & string, FilterValue]>;
 
 export function keysetListing<Filter extends object, Row>(db: ReadModelDatabase, spec: ListingSpec<Filter, Row>): ListPage<Filter, Row> {
   const statements = statementCache(db);
+  const shapes = new Map<string, ShapeChecks<Filter>>();
   const kinds = spec.sortKey.map((c) => c.kind);
 
   return (filter, first, after, bound = {}) => {
@@ -71,11 +75,14 @@ export function keysetListing<Filter extends object, Row>(db: ReadModelDatabase,
     const given = givenFilters(spec, filter);
     const shape = given.map(([name]) => name).join(',');
     const params = { ...bound, ...filterParameters(given) };
+    let checks = shapes.get(shape);
+    if (checks === undefined) shapes.set(shape, (checks = shapeOf(spec, given)));
+    const { equalities, onlyCounted, absentChecks } = checks;
     // Values that never come together, or a value no row has (a mistyped app name), would otherwise walk the whole of
     // the index that another filter chose.
-    const equalities = given.filter(([name]) => spec.filters[name].operator === 'equals').length;
-    if (equalities >= 2 && spec.keptCountAtMost?.(filter) === 0) return EMPTY_PAGE;
-    for (const name of absentValueChecks(spec, given)) {
+    const kept = () => spec.keptCounts?.count(filter);
+    if (equalities >= 2 && kept() === 0) return EMPTY_PAGE;
+    for (const name of absentChecks) {
       const check = statements.get(`has ${shape} ${name}`, () => hasValueSql(spec, given, name), false);
       if (check.get(params) === undefined) return EMPTY_PAGE;
     }
@@ -89,7 +96,7 @@ export function keysetListing<Filter extends object, Row>(db: ReadModelDatabase,
     const raws = page.all({ ...params, ...afterParameters(key), limit: first + 1 }) as RawRow[];
     const edges = raws.slice(0, first).map((raw) => new ListedRow(spec, spec.toRow(raw)));
     const count = () => statements.get(`count ${shape}`, () => countSql(spec, filterConditions(spec, given, false)), false);
-    const totalCount = once(() => spec.keptCount?.(filter) ?? Number(count().pluck().get(params)));
+    const totalCount = once(() => (onlyCounted ? kept() : undefined) ?? Number(count().pluck().get(params)));
     // Rows before the cursor (the row it was taken from among them): one index seek, only when asked for.
     const before = () => statements.get(`before ${shape}`, () => beforeSql(spec, filterConditions(spec, given, false)), spec.safeIntegers === true);
     const hasPreviousPage = once(() => key !== null && before().get({ ...params, ...afterParameters(key) }) !== undefined);
@@ -198,15 +205,31 @@ function indexEntries<Filter extends object, Row>(spec: ListingSpec<Filter, Row>
   return { entries, drivers };
 }
 
-/**
- * The given equality filters that do not choose the index: each is looked up alone first, along an index it leads, as
- * their values are checked row by row along the chosen one.
- */
-function absentValueChecks<Filter extends object, Row>(spec: ListingSpec<Filter, Row>, given: Given<Filter>): Array<keyof Filter & string> {
+/** What a listing checks before it lists, by which filters are given: worked out once per shape, as its statements are. */
+interface ShapeChecks<Filter> {
+  /** How many equality filters are given. */
+  equalities: number;
+  /** Whether every given filter is one the kept counts are by: they are then the total. */
+  onlyCounted: boolean;
+  /**
+   * The given equality filters that do not choose the index: each is looked up alone first, along an index it leads, as
+   * their values are checked row by row along the chosen one.
+   */
+  absentChecks: Array<keyof Filter & string>;
+}
+
+function shapeOf<Filter extends object, Row>(spec: ListingSpec<Filter, Row>, given: Given<Filter>): ShapeChecks<Filter> {
   const { entries, drivers } = indexEntries(spec, given);
   const indexed = new Set(entries.flat());
-  return given.map(([name]) => name).filter((name) => indexed.has(name) && !drivers.has(name) && spec.filters[name].operator === 'equals');
+  const equals = given.map(([name]) => name).filter((name) => spec.filters[name].operator === 'equals');
+  const counted = new Set(spec.keptCounts?.by ?? []);
+  return {
+    equalities: equals.length,
+    onlyCounted: spec.keptCounts !== undefined && given.every(([name]) => counted.has(name)),
+    absentChecks: equals.filter((name) => indexed.has(name) && !drivers.has(name)),
+  };
 }
+
 
 /**
  * Whether any row has this filter's value: the spec's own condition, the given equality filters that are no indexed

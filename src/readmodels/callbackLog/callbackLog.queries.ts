@@ -20,11 +20,6 @@ export function callbackLogQueries(db: ReadModelDatabase) {
   const atPosition = read<[bigint]>('WHERE c.position = ?');
   const pageOfStream = read<[string, bigint, number]>('WHERE c.stream = ? AND c.position > ? ORDER BY c.position LIMIT ?');
   const kept = keptCounts(db, callbackCountsTable);
-  // Without a stream, the counts kept by type answer: millions of rows along an index otherwise.
-  const keptCount = ({ type, stream }: CallbackListFilter): number | undefined => {
-    if (kept === null || (stream !== undefined && stream !== null)) return undefined;
-    return kept.count({ type });
-  };
   const list = keysetListing<CallbackListFilter, CallbackLogEntry>(db, {
     listing: 'callbacks',
     from: 'callback_log c',
@@ -36,7 +31,8 @@ export function callbackLogQueries(db: ReadModelDatabase) {
     },
     // A stream holds a handful of callbacks, a type thousands.
     indexedFilters: ['stream', 'type'],
-    keptCount,
+    // Without a stream, the counts kept by type answer: millions of rows along an index otherwise.
+    keptCounts: kept === null ? undefined : { by: ['type'], count: ({ type }) => kept.count({ type }) },
     safeIntegers: true,
     toRow: (raw) => callbackLogTable.fromStored(raw),
     keyOf: (entry) => [entry.position],

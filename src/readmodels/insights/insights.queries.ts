@@ -68,8 +68,7 @@ export function insightQueries(db: ReadModelDatabase, { totalKeysPerSlice = TOTA
       to: { column: c('interruptedAt'), operator: 'before' },
     },
     indexedFilters: ['domain', 'side'],
-    keptCount: ({ side, domain, from, to }) => (from == null && to == null ? kept?.count({ side, domain }) : undefined),
-    keptCountAtMost: ({ side, domain }) => kept?.count({ side, domain }),
+    keptCounts: kept === null ? undefined : { by: ['side', 'domain'], count: ({ side, domain }) => kept.count({ side, domain }) },
     toRow,
     keyOf,
   });

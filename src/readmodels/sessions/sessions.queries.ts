@@ -1,6 +1,6 @@
 // Reads of the sessions read model: one session by sequence, and filtered, keyset-paginated listings.
 import { keptCounts } from '../../processing/keptCounts';
-import { keysetListing } from '../../processing/keysetListing';
+import { keysetListing, type KeptCountsOf } from '../../processing/keysetListing';
 import type { Page } from '../../processing/pagination';
 import type { ReadModelDatabase } from '../../processing/projectionDefinition';
 import { SESSION_COLUMNS, sessionCountsTable, sessionsTable, type SessionRow, type SessionStatus } from './sessions.table';
@@ -18,26 +18,19 @@ export interface SessionListFilter {
   pushedTo?: number;
 }
 
-/** The filters the sessions' kept counts are by. */
-const COUNTED = new Set(['domain', 'appName', 'status', 'errcode']);
-
 export function sessionQueries(db: ReadModelDatabase) {
   const columns = sessionsTable.selectList(db, { only: SESSION_COLUMNS });
   const c = (key: Parameters<typeof sessionsTable.column>[0]) => sessionsTable.column(key);
   const bySequence = db.prepare<[string], SessionRow>(`SELECT ${columns} FROM sessions WHERE sequence = ?`);
   const kept = keptCounts(db, sessionCountsTable);
-  // The sessions with the filter's domain, app name, status and errcode (counts keep their values as text); null in a
-  // file of an older version.
-  const counted =
+  // By the filter's domain, app name, status and errcode (counts keep their values as text); none in a file of an older version.
+  const keptCountsBy: KeptCountsOf<SessionListFilter> | undefined =
     kept === null
-      ? null
-      : ({ domain, appName, status, errcode }: SessionListFilter) => kept.count({ domain, appName, status, errcode: errcode == null ? null : String(errcode) });
-  // Filtered by nothing else than those: the kept counts answer (up to a million rows along an index otherwise, tens of
-  // milliseconds of the main thread for a domain's sessions).
-  const keptCount = (filter: SessionListFilter): number | undefined => {
-    const onlyCounted = Object.entries(filter).every(([key, value]) => value == null || COUNTED.has(key));
-    return onlyCounted ? counted?.(filter) : undefined;
-  };
+      ? undefined
+      : {
+          by: ['domain', 'appName', 'status', 'errcode'],
+          count: ({ domain, appName, status, errcode }) => kept.count({ domain, appName, status, errcode: errcode == null ? null : String(errcode) }),
+        };
   const list = keysetListing<SessionListFilter, SessionRow>(db, {
     listing: 'sessions',
     from: 'sessions',
@@ -59,8 +52,9 @@ export function sessionQueries(db: ReadModelDatabase) {
     },
     // A stream has few sessions, an errcode some, a domain many, a status half of them, an app name nearly all.
     indexedFilters: ['streamId', 'errcode', 'errcodes', ['domain', 'status'], 'domain', 'status', 'appName'],
-    keptCount,
-    keptCountAtMost: (filter) => counted?.(filter),
+    // The total of every session, or of a domain's, an app name's, a status's or an errcode's (up to a million rows along
+    // an index otherwise, tens of milliseconds of the main thread for a domain's sessions).
+    keptCounts: keptCountsBy,
     toRow: (raw) => raw as unknown as SessionRow,
     keyOf: (row) => [row.sessionAt, row.sequence],
   });

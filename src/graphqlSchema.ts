@@ -16,6 +16,7 @@ export function readModelsSchema(services: ReadModelServices | null): GraphQLSch
   return buildGraphqlSchema(
     { resolvers: parts.flatMap((part) => part.resolvers), fieldCosts: Object.assign({}, ...parts.map((part) => part.fieldCosts)) },
     services,
+    services?.turns,
   );
 }
 

@@ -1,6 +1,7 @@
 // The size of a GraphQL answer, counted as its fields resolve: past GRAPHQL_MAX_RESPONSE_BYTES it stops with an error.
-import { defaultFieldResolver, isObjectType, type GraphQLError, type GraphQLFieldResolver, type GraphQLSchema } from 'graphql';
+import { defaultFieldResolver, type GraphQLError, type GraphQLField, type GraphQLFieldResolver, type GraphQLSchema } from 'graphql';
 import { graphqlError } from './errors';
+import { isPromise, ownFields } from './ownFields';
 
 /** One operation's allowance (one event's, for a subscription), carried in its GraphQL context. */
 export class ResponseBudget {
@@ -44,32 +45,25 @@ function sizeOf(value: unknown): number {
   return 8;
 }
 
-function isPromise(value: unknown): value is Promise<unknown> {
-  return typeof (value as { then?: unknown } | null)?.then === 'function';
-}
-
 /**
  * Every field of the schema's own types charges its name and value to the budget of the operation's
  * context, if it has one. Charged as values are produced, the limit holds memory to about its size:
  * the first field past it throws, and the non-null fields above it cut the rest of the answer short.
  */
 export function chargeResponses(schema: GraphQLSchema): void {
-  for (const type of Object.values(schema.getTypeMap())) {
-    if (!isObjectType(type) || type.name.startsWith('__')) continue;
-    for (const field of Object.values(type.getFields())) {
-      const resolve: GraphQLFieldResolver<unknown, BudgetedContext> = field.resolve ?? defaultFieldResolver;
-      const nameBytes = field.name.length + 4;
-      const charged = (budget: ResponseBudget, value: unknown) => {
-        budget.charge(nameBytes + sizeOf(value));
-        return value;
-      };
-      field.resolve = (source, args, context, info) => {
-        const budget = context?.responseBudget;
-        if (budget === undefined) return resolve(source, args, context, info);
-        if (budget.exceeded) throw responseTooLarge(budget.maxBytes);
-        const value = resolve(source, args, context, info);
-        return isPromise(value) ? value.then((settled) => charged(budget, settled)) : charged(budget, value);
-      };
-    }
+  for (const field of ownFields(schema) as Array<GraphQLField<unknown, BudgetedContext>>) {
+    const resolve: GraphQLFieldResolver<unknown, BudgetedContext> = field.resolve ?? defaultFieldResolver;
+    const nameBytes = field.name.length + 4;
+    const charged = (budget: ResponseBudget, value: unknown) => {
+      budget.charge(nameBytes + sizeOf(value));
+      return value;
+    };
+    field.resolve = (source, args, context, info) => {
+      const budget = context?.responseBudget;
+      if (budget === undefined) return resolve(source, args, context, info);
+      if (budget.exceeded) throw responseTooLarge(budget.maxBytes);
+      const value = resolve(source, args, context, info);
+      return isPromise(value) ? value.then((settled) => charged(budget, settled)) : charged(budget, value);
+    };
   }
 }

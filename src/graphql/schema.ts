@@ -4,6 +4,8 @@ import { GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
 import { buildSchemaSync, type ResolverData } from 'type-graphql';
 import { validateArguments } from './argumentValidation';
 import { DateTimeScalar } from './dates';
+import type { EventLoopTurns } from './eventLoopTurns';
+import { completeLongListsInTurns } from './longLists';
 import { withFieldCosts, type FieldCosts } from './queryCost';
 import { chargeResponses } from './responseBudget';
 
@@ -24,8 +26,11 @@ const NO_PUBSUB = {
   },
 };
 
-/** `services` may be null to print the schema: resolvers are then never called. */
-export function buildGraphqlSchema<Services>(parts: SchemaParts<Services>, services: Services | null): GraphQLSchema {
+/**
+ * `services` may be null to print the schema: resolvers are then never called. With `turns`, long lists of objects are
+ * answered a slice per turn of the event loop (longLists.ts).
+ */
+export function buildGraphqlSchema<Services>(parts: SchemaParts<Services>, services: Services | null, turns?: EventLoopTurns): GraphQLSchema {
   const instances = new Map<Function, object>(services === null ? [] : parts.resolvers.map((Resolver) => [Resolver, new Resolver(services)] as const));
   const built = buildSchemaSync({
     resolvers: parts.resolvers as unknown as [Function, ...Function[]],
@@ -35,6 +40,7 @@ export function buildGraphqlSchema<Services>(parts: SchemaParts<Services>, servi
     container: { get: (someClass: Function, _data: ResolverData<object>) => instances.get(someClass) },
   });
   const schema = withFieldCosts(built, parts.fieldCosts);
+  if (turns !== undefined) completeLongListsInTurns(schema, turns);
   chargeResponses(schema);
   return schema;
 }

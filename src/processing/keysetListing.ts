@@ -80,7 +80,7 @@ export function keysetListing<Filter extends object, Row>(db: ReadModelDatabase,
     const { equalities, onlyCounted, absentChecks } = checks;
     // Values that never come together, or a value no row has (a mistyped app name), would otherwise walk the whole of
     // the index that another filter chose.
-    const kept = () => spec.keptCounts?.count(filter);
+    const kept = once(() => spec.keptCounts?.count(filter));
     if (equalities >= 2 && kept() === 0) return EMPTY_PAGE;
     for (const name of absentChecks) {
       const check = statements.get(`has ${shape} ${name}`, () => hasValueSql(spec, given, name), false);

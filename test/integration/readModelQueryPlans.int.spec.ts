@@ -237,9 +237,13 @@ describe('query plans of the read-model queries', () => {
     ['an errcode', { errcode: 7 }],
     ['a domain and an errcode', { domain: 'other.example.com', errcode: 7 }],
   ])('counts %s from the kept counts, as many as the rows', (_name, filter) => {
-    const page = sessions.list(filter, 0, null);
     let counted = 0;
-    expectIndexedPlan(planOf(db, () => (counted = page.totalCount())), /^SCAN session_counts$/);
+    // Read once: for the total, or already for the page when two or more counted filters are given.
+    const executed = executedBy(db, () => (counted = sessions.list(filter, 0, null).totalCount()));
+    expect(executed.filter((statement) => statement.sql.startsWith('SELECT count(*)'))).toEqual([]);
+    const keptCounts = executed.filter(isKeptCount);
+    expect(keptCounts).toHaveLength(1);
+    expectIndexedPlan(planOfStatement(db, keptCounts[0]!), /^SCAN session_counts$/);
     expect(counted).toBe(sessions.list({ ...filter, pushedFrom: 0 }, 0, null).totalCount());
     expect(counted).toBeGreaterThan(0);
   });

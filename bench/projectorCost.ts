@@ -10,30 +10,16 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { RecordedEvent } from '../src/eventstore/eventStore';
-import { SqliteEventStore } from '../src/eventstore/sqlite/sqliteEventStore';
 import type { ProjectionDefinition } from '../src/processing/projectionDefinition';
 import { ProjectionFile } from '../src/processing/readModelFile';
 import { PROJECTIONS } from '../src/readmodels';
+import { readLogCopy } from './lib/eventLog';
 
 const DATA_DIR = process.argv[2];
 const BATCH = Number(process.argv[3] ?? 20);
 const WARM_UP = Number(process.argv[4] ?? 1000);
 const ROUNDS = Number(process.argv[5] ?? 3);
 const log = (line: string) => process.stdout.write(`${line}\n`);
-
-async function readLog(dataDir: string): Promise<RecordedEvent[]> {
-  const store = SqliteEventStore.open(path.join(dataDir, 'events.db'));
-  try {
-    const events: RecordedEvent[] = [];
-    for (;;) {
-      const page = await store.readAll({ after: events.at(-1)?.position ?? 0n, maxCount: 10_000 });
-      if (page.length === 0) return events;
-      events.push(...page);
-    }
-  } finally {
-    await store.close();
-  }
-}
 
 /** CPU (user + system) of this process in µs; the bench runs on one thread, so it is the apply's. */
 const cpuMicros = () => {
@@ -70,11 +56,9 @@ async function main(): Promise<void> {
   for (const [name, value] of [['batch size', BATCH], ['rounds', ROUNDS]] as const) {
     if (!Number.isSafeInteger(value) || value < 1) throw new Error(`${name} must be a positive integer`);
   }
-  // A copy of the log: opening it may write (WAL), and the data folder stays as it was.
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'projector-cost-'));
   try {
-    fs.copyFileSync(path.join(DATA_DIR, 'events.db'), path.join(scratch, 'events.db'));
-    const events = await readLog(scratch);
+    const events = await readLogCopy(DATA_DIR, scratch);
     const counts = new Map<string, number>();
     for (const event of events) counts.set(event.type, (counts.get(event.type) ?? 0) + 1);
     const mix = [...counts].sort((a, b) => b[1] - a[1]).map(([type, n]) => `${type} ${((100 * n) / events.length).toFixed(0)}%`).join(', ');

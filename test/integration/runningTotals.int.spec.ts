@@ -100,6 +100,19 @@ describe('running totals', () => {
     altered.close();
   });
 
+  it('reads a span of three whole days by node from its day cells, by errcode from the running totals', () => {
+    const [from, to] = RANGES[1]!;
+    const copy = path.join(dir, 'altered-span.db');
+    file.db.exec(`VACUUM INTO '${copy}'`);
+    const altered = new Database(copy);
+    expect(altered.prepare('UPDATE insight_interruption_totals SET count = count + 100 WHERE start > ?').run(from).changes).toBeGreaterThan(0);
+    const answers = (queries: ReturnType<typeof insightQueries>, grouping: InterruptionGrouping) => queries.interruptionStats(from, to, grouping, null);
+    expect(answers(insightQueries(altered), 'NODE')).toEqual(answers(insights, 'NODE'));
+    const counted = (queries: ReturnType<typeof insightQueries>) => answers(queries, 'ERRCODE').reduce((sum, bucket) => sum + bucket.count, 0);
+    expect(counted(insightQueries(altered))).toBeGreaterThan(counted(insights));
+    altered.close();
+  });
+
   it('reads the hours of a statistic by hour from the cell summaries, their histograms unread', () => {
     const [from, to] = RANGES[0]!;
     const byHour = insights.interruptionStats(from, to, 'HOUR', null);

@@ -243,7 +243,7 @@ export function rollupReader(db: ReadModelDatabase, { runningTotals = false, sum
       const { spans, rest } = wholeDaySpans(plan);
       ({ rolled, takenBack } = rest);
       for (const [from, to] of spans) {
-        if (to - from >= RUNNING_SPAN_DAYS * DAY_MS) yield* readTotals(tally, dimension, scope, [from, to], bucketOf);
+        if (to - from >= RUNNING_SPAN_DAYS[dimension] * DAY_MS) yield* readTotals(tally, dimension, scope, [from, to], bucketOf);
         else rolled = [...rolled, { period: 'DAY', from, to }];
       }
     }

@@ -11,9 +11,11 @@ export const RUNNING_TOTALS_SINCE = 6;
 
 /**
  * Whole days fewer than this are read from their day cells: a running total holds every bucket its key ever had, and a
- * span reads two of them (four where a bound falls on a day without interruptions of the key).
+ * span reads two of them (four where a bound falls on a day without interruptions of the key). By node, where a key has a
+ * few interruptions a day, a key's totals are look-ups scattered through the file and its day cells small: tens of
+ * thousands of nodes over three days (two of them with interruptions) read 2–2.6 times faster from the cells.
  */
-export const RUNNING_SPAN_DAYS = 3;
+export const RUNNING_SPAN_DAYS: Readonly<Record<RollupDimension, number>> = { ERRCODE: 3, DOMAIN: 3, ALL: 3, NODE: 6 };
 
 type Range = StatsPlan['rolled'][number];
 

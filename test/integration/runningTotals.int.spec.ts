@@ -113,6 +113,34 @@ describe('running totals', () => {
     altered.close();
   });
 
+  it('counts the interruptions of a time range holding many from the rollups, as many as there are', () => {
+    const counted = (queries: ReturnType<typeof insightQueries>, filter: { domain?: string; from?: number; to?: number }) =>
+      queries.interruptions(filter, 0, null).totalCount();
+    const inRange = (filter: { domain?: string; from?: number; to?: number }) =>
+      file.db
+        .prepare('SELECT count(*) FROM insight_sessions WHERE interrupted_at >= ? AND interrupted_at < ? AND coalesce(domain = ?, 1)')
+        .pluck()
+        .get(filter.from ?? 0, filter.to ?? Number.MAX_SAFE_INTEGER, filter.domain ?? null) as number;
+    // Counted along an index up to 10 interruptions; more, from the rollups.
+    const fromRollups = insightQueries(file.db, { countedAlongIndex: 10 });
+    const filters = [...RANGES, [RANGES[0]![0], RANGES[0]![0] + 3_600_000] as [number, number]].flatMap(([from, to]) =>
+      [undefined, 'a.example'].flatMap((domain) => [{ from, to, domain }, { from, domain }, { to, domain }]),
+    );
+    for (const filter of [...filters, { from: 0, to: 1 }, { from: RANGES[0]![1], to: RANGES[0]![0] }]) {
+      expect(counted(fromRollups, filter)).toBe(inRange(filter));
+      expect(counted(insights, filter)).toBe(inRange(filter));
+    }
+    // The rollups are what is read past 10: a copy whose totals within the range say 100 more answers more; one of a few does not.
+    const [from, to] = RANGES[1]!;
+    const copy = path.join(dir, 'altered-counts.db');
+    file.db.exec(`VACUUM INTO '${copy}'`);
+    const altered = new Database(copy);
+    expect(altered.prepare('UPDATE insight_interruption_totals SET count = count + 100 WHERE start > ?').run(from).changes).toBeGreaterThan(0);
+    expect(counted(insightQueries(altered, { countedAlongIndex: 10 }), { from, to })).toBeGreaterThan(inRange({ from, to }));
+    expect(counted(insightQueries(altered), { from, to })).toBe(inRange({ from, to }));
+    altered.close();
+  });
+
   it('reads the hours of a statistic by hour from the cell summaries, their histograms unread', () => {
     const [from, to] = RANGES[0]!;
     const byHour = insights.interruptionStats(from, to, 'HOUR', null);

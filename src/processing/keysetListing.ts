@@ -230,7 +230,6 @@ function shapeOf<Filter extends object, Row>(spec: ListingSpec<Filter, Row>, giv
   };
 }
 
-
 /**
  * Whether any row has this filter's value: the spec's own condition, the given equality filters that are no indexed
  * filter (those every index leads with, as a destination), and this one.

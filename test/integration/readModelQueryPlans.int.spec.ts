@@ -332,7 +332,11 @@ describe('query plans of the read-model queries', () => {
     // Counting what the rest of the cut hour holds (nothing here): along a covering index of the interruptions too.
     expect(counts.length).toBeGreaterThan(0);
     for (const count of counts) expectIndexedPlan(count, ...countedAlong('insight_interruptions_(by_time|listed) \\(interrupted_at>\\? AND interrupted_at<\\?\\)'));
-    expect(planOf(db, () => insights.relayExitStats(1, 2))[0]).toMatch(/^SEARCH insight_relay_exits USING COVERING INDEX insight_relay_exits_by_time/);
+    expectIndexedPlan(planOf(db, () => insights.relayExitStats(1, 2)), /^SEARCH insight_relay_exits USING COVERING INDEX insight_relay_exits_by_time/);
+    // Over days, their cells along the primary key as well.
+    const exitReads = executedBy(db, () => insights.relayExitStats(1, 3 * 86_400_000 + 1)).map((statement) => planOfStatement(db, statement));
+    expect(exitReads.some((plan) => /^SEARCH insight_relay_exit_rollups USING PRIMARY KEY \(period=\? AND start>\? AND start<\?\)/.test(plan[0] ?? ''))).toBe(true);
+    for (const plan of exitReads) expectIndexedPlan(plan, /^SEARCH insight_relay_exit(s USING COVERING INDEX insight_relay_exits_by_time|_rollups USING PRIMARY KEY) /);
   });
 
   it('reads the whole hours and days of interruption statistics from the rollups along their primary key', () => {

@@ -16,6 +16,7 @@ import {
   interruptionRollupsTable,
   interruptionTotalsTable,
   liveStreamSessionsTable,
+  relayExitRollupsTable,
   rollupSummariesTable,
   streamSignsTable,
   talliesTable,
@@ -23,6 +24,7 @@ import {
   type TallyKind,
 } from './insights.table';
 import { RollupChanges, rollupWriter } from './interruptionRollups';
+import { relayExitCounter } from './relayExitRollups';
 import { runningTotalsWriter } from './runningTotals';
 import type { InterruptionFacts } from './interruptionStats';
 
@@ -59,6 +61,7 @@ function openInsights(db: ReadModelDatabase) {
     'INSERT INTO insight_stream_signs (stream_id, domain, last_sign_at) VALUES (?, ?, ?) ON CONFLICT (stream_id, domain) DO UPDATE SET last_sign_at = max(last_sign_at, excluded.last_sign_at)',
   );
   const insertExit = insightRelayExitsTable.inserter(db, 'ignore');
+  const countExit = relayExitCounter(db);
   const countOnce = db.prepare<[string]>('INSERT OR IGNORE INTO insight_counted_events (event_id) VALUES (?)');
   const addToTally = db.prepare<[string, string, number], number>(
     'INSERT INTO insight_tallies (kind, key, count) VALUES (?, ?, ?) ON CONFLICT (kind, key) DO UPDATE SET count = count + excluded.count RETURNING count',
@@ -146,7 +149,9 @@ function openInsights(db: ReadModelDatabase) {
         else if (event.type === CallbackEventType.RelayTaskExited) {
           if (exitsBefore.get(event.id) !== 0) continue;
           const { exitCode, taskExitTime, eventTime } = event.fields;
-          insertExit({ eventId: event.id, exitCode, exitedAt: taskExitTime ?? (eventTime === null ? event.receivedAt : eventTime * 1000) });
+          const exitedAt = taskExitTime ?? (eventTime === null ? event.receivedAt : eventTime * 1000);
+          insertExit({ eventId: event.id, exitCode, exitedAt });
+          countExit(exitCode, exitedAt);
           tally('relayExits', exitCodeLabel(exitCode));
         } else if (event.type === CallbackEventType.ImageModerationFlagged || event.type === CallbackEventType.AudioModerationFlagged) {
           const kind = event.type === CallbackEventType.ImageModerationFlagged ? 'IMAGE' : 'AUDIO';
@@ -174,8 +179,9 @@ export const insightsProjection = defineProjection<InsightsChange>({
   // 8: signs of life by stream name and domain (a stream name is a customer's own: two domains may both use `live`).
   // 9: LIVE sessions indexed by stream name and by domain with their push time, signs of life by time (the stale count).
   // 10: streams live counted by domain as sessions come and go (the gauge read 100,000 index entries at each scrape);
-  // a tally back at 0 is deleted. 11: interruptions counted by domain and side.
-  version: 11,
+  // a tally back at 0 is deleted. 11: interruptions counted by domain and side. 12: relay exits counted by five minutes,
+  // hour and day (relayExitStats over the scale data set's 200,000 read each).
+  version: 12,
   canHandle: [
     CallbackEventType.StreamPushed,
     CallbackEventType.StreamInterrupted,
@@ -201,6 +207,7 @@ export const insightsProjection = defineProjection<InsightsChange>({
     interruptionTotalsTable,
     rollupSummariesTable,
     interruptionCountsTable,
+    relayExitRollupsTable,
   ],
   open: openInsights,
 });

@@ -14,6 +14,7 @@ import { servedPeriods, statsPlan } from './statsPlan';
 import { fewerRowsRead, takeBackPartials, type PartialsPlan, type RowsIn } from './partialPeriods';
 import { RUNNING_TOTALS_SINCE, TOTAL_KEYS_PER_SLICE } from './runningTotals';
 import { instantSlice } from './instantSlices';
+import { relayExitReader, type RelayExitBucketRow } from './relayExitRollups';
 import { InterruptionTally, type InterruptionBucketRow, type InterruptionFacts, type InterruptionGrouping } from './interruptionStats';
 
 export type InsightSession = Omit<InsightSessionRow, 'state'>;
@@ -161,9 +162,7 @@ export function insightQueries(
     domain === null ? (from, to, atMost) => rowsIn.get(from, to, atMost) as number : (from, to, atMost) => domainRowsIn.get(domain, from, to, atMost) as number;
   const facts = new Map<InterruptionGrouping, ReturnType<typeof factsOf>>();
   const factsFor = (grouping: InterruptionGrouping) => facts.get(grouping) ?? facts.set(grouping, factsOf(grouping)).get(grouping)!;
-  const exitStats = db.prepare<[number, number], { exitCode: number | null; count: number }>(
-    'SELECT exit_code AS exitCode, count(*) AS count FROM insight_relay_exits WHERE exited_at >= ? AND exited_at < ? GROUP BY exit_code ORDER BY count DESC, exit_code',
-  );
+  const exitStats = relayExitReader(db);
   const days = db.prepare<[string, string], { day: string; count: number }>(
     "SELECT key AS day, count FROM insight_tallies WHERE kind = 'sessionsPerDay' AND key >= ? AND key <= ? AND count > 0 ORDER BY key",
   );
@@ -304,9 +303,9 @@ export function insightQueries(
       }
       return this.bucketsInTurns(tally, plan, domain, turns);
     },
-    /** TaskExits in [from, to) (ms) by exit code, most frequent first. */
-    relayExitStats(from: number, to: number): Array<{ exitCode: number | null; count: number }> {
-      return exitStats.all(from, to);
+    /** TaskExits in [from, to) (ms) by exit code, most frequent first (see relayExitRollups.ts). */
+    relayExitStats(from: number, to: number): RelayExitBucketRow[] {
+      return exitStats(from, to);
     },
     /** Sessions begun on each UTC day from the day of `from` to that of `to` (ms), both included; days without any left out. */
     sessionsPerDay(from: number, to: number): Array<{ day: string; count: number }> {

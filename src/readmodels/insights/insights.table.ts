@@ -134,6 +134,13 @@ export const insightRelayExitsTable = table(
   { primaryKey: ['eventId'], indexes: [{ name: 'insight_relay_exits_by_time', on: ['exitedAt', 'exitCode'], forQueriesOnly: true }] },
 );
 
+/** Relay exits counted per UTC five minutes, hour and day, by exit code ('' for none): see relayExitRollups.ts. */
+export const relayExitRollupsTable = table(
+  'insight_relay_exit_rollups',
+  { period: column.text<RollupPeriod>(), start: column.integer(), code: column.text(), count: column.integer() },
+  { primaryKey: ['period', 'start', 'code'], withoutRowid: true },
+);
+
 /** Events counted once each (moderation hits, recordings ready): a repeat in the log is not counted again. */
 export const countedEventsTable = table('insight_counted_events', { eventId: column.text() }, { primaryKey: ['eventId'], withoutRowid: true });
 

@@ -44,7 +44,11 @@ export function servedPeriods(grouping: InterruptionGrouping, domain: string | n
  * it taken back.
  */
 export function statsPlan(from: number, to: number, grouping: InterruptionGrouping, domain: string | null, cells: RollupCells = CURRENT_CELLS): StatsPlan {
-  const served = servedPeriods(grouping, domain, cells);
+  return planOverPeriods(from, to, servedPeriods(grouping, domain, cells));
+}
+
+/** statsPlan with the periods that have cells given, shortest first, each nesting in the next: for any rollup of counts. */
+export function planOverPeriods(from: number, to: number, served: ReadonlyArray<(typeof PERIODS)[number]>): StatsPlan {
   // Each period's whole periods within the previous one's: they nest, so once one holds none, no larger one does.
   const bounds: Array<[number, number]> = [];
   for (let [a, b] = [from, to], i = 0; i < served.length; i++) {

@@ -342,7 +342,7 @@ describe('query plans of the read-model queries', () => {
   it('reads the whole hours and days of interruption statistics from the rollups along their primary key', () => {
     const insights = insightQueries(db);
     // From one hour before a day to one hour after the next: an hour cell, the day cells, an hour cell.
-    const rollups = /^SEARCH insight_interruption_rollups USING INDEX sqlite_autoindex_insight_interruption_rollups_1 \(period=\? AND dimension=\? AND scope=\? AND start>\? AND start<\?\)$/;
+    const rollups = /^SEARCH insight_interruption_rollups USING INDEX sqlite_autoindex_insight_interruption_rollups_1 \(period=\? AND dimension=\? AND scope=\? AND \(start,key\)>\(\?,\?\) AND start<\?\)$/;
     const plans = executedBy(db, () => insights.interruptionStats(23 * 3_600_000, 49 * 3_600_000, 'NODE', null)).map((statement) => planOfStatement(db, statement));
     expect(plans).toHaveLength(3);
     for (const plan of plans) expectIndexedPlan(plan, rollups);
@@ -360,7 +360,7 @@ describe('query plans of the read-model queries', () => {
     const insights = insightQueries(db);
     // Ten days and two hours by node: the two hour cells, and the running totals of the days' nodes.
     const plans = executedBy(db, () => insights.interruptionStats(23 * 3_600_000, 241 * 3_600_000, 'NODE', null)).map((statement) => planOfStatement(db, statement));
-    const rollups = /^SEARCH insight_interruption_rollups USING INDEX sqlite_autoindex_insight_interruption_rollups_1 \(period=\? AND dimension=\? AND scope=\? AND start>\? AND start<\?\)$/;
+    const rollups = /^SEARCH insight_interruption_rollups USING INDEX sqlite_autoindex_insight_interruption_rollups_1 \(period=\? AND dimension=\? AND scope=\? AND \(start,key\)>\(\?,\?\) AND start<\?\)$/;
     // The nodes one step each along the totals' primary key from the first of a slice, and each one's latest total at or before each bound.
     const totals = [
       /^CO-ROUTINE keys$/,

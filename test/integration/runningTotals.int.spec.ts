@@ -190,6 +190,25 @@ describe('running totals', () => {
       }
     });
 
+    it('reads the cells of whole periods a page per turn, answering as in one read', async () => {
+      const older = copyOfCellsAlone('paged.db');
+      for (const [db, expected] of [[file.db, insights], [older, insightQueries(older)]] as const) {
+        const paged = insightQueries(db, { cellsPerSlice: 1 });
+        for (const [from, to] of RANGES) {
+          for (const grouping of ['NODE', 'ERRCODE', 'DOMAIN', 'HOUR', 'DAY'] as InterruptionGrouping[]) {
+            expect(await paged.interruptionStatsInTurns(from, to, grouping, null, undefined, countedTurns())).toEqual(expected.interruptionStats(from, to, grouping, null));
+          }
+        }
+      }
+      older.close();
+      // Three days by node from midnight: twelve day cells (four nodes), a turn each.
+      const [from, to] = RANGES[1]!;
+      const [onePerTurn, whole] = [countedTurns(), countedTurns()];
+      await insightQueries(file.db, { cellsPerSlice: 1 }).interruptionStatsInTurns(from, to, 'NODE', null, undefined, onePerTurn);
+      await insights.interruptionStatsInTurns(from, to, 'NODE', null, undefined, whole);
+      expect(onePerTurn.taken).toBeGreaterThanOrEqual(whole.taken + 11);
+    });
+
     it('counts a batch projected between its turns in none of its reads', async () => {
       // A copy of the file, written by the projection as the service's projector thread writes it, read on a connection of its own.
       const copy = path.join(dir, 'sliced.db');

@@ -9,7 +9,7 @@ import { inTurns, slicedReads, toTheEnd, type Turns } from '../../processing/sli
 import { FLAPPING_INTERRUPTIONS_PER_STEP, flappingStreamQueries } from './flappingStreams.queries';
 import { dayOf } from './insightSession';
 import { insightSessionsTable, interruptionCountsTable, streamSignsTable, type InsightSessionRow, type TallyKind } from './insights.table';
-import { FIVE_MINUTE_CELLS_SINCE, rollupReader, WEEK_CELLS_SINCE, WEEK_CELLS_UNTIL, type RollupCells } from './interruptionRollups';
+import { CELLS_PER_SLICE, FIVE_MINUTE_CELLS_SINCE, rollupReader, WEEK_CELLS_SINCE, WEEK_CELLS_UNTIL, type RollupCells } from './interruptionRollups';
 import { servedPeriods, statsPlan } from './statsPlan';
 import { fewerRowsRead, takeBackPartials, type PartialsPlan, type RowsIn } from './partialPeriods';
 import { RUNNING_TOTALS_SINCE, TOTAL_KEYS_PER_SLICE } from './runningTotals';
@@ -47,12 +47,18 @@ const SESSION_COLUMNS = insightSessionsTable.keys.filter((key) => key !== 'state
 const COUNTED_ALONG_INDEX = 50_000;
 
 /**
- * `totalKeysPerSlice`: keys whose running totals a step of a sliced statistic reads (see bucketsInTurns);
- * `flappingPerStep`: interruptions a step of flappingStreamsInTurns reads; `countedAlongIndex`: see COUNTED_ALONG_INDEX.
+ * `totalKeysPerSlice`: keys whose running totals a step of a sliced statistic reads (see bucketsInTurns); `cellsPerSlice`:
+ * rollup cells it reads; `flappingPerStep`: interruptions a step of flappingStreamsInTurns reads; `countedAlongIndex`: see
+ * COUNTED_ALONG_INDEX.
  */
 export function insightQueries(
   db: ReadModelDatabase,
-  { totalKeysPerSlice = TOTAL_KEYS_PER_SLICE, flappingPerStep = FLAPPING_INTERRUPTIONS_PER_STEP, countedAlongIndex = COUNTED_ALONG_INDEX } = {},
+  {
+    totalKeysPerSlice = TOTAL_KEYS_PER_SLICE,
+    cellsPerSlice = CELLS_PER_SLICE,
+    flappingPerStep = FLAPPING_INTERRUPTIONS_PER_STEP,
+    countedAlongIndex = COUNTED_ALONG_INDEX,
+  } = {},
 ) {
   const c = (key: Parameters<typeof insightSessionsTable.column>[0]) => `s.${insightSessionsTable.column(key)}`;
   const columns = insightSessionsTable.selectList(db, { alias: 's', only: SESSION_COLUMNS });
@@ -181,7 +187,7 @@ export function insightQueries(
   // One before version 6 has no running totals nor cell summaries: its statistics read the cells themselves.
   const version6Table = (table: string) =>
     (version ?? RUNNING_TOTALS_SINCE) >= RUNNING_TOTALS_SINCE && db.prepare('SELECT count(*) FROM sqlite_master WHERE name = ?').pluck().get(table) === 1;
-  const readRollups = rolledUp ? rollupReader(db, { runningTotals: version6Table('insight_interruption_totals'), summaries: version6Table('insight_rollup_summaries'), totalKeysPerSlice }) : null;
+  const readRollups = rolledUp ? rollupReader(db, { runningTotals: version6Table('insight_interruption_totals'), summaries: version6Table('insight_rollup_summaries'), totalKeysPerSlice, cellsPerSlice }) : null;
   // The cells, the interruptions taken back out of them and the histograms of the buckets answered are read in one
   // transaction: a batch projected in between cannot count an interruption in one read and not in another.
   function* bucketsInSteps(tally: InterruptionTally, plan: Pick<PartialsPlan, 'rolled' | 'takenBack' | 'scannedBack'>, domain: string | null): Generator<void, InterruptionBucketRow[]> {

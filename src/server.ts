@@ -182,6 +182,7 @@ export async function startService(config: Config, logger: Logger = createLogger
     topics,
     metrics: registerSubscriberMetrics(metrics.registry, () => topics.subscriberCount()),
     publicText,
+    turns: services.turns,
   });
   await app.register(dashboardRoutes, { imageHosts: config.dashboardImageHosts });
   const closeAll = async () => {

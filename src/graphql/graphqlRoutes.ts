@@ -3,12 +3,14 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { fastifyApolloHandler } from '@as-integrations/fastify';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { type FormattedExecutionResult, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import type { GraphqlConfig } from './graphqlConfig';
 import { graphqlCode } from '../errors/catalogue';
 import { matchingSecretIndex } from '../http/secrets';
 import { ADMIN_TOKEN_HEADER, adminAccess } from './adminAccess';
+import { answerInSlices, answerText, LONG_ANSWER_CHARS } from './answerText';
+import type { EventLoopTurns } from './eventLoopTurns';
 import { graphqlRefusal } from './errors';
 import type { SubscriberMetrics } from './subscriberMetrics';
 import { documentRefusal, operationContext, operationLimitsPlugin, protectionRules } from './operationLimits';
@@ -25,6 +27,8 @@ export interface GraphqlRouteOptions {
   metrics?: SubscriberMetrics | undefined;
   /** What an error's message becomes before it reaches the client (file paths cut in production). */
   publicText?: (text: string) => string;
+  /** The turns long answers are written out in (see answerText.ts); without them, in one. */
+  turns?: EventLoopTurns | undefined;
 }
 
 interface ValidationFailure {
@@ -105,6 +109,7 @@ export async function graphqlRoutes(app: FastifyInstance, options: GraphqlRouteO
     validationRules: protectionRules(config),
     hideSchemaDetailsFromClientErrors: !config.suggestions,
     formatError,
+    ...(options.turns === undefined ? {} : { stringifyResult: (answer: FormattedExecutionResult) => answerText(answer, options.turns!) }),
     plugins: [
       operationLimitsPlugin(schema, config),
       // Apollo's explorer loads from Apollo's servers; GraphiQL (src/explorer/) is served from this service's own files.
@@ -134,5 +139,7 @@ export async function graphqlRoutes(app: FastifyInstance, options: GraphqlRouteO
     // The document and as much again for its variables; the document alone is held to its limit by the context.
     bodyLimit: 2 * config.maxDocumentBytes,
     handler: fastifyApolloHandler(apollo, { context }),
+    onSend: async (_request: FastifyRequest, _reply: FastifyReply, payload: unknown) =>
+      typeof payload === 'string' && payload.length > LONG_ANSWER_CHARS && options.turns !== undefined ? answerInSlices(payload, options.turns) : payload,
   });
 }

@@ -1,0 +1,72 @@
+// A GraphQL answer written out as JSON, and sent, a slice per turn of the event loop: a statistic by node can run to megabytes.
+import { Readable } from 'node:stream';
+import type { EventLoopTurns } from './eventLoopTurns';
+import { LIST_ITEMS_PER_TURN } from './longLists';
+
+/**
+ * What JSON.stringify(answer) + '\n' gives (Apollo's own text), with the items of each list longer than `perTurn` written
+ * `perTurn` at a time, each slice in a turn of `turns`: callbacks and other requests are served between them. Objects
+ * outside lists are few (one per field asked for), so they are walked here; lists no longer than `perTurn`, and the items
+ * of long ones, are left to JSON.stringify whole.
+ */
+export async function answerText(answer: unknown, turns: EventLoopTurns, perTurn = LIST_ITEMS_PER_TURN): Promise<string> {
+  const parts: string[] = [];
+  const write = async (value: unknown): Promise<void> => {
+    if (Array.isArray(value) && value.length > perTurn) {
+      parts.push('[');
+      for (let start = 0; start < value.length; start += perTurn) {
+        const slice = value.slice(start, start + perTurn);
+        const text = await turns.run(() => slice.map((item) => JSON.stringify(item) ?? 'null').join(','));
+        parts.push(start === 0 ? text : `,${text}`);
+      }
+      parts.push(']');
+    } else if (isPlainObject(value)) {
+      parts.push('{');
+      let first = true;
+      for (const [key, field] of Object.entries(value)) {
+        if (!isWritten(field)) continue;
+        parts.push(`${first ? '' : ','}${JSON.stringify(key)}:`);
+        first = false;
+        await write(field);
+      }
+      parts.push('}');
+    } else parts.push(JSON.stringify(value) ?? 'null');
+  };
+  await write(answer);
+  // Joined with its newline: a text concatenated after the join would be flattened (copied) when first sliced.
+  parts.push('\n');
+  return parts.join('');
+}
+
+/** An object JSON.stringify writes key by key: not one with its own toJSON (a Date, say). */
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value) && typeof (value as { toJSON?: unknown }).toJSON !== 'function';
+
+/** JSON.stringify leaves out an object's keys whose values are undefined, functions or symbols. */
+const isWritten = (value: unknown): boolean => value !== undefined && typeof value !== 'function' && typeof value !== 'symbol';
+
+/** An answer's text longer than this is sent in slices (`answerInSlices`); shorter ones as they are. */
+export const LONG_ANSWER_CHARS = 1 << 20;
+
+/** Characters encoded and written in a turn: a few milliseconds. */
+const CHARS_PER_SLICE = 1 << 18;
+
+/**
+ * The text as a stream of its UTF-8 bytes, `charsPerSlice` characters encoded in each turn of `turns` (with chunked
+ * transfer encoding; a text of megabytes measured, encoded and written at once holds the event loop for about 100 ms).
+ */
+export function answerInSlices(text: string, turns: EventLoopTurns, charsPerSlice = CHARS_PER_SLICE): Readable {
+  async function* slices(): AsyncGenerator<Buffer> {
+    for (let start = 0; start < text.length; ) {
+      let end = Math.min(text.length, start + charsPerSlice);
+      // A surrogate pair stays whole, in this slice or the next: its halves encoded apart would be two replacement characters.
+      if (end < text.length && isHighSurrogate(text.charCodeAt(end - 1))) end += end - 1 > start ? -1 : 1;
+      const from = start;
+      yield await turns.run(() => Buffer.from(text.slice(from, end)));
+      start = end;
+    }
+  }
+  return Readable.from(slices(), { objectMode: false });
+}
+
+const isHighSurrogate = (code: number): boolean => code >= 0xd800 && code <= 0xdbff;

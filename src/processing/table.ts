@@ -159,6 +159,11 @@ export class Table<C extends Columns = Columns> implements DeclaredTable {
       .join(', ');
   }
 
+  /** Whether the file has the table (a file of an older version answering while the new one builds may not). */
+  existsIn(db: Database): boolean {
+    return db.prepare<[string], number>("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?").pluck().get(this.name) === 1;
+  }
+
   /** Whether the file's table has the column (a file of an older version answering while the new one builds may not). */
   hasColumn(db: Database, key: keyof C & string): boolean {
     return this.columnsIn(db).has(snakeCase(key));

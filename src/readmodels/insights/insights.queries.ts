@@ -8,7 +8,16 @@ import { readMeta } from '../../processing/readModelFile';
 import { inTurns, slicedReads, toTheEnd, type Turns } from '../../processing/slicedReads';
 import { FLAPPING_INTERRUPTIONS_PER_STEP, flappingStreamQueries } from './flappingStreams.queries';
 import { dayOf } from './insightSession';
-import { insightSessionsTable, interruptionCountsTable, streamSignsTable, type InsightSessionRow, type TallyKind } from './insights.table';
+import {
+  insightSessionsTable,
+  interruptionCountsTable,
+  interruptionRollupsTable,
+  interruptionTotalsTable,
+  rollupSummariesTable,
+  streamSignsTable,
+  type InsightSessionRow,
+  type TallyKind,
+} from './insights.table';
 import { CELLS_PER_SLICE, FIVE_MINUTE_CELLS_SINCE, rollupReader, WEEK_CELLS_SINCE, WEEK_CELLS_UNTIL, type RollupCells } from './interruptionRollups';
 import { servedPeriods, statsPlan } from './statsPlan';
 import { fewerRowsRead, takeBackPartials, type PartialsPlan, type RowsIn } from './partialPeriods';
@@ -174,7 +183,7 @@ export function insightQueries(
   );
   const tallies = db.prepare<[TallyKind], { key: string; count: number }>('SELECT key, count FROM insight_tallies WHERE kind = ? AND count > 0');
   // A file of an older version (answering while this one builds) has no rollups: its statistics read every interruption.
-  const rolledUp = db.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'insight_interruption_rollups'").pluck().get() === 1;
+  const rolledUp = interruptionRollupsTable.existsIn(db);
   // One of version 3 has hour and day cells but no week cells: its statistics read whole days at most (as do those of version
   // 7 on, which read whole days in a row from running totals). One before version 7 has no five-minute cells: its
   // statistics read partial hours one by one.
@@ -185,9 +194,10 @@ export function insightQueries(
     fiveMinutes: (version ?? FIVE_MINUTE_CELLS_SINCE) >= FIVE_MINUTE_CELLS_SINCE,
   };
   // One before version 6 has no running totals nor cell summaries: its statistics read the cells themselves.
-  const version6Table = (table: string) =>
-    (version ?? RUNNING_TOTALS_SINCE) >= RUNNING_TOTALS_SINCE && db.prepare('SELECT count(*) FROM sqlite_master WHERE name = ?').pluck().get(table) === 1;
-  const readRollups = rolledUp ? rollupReader(db, { runningTotals: version6Table('insight_interruption_totals'), summaries: version6Table('insight_rollup_summaries'), totalKeysPerSlice, cellsPerSlice }) : null;
+  const version6Table = (table: { existsIn(db: ReadModelDatabase): boolean }) => (version ?? RUNNING_TOTALS_SINCE) >= RUNNING_TOTALS_SINCE && table.existsIn(db);
+  const readRollups = rolledUp
+    ? rollupReader(db, { runningTotals: version6Table(interruptionTotalsTable), summaries: version6Table(rollupSummariesTable), totalKeysPerSlice, cellsPerSlice })
+    : null;
   // The cells, the interruptions taken back out of them and the histograms of the buckets answered are read in one
   // transaction: a batch projected in between cannot count an interruption in one read and not in another.
   function* bucketsInSteps(tally: InterruptionTally, plan: Pick<PartialsPlan, 'rolled' | 'takenBack' | 'scannedBack'>, domain: string | null): Generator<void, InterruptionBucketRow[]> {

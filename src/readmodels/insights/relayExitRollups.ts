@@ -1,5 +1,6 @@
 // Relay exits counted by exit code per UTC five minutes, hour and day: exit statistics over a range read the cells of its whole periods and the exits themselves only at its two ends.
 import type { ReadModelDatabase } from '../../processing/projectionDefinition';
+import { relayExitRollupsTable } from './insights.table';
 import { PERIODS, periodStart } from './interruptionRollups';
 import { planOverPeriods, type StatsPlan } from './statsPlan';
 
@@ -35,8 +36,7 @@ export function relayExitCounter(db: ReadModelDatabase): (exitCode: number | nul
 export function relayExitReader(db: ReadModelDatabase): (from: number, to: number) => RelayExitBucketRow[] {
   // Summed here rather than grouped by SQLite, which would sort them first: along these indexes, codes come in time order.
   const exitsIn = db.prepare<[number, number], number | null>('SELECT exit_code FROM insight_relay_exits WHERE exited_at >= ? AND exited_at < ?').pluck();
-  const rolledUp = db.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'insight_relay_exit_rollups'").pluck().get() === 1;
-  const cellsIn = rolledUp
+  const cellsIn = relayExitRollupsTable.existsIn(db)
     ? db.prepare<[string, number, number], [string, number]>('SELECT code, count FROM insight_relay_exit_rollups WHERE period = ? AND start >= ? AND start < ?').raw()
     : null;
   return (from, to) => {

@@ -88,7 +88,7 @@ function tokenAllowed(config: GraphqlConfig, token: string | undefined): boolean
 }
 
 export async function graphqlRoutes(app: FastifyInstance, options: GraphqlRouteOptions): Promise<void> {
-  const { schema, config } = options;
+  const { schema, config, turns } = options;
   const formatError = errorFormatter(config, options.publicText);
 
   const subscriptions = startSubscriptionServer({
@@ -109,7 +109,7 @@ export async function graphqlRoutes(app: FastifyInstance, options: GraphqlRouteO
     validationRules: protectionRules(config),
     hideSchemaDetailsFromClientErrors: !config.suggestions,
     formatError,
-    ...(options.turns === undefined ? {} : { stringifyResult: (answer: FormattedExecutionResult) => answerText(answer, options.turns!) }),
+    ...(turns === undefined ? {} : { stringifyResult: (answer: FormattedExecutionResult) => answerText(answer, turns) }),
     plugins: [
       operationLimitsPlugin(schema, config),
       // Apollo's explorer loads from Apollo's servers; GraphiQL (src/explorer/) is served from this service's own files.
@@ -140,6 +140,6 @@ export async function graphqlRoutes(app: FastifyInstance, options: GraphqlRouteO
     bodyLimit: 2 * config.maxDocumentBytes,
     handler: fastifyApolloHandler(apollo, { context }),
     onSend: async (_request: FastifyRequest, _reply: FastifyReply, payload: unknown) =>
-      typeof payload === 'string' && payload.length > LONG_ANSWER_CHARS && options.turns !== undefined ? answerInSlices(payload, options.turns) : payload,
+      typeof payload === 'string' && payload.length > LONG_ANSWER_CHARS && turns !== undefined ? answerInSlices(payload, turns) : payload,
   });
 }

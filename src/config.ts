@@ -271,6 +271,7 @@ export function loadConfig(env: Environment, cwd = process.cwd(), openFileLimit 
       allowedOrigins: webOrigins('GRAPHQL_ALLOWED_ORIGINS', read.list('GRAPHQL_ALLOWED_ORIGINS')),
       maxDocumentBytes: read.integer('GRAPHQL_MAX_DOCUMENT_BYTES', 64 * 1024, 1024, 1024 * 1024),
       maxResponseBytes: read.integer('GRAPHQL_MAX_RESPONSE_BYTES', 8 * 1024 * 1024, 64 * 1024, 1024 * 1024 * 1024),
+      longAnswerSendTimeoutMs: read.integer('GRAPHQL_LONG_ANSWER_SEND_TIMEOUT_MS', 60_000, 100, 3_600_000),
       adminToken,
     },
     forwarding: forwardingConfig(

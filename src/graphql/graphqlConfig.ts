@@ -28,6 +28,8 @@ export interface GraphqlConfig {
   maxDocumentBytes: number;
   /** Largest answer to one operation (or one subscription event), in bytes of JSON, estimated as it is produced. */
   maxResponseBytes: number;
+  /** An answer sent in slices (over a megabyte) that the client has not taken whole by then is abandoned, its connection closed. */
+  longAnswerSendTimeoutMs: number;
   /** The token the operations' mutations (pause, resume, replay, redeliver) require in X-Admin-Token; null: they are refused. */
   adminToken: string | null;
 }

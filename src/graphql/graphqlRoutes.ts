@@ -139,7 +139,12 @@ export async function graphqlRoutes(app: FastifyInstance, options: GraphqlRouteO
     // The document and as much again for its variables; the document alone is held to its limit by the context.
     bodyLimit: 2 * config.maxDocumentBytes,
     handler: fastifyApolloHandler(apollo, { context }),
-    onSend: async (_request: FastifyRequest, _reply: FastifyReply, payload: unknown) =>
-      typeof payload === 'string' && payload.length > LONG_ANSWER_CHARS && turns !== undefined ? answerInSlices(payload, turns) : payload,
+    onSend: async (_request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
+      if (typeof payload !== 'string' || payload.length <= LONG_ANSWER_CHARS || turns === undefined) return payload;
+      // Its text is held until the client has taken it all: one that stops reading would hold it for as long as it likes.
+      const abandon = setTimeout(() => reply.raw.destroy(), config.longAnswerSendTimeoutMs);
+      reply.raw.once('close', () => clearTimeout(abandon));
+      return answerInSlices(payload, turns);
+    },
   });
 }

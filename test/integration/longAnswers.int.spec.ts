@@ -1,5 +1,6 @@
 // The service's schema answers a statistic of more than 1,000 buckets through its event-loop turns, all of them, in order, and over HTTP as JSON.stringify writes it.
 import { graphql } from 'graphql';
+import net from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -51,10 +52,16 @@ describe('long answers', () => {
 });
 
 describe('a long answer over HTTP', () => {
-  const fixture = useTestService();
+  // A client that stops reading is cut off after a second here; answers of over 100 aliases are allowed.
+  const fixture = useTestService({
+    GRAPHQL_LONG_ANSWER_SEND_TIMEOUT_MS: '1000',
+    GRAPHQL_MAX_ALIASES: '200',
+    GRAPHQL_MAX_COST: '1000000',
+    GRAPHQL_MAX_RESPONSE_BYTES: String(64 * 1024 * 1024),
+  });
   const NODES = LIST_ITEMS_PER_TURN + 50;
 
-  it('is written out whole, as JSON.stringify writes it, and sent in slices past a megabyte', async () => {
+  beforeAll(async () => {
     const { service } = fixture;
     let last = 0n;
     for (let start = 0; start < NODES; start += 50) {
@@ -67,6 +74,10 @@ describe('a long answer over HTTP', () => {
       for (const answer of answers) last = [last, BigInt(answer.headers.get('callback-position')!)].reduce((a, b) => (a > b ? a : b));
     }
     await service.projector.waitForPosition(last);
+  });
+
+  it('is written out whole, as JSON.stringify writes it, and sent in slices past a megabyte', async () => {
+    const { service } = fixture;
     const ask = async (query: string) => {
       const response = await fetch(`${service.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
       const text = await response.text();
@@ -87,5 +98,35 @@ describe('a long answer over HTTP', () => {
     expect(many.text.length).toBeGreaterThan(LONG_ANSWER_CHARS);
     expect(many.headers.get('transfer-encoding')).toBe('chunked');
     for (let i = 0; i < 14; i++) expect(many.data[`s${i}`]).toEqual(one.data.buckets);
+  });
+
+  it('abandons a long answer its client stops taking, and closes the connection', async () => {
+    const { service } = fixture;
+    // 120 statistics of 1,050 buckets, about 11 MB: more than the sockets' buffers take in (4 MB and 128 KB here).
+    const query = `{ ${Array.from({ length: 120 }, (_, i) => `s${i}: interruptionStats(from: "2023-11-14T00:00:00Z", to: "2023-11-16T00:00:00Z", groupBy: NODE) { key count pushDurationP50Ms pushDurationP90Ms }`).join(' ')} }`;
+    const body = JSON.stringify({ query });
+    const socket = net.connect(Number(new URL(service.url).port), '127.0.0.1');
+    socket.on('error', () => undefined);
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    let received = '';
+    // The first bytes of the answer, then nothing more is read for four seconds: four times the time it is given.
+    const started = new Promise<void>((resolve) =>
+      socket.once('data', (chunk: Buffer) => {
+        socket.pause();
+        received += chunk.toString('latin1');
+        resolve();
+      }),
+    );
+    socket.write(`POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+    await started;
+    await new Promise((resolve) => setTimeout(resolve, 4_000));
+    socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
+    socket.resume();
+    await closed;
+    // What had been sent by then, and no more: the answer stops short of its last chunk.
+    expect(received.startsWith('HTTP/1.1 200')).toBe(true);
+    expect(received.toLowerCase()).toContain('transfer-encoding: chunked');
+    expect(received.endsWith('\r\n0\r\n\r\n')).toBe(false);
+    expect(received.length).toBeLessThan(8 * 1024 * 1024);
   });
 });

@@ -38,6 +38,7 @@ describe('loadConfig', () => {
         allowedOrigins: [],
         maxDocumentBytes: 65_536,
         maxResponseBytes: 8_388_608,
+        longAnswerSendTimeoutMs: 60_000,
       },
     });
   });
@@ -101,6 +102,7 @@ describe('loadConfig', () => {
         GRAPHQL_ALLOWED_ORIGINS: 'https://ops.example.com, HTTP://LOCALHOST:3000/',
         GRAPHQL_MAX_DOCUMENT_BYTES: '4096',
         GRAPHQL_MAX_RESPONSE_BYTES: '1000000',
+        GRAPHQL_LONG_ANSWER_SEND_TIMEOUT_MS: '5000',
         ADMIN_TOKEN: 'admin-token-0123456789',
         FORWARD_SHUTDOWN_GRACE_MS: '2500',
         DASHBOARD_IMAGE_HOSTS: 'https://Screens.example.com, https://*.myqcloud.com:8443',
@@ -149,6 +151,7 @@ describe('loadConfig', () => {
         allowedOrigins: ['https://ops.example.com', 'http://localhost:3000'],
         maxDocumentBytes: 4096,
         maxResponseBytes: 1_000_000,
+        longAnswerSendTimeoutMs: 5_000,
         adminToken: 'admin-token-0123456789',
       },
       forwarding: { file: null, config: null, shutdownGraceMs: 2500, eventStoreDbMode: 'checkpoint' },

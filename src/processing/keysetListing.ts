@@ -1,7 +1,7 @@
 // Keyset-paginated listings of a read-model table: SQL built from which filters are given, one prepared statement per shape.
 import type { Statement } from 'better-sqlite3';
 import { decodeCursor, encodeCursor, type KeyKind, type KeyValue } from './keysetCursor';
-import type { Page } from './pagination';
+import { once, type Page } from './pagination';
 import type { ReadModelDatabase } from './projectionDefinition';
 
 /** equals: column = value; oneOf: column IN (values); from / before: column >= value / column < value. */
@@ -144,19 +144,6 @@ function statementCache(db: ReadModelDatabase) {
       }
       return statement;
     },
-  };
-}
-
-/** Computed on the first call only: counting all matches costs what listing a page does not. */
-function once<T>(compute: () => T): () => T {
-  let done = false;
-  let value: T;
-  return () => {
-    if (!done) {
-      value = compute();
-      done = true;
-    }
-    return value;
   };
 }
 

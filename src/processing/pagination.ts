@@ -17,6 +17,19 @@ export interface Page<Row> {
   totalCount(): number;
 }
 
+/** Computed on the first call only (a page's totalCount, say): counting all matches costs what listing a page does not. */
+export function once<T>(compute: () => T): () => T {
+  let done = false;
+  let value: T;
+  return () => {
+    if (!done) {
+      value = compute();
+      done = true;
+    }
+    return value;
+  };
+}
+
 /** A cursor that cannot be decoded, or belongs to another listing. */
 export class InvalidCursorError extends Error {
   readonly code = 'INVALID_CURSOR';

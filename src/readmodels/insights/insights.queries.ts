@@ -2,7 +2,7 @@
 import type { InterruptionSide } from '../../domain/errcodeCatalogue';
 import { keptCounts } from '../../processing/keptCounts';
 import { keysetListing } from '../../processing/keysetListing';
-import type { Page } from '../../processing/pagination';
+import { once, type Page } from '../../processing/pagination';
 import type { ReadModelDatabase } from '../../processing/projectionDefinition';
 import { readMeta } from '../../processing/readModelFile';
 import { inTurns, slicedReads, toTheEnd, type Turns } from '../../processing/slicedReads';
@@ -231,14 +231,12 @@ export function insightQueries(
         if (along <= countedAlongIndex) return along;
         return this.interruptionStats(range[0], range[1], 'DOMAIN', domain).reduce((sum, bucket) => sum + bucket.count, 0);
       };
-      let counted: number | undefined;
-      return { ...page, totalCount: () => (counted ??= count()) };
+      return { ...page, totalCount: once(count) };
     },
     /** LIVE sessions pushed before `pushedBefore` with no sign of life since `silentBefore`, latest push first. */
     staleLiveSessions(filter: StaleListFilter, first: number, after: string | null): Page<InsightSession> {
       const page = stale(filter, first, after);
-      let counted: number | undefined;
-      return { ...page, totalCount: () => (counted ??= staleCount(filter)) };
+      return { ...page, totalCount: once(() => staleCount(filter)) };
     },
     /**
      * Adds at most about `limit` interruptions of [from, to) (ms) to the tally, those of one domain when given; returns

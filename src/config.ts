@@ -272,6 +272,10 @@ export function loadConfig(env: Environment, cwd = process.cwd(), openFileLimit 
       maxDocumentBytes: read.integer('GRAPHQL_MAX_DOCUMENT_BYTES', 64 * 1024, 1024, 1024 * 1024),
       maxResponseBytes: read.integer('GRAPHQL_MAX_RESPONSE_BYTES', 8 * 1024 * 1024, 64 * 1024, 1024 * 1024 * 1024),
       longAnswerSendTimeoutMs: read.integer('GRAPHQL_LONG_ANSWER_SEND_TIMEOUT_MS', 60_000, 100, 3_600_000),
+      statistics: {
+        atOnce: read.integer('GRAPHQL_MAX_STATISTICS_AT_ONCE', 2, 1, 64),
+        waiting: read.integer('GRAPHQL_MAX_STATISTICS_WAITING', 20, 0, 10_000),
+      },
       adminToken,
     },
     forwarding: forwardingConfig(

@@ -9,6 +9,7 @@ import type { ForwardingControl } from './forwarding/forwardingControl';
 import { forwardingPrometheus } from './forwarding/forwardingPrometheus';
 import { startForwarding } from './forwarding/startForwarding';
 import { EventLoopTurns } from './graphql/eventLoopTurns';
+import { measuredStatisticsAdmission } from './graphql/statisticsAdmission';
 import { GRAPHQL_PATH, graphqlRoutes } from './graphql/graphqlRoutes';
 import { registerSubscriberMetrics } from './graphql/subscriberMetrics';
 import { createTopics } from './graphql/topics';
@@ -142,7 +143,13 @@ export async function startService(config: Config, logger: Logger = createLogger
   // A subscriber whose delivery fails is that subscriber's problem: it is logged, and the processors go on.
   const topics = createTopics((error) => logger.error({ err: error }, 'delivering a read-model change to a subscriber failed'));
   projections.onChanges((changes) => publishChanges(topics, changes));
-  const services: ReadModelServices = { ...queries, history: { eventsOf: (stream) => store.readStream(stream) }, turns: new EventLoopTurns(), forwarding };
+  const services: ReadModelServices = {
+    ...queries,
+    history: { eventsOf: (stream) => store.readStream(stream) },
+    turns: new EventLoopTurns(),
+    statistics: measuredStatisticsAdmission(config.graphql.statistics, metrics.registry),
+    forwarding,
+  };
   const graphqlSchema = readModelsSchema(services);
   logger.info(
     { readModels: projections.servingFiles(), position: String(projections.status().position) },

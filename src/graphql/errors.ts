@@ -17,12 +17,16 @@ export function badUserInput(argument: string, message: string): GraphQLError {
   return graphqlError('bad_user_input', `${argument}: ${message}`, { argument });
 }
 
-/** Runs a read-model call, turning a bad cursor into BAD_USER_INPUT on `after`. */
+/** Runs a read-model call, turning a bad cursor into BAD_USER_INPUT on `after`, thrown or (from a read in turns) a rejection. */
 export function withCursor<T>(read: () => T): T {
-  try {
-    return read();
-  } catch (error) {
+  const cursorError = (error: unknown): never => {
     if (error instanceof InvalidCursorError) throw badUserInput('after', error.message);
     throw error;
+  };
+  try {
+    const answer = read();
+    return (answer instanceof Promise ? answer.catch(cursorError) : answer) as T;
+  } catch (error) {
+    return cursorError(error);
   }
 }

@@ -1,4 +1,5 @@
 // What the GraphQL endpoint is allowed and bounded by: its part of the service's configuration, read in config.ts.
+import type { StatisticsLimits } from './statisticsAdmission';
 import type { SubscriberLimits } from './subscriber';
 
 export const GRAPHQL_EXPLORERS = ['graphiql', 'apollo', 'off'] as const;
@@ -30,6 +31,8 @@ export interface GraphqlConfig {
   maxResponseBytes: number;
   /** An answer sent in slices (over a megabyte) that the client has not taken whole by then is abandoned, its connection closed. */
   longAnswerSendTimeoutMs: number;
+  /** Interruption statistics worked out at once, and waiting their turn; one more is refused (503). */
+  statistics: StatisticsLimits;
   /** The token the operations' mutations (pause, resume, replay, redeliver) require in X-Admin-Token; null: they are refused. */
   adminToken: string | null;
 }

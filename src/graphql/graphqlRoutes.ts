@@ -131,7 +131,11 @@ export async function graphqlRoutes(app: FastifyInstance, options: GraphqlRouteO
     // Before Apollo parses it.
     const tooLarge = documentRefusal(queryOf(request), config);
     if (tooLarge !== null) throw tooLarge;
-    return { ...operationContext(config), adminAccess: adminAccess(config.adminToken, request.headers[ADMIN_TOKEN_HEADER]) };
+    return {
+      ...operationContext(config),
+      adminAccess: adminAccess(config.adminToken, request.headers[ADMIN_TOKEN_HEADER]),
+      clientGone: () => request.raw.socket.destroyed,
+    };
   };
   app.route({
     url: GRAPHQL_PATH,

@@ -1,6 +1,7 @@
-// What resolvers are handed: each read model's query services, the history of streams for time travel, and the event loop's turns.
+// What resolvers are handed: each read model's query services, the history of streams for time travel, the event loop's turns and the statistics' admission.
 import type { RecordedEvent } from '../eventstore/eventStore';
 import type { EventLoopTurns } from '../graphql/eventLoopTurns';
+import type { StatisticsAdmission } from '../graphql/statisticsAdmission';
 import type { ForwardingControl } from '../forwarding/forwardingControl';
 import type { ReadModelQueries } from './index';
 
@@ -12,5 +13,6 @@ export interface StreamHistory {
 export type ReadModelServices = ReadModelQueries & {
   history: StreamHistory;
   turns: EventLoopTurns;
+  statistics: StatisticsAdmission;
   forwarding: ForwardingControl;
 };

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { EventLoopTurns } from '../../src/graphql/eventLoopTurns';
 import { LONG_ANSWER_CHARS } from '../../src/graphql/answerText';
 import { LIST_ITEMS_PER_TURN } from '../../src/graphql/longLists';
+import { StatisticsAdmission } from '../../src/graphql/statisticsAdmission';
 import { readModelsSchema } from '../../src/graphqlSchema';
 import { ProjectionFile } from '../../src/processing/readModelFile';
 import { insightsProjection } from '../../src/readmodels/insights/insights.projection';
@@ -35,7 +36,8 @@ describe('long answers', () => {
     const insights = insightQueries(file.db);
     const turns = new EventLoopTurns();
     const spread = jest.spyOn(turns, 'spread');
-    const schema = readModelsSchema({ insights, turns } as unknown as ReadModelServices);
+    const statistics = new StatisticsAdmission({ atOnce: 1, waiting: 0 });
+    const schema = readModelsSchema({ insights, turns, statistics } as unknown as ReadModelServices);
     const answer = await graphql({
       schema,
       source: '{ interruptionStats(from: "2023-11-14T00:00:00Z", to: "2023-11-16T00:00:00Z", groupBy: NODE) { key count } }',
@@ -52,8 +54,9 @@ describe('long answers', () => {
 });
 
 describe('a long answer over HTTP', () => {
-  // A client that stops reading is cut off after a second here; answers of over 100 aliases are allowed.
+  // A client that stops reading is cut off after a second here; answers of over 100 aliases (each a statistic) are allowed.
   const fixture = useTestService({
+    GRAPHQL_MAX_STATISTICS_WAITING: '200',
     GRAPHQL_LONG_ANSWER_SEND_TIMEOUT_MS: '1000',
     GRAPHQL_MAX_ALIASES: '200',
     GRAPHQL_MAX_COST: '1000000',

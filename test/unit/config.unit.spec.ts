@@ -39,6 +39,7 @@ describe('loadConfig', () => {
         maxDocumentBytes: 65_536,
         maxResponseBytes: 8_388_608,
         longAnswerSendTimeoutMs: 60_000,
+        statistics: { atOnce: 2, waiting: 20 },
       },
     });
   });
@@ -103,6 +104,8 @@ describe('loadConfig', () => {
         GRAPHQL_MAX_DOCUMENT_BYTES: '4096',
         GRAPHQL_MAX_RESPONSE_BYTES: '1000000',
         GRAPHQL_LONG_ANSWER_SEND_TIMEOUT_MS: '5000',
+        GRAPHQL_MAX_STATISTICS_AT_ONCE: '4',
+        GRAPHQL_MAX_STATISTICS_WAITING: '0',
         ADMIN_TOKEN: 'admin-token-0123456789',
         FORWARD_SHUTDOWN_GRACE_MS: '2500',
         DASHBOARD_IMAGE_HOSTS: 'https://Screens.example.com, https://*.myqcloud.com:8443',
@@ -152,6 +155,7 @@ describe('loadConfig', () => {
         maxDocumentBytes: 4096,
         maxResponseBytes: 1_000_000,
         longAnswerSendTimeoutMs: 5_000,
+        statistics: { atOnce: 4, waiting: 0 },
         adminToken: 'admin-token-0123456789',
       },
       forwarding: { file: null, config: null, shutdownGraceMs: 2500, eventStoreDbMode: 'checkpoint' },

@@ -1,8 +1,9 @@
 // Flapping streams: stream names interrupted again and again within a few minutes, as a listing of streams.
 import { IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
-import { Args, ArgsType, Field, Int, Query, Resolver } from 'type-graphql';
+import { Args, ArgsType, Ctx, Field, Int, Query, Resolver } from 'type-graphql';
 import { PageArgs } from '../../graphql/connection';
 import { badUserInput, withCursor } from '../../graphql/errors';
+import type { ClientContext } from '../../graphql/statisticsAdmission';
 import { DEFAULT_PAGE_SIZE } from '../../processing/pagination';
 import type { ReadModelServices } from '../services';
 import { Stream, StreamConnection } from '../timeline/stream.type';
@@ -41,13 +42,18 @@ export class FlappingStreamsResolver {
   @Query(() => StreamConnection, {
     description: 'Streams interrupted at least minInterruptions times within withinMinutes, among the interruptions of [from, to); latest burst first.',
   })
-  async flappingStreams(@Args() { minInterruptions, withinMinutes, domain, from, to, first, after }: FlappingStreamsArgs): Promise<InstanceType<typeof StreamConnection>> {
+  async flappingStreams(
+    @Args() { minInterruptions, withinMinutes, domain, from, to, first, after }: FlappingStreamsArgs,
+    @Ctx() context: ClientContext | undefined,
+  ): Promise<InstanceType<typeof StreamConnection>> {
     const end = to?.getTime() ?? Date.now();
     const start = from?.getTime() ?? end - DAY_MS;
     if (!(start < end)) throw badUserInput('to', 'must be after from');
     const query = { minInterruptions, withinMs: withinMinutes * 60_000, from: start, to: end, domain: domain ?? null };
-    const { insights, turns } = this.services;
-    const page = await withCursor(() => insights.flappingStreamsInTurns(query, first ?? DEFAULT_PAGE_SIZE, after ?? null, turns));
+    const { insights, turns, statistics } = this.services;
+    const page = await withCursor(() =>
+      statistics.workOut(() => insights.flappingStreamsInTurns(query, first ?? DEFAULT_PAGE_SIZE, after ?? null, turns), context?.clientGone),
+    );
     return StreamConnection.from(page, (row) => Stream.of(row.streamId, row.domain));
   }
 }

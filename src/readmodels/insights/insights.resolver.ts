@@ -1,9 +1,10 @@
 // Anomaly views and statistics over the insights read model, and each session's interruption cause.
 import { IsOptional, IsString, MaxLength, Max, Min, ValidateNested } from 'class-validator';
-import { Arg, Args, ArgsType, Field, FieldResolver, Int, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, Int, Query, Resolver, Root } from 'type-graphql';
 import { interruptionSide } from '../../domain/errcodeCatalogue';
 import { PageArgs } from '../../graphql/connection';
 import { badUserInput, withCursor } from '../../graphql/errors';
+import type { ClientContext } from '../../graphql/statisticsAdmission';
 import { DEFAULT_PAGE_SIZE, type Page } from '../../processing/pagination';
 import type { ReadModelServices } from '../services';
 import { StreamSessionConnection } from '../sessions/session.resolver';
@@ -13,6 +14,7 @@ import type { InsightSession } from './insights.queries';
 import { InterruptionBucket, InterruptionCause, InterruptionFilter, InterruptionGroup, RelayExitBucket, SessionDay } from './insights.type';
 
 const MINUTE_MS = 60_000;
+
 /** A week in minutes: longer thresholds say nothing more. */
 const MAX_MINUTES = 7 * 24 * 60;
 
@@ -109,14 +111,15 @@ export class InsightsResolver {
     @Arg('from', () => Date) from: Date,
     @Arg('to', () => Date) to: Date,
     @Arg('groupBy', () => InterruptionGroup) groupBy: InterruptionGroup,
-    @Arg('domain', () => String, { nullable: true }) domain?: string | null,
+    @Arg('domain', () => String, { nullable: true }) domain: string | null | undefined,
     @Arg('first', () => Int, { nullable: true, description: 'At most this many buckets (the largest, by time the oldest); all when absent.' })
-    first?: number | null,
+    first: number | null | undefined,
+    @Ctx() context: ClientContext | undefined,
   ): Promise<InterruptionBucket[]> {
     const [start, end] = timeRange(from, to);
     if (first != null && first < 1) throw badUserInput('first', 'must be at least 1');
-    const { insights, turns } = this.services;
-    return insights.interruptionStatsInTurns(start, end, groupBy, domain ?? null, first ?? undefined, turns);
+    const { insights, turns, statistics } = this.services;
+    return statistics.workOut(() => insights.interruptionStatsInTurns(start, end, groupBy, domain ?? null, first ?? undefined, turns), context?.clientGone);
   }
 
   @Query(() => [RelayExitBucket], { description: 'Relay task exits in [from, to) by exit code, most frequent first.' })

@@ -1,0 +1,90 @@
+// How many statistics (interruptionStats, flappingStreams) are worked out at once, and how many may wait for their turn: beyond, 503.
+import pLimit from 'p-limit';
+import { Counter, Gauge, type Registry } from 'prom-client';
+import { statusOf } from '../errors/catalogue';
+import { METRIC_PREFIX } from '../metrics/serviceMetrics';
+import { graphqlError } from './errors';
+
+/** Seconds a refused client is told to wait before asking again. */
+export const STATISTICS_RETRY_AFTER_SECONDS = 1;
+
+/** What a statistic's resolver finds in its GraphQL context: over HTTP, whether the client has gone (its socket closed). */
+export interface ClientContext {
+  clientGone?: () => boolean;
+}
+
+export interface StatisticsLimits {
+  /** Statistics worked out at the same time. */
+  atOnce: number;
+  /** Statistics waiting for one of those to finish; one more is refused. */
+  waiting: number;
+}
+
+/**
+ * A statistic reads over a time range, and holds its buckets (by node, tens of thousands, each with its histograms) until it is answered, and its reads
+ * share the event loop's turns with every other request: forty asked at once held 1.5 GB. Admitted one after another,
+ * as many at once as allowed, the rest wait in the order they came; one whose client has gone while it waited is not
+ * worked out.
+ */
+export class StatisticsAdmission {
+  private readonly limit: ReturnType<typeof pLimit>;
+
+  /** @param counted told of each statistic refused (the metrics count them). */
+  constructor(
+    readonly limits: StatisticsLimits,
+    private readonly counted: { refused(): void } = { refused: () => undefined },
+  ) {
+    this.limit = pLimit(limits.atOnce);
+  }
+
+  get working(): number {
+    return this.limit.activeCount;
+  }
+
+  get waiting(): number {
+    return this.limit.pendingCount;
+  }
+
+  /** Works a statistic out in its turn; `clientGone` is asked when that turn comes. */
+  workOut<T>(work: () => Promise<T>, clientGone: () => boolean = () => false): Promise<T> {
+    const { atOnce, waiting } = this.limits;
+    if (this.working + this.waiting >= atOnce + waiting) {
+      this.counted.refused();
+      throw graphqlError(
+        'too_many_statistics',
+        `${this.working} statistics are being worked out and ${this.waiting} are waiting (GRAPHQL_MAX_STATISTICS_AT_ONCE, GRAPHQL_MAX_STATISTICS_WAITING): retry later`,
+        {
+          retryAfterSeconds: STATISTICS_RETRY_AFTER_SECONDS,
+          // Over HTTP the answer's status and header (Apollo takes them out of the error).
+          http: { status: statusOf('too_many_statistics'), headers: new Map([['retry-after', String(STATISTICS_RETRY_AFTER_SECONDS)]]) },
+        },
+      );
+    }
+    return this.limit(() => {
+      if (clientGone()) throw new Error('the client went away before its statistic was worked out');
+      return work();
+    });
+  }
+}
+
+/** The statistics' admission, with what the metrics show of it: statistics worked out and waiting now, and those refused. */
+export function measuredStatisticsAdmission(limits: StatisticsLimits, registry: Registry): StatisticsAdmission {
+  const registers = [registry];
+  const refused = new Counter({
+    name: `${METRIC_PREFIX}graphql_statistics_refused_total`,
+    help: 'interruptionStats and flappingStreams refused (503, TOO_MANY_STATISTICS): as many as allowed were being worked out and waiting',
+    registers,
+  });
+  const admission = new StatisticsAdmission(limits, { refused: () => refused.inc() });
+  new Gauge({
+    name: `${METRIC_PREFIX}graphql_statistics`,
+    help: 'interruptionStats and flappingStreams being worked out (state="working") and waiting their turn (state="waiting") now',
+    labelNames: ['state'] as const,
+    registers,
+    collect() {
+      this.set({ state: 'working' }, admission.working);
+      this.set({ state: 'waiting' }, admission.waiting);
+    },
+  });
+  return admission;
+}

@@ -194,7 +194,7 @@ function indexEntries<Filter extends object, Row>(spec: ListingSpec<Filter, Row>
 
 /** What a listing checks before it lists, by which filters are given: worked out once per shape, as its statements are. */
 interface ShapeChecks<Filter> {
-  /** How many equality filters are given. */
+  /** How many equality filters are given, a list of counted values (errcodes) as one. */
   equalities: number;
   /** Whether every given filter is one the kept counts are by: they are then the total. */
   onlyCounted: boolean;
@@ -210,8 +210,10 @@ function shapeOf<Filter extends object, Row>(spec: ListingSpec<Filter, Row>, giv
   const indexed = new Set(entries.flat());
   const equals = given.map(([name]) => name).filter((name) => spec.filters[name].operator === 'equals');
   const counted = new Set(spec.keptCounts?.by ?? []);
+  // A list of values the counts are kept by (errcodes) is counted, and may never come with the others, as a value is.
+  const countedLists = given.filter(([name]) => spec.filters[name].operator === 'oneOf' && counted.has(name));
   return {
-    equalities: equals.length,
+    equalities: equals.length + countedLists.length,
     onlyCounted: spec.keptCounts !== undefined && given.every(([name]) => counted.has(name)),
     absentChecks: equals.filter((name) => indexed.has(name) && !drivers.has(name)),
   };

@@ -155,6 +155,8 @@ describe('query plans of the read-model queries', () => {
     ['a domain and an errcode', { errcode: 7, domain: 'push.example.com' }],
     ['an app name, a status and an errcode', { errcode: 7, appName: 'live', status: 'LIVE' }],
     ['a stream beside them', { errcode: 7, domain: 'push.example.com', streamId: 'cam' }],
+    ['errcodes beside a domain', { errcodes: [7, 99], domain: 'push.example.com' }],
+    ['errcodes beside an app name and a status', { errcodes: [7], appName: 'live', status: 'LIVE' }],
   ])('answers %s that no session has from the kept counts alone, listing nothing', (_name, filter) => {
     let page: ReturnType<typeof sessions.list> | undefined;
     const executed = executedBy(db, () => {
@@ -162,8 +164,22 @@ describe('query plans of the read-model queries', () => {
       expect(page.totalCount()).toBe(0);
     });
     expect(page!.edges).toEqual([]);
-    expect(executed.map((statement) => statement.sql)).toEqual([expect.stringMatching(/^SELECT coalesce\(sum\(count\), 0\) FROM session_counts WHERE /)]);
+    // One count for each errcode of a list.
+    expect(executed.length).toBeGreaterThan(0);
+    expect(executed.map((statement) => statement.sql)).toEqual(executed.map(() => expect.stringMatching(/^SELECT coalesce\(sum\(count\), 0\) FROM session_counts WHERE /)));
     expect(sessions.list({ errcode: 7, domain: 'other.example.com' }, 50, null).edges.map((edge) => edge.row.sequence)).toEqual(['3']);
+  });
+
+  // A list of errcodes beside a domain walked every session of those errcodes to count them: 1.7 s of the main thread for
+  // four errcodes of a third of a million sessions.
+  it.each<[string, SessionListFilter, number]>([
+    ['errcodes', { errcodes: [7, 99, 7] }, 1],
+    ['errcodes beside a domain, an app name and a status', { errcodes: [7, 99], domain: 'other.example.com', appName: 'live', status: 'ENDED' }, 1],
+    ['errcodes beside an errcode among them', { errcodes: [7, 99], errcode: 7 }, 1],
+    ['errcodes beside an errcode not among them', { errcodes: [99], errcode: 7 }, 0],
+  ])('counts the sessions of %s from the kept counts alone', (_name, filter, total) => {
+    const executed = executedBy(db, () => expect(sessions.list(filter, 0, null).totalCount()).toBe(total));
+    expect(executed.filter((statement) => /^SELECT count\(\*\) FROM sessions/.test(statement.sql))).toEqual([]);
   });
 
   it('lists as before when the other filters\' values are there: looked up, then listed', () => {

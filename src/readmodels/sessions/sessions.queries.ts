@@ -23,13 +23,20 @@ export function sessionQueries(db: ReadModelDatabase) {
   const c = (key: Parameters<typeof sessionsTable.column>[0]) => sessionsTable.column(key);
   const bySequence = db.prepare<[string], SessionRow>(`SELECT ${columns} FROM sessions WHERE sequence = ?`);
   const kept = keptCounts(db, sessionCountsTable);
-  // By the filter's domain, app name, status and errcode (counts keep their values as text); none in a file of an older version.
+  // By the filter's domain, app name, status and errcode or errcodes (counts keep their values as text); none in a file of
+  // an older version.
   const keptCountsBy: KeptCountsOf<SessionListFilter> | undefined =
     kept === null
       ? undefined
       : {
-          by: ['domain', 'appName', 'status', 'errcode'],
-          count: ({ domain, appName, status, errcode }) => kept.count({ domain, appName, status, errcode: errcode == null ? null : String(errcode) }),
+          by: ['domain', 'appName', 'status', 'errcode', 'errcodes'],
+          count: ({ domain, appName, status, errcode, errcodes }) => {
+            const withErrcode = (code: number | undefined) => kept.count({ domain, appName, status, errcode: code == null ? null : String(code) });
+            if (errcodes === undefined) return withErrcode(errcode);
+            // A session has one errcode: those of a list are those of each errcode in it, each list value counted once.
+            const codes = [...new Set(errcodes)].filter((code) => errcode === undefined || code === errcode);
+            return codes.reduce((sum, code) => sum + withErrcode(code), 0);
+          },
         };
   const list = keysetListing<SessionListFilter, SessionRow>(db, {
     listing: 'sessions',

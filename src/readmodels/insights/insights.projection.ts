@@ -180,8 +180,9 @@ export const insightsProjection = defineProjection<InsightsChange>({
   // 9: LIVE sessions indexed by stream name and by domain with their push time, signs of life by time (the stale count).
   // 10: streams live counted by domain as sessions come and go (the gauge read 100,000 index entries at each scrape);
   // a tally back at 0 is deleted. 11: interruptions counted by domain and side. 12: relay exits counted by five minutes,
-  // hour and day (relayExitStats read each of the scale data set's 200,000).
-  version: 12,
+  // hour and day (relayExitStats read each of the scale data set's 200,000). 13: the domain index holds the side (a
+  // domain's interruptions by cause over a time range were counted a row read each: a second on the scale data set).
+  version: 13,
   canHandle: [
     CallbackEventType.StreamPushed,
     CallbackEventType.StreamInterrupted,

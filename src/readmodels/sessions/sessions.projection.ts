@@ -10,8 +10,9 @@ import { sessionCountsTable, sessionsTable } from './sessions.table';
 export const sessionsProjection = defineProjection<SessionRow>({
   name: 'sessions',
   // 2: indexes by domain, and by domain and status. 3: by app name. 4: how many sessions in each status. 5: the status and
-  // domain indexes hold the app name. 6: the counts by status per domain and app name. 7: and per errcode.
-  version: 7,
+  // domain indexes hold the app name. 6: the counts by status per domain and app name. 7: and per errcode. 8: the errcode
+  // index holds the domain, status and app name.
+  version: 8,
   // Unrecognized callbacks too: one stored before its type was modelled may be a push or an interruption today.
   canHandle: [CallbackEventType.StreamPushed, CallbackEventType.StreamInterrupted, CallbackEventType.UnrecognizedCallbackReceived],
   tables: [sessionsTable, sessionCountsTable],

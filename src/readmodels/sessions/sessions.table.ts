@@ -39,7 +39,9 @@ export const sessionsTable = table(
     primaryKey: ['sequence'],
     indexes: [
       { name: 'sessions_by_stream', on: ['streamId', 'sessionAt DESC', 'sequence DESC'], forQueriesOnly: true },
-      { name: 'sessions_by_errcode', on: ['errcode', 'sessionAt DESC', 'sequence DESC'], forQueriesOnly: true },
+      // The errcode index holds what filters beside it: an errcode's sessions over a time range of a domain, app name or
+      // status are counted without a row read each (1.7-2 s of the main thread for a few hundred thousand sessions).
+      { name: 'sessions_by_errcode', on: ['errcode', 'sessionAt DESC', 'sequence DESC', 'domain', 'status', 'appName'], forQueriesOnly: true },
       // The status and domain indexes hold the app name last: it filters beside them (a stream is a domain, an app and a
       // stream id) without a row read per session passed over. By domain, and by domain and status: a domain's sessions in
       // order, and its LIVE ones counted (the dashboard's totals for a domain) from the index alone.

@@ -1,7 +1,8 @@
 // Relay-style connections: edges with opaque cursors, nodes, pageInfo and a totalCount computed on demand.
-import { ArgsType, Field, Int, ObjectType } from 'type-graphql';
+import { ArgsType, Ctx, Field, Int, ObjectType } from 'type-graphql';
 import { IsOptional, IsString, Max, Min } from 'class-validator';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type Page } from '../processing/pagination';
+import type { TurnsContext } from './eventLoopTurns';
 
 /** The Relay specification's page info: a page's first and last cursors and whether rows lie beyond either end. */
 @ObjectType({ simpleResolvers: true })
@@ -75,9 +76,11 @@ export function Connection<Node extends object>(NodeType: ClassOf<Node>, name: s
       return this.page.edges.map(({ cursor }, i) => ({ cursor, node: this.nodes[i]! }));
     }
 
+    // Counted in this turn, or in one of its own once this turn's counts took their share (see EventLoopTurns.soon).
     @Field(() => Int, { description: 'How many match the filter in all, whatever the page.' })
-    totalCount(): number {
-      return this.page.totalCount();
+    totalCount(@Ctx() context: TurnsContext | undefined): number | Promise<number> {
+      const turns = context?.turns;
+      return turns === undefined ? this.page.totalCount() : turns.soon(() => this.page.totalCount());
     }
 
     static from<Row>(page: Page<Row>, toNode: (row: Row) => Node): NodeConnection {

@@ -4,8 +4,48 @@
 // at once, callbacks and other requests would wait for all of them. Slices run one after another, each
 // after the event loop has had a turn to serve what came in meanwhile.
 
+/** What an operation's GraphQL context carries over HTTP: the service's turns, for work that may wait for one of its own. */
+export interface TurnsContext {
+  turns?: EventLoopTurns;
+}
+
+/** Work done through `soon` in one turn before the next waits for a turn of its own: a few quick counts share a turn. */
+export const SOON_BUDGET_MS = 10;
+
 export class EventLoopTurns {
   private last: Promise<unknown> = Promise.resolve();
+
+  /** Milliseconds of work done through `soon` in the current turn; set back to 0 in the next one. */
+  private spent = 0;
+
+  /**
+   * @param budgetMs how long the work done through `soon` may take in one turn before the next waits for a turn of its own
+   * @param now the clock it is measured with
+   */
+  constructor(
+    private readonly budgetMs = SOON_BUDGET_MS,
+    private readonly now: () => number = performance.now.bind(performance),
+  ) {}
+
+  /**
+   * Runs `work` at once while the work done through `soon` in this turn took less than the budget, else as `run` does, in
+   * a later turn. One request can ask for fifteen counts of tens of milliseconds each (aliases), all in one turn: 0.8 s
+   * that CSS's callbacks would wait. Each still runs whole.
+   */
+  soon<T>(work: () => T): T | Promise<T> {
+    if (this.spent >= this.budgetMs) return this.run(() => this.measured(work));
+    return this.measured(work);
+  }
+
+  private measured<T>(work: () => T): T {
+    const started = this.now();
+    try {
+      return work();
+    } finally {
+      if (this.spent === 0) setImmediate(() => (this.spent = 0));
+      this.spent += Math.max(this.now() - started, Number.MIN_VALUE);
+    }
+  }
 
   /** Runs `slice` once the slices asked for before it (by any request) have run, in a later turn of the loop. */
   run<T>(slice: () => T | Promise<T>): Promise<T> {

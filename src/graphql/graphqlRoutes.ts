@@ -135,6 +135,7 @@ export async function graphqlRoutes(app: FastifyInstance, options: GraphqlRouteO
       ...operationContext(config),
       adminAccess: adminAccess(config.adminToken, request.headers[ADMIN_TOKEN_HEADER]),
       clientGone: () => request.raw.socket.destroyed,
+      turns,
     };
   };
   app.route({

@@ -31,7 +31,7 @@ export interface GraphqlConfig {
   maxResponseBytes: number;
   /** An answer sent in slices (over a megabyte) that the client has not taken whole by then is abandoned, its connection closed. */
   longAnswerSendTimeoutMs: number;
-  /** Interruption statistics worked out at once, and waiting their turn; one more is refused (503). */
+  /** Statistics over a time range (interruptionStats, flappingStreams) worked out at once, and waiting; one more is refused (503). */
   statistics: StatisticsLimits;
   /** The token the operations' mutations (pause, resume, replay, redeliver) require in X-Admin-Token; null: they are refused. */
   adminToken: string | null;

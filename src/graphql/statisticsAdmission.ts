@@ -21,10 +21,10 @@ export interface StatisticsLimits {
 }
 
 /**
- * A statistic reads over a time range, and holds its buckets (by node, tens of thousands, each with its histograms) until it is answered, and its reads
- * share the event loop's turns with every other request: forty asked at once held 1.5 GB. Admitted one after another,
- * as many at once as allowed, the rest wait in the order they came; one whose client has gone while it waited is not
- * worked out.
+ * A statistic reads over a time range and holds what it counts until it is answered (by node, tens of thousands of
+ * buckets with their histograms), its reads sharing the event loop's turns with every other request: forty asked at once
+ * held 1.5 GB. As many as allowed are worked out at once, the rest wait in the order they came; one whose client has
+ * gone while it waited is not worked out.
  */
 export class StatisticsAdmission {
   private readonly limit: ReturnType<typeof pLimit>;

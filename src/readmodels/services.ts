@@ -1,4 +1,4 @@
-// What resolvers are handed: each read model's query services, the history of streams for time travel, the event loop's turns and the statistics' admission.
+// What resolvers are handed: the read models' queries, streams' history (time travel), the event loop's turns, the statistics' admission.
 import type { RecordedEvent } from '../eventstore/eventStore';
 import type { EventLoopTurns } from '../graphql/eventLoopTurns';
 import type { StatisticsAdmission } from '../graphql/statisticsAdmission';

@@ -14,7 +14,6 @@ import type { InsightSession } from './insights.queries';
 import { InterruptionBucket, InterruptionCause, InterruptionFilter, InterruptionGroup, RelayExitBucket, SessionDay } from './insights.type';
 
 const MINUTE_MS = 60_000;
-
 /** A week in minutes: longer thresholds say nothing more. */
 const MAX_MINUTES = 7 * 24 * 60;
 

@@ -32,8 +32,8 @@ export const relayTasksTable = table(
   {
     primaryKey: ['taskId'],
     indexes: [
-      // These three hold the start too: a listing by when tasks started skips the others without reading their rows; the
-      // exit code's also the status, so that an exit code's tasks are counted beside them from the index alone.
+      // The exit code, status and time indexes hold the start too: a listing by when tasks started skips the others without
+      // reading their rows. The exit code's holds the status as well: an exit code's tasks by status counted from it alone.
       { name: 'relay_tasks_by_exit_code', on: ['exitCode', 'lastEventAt DESC', 'taskId DESC', 'status', 'startedAt'], forQueriesOnly: true },
       { name: 'relay_tasks_by_status', on: ['status', 'lastEventAt DESC', 'taskId DESC', 'startedAt'], forQueriesOnly: true },
       { name: 'relay_tasks_by_stream', on: ['streamId', 'lastEventAt DESC', 'taskId DESC'], forQueriesOnly: true },

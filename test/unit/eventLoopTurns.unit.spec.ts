@@ -1,4 +1,27 @@
 import { EventLoopTurns } from '../../src/graphql/eventLoopTurns';
+import { inTurns } from '../../src/processing/slicedReads';
+
+describe("a client's turns", () => {
+  it('stop a read at the first slice whose turn comes after the client went away', async () => {
+    const turns = new EventLoopTurns();
+    let gone = false;
+    const read: number[] = [];
+    function* slices() {
+      for (let slice = 1; slice <= 5; slice++) {
+        read.push(slice);
+        if (slice === 2) gone = true;
+        yield;
+      }
+      return read.length;
+    }
+    await expect(inTurns(slices(), turns.forClient(() => gone))).rejects.toThrow('the client went away');
+    expect(read).toEqual([1, 2]);
+    // The same read for a client that stays is read to its end.
+    gone = false;
+    read.length = 0;
+    expect(await inTurns(slices(), turns.forClient(() => false))).toBe(5);
+  });
+});
 
 describe('work done soon', () => {
   /** Turns whose clock moves only as the work says it took. */

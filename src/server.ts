@@ -143,11 +143,12 @@ export async function startService(config: Config, logger: Logger = createLogger
   // A subscriber whose delivery fails is that subscriber's problem: it is logged, and the processors go on.
   const topics = createTopics((error) => logger.error({ err: error }, 'delivering a read-model change to a subscriber failed'));
   projections.onChanges((changes) => publishChanges(topics, changes));
+  const turns = new EventLoopTurns();
   const services: ReadModelServices = {
     ...queries,
     history: { eventsOf: (stream) => store.readStream(stream) },
-    turns: new EventLoopTurns(),
-    statistics: measuredStatisticsAdmission(config.graphql.statistics, metrics.registry),
+    turns,
+    statistics: measuredStatisticsAdmission(config.graphql.statistics, turns, metrics.registry),
     forwarding,
   };
   const graphqlSchema = readModelsSchema(services);

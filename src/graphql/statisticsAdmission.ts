@@ -3,7 +3,9 @@ import pLimit from 'p-limit';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { statusOf } from '../errors/catalogue';
 import { METRIC_PREFIX } from '../metrics/serviceMetrics';
+import type { Turns } from '../processing/slicedReads';
 import { graphqlError } from './errors';
+import type { EventLoopTurns } from './eventLoopTurns';
 
 /** Seconds a refused client is told to wait before asking again. */
 export const STATISTICS_RETRY_AFTER_SECONDS = 1;
@@ -29,9 +31,13 @@ export interface StatisticsLimits {
 export class StatisticsAdmission {
   private readonly limit: ReturnType<typeof pLimit>;
 
-  /** @param counted told of each statistic refused (the metrics count them). */
+  /**
+   * @param turns the event loop's turns, which statistics read in
+   * @param counted told of each statistic refused (the metrics count them)
+   */
   constructor(
     readonly limits: StatisticsLimits,
+    private readonly turns: EventLoopTurns,
     private readonly counted: { refused(): void } = { refused: () => undefined },
   ) {
     this.limit = pLimit(limits.atOnce);
@@ -45,8 +51,11 @@ export class StatisticsAdmission {
     return this.limit.pendingCount;
   }
 
-  /** Works a statistic out in its turn; `clientGone` is asked when that turn comes. */
-  workOut<T>(work: () => Promise<T>, clientGone: () => boolean = () => false): Promise<T> {
+  /**
+   * Works a statistic out in its turn, read in the turns it is handed: `clientGone` is asked when its turn comes, and
+   * before each turn of its reads (it stops once the client has gone).
+   */
+  workOut<T>(work: (turns: Turns) => Promise<T>, clientGone?: () => boolean): Promise<T> {
     const { atOnce, waiting } = this.limits;
     if (this.working + this.waiting >= atOnce + waiting) {
       this.counted.refused();
@@ -61,21 +70,21 @@ export class StatisticsAdmission {
       );
     }
     return this.limit(() => {
-      if (clientGone()) throw new Error('the client went away before its statistic was worked out');
-      return work();
+      if (clientGone?.() === true) throw new Error('the client went away before its statistic was worked out');
+      return work(clientGone === undefined ? this.turns : this.turns.forClient(clientGone));
     });
   }
 }
 
 /** The statistics' admission, with what the metrics show of it: statistics worked out and waiting now, and those refused. */
-export function measuredStatisticsAdmission(limits: StatisticsLimits, registry: Registry): StatisticsAdmission {
+export function measuredStatisticsAdmission(limits: StatisticsLimits, turns: EventLoopTurns, registry: Registry): StatisticsAdmission {
   const registers = [registry];
   const refused = new Counter({
     name: `${METRIC_PREFIX}graphql_statistics_refused_total`,
     help: 'interruptionStats and flappingStreams refused (503, TOO_MANY_STATISTICS): as many as allowed were being worked out and waiting',
     registers,
   });
-  const admission = new StatisticsAdmission(limits, { refused: () => refused.inc() });
+  const admission = new StatisticsAdmission(limits, turns, { refused: () => refused.inc() });
   new Gauge({
     name: `${METRIC_PREFIX}graphql_statistics`,
     help: 'interruptionStats and flappingStreams being worked out (state="working") and waiting their turn (state="waiting") now',

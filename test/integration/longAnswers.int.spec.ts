@@ -36,7 +36,7 @@ describe('long answers', () => {
     const insights = insightQueries(file.db);
     const turns = new EventLoopTurns();
     const spread = jest.spyOn(turns, 'spread');
-    const statistics = new StatisticsAdmission({ atOnce: 1, waiting: 0 });
+    const statistics = new StatisticsAdmission({ atOnce: 1, waiting: 0 }, turns);
     const schema = readModelsSchema({ insights, turns, statistics } as unknown as ReadModelServices);
     const answer = await graphql({
       schema,

@@ -50,10 +50,10 @@ export class FlappingStreamsResolver {
     const start = from?.getTime() ?? end - DAY_MS;
     if (!(start < end)) throw badUserInput('to', 'must be after from');
     const query = { minInterruptions, withinMs: withinMinutes * 60_000, from: start, to: end, domain: domain ?? null };
-    const { insights, turns, statistics } = this.services;
-    const gone = context?.clientGone;
-    const ownTurns = gone === undefined ? turns : turns.forClient(gone);
-    const page = await withCursor(() => statistics.workOut(() => insights.flappingStreamsInTurns(query, first ?? DEFAULT_PAGE_SIZE, after ?? null, ownTurns), gone));
+    const { insights, statistics } = this.services;
+    const page = await withCursor(() =>
+      statistics.workOut((turns) => insights.flappingStreamsInTurns(query, first ?? DEFAULT_PAGE_SIZE, after ?? null, turns), context?.clientGone),
+    );
     return StreamConnection.from(page, (row) => Stream.of(row.streamId, row.domain));
   }
 }

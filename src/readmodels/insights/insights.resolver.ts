@@ -117,10 +117,8 @@ export class InsightsResolver {
   ): Promise<InterruptionBucket[]> {
     const [start, end] = timeRange(from, to);
     if (first != null && first < 1) throw badUserInput('first', 'must be at least 1');
-    const { insights, turns, statistics } = this.services;
-    const gone = context?.clientGone;
-    const ownTurns = gone === undefined ? turns : turns.forClient(gone);
-    return statistics.workOut(() => insights.interruptionStatsInTurns(start, end, groupBy, domain ?? null, first ?? undefined, ownTurns), gone);
+    const { insights, statistics } = this.services;
+    return statistics.workOut((turns) => insights.interruptionStatsInTurns(start, end, groupBy, domain ?? null, first ?? undefined, turns), context?.clientGone);
   }
 
   @Query(() => [RelayExitBucket], { description: 'Relay task exits in [from, to) by exit code, most frequent first.' })

@@ -42,6 +42,7 @@ export class EventLoopTurns {
     try {
       return work();
     } finally {
+      // The first work of a turn sets the spending back to 0 in the next; it never stays 0 after work, however quick.
       if (this.spent === 0) setImmediate(() => (this.spent = 0));
       this.spent += Math.max(this.now() - started, Number.MIN_VALUE);
     }

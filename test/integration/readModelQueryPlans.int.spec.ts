@@ -423,6 +423,23 @@ describe('query plans of the read-model queries', () => {
     for (const plan of fromCells) expectIndexedPlan(plan, rollups);
   });
 
+  it('ranks the nodes of a statistic by node with `first` from the node cells by count, each counted along its own index', () => {
+    const insights = insightQueries(db);
+    db.exec(`INSERT OR IGNORE INTO insight_interruption_rollups (period, dimension, scope, start, key, count, histogram) VALUES ('DAY', 'NODE', '', ${24 * 3_600_000}, 'n1', 1, x''), ('DAY', 'NODE', 'a', ${24 * 3_600_000}, 'n1', 1, x'')`);
+    db.exec(`INSERT OR IGNORE INTO insight_sessions (sequence, node, domain, status, session_at, interrupted_at, state) VALUES ('n1', 'n1', 'a', 'ENDED', 1, ${30 * 3_600_000}, '{}')`);
+    // From one hour before a day to one hour after the next: an hour's cells, the day's, an hour's, then the node met.
+    const cells = /^SEARCH insight_interruption_rollups USING COVERING INDEX insight_node_cells_by_count \(period=\? AND scope=\? AND start=\?\)$/;
+    const alongNode = /^SEARCH insight_sessions USING COVERING INDEX insight_interruptions_by_node \(node=\? AND interrupted_at>\? AND interrupted_at<\?\)$/;
+    for (const domain of [null, 'a']) {
+      const statements = executedBy(db, () => expect(insights.interruptionStats(23 * 3_600_000, 49 * 3_600_000, 'NODE', domain, 5)).toHaveLength(1));
+      const plans = statements.map((statement) => planOfStatement(db, statement));
+      expect(plans).toHaveLength(5);
+      for (const plan of plans.slice(0, 3)) expectIndexedPlan(plan, cells);
+      expectIndexedPlan(plans[3]!, alongNode, /^LIST SUBQUERY 1$/, /^SCAN json_each VIRTUAL TABLE INDEX \d+:/);
+      expectIndexedPlan(plans[4]!, alongNode);
+    }
+  });
+
   it('finds flapping streams among the interruptions of their range in the covering index alone', () => {
     const insights = insightQueries(db);
     const executed = executedBy(db, () => insights.flappingStreams({ minInterruptions: 3, withinMs: 600_000, from: 1, to: 2, domain: null }, 50, null));

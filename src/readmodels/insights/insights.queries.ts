@@ -18,13 +18,15 @@ import {
   type InsightSessionRow,
   type TallyKind,
 } from './insights.table';
-import { CELLS_PER_SLICE, FIVE_MINUTE_CELLS_SINCE, rollupReader, WEEK_CELLS_SINCE, WEEK_CELLS_UNTIL, type RollupCells } from './interruptionRollups';
+import { CELLS_PER_SLICE, EVERY_DOMAIN, FIVE_MINUTE_CELLS_SINCE, rollupReader, WEEK_CELLS_SINCE, WEEK_CELLS_UNTIL, type RollupCells } from './interruptionRollups';
 import { servedPeriods, statsPlan } from './statsPlan';
 import { fewerRowsRead, takeBackPartials, type PartialsPlan, type RowsIn } from './partialPeriods';
 import { RUNNING_TOTALS_SINCE, TOTAL_KEYS_PER_SLICE } from './runningTotals';
 import { instantSlice } from './instantSlices';
 import { relayExitReader, type RelayExitBucketRow } from './relayExitRollups';
 import { InterruptionTally, type InterruptionBucketRow, type InterruptionFacts, type InterruptionGrouping } from './interruptionStats';
+import { busiestNodes, rankedCellsOf, type NodeRankingReads } from './busiestNodes';
+import { nearestRank } from './percentiles';
 
 export type InsightSession = Omit<InsightSessionRow, 'state'>;
 
@@ -212,6 +214,8 @@ export function insightQueries(
     toTheEnd(bucketsInSteps(tally, plan, domain)),
   );
   const readInTurns = slicedReads(db);
+  const busiest = busiestNodesReader(db);
+  const busiestAtOnce = busiest === null ? null : db.transaction((...args: Parameters<typeof busiest>) => toTheEnd(busiest(...args)));
 
   return {
     ...flappingStreamQueries(db, readInTurns, flappingPerStep),
@@ -289,6 +293,10 @@ export function insightQueries(
     },
     /** Interruptions in [from, to) (ms), grouped, with push-duration percentiles, at once (a domain narrows them; `first`, see InterruptionTally). */
     interruptionStats(from: number, to: number, grouping: InterruptionGrouping, domain: string | null, first?: number): InterruptionBucketRow[] {
+      if (busiestAtOnce !== null && grouping === 'NODE' && first !== undefined) {
+        const ranked = busiestAtOnce(from, to, domain, first);
+        if (ranked !== null) return ranked;
+      }
       const tally = new InterruptionTally(grouping, first);
       const plan = this.statsPlan(from, to, grouping, domain);
       const { scanned } = plan;
@@ -307,6 +315,10 @@ export function insightQueries(
       first: number | undefined,
       turns: Turns,
     ): Promise<InterruptionBucketRow[]> {
+      if (busiest !== null && grouping === 'NODE' && first !== undefined) {
+        const ranked = await readInTurns(() => busiest(from, to, domain, first), turns);
+        if (ranked !== null) return ranked;
+      }
       const tally = new InterruptionTally(grouping, first);
       const plan = this.statsPlan(from, to, grouping, domain);
       for (const [rangeFrom, rangeTo] of plan.scanned) {
@@ -336,3 +348,56 @@ export function insightQueries(
   };
 }
 export type InsightQueries = ReturnType<typeof insightQueries>;
+
+/**
+ * The first nodes of a statistic by node, ranked from the cells by count (busiestNodes.ts), each counted and its push
+ * durations read along the node index: exact counts and percentiles. Null in a file before version 14 (without those
+ * indexes); the steps return null where the range does not suit the ranking or it gave up.
+ */
+function busiestNodesReader(db: ReadModelDatabase) {
+  const indexed = db.prepare<[string], number>("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = ?").pluck();
+  if (indexed.get('insight_node_cells_by_count') === 0 || indexed.get('insight_interruptions_by_node') === 0) return null;
+  // Largest count first; keyset on (count, key), both read backwards along the index.
+  const cellsAfter = (after: string) =>
+    db
+      .prepare<unknown[], [count: number, key: string]>(
+        `SELECT count, key FROM insight_interruption_rollups WHERE dimension = 'NODE' AND period = ? AND scope = ? AND start = ?${after} ORDER BY count DESC, key DESC LIMIT ?`,
+      )
+      .raw();
+  const [firstCells, nextCells] = [cellsAfter(''), cellsAfter(' AND (count, key) < (?, ?)')];
+  // Node "unknown" is the bucket of the interruptions without a node as well (see interruptionKey). Never the domain's index:
+  // it holds all of a domain's interruptions of the range, the node's index a few.
+  const inRange = (domain: string | null) => `interrupted_at >= @from AND interrupted_at < @to${domain === null ? '' : ' AND +domain = @domain'}`;
+  const statements = (domain: string | null) => ({
+    counts: db
+      .prepare<unknown[], [node: string, count: number]>(`SELECT node, count(*) FROM insight_sessions WHERE node IN (SELECT value FROM json_each(@nodes)) AND ${inRange(domain)} GROUP BY node`)
+      .raw(),
+    withoutNode: db.prepare<unknown[], number>(`SELECT count(*) FROM insight_sessions WHERE node IS NULL AND ${inRange(domain)}`).pluck(),
+    durations: db.prepare<unknown[], number>(`SELECT push_duration_ms FROM insight_sessions WHERE node IS @node AND ${inRange(domain)} AND push_duration_ms IS NOT NULL`).pluck(),
+  });
+  const [everyDomain, oneDomain] = [statements(null), statements('')];
+  return function* busiestNodesIn(from: number, to: number, domain: string | null, first: number): Generator<void, InterruptionBucketRow[] | null> {
+    const lists = rankedCellsOf(from, to, domain === null);
+    if (lists === null) return null;
+    const [scope, read] = [domain ?? EVERY_DOMAIN, domain === null ? everyDomain : oneDomain];
+    const range = domain === null ? { from, to } : { from, to, domain };
+    const reads: NodeRankingReads = {
+      cells: (list, after, limit) => (after === null ? firstCells.all(list.period, scope, list.start, limit) : nextCells.all(list.period, scope, list.start, ...after, limit)),
+      counts: (keys) => {
+        const counts = read.counts.all({ ...range, nodes: JSON.stringify(keys) });
+        const withoutNode = keys.includes('unknown') ? read.withoutNode.get(range)! : 0;
+        if (withoutNode === 0) return counts;
+        const named = counts.find(([key]) => key === 'unknown');
+        return [...counts.filter(([key]) => key !== 'unknown'), ['unknown', withoutNode + (named?.[1] ?? 0)]];
+      },
+    };
+    const ranked = yield* busiestNodes(lists, first, reads);
+    if (ranked === null) return null;
+    return ranked.map(([key, count]) => {
+      const durations = read.durations.all({ ...range, node: key });
+      if (key === 'unknown') durations.push(...read.durations.all({ ...range, node: null }));
+      const sorted = Float64Array.from(durations).sort();
+      return { key, count, pushDurationP50Ms: nearestRank(sorted, 50), pushDurationP90Ms: nearestRank(sorted, 90) };
+    });
+  };
+}

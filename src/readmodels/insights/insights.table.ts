@@ -45,6 +45,8 @@ export const insightSessionsTable = table(
         where: 'interrupted_at IS NOT NULL',
         forQueriesOnly: true,
       },
+      // A node's interruptions over a time range: the nodes a statistic by node ranks first are counted here (busiestNodes.ts).
+      { name: 'insight_interruptions_by_node', on: ['node', 'interruptedAt', 'domain', 'pushDurationMs'], where: 'interrupted_at IS NOT NULL', forQueriesOnly: true },
       // A stream's first newer push, among the ended sessions (the stale view).
       { name: 'insight_interruptions_by_stream', on: ['streamId', 'domain', 'sessionAt', 'interruptedAt'], where: 'interrupted_at IS NOT NULL', forQueriesOnly: true },
       // LIVE sessions are few beside the ended ones: the stale view and the streams-live gauge read them alone. By domain,
@@ -76,8 +78,12 @@ export const interruptionRollupsTable = table(
     p90Ms: column.integer().orNull(),
     histogram: column.blob(),
   },
-  // A rowid table: a day's histogram runs to kilobytes, too large for rows of a WITHOUT ROWID one (measured: reads take half as long).
-  { primaryKey: ['period', 'dimension', 'scope', 'start', 'key'] },
+  {
+    // A rowid table: a day's histogram runs to kilobytes, too large for rows of a WITHOUT ROWID one (measured: reads take half as long).
+    primaryKey: ['period', 'dimension', 'scope', 'start', 'key'],
+    // Each hour's and day's cells by node, by count: the lists a statistic by node ranks its nodes from (busiestNodes.ts).
+    indexes: [{ name: 'insight_node_cells_by_count', on: ['period', 'scope', 'start', 'count', 'key'], where: "dimension = 'NODE'", forQueriesOnly: true }],
+  },
 );
 
 /**

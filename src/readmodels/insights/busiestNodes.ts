@@ -1,0 +1,92 @@
+// The nodes with the most interruptions in a time range, found from the hour and day cells ranked by count: by node over a
+// day or more, a few thousand of tens of thousands of nodes are counted, not every one.
+import { DAY_MS, HOUR_MS } from './interruptionStats';
+
+/** One hour's or one day's cells by node, read largest count first. */
+export interface RankedCells {
+  period: 'HOUR' | 'DAY';
+  start: number;
+}
+
+/** A partial day touching at most this many hours is bounded by its hour cells, a longer one by its day cell. */
+export const HOURS_BEFORE_DAY = 4;
+
+/** Ranges touching more UTC days than this are answered from every node's cells: each day adds to every node's bound. */
+export const RANKED_DAYS = 7;
+
+/**
+ * The cells whose counts bound each node's interruptions in [from, to): each UTC day the range touches, by its day cell, or
+ * by the cells of the hours it touches where those are few (`hourCells`: within one domain there are none). Null where the
+ * ranking would not pay: a range shorter than a day holds a few interruptions per node, most of them tied, and the bound of
+ * its partial hours is loose, so that most nodes would be counted; one touching more than RANKED_DAYS days sums too many
+ * bounds.
+ */
+export function rankedCellsOf(from: number, to: number, hourCells: boolean): RankedCells[] | null {
+  const firstDay = Math.floor(from / DAY_MS) * DAY_MS;
+  if (to - from < DAY_MS || to - firstDay > RANKED_DAYS * DAY_MS) return null;
+  const lists: RankedCells[] = [];
+  for (let day = firstDay; day < to; day += DAY_MS) {
+    const [start, end] = [Math.max(from, day), Math.min(to, day + DAY_MS)];
+    const firstHour = Math.floor(start / HOUR_MS) * HOUR_MS;
+    const hours = Math.ceil((end - firstHour) / HOUR_MS);
+    if (hourCells && hours <= HOURS_BEFORE_DAY) for (let hour = firstHour; hour < end; hour += HOUR_MS) lists.push({ period: 'HOUR', start: hour });
+    else lists.push({ period: 'DAY', start: day });
+  }
+  return lists;
+}
+
+/** What the ranking reads, all in one snapshot of the file. */
+export interface NodeRankingReads {
+  /** Up to `limit` cells of a list after `after` in the order largest count first, then key last first. */
+  cells(list: RankedCells, after: readonly [count: number, key: string] | null, limit: number): Array<[count: number, key: string]>;
+  /** Each key's interruptions in the range, those with none left out. */
+  counts(keys: readonly string[]): Array<[key: string, count: number]>;
+}
+
+/** Cells of each list read in the first step; each step reads twice as many as the one before, up to PAGE_LARGEST. */
+const PAGE_FIRST = 128;
+const PAGE_LARGEST = 2_048;
+
+/** Nodes counted before the ranking gives up and every node's cells answer: their cost, about 2 µs each. */
+export const RANKED_NODES_AT_MOST = 5_000;
+
+/** By count, largest first, then by key. */
+const byCount = (a: readonly [string, number], b: readonly [string, number]) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1);
+
+/**
+ * The first `first` nodes by interruptions in the range, by count then key, with their counts, or null when more than
+ * `atMost` nodes were counted before they were known. Fagin's threshold algorithm: the lists are read a page at a time,
+ * largest first, and each node met is counted over the range itself; a node not yet met has at most the sum of the counts
+ * last read in each list, so once the last of the first `first` counted has more, no other node can take its place (with
+ * the same count, one with a lower key could). The generator yields between steps.
+ */
+export function* busiestNodes(
+  lists: readonly RankedCells[],
+  first: number,
+  reads: NodeRankingReads,
+  atMost = RANKED_NODES_AT_MOST,
+): Generator<void, Array<[key: string, count: number]> | null> {
+  const read = lists.map((list) => ({ list, last: null as [number, string] | null, done: false }));
+  const met = new Set<string>();
+  let best: Array<[string, number]> = [];
+  for (let page = PAGE_FIRST; ; page = Math.min(2 * page, PAGE_LARGEST)) {
+    const fresh: string[] = [];
+    for (const list of read) {
+      if (list.done) continue;
+      const cells = reads.cells(list.list, list.last, page);
+      if (cells.length < page) list.done = true;
+      if (cells.length > 0) list.last = cells[cells.length - 1]!;
+      for (const [, key] of cells) {
+        if (met.has(key)) continue;
+        met.add(key);
+        fresh.push(key);
+      }
+    }
+    if (fresh.length > 0) best = [...best, ...reads.counts(fresh)].sort(byCount).slice(0, first);
+    // The most a node not met yet can have: what each list not read to its end last held.
+    const bound = read.reduce((sum, list) => sum + (list.done ? 0 : list.last![0]), 0);
+    if (read.every((list) => list.done) || (best.length === first && best[first - 1]![1] > bound)) return best;
+    if (met.size > atMost) return null;
+    yield;
+  }
+}

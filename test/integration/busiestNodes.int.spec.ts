@@ -1,0 +1,108 @@
+// Statistics by node with `first` over a day or more, ranked from a real insights file's cells: the nodes and counts of
+// every node's tally, exact percentiles, the same in turns, and from an older file without the indexes.
+import Database from 'better-sqlite3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ProjectionFile } from '../../src/processing/readModelFile';
+import { insightsProjection } from '../../src/readmodels/insights/insights.projection';
+import { insightQueries } from '../../src/readmodels/insights/insights.queries';
+import { nearestRank } from '../../src/readmodels/insights/percentiles';
+import { callback } from '../support/projectionSpec';
+
+const START = Date.UTC(2024, 2, 4);
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+describe('statistics by node ranked from the cells by count', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'busiest-nodes-'));
+  const file = ProjectionFile.create(dir, insightsProjection, 1, 'live');
+  const insights = insightQueries(file.db);
+  /** Each interruption as projected: node ('unknown' without one), domain, instant, push duration. */
+  const projected: Array<{ node: string; domain: string; at: number; duration: number }> = [];
+  afterAll(() => {
+    file.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  beforeAll(() => {
+    // 3,000 interruptions over two and a half days on 400 nodes, the lower-numbered busier, some without a node.
+    let state = 11;
+    const next = () => ((state = (state * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648);
+    const events = Array.from({ length: 3_000 }, (_, i) => {
+      const nodeNumber = Math.floor(400 * next() ** 2);
+      const node = nodeNumber === 7 ? null : `10.0.${Math.floor(nodeNumber / 100)}.${nodeNumber % 100}`;
+      const domain = i % 3 === 0 ? 'a.example' : 'b.example';
+      const at = START + Math.floor(next() * 2.5 * DAY / 1000) * 1000;
+      const duration = 1_000 + Math.floor(next() * 5_000_000);
+      projected.push({ node: node ?? 'unknown', domain, at, duration });
+      const body = { event_type: 0, sequence: String(10_000 + i), app: domain, stream_id: `s${i % 50}`, event_time: at / 1000, errcode: 1, push_duration: String(duration), node };
+      return { ...callback(node === null ? { ...body, node: undefined } : body), position: BigInt(i + 1), revision: BigInt(i + 1) };
+    });
+    for (let i = 0; i < events.length; i += 500) file.apply(events.slice(i, i + 500));
+  });
+
+  /** Every node counted from what was projected, by count then key, with nearest-rank percentiles. */
+  const everyNode = (from: number, to: number, domain: string | null, first: number) => {
+    const durations = new Map<string, number[]>();
+    for (const row of projected) {
+      if (row.at >= from && row.at < to && (domain === null || row.domain === domain)) durations.set(row.node, [...(durations.get(row.node) ?? []), row.duration]);
+    }
+    return [...durations]
+      .map(([key, all]) => {
+        const sorted = Float64Array.from(all).sort();
+        return { key, count: all.length, pushDurationP50Ms: nearestRank(sorted, 50), pushDurationP90Ms: nearestRank(sorted, 90) };
+      })
+      .sort((a, b) => b.count - a.count || (a.key < b.key ? -1 : 1))
+      .slice(0, first);
+  };
+  const ranges: Array<[string, number, number]> = [
+    ['two whole days', START, START + 2 * DAY],
+    ['from 22:13 to 23:29 the next day', START + 22 * HOUR + 780_000, START + DAY + 23 * HOUR + 1_740_000],
+    ['a day and a half from 03:00', START + 3 * HOUR, START + 1.5 * DAY + 3 * HOUR],
+  ];
+
+  it.each(ranges)('answers the nodes and counts of every node, with exact percentiles, %s', (_, from, to) => {
+    for (const domain of [null, 'a.example']) {
+      for (const first of [1, 10, 60]) {
+        const answered = insights.interruptionStats(from, to, 'NODE', domain, first);
+        expect(answered).toEqual(everyNode(from, to, domain, first));
+        // Every node's tally, ordered the same, has the same nodes and counts (its percentiles come from histograms).
+        const tallied = insights.interruptionStats(from, to, 'NODE', domain).slice(0, first);
+        expect(answered.map((b) => [b.key, b.count])).toEqual(tallied.map((b) => [b.key, b.count]));
+      }
+    }
+    expect(everyNode(from, to, null, 400).some((b) => b.key === 'unknown')).toBe(true);
+  });
+
+  it('answers the same a step per turn, in one read', async () => {
+    const [, from, to] = ranges[1]!;
+    const turns = { run: async <T>(slice: () => T) => slice() };
+    await expect(insights.interruptionStatsInTurns(from, to, 'NODE', null, 10, turns)).resolves.toEqual(insights.interruptionStats(from, to, 'NODE', null, 10));
+  });
+
+  it('counts each node it ranks over the range itself: the cells only say which to count first', () => {
+    const [, from, to] = ranges[0]!;
+    const [top, quiet] = [insights.interruptionStats(from, to, 'NODE', null, 1)[0]!, everyNode(from, to, null, 400).at(-1)!];
+    const copy = path.join(dir, 'ranked.db');
+    file.db.exec(`VACUUM INTO '${copy}'`);
+    const altered = new Database(copy);
+    // The quietest node's cells now rank it first: it is counted first, and found to have what it had.
+    altered.prepare("UPDATE insight_interruption_rollups SET count = count + 1000 WHERE dimension = 'NODE' AND key = ?").run(quiet.key);
+    const answered = insightQueries(altered).interruptionStats(from, to, 'NODE', null, 1);
+    expect(answered).toEqual([top]);
+    altered.close();
+  });
+
+  it('tallies every node from a file of the version before the ranking indexes (answering while this one builds)', () => {
+    const [, from, to] = ranges[0]!;
+    const copy = path.join(dir, 'v13.db');
+    file.db.exec(`VACUUM INTO '${copy}'`);
+    const older = new Database(copy);
+    older.exec('DROP INDEX insight_node_cells_by_count; DROP INDEX insight_interruptions_by_node; UPDATE read_model SET version = 13');
+    const answered = insightQueries(older).interruptionStats(from, to, 'NODE', null, 10);
+    expect(answered).toEqual(insights.interruptionStats(from, to, 'NODE', null).slice(0, 10));
+    expect(answered.map((b) => [b.key, b.count])).toEqual(everyNode(from, to, null, 10).map((b) => [b.key, b.count]));
+    older.close();
+  });
+});

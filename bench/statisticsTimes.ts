@@ -24,6 +24,8 @@ const cases: Array<[label: string, from: number, to: number, grouping: Interrupt
   ['NODE, the first hour', first, first + HOUR_MS, 'NODE'],
   ['NODE, the first hour, first 20', first, first + HOUR_MS, 'NODE', 20],
   ['NODE, the whole file, first 20', first, last + 1, 'NODE', 20],
+  ['NODE, the whole file, first 100', first, last + 1, 'NODE', 100],
+  ['NODE, the first 24 hours, first 20', first, first + 24 * HOUR_MS, 'NODE', 20],
   ['HOUR, the whole file', first, last + 1, 'HOUR'],
   ['ERRCODE, the whole file, first 10', first, last + 1, 'ERRCODE', 10],
   ['ERRCODE, the whole file, first 100', first, last + 1, 'ERRCODE', 100],

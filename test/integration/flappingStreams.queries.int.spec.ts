@@ -83,4 +83,53 @@ describe('flapping streams in an insights file', () => {
     file.close();
     rmSync(dir, { recursive: true, force: true });
   });
+
+  it('finds what every stream walked on its own finds, streams not interrupted for M minutes let go meanwhile', async () => {
+    // 1,500 interruptions of 60 streams (a few busy ones) over six hours, some at one instant, on two domains and none.
+    let state = 5;
+    const next = () => (state = (state * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648;
+    const rows = Array.from({ length: 1_500 }, (_, i) => {
+      const stream = `s${Math.floor(60 * next() ** 3)}`;
+      const domain = stream.endsWith('1') ? undefined : Number(stream.slice(1)) % 2 === 0 ? 'a.example' : 'b.example';
+      return { stream, domain, at: T0 + 10 * Math.floor(next() * 2_160), sequence: String(20_000 + i) };
+    });
+    const pushes = rows.flatMap(({ stream, domain, at, sequence }) => {
+      const push = { event_type: 1, sequence, appname: 'live', stream_id: stream, event_time: at - 5, ...(domain === undefined ? {} : { app: domain }) };
+      return [callback(push), callback({ ...push, event_type: 0, event_time: at, errcode: 12, push_duration: '5000' })];
+    });
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'flapping-walked-'));
+    const file = ProjectionFile.create(dir, insightsProjection, 1, 'live');
+    file.apply(pushes.map((arrival, i) => ({ ...arrival, position: BigInt(i + 1), revision: BigInt(i + 1) })));
+    /** Each stream's interruptions in the range on their own: its latest one with N-1 others within M minutes before it. */
+    const onItsOwn = (needed: number, withinMs: number, from: number, to: number, domain: string | null) => {
+      const byStream = new Map<string, { streamId: string; domain: string | null; times: number[] }>();
+      for (const row of rows) {
+        const [at, rowDomain] = [row.at * 1000, row.domain ?? null];
+        if (at < from || at >= to || (domain !== null && rowDomain !== domain)) continue;
+        const key = `${row.stream} ${rowDomain ?? ''}`;
+        const stream = byStream.get(key) ?? byStream.set(key, { streamId: row.stream, domain: rowDomain, times: [] }).get(key)!;
+        stream.times.push(at);
+      }
+      return [...byStream]
+        .map(([key, { streamId, domain: streamDomain, times }]) => {
+          times.sort((a, b) => a - b);
+          const bursts = times.filter((at) => times.filter((other) => other <= at && other >= at - withinMs).length >= needed);
+          return { key, row: { streamId, domain: streamDomain, lastBurstAt: bursts.at(-1) ?? null, interruptions: times.length } };
+        })
+        .filter(({ row }) => row.lastBurstAt !== null)
+        .sort((a, b) => b.row.lastBurstAt! - a.row.lastBurstAt! || (b.key < a.key ? -1 : 1))
+        .map(({ row }) => row);
+    };
+    const [from, to] = [(T0 + 1_800) * 1000, (T0 + 19_800) * 1000];
+    for (const [minInterruptions, withinMs, domain] of [[3, 300_000, null], [2, 60_000, null], [5, 1_200_000, 'a.example'], [4, 600_000, null]] as const) {
+      const query = { minInterruptions, withinMs, from, to, domain };
+      const expected = onItsOwn(minInterruptions, withinMs, from, to, domain);
+      expect(expected.length).toBeGreaterThan(3);
+      expect(insightQueries(file.db).flappingStreams(query, 1_000, null).edges.map((edge) => edge.row)).toEqual(expected);
+      const sliced = await insightQueries(file.db, { flappingPerStep: 7 }).flappingStreamsInTurns(query, 3, null, new EventLoopTurns());
+      expect([sliced.totalCount?.(), sliced.edges.map((edge) => edge.row)]).toEqual([expected.length, expected.slice(0, 3)]);
+    }
+    file.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
 });

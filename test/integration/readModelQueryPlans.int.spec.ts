@@ -446,6 +446,14 @@ describe('query plans of the read-model queries', () => {
     const reads = executed.flatMap((statement) => planOfStatement(db, statement)).filter((step) => step.includes('insight_sessions'));
     expect(reads.length).toBeGreaterThan(0);
     for (const read of reads) expect(read).toMatch(/^SEARCH insight_sessions USING COVERING INDEX insight_interruptions_by_time \(interrupted_at>\? AND interrupted_at<\?\)$/);
+    // A stream found is counted along its own interruptions, not those of the range by time or by domain.
+    for (const at of [1_000, 2_000, 3_000]) {
+      db.exec(`INSERT OR IGNORE INTO insight_sessions (sequence, stream_id, domain, status, session_at, interrupted_at, state) VALUES ('f${at}', 'flaps', 'a', 'ENDED', ${at - 1}, ${at}, '{}')`);
+    }
+    const found = executedBy(db, () => expect(insights.flappingStreams({ minInterruptions: 3, withinMs: 600_000, from: 1, to: 10_000, domain: null }, 50, null).edges).toHaveLength(1));
+    const counts = found.filter((statement) => statement.sql.startsWith('SELECT count(*)'));
+    expect(counts).toHaveLength(1);
+    expectIndexedPlan(planOfStatement(db, counts[0]!), /^SEARCH insight_sessions USING COVERING INDEX insight_interruptions_by_stream \(stream_id=\? AND domain=\?\)$/);
   });
 
   it('lists unmatched exits along their partial index, each row holding its callback', () => {

@@ -29,16 +29,17 @@ export const FLAPPING_INTERRUPTIONS_PER_STEP = 10_000;
 
 type Interruption = [interruptedAt: number, streamId: string, domain: string | null];
 
-/** A stream as the range's interruptions are walked in time order: how many, and those of the last M minutes. */
+/** A stream interrupted within the last M minutes of the walk: the times of those interruptions. */
 interface Walked {
   streamId: string;
   domain: string | null;
-  interruptions: number;
   /** Times of its latest interruptions, oldest first from `first`: those within M minutes of the last one. */
   recent: number[];
   first: number;
-  lastBurstAt: number | null;
 }
+
+/** A stream found to burst, before its interruptions in the range are counted (for the rows of a page alone). */
+type Burst = Omit<FlappingStreamRow, 'interruptions'>;
 
 /** A stream is one name on one domain (never '': CSS's empty fields read as absent); also the listing's tie-breaker. */
 const streamKeyOf = (streamId: string, domain: string | null) => `${streamId} ${domain ?? ''}`;
@@ -53,24 +54,50 @@ export function flappingStreamQueries(
   const IN_RANGE = 'interrupted_at >= @from AND interrupted_at < @to AND stream_id IS NOT NULL AND (@domain IS NULL OR domain = @domain)';
   const inOrder = db.prepare<[Record<string, unknown>], Interruption>(`${COLUMNS} WHERE ${IN_RANGE} ORDER BY interrupted_at LIMIT @limit`).raw();
   const atInstant = db.prepare<[Record<string, unknown>], Interruption>(`${COLUMNS} WHERE interrupted_at = @at AND stream_id IS NOT NULL AND (@domain IS NULL OR domain = @domain)`).raw();
+  // One stream's interruptions in the range, along insight_interruptions_by_stream: never along the index by time or by
+  // domain, which hold every interruption of the range (SQLite, without statistics, took one of them: 0.9 s a stream).
+  const streamCount = db
+    .prepare<[Record<string, unknown>], number>(
+      'SELECT count(*) FROM insight_sessions WHERE stream_id = @streamId AND domain IS @domain AND interrupted_at IS NOT NULL AND +interrupted_at >= @from AND +interrupted_at < @to',
+    )
+    .pluck();
 
   /**
    * The streams that burst, latest burst first: the range's interruptions walked in time order, a slice a step, each
    * stream keeping the times of its last M minutes; an interruption with N-1 others of its stream within M minutes before
-   * it closes a burst.
+   * it closes a burst. A stream not interrupted for M minutes is let go (what it held can be in no later burst), so that
+   * the walk holds the streams of the busiest M minutes and those found, not every stream of the range.
    */
-  function* bursts({ minInterruptions, withinMs, from, to, domain }: FlappingQuery): Steps<FlappingStreamRow[]> {
-    const streams = new Map<string, Walked>();
+  function* bursts({ minInterruptions, withinMs, from, to, domain }: FlappingQuery): Steps<Burst[]> {
+    const walking = new Map<string, Walked>();
+    const found = new Map<string, Burst>();
     const needed = Math.max(2, minInterruptions);
+    // The interruptions walked (their times and streams), oldest first from `oldest`: those of the last M minutes at most.
+    const [walkedAt, walkedStreams]: [number[], string[]] = [[], []];
+    let oldest = 0;
+    /** Lets go the streams whose last interruption is more than M minutes before `now`: they can burst again only anew. */
+    const letGo = (now: number) => {
+      for (; oldest < walkedAt.length && walkedAt[oldest]! < now - withinMs; oldest++) {
+        // A stream with several interruptions here is let go at the first whose turn finds its last one old too.
+        const [key, stream] = [walkedStreams[oldest]!, walking.get(walkedStreams[oldest]!)];
+        if (stream !== undefined && stream.recent.at(-1)! < now - withinMs) walking.delete(key);
+      }
+      if (oldest > 1_024 && oldest * 2 > walkedAt.length) {
+        for (const queue of [walkedAt, walkedStreams]) queue.splice(0, oldest);
+        oldest = 0;
+      }
+    };
     const walk = ([interruptedAt, streamId, streamDomain]: Interruption) => {
+      letGo(interruptedAt);
       const key = streamKeyOf(streamId, streamDomain);
-      let stream = streams.get(key);
-      if (stream === undefined) streams.set(key, (stream = { streamId, domain: streamDomain, interruptions: 0, recent: [], first: 0, lastBurstAt: null }));
-      stream.interruptions += 1;
+      let stream = walking.get(key);
+      if (stream === undefined) walking.set(key, (stream = { streamId, domain: streamDomain, recent: [], first: 0 }));
+      walkedAt.push(interruptedAt);
+      walkedStreams.push(key);
       stream.recent.push(interruptedAt);
       while (stream.recent[stream.first]! < interruptedAt - withinMs) stream.first += 1;
       if (stream.first > 32 && stream.first * 2 > stream.recent.length) [stream.recent, stream.first] = [stream.recent.slice(stream.first), 0];
-      if (stream.recent.length - stream.first >= needed) stream.lastBurstAt = interruptedAt;
+      if (stream.recent.length - stream.first >= needed) found.set(key, { streamId, domain: streamDomain, lastBurstAt: interruptedAt });
     };
     for (let next: number | null = from; next !== null; ) {
       const slice: { rows: Interruption[]; next: number | null } = instantSlice(
@@ -84,21 +111,24 @@ export function flappingStreamQueries(
       next = slice.next;
       if (next !== null) yield;
     }
-    const found: FlappingStreamRow[] = [];
-    for (const { streamId, domain: streamDomain, interruptions, lastBurstAt } of streams.values()) {
-      if (lastBurstAt !== null) found.push({ streamId, domain: streamDomain, lastBurstAt, interruptions });
-    }
-    return found.sort((a, b) => b.lastBurstAt - a.lastBurstAt || (streamKeyOf(b.streamId, b.domain) < streamKeyOf(a.streamId, a.domain) ? -1 : 1));
+    return [...found.values()].sort((a, b) => b.lastBurstAt - a.lastBurstAt || (streamKeyOf(b.streamId, b.domain) < streamKeyOf(a.streamId, a.domain) ? -1 : 1));
+  }
+
+  /** A page of the streams found, its rows' interruptions in the range counted in the same read. */
+  function* pageInSteps(query: FlappingQuery, first: number, after: string | null): Steps<Page<FlappingStreamRow>> {
+    const page = pageOf(yield* bursts(query), first, after);
+    const edges = page.edges.map(({ cursor, row }) => ({ cursor, row: { ...row, interruptions: streamCount.get({ ...row, from: query.from, to: query.to })! } }));
+    return { ...page, edges };
   }
 
   /** A page of them, after the row a cursor of this listing stands for. */
-  function pageOf(found: FlappingStreamRow[], first: number, after: string | null): Page<FlappingStreamRow> {
-    const keyOf = (row: FlappingStreamRow): [number, string] => [row.lastBurstAt, streamKeyOf(row.streamId, row.domain)];
-    const cursorOf = (row: FlappingStreamRow) => encodeCursor(LISTING, keyOf(row));
+  function pageOf(found: Burst[], first: number, after: string | null): Page<Burst> {
+    const keyOf = (row: Burst): [number, string] => [row.lastBurstAt, streamKeyOf(row.streamId, row.domain)];
+    const cursorOf = (row: Burst) => encodeCursor(LISTING, keyOf(row));
     let start = 0;
     if (after !== null) {
       const [afterAt, afterKey] = decodeCursor(LISTING, after, ['integer', 'text']) as [number, string];
-      const isAfter = (row: FlappingStreamRow) => {
+      const isAfter = (row: Burst) => {
         const [burstAt, key] = keyOf(row);
         return burstAt < afterAt || (burstAt === afterAt && key < afterKey);
       };
@@ -120,7 +150,7 @@ export function flappingStreamQueries(
   return {
     /** Latest burst first; `after` is an endCursor of this listing (for the same arguments). Read at once. */
     flappingStreams(query: FlappingQuery, first: number, after: string | null): Page<FlappingStreamRow> {
-      return pageOf(db.transaction(() => toTheEnd(bursts(query)))(), first, after);
+      return db.transaction(() => toTheEnd(pageInSteps(query, first, after)))();
     },
     /**
      * flappingStreams a slice of interruptions per turn of the event loop (`turns`), in one read transaction: over a day
@@ -129,7 +159,7 @@ export function flappingStreamQueries(
     flappingStreamsInTurns(query: FlappingQuery, first: number, after: string | null, turns: Turns): Promise<Page<FlappingStreamRow>> {
       // A cursor that is not this listing's is refused at once (thrown, not a rejection), before anything is read.
       if (after !== null) decodeCursor(LISTING, after, ['integer', 'text']);
-      return readInTurns(() => bursts(query), turns).then((found) => pageOf(found, first, after));
+      return readInTurns(() => pageInSteps(query, first, after), turns);
     },
   };
 }

@@ -1,5 +1,5 @@
 // Statistics by node with `first` over a day or more, ranked from a real insights file's cells: the nodes and counts of
-// every node's tally, exact percentiles, the same in turns, and from an older file without the indexes.
+// every interruption counted, the answer of every node's tally, the same in turns, and from an older file without the indexes.
 import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -7,7 +7,6 @@ import path from 'node:path';
 import { ProjectionFile } from '../../src/processing/readModelFile';
 import { insightsProjection } from '../../src/readmodels/insights/insights.projection';
 import { insightQueries } from '../../src/readmodels/insights/insights.queries';
-import { nearestRank } from '../../src/readmodels/insights/percentiles';
 import { callback } from '../support/projectionSpec';
 
 const START = Date.UTC(2024, 2, 4);
@@ -42,19 +41,11 @@ describe('statistics by node ranked from the cells by count', () => {
     for (let i = 0; i < events.length; i += 500) file.apply(events.slice(i, i + 500));
   });
 
-  /** Every node counted from what was projected, by count then key, with nearest-rank percentiles. */
+  /** Every node counted from what was projected, by count then key. */
   const everyNode = (from: number, to: number, domain: string | null, first: number) => {
-    const durations = new Map<string, number[]>();
-    for (const row of projected) {
-      if (row.at >= from && row.at < to && (domain === null || row.domain === domain)) durations.set(row.node, [...(durations.get(row.node) ?? []), row.duration]);
-    }
-    return [...durations]
-      .map(([key, all]) => {
-        const sorted = Float64Array.from(all).sort();
-        return { key, count: all.length, pushDurationP50Ms: nearestRank(sorted, 50), pushDurationP90Ms: nearestRank(sorted, 90) };
-      })
-      .sort((a, b) => b.count - a.count || (a.key < b.key ? -1 : 1))
-      .slice(0, first);
+    const counts = new Map<string, number>();
+    for (const row of projected) if (row.at >= from && row.at < to && (domain === null || row.domain === domain)) counts.set(row.node, (counts.get(row.node) ?? 0) + 1);
+    return [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, first);
   };
   const ranges: Array<[string, number, number]> = [
     ['two whole days', START, START + 2 * DAY],
@@ -62,17 +53,16 @@ describe('statistics by node ranked from the cells by count', () => {
     ['a day and a half from 03:00', START + 3 * HOUR, START + 1.5 * DAY + 3 * HOUR],
   ];
 
-  it.each(ranges)('answers the nodes and counts of every node, with exact percentiles, %s', (_, from, to) => {
+  it.each(ranges)('answers the nodes and counts of every interruption counted, and what every node tallied answers, %s', (_, from, to) => {
     for (const domain of [null, 'a.example']) {
       for (const first of [1, 10, 60]) {
         const answered = insights.interruptionStats(from, to, 'NODE', domain, first);
-        expect(answered).toEqual(everyNode(from, to, domain, first));
-        // Every node's tally, ordered the same, has the same nodes and counts (its percentiles come from histograms).
-        const tallied = insights.interruptionStats(from, to, 'NODE', domain).slice(0, first);
-        expect(answered.map((b) => [b.key, b.count])).toEqual(tallied.map((b) => [b.key, b.count]));
+        expect(answered.map((b) => [b.key, b.count])).toEqual(everyNode(from, to, domain, first));
+        // Without `first`, every node's cells are read: the same buckets, percentiles from the same histograms.
+        expect(answered).toEqual(insights.interruptionStats(from, to, 'NODE', domain).slice(0, first));
       }
     }
-    expect(everyNode(from, to, null, 400).some((b) => b.key === 'unknown')).toBe(true);
+    expect(everyNode(from, to, null, 400).some(([key]) => key === 'unknown')).toBe(true);
   });
 
   it('answers the same a step per turn, in one read', async () => {
@@ -83,12 +73,12 @@ describe('statistics by node ranked from the cells by count', () => {
 
   it('counts each node it ranks over the range itself: the cells only say which to count first', () => {
     const [, from, to] = ranges[0]!;
-    const [top, quiet] = [insights.interruptionStats(from, to, 'NODE', null, 1)[0]!, everyNode(from, to, null, 400).at(-1)!];
+    const [top, [quiet]] = [insights.interruptionStats(from, to, 'NODE', null, 1)[0]!, everyNode(from, to, null, 400).at(-1)!];
     const copy = path.join(dir, 'ranked.db');
     file.db.exec(`VACUUM INTO '${copy}'`);
     const altered = new Database(copy);
     // The quietest node's cells now rank it first: it is counted first, and found to have what it had.
-    altered.prepare("UPDATE insight_interruption_rollups SET count = count + 1000 WHERE dimension = 'NODE' AND key = ?").run(quiet.key);
+    altered.prepare("UPDATE insight_interruption_rollups SET count = count + 1000 WHERE dimension = 'NODE' AND key = ?").run(quiet);
     const answered = insightQueries(altered).interruptionStats(from, to, 'NODE', null, 1);
     expect(answered).toEqual([top]);
     altered.close();
@@ -102,7 +92,7 @@ describe('statistics by node ranked from the cells by count', () => {
     older.exec('DROP INDEX insight_node_cells_by_count; DROP INDEX insight_interruptions_by_node; UPDATE read_model SET version = 13');
     const answered = insightQueries(older).interruptionStats(from, to, 'NODE', null, 10);
     expect(answered).toEqual(insights.interruptionStats(from, to, 'NODE', null).slice(0, 10));
-    expect(answered.map((b) => [b.key, b.count])).toEqual(everyNode(from, to, null, 10).map((b) => [b.key, b.count]));
+    expect(answered.map((b) => [b.key, b.count])).toEqual(everyNode(from, to, null, 10));
     older.close();
   });
 });

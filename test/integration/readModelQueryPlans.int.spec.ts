@@ -427,17 +427,30 @@ describe('query plans of the read-model queries', () => {
     const insights = insightQueries(db);
     db.exec(`INSERT OR IGNORE INTO insight_interruption_rollups (period, dimension, scope, start, key, count, histogram) VALUES ('DAY', 'NODE', '', ${24 * 3_600_000}, 'n1', 1, x''), ('DAY', 'NODE', 'a', ${24 * 3_600_000}, 'n1', 1, x'')`);
     db.exec(`INSERT OR IGNORE INTO insight_sessions (sequence, node, domain, status, session_at, interrupted_at, state) VALUES ('n1', 'n1', 'a', 'ENDED', 1, ${30 * 3_600_000}, '{}')`);
-    // From one hour before a day to one hour after the next: an hour's cells, the day's, an hour's, then the node met.
+    // From one hour before a day to one hour after the next: an hour's cells, the day's, an hour's, then the node met
+    // counted, then its bucket from its own cells (one hour's, the day's, one hour's) along the rollups' primary key.
     const cells = /^SEARCH insight_interruption_rollups USING COVERING INDEX insight_node_cells_by_count \(period=\? AND scope=\? AND start=\?\)$/;
     const alongNode = /^SEARCH insight_sessions USING COVERING INDEX insight_interruptions_by_node \(node=\? AND interrupted_at>\? AND interrupted_at<\?\)$/;
+    const itsCell = /^SEARCH insight_interruption_rollups USING INDEX sqlite_autoindex_insight_interruption_rollups_1 \(period=\? AND dimension=\? AND scope=\? AND start=\? AND key=\?\)$/;
     for (const domain of [null, 'a']) {
       const statements = executedBy(db, () => expect(insights.interruptionStats(23 * 3_600_000, 49 * 3_600_000, 'NODE', domain, 5)).toHaveLength(1));
       const plans = statements.map((statement) => planOfStatement(db, statement));
-      expect(plans).toHaveLength(5);
       for (const plan of plans.slice(0, 3)) expectIndexedPlan(plan, cells);
       expectIndexedPlan(plans[3]!, alongNode, /^LIST SUBQUERY 1$/, /^SCAN json_each VIRTUAL TABLE INDEX \d+:/);
-      expectIndexedPlan(plans[4]!, alongNode);
+      // Within one domain, which keeps no hour cells by node, the partial days are the node's interruptions (the plan
+      // counted the domain's on each side of a cut first, as every statistic's plan does).
+      const [counts, bucketReads] = [plans.slice(4).filter((plan) => plan[0] === 'CO-ROUTINE (subquery-1)'), plans.slice(4).filter((plan) => plan[0] !== 'CO-ROUTINE (subquery-1)')];
+      expect(bucketReads).toHaveLength(3);
+      if (domain === null) for (const plan of bucketReads) expectIndexedPlan(plan, itsCell);
+      else [alongNode, alongNode, itsCell].forEach((step, i) => expectIndexedPlan(bucketReads[i]!, step));
+      for (const count of counts) expectIndexedPlan(count, ...countedAlong('insight_interruptions_by_domain \\(domain=\\? AND interrupted_at>\\? AND interrupted_at<\\?\\)'));
     }
+    // A range cut inside hours reads the node's interruptions of the cut parts along its index too.
+    const cut = executedBy(db, () => insights.interruptionStats(23.5 * 3_600_000, 48.5 * 3_600_000, 'NODE', null, 5))
+      .filter((statement) => statement.sql.includes('push_duration_ms FROM insight_sessions WHERE node IS'))
+      .map((statement) => planOfStatement(db, statement));
+    expect(cut.length).toBeGreaterThan(0);
+    for (const plan of cut) expectIndexedPlan(plan, alongNode);
   });
 
   it('finds flapping streams among the interruptions of their range in the covering index alone', () => {

@@ -47,7 +47,7 @@ export interface NodeRankingReads {
 const PAGE_FIRST = 128;
 const PAGE_LARGEST = 2_048;
 
-/** Nodes counted before the ranking gives up and every node's cells answer: their cost, about 2 µs each. */
+/** Nodes met before the ranking gives up and every node's cells answer: each costs a cell read, most of them a count. */
 export const RANKED_NODES_AT_MOST = 5_000;
 
 /** By count, largest first, then by key. */
@@ -55,10 +55,12 @@ const byCount = (a: readonly [string, number], b: readonly [string, number]) => 
 
 /**
  * The first `first` nodes by interruptions in the range, by count then key, with their counts, or null when more than
- * `atMost` nodes were counted before they were known. Fagin's threshold algorithm: the lists are read a page at a time,
- * largest first, and each node met is counted over the range itself; a node not yet met has at most the sum of the counts
- * last read in each list, so once the last of the first `first` counted has more, no other node can take its place (with
- * the same count, one with a lower key could). The generator yields between steps.
+ * `atMost` nodes were met before they were known. Fagin's threshold algorithm: the lists are read a page at a time,
+ * largest first; a node not yet met has at most the sum of the counts last read in each list, so once the last of the
+ * first `first` has more, no other node can take its place (with the same count, one with a lower key could). A node met
+ * is counted over the range itself only when it could still take a place: its counts in the lists it was met in, and
+ * elsewhere what each list last held, add up to at least the last ranked one's (which only rises, while what the lists
+ * hold only falls). The generator yields between steps.
  */
 export function* busiestNodes(
   lists: readonly RankedCells[],
@@ -67,26 +69,37 @@ export function* busiestNodes(
   atMost = RANKED_NODES_AT_MOST,
 ): Generator<void, Array<[key: string, count: number]> | null> {
   const read = lists.map((list) => ({ list, last: null as [number, string] | null, done: false }));
-  const met = new Set<string>();
+  /** Nodes counted, or found unable to take a place. */
+  const settled = new Set<string>();
   let best: Array<[string, number]> = [];
   for (let page = PAGE_FIRST; ; page = Math.min(2 * page, PAGE_LARGEST)) {
-    const fresh: string[] = [];
-    for (const list of read) {
-      if (list.done) continue;
+    // The nodes met in this step, with their count in each list they were met in.
+    const met = new Map<string, Array<number | undefined>>();
+    read.forEach((list, i) => {
+      if (list.done) return;
       const cells = reads.cells(list.list, list.last, page);
       if (cells.length < page) list.done = true;
       if (cells.length > 0) list.last = cells[cells.length - 1]!;
-      for (const [, key] of cells) {
-        if (met.has(key)) continue;
-        met.add(key);
-        fresh.push(key);
+      for (const [count, key] of cells) {
+        if (settled.has(key)) continue;
+        const counts = met.get(key) ?? met.set(key, new Array<number | undefined>(read.length)).get(key)!;
+        counts[i] = count;
       }
+    });
+    // What each list not read to its end last held: the most a node not met there yet has in it.
+    const held = read.map((list) => (list.done ? 0 : list.last![0]));
+    const lastRanked = best.length === first ? best[first - 1]![1] : Number.NEGATIVE_INFINITY;
+    const counted: string[] = [];
+    for (const [key, counts] of met) {
+      settled.add(key);
+      let most = 0;
+      for (let i = 0; i < held.length; i++) most += counts[i] ?? held[i]!;
+      if (most >= lastRanked) counted.push(key);
     }
-    if (fresh.length > 0) best = [...best, ...reads.counts(fresh)].sort(byCount).slice(0, first);
-    // The most a node not met yet can have: what each list not read to its end last held.
-    const bound = read.reduce((sum, list) => sum + (list.done ? 0 : list.last![0]), 0);
+    if (counted.length > 0) best = [...best, ...reads.counts(counted)].sort(byCount).slice(0, first);
+    const bound = held.reduce((sum, count) => sum + count, 0);
     if (read.every((list) => list.done) || (best.length === first && best[first - 1]![1] > bound)) return best;
-    if (met.size > atMost) return null;
+    if (settled.size > atMost) return null;
     yield;
   }
 }

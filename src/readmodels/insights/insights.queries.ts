@@ -18,7 +18,7 @@ import {
   type InsightSessionRow,
   type TallyKind,
 } from './insights.table';
-import { CELLS_PER_SLICE, EVERY_DOMAIN, FIVE_MINUTE_CELLS_SINCE, rollupReader, WEEK_CELLS_SINCE, WEEK_CELLS_UNTIL, type RollupCells } from './interruptionRollups';
+import { CELLS_PER_SLICE, EVERY_DOMAIN, FIVE_MINUTE_CELLS_SINCE, PERIODS, rollupReader, WEEK_CELLS_SINCE, WEEK_CELLS_UNTIL, type RollupCells } from './interruptionRollups';
 import { servedPeriods, statsPlan } from './statsPlan';
 import { fewerRowsRead, takeBackPartials, type PartialsPlan, type RowsIn } from './partialPeriods';
 import { RUNNING_TOTALS_SINCE, TOTAL_KEYS_PER_SLICE } from './runningTotals';
@@ -26,7 +26,6 @@ import { instantSlice } from './instantSlices';
 import { relayExitReader, type RelayExitBucketRow } from './relayExitRollups';
 import { InterruptionTally, type InterruptionBucketRow, type InterruptionFacts, type InterruptionGrouping } from './interruptionStats';
 import { busiestNodes, rankedCellsOf, type NodeRankingReads } from './busiestNodes';
-import { nearestRank } from './percentiles';
 
 export type InsightSession = Omit<InsightSessionRow, 'state'>;
 
@@ -214,7 +213,15 @@ export function insightQueries(
     toTheEnd(bucketsInSteps(tally, plan, domain)),
   );
   const readInTurns = slicedReads(db);
-  const busiest = busiestNodesReader(db);
+  function planOf(from: number, to: number, grouping: InterruptionGrouping, domain: string | null): PartialsPlan {
+    if (readRollups === null) return { scanned: [[from, to]], rolled: [], takenBack: [] };
+    const rows = rowsOf(domain);
+    const planned = (read: RollupCells) => takeBackPartials(statsPlan(from, to, grouping, domain, read), grouping, domain, rows, read);
+    // Where five-minute cells serve the grouping, the plan without them may read fewer interruptions one by one.
+    const byFiveMinutes = servedPeriods(grouping, domain, cells)[0]![0] === 'FIVE_MINUTES';
+    return byFiveMinutes ? fewerRowsRead(planned({ ...cells, fiveMinutes: false }), planned(cells), rows) : planned(cells);
+  }
+  const busiest = busiestNodesReader(db, (from, to, domain) => planOf(from, to, 'NODE', domain));
   const busiestAtOnce = busiest === null ? null : db.transaction((...args: Parameters<typeof busiest>) => toTheEnd(busiest(...args)));
 
   return {
@@ -263,12 +270,7 @@ export function insightQueries(
      * and `scannedBack` at once by bucketsOf.
      */
     statsPlan(from: number, to: number, grouping: InterruptionGrouping, domain: string | null): PartialsPlan {
-      if (readRollups === null) return { scanned: [[from, to]], rolled: [], takenBack: [] };
-      const rows = rowsOf(domain);
-      const planned = (read: RollupCells) => takeBackPartials(statsPlan(from, to, grouping, domain, read), grouping, domain, rows, read);
-      // Where five-minute cells serve the grouping, the plan without them may read fewer interruptions one by one.
-      const byFiveMinutes = servedPeriods(grouping, domain, cells)[0]![0] === 'FIVE_MINUTES';
-      return byFiveMinutes ? fewerRowsRead(planned({ ...cells, fiveMinutes: false }), planned(cells), rows) : planned(cells);
+      return planOf(from, to, grouping, domain);
     },
     /**
      * The tally's buckets, once the rollup cells of a plan's whole periods are added to it, less the interruptions it takes
@@ -350,11 +352,12 @@ export function insightQueries(
 export type InsightQueries = ReturnType<typeof insightQueries>;
 
 /**
- * The first nodes of a statistic by node, ranked from the cells by count (busiestNodes.ts), each counted and its push
- * durations read along the node index: exact counts and percentiles. Null in a file before version 14 (without those
- * indexes); the steps return null where the range does not suit the ranking or it gave up.
+ * The first nodes of a statistic by node, ranked from the cells by count (busiestNodes.ts), each counted along the node
+ * index, then bucketed as every node's tally buckets it (the plan's cells of those nodes alone, and their interruptions read
+ * one by one): the same answer. Null in a file before version 14 (without those indexes); the steps return null where the
+ * range does not suit the ranking or it gave up.
  */
-function busiestNodesReader(db: ReadModelDatabase) {
+function busiestNodesReader(db: ReadModelDatabase, planOf: (from: number, to: number, domain: string | null) => PartialsPlan) {
   const indexed = db.prepare<[string], number>("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = ?").pluck();
   if (indexed.get('insight_node_cells_by_count') === 0 || indexed.get('insight_interruptions_by_node') === 0) return null;
   // Largest count first; keyset on (count, key), both read backwards along the index.
@@ -365,6 +368,11 @@ function busiestNodesReader(db: ReadModelDatabase) {
       )
       .raw();
   const [firstCells, nextCells] = [cellsAfter(''), cellsAfter(' AND (count, key) < (?, ?)')];
+  const cellAt = db
+    .prepare<unknown[], [count: number, p50: number | null, p90: number | null, histogram: Buffer]>(
+      "SELECT count, p50_ms, p90_ms, histogram FROM insight_interruption_rollups WHERE period = ? AND dimension = 'NODE' AND scope = ? AND start = ? AND key = ?",
+    )
+    .raw();
   // Node "unknown" is the bucket of the interruptions without a node as well (see interruptionKey). Never the domain's index:
   // it holds all of a domain's interruptions of the range, the node's index a few.
   const inRange = (domain: string | null) => `interrupted_at >= @from AND interrupted_at < @to${domain === null ? '' : ' AND +domain = @domain'}`;
@@ -373,9 +381,10 @@ function busiestNodesReader(db: ReadModelDatabase) {
       .prepare<unknown[], [node: string, count: number]>(`SELECT node, count(*) FROM insight_sessions WHERE node IN (SELECT value FROM json_each(@nodes)) AND ${inRange(domain)} GROUP BY node`)
       .raw(),
     withoutNode: db.prepare<unknown[], number>(`SELECT count(*) FROM insight_sessions WHERE node IS NULL AND ${inRange(domain)}`).pluck(),
-    durations: db.prepare<unknown[], number>(`SELECT push_duration_ms FROM insight_sessions WHERE node IS @node AND ${inRange(domain)} AND push_duration_ms IS NOT NULL`).pluck(),
+    facts: db.prepare<unknown[], InterruptionFacts>(`SELECT interrupted_at, NULL, NULL, NULL, node, push_duration_ms FROM insight_sessions WHERE node IS @node AND ${inRange(domain)}`).raw(),
   });
   const [everyDomain, oneDomain] = [statements(null), statements('')];
+  const periodMs = new Map(PERIODS.map(([period, ms]) => [period, ms]));
   return function* busiestNodesIn(from: number, to: number, domain: string | null, first: number): Generator<void, InterruptionBucketRow[] | null> {
     const lists = rankedCellsOf(from, to, domain === null);
     if (lists === null) return null;
@@ -393,11 +402,24 @@ function busiestNodesReader(db: ReadModelDatabase) {
     };
     const ranked = yield* busiestNodes(lists, first, reads);
     if (ranked === null) return null;
-    return ranked.map(([key, count]) => {
-      const durations = read.durations.all({ ...range, node: key });
-      if (key === 'unknown') durations.push(...read.durations.all({ ...range, node: null }));
-      const sorted = Float64Array.from(durations).sort();
-      return { key, count, pushDurationP50Ms: nearestRank(sorted, 50), pushDurationP90Ms: nearestRank(sorted, 90) };
-    });
+    const plan = planOf(from, to, domain);
+    const tally = new InterruptionTally('NODE');
+    for (const [key] of ranked) {
+      const interruptions = (a: number, b: number) => [
+        ...read.facts.all({ ...range, from: a, to: b, node: key }),
+        ...(key === 'unknown' ? read.facts.all({ ...range, from: a, to: b, node: null }) : []),
+      ];
+      for (const [a, b] of plan.scanned) for (const row of interruptions(a, b)) tally.add(row);
+      for (const [a, b] of plan.scannedBack ?? []) for (const row of interruptions(a, b)) tally.add(row, -1);
+      for (const [ranges, weight] of [[plan.rolled, 1], [plan.takenBack, -1]] as const) {
+        for (const { period, from: a, to: b } of ranges) {
+          for (let start = a; start < b; start += periodMs.get(period)!) {
+            const cell = cellAt.get(period, scope, start, key);
+            if (cell !== undefined) tally.addCell(start, key, { count: cell[0], histogram: cell[3], percentiles: [cell[1], cell[2]] }, weight);
+          }
+        }
+      }
+    }
+    return tally.buckets();
   };
 }

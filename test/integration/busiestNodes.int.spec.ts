@@ -51,6 +51,7 @@ describe('statistics by node ranked from the cells by count', () => {
     ['two whole days', START, START + 2 * DAY],
     ['from 22:13 to 23:29 the next day', START + 22 * HOUR + 780_000, START + DAY + 23 * HOUR + 1_740_000],
     ['a day and a half from 03:00', START + 3 * HOUR, START + 1.5 * DAY + 3 * HOUR],
+    ['twenty days around them, from 13:20', START - 10 * DAY + 13.33 * HOUR, START + 10 * DAY + 13.33 * HOUR],
   ];
 
   it.each(ranges)('answers the nodes and counts of every interruption counted, and what every node tallied answers, %s', (_, from, to) => {

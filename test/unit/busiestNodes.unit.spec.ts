@@ -8,10 +8,10 @@ const DAY = Date.UTC(2024, 0, 1);
 describe('rankedCellsOf', () => {
   const at = (iso: string) => Date.parse(`2024-01-${iso}Z`);
 
-  it('ranks nothing over less than a day, nor over more than a week of days', () => {
+  it('ranks nothing over less than a day, nor over more than 31 days', () => {
     expect(rankedCellsOf(at('01T00:00'), at('01T23:59'), true)).toBeNull();
-    expect(rankedCellsOf(at('01T12:00'), at('09T00:00'), true)).toBeNull();
-    expect(rankedCellsOf(at('01T00:00'), at('08T00:00'), true)).toHaveLength(7);
+    expect(rankedCellsOf(at('01T12:00'), Date.parse('2024-02-01T12:00Z'), true)).toBeNull();
+    expect(rankedCellsOf(at('01T00:00'), Date.parse('2024-02-01T00:00Z'), true)).toHaveLength(31);
   });
 
   it('bounds a partial day of a few hours by their hour cells, a longer one by its day cell', () => {

@@ -11,8 +11,11 @@ export interface RankedCells {
 /** A partial day touching at most this many hours is bounded by its hour cells, a longer one by its day cell. */
 export const HOURS_BEFORE_DAY = 4;
 
-/** Ranges touching more UTC days than this are answered from every node's cells: each day adds to every node's bound. */
-export const RANKED_DAYS = 7;
+/**
+ * Ranges touching more UTC days than this are answered from every node's cells (and running totals): each day adds to
+ * the bound of every node not met, so that over many days of alike nodes the ranking would meet most of them.
+ */
+export const RANKED_DAYS = 31;
 
 /**
  * The cells whose counts bound each node's interruptions in [from, to): each UTC day the range touches, by its day cell, or
@@ -43,9 +46,11 @@ export interface NodeRankingReads {
   counts(keys: readonly string[]): Array<[key: string, count: number]>;
 }
 
-/** Cells of each list read in the first step; each step reads twice as many as the one before, up to PAGE_LARGEST. */
-const PAGE_FIRST = 128;
-const PAGE_LARGEST = 2_048;
+/**
+ * Cells read of each list in the first step, FIRST_STEP_CELLS in all (each of them counted: no place is known yet), but at
+ * least PAGE_SMALLEST and at most PAGE_FIRST; each step reads twice as many as the one before, up to PAGE_LARGEST.
+ */
+const [FIRST_STEP_CELLS, PAGE_SMALLEST, PAGE_FIRST, PAGE_LARGEST] = [512, 32, 128, 2_048];
 
 /** Nodes met before the ranking gives up and every node's cells answer: each costs a cell read, most of them a count. */
 export const RANKED_NODES_AT_MOST = 5_000;
@@ -72,7 +77,8 @@ export function* busiestNodes(
   /** Nodes counted, or found unable to take a place. */
   const settled = new Set<string>();
   let best: Array<[string, number]> = [];
-  for (let page = PAGE_FIRST; ; page = Math.min(2 * page, PAGE_LARGEST)) {
+  const firstPage = Math.min(PAGE_FIRST, Math.max(PAGE_SMALLEST, Math.floor(FIRST_STEP_CELLS / lists.length)));
+  for (let page = firstPage; ; page = Math.min(2 * page, PAGE_LARGEST)) {
     // The nodes met in this step, with their count in each list they were met in.
     const met = new Map<string, Array<number | undefined>>();
     read.forEach((list, i) => {

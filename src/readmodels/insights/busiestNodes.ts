@@ -48,9 +48,9 @@ export interface NodeRankingReads {
 
 /**
  * Cells read of each list in the first step, FIRST_STEP_CELLS in all (each of them counted: no place is known yet), but at
- * least PAGE_SMALLEST and at most PAGE_FIRST; each step reads twice as many as the one before, up to PAGE_LARGEST.
+ * least PAGE_SMALLEST and at most FIRST_PAGE_AT_MOST; each step reads twice as many as the one before, up to PAGE_LARGEST.
  */
-const [FIRST_STEP_CELLS, PAGE_SMALLEST, PAGE_FIRST, PAGE_LARGEST] = [512, 32, 128, 2_048];
+const [FIRST_STEP_CELLS, PAGE_SMALLEST, FIRST_PAGE_AT_MOST, PAGE_LARGEST] = [512, 32, 128, 2_048];
 
 /** Nodes met before the ranking gives up and every node's cells answer: each costs a cell read, most of them a count. */
 export const RANKED_NODES_AT_MOST = 5_000;
@@ -77,7 +77,7 @@ export function* busiestNodes(
   /** Nodes counted, or found unable to take a place. */
   const settled = new Set<string>();
   let best: Array<[string, number]> = [];
-  const firstPage = Math.min(PAGE_FIRST, Math.max(PAGE_SMALLEST, Math.floor(FIRST_STEP_CELLS / lists.length)));
+  const firstPage = Math.min(FIRST_PAGE_AT_MOST, Math.max(PAGE_SMALLEST, Math.floor(FIRST_STEP_CELLS / lists.length)));
   for (let page = firstPage; ; page = Math.min(2 * page, PAGE_LARGEST)) {
     // The nodes met in this step, with their count in each list they were met in.
     const met = new Map<string, Array<number | undefined>>();

@@ -2,6 +2,9 @@
 // day or more, a few thousand of tens of thousands of nodes are counted, not every one.
 import { DAY_MS, HOUR_MS } from './interruptionStats';
 
+/** The first version of the insights read model whose files index the node cells by count and the interruptions by node. */
+export const NODES_RANKED_SINCE = 14;
+
 /** One hour's or one day's cells by node, read largest count first. */
 export interface RankedCells {
   period: 'HOUR' | 'DAY';

@@ -25,7 +25,7 @@ import { RUNNING_TOTALS_SINCE, TOTAL_KEYS_PER_SLICE } from './runningTotals';
 import { instantSlice } from './instantSlices';
 import { relayExitReader, type RelayExitBucketRow } from './relayExitRollups';
 import { InterruptionTally, type InterruptionBucketRow, type InterruptionFacts, type InterruptionGrouping } from './interruptionStats';
-import { busiestNodes, rankedCellsOf, type NodeRankingReads } from './busiestNodes';
+import { busiestNodes, NODES_RANKED_SINCE, rankedCellsOf, type NodeRankingReads } from './busiestNodes';
 
 export type InsightSession = Omit<InsightSessionRow, 'state'>;
 
@@ -221,7 +221,8 @@ export function insightQueries(
     const byFiveMinutes = servedPeriods(grouping, domain, cells)[0]![0] === 'FIVE_MINUTES';
     return byFiveMinutes ? fewerRowsRead(planned({ ...cells, fiveMinutes: false }), planned(cells), rows) : planned(cells);
   }
-  const busiest = busiestNodesReader(db, (from, to, domain) => planOf(from, to, 'NODE', domain));
+  // A file before version 14 (answering while this one builds) has no ranking indexes: every node's cells answer.
+  const busiest = (version ?? NODES_RANKED_SINCE) >= NODES_RANKED_SINCE ? busiestNodesReader(db, (from, to, domain) => planOf(from, to, 'NODE', domain)) : null;
   const busiestAtOnce = busiest === null ? null : db.transaction((...args: Parameters<typeof busiest>) => toTheEnd(busiest(...args)));
 
   return {
@@ -354,8 +355,8 @@ export type InsightQueries = ReturnType<typeof insightQueries>;
 /**
  * The first nodes of a statistic by node, ranked from the cells by count (busiestNodes.ts), each counted along the node
  * index, then bucketed as every node's tally buckets it (the plan's cells of those nodes alone, and their interruptions read
- * one by one): the same answer. Null in a file before version 14 (without those indexes); the steps return null where the
- * range does not suit the ranking or it gave up.
+ * one by one): the same answer. Null in a file without those indexes; the steps return null where the range does not suit
+ * the ranking or it gave up.
  */
 function busiestNodesReader(db: ReadModelDatabase, planOf: (from: number, to: number, domain: string | null) => PartialsPlan) {
   const indexed = db.prepare<[string], number>("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = ?").pluck();

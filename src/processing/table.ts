@@ -164,6 +164,11 @@ export class Table<C extends Columns = Columns> implements DeclaredTable {
     return db.prepare<[string], number>("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?").pluck().get(this.name) === 1;
   }
 
+  /** Whether the file has the table's index of that name (declared or not; one of an older version may lack it). */
+  hasIndex(db: Database, name: string): boolean {
+    return db.prepare<[string, string], number>("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND name = ?").pluck().get(this.name, name) === 1;
+  }
+
   /** Whether the file's table has the column (a file of an older version answering while the new one builds may not). */
   hasColumn(db: Database, key: keyof C & string): boolean {
     return this.columnsIn(db).has(snakeCase(key));

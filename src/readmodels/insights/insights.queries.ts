@@ -359,8 +359,7 @@ export type InsightQueries = ReturnType<typeof insightQueries>;
  * the ranking or it gave up.
  */
 function busiestNodesReader(db: ReadModelDatabase, planOf: (from: number, to: number, domain: string | null) => PartialsPlan) {
-  const indexed = db.prepare<[string], number>("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = ?").pluck();
-  if (indexed.get('insight_node_cells_by_count') === 0 || indexed.get('insight_interruptions_by_node') === 0) return null;
+  if (!interruptionRollupsTable.hasIndex(db, 'insight_node_cells_by_count') || !insightSessionsTable.hasIndex(db, 'insight_interruptions_by_node')) return null;
   // Largest count first; keyset on (count, key), both read backwards along the index.
   const cellsAfter = (after: string) =>
     db

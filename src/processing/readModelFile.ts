@@ -91,11 +91,21 @@ function buildingPragmas(db: ReadModelDatabase, writes: BuildWrites): void {
   db.pragma('cache_size = -131072'); // 128 MiB
 }
 
+/**
+ * How stale a live file's stored checkpoint may grow while batches pass that hold nothing it handles. Those batches cost
+ * no transaction: the checkpoint moves in memory, and reaches the file with the next batch it handles, at the first such
+ * batch this long after the last write, or when the file is closed. A crash meanwhile replays those events into nothing.
+ */
+export const UNHANDLED_CHECKPOINT_MS = 1_000;
+
 /** A read-model file opened for writing by a processor, with its definition's projection. */
 export class ProjectionFile<Change = unknown> {
   readonly db: ReadModelDatabase;
   private meta: FileMeta;
   private current: Checkpoint;
+  /** The checkpoint as the file holds it, and when it was written (0: read at open): `current` may be ahead. */
+  private stored: Checkpoint;
+  private storedAt = 0;
   private readonly projection: OpenProjection<Change>;
   private readonly handles: ReadonlySet<string>;
   private readonly advance;
@@ -138,7 +148,7 @@ export class ProjectionFile<Change = unknown> {
     this.meta = meta;
     if (meta.state === 'building') buildingPragmas(db, writes);
     else servingPragmas(db);
-    this.current = readCheckpoint(db);
+    this.current = this.stored = readCheckpoint(db);
     this.handles = new Set(definition.canHandle);
     this.projection = definition.open(db);
     const guarded = db.prepare<[bigint, number, number, bigint]>(
@@ -156,7 +166,7 @@ export class ProjectionFile<Change = unknown> {
       const handled = events.filter((event) => this.handles.has(event.type));
       const changes = handled.length === 0 ? [] : this.projection.apply(handled);
       const next = { position: events[events.length - 1]!.position, eventsApplied: this.current.eventsApplied + events.length };
-      this.advance(this.current, next);
+      this.advance(this.stored, next);
       return { changes, next };
     });
   }
@@ -179,7 +189,7 @@ export class ProjectionFile<Change = unknown> {
 
   /** Reads the checkpoint again: another connection (a build's thread) moves it while this one waits. */
   reloadCheckpoint(): void {
-    this.current = readCheckpoint(this.db);
+    this.current = this.stored = readCheckpoint(this.db);
   }
 
   /** Applies the events after its checkpoint, rows and checkpoint in one transaction; the changes, once committed. */
@@ -187,6 +197,10 @@ export class ProjectionFile<Change = unknown> {
     const checkpoint = this.current.position;
     const fresh = events[0]!.position > checkpoint ? events : events.filter((e) => e.position > checkpoint);
     if (fresh.length === 0) return [];
+    if (this.meta.state === 'live' && !fresh.some((event) => this.handles.has(event.type)) && Date.now() - this.storedAt < UNHANDLED_CHECKPOINT_MS) {
+      this.current = { position: fresh[fresh.length - 1]!.position, eventsApplied: this.current.eventsApplied + fresh.length };
+      return [];
+    }
     let outcome: { changes: Change[]; next: Checkpoint };
     try {
       outcome = this.applyInTransaction(fresh);
@@ -195,7 +209,8 @@ export class ProjectionFile<Change = unknown> {
       throw error;
     }
     this.projection.committed?.();
-    this.current = outcome.next;
+    this.current = this.stored = outcome.next;
+    this.storedAt = Date.now();
     return outcome.changes;
   }
 
@@ -217,8 +232,18 @@ export class ProjectionFile<Change = unknown> {
     this.setState('retired');
   }
 
+  /** Writes the checkpoint where it stands in memory (past batches it had nothing to do with), then closes the file. */
   close(): void {
-    if (this.db.open) this.db.close();
+    if (!this.db.open) return;
+    try {
+      if (this.current.position !== this.stored.position) this.advance(this.stored, this.current);
+      this.stored = this.current;
+    } catch (error) {
+      // Another writer moved it on: the file is its own now, and what this one skipped changed no row.
+      if (!(error instanceof CheckpointConflictError)) throw error;
+    } finally {
+      this.db.close();
+    }
   }
 
   private setState(state: FileState): void {

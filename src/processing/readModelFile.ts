@@ -109,7 +109,7 @@ export class ProjectionFile<Change = unknown> {
   private readonly projection: OpenProjection<Change>;
   private readonly handles: ReadonlySet<string>;
   private readonly advance;
-  private readonly applyInTransaction: (events: readonly RecordedEvent[]) => { changes: Change[]; next: Checkpoint };
+  private readonly applyInTransaction: (events: readonly RecordedEvent[], handled: readonly RecordedEvent[]) => { changes: Change[]; next: Checkpoint };
 
   /** Creates the file of a new build: tables (without the listing indexes, made at the end), metadata, checkpoint 0. */
   static create<C>(folder: string, definition: ProjectionDefinition<C>, generation: number, state: FileState, writes: BuildWrites = 'bulk'): ProjectionFile<C> {
@@ -162,8 +162,7 @@ export class ProjectionFile<Change = unknown> {
         );
       }
     };
-    this.applyInTransaction = db.transaction((events: readonly RecordedEvent[]) => {
-      const handled = events.filter((event) => this.handles.has(event.type));
+    this.applyInTransaction = db.transaction((events: readonly RecordedEvent[], handled: readonly RecordedEvent[]) => {
       const changes = handled.length === 0 ? [] : this.projection.apply(handled);
       const next = { position: events[events.length - 1]!.position, eventsApplied: this.current.eventsApplied + events.length };
       this.advance(this.stored, next);
@@ -197,13 +196,14 @@ export class ProjectionFile<Change = unknown> {
     const checkpoint = this.current.position;
     const fresh = events[0]!.position > checkpoint ? events : events.filter((e) => e.position > checkpoint);
     if (fresh.length === 0) return [];
-    if (this.meta.state === 'live' && !fresh.some((event) => this.handles.has(event.type)) && Date.now() - this.storedAt < UNHANDLED_CHECKPOINT_MS) {
+    const handled = fresh.filter((event) => this.handles.has(event.type));
+    if (handled.length === 0 && this.meta.state === 'live' && Date.now() - this.storedAt < UNHANDLED_CHECKPOINT_MS) {
       this.current = { position: fresh[fresh.length - 1]!.position, eventsApplied: this.current.eventsApplied + fresh.length };
       return [];
     }
     let outcome: { changes: Change[]; next: Checkpoint };
     try {
-      outcome = this.applyInTransaction(fresh);
+      outcome = this.applyInTransaction(fresh, handled);
     } catch (error) {
       this.projection.rolledBack?.();
       throw error;

@@ -111,8 +111,10 @@ describe('interruption rollups', () => {
                       throw new Error(`${grouping} ${domain} ${bucket.key}: ${bucket.pushDurationP50Ms}/${bucket.pushDurationP90Ms}, read one by one ${p50}/${p90}`);
                     }
                   }
-                  // The first few alone (their cells counted first, histograms read for them only) as in the whole answer.
-                  expect(insights.interruptionStats(from, to, grouping, domain, 2)).toEqual(answered.slice(0, 2));
+                  // The first few alone (their cells counted first, histograms read for them only) as in the whole answer;
+                  // a failure names the statistic and the plan of its range.
+                  const asked = { grouping, domain, from, to, plan: insights.statsPlan(from, to, grouping, domain) };
+                  expect({ ...asked, buckets: insights.interruptionStats(from, to, grouping, domain, 2) }).toEqual({ ...asked, buckets: answered.slice(0, 2) });
                   // Whole days, from the rollups alone.
                   const [first, last] = [Math.ceil(from / DAY_MS) * DAY_MS, Math.floor(to / DAY_MS) * DAY_MS];
                   if (first >= last) continue;

@@ -3,11 +3,11 @@ import { CallbackEventType } from '../../domain/callbackEvents';
 import { ModerationSuggestions } from '../../domain/streamMediaEvents';
 import { parseStreamName, StreamCategory } from '../../domain/streamNames';
 import type { RecordedEvent } from '../../eventstore/eventStore';
-import { countWriter } from '../../processing/keptCounts';
+import { countWriter, type CountChanges } from '../../processing/keptCounts';
 import { defineProjection, type ReadModelDatabase } from '../../processing/projectionDefinition';
 import { toProjectedEvent, type ProjectedEvent } from '../projectedEvent';
 import { emptySession, reduceSession, type SessionState } from '../sessions/session.reducer';
-import { compactSession, insightSessionRow, sessionTallies, type Tally } from './insightSession';
+import { compactSession, insightSessionRow, sessionTallies } from './insightSession';
 import {
   countedEventsTable,
   insightRelayExitsTable,
@@ -63,15 +63,10 @@ function openInsights(db: ReadModelDatabase) {
   const insertExit = insightRelayExitsTable.inserter(db, 'ignore');
   const countExit = relayExitCounter(db);
   const countOnce = db.prepare<[string]>('INSERT OR IGNORE INTO insight_counted_events (event_id) VALUES (?)');
-  const addToTally = db.prepare<[string, string, number], number>(
-    'INSERT INTO insight_tallies (kind, key, count) VALUES (?, ?, ?) ON CONFLICT (kind, key) DO UPDATE SET count = count + excluded.count RETURNING count',
-  ).pluck();
-  const dropTally = db.prepare<[string, string]>('DELETE FROM insight_tallies WHERE kind = ? AND key = ? AND count = 0');
-  // A tally back at 0 goes: the rows are then the same however the events were batched (a stream live in one batch
-  // and no longer in the next, or both in one).
-  const tally = (kind: TallyKind, key: string, by = 1) => {
-    if (addToTally.get(kind, key, by) === 0) dropTally.run(kind, key);
-  };
+  // A batch's tallies are netted and written once each at its end: a few keys (days, errcodes, domains) take most events.
+  // One back at 0 goes, so the rows are the same however the events were batched.
+  const tallyChanges = countWriter(db, talliesTable);
+  const tally = (tallies: CountChanges, kind: TallyKind, key: string, by = 1) => tallies.add([kind, key], by);
   const exitsBefore = db.prepare<[string], number>('SELECT count(*) FROM insight_relay_exits WHERE event_id = ?').pluck();
   const writeRollups = rollupWriter(db);
   const writeTotals = runningTotalsWriter(db);
@@ -86,14 +81,14 @@ function openInsights(db: ReadModelDatabase) {
   const liveStreamOf = (row: InsightSessionRow | null): [domain: string, streamId: string] | null =>
     row === null || row.status !== 'LIVE' || row.streamId === null ? null : [row.domain ?? '', row.streamId];
   /** A session that stopped keeping one stream live and (or) started keeping another: the domains' counts of streams live move. */
-  const moveLiveStream = (from: [string, string] | null, to: [string, string] | null) => {
+  const moveLiveStream = (tallies: CountChanges, from: [string, string] | null, to: [string, string] | null) => {
     if (from?.[0] === to?.[0] && from?.[1] === to?.[1]) return;
     const left = from === null ? undefined : dropLiveSession.get(...from);
     if (from !== null && left !== undefined && left <= 0) {
       forgetLiveStream.run(...from);
-      tally('liveStreams', from[0], -1);
+      tally(tallies, 'liveStreams', from[0], -1);
     }
-    if (to !== null && addLiveSession.get(...to) === 1) tally('liveStreams', to[0], 1);
+    if (to !== null && addLiveSession.get(...to) === 1) tally(tallies, 'liveStreams', to[0], 1);
   };
   const interruptionCountChanges = countWriter(db, interruptionCountsTable);
   /** Where an interruption is counted: its domain and side (null: the session is not interrupted). */
@@ -101,7 +96,7 @@ function openInsights(db: ReadModelDatabase) {
   const factsOf = (row: InsightSessionRow): InterruptionFacts | null =>
     row.interruptedAt === null ? null : [row.interruptedAt, row.errcode, row.subErrcode, row.domain, row.node, row.pushDurationMs];
 
-  const applySessions = (sessions: Map<string, { before: SessionState | null; after: SessionState }>) => {
+  const applySessions = (sessions: Map<string, { before: SessionState | null; after: SessionState }>, tallies: CountChanges) => {
     const rollups = new RollupChanges();
     const interruptionCounts = interruptionCountChanges();
     for (const { before, after } of sessions.values()) {
@@ -110,18 +105,13 @@ function openInsights(db: ReadModelDatabase) {
       // A session's totals and rollup cells move with it: what its earlier row counted is taken back.
       const earlier = before === null ? null : insightSessionRow(before);
       rollups.move(earlier === null ? null : factsOf(earlier), factsOf(row));
-      moveLiveStream(liveStreamOf(earlier), liveStreamOf(row));
+      moveLiveStream(tallies, liveStreamOf(earlier), liveStreamOf(row));
       const wasCounted = countedAs(earlier);
       const counted = countedAs(row);
       if (wasCounted !== null) interruptionCounts.add(wasCounted, -1);
       if (counted !== null) interruptionCounts.add(counted, 1);
-      const previous = earlier === null ? [] : sessionTallies(earlier);
-      const now = sessionTallies(row);
-      const key = ([kind, k]: Tally) => `${kind} ${k}`;
-      const net = new Map<string, [Tally, number]>();
-      for (const t of previous) net.set(key(t), [t, (net.get(key(t))?.[1] ?? 0) - 1]);
-      for (const t of now) net.set(key(t), [t, (net.get(key(t))?.[1] ?? 0) + 1]);
-      for (const [[kind, k], by] of net.values()) if (by !== 0) tally(kind, k, by);
+      for (const [kind, key] of sessionTallies(earlier)) tally(tallies, kind, key, -1);
+      for (const [kind, key] of sessionTallies(row)) tally(tallies, kind, key, 1);
     }
     writeRollups.write(rollups);
     writeTotals.write(rollups);
@@ -130,6 +120,7 @@ function openInsights(db: ReadModelDatabase) {
 
   return {
     apply(events: readonly RecordedEvent[]): InsightsChange[] {
+      const tallies = tallyChanges();
       const sessions = new Map<string, { before: SessionState | null; after: SessionState }>();
       for (const recorded of events) {
         const event = toProjectedEvent(recorded);
@@ -152,15 +143,16 @@ function openInsights(db: ReadModelDatabase) {
           const exitedAt = taskExitTime ?? (eventTime === null ? event.receivedAt : eventTime * 1000);
           insertExit({ eventId: event.id, exitCode, exitedAt });
           countExit(exitCode, exitedAt);
-          tally('relayExits', exitCodeLabel(exitCode));
+          tally(tallies, 'relayExits', exitCodeLabel(exitCode));
         } else if (event.type === CallbackEventType.ImageModerationFlagged || event.type === CallbackEventType.AudioModerationFlagged) {
           const kind = event.type === CallbackEventType.ImageModerationFlagged ? 'IMAGE' : 'AUDIO';
-          if (countOnce.run(event.id).changes === 1) tally('moderationHits', `${kind} ${suggestionLabel(event.fields.suggestion)}`);
+          if (countOnce.run(event.id).changes === 1) tally(tallies, 'moderationHits', `${kind} ${suggestionLabel(event.fields.suggestion)}`);
         } else if (event.type === CallbackEventType.RecordingFileGenerated) {
-          if (countOnce.run(event.id).changes === 1) tally('recordingsReady', '');
+          if (countOnce.run(event.id).changes === 1) tally(tallies, 'recordingsReady', '');
         }
       }
-      applySessions(sessions);
+      applySessions(sessions, tallies);
+      tallies.write();
       return [];
     },
     // The rollup cells kept decoded and the totals' latest days were changed with the batch: they go with it.

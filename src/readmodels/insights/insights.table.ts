@@ -151,12 +151,8 @@ export const relayExitRollupsTable = table(
 /** Events counted once each (moderation hits, recordings ready): a repeat in the log is not counted again. */
 export const countedEventsTable = table('insight_counted_events', { eventId: column.text() }, { primaryKey: ['eventId'], withoutRowid: true });
 
-/** Running totals by kind and key (bounded label values): what the business metrics read at scrape time. */
-export const talliesTable = table(
-  'insight_tallies',
-  { kind: column.text<TallyKind>(), key: column.text(), count: column.integer() },
-  { primaryKey: ['kind', 'key'], withoutRowid: true },
-);
+/** Running totals by kind (a TallyKind) and key (bounded label values): what the business metrics read at scrape time. */
+export const talliesTable = countsTable('insight_tallies', ['kind', 'key']);
 
 /** How many interruptions there are per domain and side of their cause: `interruptions { totalCount }` without a time range. */
 export const interruptionCountsTable = countsTable('insight_interruption_counts', ['domain', 'side'], { nullable: true });

@@ -1,6 +1,6 @@
 // Push-duration histograms: percentiles within 1 % of the nearest rank, exact for values alone in their bucket, stored and taken back.
 import fc from 'fast-check';
-import { bucketOf, DurationHistogram, PERCENTILE_RELATIVE_ERROR } from '../../src/readmodels/insights/durationHistogram';
+import { bucketOf, CellHistogram, DurationHistogram, PERCENTILE_RELATIVE_ERROR } from '../../src/readmodels/insights/durationHistogram';
 import { nearestRank } from '../../src/readmodels/insights/percentiles';
 
 const histogramOf = (values: readonly number[]) => {
@@ -57,5 +57,41 @@ describe('push-duration histogram', () => {
     const histogram = histogramOf([1_000]);
     histogram.add(2_000, -1);
     expect(() => histogram.encode()).toThrow(RangeError);
+  });
+
+  describe("a cell's histogram, as its writer keeps it", () => {
+    /** Values added (weight 1) or taken back (-1), in any order. */
+    const changes = fc.array(fc.tuple(duration, fc.constantFrom(1, 1, -1)), { maxLength: 200 });
+    const encoded = (histogram: { encode(): Buffer }) => {
+      try {
+        return histogram.encode();
+      } catch (error) {
+        return error instanceof RangeError ? 'refused' : error;
+      }
+    };
+
+    it('stores the bytes and answers the percentiles a dense histogram of the same changes does', () => {
+      fc.assert(
+        fc.property(fc.array(duration, { maxLength: 100 }), changes, fc.integer({ min: 1, max: 100 }), (stored, changed, p) => {
+          const dense = histogramOf(stored);
+          const cell = CellHistogram.decode(dense.encode());
+          for (const [value, weight] of changed) {
+            dense.add(value, weight);
+            cell.add(value, weight);
+          }
+          expect(encoded(cell)).toEqual(encoded(dense));
+          expect(cell.total).toBe(dense.total);
+          if (encoded(dense) !== 'refused') expect(cell.percentile(p)).toBe(dense.percentile(p));
+        }),
+        { numRuns: 300 },
+      );
+    });
+
+    it('is empty again when everything it held is taken back', () => {
+      const cell = CellHistogram.decode(histogramOf([1_000, 5_000, 5_000]).encode());
+      for (const value of [5_000, 1_000, 5_000]) cell.add(value, -1);
+      expect(cell.encode()).toEqual(Buffer.alloc(0));
+      expect(cell.percentile(50)).toBeNull();
+    });
   });
 });

@@ -1,4 +1,5 @@
-// Push durations in log-spaced buckets (each 1 % wide), mergeable and subtractable: what the hourly rollups keep and percentiles read.
+// Push durations in log-spaced buckets (each 1 % wide), mergeable and subtractable: what the rollups keep and percentiles read;
+// dense for summing many cells into one, sparse for one cell as its writer changes it.
 
 /** Each bucket spans (GAMMA^(i-1), GAMMA^i]: any value answered for a bucket is within 1 % of every value in it. */
 const GAMMA = 1.01;
@@ -47,6 +48,20 @@ export function bucketOf(ms: number): number {
   if (ms === 0) return -1;
   const magnitude = Math.min(MAX_MAGNITUDE, Math.max(0, Math.ceil(Math.log(Math.abs(ms)) / LOG_GAMMA - 1e-9)));
   return ms > 0 ? magnitude : -2 - magnitude;
+}
+
+/** The p-th percentile by nearest rank of `total` values counted and summed by bucket, in the buckets' order (see percentile). */
+function percentileOf(counts: ArrayLike<number>, sums: ArrayLike<number>, total: number, p: number): number | null {
+  if (total <= 0) return null;
+  if (!(p > 0 && p <= 100)) throw new RangeError(`percentile ${p} is not in (0, 100]`);
+  const rank = Math.max(1, Math.ceil((p / 100) * total));
+  let seen = 0;
+  for (let i = 0; i < counts.length; i++) {
+    seen += counts[i]!;
+    // The values are integers: the rounded mean of a bucket stays between its least and greatest value.
+    if (seen >= rank) return Math.round(sums[i]! / counts[i]!);
+  }
+  return null;
 }
 
 /**
@@ -138,16 +153,7 @@ export class DurationHistogram {
 
   /** The p-th percentile (0 < p <= 100) by nearest rank, as its bucket's mean rounded to the millisecond; null for no values. */
   percentile(p: number): number | null {
-    if (this.total <= 0) return null;
-    if (!(p > 0 && p <= 100)) throw new RangeError(`percentile ${p} is not in (0, 100]`);
-    const rank = Math.max(1, Math.ceil((p / 100) * this.total));
-    let seen = 0;
-    for (let i = 0; i < this.counts.length; i++) {
-      seen += this.counts[i]!;
-      // The values are integers: the rounded mean of a bucket stays between its least and greatest value.
-      if (seen >= rank) return Math.round(this.sums[i]! / this.counts[i]!);
-    }
-    return null;
+    return percentileOf(this.counts, this.sums, this.total, p);
   }
 
   /** The index of a bucket in the dense arrays, grown to hold it. */
@@ -168,5 +174,91 @@ export class DurationHistogram {
     this.low = low;
     this.counts = counts;
     this.sums = sums;
+  }
+}
+
+/**
+ * One rollup cell's durations as its writer keeps them between batches: only the buckets holding values, in order. A cell
+ * holds a bucket or two (an hour of one node) to a few hundred (a day of every interruption), spread over the range of
+ * push durations; DurationHistogram's dense arrays would span that range for each, and every write would walk it.
+ * Encodes and answers percentiles exactly as a DurationHistogram with the same values does.
+ */
+export class CellHistogram {
+  private readonly buckets: number[] = [];
+  private readonly counts: number[] = [];
+  private readonly sums: number[] = [];
+  /** Values counted (a negative weight takes one back). */
+  total = 0;
+
+  /** A stored histogram (see DurationHistogram.encode), decoded. */
+  static decode(stored: Uint8Array): CellHistogram {
+    const histogram = new CellHistogram();
+    const end = stored.byteLength;
+    if (end === 0) return histogram;
+    let bucket = unzigzag(varintAt(stored, 0));
+    varintAt(stored, varintEnd); // the highest bucket: the entries say it again
+    let at = varintEnd;
+    while (at < end) {
+      bucket += unzigzag(varintAt(stored, at));
+      const count = varintAt(stored, varintEnd);
+      const sum = unzigzag(varintAt(stored, varintEnd));
+      at = varintEnd;
+      histogram.buckets.push(bucket);
+      histogram.counts.push(count);
+      histogram.sums.push(sum);
+      histogram.total += count;
+    }
+    return histogram;
+  }
+
+  /** Adds `weight` values of `ms` (-1 takes one back). */
+  add(ms: number, weight = 1): void {
+    const bucket = bucketOf(ms);
+    const { buckets, counts, sums } = this;
+    let low = 0;
+    let high = buckets.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (buckets[middle]! < bucket) low = middle + 1;
+      else high = middle;
+    }
+    this.total += weight;
+    if (buckets[low] !== bucket) {
+      buckets.splice(low, 0, bucket);
+      counts.splice(low, 0, weight);
+      sums.splice(low, 0, ms * weight);
+      return;
+    }
+    counts[low]! += weight;
+    sums[low]! += ms * weight;
+    // Empty again: gone, as a dense histogram skips it.
+    if (counts[low] === 0 && sums[low] === 0) {
+      buckets.splice(low, 1);
+      counts.splice(low, 1);
+      sums.splice(low, 1);
+    }
+  }
+
+  /** Packed as DurationHistogram.encode packs the same values. */
+  encode(): Buffer {
+    const { buckets, counts, sums } = this;
+    const n = buckets.length;
+    for (let i = 0; i < n; i++) {
+      if (counts[i]! <= 0) throw new RangeError(`bucket ${buckets[i]} would hold ${counts[i]} values summing to ${sums[i]}`);
+    }
+    if (n === 0) return Buffer.alloc(0);
+    const bytes = Buffer.allocUnsafe(16 + n * 24);
+    let at = putVarint(bytes, putVarint(bytes, 0, zigzag(buckets[0]!)), zigzag(buckets[n - 1]!));
+    let previous = buckets[0]!;
+    for (let i = 0; i < n; i++) {
+      at = putVarint(bytes, putVarint(bytes, putVarint(bytes, at, zigzag(buckets[i]! - previous)), counts[i]!), zigzag(sums[i]!));
+      previous = buckets[i]!;
+    }
+    return bytes.subarray(0, at);
+  }
+
+  /** As DurationHistogram.percentile answers. */
+  percentile(p: number): number | null {
+    return percentileOf(this.counts, this.sums, this.total, p);
   }
 }

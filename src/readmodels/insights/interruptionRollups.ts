@@ -1,6 +1,6 @@
 // Five-minute, hourly and daily rollups of interruptions (weekly in older files): the cells each one counts in, a batch's net changes to them, and their reads.
 import type { ReadModelDatabase } from '../../processing/projectionDefinition';
-import { DurationHistogram } from './durationHistogram';
+import { CellHistogram } from './durationHistogram';
 import { interruptionRollupsTable } from './insights.table';
 import { RecentlyUsed } from './recentlyUsed';
 import { RUNNING_SPAN_DAYS, runningTotalsReader, TOTAL_KEYS_PER_SLICE, wholeDaySpans } from './runningTotals';
@@ -117,7 +117,7 @@ export class RollupChanges {
 /** A cell as stored: its count and its durations. */
 interface CellValue {
   count: number;
-  histogram: DurationHistogram;
+  histogram: CellHistogram;
 }
 
 /** Whether a cell's changes only count interruptions in (every duration's weight 1), as a new cell's must. */
@@ -161,9 +161,7 @@ export function rollupWriter(db: ReadModelDatabase) {
   const cached = new RecentlyUsed<CellValue>(CACHED_ROLLUP_CELLS);
   const decoded = (key: unknown[]): CellValue => {
     const row = read.get(key);
-    const histogram = new DurationHistogram();
-    if (row !== undefined) histogram.addEncoded(row.histogram);
-    return { count: row?.count ?? 0, histogram };
+    return { count: row?.count ?? 0, histogram: row === undefined ? new CellHistogram() : CellHistogram.decode(row.histogram) };
   };
   return {
     write(changes: RollupChanges): void {
@@ -174,7 +172,7 @@ export function rollupWriter(db: ReadModelDatabase) {
         if (value === undefined && onlyAdded(count, durations)) {
           // Most cells an interruption counts in are new (a node's or a domain's hour): written without being read first.
           // Only when the batch takes nothing back from the cell: one it does must hold what it takes back, so is read.
-          const fresh = { count, histogram: new DurationHistogram() };
+          const fresh = { count, histogram: new CellHistogram() };
           for (let i = 0; i < durations.length; i += 2) fresh.histogram.add(durations[i]!, durations[i + 1]!);
           const row = stored(fresh);
           if (insertNew.run([...key, ...row]).changes === 1) {

@@ -193,8 +193,14 @@ export class CellHistogram {
   /** A stored histogram (see DurationHistogram.encode), decoded. */
   static decode(stored: Uint8Array): CellHistogram {
     const histogram = new CellHistogram();
+    histogram.addEncoded(stored);
+    return histogram;
+  }
+
+  /** Adds a stored histogram's values. */
+  addEncoded(stored: Uint8Array): void {
     const end = stored.byteLength;
-    if (end === 0) return histogram;
+    if (end === 0) return;
     let bucket = unzigzag(varintAt(stored, 0));
     varintAt(stored, varintEnd); // the highest bucket: the entries say it again
     let at = varintEnd;
@@ -203,34 +209,37 @@ export class CellHistogram {
       const count = varintAt(stored, varintEnd);
       const sum = unzigzag(varintAt(stored, varintEnd));
       at = varintEnd;
-      histogram.buckets.push(bucket);
-      histogram.counts.push(count);
-      histogram.sums.push(sum);
-      histogram.total += count;
+      this.addToBucket(bucket, count, sum);
     }
-    return histogram;
   }
 
   /** Adds `weight` values of `ms` (-1 takes one back). */
   add(ms: number, weight = 1): void {
-    const bucket = bucketOf(ms);
+    this.addToBucket(bucketOf(ms), weight, ms * weight);
+  }
+
+  private addToBucket(bucket: number, count: number, sum: number): void {
     const { buckets, counts, sums } = this;
-    let low = 0;
-    let high = buckets.length;
-    while (low < high) {
-      const middle = (low + high) >>> 1;
-      if (buckets[middle]! < bucket) low = middle + 1;
-      else high = middle;
+    this.total += count;
+    // Decoding appends in order: no search.
+    let low = buckets.length;
+    if (low > 0 && buckets[low - 1]! >= bucket) {
+      low = 0;
+      let high = buckets.length;
+      while (low < high) {
+        const middle = (low + high) >>> 1;
+        if (buckets[middle]! < bucket) low = middle + 1;
+        else high = middle;
+      }
     }
-    this.total += weight;
     if (buckets[low] !== bucket) {
       buckets.splice(low, 0, bucket);
-      counts.splice(low, 0, weight);
-      sums.splice(low, 0, ms * weight);
+      counts.splice(low, 0, count);
+      sums.splice(low, 0, sum);
       return;
     }
-    counts[low]! += weight;
-    sums[low]! += ms * weight;
+    counts[low]! += count;
+    sums[low]! += sum;
     // Empty again: gone, as a dense histogram skips it.
     if (counts[low] === 0 && sums[low] === 0) {
       buckets.splice(low, 1);

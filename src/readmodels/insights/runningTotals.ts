@@ -1,6 +1,6 @@
 // Running totals of the day cells: per key, every interruption before each UTC day, so any number of whole days is two reads.
 import type { ReadModelDatabase } from '../../processing/projectionDefinition';
-import { DurationHistogram } from './durationHistogram';
+import { CellHistogram } from './durationHistogram';
 import { RecentlyUsed } from './recentlyUsed';
 import type { RollupChanges, RollupDimension } from './interruptionRollups';
 import type { StatsPlan } from './statsPlan';
@@ -64,8 +64,6 @@ export function runningTotalsWriter(db: ReadModelDatabase) {
   const save = db.prepare(
     `INSERT INTO ${TOTALS} (dimension, scope, key, start, count, histogram) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (dimension, scope, key, start) DO UPDATE SET count = excluded.count, histogram = excluded.histogram`,
   );
-  // One histogram for every total in turn.
-  const total = new DurationHistogram();
   /** By key, the start of its latest total (null: none). */
   const latestStarts = new RecentlyUsed<number | null>(REMEMBERED_TOTAL_KEYS);
   type DayCell = { dimension: RollupDimension; scope: string; key: string; start: number };
@@ -84,8 +82,7 @@ export function runningTotalsWriter(db: ReadModelDatabase) {
         const newestStart = latestStartOf(cell);
         if (newestStart === null || newestStart <= cell.start) continue; // no total after this day
         for (const [start, stored, histogram] of later.all(cell.dimension, cell.scope, cell.key, cell.start)) {
-          total.clear();
-          total.addEncoded(histogram);
+          const total = CellHistogram.decode(histogram);
           for (let i = 0; i < durations.length; i += 2) total.add(durations[i]!, durations[i + 1]!);
           save.run(cell.dimension, cell.scope, cell.key, start, stored + count, total.encode());
         }
@@ -98,7 +95,7 @@ export function runningTotalsWriter(db: ReadModelDatabase) {
         // A key without totals has nothing before this day.
         const before = newestStart === null ? undefined : latest.get(cell.dimension, cell.scope, cell.key, cell.start);
         if (before?.[0] === cell.start) continue;
-        total.clear();
+        const total = new CellHistogram();
         let count = 0;
         if (before !== undefined) {
           // The total before the latest day with one, plus that day: no day between them has interruptions of the key.

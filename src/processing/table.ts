@@ -69,6 +69,9 @@ export type RowOf<T> = T extends Table<infer C> ? { [K in keyof C]: C[K] extends
 
 export type ConflictRule = 'fail' | 'replace' | 'ignore';
 
+/** Statements a table's writer prepares for the sets of columns an update changes, at most. */
+const UPDATE_SHAPES = 64;
+
 export const snakeCase = (key: string): string => key.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
 
 /** What the processor and the file checks need of any table, whatever its columns. */
@@ -140,6 +143,36 @@ export class Table<C extends Columns = Columns> implements DeclaredTable {
         return encoders[i] === null ? value : encoders[i]!(value);
       });
       statement.run(values);
+    };
+  }
+
+  /**
+   * Writes rows given with the row each replaces as stored (null: none yet). A new one is inserted; a changed one is
+   * updated in place with only its changed columns set, so that SQLite leaves alone every index of the others (an
+   * interruption changes a session's status and errcode, not its stream, domain or time) and the row keeps its rowid.
+   */
+  writer(db: Database): (row: RowOf<Table<C>>, stored: RowOf<Table<C>> | null) => void {
+    const insert = this.inserter(db);
+    const primaryKey = this.options.primaryKey;
+    const others = this.keys.filter((key) => !primaryKey.includes(key));
+    const json = new Set(this.keys.filter((key) => this.columns[key]!.codec === 'json'));
+    const encoded = (key: string, value: unknown) => (json.has(key) ? JSON.stringify(value) : value);
+    const where = primaryKey.map((key) => `${snakeCase(key)} = ?`).join(' AND ');
+    const prepareUpdate = (set: readonly string[]) => db.prepare(`UPDATE ${this.name} SET ${set.map((key) => `${snakeCase(key)} = ?`).join(', ')} WHERE ${where}`);
+    const setsAll = others.length === 0 ? null : prepareUpdate(others);
+    // By the changed columns' names: the sets that occur are few; past UPDATE_SHAPES more, every column is set.
+    const updates = new Map<string, Statement>();
+    return (row, stored) => {
+      if (stored === null) return insert(row);
+      const now = row as Record<string, unknown>;
+      const was = stored as Record<string, unknown>;
+      let changed = others.filter((key) => encoded(key, now[key]) !== encoded(key, was[key]));
+      if (changed.length === 0) return;
+      const shape = changed.join(',');
+      let update = updates.get(shape);
+      if (update === undefined && updates.size < UPDATE_SHAPES) updates.set(shape, (update = prepareUpdate(changed)));
+      if (update === undefined) [update, changed] = [setsAll!, others];
+      update.run([...changed.map((key) => encoded(key, now[key])), ...primaryKey.map((key) => now[key])]);
     };
   }
 

@@ -18,19 +18,16 @@ export const sessionsProjection = defineProjection<SessionRow>({
   tables: [sessionsTable, sessionCountsTable],
   open(db) {
     const load = db.prepare<[string], string>('SELECT state FROM sessions WHERE sequence = ?').pluck();
-    const save = sessionsTable.inserter(db, 'replace');
+    const save = sessionsTable.writer(db);
     const countChanges = countWriter(db, sessionCountsTable);
-    const stateOf = (sequence: string): SessionState | undefined => {
-      const state = load.get(sequence);
-      return state === undefined ? undefined : (JSON.parse(state) as SessionState);
-    };
     return {
       apply(events) {
         // Rows are written once per batch (nothing else in the batch reads them), but every state a session passes
         // through is announced: a subscriber hears of a push and its interruption even when one batch holds both.
         const changed = new Map<string, SessionState>();
-        // Each changed session as counted before the batch (null: a new one).
-        const countedBefore = new Map<string, ReturnType<typeof sessionCountedAs> | null>();
+        // Each changed session as stored before the batch (null: a new one): its row, derived from its state as it was when
+        // written, so that only the columns that change are written again; and how it was counted.
+        const storedBefore = new Map<string, { row: SessionRow & { state: string }; counted: ReturnType<typeof sessionCountedAs> } | null>();
         const announced: SessionRow[] = [];
         for (const recorded of events) {
           const event = toProjectedEvent(recorded);
@@ -39,9 +36,12 @@ export const sessionsProjection = defineProjection<SessionRow>({
           if (stream === null || stream.category !== StreamCategory.session) continue;
           let before = changed.get(stream.id);
           if (before === undefined) {
-            const stored = stateOf(stream.id);
+            const json = load.get(stream.id);
+            const stored = json === undefined ? undefined : (JSON.parse(json) as SessionState);
             before = stored ?? emptySession(stream.id);
-            if (!countedBefore.has(stream.id)) countedBefore.set(stream.id, stored === undefined ? null : sessionCountedAs(stored));
+            if (!storedBefore.has(stream.id)) {
+              storedBefore.set(stream.id, stored === undefined ? null : { row: { ...sessionRow(stored), state: json! }, counted: sessionCountedAs(stored) });
+            }
           }
           const after = reduceSession(before, event);
           if (after === before) continue;
@@ -50,9 +50,9 @@ export const sessionsProjection = defineProjection<SessionRow>({
         }
         const counted = countChanges();
         for (const [sequence, state] of changed) {
-          save({ ...sessionRow(state), state: JSON.stringify(state) });
-          const was = countedBefore.get(sequence) ?? null;
-          if (was !== null) counted.add(was, -1);
+          const stored = storedBefore.get(sequence) ?? null;
+          save({ ...sessionRow(state), state: JSON.stringify(state) }, stored?.row ?? null);
+          if (stored !== null) counted.add(stored.counted, -1);
           counted.add(sessionCountedAs(state), 1);
         }
         counted.write();

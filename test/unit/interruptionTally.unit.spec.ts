@@ -1,5 +1,5 @@
 // Interruption buckets from a tally: the order they come in, and the first few alone.
-import { DurationHistogram } from '../../src/readmodels/insights/durationHistogram';
+import { CellHistogram, DurationHistogram } from '../../src/readmodels/insights/durationHistogram';
 import { firstInOrder, HOUR_MS, InterruptionTally, type InterruptionFacts, type InterruptionGrouping } from '../../src/readmodels/insights/interruptionStats';
 
 const row = (at: number, errcode: number, pushDurationMs: number | null = null): InterruptionFacts => [at, errcode, 0, 'a.example', 'n1', pushDurationMs];
@@ -40,7 +40,7 @@ describe('interruption buckets', () => {
 describe('the first buckets alone', () => {
   it('reads the histograms of the buckets answered only, and answers as the whole answer does', () => {
     const encoded = (...durations: number[]) => {
-      const histogram = new DurationHistogram();
+      const histogram = new CellHistogram();
       for (const ms of durations) histogram.add(ms);
       return histogram.encode();
     };

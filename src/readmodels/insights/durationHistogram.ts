@@ -87,7 +87,7 @@ export class DurationHistogram {
     this.total += count;
   }
 
-  /** Adds a stored histogram (see `encode`), `weight` times (-1 takes it back). */
+  /** Adds a stored histogram (see CellHistogram.encode), `weight` times (-1 takes it back). */
   addEncoded(stored: Uint8Array, weight = 1): void {
     const end = stored.byteLength;
     if (end === 0) return;
@@ -124,33 +124,6 @@ export class DurationHistogram {
     for (let i = 0; i < this.counts.length; i++) if (this.counts[i] !== 0 || this.sums[i] !== 0) visit(this.low + i, this.counts[i]!, this.sums[i]!);
   }
 
-  /**
-   * The buckets holding values, packed: what a rollup row stores. Varints: the lowest and the highest bucket, then per
-   * bucket its distance from the one before, its count and the sum of its values (about 6 bytes a bucket).
-   */
-  encode(): Buffer {
-    // Plain loops over the dense arrays: a batch encodes every cell it changed, most of them a bucket or two.
-    const { counts, sums } = this;
-    let [first, last, buckets] = [-1, -1, 0];
-    for (let i = 0; i < counts.length; i++) {
-      if (counts[i] === 0 && sums[i] === 0) continue;
-      if (counts[i]! <= 0) throw new RangeError(`bucket ${this.low + i} would hold ${counts[i]} values summing to ${sums[i]}`);
-      if (buckets++ === 0) first = i;
-      last = i;
-    }
-    if (buckets === 0) return Buffer.alloc(0);
-    // A varint of a safe integer takes at most 8 bytes.
-    const bytes = Buffer.allocUnsafe(16 + buckets * 24);
-    let at = putVarint(bytes, putVarint(bytes, 0, zigzag(this.low + first)), zigzag(this.low + last));
-    let previous = first;
-    for (let i = first; i <= last; i++) {
-      if (counts[i] === 0 && sums[i] === 0) continue;
-      at = putVarint(bytes, putVarint(bytes, putVarint(bytes, at, zigzag(i - previous)), counts[i]!), zigzag(sums[i]!));
-      previous = i;
-    }
-    return bytes.subarray(0, at);
-  }
-
   /** The p-th percentile (0 < p <= 100) by nearest rank, as its bucket's mean rounded to the millisecond; null for no values. */
   percentile(p: number): number | null {
     return percentileOf(this.counts, this.sums, this.total, p);
@@ -181,7 +154,7 @@ export class DurationHistogram {
  * One rollup cell's durations as its writer keeps them between batches: only the buckets holding values, in order. A cell
  * holds a bucket or two (an hour of one node) to a few hundred (a day of every interruption), spread over the range of
  * push durations; DurationHistogram's dense arrays would span that range for each, and every write would walk it.
- * Encodes and answers percentiles exactly as a DurationHistogram with the same values does.
+ * Answers percentiles exactly as a DurationHistogram with the same values does.
  */
 export class CellHistogram {
   private readonly buckets: number[] = [];
@@ -190,7 +163,7 @@ export class CellHistogram {
   /** Values counted (a negative weight takes one back). */
   total = 0;
 
-  /** A stored histogram (see DurationHistogram.encode), decoded. */
+  /** A stored histogram (see encode), decoded. */
   static decode(stored: Uint8Array): CellHistogram {
     const histogram = new CellHistogram();
     histogram.addEncoded(stored);
@@ -248,7 +221,10 @@ export class CellHistogram {
     }
   }
 
-  /** Packed as DurationHistogram.encode packs the same values. */
+  /**
+   * The buckets holding values, packed: what a rollup row stores. Varints: the lowest and the highest bucket, then per
+   * bucket its distance from the one before, its count and the sum of its values (about 6 bytes a bucket).
+   */
   encode(): Buffer {
     const { buckets, counts, sums } = this;
     const n = buckets.length;
@@ -256,6 +232,7 @@ export class CellHistogram {
       if (counts[i]! <= 0) throw new RangeError(`bucket ${buckets[i]} would hold ${counts[i]} values summing to ${sums[i]}`);
     }
     if (n === 0) return Buffer.alloc(0);
+    // A varint of a safe integer takes at most 8 bytes.
     const bytes = Buffer.allocUnsafe(16 + n * 24);
     let at = putVarint(bytes, putVarint(bytes, 0, zigzag(buckets[0]!)), zigzag(buckets[n - 1]!));
     let previous = buckets[0]!;

@@ -13,7 +13,14 @@ export class LogFollower {
   /** Bumped at every commit that wrote events; a subscription compares it before it sleeps. */
   private generation = 0;
   private readonly waiters = new Set<() => void>();
-  private readonly channel: BroadcastChannel;
+  private readonly channelName: string;
+  /**
+   * Opened with the first subscription: every commit wakes each thread listening, so a connection that follows
+   * nothing (the background lane's, which is told where to read) does not listen.
+   */
+  private listening: BroadcastChannel | null = null;
+  /** Opened with the first commit through this connection while it listens to none. */
+  private announcing: BroadcastChannel | null = null;
   private open = true;
 
   constructor(
@@ -21,25 +28,37 @@ export class LogFollower {
     private readonly readAfter: (after: bigint, limit: number, typesWithData?: ReadonlySet<string>) => RecordedEvent[],
     private readonly pollIntervalMs: number,
   ) {
-    this.channel = new BroadcastChannel(`css-ledger-commits:${file}`);
-    this.channel.onmessage = () => this.wake();
-    // A listener only: it never keeps a process or thread alive.
-    this.channel.unref();
+    this.channelName = `css-ledger-commits:${file}`;
   }
 
   /** A commit through this connection wrote events: its subscriptions and every other connection's read on. */
   committed(): void {
     this.wake();
-    if (this.open) this.channel.postMessage(null);
+    if (!this.open) return;
+    // Through the listening channel when there is one: a channel does not hear its own messages.
+    let channel = this.listening ?? this.announcing;
+    if (channel === null) {
+      channel = this.announcing = new BroadcastChannel(this.channelName);
+      channel.unref();
+    }
+    channel.postMessage(null);
   }
 
   follow(after: bigint, signal: AbortSignal | undefined, typesWithData?: ReadonlySet<string>): AsyncIterable<RecordedEvent> {
+    if (this.open && this.listening === null) {
+      // Before the subscription's first read: a commit after that read is heard.
+      this.listening = new BroadcastChannel(this.channelName);
+      this.listening.onmessage = () => this.wake();
+      // A listener only: it never keeps a process or thread alive.
+      this.listening.unref();
+    }
     return this.iterate(after, signal, typesWithData);
   }
 
   close(): void {
     this.open = false;
-    this.channel.close();
+    this.listening?.close();
+    this.announcing?.close();
     this.wake();
   }
 

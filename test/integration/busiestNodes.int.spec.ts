@@ -52,6 +52,7 @@ describe('statistics by node ranked from the cells by count', () => {
     ['from 22:13 to 23:29 the next day', START + 22 * HOUR + 780_000, START + DAY + 23 * HOUR + 1_740_000],
     ['a day and a half from 03:00', START + 3 * HOUR, START + 1.5 * DAY + 3 * HOUR],
     ['twenty days around them, from 13:20', START - 10 * DAY + 13.33 * HOUR, START + 10 * DAY + 13.33 * HOUR],
+    ['a year around them, from 13:20', START - 200 * DAY + 13.33 * HOUR, START + 165 * DAY + 13.33 * HOUR],
   ];
 
   it.each(ranges)('answers the nodes and counts of every interruption counted, and what every node tallied answers, %s', (_, from, to) => {
@@ -72,16 +73,34 @@ describe('statistics by node ranked from the cells by count', () => {
     await expect(insights.interruptionStatsInTurns(from, to, 'NODE', null, 10, turns)).resolves.toEqual(insights.interruptionStats(from, to, 'NODE', null, 10));
   });
 
-  it('counts each node it ranks over the range itself: the cells only say which to count first', () => {
-    const [, from, to] = ranges[0]!;
+  /**
+   * Over a copy of the file in which the range's quietest node has 1,000 more interruptions in every cell (and, with
+   * `totals`, in its running totals), what the top node of the range was, the quietest node, and that copy's queries.
+   */
+  const quietestInflated = (name: string, [from, to]: [number, number], totals: boolean) => {
     const [top, [quiet]] = [insights.interruptionStats(from, to, 'NODE', null, 1)[0]!, everyNode(from, to, null, 400).at(-1)!];
-    const copy = path.join(dir, 'ranked.db');
+    const copy = path.join(dir, name);
     file.db.exec(`VACUUM INTO '${copy}'`);
     const altered = new Database(copy);
-    // The quietest node's cells now rank it first: it is counted first, and found to have what it had.
     altered.prepare("UPDATE insight_interruption_rollups SET count = count + 1000 WHERE dimension = 'NODE' AND key = ?").run(quiet);
-    const answered = insightQueries(altered).interruptionStats(from, to, 'NODE', null, 1);
-    expect(answered).toEqual([top]);
+    if (totals) altered.prepare("UPDATE insight_interruption_totals SET count = count + 1000 WHERE dimension = 'NODE' AND key = ?").run(quiet);
+    return { top, quiet, altered, queries: insightQueries(altered) };
+  };
+
+  it('counts each node it ranks over the range itself: the cells only say which to count first', () => {
+    const [, from, to] = ranges[0]!;
+    // The quietest node's cells now rank it first: it is counted first, and found to have what it had.
+    const { top, altered, queries } = quietestInflated('ranked.db', [from, to], false);
+    expect(queries.interruptionStats(from, to, 'NODE', null, 1)).toEqual([top]);
+    altered.close();
+  });
+
+  it('ranks a year over the three days that hold interruptions, not every node', () => {
+    const [, from, to] = ranges[4]!;
+    // Every node's cells and running totals would now put the quietest node first; ranked, it is counted over the range.
+    const { top, quiet, altered, queries } = quietestInflated('year.db', [from, to], true);
+    expect(queries.interruptionStats(from, to, 'NODE', null, 1)).toEqual([top]);
+    expect(queries.interruptionStats(from, to, 'NODE', null)[0]!.key).toBe(quiet);
     altered.close();
   });
 

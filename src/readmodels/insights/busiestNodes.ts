@@ -15,23 +15,23 @@ export interface RankedCells {
 export const HOURS_BEFORE_DAY = 4;
 
 /**
- * Ranges touching more UTC days than this are answered from every node's cells (and running totals): each day adds to
- * the bound of every node not met, so that over many days of alike nodes the ranking would meet most of them.
+ * Ranges touching more UTC days with interruptions than this are answered from every node's cells (and running totals):
+ * each day adds to the bound of every node not met, so that over many days of alike nodes the ranking would meet most of
+ * them. Days without interruptions add nothing: a year holding a few busy days is ranked over those.
  */
 export const RANKED_DAYS = 31;
 
 /**
- * The cells whose counts bound each node's interruptions in [from, to): each UTC day the range touches, by its day cell, or
- * by the cells of the hours it touches where those are few (`hourCells`: within one domain there are none). Null where the
- * ranking would not pay: a range shorter than a day holds a few interruptions per node, most of them tied, and the bound of
- * its partial hours is loose, so that most nodes would be counted; one touching more than RANKED_DAYS days sums too many
- * bounds.
+ * The cells whose counts bound each node's interruptions in [from, to): each UTC day the range touches that holds cells
+ * by node (`days`, their starts in order), by its day cell, or by the cells of the hours it touches where those are few
+ * (`hourCells`: within one domain there are none). Null where the ranking would not pay: a range shorter than a day holds
+ * a few interruptions per node, most of them tied, and the bound of its partial hours is loose, so that most nodes would
+ * be counted; one touching more than RANKED_DAYS days with cells sums too many bounds.
  */
-export function rankedCellsOf(from: number, to: number, hourCells: boolean): RankedCells[] | null {
-  const firstDay = Math.floor(from / DAY_MS) * DAY_MS;
-  if (to - from < DAY_MS || to - firstDay > RANKED_DAYS * DAY_MS) return null;
+export function rankedCellsOf(from: number, to: number, hourCells: boolean, days: readonly number[]): RankedCells[] | null {
+  if (to - from < DAY_MS || days.length > RANKED_DAYS) return null;
   const lists: RankedCells[] = [];
-  for (let day = firstDay; day < to; day += DAY_MS) {
+  for (const day of days) {
     const [start, end] = [Math.max(from, day), Math.min(to, day + DAY_MS)];
     const firstHour = Math.floor(start / HOUR_MS) * HOUR_MS;
     const hours = Math.ceil((end - firstHour) / HOUR_MS);

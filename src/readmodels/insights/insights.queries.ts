@@ -24,8 +24,8 @@ import { fewerRowsRead, takeBackPartials, type PartialsPlan, type RowsIn } from 
 import { RUNNING_TOTALS_SINCE, TOTAL_KEYS_PER_SLICE } from './runningTotals';
 import { instantSlice } from './instantSlices';
 import { relayExitReader, type RelayExitBucketRow } from './relayExitRollups';
-import { InterruptionTally, type InterruptionBucketRow, type InterruptionFacts, type InterruptionGrouping } from './interruptionStats';
-import { busiestNodes, NODES_RANKED_SINCE, rankedCellsOf, type NodeRankingReads } from './busiestNodes';
+import { DAY_MS, InterruptionTally, type InterruptionBucketRow, type InterruptionFacts, type InterruptionGrouping } from './interruptionStats';
+import { busiestNodes, NODES_RANKED_SINCE, RANKED_DAYS, rankedCellsOf, type NodeRankingReads } from './busiestNodes';
 
 export type InsightSession = Omit<InsightSessionRow, 'state'>;
 
@@ -368,6 +368,21 @@ function busiestNodesReader(db: ReadModelDatabase, planOf: (from: number, to: nu
       )
       .raw();
   const [firstCells, nextCells] = [cellsAfter(''), cellsAfter(' AND (count, key) < (?, ?)')];
+  // The first day at or after a start that holds cells by node, one step along the cells-by-count index.
+  const nextDayWithCells = db
+    .prepare<[string, number, number], number>(
+      "SELECT start FROM insight_interruption_rollups WHERE dimension = 'NODE' AND period = 'DAY' AND scope = ? AND start >= ? AND start < ? ORDER BY start LIMIT 1",
+    )
+    .pluck();
+  /** The starts of the UTC days of [from, to) that hold cells by node, in order; one more than `atMost` at most. */
+  const daysWithCells = (scope: string, from: number, to: number, atMost: number): number[] => {
+    const days: number[] = [];
+    for (let day = nextDayWithCells.get(scope, Math.floor(from / DAY_MS) * DAY_MS, to); day !== undefined && days.length <= atMost; ) {
+      days.push(day);
+      day = nextDayWithCells.get(scope, day + DAY_MS, to);
+    }
+    return days;
+  };
   const cellAt = db
     .prepare<unknown[], [count: number, p50: number | null, p90: number | null, histogram: Buffer]>(
       "SELECT count, p50_ms, p90_ms, histogram FROM insight_interruption_rollups WHERE period = ? AND dimension = 'NODE' AND scope = ? AND start = ? AND key = ?",
@@ -385,10 +400,14 @@ function busiestNodesReader(db: ReadModelDatabase, planOf: (from: number, to: nu
   });
   const [everyDomain, oneDomain] = [statements(null), statements('')];
   const periodMs = new Map(PERIODS.map(([period, ms]) => [period, ms]));
+  const everyStart = (from: number, to: number, step: number) => Array.from({ length: Math.max(0, Math.ceil((to - from) / step)) }, (_, i) => from + i * step);
   return function* busiestNodesIn(from: number, to: number, domain: string | null, first: number): Generator<void, InterruptionBucketRow[] | null> {
-    const lists = rankedCellsOf(from, to, domain === null);
+    const scope = domain ?? EVERY_DOMAIN;
+    if (to - from < DAY_MS) return null;
+    const days = daysWithCells(scope, from, to, RANKED_DAYS);
+    const lists = rankedCellsOf(from, to, domain === null, days);
     if (lists === null) return null;
-    const [scope, read] = [domain ?? EVERY_DOMAIN, domain === null ? everyDomain : oneDomain];
+    const read = domain === null ? everyDomain : oneDomain;
     const range = domain === null ? { from, to } : { from, to, domain };
     const reads: NodeRankingReads = {
       cells: (list, after, limit) => (after === null ? firstCells.all(list.period, scope, list.start, limit) : nextCells.all(list.period, scope, list.start, ...after, limit)),
@@ -413,7 +432,9 @@ function busiestNodesReader(db: ReadModelDatabase, planOf: (from: number, to: nu
       for (const [a, b] of plan.scannedBack ?? []) for (const row of interruptions(a, b)) tally.add(row, -1);
       for (const [ranges, weight] of [[plan.rolled, 1], [plan.takenBack, -1]] as const) {
         for (const { period, from: a, to: b } of ranges) {
-          for (let start = a; start < b; start += periodMs.get(period)!) {
+          // Day cells only where days hold any: a year's range has a few.
+          const starts = period === 'DAY' ? days.filter((day) => day >= a && day < b) : everyStart(a, b, periodMs.get(period)!);
+          for (const start of starts) {
             const cell = cellAt.get(period, scope, start, key);
             if (cell !== undefined) tally.addCell(start, key, { count: cell[0], histogram: cell[3], percentiles: [cell[1], cell[2]] }, weight);
           }

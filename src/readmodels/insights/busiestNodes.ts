@@ -23,13 +23,15 @@ export const RANKED_DAYS = 31;
 
 /**
  * The cells whose counts bound each node's interruptions in [from, to): each UTC day the range touches that holds cells
- * by node (`days`, their starts in order), by its day cell, or by the cells of the hours it touches where those are few
+ * by node (`daysWithCells`, their starts in order, read only for a range that may be ranked), by its day cell, or by the cells of the hours it touches where those are few
  * (`hourCells`: within one domain there are none). Null where the ranking would not pay: a range shorter than a day holds
  * a few interruptions per node, most of them tied, and the bound of its partial hours is loose, so that most nodes would
  * be counted; one touching more than RANKED_DAYS days with cells sums too many bounds.
  */
-export function rankedCellsOf(from: number, to: number, hourCells: boolean, days: readonly number[]): RankedCells[] | null {
-  if (to - from < DAY_MS || days.length > RANKED_DAYS) return null;
+export function rankedCellsOf(from: number, to: number, hourCells: boolean, daysWithCells: () => readonly number[]): RankedCells[] | null {
+  if (to - from < DAY_MS) return null;
+  const days = daysWithCells();
+  if (days.length > RANKED_DAYS) return null;
   const lists: RankedCells[] = [];
   for (const day of days) {
     const [start, end] = [Math.max(from, day), Math.min(to, day + DAY_MS)];

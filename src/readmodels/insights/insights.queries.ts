@@ -368,7 +368,7 @@ function busiestNodesReader(db: ReadModelDatabase, planOf: (from: number, to: nu
       )
       .raw();
   const [firstCells, nextCells] = [cellsAfter(''), cellsAfter(' AND (count, key) < (?, ?)')];
-  // The first day at or after a start that holds cells by node, one step along the cells-by-count index.
+  // The first day at or after a start that holds cells by node, one step along the rollups' primary key.
   const nextDayWithCells = db
     .prepare<[string, number, number], number>(
       "SELECT start FROM insight_interruption_rollups WHERE dimension = 'NODE' AND period = 'DAY' AND scope = ? AND start >= ? AND start < ? ORDER BY start LIMIT 1",
@@ -403,10 +403,10 @@ function busiestNodesReader(db: ReadModelDatabase, planOf: (from: number, to: nu
   const everyStart = (from: number, to: number, step: number) => Array.from({ length: Math.max(0, Math.ceil((to - from) / step)) }, (_, i) => from + i * step);
   return function* busiestNodesIn(from: number, to: number, domain: string | null, first: number): Generator<void, InterruptionBucketRow[] | null> {
     const scope = domain ?? EVERY_DOMAIN;
-    if (to - from < DAY_MS) return null;
-    const days = daysWithCells(scope, from, to, RANKED_DAYS);
-    const lists = rankedCellsOf(from, to, domain === null, days);
+    const lists = rankedCellsOf(from, to, domain === null, () => daysWithCells(scope, from, to, RANKED_DAYS));
     if (lists === null) return null;
+    // A whole day is ranked by its day cells: the days of the lists are every whole day that holds any.
+    const days = lists.filter((list) => list.period === 'DAY').map((list) => list.start);
     const read = domain === null ? everyDomain : oneDomain;
     const range = domain === null ? { from, to } : { from, to, domain };
     const reads: NodeRankingReads = {

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { BUILD_DIR, type BenchConfig } from '../config';
 import { generateRequests, writeRequests } from '../lib/bodies';
-import { finished, jsonResult, measureCpu, spawnNode } from '../lib/children';
+import { finished, jsonResult, spawnNode } from '../lib/children';
 import { fmt, verdict, type BenchmarkResult } from '../lib/results';
 import { startService } from '../lib/service';
 import { sampleProcess, THREAD_GROUPS, threadCpuBetween, type ThreadCpu } from '../lib/threadCpu';
@@ -39,16 +39,15 @@ export async function subscriptionBenchmark(config: BenchConfig, rate: number, w
   let serviceCpu = NaN;
   let threads: ThreadCpu | null = null;
   try {
-    const cpu = measureCpu(service.child.pid);
     const before = sampleProcess(service.child.pid);
     const options: SubscriptionLoadOptions = { url: service.url, requestsFile, rate, seconds, warmupSeconds };
     const child = spawnNode('subscriber', path.join(BUILD_DIR, 'load', 'subscriptionLoad.js'), [JSON.stringify(options)], {
       timeoutMs: (seconds + warmupSeconds + 90) * 1000,
     });
     result = jsonResult<SubscriptionLoadResult>(await finished(child));
-    serviceCpu = cpu.stop();
     const after = sampleProcess(service.child.pid);
     threads = before === null || after === null ? null : threadCpuBetween(before, after, WORKER_ROLES.service);
+    if (threads !== null && threads.windowSeconds > 0) serviceCpu = threads.totalSeconds / threads.windowSeconds;
   } finally {
     await service.child.stop(30_000);
     fs.rmSync(dataDir, { recursive: true, force: true });

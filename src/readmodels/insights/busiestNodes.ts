@@ -23,8 +23,8 @@ export const RANKED_DAYS = 31;
 
 /**
  * The cells whose counts bound each node's interruptions in [from, to): each UTC day the range touches that holds cells
- * by node (`daysWithCells`, their starts in order, read only for a range that may be ranked), by its day cell, or by the cells of the hours it touches where those are few
- * (`hourCells`: within one domain there are none). Null where the ranking would not pay: a range shorter than a day holds
+ * by node (`daysWithCells`, their starts in order, read only for a range that may be ranked), by its day cell, or by the
+ * cells of the hours it touches where those are few (`hourCells`: within one domain there are none). Null where the ranking would not pay: a range shorter than a day holds
  * a few interruptions per node, most of them tied, and the bound of its partial hours is loose, so that most nodes would
  * be counted; one touching more than RANKED_DAYS days with cells sums too many bounds.
  */

@@ -400,13 +400,12 @@ function busiestNodesReader(db: ReadModelDatabase, planOf: (from: number, to: nu
   });
   const [everyDomain, oneDomain] = [statements(null), statements('')];
   const periodMs = new Map(PERIODS.map(([period, ms]) => [period, ms]));
-  const everyStart = (from: number, to: number, step: number) => Array.from({ length: Math.max(0, Math.ceil((to - from) / step)) }, (_, i) => from + i * step);
   return function* busiestNodesIn(from: number, to: number, domain: string | null, first: number): Generator<void, InterruptionBucketRow[] | null> {
     const scope = domain ?? EVERY_DOMAIN;
     const lists = rankedCellsOf(from, to, domain === null, () => daysWithCells(scope, from, to, RANKED_DAYS));
     if (lists === null) return null;
     // A whole day is ranked by its day cells: the days of the lists are every whole day that holds any.
-    const days = lists.filter((list) => list.period === 'DAY').map((list) => list.start);
+    const days = new Set(lists.filter((list) => list.period === 'DAY').map((list) => list.start));
     const read = domain === null ? everyDomain : oneDomain;
     const range = domain === null ? { from, to } : { from, to, domain };
     const reads: NodeRankingReads = {
@@ -432,9 +431,9 @@ function busiestNodesReader(db: ReadModelDatabase, planOf: (from: number, to: nu
       for (const [a, b] of plan.scannedBack ?? []) for (const row of interruptions(a, b)) tally.add(row, -1);
       for (const [ranges, weight] of [[plan.rolled, 1], [plan.takenBack, -1]] as const) {
         for (const { period, from: a, to: b } of ranges) {
-          // Day cells only where days hold any: a year's range has a few.
-          const starts = period === 'DAY' ? days.filter((day) => day >= a && day < b) : everyStart(a, b, periodMs.get(period)!);
-          for (const start of starts) {
+          for (let start = a; start < b; start += periodMs.get(period)!) {
+            // Day cells only where days hold any: a year's range has a few.
+            if (period === 'DAY' && !days.has(start)) continue;
             const cell = cellAt.get(period, scope, start, key);
             if (cell !== undefined) tally.addCell(start, key, { count: cell[0], histogram: cell[3], percentiles: [cell[1], cell[2]] }, weight);
           }

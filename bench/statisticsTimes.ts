@@ -17,6 +17,8 @@ if (FILE === undefined) throw new Error('usage: statisticsTimes.js <insights fil
 const db = new Database(FILE, { readonly: true, fileMustExist: true });
 const insights = insightQueries(db);
 const [first, last] = db.prepare('SELECT min(interrupted_at), max(interrupted_at) FROM insight_sessions WHERE interrupted_at IS NOT NULL').raw().get() as [number, number];
+// The first whole hour after the first interruption, 5 h in: whole hours by node are ranked from their cells.
+const wholeHour = Math.ceil(first / HOUR_MS) * HOUR_MS + 5 * HOUR_MS;
 const cases: Array<[label: string, from: number, to: number, grouping: InterruptionGrouping, first?: number]> = [
   ['ERRCODE, the whole file', first, last + 1, 'ERRCODE'],
   ['DOMAIN, the first hour', first, first + HOUR_MS, 'DOMAIN'],
@@ -26,6 +28,8 @@ const cases: Array<[label: string, from: number, to: number, grouping: Interrupt
   ['NODE, the whole file, first 20', first, last + 1, 'NODE', 20],
   ['NODE, the whole file, first 100', first, last + 1, 'NODE', 100],
   ['NODE, the first 24 hours, first 20', first, first + 24 * HOUR_MS, 'NODE', 20],
+  ['NODE, a whole hour 5 h in, first 20', wholeHour, wholeHour + HOUR_MS, 'NODE', 20],
+  ['NODE, two whole hours 5 h in, first 100', wholeHour, wholeHour + 2 * HOUR_MS, 'NODE', 100],
   ['HOUR, the whole file', first, last + 1, 'HOUR'],
   ['ERRCODE, the whole file, first 10', first, last + 1, 'ERRCODE', 10],
   ['ERRCODE, the whole file, first 100', first, last + 1, 'ERRCODE', 100],

@@ -1,5 +1,6 @@
-// Statistics by node with `first` over a day or more, ranked from a real insights file's cells: the nodes and counts of
-// every interruption counted, the answer of every node's tally, the same in turns, and from an older file without the indexes.
+// Statistics by node with `first` over a day or more or a whole hour or two, ranked from a real insights file's cells:
+// the nodes and counts of every interruption counted, the answer of every node's tally, the same in turns, and from an
+// older file without the indexes.
 import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -53,6 +54,8 @@ describe('statistics by node ranked from the cells by count', () => {
     ['a day and a half from 03:00', START + 3 * HOUR, START + 1.5 * DAY + 3 * HOUR],
     ['twenty days around them, from 13:20', START - 10 * DAY + 13.33 * HOUR, START + 10 * DAY + 13.33 * HOUR],
     ['a year around them, from 13:20', START - 200 * DAY + 13.33 * HOUR, START + 165 * DAY + 13.33 * HOUR],
+    ['an hour on the hour', START + 30 * HOUR, START + 31 * HOUR],
+    ['two hours on the hour across midnight', START + DAY + 23 * HOUR, START + 2 * DAY + HOUR],
   ];
 
   it.each(ranges)('answers the nodes and counts of every interruption counted, and what every node tallied answers, %s', (_, from, to) => {
@@ -99,6 +102,15 @@ describe('statistics by node ranked from the cells by count', () => {
     const [, from, to] = ranges[4]!;
     // Every node's cells and running totals would now put the quietest node first; ranked, it is counted over the range.
     const { top, quiet, altered, queries } = quietestInflated('year.db', [from, to], true);
+    expect(queries.interruptionStats(from, to, 'NODE', null, 1)).toEqual([top]);
+    expect(queries.interruptionStats(from, to, 'NODE', null)[0]!.key).toBe(quiet);
+    altered.close();
+  });
+
+  it.each([5, 6])('ranks a whole hour or two from their hour cells, each node met counted over them (%s)', (which) => {
+    const [, from, to] = ranges[which]!;
+    // Every node's hour cells would now put the quietest node first; ranked, it is counted over the hours themselves.
+    const { top, quiet, altered, queries } = quietestInflated(`hours-${which}.db`, [from, to], false);
     expect(queries.interruptionStats(from, to, 'NODE', null, 1)).toEqual([top]);
     expect(queries.interruptionStats(from, to, 'NODE', null)[0]!.key).toBe(quiet);
     altered.close();

@@ -15,9 +15,11 @@ const everyDay = (from: number, to: number) => {
 describe('rankedCellsOf', () => {
   const at = (iso: string) => Date.parse(`2024-01-${iso}Z`);
 
-  it('ranks nothing over less than a day, nor over more than 31 days that hold interruptions', () => {
+  it('ranks nothing over less than a day but a whole hour or two, nor over more than 31 days that hold interruptions', () => {
     const daysRead = jest.fn(() => [at('01T00:00')]);
     expect(rankedCellsOf(at('01T00:00'), at('01T23:59'), true, daysRead)).toBeNull();
+    expect(rankedCellsOf(at('01T05:00'), at('01T08:00'), true, daysRead)).toBeNull();
+    expect(rankedCellsOf(at('01T05:20'), at('01T06:20'), true, daysRead)).toBeNull();
     expect(daysRead).not.toHaveBeenCalled();
     const month = everyDay(at('01T12:00'), Date.parse('2024-02-01T12:00Z'));
     expect(month).toHaveLength(32);
@@ -41,7 +43,16 @@ describe('rankedCellsOf', () => {
     expect(rankedCellsOf(at('01T00:00'), at('02T00:00'), true, () => [at('01T00:00')])).toEqual([{ period: 'DAY', start: at('01T00:00') }]);
   });
 
+  it('ranks a whole hour or two by their hour cells, across midnight too', () => {
+    expect(rankedCellsOf(at('01T05:00'), at('01T06:00'), true, () => [])).toEqual([{ period: 'HOUR', start: at('01T05:00') }]);
+    expect(rankedCellsOf(at('01T23:00'), at('02T01:00'), true, () => [])).toEqual([
+      { period: 'HOUR', start: at('01T23:00') },
+      { period: 'HOUR', start: at('02T00:00') },
+    ]);
+  });
+
   it('reads day cells alone within one domain, which keeps no hour cells by node', () => {
+    expect(rankedCellsOf(at('01T05:00'), at('01T06:00'), false, () => [at('01T00:00')])).toBeNull();
     expect(rankedCellsOf(at('01T22:13'), at('02T23:29'), false, () => everyDay(at('01T22:13'), at('02T23:29')))).toEqual([
       { period: 'DAY', start: at('01T00:00') },
       { period: 'DAY', start: at('02T00:00') },

@@ -1,5 +1,5 @@
 // The nodes with the most interruptions in a time range, found from the hour and day cells ranked by count: by node over a
-// day or more, a few thousand of tens of thousands of nodes are counted, not every one.
+// day or more, or a whole hour or two, a few thousand of tens of thousands of nodes are counted, not every one.
 import { DAY_MS, HOUR_MS } from './interruptionStats';
 
 /** The first version of the insights read model whose files index the node cells by count and the interruptions by node. */
@@ -15,6 +15,14 @@ export interface RankedCells {
 export const HOURS_BEFORE_DAY = 4;
 
 /**
+ * A range shorter than a day is ranked when it is this many whole hours or fewer: their cells hold each node's exact
+ * count in each hour, so the bound of the nodes not met falls fast. Over more hours of alike nodes (a few interruptions each) it meets
+ * thousands before it knows (three whole hours by node, `first: 100`, on the scale data set: 192 ms against 165 ms for
+ * every node's cells).
+ */
+export const RANKED_WHOLE_HOURS = 2;
+
+/**
  * Ranges touching more UTC days with interruptions than this are answered from every node's cells (and running totals):
  * each day adds to the bound of every node not met, so that over many days of alike nodes the ranking would meet most of
  * them. Days without interruptions add nothing: a year holding a few busy days is ranked over those.
@@ -24,12 +32,13 @@ export const RANKED_DAYS = 31;
 /**
  * The cells whose counts bound each node's interruptions in [from, to): each UTC day the range touches that holds cells
  * by node (`daysWithCells`, their starts in order, read only for a range that may be ranked), by its day cell, or by the
- * cells of the hours it touches where those are few (`hourCells`: within one domain there are none). Null where the ranking would not pay: a range shorter than a day holds
- * a few interruptions per node, most of them tied, and the bound of its partial hours is loose, so that most nodes would
- * be counted; one touching more than RANKED_DAYS days with cells sums too many bounds.
+ * cells of the hours it touches where those are few (`hourCells`: within one domain there are none); a range of
+ * RANKED_WHOLE_HOURS whole hours or fewer by the cells of those hours. Null where the ranking would not pay: any other
+ * range shorter than a day holds a few interruptions per node, most of them tied, and the bound of its partial hours is
+ * loose, so that most nodes would be counted; one touching more than RANKED_DAYS days with cells sums too many bounds.
  */
 export function rankedCellsOf(from: number, to: number, hourCells: boolean, daysWithCells: () => readonly number[]): RankedCells[] | null {
-  if (to - from < DAY_MS) return null;
+  if (to - from < DAY_MS) return hourCells ? wholeHoursOf(from, to) : null;
   const days = daysWithCells();
   if (days.length > RANKED_DAYS) return null;
   const lists: RankedCells[] = [];
@@ -40,6 +49,14 @@ export function rankedCellsOf(from: number, to: number, hourCells: boolean, days
     if (hourCells && hours <= HOURS_BEFORE_DAY) for (let hour = firstHour; hour < end; hour += HOUR_MS) lists.push({ period: 'HOUR', start: hour });
     else lists.push({ period: 'DAY', start: day });
   }
+  return lists;
+}
+
+/** The cells of the hours of [from, to) when it is RANKED_WHOLE_HOURS whole hours or fewer; null otherwise. */
+function wholeHoursOf(from: number, to: number): RankedCells[] | null {
+  if (from % HOUR_MS !== 0 || to % HOUR_MS !== 0 || to - from > RANKED_WHOLE_HOURS * HOUR_MS) return null;
+  const lists: RankedCells[] = [];
+  for (let hour = from; hour < to; hour += HOUR_MS) lists.push({ period: 'HOUR', start: hour });
   return lists;
 }
 

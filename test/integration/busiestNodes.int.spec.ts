@@ -56,6 +56,9 @@ describe('statistics by node ranked from the cells by count', () => {
     ['a year around them, from 13:20', START - 200 * DAY + 13.33 * HOUR, START + 165 * DAY + 13.33 * HOUR],
     ['an hour on the hour', START + 30 * HOUR, START + 31 * HOUR],
     ['two hours on the hour across midnight', START + DAY + 23 * HOUR, START + 2 * DAY + HOUR],
+    // Not ranked: the whole hours' node counts read from their index, the cut parts' interruptions one by one.
+    ['three hours cut inside their hours, from 23:20', START + DAY + 23.33 * HOUR, START + DAY + 26.33 * HOUR],
+    ['ten hours from 05:00', START + 5 * HOUR, START + 15 * HOUR],
   ];
 
   it.each(ranges)('answers the nodes and counts of every interruption counted, and what every node tallied answers, %s', (_, from, to) => {
@@ -107,12 +110,25 @@ describe('statistics by node ranked from the cells by count', () => {
     altered.close();
   });
 
-  it.each(ranges.slice(5))('ranks %s from its hour cells, each node met counted over the hours themselves', (_, from, to) => {
+  it.each(ranges.slice(5, 7))('ranks %s from its hour cells, each node met counted over the hours themselves', (_, from, to) => {
     // Every node's hour cells would now put the quietest node first; ranked, it is counted over the hours themselves.
     const { top, quiet, altered, queries } = quietestInflated(`hours-${from}.db`, [from, to], false);
     expect(queries.interruptionStats(from, to, 'NODE', null, 1)).toEqual([top]);
     expect(queries.interruptionStats(from, to, 'NODE', null)[0]!.key).toBe(quiet);
     altered.close();
+  });
+
+  it.each(ranges.slice(7))('answers %s a page of node counts per turn as in one read', async (_, from, to) => {
+    const paged = insightQueries(file.db, { cellsPerSlice: 3 });
+    let taken = 0;
+    const turns = { run: <T>(step: () => T) => Promise.resolve(step()).finally(() => (taken += 1)) };
+    for (const first of [1, 10, 60]) {
+      const expected = insights.interruptionStats(from, to, 'NODE', null).slice(0, first);
+      expect(paged.interruptionStats(from, to, 'NODE', null, first)).toEqual(expected);
+      expect(await paged.interruptionStatsInTurns(from, to, 'NODE', null, first, turns)).toEqual(expected);
+    }
+    // Each whole hour holds dozens of node cells: several pages of three each, a turn each.
+    expect(taken).toBeGreaterThan(3 * 2 * (to - from) / HOUR / 2);
   });
 
   it('tallies every node from a file of the version before the ranking indexes (answering while this one builds)', () => {

@@ -459,6 +459,19 @@ describe('query plans of the read-model queries', () => {
     for (const plan of cut) expectIndexedPlan(plan, alongNode);
   });
 
+  it('reads only the counts of the node cells, along their index by count, for a statistic by node with `first` it does not rank', () => {
+    const insights = insightQueries(db);
+    db.exec(`INSERT OR IGNORE INTO insight_interruption_rollups (period, dimension, scope, start, key, count, histogram) VALUES ('HOUR', 'NODE', '', ${25 * 3_600_000}, 'n1', 1, x'')`);
+    // From 23:30 to 02:30 the next day: cut inside its hours, so not ranked; its whole hours' cells are read, every node's.
+    const statements = executedBy(db, () => insights.interruptionStats(23.5 * 3_600_000, 26.5 * 3_600_000, 'NODE', null, 5));
+    const countsRead = statements.filter((statement) => statement.sql.startsWith("SELECT start, count, key FROM insight_interruption_rollups WHERE dimension = 'NODE'"));
+    expect(countsRead.length).toBeGreaterThan(0);
+    const byCount = /^SEARCH insight_interruption_rollups USING COVERING INDEX insight_node_cells_by_count \(period=\? AND scope=\? AND start>\? AND start<\?\)$/;
+    for (const statement of countsRead) expectIndexedPlan(planOfStatement(db, statement), byCount);
+    // No page of the cells' rows: those of the nodes answered are read one by one.
+    expect(statements.filter((statement) => /^SELECT start, key, count\b/.test(statement.sql))).toEqual([]);
+  });
+
   it('finds flapping streams among the interruptions of their range in the covering index alone', () => {
     const insights = insightQueries(db);
     const executed = executedBy(db, () => insights.flappingStreams({ minInterruptions: 3, withinMs: 600_000, from: 1, to: 2, domain: null }, 50, null));

@@ -205,9 +205,34 @@ export const CELLS_PER_SLICE = 4_000;
 const bucketPeriod = (grouping: InterruptionGrouping): RollupPeriod | null => (grouping === 'HOUR' ? 'HOUR' : grouping === 'DAY' ? 'DAY' : null);
 
 /**
+ * The node cells of [from, to) as [start, count, key], `perPage` at a time, along the index of the node cells by count
+ * (version 14), which holds all three: not the cells' rows, whose histograms make them many times larger.
+ */
+function nodeCountPages(db: ReadModelDatabase, perPage: number) {
+  type CountRow = [start: number, count: number, key: string];
+  const page = (cellsFrom: string) =>
+    db
+      .prepare<unknown[], CountRow>(
+        `SELECT start, count, key FROM insight_interruption_rollups WHERE dimension = 'NODE' AND period = ? AND scope = ? AND ${cellsFrom} AND start < ? ` +
+          'ORDER BY start, count, key LIMIT ?',
+      )
+      .raw();
+  const [first, next] = [page('start >= ?'), page('(start, count, key) > (?, ?, ?)')];
+  return function* pages(period: RollupPeriod, scope: string, from: number, to: number): Generator<CountRow[], void> {
+    for (let rows = first.all(period, scope, from, to, perPage); ; ) {
+      yield rows;
+      if (rows.length < perPage) return;
+      rows = next.all(period, scope, ...rows[rows.length - 1]!, to, perPage);
+    }
+  };
+}
+
+/**
  * Adds the cells of the plan's whole periods to the tally. In a file whose cells keep their percentiles, a cell that is
- * its bucket alone (an hour grouped by hour, a day by day, none of it taken back) is read without its histogram. In one
- * with running totals, grouped by anything but time, spans of several whole days are read from those instead.
+ * its bucket alone (an hour grouped by hour, a day by day, none of it taken back) is read without its histogram. By node
+ * with `first`, in a file that indexes the node cells by count, only each cell's count is read until the nodes answered
+ * read the rest. In one with running totals, grouped by anything but time, spans of several whole days are read from
+ * those instead.
  */
 export function rollupReader(
   db: ReadModelDatabase,
@@ -238,6 +263,8 @@ export function rollupReader(
     }
   }
   const histogramOf = db.prepare<[RollupPeriod, RollupDimension, string, number, string], Buffer>(`SELECT histogram FROM insight_interruption_rollups ${cellWhere}`).pluck();
+  const percentilesOf = db.prepare<[RollupPeriod, RollupDimension, string, number, string], [number | null, number | null]>(`SELECT ${percentiles} FROM insight_interruption_rollups ${cellWhere}`).raw();
+  const nodeCounts = interruptionRollupsTable.hasIndex(db, 'insight_node_cells_by_count') ? nodeCountPages(db, cellsPerSlice) : null;
   // Those kept apart (version 6) are read in order from a small table, not a row of the rollups each.
   const aloneSummaries = summaries
     ? db.prepare<[RollupPeriod, string, number, number], CellRow>("SELECT start, '', count, p50_ms, p90_ms, NULL FROM insight_rollup_summaries WHERE period = ? AND scope = ? AND start >= ? AND start < ?").raw()
@@ -269,6 +296,18 @@ export function rollupReader(
         // Alone, the bucket is an hour or a day of every interruption (dimension ALL).
         const isAlone = weight === 1 && alone(period, from, to);
         const later = !isAlone && tally.histogramsLater;
+        if (later && dimension === 'NODE' && nodeCounts !== null) {
+          // Each node's count from the index of the node cells by count; the rest of a cell is read only for the nodes answered.
+          for (const rows of nodeCounts(period, scope, from, to)) {
+            for (const [start, count, key] of rows) {
+              const at = [period, dimension, scope, start, key] as const;
+              const percentilesRead = hasPercentiles ? () => percentilesOf.get(...at)! : null;
+              tally.addCell(start, key, { count, histogram: () => histogramOf.get(...at)!, percentiles: percentilesRead }, weight);
+            }
+            yield;
+          }
+          continue;
+        }
         const pages = isAlone && aloneSummaries !== null ? [aloneSummaries.all(period, scope, from, to)] : cellPages(isAlone || later ? aloneCells : cells, period, dimension, scope, from, to);
         for (const rows of pages) {
           for (const [start, key, count, p50, p90, stored] of rows) {

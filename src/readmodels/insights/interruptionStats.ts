@@ -34,14 +34,16 @@ export function interruptionKey(grouping: InterruptionGrouping, [at, errcode, su
   }
 }
 
+type StoredPercentiles = readonly [p50: number | null, p90: number | null];
+
 /**
- * A rollup cell as read: its histogram only when it may be merged (or, read without it, what reads it: only the buckets
- * answered read theirs), its percentiles when the file keeps them.
+ * A rollup cell as read: its histogram only when it may be merged, its percentiles when the file keeps them; either may
+ * be what reads it instead (only the buckets answered read theirs).
  */
 export interface RollupCellRead {
   count: number;
   histogram: Uint8Array | (() => Uint8Array) | null;
-  percentiles: readonly [p50: number | null, p90: number | null] | null;
+  percentiles: StoredPercentiles | (() => StoredPercentiles) | null;
 }
 
 /** Made as they are first needed: most buckets by node hold one interruption or one cell. */
@@ -166,7 +168,8 @@ export class InterruptionTally {
     }
     const [only, weight] = cells[0] ?? [];
     if (cells.length === 1 && weight === 1 && durations.length === 0 && takenBack.length === 0 && only!.percentiles !== null) {
-      return { key, count, pushDurationP50Ms: only!.percentiles[0], pushDurationP90Ms: only!.percentiles[1] };
+      const [p50, p90] = typeof only!.percentiles === 'function' ? only!.percentiles() : only!.percentiles;
+      return { key, count, pushDurationP50Ms: p50, pushDurationP90Ms: p90 };
     }
     merged.clear();
     for (const [cell, weight] of cells) {

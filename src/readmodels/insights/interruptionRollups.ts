@@ -204,6 +204,14 @@ export const CELLS_PER_SLICE = 4_000;
 /** The length of the periods a grouping by time buckets by. */
 const bucketPeriod = (grouping: InterruptionGrouping): RollupPeriod | null => (grouping === 'HOUR' ? 'HOUR' : grouping === 'DAY' ? 'DAY' : null);
 
+/** Pages of rows in keyset order, the first read by `first`, each next one by `after` the last row read; done at a short page. */
+function* paged<Row>(perPage: number, first: () => Row[], after: (last: Row) => Row[]): Generator<Row[], void> {
+  for (let rows = first(); ; rows = after(rows[rows.length - 1]!)) {
+    yield rows;
+    if (rows.length < perPage) return;
+  }
+}
+
 /**
  * The node cells of [from, to) as [start, count, key], `perPage` at a time, along the index of the node cells by count
  * (version 14), which holds all three: not the cells' rows, whose histograms make them many times larger.
@@ -218,13 +226,8 @@ function nodeCountPages(db: ReadModelDatabase, perPage: number) {
       )
       .raw();
   const [first, next] = [page('start >= ?'), page('(start, count, key) > (?, ?, ?)')];
-  return function* pages(period: RollupPeriod, scope: string, from: number, to: number): Generator<CountRow[], void> {
-    for (let rows = first.all(period, scope, from, to, perPage); ; ) {
-      yield rows;
-      if (rows.length < perPage) return;
-      rows = next.all(period, scope, ...rows[rows.length - 1]!, to, perPage);
-    }
-  };
+  return (period: RollupPeriod, scope: string, from: number, to: number): Generator<CountRow[], void> =>
+    paged(perPage, () => first.all(period, scope, from, to, perPage), (last) => next.all(period, scope, ...last, to, perPage));
 }
 
 /**
@@ -254,14 +257,12 @@ export function rollupReader(
   const cells = pagesOf('histogram');
   const aloneCells = pagesOf('NULL');
   /** The cells of [from, to), `cellsPerSlice` at a time: a day by node holds one for each node. */
-  function* cellPages(pages: typeof cells, period: RollupPeriod, dimension: RollupDimension, scope: string, from: number, to: number): Generator<CellRow[], void> {
-    for (let page = pages.first.all(period, dimension, scope, from, '', to, cellsPerSlice); ; ) {
-      yield page;
-      if (page.length < cellsPerSlice) return;
-      const [start, key] = page[page.length - 1]!;
-      page = pages.next.all(period, dimension, scope, start, key, to, cellsPerSlice);
-    }
-  }
+  const cellPages = (pages: typeof cells, period: RollupPeriod, dimension: RollupDimension, scope: string, from: number, to: number): Generator<CellRow[], void> =>
+    paged(
+      cellsPerSlice,
+      () => pages.first.all(period, dimension, scope, from, '', to, cellsPerSlice),
+      ([start, key]) => pages.next.all(period, dimension, scope, start, key, to, cellsPerSlice),
+    );
   const histogramOf = db.prepare<[RollupPeriod, RollupDimension, string, number, string], Buffer>(`SELECT histogram FROM insight_interruption_rollups ${cellWhere}`).pluck();
   const percentilesOf = db.prepare<[RollupPeriod, RollupDimension, string, number, string], [number | null, number | null]>(`SELECT ${percentiles} FROM insight_interruption_rollups ${cellWhere}`).raw();
   const nodeCounts = interruptionRollupsTable.hasIndex(db, 'insight_node_cells_by_count') ? nodeCountPages(db, cellsPerSlice) : null;

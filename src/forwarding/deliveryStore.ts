@@ -1,4 +1,5 @@
 // One destination's rows in forwarding.db: intake with its guarded checkpoint, pending deliveries, attempt results, dead letters, pruning.
+import { limitBy } from '../eventstore/sqlite/boundLimit';
 import type { DeliveryContent } from './deliveryFormat';
 import type { ForwardingDatabase } from './forwardingDb';
 
@@ -98,14 +99,14 @@ export function deliveryStore(db: ForwardingDatabase, destination: string) {
     revive: db
       .prepare(
         `UPDATE deliveries SET status = 'pending', attempts = 0, offered_at = @now, next_attempt_at = @now, last_delay_ms = NULL, finished_at = NULL
-         WHERE id IN (SELECT id FROM deliveries WHERE destination = @destination AND status = 'dead' AND id <= @upTo ORDER BY id LIMIT @limit)
+         WHERE id IN (SELECT id FROM deliveries WHERE destination = @destination AND status = 'dead' AND id <= @upTo ORDER BY id ${limitBy('@limit')})
          RETURNING ${PENDING_COLUMNS}`,
       )
       .safeIntegers(true),
     prunable: db
       .prepare(
         `SELECT id FROM deliveries WHERE destination = @destination AND status != 'pending' AND (finished_at < @before OR id <= @keepAbove)
-         ORDER BY id LIMIT @limit`,
+         ORDER BY id ${limitBy('@limit')}`,
       )
       .pluck(),
     keepAbove: db

@@ -1,5 +1,6 @@
 // Keyset-paginated listings of a read-model table: SQL built from which filters are given, one prepared statement per shape.
 import type { Statement } from 'better-sqlite3';
+import { limitBy } from '../eventstore/sqlite/boundLimit';
 import { decodeCursor, encodeCursor, type KeyKind, type KeyValue } from './keysetCursor';
 import { once, type Page } from './pagination';
 import type { ReadModelDatabase } from './projectionDefinition';
@@ -267,7 +268,7 @@ function pageSql<Filter, Row>(spec: ListingSpec<Filter, Row>, conditions: readon
   if (afterKey) all.push(afterCondition(spec));
   const direction = ascending(spec) ? 'ASC' : 'DESC';
   const order = spec.sortKey.map((c) => `${c.column} ${direction}`).join(', ');
-  return `SELECT ${spec.columns} FROM ${spec.from} ${whereClause(all)} ORDER BY ${order} LIMIT @limit`;
+  return `SELECT ${spec.columns} FROM ${spec.from} ${whereClause(all)} ORDER BY ${order} ${limitBy('@limit')}`;
 }
 
 function beforeSql<Filter, Row>(spec: ListingSpec<Filter, Row>, conditions: readonly string[]): string {

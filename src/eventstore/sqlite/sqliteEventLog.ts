@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { StoreUnavailableError, WrongExpectedRevisionError, type AppendResult, type ExpectedRevision, type NewEvent, type RecordedEvent } from '../eventStore';
+import { limitBy } from './boundLimit';
 import { CorruptEventLogError, refuseCorruptEventLog } from './corruptEventLog';
 import { isCorruptionError } from './sqliteFileCheck';
 
@@ -222,11 +223,11 @@ function prepareStatements(db: Database.Database) {
       .safeIntegers(true),
     readStream: db
       .prepare<[string, bigint, number], EventRow>(
-        `SELECT ${EVENT_COLUMNS} FROM events WHERE stream = ? AND revision >= ? ORDER BY revision LIMIT ?`,
+        `SELECT ${EVENT_COLUMNS} FROM events WHERE stream = ? AND revision >= ? ORDER BY revision ${limitBy('?')}`,
       )
       .safeIntegers(true),
     readAll: db
-      .prepare<[bigint, number], EventRow>(`SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`)
+      .prepare<[bigint, number], EventRow>(`SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? ORDER BY position ${limitBy('?')}`)
       .safeIntegers(true),
     // The types' list is a JSON array, read once per statement; the other rows' data and metadata read as NULL.
     readAllHollowing: db
@@ -235,7 +236,7 @@ function prepareStatements(db: Database.Database) {
            CASE WHEN type IN (SELECT value FROM json_each(?)) THEN data END AS data,
            CASE WHEN type IN (SELECT value FROM json_each(?)) THEN metadata END AS metadata,
            recorded_at
-         FROM events WHERE position > ? ORDER BY position LIMIT ?`,
+         FROM events WHERE position > ? ORDER BY position ${limitBy('?')}`,
       )
       .safeIntegers(true),
     ping: db.prepare('SELECT 1').pluck(),

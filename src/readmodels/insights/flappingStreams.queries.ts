@@ -1,4 +1,5 @@
 // Flapping streams: stream names interrupted at least N times within M minutes, found among the interruptions of a time range.
+import { limitBy } from '../../eventstore/sqlite/boundLimit';
 import { decodeCursor, encodeCursor } from '../../processing/keysetCursor';
 import type { Page } from '../../processing/pagination';
 import type { ReadModelDatabase } from '../../processing/projectionDefinition';
@@ -52,7 +53,7 @@ export function flappingStreamQueries(
   // Along insight_interruptions_by_time alone: it holds the stream name and the domain of every interruption.
   const COLUMNS = 'SELECT interrupted_at, stream_id, domain FROM insight_sessions';
   const IN_RANGE = 'interrupted_at >= @from AND interrupted_at < @to AND stream_id IS NOT NULL AND (@domain IS NULL OR domain = @domain)';
-  const inOrder = db.prepare<[Record<string, unknown>], Interruption>(`${COLUMNS} WHERE ${IN_RANGE} ORDER BY interrupted_at LIMIT @limit`).raw();
+  const inOrder = db.prepare<[Record<string, unknown>], Interruption>(`${COLUMNS} WHERE ${IN_RANGE} ORDER BY interrupted_at ${limitBy('@limit')}`).raw();
   const atInstant = db.prepare<[Record<string, unknown>], Interruption>(`${COLUMNS} WHERE interrupted_at = @at AND stream_id IS NOT NULL AND (@domain IS NULL OR domain = @domain)`).raw();
   // One stream's interruptions in the range, along insight_interruptions_by_stream: never along the index by time or by
   // domain, which hold every interruption of the range (SQLite, without statistics, took one of them: 0.9 s a stream).

@@ -1,5 +1,6 @@
 // Reads of the insights read model: interruptions by side, stale live sessions, statistics over time ranges, and tallies.
 import type { InterruptionSide } from '../../domain/errcodeCatalogue';
+import { limitBy } from '../../eventstore/sqlite/boundLimit';
 import { keptCounts } from '../../processing/keptCounts';
 import { keysetListing } from '../../processing/keysetListing';
 import { once, type Page } from '../../processing/pagination';
@@ -159,17 +160,17 @@ export function insightQueries(
     const keyed = grouping === 'ERRCODE' ? 'errcode, sub_errcode, NULL, NULL' : grouping === 'DOMAIN' ? 'NULL, NULL, domain, NULL' : grouping === 'NODE' ? 'NULL, NULL, NULL, node' : 'NULL, NULL, NULL, NULL';
     const FACTS = `SELECT interrupted_at, ${keyed}, push_duration_ms FROM insight_sessions`;
     return {
-      from: db.prepare<[number, number, number], InterruptionFacts>(`${FACTS} WHERE interrupted_at >= ? AND interrupted_at < ? ORDER BY interrupted_at LIMIT ?`).raw(),
+      from: db.prepare<[number, number, number], InterruptionFacts>(`${FACTS} WHERE interrupted_at >= ? AND interrupted_at < ? ORDER BY interrupted_at ${limitBy('?')}`).raw(),
       at: db.prepare<[number], InterruptionFacts>(`${FACTS} WHERE interrupted_at = ?`).raw(),
       // Within one domain, along its own index.
       domainFrom: db
-        .prepare<[string, number, number, number], InterruptionFacts>(`${FACTS} WHERE domain = ? AND interrupted_at >= ? AND interrupted_at < ? ORDER BY interrupted_at LIMIT ?`)
+        .prepare<[string, number, number, number], InterruptionFacts>(`${FACTS} WHERE domain = ? AND interrupted_at >= ? AND interrupted_at < ? ORDER BY interrupted_at ${limitBy('?')}`)
         .raw(),
       domainAt: db.prepare<[string, number], InterruptionFacts>(`${FACTS} WHERE domain = ? AND interrupted_at = ?`).raw(),
     };
   };
   // How many interruptions a partial period holds on each side of a range's end, counted by SQLite along the same indexes.
-  const countedUpTo = (where: string) => db.prepare(`SELECT count(*) FROM (SELECT 1 FROM insight_sessions WHERE ${where} LIMIT ?)`).pluck();
+  const countedUpTo = (where: string) => db.prepare(`SELECT count(*) FROM (SELECT 1 FROM insight_sessions WHERE ${where} ${limitBy('?')})`).pluck();
   const rowsIn = countedUpTo('interrupted_at >= ? AND interrupted_at < ?');
   const domainRowsIn = countedUpTo('domain = ? AND interrupted_at >= ? AND interrupted_at < ?');
   const firstInterruption = db.prepare<[], number | null>('SELECT min(interrupted_at) FROM insight_sessions WHERE interrupted_at IS NOT NULL').pluck();
@@ -364,7 +365,7 @@ function busiestNodesReader(db: ReadModelDatabase, planOf: (from: number, to: nu
   const cellsAfter = (after: string) =>
     db
       .prepare<unknown[], [count: number, key: string]>(
-        `SELECT count, key FROM insight_interruption_rollups WHERE dimension = 'NODE' AND period = ? AND scope = ? AND start = ?${after} ORDER BY count DESC, key DESC LIMIT ?`,
+        `SELECT count, key FROM insight_interruption_rollups WHERE dimension = 'NODE' AND period = ? AND scope = ? AND start = ?${after} ORDER BY count DESC, key DESC ${limitBy('?')}`,
       )
       .raw();
   const [firstCells, nextCells] = [cellsAfter(''), cellsAfter(' AND (count, key) < (?, ?)')];

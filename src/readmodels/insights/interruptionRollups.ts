@@ -1,4 +1,5 @@
 // Five-minute, hourly and daily rollups of interruptions (weekly in older files): the cells each one counts in, a batch's net changes to them, and their reads.
+import { limitBy } from '../../eventstore/sqlite/boundLimit';
 import type { ReadModelDatabase } from '../../processing/projectionDefinition';
 import { CellHistogram } from './durationHistogram';
 import { interruptionRollupsTable } from './insights.table';
@@ -222,7 +223,7 @@ function nodeCountPages(db: ReadModelDatabase, perPage: number) {
     db
       .prepare<unknown[], CountRow>(
         `SELECT start, count, key FROM insight_interruption_rollups WHERE dimension = 'NODE' AND period = ? AND scope = ? AND ${cellsFrom} AND start < ? ` +
-          'ORDER BY start, count, key LIMIT ?',
+          `ORDER BY start, count, key ${limitBy('?')}`,
       )
       .raw();
   const [first, next] = [page('start >= ?'), page('(start, count, key) > (?, ?, ?)')];
@@ -250,7 +251,7 @@ export function rollupReader(
     db
       .prepare<[RollupPeriod, RollupDimension, string, number, string, number, number], CellRow>(
         `SELECT start, key, count, ${percentiles}, ${histogram} FROM insight_interruption_rollups ` +
-          `WHERE period = ? AND dimension = ? AND scope = ? AND ${cellsFrom} AND start < ? ORDER BY start, key LIMIT ?`,
+          `WHERE period = ? AND dimension = ? AND scope = ? AND ${cellsFrom} AND start < ? ORDER BY start, key ${limitBy('?')}`,
       )
       .raw();
   const pagesOf = (histogram: string) => ({ first: prepare(histogram, '(start, key) >= (?, ?)'), next: prepare(histogram, '(start, key) > (?, ?)') });

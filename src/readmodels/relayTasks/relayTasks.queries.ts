@@ -2,6 +2,7 @@
 import { keysetListing } from '../../processing/keysetListing';
 import type { Page } from '../../processing/pagination';
 import type { ReadModelDatabase } from '../../processing/projectionDefinition';
+import { limitBy } from '../../eventstore/sqlite/boundLimit';
 import { CallbackEventType } from '../../domain/callbackEvents';
 import type { CallbackLogEntry } from '../callbackLog/callbackLog.table';
 import type { RelayFact, RelayTaskStatus } from './relayTask.reducer';
@@ -34,7 +35,7 @@ export function relayTaskQueries(db: ReadModelDatabase) {
     .prepare<[string], MatchedExit>('SELECT event_id AS eventId, stream, position FROM relay_exits WHERE task_id = ? ORDER BY position')
     .safeIntegers(true);
   const factsOf = db
-    .prepare<[string, string, number], string>('SELECT fact FROM relay_task_facts WHERE task_id = ? AND fact_id > ? ORDER BY fact_id LIMIT ?')
+    .prepare<[string, string, number], string>(`SELECT fact FROM relay_task_facts WHERE task_id = ? AND fact_id > ? ORDER BY fact_id ${limitBy('?')}`)
     .pluck();
   const list = keysetListing<RelayTaskListFilter, RelayTaskRow>(db, {
     listing: 'relayTasks',

@@ -1,4 +1,5 @@
-// A LIMIT bound at each run: each run takes its own count, and no SQL of the service binds a bare LIMIT.
+// A LIMIT bound at each run: each run takes its own count, the statement is compiled once, and no SQL of the service
+// binds a bare LIMIT.
 import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -28,6 +29,23 @@ describe('limitBy', () => {
     const named = db.prepare<[{ limit: number | bigint }], number>(`SELECT id FROM items ORDER BY id DESC ${limitBy('@limit')}`).pluck();
     expect(named.all({ limit: 2 })).toEqual([20, 19]);
     expect(named.all({ limit: 4n })).toEqual([20, 19, 18, 17]);
+  });
+
+  // better-sqlite3 compiles a function that builds the rows of a statement (with `Function`) when the statement is
+  // first run and again each time SQLite compiled the statement again: what that costs shows as those calls.
+  it('is compiled once, where a bare LIMIT ? is compiled again at every run', () => {
+    const compilesOver = (sql: string): number => {
+      const statement = db.prepare<[number]>(sql);
+      const compiles = jest.spyOn(globalThis, 'Function');
+      try {
+        for (let limit = 1; limit <= 5; limit++) expect(statement.all(limit)).toHaveLength(limit);
+        return compiles.mock.calls.length;
+      } finally {
+        compiles.mockRestore();
+      }
+    };
+    expect(compilesOver('SELECT id, name FROM items ORDER BY id LIMIT ?')).toBe(5);
+    expect(compilesOver(`SELECT id, name FROM items ORDER BY id ${limitBy('?')}`)).toBe(1);
   });
 });
 

@@ -74,6 +74,44 @@ describe('the first buckets alone', () => {
     expect(whole.read).toEqual([]);
   });
 
+  it('adds cells by their counts alone, reading again only the cells of the buckets answered, those taken back too', () => {
+    const encoded = (...durations: number[]) => {
+      const histogram = new CellHistogram();
+      for (const ms of durations) histogram.add(ms);
+      return histogram.encode();
+    };
+    // [start, node, durations, weight]: n0 in three hours less one interruption of the last taken back, n1 in two.
+    const cells: Array<[number, string, number[], 1 | -1]> = [
+      [0, 'n0', [10, 20], 1],
+      [HOUR_MS, 'n0', [30], 1],
+      [2 * HOUR_MS, 'n0', [40, 45], 1],
+      [2 * HOUR_MS, 'n0', [45], -1],
+      [0, 'n1', [50], 1],
+      [HOUR_MS, 'n1', [60, 70], 1],
+      ...Array.from({ length: 8 }, (_, i): [number, string, number[], 1 | -1] => [0, `n${i + 2}`, [100 + i], 1]),
+    ];
+    const byStart = new Map(cells.filter(([, , , weight]) => weight === 1).map(([start, key, durations]) => [`${key}@${start}`, encoded(...durations)]));
+    const takenBack = new Map(cells.filter(([, , , weight]) => weight === -1).map(([start, key, durations]) => [`${key}@${start}`, encoded(...durations)]));
+    const whole = new InterruptionTally('NODE');
+    for (const [start, key, durations, weight] of cells) {
+      whole.addCell(start, key, { count: durations.length, histogram: encoded(...durations), percentiles: null }, weight);
+    }
+    const read: string[] = [];
+    const counted = new InterruptionTally('NODE', 2);
+    const fromCells = counted.cellsCounted((start, key) => ({ histogram: () => (read.push(`${key}@${start}`), byStart.get(`${key}@${start}`)!), percentiles: null }));
+    const fromTakenBack = counted.cellsCounted((start, key) => ({ histogram: () => (read.push(`${key}@${start} back`), takenBack.get(`${key}@${start}`)!), percentiles: null }));
+    for (const [start, key, durations, weight] of cells) (weight === 1 ? fromCells : fromTakenBack)(start, key, durations.length, weight);
+    expect(read).toEqual([]);
+    const answered = counted.buckets();
+    expect(answered.map((b) => [b.key, b.count])).toEqual([
+      ['n0', 4],
+      ['n1', 3],
+    ]);
+    expect(answered).toEqual(whole.buckets().slice(0, 2));
+    expect(read.sort()).toEqual([`n0@${2 * HOUR_MS} back`, 'n0@0', `n0@${2 * HOUR_MS}`, `n0@${HOUR_MS}`, 'n1@0', `n1@${HOUR_MS}`].sort());
+    expect(() => new InterruptionTally('HOUR', 2).cellsCounted(() => ({ histogram: null, percentiles: null }))).toThrow('cells by HOUR');
+  });
+
   it('keeps the first n in order as sorting all would, ties and all', () => {
     const random = (seed: number) => () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
     const next = random(7);

@@ -300,12 +300,12 @@ export function rollupReader(
         const later = !isAlone && tally.histogramsLater;
         if (later && dimension === 'NODE' && nodeCounts !== null) {
           // Each node's count from the index of the node cells by count; the rest of a cell is read only for the nodes answered.
+          const add = tally.cellsCounted((start, key) => ({
+            histogram: () => histogramOf.get(period, dimension, scope, start, key)!,
+            percentiles: hasPercentiles ? () => percentilesOf.get(period, dimension, scope, start, key)! : null,
+          }));
           for (const rows of nodeCounts(period, scope, from, to)) {
-            for (const [start, count, key] of rows) {
-              const at = [period, dimension, scope, start, key] as const;
-              const percentilesRead = hasPercentiles ? () => percentilesOf.get(...at)! : null;
-              tally.addCell(start, key, { count, histogram: () => histogramOf.get(...at)!, percentiles: percentilesRead }, weight);
-            }
+            for (const [start, count, key] of rows) add(start, key, count, weight);
             yield;
           }
           continue;

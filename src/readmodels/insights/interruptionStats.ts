@@ -46,11 +46,16 @@ export interface RollupCellRead {
   percentiles: StoredPercentiles | (() => StoredPercentiles) | null;
 }
 
+/** What a rollup cell added by its count alone holds besides: read again only for the buckets answered. */
+export type CellReadAgain = (start: number, key: string) => Omit<RollupCellRead, 'count'>;
+
 /** Made as they are first needed: most buckets by node hold one interruption or one cell. */
 interface Group {
   count: number;
   /** Rollup cells, each with its weight (-1: a cell taken back out). */
-  cells?: Array<[RollupCellRead, 1 | -1]>;
+  cells?: Array<[Omit<RollupCellRead, 'count'>, 1 | -1]>;
+  /** Rollup cells added by their counts alone, three numbers each: where they are read again, their start, their weight. */
+  counted?: number[];
   /** Durations read one by one. */
   durations?: number[];
   /** Durations read one by one and taken back out of its cells. */
@@ -135,6 +140,24 @@ export class InterruptionTally {
   }
 
   /**
+   * Adds rollup cells by their counts alone, by a key that is not a time (by node: hundreds of thousands of cells over a
+   * few hours, a few of them answered), keeping of each only where it starts; the rest is read again for the buckets
+   * answered, by `readAgain`. The cells' weights are as in addCell.
+   */
+  cellsCounted(readAgain: CellReadAgain): (start: number, key: string, count: number, weight: 1 | -1) => void {
+    if (this.byTime) throw new Error(`cells by ${this.grouping} are added with what they hold`);
+    const from = this.readsAgain.push(readAgain) - 1;
+    return (start, key, count, weight) => {
+      const group = this.group(key);
+      group.count += weight * count;
+      (group.counted ??= []).push(from, start, weight);
+    };
+  }
+
+  /** What reads again the cells added by their counts alone, by the first of their three numbers. */
+  private readonly readsAgain: CellReadAgain[] = [];
+
+  /**
    * By count, largest first (then key); for groupings by time, oldest first. With `first`, only that many: the percentiles
    * of the others are never worked out (by node, an hour can have tens of thousands of buckets).
    */
@@ -160,8 +183,10 @@ export class InterruptionTally {
   }
 
   /** A bucket's count and percentiles, exact when each of its interruptions was read, else from its merged histograms. */
-  private bucketOf(id: string | number, { count, cells = [], durations = [], takenBack = [] }: Group, merged: DurationHistogram): InterruptionBucketRow {
+  private bucketOf(id: string | number, { count, cells: added = [], counted = [], durations = [], takenBack = [] }: Group, merged: DurationHistogram): InterruptionBucketRow {
     const key = typeof id === 'number' ? this.timeKeyOf(id) : id;
+    const cells = counted.length === 0 ? added : [...added];
+    for (let i = 0; i < counted.length; i += 3) cells.push([this.readsAgain[counted[i]!]!(counted[i + 1]!, key), counted[i + 2] as 1 | -1]);
     if (cells.length === 0 && takenBack.length === 0) {
       const sorted = Float64Array.from(durations).sort();
       return { key, count, pushDurationP50Ms: nearestRank(sorted, 50), pushDurationP90Ms: nearestRank(sorted, 90) };

@@ -1,6 +1,6 @@
 // Interruption statistics timed in-process on an existing insights file: the ranges the query benchmark asks, and others.
 //
-//   npx tsc -p bench/tsconfig.json && node bench/.build/bench/statisticsTimes.js <insights file> [runs, default 200]
+//   npx tsc -p bench/tsconfig.json && node bench/.build/bench/statisticsTimes.js <insights file> [runs, default 200] [label contains]
 //
 // The file is opened read-only (a service may be serving it). Ranges start at the file's first interruption. To compare two
 // versions of the code on the same file, run this from a checkout of each, alternately; each prints its answers' digest.
@@ -11,6 +11,7 @@ import type { InterruptionGrouping } from '../src/readmodels/insights/interrupti
 
 const FILE = process.argv[2];
 const RUNS = Number(process.argv[3] ?? 200);
+const ONLY = process.argv[4];
 const HOUR_MS = 3_600_000;
 if (FILE === undefined) throw new Error('usage: statisticsTimes.js <insights file> [runs]');
 
@@ -30,6 +31,8 @@ const cases: Array<[label: string, from: number, to: number, grouping: Interrupt
   ['NODE, the first 24 hours, first 20', first, first + 24 * HOUR_MS, 'NODE', 20],
   ['NODE, a whole hour 5 h in, first 20', wholeHour, wholeHour + HOUR_MS, 'NODE', 20],
   ['NODE, two whole hours 5 h in, first 100', wholeHour, wholeHour + 2 * HOUR_MS, 'NODE', 100],
+  ['NODE, three whole hours 5 h in, first 20', wholeHour, wholeHour + 3 * HOUR_MS, 'NODE', 20],
+  ['NODE, twelve hours from 5 h 20 min in, first 20', first + 5 * HOUR_MS + 1_200_000, first + 17 * HOUR_MS + 1_200_000, 'NODE', 20],
   ['HOUR, the whole file', first, last + 1, 'HOUR'],
   ['ERRCODE, the whole file, first 10', first, last + 1, 'ERRCODE', 10],
   ['ERRCODE, the whole file, first 100', first, last + 1, 'ERRCODE', 100],
@@ -39,10 +42,11 @@ const cases: Array<[label: string, from: number, to: number, grouping: Interrupt
 const digest = createHash('sha256');
 process.stdout.write('| statistic | p50 ms | p99 ms | buckets |\n| --- | ---: | ---: | ---: |\n');
 for (const [label, from, to, grouping, firstBuckets] of cases) {
+  if (ONLY !== undefined && !label.includes(ONLY)) continue;
   const ask = () => insights.interruptionStats(from, to, grouping, null, firstBuckets);
   const answer = ask();
   digest.update(JSON.stringify(answer));
-  for (let i = 0; i < 20; i++) ask();
+  for (let i = 0; i < Math.min(20, RUNS); i++) ask();
   const times: number[] = [];
   for (let i = 0; i < RUNS; i++) {
     const started = performance.now();

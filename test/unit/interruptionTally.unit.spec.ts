@@ -37,13 +37,15 @@ describe('interruption buckets', () => {
   });
 });
 
+/** A rollup cell's histogram, encoded as stored, of these durations. */
+function encoded(...durations: number[]): Uint8Array {
+  const histogram = new CellHistogram();
+  for (const ms of durations) histogram.add(ms);
+  return histogram.encode();
+}
+
 describe('the first buckets alone', () => {
   it('reads the histograms of the buckets answered only, and answers as the whole answer does', () => {
-    const encoded = (...durations: number[]) => {
-      const histogram = new CellHistogram();
-      for (const ms of durations) histogram.add(ms);
-      return histogram.encode();
-    };
     // Node n0 in three cells, n1 in two, n2 to n9 in one each (one of them with a duration read one by one too).
     const cells: Array<[string, Uint8Array]> = [
       ['n0', encoded(10, 20)],
@@ -75,11 +77,6 @@ describe('the first buckets alone', () => {
   });
 
   it('adds cells by their counts alone, reading again only the cells of the buckets answered, those taken back too', () => {
-    const encoded = (...durations: number[]) => {
-      const histogram = new CellHistogram();
-      for (const ms of durations) histogram.add(ms);
-      return histogram.encode();
-    };
     // [start, node, durations, weight]: n0 in three hours less one interruption of the last taken back, n1 in two.
     const cells: Array<[number, string, number[], 1 | -1]> = [
       [0, 'n0', [10, 20], 1],

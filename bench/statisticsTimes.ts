@@ -13,7 +13,7 @@ const FILE = process.argv[2];
 const RUNS = Number(process.argv[3] ?? 200);
 const ONLY = process.argv[4];
 const HOUR_MS = 3_600_000;
-if (FILE === undefined) throw new Error('usage: statisticsTimes.js <insights file> [runs]');
+if (FILE === undefined) throw new Error('usage: statisticsTimes.js <insights file> [runs] [label contains]');
 
 const db = new Database(FILE, { readonly: true, fileMustExist: true });
 const insights = insightQueries(db);

@@ -69,6 +69,8 @@ interface Group {
 export class InterruptionTally {
   /** By key; grouped by time, by the start of the hour or day (a number hashes at once, a fresh string each time). */
   private readonly groups = new Map<string | number, Group>();
+  /** What reads again the cells added by their counts alone, by the first of their three numbers. */
+  private readonly readsAgain: CellReadAgain[] = [];
 
   private readonly byTime: boolean;
 
@@ -153,9 +155,6 @@ export class InterruptionTally {
       (group.counted ??= []).push(from, start, weight);
     };
   }
-
-  /** What reads again the cells added by their counts alone, by the first of their three numbers. */
-  private readonly readsAgain: CellReadAgain[] = [];
 
   /**
    * By count, largest first (then key); for groupings by time, oldest first. With `first`, only that many: the percentiles

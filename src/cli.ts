@@ -8,10 +8,8 @@ import { schemaSdl } from './graphql/schema';
 import { ConfigError, loadConfig, type Config } from './config';
 import { forwardCommand } from './forwarding/forwardCommand';
 import { START_REFUSALS } from './dataFolder';
-import { exportLog, importLog, promote } from './logCommands';
 import { READ_MODELS } from './readmodels';
 import { readModelsSchema } from './graphqlSchema';
-import { rebuildReadModels } from './rebuildCommand';
 import { createLogger, startService } from './server';
 import { formatSummary, SIMULATE_LIMITS, simulateTraffic } from './simulation/simulateTraffic';
 import { FULL_STORY } from './simulation/storySession';
@@ -29,7 +27,12 @@ function configOrExit(): Config {
   }
 }
 
+// The commands that work on the log and the read models from outside a service are loaded when run: the service
+// itself would hold their modules (a progress bar among them) for nothing.
+const logCommands = () => require('./logCommands') as typeof import('./logCommands');
+
 async function rebuild(names: string[]): Promise<void> {
+  const { rebuildReadModels } = require('./rebuildCommand') as typeof import('./rebuildCommand');
   await rebuildReadModels(configOrExit(), names);
 }
 
@@ -189,7 +192,7 @@ program
   .command('export')
   .description('write every stored callback, in log order, as JSON Lines: {"receivedAt","raw","eventId","type","stream","position"}')
   .argument('[file]', 'where to write them; - for stdout', '-')
-  .action((file: string) => exportLog(configOrExit(), file));
+  .action((file: string) => logCommands().exportLog(configOrExit(), file));
 program
   .command('import')
   .description(
@@ -198,7 +201,7 @@ program
   )
   .argument('<file>', 'JSON Lines to read; - for stdin')
   .addHelpText('after', '\nExit code: 0 when every line was stored or already present, 1 when some lines were rejected (they are listed) or the import stopped on an error.')
-  .action((file: string) => importLog(configOrExit(), file));
+  .action((file: string) => logCommands().importLog(configOrExit(), file));
 program
   .command('promote')
   .description(
@@ -210,7 +213,7 @@ program
   .addHelpText('after', '\nExit code: 0 when every id was promoted (now or before), 1 when some id has no quarantined callback.')
   .action((ids: string[], flags: { all?: boolean }) => {
     if ((flags.all === true) === ids.length > 0) throw new Error('promote takes the ids of quarantined callbacks, or --all (not both)');
-    return promote(configOrExit(), ids, flags);
+    return logCommands().promote(configOrExit(), ids, flags);
   });
 program
   .command('simulate')

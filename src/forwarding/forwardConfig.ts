@@ -1,7 +1,6 @@
 // The forwarding file (FORWARD_CONFIG, JSON or YAML): destinations and retention, validated with one line per mistake.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { CallbackEventType } from '../domain/callbackEvents';
 
@@ -152,7 +151,9 @@ export type ForwardConfigResult = { ok: true; config: ForwardConfig } | { ok: fa
 
 /** Parses and validates the file's text; each mistake is one line: `file: destinations[2].url: must be an http(s) URL`. */
 export function loadForwardConfig(text: string, fileName: string): ForwardConfigResult {
-  // YAML 1.2 reads JSON too, so one parser serves both; duplicate keys are errors.
+  // YAML 1.2 reads JSON too, so one parser serves both; duplicate keys are errors. Loaded here, not with the
+  // service: without FORWARD_CONFIG it is never needed.
+  const { parseDocument } = require('yaml') as typeof import('yaml');
   const document = parseDocument(text, { uniqueKeys: true });
   if (document.errors.length > 0) {
     return { ok: false, errors: document.errors.map((error) => `${fileName}: ${firstLine(error.message)}`) };

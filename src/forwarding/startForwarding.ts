@@ -1,16 +1,13 @@
 // Starts forwarding for the service: off without FORWARD_CONFIG, on a thread of its own over the embedded log, through shared groups (or in process) over EventStoreDB.
-import { EventStoreDBClient } from '@eventstore/db-client';
+import type { EventStoreDBClient } from '@eventstore/db-client';
 import type { Logger } from 'pino';
 import type { EventStoreDbForwardingMode } from '../config';
 import type { LogSource } from '../processing/processor';
-import { eventStoreDbSharedSubscription } from './eventStoreDbSharedSubscription';
 import type { DestinationConfig, ForwardConfig } from './forwardConfig';
 import { NO_FORWARDING, type ForwardingControl } from './forwardingControl';
 import { forwardingFile } from './forwardingDb';
 import type { ForwardingMetrics } from './forwardingMetrics';
-import { startForwardingRuntime } from './forwardingRuntime';
 import { startForwardingThread } from './forwardingThread';
-import { startSharedForwarding } from './sharedForwardingRuntime';
 import type { SharedSubscription } from './sharedSubscription';
 
 export interface StartForwardingOptions {
@@ -40,17 +37,23 @@ export async function startForwarding(options: StartForwardingOptions): Promise<
   if (options.eventsFile !== null) {
     return startForwardingThread({ eventsFile: options.eventsFile, forwardingFile: file, config, shutdownGraceMs, logger, metrics });
   }
+  // Forwarding in process, its HTTP client and EventStoreDB's are loaded only on EventStoreDB: the embedded store's
+  // service forwards from the thread above, and its main thread would hold them for nothing.
   if (options.eventStoreDbMode === 'shared') return startSharedOnEventStoreDb(options, config);
   // EventStoreDB: reads are network I/O, so following the log here costs the HTTP thread little.
+  const { startForwardingRuntime } = require('./forwardingRuntime') as typeof import('./forwardingRuntime');
   return startForwardingRuntime({ source: options.store, file, config, logger, metrics, shutdownGraceMs });
 }
 
 function startSharedOnEventStoreDb(options: StartForwardingOptions, config: ForwardConfig): ForwardingControl {
   const { logger, metrics, shutdownGraceMs } = options;
+  const { startSharedForwarding } = require('./sharedForwardingRuntime') as typeof import('./sharedForwardingRuntime');
   let subscriptionOf = options.sharedSubscriptionOf;
   let client: EventStoreDBClient | null = null;
   if (subscriptionOf === undefined) {
     if (options.eventStoreConnectionString === null) throw new Error('shared forwarding needs EVENTSTORE_CONNECTION_STRING');
+    const { EventStoreDBClient } = require('@eventstore/db-client') as typeof import('@eventstore/db-client');
+    const { eventStoreDbSharedSubscription } = require('./eventStoreDbSharedSubscription') as typeof import('./eventStoreDbSharedSubscription');
     // A client of its own: the groups' long-lived streams do not share the store's connection with appends.
     const own = EventStoreDBClient.connectionString(options.eventStoreConnectionString);
     client = own;

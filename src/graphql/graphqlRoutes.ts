@@ -1,6 +1,10 @@
 // GraphQL over HTTP (Apollo Server on Fastify) and over WebSocket (graphql-ws), both at /graphql; GraphiQL is registered beside it.
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginInlineTraceDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { fastifyApolloHandler } from '@as-integrations/fastify';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -116,6 +120,9 @@ export async function graphqlRoutes(app: FastifyInstance, options: GraphqlRouteO
       config.explorer === 'apollo' ? ApolloServerPluginLandingPageLocalDefault({ embed: true }) : ApolloServerPluginLandingPageDisabled(),
       // No @cacheControl hints in this schema: the default plugin would only add work to every field of every query.
       ApolloServerPluginCacheControlDisabled(),
+      // Inline traces are for federated subgraphs, which this schema is not; left on, Apollo loads its protobuf
+      // trace format (~1 MB of the heap) for nothing.
+      ApolloServerPluginInlineTraceDisabled(),
     ],
   });
   await apollo.start();

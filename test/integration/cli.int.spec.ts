@@ -1,3 +1,5 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { postCallback, tempDataDir } from '../support/testService';
 import { runCli } from '../support/serviceProcess';
 
@@ -62,5 +64,39 @@ describe('the service as a process (node dist/cli.js serve)', () => {
       first.child.kill('SIGTERM');
     }
     await first.exited;
+  });
+
+  // Every module the main thread loads stays in its heap (V8 keeps each script's source), so the service on the
+  // embedded store must not load what only EventStoreDB, forwarding in process or the other commands use.
+  it('on the embedded store without forwarding, leaves EventStoreDB, the forwarding HTTP client and the YAML parser unloaded', async () => {
+    const loadedFile = path.join(data.dir, 'loaded.json');
+    const preload = path.join(data.dir, 'record-loaded.js');
+    writeFileSync(
+      preload,
+      `const { isMainThread } = require('node:worker_threads');
+if (isMainThread) process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(loadedFile)}, JSON.stringify(Object.keys(require.cache))));`,
+    );
+    const run = runCli(['serve'], { PORT: '0', HOST: '127.0.0.1', DATA_DIR: path.join(data.dir, 'lean'), NODE_OPTIONS: `--require ${preload}` });
+    try {
+      const url = /http:\/\/127\.0\.0\.1:\d+/.exec(await run.waitForLine(/listening on/))![0];
+      expect((await postCallback(url, { event_type: 1, sequence: '43', stream_id: 'lean' })).status).toBe(200);
+      const answer = await fetch(`${url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: '{ sessions(first: 5) { totalCount } }' }),
+      });
+      expect(answer.status).toBe(200);
+    } finally {
+      run.child.kill('SIGTERM');
+    }
+    expect(await run.exited).toEqual({ code: 0, signal: null });
+    const packages = new Set(
+      (JSON.parse(readFileSync(loadedFile, 'utf8')) as string[]).flatMap((file) => /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(file)?.[1] ?? []),
+    );
+    expect(packages).toContain('fastify');
+    expect(packages).toContain('better-sqlite3');
+    for (const unused of ['@eventstore/db-client', '@grpc/grpc-js', 'undici', 'yaml', 'cli-progress', '@apollo/usage-reporting-protobuf']) {
+      expect([unused, packages.has(unused)]).toEqual([unused, false]);
+    }
   });
 });

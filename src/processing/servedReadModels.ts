@@ -2,7 +2,7 @@
 import type { Logger } from 'pino';
 import type { ReadModelDatabase } from './projectionDefinition';
 import type { ServingChange } from './projectionHost';
-import { openForReading, removeFileAside } from './readModelFile';
+import { openForReading, QUERY_CACHE_KIB, removeFileAside } from './readModelFile';
 
 interface Served {
   file: string;
@@ -18,11 +18,13 @@ interface Served {
 export class ServedReadModels {
   private readonly served = new Map<string, Served>();
 
+  /** `cacheKiB`: the page cache of a read model's connections, QUERY_CACHE_KIB for those not named. */
   constructor(
     files: Record<string, string>,
     private readonly logger?: Logger,
+    private readonly cacheKiB: Readonly<Record<string, number>> = {},
   ) {
-    for (const [name, file] of Object.entries(files)) this.served.set(name, { file, db: this.connection(file), reopen: [] });
+    for (const [name, file] of Object.entries(files)) this.served.set(name, { file, db: this.connection(file, name), reopen: [] });
   }
 
   get names(): string[] {
@@ -58,7 +60,7 @@ export class ServedReadModels {
     const entry = this.entry(change.readModel);
     const previous = entry.file;
     if (previous !== change.file) {
-      const db = this.connection(change.file);
+      const db = this.connection(change.file, change.readModel);
       const old = entry.db;
       entry.file = change.file;
       entry.db = db;
@@ -86,8 +88,8 @@ export class ServedReadModels {
   }
 
   /** One connection per file: read models answering from one file (the previous layout's) share it. */
-  private connection(file: string): ReadModelDatabase {
+  private connection(file: string, name: string): ReadModelDatabase {
     for (const entry of this.served.values()) if (entry.file === file && entry.db.open) return entry.db;
-    return openForReading(file);
+    return openForReading(file, this.cacheKiB[name] ?? QUERY_CACHE_KIB);
   }
 }

@@ -21,6 +21,11 @@ export interface ReadModel<Change, Queries> {
    * read models for their projections, never loads type-graphql.
    */
   graphql(): ReadModelGraphql<Change>;
+  /**
+   * The page cache of each connection its queries read through, in KiB, when QUERY_CACHE_KIB is not enough: for
+   * queries that read the same thousands of pages answer after answer.
+   */
+  readCacheKiB?: number;
 }
 
 /** A read model whose GraphQL side is loaded once, on first use. */

@@ -135,7 +135,7 @@ export async function startService(config: Config, logger: Logger = createLogger
   }
 
   // Queries read through connections of their own, whichever thread writes the read models, and follow each swap.
-  const readCacheKiB = Object.fromEntries(Object.entries(READ_MODELS).flatMap(([name, model]) => (model.readCacheKiB === undefined ? [] : [[name, model.readCacheKiB]])));
+  const readCacheKiB = Object.fromEntries(Object.entries(READ_MODELS).map(([name, model]) => [name, model.readCacheKiB]));
   const readModels = new ServedReadModels(projections.servingFiles(), logger, readCacheKiB);
   projections.onServing((change) => readModels.swap(change));
   const queries = Object.fromEntries(

@@ -18,11 +18,11 @@ interface Served {
 export class ServedReadModels {
   private readonly served = new Map<string, Served>();
 
-  /** `cacheKiB`: the page cache of a read model's connections, QUERY_CACHE_KIB for those not named. */
+  /** `cacheKiB`: the page cache of a read model's connections, QUERY_CACHE_KIB where it says none. */
   constructor(
     files: Record<string, string>,
     private readonly logger?: Logger,
-    private readonly cacheKiB: Readonly<Record<string, number>> = {},
+    private readonly cacheKiB: Readonly<Record<string, number | undefined>> = {},
   ) {
     for (const [name, file] of Object.entries(files)) this.served.set(name, { file, db: this.connection(file, name), reopen: [] });
   }

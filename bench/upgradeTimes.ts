@@ -15,6 +15,7 @@ import { startQueries } from './benchmarks/servingUnderLoad';
 import { SERVICE_CLI, loadBenchConfig } from './config';
 import { finished, jsonResult, spawnNode } from './lib/children';
 import { askHealth, startService } from './lib/service';
+import { sampleProcess, threadCpuBetween, type ThreadCpu } from './lib/threadCpu';
 import type { QueryClientsOptions, QueryClientsResult } from './load/queryClients';
 import { datasetChunks, streamCount, type DatasetSpec } from './scale/dataset';
 
@@ -36,10 +37,22 @@ async function main(dataDir: string): Promise<void> {
     const during = startQueries(options(60 * 60, config.seed + 8000));
     await during.measuring;
     const health = askHealth(service.url);
+    // The threads' CPU over the build's first 90 s (the build thread ends at the swap, and its ticks with it).
+    const before = sampleProcess(service.child.pid);
+    let threads: ThreadCpu | null = null;
+    const midway = setTimeout(() => {
+      const after = sampleProcess(service.child.pid);
+      threads = before === null || after === null ? null : threadCpuBetween(before, after);
+    }, 90_000);
     const output = await finished(
       spawnNode('rebuild', SERVICE_CLI, ['rebuild', 'sessions'], { env: { DATA_DIR: dataDir, LOG_LEVEL: 'warn', NODE_ENV: 'production' }, timeoutMs: 50 * 60_000 }),
     );
-    const slowest = health.stop().sort((a, b) => b[1] - a[1]).slice(0, 5);
+    clearTimeout(midway);
+    const answers = health.stop();
+    const slowest = [...answers].sort((a, b) => b[1] - a[1]).slice(0, 5);
+    // Slow answers spread over the build (contention) or gathered in a few moments (a stall): /healthz over 10 ms, by 10 s.
+    const slowByWindow = new Map<number, number>();
+    for (const [at, took] of answers) if (took > 10) slowByWindow.set(Math.floor(at / 10_000), (slowByWindow.get(Math.floor(at / 10_000)) ?? 0) + 1);
     await during.child.stop(30_000);
     const queries = jsonResult<QueryClientsResult>(await finished(during.child));
     const built = /rebuilt: (\d+) events in ([\d.]+) s/.exec(output);
@@ -49,6 +62,9 @@ async function main(dataDir: string): Promise<void> {
         `p99 ${ms(queries.latencyMs.p99)} / max ${ms(queries.latencyMs.max)} ms, ${queries.failures} failed; the build ${built?.[2] ?? '?'} s; ` +
         `slowest /healthz [s into the rebuild, ms]: ${slowest.map(([at, took]) => `[${(at / 1000).toFixed(1)}, ${took}]`).join(' ')}`,
     );
+    console.log(`${LABEL}: /healthz over 10 ms of ${answers.length}, by 10 s window: ${[...slowByWindow].map(([w, n]) => `${w * 10}s:${n}`).join(' ')}`);
+    const cpu = threads as ThreadCpu | null;
+    if (cpu !== null) console.log(`${LABEL}: CPU over the build's first 90 s (one core = 100%): ${[...cpu.groups].map(([group, seconds]) => `${group} ${((100 * seconds) / cpu.windowSeconds).toFixed(0)}%`).join(', ')}`);
   } finally {
     await service.child.stop(30_000);
   }

@@ -62,6 +62,42 @@ export async function projectorStatus(url: string): Promise<{ position: string; 
   return parsed.projector;
 }
 
+/** Events each processor (the foreground and background projections, builds beside them) has yet to apply, as /readyz reports them. */
+export async function processorBacklog(url: string): Promise<Record<string, number>> {
+  const { body } = await httpGet(`${url}/readyz`);
+  const parsed = JSON.parse(body) as { processors: Array<{ name: string; lagEvents: number }> };
+  return Object.fromEntries(parsed.processors.map((p) => [p.name, p.lagEvents]));
+}
+
+/** What was left when a load stopped, and how long the service took to apply it. */
+export interface CatchUp {
+  /** Events behind the log's head, by processor, when the wait began. */
+  backlog: Record<string, number>;
+  seconds: number;
+}
+
+/**
+ * Waits until every processor has applied the whole log (no backlog on two polls in a row), at most `timeoutMs`: so
+ * that a phase of a benchmark starts on a service that has finished the work of the phase before.
+ */
+export async function caughtUp(url: string, timeoutMs = 300_000): Promise<CatchUp> {
+  const started = performance.now();
+  const backlog = await processorBacklog(url);
+  let quiet = 0;
+  let latest = backlog;
+  while (quiet < 2) {
+    if (performance.now() - started > timeoutMs) {
+      throw new Error(`the service still had events to apply after ${timeoutMs / 1000} s: ${JSON.stringify(latest)}`);
+    }
+    quiet = Object.values(latest).every((events) => events === 0) ? quiet + 1 : 0;
+    if (quiet < 2) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      latest = await processorBacklog(url);
+    }
+  }
+  return { backlog, seconds: (performance.now() - started) / 1000 };
+}
+
 /** The projector's status once its position holds still for half a second (it has handled the whole log), at most 60 s. */
 export async function projectorSettled(url: string): Promise<{ position: string; eventsApplied: number; lagMs: number | null }> {
   const deadline = performance.now() + 60_000;

@@ -17,6 +17,7 @@ import { buildHttpApp } from './http/httpApp';
 import { withoutFilePaths } from './http/withoutFilePaths';
 import { authenticationEnabled } from './ingest/authenticateCallback';
 import { callbackRoutes } from './ingest/callbackRoute';
+import { CallbacksInFlight } from './ingest/callbacksInFlight';
 import { eventsFile, openLedger, readModelsRoot, type Ledger } from './ledger/openLedger';
 import { registerBusinessMetrics } from './readmodels/insights/insights.metrics';
 import { createServiceMetrics, METRIC_PREFIX, metricsRoute, reachabilityProbe } from './metrics/serviceMetrics';
@@ -112,9 +113,12 @@ export async function startService(config: Config, logger: Logger = createLogger
   const stopping = new AbortController();
   watchReachability(store, logger, stopping.signal);
   describeAuthentication(config, logger);
+  // The callbacks being answered, and how long the oldest has waited: GraphQL requests yield to them.
+  const callbacksInFlight = new CallbacksInFlight();
   const metrics = createServiceMetrics({
     projectorStatus: () => projections.status(),
     storeReachable: reachabilityProbe(() => store.checkHealth()),
+    oldestCallbackWaitMs: () => callbacksInFlight.oldestWaitMs(),
   });
   let forwarding: ForwardingControl;
   try {
@@ -178,6 +182,7 @@ export async function startService(config: Config, logger: Logger = createLogger
     auth: config.callbackAuth,
     bodyLimitBytes: config.callbackBodyLimitBytes,
     maxInflightAppends: config.maxInflightAppends,
+    inFlight: callbacksInFlight,
     metrics: metrics.callbacks,
     quarantine: { limits: config.callbackQuarantine, unpromotedCount: () => queries.quarantine.unpromotedCount() },
     rejectionLogIntervalSeconds: config.callbackRejectionLogIntervalSeconds,
@@ -192,6 +197,8 @@ export async function startService(config: Config, logger: Logger = createLogger
     metrics: registerSubscriberMetrics(metrics.registry, () => topics.subscriberCount()),
     publicText,
     turns: services.turns,
+    callbacks: callbacksInFlight,
+    countYielded: metrics.graphqlYielded,
   });
   await app.register(dashboardRoutes, { imageHosts: config.dashboardImageHosts });
   const closeAll = async () => {

@@ -8,6 +8,7 @@ import { describeRequestError, sendError } from '../http/errorReply';
 import type { CallbackMetrics } from '../metrics/serviceMetrics';
 import { appendCallback, parseCallbackText } from './acceptCallback';
 import { authenticateCallback, type CallbackAuthConfig, type LateSignature } from './authenticateCallback';
+import { CallbacksInFlight } from './callbacksInFlight';
 import { callbackQuarantine, type CallbackQuarantine, type CallbackQuarantineOptions } from './quarantineCallback';
 import { rejectionLogSampler, type RejectionLogSampler } from './rejectionLogSampler';
 
@@ -17,6 +18,8 @@ export interface CallbackRouteOptions {
   bodyLimitBytes: number;
   /** Authenticated callbacks being handled at once at most; beyond, 503 with Retry-After instead of an ever-growing queue. */
   maxInflightAppends: number;
+  /** Where the callbacks being handled are counted; shared with what yields to them (GraphQL queries). */
+  inFlight?: CallbacksInFlight;
   /** Unix seconds; injectable so tests can sign for a fixed instant. */
   nowSeconds?: () => number;
   /** Where each callback's outcome and append time are counted; none when metrics are off. */
@@ -50,22 +53,24 @@ export async function callbackRoutes(app: FastifyInstance, options: CallbackRout
   // Counted from the moment a callback is authenticated to its answer: only callbacks that prove they come from CSS
   // hold a place, so strangers (slow ones above all) cannot keep CSS out. What a request holds before that, its body,
   // is bounded by MAX_CONNECTIONS and the body limit; a request cut for time leaves with its connection.
-  let inflight = 0;
-  const admitted = new WeakSet<FastifyRequest>();
+  const inFlight = options.inFlight ?? new CallbacksInFlight();
   /** The 503 for a callback that finds every place taken, or null when there is room. */
   const refuseWhenFull = (request: FastifyRequest, reply: FastifyReply): FastifyReply | null => {
+    const inflight = inFlight.count;
     if (inflight < options.maxInflightAppends) return null;
     sampler.sample('overloaded', () => request.log.warn({ inflight }, 'overloaded: callback refused, CSS will retry'));
     metrics?.countCallback(null, 'overloaded');
     reply.header('retry-after', String(OVERLOAD_RETRY_AFTER_SECONDS));
     return sendError(reply, 'overloaded', `${inflight} callbacks are being handled already; retry later`);
   };
-  const admit = (request: FastifyRequest): void => {
-    inflight++;
-    admitted.add(request);
+  const admit = (request: FastifyRequest, reply: FastifyReply): void => {
+    inFlight.admit(request);
+    // The response's close comes whatever ends it (answered, or the connection lost): a callback never counts for ever,
+    // which would leave GraphQL queries yielding to it for ever.
+    reply.raw.once('close', () => inFlight.release(request));
   };
   const release = async (request: FastifyRequest) => {
-    if (admitted.delete(request)) inflight--;
+    inFlight.release(request);
   };
   app.addHook('onResponse', release);
   app.addHook('onRequestAbort', release);
@@ -105,11 +110,11 @@ export async function callbackRoutes(app: FastifyInstance, options: CallbackRout
     const auth = authenticateCallback(parsed.payload, token, options.auth, nowSeconds());
     if (!auth.ok) {
       if (auth.quarantine === undefined || quarantine === null) return reject(request, reply, auth.error, auth.message);
-      admit(request);
+      admit(request, reply);
       const metadata = callbackMetadata(request, receivedAt, 'signature', auth.quarantine.keyIndex);
       return keepInQuarantine(quarantine, request, reply, interpretCallback(parsed.payload, raw), metadata, auth.quarantine);
     }
-    admit(request);
+    admit(request, reply);
 
     const event = interpretCallback(parsed.payload, raw);
     const metadata = callbackMetadata(request, receivedAt, auth.by, auth.keyIndex);

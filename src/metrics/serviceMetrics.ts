@@ -41,10 +41,14 @@ export interface MetricSources {
   projectorStatus(): ProjectionsStatus;
   /** Whether the event store answers now; must settle promptly (see reachabilityProbe). */
   storeReachable(): Promise<boolean>;
+  /** Milliseconds the oldest authenticated callback still unanswered has waited (0 when none); absent, not exported. */
+  oldestCallbackWaitMs?: () => number;
 }
 
 export interface ServiceMetrics {
   callbacks: CallbackMetrics;
+  /** Counts a GraphQL request over HTTP refused for the callbacks (CALLBACKS_WAITING), by why. */
+  graphqlYielded(reason: 'waited' | 'busy'): void;
   connections: ConnectionMetrics;
   /** Where the features register metrics of their own (GraphQL's subscribers, say). */
   registry: Registry;
@@ -176,8 +180,27 @@ export function createServiceMetrics(sources: MetricSources): ServiceMetrics {
     },
   });
 
+  const { oldestCallbackWaitMs } = sources;
+  if (oldestCallbackWaitMs !== undefined) {
+    new Gauge({
+      name: `${METRIC_PREFIX}callback_oldest_wait_seconds`,
+      help: 'How long the oldest authenticated callback still unanswered has waited, at scrape time (0 when none waits)',
+      registers,
+      collect() {
+        this.set(oldestCallbackWaitMs() / 1000);
+      },
+    });
+  }
+  const graphqlYielded = new Counter({
+    name: `${METRIC_PREFIX}graphql_requests_yielded_total`,
+    help: 'GraphQL requests over HTTP refused (503, CALLBACKS_WAITING): a callback had waited longer than GRAPHQL_YIELD_TO_CALLBACKS_AFTER_MS (reason="waited"), or the main thread was busy 90% of the last half second with callbacks arriving (reason="busy")',
+    labelNames: ['reason'] as const,
+    registers,
+  });
+
   const processRegistry = processMetricsRegistry();
   return {
+    graphqlYielded: (reason) => graphqlYielded.inc({ reason }),
     callbacks: {
       countCallback(type, outcome, error) {
         const labels = { type: type ?? UNKNOWN_CALLBACK_TYPE, outcome };

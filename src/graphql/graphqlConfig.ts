@@ -34,8 +34,8 @@ export interface GraphqlConfig {
   /** Statistics over a time range (interruptionStats, flappingStreams) worked out at once, and waiting; one more is refused (503). */
   statistics: StatisticsLimits;
   /**
-   * Queries and mutations over HTTP are refused (503, Retry-After) while an authenticated CSS callback has waited longer
-   * than this for its answer, so that they stop taking the main thread from callbacks; 0: never.
+   * Requests over HTTP are refused (503, Retry-After) while an authenticated CSS callback has waited longer than this for
+   * its answer, or while callbacks are answered on a main thread kept busy (see yieldToCallbacks.ts); 0: never.
    */
   yieldToCallbacksAfterMs: number;
   /** The token the operations' mutations (pause, resume, replay, redeliver) require in X-Admin-Token; null: they are refused. */

@@ -4,18 +4,22 @@
 export class CallbacksInFlight {
   // A Map keeps its insertion order: its first entry is the oldest callback still unanswered.
   private readonly admittedAt = new Map<object, number>();
+  private admittedTotal = 0;
 
   constructor(private readonly now: () => number = performance.now.bind(performance)) {}
 
-  /** Callbacks admitted since the start, answered or not. */
-  admitted = 0;
-
+  /** Callbacks being answered now. */
   get count(): number {
     return this.admittedAt.size;
   }
 
+  /** Callbacks admitted since the start, answered or not. */
+  get admitted(): number {
+    return this.admittedTotal;
+  }
+
   admit(request: object): void {
-    this.admitted++;
+    this.admittedTotal++;
     this.admittedAt.set(request, this.now());
   }
 

@@ -276,7 +276,6 @@ export function loadConfig(env: Environment, cwd = process.cwd(), openFileLimit 
         atOnce: read.integer('GRAPHQL_MAX_STATISTICS_AT_ONCE', 2, 1, 64),
         waiting: read.integer('GRAPHQL_MAX_STATISTICS_WAITING', 20, 0, 10_000),
       },
-      yieldToCallbacksAfterMs: read.integer('GRAPHQL_YIELD_TO_CALLBACKS_AFTER_MS', 1_000, 0, 19_000),
       adminToken,
     },
     forwarding: forwardingConfig(

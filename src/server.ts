@@ -113,7 +113,7 @@ export async function startService(config: Config, logger: Logger = createLogger
   const stopping = new AbortController();
   watchReachability(store, logger, stopping.signal);
   describeAuthentication(config, logger);
-  // The callbacks being answered, and how long the oldest has waited: GraphQL requests yield to them.
+  // The callbacks being answered, and how long the oldest has waited (a gauge).
   const callbacksInFlight = new CallbacksInFlight();
   const metrics = createServiceMetrics({
     projectorStatus: () => projections.status(),
@@ -197,8 +197,6 @@ export async function startService(config: Config, logger: Logger = createLogger
     metrics: registerSubscriberMetrics(metrics.registry, () => topics.subscriberCount()),
     publicText,
     turns: services.turns,
-    callbacks: callbacksInFlight,
-    countYielded: metrics.graphqlYielded,
   });
   await app.register(dashboardRoutes, { imageHosts: config.dashboardImageHosts });
   const closeAll = async () => {

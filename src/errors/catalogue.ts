@@ -51,7 +51,6 @@ export const ERRORS = {
   query_too_costly: { status: 400, meaning: 'the query would cost more than allowed' },
   subscription_over_http: { status: 400, meaning: 'subscriptions are served over WebSocket' },
   too_many_subscriptions: { status: 400, meaning: 'the connection holds as many subscriptions as allowed' },
-  callbacks_waiting: { status: 503, meaning: 'CSS callbacks need the thread that answers them (one has waited too long, or it is busy with them): GraphQL requests over HTTP are refused meanwhile' },
   too_many_statistics: { status: 503, meaning: 'as many statistics as allowed are being worked out and waiting already' },
   response_too_large: { status: 400, meaning: 'the answer grew past its limit; the fields after it were not produced' },
   // Apollo Server's own refusals, listed so that every code a client can meet is here

@@ -33,11 +33,6 @@ export interface GraphqlConfig {
   longAnswerSendTimeoutMs: number;
   /** Statistics over a time range (interruptionStats, flappingStreams) worked out at once, and waiting; one more is refused (503). */
   statistics: StatisticsLimits;
-  /**
-   * Requests over HTTP are refused (503, Retry-After) while an authenticated CSS callback has waited longer than this for
-   * its answer, or while callbacks are answered on a main thread kept busy (see yieldToCallbacks.ts); 0: never.
-   */
-  yieldToCallbacksAfterMs: number;
   /** The token the operations' mutations (pause, resume, replay, redeliver) require in X-Admin-Token; null: they are refused. */
   adminToken: string | null;
 }

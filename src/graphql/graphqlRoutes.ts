@@ -10,16 +10,15 @@ import { fastifyApolloHandler } from '@as-integrations/fastify';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type FormattedExecutionResult, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import type { GraphqlConfig } from './graphqlConfig';
-import { graphqlCode, statusOf } from '../errors/catalogue';
+import { graphqlCode } from '../errors/catalogue';
 import { matchingSecretIndex } from '../http/secrets';
 import { ADMIN_TOKEN_HEADER, adminAccess } from './adminAccess';
 import { answerInSlices, answerText, LONG_ANSWER_CHARS } from './answerText';
 import type { EventLoopTurns } from './eventLoopTurns';
-import { graphqlError, graphqlRefusal } from './errors';
+import { graphqlRefusal } from './errors';
 import type { SubscriberMetrics } from './subscriberMetrics';
 import { documentRefusal, operationContext, operationLimitsPlugin, protectionRules } from './operationLimits';
 import { startSubscriptionServer } from './subscriptionServer';
-import { YieldToCallbacks, type CallbacksAnswering, type YieldReason } from './yieldToCallbacks';
 import type { Topics } from './topics';
 
 export const GRAPHQL_PATH = '/graphql';
@@ -34,14 +33,7 @@ export interface GraphqlRouteOptions {
   publicText?: (text: string) => string;
   /** The turns long answers are written out in (see answerText.ts); without them, in one. */
   turns?: EventLoopTurns | undefined;
-  /** The CSS callbacks being answered: requests over HTTP yield to them (see yieldToCallbacks.ts). */
-  callbacks?: CallbacksAnswering | undefined;
-  /** Counts the requests refused for them. */
-  countYielded?: (reason: YieldReason) => void;
 }
-
-/** Seconds a client refused for waiting callbacks is told to wait. */
-const YIELD_RETRY_AFTER_SECONDS = 1;
 
 interface ValidationFailure {
   property: string;
@@ -138,21 +130,10 @@ export async function graphqlRoutes(app: FastifyInstance, options: GraphqlRouteO
   // in-flight requests finish, then Apollo stops.
   app.addHook('preClose', async () => subscriptions.stop());
   app.addHook('onClose', async () => apollo.stop());
-  const yieldToCallbacks = options.callbacks === undefined ? null : new YieldToCallbacks(options.callbacks, config.yieldToCallbacksAfterMs);
-  app.addHook('onClose', async () => yieldToCallbacks?.stop());
 
   const context = async (request: FastifyRequest) => {
     if (!tokenAllowed(config, bearerToken(request.headers.authorization))) {
       throw graphqlRefusal('unauthenticated', 'a valid API token is required: Authorization: Bearer <token>');
-    }
-    // Refused at once rather than parsed and run while callbacks need the thread.
-    const yielding = yieldToCallbacks?.reason() ?? null;
-    if (yielding !== null) {
-      options.countYielded?.(yielding.reason);
-      throw graphqlError('callbacks_waiting', `${yielding.message}: retry later`, {
-        retryAfterSeconds: YIELD_RETRY_AFTER_SECONDS,
-        http: { status: statusOf('callbacks_waiting'), headers: new Map([['retry-after', String(YIELD_RETRY_AFTER_SECONDS)]]) },
-      });
     }
     // Before Apollo parses it.
     const tooLarge = documentRefusal(queryOf(request), config);

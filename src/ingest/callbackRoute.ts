@@ -18,7 +18,7 @@ export interface CallbackRouteOptions {
   bodyLimitBytes: number;
   /** Authenticated callbacks being handled at once at most; beyond, 503 with Retry-After instead of an ever-growing queue. */
   maxInflightAppends: number;
-  /** Where the callbacks being handled are counted; shared with what yields to them (GraphQL queries). */
+  /** Where the callbacks being handled are counted (the service's metrics read it). */
   inFlight?: CallbacksInFlight;
   /** Unix seconds; injectable so tests can sign for a fixed instant. */
   nowSeconds?: () => number;
@@ -66,7 +66,7 @@ export async function callbackRoutes(app: FastifyInstance, options: CallbackRout
   const admit = (request: FastifyRequest, reply: FastifyReply): void => {
     inFlight.admit(request);
     // The response's close comes whatever ends it (answered, or the connection lost): a callback never counts for ever,
-    // which would leave GraphQL queries yielding to it for ever.
+    // which would leave its wait growing on the metrics.
     reply.raw.once('close', () => inFlight.release(request));
   };
   const release = async (request: FastifyRequest) => {

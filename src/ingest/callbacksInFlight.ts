@@ -1,10 +1,9 @@
-// The authenticated callbacks being handled, and how long the oldest of them has waited: what GraphQL queries yield to.
+// The authenticated callbacks being handled, and how long the oldest of them has waited for its answer.
 
 /** Callbacks counted from their admission (authenticated) to their answer, oldest first. */
 export class CallbacksInFlight {
   // A Map keeps its insertion order: its first entry is the oldest callback still unanswered.
   private readonly admittedAt = new Map<object, number>();
-  private admittedTotal = 0;
 
   constructor(private readonly now: () => number = performance.now.bind(performance)) {}
 
@@ -13,13 +12,7 @@ export class CallbacksInFlight {
     return this.admittedAt.size;
   }
 
-  /** Callbacks admitted since the start, answered or not. */
-  get admitted(): number {
-    return this.admittedTotal;
-  }
-
   admit(request: object): void {
-    this.admittedTotal++;
     this.admittedAt.set(request, this.now());
   }
 

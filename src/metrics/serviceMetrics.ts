@@ -47,8 +47,6 @@ export interface MetricSources {
 
 export interface ServiceMetrics {
   callbacks: CallbackMetrics;
-  /** Counts a GraphQL request over HTTP refused for the callbacks (CALLBACKS_WAITING), by why. */
-  graphqlYielded(reason: 'waited' | 'busy'): void;
   connections: ConnectionMetrics;
   /** Where the features register metrics of their own (GraphQL's subscribers, say). */
   registry: Registry;
@@ -191,16 +189,9 @@ export function createServiceMetrics(sources: MetricSources): ServiceMetrics {
       },
     });
   }
-  const graphqlYielded = new Counter({
-    name: `${METRIC_PREFIX}graphql_requests_yielded_total`,
-    help: 'GraphQL requests over HTTP refused (503, CALLBACKS_WAITING): a callback had waited longer than GRAPHQL_YIELD_TO_CALLBACKS_AFTER_MS (reason="waited"), or the main thread was busy 90% of the last half second with callbacks arriving (reason="busy")',
-    labelNames: ['reason'] as const,
-    registers,
-  });
 
   const processRegistry = processMetricsRegistry();
   return {
-    graphqlYielded: (reason) => graphqlYielded.inc({ reason }),
     callbacks: {
       countCallback(type, outcome, error) {
         const labels = { type: type ?? UNKNOWN_CALLBACK_TYPE, outcome };

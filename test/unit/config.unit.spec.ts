@@ -40,7 +40,6 @@ describe('loadConfig', () => {
         maxResponseBytes: 8_388_608,
         longAnswerSendTimeoutMs: 60_000,
         statistics: { atOnce: 2, waiting: 20 },
-        yieldToCallbacksAfterMs: 1_000,
       },
     });
   });
@@ -107,7 +106,6 @@ describe('loadConfig', () => {
         GRAPHQL_LONG_ANSWER_SEND_TIMEOUT_MS: '5000',
         GRAPHQL_MAX_STATISTICS_AT_ONCE: '4',
         GRAPHQL_MAX_STATISTICS_WAITING: '0',
-        GRAPHQL_YIELD_TO_CALLBACKS_AFTER_MS: '250',
         ADMIN_TOKEN: 'admin-token-0123456789',
         FORWARD_SHUTDOWN_GRACE_MS: '2500',
         DASHBOARD_IMAGE_HOSTS: 'https://Screens.example.com, https://*.myqcloud.com:8443',
@@ -158,7 +156,6 @@ describe('loadConfig', () => {
         maxResponseBytes: 1_000_000,
         longAnswerSendTimeoutMs: 5_000,
         statistics: { atOnce: 4, waiting: 0 },
-        yieldToCallbacksAfterMs: 250,
         adminToken: 'admin-token-0123456789',
       },
       forwarding: { file: null, config: null, shutdownGraceMs: 2500, eventStoreDbMode: 'checkpoint' },

@@ -65,15 +65,9 @@ export async function callbackRoutes(app: FastifyInstance, options: CallbackRout
   };
   const admit = (request: FastifyRequest, reply: FastifyReply): void => {
     inFlight.admit(request);
-    // The response's close comes whatever ends it (answered, or the connection lost): a callback never counts for ever,
-    // which would leave its wait growing on the metrics.
+    // The response's close comes whatever ends it, answered or the connection lost: a callback never counts for ever.
     reply.raw.once('close', () => inFlight.release(request));
   };
-  const release = async (request: FastifyRequest) => {
-    inFlight.release(request);
-  };
-  app.addHook('onResponse', release);
-  app.addHook('onRequestAbort', release);
   // Errors the app's error handler answers: a body over the limit or a broken request is logged here as a
   // rejection; a failure of ours (500) is logged by the handler.
   app.addHook('onError', async (request, _reply, error) => {

@@ -52,7 +52,10 @@ async function main(dataDir: string): Promise<void> {
     const slowest = [...answers].sort((a, b) => b[1] - a[1]).slice(0, 5);
     // Slow answers spread over the build (contention) or gathered in a few moments (a stall): /healthz over 10 ms, by 10 s.
     const slowByWindow = new Map<number, number>();
-    for (const [at, took] of answers) if (took > 10) slowByWindow.set(Math.floor(at / 10_000), (slowByWindow.get(Math.floor(at / 10_000)) ?? 0) + 1);
+    for (const [at, took] of answers) {
+      const window = Math.floor(at / 10_000);
+      if (took > 10) slowByWindow.set(window, (slowByWindow.get(window) ?? 0) + 1);
+    }
     await during.child.stop(30_000);
     const queries = jsonResult<QueryClientsResult>(await finished(during.child));
     const built = /rebuilt: (\d+) events in ([\d.]+) s/.exec(output);

@@ -95,6 +95,22 @@ export interface BenchConfig {
   dataRoot: string;
   profileDir: string;
   reportFile: string;
+  /** Settings every service the benchmarks start is given (BENCH_SERVICE_ENV=NAME=value,NAME=value): one side of an A/B. */
+  serviceEnv: Record<string, string>;
+}
+
+function serviceEnv(): Record<string, string> {
+  const raw = process.env.BENCH_SERVICE_ENV ?? '';
+  return Object.fromEntries(
+    raw
+      .split(',')
+      .filter((pair) => pair.trim() !== '')
+      .map((pair) => {
+        const at = pair.indexOf('=');
+        if (at < 1) throw new Error(`BENCH_SERVICE_ENV: ${pair} is not NAME=value`);
+        return [pair.slice(0, at).trim(), pair.slice(at + 1).trim()];
+      }),
+  );
 }
 
 /** `partial`: only some benchmarks run, so the report goes beside the full one instead of replacing it. */
@@ -148,5 +164,6 @@ export function loadBenchConfig(partial = false): BenchConfig {
     dataRoot: process.env.BENCH_DATA_DIR ?? path.join(BENCH_DIR, 'data'),
     profileDir: path.join(BENCH_DIR, 'profiles'),
     reportFile: process.env.BENCH_REPORT ?? path.join(BENCH_DIR, quick ? 'REPORT.quick.md' : partial ? 'REPORT.partial.md' : 'REPORT.md'),
+    serviceEnv: serviceEnv(),
   };
 }

@@ -276,6 +276,7 @@ export function loadConfig(env: Environment, cwd = process.cwd(), openFileLimit 
         atOnce: read.integer('GRAPHQL_MAX_STATISTICS_AT_ONCE', 2, 1, 64),
         waiting: read.integer('GRAPHQL_MAX_STATISTICS_WAITING', 20, 0, 10_000),
       },
+      readingThreads: read.integer('GRAPHQL_READING_THREADS', 1, 0, 16),
       adminToken,
     },
     forwarding: forwardingConfig(

@@ -10,6 +10,8 @@ import { forwardingPrometheus } from './forwarding/forwardingPrometheus';
 import { startForwarding } from './forwarding/startForwarding';
 import { EventLoopTurns } from './graphql/eventLoopTurns';
 import { GRAPHQL_PATH, graphqlRoutes } from './graphql/graphqlRoutes';
+import { settledWithin } from './eventstore/workerThreads';
+import { countedQueries } from './graphql/readingThreadsPlugin';
 import { measuredStatisticsAdmission } from './graphql/statisticsAdmission';
 import { registerSubscriberMetrics } from './graphql/subscriberMetrics';
 import { createTopics } from './graphql/topics';
@@ -24,9 +26,13 @@ import { createServiceMetrics, METRIC_PREFIX, metricsRoute, reachabilityProbe } 
 import type { ProjectionsView } from './processing/projectionsView';
 import { readinessRoute } from './processing/readiness';
 import { ServedReadModels } from './processing/servedReadModels';
-import { READ_MODELS, type ReadModelQueries } from './readmodels';
+import { ReadingThreads } from './reading/readingThreads';
+import { READ_CACHE_KIB, servedQueries } from './readmodels';
 import { publishChanges, readModelsSchema } from './graphqlSchema';
 import type { ReadModelServices } from './readmodels/services';
+
+/** The longest the service waits for its reading threads before it listens. */
+const READING_THREADS_START_MS = 10_000;
 
 export interface RunningService {
   /** Where it listens, e.g. http://127.0.0.1:4000. */
@@ -139,12 +145,9 @@ export async function startService(config: Config, logger: Logger = createLogger
   }
 
   // Queries read through connections of their own, whichever thread writes the read models, and follow each swap.
-  const readCacheKiB = Object.fromEntries(Object.entries(READ_MODELS).map(([name, model]) => [name, model.readCacheKiB]));
-  const readModels = new ServedReadModels(projections.servingFiles(), logger, readCacheKiB);
+  const readModels = new ServedReadModels(projections.servingFiles(), logger, READ_CACHE_KIB);
   projections.onServing((change) => readModels.swap(change));
-  const queries = Object.fromEntries(
-    Object.entries(READ_MODELS).map(([name, model]) => [name, readModels.queries(name, (db) => model.queries(db) as object)]),
-  ) as ReadModelQueries;
+  const queries = servedQueries(readModels);
   // A subscriber whose delivery fails is that subscriber's problem: it is logged, and the processors go on.
   const topics = createTopics((error) => logger.error({ err: error }, 'delivering a read-model change to a subscriber failed'));
   projections.onChanges((changes) => publishChanges(topics, changes));
@@ -157,6 +160,18 @@ export async function startService(config: Config, logger: Logger = createLogger
     forwarding,
   };
   const graphqlSchema = readModelsSchema(services);
+  const readingThreads =
+    config.graphql.readingThreads === 0
+      ? null
+      : new ReadingThreads({
+          threads: config.graphql.readingThreads,
+          files: projections.servingFiles(),
+          readCacheKiB: READ_CACHE_KIB,
+          graphql: config.graphql,
+          history: services.history,
+          logger,
+        });
+  if (readingThreads !== null) projections.onServing((change) => readingThreads.swap(change));
   logger.info(
     { readModels: projections.servingFiles(), position: String(projections.status().position) },
     `read models: ${readModelsRoot(config)}`,
@@ -197,12 +212,15 @@ export async function startService(config: Config, logger: Logger = createLogger
     metrics: registerSubscriberMetrics(metrics.registry, () => topics.subscriberCount()),
     publicText,
     turns: services.turns,
+    // Without reading threads every query is answered here, and counted so.
+    readingThreads: { ask: readingThreads?.ask ?? (async () => null), answered: countedQueries(metrics.registry) },
   });
   await app.register(dashboardRoutes, { imageHosts: config.dashboardImageHosts });
   const closeAll = async () => {
     stopping.abort();
     // In-flight deliveries get FORWARD_SHUTDOWN_GRACE_MS to finish while HTTP drains.
     await Promise.all([app.close(), forwarding.close()]);
+    await readingThreads?.close();
     logger.info('HTTP and forwarding closed: stopping the event store and the projector');
     await ledger.close();
     readModels.close();
@@ -210,6 +228,12 @@ export async function startService(config: Config, logger: Logger = createLogger
     logger.info({ position: String(projections.status().position) }, 'stopped');
   };
   try {
+    // Queries answered from the first one on by the reading threads (were one to hang while starting, the main thread answers).
+    if (readingThreads !== null) {
+      const since = performance.now();
+      await settledWithin(readingThreads.started(), READING_THREADS_START_MS);
+      logger.info({ threads: config.graphql.readingThreads, ready: readingThreads.ready, ms: Math.round(performance.now() - since) }, 'reading threads started');
+    }
     await app.listen({ port: config.port, host: config.host });
   } catch (error) {
     await closeAll();

@@ -46,6 +46,7 @@ export async function startService(config: BenchConfig, options: ServiceOptions)
       CSS_CALLBACK_TOKEN: CALLBACK_TOKEN,
       LOG_LEVEL: 'warn',
       NODE_ENV: 'production',
+      ...config.serviceEnv,
       ...options.env,
     },
     timeoutMs: options.timeoutMs,

@@ -33,6 +33,8 @@ export interface GraphqlConfig {
   longAnswerSendTimeoutMs: number;
   /** Statistics over a time range (interruptionStats, flappingStreams) worked out at once, and waiting; one more is refused (503). */
   statistics: StatisticsLimits;
+  /** Threads that answer queries over HTTP from connections of their own, off the thread that answers CSS; 0: that thread answers them. */
+  readingThreads: number;
   /** The token the operations' mutations (pause, resume, replay, redeliver) require in X-Admin-Token; null: they are refused. */
   adminToken: string | null;
 }

@@ -18,6 +18,7 @@ import type { EventLoopTurns } from './eventLoopTurns';
 import { graphqlRefusal } from './errors';
 import type { SubscriberMetrics } from './subscriberMetrics';
 import { documentRefusal, operationContext, operationLimitsPlugin, protectionRules } from './operationLimits';
+import { readingThreadsPlugin, type AnsweredOn, type AskReadingThread } from './readingThreadsPlugin';
 import { startSubscriptionServer } from './subscriptionServer';
 import type { Topics } from './topics';
 
@@ -33,6 +34,8 @@ export interface GraphqlRouteOptions {
   publicText?: (text: string) => string;
   /** The turns long answers are written out in (see answerText.ts); without them, in one. */
   turns?: EventLoopTurns | undefined;
+  /** Where queries over HTTP are answered when a reading thread can take them (readingThreadsPlugin.ts). */
+  readingThreads?: { ask: AskReadingThread; answered?: (on: AnsweredOn) => void } | undefined;
 }
 
 interface ValidationFailure {
@@ -116,6 +119,7 @@ export async function graphqlRoutes(app: FastifyInstance, options: GraphqlRouteO
     ...(turns === undefined ? {} : { stringifyResult: (answer: FormattedExecutionResult) => answerText(answer, turns) }),
     plugins: [
       operationLimitsPlugin(schema, config),
+      ...(options.readingThreads === undefined ? [] : [readingThreadsPlugin({ ...options.readingThreads, formatError })]),
       // Apollo's explorer loads from Apollo's servers; GraphiQL (src/explorer/) is served from this service's own files.
       config.explorer === 'apollo' ? ApolloServerPluginLandingPageLocalDefault({ embed: true }) : ApolloServerPluginLandingPageDisabled(),
       // No @cacheControl hints in this schema: the default plugin would only add work to every field of every query.

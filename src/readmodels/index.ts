@@ -1,4 +1,5 @@
 // The read models. Adding one is a folder of its own and one line here; the processor does not change.
+import type { ReadModelDatabase } from '../processing/projectionDefinition';
 import { callbackLog } from './callbackLog';
 import { insights } from './insights';
 import { moderation } from './moderation';
@@ -39,4 +40,16 @@ const BACKGROUND: ReadonlySet<ReadModelName> = new Set(['timeline', 'pushAnomali
 
 export const PROJECTIONS = Object.entries(READ_MODELS).map(([name, model]) =>
   BACKGROUND.has(name as ReadModelName) ? { ...model.projection, background: true } : model.projection,
+);
+
+/** Each read model's queries, opened on the connections of `served` (ServedReadModels), following each swap. */
+export function servedQueries(served: { queries<Q extends object>(name: string, open: (db: ReadModelDatabase) => Q): Q }): ReadModelQueries {
+  return Object.fromEntries(
+    Object.entries(READ_MODELS).map(([name, model]) => [name, served.queries(name, (db) => model.queries(db) as object)]),
+  ) as ReadModelQueries;
+}
+
+/** The page cache each read model's query connections are given, where it says. */
+export const READ_CACHE_KIB: Readonly<Record<string, number | undefined>> = Object.fromEntries(
+  Object.entries(READ_MODELS).map(([name, model]) => [name, model.readCacheKiB]),
 );

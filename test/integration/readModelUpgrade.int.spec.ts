@@ -171,6 +171,10 @@ describe('read models rebuilt beside the live ones', () => {
       session: { errmsg: expect.not.stringMatching(/old file/), setId: expect.any(Number) },
       sessions: { totalCount: sessionCount },
     });
+    // Both answered by the reading thread, which followed the swap to the new file.
+    const answeredBy = await scrape(url);
+    expect(valueOf(answeredBy, 'css_ledger_graphql_queries_total', { thread: 'reading' })).toBe(2);
+    expect(valueOf(answeredBy, 'css_ledger_graphql_queries_total', { thread: 'main' })).toBe(0);
     // The old file goes, off the thread that answers (deleting gigabytes takes the filesystem a while).
     await eventually(() => !existsSync(path.join(sessionsFolder(data.dir), sessionsFile(1))), 'the old file removed');
     const after = liveFiles(data.dir);

@@ -40,6 +40,7 @@ describe('loadConfig', () => {
         maxResponseBytes: 8_388_608,
         longAnswerSendTimeoutMs: 60_000,
         statistics: { atOnce: 2, waiting: 20 },
+        readingThreads: 1,
       },
     });
   });
@@ -106,6 +107,7 @@ describe('loadConfig', () => {
         GRAPHQL_LONG_ANSWER_SEND_TIMEOUT_MS: '5000',
         GRAPHQL_MAX_STATISTICS_AT_ONCE: '4',
         GRAPHQL_MAX_STATISTICS_WAITING: '0',
+        GRAPHQL_READING_THREADS: '3',
         ADMIN_TOKEN: 'admin-token-0123456789',
         FORWARD_SHUTDOWN_GRACE_MS: '2500',
         DASHBOARD_IMAGE_HOSTS: 'https://Screens.example.com, https://*.myqcloud.com:8443',
@@ -156,6 +158,7 @@ describe('loadConfig', () => {
         maxResponseBytes: 1_000_000,
         longAnswerSendTimeoutMs: 5_000,
         statistics: { atOnce: 4, waiting: 0 },
+        readingThreads: 3,
         adminToken: 'admin-token-0123456789',
       },
       forwarding: { file: null, config: null, shutdownGraceMs: 2500, eventStoreDbMode: 'checkpoint' },

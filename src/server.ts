@@ -169,6 +169,7 @@ export async function startService(config: Config, logger: Logger = createLogger
           readCacheKiB: READ_CACHE_KIB,
           graphql: config.graphql,
           history: services.history,
+          statistics: services.statistics,
           logger,
         });
   if (readingThreads !== null) projections.onServing((change) => readingThreads.swap(change));

@@ -146,6 +146,15 @@ export async function graphqlRoutes(app: FastifyInstance, options: GraphqlRouteO
       ...operationContext(config),
       adminAccess: adminAccess(config.adminToken, request.headers[ADMIN_TOKEN_HEADER]),
       clientGone: () => request.raw.socket.destroyed,
+      onClientGone: (listener: () => void) => {
+        const { socket } = request.raw;
+        if (socket.destroyed) {
+          listener();
+          return () => undefined;
+        }
+        socket.once('close', listener);
+        return () => socket.off('close', listener);
+      },
       turns,
     };
   };

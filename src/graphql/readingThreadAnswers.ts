@@ -21,7 +21,7 @@ export interface ThreadError {
 
 /**
  * What a reading thread answered: the result, or that the query needs what only the main thread has (forwarding's
- * state, the statistics' admission) and the root fields that asked for it.
+ * state) and the root fields that asked for it.
  */
 export type ThreadAnswer =
   | { kind: 'answered'; data?: Record<string, unknown> | null; errors?: ThreadError[] }
@@ -60,9 +60,10 @@ export class ThreadQueries {
     private readonly turns: EventLoopTurns,
   ) {}
 
-  async answer(request: ThreadQuery): Promise<ThreadAnswer> {
+  /** `clientGone`: whether the client of this query has gone (a statistic stops at its next turn), as its context says. */
+  async answer(request: ThreadQuery, clientGone?: () => boolean): Promise<ThreadAnswer> {
     const document = this.document(request.query);
-    const contextValue = { ...operationContext(this.config), turns: this.turns };
+    const contextValue = { ...operationContext(this.config), turns: this.turns, ...(clientGone === undefined ? {} : { clientGone }) };
     const result = await execute({
       schema: this.schema,
       document,

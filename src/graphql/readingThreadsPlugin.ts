@@ -5,8 +5,11 @@ import { Counter, type Registry } from 'prom-client';
 import { METRIC_PREFIX } from '../metrics/serviceMetrics';
 import type { ThreadAnswer, ThreadQuery } from './readingThreadAnswers';
 
+/** Calls the listener once the client of a request has gone (its connection closed); answers what stops watching. */
+export type ClientGoneWatch = (listener: () => void) => () => void;
+
 /** Sends a query to a reading thread; null when none can take it now (none started yet, or the one it went to failed). */
-export type AskReadingThread = (query: ThreadQuery) => Promise<ThreadAnswer | null>;
+export type AskReadingThread = (query: ThreadQuery, onClientGone?: ClientGoneWatch) => Promise<ThreadAnswer | null>;
 
 export type AnsweredOn = 'reading thread' | 'main thread';
 
@@ -21,20 +24,21 @@ export interface ReadingThreadsPluginOptions {
 /**
  * After parsing, validation and the cost check, a query goes to a reading thread, which reads the read models through
  * connections of its own: the main thread, which answers CSS, does not wait for their pages. Mutations, and queries whose
- * root fields need the main thread's own state (learnt from the first that asked), run here.
+ * root fields need the main thread's own state (forwarding's; learnt from the first that asked), run here.
  */
 export function readingThreadsPlugin({ ask, formatError, answered }: ReadingThreadsPluginOptions): ApolloServerPlugin {
   const onMainThread = new Set<string>();
   return {
     async requestDidStart() {
       return {
-        async responseForOperation({ operation, source, request }): Promise<GraphQLResponse | null> {
+        async responseForOperation({ operation, source, request, contextValue }): Promise<GraphQLResponse | null> {
           // Mutations change the main thread's state; subscriptions over HTTP are refused before this.
           if (operation.operation !== 'query') return null;
           if (source === undefined) return mainThread();
           const fields = rootFields(operation);
           if (fields === null || fields.some((field) => onMainThread.has(field))) return mainThread();
-          const answer = await ask({ query: source, variables: request.variables ?? null, operationName: request.operationName ?? null });
+          const query = { query: source, variables: request.variables ?? null, operationName: request.operationName ?? null };
+          const answer = await ask(query, (contextValue as { onClientGone?: ClientGoneWatch }).onClientGone);
           if (answer === null) return mainThread();
           if (answer.kind === 'main thread') {
             for (const field of answer.fields) onMainThread.add(field);

@@ -15,6 +15,11 @@ export interface ClientContext {
   clientGone?: () => boolean;
 }
 
+/** What a statistic's resolver asks for: to be worked out in its turn (StatisticsAdmission, or on a reading thread, its proxy). */
+export interface StatisticsTurns {
+  workOut<T>(work: (turns: Turns) => Promise<T>, clientGone?: () => boolean): Promise<T>;
+}
+
 export interface StatisticsLimits {
   /** Statistics worked out at the same time. */
   atOnce: number;
@@ -28,7 +33,7 @@ export interface StatisticsLimits {
  * held 1.5 GB. As many as allowed are worked out at once, the rest wait in the order they came; one whose client has
  * gone while it waited is not worked out.
  */
-export class StatisticsAdmission {
+export class StatisticsAdmission implements StatisticsTurns {
   private readonly limit: ReturnType<typeof pLimit>;
 
   /**

@@ -5,9 +5,12 @@ import { sendableError } from '../eventstore/sqlite/threadErrors';
 import { THREAD_STOP_TIMEOUT_MS, settledWithin, workerScript } from '../eventstore/workerThreads';
 import type { GraphqlConfig } from '../graphql/graphqlConfig';
 import type { ThreadAnswer, ThreadQuery } from '../graphql/readingThreadAnswers';
+import type { ClientGoneWatch } from '../graphql/readingThreadsPlugin';
+import type { StatisticsTurns } from '../graphql/statisticsAdmission';
 import type { ServingChange } from '../processing/projectionHost';
 import type { StreamHistory } from '../readmodels/services';
 import type { FromReadingThread, ReadingWorkerData, ToReadingThread } from './readingMessages';
+import { sentRefusal } from './statisticsTurns';
 
 export interface ReadingThreadsOptions {
   threads: number;
@@ -17,6 +20,8 @@ export interface ReadingThreadsOptions {
   graphql: GraphqlConfig;
   /** Streams' events for time travel, read on this thread's event store. */
   history: StreamHistory;
+  /** The admission every statistic waits in, whichever thread works it out. */
+  statistics: StatisticsTurns;
   logger: Logger;
 }
 
@@ -48,10 +53,10 @@ export class ReadingThreads {
     return this.threads.filter((thread) => thread.ready).length;
   }
 
-  ask = (query: ThreadQuery): Promise<ThreadAnswer | null> => {
+  ask = (query: ThreadQuery, onClientGone?: ClientGoneWatch): Promise<ThreadAnswer | null> => {
     let chosen: ReadingThread | undefined;
     for (const thread of this.threads) if (thread.ready && (chosen === undefined || thread.inHand < chosen.inHand)) chosen = thread;
-    return chosen === undefined ? Promise.resolve(null) : chosen.ask(query);
+    return chosen === undefined ? Promise.resolve(null) : chosen.ask(query, onClientGone);
   };
 
   /** A read model moved to a new file: each thread reads it from there on (the main thread removes the old one). */
@@ -73,6 +78,8 @@ class ReadingThread {
   private restartTimer: NodeJS.Timeout | undefined;
   private nextId = 0;
   private readonly pending = new Map<number, (answer: ThreadAnswer | null) => void>();
+  /** Statistics of this thread holding a place in the admission, each with what gives it back. */
+  private readonly statistics = new Map<number, () => void>();
   private exited: Promise<void> = Promise.resolve();
   /** Settles once the first start is over, ready or not. */
   readonly started: Promise<void>;
@@ -95,12 +102,16 @@ class ReadingThread {
     return this.pending.size;
   }
 
-  ask(query: ThreadQuery): Promise<ThreadAnswer | null> {
+  ask(query: ThreadQuery, onClientGone?: ClientGoneWatch): Promise<ThreadAnswer | null> {
     const worker = this.worker;
     if (worker === null || !this.isReady) return Promise.resolve(null);
     const id = this.nextId++;
     return new Promise((resolve) => {
-      this.pending.set(id, resolve);
+      const unwatch = onClientGone?.(() => worker.postMessage({ kind: 'client gone', id } satisfies ToReadingThread));
+      this.pending.set(id, (answer) => {
+        unwatch?.();
+        resolve(answer);
+      });
       this.post({ kind: 'query', id, query });
     });
   }
@@ -150,12 +161,39 @@ class ReadingThread {
         this.options.logger.error({ thread: this.index + 1, error: message.message }, 'a reading thread could not answer a query: it is answered on the main thread');
         this.settle(message.id, null);
         return;
+      case 'statistic':
+        this.admit(worker, message.id);
+        return;
+      case 'statistic done':
+        this.statistics.get(message.id)?.();
+        return;
       case 'history':
         this.options.history.eventsOf(message.stream).then(
           (events) => worker.postMessage({ kind: 'history', id: message.id, events } satisfies ToReadingThread),
           (error: unknown) => worker.postMessage({ kind: 'history failed', id: message.id, error: sendableError(error) } satisfies ToReadingThread),
         );
         return;
+    }
+  }
+
+  /** A statistic of the thread waits for its turn here, and holds its place until the thread says it is done. */
+  private admit(worker: Worker, id: number): void {
+    const post = (message: ToReadingThread) => worker.postMessage(message);
+    try {
+      this.options.statistics
+        .workOut(
+          () =>
+            new Promise<void>((done) => {
+              this.statistics.set(id, () => {
+                this.statistics.delete(id);
+                done();
+              });
+              post({ kind: 'statistic admitted', id });
+            }),
+        )
+        .catch((error: unknown) => post({ kind: 'statistic refused', id, refusal: sentRefusal(error) }));
+    } catch (refusal) {
+      post({ kind: 'statistic refused', id, refusal: sentRefusal(refusal) });
     }
   }
 
@@ -172,6 +210,8 @@ class ReadingThread {
     this.worker = null;
     for (const resolve of this.pending.values()) resolve(null);
     this.pending.clear();
+    // Its statistics give their places back: the thread that worked them out is gone.
+    for (const done of [...this.statistics.values()]) done();
     if (this.closing) return;
     const delay = Math.min(RESTART_DELAY_MS * 2 ** this.failuresInRow, LONGEST_RESTART_DELAY_MS);
     this.failuresInRow += 1;

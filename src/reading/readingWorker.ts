@@ -9,6 +9,7 @@ import { ServedReadModels } from '../processing/servedReadModels';
 import { servedQueries } from '../readmodels';
 import type { ReadModelServices, StreamHistory } from '../readmodels/services';
 import type { FromReadingThread, ReadingWorkerData, ToReadingThread } from './readingMessages';
+import { receivedRefusal, StatisticsAdmittedByMainThread } from './statisticsTurns';
 
 const port = parentPort!;
 const data = workerData as ReadingWorkerData;
@@ -25,24 +26,55 @@ const history: StreamHistory = {
       send({ kind: 'history', id, stream });
     }),
 };
+const statisticTurns = new Map<number, { resolve(done: () => void): void; reject(error: Error): void }>();
+let nextStatistic = 0;
+const askTurn = () =>
+  new Promise<() => void>((resolve, reject) => {
+    const id = nextStatistic++;
+    statisticTurns.set(id, { resolve, reject });
+    send({ kind: 'statistic', id });
+  });
 const turns = new EventLoopTurns();
 const services: ReadModelServices = {
   ...servedQueries(readModels),
   history,
   turns,
-  // Both are the main thread's own state: queries that use them are answered there.
-  statistics: mainThreadOnly('the statistics admission'),
+  statistics: new StatisticsAdmittedByMainThread(turns, askTurn),
+  // The main thread's own state: queries that use it are answered there.
   forwarding: mainThreadOnly('forwarding'),
 };
 const queries = new ThreadQueries(readModelsSchema(services), data.graphql, turns);
+/** Queries in hand, and those of them whose client has gone. */
+const inHand = new Set<number>();
+const gone = new Set<number>();
 
 port.on('message', (message: ToReadingThread) => {
   switch (message.kind) {
-    case 'query':
-      queries.answer(message.query).then(
-        (answer) => send({ kind: 'answer', id: message.id, answer }),
-        (error: unknown) => send({ kind: 'failed', id: message.id, message: error instanceof Error ? error.message : String(error) }),
-      );
+    case 'query': {
+      const { id } = message;
+      inHand.add(id);
+      queries
+        .answer(message.query, () => gone.has(id))
+        .then(
+          (answer) => send({ kind: 'answer', id, answer }),
+          (error: unknown) => send({ kind: 'failed', id, message: error instanceof Error ? error.message : String(error) }),
+        )
+        .finally(() => {
+          inHand.delete(id);
+          gone.delete(id);
+        });
+      return;
+    }
+    case 'client gone':
+      if (inHand.has(message.id)) gone.add(message.id);
+      return;
+    case 'statistic admitted':
+      statisticTurns.get(message.id)?.resolve(() => send({ kind: 'statistic done', id: message.id }));
+      statisticTurns.delete(message.id);
+      return;
+    case 'statistic refused':
+      statisticTurns.get(message.id)?.reject(receivedRefusal(message.refusal));
+      statisticTurns.delete(message.id);
       return;
     case 'swap':
       // The main thread removes the file it replaced; this thread only stops reading it.

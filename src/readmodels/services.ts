@@ -1,7 +1,7 @@
 // What resolvers are handed: the read models' queries, streams' history (time travel), the event loop's turns, the statistics' admission.
 import type { RecordedEvent } from '../eventstore/eventStore';
 import type { EventLoopTurns } from '../graphql/eventLoopTurns';
-import type { StatisticsAdmission } from '../graphql/statisticsAdmission';
+import type { StatisticsTurns } from '../graphql/statisticsAdmission';
 import type { ForwardingControl } from '../forwarding/forwardingControl';
 import type { ReadModelQueries } from './index';
 
@@ -13,6 +13,6 @@ export interface StreamHistory {
 export type ReadModelServices = ReadModelQueries & {
   history: StreamHistory;
   turns: EventLoopTurns;
-  statistics: StatisticsAdmission;
+  statistics: StatisticsTurns;
   forwarding: ForwardingControl;
 };

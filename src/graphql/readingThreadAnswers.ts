@@ -1,6 +1,7 @@
 // A GraphQL query answered on a reading thread: what it is sent, what comes back, and how the thread works it out.
 import { execute, GraphQLError, Kind, parse, type DocumentNode, type GraphQLFormattedError, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import { graphqlCode } from '../errors/catalogue';
+import type { AdminAccess } from './adminAccess';
 import type { EventLoopTurns } from './eventLoopTurns';
 import type { GraphqlConfig } from './graphqlConfig';
 import { operationContext } from './operationLimits';
@@ -11,6 +12,8 @@ export interface ThreadQuery {
   query: string;
   variables?: Record<string, unknown> | null;
   operationName?: string | null;
+  /** What the request's context says of the admin token, for the thread's context to say the same. */
+  adminAccess?: AdminAccess;
 }
 
 /** An error as Apollo would hand it to formatError, its `extensions.http` (status, headers as pairs) kept aside. */
@@ -63,7 +66,12 @@ export class ThreadQueries {
   /** `clientGone`: whether the client of this query has gone (a statistic stops at its next turn), as its context says. */
   async answer(request: ThreadQuery, clientGone?: () => boolean): Promise<ThreadAnswer> {
     const document = this.document(request.query);
-    const contextValue = { ...operationContext(this.config), turns: this.turns, ...(clientGone === undefined ? {} : { clientGone }) };
+    const contextValue = {
+      ...operationContext(this.config),
+      turns: this.turns,
+      ...(request.adminAccess === undefined ? {} : { adminAccess: request.adminAccess }),
+      ...(clientGone === undefined ? {} : { clientGone }),
+    };
     const result = await execute({
       schema: this.schema,
       document,
@@ -105,6 +113,13 @@ export function threadError(error: GraphQLError): ThreadError {
     formatted,
     http: { ...(http.status === undefined ? {} : { status: http.status }), ...(http.headers === undefined ? {} : { headers: [...http.headers] }) },
   };
+}
+
+/** An error sent as a ThreadError, as the receiving thread throws it: its message, extensions, HTTP status and headers. */
+export function receivedThreadError({ formatted, http }: ThreadError): GraphQLError {
+  const { stacktrace: _stack, ...extensions } = formatted.extensions ?? {};
+  const head = http === undefined ? {} : { http: { ...http, headers: new Map(http.headers ?? []) } };
+  return new GraphQLError(formatted.message, { extensions: { ...extensions, ...head } });
 }
 
 /** The names of the root fields whose answers the errors are in (their response keys may be aliases). */

@@ -3,6 +3,7 @@ import { HeaderMap, type ApolloServerPlugin, type GraphQLResponse } from '@apoll
 import { Kind, type GraphQLFormattedError, type OperationDefinitionNode } from 'graphql';
 import { Counter, type Registry } from 'prom-client';
 import { METRIC_PREFIX } from '../metrics/serviceMetrics';
+import type { AdminContext } from './adminAccess';
 import type { ThreadAnswer, ThreadQuery } from './readingThreadAnswers';
 
 /** Calls the listener once the client of a request has gone (its connection closed); answers what stops watching. */
@@ -37,8 +38,14 @@ export function readingThreadsPlugin({ ask, formatError, answered }: ReadingThre
           if (source === undefined) return mainThread();
           const fields = rootFields(operation);
           if (fields === null || fields.some((field) => onMainThread.has(field))) return mainThread();
-          const query = { query: source, variables: request.variables ?? null, operationName: request.operationName ?? null };
-          const answer = await ask(query, (contextValue as { onClientGone?: ClientGoneWatch }).onClientGone);
+          const context = contextValue as AdminContext & { onClientGone?: ClientGoneWatch };
+          const query = {
+            query: source,
+            variables: request.variables ?? null,
+            operationName: request.operationName ?? null,
+            ...(context.adminAccess === undefined ? {} : { adminAccess: context.adminAccess }),
+          };
+          const answer = await ask(query, context.onClientGone);
           if (answer === null) return mainThread();
           if (answer.kind === 'main thread') {
             for (const field of answer.fields) onMainThread.add(field);
@@ -94,7 +101,7 @@ function response(answer: Extract<ThreadAnswer, { kind: 'answered' }>, formatErr
 export function countedQueries(registry: Registry): (on: AnsweredOn) => void {
   const counter = new Counter({
     name: `${METRIC_PREFIX}graphql_queries_total`,
-    help: 'GraphQL queries over HTTP by where they were answered: on a reading thread, or on the main thread (no reading thread ready, or a root field that needs the main thread)',
+    help: 'GraphQL queries over HTTP by where they were answered: on a reading thread, or on the main thread (GRAPHQL_READING_THREADS=0, no reading thread ready, or a root field that needs the main thread)',
     labelNames: ['thread'] as const,
     registers: [registry],
   });

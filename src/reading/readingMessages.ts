@@ -2,8 +2,7 @@
 import type { RecordedEvent } from '../eventstore/eventStore';
 import type { SentError } from '../eventstore/sqlite/threadErrors';
 import type { GraphqlConfig } from '../graphql/graphqlConfig';
-import type { ThreadAnswer, ThreadQuery } from '../graphql/readingThreadAnswers';
-import type { SentRefusal } from './statisticsTurns';
+import type { ThreadAnswer, ThreadError, ThreadQuery } from '../graphql/readingThreadAnswers';
 
 export interface ReadingWorkerData {
   /** The file each read model is served from when the thread starts; swaps follow as messages. */
@@ -20,7 +19,7 @@ export type ToReadingThread =
   /** The client of a query in hand went away: its statistic, if any, stops at its next turn. */
   | { kind: 'client gone'; id: number }
   | { kind: 'statistic admitted'; id: number }
-  | { kind: 'statistic refused'; id: number; refusal: SentRefusal }
+  | { kind: 'statistic refused'; id: number; refusal: ThreadError }
   /** Close the connections and end. */
   | { kind: 'close' };
 

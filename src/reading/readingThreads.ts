@@ -1,16 +1,16 @@
 // The main thread's side of the reading threads: which one a query goes to, the swaps they follow, their restarts.
 import { Worker } from 'node:worker_threads';
+import { GraphQLError } from 'graphql';
 import type { Logger } from 'pino';
 import { sendableError } from '../eventstore/sqlite/threadErrors';
 import { THREAD_STOP_TIMEOUT_MS, settledWithin, workerScript } from '../eventstore/workerThreads';
 import type { GraphqlConfig } from '../graphql/graphqlConfig';
-import type { ThreadAnswer, ThreadQuery } from '../graphql/readingThreadAnswers';
+import { threadError, type ThreadAnswer, type ThreadQuery } from '../graphql/readingThreadAnswers';
 import type { ClientGoneWatch } from '../graphql/readingThreadsPlugin';
 import type { StatisticsTurns } from '../graphql/statisticsAdmission';
 import type { ServingChange } from '../processing/projectionHost';
 import type { StreamHistory } from '../readmodels/services';
 import type { FromReadingThread, ReadingWorkerData, ToReadingThread } from './readingMessages';
-import { sentRefusal } from './statisticsTurns';
 
 export interface ReadingThreadsOptions {
   threads: number;
@@ -184,6 +184,8 @@ class ReadingThread {
         .workOut(
           () =>
             new Promise<void>((done) => {
+              // The thread that asked ended while its statistic waited: the place goes to the next one at once.
+              if (this.worker !== worker) return done();
               this.statistics.set(id, () => {
                 this.statistics.delete(id);
                 done();
@@ -191,9 +193,9 @@ class ReadingThread {
               post({ kind: 'statistic admitted', id });
             }),
         )
-        .catch((error: unknown) => post({ kind: 'statistic refused', id, refusal: sentRefusal(error) }));
+        .catch((error: unknown) => post({ kind: 'statistic refused', id, refusal: threadError(ensureGraphqlError(error)) }));
     } catch (refusal) {
-      post({ kind: 'statistic refused', id, refusal: sentRefusal(refusal) });
+      post({ kind: 'statistic refused', id, refusal: threadError(ensureGraphqlError(refusal)) });
     }
   }
 
@@ -220,3 +222,6 @@ class ReadingThread {
     this.restartTimer.unref();
   }
 }
+
+const ensureGraphqlError = (error: unknown): GraphQLError =>
+  error instanceof GraphQLError ? error : new GraphQLError(error instanceof Error ? error.message : String(error));

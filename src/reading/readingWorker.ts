@@ -3,13 +3,13 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { RecordedEvent } from '../eventstore/eventStore';
 import { receivedError } from '../eventstore/sqlite/threadErrors';
 import { EventLoopTurns } from '../graphql/eventLoopTurns';
-import { mainThreadOnly, ThreadQueries } from '../graphql/readingThreadAnswers';
+import { mainThreadOnly, receivedThreadError, ThreadQueries } from '../graphql/readingThreadAnswers';
 import { readModelsSchema } from '../graphqlSchema';
 import { ServedReadModels } from '../processing/servedReadModels';
 import { servedQueries } from '../readmodels';
 import type { ReadModelServices, StreamHistory } from '../readmodels/services';
 import type { FromReadingThread, ReadingWorkerData, ToReadingThread } from './readingMessages';
-import { receivedRefusal, StatisticsAdmittedByMainThread } from './statisticsTurns';
+import { StatisticsAdmittedByMainThread } from './statisticsTurns';
 
 const port = parentPort!;
 const data = workerData as ReadingWorkerData;
@@ -73,7 +73,7 @@ port.on('message', (message: ToReadingThread) => {
       statisticTurns.delete(message.id);
       return;
     case 'statistic refused':
-      statisticTurns.get(message.id)?.reject(receivedRefusal(message.refusal));
+      statisticTurns.get(message.id)?.reject(receivedThreadError(message.refusal));
       statisticTurns.delete(message.id);
       return;
     case 'swap':

@@ -1,27 +1,7 @@
 // A reading thread's statistics: each waits for its turn in the main thread's admission, then is worked out on the thread.
-import { GraphQLError } from 'graphql';
 import type { EventLoopTurns } from '../graphql/eventLoopTurns';
 import type { StatisticsTurns } from '../graphql/statisticsAdmission';
 import type { Turns } from '../processing/slicedReads';
-
-/** A refusal as it crosses threads: its message and extensions, the HTTP headers as pairs. */
-export interface SentRefusal {
-  message: string;
-  extensions: Record<string, unknown>;
-  http?: { status?: number; headers?: Array<[string, string]> };
-}
-
-export function sentRefusal(error: unknown): SentRefusal {
-  if (!(error instanceof GraphQLError)) return { message: error instanceof Error ? error.message : String(error), extensions: {} };
-  const { http, ...extensions } = error.extensions as { http?: { status?: number; headers?: Map<string, string> } };
-  if (http === undefined) return { message: error.message, extensions };
-  return { message: error.message, extensions, http: { ...(http.status === undefined ? {} : { status: http.status }), headers: [...(http.headers ?? [])] } };
-}
-
-export function receivedRefusal(sent: SentRefusal): GraphQLError {
-  const http = sent.http === undefined ? {} : { http: { ...sent.http, headers: new Map(sent.http.headers ?? []) } };
-  return new GraphQLError(sent.message, { extensions: { ...sent.extensions, ...http } });
-}
 
 /**
  * How many statistics are worked out at once, and wait, is counted on the main thread, over every thread (its metrics

@@ -12,6 +12,7 @@ function schema(): GraphQLSchema {
       name: 'Query',
       fields: {
         greeting: { type: GraphQLString, resolve: () => 'hello' },
+        adminAccess: { type: GraphQLString, resolve: (_source, _args, context: { adminAccess?: string }) => context.adminAccess ?? 'none said' },
         text: { type: GraphQLString, args: { kib: { type: new GraphQLNonNull(GraphQLInt) } }, resolve: (_, { kib }: { kib: number }) => 'x'.repeat(kib * 1024) },
         destinations: { type: new GraphQLList(GraphQLString), resolve: () => forwarding.destinations() },
         busy: {
@@ -40,6 +41,12 @@ const answer = (query: string, variables?: Record<string, unknown>): Promise<Thr
 describe('a query worked out on a reading thread', () => {
   it('answers data as execution gives it', async () => {
     expect(await answer('{ greeting }')).toEqual({ kind: 'answered', data: { greeting: 'hello' } });
+  });
+
+  it("gives the query the request's admin access in its context", async () => {
+    const answered = await new ThreadQueries(schema(), config, new EventLoopTurns()).answer({ query: '{ adminAccess }', adminAccess: 'granted' });
+    expect(answered).toEqual({ kind: 'answered', data: { adminAccess: 'granted' } });
+    expect(await answer('{ adminAccess }')).toEqual({ kind: 'answered', data: { adminAccess: 'none said' } });
   });
 
   it('says which root fields need the main thread, by their names whatever the aliases', async () => {

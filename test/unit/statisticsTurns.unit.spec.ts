@@ -1,6 +1,7 @@
 import { GraphQLError } from 'graphql';
 import { EventLoopTurns } from '../../src/graphql/eventLoopTurns';
-import { receivedRefusal, sentRefusal, StatisticsAdmittedByMainThread } from '../../src/reading/statisticsTurns';
+import { receivedThreadError, threadError } from '../../src/graphql/readingThreadAnswers';
+import { StatisticsAdmittedByMainThread } from '../../src/reading/statisticsTurns';
 
 describe("a reading thread's statistics", () => {
   it('are worked out once the main thread gives them their turn, which they give back when done', async () => {
@@ -47,7 +48,7 @@ describe("a reading thread's statistics", () => {
       extensions: { code: 'TOO_MANY_STATISTICS', retryAfterSeconds: 1, http: { status: 503, headers: new Map([['retry-after', '1']]) } },
     });
     // Across threads as plain data, then the error the resolver throws.
-    const received = receivedRefusal(structuredClone(sentRefusal(refusal)));
+    const received = receivedThreadError(structuredClone(threadError(refusal)));
     expect(received).toBeInstanceOf(GraphQLError);
     expect(received.message).toBe('7 statistics are being worked out');
     expect(received.extensions).toEqual({ code: 'TOO_MANY_STATISTICS', retryAfterSeconds: 1, http: { status: 503, headers: new Map([['retry-after', '1']]) } });

@@ -16,24 +16,24 @@ const data = workerData as ReadingWorkerData;
 const send = (message: FromReadingThread) => port.postMessage(message);
 
 const readModels = new ServedReadModels(data.files, undefined, data.readCacheKiB);
-const histories = new Map<number, { resolve(events: RecordedEvent[]): void; reject(error: Error): void }>();
-let nextHistory = 0;
-const history: StreamHistory = {
-  eventsOf: (stream) =>
-    new Promise((resolve, reject) => {
-      const id = nextHistory++;
-      histories.set(id, { resolve, reject });
-      send({ kind: 'history', id, stream });
-    }),
-};
-const statisticTurns = new Map<number, { resolve(done: () => void): void; reject(error: Error): void }>();
-let nextStatistic = 0;
-const askTurn = () =>
-  new Promise<() => void>((resolve, reject) => {
-    const id = nextStatistic++;
-    statisticTurns.set(id, { resolve, reject });
-    send({ kind: 'statistic', id });
+/** What this thread asked the main thread for (a stream's events, a statistic's turn), by the id of the ask. */
+const asked = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
+let nextAsk = 0;
+function askMain<T>(message: (id: number) => FromReadingThread): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const id = nextAsk++;
+    asked.set(id, { resolve: resolve as (value: unknown) => void, reject });
+    send(message(id));
   });
+}
+function answered(id: number, outcome: { value: unknown } | { error: Error }): void {
+  const ask = asked.get(id);
+  asked.delete(id);
+  if ('error' in outcome) ask?.reject(outcome.error);
+  else ask?.resolve(outcome.value);
+}
+const history: StreamHistory = { eventsOf: (stream) => askMain<RecordedEvent[]>((id) => ({ kind: 'history', id, stream })) };
+const askTurn = () => askMain<() => void>((id) => ({ kind: 'statistic', id }));
 const turns = new EventLoopTurns();
 const services: ReadModelServices = {
   ...servedQueries(readModels),
@@ -69,24 +69,20 @@ port.on('message', (message: ToReadingThread) => {
       if (inHand.has(message.id)) gone.add(message.id);
       return;
     case 'statistic admitted':
-      statisticTurns.get(message.id)?.resolve(() => send({ kind: 'statistic done', id: message.id }));
-      statisticTurns.delete(message.id);
+      answered(message.id, { value: () => send({ kind: 'statistic done', id: message.id }) });
       return;
     case 'statistic refused':
-      statisticTurns.get(message.id)?.reject(receivedThreadError(message.refusal));
-      statisticTurns.delete(message.id);
+      answered(message.id, { error: receivedThreadError(message.refusal) });
       return;
     case 'swap':
       // The main thread removes the file it replaced; this thread only stops reading it.
       readModels.swap({ readModel: message.readModel, file: message.file, retired: null });
       return;
     case 'history':
-      histories.get(message.id)?.resolve(message.events);
-      histories.delete(message.id);
+      answered(message.id, { value: message.events });
       return;
     case 'history failed':
-      histories.get(message.id)?.reject(receivedError(message.error));
-      histories.delete(message.id);
+      answered(message.id, { error: receivedError(message.error) });
       return;
     case 'close':
       readModels.close();

@@ -74,11 +74,17 @@ export class StatisticsAdmission implements StatisticsTurns {
         },
       );
     }
-    return this.limit(() => {
-      if (clientGone?.() === true) throw new Error('the client went away before its statistic was worked out');
-      return work(clientGone === undefined ? this.turns : this.turns.forClient(clientGone));
-    });
+    return this.limit(() => workOutInTurns(work, this.turns, clientGone));
   }
+}
+
+/**
+ * A statistic whose turn has come, read in `turns`: not at all if its client has gone already, and stopping at the
+ * next turn once it has (whichever thread reads it).
+ */
+export function workOutInTurns<T>(work: (turns: Turns) => Promise<T>, turns: EventLoopTurns, clientGone?: () => boolean): Promise<T> {
+  if (clientGone?.() === true) throw new Error('the client went away before its statistic was worked out');
+  return work(clientGone === undefined ? turns : turns.forClient(clientGone));
 }
 
 /** The statistics' admission, with what the metrics show of it: statistics worked out and waiting now, and those refused. */

@@ -1,6 +1,6 @@
 // A reading thread's statistics: each waits for its turn in the main thread's admission, then is worked out on the thread.
 import type { EventLoopTurns } from '../graphql/eventLoopTurns';
-import type { StatisticsTurns } from '../graphql/statisticsAdmission';
+import { workOutInTurns, type StatisticsTurns } from '../graphql/statisticsAdmission';
 import type { Turns } from '../processing/slicedReads';
 
 /**
@@ -17,8 +17,7 @@ export class StatisticsAdmittedByMainThread implements StatisticsTurns {
   async workOut<T>(work: (turns: Turns) => Promise<T>, clientGone?: () => boolean): Promise<T> {
     const done = await this.askTurn();
     try {
-      if (clientGone?.() === true) throw new Error('the client went away before its statistic was worked out');
-      return await work(clientGone === undefined ? this.turns : this.turns.forClient(clientGone));
+      return await workOutInTurns(work, this.turns, clientGone);
     } finally {
       done();
     }

@@ -4,15 +4,40 @@ import type { EventLoopTurns } from './eventLoopTurns';
 import { LIST_ITEMS_PER_TURN } from './longLists';
 
 /**
+ * JSON text written elsewhere (a reading thread writes the data of the answers it works out): answerText writes it as
+ * it is, and JSON.stringify, should anything else write the answer, writes the value it stands for.
+ */
+export class WrittenJson {
+  constructor(readonly text: string) {}
+
+  toJSON(): unknown {
+    return JSON.parse(this.text);
+  }
+}
+
+/**
  * What JSON.stringify(answer) + '\n' gives (Apollo's own text), with the items of each list longer than `perTurn` written
  * `perTurn` at a time, each slice in a turn of `turns`: callbacks and other requests are served between them. Objects
  * outside lists are few (one per field asked for), so they are walked here; lists no longer than `perTurn`, and the items
- * of long ones, are left to JSON.stringify whole.
+ * of long ones, are left to JSON.stringify whole. WrittenJson is written as its text.
  */
 export async function answerText(answer: unknown, turns: EventLoopTurns, perTurn = LIST_ITEMS_PER_TURN): Promise<string> {
+  const parts = await jsonParts(answer, turns, perTurn);
+  // Joined with its newline: a text concatenated after the join would be flattened (copied) when first sliced.
+  parts.push('\n');
+  return parts.join('');
+}
+
+/** What JSON.stringify(value) gives, long lists written as answerText writes them. */
+export async function jsonText(value: unknown, turns: EventLoopTurns, perTurn = LIST_ITEMS_PER_TURN): Promise<string> {
+  return (await jsonParts(value, turns, perTurn)).join('');
+}
+
+async function jsonParts(answer: unknown, turns: EventLoopTurns, perTurn: number): Promise<string[]> {
   const parts: string[] = [];
   const write = async (value: unknown): Promise<void> => {
-    if (Array.isArray(value) && value.length > perTurn) {
+    if (value instanceof WrittenJson) parts.push(value.text);
+    else if (Array.isArray(value) && value.length > perTurn) {
       parts.push('[');
       for (let start = 0; start < value.length; start += perTurn) {
         const slice = value.slice(start, start + perTurn);
@@ -33,9 +58,7 @@ export async function answerText(answer: unknown, turns: EventLoopTurns, perTurn
     } else parts.push(JSON.stringify(value) ?? 'null');
   };
   await write(answer);
-  // Joined with its newline: a text concatenated after the join would be flattened (copied) when first sliced.
-  parts.push('\n');
-  return parts.join('');
+  return parts;
 }
 
 /** An object JSON.stringify writes key by key: not one with its own toJSON (a Date, say). */

@@ -2,6 +2,7 @@
 import { execute, GraphQLError, Kind, parse, type DocumentNode, type GraphQLFormattedError, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import { graphqlCode } from '../errors/catalogue';
 import type { AdminAccess } from './adminAccess';
+import { jsonText } from './answerText';
 import type { EventLoopTurns } from './eventLoopTurns';
 import type { GraphqlConfig } from './graphqlConfig';
 import { operationContext } from './operationLimits';
@@ -23,11 +24,12 @@ export interface ThreadError {
 }
 
 /**
- * What a reading thread answered: the result, or that the query needs what only the main thread has (forwarding's
- * state) and the root fields that asked for it.
+ * What a reading thread answered: the result, its data as JSON text (a string crosses threads in one copy, where an
+ * object graph is cloned value by value, and the main thread has nothing left to write of it), or that the query needs
+ * what only the main thread has (forwarding's state) and the root fields that asked for it.
  */
 export type ThreadAnswer =
-  | { kind: 'answered'; data?: Record<string, unknown> | null; errors?: ThreadError[] }
+  | { kind: 'answered'; dataJson?: string; errors?: ThreadError[] }
   | { kind: 'main thread'; fields: string[] };
 
 /** Thrown by what a reading thread does not have: the query is answered on the main thread instead. */
@@ -85,7 +87,8 @@ export class ThreadQueries {
     // As the main thread's operation-limits plugin does: past the budget, the one error that says so.
     if (contextValue.responseBudget?.exceeded === true) return { kind: 'answered', errors: [{ formatted: responseTooLarge(this.config.maxResponseBytes).toJSON() }] };
     // No data at all (not even null) when it never ran: a variable that could not be coerced, say.
-    return { kind: 'answered', ...('data' in result ? { data: result.data ?? null } : {}), ...(errors.length === 0 ? {} : { errors: errors.map(threadError) }) };
+    const dataJson = 'data' in result ? await jsonText(result.data ?? null, this.turns) : undefined;
+    return { kind: 'answered', ...(dataJson === undefined ? {} : { dataJson }), ...(errors.length === 0 ? {} : { errors: errors.map(threadError) }) };
   }
 
   private document(query: string): DocumentNode {

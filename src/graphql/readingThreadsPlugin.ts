@@ -4,6 +4,7 @@ import { Kind, type GraphQLFormattedError, type OperationDefinitionNode } from '
 import { Counter, type Registry } from 'prom-client';
 import { METRIC_PREFIX } from '../metrics/serviceMetrics';
 import type { AdminContext } from './adminAccess';
+import { WrittenJson } from './answerText';
 import type { ThreadAnswer, ThreadQuery } from './readingThreadAnswers';
 
 /** Calls the listener once the client of a request has gone (its connection closed); answers what stops watching. */
@@ -84,13 +85,14 @@ function response(answer: Extract<ThreadAnswer, { kind: 'answered' }>, formatErr
   }
   const errors = answer.errors;
   // As Apollo does: errors and no data at all (the operation never ran: a variable that could not be coerced) is a 400.
-  if (status === undefined && errors !== undefined && errors.length > 0 && answer.data === undefined) status = 400;
+  if (status === undefined && errors !== undefined && errors.length > 0 && answer.dataJson === undefined) status = 400;
   return {
     http: { headers, status },
     body: {
       kind: 'single',
       singleResult: {
-        ...(answer.data === undefined ? {} : { data: answer.data }),
+        // Written out as the thread wrote it (answerText); a WrittenJson stands for the object Apollo's types expect.
+        ...(answer.dataJson === undefined ? {} : { data: new WrittenJson(answer.dataJson) as unknown as Record<string, unknown> }),
         ...(errors === undefined ? {} : { errors: errors.map((error) => formatError(error.formatted)) }),
       },
     },

@@ -1,5 +1,5 @@
 // A GraphQL answer's text: what JSON.stringify writes, long lists a slice per turn of the event loop.
-import { answerInSlices, answerText } from '../../src/graphql/answerText';
+import { answerInSlices, answerText, jsonText, WrittenJson } from '../../src/graphql/answerText';
 import { EventLoopTurns } from '../../src/graphql/eventLoopTurns';
 
 const bucket = (i: number) => ({ key: `10.0.${i >> 8}.${i & 255}`, count: i % 7, p50Ms: i % 3 === 0 ? null : i * 10 });
@@ -22,6 +22,15 @@ describe('answerText', () => {
       expect(await answerText(answer, new EventLoopTurns(), 10)).toBe(`${JSON.stringify(answer)}\n`);
       expect(await answerText(answer, new EventLoopTurns())).toBe(`${JSON.stringify(answer)}\n`);
     }
+  });
+
+  it('writes JSON written elsewhere as it is, and what it stands for where JSON.stringify writes it', async () => {
+    const data = { relayTasks: { nodes: Array.from({ length: 25 }, (_, i) => bucket(i)) }, quoted: '"\u2028鵝' };
+    const written = new WrittenJson(await jsonText(data, new EventLoopTurns(), 10));
+    expect(written.text).toBe(JSON.stringify(data));
+    const answer = { errors: [{ message: 'partly', path: ['quoted'] }], data: written };
+    expect(await answerText(answer, new EventLoopTurns(), 10)).toBe(`${JSON.stringify({ ...answer, data })}\n`);
+    expect(JSON.stringify(answer)).toBe(JSON.stringify({ ...answer, data }));
   });
 
   it('writes a long list a slice per turn: when the next turn comes, only its first slice is written', async () => {

@@ -36,8 +36,10 @@ export async function jsonText(value: unknown, turns: EventLoopTurns, perTurn = 
 async function jsonParts(answer: unknown, turns: EventLoopTurns, perTurn: number): Promise<string[]> {
   const parts: string[] = [];
   const write = async (value: unknown): Promise<void> => {
-    if (value instanceof WrittenJson) parts.push(value.text);
-    else if (Array.isArray(value) && value.length > perTurn) {
+    // Most answers hold no long list: written in one call, without a turn of the walk per field.
+    if (!needsWalk(value, perTurn)) parts.push(JSON.stringify(value) ?? 'null');
+    else if (value instanceof WrittenJson) parts.push(value.text);
+    else if (Array.isArray(value)) {
       parts.push('[');
       for (let start = 0; start < value.length; start += perTurn) {
         const slice = value.slice(start, start + perTurn);
@@ -55,10 +57,19 @@ async function jsonParts(answer: unknown, turns: EventLoopTurns, perTurn: number
         await write(field);
       }
       parts.push('}');
-    } else parts.push(JSON.stringify(value) ?? 'null');
+    }
   };
   await write(answer);
   return parts;
+}
+
+/** Whether a value holds, outside lists no longer than `perTurn`, a longer list or JSON written elsewhere. */
+function needsWalk(value: unknown, perTurn: number): boolean {
+  if (value instanceof WrittenJson) return true;
+  if (Array.isArray(value)) return value.length > perTurn;
+  if (!isPlainObject(value)) return false;
+  for (const key of Object.keys(value)) if (needsWalk(value[key], perTurn)) return true;
+  return false;
 }
 
 /** An object JSON.stringify writes key by key: not one with its own toJSON (a Date, say). */

@@ -7,7 +7,7 @@ import { BUILD_DIR, CALLBACK_KEY, CALLBACK_TOKEN, type BenchConfig, type IngestL
 import { generateRequests, mixOf, resignRequests, writeRequests, type CallbackRequest } from '../lib/bodies';
 import { finished, jsonResult, spawnNode } from '../lib/children';
 import { fmt, verdict, type BenchmarkResult, type ResultRow } from '../lib/results';
-import { projectorSettled, projectorStatus, startBaselineServer, startService, type Server } from '../lib/service';
+import { caughtUp, projectorStatus, startBaselineServer, startService, type Server } from '../lib/service';
 import { mean } from '../lib/stats';
 import { sampleProcess, threadCpuBetween, type ProcessSample } from '../lib/threadCpu';
 import { MEASURING_MARKER, type LoadOptions, type LoadResult } from '../load/loadResult';
@@ -135,7 +135,9 @@ async function ingestRun(config: BenchConfig, plan: RunPlan, workDir: string): P
     const run: IngestRun = { round, target, load, result, serverCpu };
     if (target === 'service') {
       const atStop = await projectorStatus(server.url);
-      const settled = await projectorSettled(server.url);
+      // Once every processor has applied the whole log, the projector's position is the log's head: every event stored.
+      await caughtUp(server.url);
+      const settled = await projectorStatus(server.url);
       const behind = BigInt(settled.position) - BigInt(atStop.position);
       run.stored = `${settled.position} events stored (warm-up included) for ${result.sentInAll} requests sent; the projector was ${behind} events behind when the load stopped`;
     }

@@ -99,18 +99,6 @@ export async function caughtUp(url: string, timeoutMs = 300_000): Promise<CatchU
   return { backlog, seconds: (performance.now() - started) / 1000 };
 }
 
-/** The projector's status once its position holds still for half a second (it has handled the whole log), at most 60 s. */
-export async function projectorSettled(url: string): Promise<{ position: string; eventsApplied: number; lagMs: number | null }> {
-  const deadline = performance.now() + 60_000;
-  let last = await projectorStatus(url);
-  for (;;) {
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    const next = await projectorStatus(url);
-    if (next.position === last.position || performance.now() > deadline) return next;
-    last = next;
-  }
-}
-
 /** Starts bench/servers/<script> on a free loopback port and waits for it to answer. */
 export async function startBaselineServer(name: string, script: string, args: string[], timeoutMs: number): Promise<Server> {
   const port = await freePort();

@@ -25,6 +25,23 @@ const ASKED: Array<{ query: string; variables?: Record<string, unknown> }> = [
   { query: '{ sessions(first: 9999) { totalCount } }' },
   { query: '{ a: session(sequence: "nope") { sequence } b: callbacks(first: 1) { totalCount } }' },
   { query: '{ interruptionStats(from: "2000-01-01T00:00:00Z", to: "2100-01-01T00:00:00Z", groupBy: ERRCODE) { key count } }' },
+  // Fragments, aliases, directives and __typename; enums, DateTime variables and nested lists; a DateTime that is not one;
+  // a long page of callbacks with their bodies.
+  {
+    query:
+      'query F($events: Boolean!) { page: sessions(first: 50) { edges { node { ...S } } } } ' +
+      'fragment S on StreamSession { __typename sequence status events @include(if: $events) { type raw } pushedAt @skip(if: $events) }',
+    variables: { events: true },
+  },
+  {
+    query:
+      'query R($from: DateTime!, $status: RelayTaskStatus) { relayTasks(filter: { startedFrom: $from, status: $status }, first: 3) ' +
+      '{ nodes { taskId status startedAt runs { startedAt exitCode } files { index url } } } }',
+    variables: { from: '2000-01-01T00:00:00Z', status: null },
+  },
+  { query: '{ session(sequence: "6674468118806626493") { timeline(first: 4) { nodes { at kind sequence } pageInfo { hasNextPage } } } }' },
+  { query: 'query R($from: DateTime!) { relayTasks(filter: { startedFrom: $from }, first: 1) { totalCount } }', variables: { from: 'yesterday' } },
+  { query: '{ callbacks(first: 100) { nodes { id type stream position receivedAt raw } pageInfo { hasNextPage endCursor } } }' },
   { query: '{ destinations { name } }' },
 ];
 
@@ -54,12 +71,18 @@ describe('queries answered on a reading thread', () => {
     expect((await answeredOn(fixture.service.url)).reading).toBe(0);
     expect(onReadingThreads).toEqual(onMainThread);
     // They are answers, not the same error twice.
-    expect(onMainThread.map((answer) => answer.status)).toEqual([200, 200, 200, 200, 200, 400, 200, 200, 200, 200]);
+    expect(onMainThread.map((answer) => answer.status)).toEqual([200, 200, 200, 200, 200, 400, 200, 200, 200, 200, 200, 200, 400, 200, 200]);
     expect(onMainThread[0]!.body.data).toMatchObject({ sessions: { totalCount: 41 } });
     // Time travel to a time after every event: the session as it stands, its events read through the main thread's store.
     const now = onMainThread[1]!.body.data as { session: { sequence: string; status: string } };
     expect(onMainThread[2]!.body.data).toEqual({ session: { sequence: now.session.sequence, status: now.session.status } });
     expect(onMainThread[4]!.body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'after' });
+    const fragmentNodes = (onMainThread[9]!.body.data as { page: { edges: Array<{ node: Record<string, unknown> }> } }).page.edges.map((edge) => edge.node);
+    expect(fragmentNodes).toHaveLength(41);
+    for (const node of fragmentNodes) expect(Object.keys(node).sort()).toEqual(['__typename', 'events', 'sequence', 'status']);
+    expect((onMainThread[13]!.body.data as { callbacks: { nodes: unknown[] } }).callbacks.nodes).toHaveLength(100);
+    expect((onMainThread[10]!.body.data as { relayTasks: { nodes: unknown[] } }).relayTasks.nodes.length).toBeGreaterThan(0);
+    expect((onMainThread[11]!.body.data as { session: { timeline: { nodes: unknown[] } } }).session.timeline.nodes.length).toBeGreaterThan(0);
   }, 60_000);
 
   it('learns which root fields need the main thread and sends them there directly', async () => {

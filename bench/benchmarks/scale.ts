@@ -5,7 +5,7 @@ import path from 'node:path';
 import { BUILD_DIR, SERVICE_CLI, type BenchConfig } from '../config';
 import { finished, jsonResult, sampleMemory, spawnNode, temporaryPaths } from '../lib/children';
 import { fmt, verdict, type BenchmarkResult, type ResultRow } from '../lib/results';
-import { pageCacheShare, type PageCacheShare } from '../lib/pageCache';
+import { filesUnder, pageCacheShare, type PageCacheShare } from '../lib/pageCache';
 import { startService } from '../lib/service';
 import { servingUnderLoad } from './servingUnderLoad';
 import { processCpuSeconds } from '../lib/threadCpu';
@@ -49,13 +49,7 @@ const fileSize = (file: string): number => {
 };
 
 /** The read models' files (one folder per read model under DATA_DIR/readmodels), -wal included. */
-const folderSize = (dir: string): number => {
-  if (!fs.existsSync(dir)) return 0;
-  return fs.readdirSync(dir, { withFileTypes: true }).reduce((sum, entry) => {
-    const entryPath = path.join(dir, entry.name);
-    return sum + (entry.isDirectory() ? folderSize(entryPath) : fileSize(entryPath));
-  }, 0);
-};
+const folderSize = (dir: string): number => filesUnder(dir).reduce((sum, file) => sum + fileSize(file), 0);
 
 export async function scaleBenchmarks(config: BenchConfig, workDir: string, log: (line: string) => void): Promise<ScaleResults> {
   const spec: DatasetSpec = { seed: config.seed, sessions: config.scale.sessions, relayTasks: config.scale.relayTasks };

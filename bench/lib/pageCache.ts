@@ -9,8 +9,8 @@ export interface PageCacheShare {
   fileBytes: number;
 }
 
-/** Every file under `dir`, recursively. */
-function filesUnder(dir: string): string[] {
+/** Every file under `dir`, recursively (none when it does not exist). */
+export function filesUnder(dir: string): string[] {
   if (!fs.existsSync(dir)) return [];
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const entryPath = path.join(dir, entry.name);

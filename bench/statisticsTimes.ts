@@ -32,6 +32,7 @@ const cases: Array<[label: string, from: number, to: number, grouping: Interrupt
   ['NODE, a whole hour 5 h in, first 20', wholeHour, wholeHour + HOUR_MS, 'NODE', 20],
   ['NODE, two whole hours 5 h in, first 100', wholeHour, wholeHour + 2 * HOUR_MS, 'NODE', 100],
   ['NODE, three whole hours 5 h in, first 20', wholeHour, wholeHour + 3 * HOUR_MS, 'NODE', 20],
+  ['NODE, six hours from 5 h 20 min in, first 20', first + 5 * HOUR_MS + 1_200_000, first + 11 * HOUR_MS + 1_200_000, 'NODE', 20],
   ['NODE, twelve hours from 5 h 20 min in, first 20', first + 5 * HOUR_MS + 1_200_000, first + 17 * HOUR_MS + 1_200_000, 'NODE', 20],
   ['HOUR, the whole file', first, last + 1, 'HOUR'],
   ['ERRCODE, the whole file, first 10', first, last + 1, 'ERRCODE', 10],
@@ -40,11 +41,14 @@ const cases: Array<[label: string, from: number, to: number, grouping: Interrupt
   ['HOUR, the whole file, first 100', first, last + 1, 'HOUR', 100],
 ];
 const digest = createHash('sha256');
-process.stdout.write('| statistic | p50 ms | p99 ms | buckets |\n| --- | ---: | ---: | ---: |\n');
+// The first ask reads what later ones may find kept in memory (every node's hour counts) or in SQLite's page cache.
+process.stdout.write('| statistic | first ms | p50 ms | p99 ms | buckets |\n| --- | ---: | ---: | ---: | ---: |\n');
 for (const [label, from, to, grouping, firstBuckets] of cases) {
   if (ONLY !== undefined && !label.includes(ONLY)) continue;
   const ask = () => insights.interruptionStats(from, to, grouping, null, firstBuckets);
+  const firstStarted = performance.now();
   const answer = ask();
+  const firstMs = (performance.now() - firstStarted).toFixed(2);
   digest.update(JSON.stringify(answer));
   for (let i = 0; i < Math.min(20, RUNS); i++) ask();
   const times: number[] = [];
@@ -55,7 +59,7 @@ for (const [label, from, to, grouping, firstBuckets] of cases) {
   }
   times.sort((a, b) => a - b);
   const at = (p: number) => times[Math.min(RUNS - 1, Math.floor((RUNS * p) / 100))]!.toFixed(2);
-  process.stdout.write(`| ${label} | ${at(50)} | ${at(99)} | ${answer.length} |\n`);
+  process.stdout.write(`| ${label} | ${firstMs} | ${at(50)} | ${at(99)} | ${answer.length} |\n`);
 }
 process.stdout.write(`answers' digest: ${digest.digest('hex').slice(0, 16)}\n`);
 db.close();

@@ -23,12 +23,13 @@ function digestedColumn(table: DeclaredTable, key: string): string {
 }
 
 /**
- * The rows of the read model's declared tables, each table in primary-key order, each row a JSON array that SQLite
+ * The rows of the read model's declared tables (but those of how the file was written), each table in primary-key order, each row a JSON array that SQLite
  * writes: no value crosses into JavaScript on its own (a 64-bit integer would be a BigInt each).
  */
 export function readModelDigest(db: ReadModelDatabase, definition: Pick<ProjectionDefinition, 'tables'>): string {
   const hash = createHash('sha256');
   for (const table of definition.tables) {
+    if (!table.digested) continue;
     hash.update(`${table.name}\n`);
     const order = table.primaryKey.map((key) => table.column(key)).join(', ');
     const rows = db.prepare<[], string>(`SELECT json_array(${table.keys.map((key) => digestedColumn(table, key)).join(', ')}) FROM ${table.name} ORDER BY ${order}`).pluck();

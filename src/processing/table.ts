@@ -62,6 +62,11 @@ export interface TableOptions<C extends Columns> {
   primaryKey: ReadonlyArray<keyof C & string>;
   indexes?: ReadonlyArray<IndexDeclaration<C>>;
   withoutRowid?: boolean;
+  /**
+   * False for a table of how the file was written (which batches changed what), not of what the log holds: two files
+   * of the same log built in other batches differ there, so it is left out of the read model's digest.
+   */
+  digested?: boolean;
 }
 
 /** The row of a declared table, as the TypeScript side sees it. */
@@ -86,6 +91,8 @@ export interface DeclaredTable {
   selectList(db: Database): string;
   fromStored(stored: Record<string, unknown>): Record<string, unknown>;
   readonly readsBigint: boolean;
+  /** Whether its rows are part of the read model's digest (see TableOptions). */
+  readonly digested: boolean;
 }
 
 export class Table<C extends Columns = Columns> implements DeclaredTable {
@@ -101,6 +108,10 @@ export class Table<C extends Columns = Columns> implements DeclaredTable {
 
   get primaryKey(): ReadonlyArray<keyof C & string> {
     return this.options.primaryKey;
+  }
+
+  get digested(): boolean {
+    return this.options.digested !== false;
   }
 
   /** The SQL name of a column. */

@@ -118,8 +118,18 @@ describe('statistics by node ranked from the cells by count', () => {
     altered.close();
   });
 
-  it.each(ranges.slice(7))('answers %s a page of node counts per turn as in one read', async (_, from, to) => {
-    const paged = insightQueries(file.db, { cellsPerSlice: 3 });
+  /** A copy of the file as version 14 wrote it: node cells by count, but no count of each hour's changes. */
+  const version14 = (name: string) => {
+    const copy = path.join(dir, name);
+    file.db.exec(`VACUUM INTO '${copy}'`);
+    const older = new Database(copy);
+    older.exec('DROP TABLE insight_node_hour_changes; UPDATE read_model SET version = 14');
+    return older;
+  };
+
+  it.each(ranges.slice(7))('answers %s from a file of version 14 a page of node counts per turn as in one read', async (_, from, to) => {
+    const older = version14(`paged-${from}.db`);
+    const paged = insightQueries(older, { cellsPerSlice: 3 });
     let taken = 0;
     const turns = { run: <T>(step: () => T) => Promise.resolve(step()).finally(() => (taken += 1)) };
     for (const first of [1, 10, 60]) {
@@ -130,6 +140,61 @@ describe('statistics by node ranked from the cells by count', () => {
     // Each hour holds dozens of node cells: in each of the three statistics, several pages of three an hour, a turn each.
     const hours = (to - from) / HOUR;
     expect(taken).toBeGreaterThan(3 * hours);
+    older.close();
+  });
+
+  it.each(ranges.slice(7))('answers %s from every node hour counts, each hour read once until it changes', async (_, from, to) => {
+    const queries = insightQueries(file.db);
+    let taken = 0;
+    const turns = { run: <T>(step: () => T) => Promise.resolve(step()).finally(() => (taken += 1)) };
+    const expected = insights.interruptionStats(from, to, 'NODE', null).slice(0, 10);
+    expect(await queries.interruptionStatsInTurns(from, to, 'NODE', null, 10, turns)).toEqual(expected);
+    const firstTime = taken;
+    taken = 0;
+    expect(await queries.interruptionStatsInTurns(from, to, 'NODE', null, 10, turns)).toEqual(expected);
+    // A turn after each hour read: the second time, the hours kept are not read again, only the cut hours' parts.
+    const wholeHours = Math.floor((to - from) / HOUR) - 1;
+    expect(firstTime - taken).toBeGreaterThanOrEqual(wholeHours);
+  });
+
+  /** `count` sessions of one more stream interrupted on `node` a second apart from `at`, projected after the others. */
+  let late = 0;
+  const interruptedLate = (node: string, at: number, count: number) => {
+    const events = Array.from({ length: count }, (_, i) => {
+      const time = at + i * 1000;
+      projected.push({ node, domain: 'b.example', at: time, duration: 60_000 });
+      const body = { event_type: 0, sequence: String(90_000 + late), app: 'b.example', stream_id: 'late', event_time: time / 1000, errcode: 1, push_duration: '60000', node };
+      late += 1;
+      return { ...callback(node === 'unknown' ? { ...body, node: undefined } : body), position: BigInt(3_000 + late), revision: BigInt(3_000 + late) };
+    });
+    file.apply(events);
+  };
+
+  it('counts the hours a batch changed again, and only those: a late interruption moves its node up', () => {
+    const [, from, to] = ranges[8]!;
+    const queries = insightQueries(file.db);
+    const before = queries.interruptionStats(from, to, 'NODE', null, 5);
+    expect(before.map((b) => [b.key, b.count])).toEqual(everyNode(from, to, null, 5));
+    // The quietest node of the range gets as many late interruptions, in one hour of it, as the busiest had in all.
+    const quiet = everyNode(from, to, null, 400).at(-1)![0];
+    interruptedLate(quiet, from + 2 * HOUR, before[0]!.count + 1);
+    const after = queries.interruptionStats(from, to, 'NODE', null, 5);
+    expect(after[0]!.key).toBe(quiet);
+    expect(after.map((b) => [b.key, b.count])).toEqual(everyNode(from, to, null, 5));
+    expect(after).toEqual(queries.interruptionStats(from, to, 'NODE', null).slice(0, 5));
+  });
+
+  it('keeps the interruptions of an hour cut twice unchanged, and reads them again once a batch changes it', () => {
+    const [, from, to] = ranges[7]!;
+    const queries = insightQueries(file.db);
+    // The third time, both cut hours' interruptions are kept: the same answer.
+    for (let ask = 0; ask < 3; ask++) expect(queries.interruptionStats(from, to, 'NODE', null, 5).map((b) => [b.key, b.count])).toEqual(everyNode(from, to, null, 5));
+    // Late interruptions of the quietest node inside the range's last, cut hour (02:00 to 02:20) move it up.
+    const quiet = everyNode(from, to, null, 400).at(-1)![0];
+    interruptedLate(quiet, Math.floor(to / HOUR) * HOUR + 600_000, everyNode(from, to, null, 1)[0]![1] + 1);
+    const after = queries.interruptionStats(from, to, 'NODE', null, 5);
+    expect(after[0]!.key).toBe(quiet);
+    expect(after.map((b) => [b.key, b.count])).toEqual(everyNode(from, to, null, 5));
   });
 
   it('tallies every node from a file of the version before the ranking indexes (answering while this one builds)', () => {

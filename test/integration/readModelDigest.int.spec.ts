@@ -61,4 +61,23 @@ describe('read-model digest', () => {
   it('changes with a row more or less', () => {
     expect(digestOf(BASE.slice(0, 2))).not.toBe(digestOf(BASE));
   });
+
+  it("leaves out a table of how the file was written, and only that one", () => {
+    const writes = table('writes', { start: column.integer(), changes: column.integer() }, { primaryKey: ['start'], withoutRowid: true, digested: false });
+    const digestWith = (changes: number) => {
+      const db = new Database(':memory:');
+      try {
+        db.exec(things.ddl());
+        db.exec(writes.ddl());
+        db.prepare("INSERT INTO things (id) VALUES ('a')").run();
+        db.prepare('INSERT INTO writes (start, changes) VALUES (0, ?)').run(changes);
+        return [readModelDigest(db, { tables: [things, writes] }), readModelDigest(db, { tables: [things] })];
+      } finally {
+        db.close();
+      }
+    };
+    const [oneBatch, thingsAlone] = digestWith(1);
+    expect(oneBatch).toBe(thingsAlone);
+    expect(digestWith(7)[0]).toBe(oneBatch);
+  });
 });

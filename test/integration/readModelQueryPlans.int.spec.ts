@@ -459,8 +459,30 @@ describe('query plans of the read-model queries', () => {
     for (const plan of cut) expectIndexedPlan(plan, alongNode);
   });
 
-  it('reads only the counts of the node cells, along their index by count, for a statistic by node with `first` it does not rank', () => {
+  it('counts every node of a statistic by node with `first` it does not rank from its hours along the index by count, and its cut hours along the index by time', () => {
     const insights = insightQueries(db);
+    db.exec(`INSERT OR IGNORE INTO insight_interruption_rollups (period, dimension, scope, start, key, count, histogram) VALUES ('HOUR', 'NODE', '', ${25 * 3_600_000}, 'n1', 1, x'')`);
+    db.exec(`INSERT OR IGNORE INTO insight_node_hour_changes (start, changes) VALUES (${24 * 3_600_000}, 1), (${25 * 3_600_000}, 1), (${26 * 3_600_000}, 1)`);
+    // From 23:30 to 02:30 the next day: cut inside its hours, so not ranked. The third time, the cut hours are read whole.
+    const statements = [1, 2, 3].flatMap(() => executedBy(db, () => insights.interruptionStats(23.5 * 3_600_000, 26.5 * 3_600_000, 'NODE', null, 5)));
+    const reads = (start: string) => statements.filter((statement) => statement.sql.startsWith(start)).map((statement) => planOfStatement(db, statement));
+    const hours = reads("SELECT count, key FROM insight_interruption_rollups WHERE dimension = 'NODE' AND period = 'HOUR'");
+    // Each hour once: the second and third times it is kept.
+    expect(hours).toHaveLength(2);
+    for (const plan of hours) expectIndexedPlan(plan, /^SEARCH insight_interruption_rollups USING COVERING INDEX insight_node_cells_by_count \(period=\? AND scope=\? AND start=\?\)$/);
+    const cutParts = [...reads('SELECT node FROM insight_sessions'), ...reads('SELECT interrupted_at, node FROM insight_sessions')];
+    expect(cutParts.length).toBeGreaterThanOrEqual(4);
+    for (const plan of cutParts) expectIndexedPlan(plan, /^SEARCH insight_sessions USING COVERING INDEX insight_interruptions_by_time \(interrupted_at>\? AND interrupted_at<\?\)$/);
+    for (const plan of reads('SELECT start, changes FROM insight_node_hour_changes')) expectIndexedPlan(plan, /^SEARCH insight_node_hour_changes USING PRIMARY KEY \(start>\? AND start<\?\)$/);
+    // No page of the cells' rows: those of the nodes answered are read one by one.
+    expect(statements.filter((statement) => /^SELECT start, key, count\b/.test(statement.sql))).toEqual([]);
+  });
+
+  it('reads only the counts of the node cells, along their index by count, for a statistic by node with `first` it does not rank in a file of version 14', () => {
+    // A file of version 14 counts no hour's changes: every node's cells of the range are read.
+    db.exec('ALTER TABLE insight_node_hour_changes RENAME TO version_15_only');
+    const insights = insightQueries(db);
+    db.exec('ALTER TABLE version_15_only RENAME TO insight_node_hour_changes');
     db.exec(`INSERT OR IGNORE INTO insight_interruption_rollups (period, dimension, scope, start, key, count, histogram) VALUES ('HOUR', 'NODE', '', ${25 * 3_600_000}, 'n1', 1, x'')`);
     // From 23:30 to 02:30 the next day: cut inside its hours, so not ranked; its whole hours' cells are read, every node's.
     const statements = executedBy(db, () => insights.interruptionStats(23.5 * 3_600_000, 26.5 * 3_600_000, 'NODE', null, 5));

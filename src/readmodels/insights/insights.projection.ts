@@ -14,6 +14,7 @@ import {
   insightSessionsTable,
   interruptionCountsTable,
   interruptionRollupsTable,
+  nodeHourChangesTable,
   interruptionTotalsTable,
   liveStreamSessionsTable,
   relayExitRollupsTable,
@@ -176,7 +177,9 @@ export const insightsProjection = defineProjection<InsightsChange>({
   // domain's interruptions by cause over a time range were counted a row read each: a second on the scale data set).
   // 14: node cells indexed by count and interruptions by node, so that a statistic by node with `first` ranks its nodes
   // from the largest cells (busiestNodes.ts) instead of reading every node's (half a second on the scale data set).
-  version: 14,
+  // 15: each hour's changes to its cells by node counted, so that readers keep every node's count of an hour in memory
+  // until it changes (nodeHourCounts.ts): a statistic by node over hours the ranking does not suit, in milliseconds.
+  version: 15,
   canHandle: [
     CallbackEventType.StreamPushed,
     CallbackEventType.StreamInterrupted,
@@ -199,6 +202,7 @@ export const insightsProjection = defineProjection<InsightsChange>({
     talliesTable,
     liveStreamSessionsTable,
     interruptionRollupsTable,
+    nodeHourChangesTable,
     interruptionTotalsTable,
     rollupSummariesTable,
     interruptionCountsTable,

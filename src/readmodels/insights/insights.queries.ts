@@ -27,6 +27,7 @@ import { instantSlice } from './instantSlices';
 import { relayExitReader, type RelayExitBucketRow } from './relayExitRollups';
 import { DAY_MS, InterruptionTally, type InterruptionBucketRow, type InterruptionFacts, type InterruptionGrouping } from './interruptionStats';
 import { busiestNodes, NODES_RANKED_SINCE, RANKED_DAYS, rankedCellsOf, type NodeRankingReads } from './busiestNodes';
+import { nodeHourCounts } from './nodeHourCounts';
 
 export type InsightSession = Omit<InsightSessionRow, 'state'>;
 
@@ -355,9 +356,10 @@ export type InsightQueries = ReturnType<typeof insightQueries>;
 
 /**
  * The first nodes of a statistic by node, ranked from the cells by count (busiestNodes.ts), each counted along the node
- * index, then bucketed as every node's tally buckets it (the plan's cells of those nodes alone, and their interruptions read
- * one by one): the same answer. Null in a file without those indexes; the steps return null where the range does not suit
- * the ranking or it gave up.
+ * index, or, over less than a day of every domain that the ranking does not suit, counted from every node's hour counts
+ * kept in memory (nodeHourCounts.ts); then bucketed as every node's tally buckets it (the plan's cells of those nodes
+ * alone, and their interruptions read one by one): the same answer. Null in a file without those indexes; the steps
+ * return null where neither suits the range or the ranking gave up.
  */
 function busiestNodesReader(db: ReadModelDatabase, planOf: (from: number, to: number, domain: string | null) => PartialsPlan) {
   if (!interruptionRollupsTable.hasIndex(db, 'insight_node_cells_by_count') || !insightSessionsTable.hasIndex(db, 'insight_interruptions_by_node')) return null;
@@ -401,25 +403,25 @@ function busiestNodesReader(db: ReadModelDatabase, planOf: (from: number, to: nu
   });
   const [everyDomain, oneDomain] = [statements(null), statements('')];
   const periodMs = new Map(PERIODS.map(([period, ms]) => [period, ms]));
+  const hourCounts = nodeHourCounts(db);
   return function* busiestNodesIn(from: number, to: number, domain: string | null, first: number): Generator<void, InterruptionBucketRow[] | null> {
     const scope = domain ?? EVERY_DOMAIN;
     const lists = rankedCellsOf(from, to, domain === null, () => daysWithCells(scope, from, to, RANKED_DAYS));
-    if (lists === null) return null;
-    // A whole day is ranked by its day cells: the days of the lists are every whole day that holds any.
-    const days = new Set(lists.filter((list) => list.period === 'DAY').map((list) => list.start));
     const read = domain === null ? everyDomain : oneDomain;
     const range = domain === null ? { from, to } : { from, to, domain };
-    const reads: NodeRankingReads = {
-      cells: (list, after, limit) => (after === null ? firstCells.all(list.period, scope, list.start, limit) : nextCells.all(list.period, scope, list.start, ...after, limit)),
-      counts: (keys) => {
-        const counts = read.counts.all({ ...range, nodes: JSON.stringify(keys) });
-        const withoutNode = keys.includes('unknown') ? read.withoutNode.get(range)! : 0;
-        if (withoutNode === 0) return counts;
-        const named = counts.find(([key]) => key === 'unknown');
-        return [...counts.filter(([key]) => key !== 'unknown'), ['unknown', withoutNode + (named?.[1] ?? 0)]];
-      },
-    };
-    const ranked = yield* busiestNodes(lists, first, reads);
+    let ranked: Array<[key: string, count: number]> | null = null;
+    // The days whose day cells the plan may skip (none hold cells by node), where the ranking found them.
+    let days: ReadonlySet<number> | null = null;
+    if (lists !== null) {
+      // A whole day is ranked by its day cells: the days of the lists are every whole day that holds any.
+      days = new Set(lists.filter((list) => list.period === 'DAY').map((list) => list.start));
+      ranked = yield* busiestNodes(lists, first, nodeRankingReads(scope, read, range));
+    }
+    if (ranked === null && domain === null && hourCounts !== null && to - from < DAY_MS) {
+      // Shorter than a day, over every domain: every node counted from its hours' counts, kept in memory between statistics.
+      days = null;
+      ranked = yield* hourCounts.firstNodes(from, to, first);
+    }
     if (ranked === null) return null;
     const plan = planOf(from, to, domain);
     const tally = new InterruptionTally('NODE');
@@ -434,7 +436,7 @@ function busiestNodesReader(db: ReadModelDatabase, planOf: (from: number, to: nu
         for (const { period, from: a, to: b } of ranges) {
           for (let start = a; start < b; start += periodMs.get(period)!) {
             // Day cells only where days hold any: a year's range has a few.
-            if (period === 'DAY' && !days.has(start)) continue;
+            if (period === 'DAY' && days !== null && !days.has(start)) continue;
             const cell = cellAt.get(period, scope, start, key);
             if (cell !== undefined) tally.addCell(start, key, { count: cell[0], histogram: cell[3], percentiles: [cell[1], cell[2]] }, weight);
           }
@@ -443,4 +445,18 @@ function busiestNodesReader(db: ReadModelDatabase, planOf: (from: number, to: nu
     }
     return tally.buckets();
   };
+
+  /** How the ranking reads the cells of its lists, and counts the nodes it meets over the range. */
+  function nodeRankingReads(scope: string, read: typeof everyDomain, range: { from: number; to: number; domain?: string }): NodeRankingReads {
+    return {
+      cells: (list, after, limit) => (after === null ? firstCells.all(list.period, scope, list.start, limit) : nextCells.all(list.period, scope, list.start, ...after, limit)),
+      counts: (keys) => {
+        const counts = read.counts.all({ ...range, nodes: JSON.stringify(keys) });
+        const withoutNode = keys.includes('unknown') ? read.withoutNode.get(range)! : 0;
+        if (withoutNode === 0) return counts;
+        const named = counts.find(([key]) => key === 'unknown');
+        return [...counts.filter(([key]) => key !== 'unknown'), ['unknown', withoutNode + (named?.[1] ?? 0)]];
+      },
+    };
+  }
 }

@@ -87,6 +87,17 @@ export const interruptionRollupsTable = table(
 );
 
 /**
+ * Per UTC hour, how many batches have changed its cells by node over every domain: a reader that keeps an hour's node
+ * counts in memory (nodeHourCounts.ts) reads them again only when this has moved since. How the file was written, not
+ * what the log holds (a rebuild in larger batches counts fewer): not in the digest.
+ */
+export const nodeHourChangesTable = table(
+  'insight_node_hour_changes',
+  { start: column.integer(), changes: column.integer() },
+  { primaryKey: ['start'], withoutRowid: true, digested: false },
+);
+
+/**
  * The count and percentiles of each hour and day cell of every interruption (dimension ALL, over every domain or within
  * one), without its histogram: statistics grouped by hour or by day read a bucket per cell, 2,160 over 90 days by hour,
  * here in order instead of a rollup row each.

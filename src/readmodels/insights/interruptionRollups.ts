@@ -153,6 +153,10 @@ export function rollupWriter(db: ReadModelDatabase) {
     'INSERT INTO insight_rollup_summaries (period, scope, start, count, p50_ms, p90_ms) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (period, scope, start) DO UPDATE SET count = excluded.count, p50_ms = excluded.p50_ms, p90_ms = excluded.p90_ms',
   );
   const unsummarise = db.prepare('DELETE FROM insight_rollup_summaries WHERE period = ? AND scope = ? AND start = ?');
+  // What readers keep of an hour's node cells in memory is read again once this has moved (nodeHourCounts.ts).
+  const nodeHourChanged = db.prepare(
+    'INSERT INTO insight_node_hour_changes (start, changes) VALUES (?, 1) ON CONFLICT (start) DO UPDATE SET changes = changes + 1',
+  );
   const summarised = ({ cell, row }: { cell: Cell; row: ReturnType<typeof stored> | null }) => {
     if (cell.dimension !== 'ALL' || !(cell.period === 'HOUR' || cell.period === 'DAY')) return;
     if (row === null) unsummarise.run(cell.period, cell.scope, cell.start);
@@ -166,8 +170,10 @@ export function rollupWriter(db: ReadModelDatabase) {
   };
   return {
     write(changes: RollupChanges): void {
+      const nodeHours = new Set<number>();
       for (const [id, { cell, count, durations }] of changes.entries()) {
         if (count === 0 && durations.length === 0) continue;
+        if (cell.period === 'HOUR' && cell.dimension === 'NODE' && cell.scope === EVERY_DOMAIN) nodeHours.add(cell.start);
         const key = [cell.period, cell.dimension, cell.scope, cell.start, cell.key];
         let value = cached.get(id);
         if (value === undefined && onlyAdded(count, durations)) {
@@ -191,6 +197,7 @@ export function rollupWriter(db: ReadModelDatabase) {
         summarised({ cell, row });
         cached.set(id, value);
       }
+      for (const start of nodeHours) nodeHourChanged.run(start);
       cached.trim();
     },
     rolledBack(): void {

@@ -150,8 +150,12 @@ export function nodeHourCounts(db: ReadModelDatabase) {
     if (interruptions?.changes !== changes) {
       interruptions = undefined;
       if (cutAt.get(key) === changes) {
-        const rows = interruptionsIn.all(hour, hour + HOUR_MS);
-        interruptions = { changes, at: Int32Array.from(rows, ([at]) => at - hour), nodes: Int32Array.from(rows, ([, node]) => numberOf(node ?? 'unknown')) };
+        const [at, nodes] = [[] as number[], [] as number[]];
+        for (const [time, node] of interruptionsIn.iterate(hour, hour + HOUR_MS)) {
+          at.push(time - hour);
+          nodes.push(numberOf(node ?? 'unknown'));
+        }
+        interruptions = { changes, at: Int32Array.from(at), nodes: Int32Array.from(nodes) };
       }
     }
     cutAt.set(key, changes);
@@ -162,7 +166,11 @@ export function nodeHourCounts(db: ReadModelDatabase) {
 
   /** The node numbers of the interruptions of `part`, from its hour's interruptions where those are kept. */
   function nodesOf(part: ScannedPart, hour: number, interruptions: HourInterruptions | null): ArrayLike<number> {
-    if (interruptions === null) return nodesIn.all(part.from, part.to).map((node) => numberOf(node ?? 'unknown'));
+    if (interruptions === null) {
+      const nodes: number[] = [];
+      for (const node of nodesIn.iterate(part.from, part.to)) nodes.push(numberOf(node ?? 'unknown'));
+      return nodes;
+    }
     return interruptions.nodes.subarray(firstAtLeast(interruptions.at, part.from - hour), firstAtLeast(interruptions.at, part.to - hour));
   }
 
@@ -175,8 +183,13 @@ export function nodeHourCounts(db: ReadModelDatabase) {
       if (!wanted.has(start)) continue;
       let hour = kept.get(String(start));
       if (hour === undefined || hour.changes !== changes) {
-        const cells = cellsOf.all(start);
-        hour = { changes, nodes: Int32Array.from(cells, ([, key]) => numberOf(key)), counts: Int32Array.from(cells, ([count]) => count) };
+        // Row by row: a whole hour's rows at once would outlive the young generation's collections.
+        const [nodes, counts] = [[] as number[], [] as number[]];
+        for (const [count, key] of cellsOf.iterate(start)) {
+          nodes.push(numberOf(key));
+          counts.push(count);
+        }
+        hour = { changes, nodes: Int32Array.from(nodes), counts: Int32Array.from(counts) };
         yield;
       }
       kept.set(String(start), hour);

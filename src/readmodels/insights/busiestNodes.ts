@@ -78,7 +78,7 @@ const [FIRST_STEP_CELLS, PAGE_SMALLEST, FIRST_PAGE_AT_MOST, PAGE_LARGEST] = [512
 export const RANKED_NODES_AT_MOST = 5_000;
 
 /** By count, largest first, then by key. */
-const byCount = (a: readonly [string, number], b: readonly [string, number]) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1);
+export const byCount = (a: readonly [string, number], b: readonly [string, number]) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1);
 
 /**
  * The first `first` nodes by interruptions in the range, by count then key, with their counts, or null when more than

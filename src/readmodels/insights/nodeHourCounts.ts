@@ -1,6 +1,7 @@
 // Every node's interruptions in each UTC hour over every domain, kept in memory until the hour's node cells change: the
 // nodes with the most interruptions over hours the ranking does not suit (three or more, or cut inside their hours).
 import type { ReadModelDatabase } from '../../processing/projectionDefinition';
+import { byCount } from './busiestNodes';
 import { nodeHourChangesTable } from './insights.table';
 import { HOUR_MS } from './interruptionStats';
 import { RecentlyUsed } from './recentlyUsed';
@@ -14,6 +15,9 @@ export const KEPT_HOURS = 48;
  * written to changes at every batch, and its part is read alone each time.
  */
 export const KEPT_CUT_HOURS = 8;
+
+/** The key of the interruptions without a node, as interruptionKey and the cells by node have it. */
+const UNKNOWN_NODE = 'unknown';
 
 /** Node names numbered at most: past this, every hour kept is forgotten and read again as it is asked for. */
 const NUMBERED_NODES_AT_MOST = 500_000;
@@ -74,9 +78,6 @@ export function hourPlanOf(from: number, to: number): HourPlan {
   }
   return plan;
 }
-
-/** By count, largest first, then by key. */
-const byCount = (a: readonly [string, number], b: readonly [string, number]) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1);
 
 /**
  * The first `first` of the nodes counted (by number), by count then key: only the nodes at or above the count of the
@@ -153,7 +154,7 @@ export function nodeHourCounts(db: ReadModelDatabase) {
         const [at, nodes] = [[] as number[], [] as number[]];
         for (const [time, node] of interruptionsIn.iterate(hour, hour + HOUR_MS)) {
           at.push(time - hour);
-          nodes.push(numberOf(node ?? 'unknown'));
+          nodes.push(numberOf(node ?? UNKNOWN_NODE));
         }
         interruptions = { changes, at: Int32Array.from(at), nodes: Int32Array.from(nodes) };
       }
@@ -168,28 +169,27 @@ export function nodeHourCounts(db: ReadModelDatabase) {
   function nodesOf(part: ScannedPart, hour: number, interruptions: HourInterruptions | null): ArrayLike<number> {
     if (interruptions === null) {
       const nodes: number[] = [];
-      for (const node of nodesIn.iterate(part.from, part.to)) nodes.push(numberOf(node ?? 'unknown'));
+      for (const node of nodesIn.iterate(part.from, part.to)) nodes.push(numberOf(node ?? UNKNOWN_NODE));
       return nodes;
     }
     return interruptions.nodes.subarray(firstAtLeast(interruptions.at, part.from - hour), firstAtLeast(interruptions.at, part.to - hour));
   }
 
-  /** The hours of `hours` that hold node cells, each as kept or read again; yields after each hour read. */
-  function* hoursOf(hours: readonly number[]): Generator<void, HourCounts[]> {
-    if (hours.length === 0) return [];
-    const wanted = new Set(hours);
+  /** Those of `hours` that hold node cells (a count of changes in `changes`), each as kept or read again; yields after each hour read. */
+  function* hoursOf(hours: readonly number[], changes: ReadonlyMap<number, number>): Generator<void, HourCounts[]> {
     const counts: HourCounts[] = [];
-    for (const [start, changes] of changesIn.all(hours[0]!, hours[hours.length - 1]! + HOUR_MS)) {
-      if (!wanted.has(start)) continue;
+    for (const start of hours) {
+      const changed = changes.get(start);
+      if (changed === undefined) continue;
       let hour = kept.get(String(start));
-      if (hour === undefined || hour.changes !== changes) {
+      if (hour === undefined || hour.changes !== changed) {
         // Row by row: a whole hour's rows at once would outlive the young generation's collections.
-        const [nodes, counts] = [[] as number[], [] as number[]];
+        const [nodes, cellCounts] = [[] as number[], [] as number[]];
         for (const [count, key] of cellsOf.iterate(start)) {
           nodes.push(numberOf(key));
-          counts.push(count);
+          cellCounts.push(count);
         }
-        hour = { changes, nodes: Int32Array.from(nodes), counts: Int32Array.from(counts) };
+        hour = { changes: changed, nodes: Int32Array.from(nodes), counts: Int32Array.from(cellCounts) };
         yield;
       }
       kept.set(String(start), hour);
@@ -211,15 +211,15 @@ export function nodeHourCounts(db: ReadModelDatabase) {
         keptInterruptions.clear();
       }
       const plan = hourPlanOf(from, to);
-      const hours = yield* hoursOf(plan.hours);
+      // Each hour's changes, of the whole hours and the cut ones alike.
+      const changes = new Map(changesIn.all(Math.floor(from / HOUR_MS) * HOUR_MS, to));
+      const hours = yield* hoursOf(plan.hours, changes);
       kept.trim();
-      const firstHour = Math.floor(from / HOUR_MS) * HOUR_MS;
-      const changesOf = plan.scanned.length === 0 ? new Map<number, number>() : new Map(changesIn.all(firstHour, to + HOUR_MS));
       const cutHours = new Map<number, HourInterruptions | null>();
       const scanned: Array<{ nodes: ArrayLike<number>; weight: 1 | -1 }> = [];
       for (const part of plan.scanned) {
         const hour = Math.floor(part.from / HOUR_MS) * HOUR_MS;
-        if (!cutHours.has(hour)) cutHours.set(hour, interruptionsOf(hour, changesOf.get(hour) ?? 0));
+        if (!cutHours.has(hour)) cutHours.set(hour, interruptionsOf(hour, changes.get(hour) ?? 0));
         scanned.push({ nodes: nodesOf(part, hour, cutHours.get(hour)!), weight: part.weight });
         yield;
       }

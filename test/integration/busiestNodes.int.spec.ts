@@ -8,6 +8,7 @@ import path from 'node:path';
 import { ProjectionFile } from '../../src/processing/readModelFile';
 import { insightsProjection } from '../../src/readmodels/insights/insights.projection';
 import { insightQueries } from '../../src/readmodels/insights/insights.queries';
+import { NODE_CELL_CHANGES_KEPT } from '../../src/readmodels/insights/interruptionRollups';
 import { callback } from '../support/projectionSpec';
 
 const START = Date.UTC(2024, 2, 4);
@@ -123,7 +124,7 @@ describe('statistics by node ranked from the cells by count', () => {
     const copy = path.join(dir, name);
     file.db.exec(`VACUUM INTO '${copy}'`);
     const older = new Database(copy);
-    older.exec('DROP TABLE insight_node_hour_changes; UPDATE read_model SET version = 14');
+    older.exec('DROP TABLE insight_node_hour_changes; DROP TABLE insight_node_cell_changes; UPDATE read_model SET version = 14');
     return older;
   };
 
@@ -184,6 +185,23 @@ describe('statistics by node ranked from the cells by count', () => {
     expect(after).toEqual(queries.interruptionStats(from, to, 'NODE', null).slice(0, 5));
   });
 
+  it('reads every cell of a kept hour again once the changes since are no longer all listed', () => {
+    const [, from, to] = ranges[8]!;
+    const queries = insightQueries(file.db);
+    expect(queries.interruptionStats(from, to, 'NODE', null, 5).map((b) => [b.key, b.count])).toEqual(everyNode(from, to, null, 5));
+    // Two batches into one kept hour, the first making a quiet node the busiest; its listing is then gone (as it goes
+    // past the changes kept), so that only every cell read again finds it.
+    const hour = Math.floor(from / HOUR) * HOUR + 3 * HOUR;
+    const quiet = everyNode(from, to, null, 400).at(-2)![0];
+    interruptedLate(quiet, hour + 60_000, everyNode(from, to, null, 1)[0]![1] + 1);
+    const firstListed = file.db.prepare<[number], number>('SELECT max(changes) FROM insight_node_cell_changes WHERE start = ?').pluck().get(hour)!;
+    interruptedLate(everyNode(from, to, null, 400).at(-1)![0], hour + 900_000, 1);
+    file.db.prepare('DELETE FROM insight_node_cell_changes WHERE start = ? AND changes <= ?').run(hour, firstListed);
+    const answered = queries.interruptionStats(from, to, 'NODE', null, 5);
+    expect(answered[0]!.key).toBe(quiet);
+    expect(answered.map((b) => [b.key, b.count])).toEqual(everyNode(from, to, null, 5));
+  });
+
   it('keeps the interruptions of an hour cut twice unchanged, and reads them again once a batch changes it', () => {
     const [, from, to] = ranges[7]!;
     const queries = insightQueries(file.db);
@@ -195,6 +213,19 @@ describe('statistics by node ranked from the cells by count', () => {
     const after = queries.interruptionStats(from, to, 'NODE', null, 5);
     expect(after[0]!.key).toBe(quiet);
     expect(after.map((b) => [b.key, b.count])).toEqual(everyNode(from, to, null, 5));
+  });
+
+  it('lists the cells of the latest changes of the latest hours written to, and no more', () => {
+    const listedHours = () => file.db.prepare<[], number>('SELECT DISTINCT start FROM insight_node_cell_changes ORDER BY start').pluck().all();
+    const latest = Math.max(...listedHours());
+    // A batch three hours later: the hours before the two hours ahead of it are no longer listed.
+    interruptedLate('10.0.9.9', latest + 3 * HOUR, 1);
+    expect(listedHours()).toEqual([latest + 3 * HOUR]);
+    // Each batch into that hour is a change of it; past NODE_CELL_CHANGES_KEPT, the oldest go.
+    for (let batch = 0; batch < NODE_CELL_CHANGES_KEPT + 5; batch++) interruptedLate('10.0.9.9', latest + 3 * HOUR + 1000 * (batch + 1), 1);
+    const [oldest, newest, rows] = file.db.prepare<[], [number, number, number]>('SELECT min(changes), max(changes), count(*) FROM insight_node_cell_changes').raw().get()!;
+    expect([newest - oldest + 1, rows]).toEqual([NODE_CELL_CHANGES_KEPT, NODE_CELL_CHANGES_KEPT]);
+    expect(file.db.prepare('SELECT keys FROM insight_node_cell_changes WHERE changes = ?').pluck().get(newest)).toBe('["10.0.9.9"]');
   });
 
   it('tallies every node from a file of the version before the ranking indexes (answering while this one builds)', () => {

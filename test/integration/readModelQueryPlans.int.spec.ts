@@ -474,6 +474,18 @@ describe('query plans of the read-model queries', () => {
     expect(cutParts.length).toBeGreaterThanOrEqual(4);
     for (const plan of cutParts) expectIndexedPlan(plan, /^SEARCH insight_sessions USING COVERING INDEX insight_interruptions_by_time \(interrupted_at>\? AND interrupted_at<\?\)$/);
     for (const plan of reads('SELECT start, changes FROM insight_node_hour_changes')) expectIndexedPlan(plan, /^SEARCH insight_node_hour_changes USING PRIMARY KEY \(start>\? AND start<\?\)$/);
+    // A change of a kept hour whose cells are listed: those cells alone, each one step along the cells' key.
+    db.exec(`UPDATE insight_node_hour_changes SET changes = 2 WHERE start = ${25 * 3_600_000}`);
+    db.exec(`INSERT OR IGNORE INTO insight_node_cell_changes (start, changes, keys) VALUES (${25 * 3_600_000}, 2, '["n1"]')`);
+    const changed = executedBy(db, () => insights.interruptionStats(23.5 * 3_600_000, 26.5 * 3_600_000, 'NODE', null, 5));
+    const changedReads = (start: string) => changed.filter((statement) => statement.sql.startsWith(start)).map((statement) => planOfStatement(db, statement));
+    expect(changedReads("SELECT count, key FROM insight_interruption_rollups WHERE dimension = 'NODE' AND period = 'HOUR'")).toEqual([]);
+    const listings = [...changedReads('SELECT min(changes) FROM insight_node_cell_changes'), ...changedReads('SELECT keys FROM insight_node_cell_changes')];
+    expect(listings).toHaveLength(2);
+    for (const plan of listings) expectIndexedPlan(plan, /^SEARCH insight_node_cell_changes USING PRIMARY KEY \(start=\?( AND changes>\?)?\)$/);
+    const cellCounts = changedReads("SELECT count FROM insight_interruption_rollups WHERE period = 'HOUR'");
+    expect(cellCounts).toHaveLength(1);
+    expectIndexedPlan(cellCounts[0]!, /^SEARCH insight_interruption_rollups USING INDEX sqlite_autoindex_insight_interruption_rollups_1 \(period=\? AND dimension=\? AND scope=\? AND start=\? AND key=\?\)$/);
     // No page of the cells' rows: those of the nodes answered are read one by one.
     expect(statements.filter((statement) => /^SELECT start, key, count\b/.test(statement.sql))).toEqual([]);
   });

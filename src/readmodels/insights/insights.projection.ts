@@ -15,6 +15,7 @@ import {
   interruptionCountsTable,
   interruptionRollupsTable,
   nodeHourChangesTable,
+  nodeCellChangesTable,
   interruptionTotalsTable,
   liveStreamSessionsTable,
   relayExitRollupsTable,
@@ -179,7 +180,8 @@ export const insightsProjection = defineProjection<InsightsChange>({
   // from the largest cells (busiestNodes.ts) instead of reading every node's (half a second on the scale data set).
   // 15: each hour's changes to its cells by node counted, so that readers keep every node's count of an hour in memory
   // until it changes (nodeHourCounts.ts): a statistic by node over hours the ranking does not suit, in milliseconds.
-  version: 15,
+  // 16: the cells each hour's latest changes wrote listed, so that readers of an hour still written to read only those.
+  version: 16,
   canHandle: [
     CallbackEventType.StreamPushed,
     CallbackEventType.StreamInterrupted,
@@ -203,6 +205,7 @@ export const insightsProjection = defineProjection<InsightsChange>({
     liveStreamSessionsTable,
     interruptionRollupsTable,
     nodeHourChangesTable,
+    nodeCellChangesTable,
     interruptionTotalsTable,
     rollupSummariesTable,
     interruptionCountsTable,

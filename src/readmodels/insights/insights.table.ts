@@ -98,6 +98,17 @@ export const nodeHourChangesTable = table(
 );
 
 /**
+ * Which cells by node over every domain each of an hour's latest changes wrote, their keys as a JSON list
+ * (NODE_CELL_CHANGES_KEPT changes, in the last hours written to): a reader that keeps the hour from an earlier change
+ * reads those cells alone, not the hour's every cell. How the file was written: not in the digest.
+ */
+export const nodeCellChangesTable = table(
+  'insight_node_cell_changes',
+  { start: column.integer(), changes: column.integer(), keys: column.json<string[]>() },
+  { primaryKey: ['start', 'changes'], withoutRowid: true, digested: false },
+);
+
+/**
  * The count and percentiles of each hour and day cell of every interruption (dimension ALL, over every domain or within
  * one), without its histogram: statistics grouped by hour or by day read a bucket per cell, 2,160 over 90 days by hour,
  * here in order instead of a rollup row each.

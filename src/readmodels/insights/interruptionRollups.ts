@@ -128,6 +128,12 @@ function onlyAdded(count: number, durations: readonly number[]): boolean {
   return true;
 }
 
+/**
+ * Of each hour, the cells by node its latest changes wrote are listed for this many changes, in the hours up to this many
+ * before the latest one written to: the hours still being written to, whose readers would otherwise read every cell again.
+ */
+export const [NODE_CELL_CHANGES_KEPT, NODE_CELL_CHANGE_HOURS] = [200, 2];
+
 /** Cells kept decoded between batches: the five-minute, hour and day cells of the last few hours' interruptions fit several times over. */
 export const CACHED_ROLLUP_CELLS = 2048;
 
@@ -153,10 +159,16 @@ export function rollupWriter(db: ReadModelDatabase) {
     'INSERT INTO insight_rollup_summaries (period, scope, start, count, p50_ms, p90_ms) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (period, scope, start) DO UPDATE SET count = excluded.count, p50_ms = excluded.p50_ms, p90_ms = excluded.p90_ms',
   );
   const unsummarise = db.prepare('DELETE FROM insight_rollup_summaries WHERE period = ? AND scope = ? AND start = ?');
-  // What readers keep of an hour's node cells in memory is read again once this has moved (nodeHourCounts.ts).
-  const nodeHourChanged = db.prepare(
-    'INSERT INTO insight_node_hour_changes (start, changes) VALUES (?, 1) ON CONFLICT (start) DO UPDATE SET changes = changes + 1',
-  );
+  // What readers keep of an hour's node cells in memory is read again once this has moved, the cells of its latest
+  // changes alone where they are still listed (nodeHourCounts.ts).
+  const nodeHourChanged = db
+    .prepare<[number], number>(
+      'INSERT INTO insight_node_hour_changes (start, changes) VALUES (?, 1) ON CONFLICT (start) DO UPDATE SET changes = changes + 1 RETURNING changes',
+    )
+    .pluck();
+  const nodeCellsChanged = db.prepare<[number, number, string]>('INSERT INTO insight_node_cell_changes (start, changes, keys) VALUES (?, ?, ?)');
+  const forgetCellChanges = db.prepare<[number, number]>('DELETE FROM insight_node_cell_changes WHERE start = ? AND changes <= ?');
+  const forgetHoursBefore = db.prepare<[number]>('DELETE FROM insight_node_cell_changes WHERE start < ?');
   const summarised = ({ cell, row }: { cell: Cell; row: ReturnType<typeof stored> | null }) => {
     if (cell.dimension !== 'ALL' || !(cell.period === 'HOUR' || cell.period === 'DAY')) return;
     if (row === null) unsummarise.run(cell.period, cell.scope, cell.start);
@@ -170,10 +182,14 @@ export function rollupWriter(db: ReadModelDatabase) {
   };
   return {
     write(changes: RollupChanges): void {
-      const nodeHours = new Set<number>();
+      // The keys of the node cells written, by hour.
+      const nodeHours = new Map<number, string[]>();
       for (const [id, { cell, count, durations }] of changes.entries()) {
         if (count === 0 && durations.length === 0) continue;
-        if (cell.period === 'HOUR' && cell.dimension === 'NODE' && cell.scope === EVERY_DOMAIN) nodeHours.add(cell.start);
+        if (cell.period === 'HOUR' && cell.dimension === 'NODE' && cell.scope === EVERY_DOMAIN) {
+          const keys = nodeHours.get(cell.start) ?? nodeHours.set(cell.start, []).get(cell.start)!;
+          keys.push(cell.key);
+        }
         const key = [cell.period, cell.dimension, cell.scope, cell.start, cell.key];
         let value = cached.get(id);
         if (value === undefined && onlyAdded(count, durations)) {
@@ -197,7 +213,14 @@ export function rollupWriter(db: ReadModelDatabase) {
         summarised({ cell, row });
         cached.set(id, value);
       }
-      for (const start of nodeHours) nodeHourChanged.run(start);
+      let latest = Number.NEGATIVE_INFINITY;
+      for (const [start, keys] of nodeHours) {
+        const changed = nodeHourChanged.get(start)!;
+        nodeCellsChanged.run(start, changed, JSON.stringify(keys));
+        forgetCellChanges.run(start, changed - NODE_CELL_CHANGES_KEPT);
+        latest = Math.max(latest, start);
+      }
+      if (nodeHours.size > 0) forgetHoursBefore.run(latest - NODE_CELL_CHANGE_HOURS * HOUR_MS);
       cached.trim();
     },
     rolledBack(): void {

@@ -2,7 +2,7 @@
 // nodes with the most interruptions over hours the ranking does not suit (three or more, or cut inside their hours).
 import type { ReadModelDatabase } from '../../processing/projectionDefinition';
 import { byCount } from './busiestNodes';
-import { nodeHourChangesTable } from './insights.table';
+import { nodeCellChangesTable, nodeHourChangesTable } from './insights.table';
 import { HOUR_MS } from './interruptionStats';
 import { RecentlyUsed } from './recentlyUsed';
 
@@ -22,11 +22,37 @@ const UNKNOWN_NODE = 'unknown';
 /** Node names numbered at most: past this, every hour kept is forgotten and read again as it is asked for. */
 const NUMBERED_NODES_AT_MOST = 500_000;
 
-/** One hour's node cells: each node's number and its count, as of the hour's `changes`. */
+/**
+ * One hour's node cells, as of the hour's `changes`: the first `size` of `nodes` and `counts`, each node's number and its
+ * count; where a later change was read alone, where each node is (`slots`, by number) and room to grow.
+ */
 interface HourCounts {
   changes: number;
+  size: number;
   nodes: Int32Array;
   counts: Int32Array;
+  slots?: Map<number, number>;
+}
+
+/** Sets the node's count in the hour, adding the node where it had none. */
+function setCount(hour: HourCounts, node: number, count: number): void {
+  if (hour.slots === undefined) hour.slots = new Map(Array.from(hour.nodes.subarray(0, hour.size), (number, slot) => [number, slot]));
+  const slot = hour.slots.get(node);
+  if (slot !== undefined) {
+    hour.counts[slot] = count;
+    return;
+  }
+  if (hour.size === hour.nodes.length) {
+    const capacity = Math.max(16, 2 * hour.size);
+    const [nodes, counts] = [new Int32Array(capacity), new Int32Array(capacity)];
+    nodes.set(hour.nodes.subarray(0, hour.size));
+    counts.set(hour.counts.subarray(0, hour.size));
+    [hour.nodes, hour.counts] = [nodes, counts];
+  }
+  hour.nodes[hour.size] = node;
+  hour.counts[hour.size] = count;
+  hour.slots.set(node, hour.size);
+  hour.size += 1;
 }
 
 /** One hour's interruptions in time order, as of the hour's `changes`: each one's milliseconds into the hour and node number. */
@@ -108,9 +134,10 @@ export function firstCounted(totals: Int32Array, first: number, nameOf: (node: n
 
 /**
  * Every node's count over a range shorter than a day, from its hours' node cells over every domain (version 15, which
- * counts each hour's changes): an hour is read once, and again only after a batch has changed it; a cut hour's part from
- * its interruptions, kept as well once the hour is cut twice unchanged. Null for a file without those counts. Its reads
- * belong in the read transaction of the statistic that asks them.
+ * counts each hour's changes and lists the cells of the latest): an hour is read once, and after a batch has changed it,
+ * the cells that batch wrote alone (or every cell again, past what is listed); a cut hour's part from its interruptions,
+ * kept as well once the hour is cut twice unchanged. Null for a file without those counts. Its reads belong in the read
+ * transaction of the statistic that asks them.
  */
 export function nodeHourCounts(db: ReadModelDatabase) {
   if (!nodeHourChangesTable.existsIn(db)) return null;
@@ -121,6 +148,13 @@ export function nodeHourCounts(db: ReadModelDatabase) {
       "SELECT count, key FROM insight_interruption_rollups WHERE dimension = 'NODE' AND period = 'HOUR' AND scope = '' AND start = ? ORDER BY count DESC, key DESC",
     )
     .raw();
+  // The cells an hour's changes after a given one wrote, where those are still listed (not in a file of version 15).
+  const listed = nodeCellChangesTable.existsIn(db);
+  const oldestListed = listed ? db.prepare<[number], number | null>('SELECT min(changes) FROM insight_node_cell_changes WHERE start = ?').pluck() : null;
+  const changedSince = listed ? db.prepare<[number, number], string>('SELECT keys FROM insight_node_cell_changes WHERE start = ? AND changes > ?').pluck() : null;
+  const cellCount = db
+    .prepare<[number, string], number>("SELECT count FROM insight_interruption_rollups WHERE period = 'HOUR' AND dimension = 'NODE' AND scope = '' AND start = ? AND key = ?")
+    .pluck();
   // Along the index of the interruptions by time, which holds the node.
   const nodesIn = db.prepare<[number, number], string | null>('SELECT node FROM insight_sessions WHERE interrupted_at >= ? AND interrupted_at < ?').pluck();
   const interruptionsIn = db
@@ -182,14 +216,19 @@ export function nodeHourCounts(db: ReadModelDatabase) {
       const changed = changes.get(start);
       if (changed === undefined) continue;
       let hour = kept.get(String(start));
-      if (hour === undefined || hour.changes !== changed) {
+      if (hour !== undefined && hour.changes < changed && (oldestListed?.get(start) ?? Number.POSITIVE_INFINITY) <= hour.changes + 1) {
+        // Every change since is listed: its cells alone are read (an hour still being written to).
+        const keys = new Set(changedSince!.all(start, hour.changes).flatMap((listed) => JSON.parse(listed) as string[]));
+        for (const key of keys) setCount(hour, numberOf(key), cellCount.get(start, key) ?? 0);
+        hour.changes = changed;
+      } else if (hour === undefined || hour.changes !== changed) {
         // Row by row: a whole hour's rows at once would outlive the young generation's collections.
         const [nodes, cellCounts] = [[] as number[], [] as number[]];
         for (const [count, key] of cellsOf.iterate(start)) {
           nodes.push(numberOf(key));
           cellCounts.push(count);
         }
-        hour = { changes: changed, nodes: Int32Array.from(nodes), counts: Int32Array.from(cellCounts) };
+        hour = { changes: changed, size: nodes.length, nodes: Int32Array.from(nodes), counts: Int32Array.from(cellCounts) };
         yield;
       }
       kept.set(String(start), hour);
@@ -227,7 +266,7 @@ export function nodeHourCounts(db: ReadModelDatabase) {
       cutAt.trim();
       // Numbered now: every node counted has its place.
       const totals = new Int32Array(names.length);
-      for (const { nodes, counts } of hours) for (let i = 0; i < nodes.length; i++) totals[nodes[i]!]! += counts[i]!;
+      for (const { size, nodes, counts } of hours) for (let i = 0; i < size; i++) totals[nodes[i]!]! += counts[i]!;
       for (const { nodes, weight } of scanned) for (let i = 0; i < nodes.length; i++) totals[nodes[i]!]! += weight;
       return firstCounted(totals, first, (node) => names[node]!);
     },

@@ -25,7 +25,7 @@ import { fewerRowsRead, takeBackPartials, type PartialsPlan, type RowsIn } from 
 import { RUNNING_TOTALS_SINCE, TOTAL_KEYS_PER_SLICE } from './runningTotals';
 import { instantSlice } from './instantSlices';
 import { relayExitReader, type RelayExitBucketRow } from './relayExitRollups';
-import { DAY_MS, InterruptionTally, type InterruptionBucketRow, type InterruptionFacts, type InterruptionGrouping } from './interruptionStats';
+import { ABSENT_KEY, DAY_MS, InterruptionTally, type InterruptionBucketRow, type InterruptionFacts, type InterruptionGrouping } from './interruptionStats';
 import { busiestNodes, NODES_RANKED_SINCE, RANKED_DAYS, rankedCellsOf, type NodeRankingReads } from './busiestNodes';
 import { nodeHourCounts } from './nodeHourCounts';
 
@@ -391,7 +391,7 @@ function busiestNodesReader(db: ReadModelDatabase, planOf: (from: number, to: nu
       "SELECT count, p50_ms, p90_ms, histogram FROM insight_interruption_rollups WHERE period = ? AND dimension = 'NODE' AND scope = ? AND start = ? AND key = ?",
     )
     .raw();
-  // Node "unknown" is the bucket of the interruptions without a node as well (see interruptionKey). Never the domain's index:
+  // ABSENT_KEY ("unknown") is the node bucket of the interruptions without a node as well (see interruptionKey). Never the domain's index:
   // it holds all of a domain's interruptions of the range, the node's index a few.
   const inRange = (domain: string | null) => `interrupted_at >= @from AND interrupted_at < @to${domain === null ? '' : ' AND +domain = @domain'}`;
   const statements = (domain: string | null) => ({
@@ -428,7 +428,7 @@ function busiestNodesReader(db: ReadModelDatabase, planOf: (from: number, to: nu
     for (const [key] of ranked) {
       const interruptions = (a: number, b: number) => [
         ...read.facts.all({ ...range, from: a, to: b, node: key }),
-        ...(key === 'unknown' ? read.facts.all({ ...range, from: a, to: b, node: null }) : []),
+        ...(key === ABSENT_KEY ? read.facts.all({ ...range, from: a, to: b, node: null }) : []),
       ];
       for (const [a, b] of plan.scanned) for (const row of interruptions(a, b)) tally.add(row);
       for (const [a, b] of plan.scannedBack ?? []) for (const row of interruptions(a, b)) tally.add(row, -1);
@@ -452,10 +452,10 @@ function busiestNodesReader(db: ReadModelDatabase, planOf: (from: number, to: nu
       cells: (list, after, limit) => (after === null ? firstCells.all(list.period, scope, list.start, limit) : nextCells.all(list.period, scope, list.start, ...after, limit)),
       counts: (keys) => {
         const counts = read.counts.all({ ...range, nodes: JSON.stringify(keys) });
-        const withoutNode = keys.includes('unknown') ? read.withoutNode.get(range)! : 0;
+        const withoutNode = keys.includes(ABSENT_KEY) ? read.withoutNode.get(range)! : 0;
         if (withoutNode === 0) return counts;
-        const named = counts.find(([key]) => key === 'unknown');
-        return [...counts.filter(([key]) => key !== 'unknown'), ['unknown', withoutNode + (named?.[1] ?? 0)]];
+        const named = counts.find(([key]) => key === ABSENT_KEY);
+        return [...counts.filter(([key]) => key !== ABSENT_KEY), [ABSENT_KEY, withoutNode + (named?.[1] ?? 0)]];
       },
     };
   }

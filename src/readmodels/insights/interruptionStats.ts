@@ -18,15 +18,18 @@ export interface InterruptionBucketRow {
 export const HOUR_MS = 3_600_000;
 export const DAY_MS = 24 * HOUR_MS;
 
-/** The bucket key: `errcode:sub_errcode` (sub 0 when CSS sent none), the domain or node ("unknown" when absent), or the UTC hour or day it began. */
+/** The key of the interruptions whose domain or node CSS did not give. */
+export const ABSENT_KEY = 'unknown';
+
+/** The bucket key: `errcode:sub_errcode` (sub 0 when CSS sent none), the domain or node (ABSENT_KEY when absent), or the UTC hour or day it began. */
 export function interruptionKey(grouping: InterruptionGrouping, [at, errcode, subErrcode, domain, node]: InterruptionFacts): string {
   switch (grouping) {
     case 'ERRCODE':
       return errcode === null ? 'none' : `${errcode}:${subErrcode ?? 0}`;
     case 'DOMAIN':
-      return domain ?? 'unknown';
+      return domain ?? ABSENT_KEY;
     case 'NODE':
-      return node ?? 'unknown';
+      return node ?? ABSENT_KEY;
     case 'HOUR':
       return new Date(Math.floor(at / HOUR_MS) * HOUR_MS).toISOString();
     case 'DAY':

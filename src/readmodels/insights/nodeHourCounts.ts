@@ -3,7 +3,7 @@
 import type { ReadModelDatabase } from '../../processing/projectionDefinition';
 import { byCount } from './busiestNodes';
 import { nodeCellChangesTable, nodeHourChangesTable } from './insights.table';
-import { HOUR_MS } from './interruptionStats';
+import { ABSENT_KEY, HOUR_MS } from './interruptionStats';
 import { RecentlyUsed } from './recentlyUsed';
 
 /** Hours kept in memory: two days' worth, about 200 KB each at the benchmark data set's 25,000 nodes an hour. */
@@ -15,9 +15,6 @@ export const KEPT_HOURS = 48;
  * written to changes at every batch, and its part is read alone each time.
  */
 export const KEPT_CUT_HOURS = 8;
-
-/** The key of the interruptions without a node, as interruptionKey and the cells by node have it. */
-const UNKNOWN_NODE = 'unknown';
 
 /** Node names numbered at most: past this, every hour kept is forgotten and read again as it is asked for. */
 const NUMBERED_NODES_AT_MOST = 500_000;
@@ -188,7 +185,7 @@ export function nodeHourCounts(db: ReadModelDatabase) {
         const [at, nodes] = [[] as number[], [] as number[]];
         for (const [time, node] of interruptionsIn.iterate(hour, hour + HOUR_MS)) {
           at.push(time - hour);
-          nodes.push(numberOf(node ?? UNKNOWN_NODE));
+          nodes.push(numberOf(node ?? ABSENT_KEY));
         }
         interruptions = { changes, at: Int32Array.from(at), nodes: Int32Array.from(nodes) };
       }
@@ -203,7 +200,7 @@ export function nodeHourCounts(db: ReadModelDatabase) {
   function nodesOf(part: ScannedPart, hour: number, interruptions: HourInterruptions | null): ArrayLike<number> {
     if (interruptions === null) {
       const nodes: number[] = [];
-      for (const node of nodesIn.iterate(part.from, part.to)) nodes.push(numberOf(node ?? UNKNOWN_NODE));
+      for (const node of nodesIn.iterate(part.from, part.to)) nodes.push(numberOf(node ?? ABSENT_KEY));
       return nodes;
     }
     return interruptions.nodes.subarray(firstAtLeast(interruptions.at, part.from - hour), firstAtLeast(interruptions.at, part.to - hour));

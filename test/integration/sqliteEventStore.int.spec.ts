@@ -1,12 +1,15 @@
 // What the SQLite adapter promises beyond the contract: durability across reopen, group commit, failures, lifecycle.
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
+import { once } from 'node:events';
 import os from 'node:os';
 import path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { NewEvent, RecordedEvent, StoreUnavailableError } from '../../src/eventstore/eventStore';
 import { READ_ALL_DEFAULT_MAX_COUNT, SqliteEventStore, SqliteEventStoreOptions } from '../../src/eventstore/sqlite/sqliteEventStore';
 import { SqliteWriterThread } from '../../src/eventstore/sqlite/sqliteWriterThread';
+import { workerScript } from '../../src/eventstore/workerThreads';
 
 const newEvent = (data: NewEvent['data'] = {}): NewEvent => ({ id: randomUUID(), type: 'Tested', data });
 
@@ -255,6 +258,54 @@ describe('SqliteEventStore', () => {
 
       expect((await received).map((e) => e.data.n)).toEqual([1, 2]);
     }, 5000);
+
+    it('given a writer thread and a caught-up subscription of its own with a one-minute poll, when it appends, then the subscription is woken without waiting for the poll', async () => {
+      const store = await SqliteWriterThread.start(file, { pollIntervalMs: 60_000 });
+      opened.push(store);
+      await store.appendToStream('session-0', [newEvent()]);
+      const received = collect(store.subscribeToAll(), 'session-1', 2);
+      await new Promise((resolve) => setImmediate(resolve));
+
+      await store.appendToStream('session-1', [newEvent({ n: 1 })]);
+      await store.appendToStream('session-1', [newEvent({ n: 2 })]);
+
+      expect((await received).map((e) => e.data.n)).toEqual([1, 2]);
+    }, 5000);
+
+    it('given a writer thread and a subscription on a third thread, when the writer commits while this thread is blocked, then the subscription still hears of it', async () => {
+      const writer = await SqliteWriterThread.start(file);
+      opened.push(writer);
+      await writer.appendToStream('session-0', [newEvent()]);
+      // The reader: another thread, caught up on its own connection, with a one-minute poll; it flags the event it hears.
+      const heard = new Int32Array(new SharedArrayBuffer(4));
+      const reader = new Worker(
+        `const { workerData, parentPort } = require('node:worker_threads');
+         const { SqliteEventStore } = require(workerData.module);
+         const store = SqliteEventStore.open(workerData.file, { pollIntervalMs: 60000 });
+         (async () => {
+           parentPort.postMessage('following');
+           for await (const event of store.subscribeToAll()) {
+             if (event.stream !== 'session-1') continue;
+             Atomics.store(workerData.heard, 0, 1);
+             Atomics.notify(workerData.heard, 0);
+             break;
+           }
+           await store.close();
+         })();`,
+        { eval: true, workerData: { module: workerScript('eventstore/sqlite/sqliteEventStore'), file, heard } },
+      );
+      try {
+        await once(reader, 'message');
+        await new Promise((resolve) => setTimeout(resolve, 100)); // caught up, asleep
+
+        void writer.appendToStream('session-1', [newEvent({ n: 1 })]);
+        await new Promise((resolve) => setImmediate(resolve)); // the batch is on its way to the writer thread
+        // Blocked: this thread cannot hear the writer's answer, so the news must come from the writer itself.
+        expect(Atomics.wait(heard, 0, 0, 3000)).toBe('ok');
+      } finally {
+        await reader.terminate();
+      }
+    }, 10_000);
 
     it('given a caught-up subscription with a one-minute poll, when its signal aborts, then it ends at once', async () => {
       const store = open({ pollIntervalMs: 60_000 });

@@ -31,7 +31,7 @@ export class GroupCommit {
    */
   constructor(
     private readonly commit: (batch: SerializedAppend[]) => BatchOutcome | Promise<BatchOutcome>,
-    private readonly wrote: () => void,
+    private readonly wrote?: () => void,
   ) {}
 
   get stats(): GroupCommitStats {
@@ -95,6 +95,6 @@ export class GroupCommit {
       wrote ||= outcome.result.appended.length > 0;
       append.resolve(outcome.result);
     });
-    if (wrote) this.wrote();
+    if (wrote) this.wrote?.();
   }
 }

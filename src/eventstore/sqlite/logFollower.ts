@@ -5,6 +5,16 @@ import type { RecordedEvent } from '../eventStore';
 const SUBSCRIPTION_BATCH_SIZE = 500;
 
 /**
+ * The channel commits to `file` are announced on: every connection to the file in this process hears them, whichever
+ * thread it is on. A listener only, it never keeps a process or thread alive.
+ */
+export function commitChannel(file: string): BroadcastChannel {
+  const channel = new BroadcastChannel(`css-ledger-commits:${file}`);
+  channel.unref();
+  return channel;
+}
+
+/**
  * Commits to one file are announced on a channel named after it, which every connection to that file in this
  * process hears, whichever thread it is on: a caught-up subscription reads on at once. Other processes' appends
  * are seen at the poll interval.
@@ -13,7 +23,6 @@ export class LogFollower {
   /** Bumped at every commit that wrote events; a subscription compares it before it sleeps. */
   private generation = 0;
   private readonly waiters = new Set<() => void>();
-  private readonly channelName: string;
   /**
    * Opened with the first subscription: every commit wakes each thread listening, so a connection that follows
    * nothing (the background lane's, which is told where to read) does not listen.
@@ -24,33 +33,24 @@ export class LogFollower {
   private open = true;
 
   constructor(
-    file: string,
+    private readonly file: string,
     private readonly readAfter: (after: bigint, limit: number, typesWithData?: ReadonlySet<string>) => RecordedEvent[],
     private readonly pollIntervalMs: number,
-  ) {
-    this.channelName = `css-ledger-commits:${file}`;
-  }
+  ) {}
 
   /** A commit through this connection wrote events: its subscriptions and every other connection's read on. */
   committed(): void {
     this.wake();
     if (!this.open) return;
     // Through the listening channel when there is one: a channel does not hear its own messages.
-    let channel = this.listening ?? this.announcing;
-    if (channel === null) {
-      channel = this.announcing = new BroadcastChannel(this.channelName);
-      channel.unref();
-    }
-    channel.postMessage(null);
+    (this.listening ?? (this.announcing ??= commitChannel(this.file))).postMessage(null);
   }
 
   follow(after: bigint, signal: AbortSignal | undefined, typesWithData?: ReadonlySet<string>): AsyncIterable<RecordedEvent> {
     if (this.open && this.listening === null) {
       // Before the subscription's first read: a commit after that read is heard.
-      this.listening = new BroadcastChannel(this.channelName);
+      this.listening = commitChannel(this.file);
       this.listening.onmessage = () => this.wake();
-      // A listener only: it never keeps a process or thread alive.
-      this.listening.unref();
     }
     return this.iterate(after, signal, typesWithData);
   }

@@ -38,14 +38,16 @@ export class SqliteEventStore implements EventStore {
     return new SqliteEventStore(SqliteEventLog.open(file, options), options);
   }
 
+  /** `writerThread` commits the batches instead of this connection, and announces its commits itself. */
   protected constructor(
     protected readonly log: SqliteEventLog,
     options: SqliteEventStoreOptions,
-    commit: (batch: SerializedAppend[]) => BatchOutcome | Promise<BatchOutcome> = (batch) => log.commit(batch),
+    writerThread?: (batch: SerializedAppend[]) => Promise<BatchOutcome>,
   ) {
     this.description = log.description;
     this.follower = new LogFollower(log.file, (after, limit, typesWithData) => this.log.readAll(after, limit, typesWithData), options.pollIntervalMs ?? 1000);
-    this.appends = new GroupCommit(commit, () => this.follower.committed());
+    this.appends =
+      writerThread === undefined ? new GroupCommit((batch) => log.commit(batch), () => this.follower.committed()) : new GroupCommit(writerThread);
   }
 
   get stats(): SqliteEventStoreStats {

@@ -1,5 +1,6 @@
 // The embedded store's writer thread: commits the batches it is sent, so SQLite's synchronous writes never hold up the main thread.
 import { parentPort, workerData } from 'node:worker_threads';
+import { commitChannel } from './logFollower';
 import { SqliteEventLog } from './sqliteEventLog';
 import { sendableError } from './threadErrors';
 import type { FromWriter, SentOutcome, ToWriter, WriterWorkerData } from './writerMessages';
@@ -17,8 +18,11 @@ function run(data: WriterWorkerData): void {
     post({ kind: 'failed', error: sendableError(error) });
     return;
   }
+  // Announced from here, so that the projector's thread reads on without waiting for the main thread to hear.
+  const commits = commitChannel(log.file);
   port.on('message', (message: ToWriter) => {
     if (message.kind === 'close') {
+      commits.close();
       log.close();
       post({ kind: 'closed' });
       port.close();
@@ -27,6 +31,7 @@ function run(data: WriterWorkerData): void {
     const { committed, outcomes } = log.commit(message.batch);
     const sent = outcomes.map((o): SentOutcome => (o.ok ? o : { ok: false, error: sendableError(o.error) }));
     post({ kind: 'committed', id: message.id, committed, outcomes: sent });
+    if (outcomes.some((o) => o.ok && o.result.appended.length > 0)) commits.postMessage(null);
   });
   post({ kind: 'ready' });
 }

@@ -12,11 +12,13 @@ export const ERRORS = {
   // Any request
   bad_request: { status: 400, meaning: 'the request is malformed' },
   not_found: { status: 404, meaning: 'no route, WebSocket or item by that name' },
+  method_not_allowed: { status: 405, meaning: 'the route exists but not with this method (the Allow header lists its methods)' },
   request_timeout: { status: 408, meaning: 'the request was not received whole in time' },
   body_too_large: { status: 413, meaning: 'the body is over its limit' },
   invalid_content_length: { status: 400, meaning: 'the Content-Length header does not match the body' },
   empty_body: { status: 400, meaning: 'the body is empty' },
   unsupported_media_type: { status: 415, meaning: 'the body is of a type the route does not take' },
+  unsupported_content_encoding: { status: 415, meaning: 'the body is compressed (Content-Encoding); the service takes bodies as they are' },
   headers_too_large: { status: 431, meaning: 'the request headers are too large' },
   internal_error: {
     status: 500,

@@ -32,6 +32,8 @@ export function rawErrorResponse(error: ErrorSlug, message: string, headers: Rec
   return `${lines.join('\r\n')}\r\n\r\n${body}`;
 }
 
+const CONTENT_ENCODING_REFUSED = 'CSS_LEDGER_CONTENT_ENCODING';
+
 /** Fastify error codes that are the client's fault, with the slug clients see. */
 const CLIENT_ERRORS: Record<string, ErrorSlug> = {
   FST_ERR_CTP_BODY_TOO_LARGE: 'body_too_large',
@@ -40,7 +42,14 @@ const CLIENT_ERRORS: Record<string, ErrorSlug> = {
   FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported_media_type',
   // A request whose body had not arrived by HTTP_REQUEST_TIMEOUT_MS (its connection is cut, see httpApp).
   ERR_HTTP_REQUEST_TIMEOUT: 'request_timeout',
+  [CONTENT_ENCODING_REFUSED]: 'unsupported_content_encoding',
 };
+
+/** A body sent with a Content-Encoding other than identity, refused before it is read (see httpApp). */
+export function unsupportedContentEncoding(encoding: string): FastifyError {
+  const message = `Content-Encoding ${JSON.stringify(encoding)} is not supported: send the body uncompressed`;
+  return Object.assign(new Error(message), { statusCode: 415, code: CONTENT_ENCODING_REFUSED, name: 'UnsupportedContentEncoding' });
+}
 
 /**
  * The status and slug an error thrown inside a request is answered with: the client's fault (4xx) or ours (500).

@@ -5,7 +5,7 @@ import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { boundConnections, type ConnectionMetrics } from './connectionBounds';
 import { ERRORS, type ErrorSlug } from '../errors/catalogue';
-import { describeRequestError, rawErrorResponse, sendError } from './errorReply';
+import { describeRequestError, rawErrorResponse, sendError, unsupportedContentEncoding } from './errorReply';
 import { REQUEST_ID_HEADER, requestIdOf } from './requestId';
 
 export interface HttpAppOptions {
@@ -83,6 +83,21 @@ export function buildHttpApp(options: HttpAppOptions) {
     done();
   });
 
+  // A compressed body would reach a route as bytes that are not its JSON: refused for what it is instead.
+  app.addHook('onRequest', (request, reply, done) => {
+    const encoding = request.headers['content-encoding']?.trim();
+    if (encoding === undefined || encoding === '' || encoding.toLowerCase() === 'identity') return done();
+    reply.header('accept-encoding', 'identity');
+    done(unsupportedContentEncoding(encoding));
+  });
+
+  // The methods of each route with a fixed path, so that a known path asked with another method hears which it takes.
+  const methodsOf = new Map<string, string[]>();
+  app.addHook('onRoute', ({ url, method }) => {
+    if (/[:*]/.test(url)) return;
+    methodsOf.set(url, [...(methodsOf.get(url) ?? []), ...(Array.isArray(method) ? method : [method])]);
+  });
+
   // Stopping: every answer from now on closes its connection. A keep-alive connection that becomes idle after the
   // listener closed would otherwise hold the stop open for the keep-alive timeout (72 s).
   let stopping = false;
@@ -109,13 +124,22 @@ export function buildHttpApp(options: HttpAppOptions) {
     if (status === 413) {
       return sendError(reply, slug, `body is larger than the limit of ${request.routeOptions.bodyLimit ?? options.bodyLimitBytes} bytes`);
     }
+    if (slug === 'unsupported_media_type') {
+      // Fastify's own message names neither the type received nor the one wanted; the only bodies parsed as types are JSON.
+      const type = request.headers['content-type'];
+      return sendError(reply, slug, `a body of ${type === undefined ? 'no content type' : `content type ${JSON.stringify(type)}`} is not taken here: send application/json`);
+    }
     if (status < 500) return sendError(reply, slug, error.message, status);
     request.log.error({ err: error }, 'request failed');
     return sendError(reply, slug, ERRORS.internal_error.meaning);
   });
-  app.setNotFoundHandler((request, reply) =>
-    sendError(reply, 'not_found', `no route for ${request.method} ${request.url.split('?')[0]}`),
-  );
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0]!;
+    const methods = methodsOf.get(path);
+    if (methods === undefined) return sendError(reply, 'not_found', `no route for ${request.method} ${path}`);
+    reply.header('allow', methods.join(', '));
+    return sendError(reply, 'method_not_allowed', `${path} takes ${methods.join(', ')}, not ${request.method}`);
+  });
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   return app;

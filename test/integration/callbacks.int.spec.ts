@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { gzipSync } from 'node:zlib';
 import { seedExamples } from '../support/seedExamples';
 import { postCallback, useTestService } from '../support/testService';
 
@@ -130,5 +131,40 @@ describe('POST /callbacks in development mode (no keys, no token)', () => {
     const response = await fetch(`${fixture.service.url}/callback`, { method: 'POST', body: '{}' });
     expect(response.status).toBe(404);
     expect(await response.json()).toEqual({ code: 404, error: 'not_found', message: 'no route for POST /callback' });
+  });
+
+  it('answers a known path asked with another method with a JSON 405 and the methods it takes', async () => {
+    const callbacks = await fetch(`${fixture.service.url}/callbacks?token=x`);
+    expect(callbacks.status).toBe(405);
+    expect(callbacks.headers.get('allow')).toBe('POST');
+    expect(await callbacks.json()).toEqual({ code: 405, error: 'method_not_allowed', message: '/callbacks takes POST, not GET' });
+
+    const health = await fetch(`${fixture.service.url}/healthz`, { method: 'DELETE' });
+    expect(health.status).toBe(405);
+    expect(health.headers.get('allow')?.split(', ').sort()).toEqual(['GET', 'HEAD']);
+  });
+
+  it('refuses a compressed body with a JSON 415 that says to send it uncompressed, and stores nothing', async () => {
+    const countBefore = (await fixture.service.store.readAll({ maxCount: 100_000 })).length;
+    const response = await fetch(`${fixture.service.url}/callbacks`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+      body: gzipSync(JSON.stringify({ event_type: 1, sequence: 'compressed-1', stream_id: 's' })),
+    });
+    expect(response.status).toBe(415);
+    expect(response.headers.get('accept-encoding')).toBe('identity');
+    expect(await response.json()).toEqual({
+      code: 415,
+      error: 'unsupported_content_encoding',
+      message: 'Content-Encoding "gzip" is not supported: send the body uncompressed',
+    });
+    expect(await fixture.service.store.readAll({ maxCount: 100_000 })).toHaveLength(countBefore);
+
+    const identity = await fetch(`${fixture.service.url}/callbacks`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-encoding': 'identity' },
+      body: JSON.stringify({ event_type: 1, sequence: 'identity-1', stream_id: 's' }),
+    });
+    expect(identity.status).toBe(200);
   });
 });

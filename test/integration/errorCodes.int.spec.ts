@@ -21,8 +21,15 @@ describe('error codes on the wire', () => {
       await postCallback(url, signCallback({ event_type: 1, stream_id: 's' }, KEY, Math.floor(Date.now() / 1000) + 30 * 86_400)),
       await postCallback(url, 'x'.repeat(2_000_000)),
     ];
-    const notFound = await fetch(`${url}/no-such-route`);
-    answers.push({ status: notFound.status, headers: notFound.headers, body: await notFound.json() });
+    for (const [path, init] of [
+      ['/no-such-route', {}],
+      ['/callbacks', { method: 'GET' }],
+      ['/callbacks', { method: 'POST', headers: { 'content-encoding': 'br' }, body: '{}' }],
+      ['/graphql', { method: 'POST', body: new Blob(['{"query":"{ __typename }"}']) }],
+    ] as const) {
+      const response = await fetch(`${url}${path}`, init);
+      answers.push({ status: response.status, headers: response.headers, body: await response.json() });
+    }
     for (const { status, body } of answers) {
       const { code, error } = body as { code: number; error: ErrorSlug };
       expect({ listed: Object.hasOwn(ERRORS, error), body }).toEqual({ listed: true, body });
@@ -30,7 +37,9 @@ describe('error codes on the wire', () => {
     }
     expect(answers.map((answer) => (answer.body as { error: string }).error)).toEqual([
       'empty_body', 'invalid_encoding', 'invalid_json', 'not_an_object', 'unauthenticated', 'bad_signature', 'expiry_too_far', 'body_too_large', 'not_found',
+      'method_not_allowed', 'unsupported_content_encoding', 'unsupported_media_type',
     ]);
+    expect((answers.at(-1)!.body as { message: string }).message).toBe('a body of no content type is not taken here: send application/json');
   });
 
   it('answers every GraphQL error with a code of the catalogue', async () => {

@@ -58,6 +58,7 @@ export const ERRORS = {
   // Apollo Server's own refusals, listed so that every code a client can meet is here
   graphql_parse_failed: { status: 400, meaning: 'the GraphQL document is not valid syntax' },
   graphql_validation_failed: { status: 400, meaning: 'the GraphQL document does not fit the schema' },
+  operation_resolution_failure: { status: 400, meaning: 'the document holds several operations and operationName names none of them' },
 } as const satisfies Record<string, ErrorEntry>;
 
 export type ErrorSlug = keyof typeof ERRORS;

@@ -34,8 +34,9 @@ export function readingThreadsPlugin({ ask, formatError, answered }: ReadingThre
     async requestDidStart() {
       return {
         async responseForOperation({ operation, source, request, contextValue }): Promise<GraphQLResponse | null> {
-          // Mutations change the main thread's state; subscriptions over HTTP are refused before this.
-          if (operation.operation !== 'query') return null;
+          // No operation: several in the document without a (matching) operationName, which execution answers with what
+          // was wrong. Mutations change the main thread's state; subscriptions over HTTP are refused before this.
+          if (operation == null || operation.operation !== 'query') return null;
           if (source === undefined) return mainThread();
           const fields = rootFields(operation);
           if (fields === null || fields.some((field) => onMainThread.has(field))) return mainThread();

@@ -55,4 +55,13 @@ describe('error codes on the wire', () => {
     expect(codes.length).toBeGreaterThanOrEqual(answers.length);
     for (const code of codes) expect(GRAPHQL_CODES).toContain(code);
   });
+
+  it('answers a document of several operations without one named as a client error, not a 500', async () => {
+    const answer = await postQuery(fixture.service.url, 'query A { __typename } query B { sessions(first: 1) { totalCount } }');
+    expect(answer.status).toBe(400);
+    expect(answer.body.errors).toEqual([
+      { message: 'Must provide operation name if query contains multiple operations.', extensions: expect.objectContaining({ code: 'OPERATION_RESOLUTION_FAILURE' }) },
+    ]);
+    expect(GRAPHQL_CODES).toContain('OPERATION_RESOLUTION_FAILURE');
+  });
 });

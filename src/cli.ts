@@ -249,6 +249,12 @@ program
 
 program.addCommand(forwardCommand());
 
+// serve is the default command, so commander would take a mistyped command for an argument of serve.
+const [first] = process.argv.slice(2);
+if (first !== undefined && first !== 'help' && !first.startsWith('-') && !program.commands.some((command) => command.name() === first || command.aliases().includes(first))) {
+  program.error(`error: unknown command '${first}'; the commands are ${program.commands.map((command) => command.name()).join(', ')} (see --help)`);
+}
+
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(1);

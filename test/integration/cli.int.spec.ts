@@ -14,6 +14,13 @@ describe('the service as a process (node dist/cli.js serve)', () => {
     expect(run.output()).toBe('invalid configuration: PORT="eighty" is not allowed; expected an integer from 0 to 65535\n');
   });
 
+  it('refuses a mistyped command by its name, listing the commands, instead of starting the service', async () => {
+    const run = runCli(['rebiuld'], { PORT: '0', HOST: '127.0.0.1', DATA_DIR: data.dir });
+    const { code } = await run.exited;
+    expect(code).toBe(1);
+    expect(run.output()).toMatch(/^error: unknown command 'rebiuld'; the commands are serve, emit-schema, rebuild, .* \(see --help\)\n$/);
+  });
+
   it('says where it listens, which store it uses and warns that authentication is off; stops on SIGTERM', async () => {
     const run = runCli(['serve'], { PORT: '0', HOST: '127.0.0.1', DATA_DIR: data.dir });
     try {

@@ -160,7 +160,8 @@ export async function graphqlRoutes(app: FastifyInstance, options: GraphqlRouteO
   };
   app.route({
     url: GRAPHQL_PATH,
-    method: ['GET', 'POST', 'OPTIONS'],
+    // Not OPTIONS: Apollo would answer it as a query (a CSRF refusal); the app's own answer lists the methods.
+    method: ['GET', 'POST'],
     // The document and as much again for its variables; the document alone is held to its limit by the context.
     bodyLimit: 2 * config.maxDocumentBytes,
     handler: fastifyApolloHandler(apollo, { context }),

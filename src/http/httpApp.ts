@@ -137,6 +137,8 @@ export function buildHttpApp(options: HttpAppOptions) {
     const path = request.url.split('?')[0]!;
     const methods = methodsOf.get(path);
     if (methods === undefined) return sendError(reply, 'not_found', `no route for ${request.method} ${path}`);
+    // OPTIONS answers what the path takes, and no CORS header: a page of another origin still may not call it.
+    if (request.method === 'OPTIONS') return reply.code(204).header('allow', [...methods, 'OPTIONS'].join(', ')).send();
     reply.header('allow', methods.join(', '));
     return sendError(reply, 'method_not_allowed', `${path} takes ${methods.join(', ')}, not ${request.method}`);
   });

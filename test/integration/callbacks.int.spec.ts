@@ -144,6 +144,18 @@ describe('POST /callbacks in development mode (no keys, no token)', () => {
     expect(health.headers.get('allow')?.split(', ').sort()).toEqual(['GET', 'HEAD']);
   });
 
+  it('answers OPTIONS on a served path with its methods and no CORS grant, GraphQL included', async () => {
+    for (const [path, methods] of [['/callbacks', ['OPTIONS', 'POST']], ['/graphql', ['GET', 'HEAD', 'OPTIONS', 'POST']]] as const) {
+      const response = await fetch(`${fixture.service.url}${path}`, {
+        method: 'OPTIONS',
+        headers: { origin: 'https://elsewhere.example', 'access-control-request-method': 'POST' },
+      });
+      expect({ path, status: response.status, body: await response.text() }).toEqual({ path, status: 204, body: '' });
+      expect(response.headers.get('allow')?.split(', ').sort()).toEqual(methods);
+      expect(response.headers.get('access-control-allow-origin')).toBeNull();
+    }
+  });
+
   it('refuses a compressed body with a JSON 415 that says to send it uncompressed, and stores nothing', async () => {
     const countBefore = (await fixture.service.store.readAll({ maxCount: 100_000 })).length;
     const response = await fetch(`${fixture.service.url}/callbacks`, {

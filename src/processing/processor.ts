@@ -70,6 +70,9 @@ export interface ProcessorOptions {
   typesWithData?: () => ReadonlySet<string>;
 }
 
+/** The same failure, repeated, is logged in full once and then in one line at most this often. */
+const REPEATED_FAILURE_LOG_MS = 60_000;
+
 export class Processor {
   readonly name: string;
   private readonly events = new EventEmitter();
@@ -92,6 +95,8 @@ export class Processor {
   private flushing: Promise<void> = Promise.resolve();
   private flushError: unknown = null;
   private headTimer: NodeJS.Timeout | undefined;
+  /** Failures since a batch was last handled: the same one again (a store that is down) is not logged at every retry. */
+  private failing: { attempts: number; since: number; message: string; loggedAt: number; notLogged: number } | null = null;
 
   constructor(
     private readonly source: LogSource,
@@ -277,6 +282,7 @@ export class Processor {
     this.newestAppendedAt = last.recordedAt.getTime();
     this.lagMs = Math.max(0, Date.now() - this.newestAppendedAt);
     this.lastError = null;
+    this.failing = null;
     if (this.position >= this.head) {
       this.head = this.position;
       this.reachedHead = true;
@@ -298,8 +304,27 @@ export class Processor {
   private fail(error: unknown): void {
     this.buffer = [];
     this.phase = 'retrying';
-    this.lastError = error instanceof Error ? error.message : String(error);
-    this.options.logger?.error({ err: error }, `${this.name} failed, resuming from position ${this.position}`);
+    const message = error instanceof Error ? error.message : String(error);
+    this.lastError = message;
+    const now = Date.now();
+    const failing = this.failing;
+    if (failing === null || failing.message !== message) {
+      this.failing = { attempts: 1, since: now, message, loggedAt: now, notLogged: 0 };
+      this.options.logger?.error({ err: error }, `${this.name} failed, resuming from position ${this.position}`);
+      return;
+    }
+    failing.attempts += 1;
+    if (now - failing.loggedAt < REPEATED_FAILURE_LOG_MS) {
+      failing.notLogged += 1;
+      return;
+    }
+    const seconds = Math.round((now - failing.since) / 1000);
+    this.options.logger?.error(
+      { attempts: failing.attempts, failingForSeconds: seconds, notLogged: failing.notLogged, error: message },
+      `${this.name} still failing after ${failing.attempts} attempts over ${seconds} s (${failing.notLogged} not logged since the last line), resuming from position ${this.position}: ${message}`,
+    );
+    failing.loggedAt = now;
+    failing.notLogged = 0;
   }
 }
 

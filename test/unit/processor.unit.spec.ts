@@ -1,5 +1,6 @@
 // The processor loop with a handler that is not a read model (as a forwarder is): its own checkpoint, batches in log order,
 // retries from the checkpoint, a stop on a lost checkpoint, and its phase, position and lag.
+import type { Logger } from 'pino';
 import type { RecordedEvent } from '../../src/eventstore/eventStore';
 import { FatalProcessingError, Processor, type BatchHandler } from '../../src/processing/processor';
 import { MemoryLog } from '../support/memoryLog';
@@ -110,6 +111,50 @@ describe('a processor', () => {
     expect(processor.status()).toMatchObject({ phase: 'live', lastError: null });
     await processor.stop();
     expect(forwarder.delivered).toEqual(positions(1, 12));
+  });
+
+  it('logs the same failure in full once, then a line a minute while it lasts, and in full again once it came back after a batch', async () => {
+    const log = new MemoryLog();
+    const lines: string[] = [];
+    const logger = { error: (_fields: object, message: string) => lines.push(message) } as unknown as Logger;
+    let down = true;
+    let attempts = 0;
+    const destination: BatchHandler & { position: bigint } = {
+      position: 0n,
+      checkpoint() {
+        return this.position;
+      },
+      handle(events) {
+        attempts++;
+        if (down) throw new Error('destination down');
+        this.position = events[events.length - 1]!.position;
+      },
+    };
+    let now = Date.now();
+    const clock = jest.spyOn(Date, 'now').mockImplementation(() => now);
+    const processor = new Processor(log, destination, { name: 'forwarder', retryDelayMs: 1, logger });
+    try {
+      log.append(3);
+      processor.start();
+      await until(() => attempts >= 20);
+      expect(lines).toEqual(['forwarder failed, resuming from position 0']);
+
+      now += 61_000;
+      const before = attempts;
+      await until(() => attempts >= before + 3);
+      expect(lines).toHaveLength(2);
+      expect(lines[1]).toMatch(/^forwarder still failing after \d+ attempts over 61 s \(\d+ not logged since the last line\), resuming from position 0: destination down$/);
+
+      down = false;
+      await processor.waitForPosition(3n);
+      down = true;
+      log.append(1);
+      await until(() => lines.length === 3);
+      expect(lines[2]).toBe('forwarder failed, resuming from position 3');
+    } finally {
+      await processor.stop();
+      clock.mockRestore();
+    }
   });
 
   it('stops on an error retrying cannot mend, with the error as its last word', async () => {

@@ -26,7 +26,7 @@ export const READ_ALL_DEFAULT_MAX_COUNT = 1000;
 
 /**
  * Reads, appends and subscriptions over one connection. Reading beside a writer on another thread (see
- * SqliteWriterThread) is the same connection with its batches committed elsewhere: `commit` says where.
+ * SqliteWriterThread) is the same connection with its batches committed on that thread (the constructor's `writerThread`).
  */
 export class SqliteEventStore implements EventStore {
   readonly description: string;

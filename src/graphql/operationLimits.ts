@@ -4,6 +4,7 @@ import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import {
   GraphQLError,
+  getOperationAST,
   NoSchemaIntrospectionCustomRule,
   parse,
   specifiedRules,
@@ -14,7 +15,7 @@ import {
   type ValidationRule,
 } from 'graphql';
 import type { GraphqlConfig } from './graphqlConfig';
-import { graphqlRefusal } from './errors';
+import { graphqlError, graphqlRefusal } from './errors';
 import { costRefusal } from './queryCost';
 import { ResponseBudget, responseTooLarge, type BudgetedContext } from './responseBudget';
 
@@ -99,6 +100,11 @@ export function checkedOperation(schema: GraphQLSchema, config: GraphqlConfig, r
   const errors = validate(schema, document, [...specifiedRules, ...protectionRules(config)], { hideSuggestions });
   if (errors.length > 0) return [...errors];
   const { variables, operationName } = request;
+  // graphql-ws would say "Unable to identify operation"; the words execution gives over HTTP say which is missing.
+  if (getOperationAST(document, operationName) === null) {
+    const message = operationName == null ? 'Must provide operation name if query contains multiple operations.' : `Unknown operation named "${operationName}".`;
+    return [graphqlError('operation_resolution_failure', message)];
+  }
   const costly = costRefusal(schema, { document, variables, operationName }, config.maxCost);
   if (costly !== null) return [costly];
   return { schema, document, variableValues: variables, operationName, contextValue: operationContext(config), hideSuggestions };

@@ -40,6 +40,25 @@ describe('GraphQL subscriptions over graphql-ws, and time travel', () => {
     expect(body.errors).toEqual([expect.objectContaining({ message: expect.stringMatching(/WebSocket/), extensions: expect.objectContaining({ code: 'SUBSCRIPTION_OVER_HTTP' }) })]);
   });
 
+  it('answers a subscription document of several operations without one named as HTTP does, naming what is missing', async () => {
+    const client = subscriptionClient(fixture.service.url);
+    const errorOf = (payload: { query: string; operationName?: string }) =>
+      new Promise<unknown>((resolve) => {
+        client.subscribe(payload, { next: () => undefined, error: resolve, complete: () => resolve(null) });
+      });
+    try {
+      const query = 'subscription A { callbackReceived { id } } subscription B { sessionUpdated { sequence } }';
+      expect(await errorOf({ query })).toEqual([
+        expect.objectContaining({ message: 'Must provide operation name if query contains multiple operations.', extensions: { code: 'OPERATION_RESOLUTION_FAILURE' } }),
+      ]);
+      expect(await errorOf({ query, operationName: 'C' })).toEqual([
+        expect.objectContaining({ message: 'Unknown operation named "C".', extensions: { code: 'OPERATION_RESOLUTION_FAILURE' } }),
+      ]);
+    } finally {
+      await client.dispose();
+    }
+  });
+
   it('answers asOf between a push and its interruption with LIVE, and after it with ENDED', async () => {
     await postAndProject(fixture.service, { event_type: 1, sequence: '777', stream_id: 'tt' });
     const between = new Date();

@@ -4,7 +4,7 @@ import type { Config } from './config';
 import { dashboardRoutes } from './dashboard/dashboardRoutes';
 import { DataFolderLock } from './dataFolder';
 import type { EventStore } from './eventstore/eventStore';
-import { graphiqlExplorer } from './explorer/graphiqlExplorer';
+import { explorerOff, graphiqlExplorer } from './explorer/graphiqlExplorer';
 import type { ForwardingControl } from './forwarding/forwardingControl';
 import { forwardingPrometheus } from './forwarding/forwardingPrometheus';
 import { startForwarding } from './forwarding/startForwarding';
@@ -206,6 +206,7 @@ export async function startService(config: Config, logger: Logger = createLogger
   });
   await app.register(metricsRoute, { metrics });
   if (config.graphql.explorer === 'graphiql') await app.register(graphiqlExplorer, { graphqlPath: GRAPHQL_PATH });
+  if (config.graphql.explorer === 'off') await app.register(explorerOff, { graphqlPath: GRAPHQL_PATH });
   await app.register(graphqlRoutes, {
     schema: graphqlSchema,
     config: config.graphql,

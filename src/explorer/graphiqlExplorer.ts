@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
 import Negotiator from 'negotiator';
+import { sendError } from '../http/errorReply';
 import { CSS, HTML, JAVASCRIPT, pageContentSecurityPolicy, readFixedFile, sendFixedFile } from '../http/staticPages';
 
 /** Beside this module: src/explorer/assets when run from source, dist/explorer/assets once built (the build copies them). */
@@ -76,4 +77,18 @@ export const graphiqlExplorer = fastifyPlugin(
     });
   },
   { name: 'graphiql-explorer', fastify: '5.x' },
+);
+
+/**
+ * With the explorer off, a browser's GET at the GraphQL path is told so, where Apollo would answer it as a query
+ * without its CSRF header (a 400 about cross-site request forgery).
+ */
+export const explorerOff = fastifyPlugin(
+  async (app: FastifyInstance, options: GraphiqlExplorerOptions) => {
+    app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+      if (request.method !== 'GET' || request.routeOptions.url !== options.graphqlPath || !prefersHtml(request.headers.accept)) return;
+      return sendError(reply, 'not_found', `no explorer here (GRAPHQL_EXPLORER is off): send queries to POST ${options.graphqlPath} as application/json`);
+    });
+  },
+  { name: 'graphql-explorer-off', fastify: '5.x' },
 );

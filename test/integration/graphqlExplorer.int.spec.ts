@@ -93,10 +93,19 @@ describe('the GraphQL explorer and introspection', () => {
     });
   });
 
-  it.each([{ GRAPHQL_EXPLORER: 'off' }, { GRAPHQL_EXPLORER: 'false' }])('serves no explorer with %o', async (env) => {
+  it.each([{ GRAPHQL_EXPLORER: 'off' }, { GRAPHQL_EXPLORER: 'false' }])('serves no explorer with %o, and tells a browser so', async (env) => {
     await withService(env, async (service) => {
-      expect(await (await page(service)).text()).not.toMatch(/<html/i);
+      const answer = await page(service);
+      expect(answer.status).toBe(404);
+      expect(await answer.json()).toEqual({
+        code: 404,
+        error: 'not_found',
+        message: 'no explorer here (GRAPHQL_EXPLORER is off): send queries to POST /graphql as application/json',
+      });
       expect((await fetch(`${service.url}/graphiql/vendor/graphiql.js`)).status).toBe(404);
+      // A program's GET query is still answered.
+      const query = await fetch(`${service.url}/graphql?query=${encodeURIComponent('{ __typename }')}`, { headers: { 'apollo-require-preflight': '1' } });
+      expect(await query.json()).toEqual({ data: { __typename: 'Query' } });
     });
   });
 

@@ -52,6 +52,10 @@ function prefersHtml(accept: string | undefined): boolean {
   return new Negotiator({ headers: { accept } }).mediaType(types) === 'text/html';
 }
 
+/** A browser's GET at the GraphQL path: what an explorer answers. */
+const browserAt = (request: FastifyRequest, graphqlPath: string): boolean =>
+  request.method === 'GET' && request.routeOptions.url === graphqlPath && prefersHtml(request.headers.accept);
+
 /**
  * Registered without encapsulation (fastify-plugin) in the context of the GraphQL route, so that its hook
  * answers a browser's GET there before Apollo sees it; every other request goes on to Apollo.
@@ -64,7 +68,7 @@ export const graphiqlExplorer = fastifyPlugin(
     }
     const page = readFileSync(path.join(EXPLORER_ASSETS_DIR, 'index.html'), 'utf8');
     app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
-      if (request.method !== 'GET' || request.routeOptions.url !== options.graphqlPath || !prefersHtml(request.headers.accept)) return;
+      if (!browserAt(request, options.graphqlPath)) return;
       // A fresh nonce per answer, so the page is never kept.
       const nonce = randomBytes(16).toString('base64');
       reply
@@ -86,7 +90,7 @@ export const graphiqlExplorer = fastifyPlugin(
 export const explorerOff = fastifyPlugin(
   async (app: FastifyInstance, options: GraphiqlExplorerOptions) => {
     app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
-      if (request.method !== 'GET' || request.routeOptions.url !== options.graphqlPath || !prefersHtml(request.headers.accept)) return;
+      if (!browserAt(request, options.graphqlPath)) return;
       return sendError(reply, 'not_found', `no explorer here (GRAPHQL_EXPLORER is off): send queries to POST ${options.graphqlPath} as application/json`);
     });
   },

@@ -31,6 +31,8 @@ describe('the service with EventStoreDB unreachable', () => {
     expect(Date.now() - started).toBeLessThan(5000); // well within CSS's 20 s
     expect(callback.status).toBe(503);
     expect(callback.body).toMatchObject({ code: 503, error: 'store_unavailable' });
+    // The reason, without the empty "Resolution note: " gRPC ends it with.
+    expect((callback.body as { message: string }).message).toMatch(/ECONNREFUSED 127\.0\.0\.1:\d+\.$/);
 
     const ready = await fetch(`${url}/readyz`);
     expect(ready.status).toBe(503);
@@ -42,5 +44,10 @@ describe('the service with EventStoreDB unreachable', () => {
       body: JSON.stringify({ query: '{ sessions { totalCount } }' }),
     });
     expect(await graphql.json()).toEqual({ data: { sessions: { totalCount: 0 } } });
+
+    // The read models' build retries every ~1.6 s meanwhile; the same failure is logged in full once, not at each retry.
+    await run.waitForLine(/failed, resuming from position/);
+    await new Promise((resolve) => setTimeout(resolve, 4000));
+    expect(run.output().match(/failed, resuming from position/g)).toHaveLength(1);
   });
 });

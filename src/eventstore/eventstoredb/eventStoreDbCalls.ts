@@ -41,7 +41,8 @@ export function grpcCode(error: unknown): number | undefined {
 }
 
 export function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  // gRPC ends a refused connection's message with "Resolution note: " and nothing after it when DNS had nothing to say.
+  return (error instanceof Error ? error.message : String(error)).replace(/ Resolution note: $/, '');
 }
 
 export function noop(): void {}

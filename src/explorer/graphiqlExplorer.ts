@@ -1,4 +1,4 @@
-// GraphiQL at GET /graphql for browsers, served whole from this service: its page and script, and the browser builds of graphiql and React.
+// GraphiQL at GET /graphql for browsers, served whole from this service (its page and script, and the browser builds of graphiql and React), or, with the explorer off, a browser told so.
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';

@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import proxyAddr from '@fastify/proxy-addr';
 import type { CallbackAuthConfig } from './ingest/authenticateCallback';
 import { connectionFileBudget, defaultMaxConnections, readOpenFileLimit } from './http/openFileLimit';
 import type { CallbackQuarantineLimits } from './ingest/quarantineCallback';
@@ -174,6 +175,20 @@ function imageHostSources(name: string, values: string[]): string[] {
   });
 }
 
+/** TRUST_PROXY as Fastify takes it, its entries checked here by the library Fastify compiles them with (else a stack trace once the store is open). */
+function trustedProxies(value: string): boolean | string {
+  if (value === 'true' || value === 'false') return value === 'true';
+  const entries = value.split(',').map((entry) => entry.trim());
+  for (const entry of entries) {
+    try {
+      proxyAddr.compile(entry);
+    } catch {
+      throw new ConfigError('TRUST_PROXY', entry, 'true, false, or comma-separated proxy addresses and CIDRs such as 10.0.0.0/8 (or loopback, linklocal, uniquelocal)');
+    }
+  }
+  return entries.join(',');
+}
+
 export function loadConfig(env: Environment, cwd = process.cwd(), openFileLimit = readOpenFileLimit()): Config {
   const read = reader(env);
 
@@ -202,8 +217,7 @@ export function loadConfig(env: Environment, cwd = process.cwd(), openFileLimit 
     );
   }
 
-  const trustProxyValue = read.string('TRUST_PROXY', 'false');
-  const trustProxy = trustProxyValue === 'true' ? true : trustProxyValue === 'false' ? false : trustProxyValue;
+  const trustProxy = trustedProxies(read.string('TRUST_PROXY', 'false'));
 
   const production = read.string('NODE_ENV', 'development') === 'production';
   const apiTokens = read.list('GRAPHQL_API_TOKENS');

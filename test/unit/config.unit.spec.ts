@@ -194,6 +194,16 @@ describe('loadConfig', () => {
     }
   });
 
+  it('takes TRUST_PROXY as true, false or proxy addresses, and refuses an entry that is none, naming it', () => {
+    expect(loadConfig({ TRUST_PROXY: 'true' }).trustProxy).toBe(true);
+    expect(loadConfig({ TRUST_PROXY: ' 10.0.0.0/8 , loopback,fd00::/8' }).trustProxy).toBe('10.0.0.0/8,loopback,fd00::/8');
+    for (const bad of ['maybe', '10.0.0.0/99', 'yes', '300.1.1.1', '']) {
+      expect(() => loadConfig({ TRUST_PROXY: `10.0.0.1,${bad}` })).toThrow(
+        `TRUST_PROXY=${JSON.stringify(bad)} is not allowed; expected true, false, or comma-separated proxy addresses and CIDRs`,
+      );
+    }
+  });
+
   it('refuses subscription bounds out of range', () => {
     expect(() => loadConfig({ GRAPHQL_MAX_SUBSCRIPTIONS_PER_SOCKET: '0' })).toThrow('GRAPHQL_MAX_SUBSCRIPTIONS_PER_SOCKET="0"');
     expect(() => loadConfig({ GRAPHQL_SUBSCRIBER_MAX_PENDING_BYTES: '100' })).toThrow('an integer from 1024 to 1073741824');

@@ -15,7 +15,7 @@ export class DataFolderInUseError extends Error {
 }
 
 /** Errors that mean "not started, for this reason": one line is the whole story, without a stack. */
-export const START_REFUSALS = new Set(['DataFolderError', 'DataFolderInUseError', 'CorruptEventLogError']);
+export const START_REFUSALS = new Set(['DataFolderError', 'DataFolderInUseError', 'CorruptEventLogError', 'ListenError']);
 
 export type DataFolderUser = 'serve' | 'rebuild';
 

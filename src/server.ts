@@ -16,6 +16,7 @@ import { measuredStatisticsAdmission } from './graphql/statisticsAdmission';
 import { registerSubscriberMetrics } from './graphql/subscriberMetrics';
 import { createTopics } from './graphql/topics';
 import { buildHttpApp } from './http/httpApp';
+import { listenRefusal } from './http/listenError';
 import { withoutFilePaths } from './http/withoutFilePaths';
 import { authenticationEnabled } from './ingest/authenticateCallback';
 import { callbackRoutes } from './ingest/callbackRoute';
@@ -236,7 +237,9 @@ export async function startService(config: Config, logger: Logger = createLogger
       await settledWithin(readingThreads.started(), READING_THREADS_START_MS);
       logger.info({ threads: config.graphql.readingThreads, ready: readingThreads.ready, ms: Math.round(performance.now() - since) }, 'reading threads started');
     }
-    await app.listen({ port: config.port, host: config.host });
+    await app.listen({ port: config.port, host: config.host }).catch((error: unknown) => {
+      throw listenRefusal(error, config.host, config.port);
+    });
   } catch (error) {
     await closeAll();
     throw error;

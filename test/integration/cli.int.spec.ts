@@ -60,17 +60,35 @@ describe('the service as a process (node dist/cli.js serve)', () => {
     await run.exited;
   });
 
-  it('exits non-zero with a clear line when the port is taken', async () => {
+  /** The one fatal line of a start that failed (the warning that authentication is off aside). */
+  const fatalLines = (output: string) => output.split('\n').filter((line) => line.includes('"level":60'));
+
+  it('exits non-zero with one line naming HOST and PORT, without a stack, when the port is taken', async () => {
     const first = runCli(['serve'], { PORT: '0', HOST: '127.0.0.1', DATA_DIR: data.dir });
     try {
       const port = /127\.0\.0\.1:(\d+)/.exec(await first.waitForLine(/listening on/))![1]!;
       const second = runCli(['serve'], { PORT: port, HOST: '127.0.0.1', DATA_DIR: `${data.dir}/second` });
       expect((await second.exited).code).toBe(1);
-      expect(second.output()).toMatch(/could not start: .*EADDRINUSE/);
+      const [fatal, ...more] = fatalLines(second.output());
+      expect(more).toEqual([]);
+      expect(JSON.parse(fatal!)).toMatchObject({
+        msg: `could not start: cannot listen on 127.0.0.1:${port} (HOST, PORT): EADDRINUSE, another process listens there`,
+      });
+      expect(fatal).not.toContain('stack');
     } finally {
       first.child.kill('SIGTERM');
     }
     await first.exited;
+  });
+
+  it('exits non-zero with one line naming HOST when it does not resolve', async () => {
+    // .invalid never resolves (RFC 6761): the name service says so without going out.
+    const run = runCli(['serve'], { PORT: '0', HOST: 'ledger.invalid', DATA_DIR: `${data.dir}/unresolved` });
+    expect((await run.exited).code).toBe(1);
+    const [fatal, ...more] = fatalLines(run.output());
+    expect(more).toEqual([]);
+    expect(JSON.parse(fatal!)).toMatchObject({ msg: expect.stringMatching(/^could not start: cannot listen on ledger\.invalid:0 \(HOST, PORT\): (ENOTFOUND|EAI_AGAIN), /) });
+    expect(fatal).not.toContain('stack');
   });
 
   // Every module the main thread loads stays in its heap (V8 keeps each script's source), so the service on the

@@ -24,6 +24,9 @@ export interface HttpAppOptions {
   connectionMetrics?: ConnectionMetrics;
 }
 
+/** Node's default limit on a request's headers, its request line included: no longer path reaches the router. */
+const MAX_PATH_PARAMETER_CHARS = 16 * 1024;
+
 /** What Node's HTTP parser or its timeouts rejected, as status, slug and message. */
 function describeClientError(error: Error): [ErrorSlug, string] {
   switch ((error as { code?: string }).code) {
@@ -53,6 +56,16 @@ export function buildHttpApp(options: HttpAppOptions) {
     keepAliveTimeout: options.keepAliveTimeoutMs,
     // Node checks request deadlines every 30 s by default: too coarse to cut a slow client off on time.
     http: { connectionsCheckingInterval: Math.min(1000, options.requestTimeoutMs / 4) },
+    // A stream's page takes its id from the path: any id whose address fits in a request line (Node's 16 KiB of headers)
+    // opens its page, not only those of up to Fastify's 100 characters.
+    routerOptions: { maxParamLength: MAX_PATH_PARAMETER_CHARS },
+    // A path that is not valid percent-encoding, refused by the router before any route: the JSON error shape too.
+    frameworkErrors: (error, _request, reply) => {
+      const path = reply.request.raw.url?.split('?')[0] ?? '';
+      if (error.code === 'FST_ERR_BAD_URL') return sendError(reply, 'bad_request', `the path ${JSON.stringify(path)} is not valid percent-encoded UTF-8`);
+      if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') return sendError(reply, 'headers_too_large', `the path is over ${MAX_PATH_PARAMETER_CHARS} characters`);
+      return sendError(reply, 'bad_request', error.message);
+    },
     // Bytes that are not HTTP at all still get the JSON error shape.
     clientErrorHandler: (error, socket) => {
       const [slug, message] = describeClientError(error);

@@ -47,6 +47,14 @@ describe('the dashboard page and its files', () => {
     },
   );
 
+  it('opens the page of a stream id longer than the router\'s default 100 characters, encoded or not', async () => {
+    for (const streamId of ['cam_'.repeat(50), '直播'.repeat(100)]) {
+      const page = await get(`${fixture.service.url}/streams/${encodeURIComponent(streamId)}?domain=a.example`);
+      expect({ streamId, status: page.status }).toEqual({ streamId, status: 200 });
+      expect(page.body).toContain('<main id="stream-page" hidden>');
+    }
+  });
+
   it('names no WebSocket but its own origin when the Host header is not a plain host', async () => {
     const page = await get(`${fixture.service.url}/`, { host: 'evil.example; script-src *' });
     expect(page.status).toBe(200);

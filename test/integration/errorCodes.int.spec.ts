@@ -26,6 +26,7 @@ describe('error codes on the wire', () => {
       ['/callbacks', { method: 'GET' }],
       ['/callbacks', { method: 'POST', headers: { 'content-encoding': 'br' }, body: '{}' }],
       ['/graphql', { method: 'POST', body: new Blob(['{"query":"{ __typename }"}']) }],
+      ['/streams/%zz', {}],
     ] as const) {
       const response = await fetch(`${url}${path}`, init);
       answers.push({ status: response.status, headers: response.headers, body: await response.json() });
@@ -37,9 +38,10 @@ describe('error codes on the wire', () => {
     }
     expect(answers.map((answer) => (answer.body as { error: string }).error)).toEqual([
       'empty_body', 'invalid_encoding', 'invalid_json', 'not_an_object', 'unauthenticated', 'bad_signature', 'expiry_too_far', 'body_too_large', 'not_found',
-      'method_not_allowed', 'unsupported_content_encoding', 'unsupported_media_type',
+      'method_not_allowed', 'unsupported_content_encoding', 'unsupported_media_type', 'bad_request',
     ]);
-    expect((answers.at(-1)!.body as { message: string }).message).toBe('a body of no content type is not taken here: send application/json');
+    expect((answers.at(-2)!.body as { message: string }).message).toBe('a body of no content type is not taken here: send application/json');
+    expect((answers.at(-1)!.body as { message: string }).message).toBe('the path "/streams/%zz" is not valid percent-encoded UTF-8');
   });
 
   it('answers every GraphQL error with a code of the catalogue', async () => {

@@ -168,7 +168,8 @@ export async function callbackRoutes(app: FastifyInstance, options: CallbackRout
 
   function storeUnavailable(request: FastifyRequest, reply: FastifyReply, event: CallbackEvent, error: unknown): FastifyReply {
     if (!(error instanceof StoreUnavailableError)) throw error;
-    request.log.warn({ err: error, eventId: event.id }, 'event store unavailable: callback not stored');
+    // One in full per interval: a store that is down (or a full disk) refuses every callback, each with the same reason.
+    sampler.sample('store_unavailable', () => request.log.warn({ err: error, eventId: event.id }, 'event store unavailable: callback not stored'));
     metrics?.countCallback(event.type, 'store_unavailable');
     reply.header('retry-after', String(RETRY_AFTER_SECONDS));
     const detail = options.publicText?.(error.message) ?? error.message;

@@ -13,8 +13,17 @@ export interface ServiceProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-export function runCli(args: string[], env: Record<string, string>): ServiceProcess {
-  const child = spawn(process.execPath, [CLI, ...args], {
+export interface RunOptions {
+  /** RLIMIT_FSIZE in KiB (the shell's `ulimit -f`): a write past it fails with EFBIG, as a file system that is full refuses it. */
+  fileSizeLimitKib?: number;
+}
+
+export function runCli(args: string[], env: Record<string, string>, options: RunOptions = {}): ServiceProcess {
+  const command: [string, string[]] =
+    options.fileSizeLimitKib === undefined
+      ? [process.execPath, [CLI, ...args]]
+      : ['/bin/sh', ['-c', `ulimit -f ${options.fileSizeLimitKib} && exec "$0" "$@"`, process.execPath, CLI, ...args]];
+  const child = spawn(...command, {
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

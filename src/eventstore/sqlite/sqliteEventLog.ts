@@ -117,9 +117,11 @@ export class SqliteEventLog {
     try {
       return { committed: true, outcomes: this.commitBatch(batch) };
     } catch (cause) {
+      // SQLite's reason ("database or disk is full", "disk I/O error") is what an operator acts on.
+      const reason = cause instanceof Error ? `: ${cause.message}` : '';
       const refused = (append: SerializedAppend): AppendOutcome => ({
         ok: false,
-        error: new StoreUnavailableError(`${this.description}: append to ${append.stream} not stored`, { cause }),
+        error: new StoreUnavailableError(`${this.description}: append to ${append.stream} not stored${reason}`, { cause }),
       });
       return { committed: false, outcomes: batch.map(refused) };
     }

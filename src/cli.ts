@@ -162,6 +162,8 @@ async function serve(): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+  // The terminal or SSH session it was started from closing: Node's default would end the process at once, unlogged.
+  process.on('SIGHUP', () => stop('SIGHUP'));
 }
 
 const program = new Command()

@@ -40,6 +40,15 @@ describe('the service as a process (node dist/cli.js serve)', () => {
     expect(await run.exited).toEqual({ code: 0, signal: null });
   });
 
+  it('stops as on SIGTERM when its terminal hangs up (SIGHUP), saying so, instead of ending unlogged', async () => {
+    const run = runCli(['serve'], { PORT: '0', HOST: '127.0.0.1', DATA_DIR: data.dir });
+    await run.waitForLine(/listening on/);
+    run.child.kill('SIGHUP');
+    expect(await run.exited).toEqual({ code: 0, signal: null });
+    expect(run.output()).toContain('"msg":"SIGHUP received: stopping"');
+    expect(run.output()).toMatch(/"msg":"stopped"/);
+  });
+
   it('reports authentication as on when keys and a token are set, without printing them', async () => {
     const run = runCli(['serve'], {
       PORT: '0',

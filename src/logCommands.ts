@@ -19,8 +19,13 @@ export async function exportLog(config: Config, file: string): Promise<void> {
   try {
     const counts: ExportCounts = { exported: 0, skipped: 0, quarantined: 0 };
     const lines = Readable.from(exportedLines(store, counts));
-    if (file === '-') await pipeline(lines, process.stdout, { end: false });
-    else await pipeline(lines, createWriteStream(file));
+    if (file === '-') {
+      await pipeline(lines, process.stdout, { end: false }).catch((error: unknown) => {
+        // `export | head`: the reader went away; said as that rather than as "write EPIPE".
+        if ((error as NodeJS.ErrnoException).code !== 'EPIPE') throw error;
+        throw new Error('export stopped: the reader of stdout closed it before the last callback (EPIPE)');
+      });
+    } else await pipeline(lines, createWriteStream(file));
     const skipped = counts.skipped === 0 ? '' : ` (${counts.skipped} events not written by this service left out)`;
     const quarantined = counts.quarantined === 0 ? '' : ` (${counts.quarantined} quarantine events left out: promote them first to export them)`;
     process.stderr.write(

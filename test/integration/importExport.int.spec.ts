@@ -71,6 +71,16 @@ describe('export and import (node dist/cli.js export / import)', () => {
     });
   });
 
+  it('says so, on stderr with exit code 1, when the reader of stdout closes it before the end (export | head)', async () => {
+    expect(readFileSync(exported).length).toBeGreaterThan(128 * 1024); // more than a pipe holds (64 KiB): the export waits for its reader
+    const run = runCli(['export'], { DATA_DIR: original });
+    run.child.stdout!.once('data', () => run.child.stdout!.destroy());
+    expect((await run.exited).code).toBe(1);
+    // stderr may be read after the exit is seen, and lands after the cut line of stdout in the same output.
+    await run.waitForLine(/export stopped/, 5_000);
+    expect(/export stopped[^\n]*/.exec(run.output())![0]).toBe('export stopped: the reader of stdout closed it before the last callback (EPIPE)');
+  });
+
   it('imports the export into a fresh DATA_DIR whose rebuilt read models are identical to the original ones', async () => {
     const imported = await cli(['import', exported], copy);
     expect(imported.code).toBe(0);

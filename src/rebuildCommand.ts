@@ -25,6 +25,8 @@ async function rebuildThroughRunningService(config: Config, names: string[], pid
   let lastLine = 0;
   try {
     await storeInReach(store);
+    // Read once before the first progress line, then refreshed beside each: the line says how far there is to go.
+    head = await store.headPosition();
     const label = names.length === 0 ? 'every read model' : names.join(', ');
     process.stdout.write(`asking the running service (pid ${pid}) to rebuild ${label} beside the live read models ...\n`);
     const result = await rebuildThroughService({

@@ -215,6 +215,10 @@ describe('read models rebuilt beside the live ones', () => {
     }
     expect(service!.output()).toContain('building sessions on a thread of its own (nice 7)');
     expect(rebuild.output()).toContain(`asking the running service (pid ${service!.child.pid}) to rebuild sessions`);
+    // Progress against the log's head, from the first line on.
+    const progress = rebuild.output().split('\n').filter((line) => line.startsWith('rebuild: sessions at '));
+    expect(progress.length).toBeGreaterThan(0);
+    for (const line of progress) expect(line).toMatch(new RegExp(`^rebuild: sessions at \\d+ of ${lastPosition}$`));
     expect(/digest ([0-9a-f]{64})/.exec(rebuild.output())?.[1]).toBe(digest);
     expect(liveFiles(data.dir).sessions).toEqual({ file: sessionsFile(3), position: lastPosition });
     await eventually(() => !existsSync(path.join(sessionsFolder(data.dir), sessionsFile(2))), 'the replaced file removed');

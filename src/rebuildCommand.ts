@@ -2,7 +2,7 @@
 import type { Config } from './config';
 import { dataFolderHolder, DataFolderInUseError, DataFolderLock } from './dataFolder';
 import type { EventStore } from './eventstore/eventStore';
-import { rebuildHere, rebuildThroughService, type RebuildResult } from './processing/rebuild';
+import { PROGRESS_INTERVAL_MS, rebuildHere, rebuildThroughService, type BuildProgress, type RebuildResult } from './processing/rebuild';
 import { rebuildOnThreads } from './processing/rebuildOnThreads';
 import { PROJECTIONS, READ_MODELS } from './readmodels';
 import { eventsFile, legacyReadModelFile, openEventStore, readModelsRoot } from './ledger/openLedger';
@@ -18,15 +18,27 @@ function printRebuilt(result: RebuildResult): void {
   );
 }
 
+/**
+ * Prints where the builds stand against the log's head, every PROGRESS_INTERVAL_MS at most: a rebuild of a large log
+ * takes minutes. The head is read once before the first line, then refreshed beside each.
+ */
+async function progressPrinter(store: EventStore): Promise<(progress: BuildProgress[]) => void> {
+  let head = await store.headPosition();
+  let lastLine = -Infinity;
+  return (progress) => {
+    if (performance.now() - lastLine < PROGRESS_INTERVAL_MS) return;
+    lastLine = performance.now();
+    void store.headPosition().then((h) => (head = h), () => undefined);
+    process.stdout.write(`rebuild: ${progress.map((p) => `${p.readModel} at ${p.position}`).join(', ')} of ${head}\n`);
+  };
+}
+
 /** A running service holds DATA_DIR: it builds, this command follows the new files and the log's head until they are live. */
 async function rebuildThroughRunningService(config: Config, names: string[], pid: number): Promise<void> {
   const store = await openEventStore(config, undefined, { checkIntegrity: false });
-  let head = 0n;
-  let lastLine = 0;
   try {
     await storeInReach(store);
-    // Read once before the first progress line, then refreshed beside each: the line says how far there is to go.
-    head = await store.headPosition();
+    const onProgress = await progressPrinter(store);
     const label = names.length === 0 ? 'every read model' : names.join(', ');
     process.stdout.write(`asking the running service (pid ${pid}) to rebuild ${label} beside the live read models ...\n`);
     const result = await rebuildThroughService({
@@ -35,12 +47,7 @@ async function rebuildThroughRunningService(config: Config, names: string[], pid
       names,
       answerTimeoutMs: REBUILD_ANSWER_TIMEOUT_MS,
       serviceRunning: () => dataFolderHolder(config.dataDir)?.pid === pid && processAlive(pid),
-      onProgress: (progress) => {
-        if (performance.now() - lastLine < 2000) return;
-        lastLine = performance.now();
-        void store.headPosition().then((h) => (head = h), () => undefined);
-        process.stdout.write(`rebuild: ${progress.map((p) => `${p.readModel} at ${p.position}`).join(', ')} of ${head}\n`);
-      },
+      onProgress,
     });
     printRebuilt(result);
   } finally {
@@ -87,11 +94,12 @@ export async function rebuildReadModels(config: Config, names: string[]): Promis
       process.stdout.write(`rebuilding ${names.length === 0 ? 'every read model' : names.join(', ')} in ${root} from ${store.description} ...\n`);
       const chosen = names.length === 0 ? Object.keys(READ_MODELS) : names;
       const legacyFile = legacyReadModelFile(config);
+      const onProgress = await progressPrinter(store);
       // The embedded log can be read by several threads at once: each builds a share of the read models on a core of its own.
       const result =
         config.eventStoreConnectionString === null && legacyFile === null && config.rebuildThreads > 1 && chosen.length > 1
-          ? await rebuildOnThreads({ eventsFile: eventsFile(config), root, definitions: PROJECTIONS, names: chosen, threads: config.rebuildThreads })
-          : await rebuildHere(store, { root, definitions: PROJECTIONS, names: chosen, legacyFile });
+          ? await rebuildOnThreads({ eventsFile: eventsFile(config), root, definitions: PROJECTIONS, names: chosen, threads: config.rebuildThreads, onProgress })
+          : await rebuildHere(store, { root, definitions: PROJECTIONS, names: chosen, legacyFile, onProgress });
       printRebuilt(result);
     } finally {
       await store.close();

@@ -76,7 +76,13 @@ export interface RebuildHereOptions {
   names: readonly string[];
   legacyFile?: string | null;
   logger?: Logger;
+  /** Where each build stands, read from its file every `progressIntervalMs` (default PROGRESS_INTERVAL_MS) while it runs. */
+  onProgress?: (progress: BuildProgress[]) => void;
+  progressIntervalMs?: number;
 }
+
+/** How often a build running here says where it stands. */
+export const PROGRESS_INTERVAL_MS = 2000;
 
 /** No service holds DATA_DIR: builds here (bulk settings: nobody reads the new files yet), swaps in, removes what it replaced. */
 export async function rebuildHere(store: LogSource, options: RebuildHereOptions): Promise<RebuildResult> {
@@ -105,11 +111,17 @@ export async function buildHere(store: LogSource, options: RebuildHereOptions): 
   });
   try {
     host.start();
-    building = new Set(Object.values(host.rebuild(options.names)));
+    const files = host.rebuild(options.names);
+    building = new Set(Object.values(files));
+    let saidAt = performance.now();
     while (live.size < building.size) {
       const stopped = host.status().processors.find((p) => p.phase === 'stopped');
       if (stopped !== undefined) throw new Error(`the ${stopped.name} processor stopped: ${stopped.lastError ?? 'no reason given'}`);
       await new Promise((resolve) => setTimeout(resolve, 50));
+      if (options.onProgress !== undefined && performance.now() - saidAt >= (options.progressIntervalMs ?? PROGRESS_INTERVAL_MS)) {
+        saidAt = performance.now();
+        options.onProgress(Object.entries(files).map(([readModel, file]) => ({ readModel, position: fileProgress(file).position })));
+      }
     }
   } finally {
     stopListening();

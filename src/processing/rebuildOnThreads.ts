@@ -3,17 +3,22 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { ProjectionDefinition } from './projectionDefinition';
-import { resultOf, type BuiltReadModel, type RebuildResult } from './rebuild';
+import { PROGRESS_INTERVAL_MS, resultOf, type BuildProgress, type BuiltReadModel, type RebuildResult } from './rebuild';
 
 /** What a rebuild thread is given: the log, the read models' root, and the read models it builds. */
 export interface RebuildThreadData {
   eventsFile: string;
   root: string;
   names: string[];
+  /** How often the thread says where its builds stand (RebuildHereOptions). */
+  progressIntervalMs: number;
 }
 
-/** A thread's answer: its read models as swapped in, each with its checkpoint and digest, or why it failed. */
-export type FromRebuildThread = { ok: true; built: Record<string, BuiltReadModel>; swappedAt: number } | { ok: false; message: string };
+/** A thread's answer (its read models as swapped in, each with its checkpoint and digest, or why it failed), or where its builds stand. */
+export type FromRebuildThread =
+  | { ok: true; built: Record<string, BuiltReadModel>; swappedAt: number }
+  | { ok: false; message: string }
+  | { progress: BuildProgress[] };
 
 /** The compiled worker beside this file, or its build in dist/ when this file runs from source (the tests). */
 function workerFile(): string {
@@ -71,13 +76,21 @@ export async function rebuildOnThreads(options: {
   definitions: readonly ProjectionDefinition[];
   names: readonly string[];
   threads: number;
+  /** Where every build stands, each time a thread says where its own do (every `progressIntervalMs`, as RebuildHereOptions). */
+  onProgress?: (progress: BuildProgress[]) => void;
+  progressIntervalMs?: number;
 }): Promise<RebuildResult> {
   const started = Date.now(); // the threads' clock too: each says when it swapped its read models in
   const ordered = options.definitions.map((d) => d.name).filter((name) => options.names.includes(name));
   const groups = rebuildGroups(ordered, options.threads);
+  const positions = new Map<string, bigint>();
+  const progressed = (progress: BuildProgress[]) => {
+    for (const { readModel, position } of progress) positions.set(readModel, position);
+    options.onProgress?.(ordered.filter((name) => positions.has(name)).map((readModel) => ({ readModel, position: positions.get(readModel)! })));
+  };
   const outcomes = await Promise.allSettled(
     groups.map((names) =>
-      runThread({ eventsFile: options.eventsFile, root: options.root, names }),
+      runThread({ eventsFile: options.eventsFile, root: options.root, names, progressIntervalMs: options.progressIntervalMs ?? PROGRESS_INTERVAL_MS }, progressed),
     ),
   );
   const built: Record<string, BuiltReadModel> = {};
@@ -90,11 +103,12 @@ export async function rebuildOnThreads(options: {
   return resultOf(options.definitions, built, swappedAt - started);
 }
 
-function runThread(data: RebuildThreadData): Promise<{ built: Record<string, BuiltReadModel>; swappedAt: number }> {
+function runThread(data: RebuildThreadData, onProgress: (progress: BuildProgress[]) => void): Promise<{ built: Record<string, BuiltReadModel>; swappedAt: number }> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(workerFile(), { name: `rebuild ${data.names.join(' ')}`, workerData: data });
     let answered = false;
-    worker.once('message', (message: FromRebuildThread) => {
+    worker.on('message', (message: FromRebuildThread) => {
+      if ('progress' in message) return onProgress(message.progress);
       answered = true;
       if (message.ok) resolve(message);
       else reject(new Error(`rebuilding ${data.names.join(', ')}: ${message.message}`));

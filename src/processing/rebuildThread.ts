@@ -2,7 +2,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { SqliteEventStore } from '../eventstore/sqlite/sqliteEventStore';
 import { PROJECTIONS } from '../readmodels';
-import { buildHere, describeBuilt } from './rebuild';
+import { buildHere, describeBuilt, type BuildProgress } from './rebuild';
 import type { FromRebuildThread, RebuildThreadData } from './rebuildOnThreads';
 
 if (parentPort === null) throw new Error('rebuildThread runs as a worker thread');
@@ -13,7 +13,8 @@ async function run(data: RebuildThreadData): Promise<void> {
   const store = SqliteEventStore.open(data.eventsFile, { checkIntegrity: false });
   try {
     const definitions = PROJECTIONS.filter((definition) => data.names.includes(definition.name));
-    const { files } = await buildHere(store, { root: data.root, definitions, names: data.names, legacyFile: null });
+    const onProgress = (progress: BuildProgress[]) => port.postMessage({ progress } satisfies FromRebuildThread);
+    const { files } = await buildHere(store, { root: data.root, definitions, names: data.names, legacyFile: null, onProgress, progressIntervalMs: data.progressIntervalMs });
     const swappedAt = Date.now();
     port.postMessage({ ok: true, built: describeBuilt(definitions, files), swappedAt } satisfies FromRebuildThread);
   } finally {

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { SqliteEventStore } from '../../src/eventstore/sqlite/sqliteEventStore';
+import type { BuildProgress } from '../../src/processing/rebuild';
 import { rebuildGroups, rebuildOnThreads } from '../../src/processing/rebuildOnThreads';
 import { PROJECTIONS } from '../../src/readmodels';
 import { generateTraffic } from '../../src/simulation/callbackTraffic';
@@ -47,8 +48,23 @@ describe('rebuild on several threads', () => {
       await store.close();
     }
 
-    const result = await rebuildOnThreads({ eventsFile, root: readModelsRootOf(data.dir), definitions: PROJECTIONS, names: READ_MODEL_NAMES, threads: 2 });
+    const progress: BuildProgress[][] = [];
+    const result = await rebuildOnThreads({
+      eventsFile,
+      root: readModelsRootOf(data.dir),
+      definitions: PROJECTIONS,
+      names: READ_MODEL_NAMES,
+      threads: 2,
+      onProgress: (p) => progress.push(p),
+      progressIntervalMs: 0,
+    });
     expect(Object.keys(result.files).sort()).toEqual([...READ_MODEL_NAMES].sort());
+    // Both threads said where their builds stood, in the read models' own order, never going back, never past the end.
+    expect(progress.at(-1)!.map((p) => p.readModel)).toEqual(READ_MODEL_NAMES);
+    for (const name of READ_MODEL_NAMES) {
+      const positions = progress.map((p) => p.find((q) => q.readModel === name)?.position).filter((at) => at !== undefined);
+      expect(positions.every((at, i) => at <= result.position && (i === 0 || at >= positions[i - 1]!))).toBe(true);
+    }
     expect(result.eventsApplied).toBeGreaterThan(100);
     expect(result.digest).toBe(expected);
     expect(liveDigest(data.dir)).toBe(expected);

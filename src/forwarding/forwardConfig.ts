@@ -17,7 +17,10 @@ const positiveInt = (max: number) => {
   return z.number({ error }).int({ error }).min(1, { error }).max(max, { error });
 };
 
-const httpUrl = z.string({ error: 'must be an http(s) URL' }).refine(
+/** A setting without a default: absent, it is said to be required, not to be of the wrong kind. */
+const required = (what: string) => ({ error: (issue: { input?: unknown }) => (issue.input === undefined ? `is required: ${what}` : `must be ${what}`) });
+
+const httpUrl = z.string(required('an http(s) URL')).refine(
   (value) => {
     try {
       const url = new URL(value);
@@ -85,7 +88,7 @@ const destinationSchema = z
     {
       name: z.string({ error: 'is required: letters a-z, digits, - and _' }).regex(/^[a-z0-9_-]{1,64}$/, { error: 'must be 1 to 64 of a-z, 0-9, - and _' }),
       url: httpUrl,
-      format: z.enum(['raw', 'standard-webhooks'], { error: 'must be raw or standard-webhooks' }),
+      format: z.enum(['raw', 'standard-webhooks'], required('raw or standard-webhooks')),
       secret: webhookSecret.optional(),
       filter: filterSchema.optional(),
       timeoutMs: positiveInt(300_000).default(10_000),

@@ -89,6 +89,14 @@ describe('loadForwardConfig', () => {
     ]);
   });
 
+  it('says a destination without a url or a format lacks it, rather than that it is of the wrong kind', () => {
+    const result = loadForwardConfig('destinations:\n  - name: a\n', 'f.yaml');
+    expect(!result.ok && result.errors).toEqual([
+      'f.yaml: destinations[0].url: is required: an http(s) URL',
+      'f.yaml: destinations[0].format: is required: raw or standard-webhooks',
+    ]);
+  });
+
   it('reports unreadable text and a file without destinations in one line each', () => {
     const broken = loadForwardConfig('destinations: [\n', 'forward.yaml');
     expect(!broken.ok && broken.errors.every((line) => /^forward\.yaml: .* at line \d+, column \d+$/.test(line))).toBe(true);

@@ -126,6 +126,7 @@ export async function startService(config: Config, logger: Logger = createLogger
     projectorStatus: () => projections.status(),
     storeReachable: reachabilityProbe(() => store.checkHealth()),
     oldestCallbackWaitMs: () => callbacksInFlight.oldestWaitMs(),
+    dataDir: config.dataDir,
   });
   let forwarding: ForwardingControl;
   try {

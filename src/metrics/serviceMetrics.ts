@@ -1,4 +1,5 @@
-// Prometheus metrics of one running service: callbacks, appends, connections, projector, store reachability, process; features add their own.
+// Prometheus metrics of one running service: callbacks, appends, connections, projector, store reachability, DATA_DIR's space, process; features add their own.
+import fs from 'node:fs';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { FastifyInstance } from 'fastify';
 import type { ErrorSlug, ErrorSlugs } from '../errors/catalogue';
@@ -43,6 +44,8 @@ export interface MetricSources {
   storeReachable(): Promise<boolean>;
   /** Milliseconds the oldest authenticated callback still unanswered has waited (0 when none); absent, not exported. */
   oldestCallbackWaitMs?: () => number;
+  /** DATA_DIR: its file system's free space is exported, as a full disk stops the log (503 store_unavailable). */
+  dataDir?: string;
 }
 
 export interface ServiceMetrics {
@@ -188,6 +191,27 @@ export function createServiceMetrics(sources: MetricSources): ServiceMetrics {
         this.set(oldestCallbackWaitMs() / 1000);
       },
     });
+  }
+
+  const { dataDir } = sources;
+  if (dataDir !== undefined) {
+    const space: Array<[name: string, help: string, bytes: (stats: fs.StatsFs) => number]> = [
+      ['data_dir_available_bytes', "Bytes of DATA_DIR's file system the service may still write (its events, read models and forwarding state)", (stats) => stats.bavail * stats.bsize],
+      ['data_dir_size_bytes', "Size in bytes of DATA_DIR's file system", (stats) => stats.blocks * stats.bsize],
+    ];
+    for (const [name, help, bytes] of space) {
+      new Gauge({
+        name: `${METRIC_PREFIX}${name}`,
+        help,
+        registers,
+        // Read at scrape time; a file system that cannot be asked (the folder gone) leaves no sample.
+        async collect() {
+          this.reset();
+          const stats = await fs.promises.statfs(dataDir).catch(() => null);
+          if (stats !== null) this.set(bytes(stats));
+        },
+      });
+    }
   }
 
   const processRegistry = processMetricsRegistry();

@@ -1,3 +1,4 @@
+import { statfsSync } from 'node:fs';
 import { SessionUpdatedDocument } from '../graphql/generated';
 import { capturedLog } from '../support/capturedLog';
 import { blackHole, type BlackHole } from '../support/loopbackSockets';
@@ -100,6 +101,18 @@ describe('GET /metrics', () => {
       expect(valueOf(samples, 'css_ledger_processor_position', { processor: 'projections' })).toBe(Number(position));
       expect(valueOf(samples, 'css_ledger_processor_lag_seconds', { processor: 'projections' })).toBe(0);
       expect(valueOf(samples, 'css_ledger_read_model_position', { read_model: 'sessions' })).toBe(Number(position));
+    });
+
+    it("reports the space left on DATA_DIR's file system and its size, as the operating system counts them", async () => {
+      const before = statfsSync(fixture.dataDir);
+      const samples = await scrape(fixture.service.url);
+      const after = statfsSync(fixture.dataDir);
+      expect(valueOf(samples, 'css_ledger_data_dir_size_bytes')).toBe(before.blocks * before.bsize);
+      const available = valueOf(samples, 'css_ledger_data_dir_available_bytes')!;
+      // Other processes write to the same file system meanwhile: between the two readings, give or take 64 MiB.
+      const [low, high] = [Math.min(before.bavail, after.bavail) * before.bsize, Math.max(before.bavail, after.bavail) * before.bsize];
+      expect(available).toBeGreaterThanOrEqual(low - 64 * 2 ** 20);
+      expect(available).toBeLessThanOrEqual(high + 64 * 2 ** 20);
     });
 
     it('answers in the Prometheus text format', async () => {

@@ -136,6 +136,9 @@ function baseUrl(value: string): string {
 async function serve(): Promise<void> {
   const config = configOrExit();
   const logger = createLogger(config);
+  // A fault nothing caught still ends the process as Node ends it (its stack on stderr, exit code 1), but first says so
+  // in the JSON log that operators collect.
+  process.on('uncaughtExceptionMonitor', (error, origin) => logger.fatal({ err: error, origin }, 'uncaught error: the service stops'));
   let service;
   try {
     service = await startService(config, logger);

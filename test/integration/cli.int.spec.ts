@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { postCallback, tempDataDir } from '../support/testService';
-import { runCli } from '../support/serviceProcess';
+import { exitWithin, runCli } from '../support/serviceProcess';
 
 describe('the service as a process (node dist/cli.js serve)', () => {
   const data = tempDataDir();
@@ -98,6 +98,16 @@ describe('the service as a process (node dist/cli.js serve)', () => {
     expect(more).toEqual([]);
     expect(JSON.parse(fatal!)).toMatchObject({ msg: expect.stringMatching(/^could not start: cannot listen on ledger\.invalid:0 \(HOST, PORT\): (ENOTFOUND|EAI_AGAIN), /) });
     expect(fatal).not.toContain('stack');
+  });
+
+  it('logs an error nothing caught as a JSON fatal line before it ends the process, as Node would, with exit code 1', async () => {
+    const preload = path.join(data.dir, 'throw-later.js');
+    // An error thrown on the main thread, outside any request, while the service starts or runs.
+    writeFileSync(preload, `if (require('node:worker_threads').isMainThread) setTimeout(() => { throw new Error('a fault nothing caught'); }, 1500);`);
+    const run = runCli(['serve'], { PORT: '0', HOST: '127.0.0.1', DATA_DIR: path.join(data.dir, 'faulty'), NODE_OPTIONS: `--require ${preload}` });
+    expect(await exitWithin(run, 20_000)).toEqual({ code: 1, signal: null });
+    const fatal = fatalLines(run.output()).map((line) => JSON.parse(line) as { msg: string; origin: string; err: { message: string } });
+    expect(fatal).toEqual([expect.objectContaining({ msg: 'uncaught error: the service stops', origin: 'uncaughtException', err: expect.objectContaining({ message: 'a fault nothing caught' }) })]);
   });
 
   // Every module the main thread loads stays in its heap (V8 keeps each script's source), so the service on the

@@ -33,12 +33,19 @@ const DESTINATION_FIELDS = 'name url status paused breaker lagEvents lagSeconds 
 
 /** One line per destination; a shared group (EventStoreDB) has no breaker or lag to show, but its name and this instance's count. */
 export function describeDestination(d: Record<string, any>): string {
-  const error = d.lastError === null ? '' : `  last error: ${d.lastError}`;
+  const error = d.lastError === null ? '' : `  last error: ${oneLine(String(d.lastError))}`;
   const progress =
     d.group === null
       ? `breaker ${d.breaker}  delivered through ${d.deliveredThrough}  lag ${d.lagEvents} events / ${Number(d.lagSeconds).toFixed(1)} s`
       : `shared group ${d.group}  delivered by this instance ${d.deliveredCount}`;
   return `${d.name}  ${d.status}  ${progress}  pending ${d.pendingCount}  dead letters ${d.deadLetterCount ?? 'unknown'}  -> ${d.url}${error}`;
+}
+
+/** A receiver's error page stays on its destination's line: line breaks and runs of spaces as one space, at most 200 characters. */
+const LAST_ERROR_CHARS = 200;
+function oneLine(text: string): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length <= LAST_ERROR_CHARS ? flat : `${flat.slice(0, LAST_ERROR_CHARS - 1)}…`;
 }
 
 const position = (value: string): string => {
@@ -47,7 +54,10 @@ const position = (value: string): string => {
 };
 
 const time = (value: string): string => {
-  if (Number.isNaN(Date.parse(value))) throw new InvalidArgumentError('expected a date and time, e.g. 2025-01-02T03:04:05Z');
+  // A bare number would parse as a year (`--from 1` is 2001): it is more likely a position meant for --from-position.
+  if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(Date.parse(value))) {
+    throw new InvalidArgumentError('expected a date and time, e.g. 2025-01-02T03:04:05Z (a log position goes to --from-position or --to-position)');
+  }
   return new Date(value).toISOString();
 };
 

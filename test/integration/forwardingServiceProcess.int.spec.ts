@@ -119,6 +119,8 @@ describe('forwarding in the service process', () => {
     expect(await cli(['resume', 'nope'], { ADMIN_TOKEN: ADMIN })).toMatchObject({ code: 1, output: expect.stringMatching(/no destination is named "nope"/) });
     expect(await cli(['replay', 'hook', '--from-position', '1', '--to-position', '5'], { ADMIN_TOKEN: ADMIN })).toEqual({ code: 0, output: 'hook: 0 callbacks offered again\n' });
     expect(await cli(['redeliver', 'hook'], { ADMIN_TOKEN: ADMIN })).toEqual({ code: 0, output: 'hook: 0 dead letters put back\n' });
+    // A bare number is no time (it would read as a year): the position options are named instead.
+    expect(await cli(['replay', 'hook', '--from', '1'], { ADMIN_TOKEN: ADMIN })).toMatchObject({ code: 1, output: expect.stringContaining('--from-position') });
     const closed = `http://127.0.0.1:${await freePort()}`;
     const unreachable = runCli(['forward', '--url', closed, 'status'], {});
     expect(await exitWithin(unreachable, 30_000)).toMatchObject({ code: 1 });

@@ -9,6 +9,15 @@ describe('forward status', () => {
     expect(line).toBe('billing  ACTIVE  breaker CLOSED  delivered through 42  lag 3 events / 1.3 s  pending 0  dead letters 1  -> http://127.0.0.1:9/hook');
   });
 
+  it("keeps a receiver's error page on the destination's line, cut to 200 characters", () => {
+    const page = `<!DOCTYPE HTML>\n<html lang="en">\n    <head>\n        <title>Error response</title>\n    </head>\n    <body>${'x'.repeat(400)}</body>\n</html>\n`;
+    const line = describeDestination({ ...common, breaker: 'OPEN', deliveredThrough: '0', lagEvents: 300, lagSeconds: 7, deadLetterCount: 0, group: null, deliveredCount: null, lastError: `HTTP 501: ${page}` });
+    expect(line).not.toContain('\n');
+    const [, error] = line.split('  last error: ');
+    expect(error).toHaveLength(200);
+    expect(error).toMatch(/^HTTP 501: <!DOCTYPE HTML> <html lang="en"> <head> <title>Error response<\/title> <\/head> <body>x+…$/);
+  });
+
   it('shows the group and what this instance delivered of a shared destination, not a lag it cannot know', () => {
     const line = describeDestination({
       ...common,

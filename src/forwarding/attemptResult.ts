@@ -26,7 +26,8 @@ export function describeAttempt(result: AttemptResult): string {
     case 'response': {
       if (result.status >= 200 && result.status < 300) return `HTTP ${result.status}`;
       if (isRedirect(result.status)) return `HTTP ${result.status}: redirect to ${result.location ?? '(no location)'} not followed; fix the destination URL`;
-      const body = result.body.trim();
+      // An error page's line breaks and indentation would break the line.
+      const body = result.body.replace(/\s+/g, ' ').trim();
       return body === '' ? `HTTP ${result.status}` : `HTTP ${result.status}: ${body}`;
     }
   }

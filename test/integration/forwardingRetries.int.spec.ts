@@ -58,12 +58,12 @@ describe('forwarding retries and dead letters', () => {
     expect(destination.status(2n)).toMatchObject({ deadLetterCount: 1, deliveredThrough: 2n, lastError: { message: dead!.lastError } });
   });
 
-  it('410 is dead-lettered at once; redeliverDeadLetters sends it again when the receiver takes it', async () => {
-    receiver.answerWith((request) => (positionOf(request) === 1 ? { status: 410, body: 'gone' } : { status: 200 }));
+  it('410 is dead-lettered at once, its answer on one line; redeliverDeadLetters sends it again when the receiver takes it', async () => {
+    receiver.answerWith((request) => (positionOf(request) === 1 ? { status: 410, body: '<p>\n  gone\n</p>\n' } : { status: 200 }));
     const destination = open();
     await destination.handle([loggedCallback(1, 'session-a'), loggedCallback(2, 'session-a')]);
     await eventually(() => deliveries('delivered').length === 1, 'the second event delivered');
-    expect(deliveries('dead')).toMatchObject([{ position: 1n, attempts: 1, lastStatus: 410, lastError: 'HTTP 410: gone' }]);
+    expect(deliveries('dead')).toMatchObject([{ position: 1n, attempts: 1, lastStatus: 410, lastError: 'HTTP 410: <p> gone </p>' }]);
 
     receiver.answerWith(() => ({ status: 200 }));
     expect(await destination.redeliverDeadLetters()).toEqual({ redelivered: 1 });

@@ -53,6 +53,7 @@ export const ERRORS = {
   query_too_costly: { status: 400, meaning: 'the query would cost more than allowed' },
   subscription_over_http: { status: 400, meaning: 'subscriptions are served over WebSocket' },
   too_many_subscriptions: { status: 400, meaning: 'the connection holds as many subscriptions as allowed' },
+  too_many_websockets: { status: 503, meaning: 'as many GraphQL WebSockets as allowed are open (GRAPHQL_WS_MAX_CONNECTIONS): the rest of MAX_CONNECTIONS stays for callbacks' },
   too_many_statistics: { status: 503, meaning: 'as many statistics as allowed are being worked out and waiting already' },
   response_too_large: { status: 400, meaning: 'the answer grew past its limit; the fields after it were not produced' },
   // Apollo Server's own refusals, listed so that every code a client can meet is here

@@ -18,6 +18,8 @@ export interface GraphqlConfig {
   maxAliases: number;
   /** Largest WebSocket message read (ws's maxPayload), checked before connection_init: a subscribe message, the document plus variables. */
   webSocketMaxPayloadBytes: number;
+  /** GraphQL WebSockets open at once at most: a share of MAX_CONNECTIONS, so that sockets held open never leave CSS without room. */
+  maxWebSockets: number;
   maxSubscriptionsPerSocket: number;
   /** Over every socket of this instance. */
   maxSubscriptions: number;

@@ -1,4 +1,4 @@
-// GraphQL's own metrics: subscriptions open and subscribers dropped for falling behind, in the registry it is given.
+// GraphQL's own metrics: subscriptions open, subscribers dropped for falling behind, WebSockets refused for their number, in the registry it is given.
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { METRIC_PREFIX } from '../metrics/serviceMetrics';
 import { DROP_REASONS, type DropReason } from './subscriber';
@@ -7,6 +7,8 @@ import { DROP_REASONS, type DropReason } from './subscriber';
 export interface SubscriberMetrics {
   /** A subscriber (a WebSocket) closed for holding more pending than its bounds allow. */
   countDropped(reason: DropReason): void;
+  /** A WebSocket refused because GRAPHQL_WS_MAX_CONNECTIONS were open. */
+  countRefused(): void;
 }
 
 export function registerSubscriberMetrics(registry: Registry, subscriberCount: () => number): SubscriberMetrics {
@@ -26,5 +28,10 @@ export function registerSubscriberMetrics(registry: Registry, subscriberCount: (
     registers,
   });
   for (const reason of DROP_REASONS) subscribersDropped.inc({ reason }, 0);
-  return { countDropped: (reason) => subscribersDropped.inc({ reason }) };
+  const webSocketsRefused = new Counter({
+    name: `${METRIC_PREFIX}graphql_websockets_refused_total`,
+    help: 'GraphQL WebSockets refused (503) because GRAPHQL_WS_MAX_CONNECTIONS were open',
+    registers,
+  });
+  return { countDropped: (reason) => subscribersDropped.inc({ reason }), countRefused: () => webSocketsRefused.inc() };
 }

@@ -15,7 +15,7 @@ import { checkedOperation } from './operationLimits';
 import { responseTooLarge, type BudgetedContext } from './responseBudget';
 import type { DropReason } from './subscriber';
 import type { SubscriptionContext, TopicSubscriber, Topics } from './topics';
-import { upgradeRefusal, upgradeRefused } from './webSocketUpgrade';
+import { upgradeRefusal, upgradeRefused, type UpgradeRefusal } from './webSocketUpgrade';
 
 /** WebSocket close code for a connection_init without a valid token (graphql-ws uses 4403 for Forbidden). */
 const FORBIDDEN = 4403;
@@ -28,6 +28,9 @@ const TOO_SLOW = 4008;
 
 /** A client that does not read will not read the close frame either: its socket is cut this long after it. */
 const TOO_SLOW_CUT_MS = 1_000;
+
+/** When a WebSocket refused for their number may try again. */
+const WEBSOCKETS_RETRY_AFTER_SECONDS = 5;
 
 /** On stopping, how long a subscriber has to answer the 1001 close frame before its socket is cut. */
 const SOCKET_CLOSE_GRACE_MS = 2_000;
@@ -66,6 +69,12 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): { s
   const release = (connection: Connection, id: string) => {
     if (connection.operations.delete(id)) openOperations--;
   };
+
+  /** Sockets held open (with or without subscriptions) take at most their share of the connections. */
+  const tooManyWebSockets = (): UpgradeRefusal | null =>
+    webSockets.clients.size < config.maxWebSockets
+      ? null
+      : upgradeRefused('too_many_websockets', `${config.maxWebSockets} GraphQL WebSockets are open, the most GRAPHQL_WS_MAX_CONNECTIONS allows: try again later`);
 
   /** Why this subscribe is refused, if the socket or the service holds as many subscriptions as allowed. */
   const overLimit = (connection: Connection): GraphQLError | null => {
@@ -156,7 +165,7 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): { s
     socket.on('error', () => socket.destroy());
     const refusal = stopping
       ? upgradeRefused('stopping', ERRORS.stopping.meaning)
-      : upgradeRefusal(request, options.path, config.allowedOrigins);
+      : (upgradeRefusal(request, options.path, config.allowedOrigins) ?? tooManyWebSockets());
     if (refusal === null) {
       webSockets.handleUpgrade(request, socket, head, (webSocket) => accept(webSocket, request));
       return;
@@ -164,9 +173,14 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): { s
     if (refusal.error === 'origin_not_allowed') {
       logger.warn({ origin: request.headers.origin?.slice(0, 200), clientAddress: request.socket.remoteAddress }, 'WebSocket upgrade refused: origin not allowed');
     }
+    const headers: Record<string, string> = { [REQUEST_ID_HEADER]: requestIdOf(request) };
+    if (refusal.error === 'too_many_websockets') {
+      metrics?.countRefused();
+      headers['retry-after'] = String(WEBSOCKETS_RETRY_AFTER_SECONDS);
+    }
     // Answered before any WebSocket exists; the socket goes once the answer is out.
     socket.once('finish', () => socket.destroy());
-    socket.end(rawErrorResponse(refusal.error, refusal.message, { [REQUEST_ID_HEADER]: requestIdOf(request) }));
+    socket.end(rawErrorResponse(refusal.error, refusal.message, headers));
   };
   options.server.on('upgrade', onUpgrade);
 

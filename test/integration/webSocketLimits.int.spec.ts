@@ -11,6 +11,7 @@ const ALLOWED = 'https://ops.example.com';
 
 interface Upgrade {
   status: number;
+  headers: Record<string, string | string[] | undefined>;
   body: string;
   socket: WebSocket;
 }
@@ -19,12 +20,12 @@ interface Upgrade {
 function upgrade(service: RunningService, origin?: string): Promise<Upgrade> {
   const socket = new WebSocket(`${service.url.replace(/^http/, 'ws')}/graphql`, 'graphql-transport-ws', origin === undefined ? {} : { origin });
   return new Promise((resolve, reject) => {
-    socket.once('open', () => resolve({ status: 101, body: '', socket }));
+    socket.once('open', () => resolve({ status: 101, headers: {}, body: '', socket }));
     socket.once('unexpected-response', (_request, response) => {
       let body = '';
       response.setEncoding('utf8');
       response.on('data', (chunk: string) => (body += chunk));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, body, socket }));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body, socket }));
     });
     socket.once('error', reject);
   });
@@ -130,5 +131,46 @@ describe('GraphQL WebSocket limits', () => {
       expect([origin, status]).toEqual([origin, 101]);
       socket.close();
     }
+  });
+});
+
+describe('GRAPHQL_WS_MAX_CONNECTIONS (by default half of MAX_CONNECTIONS=8: 4)', () => {
+  const fixture = useTestService({ MAX_CONNECTIONS: '8' });
+  const held: WebSocket[] = [];
+  afterAll(() => held.forEach((socket) => socket.terminate()));
+
+  /** A WebSocket past connection_init, as a client that keeps it open without subscribing would hold it. */
+  async function hold(): Promise<Upgrade> {
+    const answer = await upgrade(fixture.service);
+    if (answer.status !== 101) return answer;
+    held.push(answer.socket);
+    answer.socket.send(JSON.stringify({ type: 'connection_init' }));
+    await new Promise((resolve) => answer.socket.once('message', resolve));
+    return answer;
+  }
+
+  it('refuses the WebSocket past the bound 503 with Retry-After, leaving the other connections to callbacks, and takes one again once another closes', async () => {
+    for (let i = 0; i < 4; i++) expect((await hold()).status).toBe(101);
+
+    const refused = await hold();
+    expect(refused.status).toBe(503);
+    expect(refused.headers['retry-after']).toBe('5');
+    expect(JSON.parse(refused.body)).toEqual({ code: 503, error: 'too_many_websockets', message: expect.stringContaining('GRAPHQL_WS_MAX_CONNECTIONS') });
+
+    // CSS still finds room, and the refusal is counted.
+    expect((await postAndProject(fixture.service, { event_type: 1, sequence: '8100', stream_id: 'room' })).status).toBe(200);
+    const metrics = await (await fetch(`${fixture.service.url}/metrics`)).text();
+    expect(metrics).toMatch(/^css_ledger_graphql_websockets_refused_total 1$/m);
+
+    const closed = new Promise((resolve) => held[0]!.once('close', resolve));
+    held[0]!.close();
+    await closed;
+    // The service forgets the socket as its side closes, a moment after the client's: a few tries, 100 ms apart.
+    let again = await hold();
+    for (let tries = 1; again.status !== 101 && tries < 20; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      again = await hold();
+    }
+    expect(again.status).toBe(101);
   });
 });

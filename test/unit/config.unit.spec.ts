@@ -97,6 +97,7 @@ describe('loadConfig', () => {
         GRAPHQL_MAX_COST: '1000',
         GRAPHQL_MAX_ALIASES: '5',
         GRAPHQL_WS_MAX_PAYLOAD_BYTES: '65536',
+        GRAPHQL_WS_MAX_CONNECTIONS: '120',
         GRAPHQL_MAX_SUBSCRIPTIONS_PER_SOCKET: '20',
         GRAPHQL_MAX_SUBSCRIPTIONS: '500',
         GRAPHQL_SUBSCRIBER_MAX_PENDING_MESSAGES: '1000',
@@ -150,6 +151,7 @@ describe('loadConfig', () => {
         maxCost: 1000,
         maxAliases: 5,
         webSocketMaxPayloadBytes: 65536,
+        maxWebSockets: 120,
         maxSubscriptionsPerSocket: 20,
         maxSubscriptions: 500,
         subscriberLimits: { maxPendingMessages: 1000, maxPendingBytes: 1048576 },
@@ -202,6 +204,13 @@ describe('loadConfig', () => {
         `TRUST_PROXY=${JSON.stringify(bad)} is not allowed; expected true, false, or comma-separated proxy addresses and CIDRs`,
       );
     }
+  });
+
+  it('keeps GraphQL WebSockets to half of MAX_CONNECTIONS unless told otherwise, never to more than MAX_CONNECTIONS', () => {
+    expect(loadConfig({ MAX_CONNECTIONS: '500' }).graphql.maxWebSockets).toBe(250);
+    expect(loadConfig({ MAX_CONNECTIONS: '1' }).graphql.maxWebSockets).toBe(1);
+    expect(loadConfig({ MAX_CONNECTIONS: '500', GRAPHQL_WS_MAX_CONNECTIONS: '500' }).graphql.maxWebSockets).toBe(500);
+    expect(() => loadConfig({ MAX_CONNECTIONS: '500', GRAPHQL_WS_MAX_CONNECTIONS: '501' })).toThrow('GRAPHQL_WS_MAX_CONNECTIONS="501" is not allowed; expected an integer from 1 to 500');
   });
 
   it('refuses subscription bounds out of range', () => {

@@ -61,6 +61,8 @@ export function formatGraphqlError(formatted: GraphQLFormattedError): GraphQLFor
   return { ...formatted, message: `invalid arguments: ${fields.join('; ')}`, extensions: { ...extensions, fields } };
 }
 
+const INTROSPECTION_OFF = 'introspection is off on this service (__schema, __type): GRAPHQL_INTROSPECTION=true turns it on; production leaves it off unless set';
+
 /** Apollo's own wording: "Did you mean ...?" names fields and types of the schema. */
 const SUGGESTION = / ?Did you mean(.+?)\?$/;
 
@@ -69,7 +71,9 @@ function errorFormatter(config: GraphqlConfig, publicText: ((text: string) => st
   return (formatted: GraphQLFormattedError): GraphQLFormattedError => {
     const { http: _status, ...extensions } = formatted.extensions ?? {};
     const error = formatGraphqlError({ ...formatted, ...(formatted.extensions === undefined ? {} : { extensions }) });
-    const shown = config.suggestions ? error : { ...error, message: error.message.replace(SUGGESTION, '') };
+    const suggested = config.suggestions ? error : { ...error, message: error.message.replace(SUGGESTION, '') };
+    // Apollo's words name its own option ("pass introspection: true to ApolloServer"); the service's setting is what to change.
+    const shown = suggested.extensions?.validationErrorCode === 'INTROSPECTION_DISABLED' ? { ...suggested, message: INTROSPECTION_OFF } : suggested;
     // Only the service's own failures: a client's mistakes quote the client's input, which stays as it was.
     const internal = shown.extensions?.code === graphqlCode('internal_error');
     return internal && publicText !== undefined ? { ...shown, message: publicText(shown.message) } : shown;

@@ -131,6 +131,17 @@ describe('export and import (node dist/cli.js export / import)', () => {
     ]);
   });
 
+  it('shows the control characters of a refused line as escapes, so a file cannot drive the terminal it is imported from', async () => {
+    const file = path.join(root.dir, 'escapes.jsonl');
+    // A title change (OSC 0) and a colour (SGR 31), as a crafted file might carry them.
+    writeFileSync(file, '\u001b]0;owned\u0007\u001b[31mred\n');
+    const { code, output } = await cli(['import', file], path.join(root.dir, 'escapes'));
+    expect(code).toBe(1);
+    expect(output).toContain('line 1: invalid_json: line is not valid JSON');
+    expect(output).toContain('\\u001b]0;owned\\u0007\\u001b[31mred');
+    expect(output).not.toMatch(/[\u0000-\u0008\u000b-\u001f]/);
+  });
+
   it('takes bare CSS callbacks, one per line, exactly as the live endpoint takes them', async () => {
     // The seed examples, and a recording callback (event_type 100), which no read model knows.
     const recording = '{"event_type":100,"stream_id":"rec","video_url":"http://example.com/rec.mp4","file_size":1024}';

@@ -13,6 +13,7 @@ import { openForReading } from './processing/readModelFile';
 import { findLiveFile, folderOf } from './processing/readModelFolder';
 import { READ_MODELS } from './readmodels';
 import { quarantineQueries } from './readmodels/quarantine/quarantine.queries';
+import { terminalSafe } from './terminalText';
 
 export async function exportLog(config: Config, file: string): Promise<void> {
   const store = await openEventStore(config);
@@ -80,17 +81,11 @@ export async function importLog(config: Config, file: string): Promise<void> {
     `imported ${file === '-' ? 'stdin' : file} into ${store.description}: ${summary.lines} lines, ` +
       `${summary.stored} stored, ${summary.duplicates} duplicates${unrecognized}, ${summary.rejected} rejected\n`,
   );
-  for (const { line, reason } of summary.rejections) process.stdout.write(`  line ${line}: ${printable(reason)}\n`);
+  // A reason quotes the line it refuses (JSON.parse's excerpt): the file's bytes, shown safely.
+  for (const { line, reason } of summary.rejections) process.stdout.write(`  line ${line}: ${terminalSafe(reason)}\n`);
   if (summary.rejected > summary.rejections.length) process.stdout.write(`  ... and ${summary.rejected - summary.rejections.length} more\n`);
   process.exitCode = summary.rejected === 0 ? 0 : 1;
 }
-
-/**
- * A reason quotes the line it refuses (JSON.parse's excerpt): its control characters are shown as escapes, so that a
- * file's bytes cannot move the terminal's cursor, recolour it or retitle it.
- */
-const printable = (text: string): string =>
-  text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`);
 
 /** The entries the read models list as not yet promoted, oldest first. */
 function unpromotedIds(config: Config): string[] {

@@ -1,5 +1,6 @@
 // `forward status|pause|resume|replay|redeliver`: the forwarding operations against a running service, through its GraphQL.
 import { Command, InvalidArgumentError } from 'commander';
+import { terminalSafe } from '../terminalText';
 
 interface ForwardFlags {
   url: string;
@@ -41,11 +42,14 @@ export function describeDestination(d: Record<string, any>): string {
   return `${d.name}  ${d.status}  ${progress}  pending ${d.pendingCount}  dead letters ${d.deadLetterCount ?? 'unknown'}  -> ${d.url}${error}`;
 }
 
-/** A receiver's error page stays on its destination's line: line breaks and runs of spaces as one space, at most 200 characters. */
+/**
+ * A receiver's error page stays on its destination's line (line breaks and runs of spaces as one space, at most 200
+ * characters) and cannot drive the terminal (its other control characters as escapes).
+ */
 const LAST_ERROR_CHARS = 200;
 function oneLine(text: string): string {
   const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length <= LAST_ERROR_CHARS ? flat : `${flat.slice(0, LAST_ERROR_CHARS - 1)}…`;
+  return terminalSafe(flat.length <= LAST_ERROR_CHARS ? flat : `${flat.slice(0, LAST_ERROR_CHARS - 1)}…`);
 }
 
 const position = (value: string): string => {

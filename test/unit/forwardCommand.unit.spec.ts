@@ -18,6 +18,12 @@ describe('forward status', () => {
     expect(error).toMatch(/^HTTP 501: <!DOCTYPE HTML> <html lang="en"> <head> <title>Error response<\/title> <\/head> <body>x+…$/);
   });
 
+  it("shows a receiver's control characters as escapes: its error page cannot drive the operator's terminal", () => {
+    const line = describeDestination({ ...common, breaker: 'OPEN', deliveredThrough: '0', lagEvents: 1, lagSeconds: 1, deadLetterCount: 0, group: null, deliveredCount: null, lastError: 'HTTP 500: \u001b]0;owned\u0007\u001b[2Jgone' });
+    expect(line).toMatch(/last error: HTTP 500: \\u001b\]0;owned\\u0007\\u001b\[2Jgone$/);
+    expect(line).not.toMatch(/[\u0000-\u001f]/);
+  });
+
   it('shows the group and what this instance delivered of a shared destination, not a lag it cannot know', () => {
     const line = describeDestination({
       ...common,

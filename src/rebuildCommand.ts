@@ -18,18 +18,26 @@ function printRebuilt(result: RebuildResult): void {
   );
 }
 
+/** `sessions at 120000`, and once it has replayed the log, what it is doing: `(live)`, `(digesting)`. */
+const describeProgress = ({ readModel, position, phase }: BuildProgress): string => `${readModel} at ${position}${phase === 'building' ? '' : ` (${phase})`}`;
+
 /**
- * Prints where the builds stand against the log's head, every PROGRESS_INTERVAL_MS at most: a rebuild of a large log
- * takes minutes. The head is read once before the first line, then refreshed beside each.
+ * Prints where the builds stand against the log's head: positions every PROGRESS_INTERVAL_MS at most, a build's next
+ * phase at once (a rebuild of a large log takes minutes, its digest minutes more). The head is read once before the
+ * first line, then refreshed beside each.
  */
 async function progressPrinter(store: EventStore): Promise<(progress: BuildProgress[]) => void> {
   let head = await store.headPosition();
   let lastLine = -Infinity;
+  let lastPhases = '';
   return (progress) => {
-    if (performance.now() - lastLine < PROGRESS_INTERVAL_MS) return;
+    // A build that moves on (swapped in, digesting) is said at once; positions at most every interval.
+    const phases = progress.map((p) => p.phase).join();
+    if (phases === lastPhases && performance.now() - lastLine < PROGRESS_INTERVAL_MS) return;
+    lastPhases = phases;
     lastLine = performance.now();
     void store.headPosition().then((h) => (head = h), () => undefined);
-    process.stdout.write(`rebuild: ${progress.map((p) => `${p.readModel} at ${p.position}`).join(', ')} of ${head}\n`);
+    process.stdout.write(`rebuild: ${progress.map(describeProgress).join(', ')} of ${head}\n`);
   };
 }
 

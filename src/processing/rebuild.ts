@@ -26,9 +26,24 @@ export class RebuildRefusedError extends Error {
   override name = 'RebuildRefusedError';
 }
 
+/** Where a build stands: replaying the log (`building`), swapped in (`live`), or having its rows digested (`digesting`). */
+export type BuildPhase = 'building' | 'live' | 'digesting';
+
 export interface BuildProgress {
   readModel: string;
   position: bigint;
+  phase: BuildPhase;
+}
+
+/** A build's progress as its file says it: a file swapped in is live, any other still building. */
+function progressOf(readModel: string, file: string): BuildProgress {
+  const { state, position } = fileProgress(file);
+  return { readModel, position, phase: state === 'live' ? 'live' : 'building' };
+}
+
+/** The files built, about to be digested (minutes for a large log: every row is read in key order). */
+export function digestingProgress(built: Record<string, string>): BuildProgress[] {
+  return Object.entries(built).map(([readModel, file]) => ({ ...progressOf(readModel, file), phase: 'digesting' }));
 }
 
 /** One built read model as swapped in: its file, where its checkpoint stands, and the digest of its rows. */
@@ -87,6 +102,7 @@ export const PROGRESS_INTERVAL_MS = 2000;
 /** No service holds DATA_DIR: builds here (bulk settings: nobody reads the new files yet), swaps in, removes what it replaced. */
 export async function rebuildHere(store: LogSource, options: RebuildHereOptions): Promise<RebuildResult> {
   const { files, durationMs } = await buildHere(store, options);
+  options.onProgress?.(digestingProgress(files));
   return resultOf(options.definitions, describeBuilt(options.definitions, files), durationMs);
 }
 
@@ -120,7 +136,7 @@ export async function buildHere(store: LogSource, options: RebuildHereOptions): 
       await new Promise((resolve) => setTimeout(resolve, 50));
       if (options.onProgress !== undefined && performance.now() - saidAt >= (options.progressIntervalMs ?? PROGRESS_INTERVAL_MS)) {
         saidAt = performance.now();
-        options.onProgress(Object.entries(files).map(([readModel, file]) => ({ readModel, position: fileProgress(file).position })));
+        options.onProgress(Object.entries(files).map(([readModel, file]) => progressOf(readModel, file)));
       }
     }
   } finally {
@@ -162,7 +178,7 @@ export async function rebuildThroughService(options: {
   const files = answer.building;
   for (;;) {
     const progress = Object.entries(files).map(([readModel, file]) => ({ readModel, ...fileProgress(file) }));
-    options.onProgress?.(progress.map(({ readModel, position }) => ({ readModel, position })));
+    options.onProgress?.(progress.map(({ readModel, position, state }) => ({ readModel, position, phase: state === 'live' ? 'live' : 'building' })));
     const gone = progress.find((p) => p.state === null);
     if (gone !== undefined) throw new Error(`the build of read model ${gone.readModel} (${path.basename(files[gone.readModel]!)}) is gone: see the service's log`);
     if (progress.every((p) => p.state === 'live')) break;

@@ -83,10 +83,10 @@ export async function rebuildOnThreads(options: {
   const started = Date.now(); // the threads' clock too: each says when it swapped its read models in
   const ordered = options.definitions.map((d) => d.name).filter((name) => options.names.includes(name));
   const groups = rebuildGroups(ordered, options.threads);
-  const positions = new Map<string, bigint>();
+  const latest = new Map<string, BuildProgress>();
   const progressed = (progress: BuildProgress[]) => {
-    for (const { readModel, position } of progress) positions.set(readModel, position);
-    options.onProgress?.(ordered.filter((name) => positions.has(name)).map((readModel) => ({ readModel, position: positions.get(readModel)! })));
+    for (const build of progress) latest.set(build.readModel, build);
+    options.onProgress?.(ordered.flatMap((name) => latest.get(name) ?? []));
   };
   const outcomes = await Promise.allSettled(
     groups.map((names) =>

@@ -2,7 +2,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { SqliteEventStore } from '../eventstore/sqlite/sqliteEventStore';
 import { PROJECTIONS } from '../readmodels';
-import { buildHere, describeBuilt, type BuildProgress } from './rebuild';
+import { buildHere, describeBuilt, digestingProgress, type BuildProgress } from './rebuild';
 import type { FromRebuildThread, RebuildThreadData } from './rebuildOnThreads';
 
 if (parentPort === null) throw new Error('rebuildThread runs as a worker thread');
@@ -15,6 +15,7 @@ async function run(data: RebuildThreadData): Promise<void> {
     const definitions = PROJECTIONS.filter((definition) => data.names.includes(definition.name));
     const onProgress = (progress: BuildProgress[]) => port.postMessage({ progress } satisfies FromRebuildThread);
     const { files } = await buildHere(store, { root: data.root, definitions, names: data.names, legacyFile: null, onProgress, progressIntervalMs: data.progressIntervalMs });
+    onProgress(digestingProgress(files));
     const swappedAt = Date.now();
     port.postMessage({ ok: true, built: describeBuilt(definitions, files), swappedAt } satisfies FromRebuildThread);
   } finally {

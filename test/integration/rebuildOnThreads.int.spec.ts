@@ -59,8 +59,9 @@ describe('rebuild on several threads', () => {
       progressIntervalMs: 0,
     });
     expect(Object.keys(result.files).sort()).toEqual([...READ_MODEL_NAMES].sort());
-    // Both threads said where their builds stood, in the read models' own order, never going back, never past the end.
-    expect(progress.at(-1)!.map((p) => p.readModel)).toEqual(READ_MODEL_NAMES);
+    // Both threads said where their builds stood, in the read models' own order, never going back, never past the end,
+    // and that each was digesting its rows at the log's head once built.
+    expect(progress.at(-1)!).toEqual(READ_MODEL_NAMES.map((readModel) => ({ readModel, position: result.position, phase: 'digesting' })));
     for (const name of READ_MODEL_NAMES) {
       const positions = progress.map((p) => p.find((q) => q.readModel === name)?.position).filter((at) => at !== undefined);
       expect(positions.every((at, i) => at <= result.position && (i === 0 || at >= positions[i - 1]!))).toBe(true);

@@ -185,6 +185,7 @@ export async function rebuildThroughService(options: {
     if (!options.serviceRunning()) throw new Error('the service stopped before the rebuild finished; it resumes the build when it starts again');
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
+  options.onProgress?.(digestingProgress(files));
   return resultOf(options.definitions, describeBuilt(options.definitions, files), performance.now() - started);
 }
 

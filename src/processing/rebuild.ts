@@ -37,9 +37,14 @@ export interface BuildProgress {
 
 /** A build's progress as its file says it: a file swapped in is live, any other still building. */
 function progressOf(readModel: string, file: string): BuildProgress {
-  const { state, position } = fileProgress(file);
-  return { readModel, position, phase: state === 'live' ? 'live' : 'building' };
+  return asProgress(readModel, fileProgress(file));
 }
+
+const asProgress = (readModel: string, { state, position }: { state: string | null; position: bigint }): BuildProgress => ({
+  readModel,
+  position,
+  phase: state === 'live' ? 'live' : 'building',
+});
 
 /** The files built, about to be digested (minutes for a large log: every row is read in key order). */
 export function digestingProgress(built: Record<string, string>): BuildProgress[] {
@@ -178,7 +183,7 @@ export async function rebuildThroughService(options: {
   const files = answer.building;
   for (;;) {
     const progress = Object.entries(files).map(([readModel, file]) => ({ readModel, ...fileProgress(file) }));
-    options.onProgress?.(progress.map(({ readModel, position, state }) => ({ readModel, position, phase: state === 'live' ? 'live' : 'building' })));
+    options.onProgress?.(progress.map(({ readModel, ...file }) => asProgress(readModel, file)));
     const gone = progress.find((p) => p.state === null);
     if (gone !== undefined) throw new Error(`the build of read model ${gone.readModel} (${path.basename(files[gone.readModel]!)}) is gone: see the service's log`);
     if (progress.every((p) => p.state === 'live')) break;

@@ -25,6 +25,10 @@ export const ERRORS = {
     meaning: 'the request failed inside the service; nothing was acknowledged',
     graphqlCode: 'INTERNAL_SERVER_ERROR',
   },
+  too_many_connections: {
+    status: 503,
+    meaning: 'the connection was closed to make room for other clients: its address held the most of MAX_CONNECTIONS when all were taken',
+  },
   not_ready: { status: 503, meaning: 'the event store or a read model cannot answer yet' },
   stopping: { status: 503, meaning: 'the service is stopping' },
   unauthenticated: { status: 401, meaning: 'the callback carries no proof of origin, or the GraphQL request no valid API token' },

@@ -1,10 +1,18 @@
-// The HTTP server's connections: at most MAX_CONNECTIONS open, those open counted, refusals counted and logged once per interval.
-import type { Server } from 'node:http';
+// The HTTP server's connections: at most MAX_CONNECTIONS open, shared between clients when they run short, counted, and refusals logged once per interval.
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
+import { connectionEvicted, rawErrorResponse } from './errorReply';
+import { clientOf, ConnectionShares } from './connectionShares';
 
 /** A flood of refused connections is one log line per interval with their count, not one line per socket. */
 export const REFUSALS_REPORT_INTERVAL_MS = 5_000;
+
+/**
+ * Connections Node accepts beyond MAX_CONNECTIONS, for the moment it takes to decide on them: one is admitted in the
+ * place of another client's or closed at once. Beyond these, Node closes new connections as it accepts them.
+ */
+export const ACCEPT_HEADROOM = 64;
 
 /** What the HTTP server records about its connections. */
 export interface ConnectionMetrics {
@@ -12,49 +20,134 @@ export interface ConnectionMetrics {
   closed(): void;
   /** A connection refused at accept because MAX_CONNECTIONS were open. */
   refused(): void;
+  /** A connection closed to make room for a client holding fewer. */
+  evicted(): void;
 }
 
 export interface ConnectionBoundsOptions {
-  /** Open connections at most, WebSocket connections included; Node refuses further accepts (its 'drop' event). */
+  /** Open connections at most, WebSocket connections included. */
   maxConnections: number;
   logger: Logger;
   metrics?: ConnectionMetrics;
 }
 
+/** A connection and what it is doing, for deciding whether it can be given up. */
+interface Connection {
+  readonly socket: Socket;
+  readonly client: string;
+  /** The request being received or answered on it, if any. */
+  request: IncomingMessage | undefined;
+  /** Bytes read when its last answer was sent: more since means a request has begun to arrive. */
+  readAtLastAnswer: number;
+  webSocket: boolean;
+}
+
+/**
+ * Given up for another client: a connection between requests, or one still receiving its request (a slow client's).
+ * One whose request has arrived whole is being answered (a callback being stored), and a WebSocket holds subscriptions.
+ */
+const evictable = (connection: Connection): boolean =>
+  !connection.webSocket && (connection.request === undefined || !connection.request.complete);
+
 /** Applies the bounds to `server`; `stop()` reports refusals not yet logged and ends the reporting. */
 export function boundConnections(server: Server, options: ConnectionBoundsOptions): { stop(): void } {
   const { maxConnections, logger, metrics } = options;
-  server.maxConnections = maxConnections;
+  server.maxConnections = maxConnections + ACCEPT_HEADROOM;
+  const shares = new ConnectionShares<Connection>(maxConnections, evictable);
+  const connections = new WeakMap<Socket, Connection>();
+
+  const refusals = periodicReport(logger, (refused, first) => ({
+    fields: { refused, maxConnections },
+    message: first
+      ? `connection refused: ${maxConnections} connections are open (MAX_CONNECTIONS); further refusals are reported every ${REFUSALS_REPORT_INTERVAL_MS / 1000} s`
+      : `${refused} connection${refused === 1 ? '' : 's'} refused in the last ${REFUSALS_REPORT_INTERVAL_MS / 1000} s: ${maxConnections} connections are open (MAX_CONNECTIONS)`,
+  }));
+  let lastEvicted = { client: '', held: 0 };
+  const evictions = periodicReport(logger, (evicted, first) => ({
+    fields: { evicted, maxConnections, client: lastEvicted.client, held: lastEvicted.held },
+    message: first
+      ? `connection of ${lastEvicted.client} closed to make room for another client: it held ${lastEvicted.held} of MAX_CONNECTIONS (${maxConnections}); further evictions are reported every ${REFUSALS_REPORT_INTERVAL_MS / 1000} s`
+      : `${evicted} connection${evicted === 1 ? '' : 's'} closed in the last ${REFUSALS_REPORT_INTERVAL_MS / 1000} s to make room for other clients, the last of ${lastEvicted.client} (holding ${lastEvicted.held} of MAX_CONNECTIONS, ${maxConnections})`,
+  }));
+  const refuse = (socket?: Socket) => {
+    socket?.destroy();
+    metrics?.refused();
+    refusals.count();
+  };
+
+  const evict = (connection: Connection, held: number) => {
+    const { socket, client } = connection;
+    // A client in the middle of a request is told why; one between requests simply sees its idle connection close.
+    if (connection.request !== undefined || socket.bytesRead > connection.readAtLastAnswer) {
+      const message = `the connection was closed to make room for other clients: ${held} connections were open from ${client} when all ${maxConnections} (MAX_CONNECTIONS) were taken`;
+      if (socket.writable) socket.write(rawErrorResponse('too_many_connections', message, { 'retry-after': '1' }));
+      // A route reading the body counts the request as refused for this reason, not as a client that went away.
+      connection.request?.destroy(connectionEvicted(message));
+    }
+    socket.destroy();
+    shares.remove(client, connection);
+    metrics?.evicted();
+    lastEvicted = { client, held };
+    evictions.count();
+  };
 
   server.on('connection', (socket: Socket) => {
+    const client = clientOf(socket.remoteAddress);
+    const placement = shares.place(client);
+    if (!placement.admitted) return refuse(socket);
+    if (placement.evict !== undefined) evict(placement.evict.connection, placement.evict.held);
+    const connection: Connection = { socket, client, request: undefined, readAtLastAnswer: 0, webSocket: false };
+    connections.set(socket, connection);
+    shares.add(client, connection);
     metrics?.opened();
-    socket.once('close', () => metrics?.closed());
+    socket.once('close', () => {
+      shares.remove(client, connection);
+      metrics?.closed();
+    });
   });
+  server.on('request', (request: IncomingMessage, response: ServerResponse) => {
+    const connection = connections.get(request.socket);
+    if (connection === undefined) return;
+    connection.request = request;
+    response.once('finish', () => {
+      connection.request = undefined;
+      connection.readAtLastAnswer = request.socket.bytesRead;
+    });
+  });
+  server.on('upgrade', (request: IncomingMessage) => {
+    const connection = connections.get(request.socket);
+    if (connection !== undefined) connection.webSocket = true;
+  });
+  // Beyond even the headroom, Node closes connections as it accepts them.
+  server.on('drop', () => refuse());
 
+  return {
+    stop() {
+      refusals.stop();
+      evictions.stop();
+    },
+  };
+}
+
+/** Counts occurrences and logs them: at once for the first, then one line per interval while they go on. */
+function periodicReport(logger: Logger, describe: (count: number, first: boolean) => { fields: object; message: string }) {
   let unreported = 0;
   let reporting: NodeJS.Timeout | undefined;
   const report = (): boolean => {
     if (unreported === 0) return false;
-    const first = reporting === undefined;
-    logger.warn(
-      { refused: unreported, maxConnections },
-      first
-        ? `connection refused: ${maxConnections} connections are open (MAX_CONNECTIONS); further refusals are reported every ${REFUSALS_REPORT_INTERVAL_MS / 1000} s`
-        : `${unreported} connection${unreported === 1 ? '' : 's'} refused in the last ${REFUSALS_REPORT_INTERVAL_MS / 1000} s: ${maxConnections} connections are open (MAX_CONNECTIONS)`,
-    );
+    const { fields, message } = describe(unreported, reporting === undefined);
+    logger.warn(fields, message);
     unreported = 0;
     return true;
   };
   const reportPeriodically = () => {
     reporting = report() ? setTimeout(reportPeriodically, REFUSALS_REPORT_INTERVAL_MS).unref() : undefined;
   };
-  server.on('drop', () => {
-    metrics?.refused();
-    unreported++;
-    if (reporting === undefined) reportPeriodically();
-  });
-
   return {
+    count() {
+      unreported++;
+      if (reporting === undefined) reportPeriodically();
+    },
     stop() {
       clearTimeout(reporting);
       report();

@@ -33,6 +33,7 @@ export function rawErrorResponse(error: ErrorSlug, message: string, headers: Rec
 }
 
 const CONTENT_ENCODING_REFUSED = 'CSS_LEDGER_CONTENT_ENCODING';
+const CONNECTION_EVICTED = 'CSS_LEDGER_CONNECTION_EVICTED';
 
 /** Fastify error codes that are the client's fault, with the slug clients see. */
 const CLIENT_ERRORS: Record<string, ErrorSlug> = {
@@ -51,11 +52,18 @@ export function unsupportedContentEncoding(encoding: string): FastifyError {
   return Object.assign(new Error(message), { statusCode: 415, code: CONTENT_ENCODING_REFUSED, name: 'UnsupportedContentEncoding' });
 }
 
+/** What a request still arriving ends with when its connection is closed to make room for another client (see connectionBounds). */
+export function connectionEvicted(message: string): Error {
+  return Object.assign(new Error(message), { statusCode: 503, code: CONNECTION_EVICTED, name: 'ConnectionEvicted' });
+}
+
 /**
- * The status and slug an error thrown inside a request is answered with: the client's fault (4xx) or ours (500).
+ * The status and slug an error thrown inside a request is answered with: the client's fault (4xx), a connection
+ * closed for another client's sake (503 too_many_connections), or ours (500 internal_error).
  * A client error Fastify raised keeps its own status, also when its slug is the catch-all bad_request.
  */
 export function describeRequestError(error: FastifyError): { status: number; slug: ErrorSlug } {
+  if (error.code === CONNECTION_EVICTED) return { status: 503, slug: 'too_many_connections' };
   const status = typeof error.statusCode === 'number' && error.statusCode >= 400 ? error.statusCode : 500;
   if (status === 413) return { status, slug: 'body_too_large' };
   if (status < 500) return { status, slug: CLIENT_ERRORS[error.code ?? ''] ?? 'bad_request' };

@@ -142,7 +142,7 @@ export function buildHttpApp(options: HttpAppOptions) {
       const type = request.headers['content-type'];
       return sendError(reply, slug, `a body of ${type === undefined ? 'no content type' : `content type ${JSON.stringify(type)}`} is not taken here: send application/json`);
     }
-    if (status < 500) return sendError(reply, slug, error.message, status);
+    if (slug !== 'internal_error') return sendError(reply, slug, error.message, status);
     request.log.error({ err: error }, 'request failed');
     return sendError(reply, slug, ERRORS.internal_error.meaning);
   });

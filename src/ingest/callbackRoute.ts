@@ -69,11 +69,11 @@ export async function callbackRoutes(app: FastifyInstance, options: CallbackRout
     reply.raw.once('close', () => inFlight.release(request));
   };
   // Errors the app's error handler answers: a body over the limit or a broken request is logged here as a
-  // rejection; a failure of ours (500) is logged by the handler.
+  // rejection; a failure of ours (500) is logged by the handler, a connection closed for another client where it is closed.
   app.addHook('onError', async (request, _reply, error) => {
     const { status, slug } = describeRequestError(error);
     if (status < 500) logRejection(sampler, request, slug, error.message, status);
-    metrics?.countCallback(null, status < 500 ? 'rejected' : 'failed', slug);
+    metrics?.countCallback(null, slug === 'internal_error' ? 'failed' : 'rejected', slug);
   });
 
   // The body is kept byte for byte, whatever content type CSS (or a proxy) declares.

@@ -105,6 +105,11 @@ export function createServiceMetrics(sources: MetricSources): ServiceMetrics {
     help: 'Connections refused at accept because MAX_CONNECTIONS connections were open',
     registers,
   });
+  const connectionsEvicted = new Counter({
+    name: `${METRIC_PREFIX}http_connections_evicted_total`,
+    help: 'Connections closed to make room for a client holding fewer, because MAX_CONNECTIONS connections were open',
+    registers,
+  });
 
   new Gauge({
     name: `${METRIC_PREFIX}projector_lag_seconds`,
@@ -227,6 +232,7 @@ export function createServiceMetrics(sources: MetricSources): ServiceMetrics {
       opened: () => connectionsOpen.inc(),
       closed: () => connectionsOpen.dec(),
       refused: () => connectionsRefused.inc(),
+      evicted: () => connectionsEvicted.inc(),
     },
     registry: own,
     // Merged at each scrape: the features register theirs after this is made.

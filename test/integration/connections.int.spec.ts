@@ -132,3 +132,101 @@ async function scrapeOnceAdmitted(serviceUrl: string): Promise<{ samples: Sample
 }
 
 const scrape = async (serviceUrl: string): Promise<Sample[]> => (await scrapeOnceAdmitted(serviceUrl)).samples;
+
+describe('MAX_CONNECTIONS=4 shared between clients (127.0.0.1 and 127.0.0.2)', () => {
+  const logLines: Array<{ msg: string; client?: string; held?: number }> = [];
+  const open: RawConnection[] = [];
+  const subscribers: Client[] = [];
+  afterEach(async () => {
+    open.splice(0).forEach((client) => client.socket.destroy());
+    await Promise.all(subscribers.splice(0).map((subscriber) => subscriber.dispose()));
+  });
+  const logger = pino({ level: 'warn' }, { write: (line: string) => logLines.push(JSON.parse(line)) });
+  const fixture = useTestService({ MAX_CONNECTIONS: '4', HTTP_KEEP_ALIVE_TIMEOUT_MS: '60000', HTTP_REQUEST_TIMEOUT_MS: '60000' }, logger);
+
+  /** A connection from `from` that has been answered once (so the service holds it), kept open. */
+  const answeredConnection = async (from: string): Promise<RawConnection> => {
+    const client = rawConnection(fixture.service.url, { from });
+    open.push(client);
+    client.socket.write(GET('/healthz'));
+    await client.waitFor(ANSWER);
+    return client;
+  };
+  const callback = JSON.stringify({ event_type: 1, sequence: '424242', stream_id: 'shared', event_time: 1_700_000_000 });
+
+  it('a client holding every connection with slow requests gives one up to a callback from another address, and is told why', async () => {
+    // 127.0.0.1 takes all four places, each connection in the middle of a request that is not coming.
+    const slow = [];
+    for (let i = 0; i < 4; i++) {
+      const client = await answeredConnection('127.0.0.1');
+      client.socket.write(i === 0 ? CALLBACK_HEAD(100) + '{"event_type":1,' : 'GET /healthz HTTP/1.1\r\nhost: 127.0.0.1\r\n');
+      slow.push(client);
+    }
+    await delay(100); // the partial requests reach the service
+
+    // A callback from 127.0.0.2 is let in and stored: the oldest slow connection made room for it.
+    const css = rawConnection(fixture.service.url, { from: '127.0.0.2' });
+    open.push(css);
+    css.socket.write(CALLBACK_HEAD(Buffer.byteLength(callback)) + callback);
+    await css.waitFor(ANSWER);
+    expect(css.received()).toMatch(/^HTTP\/1\.1 200 /);
+    expect(await settlesWithin(slow[0]!.closed, 5_000)).toBe(true);
+    const afterFirstAnswer = slow[0]!.received();
+    const [head, body] = afterFirstAnswer.slice(afterFirstAnswer.lastIndexOf('HTTP/1.1 ')).split('\r\n\r\n');
+    expect(head).toMatch(/^HTTP\/1\.1 503 Service Unavailable\r\n/);
+    expect(head).toMatch(/\r\nretry-after: 1$/im);
+    expect(JSON.parse(body!)).toEqual({
+      code: 503,
+      error: 'too_many_connections',
+      message: 'the connection was closed to make room for other clients: 4 connections were open from 127.0.0.1 when all 4 (MAX_CONNECTIONS) were taken',
+    });
+    expect(slow.slice(1).every((client) => !client.socket.destroyed)).toBe(true);
+
+    // Another connection from 127.0.0.1 finds no room: it would hold more than 127.0.0.2 does.
+    const more = rawConnection(fixture.service.url);
+    open.push(more);
+    expect(await settlesWithin(more.closed, 5_000)).toBe(true);
+    expect(more.received()).toBe('');
+
+    // A second from 127.0.0.2 is let in (2 and 2); a third would hold more than 127.0.0.1 and is refused.
+    await answeredConnection('127.0.0.2');
+    expect(await settlesWithin(slow[1]!.closed, 5_000)).toBe(true);
+    const third = rawConnection(fixture.service.url, { from: '127.0.0.2' });
+    open.push(third);
+    expect(await settlesWithin(third.closed, 5_000)).toBe(true);
+    expect(third.received()).toBe('');
+    expect(slow.slice(2).every((client) => !client.socket.destroyed)).toBe(true);
+
+    const evictions = logLines.filter((line) => /to make room/.test(line.msg));
+    expect(evictions[0]).toMatchObject({ client: '127.0.0.1', held: 4 });
+    open.splice(0).forEach((client) => client.socket.destroy());
+    const samples = await scrape(fixture.service.url);
+    expect(valueOf(samples, 'css_ledger_http_connections_evicted_total')).toBe(2);
+    // The callback whose body was still arriving counts as refused for this reason.
+    expect(valueOf(samples, 'css_ledger_callbacks_total', { type: 'unknown', outcome: 'rejected', error: 'too_many_connections' })).toBe(1);
+    expect(valueOf(samples, 'css_ledger_callbacks_total', { type: 'StreamPushed', outcome: 'stored' })).toBe(1);
+  }, 60_000);
+
+  it('never gives up a WebSocket, and closes an idle connection without an answer', async () => {
+    // 127.0.0.1: two GraphQL WebSockets (GRAPHQL_WS_MAX_CONNECTIONS is 2) and one idle keep-alive connection.
+    for (let i = 0; i < 2; i++) {
+      const subscriber = subscriptionClient(fixture.service.url);
+      subscribers.push(subscriber);
+      await collect(subscriber, SessionUpdatedDocument, {}).ready;
+    }
+    await waitForSubscribers(fixture.service, 2);
+    const idle = await answeredConnection('127.0.0.1');
+    await answeredConnection('127.0.0.2');
+
+    // Full: the next from 127.0.0.2 takes the idle connection's place; the one after finds only WebSockets to take.
+    const second = await answeredConnection('127.0.0.2');
+    expect(await settlesWithin(idle.closed, 5_000)).toBe(true);
+    expect(idle.received()).toMatch(/^HTTP\/1\.1 200 [^]*\r\n\r\n\{"status":"ok"\}$/); // its one answer, nothing after
+    const third = rawConnection(fixture.service.url, { from: '127.0.0.2' });
+    open.push(third);
+    expect(await settlesWithin(third.closed, 5_000)).toBe(true);
+    expect(third.received()).toBe('');
+    expect(second.socket.destroyed).toBe(false);
+    expect(fixture.service.subscriberCount()).toBe(2);
+  }, 60_000);
+});

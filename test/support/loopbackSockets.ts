@@ -40,10 +40,17 @@ export type BlackHole = Awaited<ReturnType<typeof blackHole>>;
 
 /**
  * A raw TCP connection to a service on loopback, recording what it answers and when the service ends (FIN) or
- * closes it. With `allowHalfOpen`, it does not close its own side when the service ends: a client that stays.
+ * closes it. With `allowHalfOpen`, it does not close its own side when the service ends: a client that stays; with
+ * `from`, it connects from that local address.
  */
-export function rawConnection(serviceUrl: string, options: { allowHalfOpen?: boolean } = {}) {
-  const socket = net.connect({ port: Number(new URL(serviceUrl).port), host: '127.0.0.1', allowHalfOpen: options.allowHalfOpen ?? false });
+export function rawConnection(serviceUrl: string, options: { allowHalfOpen?: boolean; from?: string } = {}) {
+  const socket = net.connect({
+    port: Number(new URL(serviceUrl).port),
+    host: '127.0.0.1',
+    allowHalfOpen: options.allowHalfOpen ?? false,
+    // Another loopback address (127.0.0.2) is another client to the service.
+    ...(options.from === undefined ? {} : { localAddress: options.from }),
+  });
   let received = '';
   let isClosed = false;
   const waiters = new Set<() => void>();

@@ -35,7 +35,9 @@ export interface ConnectionBoundsOptions {
 interface Connection {
   readonly socket: Socket;
   readonly client: string;
-  /** The request being received or answered on it, if any. */
+  /** Requests received on it and not yet answered: more than one when a client pipelines. */
+  unanswered: number;
+  /** The last request received on it: still arriving, or being answered while `unanswered` is above 0. */
   request: IncomingMessage | undefined;
   /** Bytes read when its last answer was sent: more since means a request has begun to arrive. */
   readAtLastAnswer: number;
@@ -43,14 +45,18 @@ interface Connection {
 }
 
 /**
- * Given up for another client: a connection between requests, or one still receiving its request (a slow client's).
- * One whose request has arrived whole is being answered (a callback being stored), and a WebSocket holds subscriptions.
+ * Given up for another client: a connection between requests, or one still receiving its only request (a slow
+ * client's). One with a request that has arrived whole is being answered (a callback being stored), and a WebSocket
+ * holds subscriptions.
  */
 const evictable = (connection: Connection): boolean =>
-  !connection.webSocket && (connection.request === undefined || !connection.request.complete);
+  !connection.webSocket && (connection.unanswered === 0 || (connection.unanswered === 1 && connection.request?.complete === false));
 
-/** Applies the bounds to `server`; `stop()` reports refusals not yet logged and ends the reporting. */
-export function boundConnections(server: Server, options: ConnectionBoundsOptions): { stop(): void } {
+/**
+ * Applies the bounds to `server`. `unansweredOn(socket)` is how many requests its connection has received and not
+ * yet answered, the one being handled included; `stop()` reports refusals not yet logged and ends the reporting.
+ */
+export function boundConnections(server: Server, options: ConnectionBoundsOptions): { unansweredOn(socket: Socket): number; stop(): void } {
   const { maxConnections, logger, metrics } = options;
   server.maxConnections = maxConnections + ACCEPT_HEADROOM;
   const shares = new ConnectionShares<Connection>(maxConnections, evictable);
@@ -78,11 +84,11 @@ export function boundConnections(server: Server, options: ConnectionBoundsOption
   const evict = (connection: Connection, held: number) => {
     const { socket, client } = connection;
     // A client in the middle of a request is told why; one between requests simply sees its idle connection close.
-    if (connection.request !== undefined || socket.bytesRead > connection.readAtLastAnswer) {
+    if (connection.unanswered > 0 || socket.bytesRead > connection.readAtLastAnswer) {
       const message = `the connection was closed to make room for other clients: ${held} connections were open from ${client} when all ${maxConnections} (MAX_CONNECTIONS) were taken`;
       if (socket.writable) socket.write(rawErrorResponse('too_many_connections', message, { 'retry-after': '1' }));
       // A route reading the body counts the request as refused for this reason, not as a client that went away.
-      connection.request?.destroy(connectionEvicted(message));
+      if (connection.unanswered > 0) connection.request?.destroy(connectionEvicted(message));
     }
     socket.destroy();
     shares.remove(client, connection);
@@ -96,7 +102,7 @@ export function boundConnections(server: Server, options: ConnectionBoundsOption
     const placement = shares.place(client);
     if (!placement.admitted) return refuse(socket);
     if (placement.evict !== undefined) evict(placement.evict.connection, placement.evict.held);
-    const connection: Connection = { socket, client, request: undefined, readAtLastAnswer: 0, webSocket: false };
+    const connection: Connection = { socket, client, unanswered: 0, request: undefined, readAtLastAnswer: 0, webSocket: false };
     connections.set(socket, connection);
     shares.add(client, connection);
     metrics?.opened();
@@ -105,12 +111,15 @@ export function boundConnections(server: Server, options: ConnectionBoundsOption
       metrics?.closed();
     });
   });
-  server.on('request', (request: IncomingMessage, response: ServerResponse) => {
+  // Before the app's own listener, so that the app sees each request counted (see `unansweredOn`).
+  server.prependListener('request', (request: IncomingMessage, response: ServerResponse) => {
     const connection = connections.get(request.socket);
     if (connection === undefined) return;
+    connection.unanswered++;
     connection.request = request;
-    response.once('finish', () => {
-      connection.request = undefined;
+    // 'close' comes once the answer is sent or the connection is lost, whichever ends the response.
+    response.once('close', () => {
+      connection.unanswered--;
       connection.readAtLastAnswer = request.socket.bytesRead;
     });
   });
@@ -122,6 +131,7 @@ export function boundConnections(server: Server, options: ConnectionBoundsOption
   server.on('drop', () => refuse());
 
   return {
+    unansweredOn: (socket: Socket): number => connections.get(socket)?.unanswered ?? 0,
     stop() {
       refusals.stop();
       evictions.stop();

@@ -34,6 +34,7 @@ export function rawErrorResponse(error: ErrorSlug, message: string, headers: Rec
 
 const CONTENT_ENCODING_REFUSED = 'CSS_LEDGER_CONTENT_ENCODING';
 const CONNECTION_EVICTED = 'CSS_LEDGER_CONNECTION_EVICTED';
+const TOO_MANY_PIPELINED = 'CSS_LEDGER_TOO_MANY_PIPELINED';
 
 /** Fastify error codes that are the client's fault, with the slug clients see. */
 const CLIENT_ERRORS: Record<string, ErrorSlug> = {
@@ -44,12 +45,19 @@ const CLIENT_ERRORS: Record<string, ErrorSlug> = {
   // A request whose body had not arrived by HTTP_REQUEST_TIMEOUT_MS (its connection is cut, see httpApp).
   ERR_HTTP_REQUEST_TIMEOUT: 'request_timeout',
   [CONTENT_ENCODING_REFUSED]: 'unsupported_content_encoding',
+  [TOO_MANY_PIPELINED]: 'too_many_pipelined_requests',
 };
 
 /** A body sent with a Content-Encoding other than identity, refused before it is read (see httpApp). */
 export function unsupportedContentEncoding(encoding: string): FastifyError {
   const message = `Content-Encoding ${JSON.stringify(encoding)} is not supported: send the body uncompressed`;
   return Object.assign(new Error(message), { statusCode: 415, code: CONTENT_ENCODING_REFUSED, name: 'UnsupportedContentEncoding' });
+}
+
+/** A request sent while `waiting` others on its connection have no answer yet, refused before it is read (see httpApp). */
+export function tooManyPipelined(waiting: number): FastifyError {
+  const message = `${waiting} requests sent before this one on the same connection have no answer yet: wait for answers before sending more, or open another connection`;
+  return Object.assign(new Error(message), { statusCode: 429, code: TOO_MANY_PIPELINED, name: 'TooManyPipelinedRequests' });
 }
 
 /** What a request still arriving ends with when its connection is closed to make room for another client (see connectionBounds). */

@@ -5,7 +5,7 @@ import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { boundConnections, type ConnectionMetrics } from './connectionBounds';
 import { ERRORS, type ErrorSlug } from '../errors/catalogue';
-import { describeRequestError, rawErrorResponse, sendError, unsupportedContentEncoding } from './errorReply';
+import { describeRequestError, rawErrorResponse, sendError, tooManyPipelined, unsupportedContentEncoding } from './errorReply';
 import { REQUEST_ID_HEADER, requestIdOf } from './requestId';
 
 export interface HttpAppOptions {
@@ -23,6 +23,9 @@ export interface HttpAppOptions {
   drainTimeoutMs: number;
   connectionMetrics?: ConnectionMetrics;
 }
+
+/** Requests a connection may have received and not had answered, the one being handled included. */
+export const MAX_UNANSWERED_PER_CONNECTION = 16;
 
 /** Node's default limit on a request's headers, its request line included: no longer path reaches the router. */
 const MAX_PATH_PARAMETER_CHARS = 16 * 1024;
@@ -94,6 +97,15 @@ export function buildHttpApp(options: HttpAppOptions) {
   app.addHook('onRequest', (request, reply, done) => {
     reply.header(REQUEST_ID_HEADER, request.id);
     done();
+  });
+
+  // A client that pipelines requests without reading the answers would have Node parse and start every one of them,
+  // each holding its memory until answered: past a few, the request is refused and the connection closed after it.
+  app.addHook('onRequest', (request, reply, done) => {
+    const unanswered = connections.unansweredOn(request.raw.socket);
+    if (unanswered <= MAX_UNANSWERED_PER_CONNECTION) return done();
+    reply.header('connection', 'close');
+    done(tooManyPipelined(unanswered - 1));
   });
 
   // A compressed body would reach a route as bytes that are not its JSON: refused for what it is instead.

@@ -230,3 +230,50 @@ describe('MAX_CONNECTIONS=4 shared between clients (127.0.0.1 and 127.0.0.2)', (
     expect(fixture.service.subscriberCount()).toBe(2);
   }, 60_000);
 });
+
+describe('requests pipelined on one connection', () => {
+  const fixture = useTestService({ HTTP_REQUEST_TIMEOUT_MS: '60000' });
+  const POST_GRAPHQL = (query: string) => {
+    const body = JSON.stringify({ query });
+    return `POST /graphql HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+  };
+  const statusLines = (received: string) => [...received.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((match) => Number(match[1]));
+
+  it('are all answered, in order, when a few are sent at once', async () => {
+    const client = rawConnection(fixture.service.url);
+    client.socket.write(POST_GRAPHQL('{ __typename }').repeat(10));
+    for (let i = 0; i < 100 && statusLines(client.received()).length < 10; i++) await delay(50);
+    expect(statusLines(client.received())).toEqual(Array(10).fill(200));
+    expect(client.socket.destroyed).toBe(false);
+    client.socket.destroy();
+  }, 30_000);
+
+  it('from a client that never reads its answers are refused past 16 unanswered, and the connection closed', async () => {
+    // Answers of some 100 KB each: the socket's buffers fill, later answers cannot be sent and their requests wait.
+    const client = rawConnection(fixture.service.url);
+    client.socket.pause();
+    const sent = 200;
+    client.socket.write(POST_GRAPHQL('{ __schema { types { name description fields { name description args { name } } } } }').repeat(sent));
+    await delay(3_000);
+    client.socket.resume();
+    expect(await settlesWithin(client.closed, 20_000)).toBe(true);
+
+    const statuses = statusLines(client.received());
+    expect(statuses.length).toBeLessThan(sent);
+    expect(statuses.slice(0, -1).every((status) => status === 200)).toBe(true);
+    expect(statuses.at(-1)).toBe(429);
+    const refusal = client.received().slice(client.received().lastIndexOf('HTTP/1.1 429'));
+    const [head, body] = refusal.split('\r\n\r\n');
+    expect(head).toMatch(/\r\nconnection: close\r\n/i);
+    expect(JSON.parse(body!)).toEqual({
+      code: 429,
+      error: 'too_many_pipelined_requests',
+      message: expect.stringMatching(/^16 requests sent before this one on the same connection have no answer yet/),
+    });
+    // The service goes on answering.
+    const next = rawConnection(fixture.service.url);
+    next.socket.write(GET('/healthz', 'close'));
+    await next.waitFor(ANSWER);
+    expect(next.received()).toMatch(/^HTTP\/1\.1 200 /);
+  }, 60_000);
+});

@@ -1,4 +1,5 @@
 // What the GraphQL endpoint is allowed and bounded by: its part of the service's configuration, read in config.ts.
+import type { MessageRates } from './messageAllowance';
 import type { StatisticsLimits } from './statisticsAdmission';
 import type { SubscriberLimits } from './subscriber';
 
@@ -23,6 +24,8 @@ export interface GraphqlConfig {
   maxSubscriptionsPerSocket: number;
   /** Over every socket of this instance. */
   maxSubscriptions: number;
+  /** Messages a second a GraphQL WebSocket, and all of them together, may send; a socket over either is not read for a while. */
+  webSocketMessageRates: MessageRates;
   /** What one subscriber (a WebSocket) may have pending before it is dropped. */
   subscriberLimits: SubscriberLimits;
   /** Origins (besides the service's own) whose pages may open the WebSocket, as `scheme://host[:port]`. */

@@ -9,11 +9,13 @@ import {
   parse,
   specifiedRules,
   validate,
+  type DocumentNode,
   type ExecutionArgs,
   type GraphQLSchema,
   type ValidationContext,
   type ValidationRule,
 } from 'graphql';
+import { LRUCache } from 'lru-cache';
 import type { GraphqlConfig } from './graphqlConfig';
 import { graphqlError, graphqlRefusal } from './errors';
 import { costRefusal } from './queryCost';
@@ -86,19 +88,47 @@ export interface SubscribeRequest {
   operationName?: string | null;
 }
 
-/** Over WebSocket, in graphql-ws' onSubscribe: the same checks, then what to run, with its context. */
-export function checkedOperation(schema: GraphQLSchema, config: GraphqlConfig, request: SubscribeRequest): ExecutionArgs | GraphQLError[] {
-  const tooLarge = documentRefusal(request.query, config);
-  if (tooLarge !== null) return [tooLarge];
-  let document;
-  try {
-    document = parse(request.query);
-  } catch (error) {
-    return [error instanceof GraphQLError ? error : new GraphQLError(String(error))];
-  }
+/** Room for parsed and validated documents, counted as this many bytes per character of their text (an AST's share). */
+const DOCUMENT_CACHE_BYTES = 16 * 1024 * 1024;
+const CACHED_BYTES_PER_CHARACTER = 16;
+
+/**
+ * Over WebSocket, in graphql-ws' onSubscribe: the same checks, then what to run, with its context. A document's parse
+ * and validation (most of a subscribe's cost) are kept by its text, as Apollo Server keeps them over HTTP: a page's
+ * subscriptions are the same few documents, and a client sending the same one again and again costs little.
+ */
+export function operationChecker(schema: GraphQLSchema, config: GraphqlConfig): (request: SubscribeRequest) => ExecutionArgs | GraphQLError[] {
+  const rules = [...specifiedRules, ...protectionRules(config)];
   const hideSuggestions = !config.suggestions;
-  const errors = validate(schema, document, [...specifiedRules, ...protectionRules(config)], { hideSuggestions });
-  if (errors.length > 0) return [...errors];
+  const documents = new LRUCache<string, DocumentNode | readonly GraphQLError[]>({
+    maxSize: DOCUMENT_CACHE_BYTES,
+    sizeCalculation: (_document, query) => Math.max(1, query.length * CACHED_BYTES_PER_CHARACTER),
+  });
+  const validDocument = (query: string): DocumentNode | readonly GraphQLError[] => {
+    let document;
+    try {
+      document = parse(query);
+    } catch (error) {
+      return [error instanceof GraphQLError ? error : new GraphQLError(String(error))];
+    }
+    const errors = validate(schema, document, rules, { hideSuggestions });
+    return errors.length > 0 ? errors : document;
+  };
+  return (request) => {
+    const tooLarge = documentRefusal(request.query, config);
+    if (tooLarge !== null) return [tooLarge];
+    let checked = documents.get(request.query);
+    if (checked === undefined) documents.set(request.query, (checked = validDocument(request.query)));
+    if (isErrorList(checked)) return [...checked];
+    return runnable(schema, config, checked, request);
+  };
+}
+
+const isErrorList = (checked: DocumentNode | readonly GraphQLError[]): checked is readonly GraphQLError[] => Array.isArray(checked);
+
+/** The checks that depend on the request's operation name and variables, then what to run. */
+function runnable(schema: GraphQLSchema, config: GraphqlConfig, document: DocumentNode, request: SubscribeRequest): ExecutionArgs | GraphQLError[] {
+  const hideSuggestions = !config.suggestions;
   const { variables, operationName } = request;
   // graphql-ws would say "Unable to identify operation"; the words execution gives over HTTP say which is missing.
   if (getOperationAST(document, operationName) === null) {

@@ -1,4 +1,4 @@
-// GraphQL's own metrics: subscriptions open, subscribers dropped for falling behind, WebSockets refused for their number, in the registry it is given.
+// GraphQL's own metrics: subscriptions open, subscribers dropped for falling behind, WebSockets refused for their number or throttled, in the registry it is given.
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { METRIC_PREFIX } from '../metrics/serviceMetrics';
 import { DROP_REASONS, type DropReason } from './subscriber';
@@ -9,6 +9,8 @@ export interface SubscriberMetrics {
   countDropped(reason: DropReason): void;
   /** A WebSocket refused because GRAPHQL_WS_MAX_CONNECTIONS were open. */
   countRefused(): void;
+  /** A WebSocket not read for a while: it, or all of them, sent messages faster than allowed. */
+  countThrottled(): void;
 }
 
 export function registerSubscriberMetrics(registry: Registry, subscriberCount: () => number): SubscriberMetrics {
@@ -33,5 +35,14 @@ export function registerSubscriberMetrics(registry: Registry, subscriberCount: (
     help: 'GraphQL WebSockets refused (503) because GRAPHQL_WS_MAX_CONNECTIONS were open',
     registers,
   });
-  return { countDropped: (reason) => subscribersDropped.inc({ reason }), countRefused: () => webSocketsRefused.inc() };
+  const webSocketsThrottled = new Counter({
+    name: `${METRIC_PREFIX}graphql_websockets_throttled_total`,
+    help: 'Times a GraphQL WebSocket was not read for a while: it sent messages faster than GRAPHQL_WS_MESSAGES_PER_SECOND, or all did faster than GRAPHQL_WS_TOTAL_MESSAGES_PER_SECOND',
+    registers,
+  });
+  return {
+    countDropped: (reason) => subscribersDropped.inc({ reason }),
+    countRefused: () => webSocketsRefused.inc(),
+    countThrottled: () => webSocketsThrottled.inc(),
+  };
 }

@@ -1,4 +1,4 @@
-// GraphQL subscriptions over WebSocket (graphql-ws on ws): who may connect, how much a client may send and hold, slow ones dropped.
+// GraphQL subscriptions over WebSocket (graphql-ws on ws): who may connect, how much and how fast a client may send and hold, slow ones dropped.
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FastifyBaseLogger } from 'fastify';
@@ -10,8 +10,9 @@ import { ERRORS } from '../errors/catalogue';
 import { rawErrorResponse } from '../http/errorReply';
 import { REQUEST_ID_HEADER, requestIdOf } from '../http/requestId';
 import { graphqlError } from './errors';
+import { MessageAllowances } from './messageAllowance';
 import type { SubscriberMetrics } from './subscriberMetrics';
-import { checkedOperation } from './operationLimits';
+import { operationChecker } from './operationLimits';
 import { responseTooLarge, type BudgetedContext } from './responseBudget';
 import type { DropReason } from './subscriber';
 import type { SubscriptionContext, TopicSubscriber, Topics } from './topics';
@@ -54,6 +55,8 @@ interface Connection {
   subscriber: TopicSubscriber;
   operations: Set<string>;
   cut?: NodeJS.Timeout;
+  /** Set while the socket is not read, for having sent faster than its allowance. */
+  throttled?: NodeJS.Timeout;
 }
 
 const tooMany = (message: string) => graphqlError('too_many_subscriptions', message);
@@ -61,7 +64,11 @@ const tooMany = (message: string) => graphqlError('too_many_subscriptions', mess
 export function startSubscriptionServer(options: SubscriptionServerOptions): { stop(): Promise<void> } {
   const { schema, config, topics, logger, metrics, formatError } = options;
   // maxPayload is checked on each frame's header, before its body is read: before connection_init is, too.
-  const webSockets = new WebSocketServer({ noServer: true, maxPayload: config.webSocketMaxPayloadBytes });
+  // Messages are handled one per turn of the event loop (not a whole read's worth at once), so that callbacks are
+  // answered between them, and a socket whose messages wait is not read further.
+  const webSockets = new WebSocketServer({ noServer: true, maxPayload: config.webSocketMaxPayloadBytes, allowSynchronousEvents: false });
+  const allowances = new MessageAllowances(config.webSocketMessageRates);
+  const checkOperation = operationChecker(schema, config);
   const connections = new WeakMap<WebSocket, Connection>();
   let openOperations = 0;
   let stopping = false;
@@ -112,7 +119,7 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): { s
         if (connection === undefined) return [new GraphQLError('this connection is closing')];
         const refusal = overLimit(connection);
         if (refusal !== null) return [refusal];
-        const checked = checkedOperation(schema, config, payload);
+        const checked = checkOperation(payload);
         if (Array.isArray(checked)) return checked;
         connection.operations.add(id);
         openOperations++;
@@ -146,8 +153,28 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): { s
       }),
     };
     connections.set(socket, connection);
+    // A message over the allowance is handled (it has been read); the socket is then not read until the excess is
+    // paid back, messages read meanwhile (the rest of what had arrived) included.
+    const allowance = allowances.forSocket();
+    const resumeWhenPaid = () => {
+      const waitMs = allowance.wait();
+      if (waitMs > 0) {
+        connection.throttled = setTimeout(resumeWhenPaid, waitMs);
+        return;
+      }
+      connection.throttled = undefined;
+      socket.resume();
+    };
+    socket.on('message', () => {
+      const waitMs = allowance.take();
+      if (waitMs === 0 || connection.throttled !== undefined) return;
+      metrics?.countThrottled();
+      socket.pause();
+      connection.throttled = setTimeout(resumeWhenPaid, waitMs);
+    });
     socket.on('close', () => {
       clearTimeout(connection.cut);
+      clearTimeout(connection.throttled);
       // Forgotten at once: an operation still being set up finds no subscriber and opens no queue.
       connections.delete(socket);
       for (const id of [...connection.operations]) release(connection, id);

@@ -174,3 +174,37 @@ describe('GRAPHQL_WS_MAX_CONNECTIONS (by default half of MAX_CONNECTIONS=8: 4)',
     expect(again.status).toBe(101);
   });
 });
+
+describe('a WebSocket sending faster than GRAPHQL_WS_MESSAGES_PER_SECOND (10, fifty at once)', () => {
+  const fixture = useTestService({ GRAPHQL_WS_MESSAGES_PER_SECOND: '10' });
+
+  it('has every message handled, then is not read until it has waited for the excess, while callbacks are answered', async () => {
+    const { socket } = await upgrade(fixture.service);
+    const received: Array<{ id?: string; type: string }> = [];
+    socket.on('message', (data) => received.push(JSON.parse(String(data))));
+    const arrived = async (count: (messages: typeof received) => boolean, ms: number) => {
+      for (const end = Date.now() + ms; !count(received) && Date.now() < end; ) await new Promise((resolve) => setTimeout(resolve, 20));
+      return count(received);
+    };
+    socket.send(JSON.stringify({ type: 'connection_init' }));
+    expect(await arrived((messages) => messages.some((m) => m.type === 'connection_ack'), 5_000)).toBe(true);
+
+    // 120 subscribes at once (each refused: the field does not exist), 71 over the allowance: 7 s of waiting.
+    const sent = 120;
+    for (let id = 0; id < sent; id++) socket.send(JSON.stringify({ id: String(id), type: 'subscribe', payload: { query: 'subscription { noSuchField }' } }));
+    expect(await arrived((messages) => messages.filter((m) => m.type === 'error').length === sent, 20_000)).toBe(true);
+    expect(new Set(received.filter((m) => m.type === 'error').map((m) => m.id)).size).toBe(sent);
+
+    // The service answers others meanwhile; this socket's next message waits its turn.
+    const pingedAt = Date.now();
+    socket.send(JSON.stringify({ type: 'ping' }));
+    await postAndProject(fixture.service, { event_type: 1, sequence: '515151', stream_id: 'throttled', event_time: 1_700_000_000 });
+    expect(received.some((m) => m.type === 'pong')).toBe(false);
+    expect(await arrived((messages) => messages.some((m) => m.type === 'pong'), 20_000)).toBe(true);
+    expect(Date.now() - pingedAt).toBeGreaterThanOrEqual(3_000);
+
+    const metrics = await (await fetch(`${fixture.service.url}/metrics`)).text();
+    expect(Number(/^css_ledger_graphql_websockets_throttled_total (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(1);
+    socket.close();
+  }, 60_000);
+});

@@ -1,4 +1,5 @@
 // One client connection's subscriptions: a queue each of messages not yet sent, bounded together; past a bound, the client is dropped.
+import { DeliveryTurns } from './deliveryTurns';
 
 /** Why a subscriber was dropped: too many messages queued for it, or too many bytes its socket could not send. */
 export type DropReason = 'pending_messages' | 'pending_bytes';
@@ -31,14 +32,19 @@ type Waiter<T> = (result: IteratorResult<T, undefined>) => void;
 
 const DONE: IteratorResult<never, undefined> = { done: true, value: undefined };
 
-/** One subscription's queue, read by graphql-js as an async iterator; written by `offer`, which never blocks. */
+/**
+ * One subscription's queue, read by graphql-js as an async iterator; written by `offer`, which never blocks. A message
+ * reaches its reader within the turns' room (see DeliveryTurns): queued until then, it counts against the bounds.
+ */
 export class SubscriptionQueue<T> implements AsyncIterableIterator<T, undefined> {
   private readonly queued: T[] = [];
   private readonly waiting: Array<Waiter<T>> = [];
   private open = true;
+  private readonly wake = () => this.deliver();
 
   constructor(
     private readonly owner: Subscriber,
+    private readonly turns: DeliveryTurns,
     private readonly accepts: (payload: T) => boolean,
     private readonly onEnd: () => void,
   ) {}
@@ -47,25 +53,35 @@ export class SubscriptionQueue<T> implements AsyncIterableIterator<T, undefined>
     return !this.open;
   }
 
-  /** Hands the payload to a waiting reader, or queues it; then holds the subscriber to its bounds. */
+  /** Queues the payload, its waiting reader to be woken in a coming turn; then holds the subscriber to its bounds. */
   offer(payload: T): void {
     if (!this.open || !this.accepts(payload)) return;
-    const reader = this.waiting.shift();
-    if (reader !== undefined) reader({ done: false, value: payload });
-    else {
-      this.queued.push(payload);
-      this.owner.countQueued(1);
-    }
+    this.queued.push(payload);
+    this.owner.countQueued(1);
+    if (this.waiting.length > 0) this.turns.wakeLater(this.wake);
     this.owner.checkBounds();
   }
 
   next(): Promise<IteratorResult<T, undefined>> {
-    if (this.queued.length > 0) {
-      this.owner.countQueued(-1);
-      return Promise.resolve({ done: false, value: this.queued.shift() as T });
-    }
+    if (this.queued.length > 0 && this.turns.take()) return Promise.resolve({ done: false, value: this.shift() });
     if (!this.open) return Promise.resolve(DONE);
+    if (this.queued.length > 0) this.turns.wakeLater(this.wake);
     return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  private shift(): T {
+    this.owner.countQueued(-1);
+    return this.queued.shift() as T;
+  }
+
+  /** In a turn, with its room taken: the first queued message to the first waiting reader. */
+  private deliver(): void {
+    const reader = this.waiting.shift();
+    if (reader === undefined || this.queued.length === 0) {
+      if (reader !== undefined) this.waiting.unshift(reader);
+      return;
+    }
+    reader({ done: false, value: this.shift() });
   }
 
   /** The reader stopped (unsubscribed, or its socket closed): what is queued is let go at once. */
@@ -85,6 +101,7 @@ export class SubscriptionQueue<T> implements AsyncIterableIterator<T, undefined>
   end(): void {
     if (!this.open) return;
     this.open = false;
+    this.turns.cancel(this.wake);
     this.owner.countQueued(-this.queued.length);
     this.queued.length = 0;
     for (const reader of this.waiting.splice(0)) reader(DONE);
@@ -98,7 +115,10 @@ export class Subscriber {
   private queued = 0;
   private dropReason: DropReason | null = null;
 
-  constructor(private readonly options: SubscriberOptions) {}
+  constructor(
+    private readonly options: SubscriberOptions,
+    private readonly turns: DeliveryTurns = new DeliveryTurns(),
+  ) {}
 
   get pendingMessages(): number {
     return this.queued;
@@ -110,7 +130,7 @@ export class Subscriber {
 
   /** A new subscription; `onEnd` runs once when it ends, whether returned or dropped. Already ended once dropped. */
   open<T>(accepts: (payload: T) => boolean, onEnd: () => void): SubscriptionQueue<T> {
-    const queue: SubscriptionQueue<T> = new SubscriptionQueue(this, accepts, () => {
+    const queue: SubscriptionQueue<T> = new SubscriptionQueue(this, this.turns, accepts, () => {
       this.subscriptions.delete(queue);
       onEnd();
     });

@@ -1,6 +1,7 @@
 // Subscription topics and their payloads: what the read models' change notifications become, queued per subscriber.
 import { GraphQLError } from 'graphql';
 import type { SubscribeResolverData } from 'type-graphql';
+import { DeliveryTurns } from './deliveryTurns';
 import { Subscriber, type SubscriberOptions } from './subscriber';
 
 /** A topic and the payload its messages carry; each read model declares its own. */
@@ -36,6 +37,8 @@ export interface SubscriptionContext {
 export function createTopics(onError: (error: unknown) => void = () => undefined): Topics {
   // Each subscription is routed as a function that offers the payload to its queue.
   const routes = new Map<string, Set<(payload: unknown) => void>>();
+  // One room per turn for every subscriber: a change that reaches thousands of subscriptions is sent over several turns.
+  const turns = new DeliveryTurns();
   let open = 0;
   return {
     publish(topic, payload) {
@@ -49,7 +52,7 @@ export function createTopics(onError: (error: unknown) => void = () => undefined
     },
     subscriberCount: () => open,
     subscriber(options) {
-      const subscriber = new Subscriber(options);
+      const subscriber = new Subscriber(options, turns);
       return {
         get pendingMessages() {
           return subscriber.pendingMessages;

@@ -1,12 +1,12 @@
 // The log's commands: export and import callbacks as JSON Lines, promote quarantined callbacks into the log.
 import { createReadStream, createWriteStream, statSync } from 'node:fs';
-import readline from 'node:readline';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { SingleBar } from 'cli-progress';
 import type { Config } from './config';
 import { exportedLines, type ExportCounts } from './ingest/exportCallbacks';
-import { importCallbacks, type ImportSummary } from './ingest/importCallbacks';
+import { boundedLines } from './ingest/boundedLines';
+import { importCallbacks, MAX_IMPORT_LINE_BYTES, type ImportSummary } from './ingest/importCallbacks';
 import { describePromotion, promoteAll } from './ingest/promoteQuarantined';
 import { legacyReadModelFile, openEventStore, readModelsRoot } from './ledger/openLedger';
 import { openForReading } from './processing/readModelFile';
@@ -70,8 +70,7 @@ export async function importLog(config: Config, file: string): Promise<void> {
   const progress = importProgress(input, totalBytes);
   let summary: ImportSummary;
   try {
-    const lines = readline.createInterface({ input, crlfDelay: Infinity });
-    summary = await importCallbacks(store, lines, { onProgress: progress.update });
+    summary = await importCallbacks(store, boundedLines(input, MAX_IMPORT_LINE_BYTES), { onProgress: progress.update });
   } finally {
     progress.stop();
     await store.close();

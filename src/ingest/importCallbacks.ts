@@ -3,7 +3,8 @@ import { CallbackEventType, type CallbackEventMetadata } from '../domain/callbac
 import { interpretCallback } from '../domain/interpretCallback';
 import type { EventStore } from '../eventstore/eventStore';
 import { appendCallback } from './acceptCallback';
-import { readImportLine } from './callbackLogLines';
+import { isOverlong, type BoundedLine } from './boundedLines';
+import { readImportLine, type ImportLine } from './callbackLogLines';
 
 export interface ImportRejection {
   /** 1-based line number in the input. */
@@ -36,12 +37,18 @@ export interface ImportOptions {
 }
 
 /**
+ * The longest line an import reads: an exported callback of the largest body CALLBACK_BODY_LIMIT_BYTES allows (16 MiB),
+ * its escapes and fields included, with room to spare. A longer one (a binary file's) is rejected, never held whole.
+ */
+export const MAX_IMPORT_LINE_BYTES = 64 * 1024 * 1024;
+
+/**
  * Reads the lines one at a time (the input is never held whole) and appends each callback to its stream,
  * unauthenticated: whoever has the file is trusted, and old `t` values have expired. Appends are issued
  * in input order, so the embedded store gives them positions in that order. A store failure stops the
  * import (what was appended stays; importing the file again skips it as duplicates).
  */
-export async function importCallbacks(store: EventStore, lines: AsyncIterable<string>, options: ImportOptions = {}): Promise<ImportSummary> {
+export async function importCallbacks(store: EventStore, lines: AsyncIterable<BoundedLine>, options: ImportOptions = {}): Promise<ImportSummary> {
   const batchSize = options.batchSize ?? 500;
   const keepRejections = options.keepRejections ?? 10;
   const now = options.now ?? (() => new Date());
@@ -61,7 +68,9 @@ export async function importCallbacks(store: EventStore, lines: AsyncIterable<st
   for await (const line of lines) {
     if (failure !== null) break;
     lineNumber++;
-    const read = readImportLine(line);
+    const read: ImportLine = isOverlong(line)
+      ? { kind: 'rejected', reason: `line_too_long: the line is ${line.overlongBytes} bytes, over the ${MAX_IMPORT_LINE_BYTES / 1024 / 1024} MiB a line may hold` }
+      : readImportLine(line);
     if (read.kind === 'blank') continue;
     summary.lines++;
     if (read.kind === 'rejected') {

@@ -142,6 +142,20 @@ describe('export and import (node dist/cli.js export / import)', () => {
     expect(output).not.toMatch(/[\u0000-\u0008\u000b-\u001f]/);
   });
 
+  it('rejects a line over 64 MiB without holding it, counting it in its place, and stores the lines around it', async () => {
+    const before = JSON.stringify({ event_type: 1, sequence: '7100000000000000001', stream_id: 'before_the_blob', event_time: 1_700_000_000 });
+    const after = JSON.stringify({ event_type: 0, sequence: '7100000000000000001', stream_id: 'before_the_blob', event_time: 1_700_000_060 });
+    const file = path.join(root.dir, 'blob.jsonl');
+    const blobBytes = 64 * 1024 * 1024 + 1;
+    writeFileSync(file, Buffer.concat([Buffer.from(`${before}\r\n`), Buffer.alloc(blobBytes, 0x61), Buffer.from(`\r\n${after}\n`)]));
+    const dataDir = path.join(root.dir, 'blob');
+    const { code, output } = await cli(['import', file], dataDir);
+    expect(code).toBe(1);
+    expect(output).toContain('3 lines, 2 stored, 0 duplicates, 1 rejected');
+    expect(output).toContain(`line 2: line_too_long: the line is ${blobBytes + 1} bytes, over the 64 MiB a line may hold`);
+    expect((await eventsIn(dataDir)).map((e) => e.data.raw)).toEqual([before, after]);
+  }, 60_000);
+
   it('takes bare CSS callbacks, one per line, exactly as the live endpoint takes them', async () => {
     // The seed examples, and a recording callback (event_type 100), which no read model knows.
     const recording = '{"event_type":100,"stream_id":"rec","video_url":"http://example.com/rec.mp4","file_size":1024}';

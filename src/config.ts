@@ -278,6 +278,7 @@ export function loadConfig(env: Environment, cwd = process.cwd(), openFileLimit 
       webSocketMaxPayloadBytes: read.integer('GRAPHQL_WS_MAX_PAYLOAD_BYTES', 256 * 1024, 1024, 16 * 1024 * 1024),
       // Half of the connections by default: a WebSocket stays open for as long as its client likes, a callback's connection does not.
       maxWebSockets: read.integer('GRAPHQL_WS_MAX_CONNECTIONS', Math.max(1, Math.floor(maxConnections / 2)), 1, maxConnections),
+      webSocketPingIntervalMs: read.integer('GRAPHQL_WS_PING_INTERVAL_MS', 30_000, 1_000, 600_000),
       webSocketMessageRates: {
         perSocket: read.integer('GRAPHQL_WS_MESSAGES_PER_SECOND', 20, 1, 1_000_000),
         allSockets: read.integer('GRAPHQL_WS_TOTAL_MESSAGES_PER_SECOND', 1_000, 1, 10_000_000),

@@ -24,6 +24,8 @@ export interface GraphqlConfig {
   maxSubscriptionsPerSocket: number;
   /** Over every socket of this instance. */
   maxSubscriptions: number;
+  /** Each GraphQL WebSocket is pinged this often; one that has not answered the previous ping (a peer gone without a word) is cut. */
+  webSocketPingIntervalMs: number;
   /** Messages a second a GraphQL WebSocket, and all of them together, may send; a socket over either is not read for a while. */
   webSocketMessageRates: MessageRates;
   /** What one subscriber (a WebSocket) may have pending before it is dropped. */

@@ -1,4 +1,4 @@
-// GraphQL's own metrics: subscriptions open, subscribers dropped for falling behind, WebSockets refused for their number or throttled, in the registry it is given.
+// GraphQL's own metrics: subscriptions open, subscribers dropped for falling behind, WebSockets refused for their number, throttled or cut for silence, in the registry it is given.
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { METRIC_PREFIX } from '../metrics/serviceMetrics';
 import { DROP_REASONS, type DropReason } from './subscriber';
@@ -11,6 +11,8 @@ export interface SubscriberMetrics {
   countRefused(): void;
   /** A WebSocket not read for a while: it, or all of them, sent messages faster than allowed. */
   countThrottled(): void;
+  /** A WebSocket cut for not answering a ping within GRAPHQL_WS_PING_INTERVAL_MS. */
+  countUnanswered(): void;
 }
 
 export function registerSubscriberMetrics(registry: Registry, subscriberCount: () => number): SubscriberMetrics {
@@ -40,7 +42,13 @@ export function registerSubscriberMetrics(registry: Registry, subscriberCount: (
     help: 'Times a GraphQL WebSocket was not read for a while: it sent messages faster than GRAPHQL_WS_MESSAGES_PER_SECOND, or all did faster than GRAPHQL_WS_TOTAL_MESSAGES_PER_SECOND',
     registers,
   });
+  const webSocketsUnanswered = new Counter({
+    name: `${METRIC_PREFIX}graphql_websockets_ping_unanswered_total`,
+    help: 'GraphQL WebSockets cut for not answering a ping within GRAPHQL_WS_PING_INTERVAL_MS: their peer had gone without closing',
+    registers,
+  });
   return {
+    countUnanswered: () => webSocketsUnanswered.inc(),
     countDropped: (reason) => subscribersDropped.inc({ reason }),
     countRefused: () => webSocketsRefused.inc(),
     countThrottled: () => webSocketsThrottled.inc(),

@@ -57,6 +57,9 @@ interface Connection {
   cut?: NodeJS.Timeout;
   /** Set while the socket is not read, for having sent faster than its allowance. */
   throttled?: NodeJS.Timeout;
+  /** Whether the peer answered the last ping (or has not been pinged yet). */
+  answered: boolean;
+  clientAddress: string | undefined;
 }
 
 const tooMany = (message: string) => graphqlError('too_many_subscriptions', message);
@@ -145,6 +148,8 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): { s
 
   const accept = (socket: WebSocket, request: IncomingMessage) => {
     const connection: Connection = {
+      answered: true,
+      clientAddress: request.socket.remoteAddress,
       operations: new Set(),
       subscriber: topics.subscriber({
         limits: config.subscriberLimits,
@@ -153,6 +158,7 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): { s
       }),
     };
     connections.set(socket, connection);
+    socket.on('pong', () => (connection.answered = true));
     // A message over the allowance is handled (it has been read); the socket is then not read until the excess is
     // paid back, messages read meanwhile (the rest of what had arrived) included.
     const allowance = allowances.forSocket();
@@ -211,11 +217,29 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): { s
   };
   options.server.on('upgrade', onUpgrade);
 
+  // A peer that went away without closing (a laptop shut, a network gone) would hold its socket and subscriptions for
+  // ever, and a proxy closes a WebSocket idle for its own timeout: a ping every interval answers both.
+  const pinging = setInterval(() => {
+    for (const socket of webSockets.clients) {
+      const connection = connections.get(socket);
+      if (connection === undefined) continue;
+      if (!connection.answered) {
+        metrics?.countUnanswered();
+        logger.info({ clientAddress: connection.clientAddress, subscriptions: connection.operations.size }, 'GraphQL WebSocket cut: its last ping went unanswered');
+        socket.terminate();
+        continue;
+      }
+      connection.answered = false;
+      socket.ping();
+    }
+  }, config.webSocketPingIntervalMs).unref();
+
   return {
     // Sockets are told "going away" (1001); a subscriber that never answers the close frame is cut after a grace
     // period, not after ws's 30 s close timeout.
     async stop() {
       stopping = true;
+      clearInterval(pinging);
       const cut = setTimeout(() => webSockets.clients.forEach((socket) => socket.terminate()), SOCKET_CLOSE_GRACE_MS);
       try {
         await subscriptions.dispose();

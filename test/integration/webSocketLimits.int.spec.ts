@@ -4,6 +4,7 @@ import WebSocket from 'ws';
 import type { RunningService } from '../../src/server';
 import { CallbackReceivedDocument } from '../graphql/generated';
 import { collect, subscriptionClient, waitForSubscribers, waitForSubscribersDown, within } from '../support/graphqlClient';
+import { rawGraphqlSocket } from '../support/rawWebSocket';
 import { postAndProject, useTestService } from '../support/testService';
 
 const TOKEN = 'websocket-limits-token-0123456789';
@@ -206,5 +207,30 @@ describe('a WebSocket sending faster than GRAPHQL_WS_MESSAGES_PER_SECOND (10, fi
     const metrics = await (await fetch(`${fixture.service.url}/metrics`)).text();
     expect(Number(/^css_ledger_graphql_websockets_throttled_total (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(1);
     socket.close();
+  }, 60_000);
+});
+
+describe('GraphQL WebSockets pinged every GRAPHQL_WS_PING_INTERVAL_MS (1 s)', () => {
+  const fixture = useTestService({ GRAPHQL_WS_PING_INTERVAL_MS: '1000' });
+
+  it('cuts a socket whose peer does not answer a ping by the next, with its subscriptions, and keeps one that answers', async () => {
+    // A client that answers pings (ws does, as browsers do), and one whose peer has gone silent: it never answers.
+    const answering = subscriptionClient(fixture.service.url);
+    const answeringUpdates = collect(answering, CallbackReceivedDocument, {});
+    await answeringUpdates.ready;
+    const silent = await rawGraphqlSocket(fixture.service.url);
+    silent.send({ id: '1', type: 'subscribe', payload: { query: 'subscription { callbackReceived { id } }' } });
+    await waitForSubscribers(fixture.service, 2);
+
+    await within(silent.ended, 10_000, 'the silent socket cut');
+    await waitForSubscribersDown(fixture.service, 1);
+    await new Promise((resolve) => setTimeout(resolve, 2_500)); // two more pings, answered
+    expect(fixture.service.subscriberCount()).toBe(1);
+    await postAndProject(fixture.service, { event_type: 1, sequence: '616161', stream_id: 'pinged', event_time: 1_700_000_000 });
+    await answeringUpdates.next(1);
+
+    const metrics = await (await fetch(`${fixture.service.url}/metrics`)).text();
+    expect(metrics).toMatch(/^css_ledger_graphql_websockets_ping_unanswered_total 1$/m);
+    await answering.dispose();
   }, 60_000);
 });

@@ -61,7 +61,8 @@ export class MessageAllowances {
 
   constructor(
     private readonly rates: MessageRates,
-    private readonly now: () => number = Date.now,
+    // Monotonic: a clock set back must not put every socket in debt.
+    private readonly now: () => number = () => performance.now(),
   ) {
     this.shared = new Allowance(rates.allSockets, SHARED_BURST_SECONDS, now());
   }

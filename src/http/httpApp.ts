@@ -42,6 +42,10 @@ function describeClientError(error: Error): [ErrorSlug, string] {
   }
 }
 
+/** Whether a request's Upgrade header offers WebSocket (a comma-separated list of protocols, any case). */
+export const isWebSocketUpgrade = (request: IncomingMessage): boolean =>
+  (request.headers.upgrade ?? '').split(',').some((protocol) => protocol.trim().toLowerCase() === 'websocket');
+
 export function buildHttpApp(options: HttpAppOptions) {
   // The request each connection is receiving: one cut for time ends with the timeout as its error, so the route
   // counts and logs a 408 rather than a client that went away.
@@ -57,8 +61,13 @@ export function buildHttpApp(options: HttpAppOptions) {
     requestTimeout: options.requestTimeoutMs,
     // Fastify's 72 s would outlive the idle timeout of most load balancers and proxies (60 s).
     keepAliveTimeout: options.keepAliveTimeoutMs,
-    // Node checks request deadlines every 30 s by default: too coarse to cut a slow client off on time.
-    http: { connectionsCheckingInterval: Math.min(1000, options.requestTimeoutMs / 4) },
+    http: {
+      // Node checks request deadlines every 30 s by default: too coarse to cut a slow client off on time.
+      connectionsCheckingInterval: Math.min(1000, options.requestTimeoutMs / 4),
+      // Only a WebSocket upgrade is one: a request that offers another protocol (curl --http2 offers h2c) is answered
+      // as the request it is, not refused as a WebSocket at the wrong path.
+      shouldUpgradeCallback: isWebSocketUpgrade,
+    },
     // A stream's page takes its id from the path: any id whose address fits in a request line (Node's 16 KiB of headers)
     // opens its page, not only those of up to Fastify's 100 characters.
     routerOptions: { maxParamLength: MAX_PATH_PARAMETER_CHARS },

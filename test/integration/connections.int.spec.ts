@@ -277,3 +277,31 @@ describe('requests pipelined on one connection', () => {
     expect(next.received()).toMatch(/^HTTP\/1\.1 200 /);
   }, 60_000);
 });
+
+describe('requests that offer to switch protocols', () => {
+  const fixture = useTestService();
+
+  it('are answered as what they are unless the offer is a WebSocket (curl --http2 offers h2c on every request)', async () => {
+    const callback = JSON.stringify({ event_type: 1, sequence: '818181', stream_id: 'h2c', event_time: 1_700_000_000 });
+    const h2c = 'upgrade: h2c\r\nconnection: Upgrade, HTTP2-Settings\r\nhttp2-settings: AAMAAABkAARAAAAAAAIAAAAA\r\n';
+    const post = rawConnection(fixture.service.url);
+    post.socket.write(`POST /callbacks HTTP/1.1\r\nhost: 127.0.0.1\r\n${h2c}content-type: application/json\r\ncontent-length: ${callback.length}\r\n\r\n${callback}`);
+    await post.waitFor(ANSWER);
+    expect(post.received()).toMatch(/^HTTP\/1\.1 200 OK\r\n[^]*\r\ncallback-stored: new\r\n/);
+    post.socket.destroy();
+
+    const health = rawConnection(fixture.service.url);
+    health.socket.write(`GET /healthz HTTP/1.1\r\nhost: 127.0.0.1\r\n${h2c}\r\n`);
+    await health.waitFor(ANSWER);
+    expect(health.received()).toMatch(/^HTTP\/1\.1 200 OK\r\n[^]*\{"status":"ok"\}$/);
+    health.socket.destroy();
+
+    // A WebSocket anywhere but /graphql is still refused as one.
+    const webSocket = rawConnection(fixture.service.url);
+    webSocket.socket.write(
+      'GET /healthz HTTP/1.1\r\nhost: 127.0.0.1\r\nupgrade: WebSocket\r\nconnection: Upgrade\r\nsec-websocket-key: dGhlIHNhbXBsZSBub25jZQ==\r\nsec-websocket-version: 13\r\n\r\n',
+    );
+    await webSocket.waitFor(ANSWER);
+    expect(webSocket.received()).toMatch(/^HTTP\/1\.1 404 Not Found\r\n[^]*"no WebSocket at \/healthz; GraphQL subscriptions are at \/graphql"/);
+  });
+});

@@ -151,7 +151,7 @@ export async function startService(config: Config, logger: Logger = createLogger
   projections.onServing((change) => readModels.swap(change));
   const queries = servedQueries(readModels);
   // A subscriber whose delivery fails is that subscriber's problem: it is logged, and the processors go on.
-  const topics = createTopics((error) => logger.error({ err: error }, 'delivering a read-model change to a subscriber failed'));
+  const topics = createTopics({ onError: (error) => logger.error({ err: error }, 'delivering a read-model change to a subscriber failed') });
   projections.onChanges((changes) => publishChanges(topics, changes));
   const turns = new EventLoopTurns();
   const services: ReadModelServices = {

@@ -1,9 +1,12 @@
 // One client connection's subscriptions: a queue each of messages not yet sent, bounded together; past a bound, the client is dropped.
 import { DeliveryTurns } from './deliveryTurns';
 
-/** Why a subscriber was dropped: too many messages queued for it, or too many bytes its socket could not send. */
-export type DropReason = 'pending_messages' | 'pending_bytes';
-export const DROP_REASONS: readonly DropReason[] = ['pending_messages', 'pending_bytes'];
+/**
+ * Why a subscriber was dropped: too many messages queued for it, too many bytes its socket could not send, or the
+ * service falling behind offering changes to every subscription while this subscriber held the most of them.
+ */
+export type DropReason = 'pending_messages' | 'pending_bytes' | 'most_subscriptions';
+export const DROP_REASONS: readonly DropReason[] = ['pending_messages', 'pending_bytes', 'most_subscriptions'];
 
 export interface SubscriberLimits {
   /** Messages queued over all of the subscriber's subscriptions, not yet taken for sending. */
@@ -156,7 +159,13 @@ export class Subscriber {
     if (bytes > maxPendingBytes) this.drop('pending_bytes', `${bytes} bytes unsent, more than ${maxPendingBytes}`);
   }
 
-  private drop(reason: DropReason, detail: string): void {
+  /** Subscriptions open now. */
+  get subscriptionCount(): number {
+    return this.subscriptions.size;
+  }
+
+  drop(reason: DropReason, detail: string): void {
+    if (this.dropped) return;
     this.dropReason = reason;
     try {
       this.options.onDrop(reason, detail);

@@ -99,11 +99,11 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): { s
 
   const dropSlow = (socket: WebSocket, request: IncomingMessage, connection: Connection, reason: DropReason, detail: string) => {
     metrics?.countDropped(reason);
-    logger.warn(
-      { reason, clientAddress: request.socket.remoteAddress, subscriptions: connection.operations.size },
-      `GraphQL subscriber too slow (${detail}): WebSocket closed with ${TOO_SLOW}`,
-    );
-    socket.close(TOO_SLOW, `Too slow: ${detail}`);
+    const what = reason === 'most_subscriptions' ? 'GraphQL subscriber dropped' : 'GraphQL subscriber too slow';
+    logger.warn({ reason, clientAddress: request.socket.remoteAddress, subscriptions: connection.operations.size }, `${what} (${detail}): WebSocket closed with ${TOO_SLOW}`);
+    const closeReason = reason === 'most_subscriptions' ? 'Dropped: more subscriptions than the service can serve' : `Too slow: ${detail}`;
+    // A close frame's reason holds 123 bytes at most (ws throws on more).
+    socket.close(TOO_SLOW, Buffer.from(closeReason).subarray(0, 123).toString());
     connection.cut = setTimeout(() => socket.terminate(), TOO_SLOW_CUT_MS);
   };
 

@@ -149,6 +149,7 @@ describe('createServiceMetrics', () => {
     expect(samplesOf(parseMetrics(await metrics.scrape()), 'css_ledger_graphql_subscribers_dropped_total')).toEqual([
       { labels: { reason: 'pending_messages' }, value: 0 },
       { labels: { reason: 'pending_bytes' }, value: 0 },
+      { labels: { reason: 'most_subscriptions' }, value: 0 },
     ]);
     subscribers.countDropped('pending_bytes');
     expect(valueOf(parseMetrics(await metrics.scrape()), 'css_ledger_graphql_subscribers_dropped_total', { reason: 'pending_bytes' })).toBe(1);

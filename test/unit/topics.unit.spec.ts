@@ -7,6 +7,8 @@ const CallbackReceived = topic<CallbackLogEntry>('CALLBACK_RECEIVED');
 const SessionUpdated = topic<SessionRow>('SESSION_UPDATED');
 
 const entry = (position: number, type = 'StreamPushed') => ({ position: BigInt(position), type }) as unknown as CallbackLogEntry;
+/** Offers and deliveries are made in turns of the event loop: this waits for the next one. */
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 const positions = (results: Array<IteratorResult<CallbackLogEntry, undefined>>) => results.map((result) => (result.done ? 'done' : Number(result.value.position)));
 
 function subscriberOf(topics: ReturnType<typeof createTopics>, limits: Partial<SubscriberLimits> = {}, pendingBytes = () => 0) {
@@ -41,6 +43,7 @@ describe('topics: a bounded queue per subscription', () => {
     const waiting = subscriber.subscribe(SessionUpdated);
     const pending = waiting.next();
     topics.publish(CallbackReceived, entry(1));
+    await nextTurn();
     expect([topics.subscriberCount(), subscriber.pendingMessages]).toEqual([2, 1]);
     await updates.return?.();
     await waiting.return?.();
@@ -70,22 +73,24 @@ describe('topics: a bounded queue per subscription', () => {
     expect(topics.subscriberCount()).toBe(1);
   });
 
-  it('drops a subscriber whose socket holds more unsent bytes than allowed', () => {
+  it('drops a subscriber whose socket holds more unsent bytes than allowed', async () => {
     const topics = createTopics();
     let unsent = 0;
     const { subscriber, drops } = subscriberOf(topics, { maxPendingBytes: 1000 }, () => unsent);
     subscriber.subscribe(CallbackReceived);
     topics.publish(CallbackReceived, entry(1));
+    await nextTurn();
     unsent = 1001;
     topics.publish(CallbackReceived, entry(2));
     topics.publish(CallbackReceived, entry(3));
+    await nextTurn();
     expect(drops).toEqual([['pending_bytes', '1001 bytes unsent, more than 1000']]);
     expect(topics.subscriberCount()).toBe(0);
   });
 
   it('never lets a failing subscriber reach the publisher: the error is reported and the next subscriber still served', async () => {
     const errors: unknown[] = [];
-    const topics = createTopics((error) => errors.push(error));
+    const topics = createTopics({ onError: (error) => errors.push(error) });
     const broken = topics.subscriber({
       limits: { maxPendingMessages: 0, maxPendingBytes: 1000 },
       pendingBytes: () => 0,
@@ -100,6 +105,7 @@ describe('topics: a bounded queue per subscription', () => {
     });
     const fine = subscriber.subscribe(CallbackReceived);
     expect(() => topics.publish(CallbackReceived, entry(1))).not.toThrow();
+    await nextTurn();
     expect(errors.map((error) => (error as Error).message)).toEqual(['socket already gone', 'filter failed']);
     expect(await brokenOne.next()).toEqual({ done: true, value: undefined });
     expect(positions([await fine.next()])).toEqual([1]);
@@ -108,5 +114,39 @@ describe('topics: a bounded queue per subscription', () => {
   it('refuses to follow a topic outside a WebSocket connection', () => {
     const subscribe = followTopic(CallbackReceived, () => () => true);
     expect(() => subscribe({ args: {}, context: {}, source: undefined, info: undefined as never })).toThrow(/WebSocket/);
+  });
+});
+
+describe('topics: offers made in turns', () => {
+  it('offers a payload to at most offersPerTurn subscriptions a turn, in the order payloads were published', async () => {
+    const topics = createTopics({ offersPerTurn: 3 });
+    const { subscriber } = subscriberOf(topics);
+    const subscriptions = Array.from({ length: 5 }, () => subscriber.subscribe(CallbackReceived));
+    topics.publish(CallbackReceived, entry(1));
+    topics.publish(CallbackReceived, entry(2));
+    expect(subscriber.pendingMessages).toBe(0); // nothing during the publish itself
+    await nextTurn();
+    expect(subscriber.pendingMessages).toBe(3);
+    await nextTurn();
+    expect(subscriber.pendingMessages).toBe(6);
+    await nextTurn();
+    await nextTurn();
+    expect(subscriber.pendingMessages).toBe(10);
+    for (const subscription of subscriptions) expect(positions([await subscription.next(), await subscription.next()])).toEqual([1, 2]);
+  });
+
+  it('drops the subscriber holding the most subscriptions once offers fall more than maxOffersBehind behind', async () => {
+    const topics = createTopics({ maxOffersBehind: 10 });
+    const many = subscriberOf(topics);
+    const few = subscriberOf(topics);
+    for (let i = 0; i < 8; i++) many.subscriber.subscribe(CallbackReceived);
+    const followed = [few.subscriber.subscribe(CallbackReceived), few.subscriber.subscribe(CallbackReceived)];
+    topics.publish(CallbackReceived, entry(1)); // 10 offers due
+    expect(many.drops).toEqual([]);
+    topics.publish(CallbackReceived, entry(2)); // 20
+    expect(many.drops).toEqual([['most_subscriptions', 'changes come faster than they can be offered to 10 subscriptions, and this connection holds the most (8)']]);
+    expect(few.drops).toEqual([]);
+    expect(topics.subscriberCount()).toBe(2);
+    for (const subscription of followed) expect(positions([await subscription.next(), await subscription.next()])).toEqual([1, 2]);
   });
 });

@@ -79,12 +79,8 @@ export class SubscriptionQueue<T> implements AsyncIterableIterator<T, undefined>
 
   /** In a turn, with its room taken: the first queued message to the first waiting reader. */
   private deliver(): void {
-    const reader = this.waiting.shift();
-    if (reader === undefined || this.queued.length === 0) {
-      if (reader !== undefined) this.waiting.unshift(reader);
-      return;
-    }
-    reader({ done: false, value: this.shift() });
+    if (this.waiting.length === 0 || this.queued.length === 0) return;
+    this.waiting.shift()!({ done: false, value: this.shift() });
   }
 
   /** The reader stopped (unsubscribed, or its socket closed): what is queued is let go at once. */

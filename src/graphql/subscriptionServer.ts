@@ -97,10 +97,10 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): { s
     return null;
   };
 
-  const dropSlow = (socket: WebSocket, request: IncomingMessage, connection: Connection, reason: DropReason, detail: string) => {
+  const dropSlow = (socket: WebSocket, connection: Connection, reason: DropReason, detail: string) => {
     metrics?.countDropped(reason);
     const what = reason === 'most_subscriptions' ? 'GraphQL subscriber dropped' : 'GraphQL subscriber too slow';
-    logger.warn({ reason, clientAddress: request.socket.remoteAddress, subscriptions: connection.operations.size }, `${what} (${detail}): WebSocket closed with ${TOO_SLOW}`);
+    logger.warn({ reason, clientAddress: connection.clientAddress, subscriptions: connection.operations.size }, `${what} (${detail}): WebSocket closed with ${TOO_SLOW}`);
     const closeReason = reason === 'most_subscriptions' ? 'Dropped: more subscriptions than the service can serve' : `Too slow: ${detail}`;
     // A close frame's reason holds 123 bytes at most (ws throws on more).
     socket.close(TOO_SLOW, Buffer.from(closeReason).subarray(0, 123).toString());
@@ -154,7 +154,7 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): { s
       subscriber: topics.subscriber({
         limits: config.subscriberLimits,
         pendingBytes: () => socket.bufferedAmount,
-        onDrop: (reason, detail) => dropSlow(socket, request, connection, reason, detail),
+        onDrop: (reason, detail) => dropSlow(socket, connection, reason, detail),
       }),
     };
     connections.set(socket, connection);

@@ -25,7 +25,7 @@ export interface HttpAppOptions {
 }
 
 /** Requests a connection may have received and not had answered, the one being handled included. */
-export const MAX_UNANSWERED_PER_CONNECTION = 16;
+const MAX_UNANSWERED_PER_CONNECTION = 16;
 
 /** Node's default limit on a request's headers, its request line included: no longer path reaches the router. */
 const MAX_PATH_PARAMETER_CHARS = 16 * 1024;
@@ -43,7 +43,7 @@ function describeClientError(error: Error): [ErrorSlug, string] {
 }
 
 /** Whether a request's Upgrade header offers WebSocket (a comma-separated list of protocols, any case). */
-export const isWebSocketUpgrade = (request: IncomingMessage): boolean =>
+const isWebSocketUpgrade = (request: IncomingMessage): boolean =>
   (request.headers.upgrade ?? '').split(',').some((protocol) => protocol.trim().toLowerCase() === 'websocket');
 
 export function buildHttpApp(options: HttpAppOptions) {

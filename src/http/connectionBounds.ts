@@ -14,6 +14,15 @@ export const REFUSALS_REPORT_INTERVAL_MS = 5_000;
  */
 export const ACCEPT_HEADROOM = 64;
 
+/** Requests a connection may have received and not had answered, the one being handled included (see httpApp). */
+export const MAX_UNANSWERED_PER_CONNECTION = 16;
+
+/**
+ * Listeners a connection's socket may have: a query answered on a reading thread watches its socket for the client
+ * going, up to MAX_UNANSWERED_PER_CONNECTION at once on a pipelining connection, beside Node's and Fastify's own.
+ */
+const SOCKET_MAX_LISTENERS = MAX_UNANSWERED_PER_CONNECTION + 10;
+
 /** What the HTTP server records about its connections. */
 export interface ConnectionMetrics {
   opened(): void;
@@ -102,6 +111,7 @@ export function boundConnections(server: Server, options: ConnectionBoundsOption
     const placement = shares.place(client);
     if (!placement.admitted) return refuse(socket);
     if (placement.evict !== undefined) evict(placement.evict.connection, placement.evict.held);
+    socket.setMaxListeners(SOCKET_MAX_LISTENERS);
     const connection: Connection = { socket, client, unanswered: 0, request: undefined, readAtLastAnswer: 0, webSocket: false };
     connections.set(socket, connection);
     shares.add(client, connection);

@@ -3,7 +3,7 @@ import Fastify, { LogController, type FastifyError } from 'fastify';
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
-import { boundConnections, type ConnectionMetrics } from './connectionBounds';
+import { boundConnections, MAX_UNANSWERED_PER_CONNECTION, type ConnectionMetrics } from './connectionBounds';
 import { ERRORS, type ErrorSlug } from '../errors/catalogue';
 import { describeRequestError, rawErrorResponse, sendError, tooManyPipelined, unsupportedContentEncoding } from './errorReply';
 import { REQUEST_ID_HEADER, requestIdOf } from './requestId';
@@ -23,9 +23,6 @@ export interface HttpAppOptions {
   drainTimeoutMs: number;
   connectionMetrics?: ConnectionMetrics;
 }
-
-/** Requests a connection may have received and not had answered, the one being handled included. */
-const MAX_UNANSWERED_PER_CONNECTION = 16;
 
 /** Node's default limit on a request's headers, its request line included: no longer path reaches the router. */
 const MAX_PATH_PARAMETER_CHARS = 16 * 1024;

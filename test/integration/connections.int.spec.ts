@@ -7,7 +7,8 @@ import { SessionUpdatedDocument } from '../graphql/generated';
 import { collect, subscriptionClient, waitForSubscribers } from '../support/graphqlClient';
 import { rawConnection, settlesWithin, type RawConnection } from '../support/loopbackSockets';
 import { parseMetrics, valueOf, type Sample } from '../support/metricsText';
-import { useTestService } from '../support/testService';
+import { exitWithin, listeningUrl, runCli } from '../support/serviceProcess';
+import { tempDataDir, useTestService } from '../support/testService';
 
 const CALLBACK_HEAD = (contentLength: number) =>
   `POST /callbacks HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: ${contentLength}\r\n\r\n`;
@@ -239,13 +240,25 @@ describe('requests pipelined on one connection', () => {
   };
   const statusLines = (received: string) => [...received.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((match) => Number(match[1]));
 
-  it('are all answered, in order, when a few are sent at once', async () => {
-    const client = rawConnection(fixture.service.url);
-    client.socket.write(POST_GRAPHQL('{ __typename }').repeat(10));
-    for (let i = 0; i < 100 && statusLines(client.received()).length < 10; i++) await delay(50);
-    expect(statusLines(client.received())).toEqual(Array(10).fill(200));
-    expect(client.socket.destroyed).toBe(false);
-    client.socket.destroy();
+  it('are all answered, in order, when no more than 16 are sent at once, without a warning in the log', async () => {
+    // A service process of its own, whose every output line is read (warnings go to its stderr).
+    const data = tempDataDir();
+    const run = runCli(['serve'], { HOST: '127.0.0.1', PORT: '0', DATA_DIR: data.dir, LOG_LEVEL: 'info' });
+    try {
+      const client = rawConnection(await listeningUrl(run));
+      // Queries answered on a reading thread, each watching the connection for its client going meanwhile.
+      client.socket.write(POST_GRAPHQL('{ sessions(first: 5) { nodes { sequence } } }').repeat(16));
+      for (let i = 0; i < 100 && statusLines(client.received()).length < 16; i++) await delay(50);
+      expect(statusLines(client.received())).toEqual(Array(16).fill(200));
+      expect(client.socket.destroyed).toBe(false);
+      client.socket.destroy();
+      await delay(200);
+      expect(run.output()).not.toMatch(/Warning/);
+    } finally {
+      run.child.kill('SIGTERM');
+      await exitWithin(run, 10_000);
+      data.remove();
+    }
   }, 30_000);
 
   it('from a client that never reads its answers are refused past 16 unanswered, and the connection closed', async () => {

@@ -1,0 +1,92 @@
+// One hostile or careless client of a running service, in its own process, for `seconds`: what bench/hostileClients.ts
+// sets against the callbacks it times. Prints one JSON line of what it did when it ends.
+//
+//   node hostileClient.js <kind> <port> <seconds> [count]
+//   kinds: ws-flood (one WebSocket sending subscribe/complete as fast as it is read), subscriptions (count
+//   callbackReceived subscriptions over sockets of 200, every message read), unmatched-subscriptions (the same with a
+//   filter no callback matches), slowloris (count connections from 127.0.0.2, each sending its request a header a
+//   second and reopened when cut)
+import net from 'node:net';
+import WebSocket from 'ws';
+
+const [kind, portText, secondsText, countText] = process.argv.slice(2);
+const port = Number(portText);
+const seconds = Number(secondsText);
+const count = Number(countText ?? 0);
+const endAt = Date.now() + seconds * 1000;
+const done: { kind: string; sent: number; received: number; closes: Record<string, number> } = { kind: kind ?? '', sent: 0, received: 0, closes: {} };
+const closed = (why: string) => (done.closes[why] = (done.closes[why] ?? 0) + 1);
+
+function webSocket(onOpen: (socket: WebSocket) => void): void {
+  const socket = new WebSocket(`ws://127.0.0.1:${port}/graphql`, 'graphql-transport-ws');
+  socket.on('message', () => done.received++);
+  socket.on('close', (code) => closed(`ws ${code}`));
+  socket.on('error', () => undefined);
+  socket.on('open', () => {
+    socket.send(JSON.stringify({ type: 'connection_init' }));
+    onOpen(socket);
+  });
+}
+
+function flood(socket: WebSocket): void {
+  const pump = () => {
+    if (Date.now() > endAt || socket.readyState !== WebSocket.OPEN) return;
+    while (socket.bufferedAmount < 1 << 20) {
+      const id = String(done.sent++);
+      socket.send(JSON.stringify({ id, type: 'subscribe', payload: { query: 'subscription { callbackReceived { id } }' } }));
+      socket.send(JSON.stringify({ id, type: 'complete' }));
+    }
+    setImmediate(pump);
+  };
+  pump();
+}
+
+function subscriptions(filter: string): void {
+  const query = `subscription { callbackReceived${filter} { id type stream position receivedAt raw } }`;
+  for (let opened = 0; opened < count; opened += 200) {
+    const onSocket = Math.min(200, count - opened);
+    webSocket((socket) => {
+      for (let i = 0; i < onSocket; i++, done.sent++) socket.send(JSON.stringify({ id: String(i), type: 'subscribe', payload: { query } }));
+    });
+  }
+}
+
+function slowloris(): void {
+  const open = () => {
+    if (Date.now() > endAt) return;
+    const socket = net.connect({ port, host: '127.0.0.1', localAddress: '127.0.0.2' });
+    let answer = '';
+    const trickle = setInterval(() => socket.writable && socket.write('x-slow: 1\r\n'), 1000);
+    socket.on('connect', () => socket.write('POST /callbacks HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\n'));
+    socket.on('data', (chunk: Buffer) => (answer += chunk.toString('latin1')));
+    socket.on('error', () => undefined);
+    socket.on('close', () => {
+      clearInterval(trickle);
+      closed(answer === '' ? 'closed unanswered' : (answer.split('\r\n')[0] ?? ''));
+      setTimeout(open, 50);
+    });
+    done.sent++;
+  };
+  for (let i = 0; i < count; i++) open();
+}
+
+switch (kind) {
+  case 'ws-flood':
+    webSocket(flood);
+    break;
+  case 'subscriptions':
+    subscriptions('');
+    break;
+  case 'unmatched-subscriptions':
+    subscriptions('(filter: { stream: "no-such-stream" })');
+    break;
+  case 'slowloris':
+    slowloris();
+    break;
+  default:
+    throw new Error(`unknown kind ${kind}`);
+}
+setTimeout(() => {
+  process.stdout.write(`${JSON.stringify(done)}\n`);
+  process.exit(0);
+}, seconds * 1000);

@@ -20,6 +20,7 @@ export const ERRORS = {
   unsupported_media_type: { status: 415, meaning: 'the body is of a type the route does not take' },
   unsupported_content_encoding: { status: 415, meaning: 'the body is compressed (Content-Encoding); the service takes bodies as they are' },
   headers_too_large: { status: 431, meaning: 'the request headers are too large' },
+  uri_too_long: { status: 414, meaning: 'the request line (method, path and query) is too long' },
   too_many_pipelined_requests: { status: 429, meaning: 'the connection has as many requests waiting for their answers as allowed (pipelined); it is closed after this answer' },
   internal_error: {
     status: 500,

@@ -28,15 +28,30 @@ export interface HttpAppOptions {
 const MAX_PATH_PARAMETER_CHARS = 16 * 1024;
 
 /** What Node's HTTP parser or its timeouts rejected, as status, slug and message. */
-function describeClientError(error: Error): [ErrorSlug, string] {
-  switch ((error as { code?: string }).code) {
+function describeClientError(error: Error & { code?: string; rawPacket?: unknown }): [ErrorSlug, string] {
+  switch (error.code) {
     case 'ERR_HTTP_REQUEST_TIMEOUT':
       return ['request_timeout', 'the request was not received in time'];
     case 'HPE_HEADER_OVERFLOW':
-      return ['headers_too_large', 'the request headers are too large'];
+      // The bytes received so far (a Buffer, whatever Fastify's types say).
+      return overflowOf(Buffer.isBuffer(error.rawPacket) ? error.rawPacket : undefined);
+    case 'HPE_PAUSED_H2_UPGRADE':
+      return ['bad_request', 'HTTP/2 is not served here without an upgrade: send HTTP/1.1'];
     default:
       return ['bad_request', `malformed HTTP request: ${error.message}`];
   }
+}
+
+/**
+ * Node takes 16 KiB of request line and headers together: over it, a request line that had not ended (or was the most
+ * of it) is a path too long (414), else the headers are too large (431).
+ */
+function overflowOf(received: Buffer | undefined): [ErrorSlug, string] {
+  const lineEnd = received?.indexOf('\n') ?? -1;
+  if (received !== undefined && (lineEnd === -1 || lineEnd > received.length / 2)) {
+    return ['uri_too_long', `the request line is over ${MAX_PATH_PARAMETER_CHARS / 1024} KiB, the most request line and headers may hold together`];
+  }
+  return ['headers_too_large', `the request headers are over ${MAX_PATH_PARAMETER_CHARS / 1024} KiB, the most request line and headers may hold together`];
 }
 
 /** Whether a request's Upgrade header offers WebSocket (a comma-separated list of protocols, any case). */
@@ -72,7 +87,7 @@ export function buildHttpApp(options: HttpAppOptions) {
     frameworkErrors: (error, _request, reply) => {
       const path = reply.request.raw.url?.split('?')[0] ?? '';
       if (error.code === 'FST_ERR_BAD_URL') return sendError(reply, 'bad_request', `the path ${JSON.stringify(path)} is not valid percent-encoded UTF-8`);
-      if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') return sendError(reply, 'headers_too_large', `the path is over ${MAX_PATH_PARAMETER_CHARS} characters`);
+      if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') return sendError(reply, 'uri_too_long', `the path is over ${MAX_PATH_PARAMETER_CHARS} characters`);
       return sendError(reply, 'bad_request', error.message);
     },
     // Bytes that are not HTTP at all still get the JSON error shape.

@@ -318,3 +318,30 @@ describe('requests that offer to switch protocols', () => {
     expect(webSocket.received()).toMatch(/^HTTP\/1\.1 404 Not Found\r\n[^]*"no WebSocket at \/healthz; GraphQL subscriptions are at \/graphql"/);
   });
 });
+
+describe("requests Node's HTTP parser refuses", () => {
+  const fixture = useTestService();
+  const answerTo = async (bytes: string) => {
+    const client = rawConnection(fixture.service.url);
+    client.socket.write(bytes);
+    await client.waitFor(ANSWER);
+    const [head, body] = client.received().split('\r\n\r\n');
+    client.socket.destroy();
+    return { status: Number(head!.split(' ')[1]), body: JSON.parse(body!) as { error: string; message: string } };
+  };
+
+  it('tells a path too long (414) from headers too large (431), and HTTP/2 without an upgrade from garbage', async () => {
+    expect(await answerTo(`GET /streams/${'a'.repeat(20_000)} HTTP/1.1\r\nhost: 127.0.0.1\r\n\r\n`)).toEqual({
+      status: 414,
+      body: { code: 414, error: 'uri_too_long', message: 'the request line is over 16 KiB, the most request line and headers may hold together' },
+    });
+    expect(await answerTo(`GET /healthz HTTP/1.1\r\nhost: 127.0.0.1\r\nx-large: ${'a'.repeat(20_000)}\r\n\r\n`)).toEqual({
+      status: 431,
+      body: { code: 431, error: 'headers_too_large', message: 'the request headers are over 16 KiB, the most request line and headers may hold together' },
+    });
+    expect(await answerTo('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n')).toEqual({
+      status: 400,
+      body: { code: 400, error: 'bad_request', message: 'HTTP/2 is not served here without an upgrade: send HTTP/1.1' },
+    });
+  });
+});

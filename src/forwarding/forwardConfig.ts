@@ -131,14 +131,22 @@ const fileSchema = z
     typeError('must be an object with a destinations list'),
   )
   .superRefine((file, context) => {
-    const seen = new Set<string>();
-    file.destinations.forEach((destination, index) => {
-      if (seen.has(destination.name)) {
-        context.addIssue({ code: 'custom', path: ['destinations', index, 'name'], message: `${destination.name} is used by another destination` });
-      }
-      seen.add(destination.name);
-    });
+    for (const issue of duplicateNames(file.destinations)) context.addIssue(issue);
   });
+
+/** A name used by an earlier destination, at its place. Checked on the raw file as well, when another mistake stops zod first. */
+function duplicateNames(destinations: unknown): Array<{ code: 'custom'; path: PropertyKey[]; message: string }> {
+  if (!Array.isArray(destinations)) return [];
+  const seen = new Set<string>();
+  const issues: Array<{ code: 'custom'; path: PropertyKey[]; message: string }> = [];
+  destinations.forEach((destination: unknown, index) => {
+    const name = typeof destination === 'object' && destination !== null ? (destination as { name?: unknown }).name : undefined;
+    if (typeof name !== 'string') return;
+    if (seen.has(name)) issues.push({ code: 'custom', path: ['destinations', index, 'name'], message: `${name} is used by another destination` });
+    seen.add(name);
+  });
+  return issues;
+}
 
 export type DestinationConfig = z.output<typeof destinationSchema>;
 export type DestinationFilter = NonNullable<DestinationConfig['filter']>;
@@ -161,9 +169,17 @@ export function loadForwardConfig(text: string, fileName: string): ForwardConfig
   if (document.errors.length > 0) {
     return { ok: false, errors: document.errors.map((error) => `${fileName}: ${firstLine(error.message)}`) };
   }
-  const parsed = fileSchema.safeParse(document.toJS());
+  const raw: unknown = document.toJS();
+  const parsed = fileSchema.safeParse(raw);
   if (parsed.success) return { ok: true, config: parsed.data };
-  return { ok: false, errors: parsed.error.issues.flatMap((issue) => issueLines(issue, [])).map((line) => `${fileName}: ${line}`) };
+  const lines = parsed.error.issues.flatMap((issue) => issueLines(issue, []));
+  // zod checks names only once every destination is valid: a duplicate is said now, not after the other mistakes are fixed.
+  const destinations = typeof raw === 'object' && raw !== null ? (raw as { destinations?: unknown }).destinations : undefined;
+  for (const issue of duplicateNames(destinations)) {
+    const line = `${describePath(issue.path)}: ${issue.message}`;
+    if (!lines.includes(line)) lines.push(line);
+  }
+  return { ok: false, errors: lines.map((line) => `${fileName}: ${line}`) };
 }
 
 /** Reads FORWARD_CONFIG's file; an unreadable file is one error line too. */

@@ -89,6 +89,11 @@ describe('loadForwardConfig', () => {
     ]);
   });
 
+  it('says a name is used twice beside another mistake, not only once that one is fixed', () => {
+    const result = loadForwardConfig('destinations:\n  - name: a\n    url: https://a.example/x\n    format: raw\n  - name: a\n    format: raw\n', 'f.yaml');
+    expect(!result.ok && result.errors).toEqual(['f.yaml: destinations[1].url: is required: an http(s) URL', 'f.yaml: destinations[1].name: a is used by another destination']);
+  });
+
   it('says a destination without a url or a format lacks it, rather than that it is of the wrong kind', () => {
     const result = loadForwardConfig('destinations:\n  - name: a\n', 'f.yaml');
     expect(!result.ok && result.errors).toEqual([

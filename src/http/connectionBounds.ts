@@ -4,6 +4,7 @@ import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { connectionEvicted, rawErrorResponse } from './errorReply';
 import { clientOf, ConnectionShares } from './connectionShares';
+import { periodicReport } from './periodicReport';
 
 /** A flood of refused connections is one log line per interval with their count, not one line per socket. */
 export const REFUSALS_REPORT_INTERVAL_MS = 5_000;
@@ -71,14 +72,14 @@ export function boundConnections(server: Server, options: ConnectionBoundsOption
   const shares = new ConnectionShares<Connection>(maxConnections, evictable);
   const connections = new WeakMap<Socket, Connection>();
 
-  const refusals = periodicReport(logger, (refused, first) => ({
+  const refusals = periodicReport(logger, REFUSALS_REPORT_INTERVAL_MS, (refused, first) => ({
     fields: { refused, maxConnections },
     message: first
       ? `connection refused: ${maxConnections} connections are open (MAX_CONNECTIONS); further refusals are reported every ${REFUSALS_REPORT_INTERVAL_MS / 1000} s`
       : `${refused} connection${refused === 1 ? '' : 's'} refused in the last ${REFUSALS_REPORT_INTERVAL_MS / 1000} s: ${maxConnections} connections are open (MAX_CONNECTIONS)`,
   }));
   let lastEvicted = { client: '', held: 0 };
-  const evictions = periodicReport(logger, (evicted, first) => ({
+  const evictions = periodicReport(logger, REFUSALS_REPORT_INTERVAL_MS, (evicted, first) => ({
     fields: { evicted, maxConnections, client: lastEvicted.client, held: lastEvicted.held },
     message: first
       ? `connection of ${lastEvicted.client} closed to make room for another client: it held ${lastEvicted.held} of MAX_CONNECTIONS (${maxConnections}); further evictions are reported every ${REFUSALS_REPORT_INTERVAL_MS / 1000} s`
@@ -145,33 +146,6 @@ export function boundConnections(server: Server, options: ConnectionBoundsOption
     stop() {
       refusals.stop();
       evictions.stop();
-    },
-  };
-}
-
-/** Counts occurrences and logs them: at once for the first, then one line per interval while they go on. */
-function periodicReport(logger: Logger, describe: (count: number, first: boolean) => { fields: object; message: string }) {
-  let unreported = 0;
-  let reporting: NodeJS.Timeout | undefined;
-  const report = (): boolean => {
-    if (unreported === 0) return false;
-    const { fields, message } = describe(unreported, reporting === undefined);
-    logger.warn(fields, message);
-    unreported = 0;
-    return true;
-  };
-  const reportPeriodically = () => {
-    reporting = report() ? setTimeout(reportPeriodically, REFUSALS_REPORT_INTERVAL_MS).unref() : undefined;
-  };
-  return {
-    count() {
-      unreported++;
-      if (reporting === undefined) reportPeriodically();
-    },
-    stop() {
-      clearTimeout(reporting);
-      report();
-      reporting = undefined;
     },
   };
 }

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { boundConnections, MAX_UNANSWERED_PER_CONNECTION, type ConnectionMetrics } from './connectionBounds';
 import { ERRORS, type ErrorSlug } from '../errors/catalogue';
 import { describeRequestError, rawErrorResponse, sendError, tooManyPipelined, unsupportedContentEncoding } from './errorReply';
+import { periodicReport } from './periodicReport';
 import { REQUEST_ID_HEADER, requestIdOf } from './requestId';
 
 export interface HttpAppOptions {
@@ -23,6 +24,9 @@ export interface HttpAppOptions {
   drainTimeoutMs: number;
   connectionMetrics?: ConnectionMetrics;
 }
+
+/** How often POSTs to paths with no route are reported after the first (logged at once). */
+export const UNROUTED_REPORT_INTERVAL_MS = 60_000;
 
 /** Node's default limit on a request's headers, its request line included: no longer path reaches the router. */
 const MAX_PATH_PARAMETER_CHARS = 16 * 1024;
@@ -109,8 +113,18 @@ export function buildHttpApp(options: HttpAppOptions) {
     logger: options.logger,
     ...(options.connectionMetrics === undefined ? {} : { metrics: options.connectionMetrics }),
   });
+  // A POST to a path with no route is most likely CSS with a callback URL that is not quite this service's (a trailing
+  // slash, `/callback`): its callbacks are answered 404 and CSS says nothing, so the log does.
+  let lastUnrouted = { path: '', client: '' };
+  const unroutedPosts = periodicReport(options.logger, UNROUTED_REPORT_INTERVAL_MS, (count, first) => ({
+    fields: { unrouted: count, ...lastUnrouted },
+    message: first
+      ? `POST ${lastUnrouted.path} from ${lastUnrouted.client} answered 404: no route there. CSS's callbacks are taken at POST /callbacks: is that the path of the callback URL in CSS's template? Further ones are reported every ${UNROUTED_REPORT_INTERVAL_MS / 1000} s`
+      : `${count} POST${count === 1 ? '' : 's'} to paths with no route answered 404 in the last ${UNROUTED_REPORT_INTERVAL_MS / 1000} s, the last to ${lastUnrouted.path} from ${lastUnrouted.client} (CSS's callbacks are taken at POST /callbacks)`,
+  }));
   app.addHook('onClose', (_app, done) => {
     connections.stop();
+    unroutedPosts.stop();
     done();
   });
 
@@ -182,7 +196,13 @@ export function buildHttpApp(options: HttpAppOptions) {
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0]!;
     const methods = methodsOf.get(path);
-    if (methods === undefined) return sendError(reply, 'not_found', `no route for ${request.method} ${path}`);
+    if (methods === undefined) {
+      if (request.method === 'POST') {
+        lastUnrouted = { path: path.length > 200 ? `${path.slice(0, 200)}…` : path, client: request.ip };
+        unroutedPosts.count();
+      }
+      return sendError(reply, 'not_found', `no route for ${request.method} ${path}`);
+    }
     // OPTIONS answers what the path takes, and no CORS header: a page of another origin still may not call it.
     if (request.method === 'OPTIONS') return reply.code(204).header('allow', [...methods, 'OPTIONS'].join(', ')).send();
     reply.header('allow', methods.join(', '));

@@ -1,0 +1,36 @@
+// A POST to a path with no route (CSS pointed at the wrong callback URL) is answered 404 and said in the log, once per interval.
+import pino from 'pino';
+import { seedExamples } from '../support/seedExamples';
+import { useTestService } from '../support/testService';
+
+describe('POSTs to paths with no route', () => {
+  const logLines: Array<{ msg: string; unrouted?: number; path?: string; client?: string }> = [];
+  const logger = pino({ level: 'warn' }, { write: (line: string) => logLines.push(JSON.parse(line)) });
+  const fixture = useTestService({}, logger);
+  const unroutedLines = () => logLines.filter((line) => line.unrouted !== undefined);
+  const push = seedExamples().find((example) => (JSON.parse(example.raw) as { event_type?: unknown }).event_type === 1)!.raw;
+
+  it('logs the first at once with the path CSS should use, counts the others for one line, and stores nothing', async () => {
+    const first = await fetch(`${fixture.service.url}/callbacks/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: push });
+    expect(first.status).toBe(404);
+    expect(await first.json()).toEqual({ code: 404, error: 'not_found', message: 'no route for POST /callbacks/' });
+    expect(unroutedLines()).toEqual([
+      expect.objectContaining({ unrouted: 1, path: '/callbacks/', client: expect.stringMatching(/127\.0\.0\.1/), msg: expect.stringContaining('POST /callbacks:') }),
+    ]);
+
+    // A GET of a path with no route is not a callback gone astray: not reported. Further POSTs wait for the interval.
+    expect((await fetch(`${fixture.service.url}/nothing-here`)).status).toBe(404);
+    for (const path of ['/callback', '/v1/callbacks']) {
+      expect((await fetch(`${fixture.service.url}${path}?t=1`, { method: 'POST', body: push })).status).toBe(404);
+    }
+    expect(unroutedLines()).toHaveLength(1);
+    expect(await fixture.service.store.readAll({ maxCount: 10 })).toEqual([]);
+
+    // Stopping says what was not yet reported, with the last path.
+    await fixture.stop();
+    expect(unroutedLines()).toEqual([
+      expect.objectContaining({ unrouted: 1 }),
+      expect.objectContaining({ unrouted: 2, path: '/v1/callbacks', msg: expect.stringContaining('2 POSTs to paths with no route') }),
+    ]);
+  });
+});

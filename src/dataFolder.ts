@@ -56,11 +56,12 @@ function createFolder(dir: string, depth = 0): void {
 }
 
 /**
- * Creates DATA_DIR when missing and proves it writable (root passes permission checks: only a real write tells), or
- * throws DataFolderError with the folder and the OS's reason. The probe is a file of its own: closing a descriptor of
- * the lock file would drop this process's lock on it (POSIX).
+ * Creates DATA_DIR when missing and proves it writable (root passes permission checks: only a real write tells), and
+ * the files and folders in it writable by this process, or throws DataFolderError with the folder and the OS's reason
+ * (or what cannot be written). The probe is a file of its own: closing a descriptor of the lock file would drop this
+ * process's lock on it (POSIX). `canWrite` is for the tests, which run as root.
  */
-export function ensureDataFolder(dir: string): void {
+export function ensureDataFolder(dir: string, canWrite: (file: string) => boolean = writable): void {
   try {
     createFolder(dir);
     const probe = path.join(dir, `.write-check-${process.pid}`);
@@ -69,6 +70,56 @@ export function ensureDataFolder(dir: string): void {
   } catch (error) {
     throw refused(dir, error);
   }
+  const unwritable = unwritableEntries(dir, canWrite);
+  if (unwritable.length > 0) throw new DataFolderError(unwritableMessage(dir, unwritable));
+}
+
+const writable = (file: string): boolean => {
+  try {
+    fs.accessSync(file, fs.constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** How deep the files of DATA_DIR are looked at (`readmodels/<read model>/<file>`), and how many at most. */
+const WRITABLE_CHECK_DEPTH = 3;
+const WRITABLE_CHECK_MOST = 10_000;
+
+/**
+ * The files and folders under `dir` this process cannot write (paths relative to it), symbolic links left alone. A
+ * DATA_DIR left by a run as another user (root, say) would otherwise refuse at its first write with SQLite's
+ * "attempt to write a readonly database", which names no file.
+ */
+function unwritableEntries(dir: string, canWrite: (file: string) => boolean): string[] {
+  const found: string[] = [];
+  let seen = 0;
+  const walk = (folder: string, depth: number) => {
+    for (const entry of fs.readdirSync(folder, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      if (++seen > WRITABLE_CHECK_MOST) return;
+      const file = path.join(folder, entry.name);
+      if (entry.isSymbolicLink() || !(entry.isFile() || entry.isDirectory())) continue;
+      if (!canWrite(file)) found.push(path.relative(dir, file));
+      if (entry.isDirectory() && depth < WRITABLE_CHECK_DEPTH) walk(file, depth + 1);
+    }
+  };
+  walk(dir, 1);
+  return found;
+}
+
+function unwritableMessage(dir: string, unwritable: readonly string[]): string {
+  const described = unwritable.slice(0, 5).map((file) => {
+    const { uid, mode } = fs.lstatSync(path.join(dir, file));
+    return `${file} (owner uid ${uid}, mode ${(mode & 0o777).toString(8)})`;
+  });
+  const more = unwritable.length > described.length ? `, and ${unwritable.length - described.length} more` : '';
+  const uid = process.geteuid?.();
+  return (
+    `DATA_DIR ${dir} cannot be used: ${unwritable.length} of its files and folders cannot be written by this process` +
+    `${uid === undefined ? '' : ` (uid ${uid})`}: ${described.join(', ')}${more}. Left by a run as another user? ` +
+    'Give them to the user the service runs as (chown -R), or run it as their owner'
+  );
 }
 
 /** Who holds DATA_DIR now, as it said when it took the lock; null when nobody said (or nobody holds it). */

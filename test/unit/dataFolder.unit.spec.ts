@@ -1,0 +1,48 @@
+// DATA_DIR's files written by another user: named with their owner and mode before any of them is opened.
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { DataFolderError, ensureDataFolder } from '../../src/dataFolder';
+
+describe('ensureDataFolder', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'data-folder-'));
+    mkdirSync(path.join(dir, 'readmodels', 'sessions'), { recursive: true });
+    for (const file of ['events.db', 'events.db-wal', 'service.lock', 'readmodels/sessions/v8.1.db']) writeFileSync(path.join(dir, file), '');
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('passes a folder whose files and folders can all be written', () => {
+    expect(() => ensureDataFolder(dir, () => true)).not.toThrow();
+  });
+
+  it('refuses one holding files or folders this process cannot write, naming them with owner and mode, deepest included', () => {
+    const unwritable = new Set(['events.db', 'readmodels/sessions', 'readmodels/sessions/v8.1.db'].map((file) => path.join(dir, file)));
+    const refusal = catchError(() => ensureDataFolder(dir, (file) => !unwritable.has(file)));
+    expect(refusal).toBeInstanceOf(DataFolderError);
+    expect(refusal.message).toMatch(new RegExp(`^DATA_DIR ${dir} cannot be used: 3 of its files and folders cannot be written by this process \\(uid \\d+\\): `));
+    expect(refusal.message).toMatch(/events\.db \(owner uid \d+, mode 6\d\d\), readmodels\/sessions \(owner uid \d+, mode 7\d\d\), readmodels\/sessions\/v8\.1\.db \(/);
+    expect(refusal.message).toContain('chown -R');
+    expect(refusal.message).not.toContain('events.db-wal');
+  });
+
+  it('names five and counts the rest; a symbolic link is left alone', () => {
+    for (let i = 0; i < 7; i++) writeFileSync(path.join(dir, `extra-${i}.db`), '');
+    symlinkSync('/nowhere', path.join(dir, 'link'));
+    const refusal = catchError(() => ensureDataFolder(dir, (file) => !path.basename(file).startsWith('extra-') && path.basename(file) !== 'link'));
+    expect(refusal.message).toContain('7 of its files and folders');
+    expect(refusal.message).toContain('extra-4.db (owner uid');
+    expect(refusal.message).not.toContain('extra-5.db');
+    expect(refusal.message).toContain(', and 2 more.');
+  });
+});
+
+function catchError(run: () => void): Error {
+  try {
+    run();
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('expected a refusal');
+}

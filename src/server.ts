@@ -97,6 +97,12 @@ function describeAuthentication(config: Config, logger: Logger): void {
     token !== null ? 'URL token' : null,
   ].filter(Boolean);
   logger.info(`callback authentication is on: ${ways.join(' + ')}`);
+  if (token === null) {
+    logger.warn(
+      'CSS_CALLBACK_TOKEN is not set: relay callbacks (event_type 314), which CSS does not sign, are refused 401. ' +
+        'Set it and add ?token=<it> to the callback URL of each relay task.',
+    );
+  }
 }
 
 /**

@@ -2,6 +2,7 @@
 import { hash } from 'node:crypto';
 import type { CallbackPayload } from '../domain/callbackJson';
 import type { AuthenticatedBy } from '../domain/callbackEvents';
+import { EVENT_TYPE_RELAY } from '../domain/interpretCallback';
 import type { ErrorSlugs } from '../errors/catalogue';
 import { matchingSecretIndex, sameSecret } from '../http/secrets';
 
@@ -99,5 +100,9 @@ export function authenticateCallback(
   if (tokenRight) return { ok: true, by: 'token' };
 
   const ways = [config.keys.length > 0 ? 't and sign' : null, config.token !== null ? '?token=' : null].filter(Boolean);
-  return { ok: false, error: 'unauthenticated', message: `callback carries no proof of origin: expected ${ways.join(' or ')}` };
+  const unsigned = config.token === null && isRelayCallback(payload) ? ': CSS does not sign relay callbacks (event_type 314), set CSS_CALLBACK_TOKEN and add ?token=<it> to the relay task\'s callback URL' : '';
+  return { ok: false, error: 'unauthenticated', message: `callback carries no proof of origin: expected ${ways.join(' or ')}${unsigned}` };
 }
+
+/** A relay ("pull-push") task's callback: CSS sends these without `t` and `sign`. */
+const isRelayCallback = (payload: CallbackPayload): boolean => String(payload.event_type) === EVENT_TYPE_RELAY;

@@ -63,6 +63,19 @@ describe('the service as a process (node dist/cli.js serve)', () => {
       expect(line).toContain('URL token');
       await run.waitForLine(/listening on/);
       expect(run.output()).not.toMatch(/key-one|token-token/);
+      expect(run.output()).not.toContain('CSS_CALLBACK_TOKEN is not set');
+    } finally {
+      run.child.kill('SIGTERM');
+    }
+    await run.exited;
+  });
+
+  it('warns, with keys and no token, that relay callbacks (which CSS does not sign) will be refused', async () => {
+    const run = runCli(['serve'], { PORT: '0', HOST: '127.0.0.1', DATA_DIR: data.dir, CSS_CALLBACK_KEYS: 'key-one' });
+    try {
+      const line = await run.waitForLine(/CSS_CALLBACK_TOKEN is not set/);
+      expect(JSON.parse(line)).toMatchObject({ level: 40, msg: expect.stringContaining('relay callbacks (event_type 314), which CSS does not sign, are refused 401') });
+      await run.waitForLine(/listening on/);
     } finally {
       run.child.kill('SIGTERM');
     }

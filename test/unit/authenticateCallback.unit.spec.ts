@@ -91,8 +91,17 @@ describe('authenticateCallback', () => {
   });
 
   it('rejects an unsigned callback when only keys are configured, naming what is expected', () => {
-    const outcome = authenticateCallback({ event_type: 314 }, undefined, keys('k'), NOW);
-    expect(outcome).toEqual({ ok: false, error: 'unauthenticated', message: expect.stringContaining('t and sign') });
+    const outcome = authenticateCallback({ event_type: 1 }, undefined, keys('k'), NOW);
+    expect(outcome).toEqual({ ok: false, error: 'unauthenticated', message: 'callback carries no proof of origin: expected t and sign' });
+  });
+
+  it.each([314, '314'])('tells that relay callbacks (event_type %j), which CSS does not sign, need CSS_CALLBACK_TOKEN when only keys are configured', (type) => {
+    const outcome = authenticateCallback({ event_type: type }, undefined, keys('k'), NOW);
+    expect(outcome).toEqual({
+      ok: false,
+      error: 'unauthenticated',
+      message: "callback carries no proof of origin: expected t and sign: CSS does not sign relay callbacks (event_type 314), set CSS_CALLBACK_TOKEN and add ?token=<it> to the relay task's callback URL",
+    });
   });
 
   describe('with a URL token', () => {

@@ -86,10 +86,12 @@ const writable = (file: string): boolean => {
 /** How deep the files of DATA_DIR are looked at (`readmodels/<read model>/<file>`), and how many at most. */
 const WRITABLE_CHECK_DEPTH = 3;
 const WRITABLE_CHECK_MOST = 10_000;
+/** What the service writes in DATA_DIR itself (with their SQLite companions, -wal, -shm, ...): anything else there is not its business. */
+const OWN_ENTRIES = /^(events\.db|readmodels\.db|service\.lock)(-wal|-shm|-journal|\.json)?$|^(readmodels|forwarding)$/;
 
 /**
- * The files and folders under `dir` this process cannot write (paths relative to it), symbolic links left alone. A
- * DATA_DIR left by a run as another user (root, say) would otherwise refuse at its first write with SQLite's
+ * The service's files and folders under `dir` this process cannot write (paths relative to it), symbolic links left
+ * alone. A DATA_DIR left by a run as another user (root, say) would otherwise refuse at its first write with SQLite's
  * "attempt to write a readonly database", which names no file.
  */
 function unwritableEntries(dir: string, canWrite: (file: string) => boolean): string[] {
@@ -99,6 +101,7 @@ function unwritableEntries(dir: string, canWrite: (file: string) => boolean): st
     for (const entry of fs.readdirSync(folder, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
       if (++seen > WRITABLE_CHECK_MOST) return;
       const file = path.join(folder, entry.name);
+      if (depth === 1 && !OWN_ENTRIES.test(entry.name)) continue;
       if (entry.isSymbolicLink() || !(entry.isFile() || entry.isDirectory())) continue;
       if (!canWrite(file)) found.push(path.relative(dir, file));
       if (entry.isDirectory() && depth < WRITABLE_CHECK_DEPTH) walk(file, depth + 1);

@@ -28,13 +28,21 @@ describe('ensureDataFolder', () => {
   });
 
   it('names five and counts the rest; a symbolic link is left alone', () => {
-    for (let i = 0; i < 7; i++) writeFileSync(path.join(dir, `extra-${i}.db`), '');
-    symlinkSync('/nowhere', path.join(dir, 'link'));
+    for (let i = 0; i < 7; i++) writeFileSync(path.join(dir, 'readmodels', 'sessions', `extra-${i}.db`), '');
+    symlinkSync('/nowhere', path.join(dir, 'readmodels', 'link'));
     const refusal = catchError(() => ensureDataFolder(dir, (file) => !path.basename(file).startsWith('extra-') && path.basename(file) !== 'link'));
     expect(refusal.message).toContain('7 of its files and folders');
-    expect(refusal.message).toContain('extra-4.db (owner uid');
+    expect(refusal.message).toContain('readmodels/sessions/extra-4.db (owner uid');
     expect(refusal.message).not.toContain('extra-5.db');
     expect(refusal.message).toContain(', and 2 more.');
+  });
+
+  it("leaves alone what in DATA_DIR itself is not the service's (an operator's copy, notes)", () => {
+    for (const file of ['events.db.bak', 'notes.txt']) writeFileSync(path.join(dir, file), '');
+    mkdirSync(path.join(dir, 'exports'));
+    const ownOnly = (file: string) => !['events.db.bak', 'notes.txt', 'exports'].includes(path.basename(file));
+    expect(() => ensureDataFolder(dir, ownOnly)).not.toThrow();
+    expect(catchError(() => ensureDataFolder(dir, (file) => ownOnly(file) && !file.endsWith('service.lock'))).message).toContain(': service.lock (owner uid');
   });
 });
 

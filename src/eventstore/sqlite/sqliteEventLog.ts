@@ -97,11 +97,18 @@ export class SqliteEventLog {
     }
   }
 
+  /** The log's file and its WAL as this connection opened them (device and inode). */
+  private readonly opened: ReadonlyArray<{ path: string; identity: string }>;
+
   private constructor(
     private readonly db: Database.Database,
     readonly file: string,
   ) {
     this.description = `sqlite:${file}`;
+    this.opened = [file, `${file}-wal`].flatMap((at) => {
+      const identity = fileIdentity(at);
+      return identity === null ? [] : [{ path: at, identity }];
+    });
     this.statements = prepareStatements(db);
     // Inside the batch transaction each append gets a savepoint, so a rejected append leaves no partial writes.
     this.appendInSavepoint = db.transaction((append: SerializedAppend, now: number) => this.writeAppend(append, now));
@@ -115,7 +122,11 @@ export class SqliteEventLog {
   /** Commits the batch in one transaction (one fsync); a failure of the store itself refuses every append of it. */
   commit(batch: SerializedAppend[]): BatchOutcome {
     try {
-      return { committed: true, outcomes: this.commitBatch(batch) };
+      const outcomes = this.commitBatch(batch);
+      // A commit to a deleted log succeeds, and is lost with the process: nothing is acknowledged that a restart would
+      // not find (a retry of it is refused alike, duplicate or not).
+      this.refuseMovedFile();
+      return { committed: true, outcomes };
     } catch (cause) {
       // SQLite's reason ("database or disk is full", "disk I/O error") is what an operator acts on.
       const reason = cause instanceof Error ? `: ${cause.message}` : '';
@@ -142,8 +153,19 @@ export class SqliteEventLog {
     return this.reading(() => this.statements.head.get() ?? 0n);
   }
 
+  /** Whether the log answers, and is still the file at its path. */
   ping(): void {
     this.reading(() => this.statements.ping.get());
+    this.refuseMovedFile();
+  }
+
+  /** Throws StoreUnavailableError when the log's file or its WAL is no longer the one at its path (deleted, moved, replaced). */
+  private refuseMovedFile(): void {
+    const moved = this.opened.find(({ path: at, identity }) => fileIdentity(at) !== identity);
+    if (moved === undefined) return;
+    throw new StoreUnavailableError(
+      `${this.description}: ${path.basename(moved.path)} was deleted, moved or replaced while the service ran; nothing more is stored, as a restart would not find it: put the log back in place and restart the service`,
+    );
   }
 
   close(): void {
@@ -309,4 +331,10 @@ function toRecorded(row: EventRow): RecordedEvent {
     metadata: row.metadata === null ? {} : JSON.parse(row.metadata),
     recordedAt: new Date(Number(row.recorded_at)),
   };
+}
+
+/** A file's device and inode, or null when there is none at `at`. */
+function fileIdentity(at: string): string | null {
+  const stats = fs.statSync(at, { throwIfNoEntry: false });
+  return stats === undefined ? null : `${stats.dev}:${stats.ino}`;
 }

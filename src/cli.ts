@@ -151,22 +151,24 @@ async function serve(): Promise<void> {
   }
   const running = service;
   let stopping = false;
-  const stop = (signal: string) => {
+  const stop = (reason: string, exitCode = 0) => {
     if (stopping) return;
     stopping = true;
-    logger.info(`${signal} received: stopping`);
+    logger.info(`${reason}: stopping`);
     running.close().then(
-      () => process.exit(0),
+      () => process.exit(exitCode),
       (error: unknown) => {
         logger.error({ err: error }, 'error while stopping');
         process.exit(1);
       },
     );
   };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM received'));
+  process.on('SIGINT', () => stop('SIGINT received'));
   // The terminal or SSH session it was started from closing: Node's default would end the process at once, unlogged.
-  process.on('SIGHUP', () => stop('SIGHUP'));
+  process.on('SIGHUP', () => stop('SIGHUP received'));
+  // Two services writing one DATA_DIR would both project its log: the one whose lock was taken from it leaves.
+  void running.mustStop.then(() => stop('DATA_DIR was taken by another process', 1));
 }
 
 const program = new Command()

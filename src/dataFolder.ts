@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { fileIdentity } from './eventstore/sqlite/fileIdentity';
 
 /** DATA_DIR cannot be used: the message names the folder and the operating system's reason. */
 export class DataFolderError extends Error {
@@ -136,7 +137,9 @@ export function dataFolderHolder(dir: string): Holder | null {
 
 function inUseMessage(dir: string, wanted: DataFolderUser): string {
   const holder = dataFolderHolder(dir);
-  const who = holder === null ? 'another process' : `\`${holder.command}\` (pid ${holder.pid} on ${holder.host}, since ${holder.since})`;
+  // This process's own word, when its lock file was replaced by one another process holds and which said nothing.
+  const said = holder !== null && !(holder.pid === process.pid && holder.host === os.hostname());
+  const who = said ? `\`${holder.command}\` (pid ${holder.pid} on ${holder.host}, since ${holder.since})` : 'another process';
   const advice =
     wanted === 'rebuild'
       ? 'one rebuild at a time: let it finish, then run rebuild again'
@@ -144,49 +147,101 @@ function inUseMessage(dir: string, wanted: DataFolderUser): string {
   return `DATA_DIR ${dir} is in use by ${who}; ${advice}`;
 }
 
+/** What keeping the lock found: taken again after its file was deleted or replaced, or held by another process since. */
+export type LockKept = { outcome: 'retaken' | 'lost' | 'unusable'; message: string };
+
+/** How often a holder checks that service.lock is still the file it locked. */
+const LOCK_CHECK_MS = 1_000;
+
 /**
  * An exclusive SQLite lock on DATA_DIR/service.lock, held for the life of the connection: SQLite keeps it as an
  * fcntl lock, which the OS drops when the process ends in any way (kill -9 included), so it never goes stale.
  */
 export class DataFolderLock {
+  private identity: string | null;
+  private checking: NodeJS.Timeout | null = null;
+
   private constructor(
-    private readonly db: Database.Database,
+    private db: Database.Database,
     private readonly dir: string,
-  ) {}
+    private readonly user: DataFolderUser,
+  ) {
+    this.identity = fileIdentity(path.join(dir, LOCK_FILE));
+  }
 
   /** Creates DATA_DIR when missing and takes its lock, or throws DataFolderError / DataFolderInUseError. */
   static take(dir: string, user: DataFolderUser): DataFolderLock {
     ensureDataFolder(dir);
-    let db: Database.Database;
-    try {
-      db = new Database(path.join(dir, LOCK_FILE), { timeout: 0 });
-    } catch (error) {
-      throw refused(dir, error);
-    }
-    try {
-      db.pragma('locking_mode = EXCLUSIVE');
-      // A write transaction takes the exclusive lock; in EXCLUSIVE locking mode it is kept until the connection closes.
-      db.exec('BEGIN EXCLUSIVE');
-      db.pragma(`user_version = ${process.pid}`);
-      db.exec('COMMIT');
-    } catch (error) {
-      db.close();
-      if ((error as { code?: string }).code?.startsWith('SQLITE_BUSY')) throw new DataFolderInUseError(inUseMessage(dir, user));
-      throw refused(dir, error);
-    }
-    const holder: Holder = { command: user, pid: process.pid, host: os.hostname(), since: new Date().toISOString() };
-    try {
-      fs.writeFileSync(path.join(dir, HOLDER_FILE), `${JSON.stringify(holder)}\n`);
-    } catch {
-      // only the message of a refused process misses it
-    }
-    return new DataFolderLock(db, dir);
+    return new DataFolderLock(lockFile(dir, user), dir, user);
+  }
+
+  /**
+   * Checks every second that service.lock is still the file this process locked. A lock on a deleted or replaced file
+   * keeps nobody out (a tmp cleaner, a careless `rm`): it is taken again at its path, or, when another process took
+   * that first, `lost` is reported, for this holder to stop.
+   */
+  keep(report: (kept: LockKept) => void): void {
+    const file = path.join(this.dir, LOCK_FILE);
+    let unusableSaid = false;
+    this.checking = setInterval(() => {
+      if (!this.db.open || fileIdentity(file) === this.identity) return;
+      try {
+        const db = lockFile(this.dir, this.user);
+        this.db.close();
+        this.db = db;
+        this.identity = fileIdentity(file);
+        unusableSaid = false;
+        report({ outcome: 'retaken', message: `${file} was deleted or replaced while this ${this.user} held DATA_DIR: its lock is taken again` });
+      } catch (error) {
+        if (error instanceof DataFolderInUseError) {
+          // The holder file is the new holder's now: it stays.
+          if (this.checking !== null) clearInterval(this.checking);
+          this.db.close();
+          report({
+            outcome: 'lost',
+            message: `${file} was deleted or replaced while this ${this.user} held DATA_DIR, and another process took it since (${error.message}): this one stops`,
+          });
+        } else if (!unusableSaid) {
+          unusableSaid = true;
+          report({ outcome: 'unusable', message: `${file} was deleted or replaced while this ${this.user} held DATA_DIR, and cannot be taken again (${error instanceof Error ? error.message : String(error)}); trying every second` });
+        }
+      }
+    }, LOCK_CHECK_MS).unref();
   }
 
   /** Lets the next service or rebuild in. */
   release(): void {
+    if (this.checking !== null) clearInterval(this.checking);
     if (!this.db.open) return;
     fs.rmSync(path.join(this.dir, HOLDER_FILE), { force: true }); // while still held: it describes this process only
     this.db.close();
   }
+}
+
+/** Opens DATA_DIR/service.lock and takes its exclusive lock, saying who holds it, or throws DataFolderError / DataFolderInUseError. */
+function lockFile(dir: string, user: DataFolderUser): Database.Database {
+  let db: Database.Database;
+  try {
+    db = new Database(path.join(dir, LOCK_FILE), { timeout: 0 });
+  } catch (error) {
+    throw refused(dir, error);
+  }
+  try {
+    db.pragma('locking_mode = EXCLUSIVE');
+    // A write transaction takes the exclusive lock; in EXCLUSIVE locking mode it is kept until the connection closes.
+    db.exec('BEGIN EXCLUSIVE');
+    db.pragma(`user_version = ${process.pid}`);
+    db.exec('COMMIT');
+  } catch (error) {
+    db.close();
+    if ((error as { code?: string }).code?.startsWith('SQLITE_BUSY')) throw new DataFolderInUseError(inUseMessage(dir, user));
+    throw refused(dir, error);
+  }
+  const holder: Holder = { command: user, pid: process.pid, host: os.hostname(), since: new Date().toISOString() };
+  try {
+    fs.writeFileSync(path.join(dir, HOLDER_FILE), `${JSON.stringify(holder)}\n`);
+  } catch {
+    // only the message of a refused process misses it
+  }
+  return db;
 }

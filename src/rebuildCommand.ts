@@ -94,6 +94,11 @@ export async function rebuildReadModels(config: Config, names: string[]): Promis
     if (!(error instanceof DataFolderInUseError) || holder?.command !== 'serve') throw error;
     return rebuildThroughRunningService(config, names, holder.pid);
   }
+  // A service let in beside a rebuild would build the same files: the rebuild leaves, as it does on Ctrl-C.
+  lock.keep(({ outcome, message }) => {
+    process.stderr.write(`${message}\n`);
+    if (outcome === 'lost') process.exit(1);
+  });
   try {
     const store = await openEventStore(config);
     try {

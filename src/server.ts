@@ -45,6 +45,8 @@ export interface RunningService {
   forwarding: ForwardingControl;
   /** Open GraphQL subscriptions. */
   subscriberCount(): number;
+  /** Settles, with the reason, when the service must stop on its own: another process took DATA_DIR's lock. */
+  mustStop: Promise<string>;
   close(): Promise<void>;
 }
 
@@ -122,6 +124,13 @@ async function openDataFolder(config: Config, logger: Logger): Promise<{ lock: D
 export async function startService(config: Config, logger: Logger = createLogger(config)): Promise<RunningService> {
   const { lock, ledger } = await openDataFolder(config, logger);
   const { store, projections } = ledger;
+  const mustStop = new Promise<string>((resolve) =>
+    lock.keep(({ outcome, message }) => {
+      if (outcome === 'retaken') logger.warn(message);
+      else logger.error(message);
+      if (outcome === 'lost') resolve(message);
+    }),
+  );
   logger.info({ store: store.description }, `event store: ${store.description}`);
   const stopping = new AbortController();
   watchReachability(store, logger, stopping.signal);
@@ -256,5 +265,5 @@ export async function startService(config: Config, logger: Logger = createLogger
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   logger.info({ url, maxConnections: config.maxConnections }, `listening on ${url} (POST /callbacks, /graphql, GET /healthz, GET /readyz, GET /metrics)`);
 
-  return { url, store, readModels, projector: projections, forwarding, subscriberCount: () => topics.subscriberCount(), close: closeAll };
+  return { url, store, readModels, projector: projections, forwarding, subscriberCount: () => topics.subscriberCount(), mustStop, close: closeAll };
 }

@@ -1,6 +1,8 @@
 // DATA_DIR at start-up: an unusable folder is named with the OS's reason; one service (or rebuild) holds it at a time.
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import Database from 'better-sqlite3';
+import { generateTraffic } from '../../src/simulation/callbackTraffic';
 import { freePort } from '../support/loopbackSockets';
 import { exitWithin, listeningUrl, onlyLogLine, runCli } from '../support/serviceProcess';
 import { postCallback, tempDataDir } from '../support/testService';
@@ -88,6 +90,68 @@ describe('DATA_DIR at start-up', () => {
     }
     expect((await next.exited).code).toBe(0);
   }, 90_000);
+
+  it('takes its lock again when service.lock is deleted under it (a tmp cleaner, a careless rm): the next service is still refused', async () => {
+    const dir = path.join(data.dir, 'lock-deleted');
+    const first = serveIn(dir);
+    try {
+      const url = await listeningUrl(first);
+      rmSync(path.join(dir, 'service.lock'));
+      rmSync(path.join(dir, 'service.lock.json'));
+      await first.waitForLine(/service\.lock was deleted or replaced while this serve held DATA_DIR: its lock is taken again/, 10_000);
+
+      const second = serveIn(dir);
+      expect(await exitWithin(second, 20_000)).toEqual({ code: 1, signal: null });
+      expect(second.output()).toContain(`DATA_DIR ${dir} is in use by \`serve\` (pid ${first.child.pid} on `);
+      expect((await postCallback(url, { event_type: 1, sequence: '7', stream_id: 'still-held' })).status).toBe(200);
+    } finally {
+      first.child.kill('SIGTERM');
+    }
+    expect((await first.exited).code).toBe(0);
+  }, 60_000);
+
+  it('stops, exit code 1, when another process took service.lock while it was replaced: two services never write one DATA_DIR', async () => {
+    const dir = path.join(data.dir, 'lock-taken');
+    mkdirSync(dir);
+    const first = serveIn(dir);
+    const other = new Database(path.join(dir, 'other.lock'));
+    try {
+      await listeningUrl(first);
+      // Locked before it is moved into place: at no moment is service.lock a file nobody holds.
+      other.pragma('locking_mode = EXCLUSIVE');
+      other.exec('BEGIN EXCLUSIVE; PRAGMA user_version = 1; COMMIT');
+      renameSync(path.join(dir, 'other.lock'), path.join(dir, 'service.lock'));
+
+      expect(await exitWithin(first, 20_000)).toEqual({ code: 1, signal: null });
+      expect(first.output()).toMatch(/"level":50,.*service\.lock was deleted or replaced while this serve held DATA_DIR, and another process took it since/);
+      expect(first.output()).toContain('DATA_DIR was taken by another process: stopping');
+    } finally {
+      first.child.kill('SIGTERM');
+      other.close();
+    }
+  }, 60_000);
+
+  it('a rebuild takes its lock again too when service.lock is deleted under it: no service starts beside it', async () => {
+    const dir = path.join(data.dir, 'rebuild-lock-deleted');
+    mkdirSync(dir);
+    // Enough events for the rebuild to outlast a second's check and a service's start (about 8 s here).
+    const traffic = generateTraffic({ seed: 11, sessions: 16_000, relayTasks: 2_000 });
+    writeFileSync(path.join(dir, 'traffic.jsonl'), `${traffic.map(({ body }) => JSON.stringify(body)).join('\n')}\n`);
+    expect((await exitWithin(runCli(['import', path.join(dir, 'traffic.jsonl')], { DATA_DIR: dir }), 60_000)).code).toBe(0);
+
+    const rebuild = runCli(['rebuild'], { DATA_DIR: dir });
+    try {
+      await rebuild.waitForLine(/^rebuilding every read model/, 20_000);
+      rmSync(path.join(dir, 'service.lock'));
+      await rebuild.waitForLine(/service\.lock was deleted or replaced while this rebuild held DATA_DIR: its lock is taken again/, 10_000);
+      const service = serveIn(dir);
+      expect(await exitWithin(service, 20_000)).toEqual({ code: 1, signal: null });
+      expect(service.output()).toContain(`DATA_DIR ${dir} is in use by \`rebuild\` (pid ${rebuild.child.pid} on `);
+    } finally {
+      expect((await exitWithin(rebuild, 60_000)).code).toBe(0);
+    }
+    expect(rebuild.output()).toContain(`rebuilt: ${traffic.length} events`);
+  }, 120_000);
 
   it('holds DATA_DIR (its read models) on EventStoreDB too: rebuild is refused while EventStoreDB is out of reach', async () => {
     const dir = path.join(data.dir, 'esdb');

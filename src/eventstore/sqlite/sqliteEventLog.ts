@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import { StoreUnavailableError, WrongExpectedRevisionError, type AppendResult, type ExpectedRevision, type NewEvent, type RecordedEvent } from '../eventStore';
 import { limitBy } from './boundLimit';
 import { CorruptEventLogError, refuseCorruptEventLog } from './corruptEventLog';
+import { fileIdentity } from './fileIdentity';
 import { isCorruptionError } from './sqliteFileCheck';
 
 export interface SqliteEventLogOptions {
@@ -331,10 +332,4 @@ function toRecorded(row: EventRow): RecordedEvent {
     metadata: row.metadata === null ? {} : JSON.parse(row.metadata),
     recordedAt: new Date(Number(row.recorded_at)),
   };
-}
-
-/** A file's device and inode, or null when there is none at `at`. */
-function fileIdentity(at: string): string | null {
-  const stats = fs.statSync(at, { throwIfNoEntry: false });
-  return stats === undefined ? null : `${stats.dev}:${stats.ino}`;
 }

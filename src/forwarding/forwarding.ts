@@ -36,8 +36,11 @@ export interface Forwarding {
   readonly log: DeliveryLog;
   /** Starts every destination's delivery loop and the pruning. */
   start(): void;
-  /** Stops every destination (see DestinationForwarder.stop) and closes the file. */
-  close(graceMs: number): Promise<void>;
+  /**
+   * Stops every destination (see DestinationForwarder.stop) and closes the file; with `copyTo`, first writes the whole
+   * state, as it is then, to that new file (what a file deleted under it is brought back from).
+   */
+  close(graceMs: number, copyTo?: string): Promise<void>;
 }
 
 /** Rows deleted per destination and pruning step: small steps keep each write transaction short. */
@@ -99,11 +102,15 @@ export function openForwarding(options: ForwardingOptions): Forwarding {
       pruneTimer ??= setInterval(prune, options.pruneIntervalMs ?? 10_000);
       pruneTimer.unref();
     },
-    async close(graceMs) {
+    async close(graceMs, copyTo) {
       clearInterval(pruneTimer);
       await Promise.all(destinations.map((destination) => destination.stop(graceMs)));
       await Promise.all(senders.map((sender) => sender.close()));
-      db.close();
+      try {
+        if (copyTo !== undefined) db.prepare('VACUUM INTO ?').run(copyTo);
+      } finally {
+        db.close();
+      }
     },
   };
 }

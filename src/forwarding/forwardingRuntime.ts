@@ -1,5 +1,8 @@
 // Forwarding running: its state file, and each destination as a processor of the log with its own checkpoint.
+import fs from 'node:fs';
+import path from 'node:path';
 import type { Logger } from 'pino';
+import { fileIdentity } from '../eventstore/sqlite/fileIdentity';
 import type { RecordedEvent } from '../eventstore/eventStore';
 import { FatalProcessingError, Processor, type BatchHandler, type LogSource } from '../processing/processor';
 import { ForwarderStoppedError, type DestinationForwarder } from './destinationForwarder';
@@ -51,7 +54,93 @@ function batchHandler(forwarder: DestinationForwarder, stopping: () => boolean):
   };
 }
 
+/** Forwarding on one opening of the state file; closing it may first copy the state to a new file. */
+type ForwardingRun = Omit<ForwardingControl, 'close'> & { close(copyTo?: string): Promise<void> };
+
+/** How often the state file is checked for being the one forwarding opened. */
+const STATE_FILE_CHECK_MS = 1_000;
+
+/** The state file and its WAL as they are at their paths now (device and inode; null: none). */
+function stateFiles(file: string): { main: string | null; wal: string | null } {
+  return { main: fileIdentity(file), wal: fileIdentity(`${file}-wal`) };
+}
+
+/**
+ * Forwarding, following its state file: the file (or its WAL) deleted or moved while the service runs would take every
+ * checkpoint and pending delivery with it at the next start (a destination would begin at the log's head), so within a
+ * second the state is written back in place from the open connection and forwarding goes on from it. A file put in
+ * its place is the operator's: forwarding goes on from that one.
+ */
 export async function startForwardingRuntime(options: ForwardingRuntimeOptions): Promise<ForwardingControl> {
+  const { file, logger } = options;
+  let run: ForwardingRun | null = await runForwarding(options);
+  let opened = stateFiles(file);
+  let failure: Error | null = null;
+  // A restoration, then a close, one after the other: calls meanwhile wait for the forwarding that follows.
+  let changing: Promise<void> = Promise.resolve();
+  let closed = false;
+
+  const follow = async (): Promise<void> => {
+    const now = stateFiles(file);
+    const copy = now.main === null || now.main === opened.main;
+    if (copy) logger.error({ file }, `${file} (or its WAL) was deleted or moved while the service ran: writing forwarding's state back in place`);
+    else logger.error({ file }, `${file} was replaced while the service ran: forwarding goes on from the file now in place`);
+    const restoring = `${file}.restoring`;
+    try {
+      const closing = run!;
+      run = null;
+      if (copy) {
+        // Its folder, not DATA_DIR: a DATA_DIR deleted whole is not brought back as forwarding's state alone.
+        if (!fs.existsSync(path.dirname(file))) fs.mkdirSync(path.dirname(file));
+        fs.rmSync(restoring, { force: true });
+      }
+      await closing.close(copy ? restoring : undefined);
+      if (copy) {
+        // The WAL and index of the file gone are not this copy's.
+        for (const companion of ['-wal', '-shm']) fs.rmSync(`${file}${companion}`, { force: true });
+        fs.renameSync(restoring, file);
+      }
+      run = await runForwarding(options);
+      opened = stateFiles(file);
+      logger.warn({ file }, 'forwarding goes on from its state file in place');
+    } catch (error) {
+      failure = new Error(`forwarding stopped: its state could not be ${copy ? 'written back to' : 'opened at'} ${file} (${error instanceof Error ? error.message : String(error)}); restart the service`);
+      logger.error({ err: error, file }, failure.message);
+    }
+  };
+  const checking = setInterval(() => {
+    if (run === null) return;
+    const now = stateFiles(file);
+    if (now.main === opened.main && (opened.wal === null || now.wal === opened.wal)) return;
+    changing = changing.then(follow);
+  }, STATE_FILE_CHECK_MS);
+  checking.unref();
+
+  const current = async (): Promise<ForwardingRun> => {
+    await changing;
+    if (run === null) throw failure ?? new Error('forwarding is closed');
+    return run;
+  };
+  return {
+    destinations: async () => (await current()).destinations(),
+    deliveries: async (...args) => (await current()).deliveries(...args),
+    pause: async (destination) => (await current()).pause(destination),
+    resume: async (destination) => (await current()).resume(destination),
+    replay: async (destination, range) => (await current()).replay(destination, range),
+    redeliverDeadLetters: async (destination) => (await current()).redeliverDeadLetters(destination),
+    async close() {
+      clearInterval(checking);
+      if (closed) return;
+      closed = true;
+      await changing;
+      const closing = run;
+      run = null;
+      await closing?.close();
+    },
+  };
+}
+
+async function runForwarding(options: ForwardingRuntimeOptions): Promise<ForwardingRun> {
   const { source, config, logger } = options;
   const forwarding: Forwarding = openForwarding({
     file: options.file,
@@ -123,9 +212,9 @@ export async function startForwardingRuntime(options: ForwardingRuntimeOptions):
       logger.info({ destination, redelivered: result.redelivered }, 'dead letters put back');
       return result;
     },
-    async close() {
+    async close(copyTo) {
       stopping = true;
-      await Promise.all([...processors.map((processor) => processor.stop()), forwarding.close(options.shutdownGraceMs)]);
+      await Promise.all([...processors.map((processor) => processor.stop()), forwarding.close(options.shutdownGraceMs, copyTo)]);
     },
   };
 }

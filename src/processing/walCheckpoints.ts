@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { fileIdentity } from '../eventstore/sqlite/fileIdentity';
 import { findLiveFile } from './readModelFolder';
 
 /**
@@ -35,7 +36,7 @@ const FILES_EVERY_MS = 5_000;
 
 /** Checkpoints the files on this thread's timers until stopped; a file that fails is said once per spell of failures. */
 export function checkpointEvery(files: WalCheckpointFiles, failed: (file: string, message: string) => void): { stop(): void } {
-  const open = new Map<string, Database.Database>();
+  const open = new Map<string, { db: Database.Database; identity: string }>();
   const failing = new Set<string>();
   let live: string[] = [];
   let liveAt = -Infinity;
@@ -53,24 +54,26 @@ export function checkpointEvery(files: WalCheckpointFiles, failed: (file: string
   };
 
   const letGo = (file: string): void => {
-    open.get(file)?.close();
+    open.get(file)?.db.close();
     open.delete(file);
   };
 
   const checkpoint = (file: string): void => {
     // A file a rebuild replaced is renamed aside, then shrunk and deleted: let go of it at once, not when the live files
-    // are looked for again (a checkpoint of the half-shrunk file failed as "malformed" at every upgrade).
-    if (!fs.existsSync(file)) {
+    // are looked for again (a checkpoint of the half-shrunk file failed as "malformed" at every upgrade). A file put in
+    // its place (forwarding's state written back) is another one: its connection is a new one.
+    const identity = fileIdentity(file);
+    if (identity === null || (open.has(file) && open.get(file)!.identity !== identity)) {
       letGo(file);
-      return;
+      if (identity === null) return;
     }
-    let db = open.get(file);
+    let db = open.get(file)?.db;
     try {
       if (db === undefined) {
         db = new Database(file, { fileMustExist: true });
         // synchronous FULL (SQLite's default): the database is fsynced before the WAL may be started over.
         db.pragma('busy_timeout = 0');
-        open.set(file, db);
+        open.set(file, { db, identity });
       }
       db.pragma('wal_checkpoint(PASSIVE)');
       failing.delete(file);
@@ -92,7 +95,7 @@ export function checkpointEvery(files: WalCheckpointFiles, failed: (file: string
     stop() {
       clearInterval(logTimer);
       clearInterval(readModelsTimer);
-      for (const db of open.values()) db.close();
+      for (const { db } of open.values()) db.close();
       open.clear();
     },
   };

@@ -1,6 +1,7 @@
 // Forwarding in the service process: kill -9 mid-delivery and restart delivers every stored callback at least once and never marks
 // more than was delivered; SIGTERM lets in-flight deliveries finish within FORWARD_SHUTDOWN_GRACE_MS; the forward CLI verbs.
 import Database from 'better-sqlite3';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { forwardingFile } from '../../src/forwarding/forwardingDb';
 import { pushCallback, writeForwardConfig } from '../support/forwardingService';
@@ -102,6 +103,39 @@ describe('forwarding in the service process', () => {
     await receiver.waitFor((received) => received.length === 3);
     expect(receiver.received[2]!.headers['webhook-id']).toBe(receiver.received[1]!.headers['webhook-id']);
   });
+
+  it('forwarding.db deleted under the running service is written back in place: after kill -9 and a restart, nothing pending is lost', async () => {
+    const dataDir = path.join(data.dir, 'deleted');
+    const ok = new Set<string>();
+    let down = true;
+    receiver = await startReceiver((request) => {
+      if (down) return { status: 500 };
+      ok.add(request.headers['webhook-id'] as string);
+      return { status: 200 };
+    });
+    // A breaker that stays closed: every delivery keeps being tried while the receiver fails.
+    const hook = { name: 'hook', url: receiver.url, format: 'raw', retry: FAST_RETRY, breaker: { failureThreshold: 1000, cooldownMs: 10 } };
+    const env = { FORWARD_CONFIG: writeForwardConfig(data.dir, [hook]) };
+    const first = await serve(dataDir, env);
+    for (let i = 1; i <= 10; i++) expect((await postCallback(first.url, pushCallback(String(7200 + i), i))).status).toBe(200);
+    // Every one offered, and failing: ten pending deliveries in the state.
+    await receiver.waitFor((received) => new Set(received.map((r) => r.headers['webhook-id'])).size === 10);
+
+    const file = forwardingFile(dataDir);
+    for (const companion of ['', '-wal', '-shm']) rmSync(`${file}${companion}`, { force: true });
+    await first.run.waitForLine(/forwarding goes on from its state file in place/, 20_000);
+    expect(first.run.output()).toContain('was deleted or moved while the service ran: writing forwarding');
+    for (let i = 11; i <= 15; i++) expect((await postCallback(first.url, pushCallback(String(7200 + i), i))).status).toBe(200);
+    await receiver.waitFor((received) => new Set(received.map((r) => r.headers['webhook-id'])).size === 15);
+    first.run.child.kill('SIGKILL');
+    await first.run.exited;
+
+    down = false;
+    await serve(dataDir, env);
+    const stored = rows<{ event_id: string }>(path.join(dataDir, 'events.db'), 'SELECT event_id FROM events ORDER BY position').map((row) => row.event_id);
+    expect(stored).toHaveLength(15);
+    await receiver.waitFor(() => stored.every((id) => ok.has(id)), 30_000);
+  }, 90_000);
 
   it('the forward CLI verbs operate a running service, and say why when they cannot', async () => {
     receiver = await startReceiver();

@@ -131,4 +131,43 @@ describe('WAL checkpoints of a read model a rebuild replaced', () => {
       await store.close();
     }
   }, 180_000);
+
+  // Forwarding writes its state back in place when its file was deleted: a checkpoint of the file gone does nothing for it.
+  it('follows a file put in place of the one it holds: the new file is checkpointed', async () => {
+    const file = forwardingFile(data.dir);
+    const fill = (db: Database.Database, from: number) => {
+      const insert = db.prepare(
+        `INSERT INTO deliveries (destination, event_id, event_type, stream, position, received_at, offered_at, origin, status, attempts, next_attempt_at, raw)
+         VALUES ('receiver', ?, 'StreamPushed', 's', ?, 0, 0, 'log', 'pending', 0, 0, ?)`,
+      );
+      db.transaction(() => {
+        for (let i = from; i < from + 2_000; i++) insert.run(`e${i}`, i, 'x'.repeat(2_000));
+      })();
+    };
+    const first = openForwardingDb(file);
+    fill(first, 0);
+    const failures: string[] = [];
+    const checkpoints = checkpointEvery(
+      { eventsFile: null, readModelsRoot: readModelsRootOf(data.dir), checkpointedAlongside: [file], logIntervalMs: 20, readModelIntervalMs: 20 },
+      (at, message) => failures.push(`${at}: ${message}`),
+    );
+    let second: Database.Database | null = null;
+    try {
+      await eventually(() => sizeOf(file) > 4_000_000, 'the first file checkpointed', 10_000);
+      const replacement = `${file}.new`;
+      openForwardingDb(replacement).close();
+      for (const companion of ['', '-wal', '-shm']) fs.rmSync(`${file}${companion}`, { force: true });
+      fs.renameSync(replacement, file);
+      second = openForwardingDb(file);
+      fill(second, 2_000);
+      const wal = sizeOf(`${file}-wal`);
+      expect(sizeOf(file)).toBeLessThan(wal / 4);
+      await eventually(() => sizeOf(file) > wal / 4, 'the file now in place checkpointed', 10_000);
+      expect(failures).toEqual([]);
+    } finally {
+      checkpoints.stop();
+      second?.close();
+      first.close();
+    }
+  }, 60_000);
 });

@@ -165,6 +165,10 @@ export function deliveryStore(db: ForwardingDatabase, destination: string) {
       statements.createDestination.run(destination, initial, now);
       return statements.checkpoint.get(destination) as bigint;
     },
+    /** Moves the checkpoint from `previous` to `next`, offering nothing. */
+    moveCheckpoint(previous: bigint, next: bigint, now: number): void {
+      statements.advance.run({ name: destination, previous, next, now });
+    },
     /** Records the offers and moves the checkpoint from `previous` to `next` in one transaction. */
     intake(previous: bigint, next: bigint, offers: readonly OfferedEvent[], now: number): PendingDelivery[] {
       return intake.immediate(previous, next, offers, now);

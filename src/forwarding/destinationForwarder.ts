@@ -66,6 +66,8 @@ export interface ForwarderDependencies {
   logger: ForwardingLogger;
   now: () => number;
   initialCheckpoint: bigint;
+  /** The log's last position at start. */
+  logHead: bigint;
 }
 
 export class DestinationForwarder implements ForwardingHandler {
@@ -80,6 +82,16 @@ export class DestinationForwarder implements ForwardingHandler {
   constructor(private readonly deps: ForwarderDependencies) {
     this.name = deps.destination.name;
     this.position = deps.store.openCheckpoint(deps.initialCheckpoint, deps.now());
+    if (this.position > deps.logHead) {
+      // The log in place is shorter than the one this destination followed (an events.db restored from a backup): the
+      // callbacks it takes from here on are new to the destination, at positions the checkpoint would pass over.
+      deps.logger.warn(
+        { destination: this.name, checkpoint: String(this.position), logHead: String(deps.logHead) },
+        `destination ${this.name}: its checkpoint, position ${this.position}, is past the log's last event, position ${deps.logHead} (was events.db restored from a backup, or replaced?): it goes on from the log's last event`,
+      );
+      deps.store.moveCheckpoint(this.position, deps.logHead, deps.now());
+      this.position = deps.logHead;
+    }
     const summary = deps.store.summary();
     this.paused = summary.paused;
     if (summary.lastDeliveredPosition !== null) deps.loop.lastDelivered = { position: summary.lastDeliveredPosition, at: summary.lastDeliveredAt ?? 0 };

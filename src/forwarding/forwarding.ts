@@ -77,7 +77,7 @@ export function openForwarding(options: ForwardingOptions): Forwarding {
     });
     loops.set(destination.name, loop);
     const initialCheckpoint = destination.startFrom === 'now' ? options.logHead : 0n;
-    forwarder = new DestinationForwarder({ destination, store, loop, reader: options.reader, logger, now, initialCheckpoint });
+    forwarder = new DestinationForwarder({ destination, store, loop, reader: options.reader, logger, now, initialCheckpoint, logHead: options.logHead });
     return forwarder;
   });
 

@@ -46,6 +46,19 @@ export interface Ledger {
   close(): Promise<void>;
 }
 
+/** How long start-up waits for EventStoreDB's head, to compare the read models' checkpoints with: out of reach, they are not. */
+const HEAD_AT_START_MS = 2_000;
+
+async function headWithin(store: EventStore, ms: number): Promise<bigint | null> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), ms)));
+  try {
+    return await Promise.race([store.headPosition().catch(() => null), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /**
  * The embedded store writes on a thread of its own and the read models are projected on another, so SQLite's
  * synchronous work never holds up the thread that answers callbacks. With EventStoreDB, appends are network I/O and the projector runs on this thread.
@@ -85,6 +98,7 @@ export async function openLedger(config: Config, logger: Logger): Promise<Ledger
       definitions: PROJECTIONS,
       root: readModelsRoot(config),
       legacyFile: legacyReadModelFile(config),
+      logHead: await headWithin(store, HEAD_AT_START_MS),
       logger,
       answerRequests: true,
       buildWrites: 'steady',

@@ -24,6 +24,7 @@ async function runProjector(store: SqliteEventStore, files: ReadModelFiles & { b
     definitions: PROJECTIONS,
     root: files.readModelsRoot,
     legacyFile: files.legacyFile,
+    logHead: await store.headPosition(),
     logger,
     answerRequests: true,
     buildWrites: 'steady',

@@ -37,6 +37,8 @@ export interface ProjectionHostOptions {
   root: string;
   /** A file of the previous layout (all read models in one file) that answers until each read model is built. */
   legacyFile?: string | null;
+  /** The log's last position as start-up read it, when it could: a file whose checkpoint is past it is set aside and built again. */
+  logHead?: bigint | null;
   logger?: Logger;
   /** Events per batch of the foreground lane's processor; default 1000. */
   batchSize?: number;
@@ -167,7 +169,7 @@ export class ProjectionHost implements ProjectionsView {
 
   private plan(definition: ProjectionDefinition, legacy: string | null): void {
     const folder = folderOf(this.options.root, definition.name);
-    const plan = planFolder(folder, definition, this.options.logger);
+    const plan = planFolder(folder, definition, this.options.logger, this.options.logHead ?? null);
     const slot: Slot = {
       definition,
       serving: '',

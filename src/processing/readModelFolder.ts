@@ -5,9 +5,12 @@ import Database from 'better-sqlite3';
 import type { Logger } from 'pino';
 import { findCorruption, type LastRowProbe } from '../eventstore/sqlite/sqliteFileCheck';
 import type { ProjectionDefinition } from './projectionDefinition';
-import { parseFileName, readMeta, removeFile, REMOVING_SUFFIX, type FileMeta } from './readModelFile';
+import { parseFileName, readCheckpoint, readMeta, removeFile, REMOVING_SUFFIX, type FileMeta } from './readModelFile';
 
-export interface FoundFile extends FileMeta {
+/** A file's metadata, and where its checkpoint stands in the log. */
+type FoundMeta = FileMeta & { position: bigint };
+
+export interface FoundFile extends FoundMeta {
   file: string;
 }
 
@@ -25,9 +28,12 @@ export interface FolderPlan {
 
 export const folderOf = (root: string, name: string): string => path.join(root, name);
 
+/** Why a file is set aside: damaged, or built from another log than the one now in place. */
+export type SetAsideReason = 'corrupt' | 'ahead';
+
 /** `v4.2.db.corrupt-20240501T100000Z`: sorts by time, and says why it is there. */
-export function setAsideName(file: string, now: Date): string {
-  return `${file}.corrupt-${now.toISOString().replace(/[-:]|\.\d+/g, '')}`;
+export function setAsideName(file: string, now: Date, reason: SetAsideReason = 'corrupt'): string {
+  return `${file}.${reason}-${now.toISOString().replace(/[-:]|\.\d+/g, '')}`;
 }
 
 /** The checkpoint, the metadata and the last row of each table: a truncated or overwritten file fails here, whatever its size. */
@@ -44,8 +50,8 @@ export function probesOf(definition: ProjectionDefinition): LastRowProbe[] {
  * Renames a damaged file (with its -wal and -shm, so the copy stays readable for a post-mortem) and says so. The
  * read model is then built again from the log.
  */
-export function setAside(file: string, problem: string, logger: Logger | undefined, now = new Date()): string {
-  const aside = setAsideName(file, now);
+export function setAside(file: string, problem: string, logger: Logger | undefined, now = new Date(), reason: SetAsideReason = 'corrupt'): string {
+  const aside = setAsideName(file, now, reason);
   for (const suffix of ['', '-wal', '-shm']) {
     try {
       fs.renameSync(`${file}${suffix}`, `${aside}${suffix}`);
@@ -55,22 +61,27 @@ export function setAside(file: string, problem: string, logger: Logger | undefin
   }
   logger?.warn(
     { readModels: file, setAside: aside, problem },
-    `read models ${file} are damaged (${problem}): moved to ${aside} (with its -wal/-shm); rebuilding them from the event log`,
+    `read models ${file} ${reason === 'corrupt' ? 'are damaged' : 'were built from another log'} (${problem}): moved to ${aside} (with its -wal/-shm); rebuilding them from the event log`,
   );
   return aside;
 }
 
-function readFound(file: string): FileMeta | null {
+function readFound(file: string): FoundMeta | null {
   const db = new Database(file, { fileMustExist: true });
   try {
-    return readMeta(db);
+    const meta = readMeta(db);
+    return meta === null ? null : { ...meta, position: readCheckpoint(db).position };
   } finally {
     db.close();
   }
 }
 
-/** The files of a read model's folder, damaged ones set aside first. */
-export function findFiles(folder: string, definition: ProjectionDefinition, logger?: Logger): FoundFile[] {
+/**
+ * The files of a read model's folder, damaged ones set aside first, and those whose checkpoint is past `logHead`, the
+ * log's last position (when known): they were built from a longer log than the one in place (an events.db restored
+ * from a backup), and would hold callbacks it does not have while skipping those it takes up to their checkpoint.
+ */
+export function findFiles(folder: string, definition: ProjectionDefinition, logger?: Logger, logHead: bigint | null = null): FoundFile[] {
   if (!fs.existsSync(folder)) return [];
   const found: FoundFile[] = [];
   for (const name of fs.readdirSync(folder).sort()) {
@@ -88,14 +99,19 @@ export function findFiles(folder: string, definition: ProjectionDefinition, logg
       setAside(file, 'not a file of this read model', logger);
       continue;
     }
+    if (logHead !== null && meta.position > logHead) {
+      const problem = `its checkpoint, position ${meta.position}, is past the log's last event, position ${logHead}: was events.db restored from a backup, or replaced?`;
+      setAside(file, problem, logger, new Date(), 'ahead');
+      continue;
+    }
     found.push({ ...meta, file });
   }
   return found;
 }
 
 /** Decides what serves and what builds; removes retired files, superseded live ones and builds that cannot resume. */
-export function planFolder(folder: string, definition: ProjectionDefinition, logger?: Logger): FolderPlan {
-  const files = findFiles(folder, definition, logger);
+export function planFolder(folder: string, definition: ProjectionDefinition, logger?: Logger, logHead: bigint | null = null): FolderPlan {
+  const files = findFiles(folder, definition, logger, logHead);
   const nextGeneration = 1 + Math.max(0, ...files.map((f) => f.generation));
   const lives = files.filter((f) => f.state === 'live').sort((a, b) => b.generation - a.generation);
   const newestLive = lives[0] ?? null;
@@ -120,7 +136,7 @@ export function findLiveFile(folder: string): string | null {
   for (const name of fs.readdirSync(folder)) {
     if (parseFileName(name) === null) continue;
     const file = path.join(folder, name);
-    let meta: FileMeta | null;
+    let meta: FoundMeta | null;
     try {
       meta = readFound(file);
     } catch {

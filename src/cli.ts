@@ -5,7 +5,7 @@ import 'reflect-metadata';
 import { writeFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import { schemaSdl } from './graphql/schema';
-import { ConfigError, loadConfig, type Config } from './config';
+import { ConfigError, loadConfig, unknownSettings, type Config } from './config';
 import { forwardCommand } from './forwarding/forwardCommand';
 import { START_REFUSALS } from './dataFolder';
 import { READ_MODELS } from './readmodels';
@@ -136,6 +136,7 @@ function baseUrl(value: string): string {
 async function serve(): Promise<void> {
   const config = configOrExit();
   const logger = createLogger(config);
+  for (const warning of unknownSettings(process.env)) logger.warn(warning);
   // A fault nothing caught still ends the process as Node ends it (its stack on stderr, exit code 1), but first says so
   // in the JSON log that operators collect.
   process.on('uncaughtExceptionMonitor', (error, origin) => logger.fatal({ err: error, origin }, 'uncaught error: the service stops'));

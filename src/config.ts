@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import proxyAddr from '@fastify/proxy-addr';
+import { closest, distance } from 'fastest-levenshtein';
 import type { CallbackAuthConfig } from './ingest/authenticateCallback';
 import { connectionFileBudget, defaultMaxConnections, readOpenFileLimit } from './http/openFileLimit';
 import type { CallbackQuarantineLimits } from './ingest/quarantineCallback';
@@ -64,6 +65,48 @@ export interface ForwardingConfig {
 }
 
 export type Environment = Record<string, string | undefined>;
+
+/** Every environment variable the service reads: the README's table of settings. */
+export const SETTINGS: readonly string[] = [
+  'PORT', 'HOST', 'DATA_DIR', 'EVENTSTORE_CONNECTION_STRING', 'APPEND_TIMEOUT_MS',
+  'CSS_CALLBACK_KEYS', 'CSS_CALLBACK_TOKEN', 'CSS_CALLBACK_CLOCK_SKEW_SECONDS', 'CSS_CALLBACK_MAX_EXPIRY_AHEAD_SECONDS',
+  'CSS_CALLBACK_QUARANTINE_MAX_LATE_SECONDS', 'CSS_CALLBACK_QUARANTINE_PER_MINUTE', 'CSS_CALLBACK_QUARANTINE_MAX_UNPROMOTED',
+  'CALLBACK_REJECTION_LOG_INTERVAL_SECONDS', 'CALLBACK_BODY_LIMIT_BYTES', 'TRUST_PROXY', 'MAX_INFLIGHT_APPENDS',
+  'REBUILD_THREADS', 'BUILD_NICENESS', 'BACKGROUND_NICENESS', 'HTTP_REQUEST_TIMEOUT_MS', 'MAX_CONNECTIONS',
+  'HTTP_KEEP_ALIVE_TIMEOUT_MS', 'GRAPHQL_API_TOKENS', 'GRAPHQL_INTROSPECTION', 'GRAPHQL_EXPLORER', 'GRAPHQL_MAX_DEPTH',
+  'GRAPHQL_MAX_COST', 'GRAPHQL_MAX_ALIASES', 'GRAPHQL_MAX_DOCUMENT_BYTES', 'GRAPHQL_MAX_RESPONSE_BYTES',
+  'GRAPHQL_LONG_ANSWER_SEND_TIMEOUT_MS', 'GRAPHQL_READING_THREADS', 'GRAPHQL_MAX_STATISTICS_AT_ONCE',
+  'GRAPHQL_MAX_STATISTICS_WAITING', 'GRAPHQL_WS_MAX_PAYLOAD_BYTES', 'GRAPHQL_WS_MAX_CONNECTIONS', 'GRAPHQL_WS_PING_INTERVAL_MS',
+  'GRAPHQL_WS_MESSAGES_PER_SECOND', 'GRAPHQL_WS_TOTAL_MESSAGES_PER_SECOND', 'GRAPHQL_MAX_SUBSCRIPTIONS_PER_SOCKET',
+  'GRAPHQL_MAX_SUBSCRIPTIONS', 'GRAPHQL_SUBSCRIBER_MAX_PENDING_MESSAGES', 'GRAPHQL_SUBSCRIBER_MAX_PENDING_BYTES',
+  'GRAPHQL_ALLOWED_ORIGINS', 'DASHBOARD_IMAGE_HOSTS', 'ADMIN_TOKEN', 'FORWARD_CONFIG', 'FORWARD_SHUTDOWN_GRACE_MS',
+  'FORWARD_EVENTSTOREDB_MODE', 'LOG_LEVEL', 'NODE_ENV',
+];
+
+/**
+ * Prefixes only this service's variables have: a name with one that is not a setting is a mistake, however far off.
+ * (Not EVENTSTORE_: EventStoreDB's own settings have it, and may share an environment with the service.)
+ */
+const OWN_PREFIXES = ['CSS_CALLBACK_', 'GRAPHQL_', 'FORWARD_'];
+
+/**
+ * One warning for each variable set in `env` that looks meant for this service but is none of its settings: a typo
+ * (CSS_CALLBACK_KEY for CSS_CALLBACK_KEYS) leaves the default in place, which for the keys is no authentication.
+ * Beside the service's own prefixes, a name two edits from a setting counts (not the environment's usual HOME or TERM).
+ */
+export function unknownSettings(env: Environment): string[] {
+  return Object.keys(env)
+    .filter((name) => env[name] !== undefined && !SETTINGS.includes(name))
+    .sort()
+    .flatMap((name) => {
+      const nearest = closest(name, SETTINGS as string[]);
+      const edits = distance(name, nearest);
+      const own = OWN_PREFIXES.some((prefix) => name.startsWith(prefix));
+      if (!own && (name.length < 6 || edits > 2)) return [];
+      const guess = edits <= Math.max(2, Math.floor(name.length * 0.3)) ? `: did you mean ${nearest}?` : '';
+      return [`${name} is set but is no setting of this service, and is ignored${guess}`];
+    });
+}
 
 /** A bad value, reported as one line: variable, value, what is allowed. */
 export class ConfigError extends Error {

@@ -21,13 +21,15 @@ describe('the service as a process (node dist/cli.js serve)', () => {
     expect(run.output()).toMatch(/^error: unknown command 'rebiuld'; the commands are serve, emit-schema, rebuild, .* \(see --help\)\n$/);
   });
 
-  it('says where it listens, which store it uses and warns that authentication is off; stops on SIGTERM', async () => {
-    const run = runCli(['serve'], { PORT: '0', HOST: '127.0.0.1', DATA_DIR: data.dir });
+  it('says where it listens, which store it uses and warns that authentication is off (a mistyped key variable too); stops on SIGTERM', async () => {
+    const run = runCli(['serve'], { PORT: '0', HOST: '127.0.0.1', DATA_DIR: data.dir, CSS_CALLBACK_KEY: 'a-key-in-the-wrong-variable' });
     try {
       const listening = await run.waitForLine(/listening on http:\/\/127\.0\.0\.1:\d+/);
       const url = /http:\/\/127\.0\.0\.1:\d+/.exec(listening)![0];
       expect(run.output()).toContain(`event store: sqlite:${data.dir}/events.db`);
       expect(run.output()).toMatch(/"level":40.*callback authentication is OFF/);
+      expect(run.output()).toMatch(/"level":40.*CSS_CALLBACK_KEY is set but is no setting of this service, and is ignored: did you mean CSS_CALLBACK_KEYS\?/);
+      expect(run.output()).not.toContain('a-key-in-the-wrong-variable');
 
       const response = await postCallback(url, { event_type: 1, sequence: '42', stream_id: 'proc' });
       expect(response.status).toBe(200);

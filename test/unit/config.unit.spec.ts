@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
-import { ConfigError, loadConfig } from '../../src/config';
+import path from 'node:path';
+import { ConfigError, loadConfig, SETTINGS, unknownSettings } from '../../src/config';
 
 describe('loadConfig', () => {
   it('has defaults that run the service on the embedded store with authentication off', () => {
@@ -260,5 +262,37 @@ describe('loadConfig', () => {
 
   it('does not print a bad token back', () => {
     expect(() => loadConfig({ CSS_CALLBACK_TOKEN: 'short' })).toThrow('CSS_CALLBACK_TOKEN="(hidden)" is not allowed');
+  });
+});
+
+describe('unknownSettings', () => {
+  it('warns of a variable meant for the service that is none of its settings, with the setting it most likely meant', () => {
+    const env = { CSS_CALLBACK_KEY: 'k', DATADIR: '/srv', LOGLEVEL: 'debug', GRAPHQL_SOMETHING_ELSE: '1', EVENTSTORE_CONNECTION_STRNG: 'esdb://x', CSS_CALLBACK_KEYS: 'k', PORT: '1' };
+    expect(unknownSettings(env)).toEqual([
+      'CSS_CALLBACK_KEY is set but is no setting of this service, and is ignored: did you mean CSS_CALLBACK_KEYS?',
+      'DATADIR is set but is no setting of this service, and is ignored: did you mean DATA_DIR?',
+      'EVENTSTORE_CONNECTION_STRNG is set but is no setting of this service, and is ignored: did you mean EVENTSTORE_CONNECTION_STRING?',
+      'GRAPHQL_SOMETHING_ELSE is set but is no setting of this service, and is ignored',
+      'LOGLEVEL is set but is no setting of this service, and is ignored: did you mean LOG_LEVEL?',
+    ]);
+  });
+
+  it("leaves the environment's own variables alone, those close to a setting's name included", () => {
+    const env: Record<string, string> = { HOME: '/root', HOSTNAME: 'box', PATH: '/bin', TERM: 'xterm', HTTP_PROXY: 'http://p', HTTPS_PROXY: 'http://p', NO_PROXY: '*', NODE_OPTIONS: '', LANG: 'C' };
+    // EventStoreDB's own settings, in an environment shared with it (docker-compose.yml's, say).
+    Object.assign(env, { EVENTSTORE_INSECURE: 'true', EVENTSTORE_CLUSTER_SIZE: '1', EVENTSTORE_RUN_PROJECTIONS: 'None', EVENTSTORE_NODE_IP: '0.0.0.0' });
+    expect(unknownSettings(env)).toEqual([]);
+  });
+
+  it('knows every variable loadConfig reads, and the README documents each', () => {
+    const read = new Set<string>();
+    const env = new Proxy({} as Record<string, string | undefined>, { get: (_target, name) => (read.add(String(name)), undefined) });
+    loadConfig(env, '/srv/app');
+    expect([...read].sort()).toEqual([...SETTINGS].sort());
+    const readme = readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
+    const table = readme.slice(readme.indexOf('| variable | default | meaning |'));
+    const documented = new Set(table.slice(0, table.indexOf('\n\n')).split('\n').flatMap((row) => [...(row.split('|')[1] ?? '').matchAll(/`([A-Z][A-Z0-9_]+)`/g)].map((m) => m[1]!)));
+    expect([...SETTINGS].filter((name) => !documented.has(name))).toEqual([]);
+    expect([...documented].filter((name) => !SETTINGS.includes(name))).toEqual([]);
   });
 });

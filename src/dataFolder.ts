@@ -128,11 +128,17 @@ function unwritableMessage(dir: string, unwritable: readonly string[]): string {
 
 /** Who holds DATA_DIR now, as it said when it took the lock; null when nobody said (or nobody holds it). */
 export function dataFolderHolder(dir: string): Holder | null {
+  let said: Partial<Holder> | null;
   try {
-    return JSON.parse(fs.readFileSync(path.join(dir, HOLDER_FILE), 'utf8')) as Holder;
+    said = JSON.parse(fs.readFileSync(path.join(dir, HOLDER_FILE), 'utf8')) as Partial<Holder> | null;
   } catch {
     return null; // not written yet, or by a version that did not write it
   }
+  // Anything else there (an edit, a half-written file) says nothing about the holder.
+  const told =
+    typeof said === 'object' && said !== null && (said.command === 'serve' || said.command === 'rebuild') && Number.isSafeInteger(said.pid) &&
+    typeof said.host === 'string' && typeof said.since === 'string';
+  return told ? (said as Holder) : null;
 }
 
 function inUseMessage(dir: string, wanted: DataFolderUser): string {

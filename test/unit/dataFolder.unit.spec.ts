@@ -1,8 +1,8 @@
-// DATA_DIR's files written by another user: named with their owner and mode before any of them is opened.
+// DATA_DIR: files written by another user, named with their owner and mode before any of them is opened; who holds it, as its holder said.
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { DataFolderError, ensureDataFolder } from '../../src/dataFolder';
+import { DataFolderError, dataFolderHolder, ensureDataFolder } from '../../src/dataFolder';
 
 describe('ensureDataFolder', () => {
   let dir: string;
@@ -54,3 +54,24 @@ function catchError(run: () => void): Error {
   }
   throw new Error('expected a refusal');
 }
+
+describe('dataFolderHolder', () => {
+  let dir: string;
+  beforeEach(() => (dir = mkdtempSync(path.join(os.tmpdir(), 'data-folder-'))));
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  const holderSaying = (text: string) => {
+    writeFileSync(path.join(dir, 'service.lock.json'), text);
+    return dataFolderHolder(dir);
+  };
+
+  it('reads who holds DATA_DIR as the holder wrote it', () => {
+    const holder = { command: 'serve', pid: 4242, host: 'box', since: '2026-11-27T10:00:00.000Z' };
+    expect(holderSaying(JSON.stringify(holder))).toEqual(holder);
+  });
+
+  // A refused start would name `undefined` (pid undefined on undefined), and rebuild would ask no one.
+  it.each(['5', 'null', '[]', '{"pid":"x"}', '{"command":"serve","pid":"4242","host":"box","since":"now"}', '{"command":"reb', ''])(
+    'takes %j for no word from the holder',
+    (text) => expect(holderSaying(text)).toBeNull(),
+  );
+});

@@ -81,6 +81,7 @@ export async function startForwardingRuntime(options: ForwardingRuntimeOptions):
   let closed = false;
 
   const follow = async (): Promise<void> => {
+    if (closed) return;
     const now = stateFiles(file);
     const copy = now.main === null || now.main === opened.main;
     if (copy) logger.error({ file }, `${file} (or its WAL) was deleted or moved while the service ran: writing forwarding's state back in place`);

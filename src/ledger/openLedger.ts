@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
 import { ensureDataFolder } from '../dataFolder';
+import { withDeadline } from '../eventstore/deadline';
 import type { EventStore } from '../eventstore/eventStore';
 import { SqliteEventStore } from '../eventstore/sqlite/sqliteEventStore';
 import { SqliteWriterThread } from '../eventstore/sqlite/sqliteWriterThread';
@@ -49,16 +50,6 @@ export interface Ledger {
 /** How long start-up waits for EventStoreDB's head, to compare the read models' checkpoints with: out of reach, they are not. */
 const HEAD_AT_START_MS = 2_000;
 
-async function headWithin(store: EventStore, ms: number): Promise<bigint | null> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), ms)));
-  try {
-    return await Promise.race([store.headPosition().catch(() => null), late]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 /**
  * The embedded store writes on a thread of its own and the read models are projected on another, so SQLite's
  * synchronous work never holds up the thread that answers callbacks. With EventStoreDB, appends are network I/O and the projector runs on this thread.
@@ -98,7 +89,7 @@ export async function openLedger(config: Config, logger: Logger): Promise<Ledger
       definitions: PROJECTIONS,
       root: readModelsRoot(config),
       legacyFile: legacyReadModelFile(config),
-      logHead: await headWithin(store, HEAD_AT_START_MS),
+      logHead: await withDeadline(HEAD_AT_START_MS, () => store.headPosition()).catch(() => null),
       logger,
       answerRequests: true,
       buildWrites: 'steady',

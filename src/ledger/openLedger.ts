@@ -63,7 +63,7 @@ export async function openLedger(config: Config, logger: Logger): Promise<Ledger
       checkpointedAlongside: [forwardingFile(config.dataDir)],
     };
     ensureDataFolder(config.dataDir);
-    const store = await SqliteWriterThread.start(files.eventsFile, { logger });
+    const store = await SqliteWriterThread.start(files.eventsFile, { logger, appendTimeoutMs: config.appendTimeoutMs });
     let projector: ProjectorThread;
     try {
       projector = await ProjectorThread.start({ ...files, buildNiceness: config.buildNiceness, backgroundNiceness: config.backgroundNiceness }, logger);

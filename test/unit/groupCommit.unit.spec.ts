@@ -85,4 +85,28 @@ describe('GroupCommit', () => {
     await expect(appends.append('session-1', [newEvent()], 'any')).rejects.toThrow('the writer thread ended');
     await expect(appends.append('session-2', [newEvent()], 'any')).resolves.toMatchObject({ appended: ['x'] });
   });
+
+  it('refuses, at its deadline, the appends of a commit that has not returned and those behind it; takes appends again once it returns', async () => {
+    const writer = writerAnsweringLater();
+    let announced = 0;
+    const appends = new GroupCommit(writer.commit, () => announced++, { timeoutMs: 50, description: 'sqlite:events.db' });
+    const sent = appends.append('session-1', [newEvent()], 'any');
+    await nextTurn();
+    const behind = appends.append('session-2', [newEvent()], 'any');
+    await expect(sent).rejects.toThrow('sqlite:events.db: a commit has not returned in 50 ms');
+    await expect(behind).rejects.toThrow('a commit has not returned in 50 ms');
+    expect(appends.stalled?.name).toBe('StoreUnavailableError');
+    // Refused at once, never queued: nothing piles up while the commit is out.
+    await expect(appends.append('session-3', [newEvent()], 'any')).rejects.toThrow('a commit has not returned');
+    expect(writer.batches.map((b) => b.length)).toEqual([1]);
+
+    writer.answerNext(); // it stored what it had: the store hears of it
+    await nextTurn();
+    expect(announced).toBe(1);
+    expect(appends.stalled).toBeNull();
+    const after = appends.append('session-4', [newEvent()], 'any');
+    await nextTurn();
+    writer.answerNext();
+    await expect(after).resolves.toMatchObject({ appended: [expect.any(String)] });
+  });
 });

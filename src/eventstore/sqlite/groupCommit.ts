@@ -1,6 +1,6 @@
 // Appends made in one event-loop turn, or while the previous commit is on its way, share one commit (one fsync): the
 // only place the embedded store batches.
-import type { AppendResult, ExpectedRevision, NewEvent } from '../eventStore';
+import { StoreUnavailableError, type AppendResult, type ExpectedRevision, type NewEvent } from '../eventStore';
 import { serializeEvents, type BatchOutcome, type SerializedAppend } from './sqliteEventLog';
 
 /** Counters for observability and metrics (read-only snapshot; `appends / commits` is the group-commit factor). */
@@ -18,21 +18,38 @@ interface PendingAppend extends SerializedAppend {
   reject(error: unknown): void;
 }
 
+/** A commit on another thread that does not return in time: its appends, and those after it, are refused. */
+export interface CommitDeadline {
+  timeoutMs: number;
+  /** The store, as the refusal names it. */
+  description: string;
+}
+
 export class GroupCommit {
   private queue: PendingAppend[] = [];
   private scheduled: NodeJS.Immediate | undefined;
   /** The commit on its way (to a writer thread); appends meanwhile wait for it and go in the next one together. */
   private inFlight: Promise<void> | null = null;
+  /** Set while the commit on its way is past its deadline: appends are refused at once until it returns. */
+  private overdue: StoreUnavailableError | null = null;
   private readonly counters = { commits: 0, appends: 0, failedBatches: 0 };
 
   /**
    * `commit` writes a batch, here (synchronously) or on another thread; `wrote` hears of each committed batch
-   * that stored something new.
+   * that stored something new. With a `deadline`, a commit on another thread that takes longer (a disk that stalls,
+   * a lock another process holds) has its appends refused then, not when it returns; it goes on, and what it stores
+   * is stored (a retry of it is a duplicate). Nothing queues behind it meanwhile, so memory stays bounded.
    */
   constructor(
     private readonly commit: (batch: SerializedAppend[]) => BatchOutcome | Promise<BatchOutcome>,
     private readonly wrote?: () => void,
+    private readonly deadline?: CommitDeadline,
   ) {}
+
+  /** Why appends are refused now (a commit past its deadline), or null. */
+  get stalled(): StoreUnavailableError | null {
+    return this.overdue;
+  }
 
   get stats(): GroupCommitStats {
     return { ...this.counters };
@@ -46,6 +63,7 @@ export class GroupCommit {
     } catch (error) {
       return Promise.reject(error);
     }
+    if (this.overdue !== null) return Promise.reject(this.overdue);
     return new Promise((resolve, reject) => {
       this.queue.push({ stream, events: serialized, expected, resolve, reject });
       if (this.inFlight === null) this.scheduled ??= setImmediate(() => void this.flush());
@@ -76,12 +94,27 @@ export class GroupCommit {
     );
     // Committed here, synchronously: nothing was on its way meanwhile.
     if (!(answer instanceof Promise)) return done;
+    const overdue = this.deadline === undefined ? undefined : setTimeout(() => this.refuseOverdue(batch), this.deadline.timeoutMs);
     const next = () => {
+      clearTimeout(overdue);
+      this.overdue = null;
       this.inFlight = null;
       if (this.queue.length > 0) void this.flush();
     };
     this.inFlight = done.then(next, next);
     return this.inFlight;
+  }
+
+  /** The commit on its way is past its deadline: its appends and those queued behind it are answered now. */
+  private refuseOverdue(batch: PendingAppend[]): void {
+    const { timeoutMs, description } = this.deadline!;
+    this.overdue = new StoreUnavailableError(
+      `${description}: a commit has not returned in ${timeoutMs} ms (the disk stalls, or another process holds the log's write lock); ` +
+        'appends are refused until it does, and a retry of one it stores is a duplicate',
+    );
+    const waiting = [...batch, ...this.queue];
+    this.queue = [];
+    for (const append of waiting) append.reject(this.overdue);
   }
 
   private settle(batch: PendingAppend[], { committed, outcomes }: BatchOutcome): void {

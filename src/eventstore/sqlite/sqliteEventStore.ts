@@ -17,6 +17,8 @@ import { SqliteEventLog, type BatchOutcome, type SerializedAppend, type SqliteEv
 export interface SqliteEventStoreOptions extends SqliteEventLogOptions {
   /** How often a caught-up subscription re-reads the file, to see appends made by other processes; default 1000 ms. */
   pollIntervalMs?: number;
+  /** With a writer thread: how long a commit may take before its appends are refused (StoreUnavailableError); none by default. */
+  appendTimeoutMs?: number;
 }
 
 export type SqliteEventStoreStats = GroupCommitStats;
@@ -47,7 +49,9 @@ export class SqliteEventStore implements EventStore {
     this.description = log.description;
     this.follower = new LogFollower(log.file, (after, limit, typesWithData) => this.log.readAll(after, limit, typesWithData), options.pollIntervalMs ?? 1000);
     this.appends =
-      writerThread === undefined ? new GroupCommit((batch) => log.commit(batch), () => this.follower.committed()) : new GroupCommit(writerThread);
+      writerThread === undefined
+        ? new GroupCommit((batch) => log.commit(batch), () => this.follower.committed())
+        : new GroupCommit(writerThread, undefined, options.appendTimeoutMs === undefined ? undefined : { timeoutMs: options.appendTimeoutMs, description: this.description });
   }
 
   get stats(): SqliteEventStoreStats {
@@ -79,6 +83,7 @@ export class SqliteEventStore implements EventStore {
 
   async checkHealth(): Promise<void> {
     if (this.state !== 'open') throw this.closedError();
+    if (this.appends.stalled !== null) throw this.appends.stalled;
     this.log.ping();
   }
 

@@ -38,6 +38,10 @@ export const ERRORS = {
   invalid_encoding: { status: 400, meaning: 'the callback body is not valid UTF-8' },
   invalid_json: { status: 400, meaning: 'the callback body is not valid JSON' },
   not_an_object: { status: 400, meaning: 'the callback body is JSON but not an object' },
+  ledger_delivery: {
+    status: 400,
+    meaning: "the body is a css-callback-ledger's standard-webhooks delivery, not a CSS callback: a forwarding destination points at a ledger's /callbacks",
+  },
   bad_signature: { status: 401, meaning: 'sign does not match MD5(key + t) for any configured key' },
   bad_token: { status: 401, meaning: 'the URL token is not the configured callback token' },
   expired: { status: 401, meaning: 'the signature expired' },

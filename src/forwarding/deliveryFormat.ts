@@ -1,6 +1,7 @@
 // What a destination is sent: the callback body as CSS sent it (raw), or a Standard Webhooks envelope signed with its secret.
 import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
 import type { DestinationConfig } from './forwardConfig';
+import { POSITION_HEADER } from '../http/ledgerDelivery';
 
 /** The logged event a delivery carries, as kept with the delivery. */
 export interface DeliveryContent {
@@ -37,7 +38,7 @@ export function deliveryFormatter(destination: Pick<DestinationConfig, 'format' 
         'user-agent': USER_AGENT,
         'content-type': content.contentType ?? 'application/json',
         'webhook-id': content.eventId,
-        'x-css-ledger-position': content.position.toString(),
+        [POSITION_HEADER]: content.position.toString(),
       },
       body: content.raw,
     });
@@ -57,7 +58,7 @@ export function deliveryFormatter(destination: Pick<DestinationConfig, 'format' 
         // The time of this attempt, not of the event: receivers reject signatures older than a few minutes.
         'webhook-timestamp': String(timestamp),
         'webhook-signature': standardWebhooksSignature(key, content.eventId, timestamp, body),
-        'x-css-ledger-position': content.position.toString(),
+        [POSITION_HEADER]: content.position.toString(),
       },
       body,
     };

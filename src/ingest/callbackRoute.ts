@@ -5,6 +5,7 @@ import { interpretCallback } from '../domain/interpretCallback';
 import { StoreUnavailableError, type EventStore } from '../eventstore/eventStore';
 import { statusOf, type ErrorSlug } from '../errors/catalogue';
 import { describeRequestError, sendError } from '../http/errorReply';
+import { isLedgerEnvelope } from '../http/ledgerDelivery';
 import type { CallbackMetrics } from '../metrics/serviceMetrics';
 import { appendCallback, parseCallbackText } from './acceptCallback';
 import { authenticateCallback, type CallbackAuthConfig, type LateSignature } from './authenticateCallback';
@@ -87,6 +88,10 @@ export async function callbackRoutes(app: FastifyInstance, options: CallbackRout
     // Refused before any work on the body when full; the place is taken below, with no await in between.
     const refused = refuseWhenFull(request, reply);
     if (refused !== null) return refused;
+    // Stored, it would be forwarded again in a larger envelope, until the body limit ends the loop.
+    if (isLedgerEnvelope(request.headers)) {
+      return reject(request, reply, 'ledger_delivery', "this is a css-callback-ledger's standard-webhooks delivery (an envelope), not a CSS callback: point the destination elsewhere, or give it format raw to pass callbacks on to another ledger");
+    }
     const body = request.body;
     if (!Buffer.isBuffer(body) || body.length === 0) {
       return reject(request, reply, 'empty_body', 'body must be a JSON object, got an empty body');

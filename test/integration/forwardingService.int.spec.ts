@@ -2,6 +2,7 @@
 import { Webhook } from 'standardwebhooks';
 import type { RunningService } from '../../src/server';
 import { DESTINATIONS_QUERY, operate, operateUntil, pushCallback, writeForwardConfig } from '../support/forwardingService';
+import { freePort } from '../support/loopbackSockets';
 import { scrape, valueOf } from '../support/metricsText';
 import { postCallback, startTestService, tempDataDir } from '../support/testService';
 import { startReceiver, type WebhookReceiver } from '../support/webhookReceiver';
@@ -112,6 +113,23 @@ describe('forwarding in the service', () => {
     expect(silent.received.length).toBe(2);
     // Generous: 200 sequential posts on a loaded machine, with nothing forwarded in the way.
     expect(ingestMs).toBeLessThan(20_000);
+  });
+
+  it("a destination pointed at the ledger's own /callbacks: the signed envelope is refused, dead-lettered at once, never stored", async () => {
+    const port = await freePort();
+    const config = writeForwardConfig(data.dir, [{ name: 'itself', url: `http://127.0.0.1:${port}/callbacks`, format: 'standard-webhooks', secret: SECRET }]);
+    service = await startTestService(`${data.dir}/itself`, { PORT: String(port), FORWARD_CONFIG: config });
+    expect((await postCallback(service.url, JSON.stringify(pushCallback('705', 5)))).status).toBe(200);
+
+    const shown = await operateUntil(service.url, DESTINATIONS_QUERY, (answer) => answer.data?.destinations[0]?.deadLetterCount === 1);
+    expect(shown.data!.destinations[0]).toMatchObject({
+      deadLetterCount: 1,
+      pendingCount: 0,
+      lastError: expect.stringContaining("HTTP 400: {\"code\":400,\"error\":\"ledger_delivery\",\"message\":\"this is a css-callback-ledger's standard-webhooks delivery"),
+    });
+    // The log holds the callback alone: no envelope came back to be kept, and forwarded again in a larger one.
+    const logged = await operate(service.url, '{ callbacks(first: 0) { totalCount } }');
+    expect(logged.data).toEqual({ callbacks: { totalCount: 1 } });
   });
 
   it('without FORWARD_CONFIG nothing is forwarded and the operations say why', async () => {

@@ -32,6 +32,19 @@ const httpUrl = z.string(required('an http(s) URL')).refine(
   { error: 'must be an http(s) URL (credentials go in headers, not the URL)' },
 );
 
+/**
+ * A destination's URL as GraphQL and the dashboard show it: the query's values (`?key=...`, often a secret) and any
+ * fragment replaced by `…`; the scheme, host, path and the query's names stay, enough to know the destination by.
+ */
+export function shownUrl(value: string): string {
+  const url = new URL(value);
+  const names = [...url.searchParams.keys()];
+  url.search = '';
+  url.hash = '';
+  const query = names.length === 0 ? '' : `?${names.map((name) => `${encodeURIComponent(name)}=…`).join('&')}`;
+  return `${url.href}${query}`;
+}
+
 /** Standard Webhooks: `whsec_` and the base64 of a 24 to 64 byte key. */
 const webhookSecret = z.string({ error: 'must be a string' }).refine(
   (value) => {

@@ -6,7 +6,7 @@ import { fileIdentity } from '../eventstore/sqlite/fileIdentity';
 import type { RecordedEvent } from '../eventstore/eventStore';
 import { FatalProcessingError, Processor, type BatchHandler, type LogSource } from '../processing/processor';
 import { ForwarderStoppedError, type DestinationForwarder } from './destinationForwarder';
-import type { ForwardConfig } from './forwardConfig';
+import { shownUrl, type ForwardConfig } from './forwardConfig';
 import { openForwarding, type Forwarding } from './forwarding';
 import {
   InvalidReplayRangeError,
@@ -174,7 +174,7 @@ async function runForwarding(options: ForwardingRuntimeOptions): Promise<Forward
   const view = async (forwarder: DestinationForwarder): Promise<DestinationView> => {
     const status = forwarder.status(await source.headPosition());
     const destination = byName.get(forwarder.name)!;
-    return { ...status, url: destination.url, format: destination.format, paused: status.state === 'paused', group: null, deliveredCount: null };
+    return { ...status, url: shownUrl(destination.url), format: destination.format, paused: status.state === 'paused', group: null, deliveredCount: null };
   };
 
   return {

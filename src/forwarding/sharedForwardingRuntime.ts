@@ -1,7 +1,7 @@
 // Forwarding through shared groups on EventStoreDB: each destination a SharedForwarder of its group, with what status and operations a group allows.
 import type { Logger } from 'pino';
 import { deliveryFormatter } from './deliveryFormat';
-import type { DestinationConfig, ForwardConfig } from './forwardConfig';
+import { shownUrl, type DestinationConfig, type ForwardConfig } from './forwardConfig';
 import { UnknownDestinationError, UnsupportedForwardingOperationError, type DestinationView, type ForwardingControl } from './forwardingControl';
 import { noMetrics, type ForwardingMetrics } from './forwardingMetrics';
 import { httpSender, type DeliverySender } from './httpSender';
@@ -79,7 +79,7 @@ export function startSharedForwarding(options: SharedForwardingOptions): Forward
     const progress = forwarder.progress();
     return {
       name: destination.name,
-      url: destination.url,
+      url: shownUrl(destination.url),
       format: destination.format,
       state: 'active',
       paused: false,

@@ -32,7 +32,7 @@ describe('forwarding in the service', () => {
     const [raw, signed] = [await receiver(), await receiver()];
     const config = writeForwardConfig(data.dir, [
       { name: 'handler', url: raw.url, format: 'raw', startFrom: 'beginning', retry: FAST_RETRY },
-      { name: 'billing', url: signed.url, format: 'standard-webhooks', secret: SECRET, filter: { types: ['StreamInterrupted'] }, startFrom: 'beginning' },
+      { name: 'billing', url: `${signed.url}?token=s3cret-in-the-url&v=2`, format: 'standard-webhooks', secret: SECRET, filter: { types: ['StreamInterrupted'] }, startFrom: 'beginning' },
     ]);
     service = await startTestService(`${data.dir}/a`, { FORWARD_CONFIG: config });
     const bodies = [pushCallback('701', 1), pushCallback('702', 2), { event_type: 0, sequence: '701', stream_id: 'live1', errcode: 1, event_time: 1_700_000_100 }];
@@ -55,6 +55,10 @@ describe('forwarding in the service', () => {
     // The last delivered: 702's push or 701's interruption, whichever finished last (701's push comes before its interruption).
     expect(['2', '3']).toContain(byName.handler.lastDeliveredPosition);
     expect(byName.billing).toMatchObject({ format: 'standard-webhooks', deliveredThrough: '3', lastDeliveredPosition: '3' });
+    // Sent to the URL as configured; shown with the query's values hidden, as a secret often is one of them.
+    expect(signed.received[0]!.path).toBe('/hook?token=s3cret-in-the-url&v=2');
+    expect(byName.billing.url).toBe(`${signed.url}?token=…&v=…`);
+    expect(JSON.stringify(answer)).not.toContain('s3cret');
   });
 
   it('lists a destination’s deliveries with each attempt, filtered by status and paged', async () => {

@@ -1,6 +1,6 @@
 // The forwarding file: JSON or YAML, defaults filled in, and one line naming the path for each mistake.
 import { CallbackEventType } from '../../src/domain/callbackEvents';
-import { loadForwardConfig } from '../../src/forwarding/forwardConfig';
+import { loadForwardConfig, shownUrl } from '../../src/forwarding/forwardConfig';
 
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 
@@ -109,4 +109,13 @@ describe('loadForwardConfig', () => {
     expect(loadForwardConfig('{}', 'f.json')).toEqual({ ok: false, errors: ['f.json: destinations: is required: a list of destinations'] });
     expect(loadForwardConfig('destinations: []\ndestinations: []\n', 'f.yaml').ok).toBe(false);
   });
+});
+
+describe('shownUrl', () => {
+  it.each([
+    ['https://hooks.example.com/css', 'https://hooks.example.com/css'],
+    ['https://hooks.example.com/css?key=s3cret', 'https://hooks.example.com/css?key=…'],
+    ['http://10.0.0.5:8080/in?a=1&b=&a=2#frag', 'http://10.0.0.5:8080/in?a=…&b=…&a=…'],
+    ['https://h.example.com/x?na%20me=v', 'https://h.example.com/x?na%20me=…'],
+  ])('shows %s as %s: the query’s values and any fragment hidden', (url, shown) => expect(shownUrl(url)).toBe(shown));
 });

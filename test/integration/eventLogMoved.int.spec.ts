@@ -6,6 +6,7 @@ import { postCallback, useTestService } from '../support/testService';
 describe.each([
   ['deleted', (file: string) => ['', '-wal', '-shm'].forEach((suffix) => rmSync(`${file}${suffix}`, { force: true }))],
   ['moved aside', (file: string) => renameSync(file, `${file}.moved`)],
+  ['left without its WAL index (-shm)', (file: string) => rmSync(`${file}-shm`)],
 ])('events.db %s while the service runs', (_how, displace) => {
   const fixture = useTestService();
 
@@ -16,7 +17,7 @@ describe.each([
 
     const refused = await postCallback(fixture.service.url, push('2'));
     expect(refused.status).toBe(503);
-    expect(refused.body).toMatchObject({ error: 'store_unavailable', message: expect.stringMatching(/events\.db(-wal)? was deleted, moved or replaced while the service ran/) });
+    expect(refused.body).toMatchObject({ error: 'store_unavailable', message: expect.stringMatching(/events\.db(-wal|-shm)? was deleted, moved or replaced while the service ran/) });
     const ready = await fetch(`${fixture.service.url}/readyz`);
     expect(ready.status).toBe(503);
     expect(JSON.stringify(await ready.json())).toContain('was deleted, moved or replaced');

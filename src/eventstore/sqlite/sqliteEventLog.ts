@@ -98,7 +98,10 @@ export class SqliteEventLog {
     }
   }
 
-  /** The log's file and its WAL as this connection opened them (device and inode). */
+  /**
+   * The log's file, its WAL and its WAL index as this connection opened them (device and inode). A connection opened
+   * after the index was deleted builds one of its own, blind to this one's commits (a rebuild's reads would miss them).
+   */
   private readonly opened: ReadonlyArray<{ path: string; identity: string }>;
 
   private constructor(
@@ -106,7 +109,7 @@ export class SqliteEventLog {
     readonly file: string,
   ) {
     this.description = `sqlite:${file}`;
-    this.opened = [file, `${file}-wal`].flatMap((at) => {
+    this.opened = [file, `${file}-wal`, `${file}-shm`].flatMap((at) => {
       const identity = fileIdentity(at);
       return identity === null ? [] : [{ path: at, identity }];
     });
@@ -160,7 +163,7 @@ export class SqliteEventLog {
     this.refuseMovedFile();
   }
 
-  /** Throws StoreUnavailableError when the log's file or its WAL is no longer the one at its path (deleted, moved, replaced). */
+  /** Throws StoreUnavailableError when the log's file, its WAL or its index is no longer the one at its path (deleted, moved, replaced). */
   private refuseMovedFile(): void {
     const moved = this.opened.find(({ path: at, identity }) => fileIdentity(at) !== identity);
     if (moved === undefined) return;

@@ -60,10 +60,14 @@ type ForwardingRun = Omit<ForwardingControl, 'close'> & { close(copyTo?: string)
 /** How often the state file is checked for being the one forwarding opened. */
 const STATE_FILE_CHECK_MS = 1_000;
 
-/** The state file and its WAL as they are at their paths now (device and inode; null: none). */
-function stateFiles(file: string): { main: string | null; wal: string | null } {
-  return { main: fileIdentity(file), wal: fileIdentity(`${file}-wal`) };
+/** The state file, its WAL and its WAL index as they are at their paths now (device and inode; null: none). */
+function stateFiles(file: string): { main: string | null; wal: string | null; shm: string | null } {
+  return { main: fileIdentity(file), wal: fileIdentity(`${file}-wal`), shm: fileIdentity(`${file}-shm`) };
 }
+
+/** Whether the companions forwarding opened are still the ones at their paths (one it did not find is not looked for). */
+const sameCompanions = (opened: ReturnType<typeof stateFiles>, now: ReturnType<typeof stateFiles>): boolean =>
+  (opened.wal === null || now.wal === opened.wal) && (opened.shm === null || now.shm === opened.shm);
 
 /**
  * Forwarding, following its state file: the file (or its WAL) deleted or moved while the service runs would take every
@@ -84,7 +88,7 @@ export async function startForwardingRuntime(options: ForwardingRuntimeOptions):
     if (closed) return;
     const now = stateFiles(file);
     const copy = now.main === null || now.main === opened.main;
-    if (copy) logger.error({ file }, `${file} (or its WAL) was deleted or moved while the service ran: writing forwarding's state back in place`);
+    if (copy) logger.error({ file }, `${file} (or its WAL, or its index) was deleted or moved while the service ran: writing forwarding's state back in place`);
     else logger.error({ file }, `${file} was replaced while the service ran: forwarding goes on from the file now in place`);
     const restoring = `${file}.restoring`;
     try {
@@ -112,7 +116,7 @@ export async function startForwardingRuntime(options: ForwardingRuntimeOptions):
   const checking = setInterval(() => {
     if (run === null) return;
     const now = stateFiles(file);
-    if (now.main === opened.main && (opened.wal === null || now.wal === opened.wal)) return;
+    if (now.main === opened.main && sameCompanions(opened, now)) return;
     changing = changing.then(follow);
   }, STATE_FILE_CHECK_MS);
   checking.unref();

@@ -125,6 +125,12 @@ describe('forwarding in the service process', () => {
     for (const companion of ['', '-wal', '-shm']) rmSync(`${file}${companion}`, { force: true });
     await first.run.waitForLine(/forwarding goes on from its state file in place/, 20_000);
     expect(first.run.output()).toContain('was deleted or moved while the service ran: writing forwarding');
+    // Its WAL index alone: a connection opened after it would build one blind to forwarding's own.
+    rmSync(`${file}-shm`);
+    for (let waited = 0; first.run.output().split('forwarding goes on from its state file in place').length < 3 && waited < 200; waited++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(first.run.output().split('forwarding goes on from its state file in place')).toHaveLength(3);
     for (let i = 11; i <= 15; i++) expect((await postCallback(first.url, pushCallback(String(7200 + i), i))).status).toBe(200);
     await receiver.waitFor((received) => new Set(received.map((r) => r.headers['webhook-id'])).size === 15);
     first.run.child.kill('SIGKILL');

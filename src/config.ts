@@ -273,11 +273,21 @@ export function loadConfig(env: Environment, cwd = process.cwd(), openFileLimit 
     throw new ConfigError('ADMIN_TOKEN', '(hidden)', 'a token of 16 to 512 visible ASCII characters');
   }
 
-  const maxConnections = read.integer('MAX_CONNECTIONS', defaultMaxConnections(openFileLimit), 1, 1_000_000);
+  const forwarding = forwardingConfig(
+    read.optional('FORWARD_CONFIG'),
+    cwd,
+    read.integer('FORWARD_SHUTDOWN_GRACE_MS', 5_000, 0, 120_000),
+    read.oneOf('FORWARD_EVENTSTOREDB_MODE', 'shared', EVENTSTOREDB_FORWARDING_MODES),
+  );
+  // Each destination keeps up to `concurrency` connections open: descriptors the clients' connections cannot have.
+  const forwardingSockets = (forwarding.config?.destinations ?? []).reduce((sum, destination) => sum + destination.concurrency, 0);
+  const budget = connectionFileBudget(openFileLimit, forwardingSockets);
+  const maxConnections = read.integer('MAX_CONNECTIONS', defaultMaxConnections(openFileLimit, forwardingSockets), 1, 1_000_000);
   // Above what the open-file limit leaves, accepts (and the store's files) would fail for want of descriptors first.
-  if (openFileLimit !== null && maxConnections > connectionFileBudget(openFileLimit)) {
-    const budget = connectionFileBudget(openFileLimit);
-    const allowed = `an integer from 1 to ${budget} (the open-file limit ${openFileLimit} less ${openFileLimit - budget} kept for files, threads and outgoing connections)`;
+  if (openFileLimit !== null && maxConnections > budget) {
+    const kept = openFileLimit - budget - forwardingSockets;
+    const forwarded = forwardingSockets === 0 ? '' : ` and ${forwardingSockets} for forwarding's connections (its destinations' concurrency)`;
+    const allowed = `an integer from 1 to ${budget} (the open-file limit ${openFileLimit} less ${kept} kept for files, threads and outgoing connections${forwarded})`;
     throw new ConfigError('MAX_CONNECTIONS', String(maxConnections), allowed);
   }
 
@@ -343,12 +353,7 @@ export function loadConfig(env: Environment, cwd = process.cwd(), openFileLimit 
       readingThreads: read.integer('GRAPHQL_READING_THREADS', 1, 0, 16),
       adminToken,
     },
-    forwarding: forwardingConfig(
-      read.optional('FORWARD_CONFIG'),
-      cwd,
-      read.integer('FORWARD_SHUTDOWN_GRACE_MS', 5_000, 0, 120_000),
-      read.oneOf('FORWARD_EVENTSTOREDB_MODE', 'shared', EVENTSTOREDB_FORWARDING_MODES),
-    ),
+    forwarding,
     dashboardImageHosts: imageHostSources('DASHBOARD_IMAGE_HOSTS', read.list('DASHBOARD_IMAGE_HOSTS')),
   };
 }

@@ -24,13 +24,13 @@ export function readOpenFileLimit(): number | null {
   }
 }
 
-/** Descriptors connections may use: the limit less a reserve (a quarter of a small limit). */
-export function connectionFileBudget(openFileLimit: number | null): number {
+/** Descriptors connections may use: the limit less a reserve (a quarter of a small limit) and `forwardingSockets`. */
+export function connectionFileBudget(openFileLimit: number | null, forwardingSockets = 0): number {
   const limit = openFileLimit ?? ASSUMED_OPEN_FILE_LIMIT;
-  return Math.max(1, limit - Math.min(RESERVED_FILES, Math.floor(limit / 4)));
+  return Math.max(1, limit - Math.min(RESERVED_FILES, Math.floor(limit / 4)) - forwardingSockets);
 }
 
 /** MAX_CONNECTIONS when unset: what the open-file limit leaves for connections, at most DEFAULT_MAX_CONNECTIONS_CAP. */
-export function defaultMaxConnections(openFileLimit: number | null): number {
-  return Math.min(DEFAULT_MAX_CONNECTIONS_CAP, connectionFileBudget(openFileLimit));
+export function defaultMaxConnections(openFileLimit: number | null, forwardingSockets = 0): number {
+  return Math.min(DEFAULT_MAX_CONNECTIONS_CAP, connectionFileBudget(openFileLimit, forwardingSockets));
 }

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ConfigError, loadConfig, SETTINGS, unknownSettings } from '../../src/config';
@@ -258,6 +258,22 @@ describe('loadConfig', () => {
     );
     expect(loadConfig({ MAX_CONNECTIONS: '50000' }, '/srv/app', null).maxConnections).toBe(50_000);
     expect(() => loadConfig({ MAX_CONNECTIONS: '0' })).toThrow('MAX_CONNECTIONS="0" is not allowed; expected an integer from 1 to 1000000');
+  });
+
+  it("keeps room for forwarding's connections: each destination's concurrency is taken from what clients may have", () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'config-'));
+    try {
+      const destination = (name: string, concurrency: number) => ({ name, url: `https://${name}.example.com/in`, format: 'raw', concurrency });
+      writeFileSync(path.join(dir, 'forward.json'), JSON.stringify({ destinations: [destination('billing', 100), destination('audit', 28)] }));
+      const env = { FORWARD_CONFIG: 'forward.json' };
+      expect(loadConfig(env, dir, 4096).maxConnections).toBe(3840 - 128);
+      expect(loadConfig(env, dir, 1_048_576).maxConnections).toBe(10_000);
+      expect(() => loadConfig({ ...env, MAX_CONNECTIONS: '3840' }, dir, 4096)).toThrow(
+        "MAX_CONNECTIONS=\"3840\" is not allowed; expected an integer from 1 to 3712 (the open-file limit 4096 less 256 kept for files, threads and outgoing connections and 128 for forwarding's connections (its destinations' concurrency))",
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('does not print a bad token back', () => {

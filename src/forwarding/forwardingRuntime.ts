@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import { fileIdentity } from '../eventstore/sqlite/fileIdentity';
+import { fileIdentity, firstChanged, openedFiles } from '../eventstore/sqlite/fileIdentity';
 import type { RecordedEvent } from '../eventstore/eventStore';
 import { FatalProcessingError, Processor, type BatchHandler, type LogSource } from '../processing/processor';
 import { ForwarderStoppedError, type DestinationForwarder } from './destinationForwarder';
@@ -60,15 +60,6 @@ type ForwardingRun = Omit<ForwardingControl, 'close'> & { close(copyTo?: string)
 /** How often the state file is checked for being the one forwarding opened. */
 const STATE_FILE_CHECK_MS = 1_000;
 
-/** The state file, its WAL and its WAL index as they are at their paths now (device and inode; null: none). */
-function stateFiles(file: string): { main: string | null; wal: string | null; shm: string | null } {
-  return { main: fileIdentity(file), wal: fileIdentity(`${file}-wal`), shm: fileIdentity(`${file}-shm`) };
-}
-
-/** Whether the companions forwarding opened are still the ones at their paths (one it did not find is not looked for). */
-const sameCompanions = (opened: ReturnType<typeof stateFiles>, now: ReturnType<typeof stateFiles>): boolean =>
-  (opened.wal === null || now.wal === opened.wal) && (opened.shm === null || now.shm === opened.shm);
-
 /**
  * Forwarding, following its state file: the file (or its WAL) deleted or moved while the service runs would take every
  * checkpoint and pending delivery with it at the next start (a destination would begin at the log's head), so within a
@@ -78,7 +69,7 @@ const sameCompanions = (opened: ReturnType<typeof stateFiles>, now: ReturnType<t
 export async function startForwardingRuntime(options: ForwardingRuntimeOptions): Promise<ForwardingControl> {
   const { file, logger } = options;
   let run: ForwardingRun | null = await runForwarding(options);
-  let opened = stateFiles(file);
+  let opened = openedFiles(file);
   let failure: Error | null = null;
   // A restoration, then a close, one after the other: calls meanwhile wait for the forwarding that follows.
   let changing: Promise<void> = Promise.resolve();
@@ -86,8 +77,9 @@ export async function startForwardingRuntime(options: ForwardingRuntimeOptions):
 
   const follow = async (): Promise<void> => {
     if (closed) return;
-    const now = stateFiles(file);
-    const copy = now.main === null || now.main === opened.main;
+    // Gone (or its companions): its state is this connection's to write back; another file in its place is the operator's.
+    const now = fileIdentity(file);
+    const copy = now === null || now === opened.find(({ path: at }) => at === file)?.identity;
     if (copy) logger.error({ file }, `${file} (or its WAL, or its index) was deleted or moved while the service ran: writing forwarding's state back in place`);
     else logger.error({ file }, `${file} was replaced while the service ran: forwarding goes on from the file now in place`);
     const restoring = `${file}.restoring`;
@@ -106,7 +98,7 @@ export async function startForwardingRuntime(options: ForwardingRuntimeOptions):
         fs.renameSync(restoring, file);
       }
       run = await runForwarding(options);
-      opened = stateFiles(file);
+      opened = openedFiles(file);
       logger.warn({ file }, 'forwarding goes on from its state file in place');
     } catch (error) {
       failure = new Error(`forwarding stopped: its state could not be ${copy ? 'written back to' : 'opened at'} ${file} (${error instanceof Error ? error.message : String(error)}); restart the service`);
@@ -114,9 +106,7 @@ export async function startForwardingRuntime(options: ForwardingRuntimeOptions):
     }
   };
   const checking = setInterval(() => {
-    if (run === null) return;
-    const now = stateFiles(file);
-    if (now.main === opened.main && sameCompanions(opened, now)) return;
+    if (run === null || firstChanged(opened) === undefined) return;
     changing = changing.then(follow);
   }, STATE_FILE_CHECK_MS);
   checking.unref();

@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { StoreUnavailableError, WrongExpectedRevisionError, type AppendResult, type ExpectedRevision, type NewEvent, type RecordedEvent } from '../eventStore';
 import { limitBy } from './boundLimit';
 import { CorruptEventLogError, refuseCorruptEventLog } from './corruptEventLog';
-import { fileIdentity } from './fileIdentity';
+import { firstChanged, openedFiles, type OpenedFiles } from './fileIdentity';
 import { isCorruptionError } from './sqliteFileCheck';
 
 export interface SqliteEventLogOptions {
@@ -102,17 +102,14 @@ export class SqliteEventLog {
    * The log's file, its WAL and its WAL index as this connection opened them (device and inode). A connection opened
    * after the index was deleted builds one of its own, blind to this one's commits (a rebuild's reads would miss them).
    */
-  private readonly opened: ReadonlyArray<{ path: string; identity: string }>;
+  private readonly opened: OpenedFiles;
 
   private constructor(
     private readonly db: Database.Database,
     readonly file: string,
   ) {
     this.description = `sqlite:${file}`;
-    this.opened = [file, `${file}-wal`, `${file}-shm`].flatMap((at) => {
-      const identity = fileIdentity(at);
-      return identity === null ? [] : [{ path: at, identity }];
-    });
+    this.opened = openedFiles(file);
     this.statements = prepareStatements(db);
     // Inside the batch transaction each append gets a savepoint, so a rejected append leaves no partial writes.
     this.appendInSavepoint = db.transaction((append: SerializedAppend, now: number) => this.writeAppend(append, now));
@@ -165,10 +162,10 @@ export class SqliteEventLog {
 
   /** Throws StoreUnavailableError when the log's file, its WAL or its index is no longer the one at its path (deleted, moved, replaced). */
   private refuseMovedFile(): void {
-    const moved = this.opened.find(({ path: at, identity }) => fileIdentity(at) !== identity);
+    const moved = firstChanged(this.opened);
     if (moved === undefined) return;
     throw new StoreUnavailableError(
-      `${this.description}: ${path.basename(moved.path)} was deleted, moved or replaced while the service ran; nothing more is stored, as a restart would not find it: put the log back in place and restart the service`,
+      `${this.description}: ${path.basename(moved)} was deleted, moved or replaced while the service ran; nothing more is stored, as a restart would not find it: put the log back in place and restart the service`,
     );
   }
 

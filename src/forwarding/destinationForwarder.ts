@@ -68,6 +68,10 @@ export interface ForwarderDependencies {
   initialCheckpoint: bigint;
   /** The log's last position at start. */
   logHead: bigint;
+  /** Why the checkpoints in the file are not positions of the log in place (another events.db copied in); null when they are. */
+  anotherLog?: string | null;
+  /** Told the log's first event when this destination takes it (from checkpoint 0): which log the file follows. */
+  logStarted?: (firstEventId: string) => void;
 }
 
 export class DestinationForwarder implements ForwardingHandler {
@@ -82,12 +86,20 @@ export class DestinationForwarder implements ForwardingHandler {
   constructor(private readonly deps: ForwarderDependencies) {
     this.name = deps.destination.name;
     this.position = deps.store.openCheckpoint(deps.initialCheckpoint, deps.now());
-    if (this.position > deps.logHead) {
-      // The log in place is shorter than the one this destination followed (an events.db restored from a backup): the
-      // callbacks it takes from here on are new to the destination, at positions the checkpoint would pass over.
+    // The log in place is shorter than the one this destination followed (an events.db restored from a backup): the
+    // callbacks it takes from here on are new to the destination, at positions the checkpoint would pass over. Or it is
+    // another log altogether, whose positions the checkpoint says nothing of. Either way it goes on from the log's end,
+    // as a new destination with startFrom "now" would; a replay sends what was there before.
+    const problem =
+      this.position > deps.logHead
+        ? `its checkpoint, position ${this.position}, is past the log's last event, position ${deps.logHead} (was events.db restored from a backup, or replaced?)`
+        : this.position > 0n && deps.anotherLog != null
+          ? `its checkpoint, position ${this.position}, is of another log: ${deps.anotherLog}`
+          : null;
+    if (problem !== null) {
       deps.logger.warn(
         { destination: this.name, checkpoint: String(this.position), logHead: String(deps.logHead) },
-        `destination ${this.name}: its checkpoint, position ${this.position}, is past the log's last event, position ${deps.logHead} (was events.db restored from a backup, or replaced?): it goes on from the log's last event`,
+        `destination ${this.name}: ${problem}: it goes on from the log's last event`,
       );
       deps.store.moveCheckpoint(this.position, deps.logHead, deps.now());
       this.position = deps.logHead;
@@ -228,6 +240,7 @@ export class DestinationForwarder implements ForwardingHandler {
   private async intake(events: RecordedEvent[]): Promise<void> {
     this.throwIfUnusable();
     const fresh = events.filter((event) => event.position > this.position);
+    if (this.position === 0n && fresh.length > 0) this.deps.logStarted?.(fresh[0]!.id);
     await this.admit(fresh, (chunk, offers) => {
       const next = chunk[chunk.length - 1]!.position;
       try {

@@ -5,7 +5,7 @@ import { deliveryLog, type DeliveryLog } from './deliveryLog';
 import { deliveryStore, type DeliveryStore } from './deliveryStore';
 import { DestinationForwarder } from './destinationForwarder';
 import type { DestinationConfig, ForwardConfig } from './forwardConfig';
-import { openForwardingDb } from './forwardingDb';
+import { openForwardingDb, recordedLogFirstEvent, recordLogFirstEvent } from './forwardingDb';
 import { noLogger, noMetrics, type ForwardingLogger, type ForwardingMetrics } from './forwardingMetrics';
 import { httpSender, type DeliverySender } from './httpSender';
 import type { LogReader } from './logReader';
@@ -18,6 +18,11 @@ export interface ForwardingOptions {
   reader: LogReader;
   /** The log's last position now: where a new destination with startFrom "now" begins. */
   logHead: bigint;
+  /**
+   * The id of the log's first event now (null: empty, or unknown). When the file recorded another, its checkpoints are
+   * positions of another log, and each destination goes on from `logHead`.
+   */
+  logFirstEventId?: string | null;
   metrics?: ForwardingMetrics;
   logger?: ForwardingLogger;
   /** Clock (ms) and randomness ([0, 1)) of the delivery rules; injectable for tests. */
@@ -52,6 +57,20 @@ export function openForwarding(options: ForwardingOptions): Forwarding {
   const logger = options.logger ?? noLogger;
   const metrics = options.metrics ?? noMetrics;
   const db = openForwardingDb(options.file);
+  const followed = recordedLogFirstEvent(db);
+  const first = options.logFirstEventId ?? null;
+  const anotherLog =
+    followed !== null && first !== null && followed !== first
+      ? `the file followed a log whose first event is ${followed}, and the log in place begins with ${first} (was events.db replaced by another one?)`
+      : null;
+  // An empty log records the first event it takes (a log emptied since has checkpoints past its end, moved back).
+  let recorded = first;
+  if (first !== null && first !== followed) recordLogFirstEvent(db, first);
+  const logStarted = (id: string) => {
+    if (recorded !== null) return;
+    recorded = id;
+    recordLogFirstEvent(db, id);
+  };
   const { retention } = options.config;
   const stores: DeliveryStore[] = [];
   const senders: DeliverySender[] = [];
@@ -77,7 +96,7 @@ export function openForwarding(options: ForwardingOptions): Forwarding {
     });
     loops.set(destination.name, loop);
     const initialCheckpoint = destination.startFrom === 'now' ? options.logHead : 0n;
-    forwarder = new DestinationForwarder({ destination, store, loop, reader: options.reader, logger, now, initialCheckpoint, logHead: options.logHead });
+    forwarder = new DestinationForwarder({ destination, store, loop, reader: options.reader, logger, now, initialCheckpoint, logHead: options.logHead, anotherLog, logStarted });
     return forwarder;
   });
 

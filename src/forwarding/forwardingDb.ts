@@ -10,7 +10,14 @@ export type ForwardingDatabase = Database.Database;
 export const forwardingFile = (dataDir: string): string => path.join(dataDir, 'forwarding', 'forwarding.db');
 
 /** Bump with a migration when tables change: unlike a read model, this state cannot be rebuilt from the log. */
-const SCHEMA_VERSION = 1;
+const SCHEMA_VERSION = 2;
+
+/** Version 2: which log the checkpoints are positions of (the id of its first event; logAtStart.ts). */
+const LOG_TABLE = `
+  CREATE TABLE log (
+    first_event_id TEXT NOT NULL
+  ) STRICT;
+`;
 
 const SCHEMA = `
   CREATE TABLE destinations (
@@ -80,9 +87,22 @@ export function openForwardingDb(file: string): ForwardingDatabase {
   db.transaction(() => {
     const version = db.pragma('user_version', { simple: true }) as number;
     if (version === SCHEMA_VERSION) return;
-    if (version !== 0) throw new Error(`${file} has forwarding schema version ${version}; this version of the ledger reads ${SCHEMA_VERSION}`);
-    db.exec(SCHEMA);
+    if (version > SCHEMA_VERSION) throw new Error(`${file} has forwarding schema version ${version}; this version of the ledger reads ${SCHEMA_VERSION}`);
+    if (version === 0) db.exec(SCHEMA);
+    db.exec(LOG_TABLE);
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
   }).immediate();
   return db;
+}
+
+/** The id of the first event of the log the checkpoints follow; null before one was recorded. */
+export function recordedLogFirstEvent(db: ForwardingDatabase): string | null {
+  return (db.prepare('SELECT first_event_id FROM log').pluck().get() as string | undefined) ?? null;
+}
+
+export function recordLogFirstEvent(db: ForwardingDatabase, id: string): void {
+  db.transaction(() => {
+    db.prepare('DELETE FROM log').run();
+    db.prepare('INSERT INTO log (first_event_id) VALUES (?)').run(id);
+  }).immediate();
 }

@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
+import { readLogAtStart } from '../eventstore/logAtStart';
 import { fileIdentity, firstChanged, openedFiles } from '../eventstore/sqlite/fileIdentity';
 import type { RecordedEvent } from '../eventstore/eventStore';
 import { FatalProcessingError, Processor, type BatchHandler, type LogSource } from '../processing/processor';
@@ -137,11 +138,13 @@ export async function startForwardingRuntime(options: ForwardingRuntimeOptions):
 
 async function runForwarding(options: ForwardingRuntimeOptions): Promise<ForwardingRun> {
   const { source, config, logger } = options;
+  const log = await readLogAtStart(source);
   const forwarding: Forwarding = openForwarding({
     file: options.file,
     config,
     reader: source,
-    logHead: await source.headPosition(),
+    logHead: log.head,
+    logFirstEventId: log.firstEventId,
     logger,
     ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
   });

@@ -6,6 +6,7 @@ import type { Config } from '../config';
 import { ensureDataFolder } from '../dataFolder';
 import { withDeadline } from '../eventstore/deadline';
 import type { EventStore } from '../eventstore/eventStore';
+import { readLogAtStart } from '../eventstore/logAtStart';
 import { SqliteEventStore } from '../eventstore/sqlite/sqliteEventStore';
 import { SqliteWriterThread } from '../eventstore/sqlite/sqliteWriterThread';
 import { forwardingFile } from '../forwarding/forwardingDb';
@@ -47,7 +48,7 @@ export interface Ledger {
   close(): Promise<void>;
 }
 
-/** How long start-up waits for EventStoreDB's head, to compare the read models' checkpoints with: out of reach, they are not. */
+/** How long start-up waits for where EventStoreDB's log stands, to compare the read models with: out of reach, they are not. */
 const HEAD_AT_START_MS = 2_000;
 
 /**
@@ -89,7 +90,7 @@ export async function openLedger(config: Config, logger: Logger): Promise<Ledger
       definitions: PROJECTIONS,
       root: readModelsRoot(config),
       legacyFile: legacyReadModelFile(config),
-      logHead: await withDeadline(HEAD_AT_START_MS, () => store.headPosition()).catch(() => null),
+      logAtStart: await withDeadline(HEAD_AT_START_MS, () => readLogAtStart(store)).catch(() => null),
       logger,
       answerRequests: true,
       buildWrites: 'steady',

@@ -1,6 +1,7 @@
 // The projector thread: keeps the read models from the embedded log without holding up the thread that answers HTTP.
 import { parentPort, workerData } from 'node:worker_threads';
 import pino, { type Logger } from 'pino';
+import { readLogAtStart } from '../eventstore/logAtStart';
 import { SqliteEventStore } from '../eventstore/sqlite/sqliteEventStore';
 import { sendableError } from '../eventstore/sqlite/threadErrors';
 import { ProjectionHost } from '../processing/projectionHost';
@@ -24,7 +25,7 @@ async function runProjector(store: SqliteEventStore, files: ReadModelFiles & { b
     definitions: PROJECTIONS,
     root: files.readModelsRoot,
     legacyFile: files.legacyFile,
-    logHead: await store.headPosition(),
+    logAtStart: await readLogAtStart(store),
     logger,
     answerRequests: true,
     buildWrites: 'steady',

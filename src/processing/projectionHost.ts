@@ -5,6 +5,7 @@
 import { EventEmitter } from 'node:events';
 import path from 'node:path';
 import type { Logger } from 'pino';
+import type { LogAtStart } from '../eventstore/logAtStart';
 import { usableLegacyFile } from './legacyReadModels';
 import { positionReached } from './positionReached';
 import { LiveLane } from './liveLane';
@@ -37,8 +38,8 @@ export interface ProjectionHostOptions {
   root: string;
   /** A file of the previous layout (all read models in one file) that answers until each read model is built. */
   legacyFile?: string | null;
-  /** The log's last position as start-up read it, when it could: a file whose checkpoint is past it is set aside and built again. */
-  logHead?: bigint | null;
+  /** Where the log stood at start-up, when it could be read: a file built from another log is set aside and built again. */
+  logAtStart?: LogAtStart | null;
   logger?: Logger;
   /** Events per batch of the foreground lane's processor; default 1000. */
   batchSize?: number;
@@ -169,7 +170,7 @@ export class ProjectionHost implements ProjectionsView {
 
   private plan(definition: ProjectionDefinition, legacy: string | null): void {
     const folder = folderOf(this.options.root, definition.name);
-    const plan = planFolder(folder, definition, this.options.logger, this.options.logHead ?? null);
+    const plan = planFolder(folder, definition, this.options.logger, this.options.logAtStart ?? null);
     const slot: Slot = {
       definition,
       serving: '',

@@ -15,6 +15,8 @@ export interface FileMeta {
   version: number;
   generation: number;
   state: FileState;
+  /** The id of the first event of the log the file was built from (logAtStart.ts); null until it applied one. */
+  logFirstEvent: string | null;
 }
 
 export interface Checkpoint {
@@ -29,7 +31,8 @@ const PROCESSING_SCHEMA = `
     version       INTEGER NOT NULL,
     generation    INTEGER NOT NULL,
     state         TEXT NOT NULL,
-    created_at    INTEGER NOT NULL
+    created_at    INTEGER NOT NULL,
+    log_first_event TEXT
   ) STRICT;
   -- One row: the last applied global position, written in the same transaction as the rows it covers.
   CREATE TABLE IF NOT EXISTS checkpoint (
@@ -53,10 +56,26 @@ export class CheckpointConflictError extends FatalProcessingError {
 }
 
 export function readMeta(db: ReadModelDatabase): FileMeta | null {
+  // `*`: a file made before log_first_event has no such column.
   const row = db
-    .prepare<[], FileMeta>('SELECT name, version, generation, state FROM read_model')
+    .prepare<[], Omit<FileMeta, 'logFirstEvent'> & { log_first_event?: string | null }>('SELECT * FROM read_model')
     .get();
-  return row ?? null;
+  if (row === undefined) return null;
+  return { name: row.name, version: row.version, generation: row.generation, state: row.state, logFirstEvent: row.log_first_event ?? null };
+}
+
+/** Gives a file made before log_first_event the column (empty): the next start-up records the log in place. */
+function addLogColumn(db: ReadModelDatabase): void {
+  const columns = db.prepare<[string], { name: string }>('SELECT name FROM pragma_table_info(?)').all('read_model');
+  if (columns.length > 0 && !columns.some((column) => column.name === 'log_first_event')) {
+    db.exec('ALTER TABLE read_model ADD COLUMN log_first_event TEXT');
+  }
+}
+
+/** Records which log a file's events come from (start-up, for a file that does not say yet). */
+export function recordLogFirstEvent(db: ReadModelDatabase, id: string): void {
+  addLogColumn(db);
+  db.prepare('UPDATE read_model SET log_first_event = ?').run(id);
 }
 
 export function readCheckpoint(db: ReadModelDatabase): Checkpoint {
@@ -106,6 +125,8 @@ export class ProjectionFile<Change = unknown> {
   /** The checkpoint as the file holds it, and when it was written (0: read at open): `current` may be ahead. */
   private stored: Checkpoint;
   private storedAt = 0;
+  /** The log's first event, applied and not yet recorded in the file (with the next checkpoint it writes). */
+  private firstEventSeen: string | null = null;
   private readonly projection: OpenProjection<Change>;
   private readonly handles: ReadonlySet<string>;
   private readonly advance;
@@ -145,6 +166,7 @@ export class ProjectionFile<Change = unknown> {
       db.close();
       throw new Error(`${file} is not a file of read model ${definition.name} version ${definition.version}`);
     }
+    addLogColumn(db);
     this.meta = meta;
     if (meta.state === 'building') buildingPragmas(db, writes);
     else servingPragmas(db);
@@ -154,6 +176,7 @@ export class ProjectionFile<Change = unknown> {
     const guarded = db.prepare<[bigint, number, number, bigint]>(
       'UPDATE checkpoint SET position = ?, events_applied = ?, updated_at = ? WHERE position = ?',
     );
+    const recordFirstEvent = db.prepare<[string]>('UPDATE read_model SET log_first_event = ?');
     this.advance = (previous: Checkpoint, next: Checkpoint) => {
       if (guarded.run(next.position, next.eventsApplied, Date.now(), previous.position).changes !== 1) {
         throw new CheckpointConflictError(
@@ -161,6 +184,7 @@ export class ProjectionFile<Change = unknown> {
             'two processors believe they own it, so this one stops (is a second service running on the same files?)',
         );
       }
+      if (this.firstEventSeen !== null) recordFirstEvent.run(this.firstEventSeen);
     };
     this.applyInTransaction = db.transaction((events: readonly RecordedEvent[], handled: readonly RecordedEvent[]) => {
       const changes = handled.length === 0 ? [] : this.projection.apply(handled);
@@ -196,6 +220,8 @@ export class ProjectionFile<Change = unknown> {
     const checkpoint = this.current.position;
     const fresh = events[0]!.position > checkpoint ? events : events.filter((e) => e.position > checkpoint);
     if (fresh.length === 0) return [];
+    // A file's first event is the log's first (it reads from the start): it names the log the file is built from.
+    if (checkpoint === 0n && this.meta.logFirstEvent === null) this.firstEventSeen ??= fresh[0]!.id;
     const handled = fresh.filter((event) => this.handles.has(event.type));
     if (handled.length === 0 && this.meta.state === 'live' && Date.now() - this.storedAt < UNHANDLED_CHECKPOINT_MS) {
       this.current = { position: fresh[fresh.length - 1]!.position, eventsApplied: this.current.eventsApplied + fresh.length };
@@ -209,6 +235,10 @@ export class ProjectionFile<Change = unknown> {
       throw error;
     }
     this.projection.committed?.();
+    if (this.firstEventSeen !== null) {
+      this.meta = { ...this.meta, logFirstEvent: this.firstEventSeen };
+      this.firstEventSeen = null;
+    }
     this.current = this.stored = outcome.next;
     this.storedAt = Date.now();
     return outcome.changes;

@@ -5,7 +5,8 @@ import Database from 'better-sqlite3';
 import type { Logger } from 'pino';
 import { findCorruption, type LastRowProbe } from '../eventstore/sqlite/sqliteFileCheck';
 import type { ProjectionDefinition } from './projectionDefinition';
-import { parseFileName, readCheckpoint, readMeta, removeFile, REMOVING_SUFFIX, type FileMeta } from './readModelFile';
+import type { LogAtStart } from '../eventstore/logAtStart';
+import { parseFileName, readCheckpoint, readMeta, recordLogFirstEvent, removeFile, REMOVING_SUFFIX, type FileMeta } from './readModelFile';
 
 /** A file's metadata, and where its checkpoint stands in the log. */
 type FoundMeta = FileMeta & { position: bigint };
@@ -28,8 +29,8 @@ export interface FolderPlan {
 
 export const folderOf = (root: string, name: string): string => path.join(root, name);
 
-/** Why a file is set aside: damaged, or built from another log than the one now in place. */
-export type SetAsideReason = 'corrupt' | 'ahead';
+/** Why a file is set aside: damaged, built from a longer log than the one now in place, or from another log. */
+export type SetAsideReason = 'corrupt' | 'ahead' | 'another-log';
 
 /** `v4.2.db.corrupt-20240501T100000Z`: sorts by time, and says why it is there. */
 export function setAsideName(file: string, now: Date, reason: SetAsideReason = 'corrupt'): string {
@@ -66,22 +67,47 @@ export function setAside(file: string, problem: string, logger: Logger | undefin
   return aside;
 }
 
-function readFound(file: string): FoundMeta | null {
+function withFile<T>(file: string, use: (db: Database.Database) => T): T {
   const db = new Database(file, { fileMustExist: true });
   try {
-    const meta = readMeta(db);
-    return meta === null ? null : { ...meta, position: readCheckpoint(db).position };
+    return use(db);
   } finally {
     db.close();
   }
 }
 
+function readFound(file: string): FoundMeta | null {
+  return withFile(file, (db) => {
+    const meta = readMeta(db);
+    return meta === null ? null : { ...meta, position: readCheckpoint(db).position };
+  });
+}
+
+/** Why a file cannot go on from its checkpoint over the log in place; null when it can. */
+function builtFromAnotherLog(meta: FoundMeta, log: LogAtStart): { reason: SetAsideReason; problem: string } | null {
+  if (meta.logFirstEvent !== null && log.firstEventId !== null && meta.logFirstEvent !== log.firstEventId) {
+    return {
+      reason: 'another-log',
+      problem: `it was built from a log whose first event is ${meta.logFirstEvent}, and the log in place begins with ${log.firstEventId}: was events.db replaced by another one?`,
+    };
+  }
+  if (meta.position > log.head) {
+    return {
+      reason: 'ahead',
+      problem: `its checkpoint, position ${meta.position}, is past the log's last event, position ${log.head}: was events.db restored from a backup, or replaced?`,
+    };
+  }
+  return null;
+}
+
 /**
- * The files of a read model's folder, damaged ones set aside first, and those whose checkpoint is past `logHead`, the
- * log's last position (when known): they were built from a longer log than the one in place (an events.db restored
- * from a backup), and would hold callbacks it does not have while skipping those it takes up to their checkpoint.
+ * The files of a read model's folder, damaged ones set aside first, and, when start-up could read the log (`log`),
+ * those built from another log than the one in place: from a longer one (an events.db restored from a backup: the
+ * file would hold callbacks the log does not have, and skip those it takes up to the file's checkpoint), or from a
+ * log that begins with another event (another environment's events.db copied in). A file that does not say which
+ * log it was built from (made before files said) is taken as built from the one in place, and says so from then on.
  */
-export function findFiles(folder: string, definition: ProjectionDefinition, logger?: Logger, logHead: bigint | null = null): FoundFile[] {
+export function findFiles(folder: string, definition: ProjectionDefinition, logger?: Logger, log: LogAtStart | null = null): FoundFile[] {
   if (!fs.existsSync(folder)) return [];
   const found: FoundFile[] = [];
   for (const name of fs.readdirSync(folder).sort()) {
@@ -99,10 +125,14 @@ export function findFiles(folder: string, definition: ProjectionDefinition, logg
       setAside(file, 'not a file of this read model', logger);
       continue;
     }
-    if (logHead !== null && meta.position > logHead) {
-      const problem = `its checkpoint, position ${meta.position}, is past the log's last event, position ${logHead}: was events.db restored from a backup, or replaced?`;
-      setAside(file, problem, logger, new Date(), 'ahead');
+    const mismatch = log === null ? null : builtFromAnotherLog(meta, log);
+    if (mismatch !== null) {
+      setAside(file, mismatch.problem, logger, new Date(), mismatch.reason);
       continue;
+    }
+    if (log?.firstEventId != null && meta.logFirstEvent === null && meta.position > 0n) {
+      withFile(file, (db) => recordLogFirstEvent(db, log.firstEventId!));
+      meta.logFirstEvent = log.firstEventId;
     }
     found.push({ ...meta, file });
   }
@@ -110,8 +140,8 @@ export function findFiles(folder: string, definition: ProjectionDefinition, logg
 }
 
 /** Decides what serves and what builds; removes retired files, superseded live ones and builds that cannot resume. */
-export function planFolder(folder: string, definition: ProjectionDefinition, logger?: Logger, logHead: bigint | null = null): FolderPlan {
-  const files = findFiles(folder, definition, logger, logHead);
+export function planFolder(folder: string, definition: ProjectionDefinition, logger?: Logger, log: LogAtStart | null = null): FolderPlan {
+  const files = findFiles(folder, definition, logger, log);
   const nextGeneration = 1 + Math.max(0, ...files.map((f) => f.generation));
   const lives = files.filter((f) => f.state === 'live').sort((a, b) => b.generation - a.generation);
   const newestLive = lives[0] ?? null;

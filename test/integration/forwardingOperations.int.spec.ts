@@ -1,4 +1,5 @@
 // Operating a destination: filter, replay by positions or time, pause and resume, stop within a grace, the delivery log, retention, one owner.
+import Database from 'better-sqlite3';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { openForwarding, readForwardConfig, CheckpointConflictError, type Forwarding } from '../../src/forwarding';
@@ -23,9 +24,16 @@ describe('forwarding operations', () => {
     state.remove();
   });
 
-  const open = (settings: Record<string, unknown> = {}, log = memoryLog([]), extra: { pruneIntervalMs?: number; retention?: Record<string, unknown>; logHead?: bigint } = {}) => {
+  const open = (settings: Record<string, unknown> = {}, log = memoryLog([]), extra: { pruneIntervalMs?: number; retention?: Record<string, unknown>; logHead?: bigint; logFirstEventId?: string } = {}) => {
     const destination = { name: 'ops', url: receiver.url, format: 'raw', retry: FAST_RETRY, ...settings };
-    const forwarding = openForwarding({ file: state.file, config: forwardConfigOf([destination], extra.retention), reader: log, logHead: extra.logHead ?? 0n, pruneIntervalMs: extra.pruneIntervalMs });
+    const forwarding = openForwarding({
+      file: state.file,
+      config: forwardConfigOf([destination], extra.retention),
+      reader: log,
+      logHead: extra.logHead ?? 0n,
+      logFirstEventId: extra.logFirstEventId ?? null,
+      pruneIntervalMs: extra.pruneIntervalMs,
+    });
     opened.push(forwarding);
     forwarding.start();
     return { forwarding, destination: forwarding.destinations[0]! };
@@ -49,6 +57,39 @@ describe('forwarding operations', () => {
   it('a new destination starts at the log head by default, or at the beginning when asked', async () => {
     expect(open({ name: 'late' }, memoryLog([]), { logHead: 42n }).destination.checkpoint()).toBe(42n);
     expect(open({ name: 'all', startFrom: 'beginning' }, memoryLog([]), { logHead: 42n }).destination.checkpoint()).toBe(0n);
+  });
+
+  describe('which log the checkpoints are positions of', () => {
+    const events = loggedCallbacks(3, 1);
+    const firstEventId = events[0]!.id;
+    /** A destination that took the three events from a log empty at its start, then stopped. */
+    const followed = async () => {
+      const { forwarding, destination } = open({ startFrom: 'beginning' }, memoryLog(events));
+      await destination.handle(events);
+      await eventually(() => receiver.received.length === 3, 'delivered');
+      await forwarding.close(200);
+    };
+    const reopened = (logFirstEventId: string) => open({ startFrom: 'beginning' }, memoryLog(events), { logHead: 5n, logFirstEventId }).destination;
+
+    it('goes on from its checkpoint over the same log, and from the end of another', async () => {
+      await followed();
+      const same = reopened(firstEventId);
+      expect(same.checkpoint()).toBe(3n);
+      await opened.pop()!.close(200);
+      expect(reopened('another-environment-first-event').checkpoint()).toBe(5n);
+    });
+
+    it('opens a file made before it recorded its log (schema 1), keeping its checkpoints, and records the log in place', async () => {
+      await followed();
+      const db = new Database(state.file);
+      db.exec('DROP TABLE log');
+      db.pragma('user_version = 1');
+      db.close();
+
+      expect(reopened(firstEventId).checkpoint()).toBe(3n);
+      await opened.pop()!.close(200);
+      expect(reopened('another-environment-first-event').checkpoint()).toBe(5n);
+    });
   });
 
   it('replays a range of positions, or of storing times, to this destination only, as new deliveries of the same ids', async () => {

@@ -1,4 +1,5 @@
-// A read model's folder at start-up: a file of an older version, keyed differently from this one, is planned as the older file.
+// A read model's folder at start-up: a file of an older version, keyed differently from this one, is planned as the older
+// file; a file built from another log is set aside.
 import Database from 'better-sqlite3';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -30,6 +31,41 @@ describe('a read-model folder at start-up', () => {
     expect(plan).toMatchObject({ live: null, building: null, older: { version: insightsProjection.version - 1, file: path.join(dir, name) } });
     expect(readdirSync(dir).filter((entry) => entry.includes('corrupt'))).toEqual([]);
     expect(existsSync(path.join(dir, name))).toBe(true);
+  });
+
+  describe('which log a file was built from', () => {
+    const screenshot = callback({ event_type: 200, stream_id: 'cam', app: 'a.example', appname: 'live', create_time: 1_700_000_000, pic_url: '/s.jpg' });
+    const log = (firstEventId: string, head = 10n) => ({ head, firstEventId });
+    const asideIn = (folder: string) => readdirSync(folder).filter((entry) => entry.includes('.another-log-'));
+
+    it("records the log's first event even when a live file's first batches held nothing it handles", () => {
+      const folder = path.join(dir, 'first-event');
+      const file = ProjectionFile.create(folder, insightsProjection, 1, 'live');
+      // Passed over in memory (no transaction), then one it handles: the file is written from the second batch on.
+      file.apply([{ ...screenshot, id: 'first-of-the-log', type: 'NothingInsightsReads', position: 1n, revision: 0n }]);
+      file.apply([{ ...screenshot, position: 2n, revision: 1n }]);
+      file.close();
+
+      expect(planFolder(folder, insightsProjection, undefined, log('first-of-the-log'))).toMatchObject({ live: { file: file.file, logFirstEvent: 'first-of-the-log' } });
+      const plan = planFolder(folder, insightsProjection, undefined, log('another-log-begins-here'));
+      expect(plan).toMatchObject({ live: null, building: null });
+      expect(asideIn(folder)).toHaveLength(1);
+    });
+
+    it('takes a file that does not say (made before files said) as built from the log in place, and says so from then on', () => {
+      const folder = path.join(dir, 'unsaid');
+      const file = ProjectionFile.create(folder, insightsProjection, 1, 'live');
+      file.apply([{ ...screenshot, position: 1n, revision: 0n }]);
+      file.close();
+      const db = new Database(file.file);
+      db.exec('ALTER TABLE read_model DROP COLUMN log_first_event');
+      db.close();
+
+      expect(planFolder(folder, insightsProjection, undefined, log('in-place'))).toMatchObject({ live: { file: file.file, logFirstEvent: 'in-place' } });
+      expect(planFolder(folder, insightsProjection, undefined, log('in-place'))).toMatchObject({ live: { file: file.file } });
+      expect(planFolder(folder, insightsProjection, undefined, log('copied-in'))).toMatchObject({ live: null });
+      expect(asideIn(folder)).toHaveLength(1);
+    });
   });
 
   it('finishes deleting a replaced file whose deletion a stop cut short (renamed aside, half freed), and keeps the live one', () => {

@@ -1,5 +1,6 @@
-// events.db restored from a backup beside newer read models and forwarding state: the read models are built again from
-// the log in place and forwarding goes on from its end, so the callbacks taken after the restore are shown and sent.
+// events.db restored from a backup beside newer read models and forwarding state, or replaced by another environment's:
+// the read models are built again from the log in place and forwarding goes on from its end, so what the log holds is
+// what is shown, and the callbacks taken after the restore are shown and sent.
 import { copyFileSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { operateUntil, pushCallback, writeForwardConfig, type GraphqlAnswer } from '../support/forwardingService';
@@ -7,7 +8,7 @@ import { exitWithin, listeningUrl, runCli, type ServiceProcess } from '../suppor
 import { postCallback, tempDataDir } from '../support/testService';
 import { startReceiver, type WebhookReceiver } from '../support/webhookReceiver';
 
-describe('events.db restored from a backup', () => {
+describe('events.db restored from a backup, or replaced by another', () => {
   const data = tempDataDir();
   let receiver: WebhookReceiver;
   beforeAll(async () => (receiver = await startReceiver()));
@@ -17,11 +18,11 @@ describe('events.db restored from a backup', () => {
   });
 
   const dataDir = path.join(data.dir, 'data');
-  const serve = (): ServiceProcess =>
-    runCli(['serve'], { HOST: '127.0.0.1', PORT: '0', DATA_DIR: dataDir, FORWARD_CONFIG: writeForwardConfig(data.dir, [{ name: 'hook', url: receiver.url, format: 'raw' }]) });
+  const serve = (folder: string): ServiceProcess =>
+    runCli(['serve'], { HOST: '127.0.0.1', PORT: '0', DATA_DIR: folder, FORWARD_CONFIG: writeForwardConfig(data.dir, [{ name: 'hook', url: receiver.url, format: 'raw' }]) });
   /** Starts the service, posts the sessions' push callbacks, waits until each was forwarded, stops it. */
-  const run = async (sequences: string[], check?: (url: string) => Promise<void>): Promise<ServiceProcess> => {
-    const service = serve();
+  const run = async (sequences: string[], check?: (url: string) => Promise<void>, folder = dataDir): Promise<ServiceProcess> => {
+    const service = serve(folder);
     try {
       const url = await listeningUrl(service);
       for (const [n, sequence] of sequences.entries()) expect((await postCallback(url, pushCallback(sequence, n))).status).toBe(200);
@@ -35,6 +36,12 @@ describe('events.db restored from a backup', () => {
     return service;
   };
   const sequencesOf = (answer: GraphqlAnswer): string[] => (answer.data?.sessions.nodes as Array<{ sequence: string }>).map((node) => node.sequence).sort();
+  const replaceLog = (folder: string, by: string) => {
+    for (const companion of ['', '-wal', '-shm']) rmSync(path.join(folder, `events.db${companion}`), { force: true });
+    copyFileSync(by, path.join(folder, 'events.db'));
+  };
+  const forwardedSince = (count: number): string[] =>
+    receiver.received.slice(count).map((request) => (JSON.parse(request.body.toString()) as { sequence: string }).sequence).sort();
 
   it('builds the read models again from the log in place, and forwards what it takes from then on', async () => {
     await run(['9001', '9002', '9003']);
@@ -42,8 +49,7 @@ describe('events.db restored from a backup', () => {
     copyFileSync(path.join(dataDir, 'events.db'), backup);
     await run(['9004', '9005', '9006', '9007', '9008']);
 
-    for (const companion of ['', '-wal', '-shm']) rmSync(path.join(dataDir, `events.db${companion}`), { force: true });
-    copyFileSync(backup, path.join(dataDir, 'events.db'));
+    replaceLog(dataDir, backup);
     const restored = await run(['9101', '9102', '9103', '9104'], async (url) => {
       // What the log in place holds, and nothing else: the backup's three and the four since.
       const answer = await operateUntil(url, '{ sessions(first: 100) { nodes { sequence } } }', (shown) => sequencesOf(shown).length >= 7);
@@ -54,5 +60,28 @@ describe('events.db restored from a backup', () => {
     // Kept for a look, named for why.
     expect(readdirSync(path.join(dataDir, 'readmodels', 'sessions')).some((name) => /\.db\.ahead-\d{8}T\d{6}Z$/.test(name))).toBe(true);
   }, 120_000);
-});
 
+  it("sees another environment's longer log copied in, and neither shows nor skips by the old one's positions", async () => {
+    const folder = path.join(data.dir, 'staging');
+    const other = path.join(data.dir, 'production');
+    await run(['9201', '9202', '9203'], undefined, folder);
+    await run(['9301', '9302', '9303', '9304', '9305'], undefined, other);
+
+    replaceLog(folder, path.join(other, 'events.db'));
+    const before = receiver.received.length;
+    const replaced = await run(['9401', '9402'], async (url) => {
+      const answer = await operateUntil(url, '{ sessions(first: 100) { nodes { sequence } } }', (shown) => sequencesOf(shown).length >= 7);
+      expect(sequencesOf(answer)).toEqual(['9301', '9302', '9303', '9304', '9305', '9401', '9402']);
+    }, folder);
+    // From the log's end: what the other log held at positions 4 and 5 is not sent as if it followed 9203.
+    expect(forwardedSince(before)).toEqual(['9401', '9402']);
+    expect(replaced.output()).toMatch(/read models .*sessions.* were built from another log \(it was built from a log whose first event is [0-9a-f-]{36}, and the log in place begins with [0-9a-f-]{36}/);
+    expect(replaced.output()).toMatch(/destination hook: its checkpoint, position 3, is of another log: the file followed a log whose first event is .*: it goes on from the log's last event/);
+    expect(readdirSync(path.join(folder, 'readmodels', 'sessions')).some((name) => /\.db\.another-log-\d{8}T\d{6}Z$/.test(name))).toBe(true);
+
+    // Once rebuilt, the files say which log they follow: a plain restart keeps them.
+    const again = await run(['9403'], undefined, folder);
+    expect(again.output()).not.toContain('were built from another log');
+    expect(again.output()).not.toContain('is of another log');
+  }, 180_000);
+});

@@ -75,7 +75,8 @@ export async function readinessRoute(app: FastifyInstance, options: ReadinessRou
       await store.checkHealth();
     } catch (error) {
       const detail = publicText(error instanceof Error ? error.message : String(error));
-      return reply.code(statusOf('not_ready')).send({ ...errorBody('not_ready', `event store unreachable: ${detail}`), ...report });
+      // Out of reach (EventStoreDB), a commit that has not returned, a log moved away: the detail says which.
+      return reply.code(statusOf('not_ready')).send({ ...errorBody('not_ready', `the event store cannot take callbacks: ${detail}`), ...report });
     }
     if (notReady !== null) return reply.code(statusOf('not_ready')).send({ ...errorBody('not_ready', notReady), ...report });
     return { status: 'ready', store: publicText(store.description), ...report };

@@ -36,6 +36,7 @@ describe('the service with EventStoreDB unreachable', () => {
 
     const ready = await fetch(`${url}/readyz`);
     expect(ready.status).toBe(503);
+    expect(await ready.json()).toMatchObject({ message: expect.stringMatching(/^the event store cannot take callbacks: eventstoredb:.* is unreachable/) });
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
 
     const graphql = await fetch(`${url}/graphql`, {

@@ -86,7 +86,9 @@ export function buildHttpApp(options: HttpAppOptions) {
     },
     // A stream's page takes its id from the path: any id whose address fits in a request line (Node's 16 KiB of headers)
     // opens its page, not only those of up to Fastify's 100 characters.
-    routerOptions: { maxParamLength: MAX_PATH_PARAMETER_CHARS },
+    // `/callbacks/` too: a callback URL in CSS's template with a trailing slash is the likeliest slip, and CSS says
+    // nothing of the 404s it gets. Every route takes it (`/graphql/`, `/metrics/`).
+    routerOptions: { maxParamLength: MAX_PATH_PARAMETER_CHARS, ignoreTrailingSlash: true },
     // A path that is not valid percent-encoding, refused by the router before any route: the JSON error shape too.
     frameworkErrors: (error, _request, reply) => {
       const path = reply.request.raw.url?.split('?')[0] ?? '';
@@ -113,8 +115,8 @@ export function buildHttpApp(options: HttpAppOptions) {
     logger: options.logger,
     ...(options.connectionMetrics === undefined ? {} : { metrics: options.connectionMetrics }),
   });
-  // A POST to a path with no route is most likely CSS with a callback URL that is not quite this service's (a trailing
-  // slash, `/callback`): its callbacks are answered 404 and CSS says nothing, so the log does.
+  // A POST to a path with no route is most likely CSS with a callback URL that is not quite this service's
+  // (`/callback`, a proxy's prefix): its callbacks are answered 404 and CSS says nothing, so the log does.
   let lastUnrouted = { path: '', client: '' };
   const unroutedPosts = periodicReport(options.logger, UNROUTED_REPORT_INTERVAL_MS, (count, first) => ({
     fields: { unrouted: count, ...lastUnrouted },
@@ -195,11 +197,12 @@ export function buildHttpApp(options: HttpAppOptions) {
   });
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0]!;
-    const methods = methodsOf.get(path);
+    const methods = methodsOf.get(path) ?? methodsOf.get(path.replace(/(?<=.)\/$/, ''));
     if (methods === undefined) {
       if (request.method === 'POST') {
         lastUnrouted = { path: path.length > 200 ? `${path.slice(0, 200)}…` : path, client: request.ip };
         unroutedPosts.count();
+        return sendError(reply, 'not_found', `no route for POST ${path}: CSS's callbacks are taken at POST /callbacks`);
       }
       return sendError(reply, 'not_found', `no route for ${request.method} ${path}`);
     }

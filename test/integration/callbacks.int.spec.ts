@@ -130,7 +130,7 @@ describe('POST /callbacks in development mode (no keys, no token)', () => {
   it('answers unknown routes with a JSON 404', async () => {
     const response = await fetch(`${fixture.service.url}/callback`, { method: 'POST', body: '{}' });
     expect(response.status).toBe(404);
-    expect(await response.json()).toEqual({ code: 404, error: 'not_found', message: 'no route for POST /callback' });
+    expect(await response.json()).toEqual({ code: 404, error: 'not_found', message: "no route for POST /callback: CSS's callbacks are taken at POST /callbacks" });
   });
 
   it('answers a known path asked with another method with a JSON 405 and the methods it takes', async () => {

@@ -207,6 +207,7 @@ export async function startService(config: Config, logger: Logger = createLogger
     // The longest an accepted callback waits for its append, and a second to answer.
     drainTimeoutMs: config.appendTimeoutMs + 1_000,
     connectionMetrics: metrics.connections,
+    countUnroutedPost: metrics.unroutedPost,
   });
   const publicText = config.production ? withoutFilePaths : (text: string) => text;
   await app.register(readinessRoute, { store, projections, publicText });

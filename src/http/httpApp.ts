@@ -23,6 +23,8 @@ export interface HttpAppOptions {
   /** On stopping, connections still open after this long are cut: no client can hold the stop open. */
   drainTimeoutMs: number;
   connectionMetrics?: ConnectionMetrics;
+  /** Counts a POST to a path with no route. */
+  countUnroutedPost?: () => void;
 }
 
 /** How often POSTs to paths with no route are reported after the first (logged at once). */
@@ -202,6 +204,7 @@ export function buildHttpApp(options: HttpAppOptions) {
       if (request.method === 'POST') {
         lastUnrouted = { path: path.length > 200 ? `${path.slice(0, 200)}…` : path, client: request.ip };
         unroutedPosts.count();
+        options.countUnroutedPost?.();
         return sendError(reply, 'not_found', `no route for POST ${path}: CSS's callbacks are taken at POST /callbacks`);
       }
       return sendError(reply, 'not_found', `no route for ${request.method} ${path}`);

@@ -51,6 +51,8 @@ export interface MetricSources {
 export interface ServiceMetrics {
   callbacks: CallbackMetrics;
   connections: ConnectionMetrics;
+  /** Counts a POST to a path with no route: most likely a callback URL in CSS's template that is not quite this service's. */
+  unroutedPost(): void;
   /** Where the features register metrics of their own (GraphQL's subscribers, say). */
   registry: Registry;
   /** The exposition text (Prometheus text format 0.0.4) and its content type. */
@@ -108,6 +110,11 @@ export function createServiceMetrics(sources: MetricSources): ServiceMetrics {
   const connectionsEvicted = new Counter({
     name: `${METRIC_PREFIX}http_connections_evicted_total`,
     help: 'Connections closed to make room for a client holding fewer, because MAX_CONNECTIONS connections were open',
+    registers,
+  });
+  const unroutedPosts = new Counter({
+    name: `${METRIC_PREFIX}http_unrouted_posts_total`,
+    help: "POSTs to a path with no route, answered 404 (is the callback URL in CSS's template this service's /callbacks?)",
     registers,
   });
 
@@ -234,6 +241,7 @@ export function createServiceMetrics(sources: MetricSources): ServiceMetrics {
       refused: () => connectionsRefused.inc(),
       evicted: () => connectionsEvicted.inc(),
     },
+    unroutedPost: () => unroutedPosts.inc(),
     registry: own,
     // Merged at each scrape: the features register theirs after this is made.
     scrape: () => Registry.merge([processRegistry, own]).metrics(),

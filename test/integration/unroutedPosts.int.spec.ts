@@ -32,6 +32,8 @@ describe('POSTs to paths with no route', () => {
     expect(slashed.status).toBe(200);
     expect(await fixture.service.store.readAll({ maxCount: 10 })).toHaveLength(1);
     expect(unroutedLines()).toHaveLength(1);
+    // Counted for an alert: the three answered 404, not the one taken.
+    expect(await (await fetch(`${fixture.service.url}/metrics`)).text()).toMatch(/^css_ledger_http_unrouted_posts_total 3$/m);
 
     // Stopping says what was not yet reported, with the last path.
     await fixture.stop();

@@ -12,6 +12,7 @@ import { authenticateCallback, type CallbackAuthConfig, type LateSignature } fro
 import { CallbacksInFlight } from './callbacksInFlight';
 import { callbackQuarantine, type CallbackQuarantine, type CallbackQuarantineOptions } from './quarantineCallback';
 import { rejectionLogSampler, type RejectionLogSampler } from './rejectionLogSampler';
+import { tokenAsWritten } from './urlToken';
 
 export interface CallbackRouteOptions {
   store: EventStore;
@@ -106,7 +107,7 @@ export async function callbackRoutes(app: FastifyInstance, options: CallbackRout
     if (!parsed.ok) return reject(request, reply, parsed.error, parsed.message);
 
     const token = Array.isArray(request.query.token) ? request.query.token[0] : request.query.token;
-    const auth = authenticateCallback(parsed.payload, token, options.auth, nowSeconds());
+    const auth = authenticateCallback(parsed.payload, token, options.auth, nowSeconds(), tokenAsWritten(request.url));
     if (!auth.ok) {
       if (auth.quarantine === undefined || quarantine === null) return reject(request, reply, auth.error, auth.message);
       admit(request, reply);

@@ -46,3 +46,30 @@ describe('POST /callbacks with keys and a token configured', () => {
     expect(await storedCount()).toBe(before);
   });
 });
+
+describe('POST /callbacks with a token that URLs change when it is not percent-encoded', () => {
+  // What an operator may well paste into the relay task's callback URL as it is: +, & and % mean something there.
+  const RAW_TOKEN = 'relay+t0ken&x%41y';
+  const fixture = useTestService({ CSS_CALLBACK_TOKEN: RAW_TOKEN });
+  const relay = (taskId: string) => ({ ...relayStart, task_id: taskId });
+
+  it.each([
+    ['pasted as it is', `?token=${RAW_TOKEN}`],
+    ['percent-encoded', `?token=${encodeURIComponent(RAW_TOKEN)}`],
+    ['pasted as it is, after another parameter', `?from=css&token=${RAW_TOKEN}`],
+    ['pasted as it is, before another parameter', `?token=${RAW_TOKEN}&from=css`],
+  ])('takes it %s', async (label, query) => {
+    const response = await postCallback(fixture.service.url, relay(label), { query });
+    expect([response.status, response.body]).toEqual([200, { code: 0 }]);
+  });
+
+  it.each([
+    ['cut at the &', '?token=relay+t0ken'],
+    ['with a + read as a space and nothing after', '?token=relay t0ken&x%41y'.replace(' ', '%20')],
+    ['decoded where it should not be', '?token=relay+t0ken&xAy'],
+    ['with more after it than another parameter', `?token=${RAW_TOKEN}x`],
+  ])('refuses it %s: only the whole token, as configured, passes', async (_label, query) => {
+    const response = await postCallback(fixture.service.url, relay('refused'), { query });
+    expect([response.status, (response.body as { error: string }).error]).toEqual([401, 'bad_token']);
+  });
+});

@@ -33,17 +33,24 @@ const httpUrl = z.string(required('an http(s) URL')).refine(
 );
 
 /**
- * A destination's URL as GraphQL and the dashboard show it: the query's values (`?key=...`, often a secret) and any
- * fragment replaced by `…`; the scheme, host, path and the query's names stay, enough to know the destination by.
+ * A destination's URL as GraphQL and the dashboard show it: the query's values (`?key=...`, often a secret), any
+ * fragment, and each path segment that reads like a key (`/services/T0/B0/<token>`, `/webhooks/<id>/<token>`)
+ * replaced by `…`; the scheme, host, the path's words and the query's names stay, enough to know the destination by.
  */
 export function shownUrl(value: string): string {
+  // Credentials in the URL are refused (httpUrl): the origin and the path are all there is besides the query.
   const url = new URL(value);
+  const path = url.pathname
+    .split('/')
+    .map((segment) => (looksLikeKey(segment) ? '…' : segment))
+    .join('/');
   const names = [...url.searchParams.keys()];
-  url.search = '';
-  url.hash = '';
   const query = names.length === 0 ? '' : `?${names.map((name) => `${encodeURIComponent(name)}=…`).join('&')}`;
-  return `${url.href}${query}`;
+  return `${url.origin}${path}${query}`;
 }
+
+/** 16 characters or more with a digit and a letter among them: a token, a UUID, a long id; not a word of a path. */
+const looksLikeKey = (segment: string): boolean => segment.length >= 16 && /\d/.test(segment) && /[a-z]/i.test(segment);
 
 /** Standard Webhooks: `whsec_` and the base64 of a 24 to 64 byte key. */
 const webhookSecret = z.string({ error: 'must be a string' }).refine(

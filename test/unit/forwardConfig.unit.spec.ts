@@ -117,5 +117,10 @@ describe('shownUrl', () => {
     ['https://hooks.example.com/css?key=s3cret', 'https://hooks.example.com/css?key=…'],
     ['http://10.0.0.5:8080/in?a=1&b=&a=2#frag', 'http://10.0.0.5:8080/in?a=…&b=…&a=…'],
     ['https://h.example.com/x?na%20me=v', 'https://h.example.com/x?na%20me=…'],
-  ])('shows %s as %s: the query’s values and any fragment hidden', (url, shown) => expect(shownUrl(url)).toBe(shown));
+    // Keys in the path, as Slack's, Discord's and many receivers' URLs carry them; the path's words stay.
+    ['https://hooks.slack.com/services/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', 'https://hooks.slack.com/services/T0AB12CD3/B0EF45GH6/…'],
+    ['https://discord.com/api/webhooks/1234567890123456789/Ab1-Cd2_Ef3Gh4Ij5Kl6Mn7', 'https://discord.com/api/webhooks/1234567890123456789/…'],
+    ['https://in.example.com/v2/3f1c2a9e-8b7d-4c6e-9f0a-1b2c3d4e5f60/events', 'https://in.example.com/v2/…/events'],
+    ['https://in.example.com/billing-intake/css-callbacks/', 'https://in.example.com/billing-intake/css-callbacks/'],
+  ])('shows %s as %s: the query’s values, any fragment and keys in the path hidden', (url, shown) => expect(shownUrl(url)).toBe(shown));
 });

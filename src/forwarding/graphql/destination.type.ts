@@ -46,7 +46,7 @@ export class Destination {
   @Field()
   name!: string;
 
-  @Field({ description: 'Where deliveries are sent, with the values of its query shown as … (they often hold a secret).' })
+  @Field({ description: 'Where deliveries are sent, with the values of its query and the path segments that read like keys shown as … (they often hold a secret).' })
   url!: string;
 
   @Field({ description: 'raw or standard-webhooks.' })

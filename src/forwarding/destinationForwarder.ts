@@ -1,5 +1,6 @@
 // One destination as a batch handler of the log (checkpoint, handle) with its delivery loop and its operations.
 import type { RecordedEvent } from '../eventstore/eventStore';
+import { firstEventOf } from '../eventstore/logAtStart';
 import type { BreakerState } from './circuitBreaker';
 import type { DeliveryLoop } from './deliveryLoop';
 import type { DeliveryStore, OfferedEvent, PendingDelivery } from './deliveryStore';
@@ -71,7 +72,7 @@ export interface ForwarderDependencies {
   /** Why the checkpoints in the file are not positions of the log in place (another events.db copied in); null when they are. */
   anotherLog?: string | null;
   /** Told the log's first event when this destination takes it (from checkpoint 0): which log the file follows. */
-  logStarted?: (firstEventId: string) => void;
+  logStarted?: (firstEvent: string) => void;
 }
 
 export class DestinationForwarder implements ForwardingHandler {
@@ -240,7 +241,7 @@ export class DestinationForwarder implements ForwardingHandler {
   private async intake(events: RecordedEvent[]): Promise<void> {
     this.throwIfUnusable();
     const fresh = events.filter((event) => event.position > this.position);
-    if (this.position === 0n && fresh.length > 0) this.deps.logStarted?.(fresh[0]!.id);
+    if (this.position === 0n && fresh.length > 0) this.deps.logStarted?.(firstEventOf(fresh[0]!));
     await this.admit(fresh, (chunk, offers) => {
       const next = chunk[chunk.length - 1]!.position;
       try {

@@ -19,10 +19,10 @@ export interface ForwardingOptions {
   /** The log's last position now: where a new destination with startFrom "now" begins. */
   logHead: bigint;
   /**
-   * The id of the log's first event now (null: empty, or unknown). When the file recorded another, its checkpoints are
+   * The log's first event now (logAtStart.ts; null: empty, or unknown). When the file recorded another, its checkpoints are
    * positions of another log, and each destination goes on from `logHead`.
    */
-  logFirstEventId?: string | null;
+  logFirstEvent?: string | null;
   metrics?: ForwardingMetrics;
   logger?: ForwardingLogger;
   /** Clock (ms) and randomness ([0, 1)) of the delivery rules; injectable for tests. */
@@ -58,10 +58,10 @@ export function openForwarding(options: ForwardingOptions): Forwarding {
   const metrics = options.metrics ?? noMetrics;
   const db = openForwardingDb(options.file);
   const followed = recordedLogFirstEvent(db);
-  const first = options.logFirstEventId ?? null;
+  const first = options.logFirstEvent ?? null;
   const anotherLog =
     followed !== null && first !== null && followed !== first
-      ? `the file followed a log whose first event is ${followed}, and the log in place begins with ${first} (was events.db replaced by another one?)`
+      ? `the file followed a log that begins with ${followed}, and the log in place begins with ${first} (event id@position: was events.db replaced by another one, or the store changed?)`
       : null;
   // An empty log records the first event it takes (a log emptied since has checkpoints past its end, moved back).
   let recorded = first;

@@ -12,10 +12,10 @@ export const forwardingFile = (dataDir: string): string => path.join(dataDir, 'f
 /** Bump with a migration when tables change: unlike a read model, this state cannot be rebuilt from the log. */
 const SCHEMA_VERSION = 2;
 
-/** Version 2: which log the checkpoints are positions of (the id of its first event; logAtStart.ts). */
+/** Version 2: which log the checkpoints are positions of (its first event; logAtStart.ts). */
 const LOG_TABLE = `
   CREATE TABLE log (
-    first_event_id TEXT NOT NULL
+    first_event TEXT NOT NULL
   ) STRICT;
 `;
 
@@ -95,14 +95,14 @@ export function openForwardingDb(file: string): ForwardingDatabase {
   return db;
 }
 
-/** The id of the first event of the log the checkpoints follow; null before one was recorded. */
+/** The first event of the log the checkpoints follow (logAtStart.ts); null before one was recorded. */
 export function recordedLogFirstEvent(db: ForwardingDatabase): string | null {
-  return (db.prepare('SELECT first_event_id FROM log').pluck().get() as string | undefined) ?? null;
+  return (db.prepare('SELECT first_event FROM log').pluck().get() as string | undefined) ?? null;
 }
 
 export function recordLogFirstEvent(db: ForwardingDatabase, id: string): void {
   db.transaction(() => {
     db.prepare('DELETE FROM log').run();
-    db.prepare('INSERT INTO log (first_event_id) VALUES (?)').run(id);
+    db.prepare('INSERT INTO log (first_event) VALUES (?)').run(id);
   }).immediate();
 }

@@ -144,7 +144,7 @@ async function runForwarding(options: ForwardingRuntimeOptions): Promise<Forward
     config,
     reader: source,
     logHead: log.head,
-    logFirstEventId: log.firstEventId,
+    logFirstEvent: log.firstEvent,
     logger,
     ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
   });

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { RecordedEvent } from '../eventstore/eventStore';
+import { firstEventOf } from '../eventstore/logAtStart';
 import { WAL_AUTOCHECKPOINT_PAGES } from '../eventstore/sqlite/sqliteEventLog';
 import { FatalProcessingError } from './processor';
 import type { OpenProjection, ProjectionDefinition, ReadModelDatabase } from './projectionDefinition';
@@ -15,7 +16,7 @@ export interface FileMeta {
   version: number;
   generation: number;
   state: FileState;
-  /** The id of the first event of the log the file was built from (logAtStart.ts); null until it applied one. */
+  /** The first event of the log the file was built from (logAtStart.ts); null until it applied one. */
   logFirstEvent: string | null;
 }
 
@@ -221,7 +222,7 @@ export class ProjectionFile<Change = unknown> {
     const fresh = events[0]!.position > checkpoint ? events : events.filter((e) => e.position > checkpoint);
     if (fresh.length === 0) return [];
     // A file's first event is the log's first (it reads from the start): it names the log the file is built from.
-    if (checkpoint === 0n && this.meta.logFirstEvent === null) this.firstEventSeen ??= fresh[0]!.id;
+    if (checkpoint === 0n && this.meta.logFirstEvent === null) this.firstEventSeen ??= firstEventOf(fresh[0]!);
     const handled = fresh.filter((event) => this.handles.has(event.type));
     if (handled.length === 0 && this.meta.state === 'live' && Date.now() - this.storedAt < UNHANDLED_CHECKPOINT_MS) {
       this.current = { position: fresh[fresh.length - 1]!.position, eventsApplied: this.current.eventsApplied + fresh.length };

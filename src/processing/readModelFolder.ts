@@ -85,10 +85,10 @@ function readFound(file: string): FoundMeta | null {
 
 /** Why a file cannot go on from its checkpoint over the log in place; null when it can. */
 function builtFromAnotherLog(meta: FoundMeta, log: LogAtStart): { reason: SetAsideReason; problem: string } | null {
-  if (meta.logFirstEvent !== null && log.firstEventId !== null && meta.logFirstEvent !== log.firstEventId) {
+  if (meta.logFirstEvent !== null && log.firstEvent !== null && meta.logFirstEvent !== log.firstEvent) {
     return {
       reason: 'another-log',
-      problem: `it was built from a log whose first event is ${meta.logFirstEvent}, and the log in place begins with ${log.firstEventId}: was events.db replaced by another one?`,
+      problem: `it was built from a log that begins with ${meta.logFirstEvent}, and the log in place begins with ${log.firstEvent} (event id@position): was events.db replaced by another one, or the store changed?`,
     };
   }
   if (meta.position > log.head) {
@@ -130,9 +130,9 @@ export function findFiles(folder: string, definition: ProjectionDefinition, logg
       setAside(file, mismatch.problem, logger, new Date(), mismatch.reason);
       continue;
     }
-    if (log?.firstEventId != null && meta.logFirstEvent === null && meta.position > 0n) {
-      withFile(file, (db) => recordLogFirstEvent(db, log.firstEventId!));
-      meta.logFirstEvent = log.firstEventId;
+    if (log?.firstEvent != null && meta.logFirstEvent === null && meta.position > 0n) {
+      withFile(file, (db) => recordLogFirstEvent(db, log.firstEvent!));
+      meta.logFirstEvent = log.firstEvent;
     }
     found.push({ ...meta, file });
   }

@@ -2,6 +2,7 @@
 import Database from 'better-sqlite3';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { firstEventOf } from '../../src/eventstore/logAtStart';
 import { openForwarding, readForwardConfig, CheckpointConflictError, type Forwarding } from '../../src/forwarding';
 import { FAST_RETRY, eventually, forwardConfigOf, loggedCallback, loggedCallbacks, memoryLog, tempForwardingFile } from '../support/forwardingLog';
 import { startReceiver, type WebhookReceiver } from '../support/webhookReceiver';
@@ -24,14 +25,14 @@ describe('forwarding operations', () => {
     state.remove();
   });
 
-  const open = (settings: Record<string, unknown> = {}, log = memoryLog([]), extra: { pruneIntervalMs?: number; retention?: Record<string, unknown>; logHead?: bigint; logFirstEventId?: string } = {}) => {
+  const open = (settings: Record<string, unknown> = {}, log = memoryLog([]), extra: { pruneIntervalMs?: number; retention?: Record<string, unknown>; logHead?: bigint; logFirstEvent?: string } = {}) => {
     const destination = { name: 'ops', url: receiver.url, format: 'raw', retry: FAST_RETRY, ...settings };
     const forwarding = openForwarding({
       file: state.file,
       config: forwardConfigOf([destination], extra.retention),
       reader: log,
       logHead: extra.logHead ?? 0n,
-      logFirstEventId: extra.logFirstEventId ?? null,
+      logFirstEvent: extra.logFirstEvent ?? null,
       pruneIntervalMs: extra.pruneIntervalMs,
     });
     opened.push(forwarding);
@@ -61,7 +62,7 @@ describe('forwarding operations', () => {
 
   describe('which log the checkpoints are positions of', () => {
     const events = loggedCallbacks(3, 1);
-    const firstEventId = events[0]!.id;
+    const firstEvent = firstEventOf(events[0]!);
     /** A destination that took the three events from a log empty at its start, then stopped. */
     const followed = async () => {
       const { forwarding, destination } = open({ startFrom: 'beginning' }, memoryLog(events));
@@ -69,11 +70,11 @@ describe('forwarding operations', () => {
       await eventually(() => receiver.received.length === 3, 'delivered');
       await forwarding.close(200);
     };
-    const reopened = (logFirstEventId: string) => open({ startFrom: 'beginning' }, memoryLog(events), { logHead: 5n, logFirstEventId }).destination;
+    const reopened = (logFirstEvent: string) => open({ startFrom: 'beginning' }, memoryLog(events), { logHead: 5n, logFirstEvent }).destination;
 
     it('goes on from its checkpoint over the same log, and from the end of another', async () => {
       await followed();
-      const same = reopened(firstEventId);
+      const same = reopened(firstEvent);
       expect(same.checkpoint()).toBe(3n);
       await opened.pop()!.close(200);
       expect(reopened('another-environment-first-event').checkpoint()).toBe(5n);
@@ -86,7 +87,7 @@ describe('forwarding operations', () => {
       db.pragma('user_version = 1');
       db.close();
 
-      expect(reopened(firstEventId).checkpoint()).toBe(3n);
+      expect(reopened(firstEvent).checkpoint()).toBe(3n);
       await opened.pop()!.close(200);
       expect(reopened('another-environment-first-event').checkpoint()).toBe(5n);
     });

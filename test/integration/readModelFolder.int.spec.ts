@@ -35,7 +35,7 @@ describe('a read-model folder at start-up', () => {
 
   describe('which log a file was built from', () => {
     const screenshot = callback({ event_type: 200, stream_id: 'cam', app: 'a.example', appname: 'live', create_time: 1_700_000_000, pic_url: '/s.jpg' });
-    const log = (firstEventId: string, head = 10n) => ({ head, firstEventId });
+    const log = (firstEvent: string, head = 10n) => ({ head, firstEvent });
     const asideIn = (folder: string) => readdirSync(folder).filter((entry) => entry.includes('.another-log-'));
 
     it("records the log's first event even when a live file's first batches held nothing it handles", () => {
@@ -46,8 +46,9 @@ describe('a read-model folder at start-up', () => {
       file.apply([{ ...screenshot, position: 2n, revision: 1n }]);
       file.close();
 
-      expect(planFolder(folder, insightsProjection, undefined, log('first-of-the-log'))).toMatchObject({ live: { file: file.file, logFirstEvent: 'first-of-the-log' } });
-      const plan = planFolder(folder, insightsProjection, undefined, log('another-log-begins-here'));
+      expect(planFolder(folder, insightsProjection, undefined, log('first-of-the-log@1'))).toMatchObject({ live: { file: file.file, logFirstEvent: 'first-of-the-log@1' } });
+      // The same callbacks imported into another store: the same event ids, at other positions.
+      const plan = planFolder(folder, insightsProjection, undefined, log('first-of-the-log@2048', 1_000_000n));
       expect(plan).toMatchObject({ live: null, building: null });
       expect(asideIn(folder)).toHaveLength(1);
     });

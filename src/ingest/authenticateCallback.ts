@@ -67,7 +67,10 @@ function verifySignature(payload: CallbackPayload, config: CallbackAuthConfig, n
     return {
       ok: false,
       error: 'expiry_too_far',
-      message: `t ${t} is ${ahead} s ahead, more than the ${config.maxExpiryAheadSeconds} s allowed: CSS signs for 10 minutes`,
+      // CSS signs from its own clock: every signed callback refused so says this service's clock is behind.
+      message:
+        `t ${t} is ${ahead} s ahead, more than the ${config.maxExpiryAheadSeconds} s allowed: CSS signs for 10 minutes ` +
+        `(when every signed callback is refused so, this service's clock is about ${ahead - 600} s behind: is it synchronized?)`,
     };
   }
   const lateSeconds = -ahead;

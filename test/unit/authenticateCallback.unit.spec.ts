@@ -47,6 +47,10 @@ describe('authenticateCallback', () => {
     const tenYears = authenticateCallback(signed('k', NOW + 10 * 365 * 86_400), undefined, keys('k'), NOW);
     expect(tenYears).toEqual({ ok: false, error: 'expiry_too_far', message: expect.stringContaining('630 s allowed') });
     expect(authenticateCallback(signed('k', NOW + 631), undefined, keys('k'), NOW)).toMatchObject({ ok: false, error: 'expiry_too_far' });
+    // A clock behind by an hour: the answer says so, as every signed callback gets it.
+    expect(authenticateCallback(signed('k', NOW + 4200), undefined, keys('k'), NOW)).toMatchObject({
+      message: expect.stringContaining("this service's clock is about 3600 s behind"),
+    });
     expect(authenticateCallback(signed('k', NOW + 630), undefined, keys('k'), NOW)).toMatchObject({ ok: true, by: 'signature' });
   });
 

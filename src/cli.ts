@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Command line: `serve` runs the service (the default verb); `rebuild`, `export`, `import`, `promote`, `simulate`, `forward`, `emit-schema`.
+// Command line: `serve` runs the service (the default verb); `rebuild`, `export`, `import`, `backup`, `promote`, `simulate`, `forward`, `emit-schema`.
 import './supportedRuntime';
 import 'reflect-metadata';
 import { writeFileSync } from 'node:fs';
@@ -210,6 +210,18 @@ program
   .argument('<file>', 'JSON Lines to read; - for stdin')
   .addHelpText('after', '\nExit code: 0 when every line was stored or already present, 1 when some lines were rejected (they are listed) or the import stopped on an error.')
   .action((file: string) => logCommands().importLog(configOrExit(), file));
+program
+  .command('backup')
+  .description(
+    'copy the embedded event log and forwarding\'s state (what cannot be rebuilt), each one consistent snapshot, into a folder ' +
+      'that is a DATA_DIR of its own; the service may keep running',
+  )
+  .argument('<folder>', 'where to write events.db and forwarding/forwarding.db (created when missing; refused when they are there already)')
+  .addHelpText('after', '\nExit code: 0 once the copies are written and synced; 1 when refused (EventStoreDB, no log, a backup there already) or failed.')
+  .action((folder: string) => {
+    const { backupDataDir, describeBackup } = require('./backupCommand') as typeof import('./backupCommand');
+    process.stderr.write(describeBackup(backupDataDir(configOrExit(), folder), folder));
+  });
 program
   .command('promote')
   .description(

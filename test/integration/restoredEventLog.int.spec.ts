@@ -3,31 +3,20 @@
 // what is shown, and the callbacks taken after the restore are shown and sent.
 import { copyFileSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { operateUntil, pushCallback, writeForwardConfig, type GraphqlAnswer } from '../support/forwardingService';
+import { operateUntil, pushCallback, useForwardingServiceProcess, type GraphqlAnswer } from '../support/forwardingService';
 import { exitWithin, listeningUrl, runCli, type ServiceProcess } from '../support/serviceProcess';
-import { postCallback, tempDataDir } from '../support/testService';
-import { startReceiver, type WebhookReceiver } from '../support/webhookReceiver';
+import { postCallback } from '../support/testService';
 
 describe('events.db restored from a backup, or replaced by another', () => {
-  const data = tempDataDir();
-  let receiver: WebhookReceiver;
-  beforeAll(async () => (receiver = await startReceiver()));
-  afterAll(async () => {
-    await receiver.stop();
-    data.remove();
-  });
-
-  const dataDir = path.join(data.dir, 'data');
-  const serve = (folder: string): ServiceProcess =>
-    runCli(['serve'], { HOST: '127.0.0.1', PORT: '0', DATA_DIR: folder, FORWARD_CONFIG: writeForwardConfig(data.dir, [{ name: 'hook', url: receiver.url, format: 'raw' }]) });
+  const { dir, dataDir, receiver, serve } = useForwardingServiceProcess();
   /** Starts the service, posts the sessions' push callbacks, waits until each was forwarded, stops it. */
   const run = async (sequences: string[], check?: (url: string) => Promise<void>, folder = dataDir): Promise<ServiceProcess> => {
     const service = serve(folder);
     try {
       const url = await listeningUrl(service);
       for (const [n, sequence] of sequences.entries()) expect((await postCallback(url, pushCallback(sequence, n))).status).toBe(200);
-      const sent = () => new Set(receiver.received.map((request) => (JSON.parse(request.body.toString()) as { sequence: string }).sequence));
-      await receiver.waitFor(() => sequences.every((sequence) => sent().has(sequence)), 20_000);
+      const sent = () => new Set(receiver().received.map((request) => (JSON.parse(request.body.toString()) as { sequence: string }).sequence));
+      await receiver().waitFor(() => sequences.every((sequence) => sent().has(sequence)), 20_000);
       await check?.(url);
     } finally {
       service.child.kill('SIGTERM');
@@ -41,11 +30,11 @@ describe('events.db restored from a backup, or replaced by another', () => {
     copyFileSync(by, path.join(folder, 'events.db'));
   };
   const forwardedSince = (count: number): string[] =>
-    receiver.received.slice(count).map((request) => (JSON.parse(request.body.toString()) as { sequence: string }).sequence).sort();
+    receiver().received.slice(count).map((request) => (JSON.parse(request.body.toString()) as { sequence: string }).sequence).sort();
 
   it('builds the read models again from the log in place, and forwards what it takes from then on', async () => {
     await run(['9001', '9002', '9003']);
-    const backup = path.join(data.dir, 'events-backup.db');
+    const backup = path.join(dir, 'events-backup.db');
     copyFileSync(path.join(dataDir, 'events.db'), backup);
     await run(['9004', '9005', '9006', '9007', '9008']);
 
@@ -62,13 +51,13 @@ describe('events.db restored from a backup, or replaced by another', () => {
   }, 120_000);
 
   it("sees another environment's longer log copied in, and neither shows nor skips by the old one's positions", async () => {
-    const folder = path.join(data.dir, 'staging');
-    const other = path.join(data.dir, 'production');
+    const folder = path.join(dir, 'staging');
+    const other = path.join(dir, 'production');
     await run(['9201', '9202', '9203'], undefined, folder);
     await run(['9301', '9302', '9303', '9304', '9305'], undefined, other);
 
     replaceLog(folder, path.join(other, 'events.db'));
-    const before = receiver.received.length;
+    const before = receiver().received.length;
     const replaced = await run(['9401', '9402'], async (url) => {
       const answer = await operateUntil(url, '{ sessions(first: 100) { nodes { sequence } } }', (shown) => sequencesOf(shown).length >= 7);
       expect(sequencesOf(answer)).toEqual(['9301', '9302', '9303', '9304', '9305', '9401', '9402']);

@@ -1,12 +1,35 @@
 // Forwarding through the real service: a FORWARD_CONFIG file in the data folder, push callbacks, and GraphQL with or without the admin token.
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { runCli, type ServiceProcess } from './serviceProcess';
+import { tempDataDir } from './testService';
+import { startReceiver, type WebhookReceiver } from './webhookReceiver';
 
 /** Writes FORWARD_CONFIG's file into `dir` and returns its path. */
 export function writeForwardConfig(dir: string, destinations: Array<Record<string, unknown>>): string {
   const file = path.join(dir, 'forward.json');
   writeFileSync(file, JSON.stringify({ destinations }));
   return file;
+}
+
+/**
+ * For tests that run `serve` as a process forwarding raw callbacks to a receiver (destination `hook`): a temporary
+ * folder (`dataDir` a DATA_DIR in it), the receiver once started, and `serve(folder)`.
+ */
+export function useForwardingServiceProcess(): { dir: string; dataDir: string; receiver(): WebhookReceiver; serve(folder: string): ServiceProcess } {
+  const data = tempDataDir();
+  let started: WebhookReceiver | undefined;
+  beforeAll(async () => {
+    started = await startReceiver();
+  });
+  afterAll(async () => {
+    await started?.stop();
+    data.remove();
+  });
+  const receiver = (): WebhookReceiver => started!;
+  const serve = (folder: string): ServiceProcess =>
+    runCli(['serve'], { HOST: '127.0.0.1', PORT: '0', DATA_DIR: folder, FORWARD_CONFIG: writeForwardConfig(data.dir, [{ name: 'hook', url: receiver().url, format: 'raw' }]) });
+  return { dir: data.dir, dataDir: path.join(data.dir, 'data'), receiver, serve };
 }
 
 /** A push callback of session `sequence`; `n` makes each one distinct. */

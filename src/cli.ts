@@ -220,6 +220,10 @@ program
   .addHelpText('after', '\nExit code: 0 once the copies are written and synced; 1 when refused (EventStoreDB, no log, a backup there already) or failed.')
   .action((folder: string) => {
     const { backupDataDir, describeBackup } = require('./backupCommand') as typeof import('./backupCommand');
+    const { lowerThreadPriority } = require('./processing/threadPriority') as typeof import('./processing/threadPriority');
+    // The copy reads and writes the whole log on the service's cores: the service's callbacks come first (beside
+    // back-to-back backups, nice 19 kept the callbacks' p99 at 51 ms against 107 ms, 47 ms with no backup).
+    lowerThreadPriority(19);
     process.stderr.write(describeBackup(backupDataDir(configOrExit(), folder), folder));
   });
 program

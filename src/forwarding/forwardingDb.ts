@@ -9,12 +9,15 @@ export type ForwardingDatabase = Database.Database;
 /** Forwarding's state: each destination's checkpoint, deliveries and attempts, beside (not inside) the log and read models. */
 export const forwardingFile = (dataDir: string): string => path.join(dataDir, 'forwarding', 'forwarding.db');
 
-/** Bump with a migration when tables change: unlike a read model, this state cannot be rebuilt from the log. */
-const SCHEMA_VERSION = 2;
+/**
+ * Bump with a migration when tables change in a way an older build cannot read: unlike a read model, this state cannot
+ * be rebuilt from the log. A table an older build never reads is added without a bump, so that going back to it works.
+ */
+const SCHEMA_VERSION = 1;
 
-/** Version 2: which log the checkpoints are positions of (its first event; logAtStart.ts). */
+/** Which log the checkpoints are positions of (its first event; logAtStart.ts); added to version 1 files as they open. */
 const LOG_TABLE = `
-  CREATE TABLE log (
+  CREATE TABLE IF NOT EXISTS log (
     first_event TEXT NOT NULL
   ) STRICT;
 `;
@@ -86,8 +89,9 @@ export function openForwardingDb(file: string): ForwardingDatabase {
   db.pragma('busy_timeout = 5000');
   db.transaction(() => {
     const version = db.pragma('user_version', { simple: true }) as number;
-    if (version === SCHEMA_VERSION) return;
-    if (version > SCHEMA_VERSION) throw new Error(`${file} has forwarding schema version ${version}; this version of the ledger reads ${SCHEMA_VERSION}`);
+    if (version !== 0 && version !== SCHEMA_VERSION) {
+      throw new Error(`${file} has forwarding schema version ${version}; this version of the ledger reads ${SCHEMA_VERSION}`);
+    }
     if (version === 0) db.exec(SCHEMA);
     db.exec(LOG_TABLE);
     db.pragma(`user_version = ${SCHEMA_VERSION}`);

@@ -80,16 +80,19 @@ describe('forwarding operations', () => {
       expect(reopened('another-environment-first-event').checkpoint()).toBe(5n);
     });
 
-    it('opens a file made before it recorded its log (schema 1), keeping its checkpoints, and records the log in place', async () => {
+    it('opens a file made before it recorded its log, keeping its checkpoints, and records the log in place; the schema version stays for older builds', async () => {
       await followed();
       const db = new Database(state.file);
       db.exec('DROP TABLE log');
-      db.pragma('user_version = 1');
       db.close();
 
       expect(reopened(firstEvent).checkpoint()).toBe(3n);
       await opened.pop()!.close(200);
       expect(reopened('another-environment-first-event').checkpoint()).toBe(5n);
+      await opened.pop()!.close(200);
+      const after = new Database(state.file, { readonly: true });
+      expect(after.pragma('user_version', { simple: true })).toBe(1);
+      after.close();
     });
   });
 

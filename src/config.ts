@@ -40,6 +40,8 @@ export interface Config {
   httpRequestTimeoutMs: number;
   /** Open HTTP connections (WebSocket included) at most; further connections are refused at accept. */
   maxConnections: number;
+  /** The process's open-file limit when it could be read: `serve` refuses one too low to run on. */
+  openFileLimit: number | null;
   /** How long a keep-alive connection may wait for its next request before it is closed. */
   httpKeepAliveTimeoutMs: number;
   /** How long an append to EventStoreDB may take before it counts as failed (CSS gives up at 20 s). */
@@ -318,6 +320,7 @@ export function loadConfig(env: Environment, cwd = process.cwd(), openFileLimit 
     backgroundNiceness: read.integer('BACKGROUND_NICENESS', 10, 0, 19),
     httpRequestTimeoutMs: read.integer('HTTP_REQUEST_TIMEOUT_MS', 15_000, 100, 600_000),
     maxConnections,
+    openFileLimit,
     httpKeepAliveTimeoutMs: read.integer('HTTP_KEEP_ALIVE_TIMEOUT_MS', 5_000, 100, 600_000),
     appendTimeoutMs: read.integer('APPEND_TIMEOUT_MS', 5_000, 100, 19_000),
     graphql: {

@@ -16,7 +16,7 @@ export class DataFolderInUseError extends Error {
 }
 
 /** Errors that mean "not started, for this reason": one line is the whole story, without a stack. */
-export const START_REFUSALS = new Set(['DataFolderError', 'DataFolderInUseError', 'CorruptEventLogError', 'ListenError']);
+export const START_REFUSALS = new Set(['DataFolderError', 'DataFolderInUseError', 'CorruptEventLogError', 'ListenError', 'OpenFileLimitError']);
 
 export type DataFolderUser = 'serve' | 'rebuild';
 

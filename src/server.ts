@@ -17,6 +17,7 @@ import { registerSubscriberMetrics } from './graphql/subscriberMetrics';
 import { createTopics } from './graphql/topics';
 import { buildHttpApp } from './http/httpApp';
 import { listenRefusal } from './http/listenError';
+import { checkOpenFileLimit } from './http/openFileLimit';
 import { withoutFilePaths } from './http/withoutFilePaths';
 import { authenticationEnabled } from './ingest/authenticateCallback';
 import { callbackRoutes } from './ingest/callbackRoute';
@@ -122,6 +123,7 @@ async function openDataFolder(config: Config, logger: Logger): Promise<{ lock: D
 }
 
 export async function startService(config: Config, logger: Logger = createLogger(config)): Promise<RunningService> {
+  checkOpenFileLimit(config.openFileLimit);
   const { lock, ledger } = await openDataFolder(config, logger);
   const { store, projections } = ledger;
   const mustStop = new Promise<string>((resolve) =>

@@ -7,6 +7,26 @@ export const RESERVED_FILES = 256;
 export const DEFAULT_MAX_CONNECTIONS_CAP = 10_000;
 /** Assumed when the limit cannot be read (not Linux): the smallest soft limit in common use. */
 const ASSUMED_OPEN_FILE_LIMIT = 1024;
+/**
+ * Below this the service would fail on its own files: at rest it holds about 160 descriptors besides its connections
+ * (the log, and each read model on the connections of several threads), more while a rebuild runs.
+ */
+export const MIN_OPEN_FILE_LIMIT = 512;
+
+/** The open-file limit is too low for the service to run: said before anything is opened. */
+export class OpenFileLimitError extends Error {
+  override name = 'OpenFileLimitError';
+}
+
+/** Refuses an open-file limit under MIN_OPEN_FILE_LIMIT, saying how to raise it; an unknown limit passes. */
+export function checkOpenFileLimit(openFileLimit: number | null): void {
+  if (openFileLimit === null || openFileLimit >= MIN_OPEN_FILE_LIMIT) return;
+  throw new OpenFileLimitError(
+    `the open-file limit is ${openFileLimit} (ulimit -n; Node raises the soft limit to the hard one), and the service keeps about 160 files open ` +
+      `besides its connections: start it with a limit of at least ${MIN_OPEN_FILE_LIMIT}, 4096 or more in production ` +
+      '(`ulimit -n 4096`, LimitNOFILE= in systemd, --ulimit nofile= in Docker)',
+  );
+}
 
 /** The soft "Max open files" of a /proc/<pid>/limits text; null when absent or unlimited. */
 export function parseOpenFileLimit(limits: string): number | null {
@@ -24,10 +44,10 @@ export function readOpenFileLimit(): number | null {
   }
 }
 
-/** Descriptors connections may use: the limit less a reserve (a quarter of a small limit) and `forwardingSockets`. */
+/** Descriptors connections may use: the limit less RESERVED_FILES and `forwardingSockets`. */
 export function connectionFileBudget(openFileLimit: number | null, forwardingSockets = 0): number {
   const limit = openFileLimit ?? ASSUMED_OPEN_FILE_LIMIT;
-  return Math.max(1, limit - Math.min(RESERVED_FILES, Math.floor(limit / 4)) - forwardingSockets);
+  return Math.max(1, limit - RESERVED_FILES - forwardingSockets);
 }
 
 /** MAX_CONNECTIONS when unset: what the open-file limit leaves for connections, at most DEFAULT_MAX_CONNECTIONS_CAP. */

@@ -1,4 +1,5 @@
-// DATA_DIR at start-up: an unusable folder is named with the OS's reason; one service (or rebuild) holds it at a time.
+// DATA_DIR at start-up: an unusable folder is named with the OS's reason; one service (or rebuild) holds it at a time;
+// an open-file limit too low to run on is refused before it is touched.
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -34,6 +35,16 @@ describe('DATA_DIR at start-up', () => {
     expect(level).toBe(60);
     expect(msg).toContain(`could not start: DATA_DIR ${dir} cannot be used: `);
     expect(msg).toMatch(reason);
+  }, 30_000);
+
+  it('refuses to start under an open-file limit too low to run on: one line saying how to raise it, exit code 1, nothing created', async () => {
+    const dir = path.join(data.dir, 'low-limit');
+    const run = runCli(['serve'], { PORT: '0', HOST: '127.0.0.1', DATA_DIR: dir }, { openFileLimit: 256 });
+    expect(await exitWithin(run, 20_000)).toEqual({ code: 1, signal: null });
+    const { level, msg } = onlyLogLine(run);
+    expect(level).toBe(60);
+    expect(msg).toMatch(/^could not start: the open-file limit is 256 .*at least 512, 4096 or more in production/);
+    expect(existsSync(dir)).toBe(false);
   }, 30_000);
 
   it('refuses a second service on the same DATA_DIR, naming the first; rebuild asks the running one, or runs alone', async () => {

@@ -16,13 +16,19 @@ export interface ServiceProcess {
 export interface RunOptions {
   /** RLIMIT_FSIZE in KiB (the shell's `ulimit -f`): a write past it fails with EFBIG, as a file system that is full refuses it. */
   fileSizeLimitKib?: number;
+  /** RLIMIT_NOFILE (the shell's `ulimit -n`, soft and hard). */
+  openFileLimit?: number;
 }
 
 export function runCli(args: string[], env: Record<string, string>, options: RunOptions = {}): ServiceProcess {
+  const limits = [
+    options.fileSizeLimitKib === undefined ? null : `ulimit -f ${options.fileSizeLimitKib}`,
+    options.openFileLimit === undefined ? null : `ulimit -n ${options.openFileLimit}`,
+  ].filter((limit) => limit !== null);
   const command: [string, string[]] =
-    options.fileSizeLimitKib === undefined
+    limits.length === 0
       ? [process.execPath, [CLI, ...args]]
-      : ['/bin/sh', ['-c', `ulimit -f ${options.fileSizeLimitKib} && exec "$0" "$@"`, process.execPath, CLI, ...args]];
+      : ['/bin/sh', ['-c', `${limits.join(' && ')} && exec "$0" "$@"`, process.execPath, CLI, ...args]];
   const child = spawn(...command, {
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -145,6 +145,7 @@ describe('loadConfig', () => {
       backgroundNiceness: 0,
       httpRequestTimeoutMs: 2000,
       maxConnections: 500,
+      openFileLimit: 20_000,
       httpKeepAliveTimeoutMs: 4000,
       appendTimeoutMs: 3000,
       graphql: {

@@ -1,4 +1,4 @@
-import { connectionFileBudget, defaultMaxConnections, parseOpenFileLimit } from '../../src/http/openFileLimit';
+import { checkOpenFileLimit, connectionFileBudget, defaultMaxConnections, parseOpenFileLimit } from '../../src/http/openFileLimit';
 
 const limits = (soft: string, hard: string) =>
   'Limit                     Soft Limit           Hard Limit           Units     \n' +
@@ -14,10 +14,10 @@ describe('the open-file limit', () => {
     expect(parseOpenFileLimit('')).toBeNull();
   });
 
-  it('leaves connections all but 256 descriptors, or all but a quarter of a small limit', () => {
+  it('leaves connections all but 256 descriptors', () => {
     expect(connectionFileBudget(20_000)).toBe(19_744);
     expect(connectionFileBudget(1024)).toBe(768);
-    expect(connectionFileBudget(256)).toBe(192);
+    expect(connectionFileBudget(512)).toBe(256);
     expect(connectionFileBudget(1)).toBe(1);
     expect(connectionFileBudget(null)).toBe(768);
   });
@@ -25,6 +25,12 @@ describe('the open-file limit', () => {
   it('gives MAX_CONNECTIONS a default within that budget, at most 10,000', () => {
     expect(defaultMaxConnections(1_048_576)).toBe(10_000);
     expect(defaultMaxConnections(8192)).toBe(7936);
-    expect(defaultMaxConnections(256)).toBe(192);
+    expect(defaultMaxConnections(512)).toBe(256);
+  });
+
+  it('refuses a limit too low for the service to run on, saying how to raise it; takes 512 and an unknown one', () => {
+    expect(() => checkOpenFileLimit(511)).toThrow(/^the open-file limit is 511 .*at least 512, 4096 or more in production \(`ulimit -n 4096`, LimitNOFILE= in systemd/);
+    expect(() => checkOpenFileLimit(512)).not.toThrow();
+    expect(() => checkOpenFileLimit(null)).not.toThrow();
   });
 });

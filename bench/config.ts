@@ -1,4 +1,5 @@
 // Benchmark options from environment variables: full scale by default, BENCH_QUICK=1 for a small smoke run.
+import fs from 'node:fs';
 import path from 'node:path';
 
 // Compiled to bench/.build/bench/config.js.
@@ -13,6 +14,13 @@ export const DIST_DIR = path.join(REPO_ROOT, 'dist');
  */
 export const SERVICE_DIST = path.join(BENCH_DIR, '.build', 'dist');
 export const SERVICE_CLI = path.join(SERVICE_DIST, 'cli.js');
+
+/** Takes SERVICE_DIST afresh from dist/ as built, at the start of a run. */
+export function copyServiceDist(): void {
+  if (!fs.existsSync(path.join(DIST_DIR, 'cli.js'))) throw new Error(`${DIST_DIR}/cli.js is missing: run npm run build first (npm run bench does)`);
+  fs.rmSync(SERVICE_DIST, { recursive: true, force: true });
+  fs.cpSync(DIST_DIR, SERVICE_DIST, { recursive: true });
+}
 
 /** Secrets the benchmark signs with; the service is started with the same ones. */
 export const CALLBACK_KEY = 'bench-callback-key';

@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { BUILD_DIR, loadBenchConfig } from './config';
+import { BUILD_DIR, copyServiceDist, loadBenchConfig } from './config';
 import { finished, killAll, sleep, spawnNode, temporaryPaths, removeTemporaryPaths } from './lib/children';
 import { startService } from './lib/service';
 import { summarize } from './lib/stats';
@@ -30,6 +30,7 @@ const SCENARIOS: Scenario[] = [
   { name: '10,000 subscriptions to every callback, read', kind: 'subscriptions', count: 10_000, setupSeconds: 8 },
   { name: '10,000 subscriptions whose filter matches nothing', kind: 'unmatched-subscriptions', count: 10_000, setupSeconds: 8 },
   { name: '400 slow requests from 127.0.0.2 (MAX_CONNECTIONS=200)', kind: 'slowloris', count: 400, setupSeconds: 3 },
+  { name: '32 connections from 127.0.0.2 posting 60 KB bodies refused once parsed, as fast as answered', kind: 'heavy-bodies', count: 32, setupSeconds: 2 },
 ];
 
 const RATE = 100;
@@ -77,7 +78,7 @@ const describe = ({ ms, statuses }: { ms: number[]; statuses: Record<string, num
 /** The service's own account of what it did to the client: the metrics that say so, non-zero. */
 async function consequences(url: string): Promise<string> {
   const text = await (await fetch(`${url}/metrics`)).text();
-  const wanted = /^css_ledger_(http_connections_(refused|evicted)_total|graphql_websockets_throttled_total|graphql_subscribers_dropped_total\{[^}]*\}|graphql_subscriptions) (\d+)/gm;
+  const wanted = /^css_ledger_(http_connections_(refused|evicted)_total|callbacks_held_back_total|graphql_websockets_throttled_total|graphql_subscribers_dropped_total\{[^}]*\}|graphql_subscriptions) (\d+)/gm;
   return [...text.matchAll(wanted)].filter((match) => match[3] !== '0').map((match) => match[0].replace('css_ledger_', '')).join('; ');
 }
 
@@ -111,6 +112,8 @@ async function run(scenario: Scenario, workDir: string, log: (line: string) => v
 
 async function main(): Promise<void> {
   const chosen = process.argv.slice(2);
+  // The service as built now, not the copy an earlier run left.
+  copyServiceDist();
   const scenarios = chosen.length === 0 ? SCENARIOS : SCENARIOS.filter((scenario) => chosen.includes(scenario.kind));
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hostile-'));
   temporaryPaths.add(workDir);

@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { DIST_DIR, loadBenchConfig, REPO_ROOT, SERVICE_DIST } from './config';
+import { copyServiceDist, loadBenchConfig, REPO_ROOT } from './config';
 import { dashboardBenchmark } from './benchmarks/dashboard';
 import { forwardingBenchmark } from './benchmarks/forwardingIngest';
 import { ingestBenchmark } from './benchmarks/ingest';
@@ -60,9 +60,7 @@ async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const benchmarks = chosenBenchmarks(args);
   const config = loadBenchConfig(benchmarks.length < BENCHMARKS.length);
-  if (!fs.existsSync(path.join(DIST_DIR, 'cli.js'))) throw new Error(`${DIST_DIR}/cli.js is missing: run npm run build first (npm run bench does)`);
-  fs.rmSync(SERVICE_DIST, { recursive: true, force: true });
-  fs.cpSync(DIST_DIR, SERVICE_DIST, { recursive: true });
+  copyServiceDist();
   const startedAt = new Date();
   const started = performance.now();
   const machine = describeMachine();

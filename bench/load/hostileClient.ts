@@ -5,7 +5,9 @@
 //   kinds: ws-flood (one WebSocket sending subscribe/complete as fast as it is read), subscriptions (count
 //   callbackReceived subscriptions over sockets of 200, every message read), unmatched-subscriptions (the same with a
 //   filter no callback matches), slowloris (count connections from 127.0.0.2, each sending its request a header a
-//   second and reopened when cut)
+//   second and reopened when cut), heavy-bodies (count keep-alive connections from 127.0.0.2, each posting a body just
+//   under the limit that costs the most to read, refused 400 once read, as fast as the answers come)
+import http from 'node:http';
 import net from 'node:net';
 import WebSocket from 'ws';
 
@@ -70,6 +72,30 @@ function slowloris(): void {
   for (let i = 0; i < count; i++) open();
 }
 
+/** 60 KB of objects with distinct keys, in an array: JSON the service must parse whole (about a millisecond) to refuse. */
+function heavyBodies(): void {
+  const body = Buffer.from(JSON.stringify(Array.from({ length: 2500 }, (_, i) => ({ [`member${i}`]: i }))));
+  const agent = new http.Agent({ keepAlive: true, maxSockets: count });
+  const post = () => {
+    if (Date.now() > endAt) return;
+    done.sent++;
+    const request = http.request(
+      { host: '127.0.0.1', port, path: '/callbacks', method: 'POST', agent, localAddress: '127.0.0.2', headers: { 'content-type': 'application/json', 'content-length': body.length } },
+      (response) => {
+        response.resume();
+        response.on('end', () => {
+          done.received++;
+          closed(String(response.statusCode));
+          post();
+        });
+      },
+    );
+    request.on('error', () => setTimeout(post, 50));
+    request.end(body);
+  };
+  for (let i = 0; i < count; i++) post();
+}
+
 switch (kind) {
   case 'ws-flood':
     webSocket(flood);
@@ -82,6 +108,9 @@ switch (kind) {
     break;
   case 'slowloris':
     slowloris();
+    break;
+  case 'heavy-bodies':
+    heavyBodies();
     break;
   default:
     throw new Error(`unknown kind ${kind}`);

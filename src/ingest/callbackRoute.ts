@@ -5,12 +5,15 @@ import { interpretCallback } from '../domain/interpretCallback';
 import { StoreUnavailableError, type EventStore } from '../eventstore/eventStore';
 import { statusOf, type ErrorSlug } from '../errors/catalogue';
 import { describeRequestError, sendError } from '../http/errorReply';
+import { clientOf } from '../http/connectionShares';
 import { isLedgerEnvelope } from '../http/ledgerDelivery';
+import { periodicReport } from '../http/periodicReport';
 import type { CallbackMetrics } from '../metrics/serviceMetrics';
 import { appendCallback, parseCallbackText } from './acceptCallback';
 import { authenticateCallback, type CallbackAuthConfig, type LateSignature } from './authenticateCallback';
 import { CallbacksInFlight } from './callbacksInFlight';
 import { callbackQuarantine, type CallbackQuarantine, type CallbackQuarantineOptions } from './quarantineCallback';
+import { BackOfTheLine, RefusedClients, REFUSALS_PER_SECOND } from './refusedClients';
 import { rejectionLogSampler, type RejectionLogSampler } from './rejectionLogSampler';
 import { tokenAsWritten } from './urlToken';
 
@@ -32,12 +35,16 @@ export interface CallbackRouteOptions {
   rejectionLogIntervalSeconds?: number;
   /** What a store error's message becomes before it reaches the client (file paths cut in production). */
   publicText?: (text: string) => string;
+  /** Each client's refusals, counted: one over its budget waits behind the others (injectable for tests). */
+  refusedClients?: RefusedClients;
 }
 
 /** Seconds CSS is told to wait before retrying when the store cannot take a callback. */
 const RETRY_AFTER_SECONDS = 5;
 const OVERLOAD_RETRY_AFTER_SECONDS = 1;
 const OK = '{"code":0}';
+/** How often callbacks held back from clients refused over and over are reported after the first (logged at once). */
+const HELD_BACK_REPORT_INTERVAL_MS = 60_000;
 // ignoreBOM keeps a byte order mark in the text, so the stored body is exactly the bytes received.
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
@@ -47,7 +54,20 @@ export async function callbackRoutes(app: FastifyInstance, options: CallbackRout
   const sampler = rejectionLogSampler(app.log, (options.rejectionLogIntervalSeconds ?? 60) * 1000);
   app.addHook('onClose', async () => sampler.flush());
   const quarantine = options.quarantine === undefined ? null : callbackQuarantine(options.store, options.quarantine);
+  const refusedClients = options.refusedClients ?? new RefusedClients();
+  const backOfTheLine = new BackOfTheLine();
+  // Said in the log at once, then every interval while it lasts, with the last client held back.
+  let lastHeldBack = '';
+  const heldBack = periodicReport(app.log, HELD_BACK_REPORT_INTERVAL_MS, (count, first) => ({
+    fields: { heldBack: count, client: lastHeldBack },
+    message: first
+      ? `client ${lastHeldBack} caused more than ${REFUSALS_PER_SECOND} refusals in a second: its callbacks are read after the others' until it pauses ` +
+        `(one sharing its address with CSS holds CSS's back too: behind a proxy, see TRUST_PROXY; reported every ${HELD_BACK_REPORT_INTERVAL_MS / 1000} s while it lasts)`
+      : `${count} callbacks of clients refused over and over were read after the others' in the last ${HELD_BACK_REPORT_INTERVAL_MS / 1000} s, the last of ${lastHeldBack}`,
+  }));
+  app.addHook('onClose', async () => heldBack.stop());
   const reject = (request: FastifyRequest, reply: FastifyReply, error: ErrorSlug, message: string) => {
+    refusedClients.refused(clientOf(request.ip));
     metrics?.countCallback(null, 'rejected', error);
     logRejection(sampler, request, error, message);
     return sendError(reply, error, message);
@@ -74,7 +94,10 @@ export async function callbackRoutes(app: FastifyInstance, options: CallbackRout
   // rejection; a failure of ours (500) is logged by the handler, a connection closed for another client where it is closed.
   app.addHook('onError', async (request, _reply, error) => {
     const { status, slug } = describeRequestError(error);
-    if (status < 500) logRejection(sampler, request, slug, error.message, status);
+    if (status < 500) {
+      refusedClients.refused(clientOf(request.ip));
+      logRejection(sampler, request, slug, error.message, status);
+    }
     metrics?.countCallback(null, slug === 'internal_error' ? 'failed' : 'rejected', slug);
   });
 
@@ -84,7 +107,21 @@ export async function callbackRoutes(app: FastifyInstance, options: CallbackRout
     done(null, body),
   );
 
-  app.post<{ Querystring: { token?: string | string[] } }>('/callbacks', async (request, reply) => {
+  /**
+   * Before the body is read: receiving and parsing one costs the thread up to a millisecond or so, so the next callbacks
+   * of a client refused over and over (a scanner, a hostile sender of large bodies) wait behind everyone else's, one
+   * per turn of the event loop, and CSS's are not kept waiting behind them. They are still read and answered as ever.
+   */
+  const holdBackRefusedClients = async (request: FastifyRequest) => {
+    const client = clientOf(request.ip);
+    if (!refusedClients.overBudget(client)) return;
+    lastHeldBack = client;
+    heldBack.count();
+    metrics?.countHeldBack();
+    await backOfTheLine.wait();
+  };
+
+  app.post<{ Querystring: { token?: string | string[] } }>('/callbacks', { onRequest: holdBackRefusedClients }, async (request, reply) => {
     const receivedAt = new Date();
     // Refused before any work on the body when full; the place is taken below, with no await in between.
     const refused = refuseWhenFull(request, reply);

@@ -34,6 +34,8 @@ export interface CallbackMetrics {
   countCallback(type: string | null, outcome: CallbackOutcome, error?: ErrorSlug): void;
   /** Seconds an append on the callback path took, for appends that stored or found the event. */
   observeAppend(seconds: number): void;
+  /** A callback of a client refused over and over waited behind the others' before it was read. */
+  countHeldBack(): void;
 }
 
 /** Live values the gauges read at scrape time. */
@@ -89,6 +91,11 @@ export function createServiceMetrics(sources: MetricSources): ServiceMetrics {
     name: `${METRIC_PREFIX}callbacks_total`,
     help: 'Callbacks received, by the event type they became (unknown when refused before interpretation), outcome and rejection slug',
     labelNames: ['type', 'outcome', 'error'] as const,
+    registers,
+  });
+  const heldBack = new Counter({
+    name: `${METRIC_PREFIX}callbacks_held_back_total`,
+    help: "Callbacks of clients refused more than 20 times a second that waited behind the others' before they were read",
     registers,
   });
   const appendSeconds = new Histogram({
@@ -234,6 +241,7 @@ export function createServiceMetrics(sources: MetricSources): ServiceMetrics {
         callbacksTotal.inc(error === undefined ? labels : { ...labels, error });
       },
       observeAppend: (seconds) => appendSeconds.observe(seconds),
+      countHeldBack: () => heldBack.inc(),
     },
     connections: {
       opened: () => connectionsOpen.inc(),

@@ -1,0 +1,49 @@
+// A client refused over and over (a scanner, a hostile sender of large bodies) is read after everyone else's, and
+// cannot keep CSS's callbacks waiting; each of its callbacks is still answered with its reason.
+import http from 'node:http';
+import { capturedLog } from '../support/capturedLog';
+import { scrape, valueOf } from '../support/metricsText';
+import { signCallback, useTestService } from '../support/testService';
+
+const KEY = 'refused-clients-key';
+
+/** POSTs a callback from a loopback address of its own: another client to the service. */
+function postFrom(url: string, from: string, body: object): Promise<{ status: number; error: string | undefined }> {
+  const payload = Buffer.from(JSON.stringify(body));
+  const { port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const request = http.request(
+      { host: '127.0.0.1', port, path: '/callbacks', method: 'POST', localAddress: from, headers: { 'content-type': 'application/json', 'content-length': payload.length } },
+      (response) => {
+        let text = '';
+        response.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        response.on('end', () =>
+          resolve({ status: response.statusCode!, error: (JSON.parse(text) as { error?: string }).error }),
+        );
+      },
+    );
+    request.on('error', reject);
+    request.end(payload);
+  });
+}
+
+const push = (sequence: string) => ({ event_type: 1, sequence, stream_id: 'refused-clients', app: 'a.example' });
+const forged = (sequence: string) => ({ ...signCallback(push(sequence), 'not-the-key') });
+
+describe('clients refused over and over', () => {
+  const { logger, logged } = capturedLog();
+  const fixture = useTestService({ CSS_CALLBACK_KEYS: KEY }, logger);
+
+  it("reads a client past 20 refusals a second after the others' (saying so once), still answering each with its reason; CSS is taken meanwhile", async () => {
+    const flood = Array.from({ length: 60 }, (_, n) => postFrom(fixture.service.url, '127.0.0.2', forged(String(1000 + n))));
+    const taken = await postFrom(fixture.service.url, '127.0.0.1', signCallback(push('2001'), KEY));
+    expect(taken.status).toBe(200);
+    const answers = await Promise.all(flood);
+    expect(answers.every((answer) => answer.status === 401 && answer.error === 'bad_signature')).toBe(true);
+    const heldBack = logged().filter((line) => line.heldBack !== undefined);
+    expect(heldBack).toEqual([expect.objectContaining({ client: '127.0.0.2', msg: expect.stringContaining("caused more than 20 refusals in a second: its callbacks are read after the others'") })]);
+    const samples = await scrape(fixture.service.url);
+    expect(valueOf(samples, 'css_ledger_callbacks_total', { type: 'unknown', outcome: 'rejected', error: 'bad_signature' })).toBe(60);
+    expect(valueOf(samples, 'css_ledger_callbacks_held_back_total')).toBeGreaterThan(0);
+  }, 30_000);
+});

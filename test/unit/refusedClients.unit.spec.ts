@@ -1,0 +1,39 @@
+import { BackOfTheLine, RefusedClients } from '../../src/ingest/refusedClients';
+
+describe('the refusals of each client', () => {
+  let now = 1_000_000;
+  const refuse = (refused: RefusedClients, client: string, times: number) => {
+    for (let n = 0; n < times; n++) refused.refused(client);
+  };
+
+  it('puts a client over its budget past it in a second, for that second and the next, and under it again after a pause', () => {
+    const refused = new RefusedClients(3, () => now);
+    refuse(refused, 'scanner', 3);
+    expect(refused.overBudget('scanner')).toBe(false);
+    refused.refused('scanner');
+    expect([refused.overBudget('scanner'), refused.overBudget('css')]).toEqual([true, false]);
+    now += 1000;
+    expect(refused.overBudget('scanner')).toBe(true);
+    // Still refused in the next second: it stays over its budget across the turn of the second.
+    refused.refused('scanner');
+    expect(refused.overBudget('scanner')).toBe(true);
+    now += 1000;
+    expect(refused.overBudget('scanner')).toBe(false);
+    // A few refusals a second, every second, never are.
+    for (let second = 0; second < 5; second++, now += 1000) {
+      refuse(refused, 'careless', 3);
+      expect(refused.overBudget('careless')).toBe(false);
+    }
+  });
+});
+
+describe('the back of the line', () => {
+  it('lets its requests go one per turn of the event loop, in order, after what the turn had to do', async () => {
+    const line = new BackOfTheLine();
+    const order: string[] = [];
+    const waits = ['a', 'b', 'c'].map((name) => line.wait().then(() => order.push(name)));
+    setImmediate(() => order.push('other work queued in the same turn'));
+    await Promise.all(waits);
+    expect(order).toEqual(['a', 'other work queued in the same turn', 'b', 'c']);
+  });
+});

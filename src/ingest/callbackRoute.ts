@@ -113,6 +113,7 @@ export async function callbackRoutes(app: FastifyInstance, options: CallbackRout
    * per turn of the event loop, and CSS's are not kept waiting behind them. They are still read and answered as ever.
    */
   const holdBackRefusedClients = async (request: FastifyRequest) => {
+    if (!refusedClients.anyOverBudget) return;
     const client = clientOf(request.ip);
     if (!refusedClients.overBudget(client)) return;
     lastHeldBack = client;

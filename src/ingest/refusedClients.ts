@@ -20,6 +20,8 @@ interface ClientRecord {
 /** Each client's refusals per second (by clientOf: an IPv4 address or an IPv6 /64). */
 export class RefusedClients {
   private readonly clients = new LRUCache<string, ClientRecord>({ max: MAX_CLIENTS });
+  /** The last second in which some client went past its budget: before it, nobody is over it, and no client is looked up. */
+  private lastSecondOver = -Infinity;
 
   constructor(
     private readonly perSecond = REFUSALS_PER_SECOND,
@@ -32,6 +34,12 @@ export class RefusedClients {
     if (record === undefined) this.clients.set(client, { second, refusals: 1, before: 0 });
     else if (record.second !== second) Object.assign(record, { second, refusals: 1, before: record.second === second - 1 ? record.refusals : 0 });
     else record.refusals++;
+    if ((this.clients.peek(client)?.refusals ?? 0) > this.perSecond) this.lastSecondOver = second;
+  }
+
+  /** Whether any client may be over its budget now: when not, a request's client need not even be worked out. */
+  get anyOverBudget(): boolean {
+    return Math.floor(this.now() / 1000) - this.lastSecondOver <= 1;
   }
 
   /** Past its budget this second or the one before: a client that keeps being refused stays over it until it pauses. */

@@ -86,20 +86,21 @@ function verifySignature(payload: CallbackPayload, config: CallbackAuthConfig, n
  * Rules, in order: with no keys and no token configured everything is accepted (development);
  * a token given in the URL must be right; a callback carrying `t` or `sign` must verify against
  * the keys when keys are configured; otherwise the right token authenticates it. `asWritten`: the
- * token's text as the URL wrote it (urlToken.ts), right too when it is the configured token.
+ * token's text as the URL wrote it (urlToken.ts), right too when it is the configured token; asked
+ * only when the decoded token is not.
  */
 export function authenticateCallback(
   payload: CallbackPayload,
   token: string | undefined,
   config: CallbackAuthConfig,
   nowSeconds: number,
-  asWritten: readonly string[] = [],
+  asWritten: () => readonly string[] = () => [],
 ): AuthOutcome {
   if (!authenticationEnabled(config)) return { ok: true, by: 'none' };
   const tokenGiven = token !== undefined && token !== '';
   const configured = config.token;
   const tokenRight =
-    tokenGiven && configured !== null && (sameSecret(token, configured) || asWritten.some((text) => text !== token && sameSecret(text, configured)));
+    tokenGiven && configured !== null && (sameSecret(token, configured) || asWritten().some((text) => text !== token && sameSecret(text, configured)));
   if (tokenGiven && !tokenRight) return { ok: false, error: 'bad_token', message: 'token is not the configured callback token' };
 
   const signed = Object.hasOwn(payload, 'sign') || Object.hasOwn(payload, 't');

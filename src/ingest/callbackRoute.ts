@@ -145,7 +145,7 @@ export async function callbackRoutes(app: FastifyInstance, options: CallbackRout
     if (!parsed.ok) return reject(request, reply, parsed.error, parsed.message);
 
     const token = Array.isArray(request.query.token) ? request.query.token[0] : request.query.token;
-    const auth = authenticateCallback(parsed.payload, token, options.auth, nowSeconds(), tokenAsWritten(request.url));
+    const auth = authenticateCallback(parsed.payload, token, options.auth, nowSeconds(), () => tokenAsWritten(request.url));
     if (!auth.ok) {
       if (auth.quarantine === undefined || quarantine === null) return reject(request, reply, auth.error, auth.message);
       admit(request, reply);

@@ -223,6 +223,7 @@ export async function startService(config: Config, logger: Logger = createLogger
     quarantine: { limits: config.callbackQuarantine, unpromotedCount: () => queries.quarantine.unpromotedCount() },
     rejectionLogIntervalSeconds: config.callbackRejectionLogIntervalSeconds,
     publicText,
+    turns,
   });
   await app.register(metricsRoute, { metrics });
   if (config.graphql.explorer === 'graphiql') await app.register(graphiqlExplorer, { graphqlPath: GRAPHQL_PATH });

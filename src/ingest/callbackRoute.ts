@@ -13,7 +13,7 @@ import { appendCallback, parseCallbackText } from './acceptCallback';
 import { authenticateCallback, type CallbackAuthConfig, type LateSignature } from './authenticateCallback';
 import { CallbacksInFlight } from './callbacksInFlight';
 import { callbackQuarantine, type CallbackQuarantine, type CallbackQuarantineOptions } from './quarantineCallback';
-import { BackOfTheLine, RefusedClients, REFUSALS_PER_SECOND } from './refusedClients';
+import { RefusedClients, REFUSALS_PER_SECOND } from './refusedClients';
 import { rejectionLogSampler, type RejectionLogSampler } from './rejectionLogSampler';
 import { tokenAsWritten } from './urlToken';
 
@@ -37,6 +37,11 @@ export interface CallbackRouteOptions {
   publicText?: (text: string) => string;
   /** Each client's refusals, counted: one over its budget waits behind the others (injectable for tests). */
   refusedClients?: RefusedClients;
+  /**
+   * The service's turns of the event loop for work that waits behind the rest (graphql/eventLoopTurns.ts): the callbacks
+   * of a client over its budget of refusals take one each before their bodies are read. Without them, they do not wait.
+   */
+  turns?: { run<T>(slice: () => T): Promise<T> };
 }
 
 /** Seconds CSS is told to wait before retrying when the store cannot take a callback. */
@@ -55,7 +60,6 @@ export async function callbackRoutes(app: FastifyInstance, options: CallbackRout
   app.addHook('onClose', async () => sampler.flush());
   const quarantine = options.quarantine === undefined ? null : callbackQuarantine(options.store, options.quarantine);
   const refusedClients = options.refusedClients ?? new RefusedClients();
-  const backOfTheLine = new BackOfTheLine();
   // Said in the log at once, then every interval while it lasts, with the last client held back.
   let lastHeldBack = '';
   const heldBack = periodicReport(app.log, HELD_BACK_REPORT_INTERVAL_MS, (count, first) => ({
@@ -109,8 +113,8 @@ export async function callbackRoutes(app: FastifyInstance, options: CallbackRout
 
   /**
    * Before the body is read: receiving and parsing one costs the thread up to a millisecond or so, so the next callbacks
-   * of a client refused over and over (a scanner, a hostile sender of large bodies) wait behind everyone else's, one
-   * per turn of the event loop, and CSS's are not kept waiting behind them. They are still read and answered as ever.
+   * of a client refused over and over (a scanner, a hostile sender of large bodies) wait behind everyone else's, a turn
+   * of the event loop each, and CSS's are not kept waiting behind them. They are still read and answered as ever.
    */
   const holdBackRefusedClients = async (request: FastifyRequest) => {
     if (!refusedClients.anyOverBudget) return;
@@ -119,7 +123,7 @@ export async function callbackRoutes(app: FastifyInstance, options: CallbackRout
     lastHeldBack = client;
     heldBack.count();
     metrics?.countHeldBack();
-    await backOfTheLine.wait();
+    await options.turns?.run(() => undefined);
   };
 
   app.post<{ Querystring: { token?: string | string[] } }>('/callbacks', { onRequest: holdBackRefusedClients }, async (request, reply) => {

@@ -1,4 +1,4 @@
-// Clients whose callbacks are refused over and over wait behind everyone else's: one cannot crowd CSS off the thread.
+// Each client's refusals: one refused over and over waits behind everyone else's, and cannot crowd CSS off the thread.
 import { LRUCache } from 'lru-cache';
 
 /**
@@ -49,32 +49,5 @@ export class RefusedClients {
     const second = Math.floor(this.now() / 1000);
     const lastTwoSeconds = record.second === second ? Math.max(record.refusals, record.before) : record.second === second - 1 ? record.refusals : 0;
     return lastTwoSeconds > this.perSecond;
-  }
-}
-
-/**
- * A queue that lets one request go per turn of the event loop (setImmediate), after the turn's I/O: what other clients
- * sent meanwhile is read first, and a queued request's body is read only once it goes (until then it waits in the
- * socket, and the sender with it). With nothing else to do, the queue goes as fast as the thread.
- */
-export class BackOfTheLine {
-  private readonly waiting: Array<() => void> = [];
-  private scheduled = false;
-
-  wait(): Promise<void> {
-    return new Promise((resolve) => {
-      this.waiting.push(resolve);
-      this.schedule();
-    });
-  }
-
-  private schedule(): void {
-    if (this.scheduled || this.waiting.length === 0) return;
-    this.scheduled = true;
-    setImmediate(() => {
-      this.scheduled = false;
-      this.waiting.shift()!();
-      this.schedule();
-    });
   }
 }

@@ -1,4 +1,4 @@
-import { BackOfTheLine, RefusedClients } from '../../src/ingest/refusedClients';
+import { RefusedClients } from '../../src/ingest/refusedClients';
 
 describe('the refusals of each client', () => {
   let now = 1_000_000;
@@ -24,16 +24,5 @@ describe('the refusals of each client', () => {
       refuse(refused, 'careless', 3);
       expect(refused.overBudget('careless')).toBe(false);
     }
-  });
-});
-
-describe('the back of the line', () => {
-  it('lets its requests go one per turn of the event loop, in order, after what the turn had to do', async () => {
-    const line = new BackOfTheLine();
-    const order: string[] = [];
-    const waits = ['a', 'b', 'c'].map((name) => line.wait().then(() => order.push(name)));
-    setImmediate(() => order.push('other work queued in the same turn'));
-    await Promise.all(waits);
-    expect(order).toEqual(['a', 'other work queued in the same turn', 'b', 'c']);
   });
 });

@@ -235,6 +235,7 @@ export async function startService(config: Config, logger: Logger = createLogger
     metrics: registerSubscriberMetrics(metrics.registry, () => topics.subscriberCount()),
     publicText,
     turns: services.turns,
+    countHeldBack: metrics.graphqlRequestHeldBack,
     // Without reading threads every query is answered here, and counted so.
     readingThreads: { ask: readingThreads?.ask ?? (async () => null), answered: countedQueries(metrics.registry) },
   });

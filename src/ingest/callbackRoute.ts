@@ -5,6 +5,7 @@ import { interpretCallback } from '../domain/interpretCallback';
 import { StoreUnavailableError, type EventStore } from '../eventstore/eventStore';
 import { statusOf, type ErrorSlug } from '../errors/catalogue';
 import { describeRequestError, sendError } from '../http/errorReply';
+import { ClientRates } from '../http/clientRates';
 import { clientOf } from '../http/connectionShares';
 import { isLedgerEnvelope } from '../http/ledgerDelivery';
 import { periodicReport } from '../http/periodicReport';
@@ -13,7 +14,6 @@ import { appendCallback, parseCallbackText } from './acceptCallback';
 import { authenticateCallback, type CallbackAuthConfig, type LateSignature } from './authenticateCallback';
 import { CallbacksInFlight } from './callbacksInFlight';
 import { callbackQuarantine, type CallbackQuarantine, type CallbackQuarantineOptions } from './quarantineCallback';
-import { RefusedClients, REFUSALS_PER_SECOND } from './refusedClients';
 import { rejectionLogSampler, type RejectionLogSampler } from './rejectionLogSampler';
 import { tokenAsWritten } from './urlToken';
 
@@ -36,7 +36,7 @@ export interface CallbackRouteOptions {
   /** What a store error's message becomes before it reaches the client (file paths cut in production). */
   publicText?: (text: string) => string;
   /** Each client's refusals, counted: one over its budget waits behind the others (injectable for tests). */
-  refusedClients?: RefusedClients;
+  refusedClients?: ClientRates;
   /**
    * The service's turns of the event loop for work that waits behind the rest (graphql/eventLoopTurns.ts): the callbacks
    * of a client over its budget of refusals take one each before their bodies are read. Without them, they do not wait.
@@ -48,6 +48,12 @@ export interface CallbackRouteOptions {
 const RETRY_AFTER_SECONDS = 5;
 const OVERLOAD_RETRY_AFTER_SECONDS = 1;
 const OK = '{"code":0}';
+/**
+ * Refusals a client may cause in a second before its next callbacks wait behind the others'. CSS causes none (unless
+ * every callback is refused, a wrong key say, when waiting changes nothing); a scanner or a hostile client causes
+ * hundreds, each costing the thread that answers CSS the reading of up to the body limit (64 KB of 5,000 members: 1.6 ms).
+ */
+export const REFUSALS_PER_SECOND = 20;
 /** How often callbacks held back from clients refused over and over are reported after the first (logged at once). */
 const HELD_BACK_REPORT_INTERVAL_MS = 60_000;
 // ignoreBOM keeps a byte order mark in the text, so the stored body is exactly the bytes received.
@@ -59,7 +65,7 @@ export async function callbackRoutes(app: FastifyInstance, options: CallbackRout
   const sampler = rejectionLogSampler(app.log, (options.rejectionLogIntervalSeconds ?? 60) * 1000);
   app.addHook('onClose', async () => sampler.flush());
   const quarantine = options.quarantine === undefined ? null : callbackQuarantine(options.store, options.quarantine);
-  const refusedClients = options.refusedClients ?? new RefusedClients();
+  const refusedClients = options.refusedClients ?? new ClientRates(REFUSALS_PER_SECOND);
   // Said in the log at once, then every interval while it lasts, with the last client held back.
   let lastHeldBack = '';
   const heldBack = periodicReport(app.log, HELD_BACK_REPORT_INTERVAL_MS, (count, first) => ({
@@ -71,7 +77,7 @@ export async function callbackRoutes(app: FastifyInstance, options: CallbackRout
   }));
   app.addHook('onClose', async () => heldBack.stop());
   const reject = (request: FastifyRequest, reply: FastifyReply, error: ErrorSlug, message: string) => {
-    refusedClients.refused(clientOf(request.ip));
+    refusedClients.count(clientOf(request.ip));
     metrics?.countCallback(null, 'rejected', error);
     logRejection(sampler, request, error, message);
     return sendError(reply, error, message);
@@ -99,7 +105,7 @@ export async function callbackRoutes(app: FastifyInstance, options: CallbackRout
   app.addHook('onError', async (request, _reply, error) => {
     const { status, slug } = describeRequestError(error);
     if (status < 500) {
-      refusedClients.refused(clientOf(request.ip));
+      refusedClients.count(clientOf(request.ip));
       logRejection(sampler, request, slug, error.message, status);
     }
     metrics?.countCallback(null, slug === 'internal_error' ? 'failed' : 'rejected', slug);
@@ -117,9 +123,9 @@ export async function callbackRoutes(app: FastifyInstance, options: CallbackRout
    * of the event loop each, and CSS's are not kept waiting behind them. They are still read and answered as ever.
    */
   const holdBackRefusedClients = async (request: FastifyRequest) => {
-    if (!refusedClients.anyOverBudget) return;
+    if (!refusedClients.anyOver) return;
     const client = clientOf(request.ip);
-    if (!refusedClients.overBudget(client)) return;
+    if (!refusedClients.over(client)) return;
     lastHeldBack = client;
     heldBack.count();
     metrics?.countHeldBack();

@@ -55,6 +55,8 @@ export interface ServiceMetrics {
   connections: ConnectionMetrics;
   /** Counts a POST to a path with no route: most likely a callback URL in CSS's template that is not quite this service's. */
   unroutedPost(): void;
+  /** Counts a GraphQL request over HTTP of a client past its budget of requests a second, which waited a turn. */
+  graphqlRequestHeldBack(): void;
   /** Where the features register metrics of their own (GraphQL's subscribers, say). */
   registry: Registry;
   /** The exposition text (Prometheus text format 0.0.4) and its content type. */
@@ -117,6 +119,11 @@ export function createServiceMetrics(sources: MetricSources): ServiceMetrics {
   const connectionsEvicted = new Counter({
     name: `${METRIC_PREFIX}http_connections_evicted_total`,
     help: 'Connections closed to make room for a client holding fewer, because MAX_CONNECTIONS connections were open',
+    registers,
+  });
+  const graphqlHeldBack = new Counter({
+    name: `${METRIC_PREFIX}graphql_requests_held_back_total`,
+    help: 'GraphQL requests over HTTP of clients past 50 a second that waited a turn of the event loop before they were read',
     registers,
   });
   const unroutedPosts = new Counter({
@@ -250,6 +257,7 @@ export function createServiceMetrics(sources: MetricSources): ServiceMetrics {
       evicted: () => connectionsEvicted.inc(),
     },
     unroutedPost: () => unroutedPosts.inc(),
+    graphqlRequestHeldBack: () => graphqlHeldBack.inc(),
     registry: own,
     // Merged at each scrape: the features register theirs after this is made.
     scrape: () => Registry.merge([processRegistry, own]).metrics(),

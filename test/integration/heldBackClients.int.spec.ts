@@ -1,5 +1,5 @@
-// A client refused over and over (a scanner, a hostile sender of large bodies) is read after everyone else's, and
-// cannot keep CSS's callbacks waiting; each of its callbacks is still answered with its reason.
+// A client refused over and over (a scanner, a hostile sender of large bodies), or past 50 GraphQL requests a second, is
+// read after everyone else's and cannot keep CSS's callbacks waiting; each of its requests is still answered as ever.
 import http from 'node:http';
 import { capturedLog } from '../support/capturedLog';
 import { scrape, valueOf } from '../support/metricsText';
@@ -7,13 +7,13 @@ import { signCallback, useTestService } from '../support/testService';
 
 const KEY = 'refused-clients-key';
 
-/** POSTs a callback from a loopback address of its own: another client to the service. */
-function postFrom(url: string, from: string, body: object): Promise<{ status: number; error: string | undefined }> {
+/** POSTs to the service from a loopback address of its own: another client to the service. */
+function postFrom(url: string, from: string, body: object, path = '/callbacks'): Promise<{ status: number; error: string | undefined }> {
   const payload = Buffer.from(JSON.stringify(body));
   const { port } = new URL(url);
   return new Promise((resolve, reject) => {
     const request = http.request(
-      { host: '127.0.0.1', port, path: '/callbacks', method: 'POST', localAddress: from, headers: { 'content-type': 'application/json', 'content-length': payload.length } },
+      { host: '127.0.0.1', port, path, method: 'POST', localAddress: from, headers: { 'content-type': 'application/json', 'content-length': payload.length } },
       (response) => {
         let text = '';
         response.on('data', (chunk: Buffer) => (text += chunk.toString()));
@@ -45,5 +45,20 @@ describe('clients refused over and over', () => {
     const samples = await scrape(fixture.service.url);
     expect(valueOf(samples, 'css_ledger_callbacks_total', { type: 'unknown', outcome: 'rejected', error: 'bad_signature' })).toBe(60);
     expect(valueOf(samples, 'css_ledger_callbacks_held_back_total')).toBeGreaterThan(0);
+  }, 30_000);
+});
+
+describe('GraphQL clients past their budget of requests', () => {
+  const fixture = useTestService({});
+  const heldBack = async () => valueOf(await scrape(fixture.service.url), 'css_ledger_graphql_requests_held_back_total');
+  const query = { query: '{ sessions(first: 1) { totalCount } }' };
+
+  it('takes the requests of a client past 50 a second a turn later each, answering every one; a client within it waits for nothing', async () => {
+    const answers = await Promise.all(Array.from({ length: 80 }, () => postFrom(fixture.service.url, '127.0.0.2', query, '/graphql')));
+    expect(answers.map((answer) => answer.status)).toEqual(Array(80).fill(200));
+    const after = await heldBack();
+    expect(after).toBeGreaterThan(0);
+    expect((await postFrom(fixture.service.url, '127.0.0.3', query, '/graphql')).status).toBe(200);
+    expect(await heldBack()).toBe(after);
   }, 30_000);
 });

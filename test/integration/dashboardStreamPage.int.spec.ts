@@ -49,11 +49,11 @@ describeInBrowser('dashboard stream page')('the dashboard: domain filter, stream
     const lobby = push('7300000000000000003', 'lobby_cam', 'b.example', now - 900);
     await postSigned(lobby);
     await postSigned(interruption(lobby, 1, now - 300));
-    // flappy_cam on c.example: interrupted three times within five minutes, 25 minutes ago.
+    // flappy_cam on c.example: interrupted three times within five minutes, 25 minutes ago, by what its encoder sent.
     for (let i = 0; i < 3; i++) {
       const flap = push(String(7300000000000000200n + BigInt(i)), 'flappy_cam', 'c.example', now - 1600 + i * 100);
       await postSigned(flap);
-      await postSigned(interruption(flap, 1, now - 1550 + i * 100));
+      await postSigned(interruption(flap, 6, now - 1550 + i * 100));
     }
     // earlier_cam on c.example flapped the same way two hours ago: past the last hour the anomaly panel looks at.
     for (let i = 0; i < 3; i++) {
@@ -119,6 +119,9 @@ describeInBrowser('dashboard stream page')('the dashboard: domain filter, stream
     expect(await page.locator('#anomalies li[data-view="flapping"] a').getAttribute('href')).toBe('/streams/flappy_cam?domain=c.example');
     expect(await inView('#anomalies li[data-view="flapping"]')).toBe(true);
     expect(await text('#anomalies li[data-view="stale"] .anomaly-count')).toBe('0');
+    // Its three interruptions were on the customer's side: the stream is named once, with how often.
+    await waitForText('#anomalies li[data-view="customer"] .anomaly-count', '3');
+    expect(await text('#anomalies li[data-view="customer"] .anomaly-streams')).toBe('flappy_cam (3×)');
     // Nothing is forwarded here (no FORWARD_CONFIG): the forwarding card stays out of the way.
     expect(await page.locator('#forwarding').isHidden()).toBe(true);
     // Beside the anomalies card, taller, the box of interruptions shows five whole rows; each column's text fits.

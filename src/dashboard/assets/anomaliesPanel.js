@@ -6,7 +6,7 @@ const SHOWN = 3;
 export const ANOMALIES = `query DashboardAnomalies($domain: String, $since: DateTime, $customer: InterruptionFilter) {
   flapping: flappingStreams(domain: $domain, from: $since, first: ${SHOWN}) { totalCount nodes { streamId domain } }
   stale: staleLiveSessions(domain: $domain, first: ${SHOWN}) { totalCount nodes { streamId domain } }
-  customer: interruptions(filter: $customer, first: ${SHOWN}) { totalCount nodes { streamId domain } }
+  customer: interruptions(filter: $customer, first: ${SHOWN * 4}) { totalCount nodes { streamId domain } }
   slow: slowRelayStarts(domain: $domain, first: ${SHOWN}) { totalCount nodes { streamId } }
   restarting: restartingRelayTasks(domain: $domain, first: ${SHOWN}) { totalCount nodes { streamId } }
 }`;
@@ -30,6 +30,22 @@ const VIEWS = [
   ['restarting', 'Relay tasks restarting', 'restarted 2 times or more', 'warn'],
 ];
 
+/**
+ * The first SHOWN streams of a view's nodes, each once with how often it came: the customer-side view lists
+ * interruptions, and a stream interrupted again and again would otherwise fill the line with its own name.
+ */
+function streamsOf(nodes) {
+  const streams = new Map();
+  for (const { streamId, domain = null } of nodes) {
+    if (!streamId) continue;
+    const key = `${streamId}\n${domain ?? ''}`;
+    const seen = streams.get(key);
+    if (seen !== undefined) seen.times += 1;
+    else if (streams.size < SHOWN) streams.set(key, { streamId, domain, times: 1 });
+  }
+  return [...streams.values()];
+}
+
 /** Draws the answer into the list: a line per view, its count, and its first streams as links. */
 export function showAnomalies(list, answer) {
   for (const [name, title, meaning, tone] of VIEWS) {
@@ -42,7 +58,9 @@ export function showAnomalies(list, answer) {
     const count = item.querySelector('.anomaly-count');
     setText(count, String(totalCount));
     count.className = `anomaly-count badge ${totalCount > 0 ? tone : 'neutral'}`;
-    const links = nodes.filter((node) => node.streamId).map((node) => element('a', { href: streamHref(node.streamId, node.domain ?? null), text: node.streamId }));
+    const links = streamsOf(nodes).map(({ streamId, domain, times }) =>
+      element('a', { href: streamHref(streamId, domain), text: times > 1 ? `${streamId} (${times}×)` : streamId }),
+    );
     item.querySelector('.anomaly-streams').replaceChildren(...links.flatMap((link, i) => (i === 0 ? [link] : [', ', link])));
   }
 }

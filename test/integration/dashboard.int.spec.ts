@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { describeInterruption } from '../../src/domain/errcodeCatalogue';
 import { relayCallback } from '../support/callbackBodies';
-import { describeInBrowser, launchChromium, OUTPUT_DIR, overflowingCells, waitForText as waitForTextIn, type HeadlessChromium } from '../support/headlessChromium';
+import { describeInBrowser, launchChromium, OUTPUT_DIR, overflowingCells, textsOnSeveralLines, waitForText as waitForTextIn, type HeadlessChromium } from '../support/headlessChromium';
 import { waitForSubscribers } from '../support/graphqlClient';
 import { seedExamples } from '../support/seedExamples';
 import { postCallback, signCallback, startTestService, useTestService } from '../support/testService';
@@ -101,12 +101,15 @@ describeInBrowser('dashboard')('the live dashboard at /', () => {
     await waitForText('#stat-relay', '0');
 
     // A second stream, with the size newer CSS pushes report, stays live.
-    await postSigned({ ...push, sequence: '7100000000000000002', stream_id: 'lobby_cam', channel_id: 'lobby_cam', event_time: now - 30, width: 1920, height: 1080 });
+    const lobby = { sequence: '7100000000000000002', stream_id: 'lobby_cam', channel_id: 'lobby_cam', node: '100.121.192.175', user_ip: '119.29.206.207' };
+    await postSigned({ ...push, ...lobby, event_time: now - 30, width: 1920, height: 1080 });
     const lobbyRow = '#live-table tr[data-sequence="7100000000000000002"]';
     await waitFor(lobbyRow);
     expect(await text(lobbyRow)).toContain('1920×1080');
-    // Every column shows what it holds, the node's address and the size included: nothing runs into the next cell.
+    // Every column shows what it holds, the node's address and the size included: nothing runs into the next cell,
+    // and neither the longest address nor a size is broken over two lines (the page is 1280 pixels wide).
     expect(await overflowingCells(page, '#live-table')).toEqual([]);
+    expect(await textsOnSeveralLines(page, `${lobbyRow} td:nth-child(5) span, ${lobbyRow} td:nth-child(6)`)).toEqual([]);
     expect(await overflowingCells(page, '#interruptions-table')).toEqual([]);
     expect(await overflowingCells(page, '#relay-table')).toEqual([]);
     await waitForText('#stat-live', '1');

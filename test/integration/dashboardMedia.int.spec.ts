@@ -93,6 +93,13 @@ describeInBrowser('dashboard media')('the dashboard: thumbnails, moderation hits
     expect(allowed.requests).toEqual(['/shots/cam_allowed-1.png']);
     // Refused by the browser before any request: the other host never heard of it.
     expect(other.requests).toEqual([]);
+    // The page says whose pictures its policy refused and what lets them in; each picture opens in a tab of its own.
+    await waitForText('#pictures-refused', new RegExp(`^Pictures from ${other.origin.replace(/[.]/g, '\\.')} are not shown`));
+    expect(await text('#pictures-refused')).toContain('DASHBOARD_IMAGE_HOSTS');
+    expect(await text('#pictures-refused')).not.toContain(allowed.origin);
+    const link = await page.evaluate(`(() => { const a = document.querySelector(${JSON.stringify(thumbnail('7400000000000000002'))}).closest('a');
+      return { href: a.href, target: a.target, rel: a.rel }; })()`);
+    expect(link).toEqual({ href: `${other.origin}/shots/cam_elsewhere-1.png`, target: '_blank', rel: 'noopener noreferrer' });
     // Chromium reports the violation (once or more); nothing else went wrong.
     expect(browser.pageErrors.length).toBeGreaterThan(0);
     for (const error of browser.pageErrors) expect(error).toMatch(/^Loading the image '.*\/cam_elsewhere-1\.png' violates the following Content Security Policy directive: "img-src [^"]*"\. The action has been blocked\.$/);

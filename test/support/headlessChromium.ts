@@ -97,6 +97,15 @@ export async function overflowingCells(page: Page, table: string): Promise<strin
   })()`)) as string[];
 }
 
+/** The texts of the elements matching `selector` that the page breaks over more than one line. */
+export async function textsOnSeveralLines(page: Page, selector: string): Promise<string[]> {
+  return (await page.evaluate(`(() => [...document.querySelectorAll(${JSON.stringify(selector)})].filter((element) => {
+    const range = document.createRange();
+    range.selectNodeContents(element);
+    return new Set([...range.getClientRects()].map((rect) => Math.round(rect.top))).size > 1;
+  }).map((element) => element.textContent))()`)) as string[];
+}
+
 /** Whether the element shows whole within the box that scrolls it (the nearest ancestor that clips), not cut off by it (a border's pixel aside). */
 export async function wholeInItsBox(page: Page, selector: string): Promise<boolean> {
   return (await page.evaluate(`(() => {

@@ -5,6 +5,7 @@ import { refreshTimes, setText, visibleNodes } from './elements.js';
 import { forgetToken, openSubscriptions, RefusedError, saveToken, storedToken, takeTokenFromAddress } from './graphqlConnection.js';
 import { OverviewView } from './overviewView.js';
 import { PageLag } from './pageLag.js';
+import { watchRefusedPictures } from './mediaPanels.js';
 import { currentRoute, followLinks, go, withDomain } from './router.js';
 import { StreamView } from './streamView.js';
 
@@ -196,6 +197,7 @@ $('token-forget').addEventListener('click', () => {
 // ---- start ----
 
 takeTokenFromAddress();
+watchRefusedPictures($('pictures-refused'));
 for (const each of Object.values(views)) each.onChange = scheduleRender;
 followLinks(show);
 show(currentRoute());

@@ -1,8 +1,9 @@
 // What CSS sees of a stream besides pushes: screenshots as thumbnails, recording files, and moderation hits.
 //
 // Pictures are CSS's own URLs (COS buckets): the page's policy lets them load only from the hosts DASHBOARD_IMAGE_HOSTS
-// names, and they are asked for without a referrer. One that cannot load shows its alternative text, not a broken icon.
-import { badge, element, timeElement } from './elements.js';
+// names, and they are asked for without a referrer. One that cannot load keeps its place as an empty frame, and the
+// page says which hosts the policy refused; each picture is a link that opens it (the policy does not govern that).
+import { badge, element, timeElement, visibleNodes } from './elements.js';
 import { duration } from './format.js';
 import { KeyedRows } from './keyedRows.js';
 import { streamHref } from './router.js';
@@ -25,7 +26,7 @@ function webUrl(value) {
   }
 }
 
-/** A picture from CSS, `alt` standing in when it cannot load (the policy refused its host, or it is gone). */
+/** A picture from CSS in a link that opens it in a new tab; `alt` names it for screen readers and in the link's title. */
 export function picture(url, alt, className) {
   const src = webUrl(url);
   if (src === null) return element('span', { className: `${className} no-picture`, text: 'no picture' });
@@ -37,7 +38,40 @@ export function picture(url, alt, className) {
   image.addEventListener('error', () => image.classList.add('failed'), { once: true });
   image.addEventListener('load', () => image.classList.add('loaded'), { once: true });
   image.src = src;
-  return image;
+  const link = element('a', { className: 'picture-link', href: src, title: `${alt}: open the picture` }, image);
+  link.target = '_blank';
+  link.rel = 'noopener noreferrer';
+  return link;
+}
+
+/** Hosts named by origin at most, then how many more: a notice, not a list of every bucket. */
+const NAMED_HOSTS = 3;
+
+/**
+ * Says on the page which hosts' pictures its policy refused and what lets them in. The browser reports each refusal as
+ * a `securitypolicyviolation` event; a picture that failed for another reason (gone, host down) is not in it.
+ */
+export function watchRefusedPictures(notice) {
+  const refused = new Set();
+  document.addEventListener('securitypolicyviolation', (event) => {
+    if (event.effectiveDirective !== 'img-src') return;
+    let origin;
+    try {
+      origin = new URL(event.blockedURI).origin;
+    } catch {
+      return;
+    }
+    if (origin === 'null' || refused.has(origin)) return;
+    refused.add(origin);
+    const hosts = [...refused];
+    const named = hosts.slice(0, NAMED_HOSTS).join(', ') + (hosts.length > NAMED_HOSTS ? ` and ${hosts.length - NAMED_HOSTS} more` : '');
+    notice.replaceChildren(
+      ...visibleNodes(`Pictures from ${named} are not shown: this page loads pictures only from the hosts in `),
+      element('code', { text: 'DASHBOARD_IMAGE_HOSTS' }),
+      ...visibleNodes(` (CSS's COS buckets: https://*.myqcloud.com). A picture's empty frame opens it.`),
+    );
+    notice.hidden = false;
+  });
 }
 
 /** The live table's picture column: the session's latest screenshot, or a blank of the same size. */

@@ -186,6 +186,41 @@ describeInBrowser('dashboard')('the live dashboard at /', () => {
     ]);
     expect(pageErrors.slice(errorsBefore)).toEqual([]);
   }, 60_000);
+
+  it("shows a stream's relay tasks right under its sessions while it has none, and its session's story once it pushes", async () => {
+    const errorsBefore = pageErrors.length;
+    // studio_relay has relay-7 (above) and no push: what its page has to say is the task.
+    await page.locator('#relay-table tr[data-task-id="relay-7"] a', { hasText: 'studio_relay' }).click();
+    await waitForText('#stream-title', 'studio_relay');
+    const task = '#stream-tasks-table tr[data-task-id="relay-7"]';
+    await waitFor(task);
+    expect(await text('#stream-status')).toBe('no session yet');
+    expect(await page.locator('#session-story').count()).toBe(1);
+    expect(await page.locator('#session-story').isHidden()).toBe(true);
+    // The tasks' card follows the sessions' card, no empty card of a session between them.
+    const [sessions, tasks] = await Promise.all(['#stream-sessions-title', '#stream-tasks-title'].map((title) => page.locator(title).locator('xpath=..').boundingBox()));
+    expect(tasks!.y - (sessions!.y + sessions!.height)).toBeLessThan(40);
+
+    // The first answer about the new session comes before its timeline has the push (read models apply a callback one
+    // after another), and no other message follows: the page asks again once things settle.
+    let behind = 0;
+    await page.route('**/graphql', async (route) => {
+      const asked = route.request().postDataJSON() as { query?: string; variables?: { sequence?: string } } | null;
+      if (behind > 0 || !asked?.query?.includes('SessionDetails') || asked.variables?.sequence !== '7100000000000000006') return route.continue();
+      behind += 1;
+      const answer = (await (await route.fetch()).json()) as { data: { session: { timeline: unknown } } };
+      answer.data.session.timeline = { totalCount: 0, nodes: [], pageInfo: { hasNextPage: false, endCursor: null } };
+      return route.fulfill({ json: answer });
+    });
+    await waitForSubscribers(fixture.service, Number(await page.evaluate('document.body.dataset.subscriptions')));
+    await postSigned({ event_type: 1, sequence: '7100000000000000006', stream_id: 'studio_relay', event_time: Math.floor(Date.now() / 1000) });
+    await waitFor('#stream-sessions-table tr[data-sequence="7100000000000000006"]');
+    await waitForText('#session-timeline-table tbody', /StreamPushed/);
+    expect(behind).toBe(1);
+    expect(await page.locator('#session-story').isVisible()).toBe(true);
+    await page.unroute('**/graphql');
+    expect(pageErrors.slice(errorsBefore)).toEqual([]);
+  }, 60_000);
 });
 
 describeInBrowser('dashboard')('the live dashboard under a stream of callbacks', () => {

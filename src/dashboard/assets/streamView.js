@@ -13,6 +13,11 @@ const TIMELINE_PAGE = 100;
 const SCREENSHOTS_SHOWN = 8;
 /** A session's details are asked for again at most this often while callbacks keep coming. */
 const DETAILS_EVERY_MS = 1_000;
+/**
+ * The details come from read models that may apply a callback after the message that announced it (a session's
+ * update, the callback itself): asked once more this long after the last such message, they show what it brought.
+ */
+const DETAILS_SETTLE_MS = 1_500;
 
 const SNAPSHOT = `query StreamPage($sessions: SessionFilter, $tasks: RelayTaskFilter) {
   sessions(filter: $sessions, first: ${SESSIONS_PAGE}) { totalCount pageInfo { hasNextPage endCursor } nodes { ${SESSION_FIELDS} } }
@@ -74,6 +79,9 @@ export class StreamView {
     this.shownDetails = null;
     this.detailsDue = false;
     this.detailsAsked = -Infinity;
+    /** A live message asked for the details since they were last asked: they are asked once more when things settle. */
+    this.liveChange = false;
+    this.settleTimer = undefined;
     /** The timeline's entries loaded so far, oldest first, and the cursor of what comes after them. */
     this.timeline = { entries: [], total: 0, after: null };
     this.onChange = () => undefined;
@@ -131,18 +139,18 @@ export class StreamView {
   apply(kind, data) {
     if (kind === 'callback') {
       this.position = laterPosition(this.position, data.callbackReceived.position);
-      if (tellsOfSessions(data.callbackReceived.type)) this.detailsDue = true;
+      if (tellsOfSessions(data.callbackReceived.type)) this.detailsDue = this.liveChange = true;
       return;
     }
     if (kind === 'moderation') {
-      this.detailsDue = true;
+      this.detailsDue = this.liveChange = true;
       return;
     }
     if (kind === 'session') {
       const session = data.sessionUpdated;
       if (!this.sessions.has(session.sequence)) this.total = (this.total ?? 0) + 1;
       this.sessions.set(session.sequence, session);
-      if (session.sequence === this.selected()) this.detailsDue = true;
+      if (session.sequence === this.selected()) this.detailsDue = this.liveChange = true;
     } else {
       this.tasks.set(data.relayTaskUpdated.taskId, data.relayTaskUpdated);
     }
@@ -181,6 +189,7 @@ export class StreamView {
     else if (sessions[0]?.interruptedAt) since.replaceChildren('last interrupted ', timeElement(sessions[0].interruptedAt));
     else since.replaceChildren();
     setText($('stream-session-count'), `(${this.total ?? sessions.length})`);
+    $('session-story').hidden = sessions.length === 0;
     this.tables.sessions.show(sessions, { refresh });
     this.tables.tasks.show([...this.tasks.values()].sort((a, b) => (b.startedAt ?? '').localeCompare(a.startedAt ?? '')), { refresh });
     $('older-sessions').hidden = this.more === null;
@@ -205,6 +214,14 @@ export class StreamView {
   /** The session looked at: its timeline and push anomalies, asked again when they may have changed. */
   async loadDetails(sequence) {
     this.detailsDue = false;
+    if (this.liveChange) {
+      this.liveChange = false;
+      clearTimeout(this.settleTimer);
+      this.settleTimer = setTimeout(() => {
+        this.detailsDue = true;
+        this.onChange();
+      }, DETAILS_SETTLE_MS);
+    }
     this.shownDetails = sequence;
     setText($('session-timeline-sequence'), sequence ?? '');
     const { session } = sequence === null ? { session: null } : await query(DETAILS, { sequence }).catch(() => ({ session: undefined }));

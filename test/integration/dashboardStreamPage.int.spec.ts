@@ -239,4 +239,26 @@ describeInBrowser('dashboard stream page')('the dashboard: domain filter, stream
     expect(new URL(page.url()).search).toBe('?domain=a.example');
     expect(browser.pageErrors).toEqual([]);
   }, 60_000);
+
+  it('marks a LIVE session that a newer push of its stream replaced, and goes by the newest for whether the stream is live', async () => {
+    // ghost_cam on c.example: a push whose interruption never came, then a newer push (live) and one on another domain.
+    await postSigned(push('7300000000000000400', 'ghost_cam', 'c.example', now - 3000));
+    await postSigned(push('7300000000000000401', 'ghost_cam', 'c.example', now - 60));
+    await postSigned(push('7300000000000000402', 'ghost_cam', 'd.example', now - 2000));
+    await page.goto(`${fixture.service.url}/streams/ghost_cam`);
+    await waitForText('#connection', 'Live');
+    await waitForCount('#stream-sessions-table tbody tr', 3);
+    const status = (sequence: string) => text(`#stream-sessions-table tr[data-sequence="${sequence}"] td:nth-child(2)`);
+    expect([await status('7300000000000000401'), await status('7300000000000000402'), await status('7300000000000000400')]).toEqual(['live', 'live', 'replaced']);
+    expect(await text('#stream-sessions-table tr[data-sequence="7300000000000000400"]')).toContain('A newer push of the stream replaced it');
+    expect(await text('#stream-status')).toBe('live');
+
+    // Both domains' newest pushes end: the stream is not live, whatever its replaced session says.
+    await followed();
+    await postSigned({ ...interruption(push('7300000000000000401', 'ghost_cam', 'c.example', now - 60), 1, now - 5) });
+    await postSigned({ ...interruption(push('7300000000000000402', 'ghost_cam', 'd.example', now - 2000), 1, now - 5) });
+    await waitForText('#stream-status', 'not live');
+    expect(await status('7300000000000000400')).toBe('replaced');
+    expect(browser.pageErrors).toEqual([]);
+  }, 60_000);
 });

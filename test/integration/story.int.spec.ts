@@ -84,3 +84,27 @@ describe('a stream told whole, over HTTP', () => {
     expect(result.errors?.[0]).toMatchObject({ message: expect.stringMatching(/^after: /), extensions: { code: 'BAD_USER_INPUT' } });
   });
 });
+
+describe('a stream whose older push missed its interruption', () => {
+  const own = useTestService();
+
+  it('is not live when its newest push ended, though an older one never heard its interruption', async () => {
+    // ghoststream: a push whose interruption never came, then a newer push of it, interrupted: CSS replaced the first.
+    const ghost = { event_type: 1, sequence: '1000000000000000010', ...place, stream_id: 'ghoststream', event_time: T };
+    const newer = { ...ghost, sequence: '1000000000000000011', event_time: T + 600 };
+    for (const body of [ghost, newer, { ...newer, event_type: 0, event_time: T + 900, errcode: 1, errmsg: 'closed', push_duration: '300000' }]) {
+      await postAndProject(own.service, body);
+    }
+    const { stream } = await query(own.service.url, StreamStoryDocument, { streamId: 'ghoststream', first: 10 });
+    expect(stream).toMatchObject({
+      live: false,
+      currentSession: null,
+      // Each session as CSS told it: the first is still LIVE, as no interruption of it arrived.
+      sessions: { totalCount: 2, nodes: [{ sequence: newer.sequence, status: 'ENDED' }, { sequence: ghost.sequence, status: 'LIVE' }] },
+    });
+    // Pushed again, the stream is live with its newest session.
+    const again = { ...ghost, sequence: '1000000000000000012', event_time: T + 1200 };
+    await postAndProject(own.service, again);
+    expect((await query(own.service.url, StreamStoryDocument, { streamId: 'ghoststream' })).stream).toMatchObject({ live: true, currentSession: { sequence: again.sequence } });
+  });
+});

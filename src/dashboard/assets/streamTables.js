@@ -5,8 +5,14 @@ import { duration } from './format.js';
 import { KeyedRows } from './keyedRows.js';
 import { streamHref } from './router.js';
 
-/** How long the session pushed: so far while it is live, CSS's push_duration once it ended. */
-const pushedFor = (s) => (s.status === 'LIVE' ? liveFor(s) : duration(s.pushDurationMs));
+/** How long the session pushed: so far while it is live, CSS's push_duration once it ended; unknown once replaced. */
+const pushedFor = (s) => (s.replaced ? '—' : s.status === 'LIVE' ? liveFor(s) : duration(s.pushDurationMs));
+const REPLACED = 'A newer push of the stream replaced it; its interruption callback never came';
+
+function statusBadge(s) {
+  if (s.replaced) return element('span', { title: REPLACED }, badge('replaced', 'warn'));
+  return s.status === 'LIVE' ? badge('live', 'ok') : badge('ended', 'neutral');
+}
 
 export const sessionRows = (table) =>
   new KeyedRows(table, {
@@ -24,12 +30,12 @@ export const sessionRows = (table) =>
             s.appName ? element('span', { className: 'sub', text: s.appName }) : '',
           ),
       },
-      { key: (s) => s.status, cell: (s) => element('td', {}, s.status === 'LIVE' ? badge('live', 'ok') : badge('ended', 'neutral')) },
+      { key: (s) => `${s.status}\n${s.replaced === true}`, cell: (s) => element('td', {}, statusBadge(s)) },
       timeColumn('pushedAt'),
       timeColumn('interruptedAt'),
       textColumn(pushedFor, 'num'),
       errcodeColumn,
-      textColumn((s) => (s.status === 'LIVE' ? '' : (s.reason ?? 'No reason known for this errcode')), 'reason'),
+      textColumn((s) => (s.replaced ? REPLACED : s.status === 'LIVE' ? '' : (s.reason ?? 'No reason known for this errcode')), 'reason'),
       nodeColumn,
       textColumn(size, 'num'),
     ],

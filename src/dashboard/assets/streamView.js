@@ -56,6 +56,20 @@ const laterPosition = (a, b) => (a === null || b.length > a.length || (b.length 
 /** Newest push first; the sequence breaks ties. */
 const newestFirst = (a, b) => (b.pushedAt ?? '').localeCompare(a.pushedAt ?? '') || (b.sequence > a.sequence ? 1 : -1);
 
+/**
+ * Sessions newest first, each LIVE one with a newer push of the stream on its domain marked `replaced`: CSS lets a stream
+ * push once at a time, a newer push replacing the one before, so that one's interruption callback never came.
+ */
+export function markReplaced(newestFirstSessions) {
+  const newerPushOn = new Set();
+  return newestFirstSessions.map((session) => {
+    const domain = session.domain ?? '';
+    const replaced = session.status === 'LIVE' && newerPushOn.has(domain);
+    newerPushOn.add(domain);
+    return replaced ? { ...session, replaced } : session;
+  });
+}
+
 const $ = (id) => document.getElementById(id);
 
 export class StreamView {
@@ -180,8 +194,8 @@ export class StreamView {
 
   render(refresh) {
     if (!this.dirty && !refresh && !this.detailsDue) return;
-    const sessions = this.newest();
-    const current = sessions.find((s) => s.status === 'LIVE');
+    const sessions = markReplaced(this.newest());
+    const current = sessions.find((s) => s.status === 'LIVE' && !s.replaced);
     const status = $('stream-status');
     status.replaceChildren(current ? badge('live', 'ok') : badge(sessions.length === 0 ? 'no session yet' : 'not live', 'neutral'));
     const since = $('stream-since');

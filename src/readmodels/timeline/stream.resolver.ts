@@ -4,7 +4,7 @@ import { Args, ArgsType, Field, FieldResolver, Query, Resolver, Root } from 'typ
 import { PageArgs } from '../../graphql/connection';
 import { withCursor } from '../../graphql/errors';
 import { DEFAULT_PAGE_SIZE } from '../../processing/pagination';
-import { StreamSession } from '../sessions/session.type';
+import { SessionStatus, StreamSession } from '../sessions/session.type';
 import { StreamSessionConnection } from '../sessions/session.resolver';
 import type { SessionListFilter } from '../sessions/sessions.queries';
 import type { ReadModelServices } from '../services';
@@ -45,12 +45,14 @@ export class StreamResolver {
     return told === undefined ? null : Stream.of(streamId, told);
   }
 
-  @FieldResolver(() => Boolean, { description: 'Whether one of its sessions is live.' })
+  @FieldResolver(() => Boolean, {
+    description: 'Whether its newest session is live (a LIVE session with a newer push after it was replaced: its interruption never came).',
+  })
   live(@Root() stream: Stream): boolean {
     return this.liveSession(stream) !== null;
   }
 
-  @FieldResolver(() => StreamSession, { nullable: true, description: 'Its newest live session; null when it is not live.' })
+  @FieldResolver(() => StreamSession, { nullable: true, description: 'Its newest session, when that one is live; null when it is not live.' })
   currentSession(@Root() stream: Stream): StreamSession | null {
     return this.liveSession(stream);
   }
@@ -68,8 +70,12 @@ export class StreamResolver {
     return TimelineConnection.from(page, TimelineEntry.fromRow);
   }
 
+  /**
+   * The newest session decides: CSS lets a stream name push once at a time on a domain, and a newer push replaces the one
+   * before (interrupting it with errcode 21). A session still LIVE behind a newer one missed that interruption.
+   */
   private liveSession(stream: Stream): StreamSession | null {
-    const row = this.services.sessions.list({ ...sessionsOf(stream), status: 'LIVE' }, 1, null).edges[0]?.row;
-    return row === undefined ? null : StreamSession.fromRow(row);
+    const row = this.services.sessions.list(sessionsOf(stream), 1, null).edges[0]?.row;
+    return row?.status === SessionStatus.LIVE ? StreamSession.fromRow(row) : null;
   }
 }

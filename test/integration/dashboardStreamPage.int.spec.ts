@@ -252,6 +252,9 @@ describeInBrowser('dashboard stream page')('the dashboard: domain filter, stream
     expect([await status('7300000000000000401'), await status('7300000000000000402'), await status('7300000000000000400')]).toEqual(['live', 'live', 'replaced']);
     expect(await text('#stream-sessions-table tr[data-sequence="7300000000000000400"]')).toContain('A newer push of the stream replaced it');
     expect(await text('#stream-status')).toBe('live');
+    // On every domain, each session says which it is on.
+    expect(await text('#stream-sessions-table tr[data-sequence="7300000000000000402"] td:first-child')).toContain('d.example / live');
+    expect(await text('#stream-sessions-table tr[data-sequence="7300000000000000401"] td:first-child')).toContain('c.example / live');
 
     // Both domains' newest pushes end: the stream is not live, whatever its replaced session says.
     await followed();

@@ -20,15 +20,18 @@ export const sessionRows = (table) =>
     data: (s) => ({ sequence: s.sequence }),
     columns: [
       {
-        // The session's link keeps the stream and its domain and names the session: a view one can reload or share.
-        key: (s) => `${s.sequence}\n${s.appName ?? ''}`,
-        cell: (s) =>
-          element(
+        // The session's link keeps the stream and its domain and names the session: a view one can reload or share. Its
+        // domain is said beside its app name: on every domain, a stream id's sessions may be on several.
+        key: (s) => `${s.sequence}\n${s.domain ?? ''}\n${s.appName ?? ''}`,
+        cell: (s) => {
+          const where = [s.domain, s.appName].filter(Boolean).join(' / ');
+          return element(
             'td',
             { className: 'mono' },
             element('a', { href: streamHref(s.streamId, s.domain, s.sequence), text: s.sequence }),
-            s.appName ? element('span', { className: 'sub', text: s.appName }) : '',
-          ),
+            where ? element('span', { className: 'sub', text: where }) : '',
+          );
+        },
       },
       { key: (s) => `${s.status}\n${s.replaced === true}`, cell: (s) => element('td', {}, statusBadge(s)) },
       timeColumn('pushedAt'),

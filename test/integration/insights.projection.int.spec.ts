@@ -78,12 +78,12 @@ describe('insights projection', () => {
       });
   });
 
-  it('counts the stream names with a LIVE session by domain: once however many sessions keep one live, until the last ends', () => {
+  it('counts the stream names whose newest session is LIVE by domain: once however many sessions are LIVE, until the newest ends', () => {
     const pushOf = (sequence: string, stream: string, app: string) => ({ ...push, sequence, stream_id: stream, app });
-    const endOf = (pushed: typeof push) => ({ ...pushed, event_type: 0, event_time: 1_700_000_060, errcode: 1, push_duration: '60000' });
+    const endOf = (pushed: typeof push) => ({ ...pushed, event_type: 0, event_time: pushed.event_time + 60, errcode: 1, push_duration: '60000' });
     const first = pushOf('7001', 'cam', 'a.example');
-    // A second push of cam on a.example with no interruption of the first between them (a missed one).
-    const second = pushOf('7002', 'cam', 'a.example');
+    // A newer push of cam on a.example with no interruption of the first between them (a missed one).
+    const second = { ...pushOf('7002', 'cam', 'a.example'), event_time: first.event_time + 600 };
     const other = pushOf('7003', 'studio', 'a.example');
     const elsewhere = pushOf('7004', 'cam', 'b.example');
     const live = ({ rows }: { rows: (table: string) => Array<Record<string, unknown>> }) =>
@@ -91,35 +91,55 @@ describe('insights projection', () => {
     const pushed = [first, second, other, elsewhere].map((body) => callback(body));
     spec.given().when(pushed, { times: 2 }).then((result) => {
       expect(live(result)).toEqual({ 'a.example': 2, 'b.example': 1 });
-      expect(result.rows('insight_live_stream_sessions')).toEqual([
-        { domain: 'a.example', streamId: 'cam', sessions: 2 },
-        { domain: 'a.example', streamId: 'studio', sessions: 1 },
-        { domain: 'b.example', streamId: 'cam', sessions: 1 },
+      expect(result.rows('insight_stream_sessions')).toEqual([
+        { domain: 'a.example', streamId: 'cam', sessionAt: 1_700_000_000_000, sequence: '7001', live: 1 },
+        { domain: 'a.example', streamId: 'cam', sessionAt: 1_700_000_600_000, sequence: '7002', live: 1 },
+        { domain: 'a.example', streamId: 'studio', sessionAt: 1_700_000_000_000, sequence: '7003', live: 1 },
+        { domain: 'b.example', streamId: 'cam', sessionAt: 1_700_000_000_000, sequence: '7004', live: 1 },
       ]);
     });
-    // One of cam's two sessions on a.example ends: cam is live there still.
+    // The older of cam's two sessions on a.example ends: cam is live there still, by its newer one.
     spec.given(...pushed).when([callback(endOf(first))], { times: 2 }).then((result) => expect(live(result)).toEqual({ 'a.example': 2, 'b.example': 1 }));
-    // Its other one ends too, in another batch after a restart: cam is live on b.example alone.
+    // Its newer one ends, in another batch after a restart: cam is live on b.example alone.
     spec
       .given(...pushed, callback(endOf(first)))
       .when([callback(endOf(second))], { reopened: true })
       .then((result) => {
         expect(live(result)).toEqual({ 'a.example': 1, 'b.example': 1 });
-        expect(result.rows('insight_live_stream_sessions').map((row) => `${row.domain} ${row.streamId}`)).toEqual(['a.example studio', 'b.example cam']);
         expect(insightQueries(result.db).liveStreamsByDomain()).toEqual([
           { domain: 'a.example', streams: 1 },
           { domain: 'b.example', streams: 1 },
         ]);
       });
-    // The same rows however the events were batched: a session live in one batch and ended in the next leaves nothing,
-    // as one whose interruption comes in the same batch as its push, or in one before it.
+    // The newer one ends while the older never heard its interruption: CSS replaced that one, and cam is not live there,
+    // in whatever order the callbacks come.
+    const replaced = { 'a.example': 1, 'b.example': 1 };
+    spec.given(...pushed).when([callback(endOf(second))]).then((result) => expect(live(result)).toEqual(replaced));
+    spec.given(callback(endOf(second)), callback(second)).when([callback(first), callback(other), callback(elsewhere)]).then((result) => expect(live(result)).toEqual(replaced));
+    // Pushed again, it is.
+    const third = { ...pushOf('7005', 'cam', 'a.example'), event_time: first.event_time + 1200 };
+    spec.given(...pushed, callback(endOf(second))).when([callback(third)]).then((result) => expect(live(result)).toEqual({ 'a.example': 2, 'b.example': 1 }));
+    // The same rows however the events were batched: a session live in one batch and ended in the next leaves no stream
+    // live, as one whose interruption comes in the same batch as its push, or in one before it.
     const ended = (result: { rows: (table: string) => Array<Record<string, unknown>> }) => {
       expect(live(result)).toEqual({});
-      expect(result.rows('insight_live_stream_sessions')).toEqual([]);
+      expect(result.rows('insight_stream_sessions')).toEqual([{ domain: 'a.example', streamId: 'studio', sessionAt: 1_700_000_000_000, sequence: '7003', live: 0 }]);
     };
     spec.given(callback(other)).when([callback(endOf(other))]).then(ended);
     spec.given(callback(endOf(other))).when([callback(other)]).then(ended);
     spec.given().when([callback(other), callback(endOf(other))]).then(ended);
+  });
+
+  it("finds a stream's newest again when it moves back behind another: its push arrived after its interruption", () => {
+    const live = ({ rows }: { rows: (table: string) => Array<Record<string, unknown>> }) =>
+      Object.fromEntries(rows('insight_tallies').filter((row) => row.kind === 'liveStreams').map((row) => [row.key, row.count]));
+    const other = { ...push, sequence: '7101', stream_id: 'cam', event_time: 1_700_000_300 };
+    const late = { ...push, sequence: '7102', stream_id: 'cam', event_time: 1_700_000_000 };
+    const lateEnd = { ...late, event_type: 0, event_time: 1_700_000_900, errcode: 1, push_duration: '900000' };
+    // Its interruption alone dates 7102 at its end, the newest: cam is not live. Its push then dates it before 7101, LIVE.
+    spec.given(callback(other)).when([callback(lateEnd)]).then((result) => expect(live(result)).toEqual({}));
+    spec.given(callback(other), callback(lateEnd)).when([callback(late)]).then((result) => expect(live(result)).toEqual({ 'a.example': 1 }));
+    spec.given().when([callback(lateEnd), callback(late), callback(other)]).then((result) => expect(live(result)).toEqual({ 'a.example': 1 }));
   });
 
   it('counts each relay exit, moderation hit and recording once, however often the log repeats them', () => {

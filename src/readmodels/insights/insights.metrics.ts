@@ -23,7 +23,7 @@ export function boundedDomains(rows: ReadonlyArray<{ domain: string | null; stre
 export function registerBusinessMetrics(registers: Registry[], source: BusinessSource, prefix: string): void {
   new Gauge({
     name: `${prefix}streams_live`,
-    help: `Stream names with a LIVE session now, by push domain (the ${DOMAIN_LABEL_LIMIT} with the most by name, the rest as "other")`,
+    help: `Stream names whose newest session is LIVE now, by push domain (the ${DOMAIN_LABEL_LIMIT} with the most by name, the rest as "other")`,
     labelNames: ['domain'] as const,
     registers,
     collect() {

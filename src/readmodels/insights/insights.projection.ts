@@ -17,15 +17,16 @@ import {
   nodeHourChangesTable,
   nodeCellChangesTable,
   interruptionTotalsTable,
-  liveStreamSessionsTable,
   relayExitRollupsTable,
   rollupSummariesTable,
+  streamSessionsTable,
   streamSignsTable,
   talliesTable,
   type InsightSessionRow,
   type TallyKind,
 } from './insights.table';
 import { RollupChanges, rollupWriter } from './interruptionRollups';
+import { liveStreamCounter } from './liveStreams';
 import { relayExitCounter } from './relayExitRollups';
 import { runningTotalsWriter } from './runningTotals';
 import type { InterruptionFacts } from './interruptionStats';
@@ -72,26 +73,7 @@ function openInsights(db: ReadModelDatabase) {
   const exitsBefore = db.prepare<[string], number>('SELECT count(*) FROM insight_relay_exits WHERE event_id = ?').pluck();
   const writeRollups = rollupWriter(db);
   const writeTotals = runningTotalsWriter(db);
-  const addLiveSession = db.prepare<[string, string], number>(
-    'INSERT INTO insight_live_stream_sessions (domain, stream_id, sessions) VALUES (?, ?, 1) ON CONFLICT (domain, stream_id) DO UPDATE SET sessions = sessions + 1 RETURNING sessions',
-  ).pluck();
-  const dropLiveSession = db.prepare<[string, string], number>(
-    'UPDATE insight_live_stream_sessions SET sessions = sessions - 1 WHERE domain = ? AND stream_id = ? RETURNING sessions',
-  ).pluck();
-  const forgetLiveStream = db.prepare<[string, string]>('DELETE FROM insight_live_stream_sessions WHERE domain = ? AND stream_id = ? AND sessions <= 0');
-  /** The stream a LIVE session keeps live (null: none, or a session that names no stream). */
-  const liveStreamOf = (row: InsightSessionRow | null): [domain: string, streamId: string] | null =>
-    row === null || row.status !== 'LIVE' || row.streamId === null ? null : [row.domain ?? '', row.streamId];
-  /** A session that stopped keeping one stream live and (or) started keeping another: the domains' counts of streams live move. */
-  const moveLiveStream = (tallies: CountChanges, from: [string, string] | null, to: [string, string] | null) => {
-    if (from?.[0] === to?.[0] && from?.[1] === to?.[1]) return;
-    const left = from === null ? undefined : dropLiveSession.get(...from);
-    if (from !== null && left !== undefined && left <= 0) {
-      forgetLiveStream.run(...from);
-      tally(tallies, 'liveStreams', from[0], -1);
-    }
-    if (to !== null && addLiveSession.get(...to) === 1) tally(tallies, 'liveStreams', to[0], 1);
-  };
+  const moveLiveStream = liveStreamCounter(db);
   const interruptionCountChanges = countWriter(db, interruptionCountsTable);
   /** Where an interruption is counted: its domain and side (null: the session is not interrupted). */
   const countedAs = (row: InsightSessionRow | null) => (row === null || row.interruptedAt === null ? null : [row.domain, row.side]);
@@ -99,6 +81,7 @@ function openInsights(db: ReadModelDatabase) {
     row.interruptedAt === null ? null : [row.interruptedAt, row.errcode, row.subErrcode, row.domain, row.node, row.pushDurationMs];
 
   const applySessions = (sessions: Map<string, { before: SessionState | null; after: SessionState }>, tallies: CountChanges) => {
+    const countLive = (domain: string, by: 1 | -1) => tally(tallies, 'liveStreams', domain, by);
     const rollups = new RollupChanges();
     const interruptionCounts = interruptionCountChanges();
     for (const { before, after } of sessions.values()) {
@@ -107,7 +90,7 @@ function openInsights(db: ReadModelDatabase) {
       // A session's totals and rollup cells move with it: what its earlier row counted is taken back.
       const earlier = before === null ? null : insightSessionRow(before);
       rollups.move(earlier === null ? null : factsOf(earlier), factsOf(row));
-      moveLiveStream(tallies, liveStreamOf(earlier), liveStreamOf(row));
+      moveLiveStream(earlier, row, countLive);
       const wasCounted = countedAs(earlier);
       const counted = countedAs(row);
       if (wasCounted !== null) interruptionCounts.add(wasCounted, -1);
@@ -181,7 +164,9 @@ export const insightsProjection = defineProjection<InsightsChange>({
   // 15: each hour's changes to its cells by node counted, so that readers keep every node's count of an hour in memory
   // until it changes (nodeHourCounts.ts): a statistic by node over hours the ranking does not suit, in milliseconds.
   // 16: the cells each hour's latest changes wrote listed, so that readers of an hour still written to read only those.
-  version: 16,
+  // 17: a stream counted live when its newest session is LIVE, not while any is (one that missed its interruption kept a
+  // stream pushed again since counted live for good).
+  version: 17,
   canHandle: [
     CallbackEventType.StreamPushed,
     CallbackEventType.StreamInterrupted,
@@ -202,7 +187,7 @@ export const insightsProjection = defineProjection<InsightsChange>({
     insightRelayExitsTable,
     countedEventsTable,
     talliesTable,
-    liveStreamSessionsTable,
+    streamSessionsTable,
     interruptionRollupsTable,
     nodeHourChangesTable,
     nodeCellChangesTable,

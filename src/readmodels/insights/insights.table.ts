@@ -180,16 +180,18 @@ export const talliesTable = countsTable('insight_tallies', ['kind', 'key']);
 export const interruptionCountsTable = countsTable('insight_interruption_counts', ['domain', 'side'], { nullable: true });
 
 /**
- * The LIVE sessions of each stream name on each domain ('' for a session that names none), while it has any: a stream
- * with a missed interruption has two. Where its first comes and its last goes, the `liveStreams` tally of the domain moves.
+ * Each session of each stream name on each domain ('' for a session that names none) by push time, and whether it is
+ * LIVE. The newest decides whether the stream is live: CSS lets a stream name push once at a time on a domain, a newer
+ * push replacing the one before, so a LIVE session behind a newer one missed its interruption. Where a stream's newest
+ * turns LIVE or stops being so, the `liveStreams` tally of its domain moves.
  */
-export const liveStreamSessionsTable = table(
-  'insight_live_stream_sessions',
-  { domain: column.text(), streamId: column.text(), sessions: column.integer() },
-  { primaryKey: ['domain', 'streamId'], withoutRowid: true },
+export const streamSessionsTable = table(
+  'insight_stream_sessions',
+  { domain: column.text(), streamId: column.text(), sessionAt: column.integer(), sequence: column.text(), live: column.integer() },
+  { primaryKey: ['domain', 'streamId', 'sessionAt', 'sequence'], withoutRowid: true },
 );
 
-/** `liveStreams`: stream names with a LIVE session now, by domain ('' for none); the others count what has happened. */
+/** `liveStreams`: stream names whose newest session is LIVE, by domain ('' for none); the others count what has happened. */
 export type TallyKind = 'sessionsPerDay' | 'interruptions' | 'relayExits' | 'moderationHits' | 'recordingsReady' | 'liveStreams';
 
 export type InsightSessionRow = RowOf<typeof insightSessionsTable>;

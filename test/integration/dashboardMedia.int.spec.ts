@@ -94,9 +94,9 @@ describeInBrowser('dashboard media')('the dashboard: thumbnails, moderation hits
     // Refused by the browser before any request: the other host never heard of it.
     expect(other.requests).toEqual([]);
     // The page says whose pictures its policy refused and what lets them in; each picture opens in a tab of its own.
-    await waitForText('#pictures-refused', new RegExp(`^Pictures from ${other.origin.replace(/[.]/g, '\\.')} are not shown`));
-    expect(await text('#pictures-refused')).toContain('DASHBOARD_IMAGE_HOSTS');
-    expect(await text('#pictures-refused')).not.toContain(allowed.origin);
+    await waitForText('#live-pictures-refused', new RegExp(`^Pictures from ${other.origin.replace(/[.]/g, '\\.')} are not shown`));
+    expect(await text('#live-pictures-refused')).toContain('DASHBOARD_IMAGE_HOSTS');
+    expect(await text('#live-pictures-refused')).not.toContain(allowed.origin);
     const link = await page.evaluate(`(() => { const a = document.querySelector(${JSON.stringify(thumbnail('7400000000000000002'))}).closest('a');
       return { href: a.href, target: a.target, rel: a.rel }; })()`);
     expect(link).toEqual({ href: `${other.origin}/shots/cam_elsewhere-1.png`, target: '_blank', rel: 'noopener noreferrer' });
@@ -139,6 +139,8 @@ describeInBrowser('dashboard media')('the dashboard: thumbnails, moderation hits
     ]);
     await waitForText('#session-moderation-table tbody', /block[\s\S]*Porn \/ PornHigh/);
     expect(await page.locator('#session-recordings-table tbody tr').count()).toBe(0);
+    // The page still says whose pictures it refused, beside the screenshots here.
+    expect(await text('#session-pictures-refused')).toContain(`Pictures from ${other.origin} are not shown`);
 
     await waitForSubscribers(service, Number(await page.evaluate('document.body.dataset.subscriptions')));
     const recording = { ...documented('recording-file'), ...place, stream_id: 'cam_allowed', channel_id: 'cam_allowed', start_time: now - 500, end_time: now - 346, duration: 154 };

@@ -197,7 +197,7 @@ $('token-forget').addEventListener('click', () => {
 // ---- start ----
 
 takeTokenFromAddress();
-watchRefusedPictures($('pictures-refused'));
+watchRefusedPictures(document.querySelectorAll('.pictures-refused'));
 for (const each of Object.values(views)) each.onChange = scheduleRender;
 followLinks(show);
 show(currentRoute());

@@ -48,10 +48,11 @@ export function picture(url, alt, className) {
 const NAMED_HOSTS = 3;
 
 /**
- * Says on the page which hosts' pictures its policy refused and what lets them in. The browser reports each refusal as
- * a `securitypolicyviolation` event; a picture that failed for another reason (gone, host down) is not in it.
+ * Says, in each of the `notices` (beside the pictures of each view), which hosts' pictures the page's policy refused and
+ * what lets them in. The browser reports each refusal as a `securitypolicyviolation` event; a picture that failed for
+ * another reason (gone, host down) is not in it.
  */
-export function watchRefusedPictures(notice) {
+export function watchRefusedPictures(notices) {
   const refused = new Set();
   document.addEventListener('securitypolicyviolation', (event) => {
     if (event.effectiveDirective !== 'img-src') return;
@@ -65,12 +66,14 @@ export function watchRefusedPictures(notice) {
     refused.add(origin);
     const hosts = [...refused];
     const named = hosts.slice(0, NAMED_HOSTS).join(', ') + (hosts.length > NAMED_HOSTS ? ` and ${hosts.length - NAMED_HOSTS} more` : '');
-    notice.replaceChildren(
-      ...visibleNodes(`Pictures from ${named} are not shown: this page loads pictures only from the hosts in `),
-      element('code', { text: 'DASHBOARD_IMAGE_HOSTS' }),
-      ...visibleNodes(` (CSS's COS buckets: https://*.myqcloud.com). A picture's empty frame opens it.`),
-    );
-    notice.hidden = false;
+    for (const notice of notices) {
+      notice.replaceChildren(
+        ...visibleNodes(`Pictures from ${named} are not shown: this page loads pictures only from the hosts in `),
+        element('code', { text: 'DASHBOARD_IMAGE_HOSTS' }),
+        ...visibleNodes(` (CSS's COS buckets: https://*.myqcloud.com). A picture's empty frame opens it.`),
+      );
+      notice.hidden = false;
+    }
   });
 }
 

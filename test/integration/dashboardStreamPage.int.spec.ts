@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { callbackTypeFixture } from '../support/callbackTypeFixtures';
 import { waitForSubscribers, waitForSubscribersDown } from '../support/graphqlClient';
-import { describeInBrowser, launchChromium, OUTPUT_DIR, overflowingCells, waitForText as waitForTextIn, wholeInItsBox, type HeadlessChromium } from '../support/headlessChromium';
+import { describeInBrowser, launchChromium, OUTPUT_DIR, overflowingCells, textsOnSeveralLines, waitForText as waitForTextIn, wholeInItsBox, type HeadlessChromium } from '../support/headlessChromium';
 import { postCallback, signCallback, useTestService } from '../support/testService';
 
 const KEY = 'dashboard-stream-page-key';
@@ -255,6 +255,8 @@ describeInBrowser('dashboard stream page')('the dashboard: domain filter, stream
     // On every domain, each session says which it is on.
     expect(await text('#stream-sessions-table tr[data-sequence="7300000000000000402"] td:first-child')).toContain('d.example / live');
     expect(await text('#stream-sessions-table tr[data-sequence="7300000000000000401"] td:first-child')).toContain('c.example / live');
+    // A sequence's 19 digits stay on one line.
+    expect(await textsOnSeveralLines(page, '#stream-sessions-table td:first-child a')).toEqual([]);
 
     // Both domains' newest pushes end: the stream is not live, whatever its replaced session says.
     await followed();

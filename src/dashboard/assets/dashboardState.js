@@ -1,5 +1,6 @@
 // What the dashboard knows: the snapshot, with every subscription message applied on arrival (a few map operations
 // each), and which parts of the page those changes touch, for the next frame to draw.
+import { laterPosition } from './format.js';
 
 /** Kept in memory: ended sessions and tasks beyond those shown, so that the feed can tell news from an update. */
 export const KEPT = { interruptions: 50, tasks: 50 };
@@ -13,9 +14,6 @@ function newerBy(time, a, b) {
 }
 const newerLive = (a, b) => newerBy((s) => s.pushedAt, a, b);
 const newerEnded = (a, b) => newerBy((s) => s.interruptedAt ?? s.pushedAt, a, b);
-
-/** Log positions are decimal strings of any length: the longer one is the greater. */
-const laterPosition = (a, b) => (a === null || b.length > a.length || (b.length === a.length && b > a) ? b : a);
 
 export class DashboardState {
   constructor(chart) {

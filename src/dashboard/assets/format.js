@@ -74,3 +74,6 @@ export function visibleParts(text) {
   if (from < value.length) parts.push(value.slice(from));
   return parts;
 }
+
+/** The later of two log positions, decimal strings of any length (the longer is the greater); `a` may be null. */
+export const laterPosition = (a, b) => (a === null || b.length > a.length || (b.length === a.length && b > a) ? b : a);

@@ -2,6 +2,7 @@
 // anomalies, screenshots, recordings and moderation hits of the session looked at, and its relay tasks, kept live.
 import { taskRows } from './dashboardTables.js';
 import { badge, setText, timeElement } from './elements.js';
+import { laterPosition } from './format.js';
 import { query } from './graphqlConnection.js';
 import { sessionFilter, SESSION_FIELDS, TASK_FIELDS } from './overviewView.js';
 import { MODERATION_FIELDS, moderationRows, RECORDING_FIELDS, recordingRows, SCREENSHOT_FIELDS, showScreenshots } from './mediaPanels.js';
@@ -51,8 +52,6 @@ function keyed(items) {
   });
 }
 
-/** Log positions are decimal strings of any length: the longer one is the greater. */
-const laterPosition = (a, b) => (a === null || b.length > a.length || (b.length === a.length && b > a) ? b : a);
 /** Newest push first; the sequence breaks ties. */
 const newestFirst = (a, b) => (b.pushedAt ?? '').localeCompare(a.pushedAt ?? '') || (b.sequence > a.sequence ? 1 : -1);
 

@@ -1,4 +1,4 @@
-// The operators' live dashboard: one static page at `/` and at each stream's address, its scripts and styles, and graphql-ws's browser build.
+// The operators' live dashboard: one static page at `/`, at each stream's address and each anomaly view's, its scripts and styles, and graphql-ws's browser build.
 import path from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { GRAPHQL_PATH } from '../graphql/graphqlRoutes';
@@ -11,7 +11,9 @@ const GRAPHQL_WS_BROWSER_BUILD = path.join(path.dirname(require.resolve('graphql
 
 const PAGE = path.join(DASHBOARD_ASSETS_DIR, 'index.html');
 /** The page's own addresses: it reads which view to show from the address, so a link to any of them survives a reload. */
-const PAGE_ROUTES = ['/', '/streams/:streamId'];
+const PAGE_ROUTES = ['/', '/streams/:streamId', '/anomalies/:view'];
+/** The anomaly views with a page (router.js names the same). */
+const ANOMALY_PAGES = new Set(['flapping', 'customer', 'stale', 'slow', 'restarting']);
 
 /** URL -> file and type: a fixed list, so no part of a URL ever becomes a file path. */
 const FILES: Record<string, [file: string, type: string]> = {
@@ -31,6 +33,7 @@ const FILES: Record<string, [file: string, type: string]> = {
   '/dashboard/streamTables.js': [path.join(DASHBOARD_ASSETS_DIR, 'streamTables.js'), JAVASCRIPT],
   '/dashboard/destinationsPanel.js': [path.join(DASHBOARD_ASSETS_DIR, 'destinationsPanel.js'), JAVASCRIPT],
   '/dashboard/anomaliesPanel.js': [path.join(DASHBOARD_ASSETS_DIR, 'anomaliesPanel.js'), JAVASCRIPT],
+  '/dashboard/anomalyView.js': [path.join(DASHBOARD_ASSETS_DIR, 'anomalyView.js'), JAVASCRIPT],
   '/dashboard/mediaPanels.js': [path.join(DASHBOARD_ASSETS_DIR, 'mediaPanels.js'), JAVASCRIPT],
   '/dashboard/vendor/graphql-ws.js': [GRAPHQL_WS_BROWSER_BUILD, JAVASCRIPT],
 };
@@ -53,8 +56,9 @@ export async function dashboardRoutes(app: FastifyInstance, options: DashboardOp
   const policy = (host: string | undefined) => dashboardContentSecurityPolicy(host, options.imageHosts);
   const page = readFixedFile(PAGE, HTML);
   for (const url of PAGE_ROUTES) {
-    app.get(url, (request: FastifyRequest<{ Params: { streamId?: string } }>, reply: FastifyReply) => {
+    app.get(url, (request: FastifyRequest<{ Params: { streamId?: string; view?: string } }>, reply: FastifyReply) => {
       if (request.params.streamId === '') return reply.callNotFound(); // `/streams/` names no stream
+      if (request.params.view !== undefined && !ANOMALY_PAGES.has(request.params.view)) return reply.callNotFound();
       reply.header('content-security-policy', policy(request.headers.host)).header('x-frame-options', 'DENY');
       return sendFixedFile(request, reply, page);
     });

@@ -116,7 +116,7 @@ describeInBrowser('dashboard stream page')('the dashboard: domain filter, stream
     expect(await inView('#anomalies-title')).toBe(true);
     await waitForText('#anomalies li[data-view="flapping"] .anomaly-count', '1');
     expect(await text('#anomalies li[data-view="flapping"] .anomaly-streams')).toBe('flappy_cam');
-    expect(await page.locator('#anomalies li[data-view="flapping"] a').getAttribute('href')).toBe('/streams/flappy_cam?domain=c.example');
+    expect(await page.locator('#anomalies li[data-view="flapping"] .anomaly-streams a').getAttribute('href')).toBe('/streams/flappy_cam?domain=c.example');
     expect(await inView('#anomalies li[data-view="flapping"]')).toBe(true);
     expect(await text('#anomalies li[data-view="stale"] .anomaly-count')).toBe('0');
     // Its three interruptions were on the customer's side: the stream is named once, with how often.
@@ -265,5 +265,43 @@ describeInBrowser('dashboard stream page')('the dashboard: domain filter, stream
     await waitForText('#stream-status', 'not live');
     expect(await status('7300000000000000400')).toBe('replaced');
     expect(browser.pageErrors).toEqual([]);
+  }, 60_000);
+
+  it("opens each anomaly view's page from the overview: all it finds, a link each, kept across a reload and by the domain filter", async () => {
+    await page.goto(`${fixture.service.url}/`);
+    await waitForText('#connection', 'Live');
+    await waitForText('#anomalies li[data-view="flapping"] .anomaly-count', '1');
+    await page.locator('#anomalies li[data-view="flapping"] a.anomaly-link').click();
+    await waitForText('#anomaly-title', 'Flapping streams');
+    expect(new URL(page.url()).pathname).toBe('/anomalies/flapping');
+    await waitForText('#anomaly-count', '(1)');
+    expect(await text('#anomaly-table tbody')).toMatch(/flappy_cam[\s\S]*c\.example/);
+
+    // The customer-side view lists each of flappy_cam's three interruptions, with its errcode.
+    await page.goto(`${fixture.service.url}/anomalies/customer`);
+    await waitForText('#connection', 'Live');
+    await waitForCount('#anomaly-table tbody tr', 3);
+    expect(await text('#anomaly-table tbody tr')).toMatch(/flappy_cam[\s\S]*6[\s\S]*protocol/);
+    // Filtered to a domain where nothing of the kind happened, it says so; the filter stays in the address.
+    await page.getByRole('combobox', { name: 'Domain' }).fill('a.example');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await waitForText('#connection', 'Live');
+    expect(`${new URL(page.url()).pathname}${new URL(page.url()).search}`).toBe('/anomalies/customer?domain=a.example');
+    await page.locator('[data-empty-for="anomaly-table"]').waitFor({ state: 'visible', timeout: 15_000 });
+    expect(await page.locator('#anomaly-table tbody tr').count()).toBe(0);
+    expect(await text('#anomaly-count')).toBe('(0)');
+    await page.reload();
+    await waitForText('#anomaly-title', 'Interrupted on the customer’s side');
+    expect(await text('#anomaly-domain')).toBe('a.example');
+
+    // A stream in a view opens its page.
+    await page.goto(`${fixture.service.url}/anomalies/flapping`);
+    await waitForText('#connection', 'Live');
+    await page.locator('#anomaly-table a', { hasText: 'flappy_cam' }).click();
+    await waitForText('#stream-title', 'flappy_cam');
+    expect(`${new URL(page.url()).pathname}${new URL(page.url()).search}`).toBe('/streams/flappy_cam?domain=c.example');
+    expect(browser.pageErrors).toEqual([]);
+    // An address that names no view is not a page.
+    expect((await page.goto(`${fixture.service.url}/anomalies/nothing`))?.status()).toBe(404);
   }, 60_000);
 });

@@ -1,6 +1,6 @@
 // The anomaly views on the overview: streams and tasks that likely need someone, counted, the first few named as links.
 import { element, setText } from './elements.js';
-import { streamHref } from './router.js';
+import { anomalyHref, streamHref } from './router.js';
 
 const SHOWN = 3;
 export const ANOMALIES = `query DashboardAnomalies($domain: String, $since: DateTime, $customer: InterruptionFilter) {
@@ -21,8 +21,8 @@ export const anomalyVariables = (domain) => {
   return { domain, since, customer: { cause: 'CUSTOMER', from: since, ...(domain === null ? {} : { domain }) } };
 };
 
-/** Each view: its answer's name, what it means in a few words, and how alarming a non-zero count is. */
-const VIEWS = [
+/** Each view: its answer's name (and its page's), what it means in a few words, and how alarming a non-zero count is. */
+export const ANOMALY_VIEWS = [
   ['flapping', 'Flapping streams', '3 or more interruptions within 10 minutes, last hour', 'bad'],
   ['customer', 'Interrupted on the customer\u2019s side', 'the cause on their side (push URL, authentication, IP lists, account, their encoder), last hour', 'bad'],
   ['stale', 'Live but silent', 'live over an hour, no sign of life for 10 minutes: likely a missed interruption', 'warn'],
@@ -46,15 +46,16 @@ function streamsOf(nodes) {
   return [...streams.values()];
 }
 
-/** Draws the answer into the list: a line per view, its count, and its first streams as links. */
-export function showAnomalies(list, answer) {
-  for (const [name, title, meaning, tone] of VIEWS) {
+/** Draws the answer into the list: a line per view, its count, its title linked to its page, and its first streams as links. */
+export function showAnomalies(list, answer, domain) {
+  for (const [name, title, meaning, tone] of ANOMALY_VIEWS) {
     const { totalCount, nodes } = answer[name];
     let item = list.querySelector(`[data-view="${name}"]`);
     if (item === null) {
-      item = element('li', { data: { view: name } }, element('span', { className: 'anomaly-count' }), ' ', element('strong', { text: title }), element('span', { className: 'sub', text: meaning }), element('span', { className: 'anomaly-streams' }));
+      item = element('li', { data: { view: name } }, element('span', { className: 'anomaly-count' }), ' ', element('strong', {}, element('a', { className: 'anomaly-link', text: title })), element('span', { className: 'sub', text: meaning }), element('span', { className: 'anomaly-streams' }));
       list.append(item);
     }
+    item.querySelector('.anomaly-link').href = anomalyHref(name, domain);
     const count = item.querySelector('.anomaly-count');
     setText(count, String(totalCount));
     count.className = `anomaly-count badge ${totalCount > 0 ? tone : 'neutral'}`;

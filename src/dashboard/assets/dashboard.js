@@ -3,6 +3,7 @@
 // most once per animation frame, and only the parts a message changed. The badge says when the page lags behind.
 import { refreshTimes, setText, visibleNodes } from './elements.js';
 import { forgetToken, openSubscriptions, RefusedError, saveToken, storedToken, takeTokenFromAddress } from './graphqlConnection.js';
+import { AnomalyView } from './anomalyView.js';
 import { OverviewView } from './overviewView.js';
 import { PageLag } from './pageLag.js';
 import { watchRefusedPictures } from './mediaPanels.js';
@@ -23,7 +24,7 @@ const STATES = {
 
 const $ = (id) => document.getElementById(id);
 
-const views = { overview: new OverviewView(), stream: new StreamView() };
+const views = { overview: new OverviewView(), stream: new StreamView(), anomalies: new AnomalyView() };
 let view = null;
 const lag = new PageLag(() => showBadge());
 let connection = null;

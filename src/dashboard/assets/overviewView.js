@@ -151,7 +151,7 @@ export class OverviewView {
     this.anomaliesAsked = performance.now();
     const domain = this.domain;
     const answer = await query(ANOMALIES, anomalyVariables(domain)).catch(() => null);
-    if (answer !== null && domain === this.domain) showAnomalies($('anomalies'), answer);
+    if (answer !== null && domain === this.domain) showAnomalies($('anomalies'), answer, domain);
   }
 
   apply(kind, data) {

@@ -31,8 +31,8 @@ export const ANOMALY_VIEWS = [
 ];
 
 /**
- * The first SHOWN streams of a view's nodes, each once with how often it came: the customer-side view lists
- * interruptions, and a stream interrupted again and again would otherwise fill the line with its own name.
+ * The first SHOWN streams of a view's nodes, each once with how often it came among them: the customer-side view lists
+ * interruptions (the latest few asked for), and a stream interrupted again and again would otherwise fill the line.
  */
 function streamsOf(nodes) {
   const streams = new Map();
@@ -59,8 +59,8 @@ export function showAnomalies(list, answer, domain) {
     const count = item.querySelector('.anomaly-count');
     setText(count, String(totalCount));
     count.className = `anomaly-count badge ${totalCount > 0 ? tone : 'neutral'}`;
-    const links = streamsOf(nodes).map(({ streamId, domain, times }) =>
-      element('a', { href: streamHref(streamId, domain), text: times > 1 ? `${streamId} (${times}×)` : streamId }),
+    const links = streamsOf(nodes).map((stream) =>
+      element('a', { href: streamHref(stream.streamId, stream.domain), text: stream.times > 1 ? `${stream.streamId} (${stream.times}×)` : stream.streamId }),
     );
     item.querySelector('.anomaly-streams').replaceChildren(...links.flatMap((link, i) => (i === 0 ? [link] : [', ', link])));
   }

@@ -23,7 +23,7 @@ const SHAPES = {
 };
 const FIELDS = { streams: STREAM_FIELDS, interruptions: SESSION_FIELDS, live: SESSION_FIELDS, tasks: TASK_FIELDS };
 
-const document_ = (view) => {
+const pageQuery = (view) => {
   const shape = SHAPES[view];
   return `query AnomalyPage(${shape.declares}, $after: String) {
   view: ${shape.field}, first: ${PAGE}, after: $after) { ${CONNECTION(FIELDS[shape.rows])} }
@@ -100,7 +100,7 @@ export class AnomalyView {
   }
 
   snapshot() {
-    return query(document_(this.route.view), variablesOf(this.route.view, this.route.domain, null));
+    return query(pageQuery(this.route.view), variablesOf(this.route.view, this.route.domain, null));
   }
 
   load(snapshot) {
@@ -118,7 +118,7 @@ export class AnomalyView {
   async loadMore() {
     if (this.after === null) return;
     const { view, domain } = this.route;
-    const { view: page } = await query(document_(view), variablesOf(view, domain, this.after));
+    const { view: page } = await query(pageQuery(view), variablesOf(view, domain, this.after));
     if (view !== this.route.view || domain !== this.route.domain) return; // the page moved on meanwhile
     this.items = [...this.items, ...page.nodes];
     this.after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
@@ -138,7 +138,7 @@ export class AnomalyView {
   async tick() {
     if (this.route === null || this.root.hidden) return;
     const { view, domain } = this.route;
-    const answer = await query(document_(view), variablesOf(view, domain, null)).catch(() => null);
+    const answer = await query(pageQuery(view), variablesOf(view, domain, null)).catch(() => null);
     if (answer === null || view !== this.route.view || domain !== this.route.domain) return;
     if (this.items.length > PAGE) {
       this.total = answer.view.totalCount;

@@ -59,7 +59,7 @@ const newestFirst = (a, b) => (b.pushedAt ?? '').localeCompare(a.pushedAt ?? '')
  * Sessions newest first, each LIVE one with a newer push of the stream on its domain marked `replaced`: CSS lets a stream
  * push once at a time, a newer push replacing the one before, so that one's interruption callback never came.
  */
-export function markReplaced(newestFirstSessions) {
+function markReplaced(newestFirstSessions) {
   const newerPushOn = new Set();
   return newestFirstSessions.map((session) => {
     const domain = session.domain ?? '';

@@ -65,6 +65,17 @@ const time = (value: string): string => {
   return new Date(value).toISOString();
 };
 
+/** The range's flags in the terms the operator typed them, before the service is asked. */
+export function replayFlagsMistake(range: { fromPosition?: string; toPosition?: string; from?: string; to?: string }): string | null {
+  const byPosition = range.fromPosition !== undefined || range.toPosition !== undefined;
+  const byTime = range.from !== undefined || range.to !== undefined;
+  if (!byPosition && !byTime) return 'give the range to replay: --from-position and --to-position, or --from and --to';
+  if (byPosition && byTime) return 'give --from-position and --to-position, or --from and --to, not both kinds';
+  if (byPosition && (range.fromPosition === undefined || range.toPosition === undefined)) return 'give both --from-position and --to-position';
+  if (byTime && (range.from === undefined || range.to === undefined)) return 'give both --from and --to';
+  return null;
+}
+
 const print = (line: string) => process.stdout.write(`${line}\n`);
 
 export function forwardCommand(): Command {
@@ -104,6 +115,8 @@ export function forwardCommand(): Command {
     .option('--from <time>', 'stored at or after', time)
     .option('--to <time>', 'stored before', time)
     .action(async (destination: string, range: { fromPosition?: string; toPosition?: string; from?: string; to?: string }) => {
+      const mistake = replayFlagsMistake(range);
+      if (mistake !== null) throw new Error(`forward replay: ${mistake}`);
       const query = `mutation ($d: String!, $fp: String, $tp: String, $f: DateTime, $t: DateTime) {
         replayToDestination(destination: $d, fromPosition: $fp, toPosition: $tp, from: $f, to: $t) { offered } }`;
       const data = await operate(flags(), query, { d: destination, fp: range.fromPosition, tp: range.toPosition, f: range.from, t: range.to }, true);

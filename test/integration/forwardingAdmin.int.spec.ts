@@ -73,6 +73,8 @@ describe('forwarding operations', () => {
     // Two streams, delivered in parallel: in either order.
     expect(ids.slice(3).sort()).toEqual(ids.slice(1, 3).sort());
     expect((await operate(url, replay, { from: '3', to: '2' }, ADMIN)).errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT' });
+    const noRange = (await operate(url, replay, {}, ADMIN)).errors?.[0];
+    expect(noRange?.message).toMatch(/give the range to replay: fromPosition and toPosition, or from and to$/);
 
     receiver.answerWith(() => ({ status: 410 }));
     await postCallback(url, pushCallback('604', 4));

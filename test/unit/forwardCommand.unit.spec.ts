@@ -1,5 +1,5 @@
 // `forward status` lines: a destination with its own checkpoint shows its breaker and lag, a shared group its name and this instance's count.
-import { describeDestination } from '../../src/forwarding/forwardCommand';
+import { describeDestination, replayFlagsMistake } from '../../src/forwarding/forwardCommand';
 
 const common = { name: 'billing', url: 'http://127.0.0.1:9/hook', status: 'ACTIVE', paused: false, lastError: null, pendingCount: 0 };
 
@@ -37,5 +37,18 @@ describe('forward status', () => {
       lastError: 'HTTP 400',
     });
     expect(line).toBe('billing  ACTIVE  shared group css-ledger-forward-billing  delivered by this instance 7  pending 0  dead letters 2  -> http://127.0.0.1:9/hook  last error: HTTP 400');
+  });
+});
+
+describe('forward replay', () => {
+  it('names the flags to give when the range is missing, half given or of both kinds, before the service is asked', () => {
+    expect(replayFlagsMistake({})).toBe('give the range to replay: --from-position and --to-position, or --from and --to');
+    expect(replayFlagsMistake({ fromPosition: '1' })).toBe('give both --from-position and --to-position');
+    expect(replayFlagsMistake({ to: '2025-01-02T00:00:00.000Z' })).toBe('give both --from and --to');
+    expect(replayFlagsMistake({ fromPosition: '1', toPosition: '2', from: '2025-01-02T00:00:00.000Z' })).toBe(
+      'give --from-position and --to-position, or --from and --to, not both kinds',
+    );
+    expect(replayFlagsMistake({ fromPosition: '1', toPosition: '2' })).toBeNull();
+    expect(replayFlagsMistake({ from: '2025-01-02T00:00:00.000Z', to: '2025-01-03T00:00:00.000Z' })).toBeNull();
   });
 });

@@ -93,7 +93,8 @@ function position(name: string, value: string): bigint {
 function replayRange(args: { fromPosition?: string | null; toPosition?: string | null; from?: Date | null; to?: Date | null }): ReplayRange {
   const byPosition = args.fromPosition != null || args.toPosition != null;
   const byTime = args.from != null || args.to != null;
-  if (byPosition === byTime) throw badUserInput('range', 'give fromPosition and toPosition, or from and to (not both kinds)');
+  if (!byPosition && !byTime) throw badUserInput('range', 'give the range to replay: fromPosition and toPosition, or from and to');
+  if (byPosition && byTime) throw badUserInput('range', 'give fromPosition and toPosition, or from and to, not both kinds');
   if (byPosition) {
     if (args.fromPosition == null || args.toPosition == null) throw badUserInput('range', 'give both fromPosition and toPosition');
     return { fromPosition: position('fromPosition', args.fromPosition), toPosition: position('toPosition', args.toPosition) };

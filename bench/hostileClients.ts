@@ -31,6 +31,7 @@ const SCENARIOS: Scenario[] = [
   { name: '10,000 subscriptions whose filter matches nothing', kind: 'unmatched-subscriptions', count: 10_000, setupSeconds: 8 },
   { name: '400 slow requests from 127.0.0.2 (MAX_CONNECTIONS=200)', kind: 'slowloris', count: 400, setupSeconds: 3 },
   { name: '32 connections from 127.0.0.2 posting 60 KB bodies refused once parsed, as fast as answered', kind: 'heavy-bodies', count: 32, setupSeconds: 2 },
+  { name: '32 connections from 127.0.0.2 posting the same bodies to a path with no route', kind: 'heavy-unrouted', count: 32, setupSeconds: 2 },
 ];
 
 const RATE = 100;

@@ -6,7 +6,8 @@
 //   callbackReceived subscriptions over sockets of 200, every message read), unmatched-subscriptions (the same with a
 //   filter no callback matches), slowloris (count connections from 127.0.0.2, each sending its request a header a
 //   second and reopened when cut), heavy-bodies (count keep-alive connections from 127.0.0.2, each posting a body just
-//   under the limit that costs the most to read, refused 400 once read, as fast as the answers come)
+//   under the limit that costs the most to read, refused 400 once read, as fast as the answers come), heavy-unrouted
+//   (the same bodies posted to a path with no route, `/callback`)
 import http from 'node:http';
 import net from 'node:net';
 import WebSocket from 'ws';
@@ -73,14 +74,14 @@ function slowloris(): void {
 }
 
 /** 60 KB of objects with distinct keys, in an array: JSON the service must parse whole (about a millisecond) to refuse. */
-function heavyBodies(): void {
+function heavyBodies(path: string): void {
   const body = Buffer.from(JSON.stringify(Array.from({ length: 2500 }, (_, i) => ({ [`member${i}`]: i }))));
   const agent = new http.Agent({ keepAlive: true, maxSockets: count });
   const post = () => {
     if (Date.now() > endAt) return;
     done.sent++;
     const request = http.request(
-      { host: '127.0.0.1', port, path: '/callbacks', method: 'POST', agent, localAddress: '127.0.0.2', headers: { 'content-type': 'application/json', 'content-length': body.length } },
+      { host: '127.0.0.1', port, path, method: 'POST', agent, localAddress: '127.0.0.2', headers: { 'content-type': 'application/json', 'content-length': body.length } },
       (response) => {
         response.resume();
         response.on('end', () => {
@@ -110,7 +111,10 @@ switch (kind) {
     slowloris();
     break;
   case 'heavy-bodies':
-    heavyBodies();
+    heavyBodies('/callbacks');
+    break;
+  case 'heavy-unrouted':
+    heavyBodies('/callback');
     break;
   default:
     throw new Error(`unknown kind ${kind}`);

@@ -1,5 +1,6 @@
 // A POST to a path with no route (CSS pointed at the wrong callback URL) is answered 404 and said in the log, once per
-// interval; `/callbacks/` is not one.
+// interval; `/callbacks/` is not one. Its body is not read: whatever it is, the answer is the 404.
+import http from 'node:http';
 import pino from 'pino';
 import { seedExamples } from '../support/seedExamples';
 import { useTestService } from '../support/testService';
@@ -41,5 +42,38 @@ describe('POSTs to paths with no route', () => {
       expect.objectContaining({ unrouted: 1 }),
       expect.objectContaining({ unrouted: 2, path: '/v1/callbacks', msg: expect.stringContaining('2 POSTs to paths with no route') }),
     ]);
+  });
+});
+
+describe('the body of a POST to a path with no route', () => {
+  const fixture = useTestService({}, pino({ level: 'silent' }));
+  const push = seedExamples().find((example) => (JSON.parse(example.raw) as { event_type?: unknown }).event_type === 1)!.raw;
+
+  it("answers the 404 without reading the body: not JSON, over the limit or compressed, and the connection goes on", async () => {
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const sockets = new Set<unknown>();
+    const post = (path: string, body: Buffer, headers: Record<string, string> = {}) =>
+      new Promise<{ status: number; body: { error?: string; message?: string } }>((resolve, reject) => {
+        const request = http.request(`${fixture.service.url}${path}`, { method: 'POST', agent, headers: { 'content-type': 'application/json', ...headers } }, (response) => {
+          sockets.add(response.socket);
+          let text = '';
+          response.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+          response.on('end', () => resolve({ status: response.statusCode!, body: JSON.parse(text) }));
+        });
+        request.on('error', reject);
+        request.end(body);
+      });
+    try {
+      const notFound = { status: 404, body: expect.objectContaining({ error: 'not_found', message: expect.stringContaining('no route for POST /hook') }) };
+      expect(await post('/hook', Buffer.from('{"event_type": 1, not json'))).toEqual(notFound);
+      expect(await post('/hook', Buffer.alloc(200 * 1024, ' '))).toEqual(notFound);
+      expect(await post('/hook', Buffer.from([0x1f, 0x8b, 8, 0]), { 'content-encoding': 'gzip' })).toEqual(notFound);
+      // The bodies were passed over on the same kept-alive connection, and the callback after them is taken on it.
+      const taken = await post('/callbacks', Buffer.from(push));
+      expect(taken.status).toBe(200);
+      expect(sockets.size).toBe(1);
+    } finally {
+      agent.destroy();
+    }
   });
 });

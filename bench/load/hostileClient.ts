@@ -75,13 +75,18 @@ function slowloris(): void {
 
 /** 60 KB of objects with distinct keys, in an array: JSON the service must parse whole (about a millisecond) to refuse. */
 function heavyBodies(path: string): void {
-  const body = Buffer.from(JSON.stringify(Array.from({ length: 2500 }, (_, i) => ({ [`member${i}`]: i }))));
+  asFastAsAnswered('POST', path, Buffer.from(JSON.stringify(Array.from({ length: 2500 }, (_, i) => ({ [`member${i}`]: i })))));
+}
+
+/** `count` keep-alive connections from 127.0.0.2, each sending the same request again as soon as it is answered. */
+function asFastAsAnswered(method: string, path: string, body: Buffer | null): void {
   const agent = new http.Agent({ keepAlive: true, maxSockets: count });
+  const headers = body === null ? {} : { 'content-type': 'application/json', 'content-length': body.length };
   const post = () => {
     if (Date.now() > endAt) return;
     done.sent++;
     const request = http.request(
-      { host: '127.0.0.1', port, path, method: 'POST', agent, localAddress: '127.0.0.2', headers: { 'content-type': 'application/json', 'content-length': body.length } },
+      { host: '127.0.0.1', port, path, method, agent, localAddress: '127.0.0.2', headers },
       (response) => {
         response.resume();
         response.on('end', () => {
@@ -92,7 +97,7 @@ function heavyBodies(path: string): void {
       },
     );
     request.on('error', () => setTimeout(post, 50));
-    request.end(body);
+    request.end(body ?? undefined);
   };
   for (let i = 0; i < count; i++) post();
 }
@@ -115,6 +120,15 @@ switch (kind) {
     break;
   case 'heavy-unrouted':
     heavyBodies('/callback');
+    break;
+  case 'metrics':
+    asFastAsAnswered('GET', '/metrics', null);
+    break;
+  case 'readyz':
+    asFastAsAnswered('GET', '/readyz', null);
+    break;
+  case 'dashboard':
+    asFastAsAnswered('GET', '/', null);
     break;
   default:
     throw new Error(`unknown kind ${kind}`);

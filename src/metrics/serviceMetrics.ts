@@ -6,6 +6,7 @@ import type { ErrorSlug, ErrorSlugs } from '../errors/catalogue';
 import type { ConnectionMetrics } from '../http/connectionBounds';
 import { PROCESSOR_PHASES, type ProcessorPhase } from '../processing/processor';
 import type { ProjectionsStatus } from '../processing/projectionsStatus';
+import { sharedScrapes } from './sharedScrapes';
 
 export const METRIC_PREFIX = 'css_ledger_';
 
@@ -259,8 +260,8 @@ export function createServiceMetrics(sources: MetricSources): ServiceMetrics {
     unroutedPost: () => unroutedPosts.inc(),
     graphqlRequestHeldBack: () => graphqlHeldBack.inc(),
     registry: own,
-    // Merged at each scrape: the features register theirs after this is made.
-    scrape: () => Registry.merge([processRegistry, own]).metrics(),
+    // Merged at each rendering: the features register theirs after this is made.
+    scrape: sharedScrapes(() => Registry.merge([processRegistry, own]).metrics()),
     contentType: own.contentType,
   };
 }

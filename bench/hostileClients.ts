@@ -35,6 +35,7 @@ const SCENARIOS: Scenario[] = [
   { name: '32 connections from 127.0.0.2 asking GET /metrics as fast as answered', kind: 'metrics', count: 32, setupSeconds: 2 },
   { name: '32 connections from 127.0.0.2 asking GET /readyz as fast as answered', kind: 'readyz', count: 32, setupSeconds: 2 },
   { name: '32 connections from 127.0.0.2 asking GET / (the dashboard page) as fast as answered', kind: 'dashboard', count: 32, setupSeconds: 2 },
+  { name: "32 connections from 127.0.0.2 asking the explorer's largest script (1 MB) as fast as answered", kind: 'explorer-script', count: 32, setupSeconds: 2 },
 ];
 
 const RATE = 100;
@@ -95,7 +96,7 @@ async function run(scenario: Scenario, workDir: string, log: (line: string) => v
     dataDir,
     label: `hostile-${scenario.kind}`,
     timeoutMs: 180_000,
-    env: { CSS_CALLBACK_KEYS: '', CSS_CALLBACK_TOKEN: '', MAX_CONNECTIONS: '200' },
+    env: { CSS_CALLBACK_KEYS: '', CSS_CALLBACK_TOKEN: '', MAX_CONNECTIONS: '200', GRAPHQL_EXPLORER: 'graphiql' },
   });
   try {
     const alone = describe(await timeCallbacks(service.url, TIMED_SECONDS, 'alone'));

@@ -130,6 +130,9 @@ switch (kind) {
   case 'dashboard':
     asFastAsAnswered('GET', '/', null);
     break;
+  case 'explorer-script':
+    asFastAsAnswered('GET', '/graphiql/vendor/graphiql.js', null);
+    break;
   default:
     throw new Error(`unknown kind ${kind}`);
 }

@@ -32,6 +32,7 @@ const SCENARIOS: Scenario[] = [
   { name: '400 slow requests from 127.0.0.2 (MAX_CONNECTIONS=200)', kind: 'slowloris', count: 400, setupSeconds: 3 },
   { name: '32 connections from 127.0.0.2 posting 60 KB bodies refused once parsed, as fast as answered', kind: 'heavy-bodies', count: 32, setupSeconds: 2 },
   { name: '32 connections from 127.0.0.2 posting the same bodies to a path with no route', kind: 'heavy-unrouted', count: 32, setupSeconds: 2 },
+  { name: '100 addresses (127.0.0.10 on) posting those bodies, each at most 15 a second (under its own budget)', kind: 'heavy-spread', count: 100, setupSeconds: 2 },
   { name: '32 connections from 127.0.0.2 asking GET /metrics as fast as answered', kind: 'metrics', count: 32, setupSeconds: 2 },
   { name: '32 connections from 127.0.0.2 asking GET /readyz as fast as answered', kind: 'readyz', count: 32, setupSeconds: 2 },
   { name: '32 connections from 127.0.0.2 asking GET / (the dashboard page) as fast as answered', kind: 'dashboard', count: 32, setupSeconds: 2 },

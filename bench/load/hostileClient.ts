@@ -7,7 +7,8 @@
 //   filter no callback matches), slowloris (count connections from 127.0.0.2, each sending its request a header a
 //   second and reopened when cut), heavy-bodies (count keep-alive connections from 127.0.0.2, each posting a body just
 //   under the limit that costs the most to read, refused 400 once read, as fast as the answers come), heavy-unrouted
-//   (the same bodies posted to a path with no route, `/callback`)
+//   (the same bodies posted to a path with no route, `/callback`), heavy-spread (the same bodies from count addresses,
+//   127.0.0.10 on, one connection each, each at most 15 a second: every address under its own budget of refusals)
 import http from 'node:http';
 import net from 'node:net';
 import WebSocket from 'ws';
@@ -78,6 +79,34 @@ function heavyBodies(path: string): void {
   asFastAsAnswered('POST', path, Buffer.from(JSON.stringify(Array.from({ length: 2500 }, (_, i) => ({ [`member${i}`]: i })))));
 }
 
+/** From `count` addresses, one keep-alive connection each, a heavy body at most every 1/15 s (sooner when answered later). */
+function heavySpread(): void {
+  const body = Buffer.from(JSON.stringify(Array.from({ length: 2500 }, (_, i) => ({ [`member${i}`]: i }))));
+  for (let a = 0; a < count; a++) {
+    const localAddress = `127.0.0.${10 + a}`;
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const post = () => {
+      if (Date.now() > endAt) return;
+      done.sent++;
+      const sentAt = Date.now();
+      const request = http.request(
+        { host: '127.0.0.1', port, path: '/callbacks', method: 'POST', agent, localAddress, headers: { 'content-type': 'application/json', 'content-length': body.length } },
+        (response) => {
+          response.resume();
+          response.on('end', () => {
+            done.received++;
+            closed(String(response.statusCode));
+            setTimeout(post, Math.max(0, 1000 / 15 - (Date.now() - sentAt)));
+          });
+        },
+      );
+      request.on('error', () => setTimeout(post, 50));
+      request.end(body);
+    };
+    post();
+  }
+}
+
 /** `count` keep-alive connections from 127.0.0.2, each sending the same request again as soon as it is answered. */
 function asFastAsAnswered(method: string, path: string, body: Buffer | null): void {
   const agent = new http.Agent({ keepAlive: true, maxSockets: count });
@@ -120,6 +149,9 @@ switch (kind) {
     break;
   case 'heavy-unrouted':
     heavyBodies('/callback');
+    break;
+  case 'heavy-spread':
+    heavySpread();
     break;
   case 'metrics':
     asFastAsAnswered('GET', '/metrics', null);

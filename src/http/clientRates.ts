@@ -4,30 +4,47 @@ import { LRUCache } from 'lru-cache';
 /** Clients remembered at most: the oldest are forgotten first (a client forgotten starts afresh). */
 const MAX_CLIENTS = 10_000;
 
-interface ClientRecord {
+interface SecondCounts {
   /** The second (of the epoch) `count` counts; `before`, the count of the second before it. */
   second: number;
   count: number;
   before: number;
 }
 
-/** Counts, per client (by clientOf: an IPv4 address or an IPv6 /64), what it does in each second, against a budget. */
+/** One more in `second`; the counts of the second before kept when it is the one just gone. */
+function countIn(counts: SecondCounts, second: number): number {
+  if (counts.second !== second) Object.assign(counts, { second, count: 0, before: counts.second === second - 1 ? counts.count : 0 });
+  return ++counts.count;
+}
+
+/** The larger count of this second and the one before (0 when neither was counted). */
+function lastTwoSeconds(counts: SecondCounts, second: number): number {
+  return counts.second === second ? Math.max(counts.count, counts.before) : counts.second === second - 1 ? counts.count : 0;
+}
+
+/**
+ * Counts, per client (by clientOf: an IPv4 address or an IPv6 /64), what it does in each second, against a budget. With
+ * `overallPerSecond`, all clients together have one too: past it, every client counted in the last two seconds is
+ * over, so that many addresses each under its own budget cannot do together what one may not.
+ */
 export class ClientRates {
-  private readonly clients = new LRUCache<string, ClientRecord>({ max: MAX_CLIENTS });
+  private readonly clients = new LRUCache<string, SecondCounts>({ max: MAX_CLIENTS });
+  private readonly everyone: SecondCounts = { second: -Infinity, count: 0, before: 0 };
   /** The last second in which some client went past its budget: before it, nobody is over it, and no client is looked up. */
   private lastSecondOver = -Infinity;
 
   constructor(
     private readonly perSecond: number,
     private readonly now: () => number = Date.now,
+    private readonly overallPerSecond = Infinity,
   ) {}
 
   count(client: string): void {
     const second = Math.floor(this.now() / 1000);
     let record = this.clients.get(client);
     if (record === undefined) this.clients.set(client, (record = { second, count: 0, before: 0 }));
-    else if (record.second !== second) Object.assign(record, { second, count: 0, before: record.second === second - 1 ? record.count : 0 });
-    if (++record.count > this.perSecond) this.lastSecondOver = second;
+    if (countIn(record, second) > this.perSecond) this.lastSecondOver = second;
+    if (countIn(this.everyone, second) > this.overallPerSecond) this.lastSecondOver = second;
   }
 
   /** Whether any client may be over its budget now: when not, a request's client need not even be worked out. */
@@ -35,12 +52,12 @@ export class ClientRates {
     return Math.floor(this.now() / 1000) - this.lastSecondOver <= 1;
   }
 
-  /** Past its budget this second or the one before: a client that keeps at it stays over it until it pauses. */
+  /** Past its budget (or all together past theirs) this second or the one before: one that keeps at it stays over until it pauses. */
   over(client: string): boolean {
     const record = this.clients.peek(client);
     if (record === undefined) return false;
     const second = Math.floor(this.now() / 1000);
-    const lastTwoSeconds = record.second === second ? Math.max(record.count, record.before) : record.second === second - 1 ? record.count : 0;
-    return lastTwoSeconds > this.perSecond;
+    const own = lastTwoSeconds(record, second);
+    return own > this.perSecond || (own > 0 && lastTwoSeconds(this.everyone, second) > this.overallPerSecond);
   }
 }

@@ -54,6 +54,8 @@ const OK = '{"code":0}';
  * hundreds, each costing the thread that answers CSS the reading of up to the body limit (64 KB of 5,000 members: 1.6 ms).
  */
 export const REFUSALS_PER_SECOND = 20;
+/** All clients together: many addresses, each under its own budget, are held back as one would be. */
+export const OVERALL_REFUSALS_PER_SECOND = 200;
 /** How often callbacks held back from clients refused over and over are reported after the first (logged at once). */
 const HELD_BACK_REPORT_INTERVAL_MS = 60_000;
 // ignoreBOM keeps a byte order mark in the text, so the stored body is exactly the bytes received.
@@ -65,13 +67,14 @@ export async function callbackRoutes(app: FastifyInstance, options: CallbackRout
   const sampler = rejectionLogSampler(app.log, (options.rejectionLogIntervalSeconds ?? 60) * 1000);
   app.addHook('onClose', async () => sampler.flush());
   const quarantine = options.quarantine === undefined ? null : callbackQuarantine(options.store, options.quarantine);
-  const refusedClients = options.refusedClients ?? new ClientRates(REFUSALS_PER_SECOND);
+  const refusedClients = options.refusedClients ?? new ClientRates(REFUSALS_PER_SECOND, Date.now, OVERALL_REFUSALS_PER_SECOND);
   // Said in the log at once, then every interval while it lasts, with the last client held back.
   let lastHeldBack = '';
   const heldBack = periodicReport(app.log, HELD_BACK_REPORT_INTERVAL_MS, (count, first) => ({
     fields: { heldBack: count, client: lastHeldBack },
     message: first
-      ? `client ${lastHeldBack} caused more than ${REFUSALS_PER_SECOND} refusals in a second: its callbacks are read after the others' until it pauses ` +
+      ? `client ${lastHeldBack} caused more than ${REFUSALS_PER_SECOND} refusals in a second (or some while all clients together caused more than ` +
+        `${OVERALL_REFUSALS_PER_SECOND}): its callbacks are read after the others' until it pauses ` +
         `(one sharing its address with CSS holds CSS's back too: behind a proxy, see TRUST_PROXY; reported every ${HELD_BACK_REPORT_INTERVAL_MS / 1000} s while it lasts)`
       : `${count} callbacks of clients refused over and over were read after the others' in the last ${HELD_BACK_REPORT_INTERVAL_MS / 1000} s, the last of ${lastHeldBack}`,
   }));

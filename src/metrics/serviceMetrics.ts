@@ -98,7 +98,7 @@ export function createServiceMetrics(sources: MetricSources): ServiceMetrics {
   });
   const heldBack = new Counter({
     name: `${METRIC_PREFIX}callbacks_held_back_total`,
-    help: "Callbacks of clients refused more than 20 times a second that waited behind the others' before they were read",
+    help: "Callbacks of clients refused more than 20 times a second (or refused while all clients together were past 200 a second) that waited behind the others' before they were read",
     registers,
   });
   const appendSeconds = new Histogram({

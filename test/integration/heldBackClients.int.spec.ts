@@ -44,9 +44,33 @@ describe('clients refused over and over', () => {
     answers.push(...(await Promise.all(flood)));
     expect(answers.every((answer) => answer.status === 401 && answer.error === 'bad_signature')).toBe(true);
     const heldBack = logged().filter((line) => line.heldBack !== undefined);
-    expect(heldBack).toEqual([expect.objectContaining({ client: '127.0.0.2', msg: expect.stringContaining("caused more than 20 refusals in a second: its callbacks are read after the others'") })]);
+    expect(heldBack).toEqual([expect.objectContaining({ client: '127.0.0.2', msg: expect.stringContaining('caused more than 20 refusals in a second') })]);
+    expect(heldBack[0]!.msg).toContain("its callbacks are read after the others' until it pauses");
     const samples = await scrape(fixture.service.url);
     expect(valueOf(samples, 'css_ledger_callbacks_total', { type: 'unknown', outcome: 'rejected', error: 'bad_signature' })).toBe(60);
+    expect(valueOf(samples, 'css_ledger_callbacks_held_back_total')).toBeGreaterThan(0);
+  }, 30_000);
+});
+
+describe('many clients refused, each under its own budget', () => {
+  const fixture = useTestService({ CSS_CALLBACK_KEYS: KEY });
+
+  it("reads them after the others' once all together pass 200 refusals a second, still answering each; CSS is taken meanwhile", async () => {
+    // Twenty-one addresses, twenty each (never past a client's own 20), 420 in all: however a second's turn splits them,
+    // more than 200 fall in one second.
+    const addresses = Array.from({ length: 21 }, (_, n) => `127.0.0.${10 + n}`);
+    const answers = await Promise.all(
+      addresses.map(async (address, a) => {
+        const mine = [];
+        for (let n = 0; n < 20; n++) mine.push(await postFrom(fixture.service.url, address, forged(String(5000 + a * 100 + n))));
+        return mine;
+      }),
+    );
+    const taken = await postFrom(fixture.service.url, '127.0.0.1', signCallback(push('6001'), KEY));
+    expect(taken.status).toBe(200);
+    expect(answers.flat().every((answer) => answer.status === 401 && answer.error === 'bad_signature')).toBe(true);
+    const samples = await scrape(fixture.service.url);
+    expect(valueOf(samples, 'css_ledger_callbacks_total', { type: 'unknown', outcome: 'rejected', error: 'bad_signature' })).toBe(420);
     expect(valueOf(samples, 'css_ledger_callbacks_held_back_total')).toBeGreaterThan(0);
   }, 30_000);
 });

@@ -25,4 +25,20 @@ describe('how often each client did something, against a budget', () => {
       expect(refused.over('careless')).toBe(false);
     }
   });
+
+  it('puts every client counted lately over when all together pass the overall budget, each under its own', () => {
+    const refused = new ClientRates(3, () => now, 10);
+    for (let address = 1; address <= 4; address++) refuse(refused, `10.0.0.${address}`, 2);
+    refused.count('refused once');
+    expect([refused.over('10.0.0.1'), refused.over('refused once'), refused.anyOver]).toEqual([false, false, false]);
+    for (let address = 5; address <= 6; address++) refuse(refused, `10.0.0.${address}`, 2);
+    // Thirteen in the second from seven clients, none past three: all of them are over, a client not counted is not.
+    expect([refused.over('10.0.0.1'), refused.over('10.0.0.6'), refused.over('refused once'), refused.over('10.0.0.9'), refused.anyOver]).toEqual([
+      true, true, true, false, true,
+    ]);
+    now += 1000;
+    expect(refused.over('10.0.0.3')).toBe(true);
+    now += 1000;
+    expect([refused.over('10.0.0.3'), refused.anyOver]).toEqual([false, false]);
+  });
 });

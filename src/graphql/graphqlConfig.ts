@@ -17,6 +17,8 @@ export interface GraphqlConfig {
   maxDepth: number;
   maxCost: number;
   maxAliases: number;
+  /** Most tokens (names, punctuation, values; not comments) a document may have: parsing stops past it. */
+  maxTokens: number;
   /** Largest WebSocket message read (ws's maxPayload), checked before connection_init: a subscribe message, the document plus variables. */
   webSocketMaxPayloadBytes: number;
   /** GraphQL WebSockets open at once at most: a share of MAX_CONNECTIONS, so that sockets held open never leave CSS without room. */

@@ -75,6 +75,20 @@ const INTROSPECTION_OFF = 'introspection is off on this service (__schema, __typ
 
 /** Apollo's own wording: "Did you mean ...?" names fields and types of the schema. */
 const SUGGESTION = / ?Did you mean(.+?)\?$/;
+/** graphql-js's words when a document passes parseOptions.maxTokens (16.x writes "more that"). */
+const TOO_MANY_TOKENS = /^Syntax Error: Document contains more tha[nt] (\d+) tokens\. Parsing aborted\.$/;
+
+/** The refusal of a document past GRAPHQL_MAX_TOKENS in the service's words, naming the setting; any other error as it was. */
+function namingTokenLimit(error: GraphQLFormattedError): GraphQLFormattedError {
+  const limit = TOO_MANY_TOKENS.exec(error.message)?.[1];
+  if (limit === undefined) return error;
+  return {
+    ...error,
+    message: `the query document has more than ${limit} tokens (names, punctuation, values), over the limit (GRAPHQL_MAX_TOKENS): parsing stopped there`,
+    // Apollo's code over HTTP; over the WebSocket, graphql-js's syntax error comes without one.
+    extensions: { code: 'GRAPHQL_PARSE_FAILED', ...error.extensions, maxTokens: Number(limit) },
+  };
+}
 
 /** As clients see errors over HTTP and WebSocket alike; without suggestions in production (a variable's unknown field, say). */
 function errorFormatter(config: GraphqlConfig, publicText: ((text: string) => string) | undefined) {
@@ -83,7 +97,7 @@ function errorFormatter(config: GraphqlConfig, publicText: ((text: string) => st
     const error = formatGraphqlError({ ...formatted, ...(formatted.extensions === undefined ? {} : { extensions }) });
     const suggested = config.suggestions ? error : { ...error, message: error.message.replace(SUGGESTION, '') };
     // Apollo's words name its own option ("pass introspection: true to ApolloServer"); the service's setting is what to change.
-    const shown = suggested.extensions?.validationErrorCode === 'INTROSPECTION_DISABLED' ? { ...suggested, message: INTROSPECTION_OFF } : suggested;
+    const shown = suggested.extensions?.validationErrorCode === 'INTROSPECTION_DISABLED' ? { ...suggested, message: INTROSPECTION_OFF } : namingTokenLimit(suggested);
     // Only the service's own failures: a client's mistakes quote the client's input, which stays as it was.
     const internal = shown.extensions?.code === graphqlCode('internal_error');
     return internal && publicText !== undefined ? { ...shown, message: publicText(shown.message) } : shown;
@@ -128,6 +142,7 @@ export async function graphqlRoutes(app: FastifyInstance, options: GraphqlRouteO
     schema,
     introspection: config.introspection,
     validationRules: protectionRules(config),
+    parseOptions: { maxTokens: config.maxTokens },
     hideSchemaDetailsFromClientErrors: !config.suggestions,
     formatError,
     ...(turns === undefined ? {} : { stringifyResult: (answer: FormattedExecutionResult) => answerText(answer, turns) }),

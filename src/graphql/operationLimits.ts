@@ -110,7 +110,7 @@ export function operationChecker(schema: GraphQLSchema, config: GraphqlConfig): 
   const validDocument = (query: string): DocumentNode | readonly GraphQLError[] => {
     let document;
     try {
-      document = parse(query);
+      document = parse(query, { maxTokens: config.maxTokens });
     } catch (error) {
       return [error instanceof GraphQLError ? error : new GraphQLError(String(error))];
     }

@@ -15,6 +15,9 @@ const FIFTEEN_PAGES_OF_BODIES = `query Bodies($n: Int) { ${Array.from({ length: 
 /** A document of about `bytes` bytes: a valid query padded with a comment. */
 const documentOf = (bytes: number) => `{ sessions(first: 1) { totalCount } }\n# ${'x'.repeat(bytes)}`;
 
+/** A valid query of `tokens` tokens: eleven of its own, then __typename (which costs nothing) over and over. */
+const documentOfTokens = (tokens: number) => `{ sessions(first: 1) { totalCount } ${'__typename '.repeat(tokens - 11)}}`;
+
 /** The ```graphql examples of the README. */
 function readmeExamples(): string[] {
   const readme = readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
@@ -70,7 +73,7 @@ describe('GraphQL limits set lower', () => {
   afterAll(async () => {
     await client.dispose();
   });
-  const fixture = useTestService({ GRAPHQL_MAX_COST: '500', GRAPHQL_MAX_DOCUMENT_BYTES: '4096', GRAPHQL_MAX_RESPONSE_BYTES: '65536' });
+  const fixture = useTestService({ GRAPHQL_MAX_COST: '500', GRAPHQL_MAX_DOCUMENT_BYTES: '4096', GRAPHQL_MAX_TOKENS: '300', GRAPHQL_MAX_RESPONSE_BYTES: '65536' });
   let client: Client;
   const RAW_BYTES = 2_000;
 
@@ -103,6 +106,19 @@ describe('GraphQL limits set lower', () => {
     const answer = await firstAnswer(client, documentOf(5_000));
     expect(answer.errors?.[0]).toMatchObject({ extensions: { code: 'DOCUMENT_TOO_LARGE', maxBytes: 4096 } });
     expect((await firstAnswer(client, documentOf(3_000))).errors).toBeUndefined();
+  });
+
+  it('refuses a document of more than GRAPHQL_MAX_TOKENS tokens with 400, naming the setting, and takes one of as many, over HTTP and the WebSocket', async () => {
+    const refusal = expect.objectContaining({
+      message: expect.stringMatching(/^the query document has more than 300 tokens .*\(GRAPHQL_MAX_TOKENS\)/),
+      extensions: { code: 'GRAPHQL_PARSE_FAILED', maxTokens: 300 },
+    });
+    const answer = await post(fixture.service, documentOfTokens(301));
+    expect([answer.status, errorsOf(answer)]).toEqual([400, [refusal]]);
+    expect((await firstAnswer(client, documentOfTokens(301))).errors).toEqual([refusal]);
+    const taken = await post(fixture.service, documentOfTokens(300));
+    expect([taken.status, errorsOf(taken)]).toEqual([200, []]);
+    expect((await firstAnswer(client, documentOfTokens(300))).errors).toBeUndefined();
   });
 
   it('answers RESPONSE_TOO_LARGE, without data, instead of an answer over GRAPHQL_MAX_RESPONSE_BYTES', async () => {

@@ -33,6 +33,8 @@ const SCENARIOS: Scenario[] = [
   { name: '32 connections from 127.0.0.2 posting 60 KB bodies refused once parsed, as fast as answered', kind: 'heavy-bodies', count: 32, setupSeconds: 2 },
   { name: '32 connections from 127.0.0.2 posting the same bodies to a path with no route', kind: 'heavy-unrouted', count: 32, setupSeconds: 2 },
   { name: '100 addresses (127.0.0.10 on) posting those bodies, each at most 15 a second (under its own budget)', kind: 'heavy-spread', count: 100, setupSeconds: 2 },
+  { name: '32 connections from 127.0.0.2 posting a GraphQL document of 995 fields named alike (refused once checked), as fast as answered', kind: 'graphql-heavy', count: 32, setupSeconds: 2 },
+  { name: '100 addresses (127.0.0.10 on) posting that document, each at most 40 a second (under its own budget)', kind: 'graphql-spread', count: 100, setupSeconds: 2 },
   { name: '32 connections from 127.0.0.2 asking GET /metrics as fast as answered', kind: 'metrics', count: 32, setupSeconds: 2 },
   { name: '32 connections from 127.0.0.2 asking GET /readyz as fast as answered', kind: 'readyz', count: 32, setupSeconds: 2 },
   { name: '32 connections from 127.0.0.2 asking GET / (the dashboard page) as fast as answered', kind: 'dashboard', count: 32, setupSeconds: 2 },
@@ -84,7 +86,7 @@ const describe = ({ ms, statuses }: { ms: number[]; statuses: Record<string, num
 /** The service's own account of what it did to the client: the metrics that say so, non-zero. */
 async function consequences(url: string): Promise<string> {
   const text = await (await fetch(`${url}/metrics`)).text();
-  const wanted = /^css_ledger_(http_connections_(refused|evicted)_total|callbacks_held_back_total|graphql_websockets_throttled_total|graphql_subscribers_dropped_total\{[^}]*\}|graphql_subscriptions) (\d+)/gm;
+  const wanted = /^css_ledger_(http_connections_(refused|evicted)_total|callbacks_held_back_total|graphql_requests_held_back_total|graphql_websockets_throttled_total|graphql_subscribers_dropped_total\{[^}]*\}|graphql_subscriptions) (\d+)/gm;
   return [...text.matchAll(wanted)].filter((match) => match[3] !== '0').map((match) => match[0].replace('css_ledger_', '')).join('; ');
 }
 

@@ -8,7 +8,10 @@
 //   second and reopened when cut), heavy-bodies (count keep-alive connections from 127.0.0.2, each posting a body just
 //   under the limit that costs the most to read, refused 400 once read, as fast as the answers come), heavy-unrouted
 //   (the same bodies posted to a path with no route, `/callback`), heavy-spread (the same bodies from count addresses,
-//   127.0.0.10 on, one connection each, each at most 15 a second: every address under its own budget of refusals)
+//   127.0.0.10 on, one connection each, each at most 15 a second: every address under its own budget of refusals),
+//   graphql-heavy (count keep-alive connections from 127.0.0.2 posting the GraphQL document that costs the most to check
+//   within the default limits, as fast as answered), graphql-spread (that document from count addresses, each at most
+//   40 a second: every address under its own budget of requests)
 import http from 'node:http';
 import net from 'node:net';
 import WebSocket from 'ws';
@@ -75,13 +78,16 @@ function slowloris(): void {
 }
 
 /** 60 KB of objects with distinct keys, in an array: JSON the service must parse whole (about a millisecond) to refuse. */
-function heavyBodies(path: string): void {
-  asFastAsAnswered('POST', path, Buffer.from(JSON.stringify(Array.from({ length: 2500 }, (_, i) => ({ [`member${i}`]: i })))));
-}
+const HEAVY_BODY = Buffer.from(JSON.stringify(Array.from({ length: 2500 }, (_, i) => ({ [`member${i}`]: i }))));
 
-/** From `count` addresses, one keep-alive connection each, a heavy body at most every 1/15 s (sooner when answered later). */
-function heavySpread(): void {
-  const body = Buffer.from(JSON.stringify(Array.from({ length: 2500 }, (_, i) => ({ [`member${i}`]: i }))));
+/**
+ * Just under the default GRAPHQL_MAX_TOKENS (1,000): one field asked 995 times, which graphql-js's check that a selection's
+ * fields can be merged compares pair by pair (about half a million comparisons, some milliseconds), to be refused.
+ */
+const HEAVY_DOCUMENT = Buffer.from(JSON.stringify({ query: `{ ${'__typename '.repeat(995)}}` }));
+
+/** From `count` addresses, one keep-alive connection each, `body` posted to `path` at most `perSecond` times a second. */
+function spread(path: string, body: Buffer, perSecond: number): void {
   for (let a = 0; a < count; a++) {
     const localAddress = `127.0.0.${10 + a}`;
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
@@ -90,13 +96,13 @@ function heavySpread(): void {
       done.sent++;
       const sentAt = Date.now();
       const request = http.request(
-        { host: '127.0.0.1', port, path: '/callbacks', method: 'POST', agent, localAddress, headers: { 'content-type': 'application/json', 'content-length': body.length } },
+        { host: '127.0.0.1', port, path, method: 'POST', agent, localAddress, headers: { 'content-type': 'application/json', 'content-length': body.length } },
         (response) => {
           response.resume();
           response.on('end', () => {
             done.received++;
             closed(String(response.statusCode));
-            setTimeout(post, Math.max(0, 1000 / 15 - (Date.now() - sentAt)));
+            setTimeout(post, Math.max(0, 1000 / perSecond - (Date.now() - sentAt)));
           });
         },
       );
@@ -145,13 +151,19 @@ switch (kind) {
     slowloris();
     break;
   case 'heavy-bodies':
-    heavyBodies('/callbacks');
+    asFastAsAnswered('POST', '/callbacks', HEAVY_BODY);
     break;
   case 'heavy-unrouted':
-    heavyBodies('/callback');
+    asFastAsAnswered('POST', '/callback', HEAVY_BODY);
     break;
   case 'heavy-spread':
-    heavySpread();
+    spread('/callbacks', HEAVY_BODY, 15);
+    break;
+  case 'graphql-heavy':
+    asFastAsAnswered('POST', '/graphql', HEAVY_DOCUMENT);
+    break;
+  case 'graphql-spread':
+    spread('/graphql', HEAVY_DOCUMENT, 40);
     break;
   case 'metrics':
     asFastAsAnswered('GET', '/metrics', null);

@@ -71,6 +71,8 @@ export function formatGraphqlError(formatted: GraphQLFormattedError): GraphQLFor
  * callbacks for p50 770 ms.
  */
 export const GRAPHQL_REQUESTS_PER_SECOND = 50;
+/** All clients together: past it, every client's next requests wait a turn each, so that many addresses cannot do together what one may not. */
+export const GRAPHQL_OVERALL_REQUESTS_PER_SECOND = 50;
 const INTROSPECTION_OFF = 'introspection is off on this service (__schema, __type): GRAPHQL_INTROSPECTION=true turns it on; production leaves it off unless set';
 
 /** Apollo's own wording: "Did you mean ...?" names fields and types of the schema. */
@@ -192,7 +194,7 @@ export async function graphqlRoutes(app: FastifyInstance, options: GraphqlRouteO
   // one wait a turn of the event loop before its body is read, behind CSS's callbacks and other clients' requests.
   // (Taking them one at a time as well, each once the one before was answered, halved the callbacks' p50 beside 32
   // connections of such requests but took their p99 from about 200 ms to 350-730 ms: not kept.)
-  const requestRates = new ClientRates(GRAPHQL_REQUESTS_PER_SECOND);
+  const requestRates = new ClientRates(GRAPHQL_REQUESTS_PER_SECOND, Date.now, GRAPHQL_OVERALL_REQUESTS_PER_SECOND);
   const waitYourTurn = async (request: FastifyRequest) => {
     if (turns === undefined) return;
     const client = clientOf(request.ip);

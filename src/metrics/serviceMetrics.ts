@@ -124,7 +124,7 @@ export function createServiceMetrics(sources: MetricSources): ServiceMetrics {
   });
   const graphqlHeldBack = new Counter({
     name: `${METRIC_PREFIX}graphql_requests_held_back_total`,
-    help: 'GraphQL requests over HTTP of clients past 50 a second that waited a turn of the event loop before they were read',
+    help: 'GraphQL requests over HTTP of clients past 50 a second (or while all together were past 50 a second) that waited a turn of the event loop before they were read',
     registers,
   });
   const unroutedPosts = new Counter({

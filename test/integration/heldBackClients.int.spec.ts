@@ -1,5 +1,6 @@
 // A client refused over and over (a scanner, a hostile sender of large bodies), or past 50 GraphQL requests a second, is
-// read after everyone else's and cannot keep CSS's callbacks waiting; each of its requests is still answered as ever.
+// read after everyone else's, and so are many clients that together are past such a budget: none can keep CSS's
+// callbacks waiting, and each of their requests is still answered as ever.
 import http from 'node:http';
 import { capturedLog } from '../support/capturedLog';
 import { scrape, valueOf } from '../support/metricsText';
@@ -80,13 +81,24 @@ describe('GraphQL clients past their budget of requests', () => {
   const heldBack = async () => valueOf(await scrape(fixture.service.url), 'css_ledger_graphql_requests_held_back_total');
   const query = { query: '{ sessions(first: 1) { totalCount } }' };
 
-  it('takes the requests of a client past 50 a second a turn later each, answering every one; a client within it waits for nothing', async () => {
+  it('keeps nobody waiting while each client and all together are within their budgets', async () => {
+    for (let n = 0; n < 10; n++) expect((await postFrom(fixture.service.url, '127.0.0.3', query, '/graphql')).status).toBe(200);
+    expect(await heldBack()).toBe(0);
+  });
+
+  it('takes the requests of a client past 50 a second a turn later each, answering every one', async () => {
     // However a second's turn splits 120, more than 50 fall in one of two seconds.
     const answers = await Promise.all(Array.from({ length: 120 }, () => postFrom(fixture.service.url, '127.0.0.2', query, '/graphql')));
     expect(answers.map((answer) => answer.status)).toEqual(Array(120).fill(200));
-    const after = await heldBack();
-    expect(after).toBeGreaterThan(0);
-    expect((await postFrom(fixture.service.url, '127.0.0.3', query, '/graphql')).status).toBe(200);
-    expect(await heldBack()).toBe(after);
+    expect(await heldBack()).toBeGreaterThan(0);
+  }, 30_000);
+
+  it('takes the requests of many clients, each within its budget, a turn later each once all together pass 50 a second', async () => {
+    const before = await heldBack();
+    // Twenty-one addresses, six each: 126 in all, more than 50 in one of two seconds, none past its own 50.
+    const addresses = Array.from({ length: 21 }, (_, n) => `127.0.0.${40 + n}`);
+    const answers = await Promise.all(addresses.flatMap((address) => Array.from({ length: 6 }, () => postFrom(fixture.service.url, address, query, '/graphql'))));
+    expect(answers.map((answer) => answer.status)).toEqual(Array(126).fill(200));
+    expect(await heldBack()).toBeGreaterThan(before);
   }, 30_000);
 });

@@ -35,6 +35,7 @@ const SCENARIOS: Scenario[] = [
   { name: '100 addresses (127.0.0.10 on) posting those bodies, each at most 15 a second (under its own budget)', kind: 'heavy-spread', count: 100, setupSeconds: 2 },
   { name: '32 connections from 127.0.0.2 posting a GraphQL document of 995 fields named alike (refused once checked), as fast as answered', kind: 'graphql-heavy', count: 32, setupSeconds: 2 },
   { name: '100 addresses (127.0.0.10 on) posting that document, each at most 40 a second (under its own budget)', kind: 'graphql-spread', count: 100, setupSeconds: 2 },
+  { name: '50 WebSockets each subscribing with a new document of 990 like-named fields 20 times a second (within their allowances)', kind: 'ws-heavy', count: 50, setupSeconds: 2 },
   { name: '32 connections from 127.0.0.2 asking GET /metrics as fast as answered', kind: 'metrics', count: 32, setupSeconds: 2 },
   { name: '32 connections from 127.0.0.2 asking GET /readyz as fast as answered', kind: 'readyz', count: 32, setupSeconds: 2 },
   { name: '32 connections from 127.0.0.2 asking GET / (the dashboard page) as fast as answered', kind: 'dashboard', count: 32, setupSeconds: 2 },

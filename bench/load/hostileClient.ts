@@ -11,7 +11,8 @@
 //   127.0.0.10 on, one connection each, each at most 15 a second: every address under its own budget of refusals),
 //   graphql-heavy (count keep-alive connections from 127.0.0.2 posting the GraphQL document that costs the most to check
 //   within the default limits, as fast as answered), graphql-spread (that document from count addresses, each at most
-//   40 a second: every address under its own budget of requests)
+//   40 a second: every address under its own budget of requests), ws-heavy (count WebSockets, each subscribing with that
+//   document, made new each time by a comment, 20 times a second: every socket within its allowance of messages)
 import http from 'node:http';
 import net from 'node:net';
 import WebSocket from 'ws';
@@ -85,6 +86,22 @@ const HEAVY_BODY = Buffer.from(JSON.stringify(Array.from({ length: 2500 }, (_, i
  * fields can be merged compares pair by pair (about half a million comparisons, some milliseconds), to be refused.
  */
 const HEAVY_DOCUMENT = Buffer.from(JSON.stringify({ query: `{ ${'__typename '.repeat(995)}}` }));
+
+/** `count` WebSockets, each sending a subscribe of a new heavy document (unlike any before: none is checked once for all) 20 times a second. */
+function heavySubscribes(): void {
+  const query = `subscription { callbackReceived { id ${'__typename '.repeat(990)}} }`;
+  for (let s = 0; s < count; s++) {
+    webSocket((socket) => {
+      const send = () => {
+        if (Date.now() > endAt || socket.readyState !== WebSocket.OPEN) return;
+        const id = String(done.sent++);
+        socket.send(JSON.stringify({ id, type: 'subscribe', payload: { query: `# ${id}\n${query}` } }));
+        setTimeout(send, 50);
+      };
+      send();
+    });
+  }
+}
 
 /** From `count` addresses, one keep-alive connection each, `body` posted to `path` at most `perSecond` times a second. */
 function spread(path: string, body: Buffer, perSecond: number): void {
@@ -164,6 +181,9 @@ switch (kind) {
     break;
   case 'graphql-spread':
     spread('/graphql', HEAVY_DOCUMENT, 40);
+    break;
+  case 'ws-heavy':
+    heavySubscribes();
     break;
   case 'metrics':
     asFastAsAnswered('GET', '/metrics', null);

@@ -28,10 +28,10 @@ class Allowance {
     this.updatedAt = now;
   }
 
-  /** Takes one message; returns the milliseconds until the allowance is out of debt (0 if it is not in debt). */
-  take(now: number): number {
+  /** Takes `messages`; returns the milliseconds until the allowance is out of debt (0 if it is not in debt). */
+  take(now: number, messages: number): number {
     this.refill(now);
-    this.tokens -= 1;
+    this.tokens -= messages;
     return this.debtMs();
   }
 
@@ -51,6 +51,20 @@ class Allowance {
   }
 }
 
+export interface SocketAllowance {
+  take(messages?: number): number;
+  wait(): number;
+}
+
+/**
+ * What a message costs beyond the first `MESSAGE_CHECK_MS` of its check, in messages: one more for each further
+ * `MESSAGE_CHECK_MS` (a subscribe whose document is new to the service, or large). A document checked once costs
+ * tens of microseconds; one of a thousand fields named alike, several milliseconds: counted as one message, a thousand
+ * of those a second (the default allowance of all sockets) would take the thread that answers CSS whole.
+ */
+export const MESSAGE_CHECK_MS = 0.1;
+export const messagesOfCheck = (checkMs: number): number => Math.floor(checkMs / MESSAGE_CHECK_MS);
+
 /**
  * The allowance of every WebSocket and of all of them together. A message over either is still handled (it has been
  * read), and the socket stops being read for as long as it takes to pay it back: a client that floods waits in its
@@ -68,15 +82,15 @@ export class MessageAllowances {
   }
 
   /**
-   * A socket's own allowance: `take()` counts one message and says how long its socket should not be read (ms);
-   * `wait()` says how long is left, messages read meanwhile included.
+   * A socket's own allowance: `take()` counts one message (or `messages`: one that cost as much as that many) and says
+   * how long its socket should not be read (ms); `wait()` says how long is left, messages read meanwhile included.
    */
-  forSocket(): { take(): number; wait(): number } {
+  forSocket(): SocketAllowance {
     const own = new Allowance(this.rates.perSocket, SOCKET_BURST_SECONDS, this.now());
     return {
-      take: () => {
+      take: (messages = 1) => {
         const now = this.now();
-        return Math.max(own.take(now), this.shared.take(now));
+        return Math.max(own.take(now, messages), this.shared.take(now, messages));
       },
       wait: () => {
         const now = this.now();

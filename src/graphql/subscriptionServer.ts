@@ -10,7 +10,7 @@ import { ERRORS } from '../errors/catalogue';
 import { rawErrorResponse } from '../http/errorReply';
 import { REQUEST_ID_HEADER, requestIdOf } from '../http/requestId';
 import { graphqlError } from './errors';
-import { MessageAllowances } from './messageAllowance';
+import { MessageAllowances, messagesOfCheck } from './messageAllowance';
 import type { SubscriberMetrics } from './subscriberMetrics';
 import { operationChecker } from './operationLimits';
 import { responseTooLarge, type BudgetedContext } from './responseBudget';
@@ -57,6 +57,8 @@ interface Connection {
   cut?: NodeJS.Timeout;
   /** Set while the socket is not read, for having sent faster than its allowance. */
   throttled?: NodeJS.Timeout;
+  /** Counts messages against the socket's allowance (and all sockets'), and stops reading it while either is in debt. */
+  spend(messages: number): void;
   /** Whether the peer answered the last ping (or has not been pinged yet). */
   answered: boolean;
   clientAddress: string | undefined;
@@ -71,6 +73,17 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): { s
   // answered between them, and a socket whose messages wait is not read further.
   const webSockets = new WebSocketServer({ noServer: true, maxPayload: config.webSocketMaxPayloadBytes, allowSynchronousEvents: false });
   const allowances = new MessageAllowances(config.webSocketMessageRates);
+  // Sockets whose wait is over are read again one per turn of the event loop: waiting on the allowance of all sockets,
+  // they are all paid at the same moment, and read all at once, each with what had arrived meanwhile, they would
+  // put it in debt again many times over.
+  const resumptions: Array<() => void> = [];
+  const resumeNext = () => {
+    resumptions.shift()?.();
+    if (resumptions.length > 0) setImmediate(resumeNext);
+  };
+  const resumeInTurn = (resume: () => void) => {
+    if (resumptions.push(resume) === 1) setImmediate(resumeNext);
+  };
   const checkOperation = operationChecker(schema, config);
   const connections = new WeakMap<WebSocket, Connection>();
   let openOperations = 0;
@@ -122,7 +135,11 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): { s
         if (connection === undefined) return [new GraphQLError('this connection is closing')];
         const refusal = overLimit(connection);
         if (refusal !== null) return [refusal];
+        const started = performance.now();
         const checked = checkOperation(payload);
+        // A document new to the service, or large, costs the thread more than a message: it is counted as more.
+        const beyond = messagesOfCheck(performance.now() - started);
+        if (beyond > 0) connection.spend(beyond);
         if (Array.isArray(checked)) return checked;
         connection.operations.add(id);
         openOperations++;
@@ -156,6 +173,7 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): { s
         pendingBytes: () => socket.bufferedAmount,
         onDrop: (reason, detail) => dropSlow(socket, connection, reason, detail),
       }),
+      spend: (messages) => spend(messages),
     };
     connections.set(socket, connection);
     socket.on('pong', () => (connection.answered = true));
@@ -165,19 +183,20 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): { s
     const resumeWhenPaid = () => {
       const waitMs = allowance.wait();
       if (waitMs > 0) {
-        connection.throttled = setTimeout(resumeWhenPaid, waitMs);
+        connection.throttled = setTimeout(() => resumeInTurn(resumeWhenPaid), waitMs);
         return;
       }
       connection.throttled = undefined;
       socket.resume();
     };
-    socket.on('message', () => {
-      const waitMs = allowance.take();
+    const spend = (messages: number) => {
+      const waitMs = allowance.take(messages);
       if (waitMs === 0 || connection.throttled !== undefined) return;
       metrics?.countThrottled();
       socket.pause();
-      connection.throttled = setTimeout(resumeWhenPaid, waitMs);
-    });
+      connection.throttled = setTimeout(() => resumeInTurn(resumeWhenPaid), waitMs);
+    };
+    socket.on('message', () => spend(1));
     socket.on('close', () => {
       clearTimeout(connection.cut);
       clearTimeout(connection.throttled);

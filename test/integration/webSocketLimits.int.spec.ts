@@ -208,6 +208,32 @@ describe('a WebSocket sending faster than GRAPHQL_WS_MESSAGES_PER_SECOND (10, fi
     expect(Number(/^css_ledger_graphql_websockets_throttled_total (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(1);
     socket.close();
   }, 60_000);
+
+  it('counts a subscribe whose document took long to check as that many messages: ten new documents of 990 like-named fields make it wait long before its next message is read', async () => {
+    const { socket } = await upgrade(fixture.service);
+    const received: Array<{ id?: string; type: string }> = [];
+    socket.on('message', (data) => received.push(JSON.parse(String(data))));
+    const arrived = async (type: string, count: number, ms: number) => {
+      for (const end = Date.now() + ms; received.filter((m) => m.type === type).length < count && Date.now() < end; ) await new Promise((resolve) => setTimeout(resolve, 20));
+      return received.filter((m) => m.type === type).length >= count;
+    };
+    socket.send(JSON.stringify({ type: 'connection_init' }));
+    expect(await arrived('connection_ack', 1, 5_000)).toBe(true);
+    const throttledBefore = Number(/^css_ledger_graphql_websockets_throttled_total (\d+)$/m.exec(await (await fetch(`${fixture.service.url}/metrics`)).text())?.[1]);
+
+    // Ten messages, well within the fifty a quiet socket may send at once; each a document the service has not seen
+    // (a comment of its own), which graphql-js checks field pair by field pair before refusing it.
+    const query = `subscription { callbackReceived { id ${'__typename '.repeat(990)}} }`;
+    for (let id = 0; id < 10; id++) socket.send(JSON.stringify({ id: String(id), type: 'subscribe', payload: { query: `# ${id}\n${query}` } }));
+    expect(await arrived('error', 1, 20_000)).toBe(true);
+
+    // The ten would take it a second at ten a second if each counted as one message; counted as what they cost, it waits more.
+    socket.send(JSON.stringify({ type: 'ping' }));
+    expect(await arrived('pong', 1, 2_000)).toBe(false);
+    const metrics = await (await fetch(`${fixture.service.url}/metrics`)).text();
+    expect(Number(/^css_ledger_graphql_websockets_throttled_total (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThan(throttledBefore);
+    socket.close();
+  }, 60_000);
 });
 
 describe('GraphQL WebSockets pinged every GRAPHQL_WS_PING_INTERVAL_MS (1 s)', () => {

@@ -1,5 +1,5 @@
 // How long a WebSocket goes unread after sending faster than its allowance, or than all sockets' together.
-import { MessageAllowances } from '../../src/graphql/messageAllowance';
+import { MessageAllowances, messagesOfCheck } from '../../src/graphql/messageAllowance';
 
 describe('MessageAllowances', () => {
   let now = 0;
@@ -37,6 +37,18 @@ describe('MessageAllowances', () => {
     // Each is well within its own allowance, but the hundred a second they share is spent.
     expect(first.take()).toBe(10);
     expect(second.take()).toBe(20);
+  });
+
+  it('counts a message that cost as much as many as that many, against the socket and all sockets alike', () => {
+    const allowances = new MessageAllowances({ perSocket: 20, allSockets: 100 }, clock);
+    const costly = allowances.forSocket();
+    expect(costly.take(100)).toBe(0); // the whole burst of each, at once
+    expect(costly.take(80)).toBe(4_000); // its own: 80 at 20 a second
+    expect(allowances.forSocket().take()).toBe(810); // all sockets': 81 at 100 a second
+  });
+
+  it('counts a check of 8 ms as 80 more messages, and one of under 0.1 ms as none', () => {
+    expect([messagesOfCheck(8), messagesOfCheck(0.099), messagesOfCheck(0.25)]).toEqual([80, 0, 2]);
   });
 
   it('keeps sockets apart: one that floods does not spend what another may send', () => {

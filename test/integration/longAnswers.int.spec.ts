@@ -54,11 +54,13 @@ describe('long answers', () => {
 });
 
 describe('a long answer over HTTP', () => {
-  // A client that stops reading is cut off after a second here; answers of over 100 aliases (each a statistic) are allowed.
+  // A client that stops reading is cut off after a second here; answers of over 100 aliases (each a statistic, some
+  // twenty tokens of the document) are allowed.
   const fixture = useTestService({
     GRAPHQL_MAX_STATISTICS_WAITING: '200',
     GRAPHQL_LONG_ANSWER_SEND_TIMEOUT_MS: '1000',
     GRAPHQL_MAX_ALIASES: '200',
+    GRAPHQL_MAX_TOKENS: '5000',
     GRAPHQL_MAX_COST: '1000000',
     GRAPHQL_MAX_RESPONSE_BYTES: String(64 * 1024 * 1024),
   });

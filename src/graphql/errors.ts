@@ -8,6 +8,12 @@ export function graphqlError(slug: ErrorSlug, message: string, extensions: Recor
   return new GraphQLError(message, { extensions: { code: graphqlCode(slug), ...extensions } });
 }
 
+/** A parse or validation error of graphql-js, as it is, with the catalogue's code Apollo gives it over HTTP. */
+export function withCode(error: GraphQLError, slug: 'graphql_parse_failed' | 'graphql_validation_failed'): GraphQLError {
+  const { nodes, source, positions, path, originalError } = error;
+  return new GraphQLError(error.message, { nodes, source, positions, path, originalError, extensions: { code: graphqlCode(slug), ...error.extensions } });
+}
+
 /** An operation refused before it runs: over HTTP, answered with the catalogue's status (or the one given). */
 export function graphqlRefusal(slug: ErrorSlug, message: string, extensions: Record<string, unknown> = {}, status = statusOf(slug)): GraphQLError {
   return graphqlError(slug, message, { ...extensions, http: { status } });

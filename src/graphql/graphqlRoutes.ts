@@ -87,8 +87,7 @@ function namingTokenLimit(error: GraphQLFormattedError): GraphQLFormattedError {
   return {
     ...error,
     message: `the query document has more than ${limit} tokens (names, punctuation, values), over the limit (GRAPHQL_MAX_TOKENS): parsing stopped there`,
-    // Apollo's code over HTTP; over the WebSocket, graphql-js's syntax error comes without one.
-    extensions: { code: 'GRAPHQL_PARSE_FAILED', ...error.extensions, maxTokens: Number(limit) },
+    extensions: { ...error.extensions, maxTokens: Number(limit) },
   };
 }
 

@@ -17,7 +17,7 @@ import {
 } from 'graphql';
 import { LRUCache } from 'lru-cache';
 import type { GraphqlConfig } from './graphqlConfig';
-import { graphqlError, graphqlRefusal } from './errors';
+import { graphqlError, graphqlRefusal, withCode } from './errors';
 import { costRefusal } from './queryCost';
 import { ResponseBudget, responseTooLarge, type BudgetedContext } from './responseBudget';
 
@@ -112,10 +112,10 @@ export function operationChecker(schema: GraphQLSchema, config: GraphqlConfig): 
     try {
       document = parse(query, { maxTokens: config.maxTokens });
     } catch (error) {
-      return [error instanceof GraphQLError ? error : new GraphQLError(String(error))];
+      return [error instanceof GraphQLError ? withCode(error, 'graphql_parse_failed') : graphqlError('graphql_parse_failed', String(error))];
     }
     const errors = validate(schema, document, rules, { hideSuggestions });
-    return errors.length > 0 ? errors : document;
+    return errors.length > 0 ? errors.map((error) => withCode(error, 'graphql_validation_failed')) : document;
   };
   return (request) => {
     const tooLarge = documentRefusal(request.query, config);

@@ -1,5 +1,5 @@
 import { ERRORS, graphqlCode, type ErrorSlug } from '../../src/errors/catalogue';
-import { postQuery } from '../support/graphqlClient';
+import { firstAnswer, postQuery, subscriptionClient } from '../support/graphqlClient';
 import { postCallback, signCallback, useTestService } from '../support/testService';
 
 const KEY = 'catalogue-key';
@@ -56,6 +56,25 @@ describe('error codes on the wire', () => {
     const codes = answers.flatMap((answer) => answer.body.errors?.map((error) => error.extensions?.code) ?? []);
     expect(codes.length).toBeGreaterThanOrEqual(answers.length);
     for (const code of codes) expect(GRAPHQL_CODES).toContain(code);
+  });
+
+  it('answers the same GraphQL errors over the WebSocket with the codes they have over HTTP', async () => {
+    const documents = [
+      'subscription { sessionUpdated(',
+      'subscription { noSuchField }',
+      `subscription { sessionUpdated { ${'__typename '.repeat(1000)}} }`,
+      'subscription { sessionUpdated { streamId } } subscription B { sessionUpdated { status } }',
+    ];
+    const client = subscriptionClient(fixture.service.url);
+    try {
+      for (const document of documents) {
+        const overHttp = (await postQuery(fixture.service.url, document)).body.errors?.map((error) => error.extensions?.code);
+        const overWebSocket = (await firstAnswer(client, document)).errors?.map((error) => error.extensions?.code);
+        expect({ document, overWebSocket }).toEqual({ document, overWebSocket: overHttp });
+      }
+    } finally {
+      await client.dispose();
+    }
   });
 
   it('answers a document of several operations without one named as a client error, not a 500', async () => {

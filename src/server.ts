@@ -18,6 +18,7 @@ import { createTopics } from './graphql/topics';
 import { buildHttpApp } from './http/httpApp';
 import { listenRefusal } from './http/listenError';
 import { checkOpenFileLimit } from './http/openFileLimit';
+import { FixedFileSender } from './http/staticPages';
 import { withoutFilePaths } from './http/withoutFilePaths';
 import { authenticationEnabled } from './ingest/authenticateCallback';
 import { callbackRoutes } from './ingest/callbackRoute';
@@ -226,7 +227,8 @@ export async function startService(config: Config, logger: Logger = createLogger
     turns,
   });
   await app.register(metricsRoute, { metrics });
-  if (config.graphql.explorer === 'graphiql') await app.register(graphiqlExplorer, { graphqlPath: GRAPHQL_PATH });
+  const fixedFiles = new FixedFileSender();
+  if (config.graphql.explorer === 'graphiql') await app.register(graphiqlExplorer, { graphqlPath: GRAPHQL_PATH, fixedFiles });
   if (config.graphql.explorer === 'off') await app.register(explorerOff, { graphqlPath: GRAPHQL_PATH });
   await app.register(graphqlRoutes, {
     schema: graphqlSchema,
@@ -239,7 +241,7 @@ export async function startService(config: Config, logger: Logger = createLogger
     // Without reading threads every query is answered here, and counted so.
     readingThreads: { ask: readingThreads?.ask ?? (async () => null), answered: countedQueries(metrics.registry) },
   });
-  await app.register(dashboardRoutes, { imageHosts: config.dashboardImageHosts });
+  await app.register(dashboardRoutes, { imageHosts: config.dashboardImageHosts, fixedFiles });
   const closeAll = async () => {
     stopping.abort();
     // In-flight deliveries get FORWARD_SHUTDOWN_GRACE_MS to finish while HTTP drains.

@@ -2,7 +2,7 @@
 import path from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { GRAPHQL_PATH } from '../graphql/graphqlRoutes';
-import { CSS, HTML, JAVASCRIPT, pageContentSecurityPolicy, readFixedFile, sendFixedFile } from '../http/staticPages';
+import { CSS, HTML, JAVASCRIPT, pageContentSecurityPolicy, readFixedFile, type FixedFileSender } from '../http/staticPages';
 
 /** Beside this module: src/dashboard/assets when run from source, dist/dashboard/assets once built (the build copies them). */
 export const DASHBOARD_ASSETS_DIR = path.join(__dirname, 'assets');
@@ -46,6 +46,8 @@ export function dashboardContentSecurityPolicy(host: string | undefined, imageHo
 export interface DashboardOptions {
   /** Hosts screenshots and moderated pictures may be shown from (DASHBOARD_IMAGE_HOSTS). */
   imageHosts: string[];
+  /** The service's budget of bytes of fixed files, shared with the explorer's. */
+  fixedFiles: FixedFileSender;
 }
 
 /**
@@ -60,11 +62,11 @@ export async function dashboardRoutes(app: FastifyInstance, options: DashboardOp
       if (request.params.streamId === '') return reply.callNotFound(); // `/streams/` names no stream
       if (request.params.view !== undefined && !ANOMALY_PAGES.has(request.params.view)) return reply.callNotFound();
       reply.header('content-security-policy', policy(request.headers.host)).header('x-frame-options', 'DENY');
-      return sendFixedFile(request, reply, page);
+      return options.fixedFiles.send(request, reply, page);
     });
   }
   for (const [url, [file, type]] of Object.entries(FILES)) {
     const loaded = readFixedFile(file, type);
-    app.get(url, (request: FastifyRequest, reply: FastifyReply) => sendFixedFile(request, reply, loaded));
+    app.get(url, (request: FastifyRequest, reply: FastifyReply) => options.fixedFiles.send(request, reply, loaded));
   }
 }

@@ -6,7 +6,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
 import Negotiator from 'negotiator';
 import { sendError } from '../http/errorReply';
-import { CSS, HTML, JAVASCRIPT, pageContentSecurityPolicy, readFixedFile, sendFixedFile } from '../http/staticPages';
+import { CSS, HTML, JAVASCRIPT, pageContentSecurityPolicy, readFixedFile, type FixedFileSender } from '../http/staticPages';
 
 /** Beside this module: src/explorer/assets when run from source, dist/explorer/assets once built (the build copies them). */
 export const EXPLORER_ASSETS_DIR = path.join(__dirname, 'assets');
@@ -33,6 +33,8 @@ const STYLE_NONCE = '{{style-nonce}}';
 export interface GraphiqlExplorerOptions {
   /** Where GraphQL answers; a browser's GET there (one that prefers HTML) gets the explorer's page. */
   graphqlPath: string;
+  /** The service's budget of bytes of fixed files, shared with the dashboard's. */
+  fixedFiles: FixedFileSender;
 }
 
 /**
@@ -64,7 +66,7 @@ export const graphiqlExplorer = fastifyPlugin(
   async (app: FastifyInstance, options: GraphiqlExplorerOptions) => {
     for (const [url, [file, type]] of Object.entries(FILES)) {
       const loaded = readFixedFile(file, type);
-      app.get(url, (request, reply) => sendFixedFile(request, reply, loaded));
+      app.get(url, (request, reply) => options.fixedFiles.send(request, reply, loaded));
     }
     const page = readFileSync(path.join(EXPLORER_ASSETS_DIR, 'index.html'), 'utf8');
     app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
@@ -88,7 +90,7 @@ export const graphiqlExplorer = fastifyPlugin(
  * without its CSRF header (a 400 about cross-site request forgery).
  */
 export const explorerOff = fastifyPlugin(
-  async (app: FastifyInstance, options: GraphiqlExplorerOptions) => {
+  async (app: FastifyInstance, options: Pick<GraphiqlExplorerOptions, 'graphqlPath'>) => {
     app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
       if (!browserAt(request, options.graphqlPath)) return;
       return sendError(reply, 'not_found', `no explorer here (GRAPHQL_EXPLORER is off): send queries to POST ${options.graphqlPath} as application/json`);

@@ -18,12 +18,44 @@ export function readFixedFile(file: string, type: string): FixedFile {
   return { body, type, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"` };
 }
 
-/** Unversioned URLs: browsers keep a copy but ask (ETag) before using it, so an upgrade shows at once. */
-export function sendFixedFile(request: FastifyRequest, reply: FastifyReply, file: FixedFile): FastifyReply {
-  reply.header('cache-control', 'no-cache').header('etag', file.etag).header('x-content-type-options', 'nosniff').header('referrer-policy', 'no-referrer');
-  const cached = request.headers['if-none-match'];
-  if (cached !== undefined && cached.split(',').some((tag) => tag.trim().replace(/^W\//, '') === file.etag)) return reply.code(304).send();
-  return reply.type(file.type).send(file.body);
+/**
+ * Bytes of fixed files sent in a second, to all clients together, past which an answer waits for its turn: clients asking
+ * the explorer's 1 MB script as fast as answered kept the thread that answers CSS writing gigabytes a second. A browser
+ * loading the explorer takes 1.6 MB, the dashboard 0.2 MB, once each (then ETags).
+ */
+export const FIXED_FILE_BYTES_PER_SECOND = 32 * 1024 * 1024;
+
+/** Sends fixed files within one budget of bytes a second (a second's worth at once), whoever asks: one per service. */
+export class FixedFileSender {
+  private available: number;
+  private updatedAt: number;
+
+  constructor(
+    private readonly bytesPerSecond = FIXED_FILE_BYTES_PER_SECOND,
+    // Monotonic: a clock set back must not hold every answer.
+    private readonly now: () => number = () => performance.now(),
+  ) {
+    this.available = bytesPerSecond;
+    this.updatedAt = now();
+  }
+
+  /** Unversioned URLs: browsers keep a copy but ask (ETag) before using it, so an upgrade shows at once. */
+  send(request: FastifyRequest, reply: FastifyReply, file: FixedFile): FastifyReply | Promise<FastifyReply> {
+    reply.header('cache-control', 'no-cache').header('etag', file.etag).header('x-content-type-options', 'nosniff').header('referrer-policy', 'no-referrer');
+    const cached = request.headers['if-none-match'];
+    if (cached !== undefined && cached.split(',').some((tag) => tag.trim().replace(/^W\//, '') === file.etag)) return reply.code(304).send();
+    const waitMs = this.take(file.body.length);
+    if (waitMs === 0) return reply.type(file.type).send(file.body);
+    return new Promise((resolve) => setTimeout(() => resolve(reply.type(file.type).send(file.body)), waitMs));
+  }
+
+  /** Takes `bytes` from the budget (into debt if need be); the milliseconds until the debt is paid. */
+  private take(bytes: number): number {
+    const now = this.now();
+    this.available = Math.min(this.bytesPerSecond, this.available + ((now - this.updatedAt) / 1000) * this.bytesPerSecond) - bytes;
+    this.updatedAt = now;
+    return this.available >= 0 ? 0 : Math.ceil((-this.available / this.bytesPerSecond) * 1000);
+  }
 }
 
 /** A Host header fit to be named in a policy: a name or an IP, and an optional port; anything else leaves only 'self'. */

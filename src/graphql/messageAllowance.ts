@@ -1,4 +1,5 @@
 // How fast GraphQL WebSockets may send: each socket and all of them together, so that their messages never crowd out CSS's callbacks.
+import { Allowance } from '../http/allowance';
 
 export interface MessageRates {
   /** Messages a second one WebSocket may send, on average; a quiet one may send five seconds' worth at once. */
@@ -11,45 +12,6 @@ export interface MessageRates {
 const SOCKET_BURST_SECONDS = 5;
 /** Seconds of messages all sockets may send at once: short, as each is work on the thread that answers CSS. */
 const SHARED_BURST_SECONDS = 1;
-
-/** A token bucket that may go into debt: a message read is a message handled, and the debt is paid by waiting. */
-class Allowance {
-  private tokens: number;
-  private updatedAt: number;
-  private readonly capacity: number;
-
-  constructor(
-    private readonly perSecond: number,
-    burstSeconds: number,
-    now: number,
-  ) {
-    this.capacity = perSecond * burstSeconds;
-    this.tokens = this.capacity;
-    this.updatedAt = now;
-  }
-
-  /** Takes `messages`; returns the milliseconds until the allowance is out of debt (0 if it is not in debt). */
-  take(now: number, messages: number): number {
-    this.refill(now);
-    this.tokens -= messages;
-    return this.debtMs();
-  }
-
-  /** The milliseconds until the allowance is out of debt, taking nothing. */
-  wait(now: number): number {
-    this.refill(now);
-    return this.debtMs();
-  }
-
-  private refill(now: number): void {
-    this.tokens = Math.min(this.capacity, this.tokens + ((now - this.updatedAt) / 1000) * this.perSecond);
-    this.updatedAt = now;
-  }
-
-  private debtMs(): number {
-    return this.tokens >= 0 ? 0 : Math.ceil((-this.tokens / this.perSecond) * 1000);
-  }
-}
 
 export interface SocketAllowance {
   take(messages?: number): number;

@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Allowance } from './allowance';
 
 export interface FixedFile {
   body: Buffer;
@@ -27,16 +28,14 @@ export const FIXED_FILE_BYTES_PER_SECOND = 32 * 1024 * 1024;
 
 /** Sends fixed files within one budget of bytes a second (a second's worth at once), whoever asks: one per service. */
 export class FixedFileSender {
-  private available: number;
-  private updatedAt: number;
+  private readonly bytes: Allowance;
 
   constructor(
-    private readonly bytesPerSecond = FIXED_FILE_BYTES_PER_SECOND,
+    bytesPerSecond = FIXED_FILE_BYTES_PER_SECOND,
     // Monotonic: a clock set back must not hold every answer.
     private readonly now: () => number = () => performance.now(),
   ) {
-    this.available = bytesPerSecond;
-    this.updatedAt = now();
+    this.bytes = new Allowance(bytesPerSecond, 1, now());
   }
 
   /** Unversioned URLs: browsers keep a copy but ask (ETag) before using it, so an upgrade shows at once. */
@@ -44,17 +43,9 @@ export class FixedFileSender {
     reply.header('cache-control', 'no-cache').header('etag', file.etag).header('x-content-type-options', 'nosniff').header('referrer-policy', 'no-referrer');
     const cached = request.headers['if-none-match'];
     if (cached !== undefined && cached.split(',').some((tag) => tag.trim().replace(/^W\//, '') === file.etag)) return reply.code(304).send();
-    const waitMs = this.take(file.body.length);
+    const waitMs = this.bytes.take(this.now(), file.body.length);
     if (waitMs === 0) return reply.type(file.type).send(file.body);
     return new Promise((resolve) => setTimeout(() => resolve(reply.type(file.type).send(file.body)), waitMs));
-  }
-
-  /** Takes `bytes` from the budget (into debt if need be); the milliseconds until the debt is paid. */
-  private take(bytes: number): number {
-    const now = this.now();
-    this.available = Math.min(this.bytesPerSecond, this.available + ((now - this.updatedAt) / 1000) * this.bytesPerSecond) - bytes;
-    this.updatedAt = now;
-    return this.available >= 0 ? 0 : Math.ceil((-this.available / this.bytesPerSecond) * 1000);
   }
 }
 

@@ -1,4 +1,4 @@
-// How fast GraphQL WebSockets may send: each socket and all of them together, so that their messages never crowd out CSS's callbacks.
+// How fast GraphQL WebSockets may send, and how much of the thread their subscribes' checks may take: each socket and all of them together, so that they never crowd out CSS's callbacks.
 import { Allowance } from '../http/allowance';
 
 export interface MessageRates {
@@ -13,51 +13,73 @@ const SOCKET_BURST_SECONDS = 5;
 /** Seconds of messages all sockets may send at once: short, as each is work on the thread that answers CSS. */
 const SHARED_BURST_SECONDS = 1;
 
+/**
+ * A subscribe's check (parse, validation, cost) up to this long is part of its message: a document the service has
+ * checked before costs tens of microseconds.
+ */
+export const FREE_CHECK_MS = 0.1;
+/**
+ * Milliseconds of checking beyond the free part that one socket may cost the thread: 10 a second on average, 250 at
+ * once. A page's first subscribes on a fresh service (nothing cached, nothing compiled yet) take some 20 ms, several
+ * times that on a busy machine; a client sending documents of a thousand fields named alike, several ms each, is held
+ * to a few a second.
+ */
+const SOCKET_CHECK_MS_PER_SECOND = 10;
+const SOCKET_CHECK_BURST_SECONDS = 25;
+/** Milliseconds of checking all sockets together may cost the thread: a tenth of it, a tenth of a second at once. */
+const SHARED_CHECK_MS_PER_SECOND = 100;
+const SHARED_CHECK_BURST_SECONDS = 1;
+
 export interface SocketAllowance {
-  take(messages?: number): number;
+  /** Counts one message; returns how long the socket should not be read (ms). */
+  take(): number;
+  /** Counts a subscribe's check of `checkMs`; returns how long the socket should not be read (ms). */
+  checked(checkMs: number): number;
+  /** How long is left (ms), messages and checks counted meanwhile included. */
   wait(): number;
 }
 
 /**
- * What a message costs beyond the first `MESSAGE_CHECK_MS` of its check, in messages: one more for each further
- * `MESSAGE_CHECK_MS` (a subscribe whose document is new to the service, or large). A document checked once costs
- * tens of microseconds; one of a thousand fields named alike, several milliseconds: counted as one message, a thousand
- * of those a second (the default allowance of all sockets) would take the thread that answers CSS whole.
- */
-export const MESSAGE_CHECK_MS = 0.1;
-export const messagesOfCheck = (checkMs: number): number => Math.floor(checkMs / MESSAGE_CHECK_MS);
-
-/**
- * The allowance of every WebSocket and of all of them together. A message over either is still handled (it has been
- * read), and the socket stops being read for as long as it takes to pay it back: a client that floods waits in its
- * own TCP buffers, and the service handles at most `allSockets` messages a second in all (after a burst).
+ * The allowances of every WebSocket and of all of them together, in messages and in milliseconds of checking. What is
+ * over either has been done (the message was read, the document checked), and the socket stops being read for as long
+ * as it takes to pay it back: a client that floods waits in its own TCP buffers, and the service handles at most
+ * `allSockets` messages and a tenth of its thread's time in checks a second in all (after a burst).
  */
 export class MessageAllowances {
-  private readonly shared: Allowance;
+  private readonly sharedMessages: Allowance;
+  private readonly sharedChecks: Allowance;
 
   constructor(
     private readonly rates: MessageRates,
     // Monotonic: a clock set back must not put every socket in debt.
     private readonly now: () => number = () => performance.now(),
   ) {
-    this.shared = new Allowance(rates.allSockets, SHARED_BURST_SECONDS, now());
+    this.sharedMessages = new Allowance(rates.allSockets, SHARED_BURST_SECONDS, now());
+    this.sharedChecks = new Allowance(SHARED_CHECK_MS_PER_SECOND, SHARED_CHECK_BURST_SECONDS, now());
   }
 
-  /**
-   * A socket's own allowance: `take()` counts one message (or `messages`: one that cost as much as that many) and says
-   * how long its socket should not be read (ms); `wait()` says how long is left, messages read meanwhile included.
-   */
   forSocket(): SocketAllowance {
-    const own = new Allowance(this.rates.perSocket, SOCKET_BURST_SECONDS, this.now());
+    const messages = new Allowance(this.rates.perSocket, SOCKET_BURST_SECONDS, this.now());
+    const checks = new Allowance(SOCKET_CHECK_MS_PER_SECOND, SOCKET_CHECK_BURST_SECONDS, this.now());
+    const buckets = [messages, checks, this.sharedMessages, this.sharedChecks];
+    const wait = (now: number) => Math.max(...buckets.map((bucket) => bucket.wait(now)));
     return {
-      take: (messages = 1) => {
+      take: () => {
         const now = this.now();
-        return Math.max(own.take(now, messages), this.shared.take(now, messages));
+        messages.take(now, 1);
+        this.sharedMessages.take(now, 1);
+        return wait(now);
       },
-      wait: () => {
+      checked: (checkMs) => {
+        const beyond = checkMs - FREE_CHECK_MS;
         const now = this.now();
-        return Math.max(own.wait(now), this.shared.wait(now));
+        if (beyond > 0) {
+          checks.take(now, beyond);
+          this.sharedChecks.take(now, beyond);
+        }
+        return wait(now);
       },
+      wait: () => wait(this.now()),
     };
   }
 }

@@ -10,7 +10,7 @@ import { ERRORS } from '../errors/catalogue';
 import { rawErrorResponse } from '../http/errorReply';
 import { REQUEST_ID_HEADER, requestIdOf } from '../http/requestId';
 import { graphqlError } from './errors';
-import { MessageAllowances, messagesOfCheck } from './messageAllowance';
+import { MessageAllowances } from './messageAllowance';
 import type { SubscriberMetrics } from './subscriberMetrics';
 import { operationChecker } from './operationLimits';
 import { responseTooLarge, type BudgetedContext } from './responseBudget';
@@ -57,8 +57,8 @@ interface Connection {
   cut?: NodeJS.Timeout;
   /** Set while the socket is not read, for having sent faster than its allowance. */
   throttled?: NodeJS.Timeout;
-  /** Counts messages against the socket's allowance (and all sockets'), and stops reading it while either is in debt. */
-  spend(messages: number): void;
+  /** Counts a subscribe's check against the socket's allowance (and all sockets'), and stops reading it while in debt. */
+  checked(checkMs: number): void;
   /** Whether the peer answered the last ping (or has not been pinged yet). */
   answered: boolean;
   clientAddress: string | undefined;
@@ -137,9 +137,8 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): { s
         if (refusal !== null) return [refusal];
         const started = performance.now();
         const checked = checkOperation(payload);
-        // A document new to the service, or large, costs the thread more than a message: it is counted as more.
-        const beyond = messagesOfCheck(performance.now() - started);
-        if (beyond > 0) connection.spend(beyond);
+        // A document new to the service, or large, costs the thread more than a message: its check is counted too.
+        connection.checked(performance.now() - started);
         if (Array.isArray(checked)) return checked;
         connection.operations.add(id);
         openOperations++;
@@ -173,7 +172,7 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): { s
         pendingBytes: () => socket.bufferedAmount,
         onDrop: (reason, detail) => dropSlow(socket, connection, reason, detail),
       }),
-      spend: (messages) => spend(messages),
+      checked: (checkMs) => pauseFor(allowance.checked(checkMs)),
     };
     connections.set(socket, connection);
     socket.on('pong', () => (connection.answered = true));
@@ -189,14 +188,13 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): { s
       connection.throttled = undefined;
       socket.resume();
     };
-    const spend = (messages: number) => {
-      const waitMs = allowance.take(messages);
+    const pauseFor = (waitMs: number) => {
       if (waitMs === 0 || connection.throttled !== undefined) return;
       metrics?.countThrottled();
       socket.pause();
       connection.throttled = setTimeout(() => resumeInTurn(resumeWhenPaid), waitMs);
     };
-    socket.on('message', () => spend(1));
+    socket.on('message', () => pauseFor(allowance.take()));
     socket.on('close', () => {
       clearTimeout(connection.cut);
       clearTimeout(connection.throttled);

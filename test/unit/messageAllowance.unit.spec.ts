@@ -1,5 +1,5 @@
 // How long a WebSocket goes unread after sending faster than its allowance, or than all sockets' together.
-import { MessageAllowances, messagesOfCheck } from '../../src/graphql/messageAllowance';
+import { MessageAllowances } from '../../src/graphql/messageAllowance';
 
 describe('MessageAllowances', () => {
   let now = 0;
@@ -39,16 +39,33 @@ describe('MessageAllowances', () => {
     expect(second.take()).toBe(20);
   });
 
-  it('counts a message that cost as much as many as that many, against the socket and all sockets alike', () => {
-    const allowances = new MessageAllowances({ perSocket: 20, allSockets: 100 }, clock);
-    const costly = allowances.forSocket();
-    expect(costly.take(100)).toBe(0); // the whole burst of each, at once
-    expect(costly.take(80)).toBe(4_000); // its own: 80 at 20 a second
-    expect(allowances.forSocket().take()).toBe(810); // all sockets': 81 at 100 a second
+  it("lets a socket's subscribes take a page's first checks at once (250 ms), then 10 ms a second", () => {
+    const allowances = new MessageAllowances({ perSocket: 20, allSockets: 1_000 }, clock);
+    const page = allowances.forSocket();
+    // Four new documents on a fresh, busy service, 50 ms beyond the free part each: all sockets' allowance (100 ms at
+    // once) takes two at a time, the socket's own all four.
+    expect([50.1, 50.1].map((ms) => page.checked(ms))).toEqual([0, 0]);
+    now += 1_000;
+    expect([50.1, 50.1].map((ms) => page.checked(ms))).toEqual([0, 0]);
+    now += 1_000; // 20 ms more of the socket's own
+    expect(page.checked(80.1)).toBe(1_000); // 10 ms past it, at 10 ms a second
   });
 
-  it('counts a check of 8 ms as 80 more messages, and one of under 0.1 ms as none', () => {
-    expect([messagesOfCheck(8), messagesOfCheck(0.099), messagesOfCheck(0.25)]).toEqual([80, 0, 2]);
+  it('counts a check of up to 0.1 ms (a document checked before) as nothing beyond its message', () => {
+    const allowances = new MessageAllowances({ perSocket: 20, allSockets: 1_000 }, clock);
+    const page = allowances.forSocket();
+    for (let i = 0; i < 10_000; i++) expect(page.checked(0.1)).toBe(0);
+  });
+
+  it("makes every socket wait once checks together went past a tenth of a second, each socket's own burst notwithstanding", () => {
+    const allowances = new MessageAllowances({ perSocket: 20, allSockets: 1_000 }, clock);
+    const heavy = allowances.forSocket();
+    const other = allowances.forSocket();
+    expect(heavy.checked(150.1)).toBe(500); // 50 ms past the shared 100, at 100 ms a second
+    expect(other.take()).toBe(500);
+    expect(other.wait()).toBe(500);
+    now += 500;
+    expect(other.wait()).toBe(0);
   });
 
   it('keeps sockets apart: one that floods does not spend what another may send', () => {

@@ -17,7 +17,7 @@ const SHARED_BURST_SECONDS = 1;
  * A subscribe's check (parse, validation, cost) up to this long is part of its message: a document the service has
  * checked before costs tens of microseconds.
  */
-export const FREE_CHECK_MS = 0.1;
+const FREE_CHECK_MS = 0.1;
 /**
  * Milliseconds of checking beyond the free part that one socket may cost the thread: 10 a second on average, 250 at
  * once. A page's first subscribes on a fresh service (nothing cached, nothing compiled yet) take some 20 ms, several
@@ -62,7 +62,11 @@ export class MessageAllowances {
     const messages = new Allowance(this.rates.perSocket, SOCKET_BURST_SECONDS, this.now());
     const checks = new Allowance(SOCKET_CHECK_MS_PER_SECOND, SOCKET_CHECK_BURST_SECONDS, this.now());
     const buckets = [messages, checks, this.sharedMessages, this.sharedChecks];
-    const wait = (now: number) => Math.max(...buckets.map((bucket) => bucket.wait(now)));
+    const wait = (now: number) => {
+      let longest = 0;
+      for (const bucket of buckets) longest = Math.max(longest, bucket.wait(now));
+      return longest;
+    };
     return {
       take: () => {
         const now = this.now();

@@ -354,4 +354,23 @@ describeInBrowser('dashboard')('the live dashboard under a stream of callbacks',
     await page.screenshot({ path: path.join(OUTPUT_DIR, 'dashboard-caught-up.png') });
     expect(browser.pageErrors).toEqual([]);
   }, 120_000);
+
+  it('keeps a long stream id to two lines of the live list, whole on hover, and says how long ago each stream was pushed without breaking a word', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const longId = 'live_camera_north_entrance_building_7_floor_3_corridor_east_wing_high_definition_backup_feed';
+    const last = await postAll([signed(push(nthSequence(6000), longId, now - 150)), signed(push(nthSequence(6001), 'short_cam', now - 90))]);
+    await shown(last, 15_000);
+    const [longRow, shortRow] = [6000, 6001].map((n) => `#live-table tr[data-sequence="${nthSequence(n)}"]`);
+    expect(await page.locator(`${longRow} td.stream a`).getAttribute('title')).toBe(longId);
+    const [longName, shortName] = await Promise.all([longRow, shortRow].map((row) => page.locator(`${row} td.stream strong`).boundingBox()));
+    // The short id takes one line (1280 pixels wide); the long one, 95 characters, two of those, not eight.
+    expect(longName!.height / shortName!.height).toBeGreaterThan(1.5);
+    expect(longName!.height / shortName!.height).toBeLessThan(2.5);
+    // "2m ago", not "2 minut / es ago": the column is narrow.
+    expect(await page.locator(`${longRow} td:nth-child(3)`).innerText()).toMatch(/^\d+m ago$/);
+    expect(await textsOnSeveralLines(page, '#live-table td:nth-child(3) time')).toEqual([]);
+    expect(await overflowingCells(page, '#live-table')).toEqual([]);
+    await page.locator('#live-table').screenshot({ path: path.join(OUTPUT_DIR, 'dashboard-long-stream-id.png') });
+    expect(browser.pageErrors).toEqual([]);
+  }, 60_000);
 });

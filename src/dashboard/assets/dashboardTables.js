@@ -1,6 +1,6 @@
 // The dashboard's tables, column by column: what each cell shows and how it is built.
 import { badge, element, timeCell } from './elements.js';
-import { duration } from './format.js';
+import { duration, escapedText } from './format.js';
 import { KeyedRows } from './keyedRows.js';
 import { streamHref } from './router.js';
 
@@ -25,21 +25,22 @@ const text = (value) => String(value ?? '');
 
 function streamCell(session) {
   const where = [session.domain, session.appName].filter(Boolean).join(' / ');
-  const link = element('a', { href: streamHref(session.streamId, session.domain), text: session.streamId });
+  // The whole id on hover: a long one is cut to two lines in the live list.
+  const link = element('a', { href: streamHref(session.streamId, session.domain), text: session.streamId, title: escapedText(session.streamId) });
   return element('td', { className: 'stream' }, element('strong', {}, link), where ? element('span', { className: 'sub', text: where }) : '');
 }
 export const streamKey = (s) => `${s.streamId}\n${s.domain ?? ''}\n${s.appName ?? ''}`;
 
 /** A column whose cell is plain text in a <td> of the given class. */
 export const textColumn = (value, className) => ({ key: value, cell: (item) => element('td', { className, text: value(item) }) });
-export const timeColumn = (field) => ({ key: (item) => text(item[field]), cell: (item) => timeCell(item[field]) });
+export const timeColumn = (field, narrow = false) => ({ key: (item) => text(item[field]), cell: (item) => timeCell(item[field], narrow) });
 
 export const nodeColumn = {
   key: (s) => `${s.node ?? ''}\n${s.userIp ?? ''}`,
   cell: (s) => element('td', { className: 'sub-cell' }, element('span', { text: s.node ?? '—' }), element('span', { className: 'sub', text: s.userIp ?? '' })),
 };
 
-export const liveFor = (s) => (s.pushedAt ? duration(Date.now() - Date.parse(s.pushedAt)) : '—');
+export const liveFor = (s, narrow = false) => (s.pushedAt ? duration(Date.now() - Date.parse(s.pushedAt), narrow) : '—');
 export const size = (s) => (s.width && s.height ? `${s.width}×${s.height}` : '—');
 
 /** `leading`: columns before the stream's (the latest screenshot). */
@@ -50,8 +51,8 @@ export const liveRows = (table, leading = []) =>
     columns: [
       ...leading,
       { key: streamKey, cell: streamCell },
-      timeColumn('pushedAt'),
-      textColumn(liveFor, 'num'),
+      timeColumn('pushedAt', true),
+      textColumn((s) => liveFor(s, true), 'num'),
       nodeColumn,
       textColumn(size, 'num'),
     ],

@@ -25,16 +25,16 @@ export function element(name, { className, text, title, data, href } = {}, ...ch
   return node;
 }
 
-/** A <time> that reads "3 minutes ago" and shows the full date on hover; refreshTimes moves it on. */
-export function timeElement(iso) {
-  const time = element('time', { text: timeAgo(iso), title: fullTime(iso) });
+/** A <time> that reads "3 minutes ago" ("3m ago" when narrow) and shows the full date on hover; refreshTimes moves it on. */
+export function timeElement(iso, narrow = false) {
+  const time = element('time', { text: timeAgo(iso, Date.now(), narrow), title: fullTime(iso), data: narrow ? { narrow: '' } : {} });
   time.dateTime = iso;
   return time;
 }
 
-export function timeCell(iso) {
+export function timeCell(iso, narrow = false) {
   if (iso == null) return element('td', { className: 'muted', text: '—' });
-  return element('td', {}, timeElement(iso));
+  return element('td', {}, timeElement(iso, narrow));
 }
 
 export const badge = (text, tone) => element('span', { className: `badge ${tone}`, text });
@@ -46,5 +46,6 @@ export function setText(node, text) {
 
 /** Moves every relative time on the page on with the clock, in place. */
 export function refreshTimes() {
-  for (const time of document.querySelectorAll('time[datetime]')) setText(time, timeAgo(time.dateTime));
+  const now = Date.now();
+  for (const time of document.querySelectorAll('time[datetime]')) setText(time, timeAgo(time.dateTime, now, time.dataset.narrow !== undefined));
 }

@@ -1,6 +1,8 @@
 // How times, durations and codes read on the dashboard.
 
 const relative = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
+// "3s ago", "26m ago": for a narrow column, where "3 seconds ago" would break a word over two lines.
+const narrowRelative = new Intl.RelativeTimeFormat(undefined, { numeric: 'always', style: 'narrow' });
 const absolute = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
 const clock = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
 
@@ -13,12 +15,13 @@ const STEPS = [
   [Infinity, 'year'],
 ];
 
-/** "3 minutes ago", "yesterday": an ISO time against now. */
-export function timeAgo(iso, now = Date.now()) {
+/** "3 minutes ago", "yesterday" (narrow: "3m ago", "1d ago"): an ISO time against now. */
+export function timeAgo(iso, now = Date.now(), narrow = false) {
   if (iso == null) return '—';
+  const format = narrow ? narrowRelative : relative;
   let amount = (new Date(iso).getTime() - now) / 1000;
   for (const [size, unit] of STEPS) {
-    if (Math.abs(amount) < size) return relative.format(Math.round(amount), unit);
+    if (Math.abs(amount) < size) return format.format(Math.round(amount), unit);
     amount /= size;
   }
   return '—';
@@ -30,16 +33,17 @@ export const fullTime = (iso) => (iso == null ? '' : absolute.format(new Date(is
 /** "14:05", for the chart's axis. */
 export const clockTime = (ms) => clock.format(new Date(ms));
 
-/** "2 h 05 min", "45 s": a length of time in milliseconds. */
-export function duration(ms) {
+/** "2 h 05 min", "45 s" (narrow: "2h 05m", "45s"): a length of time in milliseconds. */
+export function duration(ms, narrow = false) {
   if (ms == null || !Number.isFinite(ms) || ms < 0) return '—';
+  const [s, min, h, d] = narrow ? ['s', 'm', 'h', 'd'] : [' s', ' min', ' h', ' d'];
   const seconds = Math.floor(ms / 1000);
-  if (seconds < 60) return `${seconds} s`;
+  if (seconds < 60) return `${seconds}${s}`;
   const minutes = Math.floor(seconds / 60);
-  if (minutes < 60) return `${minutes} min ${String(seconds % 60).padStart(2, '0')} s`;
+  if (minutes < 60) return `${minutes}${min} ${String(seconds % 60).padStart(2, '0')}${s}`;
   const hours = Math.floor(minutes / 60);
-  if (hours < 48) return `${hours} h ${String(minutes % 60).padStart(2, '0')} min`;
-  return `${Math.floor(hours / 24)} d ${hours % 24} h`;
+  if (hours < 48) return `${hours}${h} ${String(minutes % 60).padStart(2, '0')}${min}`;
+  return `${Math.floor(hours / 24)}${d} ${hours % 24}${h}`;
 }
 
 /**
@@ -74,6 +78,9 @@ export function visibleParts(text) {
   if (from < value.length) parts.push(value.slice(from));
   return parts;
 }
+
+/** The text with each hidden character written as its escape, for a tooltip (which cannot mark them). */
+export const escapedText = (text) => visibleParts(text).map((part) => (typeof part === 'string' ? part : part.escape)).join('');
 
 /** The later of two log positions, decimal strings of any length (the longer is the greater); `a` may be null. */
 export const laterPosition = (a, b) => (a === null || b.length > a.length || (b.length === a.length && b > a) ? b : a);

@@ -104,11 +104,12 @@ export type BuildWrites = 'bulk' | 'steady';
 
 /**
  * A file nobody reads yet: a process crash still loses nothing committed (WAL), a power loss may damage it, and
- * the start-up check then sets it aside and builds again.
+ * the start-up check then sets it aside and builds again. Its page cache is 32 MiB: a rebuild builds ten files at
+ * once, and at 128 MiB each it held 650 MB more for 2 % more speed.
  */
 function buildingPragmas(db: ReadModelDatabase, writes: BuildWrites): void {
   db.pragma(`synchronous = ${writes === 'steady' ? 'NORMAL' : 'OFF'}`);
-  db.pragma('cache_size = -131072'); // 128 MiB
+  db.pragma('cache_size = -32768'); // 32 MiB
 }
 
 /**

@@ -363,7 +363,7 @@ describeInBrowser('dashboard')('the live dashboard under a stream of callbacks',
     const [longRow, shortRow] = [6000, 6001].map((n) => `#live-table tr[data-sequence="${nthSequence(n)}"]`);
     expect(await page.locator(`${longRow} td.stream a`).getAttribute('title')).toBe(longId);
     const [longName, shortName] = await Promise.all([longRow, shortRow].map((row) => page.locator(`${row} td.stream strong`).boundingBox()));
-    // The short id takes one line (1280 pixels wide); the long one, 95 characters, two of those, not eight.
+    // The short id takes one line (1280 pixels wide); the long one, 92 characters, two of those, not eight.
     expect(longName!.height / shortName!.height).toBeGreaterThan(1.5);
     expect(longName!.height / shortName!.height).toBeLessThan(2.5);
     // "2m ago", not "2 minut / es ago": the column is narrow.

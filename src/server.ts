@@ -10,7 +10,6 @@ import { forwardingPrometheus } from './forwarding/forwardingPrometheus';
 import { startForwarding } from './forwarding/startForwarding';
 import { EventLoopTurns } from './graphql/eventLoopTurns';
 import { GRAPHQL_PATH, graphqlRoutes } from './graphql/graphqlRoutes';
-import { settledWithin } from './eventstore/workerThreads';
 import { countedQueries } from './graphql/readingThreadsPlugin';
 import { measuredStatisticsAdmission } from './graphql/statisticsAdmission';
 import { registerSubscriberMetrics } from './graphql/subscriberMetrics';
@@ -33,9 +32,6 @@ import { ReadingThreads } from './reading/readingThreads';
 import { READ_CACHE_KIB, servedQueries } from './readmodels';
 import { publishChanges, readModelsSchema } from './graphqlSchema';
 import type { ReadModelServices } from './readmodels/services';
-
-/** The longest the service waits for its reading threads before it listens. */
-const READING_THREADS_START_MS = 10_000;
 
 export interface RunningService {
   /** Where it listens, e.g. http://127.0.0.1:4000. */
@@ -253,13 +249,14 @@ export async function startService(config: Config, logger: Logger = createLogger
     lock.release();
     logger.info({ position: String(projections.status().position) }, 'stopped');
   };
+  // It listens while its reading threads start: CSS is answered at once, and a query waits for them (see ReadingThreads).
+  if (readingThreads !== null) {
+    const since = performance.now();
+    void readingThreads.firstStart.then(() =>
+      logger.info({ threads: config.graphql.readingThreads, ready: readingThreads.ready, ms: Math.round(performance.now() - since) }, 'reading threads started'),
+    );
+  }
   try {
-    // Queries answered from the first one on by the reading threads (were one to hang while starting, the main thread answers).
-    if (readingThreads !== null) {
-      const since = performance.now();
-      await settledWithin(readingThreads.started(), READING_THREADS_START_MS);
-      logger.info({ threads: config.graphql.readingThreads, ready: readingThreads.ready, ms: Math.round(performance.now() - since) }, 'reading threads started');
-    }
     await app.listen({ port: config.port, host: config.host }).catch((error: unknown) => {
       throw listenRefusal(error, config.host, config.port);
     });

@@ -28,22 +28,31 @@ export interface ReadingThreadsOptions {
 /** The wait before a failed thread is started again, doubled on each failure in a row up to the longest. */
 const RESTART_DELAY_MS = 1_000;
 const LONGEST_RESTART_DELAY_MS = 60_000;
+/** The longest a query waits for the threads' first start before the main thread answers it. */
+const FIRST_START_MS = 10_000;
 
 /**
  * Threads that answer GraphQL queries from read-only connections of their own. A query goes to the ready thread with
- * the fewest in hand; with none ready (starting, or restarting after a failure) `ask` answers null and the main thread
- * answers it itself, as it does a query whose thread failed under it: queries only read, so asking again loses nothing.
+ * the fewest in hand. One that comes while they first start waits for them (the service answers CSS meanwhile); with
+ * none ready after that (restarting after a failure) `ask` answers null and the main thread answers it itself, as it
+ * does a query whose thread failed under it: queries only read, so asking again loses nothing.
  */
 export class ReadingThreads {
   private readonly threads: ReadingThread[];
   private readonly files: Record<string, string>;
+  /** Settles once each thread's first start is over (ready or failed), or once a query has waited long enough for it. */
+  readonly firstStart: Promise<void>;
+  private firstStartOver = false;
 
   constructor(private readonly options: ReadingThreadsOptions) {
     this.files = { ...options.files };
     this.threads = Array.from({ length: options.threads }, (_, index) => new ReadingThread(index, options, () => this.files));
+    this.firstStart = settledWithin(this.started(), FIRST_START_MS).then(() => {
+      this.firstStartOver = true;
+    });
   }
 
-  /** Settles once each thread is ready or has failed to start: the service listens once it has, or has waited long enough. */
+  /** Settles once each thread is ready or has failed its first start. */
   started(): Promise<void> {
     return Promise.all(this.threads.map((thread) => thread.started)).then(() => undefined);
   }
@@ -56,7 +65,9 @@ export class ReadingThreads {
   ask = (query: ThreadQuery, onClientGone?: ClientGoneWatch): Promise<ThreadAnswer | null> => {
     let chosen: ReadingThread | undefined;
     for (const thread of this.threads) if (thread.ready && (chosen === undefined || thread.inHand < chosen.inHand)) chosen = thread;
-    return chosen === undefined ? Promise.resolve(null) : chosen.ask(query, onClientGone);
+    if (chosen !== undefined) return chosen.ask(query, onClientGone);
+    // Still starting: the query waits rather than read the files on the thread that answers CSS.
+    return this.firstStartOver ? Promise.resolve(null) : this.firstStart.then(() => this.ask(query, onClientGone));
   };
 
   /** A read model moved to a new file: each thread reads it from there on (the main thread removes the old one). */
@@ -123,6 +134,8 @@ class ReadingThread {
   async close(): Promise<void> {
     this.closing = true;
     clearTimeout(this.restartTimer);
+    // One still starting holds no query and reads no message until it has loaded: it is stopped at once.
+    if (!this.isReady) await this.worker?.terminate();
     this.post({ kind: 'close' });
     if (!(await settledWithin(this.exited, THREAD_STOP_TIMEOUT_MS))) await this.worker?.terminate();
     await this.exited;

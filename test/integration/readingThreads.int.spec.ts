@@ -2,6 +2,7 @@
 import { loadConfig } from '../../src/config';
 import { generateTraffic } from '../../src/simulation/callbackTraffic';
 import { ReadingThreads } from '../../src/reading/readingThreads';
+import { READ_CACHE_KIB } from '../../src/readmodels';
 import { postQuery, type RawAnswer } from '../support/graphqlClient';
 import { scrape, valueOf } from '../support/metricsText';
 import { seedExamples } from '../support/seedExamples';
@@ -95,6 +96,38 @@ describe('queries answered on a reading thread', () => {
     const after = await answeredOn(fixture.service.url);
     expect(after.main - before.main).toBe(3);
     expect(after.reading - before.reading).toBe(1);
+  });
+});
+
+describe('reading threads that are still starting', () => {
+  const fixture = useTestService({ GRAPHQL_READING_THREADS: '1' });
+
+  it('keep a query sent before they are ready and answer it there, not on the thread that answers CSS', async () => {
+    await postAndProject(fixture.service, seedExamples()[0]!.raw);
+    const threads = new ReadingThreads({
+      threads: 1,
+      files: fixture.service.projector.servingFiles(),
+      readCacheKiB: READ_CACHE_KIB,
+      graphql: loadConfig({}).graphql,
+      history: { eventsOf: async () => [] },
+      statistics: { workOut: () => Promise.reject(new Error('no statistics here')) },
+      logger: capturedLog('warn').logger,
+    });
+    try {
+      expect(threads.ready).toBe(0);
+      const answer = await threads.ask({ query: '{ callbacks(first: 1) { totalCount } }' });
+      expect(answer).toEqual({ kind: 'answered', dataJson: JSON.stringify({ callbacks: { totalCount: 1 } }) });
+      expect(threads.ready).toBe(1);
+    } finally {
+      await threads.close();
+    }
+  });
+
+  it('answer the first query a service is asked right after it listens, on the reading thread', async () => {
+    const service = await fixture.restart();
+    const answer = await postQuery(service.url, '{ callbacks(first: 1) { totalCount } }');
+    expect(answer.body.data).toEqual({ callbacks: { totalCount: 1 } });
+    expect(await answeredOn(service.url)).toEqual({ reading: 1, main: 0 });
   });
 });
 

@@ -134,10 +134,13 @@ class ReadingThread {
   async close(): Promise<void> {
     this.closing = true;
     clearTimeout(this.restartTimer);
-    // One still starting holds no query and reads no message until it has loaded: it is stopped at once.
-    if (!this.isReady) await this.worker?.terminate();
-    this.post({ kind: 'close' });
-    if (!(await settledWithin(this.exited, THREAD_STOP_TIMEOUT_MS))) await this.worker?.terminate();
+    if (this.isReady) {
+      this.post({ kind: 'close' });
+      if (!(await settledWithin(this.exited, THREAD_STOP_TIMEOUT_MS))) await this.worker?.terminate();
+    } else {
+      // One still starting holds no query and reads no message until it has loaded: it is stopped at once.
+      await this.worker?.terminate();
+    }
     await this.exited;
   }
 

@@ -101,9 +101,9 @@ describe('queries answered on a reading thread', () => {
 
 describe('reading threads that are still starting', () => {
   const fixture = useTestService({ GRAPHQL_READING_THREADS: '1' });
+  beforeAll(() => postAndProject(fixture.service, seedExamples()[0]!.raw));
 
   it('keep a query sent before they are ready and answer it there, not on the thread that answers CSS', async () => {
-    await postAndProject(fixture.service, seedExamples()[0]!.raw);
     const threads = new ReadingThreads({
       threads: 1,
       files: fixture.service.projector.servingFiles(),

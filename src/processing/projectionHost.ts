@@ -15,7 +15,7 @@ import { ProjectionSet, type SetFile } from './projectionSet';
 import type { ProjectionsView } from './projectionsView';
 import { readModelsStatus, type ProjectionsStatus, type SlotView } from './projectionsStatus';
 import { ProjectionFile, removeFile, type BuildWrites } from './readModelFile';
-import { folderOf, planFolder } from './readModelFolder';
+import { filesReadWhole, folderOf, planFolder, WHOLE_CHECK_BYTES } from './readModelFolder';
 import { BackgroundThread } from './backgroundThread';
 import { CHECKPOINT_INTERVALS } from './walCheckpoints';
 import { BuildThread, type BuildThreadEnd } from './buildThread';
@@ -40,6 +40,8 @@ export interface ProjectionHostOptions {
   legacyFile?: string | null;
   /** Where the log stood at start-up, when it could be read: a file built from another log is set aside and built again. */
   logAtStart?: LogAtStart | null;
+  /** How many bytes of the read models' files start-up reads whole to find damage, smallest first; default WHOLE_CHECK_BYTES. */
+  wholeCheckBytes?: number;
   logger?: Logger;
   /** Events per batch of the foreground lane's processor; default 1000. */
   batchSize?: number;
@@ -136,7 +138,11 @@ export class ProjectionHost implements ProjectionsView {
     this.building.announceOnlyAfter((name) => this.liveFile(name)?.checkpoint.position ?? -1n);
     const legacy = options.legacyFile == null ? null : usableLegacyFile(options.legacyFile, options.logger);
     try {
-      for (const definition of options.definitions) this.plan(definition, legacy);
+      const readWhole = filesReadWhole(
+        options.definitions.map((definition) => folderOf(options.root, definition.name)),
+        options.wholeCheckBytes ?? WHOLE_CHECK_BYTES,
+      );
+      for (const definition of options.definitions) this.plan(definition, legacy, readWhole);
       // Every read model has a file of this layout: the previous layout's answers for none of them.
       if (legacy !== null && ![...this.slots.values()].some((slot) => slot.older === legacy)) removeFile(legacy);
     } catch (error) {
@@ -168,9 +174,9 @@ export class ProjectionHost implements ProjectionsView {
     return this.foreground.set.get(name) ?? this.background.set.get(name);
   }
 
-  private plan(definition: ProjectionDefinition, legacy: string | null): void {
+  private plan(definition: ProjectionDefinition, legacy: string | null, readWhole: ReadonlySet<string>): void {
     const folder = folderOf(this.options.root, definition.name);
-    const plan = planFolder(folder, definition, this.options.logger, this.options.logAtStart ?? null);
+    const plan = planFolder(folder, definition, this.options.logger, this.options.logAtStart ?? null, readWhole);
     const slot: Slot = {
       definition,
       serving: '',

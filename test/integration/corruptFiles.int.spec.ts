@@ -1,10 +1,14 @@
-// Start-up on damaged files: read models (derived) are set aside and rebuilt; a damaged event log stops start-up untouched.
+// Start-up on damaged files: read models (derived) are set aside and rebuilt; a damaged event log stops start-up untouched; what start-up reads whole.
 import Database from 'better-sqlite3';
-import { cpSync, openSync, readFileSync, readdirSync, statSync, truncateSync, writeFileSync, writeSync, closeSync } from 'node:fs';
+import { cpSync, mkdirSync, openSync, readFileSync, readdirSync, statSync, truncateSync, writeFileSync, writeSync, closeSync } from 'node:fs';
 import path from 'node:path';
 import { generateTraffic } from '../../src/simulation/callbackTraffic';
 import { callbackLogProjection } from '../../src/readmodels/callbackLog/callbackLog.projection';
 import { sessionsProjection } from '../../src/readmodels/sessions/sessions.projection';
+import { SqliteEventStore } from '../../src/eventstore/sqlite/sqliteEventStore';
+import { ProjectionHost } from '../../src/processing/projectionHost';
+import { filesReadWhole, WHOLE_CHECK_BYTES } from '../../src/processing/readModelFolder';
+import { PROJECTIONS } from '../../src/readmodels';
 import { query } from '../support/graphqlClient';
 import { SessionsDocument, type SessionsQuery } from '../graphql/generated';
 import { exitWithin, listeningUrl, onlyLogLine, runCli } from '../support/serviceProcess';
@@ -53,6 +57,32 @@ async function caughtUp(url: string, position: string): Promise<void> {
 
 // All 25 sessions in one page, within the default query cost (a page costs `first` times its fields).
 const allSessions = (url: string) => query<SessionsQuery, { first: number }>(url, SessionsDocument, { first: 100 });
+
+describe('what start-up reads whole of the read models', () => {
+  it('reads the smallest files first, while they fit in its budget together (a file with its WAL)', () => {
+    const data = tempDataDir();
+    try {
+      const [a, b] = ['a', 'b'].map((name) => path.join(data.dir, name)) as [string, string];
+      const file = (folder: string, name: string, bytes: number) => {
+        mkdirSync(folder, { recursive: true });
+        writeFileSync(path.join(folder, name), Buffer.alloc(bytes));
+        return path.join(folder, name);
+      };
+      const small = file(a, 'v1.1.db', 100);
+      const large = file(a, 'v1.2.db', 300);
+      file(a, 'v1.2.db-wal', 50);
+      const middle = file(b, 'v3.1.db', 200);
+      file(b, 'notes.txt', 10);
+      const folders = [a, b, path.join(data.dir, 'none yet')];
+      expect(filesReadWhole(folders, 0)).toEqual(new Set());
+      expect(filesReadWhole(folders, 349)).toEqual(new Set([small, middle]));
+      expect(filesReadWhole(folders, 649)).toEqual(new Set([small, middle]));
+      expect(filesReadWhole(folders, 650)).toEqual(new Set([small, middle, large]));
+    } finally {
+      data.remove();
+    }
+  });
+});
 
 describe('start-up on damaged files', () => {
   // Its own life cycle: a pristine folder is built once, then copies are damaged and started one by one.
@@ -112,6 +142,25 @@ describe('start-up on damaged files', () => {
     }
     expect((await run.exited).code).toBe(0);
   }, 60_000);
+
+  it('reads read-model files whole only within its budget: past it, damage that only quick_check finds is not looked for at start', async () => {
+    for (const [budget, setAside] of [
+      [0, false],
+      [WHOLE_CHECK_BYTES, true],
+    ] as const) {
+      const dir = copyOfData(`budget ${budget}`);
+      const sessions = path.join(dir, 'readmodels', 'sessions', `v${sessionsProjection.version}.1.db`);
+      overwritePage(sessions, leafPageOf(sessions, 'sessions_by_time'));
+      const store = SqliteEventStore.open(path.join(dir, 'events.db'));
+      const host = new ProjectionHost({ store, definitions: PROJECTIONS, root: path.join(dir, 'readmodels'), wholeCheckBytes: budget });
+      try {
+        expect(readdirSync(path.dirname(sessions)).some((name) => name.includes('.corrupt-'))).toBe(setAside);
+      } finally {
+        await host.stop();
+        await store.close();
+      }
+    }
+  });
 
   it.each([
     ['garbage bytes', DAMAGE[0]![1]],

@@ -4,8 +4,9 @@ import Database from 'better-sqlite3';
 
 /**
  * Files up to this size get PRAGMA quick_check at start-up (every page read: about 2 ms per MB on a warm cache,
- * so about a second here). Larger files get the cheap part only: header, schema and the last rows of each table,
- * which is where a truncated or overwritten file shows.
+ * so about a second here), unless the caller gives its own bound (the read models share WHOLE_CHECK_BYTES). Larger
+ * files get the cheap part only: header, schema and the last rows of each table, which is where a truncated or
+ * overwritten file shows.
  */
 export const FULL_CHECK_MAX_BYTES = 512 * 1024 * 1024;
 

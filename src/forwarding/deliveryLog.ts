@@ -1,4 +1,5 @@
 // The searchable delivery log: a destination's deliveries newest first (by status, stream, event, time), and each one's attempts.
+import { bound } from '../eventstore/sqlite/boundValue';
 import type { Page } from '../processing/pagination';
 import { keysetListing } from '../processing/keysetListing';
 import type { DeliveryOrigin, DeliveryStatus } from './deliveryStore';
@@ -93,7 +94,7 @@ export function deliveryLog(db: ForwardingDatabase, settle: (destination: string
     toRow: toEntry,
     keyOf: (entry) => [entry.id],
   });
-  const attempts = db.prepare<[number], Raw>('SELECT attempt, at, http_status, duration_ms, error FROM attempts WHERE delivery_id = ? ORDER BY at, rowid');
+  const attempts = db.prepare<[number], Raw>(`SELECT attempt, at, http_status, duration_ms, error FROM attempts WHERE delivery_id = ${bound('?')} ORDER BY at, rowid`);
 
   return {
     /** A destination's deliveries, newest first; `after` is an endCursor of this listing. */

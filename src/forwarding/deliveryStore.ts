@@ -1,5 +1,6 @@
 // One destination's rows in forwarding.db: intake with its guarded checkpoint, pending deliveries, attempt results, dead letters, pruning.
 import { limitBy } from '../eventstore/sqlite/boundLimit';
+import { bound } from '../eventstore/sqlite/boundValue';
 import type { DeliveryContent } from './deliveryFormat';
 import type { ForwardingDatabase } from './forwardingDb';
 
@@ -81,7 +82,7 @@ export function deliveryStore(db: ForwardingDatabase, destination: string) {
       `INSERT INTO deliveries (destination, event_id, event_type, stream, position, received_at, offered_at, origin, status, attempts, next_attempt_at, raw, fields, content_type)
        VALUES (@destination, @eventId, @eventType, @stream, @position, @receivedAt, @now, @origin, 'pending', 0, @now, @raw, @fieldsJson, @contentType)`,
     ),
-    pending: db.prepare(`SELECT ${PENDING_COLUMNS} FROM deliveries WHERE destination = ? AND status = 'pending' ORDER BY id`).safeIntegers(true),
+    pending: db.prepare(`SELECT ${PENDING_COLUMNS} FROM deliveries WHERE destination = ${bound('?')} AND status = 'pending' ORDER BY id`).safeIntegers(true),
     attempt: db.prepare('INSERT INTO attempts (delivery_id, attempt, at, http_status, duration_ms, error) VALUES (?, ?, ?, ?, ?, ?)'),
     delivered: db.prepare(
       `UPDATE deliveries SET status = 'delivered', attempts = @attempts, last_status = @httpStatus, last_error = NULL, finished_at = @at, raw = NULL, fields = NULL WHERE id = @id`,
@@ -95,22 +96,22 @@ export function deliveryStore(db: ForwardingDatabase, destination: string) {
     setPaused: db.prepare('UPDATE destinations SET paused = ?, updated_at = ? WHERE name = ?'),
     summary: db.prepare('SELECT paused, last_delivered_position, last_delivered_at, last_error, last_error_at FROM destinations WHERE name = ?').safeIntegers(true),
     deadCount: db.prepare(`SELECT count(*) FROM deliveries WHERE destination = ? AND status = 'dead'`).pluck(),
-    lastDead: db.prepare(`SELECT max(id) FROM deliveries WHERE destination = ? AND status = 'dead'`).pluck(),
+    lastDead: db.prepare(`SELECT max(id) FROM deliveries WHERE destination = ${bound('?')} AND status = 'dead'`).pluck(),
     revive: db
       .prepare(
         `UPDATE deliveries SET status = 'pending', attempts = 0, offered_at = @now, next_attempt_at = @now, last_delay_ms = NULL, finished_at = NULL
-         WHERE id IN (SELECT id FROM deliveries WHERE destination = @destination AND status = 'dead' AND id <= @upTo ORDER BY id ${limitBy('@limit')})
+         WHERE id IN (SELECT id FROM deliveries WHERE destination = ${bound('@destination')} AND status = 'dead' AND id <= @upTo ORDER BY id ${limitBy('@limit')})
          RETURNING ${PENDING_COLUMNS}`,
       )
       .safeIntegers(true),
     prunable: db
       .prepare(
-        `SELECT id FROM deliveries WHERE destination = @destination AND status != 'pending' AND (finished_at < @before OR id <= @keepAbove)
+        `SELECT id FROM deliveries WHERE destination = ${bound('@destination')} AND status != 'pending' AND (finished_at < @before OR id <= @keepAbove)
          ORDER BY id ${limitBy('@limit')}`,
       )
       .pluck(),
     keepAbove: db
-      .prepare(`SELECT id FROM deliveries WHERE destination = ? AND status != 'pending' ORDER BY id DESC LIMIT 1 OFFSET ?`)
+      .prepare(`SELECT id FROM deliveries WHERE destination = ${bound('?')} AND status != 'pending' ORDER BY id DESC LIMIT 1 OFFSET ?`)
       .pluck(),
     deleteAttempts: db.prepare('DELETE FROM attempts WHERE delivery_id IN (SELECT value FROM json_each(?))'),
     deleteDeliveries: db.prepare('DELETE FROM deliveries WHERE id IN (SELECT value FROM json_each(?))'),

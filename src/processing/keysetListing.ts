@@ -1,6 +1,7 @@
 // Keyset-paginated listings of a read-model table: SQL built from which filters are given, one prepared statement per shape.
 import type { Statement } from 'better-sqlite3';
 import { limitBy } from '../eventstore/sqlite/boundLimit';
+import { bound } from '../eventstore/sqlite/boundValue';
 import { decodeCursor, encodeCursor, type KeyKind, type KeyValue } from './keysetCursor';
 import { once, type Page } from './pagination';
 import type { ReadModelDatabase } from './projectionDefinition';
@@ -174,7 +175,7 @@ function filterConditions<Filter extends object, Row>(spec: ListingSpec<Filter, 
     const target = (demoted.has(column) && !drivers.has(name)) || boundedByCursor ? `+${column}` : column;
     switch (operator) {
       case 'equals':
-        return `${target} = @${name}`;
+        return `${target} = ${bound(`@${name}`)}`;
       case 'oneOf':
         return `${target} IN (SELECT value FROM json_each(@${name}))`;
       case 'from':
@@ -228,7 +229,7 @@ function hasValueSql<Filter extends object, Row>(spec: ListingSpec<Filter, Row>,
   const indexed = new Set(indexEntries(spec, given).entries.flat());
   const conditions = given
     .filter(([other]) => other === name || (!indexed.has(other) && spec.filters[other].operator === 'equals'))
-    .map(([other]) => `${spec.filters[other].column} = @${other}`);
+    .map(([other]) => `${spec.filters[other].column} = ${bound(`@${other}`)}`);
   return `SELECT 1 FROM ${spec.from} ${whereClause(baseConditions(spec, conditions))} LIMIT 1`;
 }
 

@@ -436,7 +436,7 @@ describe('query plans of the read-model queries', () => {
     const itsCell = /^SEARCH insight_interruption_rollups USING INDEX sqlite_autoindex_insight_interruption_rollups_1 \(period=\? AND dimension=\? AND scope=\? AND start=\? AND key=\?\)$/;
     for (const domain of [null, 'a']) {
       const statements = executedBy(db, () => expect(insights.interruptionStats(23 * 3_600_000, 49 * 3_600_000, 'NODE', domain, 5)).toHaveLength(1));
-      const isDayLookup = (sql: string) => sql.includes("period = 'DAY' AND scope = ? AND start >= ?");
+      const isDayLookup = (sql: string) => sql.includes("period = 'DAY' AND scope = +? AND start >= ?");
       const dayLookups = statements.filter((statement) => isDayLookup(statement.sql)).map((statement) => planOfStatement(db, statement));
       expect(dayLookups).toHaveLength(2);
       for (const plan of dayLookups) expectIndexedPlan(plan, daysWithCells);
@@ -546,7 +546,7 @@ describe('query plans of the read-model queries', () => {
       expect(page.totalCount()).toBe(0);
       expect(page.totalCount()).toBe(0);
     });
-    expect(counting.map((e) => e.sql)).toEqual([expect.stringMatching(/^SELECT count\(\*\) FROM sessions WHERE stream_id = @streamId$/)]);
+    expect(counting.map((e) => e.sql)).toEqual([expect.stringMatching(/^SELECT count\(\*\) FROM sessions WHERE stream_id = \+@streamId$/)]);
   });
 
   it.each<[string, () => void]>([

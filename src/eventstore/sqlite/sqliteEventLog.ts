@@ -4,6 +4,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { StoreUnavailableError, WrongExpectedRevisionError, type AppendResult, type ExpectedRevision, type NewEvent, type RecordedEvent } from '../eventStore';
 import { limitBy } from './boundLimit';
+import { bound } from './boundValue';
 import { CorruptEventLogError, refuseCorruptEventLog } from './corruptEventLog';
 import { firstChanged, openedFiles, type OpenedFiles } from './fileIdentity';
 import { isCorruptionError } from './sqliteFileCheck';
@@ -238,7 +239,7 @@ function prepareStatements(db: Database.Database) {
     hasEvent: db.prepare<[string, string], number>('SELECT 1 FROM events WHERE stream = ? AND event_id = ?').pluck(),
     // The last entry of the stream's range of the (stream, revision) index: no table of its own to write with every append.
     streamRevision: db
-      .prepare<[string], bigint>('SELECT revision FROM events WHERE stream = ? ORDER BY revision DESC LIMIT 1')
+      .prepare<[string], bigint>(`SELECT revision FROM events WHERE stream = ${bound('?')} ORDER BY revision DESC LIMIT 1`)
       .pluck()
       .safeIntegers(true),
     insertEvent: db
@@ -248,7 +249,7 @@ function prepareStatements(db: Database.Database) {
       .safeIntegers(true),
     readStream: db
       .prepare<[string, bigint, number], EventRow>(
-        `SELECT ${EVENT_COLUMNS} FROM events WHERE stream = ? AND revision >= ? ORDER BY revision ${limitBy('?')}`,
+        `SELECT ${EVENT_COLUMNS} FROM events WHERE stream = ${bound('?')} AND revision >= ? ORDER BY revision ${limitBy('?')}`,
       )
       .safeIntegers(true),
     readAll: db

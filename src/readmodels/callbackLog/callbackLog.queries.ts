@@ -1,5 +1,6 @@
 // Reads of the callback log read model: the audit log, the events of given streams, and the activity counts.
 import { limitBy } from '../../eventstore/sqlite/boundLimit';
+import { bound } from '../../eventstore/sqlite/boundValue';
 import { keptCounts } from '../../processing/keptCounts';
 import { keysetListing } from '../../processing/keysetListing';
 import type { Page } from '../../processing/pagination';
@@ -19,7 +20,7 @@ export function callbackLogQueries(db: ReadModelDatabase) {
   const read = <P extends unknown[]>(sql: string) => callbackLogTable.reader(db.prepare<P>(`SELECT ${columns} FROM callback_log c ${sql}`));
   const ofStreams = read<[string]>('WHERE c.stream IN (SELECT value FROM json_each(?)) ORDER BY c.position');
   const atPosition = read<[bigint]>('WHERE c.position = ?');
-  const pageOfStream = read<[string, bigint, number]>(`WHERE c.stream = ? AND c.position > ? ORDER BY c.position ${limitBy('?')}`);
+  const pageOfStream = read<[string, bigint, number]>(`WHERE c.stream = ${bound('?')} AND c.position > ? ORDER BY c.position ${limitBy('?')}`);
   const kept = keptCounts(db, callbackCountsTable);
   const list = keysetListing<CallbackListFilter, CallbackLogEntry>(db, {
     listing: 'callbacks',

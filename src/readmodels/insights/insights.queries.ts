@@ -1,6 +1,7 @@
 // Reads of the insights read model: interruptions by side, stale live sessions, statistics over time ranges, and tallies.
 import type { InterruptionSide } from '../../domain/errcodeCatalogue';
 import { limitBy } from '../../eventstore/sqlite/boundLimit';
+import { bound } from '../../eventstore/sqlite/boundValue';
 import { keptCounts } from '../../processing/keptCounts';
 import { keysetListing } from '../../processing/keysetListing';
 import { once, type Page } from '../../processing/pagination';
@@ -165,7 +166,7 @@ export function insightQueries(
       at: db.prepare<[number], InterruptionFacts>(`${FACTS} WHERE interrupted_at = ?`).raw(),
       // Within one domain, along its own index.
       domainFrom: db
-        .prepare<[string, number, number, number], InterruptionFacts>(`${FACTS} WHERE domain = ? AND interrupted_at >= ? AND interrupted_at < ? ORDER BY interrupted_at ${limitBy('?')}`)
+        .prepare<[string, number, number, number], InterruptionFacts>(`${FACTS} WHERE domain = ${bound('?')} AND interrupted_at >= ? AND interrupted_at < ? ORDER BY interrupted_at ${limitBy('?')}`)
         .raw(),
       domainAt: db.prepare<[string, number], InterruptionFacts>(`${FACTS} WHERE domain = ? AND interrupted_at = ?`).raw(),
     };
@@ -367,14 +368,14 @@ function busiestNodesReader(db: ReadModelDatabase, planOf: (from: number, to: nu
   const cellsAfter = (after: string) =>
     db
       .prepare<unknown[], [count: number, key: string]>(
-        `SELECT count, key FROM insight_interruption_rollups WHERE dimension = 'NODE' AND period = ? AND scope = ? AND start = ?${after} ORDER BY count DESC, key DESC ${limitBy('?')}`,
+        `SELECT count, key FROM insight_interruption_rollups WHERE dimension = 'NODE' AND period = ${bound('?')} AND scope = ${bound('?')} AND start = ${bound('?')}${after} ORDER BY count DESC, key DESC ${limitBy('?')}`,
       )
       .raw();
   const [firstCells, nextCells] = [cellsAfter(''), cellsAfter(' AND (count, key) < (?, ?)')];
   // The first day at or after a start that holds cells by node, one step along the rollups' primary key.
   const nextDayWithCells = db
     .prepare<[string, number, number], number>(
-      "SELECT start FROM insight_interruption_rollups WHERE dimension = 'NODE' AND period = 'DAY' AND scope = ? AND start >= ? AND start < ? ORDER BY start LIMIT 1",
+      `SELECT start FROM insight_interruption_rollups WHERE dimension = 'NODE' AND period = 'DAY' AND scope = ${bound('?')} AND start >= ? AND start < ? ORDER BY start LIMIT 1`,
     )
     .pluck();
   /** The starts of the UTC days of [from, to) that hold cells by node, in order; one more than `atMost` at most. */

@@ -1,5 +1,6 @@
 // Five-minute, hourly and daily rollups of interruptions (weekly in older files): the cells each one counts in, a batch's net changes to them, and their reads.
 import { limitBy } from '../../eventstore/sqlite/boundLimit';
+import { bound } from '../../eventstore/sqlite/boundValue';
 import type { ReadModelDatabase } from '../../processing/projectionDefinition';
 import { CellHistogram } from './durationHistogram';
 import { interruptionRollupsTable } from './insights.table';
@@ -144,7 +145,7 @@ export const CACHED_ROLLUP_CELLS = 2048;
  * `rolledBack` drops them all.
  */
 export function rollupWriter(db: ReadModelDatabase) {
-  const where = 'period = ? AND dimension = ? AND scope = ? AND start = ? AND key = ?';
+  const where = `period = ${bound('?')} AND dimension = ${bound('?')} AND scope = ${bound('?')} AND start = ${bound('?')} AND key = ${bound('?')}`;
   const read = db.prepare<unknown[], { count: number; histogram: Buffer }>(`SELECT count, histogram FROM insight_interruption_rollups WHERE ${where}`);
   const remove = db.prepare(`DELETE FROM insight_interruption_rollups WHERE ${where}`);
   const insert = 'INSERT INTO insight_interruption_rollups (period, dimension, scope, start, key, count, p50_ms, p90_ms, histogram) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ';
@@ -252,7 +253,7 @@ function nodeCountPages(db: ReadModelDatabase, perPage: number) {
   const page = (cellsFrom: string) =>
     db
       .prepare<unknown[], CountRow>(
-        `SELECT start, count, key FROM insight_interruption_rollups WHERE dimension = 'NODE' AND period = ? AND scope = ? AND ${cellsFrom} AND start < ? ` +
+        `SELECT start, count, key FROM insight_interruption_rollups WHERE dimension = 'NODE' AND period = ${bound('?')} AND scope = ${bound('?')} AND ${cellsFrom} AND start < ? ` +
           `ORDER BY start, count, key ${limitBy('?')}`,
       )
       .raw();
@@ -273,7 +274,7 @@ export function rollupReader(
   { runningTotals = false, summaries = false, totalKeysPerSlice = TOTAL_KEYS_PER_SLICE, cellsPerSlice = CELLS_PER_SLICE } = {},
 ) {
   const hasPercentiles = interruptionRollupsTable.hasColumn(db, 'p90Ms');
-  const cellWhere = 'WHERE period = ? AND dimension = ? AND scope = ? AND start = ? AND key = ?';
+  const cellWhere = `WHERE period = ${bound('?')} AND dimension = ${bound('?')} AND scope = ${bound('?')} AND start = ${bound('?')} AND key = ${bound('?')}`;
   const percentiles = hasPercentiles ? 'p50_ms, p90_ms' : 'NULL, NULL';
   type CellRow = [start: number, key: string, count: number, p50: number | null, p90: number | null, histogram: Buffer | null];
   // A page of cells in key order, the first from `from`, the next after the last one read.
@@ -281,7 +282,7 @@ export function rollupReader(
     db
       .prepare<[RollupPeriod, RollupDimension, string, number, string, number, number], CellRow>(
         `SELECT start, key, count, ${percentiles}, ${histogram} FROM insight_interruption_rollups ` +
-          `WHERE period = ? AND dimension = ? AND scope = ? AND ${cellsFrom} AND start < ? ORDER BY start, key ${limitBy('?')}`,
+          `WHERE period = ${bound('?')} AND dimension = ${bound('?')} AND scope = ${bound('?')} AND ${cellsFrom} AND start < ? ORDER BY start, key ${limitBy('?')}`,
       )
       .raw();
   const pagesOf = (histogram: string) => ({ first: prepare(histogram, '(start, key) >= (?, ?)'), next: prepare(histogram, '(start, key) > (?, ?)') });

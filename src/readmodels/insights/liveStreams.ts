@@ -2,6 +2,7 @@
 //
 // CSS lets a stream name push once at a time on a domain, a newer push replacing the one before (errcode 21), so a
 // session still LIVE behind a newer one missed its interruption: it counts for nothing.
+import { bound } from '../../eventstore/sqlite/boundValue';
 import type { ReadModelDatabase } from '../../processing/projectionDefinition';
 import type { InsightSessionRow } from './insights.table';
 
@@ -43,7 +44,7 @@ const pointOf = (place: StreamSessionPlace): SessionPoint => ({ sessionAt: place
  */
 export function liveStreamCounter(db: ReadModelDatabase) {
   const newestOf = db.prepare<[string, string], SessionPoint>(
-    'SELECT session_at AS sessionAt, sequence, live FROM insight_stream_sessions WHERE domain = ? AND stream_id = ? ORDER BY session_at DESC, sequence DESC LIMIT 1',
+    `SELECT session_at AS sessionAt, sequence, live FROM insight_stream_sessions WHERE domain = ${bound('?')} AND stream_id = ${bound('?')} ORDER BY session_at DESC, sequence DESC LIMIT 1`,
   );
   const add = db.prepare<StreamSessionPlace>('INSERT OR REPLACE INTO insight_stream_sessions (domain, stream_id, session_at, sequence, live) VALUES (?, ?, ?, ?, ?)');
   const drop = db.prepare<[string, string, number, string]>('DELETE FROM insight_stream_sessions WHERE domain = ? AND stream_id = ? AND session_at = ? AND sequence = ?');

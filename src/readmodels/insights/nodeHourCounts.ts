@@ -1,5 +1,6 @@
 // Every node's interruptions in each UTC hour over every domain, kept in memory until the hour's node cells change: the
 // nodes with the most interruptions over hours the ranking does not suit (three or more, or cut inside their hours).
+import { bound } from '../../eventstore/sqlite/boundValue';
 import type { ReadModelDatabase } from '../../processing/projectionDefinition';
 import { byCount } from './busiestNodes';
 import { nodeCellChangesTable, nodeHourChangesTable } from './insights.table';
@@ -142,12 +143,12 @@ export function nodeHourCounts(db: ReadModelDatabase) {
   // Along the index of the node cells by count, which holds both: not the cells' rows.
   const cellsOf = db
     .prepare<[number], [count: number, key: string]>(
-      "SELECT count, key FROM insight_interruption_rollups WHERE dimension = 'NODE' AND period = 'HOUR' AND scope = '' AND start = ? ORDER BY count DESC, key DESC",
+      `SELECT count, key FROM insight_interruption_rollups WHERE dimension = 'NODE' AND period = 'HOUR' AND scope = '' AND start = ${bound('?')} ORDER BY count DESC, key DESC`,
     )
     .raw();
   // The cells an hour's changes after a given one wrote, where those are still listed (not in a file of version 15).
   const listed = nodeCellChangesTable.existsIn(db);
-  const oldestListed = listed ? db.prepare<[number], number | null>('SELECT min(changes) FROM insight_node_cell_changes WHERE start = ?').pluck() : null;
+  const oldestListed = listed ? db.prepare<[number], number | null>(`SELECT min(changes) FROM insight_node_cell_changes WHERE start = ${bound('?')}`).pluck() : null;
   const changedSince = listed ? db.prepare<[number, number], string>('SELECT keys FROM insight_node_cell_changes WHERE start = ? AND changes > ?').pluck() : null;
   const cellCount = db
     .prepare<[number, string], number>("SELECT count FROM insight_interruption_rollups WHERE period = 'HOUR' AND dimension = 'NODE' AND scope = '' AND start = ? AND key = ?")

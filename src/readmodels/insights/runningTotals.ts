@@ -1,4 +1,5 @@
 // Running totals of the day cells: per key, every interruption before each UTC day, so any number of whole days is two reads.
+import { bound } from '../../eventstore/sqlite/boundValue';
 import type { ReadModelDatabase } from '../../processing/projectionDefinition';
 import { CellHistogram } from './durationHistogram';
 import { RecentlyUsed } from './recentlyUsed';
@@ -42,7 +43,7 @@ export function wholeDaySpans(plan: Pick<StatsPlan, 'rolled' | 'takenBack'>): { 
 }
 
 const TOTALS = 'insight_interruption_totals';
-const DAY_CELL = "SELECT count, histogram FROM insight_interruption_rollups WHERE period = 'DAY' AND dimension = ? AND scope = ? AND start = ? AND key = ?";
+const DAY_CELL = `SELECT count, histogram FROM insight_interruption_rollups WHERE period = 'DAY' AND dimension = ${bound('?')} AND scope = ${bound('?')} AND start = ${bound('?')} AND key = ${bound('?')}`;
 type Stored = [count: number, histogram: Buffer];
 
 /** Keys whose latest total the writer remembers between batches: more than a day's keys of a busy platform. */
@@ -56,7 +57,7 @@ export const REMEMBERED_TOTAL_KEYS = 50_000;
  * change, interruptions coming in time order), costs no read; `rolledBack` forgets it all with the batch.
  */
 export function runningTotalsWriter(db: ReadModelDatabase) {
-  const keyed = 'dimension = ? AND scope = ? AND key = ?';
+  const keyed = `dimension = ${bound('?')} AND scope = ${bound('?')} AND key = ${bound('?')}`;
   const later = db.prepare<unknown[], [start: number, ...Stored]>(`SELECT start, count, histogram FROM ${TOTALS} WHERE ${keyed} AND start > ?`).raw();
   const latest = db.prepare<unknown[], [start: number, ...Stored]>(`SELECT start, count, histogram FROM ${TOTALS} WHERE ${keyed} AND start <= ? ORDER BY start DESC LIMIT 1`).raw();
   const newest = db.prepare<unknown[], number | null>(`SELECT max(start) FROM ${TOTALS} WHERE ${keyed}`).pluck();
@@ -128,7 +129,7 @@ export function runningTotalsReader(db: ReadModelDatabase, keysPerSlice = TOTAL_
   // Per key, the latest day with a total at or before each bound (null: none before the span's start, nothing to take out).
   // The keys one step each along the primary key (a skip-scan) from the first after `@after`, `@slice` of them, and each
   // bound one more: not every day of every key.
-  const keyed = `${TOTALS} WHERE dimension = @dimension AND scope = @scope`;
+  const keyed = `${TOTALS} WHERE dimension = ${bound('@dimension')} AND scope = ${bound('@scope')}`;
   const latestAt = (bound: string) => `(SELECT max(start) FROM ${keyed} AND key = keys.key AND start <= @${bound})`;
   const boundsFrom = (first: string) =>
     db
@@ -140,7 +141,7 @@ export function runningTotalsReader(db: ReadModelDatabase, keysPerSlice = TOTAL_
       .raw();
   // The first slice from the smallest key ('' included), each next one after the last key read.
   const [firstBounds, nextBounds] = [boundsFrom('>='), boundsFrom('>')];
-  const TOTAL_AT = `SELECT count, histogram FROM ${TOTALS} WHERE dimension = ? AND scope = ? AND key = ? AND start = ?`;
+  const TOTAL_AT = `SELECT count, histogram FROM ${TOTALS} WHERE dimension = ${bound('?')} AND scope = ${bound('?')} AND key = ${bound('?')} AND start = ${bound('?')}`;
   // Each as stored, and its count alone, with what reads its histogram later (see InterruptionTally.histogramsLater).
   const both = (sql: string) => db.prepare<unknown[], Stored>(sql).raw();
   const one = <T>(sql: string, column: 'count' | 'histogram') => db.prepare<unknown[], T>(sql.replace('count, histogram', column)).pluck();

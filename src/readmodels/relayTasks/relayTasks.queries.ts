@@ -3,6 +3,7 @@ import { keysetListing } from '../../processing/keysetListing';
 import type { Page } from '../../processing/pagination';
 import type { ReadModelDatabase } from '../../processing/projectionDefinition';
 import { limitBy } from '../../eventstore/sqlite/boundLimit';
+import { bound } from '../../eventstore/sqlite/boundValue';
 import { CallbackEventType } from '../../domain/callbackEvents';
 import type { CallbackLogEntry } from '../callbackLog/callbackLog.table';
 import type { RelayFact, RelayTaskStatus } from './relayTask.reducer';
@@ -32,10 +33,10 @@ export function relayTaskQueries(db: ReadModelDatabase) {
   const toRow = (raw: Record<string, unknown>) => relayTasksTable.fromStored(raw) as RelayTaskRow;
   const byTaskId = db.prepare<[string], Record<string, unknown>>(`SELECT ${columns} FROM relay_tasks WHERE task_id = ?`);
   const exitsOfTask = db
-    .prepare<[string], MatchedExit>('SELECT event_id AS eventId, stream, position FROM relay_exits WHERE task_id = ? ORDER BY position')
+    .prepare<[string], MatchedExit>(`SELECT event_id AS eventId, stream, position FROM relay_exits WHERE task_id = ${bound('?')} ORDER BY position`)
     .safeIntegers(true);
   const factsOf = db
-    .prepare<[string, string, number], string>(`SELECT fact FROM relay_task_facts WHERE task_id = ? AND fact_id > ? ORDER BY fact_id ${limitBy('?')}`)
+    .prepare<[string, string, number], string>(`SELECT fact FROM relay_task_facts WHERE task_id = ${bound('?')} AND fact_id > ? ORDER BY fact_id ${limitBy('?')}`)
     .pluck();
   const list = keysetListing<RelayTaskListFilter, RelayTaskRow>(db, {
     listing: 'relayTasks',

@@ -1,4 +1,5 @@
 // The relay-task projection's reads and writes of its own tables: task rows and facts, and the exits waiting for a task.
+import { bound } from '../../eventstore/sqlite/boundValue';
 import type { ReadModelDatabase } from '../../processing/projectionDefinition';
 import type { FileStartTiming } from './relayFileStarts';
 import { relayTaskOf, type RelayFact, type RelayTaskState } from './relayTask.reducer';
@@ -20,7 +21,7 @@ export function relayTaskWrites(db: ReadModelDatabase) {
   const insertExit = relayExitsTable.inserter(db, 'ignore');
   const unmatchedBySource = db
     .prepare<[string], { eventId: string; stream: string; position: bigint; fact: string }>(
-      'SELECT event_id AS eventId, stream, position, fact FROM relay_exits WHERE task_id IS NULL AND source_key = ? ORDER BY position',
+      `SELECT event_id AS eventId, stream, position, fact FROM relay_exits WHERE task_id IS NULL AND source_key = ${bound('?')} ORDER BY position`,
     )
     .safeIntegers(true);
   const matchExit = db.prepare<[string, string]>('UPDATE relay_exits SET task_id = ? WHERE event_id = ?');

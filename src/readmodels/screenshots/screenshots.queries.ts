@@ -1,4 +1,5 @@
 // Reads of the screenshots read model: a session's latest screenshot, and its screenshots newest first, keyset-paginated.
+import { bound } from '../../eventstore/sqlite/boundValue';
 import { keysetListing } from '../../processing/keysetListing';
 import type { Page } from '../../processing/pagination';
 import type { ReadModelDatabase } from '../../processing/projectionDefinition';
@@ -9,7 +10,7 @@ export function screenshotQueries(db: ReadModelDatabase) {
   const columns = screenshotsTable.selectList(db);
   const c = (key: Parameters<typeof screenshotsTable.column>[0]) => screenshotsTable.column(key);
   const latest = screenshotsTable.reader(
-    db.prepare<[string]>(`SELECT ${columns} FROM screenshots WHERE sequence = ? ORDER BY listed_at DESC, event_id DESC LIMIT 1`),
+    db.prepare<[string]>(`SELECT ${columns} FROM screenshots WHERE sequence = ${bound('?')} ORDER BY listed_at DESC, event_id DESC LIMIT 1`),
   );
   const list = keysetListing<{ sequence: string }, ScreenshotRow>(db, {
     listing: 'screenshots',

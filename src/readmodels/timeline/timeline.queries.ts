@@ -1,4 +1,5 @@
 // Reads of the timeline: a session's entries and a stream's, oldest first, a page at a time.
+import { bound } from '../../eventstore/sqlite/boundValue';
 import { keysetListing } from '../../processing/keysetListing';
 import type { Page } from '../../processing/pagination';
 import type { ReadModelDatabase } from '../../processing/projectionDefinition';
@@ -38,7 +39,7 @@ export function timelineQueries(db: ReadModelDatabase) {
     keyOf: (row) => [row.at, row.position],
   });
   const domainOf = db
-    .prepare<[string], string | null>('SELECT domain FROM timeline_entries WHERE stream_id = ? ORDER BY at DESC, position DESC LIMIT 1')
+    .prepare<[string], string | null>(`SELECT domain FROM timeline_entries WHERE stream_id = ${bound('?')} ORDER BY at DESC, position DESC LIMIT 1`)
     .pluck();
   const anyOf = db.prepare<[string, string | null, string | null], number>(
     'SELECT 1 FROM timeline_entries WHERE stream_id = ? AND (? IS NULL OR domain = ?) LIMIT 1',

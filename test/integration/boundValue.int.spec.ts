@@ -71,7 +71,7 @@ describe("a running service's statements", () => {
   it('are each compiled once, run again with the values they were run with: callbacks stored and projected, then queries', async () => {
     fs.mkdirSync(logDir);
     const env = { PORT: '0', HOST: '127.0.0.1', DATA_DIR: path.join(data.dir, 'data'), CSS_CALLBACK_KEYS: 'statement-key', CSS_CALLBACK_TOKEN: 'statement-token' };
-    const run = runCli(['serve'], { ...env, NODE_OPTIONS: `--require ${path.join(SUPPORT, 'statementLog.cjs')}`, STATEMENT_LOG_DIR: logDir });
+    const run = runCli(['serve'], { ...env, NODE_OPTIONS: `--require "${path.join(SUPPORT, 'statementLog.cjs')}"`, STATEMENT_LOG_DIR: logDir });
     try {
       const url = /http:\/\/127\.0\.0\.1:\d+/.exec(await run.waitForLine(/listening on/))![0];
       const simulate = runCli(['simulate', '--url', url, '--rate', '400', '--count', '600', '--seed', '5', '--json'], env);

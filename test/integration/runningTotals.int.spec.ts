@@ -113,6 +113,40 @@ describe('running totals', () => {
     altered.close();
   });
 
+  it('ranks the nodes of a range of many whole days by their running totals, the node index read over the cut days alone', () => {
+    // A connection of its own whose counts along the node index are watched: the ranges they count.
+    const watched = new Database(file.db.name, { readonly: true });
+    const counted: Array<[from: number, to: number]> = [];
+    const prepare = watched.prepare.bind(watched);
+    watched.prepare = ((sql: string) => {
+      const statement = prepare(sql);
+      if (!sql.includes('WHERE node IN (SELECT value FROM json_each(@nodes))')) return statement;
+      const all = statement.all.bind(statement);
+      statement.all = ((range: { from: number; to: number }) => {
+        counted.push([range.from, range.to]);
+        return all(range);
+      }) as typeof statement.all;
+      return statement;
+    }) as typeof watched.prepare;
+    const ranked = insightQueries(watched);
+    // Ranked (31 days with interruptions at most, see RANKED_DAYS): twelve days ending mid-hour; twenty from a minute past the hour.
+    for (const [from, to] of [RANGES[2]!, [RANGES[0]![0], RANGES[0]![0] + 20 * DAY_MS] as [number, number]]) {
+      for (const domain of [null, 'a.example']) {
+        for (const first of [1, 2, 3]) {
+          // The nodes and counts of every node's tally (late and corrected interruptions included), its first ones.
+          expect(ranked.interruptionStats(from, to, 'NODE', domain, first)).toEqual(insights.interruptionStats(from, to, 'NODE', domain).slice(0, first));
+        }
+      }
+      expect(counted.length).toBeGreaterThan(0);
+      // Each count along the index within one of the two days the range cuts: the whole days between come from the totals.
+      for (const [a, b] of counted.splice(0)) {
+        expect(b - a).toBeLessThan(DAY_MS);
+        expect(a === from || b === to).toBe(true);
+      }
+    }
+    watched.close();
+  });
+
   it('counts the interruptions of a time range holding many from the rollups, as many as there are', () => {
     const counted = (queries: ReturnType<typeof insightQueries>, filter: { domain?: string; from?: number; to?: number }) =>
       queries.interruptions(filter, 0, null).totalCount();

@@ -23,7 +23,7 @@ import {
 import { CELLS_PER_SLICE, EVERY_DOMAIN, FIVE_MINUTE_CELLS_SINCE, PERIODS, rollupReader, WEEK_CELLS_SINCE, WEEK_CELLS_UNTIL, type RollupCells } from './interruptionRollups';
 import { servedPeriods, statsPlan } from './statsPlan';
 import { fewerRowsRead, takeBackPartials, type PartialsPlan, type RowsIn } from './partialPeriods';
-import { RUNNING_TOTALS_SINCE, TOTAL_KEYS_PER_SLICE } from './runningTotals';
+import { RUNNING_SPAN_DAYS, RUNNING_TOTALS_SINCE, runningCountReader, TOTAL_KEYS_PER_SLICE } from './runningTotals';
 import { instantSlice } from './instantSlices';
 import { relayExitReader, type RelayExitBucketRow } from './relayExitRollups';
 import { ABSENT_KEY, DAY_MS, InterruptionTally, type InterruptionBucketRow, type InterruptionFacts, type InterruptionGrouping } from './interruptionStats';
@@ -225,7 +225,10 @@ export function insightQueries(
     return byFiveMinutes ? fewerRowsRead(planned({ ...cells, fiveMinutes: false }), planned(cells), rows) : planned(cells);
   }
   // A file before version 14 (answering while this one builds) has no ranking indexes: every node's cells answer.
-  const busiest = (version ?? NODES_RANKED_SINCE) >= NODES_RANKED_SINCE ? busiestNodesReader(db, (from, to, domain) => planOf(from, to, 'NODE', domain)) : null;
+  const busiest =
+    (version ?? NODES_RANKED_SINCE) >= NODES_RANKED_SINCE
+      ? busiestNodesReader(db, (from, to, domain) => planOf(from, to, 'NODE', domain), version6Table(interruptionTotalsTable))
+      : null;
   const busiestAtOnce = busiest === null ? null : db.transaction((...args: Parameters<typeof busiest>) => toTheEnd(busiest(...args)));
 
   return {
@@ -362,7 +365,7 @@ export type InsightQueries = ReturnType<typeof insightQueries>;
  * alone, and their interruptions read one by one): the same answer. Null in a file without those indexes; the steps
  * return null where neither suits the range or the ranking gave up.
  */
-function busiestNodesReader(db: ReadModelDatabase, planOf: (from: number, to: number, domain: string | null) => PartialsPlan) {
+function busiestNodesReader(db: ReadModelDatabase, planOf: (from: number, to: number, domain: string | null) => PartialsPlan, runningTotals: boolean) {
   if (!interruptionRollupsTable.hasIndex(db, 'insight_node_cells_by_count') || !insightSessionsTable.hasIndex(db, 'insight_interruptions_by_node')) return null;
   // Largest count first; keyset on (count, key), both read backwards along the index.
   const cellsAfter = (after: string) =>
@@ -403,6 +406,7 @@ function busiestNodesReader(db: ReadModelDatabase, planOf: (from: number, to: nu
     facts: db.prepare<unknown[], InterruptionFacts>(`SELECT interrupted_at, NULL, NULL, NULL, node, push_duration_ms FROM insight_sessions WHERE node IS @node AND ${inRange(domain)}`).raw(),
   });
   const [everyDomain, oneDomain] = [statements(null), statements('')];
+  const countBefore = runningTotals ? runningCountReader(db) : null;
   const periodMs = new Map(PERIODS.map(([period, ms]) => [period, ms]));
   const hourCounts = nodeHourCounts(db);
   return function* busiestNodesIn(from: number, to: number, domain: string | null, first: number): Generator<void, InterruptionBucketRow[] | null> {
@@ -449,14 +453,30 @@ function busiestNodesReader(db: ReadModelDatabase, planOf: (from: number, to: nu
 
   /** How the ranking reads the cells of its lists, and counts the nodes it meets over the range. */
   function nodeRankingReads(scope: string, read: typeof everyDomain, range: { from: number; to: number; domain?: string }): NodeRankingReads {
+    /** The nodes' interruptions in [from, to) along the node index, those without a node counted under ABSENT_KEY. */
+    const counted = (keys: readonly string[], from: number, to: number): Array<[key: string, count: number]> => {
+      const within = { ...range, from, to };
+      const counts = read.counts.all({ ...within, nodes: JSON.stringify(keys) });
+      const withoutNode = keys.includes(ABSENT_KEY) ? read.withoutNode.get(within)! : 0;
+      if (withoutNode === 0) return counts;
+      const named = counts.find(([key]) => key === ABSENT_KEY);
+      return [...counts.filter(([key]) => key !== ABSENT_KEY), [ABSENT_KEY, withoutNode + (named?.[1] ?? 0)]];
+    };
+    // Over whole days enough, a node's count is two running totals apart, where the node index reads every interruption
+    // of the node in the range; the cut days at the ends are counted along the index. (A cell's key 'unknown' holds the
+    // interruptions without a node too.)
+    const [firstDay, lastDay] = [Math.ceil(range.from / DAY_MS) * DAY_MS, Math.floor(range.to / DAY_MS) * DAY_MS];
+    const byTotals = countBefore !== null && lastDay - firstDay >= RUNNING_SPAN_DAYS.NODE * DAY_MS;
     return {
       cells: (list, after, limit) => (after === null ? firstCells.all(list.period, scope, list.start, limit) : nextCells.all(list.period, scope, list.start, ...after, limit)),
       counts: (keys) => {
-        const counts = read.counts.all({ ...range, nodes: JSON.stringify(keys) });
-        const withoutNode = keys.includes(ABSENT_KEY) ? read.withoutNode.get(range)! : 0;
-        if (withoutNode === 0) return counts;
-        const named = counts.find(([key]) => key === ABSENT_KEY);
-        return [...counts.filter(([key]) => key !== ABSENT_KEY), [ABSENT_KEY, withoutNode + (named?.[1] ?? 0)]];
+        if (!byTotals) return counted(keys, range.from, range.to);
+        const sums = new Map<string, number>();
+        const add = (key: string, count: number) => sums.set(key, (sums.get(key) ?? 0) + count);
+        for (const key of keys) add(key, countBefore('NODE', scope, key, lastDay) - countBefore('NODE', scope, key, firstDay));
+        if (range.from < firstDay) for (const [key, count] of counted(keys, range.from, firstDay)) add(key, count);
+        if (lastDay < range.to) for (const [key, count] of counted(keys, lastDay, range.to)) add(key, count);
+        return [...sums].filter(([, count]) => count > 0);
       },
     };
   }

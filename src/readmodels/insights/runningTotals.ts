@@ -122,6 +122,26 @@ export function runningTotalsWriter(db: ReadModelDatabase) {
 export const TOTAL_KEYS_PER_SLICE = 2_000;
 
 /**
+ * A key's count of interruptions before the start of a UTC day, from the running totals: two look-ups where the key's
+ * interruptions would be read one by one (a month of a busy node's runs to tens of thousands).
+ */
+export function runningCountReader(db: ReadModelDatabase) {
+  const latest = db
+    .prepare<unknown[], [start: number, count: number]>(
+      `SELECT start, count FROM ${TOTALS} WHERE dimension = ${bound('?')} AND scope = ${bound('?')} AND key = ${bound('?')} AND start <= ? ORDER BY start DESC LIMIT 1`,
+    )
+    .raw();
+  const dayCount = db.prepare<unknown[], number>(DAY_CELL.replace('count, histogram', 'count')).pluck();
+  /** A key's interruptions before the UTC day from `day`: its latest total at or before it, and that total's own day when it ended by then. */
+  return (dimension: RollupDimension, scope: string, key: string, day: number): number => {
+    const total = latest.get(dimension, scope, key, day);
+    if (total === undefined) return 0;
+    const [start, count] = total;
+    return start + DAY_MS <= day ? count + (dayCount.get(dimension, scope, start, key) ?? 0) : count;
+  };
+}
+
+/**
  * Adds the interruptions of whole days to a tally from the running totals: before the span's end, less those before its
  * start. A slice of keys at a time: the generator yields between slices (resumed in a later turn, in the same read).
  */

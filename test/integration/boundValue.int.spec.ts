@@ -3,6 +3,8 @@
 import Database from 'better-sqlite3';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { bound } from '../../src/eventstore/sqlite/boundValue';
 import { runCli } from '../support/serviceProcess';
@@ -68,10 +70,17 @@ describe("a running service's statements", () => {
     return answer.data!;
   }
 
-  it('are each compiled once, run again with the values they were run with: callbacks stored and projected, then queries', async () => {
+  it('are each compiled once, run again with the values they were run with: callbacks stored, projected and forwarded, then queries', async () => {
     fs.mkdirSync(logDir);
+    // A destination on loopback that takes every delivery.
+    let delivered = 0;
+    const receiver = http.createServer((request, response) => request.resume().on('end', () => [(delivered += 1), response.end()]));
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    const forwardConfig = path.join(data.dir, 'forward.json');
+    const destination = { name: 'receiver', url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`, format: 'standard-webhooks', secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' };
+    fs.writeFileSync(forwardConfig, JSON.stringify({ destinations: [destination] }));
     const env = { PORT: '0', HOST: '127.0.0.1', DATA_DIR: path.join(data.dir, 'data'), CSS_CALLBACK_KEYS: 'statement-key', CSS_CALLBACK_TOKEN: 'statement-token' };
-    const run = runCli(['serve'], { ...env, NODE_OPTIONS: `--require "${path.join(SUPPORT, 'statementLog.cjs')}"`, STATEMENT_LOG_DIR: logDir });
+    const run = runCli(['serve'], { ...env, FORWARD_CONFIG: forwardConfig, NODE_OPTIONS: `--require "${path.join(SUPPORT, 'statementLog.cjs')}"`, STATEMENT_LOG_DIR: logDir });
     try {
       const url = /http:\/\/127\.0\.0\.1:\d+/.exec(await run.waitForLine(/listening on/))![0];
       const simulate = runCli(['simulate', '--url', url, '--rate', '400', '--count', '600', '--seed', '5', '--json'], env);
@@ -79,9 +88,10 @@ describe("a running service's statements", () => {
       // Every event projected before the queries.
       for (let i = 0; i < 100; i++) {
         const ready = (await (await fetch(`${url}/readyz`)).json()) as { processors: Array<{ lagEvents: number }> };
-        if (ready.processors.every((processor) => processor.lagEvents === 0)) break;
+        if (ready.processors.every((processor) => processor.lagEvents === 0) && delivered >= 600) break;
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
+      expect(delivered).toBeGreaterThanOrEqual(600);
       type Nodes<Node> = { nodes: Node[] };
       const { sessions } = await ask<{ sessions: Nodes<{ sequence: string; streamId: string; domain: string }> }>(url, '{ sessions(first: 50) { nodes { sequence streamId domain } } }');
       const { relayTasks } = await ask<{ relayTasks: Nodes<{ taskId: string }> }>(url, '{ relayTasks(first: 50) { nodes { taskId } } }');
@@ -103,6 +113,7 @@ describe("a running service's statements", () => {
         const task = relayTasks.nodes[i === 0 ? 0 : relayTasks.nodes.length - 1]!;
         await ask(url, 'query Q($taskId: ID!) { relayTask(taskId: $taskId) { runs { startedAt } files { url } } }', { taskId: task.taskId });
         await ask(url, 'query Q($exitCode: Int) { relayTasks(filter: { exitCode: $exitCode }, first: 5) { nodes { taskId } } }', { exitCode: i === 0 ? 0 : -5 });
+        await ask(url, 'query Q($from: DateTime) { deliveries(destination: "receiver", status: DELIVERED, from: $from, first: 5) { nodes { eventId attempts { attempt } } } }', range(i === 0 ? 2 : 72));
         for (const groupBy of ['ERRCODE', 'DOMAIN', 'NODE', 'HOUR', 'DAY']) {
           await ask(url, `query Q($from: DateTime!, $to: DateTime!) { interruptionStats(from: $from, to: $to, groupBy: ${groupBy}, first: 5) { key count } }`, range(i === 0 ? 2 : 72));
           await ask(url, `query Q($from: DateTime!, $to: DateTime!, $domain: String) { interruptionStats(from: $from, to: $to, groupBy: ${groupBy}, domain: $domain) { key } }`, {
@@ -113,6 +124,7 @@ describe("a running service's statements", () => {
       }
     } finally {
       run.child.kill('SIGTERM');
+      receiver.close();
     }
     expect(await run.exited).toEqual({ code: 0, signal: null });
 
@@ -124,7 +136,7 @@ describe("a running service's statements", () => {
         return first === 'readmodels' ? readModel : first;
       }),
     );
-    expect([...covered]).toEqual(expect.arrayContaining(['events.db', 'sessions', 'relayTasks', 'timeline', 'insights', 'screenshots', 'recordings']));
+    expect([...covered]).toEqual(expect.arrayContaining(['events.db', 'forwarding', 'sessions', 'relayTasks', 'timeline', 'insights', 'screenshots', 'recordings']));
     expect(results.length).toBeGreaterThan(20);
     expect(results.filter((result) => result.compiles > 1).map(({ sql, compiles }) => `${compiles}× ${sql.replace(/\s+/g, ' ')}`)).toEqual([]);
   }, 60_000);

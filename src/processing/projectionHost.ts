@@ -176,7 +176,7 @@ export class ProjectionHost implements ProjectionsView {
 
   private plan(definition: ProjectionDefinition, legacy: string | null, readWhole: ReadonlySet<string>): void {
     const folder = folderOf(this.options.root, definition.name);
-    const plan = planFolder(folder, definition, this.options.logger, this.options.logAtStart ?? null, readWhole);
+    const plan = planFolder(folder, definition, { logger: this.options.logger, log: this.options.logAtStart ?? null, readWhole });
     const slot: Slot = {
       definition,
       serving: '',

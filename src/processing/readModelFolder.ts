@@ -130,6 +130,15 @@ function builtFromAnotherLog(meta: FoundMeta, log: LogAtStart): { reason: SetAsi
   return null;
 }
 
+/** What start-up knows when it looks through a read model's folder. */
+export interface FolderChecks {
+  logger?: Logger;
+  /** Where the log stood at start-up, when it could be read: files built from another log are set aside. */
+  log?: LogAtStart | null;
+  /** The files read whole (see filesReadWhole); null: each up to FULL_CHECK_MAX_BYTES. */
+  readWhole?: ReadonlySet<string> | null;
+}
+
 /**
  * The files of a read model's folder, damaged ones set aside first (those in `readWhole` read whole; without it, each
  * up to FULL_CHECK_MAX_BYTES), and, when start-up could read the log (`log`),
@@ -138,13 +147,7 @@ function builtFromAnotherLog(meta: FoundMeta, log: LogAtStart): { reason: SetAsi
  * log that begins with another event (another environment's events.db copied in). A file that does not say which
  * log it was built from (made before files said) is taken as built from the one in place, and says so from then on.
  */
-export function findFiles(
-  folder: string,
-  definition: ProjectionDefinition,
-  logger?: Logger,
-  log: LogAtStart | null = null,
-  readWhole: ReadonlySet<string> | null = null,
-): FoundFile[] {
+export function findFiles(folder: string, definition: ProjectionDefinition, { logger, log = null, readWhole = null }: FolderChecks = {}): FoundFile[] {
   if (!fs.existsSync(folder)) return [];
   const found: FoundFile[] = [];
   for (const name of fs.readdirSync(folder).sort()) {
@@ -177,14 +180,8 @@ export function findFiles(
 }
 
 /** Decides what serves and what builds; removes retired files, superseded live ones and builds that cannot resume. */
-export function planFolder(
-  folder: string,
-  definition: ProjectionDefinition,
-  logger?: Logger,
-  log: LogAtStart | null = null,
-  readWhole: ReadonlySet<string> | null = null,
-): FolderPlan {
-  const files = findFiles(folder, definition, logger, log, readWhole);
+export function planFolder(folder: string, definition: ProjectionDefinition, checks: FolderChecks = {}): FolderPlan {
+  const files = findFiles(folder, definition, checks);
   const nextGeneration = 1 + Math.max(0, ...files.map((f) => f.generation));
   const lives = files.filter((f) => f.state === 'live').sort((a, b) => b.generation - a.generation);
   const newestLive = lives[0] ?? null;
@@ -196,7 +193,7 @@ export function planFolder(
   for (const stale of files) {
     if (kept.has(stale)) continue;
     removeFile(stale.file);
-    logger?.info({ readModel: definition.name, file: stale.file }, `removed ${stale.state} read-model file ${stale.file}`);
+    checks.logger?.info({ readModel: definition.name, file: stale.file }, `removed ${stale.state} read-model file ${stale.file}`);
   }
   const current = newestLive !== null && newestLive.version === definition.version;
   return { live: current ? newestLive : null, older: current ? null : newestLive, building, nextGeneration };

@@ -46,9 +46,9 @@ describe('a read-model folder at start-up', () => {
       file.apply([{ ...screenshot, position: 2n, revision: 1n }]);
       file.close();
 
-      expect(planFolder(folder, insightsProjection, undefined, log('first-of-the-log@1'))).toMatchObject({ live: { file: file.file, logFirstEvent: 'first-of-the-log@1' } });
+      expect(planFolder(folder, insightsProjection, { log: log('first-of-the-log@1') })).toMatchObject({ live: { file: file.file, logFirstEvent: 'first-of-the-log@1' } });
       // The same callbacks imported into another store: the same event ids, at other positions.
-      const plan = planFolder(folder, insightsProjection, undefined, log('first-of-the-log@2048', 1_000_000n));
+      const plan = planFolder(folder, insightsProjection, { log: log('first-of-the-log@2048', 1_000_000n) });
       expect(plan).toMatchObject({ live: null, building: null });
       expect(asideIn(folder)).toHaveLength(1);
     });
@@ -62,9 +62,9 @@ describe('a read-model folder at start-up', () => {
       db.exec('ALTER TABLE read_model DROP COLUMN log_first_event');
       db.close();
 
-      expect(planFolder(folder, insightsProjection, undefined, log('in-place'))).toMatchObject({ live: { file: file.file, logFirstEvent: 'in-place' } });
-      expect(planFolder(folder, insightsProjection, undefined, log('in-place'))).toMatchObject({ live: { file: file.file } });
-      expect(planFolder(folder, insightsProjection, undefined, log('copied-in'))).toMatchObject({ live: null });
+      expect(planFolder(folder, insightsProjection, { log: log('in-place') })).toMatchObject({ live: { file: file.file, logFirstEvent: 'in-place' } });
+      expect(planFolder(folder, insightsProjection, { log: log('in-place') })).toMatchObject({ live: { file: file.file } });
+      expect(planFolder(folder, insightsProjection, { log: log('copied-in') })).toMatchObject({ live: null });
       expect(asideIn(folder)).toHaveLength(1);
     });
   });

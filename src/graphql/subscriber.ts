@@ -18,8 +18,9 @@ export interface SubscriberLimits {
 /**
  * A dashboard following a few thousand messages a second keeps a handful pending, and a projector batch (at most
  * 1,000 events, about two messages each) arrives at once; 10,000 leaves room for both and a second's stall. A
- * socket holds at most one message per subscription in its buffer (graphql-ws waits for each write), so the byte
- * bound is met only by many subscriptions of large messages over a socket that has stopped draining.
+ * socket holds at most 64 KB unsent and one message per subscription beyond (graphql-ws then waits for each write: see
+ * turnWebSocket.ts), so the byte bound is met only by many subscriptions of large messages over a socket that has
+ * stopped draining.
  */
 export const DEFAULT_SUBSCRIBER_LIMITS: SubscriberLimits = { maxPendingMessages: 10_000, maxPendingBytes: 8 * 1024 * 1024 };
 

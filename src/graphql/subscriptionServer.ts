@@ -16,6 +16,7 @@ import { operationChecker } from './operationLimits';
 import { responseTooLarge, type BudgetedContext } from './responseBudget';
 import type { DropReason } from './subscriber';
 import type { SubscriptionContext, TopicSubscriber, Topics } from './topics';
+import { TurnWebSocket } from './turnWebSocket';
 import { upgradeRefusal, upgradeRefused, type UpgradeRefusal } from './webSocketUpgrade';
 
 /** WebSocket close code for a connection_init without a valid token (graphql-ws uses 4403 for Forbidden). */
@@ -71,7 +72,12 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): { s
   // maxPayload is checked on each frame's header, before its body is read: before connection_init is, too.
   // Messages are handled one per turn of the event loop (not a whole read's worth at once), so that callbacks are
   // answered between them, and a socket whose messages wait is not read further.
-  const webSockets = new WebSocketServer({ noServer: true, maxPayload: config.webSocketMaxPayloadBytes, allowSynchronousEvents: false });
+  const webSockets = new WebSocketServer({
+    noServer: true,
+    maxPayload: config.webSocketMaxPayloadBytes,
+    allowSynchronousEvents: false,
+    WebSocket: TurnWebSocket,
+  });
   const allowances = new MessageAllowances(config.webSocketMessageRates);
   // Sockets whose wait is over are read again one per turn of the event loop: waiting on the allowance of all sockets,
   // they are all paid at the same moment, and read all at once, each with what had arrived meanwhile, they would
@@ -162,7 +168,8 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): { s
     webSockets,
   );
 
-  const accept = (socket: WebSocket, request: IncomingMessage) => {
+  const accept = (socket: TurnWebSocket, request: IncomingMessage, transport: Duplex) => {
+    socket.writesThrough(transport);
     const connection: Connection = {
       answered: true,
       clientAddress: request.socket.remoteAddress,
@@ -217,7 +224,7 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): { s
       ? upgradeRefused('stopping', ERRORS.stopping.meaning)
       : (upgradeRefusal(request, options.path, config.allowedOrigins) ?? tooManyWebSockets());
     if (refusal === null) {
-      webSockets.handleUpgrade(request, socket, head, (webSocket) => accept(webSocket, request));
+      webSockets.handleUpgrade(request, socket, head, (webSocket) => accept(webSocket, request, socket));
       return;
     }
     if (refusal.error === 'origin_not_allowed') {

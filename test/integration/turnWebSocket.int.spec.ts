@@ -4,6 +4,8 @@ import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import WebSocket, { WebSocketServer } from 'ws';
 import { TurnWebSocket, UNSENT_BYTES_NOT_WAITED } from '../../src/graphql/turnWebSocket';
+import { eventually } from '../support/forwardingLog';
+import { waitForSubscribers } from '../support/graphqlClient';
 import { rawGraphqlSocket } from '../support/rawWebSocket';
 import { postCallback, useTestService } from '../support/testService';
 
@@ -47,7 +49,7 @@ async function serverWith(WebSocketClass: typeof WebSocket) {
   await new Promise((resolve) => client.once('open', resolve));
   const { socket, writes } = await accepted;
   const received = async (count: number) => {
-    for (const end = Date.now() + 10_000; messages.length < count && Date.now() < end; ) await new Promise((resolve) => setTimeout(resolve, 10));
+    await eventually(() => messages.length >= count, `${count} messages received`, 10_000);
     return messages;
   };
   const close = async () => {
@@ -85,7 +87,7 @@ describe('TurnWebSocket', () => {
       // Three 16 KB frames (with their headers) are within 64 KB; the fourth is past it.
       expect(told).toEqual([0, 1, 2]);
       expect(await received(8)).toHaveLength(8);
-      for (const end = Date.now() + 10_000; told.length < 8 && Date.now() < end; ) await new Promise((resolve) => setTimeout(resolve, 10));
+      await eventually(() => told.length === 8, 'every sender told', 10_000);
       expect(told).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
 
       // A peer that stops reading: the sender is not told of what the kernel cannot take.
@@ -111,7 +113,7 @@ describe("a subscriber of the service's callbacks", () => {
       subscriber.socket.on('data', (chunk: Buffer) => (text += chunk.toString('latin1')));
       const nexts = () => text.split('"type":"next"').length - 1;
       subscriber.send({ id: '1', type: 'subscribe', payload: { query: 'subscription { callbackReceived { id } }' } });
-      for (const end = Date.now() + 10_000; fixture.service.subscriberCount() < 1 && Date.now() < end; ) await new Promise((resolve) => setTimeout(resolve, 10));
+      await waitForSubscribers(fixture.service, 1);
 
       // The service's side of this subscriber's connection, found by its ports.
       const ownSocket = (socket: unknown): socket is net.Socket =>
@@ -132,7 +134,7 @@ describe("a subscriber of the service's callbacks", () => {
           Array.from({ length: 40 }, (_, i) => postCallback(fixture.service.url, { event_type: 1, sequence: String(7_100 + i), stream_id: `turns-${i}`, event_time: 1_700_000_000 })),
         );
         expect(posted.map((answer) => answer.status)).toEqual(posted.map(() => 200));
-        for (const end = Date.now() + 10_000; nexts() < 40 && Date.now() < end; ) await new Promise((resolve) => setTimeout(resolve, 10));
+        await eventually(() => nexts() >= 40, 'forty messages', 10_000);
       } finally {
         prototype._write = write;
         prototype._writev = writev;

@@ -360,10 +360,11 @@ export type InsightQueries = ReturnType<typeof insightQueries>;
 
 /**
  * The first nodes of a statistic by node, ranked from the cells by count (busiestNodes.ts), each counted along the node
- * index (over many whole days, those from its running totals), or, over less than a day of every domain that the ranking does not suit, counted from every node's hour counts
- * kept in memory (nodeHourCounts.ts); then bucketed as every node's tally buckets it (the plan's cells of those nodes
- * alone, and their interruptions read one by one): the same answer. Null in a file without those indexes; the steps
- * return null where neither suits the range or the ranking gave up.
+ * index (over many whole days, those from its running totals), or, over less than a day of every domain that the
+ * ranking does not suit, counted from every node's hour counts kept in memory (nodeHourCounts.ts); then bucketed as
+ * every node's tally buckets it (the plan's cells of those nodes alone, and their interruptions read one by one): the
+ * same answer. Null in a file without those indexes; the steps return null where neither suits the range or the
+ * ranking gave up.
  */
 function busiestNodesReader(db: ReadModelDatabase, planOf: (from: number, to: number, domain: string | null) => PartialsPlan, runningTotals: boolean) {
   if (!interruptionRollupsTable.hasIndex(db, 'insight_node_cells_by_count') || !insightSessionsTable.hasIndex(db, 'insight_interruptions_by_node')) return null;

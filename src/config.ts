@@ -5,6 +5,7 @@ import path from 'node:path';
 import proxyAddr from '@fastify/proxy-addr';
 import { closest, distance } from 'fastest-levenshtein';
 import type { CallbackAuthConfig } from './ingest/authenticateCallback';
+import { allowedHosts, isAllowedHostEntry } from './http/allowedHosts';
 import { connectionFileBudget, defaultMaxConnections, readOpenFileLimit } from './http/openFileLimit';
 import type { CallbackQuarantineLimits } from './ingest/quarantineCallback';
 import { GRAPHQL_EXPLORERS, type GraphqlConfig, type GraphqlExplorer } from './graphql/graphqlConfig';
@@ -81,7 +82,7 @@ export const SETTINGS: readonly string[] = [
   'GRAPHQL_MAX_STATISTICS_WAITING', 'GRAPHQL_WS_MAX_PAYLOAD_BYTES', 'GRAPHQL_WS_MAX_CONNECTIONS', 'GRAPHQL_WS_PING_INTERVAL_MS',
   'GRAPHQL_WS_MESSAGES_PER_SECOND', 'GRAPHQL_WS_TOTAL_MESSAGES_PER_SECOND', 'GRAPHQL_MAX_SUBSCRIPTIONS_PER_SOCKET',
   'GRAPHQL_MAX_SUBSCRIPTIONS', 'GRAPHQL_SUBSCRIBER_MAX_PENDING_MESSAGES', 'GRAPHQL_SUBSCRIBER_MAX_PENDING_BYTES',
-  'GRAPHQL_ALLOWED_ORIGINS', 'DASHBOARD_IMAGE_HOSTS', 'ADMIN_TOKEN', 'FORWARD_CONFIG', 'FORWARD_SHUTDOWN_GRACE_MS',
+  'GRAPHQL_ALLOWED_ORIGINS', 'ALLOWED_HOSTS', 'DASHBOARD_IMAGE_HOSTS', 'ADMIN_TOKEN', 'FORWARD_CONFIG', 'FORWARD_SHUTDOWN_GRACE_MS',
   'FORWARD_EVENTSTOREDB_MODE', 'LOG_LEVEL', 'NODE_ENV',
 ];
 
@@ -207,6 +208,12 @@ function webOrigins(name: string, values: string[]): string[] {
     }
     return url.origin;
   });
+}
+
+function hostNames(name: string, values: string[]): string[] {
+  const refused = values.find((value) => !isAllowedHostEntry(value));
+  if (refused !== undefined) throw new ConfigError(name, refused, 'comma-separated host names such as ledger.example.com or *.example.com, or * for any');
+  return values;
 }
 
 /** `scheme://host[:port]`, the host possibly `*.`-prefixed: CSP host sources, nothing that could end the directive. */
@@ -347,6 +354,8 @@ export function loadConfig(env: Environment, cwd = process.cwd(), openFileLimit 
         maxPendingBytes: read.integer('GRAPHQL_SUBSCRIBER_MAX_PENDING_BYTES', DEFAULT_SUBSCRIBER_LIMITS.maxPendingBytes, 1024, 1024 * 1024 * 1024),
       },
       allowedOrigins: webOrigins('GRAPHQL_ALLOWED_ORIGINS', read.list('GRAPHQL_ALLOWED_ORIGINS')),
+      // With tokens, a page reached under another site's name holds none: only an open API needs the names checked.
+      allowedHosts: apiTokens.length > 0 ? null : allowedHosts(hostNames('ALLOWED_HOSTS', read.list('ALLOWED_HOSTS')), os.hostname()),
       maxDocumentBytes: read.integer('GRAPHQL_MAX_DOCUMENT_BYTES', 64 * 1024, 1024, 1024 * 1024),
       maxResponseBytes: read.integer('GRAPHQL_MAX_RESPONSE_BYTES', 8 * 1024 * 1024, 64 * 1024, 1024 * 1024 * 1024),
       longAnswerSendTimeoutMs: read.integer('GRAPHQL_LONG_ANSWER_SEND_TIMEOUT_MS', 60_000, 100, 3_600_000),

@@ -207,6 +207,7 @@ export async function startService(config: Config, logger: Logger = createLogger
     drainTimeoutMs: config.appendTimeoutMs + 1_000,
     connectionMetrics: metrics.connections,
     countUnroutedPost: metrics.unroutedPost,
+    browserHosts: { allowed: config.graphql.allowedHosts, programPaths: ['/callbacks', '/healthz', '/readyz', '/metrics'] },
   });
   const publicText = config.production ? withoutFilePaths : (text: string) => text;
   await app.register(readinessRoute, { store, projections, publicText });

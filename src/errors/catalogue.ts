@@ -58,6 +58,10 @@ export const ERRORS = {
   // WebSocket upgrades and GraphQL
   forbidden: { status: 403, meaning: 'an operations mutation without the admin token (401 when a token was missing or wrong)' },
   origin_not_allowed: { status: 403, meaning: 'the WebSocket comes from an origin not allowed' },
+  host_not_allowed: {
+    status: 403,
+    meaning: 'GraphQL or a page asked under a public host name (Host) neither the machine\'s nor in ALLOWED_HOSTS, while no API token is required',
+  },
   bad_user_input: { status: 400, meaning: 'an argument or variable is invalid' },
   document_too_large: { status: 413, meaning: 'the GraphQL document is over its limit' },
   query_too_costly: { status: 400, meaning: 'the query would cost more than allowed' },

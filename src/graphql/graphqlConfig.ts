@@ -1,4 +1,5 @@
 // What the GraphQL endpoint is allowed and bounded by: its part of the service's configuration, read in config.ts.
+import type { AllowedHosts } from '../http/allowedHosts';
 import type { MessageRates } from './messageAllowance';
 import type { StatisticsLimits } from './statisticsAdmission';
 import type { SubscriberLimits } from './subscriber';
@@ -34,6 +35,8 @@ export interface GraphqlConfig {
   subscriberLimits: SubscriberLimits;
   /** Origins (besides the service's own) whose pages may open the WebSocket, as `scheme://host[:port]`. */
   allowedOrigins: string[];
+  /** Host names browsers may use for the API and the pages (ALLOWED_HOSTS, beside loopback names and addresses); null: any (tokens are required). */
+  allowedHosts: AllowedHosts | null;
   /** Largest query document accepted, in bytes (UTF-8). */
   maxDocumentBytes: number;
   /** Largest answer to one operation (or one subscription event), in bytes of JSON, estimated as it is produced. */

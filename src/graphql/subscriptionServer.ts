@@ -222,7 +222,7 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): { s
     socket.on('error', () => socket.destroy());
     const refusal = stopping
       ? upgradeRefused('stopping', ERRORS.stopping.meaning)
-      : (upgradeRefusal(request, options.path, config.allowedOrigins) ?? tooManyWebSockets());
+      : (upgradeRefusal(request, options.path, config.allowedOrigins, config.allowedHosts) ?? tooManyWebSockets());
     if (refusal === null) {
       webSockets.handleUpgrade(request, socket, head, (webSocket) => accept(webSocket, request, socket));
       return;

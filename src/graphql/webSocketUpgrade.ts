@@ -1,6 +1,7 @@
 // Which WebSocket upgrades are taken: at the GraphQL path only, from programs or from pages of an allowed origin.
 import type { IncomingHttpHeaders } from 'node:http';
 import { statusOf, type ErrorSlug } from '../errors/catalogue';
+import { hostRefusal, type AllowedHosts } from '../http/allowedHosts';
 
 export interface UpgradeRefusal {
   status: number;
@@ -37,11 +38,15 @@ export function upgradeRefusal(
   request: { url?: string | undefined; headers: IncomingHttpHeaders },
   path: string,
   allowedOrigins: readonly string[],
+  allowedHosts: AllowedHosts | null = null,
 ): UpgradeRefusal | null {
   const pathname = (request.url ?? '/').split('?')[0];
   if (pathname !== path) {
     return upgradeRefused('not_found', `no WebSocket at ${pathname}; GraphQL subscriptions are at ${path}`);
   }
+  // Before the origin: a page under a re-pointed name is of the service's "own" origin by its Host.
+  const hostRefused = allowedHosts === null ? null : hostRefusal(request.headers.host, allowedHosts);
+  if (hostRefused !== null) return upgradeRefused('host_not_allowed', hostRefused);
   const given = request.headers.origin;
   if (given === undefined) return null;
   const origin = originOf(given);

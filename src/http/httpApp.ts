@@ -8,6 +8,7 @@ import { ERRORS, type ErrorSlug } from '../errors/catalogue';
 import { describeRequestError, rawErrorResponse, sendError, tooManyPipelined, unsupportedContentEncoding } from './errorReply';
 import { periodicReport } from './periodicReport';
 import { REQUEST_ID_HEADER, requestIdOf } from './requestId';
+import { hostRefusal, type AllowedHosts } from './allowedHosts';
 
 export interface HttpAppOptions {
   logger: Logger;
@@ -25,6 +26,8 @@ export interface HttpAppOptions {
   connectionMetrics?: ConnectionMetrics;
   /** Counts a POST to a path with no route. */
   countUnroutedPost?: () => void;
+  /** Host names browsers may ask under (null: any), and the paths of programs (CSS, probes, scrapers), never checked. */
+  browserHosts?: { allowed: AllowedHosts | null; programPaths: readonly string[] };
 }
 
 /** How often POSTs to paths with no route are reported after the first (logged at once). */
@@ -153,6 +156,31 @@ export function buildHttpApp(options: HttpAppOptions) {
     if (!request.is404) return done();
     answerUnrouted(request, reply);
   });
+
+  // Browsers' routes answer only the host names allowed (allowedHosts.ts); CSS, probes and scrapers use any name.
+  // Refusals are logged as unrouted POSTs are: an operator who serves the dashboard under a new name learns why.
+  const { allowed, programPaths } = options.browserHosts ?? { allowed: null, programPaths: [] };
+  const programs = new Set(programPaths);
+  let lastRefusedHost = { host: '', client: '' };
+  const refusedHosts = periodicReport(options.logger, UNROUTED_REPORT_INTERVAL_MS, (count, first) => ({
+    fields: { refused: count, ...lastRefusedHost },
+    message: first
+      ? `a request under the host ${lastRefusedHost.host} from ${lastRefusedHost.client} answered 403 host_not_allowed: while GRAPHQL_API_TOKENS is unset, GraphQL and the pages answer a public host name only when it is the machine's own or in ALLOWED_HOSTS. Further ones are reported every ${UNROUTED_REPORT_INTERVAL_MS / 1000} s`
+      : `${count} request${count === 1 ? '' : 's'} under public host names not in ALLOWED_HOSTS answered 403 in the last ${UNROUTED_REPORT_INTERVAL_MS / 1000} s, the last under ${lastRefusedHost.host} from ${lastRefusedHost.client}`,
+  }));
+  app.addHook('onClose', (_app, done) => {
+    refusedHosts.stop();
+    done();
+  });
+  if (allowed !== null) {
+    app.addHook('onRequest', (request, reply, done) => {
+      const refusal = programs.has(request.routeOptions.url ?? '') ? null : hostRefusal(request.headers.host, allowed);
+      if (refusal === null) return done();
+      lastRefusedHost = { host: JSON.stringify((request.headers.host ?? '').slice(0, 200)), client: request.ip };
+      refusedHosts.count();
+      sendError(reply, 'host_not_allowed', refusal);
+    });
+  }
 
   // A compressed body would reach a route as bytes that are not its JSON: refused for what it is instead.
   app.addHook('onRequest', (request, reply, done) => {

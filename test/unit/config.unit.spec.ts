@@ -110,6 +110,7 @@ describe('loadConfig', () => {
         GRAPHQL_SUBSCRIBER_MAX_PENDING_MESSAGES: '1000',
         GRAPHQL_SUBSCRIBER_MAX_PENDING_BYTES: '1048576',
         GRAPHQL_ALLOWED_ORIGINS: 'https://ops.example.com, HTTP://LOCALHOST:3000/',
+        ALLOWED_HOSTS: 'ledger.example.com',
         GRAPHQL_MAX_DOCUMENT_BYTES: '4096',
         GRAPHQL_MAX_RESPONSE_BYTES: '1000000',
         GRAPHQL_LONG_ANSWER_SEND_TIMEOUT_MS: '5000',
@@ -167,6 +168,8 @@ describe('loadConfig', () => {
         maxSubscriptions: 500,
         subscriberLimits: { maxPendingMessages: 1000, maxPendingBytes: 1048576 },
         allowedOrigins: ['https://ops.example.com', 'http://localhost:3000'],
+        // Tokens are required: no host name is checked.
+        allowedHosts: null,
         maxDocumentBytes: 4096,
         maxResponseBytes: 1_000_000,
         longAnswerSendTimeoutMs: 5_000,
@@ -194,6 +197,18 @@ describe('loadConfig', () => {
     for (const bad of ['ops.example.com', 'https://ops.example.com/dashboard', 'https://ops.example.com?x=1', 'ftp://ops.example.com', 'https://*.example.com', 'null']) {
       expect(() => loadConfig({ GRAPHQL_ALLOWED_ORIGINS: `https://fine.example.com,${bad}` })).toThrow(
         `GRAPHQL_ALLOWED_ORIGINS=${JSON.stringify(bad)} is not allowed; expected comma-separated origins`,
+      );
+    }
+  });
+
+  it('checks the host names browsers use only while no API token is required, and refuses ALLOWED_HOSTS entries that are not host names', () => {
+    const open = loadConfig({ ALLOWED_HOSTS: 'Ledger.Example.com, *.ops.example.com' }).graphql.allowedHosts;
+    expect(open).toEqual({ names: new Set([os.hostname().toLowerCase(), 'ledger.example.com']), suffixes: ['ops.example.com'], any: false });
+    expect(loadConfig({ ALLOWED_HOSTS: '*' }).graphql.allowedHosts?.any).toBe(true);
+    expect(loadConfig({ GRAPHQL_API_TOKENS: 'dashboard-token-0123456789', ALLOWED_HOSTS: 'ledger.example.com' }).graphql.allowedHosts).toBeNull();
+    for (const bad of ['https://ledger.example.com', 'ledger.example.com:4000', 'ledger.*.com', 'ledger example', '-ledger.example.com']) {
+      expect(() => loadConfig({ ALLOWED_HOSTS: `fine.example.com,${bad}` })).toThrow(
+        `ALLOWED_HOSTS=${JSON.stringify(bad)} is not allowed; expected comma-separated host names`,
       );
     }
   });

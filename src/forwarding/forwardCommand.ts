@@ -24,8 +24,15 @@ async function operate(flags: ForwardFlags, query: string, variables: Record<str
     const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
     throw new Error(`cannot reach the service at ${endpoint} (${cause}): is it running? (--url)`);
   }
-  const answer = (await response.json().catch(() => null)) as { data?: Record<string, any> | null; errors?: Array<{ message: string }> } | null;
+  const answer = (await response.json().catch(() => null)) as {
+    data?: Record<string, any> | null;
+    errors?: Array<{ message: string }>;
+    error?: unknown;
+    message?: unknown;
+  } | null;
   if (answer === null) throw new Error(`${endpoint} answered ${response.status} without a GraphQL answer`);
+  // The service's refusals before GraphQL (a host name not allowed, a connection limit) say what was wrong.
+  if (typeof answer.error === 'string') throw new Error(`${endpoint} answered ${response.status} ${answer.error}: ${String(answer.message)}`);
   if (answer.errors !== undefined && answer.errors.length > 0) throw new Error(answer.errors.map((error) => error.message).join('\n'));
   return answer.data ?? {};
 }

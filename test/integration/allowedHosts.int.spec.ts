@@ -1,6 +1,7 @@
 // A page whose name was re-pointed at the service (DNS rebinding) reaches it as its own origin: what it is answered.
 import http from 'node:http';
 import WebSocket from 'ws';
+import { forwardCommand } from '../../src/forwarding/forwardCommand';
 import type { RunningService } from '../../src/server';
 import { capturedLog } from '../support/capturedLog';
 import { signCallback, useTestService } from '../support/testService';
@@ -107,5 +108,22 @@ describe('with API tokens: a page under another name holds none, so any name is 
     const withToken = await request(fixture.service, 'POST', '/graphql', host, { body: QUERY, headers: { authorization: `Bearer ${TOKEN}` } });
     expect({ status: withToken.status, body: JSON.parse(withToken.body) as unknown }).toEqual({ status: 200, body: { data: { sessions: { totalCount: 0 } } } });
     expect((await request(fixture.service, 'POST', '/graphql', host, { body: QUERY })).status).toBe(401);
+  });
+});
+
+describe('the forward command, refused before GraphQL', () => {
+  it('says what the service answered, where it used to print nothing of it', async () => {
+    const refusal = { code: 403, error: 'host_not_allowed', message: 'not under "ledger.internal": Add ledger.internal to ALLOWED_HOSTS' };
+    const server = http.createServer((_request, response) => response.writeHead(403, { 'content-type': 'application/json' }).end(JSON.stringify(refusal)));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+      const command = forwardCommand().exitOverride();
+      await expect(command.parseAsync(['--url', url, 'status'], { from: 'user' })).rejects.toThrow(
+        `${url}/graphql answered 403 host_not_allowed: not under "ledger.internal": Add ledger.internal to ALLOWED_HOSTS`,
+      );
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });

@@ -210,6 +210,7 @@ function webOrigins(name: string, values: string[]): string[] {
   });
 }
 
+/** Host names, possibly `*.`-prefixed, or `*`: checked here so that a URL or a port is refused at start-up, naming the entry. */
 function hostNames(name: string, values: string[]): string[] {
   const refused = values.find((value) => !isAllowedHostEntry(value));
   if (refused !== undefined) throw new ConfigError(name, refused, 'comma-separated host names such as ledger.example.com or *.example.com, or * for any');

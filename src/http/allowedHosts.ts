@@ -5,7 +5,7 @@ import { isIP } from 'node:net';
  * Without API tokens, anyone who reaches the port may read the ledger. A page on another site can become "anyone":
  * its name, re-pointed at this address once the page has loaded (DNS rebinding), makes the service the page's own
  * origin, and the browser then sends its requests and WebSockets as same-origin ones. Such a request carries the
- * attacker's name in Host, so answering only names the operator chose defeats it.
+ * attacker's name in Host, so answering only names no other site can hold, or that the operator chose, defeats it.
  */
 export interface AllowedHosts {
   /** Names allowed exactly (lower-case). */

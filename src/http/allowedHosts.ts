@@ -28,6 +28,7 @@ export function allowedHosts(entries: readonly string[], machineName: string): A
   const own = withoutFinalDot(machineName.toLowerCase());
   if (own !== '') names.add(own);
   for (const entry of entries.map((e) => withoutFinalDot(e.toLowerCase()))) {
+    if (entry === '*') continue;
     if (entry.startsWith('*.')) suffixes.push(entry.slice(2));
     else names.add(entry);
   }

@@ -159,24 +159,24 @@ export function buildHttpApp(options: HttpAppOptions) {
 
   // Browsers' routes answer only the host names allowed (allowedHosts.ts); CSS, probes and scrapers use any name.
   // Refusals are logged as unrouted POSTs are: an operator who serves the dashboard under a new name learns why.
-  const { allowed, programPaths } = options.browserHosts ?? { allowed: null, programPaths: [] };
-  const programs = new Set(programPaths);
-  let lastRefusedHost = { host: '', client: '' };
-  const refusedHosts = periodicReport(options.logger, UNROUTED_REPORT_INTERVAL_MS, (count, first) => ({
-    fields: { refused: count, ...lastRefusedHost },
-    message: first
-      ? `a request under the host ${JSON.stringify(lastRefusedHost.host)} from ${lastRefusedHost.client} answered 403 host_not_allowed: while GRAPHQL_API_TOKENS is unset, GraphQL and the pages answer a public host name only when it is the machine's own or in ALLOWED_HOSTS. Further ones are reported every ${UNROUTED_REPORT_INTERVAL_MS / 1000} s`
-      : `${count} request${count === 1 ? '' : 's'} under public host names not in ALLOWED_HOSTS answered 403 in the last ${UNROUTED_REPORT_INTERVAL_MS / 1000} s, the last under ${JSON.stringify(lastRefusedHost.host)} from ${lastRefusedHost.client}`,
-  }));
-  app.addHook('onClose', (_app, done) => {
-    refusedHosts.stop();
-    done();
-  });
+  const allowed = options.browserHosts?.allowed ?? null;
   if (allowed !== null) {
+    const programs = new Set(options.browserHosts!.programPaths);
+    let lastRefused = { host: '', client: '' };
+    const refusedHosts = periodicReport(options.logger, UNROUTED_REPORT_INTERVAL_MS, (count, first) => ({
+      fields: { refused: count, ...lastRefused },
+      message: first
+        ? `a request under the host ${JSON.stringify(lastRefused.host)} from ${lastRefused.client} answered 403 host_not_allowed: while GRAPHQL_API_TOKENS is unset, GraphQL and the pages answer a public host name only when it is the machine's own or in ALLOWED_HOSTS. Further ones are reported every ${UNROUTED_REPORT_INTERVAL_MS / 1000} s`
+        : `${count} request${count === 1 ? '' : 's'} under public host names not in ALLOWED_HOSTS answered 403 in the last ${UNROUTED_REPORT_INTERVAL_MS / 1000} s, the last under ${JSON.stringify(lastRefused.host)} from ${lastRefused.client}`,
+    }));
+    app.addHook('onClose', (_app, done) => {
+      refusedHosts.stop();
+      done();
+    });
     app.addHook('onRequest', (request, reply, done) => {
       const refusal = programs.has(request.routeOptions.url ?? '') ? null : hostRefusal(request.headers.host, allowed);
       if (refusal === null) return done();
-      lastRefusedHost = { host: (request.headers.host ?? '').slice(0, 200), client: request.ip };
+      lastRefused = { host: (request.headers.host ?? '').slice(0, 200), client: request.ip };
       refusedHosts.count();
       sendError(reply, 'host_not_allowed', refusal);
     });

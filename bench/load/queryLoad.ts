@@ -3,7 +3,7 @@
 // Usage: node queryLoad.js '<json options>'; prints one JSON line with the result.
 import { seededRandom } from '../../src/simulation/callbackTraffic';
 import { summarize, type LatencySummary } from '../lib/stats';
-import { answerOutcome, GraphqlConnection, queryKinds, type QueryDataset } from './queryKinds';
+import { answerOutcome, GraphqlConnection, queryKinds, type QueryDataset, type QueryTarget } from './queryKinds';
 
 export interface QueryLoadOptions extends QueryDataset {
   url: string;
@@ -15,6 +15,7 @@ export interface QueryLoadOptions extends QueryDataset {
 
 export interface QueryKindResult {
   kind: string;
+  target: QueryTarget;
   query: string;
   latencyMs: LatencySummary;
   /** Answers with errors or without data. */
@@ -55,6 +56,7 @@ async function main(): Promise<void> {
   }
   const result: QueryLoadResult = KINDS.map((kind, k) => ({
     kind: kind.kind,
+    target: kind.target,
     query: kind.query,
     latencyMs: summarize(latencies[k]!),
     failures: failures[k]!,

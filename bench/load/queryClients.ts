@@ -3,7 +3,7 @@
 // Usage: node queryClients.js '<json options>'; prints "measuring" on stderr once warmed up, then one JSON line with the result.
 import { seededRandom } from '../../src/simulation/callbackTraffic';
 import { summarize, type LatencySummary } from '../lib/stats';
-import { answerOutcome, GraphqlConnection, queryKinds, TARGETED_KINDS, type QueryDataset } from './queryKinds';
+import { answerOutcome, GraphqlConnection, queryKinds, type QueryDataset } from './queryKinds';
 
 export interface QueryClientsOptions extends QueryDataset {
   url: string;
@@ -30,7 +30,7 @@ export interface QueryClientsResult {
 }
 
 const options = JSON.parse(process.argv[2] ?? '{}') as QueryClientsOptions;
-const KINDS = queryKinds(options).slice(0, TARGETED_KINDS);
+const KINDS = queryKinds(options).filter((kind) => kind.target === 'queries');
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 let stopping = false;

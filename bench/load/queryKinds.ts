@@ -8,9 +8,6 @@ export interface QueryDataset {
   streams: number;
 }
 
-/** The first kinds of queryKinds(): session, relayTasks(exitCode), sessions(streamId), a timeline page. */
-export const TARGETED_KINDS = 4;
-
 /**
  * Which target a kind's p99 is judged by: the four queries the query target names, the statistics and anomaly views that
  * are to be answered within that same target, or none (a variant for information).
@@ -31,7 +28,7 @@ const SESSION_FIELDS = 'sequence domain appName streamId status pushedAt interru
 const RELAY_FIELDS = 'taskId status exitCode exitMessage restartCount startedAt exitedAt runs { startedAt exitedAt exitCode } files { index url }';
 const nodesOf = (data: Record<string, unknown>, field: string) => ((data[field] as { nodes?: unknown[] } | null)?.nodes ?? []).length;
 
-/** Every kind, the four the targets name first (TARGETED_KINDS), over the data set of `dataset`. */
+/** Every kind, the four the query target names first, over the data set of `dataset`. */
 export function queryKinds(dataset: QueryDataset): QueryKind[] {
   const pickSequence = (random: () => number) => {
     const chunk = dataset.chunks[Math.floor(random() * dataset.chunks.length)]!;

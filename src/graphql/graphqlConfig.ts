@@ -35,7 +35,7 @@ export interface GraphqlConfig {
   subscriberLimits: SubscriberLimits;
   /** Origins (besides the service's own) whose pages may open the WebSocket, as `scheme://host[:port]`. */
   allowedOrigins: string[];
-  /** Public host names browsers may use for the API and the pages (the machine's and ALLOWED_HOSTS; see allowedHosts.ts); null: any (tokens are required). */
+  /** Public host names browsers may use for the API and the pages (the machine's and ALLOWED_HOSTS; see allowedHosts.ts); null: any (tokens are required, or ALLOWED_HOSTS is *). */
   allowedHosts: AllowedHosts | null;
   /** Largest query document accepted, in bytes (UTF-8). */
   maxDocumentBytes: number;

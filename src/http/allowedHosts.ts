@@ -12,8 +12,6 @@ export interface AllowedHosts {
   names: ReadonlySet<string>;
   /** Allowed with any subdomain: `example.com` for `*.example.com` (lower-case). */
   suffixes: readonly string[];
-  /** `*`: any name (the check is off). */
-  any: boolean;
 }
 
 /** A host name as ALLOWED_HOSTS takes it: labels of letters, digits and hyphens, optionally `*.`-prefixed. */
@@ -21,18 +19,18 @@ const HOST_PATTERN = /^(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]
 
 export const isAllowedHostEntry = (entry: string): boolean => entry === '*' || HOST_PATTERN.test(entry.toLowerCase());
 
-/** The names given (checked by isAllowedHostEntry), with the machine's own name. */
-export function allowedHosts(entries: readonly string[], machineName: string): AllowedHosts {
+/** The names given (checked by isAllowedHostEntry), with the machine's own name; null when `*` allows any (no check). */
+export function allowedHosts(entries: readonly string[], machineName: string): AllowedHosts | null {
+  if (entries.includes('*')) return null;
   const names = new Set<string>();
   const suffixes: string[] = [];
   const own = withoutFinalDot(machineName.toLowerCase());
   if (own !== '') names.add(own);
   for (const entry of entries.map((e) => withoutFinalDot(e.toLowerCase()))) {
-    if (entry === '*') continue;
     if (entry.startsWith('*.')) suffixes.push(entry.slice(2));
     else names.add(entry);
   }
-  return { names, suffixes, any: entries.includes('*') };
+  return { names, suffixes };
 }
 
 const withoutFinalDot = (name: string): string => (name.endsWith('.') ? name.slice(0, -1) : name);
@@ -65,7 +63,7 @@ const privateName = (name: string): boolean =>
  * (or none, HTTP/1.0) is no browser's, since a browser sends the name it resolved.
  */
 export function hostRefusal(host: string | undefined, allowed: AllowedHosts): string | null {
-  if (host === undefined || allowed.any) return null;
+  if (host === undefined) return null;
   const name = hostnameOf(host);
   if (name === null || name.startsWith('[') || isIP(name) !== 0) return null;
   const bare = withoutFinalDot(name);

@@ -1,7 +1,8 @@
-import { allowedHosts, hostRefusal, isAllowedHostEntry } from '../../src/http/allowedHosts';
+import { upgradeRefusal } from '../../src/graphql/webSocketUpgrade';
+import { allowedHosts, hostRefusal, isAllowedHostEntry, type AllowedHosts } from '../../src/http/allowedHosts';
 
 describe('the host names browsers may use while no token is required', () => {
-  const allowed = allowedHosts(['Ledger.Corp.com', '*.ops.corp.com'], 'box-7.corp.com');
+  const allowed = allowedHosts(['Ledger.Corp.com', '*.ops.corp.com'], 'box-7.corp.com') as AllowedHosts;
   const answered = (host: string | undefined) => hostRefusal(host, allowed) === null;
 
   it('answers IP addresses, loopback and one-label names, and names no outsider can hold in the public DNS', () => {
@@ -27,8 +28,9 @@ describe('the host names browsers may use while no token is required', () => {
     for (const host of ['evil.com; script-src *', 'user@attacker.com', 'attacker.com/path', '', undefined]) expect(answered(host)).toBe(true);
   });
 
-  it('answers every name with *', () => {
-    expect(hostRefusal('attacker.com', allowedHosts(['*'], 'box'))).toBeNull();
+  it('answers every name with *: no check at all', () => {
+    expect(allowedHosts(['ledger.example.com', '*'], 'box')).toBeNull();
+    expect(upgradeRefusal({ url: '/graphql', headers: { host: 'attacker.com' } }, '/graphql', [], allowedHosts(['*'], 'box'))).toBeNull();
   });
 
   it('takes host names and *.-prefixed ones as entries, nothing else', () => {

@@ -101,7 +101,14 @@ export function authenticateCallback(
   const configured = config.token;
   const tokenRight =
     tokenGiven && configured !== null && (sameSecret(token, configured) || asWritten().some((text) => text !== token && sameSecret(text, configured)));
-  if (tokenGiven && !tokenRight) return { ok: false, error: 'bad_token', message: 'token is not the configured callback token' };
+  if (tokenGiven && !tokenRight) {
+    // Keys alone configured: any token is wrong, and the callback URL (not the token) is what to mend.
+    const message =
+      configured === null
+        ? 'the URL carries ?token= but no callback token is configured (CSS_CALLBACK_TOKEN): set it, or take ?token= out of the callback URL'
+        : 'token is not the configured callback token';
+    return { ok: false, error: 'bad_token', message };
+  }
 
   const signed = Object.hasOwn(payload, 'sign') || Object.hasOwn(payload, 't');
   if (signed && config.keys.length > 0) return verifySignature(payload, config, nowSeconds);

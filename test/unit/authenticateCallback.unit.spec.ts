@@ -126,6 +126,15 @@ describe('authenticateCallback', () => {
       });
     });
 
+    it('says that no token is configured when keys alone are and the URL carries one', () => {
+      expect(authenticateCallback(signed('k', NOW + 60), 's3cret', keys('k'), NOW)).toEqual({
+        ok: false,
+        error: 'bad_token',
+        message: 'the URL carries ?token= but no callback token is configured (CSS_CALLBACK_TOKEN): set it, or take ?token= out of the callback URL',
+      });
+      expect(authenticateCallback(signed('k', NOW + 60), 'guess', both, NOW)).toMatchObject({ message: 'token is not the configured callback token' });
+    });
+
     it('accepts a signed callback without the token', () => {
       expect(authenticateCallback(signed('k', NOW + 60), undefined, both, NOW)).toMatchObject({ ok: true, by: 'signature' });
     });

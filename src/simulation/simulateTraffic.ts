@@ -176,7 +176,7 @@ export function formatSummary(summary: SimulationSummary): string {
     `  rejected: ${rejected.length === 0 ? 'none' : rejected.map(([key, n]) => `${key} ×${n}`).join(', ')}`,
     `  requests: ${summary.attempts} (${summary.retries} retries after 503)`,
     `  stored for ${summary.sessions} sessions and ${summary.relayTasks} relay tasks`,
-    `  by kind: ${kinds.length === 0 ? 'none' : kinds.map(([kind, n]) => `${kind} ×${n}`).join(', ')}`,
+    `  sent, by kind: ${kinds.length === 0 ? 'none' : kinds.map(([kind, n]) => `${kind} ×${n}`).join(', ')}`,
     `  latency (send → answer): p50 ${ms(summary.latencyMs.p50)}, p99 ${ms(summary.latencyMs.p99)}, max ${ms(summary.latencyMs.max)}`,
     `  seed ${summary.seed}`,
   ];

@@ -107,7 +107,7 @@ describe('formatSummary', () => {
         '  rejected: 401 bad_signature ×5',
         '  requests: 32 (2 retries after 503)',
         '  stored for 10 sessions and 1 relay tasks',
-        '  by kind: RelayTaskStarted ×2, ScreenshotTaken ×10, StreamInterrupted ×8, StreamPushed ×10',
+        '  sent, by kind: RelayTaskStarted ×2, ScreenshotTaken ×10, StreamInterrupted ×8, StreamPushed ×10',
         '  latency (send → answer): p50 1.2 ms, p99 9.9 ms, max 12.0 ms',
         '  seed 42',
         '',

@@ -74,7 +74,13 @@ export class DeliveryLoop {
   }
 
   add(deliveries: readonly PendingDelivery[]): void {
-    for (const delivery of deliveries) this.queues.add(delivery);
+    const now = this.deps.now();
+    for (const delivery of deliveries) {
+      // A delivery waits at most the delay it was given (none before its first attempt): one due further ahead was
+      // scheduled by a clock since set back, while the service was stopped, and would otherwise wait out the difference.
+      delivery.nextAttemptAt = Math.min(delivery.nextAttemptAt, now + (delivery.lastDelayMs ?? 0));
+      this.queues.add(delivery);
+    }
     if (deliveries.length > 0) this.pump();
   }
 

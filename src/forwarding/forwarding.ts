@@ -9,6 +9,7 @@ import { openForwardingDb, recordedLogFirstEvent, recordLogFirstEvent } from './
 import { noLogger, noMetrics, type ForwardingLogger, type ForwardingMetrics } from './forwardingMetrics';
 import { httpSender, type DeliverySender } from './httpSender';
 import type { LogReader } from './logReader';
+import { steadyClock } from './steadyClock';
 
 export interface ForwardingOptions {
   /** The state file, e.g. DATA_DIR/forwarding.db. */
@@ -25,7 +26,7 @@ export interface ForwardingOptions {
   logFirstEvent?: string | null;
   metrics?: ForwardingMetrics;
   logger?: ForwardingLogger;
-  /** Clock (ms) and randomness ([0, 1)) of the delivery rules; injectable for tests. */
+  /** Clock (ms; steadyClock when left out) and randomness ([0, 1)) of the delivery rules; injectable for tests. */
   now?: () => number;
   random?: () => number;
   /** How often finished deliveries beyond retention are pruned, a few hundred rows at a time; default 10 s. */
@@ -52,7 +53,7 @@ export interface Forwarding {
 const PRUNE_STEP_ROWS = 500;
 
 export function openForwarding(options: ForwardingOptions): Forwarding {
-  const now = options.now ?? Date.now;
+  const now = options.now ?? steadyClock();
   const random = options.random ?? Math.random;
   const logger = options.logger ?? noLogger;
   const metrics = options.metrics ?? noMetrics;

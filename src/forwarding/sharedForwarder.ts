@@ -7,6 +7,7 @@ import { noMetrics, type ForwardingLogger, type ForwardingMetrics } from './forw
 import type { DeliverySender } from './httpSender';
 import { judgeAttempt } from './retryPolicy';
 import type { SharedMessage, SharedSubscription } from './sharedSubscription';
+import { steadyClock } from './steadyClock';
 
 export interface SharedForwarderOptions {
   destination: DestinationConfig;
@@ -15,6 +16,7 @@ export interface SharedForwarderOptions {
   format: DeliveryFormatter;
   logger: ForwardingLogger;
   metrics?: ForwardingMetrics;
+  /** Clock (ms); steadyClock when left out. */
   now?: () => number;
   random?: () => number;
   /** Wait before joining the group again after the connection ended; default 1 s. */
@@ -60,7 +62,7 @@ export class SharedForwarder {
   private readonly stopSignal = new Promise<void>((resolve) => (this.wakeStop = resolve));
 
   constructor(private readonly options: SharedForwarderOptions) {
-    this.now = options.now ?? Date.now;
+    this.now = options.now ?? steadyClock();
     this.random = options.random ?? Math.random;
     this.metrics = options.metrics ?? noMetrics;
   }

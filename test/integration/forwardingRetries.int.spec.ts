@@ -1,4 +1,5 @@
 // Forwarding against receivers that fail: retried with backoff, Retry-After honoured, dead-lettered at the right moment, redirects not followed.
+import Database from 'better-sqlite3';
 import { openForwarding, type Forwarding } from '../../src/forwarding';
 import { FAST_RETRY, eventually, forwardConfigOf, loggedCallback, memoryLog, tempForwardingFile } from '../support/forwardingLog';
 import { startReceiver, type ReceivedRequest, type WebhookReceiver } from '../support/webhookReceiver';
@@ -121,5 +122,41 @@ describe('forwarding retries and dead letters', () => {
     skew += 61_000;
     await eventually(() => deliveries('dead').length === 1, 'dead-lettered');
     expect(deliveries('dead')[0]!.lastError).toBe('gave up after 60 s: HTTP 500');
+  });
+
+  it('the system clock set back an hour while a retry waits does not hold it back', async () => {
+    const wall = Date.now.bind(Date);
+    let offset = 0;
+    const clock = jest.spyOn(Date, 'now').mockImplementation(() => wall() + offset);
+    try {
+      receiver.answerWith((_request, index) => (index === 0 ? { status: 503, headers: { 'retry-after': '1' } } : { status: 200 }));
+      // maxDelayMs leaves room for the second asked for.
+      await open({ retry: { maxDelayMs: 5_000 } }).handle([loggedCallback(1, 'session-a')]);
+      await eventually(() => deliveries('pending')[0]?.attempts === 1, 'the 503 recorded');
+      offset = -3_600_000;
+      await eventually(() => deliveries('delivered').length === 1, 'delivered a second after the 503', 10_000);
+      expect(receiver.received).toHaveLength(2);
+    } finally {
+      clock.mockRestore();
+    }
+  });
+
+  it('a retry stored as due an hour after its delay, as when the clock was set back while the service was stopped, goes after its delay', async () => {
+    receiver.answerWith(() => ({ status: 500 }));
+    await open({ retry: { initialDelayMs: 1_000, maxDelayMs: 1_000 } }).handle([loggedCallback(1, 'session-a')]);
+    await eventually(() => deliveries('pending')[0]?.attempts === 1, 'the first attempt recorded');
+    await forwarding!.close(500);
+    forwarding = undefined;
+    // The row as the stopped service left it, on a clock then an hour ahead of the one the service starts with.
+    const db = new Database(state.file);
+    db.prepare('UPDATE deliveries SET next_attempt_at = next_attempt_at + 3600000').run();
+    db.close();
+
+    receiver.answerWith(() => ({ status: 200 }));
+    const reopened = Date.now();
+    open({ retry: { initialDelayMs: 1_000, maxDelayMs: 1_000 } });
+    await eventually(() => deliveries('delivered').length === 1, 'delivered within its delay', 10_000);
+    expect(Date.now() - reopened).toBeLessThan(5_000);
+    expect(receiver.received).toHaveLength(2);
   });
 });

@@ -53,9 +53,10 @@ export function tempForwardingFile(): { file: string; remove(): void } {
 
 /** Polls `condition` every few ms until it holds; rejects after timeoutMs with `what`. */
 export async function eventually(condition: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
+  // The monotonic clock: a test may set the wall clock (Date.now) back or forth.
+  const deadline = performance.now() + timeoutMs;
   while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms: ${what}`);
+    if (performance.now() > deadline) throw new Error(`not within ${timeoutMs} ms: ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
 }

@@ -34,7 +34,8 @@ export function rejectionLogSampler(logger: Pick<Logger, 'warn'>, intervalMs: nu
   return {
     sample(slug, logInFull) {
       if (intervalMs <= 0) return logInFull();
-      const now = Date.now();
+      // The monotonic clock: the system clock set back would hold the window (and its log lines) open that much longer.
+      const now = performance.now();
       const window = windows.get(slug);
       if (window === undefined || now >= window.endsAt) {
         summarize(slug);

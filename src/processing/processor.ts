@@ -306,7 +306,7 @@ export class Processor {
     this.phase = 'retrying';
     const message = error instanceof Error ? error.message : String(error);
     this.lastError = message;
-    const now = Date.now();
+    const now = performance.now(); // elapsed time only: a clock set back must not silence the failure for as long
     const failing = this.failing;
     if (failing === null || failing.message !== message) {
       this.failing = { attempts: 1, since: now, message, loggedAt: now, notLogged: 0 };

@@ -126,9 +126,9 @@ export class ProjectionFile<Change = unknown> {
   readonly db: ReadModelDatabase;
   private meta: FileMeta;
   private current: Checkpoint;
-  /** The checkpoint as the file holds it, and when it was written (0: read at open): `current` may be ahead. */
+  /** The checkpoint as the file holds it, and when it was written (monotonic ms; -Infinity: read at open): `current` may be ahead. */
   private stored: Checkpoint;
-  private storedAt = 0;
+  private storedAt = -Infinity;
   /** The log's first event, applied and not yet recorded in the file (with the next checkpoint it writes). */
   private firstEventSeen: string | null = null;
   private readonly projection: OpenProjection<Change>;
@@ -227,7 +227,7 @@ export class ProjectionFile<Change = unknown> {
     // A file's first event is the log's first (it reads from the start): it names the log the file is built from.
     if (checkpoint === 0n && this.meta.logFirstEvent === null) this.firstEventSeen ??= firstEventOf(fresh[0]!);
     const handled = fresh.filter((event) => this.handles.has(event.type));
-    if (handled.length === 0 && this.meta.state === 'live' && Date.now() - this.storedAt < UNHANDLED_CHECKPOINT_MS) {
+    if (handled.length === 0 && this.meta.state === 'live' && performance.now() - this.storedAt < UNHANDLED_CHECKPOINT_MS) {
       this.current = { position: fresh[fresh.length - 1]!.position, eventsApplied: this.current.eventsApplied + fresh.length };
       return [];
     }
@@ -244,7 +244,7 @@ export class ProjectionFile<Change = unknown> {
       this.firstEventSeen = null;
     }
     this.current = this.stored = outcome.next;
-    this.storedAt = Date.now();
+    this.storedAt = performance.now();
     return outcome.changes;
   }
 

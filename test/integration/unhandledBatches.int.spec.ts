@@ -58,9 +58,10 @@ describe('a live read-model file and the batches it has nothing to do with', () 
     reopened.close();
   });
 
-  it('writes its checkpoint with the next batch it handles, and once a second has passed', () => {
+  it('writes its checkpoint with the next batch it handles, and once a second has passed, whatever the system clock is set to', () => {
     const file = ProjectionFile.create(path.join(data.dir, 'handled'), relayTasksProjection, 1, 'live');
-    const now = jest.spyOn(Date, 'now');
+    const now = jest.spyOn(performance, 'now');
+    const wall = jest.spyOn(Date, 'now').mockReturnValue(1_700_000_000_000);
     try {
       const before = unhandled().slice(0, 3);
       const handled = events.find((event) => RELAY_TYPES.has(event.type) && event.position > before[2]!.position)!;
@@ -73,12 +74,15 @@ describe('a live read-model file and the batches it has nothing to do with', () 
       expect(storedCheckpoint(file.file)).toEqual({ position: handled.position, eventsApplied: 4 });
       file.apply(after.slice(0, 5));
       expect(storedCheckpoint(file.file).position).toBe(handled.position);
-      // A second after the last write, a batch it has nothing to do with writes where it stands.
+      // A second after the last write, a batch it has nothing to do with writes where it stands, though the system clock
+      // was set back an hour meanwhile.
       now.mockReturnValue(1_000_000 + UNHANDLED_CHECKPOINT_MS);
+      wall.mockReturnValue(1_700_000_000_000 - 3_600_000);
       file.apply(after.slice(5));
       expect(storedCheckpoint(file.file)).toEqual({ position: after[5]!.position, eventsApplied: 10 });
     } finally {
       now.mockRestore();
+      wall.mockRestore();
       file.close();
     }
   });

@@ -24,6 +24,18 @@ describe('rejectionLogSampler', () => {
     expect(full).toHaveBeenCalledTimes(2);
   });
 
+  it('closes each interval after its time has passed, whatever the system clock is set to', () => {
+    const sampler = rejectionLogSampler(logger as never, 60_000);
+    const full = jest.fn();
+    sampler.sample('bad_signature', full);
+    jest.setSystemTime(Date.now() - 3_600_000); // the system clock set back an hour
+    sampler.sample('bad_signature', full);
+    jest.advanceTimersByTime(60_000);
+    expect(summaries.map((s) => s.fields)).toEqual([{ error: 'bad_signature', notLogged: 1, intervalSeconds: 60 }]);
+    sampler.sample('bad_signature', full);
+    expect(full).toHaveBeenCalledTimes(2);
+  });
+
   it('samples each slug on its own, and writes no summary when nothing was left out', () => {
     const sampler = rejectionLogSampler(logger as never, 60_000);
     const bad = jest.fn();

@@ -1,5 +1,5 @@
 // The log's commands: export and import callbacks as JSON Lines, promote quarantined callbacks into the log.
-import { createReadStream, createWriteStream, statSync } from 'node:fs';
+import { createReadStream, createWriteStream, fstatSync, openSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { SingleBar } from 'cli-progress';
@@ -15,7 +15,27 @@ import { READ_MODELS } from './readmodels';
 import { quarantineQueries } from './readmodels/quarantine/quarantine.queries';
 import { terminalSafe } from './terminalText';
 
+/** An error of the file system as words about the file: not "ENOENT: no such file or directory, open '<file>'". */
+function fileError(doing: string, file: string, error: unknown): Error {
+  const { code, message } = error as NodeJS.ErrnoException;
+  const reason = code === 'EISDIR' ? 'it is a folder' : code === undefined ? message : message.replace(/^[A-Z]+: /, '').replace(/, \w+ '.*'$/s, '');
+  return new Error(`${doing} ${file}: ${reason}`);
+}
+
+/** Opens a file for the command before the log is: a path that will not do is said at once, in words. */
+function openFile(doing: string, file: string, flags: 'r' | 'w'): { fd: number; size: number } {
+  try {
+    const fd = openSync(file, flags);
+    const stats = fstatSync(fd);
+    if (stats.isDirectory()) throw Object.assign(new Error('a folder'), { code: 'EISDIR' });
+    return { fd, size: stats.size };
+  } catch (error) {
+    throw fileError(doing, file, error);
+  }
+}
+
 export async function exportLog(config: Config, file: string): Promise<void> {
+  const output = file === '-' ? null : openFile('export: cannot write', file, 'w');
   const store = await openEventStore(config);
   try {
     const counts: ExportCounts = { exported: 0, skipped: 0, quarantined: 0 };
@@ -26,7 +46,7 @@ export async function exportLog(config: Config, file: string): Promise<void> {
         if ((error as NodeJS.ErrnoException).code !== 'EPIPE') throw error;
         throw new Error('export stopped: the reader of stdout closed it before the last callback (EPIPE)');
       });
-    } else await pipeline(lines, createWriteStream(file));
+    } else await pipeline(lines, createWriteStream(file, { fd: output!.fd }));
     const skipped = counts.skipped === 0 ? '' : ` (${counts.skipped} events not written by this service left out)`;
     const quarantined = counts.quarantined === 0 ? '' : ` (${counts.quarantined} quarantine events left out: promote them first to export them)`;
     process.stderr.write(
@@ -64,8 +84,9 @@ function importProgress(input: NodeJS.ReadableStream & { bytesRead?: number }, t
 }
 
 export async function importLog(config: Config, file: string): Promise<void> {
-  const input = file === '-' ? process.stdin : createReadStream(file);
-  const totalBytes = file === '-' ? null : statSync(file).size;
+  const opened = file === '-' ? null : openFile('import: cannot read', file, 'r');
+  const input = opened === null ? process.stdin : createReadStream(file, { fd: opened.fd });
+  const totalBytes = opened === null ? null : opened.size;
   const store = await openEventStore(config);
   const progress = importProgress(input, totalBytes);
   let summary: ImportSummary;

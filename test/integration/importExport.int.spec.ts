@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { SqliteEventStore } from '../../src/eventstore/sqlite/sqliteEventStore';
 import type { RecordedEvent } from '../../src/eventstore/eventStore';
@@ -79,6 +79,22 @@ describe('export and import (node dist/cli.js export / import)', () => {
     // stderr may be read after the exit is seen, and lands after the cut line of stdout in the same output.
     await run.waitForLine(/export stopped/, 5_000);
     expect(/export stopped[^\n]*/.exec(run.output())![0]).toBe('export stopped: the reader of stdout closed it before the last callback (EPIPE)');
+  });
+
+  it('says in words, with exit code 1 and before touching the log, a file it cannot read or write', async () => {
+    const folder = path.join(root.dir, 'untouched');
+    const missing = path.join(root.dir, 'no such folder', 'callbacks.jsonl');
+    const cases: Array<[string[], string]> = [
+      [['import', missing], `import: cannot read ${missing}: no such file or directory`],
+      [['import', root.dir], `import: cannot read ${root.dir}: it is a folder`],
+      [['export', missing], `export: cannot write ${missing}: no such file or directory`],
+      [['export', root.dir], `export: cannot write ${root.dir}: it is a folder`],
+    ];
+    for (const [args, message] of cases) {
+      const { code, output } = await cli(args, folder);
+      expect({ code, output: output.trim() }).toEqual({ code: 1, output: message });
+    }
+    expect(existsSync(folder)).toBe(false);
   });
 
   it('imports the export into a fresh DATA_DIR whose rebuilt read models are identical to the original ones', async () => {

@@ -8,7 +8,7 @@ import { exportedLines, type ExportCounts } from './ingest/exportCallbacks';
 import { boundedLines } from './ingest/boundedLines';
 import { importCallbacks, MAX_IMPORT_LINE_BYTES, type ImportSummary } from './ingest/importCallbacks';
 import { describePromotion, promoteAll } from './ingest/promoteQuarantined';
-import { legacyReadModelFile, openEventStore, readModelsRoot } from './ledger/openLedger';
+import { legacyReadModelFile, openEventStore, readModelsRoot, requireEventLog } from './ledger/openLedger';
 import { openForReading } from './processing/readModelFile';
 import { findLiveFile, folderOf } from './processing/readModelFolder';
 import { READ_MODELS } from './readmodels';
@@ -35,6 +35,7 @@ function openFile(doing: string, file: string, flags: 'r' | 'w'): { fd: number; 
 }
 
 export async function exportLog(config: Config, file: string): Promise<void> {
+  requireEventLog(config, 'to export');
   const output = file === '-' ? null : openFile('export: cannot write', file, 'w');
   const store = await openEventStore(config);
   try {

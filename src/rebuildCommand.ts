@@ -5,7 +5,7 @@ import type { EventStore } from './eventstore/eventStore';
 import { PROGRESS_INTERVAL_MS, rebuildHere, rebuildThroughService, type BuildProgress, type RebuildResult } from './processing/rebuild';
 import { rebuildOnThreads } from './processing/rebuildOnThreads';
 import { PROJECTIONS, READ_MODELS } from './readmodels';
-import { eventsFile, legacyReadModelFile, openEventStore, readModelsRoot } from './ledger/openLedger';
+import { eventsFile, legacyReadModelFile, openEventStore, readModelsRoot, requireEventLog } from './ledger/openLedger';
 
 /** How long a running service has to take a rebuild request: it looks for them twice a second. */
 const REBUILD_ANSWER_TIMEOUT_MS = 10_000;
@@ -85,6 +85,7 @@ function processAlive(pid: number): boolean {
 export async function rebuildReadModels(config: Config, names: string[]): Promise<void> {
   const unknown = names.filter((name) => !(name in READ_MODELS));
   if (unknown.length > 0) throw new Error(`unknown read model ${unknown.join(', ')}; the read models are ${Object.keys(READ_MODELS).join(', ')}`);
+  requireEventLog(config, 'to rebuild from');
   let lock: DataFolderLock;
   try {
     lock = DataFolderLock.take(config.dataDir, 'rebuild');

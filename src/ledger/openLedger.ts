@@ -27,6 +27,16 @@ export function legacyReadModelFile(config: Pick<Config, 'dataDir'>): string | n
 
 export const eventsFile = (config: Pick<Config, 'dataDir'>): string => path.join(config.dataDir, 'events.db');
 
+/**
+ * Refuses a command that reads the embedded log when there is none: it would create DATA_DIR and an empty log, and a
+ * mistyped DATA_DIR would answer "0 callbacks" instead of saying so. `toDo` ends "there is no event log ...".
+ */
+export function requireEventLog(config: Pick<Config, 'dataDir' | 'eventStoreConnectionString'>, toDo: string): void {
+  if (config.eventStoreConnectionString !== null) return;
+  const file = eventsFile(config);
+  if (!existsSync(file)) throw new Error(`there is no event log ${toDo}: ${file} does not exist (is DATA_DIR the service's data folder?)`);
+}
+
 /** `checkIntegrity: false` for a command that only follows a service's progress: the service checked the file. */
 export async function openEventStore(config: Config, logger?: Logger, options: { checkIntegrity?: boolean } = {}): Promise<EventStore> {
   if (config.eventStoreConnectionString !== null) {

@@ -84,17 +84,28 @@ describe('export and import (node dist/cli.js export / import)', () => {
   it('says in words, with exit code 1 and before touching the log, a file it cannot read or write', async () => {
     const folder = path.join(root.dir, 'untouched');
     const missing = path.join(root.dir, 'no such folder', 'callbacks.jsonl');
-    const cases: Array<[string[], string]> = [
-      [['import', missing], `import: cannot read ${missing}: no such file or directory`],
-      [['import', root.dir], `import: cannot read ${root.dir}: it is a folder`],
-      [['export', missing], `export: cannot write ${missing}: no such file or directory`],
-      [['export', root.dir], `export: cannot write ${root.dir}: it is a folder`],
+    // Imports into a folder not made yet (it would be made for the log); exports from the original.
+    const cases: Array<[string[], string, string]> = [
+      [['import', missing], folder, `import: cannot read ${missing}: no such file or directory`],
+      [['import', root.dir], folder, `import: cannot read ${root.dir}: it is a folder`],
+      [['export', missing], original, `export: cannot write ${missing}: no such file or directory`],
+      [['export', root.dir], original, `export: cannot write ${root.dir}: it is a folder`],
     ];
-    for (const [args, message] of cases) {
-      const { code, output } = await cli(args, folder);
+    for (const [args, dataDir, message] of cases) {
+      const { code, output } = await cli(args, dataDir);
       expect({ code, output: output.trim() }).toEqual({ code: 1, output: message });
     }
     expect(existsSync(folder)).toBe(false);
+  });
+
+  it('refuses to export from a DATA_DIR without an event log, and leaves it uncreated', async () => {
+    const missing = path.join(root.dir, 'mistyped');
+    const { code, output } = await cli(['export', '-'], missing);
+    expect({ code, output: output.trim() }).toEqual({
+      code: 1,
+      output: `there is no event log to export: ${path.join(missing, 'events.db')} does not exist (is DATA_DIR the service's data folder?)`,
+    });
+    expect(existsSync(missing)).toBe(false);
   });
 
   it('imports the export into a fresh DATA_DIR whose rebuilt read models are identical to the original ones', async () => {

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { liveDigest, servedDigest } from '../support/readModelFiles';
 import { generateTraffic } from '../../src/simulation/callbackTraffic';
 import { seedExamples } from '../support/seedExamples';
@@ -34,4 +36,12 @@ describe('npm run rebuild (node dist/cli.js rebuild)', () => {
     expect(digest).toBe(digestLive);
     expect(liveDigest(data.dir)).toBe(digestLive);
   }, 60_000);
+
+  it('refuses a DATA_DIR without an event log, and leaves it uncreated', async () => {
+    const missing = path.join(data.dir, 'mistyped');
+    const run = runCli(['rebuild'], { DATA_DIR: missing });
+    expect((await run.exited).code).toBe(1);
+    expect(run.output().trim()).toBe(`there is no event log to rebuild from: ${path.join(missing, 'events.db')} does not exist (is DATA_DIR the service's data folder?)`);
+    expect(existsSync(missing)).toBe(false);
+  });
 });

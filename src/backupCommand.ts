@@ -39,6 +39,7 @@ export function backupDataDir(config: Pick<Config, 'dataDir' | 'eventStoreConnec
   }
   const log = eventsFile(config);
   if (!fs.existsSync(log)) throw new BackupRefusedError(`there is no event log to back up: ${log} does not exist`);
+  if (fs.existsSync(folder) && !fs.statSync(folder).isDirectory()) throw new BackupRefusedError(`${folder} is a file: back up into a folder (an empty one, or one to be made)`);
   const startedAt = performance.now();
   const target = { events: eventsFile({ dataDir: folder }), forwarding: forwardingFile(folder) };
   for (const file of Object.values(target)) {

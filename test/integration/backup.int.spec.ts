@@ -1,5 +1,5 @@
 // `backup <folder>` beside a running service: a consistent copy of the log and forwarding's state that is a DATA_DIR of
-// its own; refused over an earlier backup and on EventStoreDB.
+// its own; refused over an earlier backup, into a file and on EventStoreDB.
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { operateUntil, pushCallback, useForwardingServiceProcess, type GraphqlAnswer } from '../support/forwardingService';
@@ -51,7 +51,7 @@ describe('backup', () => {
     }
   }, 120_000);
 
-  it('refuses to write over an earlier backup, and on EventStoreDB, saying why', async () => {
+  it('refuses to write over an earlier backup, into a file, and on EventStoreDB, saying why', async () => {
     const again = await backup({});
     expect(again.code).toBe(1);
     expect(again.output).toContain(`${path.join(backupDir, 'events.db')} exists already: back up into an empty folder`);
@@ -60,5 +60,10 @@ describe('backup', () => {
     expect((await exitWithin(elsewhere, 20_000)).code).toBe(1);
     expect(elsewhere.output()).toContain("the events are in EventStoreDB: back them up with EventStoreDB's own tools");
     expect(existsSync(path.join(dir, 'esdb-backup'))).toBe(false);
+
+    const aFile = path.join(backupDir, 'events.db');
+    const intoFile = runCli(['backup', aFile], { DATA_DIR: dataDir });
+    expect((await exitWithin(intoFile, 20_000)).code).toBe(1);
+    expect(intoFile.output().trim()).toBe(`${aFile} is a file: back up into a folder (an empty one, or one to be made)`);
   }, 60_000);
 });

@@ -4,7 +4,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { Config } from './config';
 import { forwardingFile } from './forwarding/forwardingDb';
-import { eventsFile } from './ledger/openLedger';
+import { eventsFile, requireEventLog } from './ledger/openLedger';
 
 export interface BackedUpFile {
   /** Where it was copied to. */
@@ -37,8 +37,8 @@ export function backupDataDir(config: Pick<Config, 'dataDir' | 'eventStoreConnec
       "backup copies the embedded log, and the events are in EventStoreDB: back them up with EventStoreDB's own tools (the read models in DATA_DIR are rebuilt from them)",
     );
   }
+  requireEventLog(config, 'to back up');
   const log = eventsFile(config);
-  if (!fs.existsSync(log)) throw new BackupRefusedError(`there is no event log to back up: ${log} does not exist`);
   if (fs.existsSync(folder) && !fs.statSync(folder).isDirectory()) throw new BackupRefusedError(`${folder} is a file: back up into a folder (an empty one, or one to be made)`);
   const startedAt = performance.now();
   const target = { events: eventsFile({ dataDir: folder }), forwarding: forwardingFile(folder) };

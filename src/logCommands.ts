@@ -36,9 +36,9 @@ function openFile(doing: string, file: string, flags: 'r' | 'w'): { fd: number; 
 
 export async function exportLog(config: Config, file: string): Promise<void> {
   requireEventLog(config, 'to export');
-  const output = file === '-' ? null : openFile('export: cannot write', file, 'w');
   const store = await openEventStore(config);
   try {
+    const output = file === '-' ? null : openFile('export: cannot write', file, 'w');
     const counts: ExportCounts = { exported: 0, skipped: 0, quarantined: 0 };
     const lines = Readable.from(exportedLines(store, counts));
     if (file === '-') {

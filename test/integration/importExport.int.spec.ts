@@ -81,7 +81,7 @@ describe('export and import (node dist/cli.js export / import)', () => {
     expect(/export stopped[^\n]*/.exec(run.output())![0]).toBe('export stopped: the reader of stdout closed it before the last callback (EPIPE)');
   });
 
-  it('says in words, with exit code 1 and before touching the log, a file it cannot read or write', async () => {
+  it('says in words, with exit code 1, a file it cannot read or write; an import before it makes DATA_DIR', async () => {
     const folder = path.join(root.dir, 'untouched');
     const missing = path.join(root.dir, 'no such folder', 'callbacks.jsonl');
     // Imports into a folder not made yet (it would be made for the log); exports from the original.

@@ -42,8 +42,9 @@ export function checkpointEvery(files: WalCheckpointFiles, failed: (file: string
   let liveAt = -Infinity;
 
   const liveFiles = (): string[] => {
-    if (Date.now() - liveAt < FILES_EVERY_MS) return live;
-    liveAt = Date.now();
+    // The monotonic clock: set back, the wall clock would keep a file swapped in meanwhile out of sight for as long.
+    if (performance.now() - liveAt < FILES_EVERY_MS) return live;
+    liveAt = performance.now();
     const folders = fs.existsSync(files.readModelsRoot) ? fs.readdirSync(files.readModelsRoot) : [];
     live = folders.flatMap((name) => findLiveFile(path.join(files.readModelsRoot, name)) ?? []);
     // A file no longer live (retired, deleted) lets go of its connection.

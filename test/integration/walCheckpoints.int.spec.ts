@@ -7,9 +7,10 @@ import { SqliteEventStore } from '../../src/eventstore/sqlite/sqliteEventStore';
 import { forwardingFile, openForwardingDb } from '../../src/forwarding/forwardingDb';
 import { WalCheckpoints } from '../../src/ledger/walCheckpoints';
 import { ProjectionHost } from '../../src/processing/projectionHost';
-import { REMOVING_SUFFIX } from '../../src/processing/readModelFile';
+import { ProjectionFile, REMOVING_SUFFIX } from '../../src/processing/readModelFile';
 import { checkpointEvery } from '../../src/processing/walCheckpoints';
 import { PROJECTIONS } from '../../src/readmodels';
+import { relayTasksProjection } from '../../src/readmodels/relayTasks/relayTasks.projection';
 import { eventually } from '../support/forwardingLog';
 import { liveDigests, liveFileOf, READ_MODEL_NAMES, readModelsRootOf } from '../support/readModelFiles';
 import { tempDataDir } from '../support/testService';
@@ -131,6 +132,27 @@ describe('WAL checkpoints of a read model a rebuild replaced', () => {
       await store.close();
     }
   }, 180_000);
+
+  // The live files are looked for again every few seconds: a file made live meanwhile (a rebuild's) is checkpointed then.
+  it('finds a file made live after it started, though the system clock was set back meanwhile', async () => {
+    const root = path.join(data.dir, 'later');
+    fs.mkdirSync(path.join(root, 'relayTasks'), { recursive: true });
+    const checkpoints = checkpointEvery({ eventsFile: null, readModelsRoot: root, checkpointedAlongside: [], logIntervalMs: 20, readModelIntervalMs: 20 }, () => undefined);
+    await new Promise((resolve) => setTimeout(resolve, 200)); // its first look found no live file
+    const wall = Date.now.bind(Date);
+    const clock = jest.spyOn(Date, 'now').mockImplementation(() => wall() - 3_600_000);
+    const file = ProjectionFile.create(path.join(root, 'relayTasks'), relayTasksProjection, 1, 'live');
+    try {
+      // What its writer wrote is in the WAL, below the writer's own threshold: copied back only by the checkpoints.
+      const wal = sizeOf(`${file.file}-wal`);
+      expect(sizeOf(file.file)).toBeLessThan(wal / 4);
+      await eventually(() => sizeOf(file.file) > wal / 4, 'the file made live checkpointed', 10_000);
+    } finally {
+      clock.mockRestore();
+      checkpoints.stop();
+      file.close();
+    }
+  });
 
   // Forwarding writes its state back in place when its file was deleted: a checkpoint of the file gone does nothing for it.
   it('follows a file put in place of the one it holds: the new file is checkpointed', async () => {

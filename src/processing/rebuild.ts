@@ -167,9 +167,10 @@ export async function rebuildThroughService(options: {
 }): Promise<RebuildResult> {
   const started = performance.now();
   const id = submitRebuildRequest(options.root, options.names);
-  const deadline = Date.now() + options.answerTimeoutMs;
+  // The monotonic clock: a system clock set forward meanwhile would give up on a service about to answer.
+  const deadline = performance.now() + options.answerTimeoutMs;
   let answer = readAnswer(options.root, id);
-  while (answer === null && Date.now() < deadline) {
+  while (answer === null && performance.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, 100));
     answer = readAnswer(options.root, id);
   }

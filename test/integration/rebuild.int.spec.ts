@@ -1,5 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { rebuildThroughService } from '../../src/processing/rebuild';
+import { answerRebuildRequests } from '../../src/processing/rebuildRequests';
 import { liveDigest, servedDigest } from '../support/readModelFiles';
 import { generateTraffic } from '../../src/simulation/callbackTraffic';
 import { seedExamples } from '../support/seedExamples';
@@ -43,5 +45,21 @@ describe('npm run rebuild (node dist/cli.js rebuild)', () => {
     expect((await run.exited).code).toBe(1);
     expect(run.output().trim()).toBe(`there is no event log to rebuild from: ${path.join(missing, 'events.db')} does not exist (is DATA_DIR the service's data folder?)`);
     expect(existsSync(missing)).toBe(false);
+  });
+
+  it("waits its whole time for a running service's answer, though the system clock is set forward meanwhile", async () => {
+    const root = path.join(data.dir, 'readmodels-asked');
+    const realNow = Date.now.bind(Date);
+    let offsetMs = 0;
+    const clock = jest.spyOn(Date, 'now').mockImplementation(() => realNow() + offsetMs);
+    try {
+      const asked = rebuildThroughService({ root, definitions: [], names: ['sessions'], answerTimeoutMs: 5_000, serviceRunning: () => true });
+      offsetMs = 3_600_000;
+      setTimeout(() => answerRebuildRequests(root, () => ({ accepted: false, reason: 'sessions is being built already' })), 300);
+      // The service's own answer, not a timeout: an hour's step of the wall clock is not 5 s of waiting.
+      await expect(asked).rejects.toThrow('the running service refused the rebuild: sessions is being built already');
+    } finally {
+      clock.mockRestore();
+    }
   });
 });

@@ -121,6 +121,22 @@ describe('EventStoreDB adapter reading and following $all from a protocol fake',
     fake.close();
   });
 
+  it('given the server down for a moment, when the system clock is set forward during an append, then the append still reconnects within its deadline', async () => {
+    fake.crash();
+    const realNow = Date.now.bind(Date);
+    let offsetMs = 0;
+    const clock = jest.spyOn(Date, 'now').mockImplementation(() => realNow() + offsetMs);
+    try {
+      const appended = store.appendToStream('session-clock', [newEvent(1)]);
+      offsetMs = 3_600_000;
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      await fake.listen();
+      await expect(appended).resolves.toMatchObject({ nextExpectedRevision: 0n });
+    } finally {
+      clock.mockRestore();
+    }
+  });
+
   it('given events outside the ledger streams, when reading or following $all, then they are filtered out', async () => {
     fake.store('$stats-127.0.0.1:2113', [{ id: randomUUID(), type: '$statsCollected', data: {} }]);
     fake.store('othertenant-1', [{ id: randomUUID(), type: 'Foreign', data: {} }]);

@@ -89,7 +89,7 @@ export class EventStoreDbEventStore implements EventStore {
     this.assertOpen();
     const proposed = uniqueEvents(events);
     const expected = options.expectedRevision ?? 'any';
-    const deadlineAt = Date.now() + this.appendTimeoutMs;
+    const deadlineAt = performance.now() + this.appendTimeoutMs;
     try {
       return await withDeadline(this.appendTimeoutMs, (signal) =>
         this.appends.inTurn(stream, signal, () =>
@@ -105,7 +105,7 @@ export class EventStoreDbEventStore implements EventStore {
     this.assertOpen();
     const maxCount = maxCountOf(options.maxCount);
     if (maxCount === 0) return [];
-    const deadlineAt = Date.now() + this.readTimeoutMs;
+    const deadlineAt = performance.now() + this.readTimeoutMs;
     const read = (signal: AbortSignal) =>
       collect(this.client.readStream(stream, { fromRevision: options.fromRevision ?? START, ...(maxCount !== undefined && { maxCount }) }), signal);
     try {
@@ -121,7 +121,7 @@ export class EventStoreDbEventStore implements EventStore {
     this.assertOpen();
     const maxCount = maxCountOf(options.maxCount) ?? READ_ALL_DEFAULT_MAX_COUNT;
     if (maxCount === 0) return [];
-    const deadlineAt = Date.now() + this.readTimeoutMs;
+    const deadlineAt = performance.now() + this.readTimeoutMs;
     try {
       return await withDeadline(this.readTimeoutMs, (signal) =>
         this.reconnecting(deadlineAt, signal, () => this.readAllAfter(options.after ?? 0n, maxCount, deadlineAt, signal)),
@@ -134,9 +134,9 @@ export class EventStoreDbEventStore implements EventStore {
   /** The commit position of the last event of this service's streams (a backwards read of one, filtered as readAll is). */
   async headPosition(): Promise<bigint> {
     this.assertOpen();
-    const deadlineAt = Date.now() + this.readTimeoutMs;
+    const deadlineAt = performance.now() + this.readTimeoutMs;
     const read = (signal: AbortSignal) =>
-      collect(readAllFiltered(this.client, { from: 'end', maxCount: 1, prefixes: this.streamPrefixes, deadlineMs: Math.max(1, deadlineAt - Date.now()) }), signal);
+      collect(readAllFiltered(this.client, { from: 'end', maxCount: 1, prefixes: this.streamPrefixes, deadlineMs: Math.max(1, deadlineAt - performance.now()) }), signal);
     try {
       const last = await withDeadline(this.readTimeoutMs, (signal) => this.reconnecting(deadlineAt, signal, () => read(signal)));
       return last.length === 0 ? 0n : (positionOf(last[0]!) ?? 0n);
@@ -162,7 +162,7 @@ export class EventStoreDbEventStore implements EventStore {
   /** A cheap read of $all (its last event) under a short deadline: proves the server answers. */
   async checkHealth(): Promise<void> {
     this.assertOpen();
-    const deadlineAt = Date.now() + this.healthTimeoutMs;
+    const deadlineAt = performance.now() + this.healthTimeoutMs;
     try {
       await withDeadline(this.healthTimeoutMs, (signal) =>
         this.reconnecting(deadlineAt, signal, () =>
@@ -185,7 +185,8 @@ export class EventStoreDbEventStore implements EventStore {
    * Runs `call` again when it found the server unreachable and the deadline leaves room. The client drops a
    * failed channel and connects afresh (to the new leader, after a NotLeader answer) on the next call, so the
    * first call after a server restart or a leader election need not fail. Safe for appends: every round
-   * re-reads the stream before writing, so a write that did land is not repeated.
+   * re-reads the stream before writing, so a write that did land is not repeated. `deadlineAt` is on the monotonic
+   * clock (`performance.now()`): a system clock set forward would end a call's rounds at once.
    */
   private async reconnecting<T>(deadlineAt: number, signal: AbortSignal, call: () => Promise<T>): Promise<T> {
     for (let round = 1; ; round++) {
@@ -193,7 +194,7 @@ export class EventStoreDbEventStore implements EventStore {
         return await call();
       } catch (error) {
         const pause = RECONNECT_PAUSE_MS * round;
-        const worthAnotherRound = round < MAX_CALL_ROUNDS && deadlineAt - Date.now() > pause + 50;
+        const worthAnotherRound = round < MAX_CALL_ROUNDS && deadlineAt - performance.now() > pause + 50;
         if (this.closed || signal.aborted || !isUnreachable(error) || !worthAnotherRound) throw error;
         this.logger.debug({ err: error, round }, `${this.description} unreachable, trying again in ${pause} ms`);
         await sleep(pause, signal);
@@ -216,7 +217,7 @@ export class EventStoreDbEventStore implements EventStore {
           from: from > 0n ? { commit: from, prepare: from } : 'start',
           maxCount: want,
           prefixes: this.streamPrefixes,
-          deadlineMs: Math.max(1, deadlineAt - Date.now()),
+          deadlineMs: Math.max(1, deadlineAt - performance.now()),
         }),
         signal,
       );

@@ -68,7 +68,7 @@ export class IdempotentAppends {
         const written = await abortable(
           this.client.appendToStream(stream, fresh.map(toEventData), {
             expectedRevision: current.revision ?? NO_STREAM,
-            deadline: Math.max(1, deadlineAt - Date.now()),
+            deadline: Math.max(1, deadlineAt - performance.now()),
           }),
           signal,
         );

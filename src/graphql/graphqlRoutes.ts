@@ -193,7 +193,7 @@ export async function graphqlRoutes(app: FastifyInstance, options: GraphqlRouteO
   // one wait a turn of the event loop before its body is read, behind CSS's callbacks and other clients' requests.
   // (Taking them one at a time as well, each once the one before was answered, halved the callbacks' p50 beside 32
   // connections of such requests but took their p99 from about 200 ms to 350-730 ms: not kept.)
-  const requestRates = new ClientRates(GRAPHQL_REQUESTS_PER_SECOND, Date.now, GRAPHQL_OVERALL_REQUESTS_PER_SECOND);
+  const requestRates = new ClientRates(GRAPHQL_REQUESTS_PER_SECOND, { overallPerSecond: GRAPHQL_OVERALL_REQUESTS_PER_SECOND });
   const waitYourTurn = async (request: FastifyRequest) => {
     if (turns === undefined) return;
     const client = clientOf(request.ip);

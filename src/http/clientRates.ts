@@ -5,7 +5,7 @@ import { LRUCache } from 'lru-cache';
 const MAX_CLIENTS = 10_000;
 
 interface SecondCounts {
-  /** The second (of the epoch) `count` counts; `before`, the count of the second before it. */
+  /** The second (of the monotonic clock) `count` counts; `before`, the count of the second before it. */
   second: number;
   count: number;
   before: number;
@@ -33,11 +33,20 @@ export class ClientRates {
   /** The last second in which some client went past its budget: before it, nobody is over it, and no client is looked up. */
   private lastSecondOver = -Infinity;
 
+  private readonly overallPerSecond: number;
+  private readonly now: () => number;
+
+  /**
+   * `now` in ms, the monotonic clock by default: a system clock set back an hour kept every client that had gone past
+   * its budget looked up, as if over, for that hour.
+   */
   constructor(
     private readonly perSecond: number,
-    private readonly now: () => number = Date.now,
-    private readonly overallPerSecond = Infinity,
-  ) {}
+    options: { overallPerSecond?: number; now?: () => number } = {},
+  ) {
+    this.overallPerSecond = options.overallPerSecond ?? Infinity;
+    this.now = options.now ?? (() => performance.now());
+  }
 
   count(client: string): void {
     const second = Math.floor(this.now() / 1000);

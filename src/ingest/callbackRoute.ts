@@ -67,7 +67,7 @@ export async function callbackRoutes(app: FastifyInstance, options: CallbackRout
   const sampler = rejectionLogSampler(app.log, (options.rejectionLogIntervalSeconds ?? 60) * 1000);
   app.addHook('onClose', async () => sampler.flush());
   const quarantine = options.quarantine === undefined ? null : callbackQuarantine(options.store, options.quarantine);
-  const refusedClients = options.refusedClients ?? new ClientRates(REFUSALS_PER_SECOND, Date.now, OVERALL_REFUSALS_PER_SECOND);
+  const refusedClients = options.refusedClients ?? new ClientRates(REFUSALS_PER_SECOND, { overallPerSecond: OVERALL_REFUSALS_PER_SECOND });
   // Said in the log at once, then every interval while it lasts, with the last client held back.
   let lastHeldBack = '';
   const heldBack = periodicReport(app.log, HELD_BACK_REPORT_INTERVAL_MS, (count, first) => ({

@@ -7,7 +7,7 @@ describe('how often each client did something, against a budget', () => {
   };
 
   it('puts a client over its budget past it in a second, for that second and the next, and under it again after a pause', () => {
-    const refused = new ClientRates(3, () => now);
+    const refused = new ClientRates(3, { now: () => now });
     refuse(refused, 'scanner', 3);
     expect([refused.over('scanner'), refused.anyOver]).toEqual([false, false]);
     refused.count('scanner');
@@ -27,7 +27,7 @@ describe('how often each client did something, against a budget', () => {
   });
 
   it('puts every client counted lately over when all together pass the overall budget, each under its own', () => {
-    const refused = new ClientRates(3, () => now, 10);
+    const refused = new ClientRates(3, { now: () => now, overallPerSecond: 10 });
     for (let address = 1; address <= 4; address++) refuse(refused, `10.0.0.${address}`, 2);
     refused.count('refused once');
     expect([refused.over('10.0.0.1'), refused.over('refused once'), refused.anyOver]).toEqual([false, false, false]);
@@ -40,5 +40,19 @@ describe('how often each client did something, against a budget', () => {
     expect(refused.over('10.0.0.3')).toBe(true);
     now += 1000;
     expect([refused.over('10.0.0.3'), refused.anyOver]).toEqual([false, false]);
+  });
+
+  it('counts seconds as they pass, not as the system clock says: set back an hour, it finds nobody over two seconds on', () => {
+    jest.useFakeTimers();
+    try {
+      const refused = new ClientRates(1);
+      refuse(refused, 'scanner', 2);
+      expect([refused.over('scanner'), refused.anyOver]).toEqual([true, true]);
+      jest.setSystemTime(Date.now() - 3_600_000); // the wall clock only; performance.now() goes on
+      jest.advanceTimersByTime(2_000);
+      expect([refused.over('scanner'), refused.anyOver]).toEqual([false, false]);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 });

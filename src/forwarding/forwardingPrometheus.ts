@@ -31,7 +31,8 @@ export function forwardingPrometheus(registry: Registry, statuses: () => Promise
 
   let last: { at: number; statuses: Promise<DestinationView[]> } | null = null;
   const snapshot = (): Promise<DestinationView[]> => {
-    const now = Date.now();
+    // The monotonic clock: a system clock set back kept one read of the status, and every gauge, for as long.
+    const now = performance.now();
     if (last === null || now - last.at > STATUS_REUSE_MS) last = { at: now, statuses: statuses().catch(() => []) };
     return last.statuses;
   };

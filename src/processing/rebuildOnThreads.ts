@@ -16,9 +16,11 @@ export interface RebuildThreadData {
 
 /** A thread's answer (its read models as swapped in, each with its checkpoint and digest, or why it failed), or where its builds stand. */
 export type FromRebuildThread =
-  | { ok: true; built: Record<string, BuiltReadModel>; swappedAt: number }
+  | { ok: true; built: Record<string, BuiltReadModel> }
   | { ok: false; message: string }
-  | { progress: BuildProgress[] };
+  | { progress: BuildProgress[] }
+  /** Its read models are live: the time taken ends here (the digests come after). */
+  | { swapped: true };
 
 /** The compiled worker beside this file, or its build in dist/ when this file runs from source (the tests). */
 function workerFile(): string {
@@ -80,7 +82,8 @@ export async function rebuildOnThreads(options: {
   onProgress?: (progress: BuildProgress[]) => void;
   progressIntervalMs?: number;
 }): Promise<RebuildResult> {
-  const started = Date.now(); // the threads' clock too: each says when it swapped its read models in
+  // The monotonic clock of this thread: each thread says when it has swapped its read models in, and is timed here.
+  const started = performance.now();
   const ordered = options.definitions.map((d) => d.name).filter((name) => options.names.includes(name));
   const groups = rebuildGroups(ordered, options.threads);
   const latest = new Map<string, BuildProgress>();
@@ -107,10 +110,12 @@ function runThread(data: RebuildThreadData, onProgress: (progress: BuildProgress
   return new Promise((resolve, reject) => {
     const worker = new Worker(workerFile(), { name: `rebuild ${data.names.join(' ')}`, workerData: data });
     let answered = false;
+    let swappedAt = performance.now();
     worker.on('message', (message: FromRebuildThread) => {
       if ('progress' in message) return onProgress(message.progress);
+      if ('swapped' in message) return void (swappedAt = performance.now());
       answered = true;
-      if (message.ok) resolve(message);
+      if (message.ok) resolve({ built: message.built, swappedAt });
       else reject(new Error(`rebuilding ${data.names.join(', ')}: ${message.message}`));
     });
     worker.once('error', (error) => {

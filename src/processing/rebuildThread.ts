@@ -16,8 +16,8 @@ async function run(data: RebuildThreadData): Promise<void> {
     const onProgress = (progress: BuildProgress[]) => port.postMessage({ progress } satisfies FromRebuildThread);
     const { files } = await buildHere(store, { root: data.root, definitions, names: data.names, legacyFile: null, onProgress, progressIntervalMs: data.progressIntervalMs });
     onProgress(digestingProgress(files));
-    const swappedAt = Date.now();
-    port.postMessage({ ok: true, built: describeBuilt(definitions, files), swappedAt } satisfies FromRebuildThread);
+    port.postMessage({ swapped: true } satisfies FromRebuildThread);
+    port.postMessage({ ok: true, built: describeBuilt(definitions, files) } satisfies FromRebuildThread);
   } finally {
     await store.close();
   }

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { rebuildThroughService } from '../../src/processing/rebuild';
 import { answerRebuildRequests } from '../../src/processing/rebuildRequests';
@@ -37,6 +37,25 @@ describe('npm run rebuild (node dist/cli.js rebuild)', () => {
     expect(run.output()).toMatch(/rebuilt: \d+ events in [\d.]+ s \(\d+ events\/s\)/);
     expect(digest).toBe(digestLive);
     expect(liveDigest(data.dir)).toBe(digestLive);
+  }, 60_000);
+
+  it("times itself on one clock: the threads' wall clock set back an hour does not make the time it prints", async () => {
+    const folder = path.join(data.dir, 'timed');
+    const service = await startTestService(folder);
+    try {
+      for (const example of seedExamples()) await postAndProject(service, example.raw);
+    } finally {
+      await service.close();
+    }
+    // Every thread but the main one sees the system clock an hour back, as a step during the rebuild would show it.
+    const preload = path.join(data.dir, 'clockBackInThreads.cjs');
+    writeFileSync(preload, "if (!require('node:worker_threads').isMainThread) { const real = Date.now; Date.now = () => real() - 3600000; }\n");
+    const run = runCli(['rebuild'], { DATA_DIR: folder, NODE_OPTIONS: `--require ${preload}` });
+    expect((await run.exited).code).toBe(0);
+    const seconds = Number(/rebuilt: \d+ events in (-?[\d.]+) s/.exec(run.output())?.[1]);
+    // Building ten read models takes some time: a zero here is the threads' clock against the main thread's.
+    expect(seconds).toBeGreaterThan(0);
+    expect(seconds).toBeLessThan(60);
   }, 60_000);
 
   it('refuses a DATA_DIR without an event log, and leaves it uncreated', async () => {

@@ -6,6 +6,7 @@ import { EventStoreDbEventStore } from '../../src/eventstore/eventstoredb/eventS
 import { LEDGER_STREAM_PREFIXES } from '../../src/eventstore/eventstoredb/eventStoreDbMapping';
 import { describeEventStoreContract } from '../contract/eventStore.contract';
 import { FakeEventStoreDb } from '../support/fakeEventStoreDb';
+import { steppableSystemClock } from '../support/systemClock';
 
 const silent = pino({ level: 'silent' });
 /** The contract writes `contract<label>-<uuid>` streams: the adapter's $all filter must let them through. */
@@ -123,17 +124,15 @@ describe('EventStoreDB adapter reading and following $all from a protocol fake',
 
   it('given the server down for a moment, when the system clock is set forward during an append, then the append still reconnects within its deadline', async () => {
     fake.crash();
-    const realNow = Date.now.bind(Date);
-    let offsetMs = 0;
-    const clock = jest.spyOn(Date, 'now').mockImplementation(() => realNow() + offsetMs);
+    const clock = steppableSystemClock();
     try {
       const appended = store.appendToStream('session-clock', [newEvent(1)]);
-      offsetMs = 3_600_000;
+      clock.stepTo(3_600_000);
       await new Promise((resolve) => setTimeout(resolve, 150));
       await fake.listen();
       await expect(appended).resolves.toMatchObject({ nextExpectedRevision: 0n });
     } finally {
-      clock.mockRestore();
+      clock.restore();
     }
   });
 

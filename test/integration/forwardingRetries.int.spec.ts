@@ -3,6 +3,7 @@ import Database from 'better-sqlite3';
 import { openForwarding, type Forwarding } from '../../src/forwarding';
 import { FAST_RETRY, eventually, forwardConfigOf, loggedCallback, memoryLog, tempForwardingFile } from '../support/forwardingLog';
 import { startReceiver, type ReceivedRequest, type WebhookReceiver } from '../support/webhookReceiver';
+import { steppableSystemClock } from '../support/systemClock';
 
 const positionOf = (request: ReceivedRequest) => Number(request.headers['x-css-ledger-position']);
 
@@ -125,19 +126,17 @@ describe('forwarding retries and dead letters', () => {
   });
 
   it('the system clock set back an hour while a retry waits does not hold it back', async () => {
-    const wall = Date.now.bind(Date);
-    let offset = 0;
-    const clock = jest.spyOn(Date, 'now').mockImplementation(() => wall() + offset);
+    const clock = steppableSystemClock();
     try {
       receiver.answerWith((_request, index) => (index === 0 ? { status: 503, headers: { 'retry-after': '1' } } : { status: 200 }));
       // maxDelayMs leaves room for the second asked for.
       await open({ retry: { maxDelayMs: 5_000 } }).handle([loggedCallback(1, 'session-a')]);
       await eventually(() => deliveries('pending')[0]?.attempts === 1, 'the 503 recorded');
-      offset = -3_600_000;
+      clock.stepTo(-3_600_000);
       await eventually(() => deliveries('delivered').length === 1, 'delivered a second after the 503', 10_000);
       expect(receiver.received).toHaveLength(2);
     } finally {
-      clock.mockRestore();
+      clock.restore();
     }
   });
 

@@ -7,6 +7,7 @@ import { generateTraffic } from '../../src/simulation/callbackTraffic';
 import { seedExamples } from '../support/seedExamples';
 import { runCli } from '../support/serviceProcess';
 import { postAndProject, startTestService, tempDataDir } from '../support/testService';
+import { steppableSystemClock } from '../support/systemClock';
 
 describe('npm run rebuild (node dist/cli.js rebuild)', () => {
   // Its own life cycle: the service is stopped inside the test so that the CLI can rebuild its folder.
@@ -68,17 +69,15 @@ describe('npm run rebuild (node dist/cli.js rebuild)', () => {
 
   it("waits its whole time for a running service's answer, though the system clock is set forward meanwhile", async () => {
     const root = path.join(data.dir, 'readmodels-asked');
-    const realNow = Date.now.bind(Date);
-    let offsetMs = 0;
-    const clock = jest.spyOn(Date, 'now').mockImplementation(() => realNow() + offsetMs);
+    const clock = steppableSystemClock();
     try {
       const asked = rebuildThroughService({ root, definitions: [], names: ['sessions'], answerTimeoutMs: 5_000, serviceRunning: () => true });
-      offsetMs = 3_600_000;
+      clock.stepTo(3_600_000);
       setTimeout(() => answerRebuildRequests(root, () => ({ accepted: false, reason: 'sessions is being built already' })), 300);
       // The service's own answer, not a timeout: an hour's step of the wall clock is not 5 s of waiting.
       await expect(asked).rejects.toThrow('the running service refused the rebuild: sessions is being built already');
     } finally {
-      clock.mockRestore();
+      clock.restore();
     }
   });
 });

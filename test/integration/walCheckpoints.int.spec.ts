@@ -15,6 +15,7 @@ import { eventually } from '../support/forwardingLog';
 import { liveDigests, liveFileOf, READ_MODEL_NAMES, readModelsRootOf } from '../support/readModelFiles';
 import { tempDataDir } from '../support/testService';
 import { appendTraffic } from '../support/trafficLog';
+import { steppableSystemClock } from '../support/systemClock';
 
 const sizeOf = (file: string) => fs.statSync(file).size;
 
@@ -139,8 +140,8 @@ describe('WAL checkpoints of a read model a rebuild replaced', () => {
     fs.mkdirSync(path.join(root, 'relayTasks'), { recursive: true });
     const checkpoints = checkpointEvery({ eventsFile: null, readModelsRoot: root, checkpointedAlongside: [], logIntervalMs: 20, readModelIntervalMs: 20 }, () => undefined);
     await new Promise((resolve) => setTimeout(resolve, 200)); // its first look found no live file
-    const wall = Date.now.bind(Date);
-    const clock = jest.spyOn(Date, 'now').mockImplementation(() => wall() - 3_600_000);
+    const clock = steppableSystemClock();
+    clock.stepTo(-3_600_000);
     const file = ProjectionFile.create(path.join(root, 'relayTasks'), relayTasksProjection, 1, 'live');
     try {
       // What its writer wrote is in the WAL, below the writer's own threshold: copied back only by the checkpoints.
@@ -148,7 +149,7 @@ describe('WAL checkpoints of a read model a rebuild replaced', () => {
       expect(sizeOf(file.file)).toBeLessThan(wal / 4);
       await eventually(() => sizeOf(file.file) > wal / 4, 'the file made live checkpointed', 10_000);
     } finally {
-      clock.mockRestore();
+      clock.restore();
       checkpoints.stop();
       file.close();
     }

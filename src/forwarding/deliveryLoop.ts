@@ -2,6 +2,7 @@
 import { describeAttempt, isDestinationFailure, type AttemptResult } from './attemptResult';
 import { CircuitBreaker, type BreakerState } from './circuitBreaker';
 import type { DeliveryFormatter } from './deliveryFormat';
+import type { ForwardingClock } from './forwardingClock';
 import type { AttemptRecord, DeliveryStore, PendingDelivery } from './deliveryStore';
 import type { DestinationConfig } from './forwardConfig';
 import type { ForwardingLogger, ForwardingMetrics } from './forwardingMetrics';
@@ -17,7 +18,7 @@ export interface DeliveryLoopDependencies {
   format: DeliveryFormatter;
   metrics: ForwardingMetrics;
   logger: ForwardingLogger;
-  now: () => number;
+  clock: ForwardingClock;
   random: () => number;
   /** Called when pending deliveries finish (room in the window) and when the loop fails. */
   onProgress: () => void;
@@ -33,8 +34,15 @@ export interface DeliveryLoopDependencies {
 const FLUSH_BATCH = 512;
 const FLUSH_INTERVAL_MS = 50;
 
+/** A pending delivery as the loop holds it: when it is due and when it was offered, on the monotonic clock. */
+export interface ScheduledDelivery extends PendingDelivery {
+  dueAt: number;
+  offeredAtMonotonic: number;
+}
+
+/** Waits (dueAt, heldUntil, the breaker, the rate limit) are on the monotonic clock; what is recorded, on the system's. */
 export class DeliveryLoop {
-  readonly queues = new StreamQueues<PendingDelivery>();
+  readonly queues = new StreamQueues<ScheduledDelivery>();
   private readonly breaker: CircuitBreaker;
   private readonly bucket: TokenBucket | null;
   private readonly inFlight = new Set<Promise<void>>();
@@ -42,8 +50,8 @@ export class DeliveryLoop {
   private flushTimer: NodeJS.Timeout | null = null;
   private running = false;
   private paused = false;
-  /** A Retry-After holds every delivery of the destination back until then. */
-  private heldUntil = 0;
+  /** A Retry-After holds every delivery of the destination back until then (monotonic). */
+  private heldUntil = -Infinity;
   private wake: { at: number; timer: NodeJS.Timeout } | null = null;
   lastDelivered: { position: bigint; at: number } | null = null;
   lastError: { message: string; at: number } | null = null;
@@ -51,7 +59,7 @@ export class DeliveryLoop {
   constructor(private readonly deps: DeliveryLoopDependencies) {
     const { name, breaker, rateLimit } = deps.destination;
     this.breaker = new CircuitBreaker(breaker, (state) => this.breakerChanged(state));
-    this.bucket = rateLimit === undefined ? null : new TokenBucket(rateLimit, deps.now());
+    this.bucket = rateLimit === undefined ? null : new TokenBucket(rateLimit, deps.clock.monotonic());
     deps.metrics.setBreakerState(name, 'closed');
   }
 
@@ -60,7 +68,7 @@ export class DeliveryLoop {
   }
 
   breakerState(): BreakerState {
-    return this.breaker.state(this.deps.now());
+    return this.breaker.state(this.deps.clock.monotonic());
   }
 
   start(): void {
@@ -74,12 +82,13 @@ export class DeliveryLoop {
   }
 
   add(deliveries: readonly PendingDelivery[]): void {
-    const now = this.deps.now();
+    const [wall, monotonic] = [this.deps.clock.wall(), this.deps.clock.monotonic()];
     for (const delivery of deliveries) {
-      // A delivery waits at most the delay it was given (none before its first attempt): one due further ahead was
-      // scheduled by a clock since set back, while the service was stopped, and would otherwise wait out the difference.
-      delivery.nextAttemptAt = Math.min(delivery.nextAttemptAt, now + (delivery.lastDelayMs ?? 0));
-      this.queues.add(delivery);
+      // A delivery waits at most the delay it was given (none before its first attempt): one stored as due further ahead
+      // was scheduled by a system clock since set back, while the service was stopped, and would wait out the difference.
+      const wait = Math.min(Math.max(0, delivery.nextAttemptAt - wall), delivery.lastDelayMs ?? 0);
+      const offeredAgo = Math.max(0, wall - delivery.offeredAt);
+      this.queues.add(Object.assign(delivery, { dueAt: monotonic + wait, offeredAtMonotonic: monotonic - offeredAgo }));
     }
     if (deliveries.length > 0) this.pump();
   }
@@ -101,7 +110,7 @@ export class DeliveryLoop {
   private pump(): void {
     if (!this.running || this.paused) return;
     const { destination } = this.deps;
-    const now = this.deps.now();
+    const now = this.deps.clock.monotonic();
     while (this.queues.inFlight < destination.concurrency) {
       if (now < this.heldUntil) return this.wakeAt(this.heldUntil);
       const breaker = this.breaker.state(now);
@@ -120,9 +129,9 @@ export class DeliveryLoop {
     }
   }
 
-  private async attempt(delivery: PendingDelivery): Promise<void> {
-    const { destination, sender, format, now } = this.deps;
-    const sentAt = now();
+  private async attempt(delivery: ScheduledDelivery): Promise<void> {
+    const { destination, sender, format, clock } = this.deps;
+    const sentAt = clock.wall();
     let result: AttemptResult | 'stopped';
     try {
       result = await sender.send(format(delivery, new Date(sentAt)));
@@ -133,10 +142,11 @@ export class DeliveryLoop {
       this.queues.putBack(delivery);
       return;
     }
-    const finishedAt = now();
+    const [finishedAt, monotonic] = [clock.wall(), clock.monotonic()];
     const attempt = delivery.attempts + 1;
-    const verdict = judgeAttempt(result, { attempts: attempt, offeredAt: delivery.offeredAt, lastDelayMs: delivery.lastDelayMs }, destination.retry, finishedAt, this.deps.random);
-    this.breaker.record(!isDestinationFailure(result), finishedAt);
+    const progress = { attempts: attempt, offeredAt: delivery.offeredAtMonotonic, lastDelayMs: delivery.lastDelayMs };
+    const verdict = judgeAttempt(result, progress, destination.retry, monotonic, this.deps.random, finishedAt);
+    this.breaker.record(!isDestinationFailure(result), monotonic);
     this.deps.metrics.observeAttempt(destination.name, verdict.outcome === 'delivered' ? 'success' : 'failure', result.durationMs / 1000);
     delivery.attempts = attempt;
     const error = verdict.outcome === 'delivered' ? null : verdict.reason;
@@ -144,9 +154,10 @@ export class DeliveryLoop {
     const base = { deliveryId: delivery.id, position: delivery.position, attempt, sentAt, finishedAt, httpStatus, durationMs: result.durationMs, error };
 
     if (verdict.outcome === 'retry') {
+      delivery.dueAt = monotonic + verdict.delayMs;
       delivery.nextAttemptAt = finishedAt + verdict.delayMs;
       delivery.lastDelayMs = verdict.delayMs;
-      if (verdict.askedFor) this.heldUntil = Math.max(this.heldUntil, delivery.nextAttemptAt);
+      if (verdict.askedFor) this.heldUntil = Math.max(this.heldUntil, delivery.dueAt);
       this.write({ ...base, status: 'pending', nextAttemptAt: delivery.nextAttemptAt, lastDelayMs: delivery.lastDelayMs });
       this.lastError = { message: describeAttempt(result), at: finishedAt };
       this.queues.putBack(delivery);
@@ -197,7 +208,7 @@ export class DeliveryLoop {
     const timer = setTimeout(() => {
       this.wake = null;
       this.pump();
-    }, Math.max(0, at - this.deps.now()));
+    }, Math.max(0, at - this.deps.clock.monotonic()));
     this.wake = { at, timer };
   }
 

@@ -9,7 +9,7 @@ import { openForwardingDb, recordedLogFirstEvent, recordLogFirstEvent } from './
 import { noLogger, noMetrics, type ForwardingLogger, type ForwardingMetrics } from './forwardingMetrics';
 import { httpSender, type DeliverySender } from './httpSender';
 import type { LogReader } from './logReader';
-import { steadyClock } from './steadyClock';
+import { systemClocks, type ForwardingClock } from './forwardingClock';
 
 export interface ForwardingOptions {
   /** The state file, e.g. DATA_DIR/forwarding.db. */
@@ -26,8 +26,8 @@ export interface ForwardingOptions {
   logFirstEvent?: string | null;
   metrics?: ForwardingMetrics;
   logger?: ForwardingLogger;
-  /** Clock (ms; steadyClock when left out) and randomness ([0, 1)) of the delivery rules; injectable for tests. */
-  now?: () => number;
+  /** Clocks (the system's when left out) and randomness ([0, 1)) of the delivery rules; injectable for tests. */
+  clock?: ForwardingClock;
   random?: () => number;
   /** How often finished deliveries beyond retention are pruned, a few hundred rows at a time; default 10 s. */
   pruneIntervalMs?: number;
@@ -53,7 +53,8 @@ export interface Forwarding {
 const PRUNE_STEP_ROWS = 500;
 
 export function openForwarding(options: ForwardingOptions): Forwarding {
-  const now = options.now ?? steadyClock();
+  const clock = options.clock ?? systemClocks;
+  const now = (): number => clock.wall();
   const random = options.random ?? Math.random;
   const logger = options.logger ?? noLogger;
   const metrics = options.metrics ?? noMetrics;
@@ -90,7 +91,7 @@ export function openForwarding(options: ForwardingOptions): Forwarding {
       format: deliveryFormatter(destination),
       metrics,
       logger,
-      now,
+      clock,
       random,
       onProgress: () => forwarder?.progressed(),
       onFailure: (error) => forwarder?.failed(error),

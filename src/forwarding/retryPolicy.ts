@@ -5,7 +5,7 @@ import type { RetryConfig } from './forwardConfig';
 export interface DeliveryProgress {
   /** Attempts made so far, this one included. */
   attempts: number;
-  /** When the delivery was first offered (ms): maxAgeSeconds counts from here. */
+  /** When the delivery was first offered (ms, on the clock `now` is on): maxAgeSeconds counts from here. */
   offeredAt: number;
   /** The delay before this attempt, for decorrelated jitter; null before the first retry. */
   lastDelayMs: number | null;
@@ -17,15 +17,25 @@ export type AttemptVerdict =
   | { outcome: 'retry'; delayMs: number; reason: string; askedFor: boolean }
   | { outcome: 'dead-letter'; reason: string };
 
-/** Decides what follows an attempt. `random` returns [0, 1), injectable so tests choose the jitter. */
-export function judgeAttempt(result: AttemptResult, progress: DeliveryProgress, policy: RetryConfig, now: number, random: () => number): AttemptVerdict {
+/**
+ * Decides what follows an attempt. `random` returns [0, 1), injectable so tests choose the jitter. `wallNow`: the system
+ * clock's time, which a Retry-After given as an HTTP date is read against; `now` may be on another clock (a monotonic one).
+ */
+export function judgeAttempt(
+  result: AttemptResult,
+  progress: DeliveryProgress,
+  policy: RetryConfig,
+  now: number,
+  random: () => number,
+  wallNow: number = now,
+): AttemptVerdict {
   if (result.kind === 'response' && result.status >= 200 && result.status < 300) return { outcome: 'delivered' };
   const reason = describeAttempt(result);
   if (!isRetryable(result, policy)) return { outcome: 'dead-letter', reason };
   if (progress.attempts >= policy.maxAttempts) return { outcome: 'dead-letter', reason: `gave up after ${progress.attempts} attempts: ${reason}` };
   const deadline = progress.offeredAt + policy.maxAgeSeconds * 1000;
   if (now >= deadline) return { outcome: 'dead-letter', reason: `gave up after ${policy.maxAgeSeconds} s: ${reason}` };
-  const asked = retryAfterOf(result, now, policy.maxDelayMs);
+  const asked = retryAfterOf(result, wallNow, policy.maxDelayMs);
   const delay = asked ?? backoffDelayMs(progress.attempts, policy, random, progress.lastDelayMs);
   // The last try falls on the deadline rather than after it.
   return { outcome: 'retry', delayMs: Math.max(0, Math.min(delay, deadline - now)), reason, askedFor: asked !== null };

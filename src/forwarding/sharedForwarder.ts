@@ -7,7 +7,7 @@ import { noMetrics, type ForwardingLogger, type ForwardingMetrics } from './forw
 import type { DeliverySender } from './httpSender';
 import { judgeAttempt } from './retryPolicy';
 import type { SharedMessage, SharedSubscription } from './sharedSubscription';
-import { steadyClock } from './steadyClock';
+import { systemClocks, type ForwardingClock } from './forwardingClock';
 
 export interface SharedForwarderOptions {
   destination: DestinationConfig;
@@ -16,8 +16,8 @@ export interface SharedForwarderOptions {
   format: DeliveryFormatter;
   logger: ForwardingLogger;
   metrics?: ForwardingMetrics;
-  /** Clock (ms); steadyClock when left out. */
-  now?: () => number;
+  /** The system's clocks when left out. */
+  clock?: ForwardingClock;
   random?: () => number;
   /** Wait before joining the group again after the connection ended; default 1 s. */
   rejoinDelayMs?: number;
@@ -50,7 +50,7 @@ export class SharedForwarder {
   private lastError: { message: string; at: Date } | null = null;
   private held = 0;
   private readonly metrics: ForwardingMetrics;
-  private readonly now: () => number;
+  private readonly clock: ForwardingClock;
   private readonly random: () => number;
   /** The last delivery queued per stream: a stream's next delivery waits for it (order per stream). */
   private readonly streamTails = new Map<string, Promise<void>>();
@@ -62,7 +62,7 @@ export class SharedForwarder {
   private readonly stopSignal = new Promise<void>((resolve) => (this.wakeStop = resolve));
 
   constructor(private readonly options: SharedForwarderOptions) {
-    this.now = options.now ?? steadyClock();
+    this.clock = options.clock ?? systemClocks;
     this.random = options.random ?? Math.random;
     this.metrics = options.metrics ?? noMetrics;
   }
@@ -78,7 +78,7 @@ export class SharedForwarder {
   }
 
   private noteError(message: string): void {
-    this.lastError = { message, at: new Date(this.now()) };
+    this.lastError = { message, at: new Date(this.clock.wall()) };
   }
 
   start(): void {
@@ -152,17 +152,19 @@ export class SharedForwarder {
     const { destination, sender, format } = this.options;
     const name = destination.name;
     const content = offeredEvent(message.event);
-    const offeredAt = this.now();
+    const { clock } = this;
+    // maxAgeSeconds counts on the monotonic clock, as the waits between attempts do.
+    const offeredAt = clock.monotonic();
     let lastDelayMs: number | null = null;
     for (let attempts = 1; ; attempts++) {
       if (this.stopped) return message.nack('retry', 'instance stopping');
-      const result = await sender.send(format(content, new Date(this.now())));
+      const result = await sender.send(format(content, new Date(clock.wall())));
       if (result === 'stopped') return message.nack('retry', 'instance stopping');
-      const verdict = judgeAttempt(result, { attempts, offeredAt, lastDelayMs }, destination.retry, this.now(), this.random);
+      const verdict = judgeAttempt(result, { attempts, offeredAt, lastDelayMs }, destination.retry, clock.monotonic(), this.random, clock.wall());
       this.metrics.observeAttempt(name, verdict.outcome === 'delivered' ? 'success' : 'failure', result.durationMs / 1000);
       if (verdict.outcome === 'delivered') {
         this.counts.delivered++;
-        this.lastDelivered = { position: message.event.position, at: new Date(this.now()) };
+        this.lastDelivered = { position: message.event.position, at: new Date(clock.wall()) };
         this.metrics.countDelivery(name, 'delivered');
         return message.ack();
       }

@@ -4,7 +4,7 @@ import { Heap } from 'heap-js';
 export interface Queued {
   id: number;
   stream: string;
-  nextAttemptAt: number;
+  dueAt: number;
 }
 
 interface Ready {
@@ -73,7 +73,7 @@ export class StreamQueues<T extends Queued> {
     this.release(item.stream);
   }
 
-  /** The handed-out head stays (a retry at its nextAttemptAt, or an attempt cut short). */
+  /** The handed-out head stays (a retry, due at its dueAt, or an attempt cut short). */
   putBack(item: T): void {
     this.release(item.stream);
   }
@@ -90,14 +90,14 @@ export class StreamQueues<T extends Queued> {
   }
 
   private pushHead(item: T): void {
-    this.ready.push({ due: item.nextAttemptAt, id: item.id, stream: item.stream });
+    this.ready.push({ due: item.dueAt, id: item.id, stream: item.stream });
   }
 
   /** Skips entries whose stream is busy or whose head is no longer that delivery (or is due at another time). */
   private dropStale(): void {
     for (let top = this.ready.peek(); top !== undefined; top = this.ready.peek()) {
       const head = this.streams.get(top.stream)?.[0];
-      if (!this.busy.has(top.stream) && head !== undefined && head.id === top.id && head.nextAttemptAt === top.due) return;
+      if (!this.busy.has(top.stream) && head !== undefined && head.id === top.id && head.dueAt === top.due) return;
       this.ready.pop();
     }
   }

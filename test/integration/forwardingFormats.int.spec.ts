@@ -1,7 +1,8 @@
 // Forwarding formats over real HTTP: raw sends the callback's bytes as CSS sent them; standard-webhooks signs an envelope receivers verify.
 import { Webhook } from 'standardwebhooks';
 import { openForwarding, type Forwarding } from '../../src/forwarding';
-import { forwardConfigOf, loggedCallback, memoryLog, tempForwardingFile } from '../support/forwardingLog';
+import { eventually, forwardConfigOf, loggedCallback, memoryLog, tempForwardingFile } from '../support/forwardingLog';
+import { steppableSystemClock } from '../support/systemClock';
 import { startReceiver, type WebhookReceiver } from '../support/webhookReceiver';
 
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
@@ -72,5 +73,30 @@ describe('forwarding formats', () => {
     expect(headers['webhook-signature']).toMatch(/^v1,[A-Za-z0-9+/]+=*$/);
     // Signed with another secret, the same request does not verify.
     expect(() => new Webhook('whsec_' + Buffer.alloc(32, 7).toString('base64')).verify(request!.body.toString('utf8'), headers)).toThrow();
+  });
+
+  it("standard-webhooks: signed at the system clock's time, though it was set forward since forwarding started", async () => {
+    const destination = open({ name: 'stepped', url: receiver.url, format: 'standard-webhooks', secret: SECRET });
+    // Receivers hold webhook-timestamp to within five minutes of their own clock (the reference library does).
+    const clock = steppableSystemClock();
+    try {
+      clock.stepTo(10 * 60_000);
+      const event = loggedCallback(8, 'session-a');
+      await destination.handle([event]);
+      await receiver.waitFor((r) => r.length === 1);
+
+      const [request] = receiver.received;
+      const headers = request!.headers as Record<string, string>;
+      expect(Math.abs(Number(headers['webhook-timestamp']) * 1000 - Date.now())).toBeLessThan(5_000);
+      expect(() => new Webhook(SECRET).verify(request!.body.toString('utf8'), headers)).not.toThrow();
+      // What is recorded of the attempt is on the same clock.
+      const delivered = () => forwarding!.log.list('stepped', { status: 'delivered' }, 10, null).edges.map((e) => e.row);
+      await eventually(() => delivered().length === 1, 'the delivery recorded');
+      const [delivery] = delivered();
+      const [attempt] = forwarding!.log.attempts(delivery!.id);
+      expect(Math.abs(attempt!.at.getTime() - Date.now())).toBeLessThan(5_000);
+    } finally {
+      clock.restore();
+    }
   });
 });

@@ -115,7 +115,7 @@ describe('forwarding retries and dead letters', () => {
       config: forwardConfigOf([{ name: 'hooks', url: receiver.url, format: 'raw', retry: { ...FAST_RETRY, maxAgeSeconds: 60 } }]),
       reader: memoryLog([]),
       logHead: 0n,
-      now: () => Date.now() + skew,
+      clock: { wall: () => Date.now(), monotonic: () => performance.now() + skew },
     });
     forwarding.start();
     await forwarding.destinations[0]!.handle([loggedCallback(1, 'session-a')]);

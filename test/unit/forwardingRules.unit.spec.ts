@@ -59,6 +59,14 @@ describe('judgeAttempt', () => {
     expect(judgeAttempt(answer(500, { retryAfter: '7' }), first, policy, NOW, half)).toMatchObject({ delayMs: 500, askedFor: false });
     expect(judgeAttempt(answer(503, { retryAfter: 'soon' }), first, policy, NOW, half)).toMatchObject({ delayMs: 500, askedFor: false });
   });
+
+  it('reads a Retry-After date against the system clock while the age counts on the monotonic one', () => {
+    // Offered 10 s ago on the monotonic clock; the receiver asks for 30 s after the system clock's now.
+    const [monotonic, wall] = [12_345, NOW];
+    const offered = { ...first, offeredAt: monotonic - 10_000 };
+    const date = new Date(wall + 30_000).toUTCString();
+    expect(judgeAttempt(answer(503, { retryAfter: date }), offered, policy, monotonic, half, wall)).toMatchObject({ outcome: 'retry', delayMs: 30_000, askedFor: true });
+  });
 });
 
 describe('backoffDelayMs', () => {

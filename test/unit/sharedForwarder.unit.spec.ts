@@ -7,6 +7,7 @@ import { noLogger } from '../../src/forwarding/forwardingMetrics';
 import type { DeliverySender } from '../../src/forwarding/httpSender';
 import { SharedForwarder } from '../../src/forwarding/sharedForwarder';
 import { memorySharedSubscription, type MemoryGroup } from '../support/memorySharedSubscription';
+import { steppableSystemClock } from '../support/systemClock';
 
 function destinationConfig(extra: Record<string, unknown> = {}): DestinationConfig {
   const loaded = loadForwardConfig(
@@ -114,6 +115,24 @@ describe('SharedForwarder', () => {
     );
     expect(sent.filter((id) => id === rejected.id)).toHaveLength(1);
     expect(instance.counts).toMatchObject({ delivered: 1, parked: 2 });
+  });
+
+  it("signs and records at the system clock's time, though it was set forward since the instance started", async () => {
+    const group = memorySharedSubscription();
+    const timestamps: string[] = [];
+    const { sender } = scriptedSender((request) => (timestamps.push(request.headers['webhook-timestamp']!), ok()));
+    const instance = forwarder(group, sender, destinationConfig({ format: 'standard-webhooks', secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' }));
+    const clock = steppableSystemClock();
+    try {
+      clock.stepTo(10 * 60_000);
+      group.publish(event('session-a'));
+      await until(() => group.acked.length === 1, 'the ack');
+      // Receivers hold webhook-timestamp to within five minutes of their own clock.
+      expect(Math.abs(Number(timestamps[0]) * 1000 - Date.now())).toBeLessThan(5_000);
+      expect(Math.abs(instance.progress().lastDeliveredAt!.getTime() - Date.now())).toBeLessThan(5_000);
+    } finally {
+      clock.restore();
+    }
   });
 
   it('acks what its filter leaves out without sending it', async () => {

@@ -2,8 +2,8 @@
 import fc from 'fast-check';
 import { StreamQueues } from '../../src/forwarding/streamQueues';
 
-type Item = { id: number; stream: string; nextAttemptAt: number };
-const item = (id: number, stream: string, nextAttemptAt = 0): Item => ({ id, stream, nextAttemptAt });
+type Item = { id: number; stream: string; dueAt: number };
+const item = (id: number, stream: string, dueAt = 0): Item => ({ id, stream, dueAt });
 
 describe('StreamQueues', () => {
   it('hands out only the head of each stream, and the next one once the head finished', () => {
@@ -22,7 +22,7 @@ describe('StreamQueues', () => {
     const queues = new StreamQueues<Item>();
     [item(1, 'a'), item(2, 'a')].forEach((i) => queues.add(i));
     const head = queues.takeDue(0)!;
-    head.nextAttemptAt = 100;
+    head.dueAt = 100;
     queues.putBack(head);
     expect(queues.takeDue(99)).toBeUndefined();
     expect(queues.nextDueAt()).toBe(100);
@@ -58,7 +58,7 @@ describe('StreamQueues', () => {
             // A step's flag makes its delivery fail once, to be retried after the step's delay.
             if (steps[next.id - 1]![1] && !retried.has(next.id)) {
               retried.add(next.id);
-              next.nextAttemptAt = now + steps[next.id - 1]![2];
+              next.dueAt = now + steps[next.id - 1]![2];
               queues.putBack(next);
             } else {
               handedOut.set(next.stream, [...(handedOut.get(next.stream) ?? []), next.id]);

@@ -10,7 +10,7 @@ import { connectionFileBudget, defaultMaxConnections, readOpenFileLimit } from '
 import type { CallbackQuarantineLimits } from './ingest/quarantineCallback';
 import { GRAPHQL_EXPLORERS, type GraphqlConfig, type GraphqlExplorer } from './graphql/graphqlConfig';
 import { DEFAULT_SUBSCRIBER_LIMITS } from './graphql/subscriber';
-import { loadForwardConfig, type ForwardConfig } from './forwarding/forwardConfig';
+import { EVENTSTOREDB_FORWARDING_MODES, loadForwardConfig, type EventStoreDbForwardingMode, type ForwardConfig } from './forwarding/forwardConfig';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -52,10 +52,6 @@ export interface Config {
   dashboardImageHosts: string[];
   forwarding: ForwardingConfig;
 }
-
-/** On EventStoreDB: `shared`, one persistent subscription group per destination shared by every instance; `checkpoint`, each instance follows the log itself. */
-export type EventStoreDbForwardingMode = 'shared' | 'checkpoint';
-const EVENTSTOREDB_FORWARDING_MODES: readonly EventStoreDbForwardingMode[] = ['shared', 'checkpoint'];
 
 export interface ForwardingConfig {
   /** FORWARD_CONFIG's file, validated; null: nothing is forwarded. */

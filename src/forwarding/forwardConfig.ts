@@ -173,6 +173,10 @@ export type DestinationFilter = NonNullable<DestinationConfig['filter']>;
 export type RetryConfig = DestinationConfig['retry'];
 export type BreakerConfig = DestinationConfig['breaker'];
 export type RetentionConfig = z.output<typeof retentionSchema>;
+/** On EventStoreDB: `shared`, one persistent subscription group per destination shared by every instance; `checkpoint`, each instance follows the log itself. */
+export type EventStoreDbForwardingMode = 'shared' | 'checkpoint';
+export const EVENTSTOREDB_FORWARDING_MODES: readonly EventStoreDbForwardingMode[] = ['shared', 'checkpoint'];
+
 export interface ForwardConfig {
   destinations: DestinationConfig[];
   retention: RetentionConfig;

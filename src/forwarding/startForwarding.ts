@@ -1,9 +1,8 @@
 // Starts forwarding for the service: off without FORWARD_CONFIG, on a thread of its own over the embedded log, through shared groups (or in process) over EventStoreDB.
 import type { EventStoreDBClient } from '@eventstore/db-client';
 import type { Logger } from 'pino';
-import type { EventStoreDbForwardingMode } from '../config';
 import type { LogSource } from '../processing/processor';
-import type { DestinationConfig, ForwardConfig } from './forwardConfig';
+import type { DestinationConfig, EventStoreDbForwardingMode, ForwardConfig } from './forwardConfig';
 import { NO_FORWARDING, type ForwardingControl } from './forwardingControl';
 import { forwardingFile } from './forwardingDb';
 import type { ForwardingMetrics } from './forwardingMetrics';

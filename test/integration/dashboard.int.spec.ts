@@ -355,6 +355,33 @@ describeInBrowser('dashboard')('the live dashboard under a stream of callbacks',
     expect(browser.pageErrors).toEqual([]);
   }, 120_000);
 
+  it("stays live when the browser's clock is set forward while it follows callbacks", async () => {
+    const now = Math.floor(Date.now() / 1000);
+    await shown(await postAll([signed(push(nthSequence(6000), 'clock_0', now))]), 20_000);
+    await waitForTextIn(page, '#connection', 'Live', 20_000);
+    await page.evaluate(`(() => {
+      const pill = document.getElementById('connection');
+      window.badgeTexts = [pill.textContent];
+      new MutationObserver(() => window.badgeTexts.push(pill.textContent)).observe(pill, { childList: true, characterData: true, subtree: true });
+      // The machine's clock stepped 30 s forward, as NTP does to a clock that was behind.
+      window.realDateNow = Date.now.bind(Date);
+      Date.now = () => window.realDateNow() + 30_000;
+    })()`);
+    try {
+      let last = 0n;
+      for (let i = 1; i <= 10; i++) {
+        last = await postAll([signed(push(nthSequence(6000 + i), `clock_${i}`, now))]);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      await shown(last, 20_000);
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      expect(await page.evaluate('window.badgeTexts')).toEqual(['Live']);
+      expect(browser.pageErrors).toEqual([]);
+    } finally {
+      await page.evaluate('Date.now = window.realDateNow');
+    }
+  }, 60_000);
+
   it('keeps a long stream id to two lines of the live list, whole on hover, and says how long ago each stream was pushed without breaking a word', async () => {
     const now = Math.floor(Date.now() / 1000);
     const longId = 'live_camera_north_entrance_building_7_floor_3_corridor_east_wing_high_definition_backup_feed';

@@ -4,6 +4,10 @@
 // smallest (arrival − receivedAt) seen since the page loaded is taken as that difference plus the shortest delivery,
 // and what exceeds it is lag. A page too busy to read its socket gets each message late, so the lag shows as soon as
 // it reads one; a page that has rendered what it received and hears nothing more is caught up.
+//
+// The browser's side is read from its monotonic clock (the page's start plus the time since): a system clock stepped
+// forward while the page is open would otherwise show the step as lag for as long as the page stays.
+const browserNow = () => performance.timeOrigin + performance.now();
 
 /** Show "Behind" from this lag on, and "Live" again below the lower figure (so the badge does not flicker). */
 const BEHIND_FROM_MS = 2_000;
@@ -35,8 +39,7 @@ export class PageLag {
   arrived(receivedAtIso) {
     const receivedAt = Date.parse(receivedAtIso);
     if (!Number.isFinite(receivedAt)) return;
-    const now = Date.now();
-    this.offset = Math.min(this.offset, now - receivedAt);
+    this.offset = Math.min(this.offset, browserNow() - receivedAt);
     this.newestReceivedAt = Math.max(this.newestReceivedAt, receivedAt);
     this.lastArrival = performance.now();
   }
@@ -44,7 +47,7 @@ export class PageLag {
   /** What the page shows is up to date with every message read so far: measure how old the newest of them is. */
   rendered() {
     if (this.newestReceivedAt === -Infinity) return;
-    this.set(Math.max(0, Date.now() - this.offset - this.newestReceivedAt));
+    this.set(Math.max(0, browserNow() - this.offset - this.newestReceivedAt));
   }
 
   set(lagMs) {

@@ -25,6 +25,7 @@ const FILES: Record<string, [file: string, type: string]> = {
   '/dashboard/elements.js': [path.join(DASHBOARD_ASSETS_DIR, 'elements.js'), JAVASCRIPT],
   '/dashboard/keyedRows.js': [path.join(DASHBOARD_ASSETS_DIR, 'keyedRows.js'), JAVASCRIPT],
   '/dashboard/pageLag.js': [path.join(DASHBOARD_ASSETS_DIR, 'pageLag.js'), JAVASCRIPT],
+  '/dashboard/serviceClock.js': [path.join(DASHBOARD_ASSETS_DIR, 'serviceClock.js'), JAVASCRIPT],
   '/dashboard/format.js': [path.join(DASHBOARD_ASSETS_DIR, 'format.js'), JAVASCRIPT],
   '/dashboard/graphqlConnection.js': [path.join(DASHBOARD_ASSETS_DIR, 'graphqlConnection.js'), JAVASCRIPT],
   '/dashboard/router.js': [path.join(DASHBOARD_ASSETS_DIR, 'router.js'), JAVASCRIPT],

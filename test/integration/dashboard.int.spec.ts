@@ -382,6 +382,46 @@ describeInBrowser('dashboard')('the live dashboard under a stream of callbacks',
     }
   }, 60_000);
 
+  it("tells how long ago on the service's clock when the browser's is two minutes behind it", async () => {
+    const before = fixture.service.subscriberCount();
+    const behind = await browser.browser.newPage();
+    const errors: string[] = [];
+    behind.on('pageerror', (error) => errors.push(error.message));
+    try {
+      // This browser's clocks, the wall clock and the monotonic one's origin alike, two minutes behind the service's.
+      await behind.addInitScript(`(() => {
+        const skew = 120000;
+        const RealDate = Date;
+        class BehindDate extends RealDate {
+          constructor(...args) {
+            if (args.length === 0) super(RealDate.now() - skew);
+            else super(...args);
+          }
+          static now() {
+            return RealDate.now() - skew;
+          }
+        }
+        globalThis.Date = BehindDate;
+        Object.defineProperty(performance, 'timeOrigin', { value: performance.timeOrigin - skew });
+      })()`);
+      await behind.goto(`${fixture.service.url}/#token=${API_TOKEN}`);
+      await waitForTextIn(behind, '#connection', 'Live');
+      await waitForSubscribers(fixture.service, before + Number(await behind.evaluate('document.body.dataset.subscriptions')));
+
+      const now = Math.floor(Date.now() / 1000);
+      const sequence = nthSequence(7000);
+      await postAll([signed(push(sequence, 'ahead_cam', now - 40))]);
+      await postAll([signed({ ...push(sequence, 'ahead_cam', now), event_type: 0, errcode: 1, errmsg: 'closed', push_duration: '40000' })]);
+      const interrupted = behind.locator(`#interruptions-table tr[data-sequence="${sequence}"] time`).first();
+      await interrupted.waitFor({ timeout: 15_000 });
+      // On the browser's own clock it read "in 2 minutes".
+      expect(await interrupted.innerText()).toMatch(/^(now|\d+ seconds? ago)$/);
+      expect(errors).toEqual([]);
+    } finally {
+      await behind.close();
+    }
+  }, 60_000);
+
   it('keeps a long stream id to two lines of the live list, whole on hover, and says how long ago each stream was pushed without breaking a word', async () => {
     const now = Math.floor(Date.now() / 1000);
     const longId = 'live_camera_north_entrance_building_7_floor_3_corridor_east_wing_high_definition_backup_feed';

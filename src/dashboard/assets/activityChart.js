@@ -4,6 +4,7 @@
 // Drawn by hand rather than with a chart library: two bar series over sixty minutes take less code
 // than a library's set-up would, and SVG (unlike a canvas) gives every minute a readable <title>.
 import { clockTime } from './format.js';
+import { serviceNow } from './serviceClock.js';
 
 const MINUTE_MS = 60_000;
 const SVG = 'http://www.w3.org/2000/svg';
@@ -36,7 +37,7 @@ export class ActivityChart {
     this.buckets = new Map();
     /** Callbacks up to this log position are in the loaded counts already. */
     this.throughPosition = null;
-    this.lastMinute = Math.floor(Date.now() / MINUTE_MS) * MINUTE_MS;
+    this.lastMinute = Math.floor(serviceNow() / MINUTE_MS) * MINUTE_MS;
     /** The container's width as last laid out; `onResize` hears when it changes. */
     this.width = 0;
     this.onResize = () => undefined;
@@ -75,7 +76,7 @@ export class ActivityChart {
   }
 
   /** Moves the window on to the current minute and forgets what fell out of it. */
-  roll(now = Date.now()) {
+  roll(now = serviceNow()) {
     this.lastMinute = Math.max(this.lastMinute, Math.floor(now / MINUTE_MS) * MINUTE_MS);
     const first = this.firstMinute();
     for (const minute of this.buckets.keys()) if (minute < first) this.buckets.delete(minute);

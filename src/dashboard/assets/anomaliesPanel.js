@@ -1,6 +1,7 @@
 // The anomaly views on the overview: streams and tasks that likely need someone, counted, the first few named as links.
 import { element, setText } from './elements.js';
 import { anomalyHref, streamHref } from './router.js';
+import { serviceNow } from './serviceClock.js';
 
 const SHOWN = 3;
 export const ANOMALIES = `query DashboardAnomalies($domain: String, $since: DateTime, $customer: InterruptionFilter) {
@@ -17,7 +18,7 @@ export const ANOMALIES = `query DashboardAnomalies($domain: String, $since: Date
 const RECENT_WINDOW_MS = 60 * 60_000;
 
 export const anomalyVariables = (domain) => {
-  const since = new Date(Date.now() - RECENT_WINDOW_MS).toISOString();
+  const since = new Date(serviceNow() - RECENT_WINDOW_MS).toISOString();
   return { domain, since, customer: { cause: 'CUSTOMER', from: since, ...(domain === null ? {} : { domain }) } };
 };
 

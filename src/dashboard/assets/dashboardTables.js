@@ -3,6 +3,7 @@ import { badge, element, timeCell } from './elements.js';
 import { duration, escapedText } from './format.js';
 import { KeyedRows } from './keyedRows.js';
 import { streamHref } from './router.js';
+import { serviceNow } from './serviceClock.js';
 
 /** Interruption causes (the errcode catalogue's categories) as people say them, with how alarming each is. */
 const CATEGORIES = {
@@ -40,7 +41,7 @@ export const nodeColumn = {
   cell: (s) => element('td', { className: 'sub-cell' }, element('span', { text: s.node ?? '—' }), element('span', { className: 'sub', text: s.userIp ?? '' })),
 };
 
-export const liveFor = (s, narrow = false) => (s.pushedAt ? duration(Date.now() - Date.parse(s.pushedAt), narrow) : '—');
+export const liveFor = (s, narrow = false) => (s.pushedAt ? duration(serviceNow() - Date.parse(s.pushedAt), narrow) : '—');
 export const size = (s) => (s.width && s.height ? `${s.width}×${s.height}` : '—');
 
 /** `leading`: columns before the stream's (the latest screenshot). */

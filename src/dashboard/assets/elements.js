@@ -1,5 +1,6 @@
 // DOM building blocks of the dashboard: every text from a callback goes through visibleNodes.
 import { fullTime, timeAgo, visibleParts } from './format.js';
+import { serviceNow } from './serviceClock.js';
 
 /** Text as DOM nodes, each hidden character (a bidi override, a zero-width space) shown as its escape, marked. */
 export function visibleNodes(text) {
@@ -27,7 +28,7 @@ export function element(name, { className, text, title, data, href } = {}, ...ch
 
 /** A <time> that reads "3 minutes ago" ("3m ago" when narrow) and shows the full date on hover; refreshTimes moves it on. */
 export function timeElement(iso, narrow = false) {
-  const time = element('time', { text: timeAgo(iso, Date.now(), narrow), title: fullTime(iso), data: narrow ? { narrow: '' } : {} });
+  const time = element('time', { text: timeAgo(iso, serviceNow(), narrow), title: fullTime(iso), data: narrow ? { narrow: '' } : {} });
   time.dateTime = iso;
   return time;
 }
@@ -46,6 +47,6 @@ export function setText(node, text) {
 
 /** Moves every relative time on the page on with the clock, in place. */
 export function refreshTimes() {
-  const now = Date.now();
+  const now = serviceNow();
   for (const time of document.querySelectorAll('time[datetime]')) setText(time, timeAgo(time.dateTime, now, time.dataset.narrow !== undefined));
 }

@@ -1,13 +1,10 @@
 // How far behind the page is: the age of the newest callback it shows, on the service's clock, while more arrive.
 //
-// Every callbackReceived message carries `receivedAt`, the service's clock. The browser's clock may differ from it: the
-// smallest (arrival − receivedAt) seen since the page loaded is taken as that difference plus the shortest delivery,
-// and what exceeds it is lag. A page too busy to read its socket gets each message late, so the lag shows as soon as
-// it reads one; a page that has rendered what it received and hears nothing more is caught up.
-//
-// The browser's side is read from its monotonic clock (the page's start plus the time since): a system clock stepped
-// forward while the page is open would otherwise show the step as lag for as long as the page stays.
-const browserNow = () => performance.timeOrigin + performance.now();
+// Every callbackReceived message carries `receivedAt`, the service's clock, which the page reckons from the smallest
+// (arrival − receivedAt) seen (serviceClock.js): what a message's age exceeds that by is lag. A page too busy to read its
+// socket gets each message late, so the lag shows as soon as it reads one; a page that has rendered what it received
+// and hears nothing more is caught up.
+import { heardServiceTime, serviceNow } from './serviceClock.js';
 
 /** Show "Behind" from this lag on, and "Live" again below the lower figure (so the badge does not flicker). */
 const BEHIND_FROM_MS = 2_000;
@@ -19,8 +16,6 @@ const CHECK_EVERY_MS = 250;
 export class PageLag {
   constructor(onChange) {
     this.onChange = onChange;
-    /** Smallest arrival − receivedAt seen, ms: clock difference plus the shortest delivery. */
-    this.offset = Infinity;
     this.newestReceivedAt = -Infinity;
     this.lastArrival = -Infinity;
     this.lagMs = 0;
@@ -39,7 +34,7 @@ export class PageLag {
   arrived(receivedAtIso) {
     const receivedAt = Date.parse(receivedAtIso);
     if (!Number.isFinite(receivedAt)) return;
-    this.offset = Math.min(this.offset, browserNow() - receivedAt);
+    heardServiceTime(receivedAt);
     this.newestReceivedAt = Math.max(this.newestReceivedAt, receivedAt);
     this.lastArrival = performance.now();
   }
@@ -47,7 +42,7 @@ export class PageLag {
   /** What the page shows is up to date with every message read so far: measure how old the newest of them is. */
   rendered() {
     if (this.newestReceivedAt === -Infinity) return;
-    this.set(Math.max(0, browserNow() - this.offset - this.newestReceivedAt));
+    this.set(Math.max(0, serviceNow() - this.newestReceivedAt));
   }
 
   set(lagMs) {

@@ -1,6 +1,9 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { rebuildThroughService } from '../../src/processing/rebuild';
+import { SqliteEventStore } from '../../src/eventstore/sqlite/sqliteEventStore';
+import { rebuildHere, rebuildThroughService, type BuildProgress } from '../../src/processing/rebuild';
+import { PROJECTIONS } from '../../src/readmodels';
+import { appendTraffic } from '../support/trafficLog';
 import { answerRebuildRequests } from '../../src/processing/rebuildRequests';
 import { liveDigest, servedDigest } from '../support/readModelFiles';
 import { generateTraffic } from '../../src/simulation/callbackTraffic';
@@ -80,4 +83,21 @@ describe('npm run rebuild (node dist/cli.js rebuild)', () => {
       clock.restore();
     }
   });
+
+  it('says where its builds stand after each batch while it replays the log, not only once they are live', async () => {
+    const store = SqliteEventStore.open(path.join(data.dir, 'batches', 'events.db'));
+    try {
+      const { lastPosition } = await appendTraffic(store, { seed: 5, sessions: 20_000, relayTasks: 200 });
+      const said: BuildProgress[][] = [];
+      const root = path.join(data.dir, 'batches', 'readmodels');
+      await rebuildHere(store, { root, definitions: PROJECTIONS, names: ['sessions'], onProgress: (progress) => said.push(progress), progressIntervalMs: 0 });
+      // A build reads the log in batches of 20,000 events, one after the other without a turn of the timers between
+      // them: it says where it stands after each, and not only where the log's last, partial batch lets a timer run.
+      expect(lastPosition).toBeGreaterThan(40_000n);
+      const midway = new Set(said.flat().filter((build) => build.phase === 'building' && build.position < lastPosition).map((build) => build.position));
+      expect([...midway].sort()).toEqual([20_000n, 40_000n]);
+    } finally {
+      await store.close();
+    }
+  }, 60_000);
 });

@@ -4,6 +4,7 @@ import { dataFolderHolder, DataFolderInUseError, DataFolderLock } from './dataFo
 import type { EventStore } from './eventstore/eventStore';
 import { PROGRESS_INTERVAL_MS, rebuildHere, rebuildThroughService, type BuildProgress, type RebuildResult } from './processing/rebuild';
 import { rebuildOnThreads } from './processing/rebuildOnThreads';
+import { describePace, slowestBuild, type PaceMark } from './processing/rebuildPace';
 import { PROJECTIONS, READ_MODELS } from './readmodels';
 import { eventsFile, legacyReadModelFile, openEventStore, readModelsRoot, requireEventLog } from './ledger/openLedger';
 
@@ -23,21 +24,31 @@ const describeProgress = ({ readModel, position, phase }: BuildProgress): string
 
 /**
  * Prints where the builds stand against the log's head: positions every PROGRESS_INTERVAL_MS at most, a build's next
- * phase at once (a rebuild of a large log takes minutes, its digest minutes more). The head is read once before the
- * first line, then refreshed beside each.
+ * phase at once (a rebuild of a large log takes minutes, its digest minutes more), and while any replays the log, the
+ * pace of the slowest and about how long it has left. The head is read once before the first line, then refreshed
+ * beside each.
  */
-async function progressPrinter(store: EventStore): Promise<(progress: BuildProgress[]) => void> {
+export async function progressPrinter(
+  store: Pick<EventStore, 'headPosition'>,
+  write: (line: string) => void = (line) => process.stdout.write(line),
+  clock: () => number = () => performance.now(),
+): Promise<(progress: BuildProgress[]) => void> {
   let head = await store.headPosition();
   let lastLine = -Infinity;
   let lastPhases = '';
+  let firstMark: PaceMark | null = null;
   return (progress) => {
     // A build that moves on (swapped in, digesting) is said at once; positions at most every interval.
     const phases = progress.map((p) => p.phase).join();
-    if (phases === lastPhases && performance.now() - lastLine < PROGRESS_INTERVAL_MS) return;
+    const now = clock();
+    if (phases === lastPhases && now - lastLine < PROGRESS_INTERVAL_MS) return;
     lastPhases = phases;
-    lastLine = performance.now();
+    lastLine = now;
     void store.headPosition().then((h) => (head = h), () => undefined);
-    process.stdout.write(`rebuild: ${progress.map(describeProgress).join(', ')} of ${head}\n`);
+    const mark = slowestBuild(progress, now);
+    firstMark ??= mark;
+    const pace = mark === null || firstMark === null ? null : describePace(firstMark, mark, head);
+    write(`rebuild: ${progress.map(describeProgress).join(', ')} of ${head}${pace === null ? '' : `: ${pace}`}\n`);
   };
 }
 

@@ -130,27 +130,21 @@ export async function buildHere(store: LogSource, options: RebuildHereOptions): 
     if (change.retired !== null) retired.push(change.retired);
     if (building.has(change.file)) live.set(change.readModel, change.file);
   });
-  let stopSaying = (): void => undefined;
   try {
     host.start();
     const files = host.rebuild(options.names);
     building = new Set(Object.values(files));
     let saidAt = performance.now();
-    const sayProgress = (): void => {
-      if (options.onProgress === undefined || performance.now() - saidAt < (options.progressIntervalMs ?? PROGRESS_INTERVAL_MS)) return;
-      saidAt = performance.now();
-      options.onProgress(Object.entries(files).map(([readModel, file]) => progressOf(readModel, file)));
-    };
-    // Between batches too: replaying the log, the builder reads batch after batch without the timers below getting a turn.
-    stopSaying = host.onApplied(sayProgress);
     while (live.size < building.size) {
       const stopped = host.status().processors.find((p) => p.phase === 'stopped');
       if (stopped !== undefined) throw new Error(`the ${stopped.name} processor stopped: ${stopped.lastError ?? 'no reason given'}`);
       await new Promise((resolve) => setTimeout(resolve, 50));
-      sayProgress();
+      if (options.onProgress !== undefined && performance.now() - saidAt >= (options.progressIntervalMs ?? PROGRESS_INTERVAL_MS)) {
+        saidAt = performance.now();
+        options.onProgress(Object.entries(files).map(([readModel, file]) => progressOf(readModel, file)));
+      }
     }
   } finally {
-    stopSaying();
     stopListening();
     await host.stop();
   }

@@ -91,8 +91,8 @@ describe('npm run rebuild (node dist/cli.js rebuild)', () => {
       const said: BuildProgress[][] = [];
       const root = path.join(data.dir, 'batches', 'readmodels');
       await rebuildHere(store, { root, definitions: PROJECTIONS, names: ['sessions'], onProgress: (progress) => said.push(progress), progressIntervalMs: 0 });
-      // A build reads the log in batches of 20,000 events, one after the other without a turn of the timers between
-      // them: it says where it stands after each, and not only where the log's last, partial batch lets a timer run.
+      // A build reads the log in batches of 20,000 events: it says where it stands between them, and not only where the
+      // log's last, partial batch let a timer run.
       expect(lastPosition).toBeGreaterThan(40_000n);
       const midway = new Set(said.flat().filter((build) => build.phase === 'building' && build.position < lastPosition).map((build) => build.position));
       expect([...midway].sort()).toEqual([20_000n, 40_000n]);

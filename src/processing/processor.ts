@@ -333,8 +333,8 @@ export class Processor {
 
 /**
  * A turn of the event loop for the thread's timers and messages. The embedded log's reads answer at once, so that
- * without it a catch-up read batch after batch in one turn: a build thread heard no stop and said no progress, and a
- * rebuild printed nothing for minutes.
+ * without it a catch-up read batch after batch in one turn, whatever its handler's own turns (the shadow build's
+ * set takes some): the rebuild command's progress timer waited for the log's head, and printed nothing for minutes.
  */
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 

@@ -382,6 +382,40 @@ describeInBrowser('dashboard')('the live dashboard under a stream of callbacks',
     }
   }, 60_000);
 
+  it("stays live when the service's clock is set back while the page follows it", async () => {
+    await waitForTextIn(page, '#connection', 'Live', 20_000);
+    const start = Math.floor(Date.now() / 1000);
+    await shown(await postAll([signed(push(nthSequence(6500), 'stepped_0', start))]), 20_000);
+    await page.evaluate(`(() => {
+      const pill = document.getElementById('connection');
+      window.badgeTexts = [pill.textContent];
+      new MutationObserver(() => window.badgeTexts.push(pill.textContent)).observe(pill, { childList: true, characterData: true, subtree: true });
+    })()`);
+    // This process's clock is the service's: set a minute back, as an operator or NTP may step it. Only Date is faked.
+    jest.useFakeTimers({
+      now: Date.now() - 60_000,
+      advanceTimers: true,
+      doNotFake: ['hrtime', 'nextTick', 'performance', 'queueMicrotask', 'setImmediate', 'clearImmediate', 'setInterval', 'clearInterval', 'setTimeout', 'clearTimeout'],
+    });
+    try {
+      const now = Math.floor(Date.now() / 1000);
+      let last = 0n;
+      // Ten a second for three seconds: longer than the lag the badge says "Behind" from.
+      for (let i = 1; i <= 30; i++) {
+        last = await postAll([signed(push(nthSequence(6500 + i), `stepped_${i}`, now))]);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      await shown(last, 20_000);
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      // Seen from the page, the newest callbacks reached the service a minute before the older ones: not a lag.
+      expect(await page.evaluate('window.badgeTexts')).toEqual(['Live']);
+      expect(await page.locator(`#live-table tr[data-sequence="${nthSequence(6530)}"] time`).first().innerText()).toMatch(/^(now|\d+s ago)$/);
+      expect(browser.pageErrors).toEqual([]);
+    } finally {
+      jest.useRealTimers();
+    }
+  }, 60_000);
+
   it("tells how long ago on the service's clock when the browser's is two minutes behind it", async () => {
     const before = fixture.service.subscriberCount();
     const behind = await browser.browser.newPage();

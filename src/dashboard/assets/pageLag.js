@@ -34,8 +34,8 @@ export class PageLag {
   arrived(receivedAtIso) {
     const receivedAt = Date.parse(receivedAtIso);
     if (!Number.isFinite(receivedAt)) return;
-    heardServiceTime(receivedAt);
-    this.newestReceivedAt = Math.max(this.newestReceivedAt, receivedAt);
+    // Once the service's clock was set back, the times before the step are no measure of the newest.
+    this.newestReceivedAt = heardServiceTime(receivedAt) ? receivedAt : Math.max(this.newestReceivedAt, receivedAt);
     this.lastArrival = performance.now();
   }
 

@@ -271,6 +271,25 @@ describeInBrowser('dashboard')('the live dashboard under a stream of callbacks',
     }
   }
 
+  /** Keeps every text the badge shows from now on in `window.badgeTexts`, beginning with the one it shows now. */
+  const watchBadge = () =>
+    page.evaluate(`(() => {
+      const pill = document.getElementById('connection');
+      window.badgeTexts = [pill.textContent];
+      new MutationObserver(() => window.badgeTexts.push(pill.textContent)).observe(pill, { childList: true, characterData: true, subtree: true });
+    })()`);
+  const badgeTexts = async () => (await page.evaluate('window.badgeTexts')) as string[];
+
+  /** Posts `count` signed pushes ten a second, sequences from `first` on; resolves with the last one's log position. */
+  async function pushTenASecond(first: number, count: number, name: string, eventTime: number): Promise<bigint> {
+    let last = 0n;
+    for (let i = 0; i < count; i++) {
+      last = await postAll([signed(push(nthSequence(first + i), `${name}_${first + i}`, eventTime))]);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    return last;
+  }
+
   const tags = () =>
     page.evaluate(`[
       document.querySelector('#live-table tr[data-sequence="7200000000000000001"]')?.dataset.tag,
@@ -318,10 +337,8 @@ describeInBrowser('dashboard')('the live dashboard under a stream of callbacks',
   }, 120_000);
 
   it('says it is behind while it cannot keep up with the callbacks, and live again once it has caught up', async () => {
+    await watchBadge();
     await page.evaluate(`(() => {
-      const pill = document.getElementById('connection');
-      window.badgeTexts = [pill.textContent];
-      new MutationObserver(() => window.badgeTexts.push(pill.textContent)).observe(pill, { childList: true, characterData: true, subtree: true });
       // Every frame first spends 2.5 s busy, as on a machine too slow for the stream of callbacks.
       window.realRequestAnimationFrame = window.requestAnimationFrame.bind(window);
       window.requestAnimationFrame = (render) => window.realRequestAnimationFrame((time) => {
@@ -330,14 +347,9 @@ describeInBrowser('dashboard')('the live dashboard under a stream of callbacks',
         render(time);
       });
     })()`);
-    const now = Math.floor(Date.now() / 1000);
-    let last = 0n;
     // Ten callbacks a second for four seconds.
-    for (let i = 0; i < 40; i++) {
-      last = await postAll([signed(push(nthSequence(5000 + i), `slow_${i}`, now))]);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    const sawBehind = async () => ((await page.evaluate('window.badgeTexts')) as string[]).some((text) => /^Behind by \d+ s$/.test(text));
+    const last = await pushTenASecond(5000, 40, 'slow', Math.floor(Date.now() / 1000));
+    const sawBehind = async () => (await badgeTexts()).some((text) => /^Behind by \d+ s$/.test(text));
     for (let i = 0; i < 100 && !(await sawBehind()); i++) await new Promise((resolve) => setTimeout(resolve, 200));
     expect(await sawBehind()).toBe(true);
     await page.locator('header').screenshot({ path: path.join(OUTPUT_DIR, 'dashboard-behind.png') });
@@ -346,7 +358,7 @@ describeInBrowser('dashboard')('the live dashboard under a stream of callbacks',
     await shown(last, 20_000);
     await waitForTextIn(page, '#connection', 'Live', 20_000);
     // A frame slowed before the restore may still run and say, rightly, how far behind it was: the last word is Live.
-    const lastBadge = async () => ((await page.evaluate('window.badgeTexts')) as string[]).at(-1);
+    const lastBadge = async () => (await badgeTexts()).at(-1);
     for (let i = 0; i < 100 && (await lastBadge()) !== 'Live'; i++) await new Promise((resolve) => setTimeout(resolve, 200));
     expect(await lastBadge()).toBe('Live');
     expect(await page.locator('#connection').getAttribute('data-state')).toBe('live');
@@ -359,23 +371,16 @@ describeInBrowser('dashboard')('the live dashboard under a stream of callbacks',
     const now = Math.floor(Date.now() / 1000);
     await shown(await postAll([signed(push(nthSequence(6000), 'clock_0', now))]), 20_000);
     await waitForTextIn(page, '#connection', 'Live', 20_000);
+    await watchBadge();
     await page.evaluate(`(() => {
-      const pill = document.getElementById('connection');
-      window.badgeTexts = [pill.textContent];
-      new MutationObserver(() => window.badgeTexts.push(pill.textContent)).observe(pill, { childList: true, characterData: true, subtree: true });
       // The machine's clock stepped 30 s forward, as NTP does to a clock that was behind.
       window.realDateNow = Date.now.bind(Date);
       Date.now = () => window.realDateNow() + 30_000;
     })()`);
     try {
-      let last = 0n;
-      for (let i = 1; i <= 10; i++) {
-        last = await postAll([signed(push(nthSequence(6000 + i), `clock_${i}`, now))]);
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-      await shown(last, 20_000);
+      await shown(await pushTenASecond(6001, 10, 'clock', now), 20_000);
       await new Promise((resolve) => setTimeout(resolve, 1_000));
-      expect(await page.evaluate('window.badgeTexts')).toEqual(['Live']);
+      expect(await badgeTexts()).toEqual(['Live']);
       expect(browser.pageErrors).toEqual([]);
     } finally {
       await page.evaluate('Date.now = window.realDateNow');
@@ -386,11 +391,7 @@ describeInBrowser('dashboard')('the live dashboard under a stream of callbacks',
     await waitForTextIn(page, '#connection', 'Live', 20_000);
     const start = Math.floor(Date.now() / 1000);
     await shown(await postAll([signed(push(nthSequence(6500), 'stepped_0', start))]), 20_000);
-    await page.evaluate(`(() => {
-      const pill = document.getElementById('connection');
-      window.badgeTexts = [pill.textContent];
-      new MutationObserver(() => window.badgeTexts.push(pill.textContent)).observe(pill, { childList: true, characterData: true, subtree: true });
-    })()`);
+    await watchBadge();
     // This process's clock is the service's: set a minute back, as an operator or NTP may step it. Only Date is faked.
     jest.useFakeTimers({
       now: Date.now() - 60_000,
@@ -398,17 +399,11 @@ describeInBrowser('dashboard')('the live dashboard under a stream of callbacks',
       doNotFake: ['hrtime', 'nextTick', 'performance', 'queueMicrotask', 'setImmediate', 'clearImmediate', 'setInterval', 'clearInterval', 'setTimeout', 'clearTimeout'],
     });
     try {
-      const now = Math.floor(Date.now() / 1000);
-      let last = 0n;
       // Ten a second for three seconds: longer than the lag the badge says "Behind" from.
-      for (let i = 1; i <= 30; i++) {
-        last = await postAll([signed(push(nthSequence(6500 + i), `stepped_${i}`, now))]);
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-      await shown(last, 20_000);
+      await shown(await pushTenASecond(6501, 30, 'stepped', Math.floor(Date.now() / 1000)), 20_000);
       await new Promise((resolve) => setTimeout(resolve, 1_000));
       // Seen from the page, the newest callbacks reached the service a minute before the older ones: not a lag.
-      expect(await page.evaluate('window.badgeTexts')).toEqual(['Live']);
+      expect(await badgeTexts()).toEqual(['Live']);
       expect(await page.locator(`#live-table tr[data-sequence="${nthSequence(6530)}"] time`).first().innerText()).toMatch(/^(now|\d+s ago)$/);
       expect(browser.pageErrors).toEqual([]);
     } finally {

@@ -1,5 +1,6 @@
 // A processor: follows the global log from its handler's checkpoint and hands it batches; retries on failure, stops on a lost checkpoint.
 import { EventEmitter } from 'node:events';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { EventStore, RecordedEvent } from '../eventstore/eventStore';
 import { positionReached } from './positionReached';
@@ -185,6 +186,8 @@ export class Processor {
       const events = await this.source.readAll({ after: before, maxCount: this.batchSize, ...this.typesWithData() });
       if (events.length === 0) return;
       await this.handleBatch(events);
+      // A turn for the thread's timers and messages: the embedded log's reads answer at once, so that without it a
+      // catch-up reads batch after batch in one turn (the rebuild command's progress timer waited for the log's head).
       await nextTurn();
       if (this.position <= before) throw new Error(`${this.name}: the handler did not move its checkpoint past ${before}`);
     }
@@ -209,7 +212,7 @@ export class Processor {
           this.buffer.push(event);
           if (this.buffer.length >= this.batchSize) {
             await this.flush();
-            await nextTurn();
+            await nextTurn(); // as in catchUp: a turn between full batches
           } else this.scheduledFlush ??= this.scheduleFlush();
         }
         await this.flushing;
@@ -330,13 +333,6 @@ export class Processor {
     failing.notLogged = 0;
   }
 }
-
-/**
- * A turn of the event loop for the thread's timers and messages. The embedded log's reads answer at once, so that
- * without it a catch-up read batch after batch in one turn, whatever its handler's own turns (the shadow build's
- * set takes some): the rebuild command's progress timer waited for the log's head, and printed nothing for minutes.
- */
-const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 function delay(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
